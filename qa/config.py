@@ -1,0 +1,52 @@
+"""Defaults and the settings an index is built with (recorded in it, checked on open)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+#: Bump when the on-disk layout changes; an index of another version must be rebuilt.
+FORMAT_VERSION = 1
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_INDEX_DIR = Path("index")
+DEFAULT_SOURCE = Path("seeds")
+DEFAULT_TOP_K = 3
+
+#: File endings read as documents; anything else in a source folder is ignored.
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm"}
+DOCUMENT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """How documents are cut into passages. Part of the index's identity."""
+
+    #: a passage grows paragraph by paragraph (or sentence by sentence) up to this many words
+    target_words: int = 120
+    #: a passage never exceeds this many words unless one sentence alone is longer
+    max_words: int = 180
+    #: sentences repeated from the end of the previous passage when a paragraph is split
+    overlap_sentences: int = 1
+    #: the model sees "title\npassage" (context for passages that never name their subject)
+    title_in_vectors: bool = False
+    #: BM25 counts the title's words in every passage of the article
+    title_in_bm25: bool = False
+
+    def as_dict(self) -> dict[str, int | bool]:
+        return asdict(self)
+
+
+def index_dir_from(arg: str | os.PathLike[str] | None) -> Path:
+    """The index folder: the --index flag, else $QA_INDEX, else ./index."""
+    if arg:
+        return Path(arg)
+    env = os.environ.get("QA_INDEX")
+    return Path(env) if env else DEFAULT_INDEX_DIR
+
+
+def model_from(arg: str | None) -> str | None:
+    """The model asked for: the --model flag, else $QA_MODEL, else None (use the index's)."""
+    return arg or os.environ.get("QA_MODEL") or None

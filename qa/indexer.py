@@ -1,0 +1,362 @@
+"""Bringing an index in line with its sources, doing work only for what changed.
+
+New files are read, chunked and embedded; changed files are redone (passages whose text did not
+change keep their vectors); deleted files are removed; unchanged files are not even read (size
+and modification time match). All changes become visible at once, in one database transaction
+that also switches to the new vector file, so an interrupted run leaves the previous index
+whole. Vectors embedded before an interruption are kept aside and reused by the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from qa import sources as source_scan
+from qa import store, vectors
+from qa.chunking import Passage, chunk
+from qa.config import DEFAULT_MODEL, DEFAULT_SOURCE, FORMAT_VERSION, ChunkSettings
+from qa.documents import Document, Unreadable, parse
+from qa.errors import IndexCorrupt, QAError
+from qa.lock import write_lock
+from qa.text import tokenize
+
+#: on_progress(phase, done, total): phase is "reading" or "embedding"
+ProgressCallback = Callable[[str, int, int], None]
+
+#: passages embedded between two saves of the vectors kept aside for an interrupted run
+CHECKPOINT_PASSAGES = 2048
+
+
+@dataclass
+class SyncReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    passages: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+    skipped_files: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "added": self.added, "updated": self.updated, "removed": self.removed,
+            "unchanged": self.unchanged, "skipped": self.skipped, "passages": self.passages,
+            "embedded": self.embedded, "seconds": round(self.seconds, 3), "rebuilt": self.rebuilt,
+            "skipped_files": self.skipped_files, "warnings": self.warnings,
+        }
+
+    def summary(self) -> str:
+        return (f"{self.added} added, {self.updated} changed, {self.removed} removed, "
+                f"{self.unchanged} unchanged, {self.skipped} skipped; {self.passages} passages "
+                f"({self.embedded} embedded) in {self.seconds:.1f} s")
+
+
+@dataclass
+class _Known:
+    id: int
+    size: int
+    mtime_ns: int
+    sha256: str
+    title: str
+
+
+@dataclass
+class _NewDoc:
+    doc: Document
+    size: int
+    mtime_ns: int
+    passages: list[Passage]
+    replaces: int | None  # id of the document row it replaces
+
+
+def embedding_text(title: str, passage_text: str, settings: ChunkSettings) -> str:
+    """What the model sees for a passage (the title may be prepended as context)."""
+    return f"{title}\n{passage_text}" if settings.title_in_vectors else passage_text
+
+
+def bm25_text(title: str, passage_text: str, settings: ChunkSettings) -> str:
+    return f"{title}\n{passage_text}" if settings.title_in_bm25 else passage_text
+
+
+def _vector_key(model: str, text: str) -> str:
+    return hashlib.sha1(f"{model}\0{text}".encode()).hexdigest()
+
+
+def sync(
+    index_dir: Path,
+    add_paths: Iterable[str | os.PathLike[str]] = (),
+    *,
+    model: str | None = None,
+    rebuild: bool = False,
+    settings: ChunkSettings | None = None,
+    embedder: object | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_message: Callable[[str], None] | None = None,
+) -> SyncReport:
+    """Add `add_paths` to the index's sources, then sync every source. See module docstring."""
+    started = time.monotonic()
+    settings = settings or ChunkSettings()
+    new_sources = [source_scan.absolute(p) for p in add_paths]
+    for path in new_sources:
+        if not os.path.lexists(path):
+            raise QAError(f"no such file or folder: {path}")
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise QAError(f"cannot create the index folder {index_dir}: {exc.strerror}") from exc
+    if not os.access(index_dir, os.W_OK):
+        raise QAError(f"the index folder {index_dir} is not writable; choose another with --index DIR")
+    with write_lock(index_dir, on_wait=on_message):
+        conn = store.connect(index_dir, create=True)
+        try:
+            return _sync_locked(conn, index_dir, new_sources, model, rebuild, settings, embedder,
+                                on_progress or (lambda *_: None), started)
+        finally:
+            conn.close()
+
+
+def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[str], model: str | None,
+                 rebuild: bool, settings: ChunkSettings, embedder: object | None,
+                 on_progress: ProgressCallback, started: float) -> SyncReport:
+    report = SyncReport()
+    meta = store.read_meta(conn)
+    model_name = model or (meta.model if meta else DEFAULT_MODEL)
+    if meta and not rebuild:
+        if meta.format_version != FORMAT_VERSION:
+            report.warnings.append(f"index format {meta.format_version} is not {FORMAT_VERSION}: rebuilding")
+            rebuild = True
+        elif meta.model != model_name:
+            report.warnings.append(f"model changed from {meta.model} to {model_name}: rebuilding")
+            rebuild = True
+        elif meta.chunking != settings.as_dict():
+            report.warnings.append("chunking settings changed: rebuilding")
+            rebuild = True
+    report.rebuilt = rebuild and meta is not None
+
+    sources = [row[0] for row in conn.execute("SELECT path FROM sources ORDER BY path")]
+    sources += [p for p in new_sources if p not in sources]
+    if not sources:
+        default = source_scan.absolute(DEFAULT_SOURCE)
+        if not os.path.isdir(default):
+            raise QAError("nothing to index: name a file or folder, e.g. qa index ~/articles")
+        sources = [default]
+        new_sources = [default]
+    scan = source_scan.scan(sources)
+    for missing in scan.missing_sources:
+        report.warnings.append(f"source not found, its documents are removed from the index: {missing}")
+
+    known = {
+        path: _Known(doc_id, size, mtime_ns, sha, title)
+        for doc_id, path, size, mtime_ns, sha, title in conn.execute(
+            "SELECT id, path, size, mtime_ns, sha256, title FROM documents")
+    }
+    removed_ids = [k.id for path, k in known.items() if path not in scan.files]
+    skipped = dict(scan.skipped)
+    new_docs: list[_NewDoc] = []
+    touched: list[tuple[int, int, int]] = []  # (mtime_ns, size, id): content same, stat moved
+    to_read = [p for p, st in scan.files.items()
+               if rebuild or p not in known or (known[p].size, known[p].mtime_ns) != (st.st_size, st.st_mtime_ns)]
+    report.unchanged = len(scan.files) - len(to_read)
+    for i, path in enumerate(to_read):
+        on_progress("reading", i, len(to_read))
+        old = known.get(path)
+        try:
+            with open(path, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                data = handle.read()
+            doc = parse(Path(path), data)
+        except (OSError, Unreadable) as exc:
+            skipped[path] = getattr(exc, "strerror", None) or str(exc)
+            if old:
+                removed_ids.append(old.id)
+            continue
+        if old and not rebuild and old.sha256 == doc.sha256:
+            touched.append((info.st_mtime_ns, info.st_size, old.id))
+            report.unchanged += 1
+            continue
+        new_docs.append(_NewDoc(doc, info.st_size, info.st_mtime_ns, chunk(doc, settings),
+                                old.id if old else None))
+    on_progress("reading", len(to_read), len(to_read))
+    report.skipped = len(skipped)
+    report.skipped_files = skipped
+    report.added = sum(1 for d in new_docs if d.replaces is None)
+    report.updated = sum(1 for d in new_docs if d.replaces is not None)
+    report.removed = len(removed_ids)
+
+    if meta and not rebuild and not new_docs and not removed_ids:
+        # nothing to embed or remove: record new sources, moved stats and skips only
+        _commit(conn, new_sources, [], [], touched, skipped, None, settings)
+        report.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        report.seconds = time.monotonic() - started
+        return report
+
+    # -- vectors: reuse what is known, embed the rest ------------------------------------
+    replaced_ids = [d.replaces for d in new_docs if d.replaces is not None]
+    drop_ids = removed_ids + replaced_ids
+    if meta and not rebuild:
+        index = vectors.load(meta.vector_file(index_dir))
+        dim = meta.dim
+    else:
+        index = None
+        dim = 0
+    texts = [embedding_text(d.doc.title, p.text, settings) for d in new_docs for p in d.passages]
+    found: dict[str, np.ndarray] = {}
+    if index is not None and replaced_ids:
+        found.update(_reusable_vectors(conn, index, replaced_ids, model_name, settings))
+    keys = [_vector_key(model_name, t) for t in texts]
+    found.update(_pending_vectors(conn, [k for k in set(keys) if k not in found]))
+    missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items())
+    if missing or index is None:
+        if embedder is None:
+            from qa.embedder import Embedder
+
+            embedder = Embedder(model_name)
+        dim = embedder.dim
+        _embed(conn, embedder, missing, found, on_progress)
+        report.embedded = len(missing)
+    if index is None:
+        index = vectors.new(dim)
+        drop_ids = []  # a fresh index holds nothing to drop
+    elif index.d != dim:
+        raise IndexCorrupt(f"vector file has dimension {index.d}, expected {dim}; rebuild with: qa index --rebuild")
+
+    # -- passage ids, the new vector file, then one transaction ----------------------------
+    next_id = meta.next_passage_id if meta else 1
+    rows: list[tuple[int, _NewDoc, Passage]] = []
+    for d in new_docs:
+        for p in d.passages:
+            rows.append((next_id, d, p))
+            next_id += 1
+    old_passage_ids = _passage_ids(conn, drop_ids)
+    vectors.remove(index, old_passage_ids)
+    if rows:
+        vectors.add(index, [r[0] for r in rows], np.vstack([found[k] for k in keys]))
+    generation = (meta.generation + 1) if meta else 1
+    new_meta = store.IndexMeta(FORMAT_VERSION, model_name, dim, settings.as_dict(), generation, next_id)
+    vectors.save(index, new_meta.vector_file(index_dir))
+    all_old_docs = [k.id for k in known.values()] if rebuild else drop_ids
+    _commit(conn, new_sources, all_old_docs, rows, touched, skipped, new_meta, settings)
+    _remove_old_vector_files(index_dir, keep={generation, generation - 1})
+    report.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _passage_ids(conn: sqlite3.Connection, doc_ids: list[int]) -> list[int]:
+    ids: list[int] = []
+    for i in range(0, len(doc_ids), 500):
+        part = doc_ids[i:i + 500]
+        marks = ",".join("?" * len(part))
+        ids += [r[0] for r in conn.execute(f"SELECT id FROM passages WHERE doc_id IN ({marks})", part)]
+    return ids
+
+
+def _reusable_vectors(conn: sqlite3.Connection, index: object, doc_ids: list[int], model: str,
+                      settings: ChunkSettings) -> dict[str, np.ndarray]:
+    """Vectors of the passages of changed documents, keyed as their text would be."""
+    out: dict[str, np.ndarray] = {}
+    for i in range(0, len(doc_ids), 500):
+        part = doc_ids[i:i + 500]
+        marks = ",".join("?" * len(part))
+        rows = conn.execute(
+            f"SELECT p.id, p.text, d.title FROM passages p JOIN documents d ON d.id = p.doc_id "
+            f"WHERE p.doc_id IN ({marks})", part).fetchall()
+        if rows:
+            stored = vectors.reconstruct(index, [r[0] for r in rows])
+            for (pid, text, title), vec in zip(rows, stored):
+                out[_vector_key(model, embedding_text(title, text, settings))] = vec
+    return out
+
+
+def _pending_vectors(conn: sqlite3.Connection, keys: list[str]) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for i in range(0, len(keys), 500):
+        part = keys[i:i + 500]
+        marks = ",".join("?" * len(part))
+        for key, blob in conn.execute(f"SELECT key, vector FROM pending_vectors WHERE key IN ({marks})", part):
+            out[key] = np.frombuffer(blob, dtype=np.float32)
+    return out
+
+
+def _embed(conn: sqlite3.Connection, embedder: object, missing: list[tuple[str, str]],
+           found: dict[str, np.ndarray], on_progress: ProgressCallback) -> None:
+    """Embed in checkpoints: each batch of vectors is saved aside before going on."""
+    total = len(missing)
+    done = 0
+    on_progress("embedding", 0, total)
+    for i in range(0, total, CHECKPOINT_PASSAGES):
+        part = missing[i:i + CHECKPOINT_PASSAGES]
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            on_progress("embedding", done, total)
+
+        vecs = embedder.encode([t for _, t in part], on_batch=advance)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany("INSERT OR REPLACE INTO pending_vectors(key, vector) VALUES (?, ?)",
+                         [(k, v.astype(np.float32).tobytes()) for (k, _), v in zip(part, vecs)])
+        conn.execute("COMMIT")
+        for (k, _), v in zip(part, vecs):
+            found[k] = v
+
+
+def _commit(conn: sqlite3.Connection, new_sources: list[str], drop_doc_ids: list[int],
+            rows: list[tuple[int, _NewDoc, Passage]], touched: list[tuple[int, int, int]],
+            skipped: dict[str, str], meta: store.IndexMeta | None, settings: ChunkSettings) -> None:
+    now = time.time()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany("INSERT OR IGNORE INTO sources(path, added_at) VALUES (?, ?)",
+                         [(p, now) for p in new_sources])
+        for i in range(0, len(drop_doc_ids), 500):
+            part = drop_doc_ids[i:i + 500]
+            conn.execute(f"DELETE FROM documents WHERE id IN ({','.join('?' * len(part))})", part)
+        doc_ids: dict[int, int] = {}
+        for _, d, _ in rows:
+            if id(d) not in doc_ids:
+                cur = conn.execute(
+                    "INSERT INTO documents(path, title, sha256, size, mtime_ns, encoding, indexed_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (str(d.doc.path), d.doc.title, d.doc.sha256, d.size, d.mtime_ns, d.doc.encoding, now))
+                doc_ids[id(d)] = cur.lastrowid
+        conn.executemany(
+            "INSERT INTO passages(id, doc_id, ordinal, start, end, paragraph, paragraph_end, text, tokens) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(pid, doc_ids[id(d)], p.ordinal, p.start, p.end, p.paragraph, p.paragraph_end, p.text,
+              " ".join(tokenize(bm25_text(d.doc.title, p.text, settings))))
+             for pid, d, p in rows])
+        conn.executemany("UPDATE documents SET mtime_ns = ?, size = ? WHERE id = ?", touched)
+        conn.execute("DELETE FROM skipped")
+        conn.executemany("INSERT INTO skipped(path, reason) VALUES (?, ?)", skipped.items())
+        if meta is not None:
+            store.write_meta(conn, meta)
+            conn.execute("DELETE FROM pending_vectors")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _remove_old_vector_files(index_dir: Path, keep: set[int]) -> None:
+    """Drop vector files of older generations (the previous one stays for readers mid-open)."""
+    for path in index_dir.glob("vectors.*.faiss*"):
+        parts = path.name.split(".")
+        try:
+            generation = int(parts[1])
+        except (IndexError, ValueError):
+            continue
+        if generation not in keep or path.name.endswith(".tmp"):
+            path.unlink(missing_ok=True)

@@ -1,0 +1,48 @@
+"""Printing answers for people on the command line, with rich.
+
+Article text is wrapped in rich Text objects and never parsed as markup, so "[bold]" in an
+article prints as those characters.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from qa.search import Answer, Hit
+
+_console: Console | None = None
+
+
+def console() -> Console:
+    global _console
+    if _console is None:
+        _console = Console(highlight=False)
+        # piped output is not wrapped at 80 columns: each passage stays one logical line
+        _console.soft_wrap = not _console.is_terminal
+    return _console
+
+
+def citation(hit: Hit) -> str:
+    paragraphs = f"¶ {hit.paragraph}" if hit.paragraph == hit.paragraph_end else f"¶ {hit.paragraph}–{hit.paragraph_end}"
+    return f"[{hit.rank}] {hit.title} — {hit.source}, {paragraphs}, chars {hit.start}–{hit.end}"
+
+
+def passage_text(hit: Hit, dim: bool = False) -> Text:
+    text = Text(hit.text, style="dim" if dim else "")
+    text.stylize("bold reverse" if not dim else "bold", hit.highlight_start - hit.start, hit.highlight_end - hit.start)
+    return text
+
+
+def print_answer(answer: Answer) -> None:
+    out = console()
+    out.print(Text(f"Q: {answer.question}", style="bold cyan"))
+    if not answer.answered:
+        out.print(Text("Not found in the indexed articles." + (" Nearest passages:" if answer.hits else ""),
+                       style="yellow"))
+    if answer.mode != "hybrid":
+        out.print(Text(f"({answer.mode} search only)", style="dim"))
+    for hit in answer.hits:
+        out.print(Text(citation(hit) + f"  (score {hit.score:.3f})", style="dim" if hit.weak else "bold"))
+        out.print(passage_text(hit, dim=hit.weak))
+        out.print()

@@ -1,0 +1,229 @@
+"""Hybrid retrieval: BM25 and dense rankings fused, with citations and a highlighted sentence.
+
+The Searcher holds one generation of the index in memory (BM25 weights and the vector index);
+passage texts and citations are read from the database for the few passages returned. When a
+reindex commits a new generation, the next question reloads it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from qa import store, vectors
+from qa.bm25 import BM25Index
+from qa.errors import IndexCorrupt, IndexMismatch, QAError
+from qa.highlight import best_sentence
+from qa.text import tokenize
+
+#: candidates taken from each ranking before fusion
+CANDIDATES = 100
+#: reciprocal rank fusion constant (Cormack et al. 2009)
+RRF_K = 60
+#: fusion weights of the two rankings
+BM25_WEIGHT = 1.0
+DENSE_WEIGHT = 1.0
+#: cosine between question and best passage under which the passage is not an answer
+MIN_DENSE_SCORE = 0.30
+#: share of the question's term weight the best passage must hold when searching by keywords only
+MIN_KEYWORD_COVERAGE = 0.6
+
+
+@dataclass
+class Hit:
+    rank: int
+    passage_id: int
+    title: str
+    path: str  # absolute path of the source file
+    paragraph: int
+    paragraph_end: int
+    start: int
+    end: int
+    text: str
+    score: float
+    bm25_score: float
+    dense_score: float | None
+    highlight_start: int  # document coordinates
+    highlight_end: int
+    weak: bool = False
+
+    @property
+    def source(self) -> str:
+        """The path as a user would type it: relative to the working directory when inside it."""
+        return display_path(self.path)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "rank": self.rank, "title": self.title, "source": self.source, "paragraph": self.paragraph,
+            "paragraph_end": self.paragraph_end, "start": self.start, "end": self.end, "text": self.text,
+            "score": round(self.score, 6), "bm25": round(self.bm25_score, 4),
+            "dense": None if self.dense_score is None else round(self.dense_score, 4),
+            "highlight": {"start": self.highlight_start, "end": self.highlight_end}, "weak": self.weak,
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    answered: bool
+    hits: list[Hit] = field(default_factory=list)
+    mode: str = "hybrid"  # or "keyword" when no model is loaded
+
+    def as_json(self) -> dict[str, object]:
+        return {"question": self.question, "answered": self.answered, "mode": self.mode,
+                "passages": [h.as_json() for h in self.hits]}
+
+
+def display_path(path: str) -> str:
+    cwd = os.getcwd()
+    if path.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(path, cwd)
+    return path
+
+
+class Searcher:
+    """Answers questions from one index folder."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._conn = store.connect(self.index_dir)
+        self.generation = -1
+        self._load()
+
+    # -- loading ---------------------------------------------------------------------
+    def _load(self) -> None:
+        for attempt in range(3):
+            meta = store.read_meta(self._conn)
+            if meta is None:
+                raise QAError(f"the index in {self.index_dir}/ is empty; build it with: qa index PATH")
+            store.check_format(meta, self.index_dir)
+            try:
+                index = vectors.load(meta.vector_file(self.index_dir))
+                break
+            except IndexCorrupt:
+                # a reindex may have switched generations between reading meta and the file
+                if attempt == 2 or store.read_meta(self._conn) == meta:
+                    raise
+        try:
+            rows = self._conn.execute("SELECT id, tokens FROM passages ORDER BY id").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorrupt(f"the index database is damaged ({exc}); rebuild with: qa index --rebuild") from exc
+        if index.ntotal != len(rows):
+            raise IndexCorrupt(f"the index in {self.index_dir}/ is inconsistent ({index.ntotal} vectors, "
+                               f"{len(rows)} passages); rebuild with: qa index --rebuild")
+        self.meta = meta
+        self.generation = meta.generation
+        self.passage_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        self.bm25 = BM25Index([r[1].split() for r in rows])
+        self.vectors = index
+
+    def refresh(self) -> bool:
+        """Reload if a reindex committed a new generation; True when it did."""
+        meta = store.read_meta(self._conn)
+        if meta is not None and meta.generation != self.generation:
+            self._load()
+            return True
+        return False
+
+    @property
+    def model(self) -> str:
+        return self.meta.model
+
+    @property
+    def passage_count(self) -> int:
+        return int(self.passage_ids.size)
+
+    def check_model(self, model: str | None) -> None:
+        if model and model != self.meta.model:
+            raise IndexMismatch(f"the index was built with {self.meta.model}, not {model}; "
+                                f"rebuild it with: qa index --rebuild --model {model}")
+
+    def _idf(self, token: str) -> float:
+        col = self.bm25.vocabulary.get(token)
+        return float(self.bm25.idf[col]) if col is not None else 0.0
+
+    # -- answering ---------------------------------------------------------------------
+    def search(self, question: str, k: int = 3, embedder: object | None = None,
+               mode: str = "hybrid", query: str | None = None) -> Answer:
+        """Top k passages for the question. `query`, when given, is what is searched for
+        (e.g. the question with context from earlier ones); mode: hybrid, bm25 or dense."""
+        self.refresh()
+        query = question if query is None else query
+        if not question.strip():
+            raise QAError("the question is empty; type a question")
+        if embedder is None and mode != "bm25":
+            mode = "bm25"
+        tokens = tokenize(query)
+        bm25_ranked: list[int] = []
+        bm25_scores: dict[int, float] = {}
+        if mode in ("hybrid", "bm25") and tokens:
+            positions, scores = self.bm25.top(tokens, CANDIDATES)
+            bm25_ranked = [int(self.passage_ids[p]) for p in positions]
+            bm25_scores = dict(zip(bm25_ranked, map(float, scores)))
+        dense_ranked: list[int] = []
+        dense_scores: dict[int, float] = {}
+        qvec = None
+        if mode in ("hybrid", "dense"):
+            qvec = embedder.encode([query])[0]
+            ids, scores = vectors.search(self.vectors, qvec, CANDIDATES)
+            dense_ranked = [int(i) for i in ids]
+            dense_scores = dict(zip(dense_ranked, map(float, scores)))
+        fused: dict[int, float] = {}
+        for weight, ranked in ((BM25_WEIGHT, bm25_ranked), (DENSE_WEIGHT, dense_ranked)):
+            for rank, pid in enumerate(ranked):
+                fused[pid] = fused.get(pid, 0.0) + weight / (RRF_K + rank + 1)
+        top = sorted(fused, key=lambda pid: -fused[pid])[:k]
+        hits = self._hits(top, fused, bm25_scores, dense_scores, qvec, tokens)
+        answered = bool(hits) and self._is_answer(hits[0], tokens)
+        for hit in hits:
+            hit.weak = not answered
+        return Answer(question, answered, hits, "hybrid" if mode == "hybrid" else mode if mode == "dense" else "keyword")
+
+    def _is_answer(self, hit: Hit, tokens: list[str]) -> bool:
+        if hit.dense_score is not None:
+            return hit.dense_score >= MIN_DENSE_SCORE
+        return self._coverage(hit.text, tokens) >= MIN_KEYWORD_COVERAGE
+
+    def _coverage(self, text: str, tokens: list[str]) -> float:
+        wanted = set(tokens)
+        unknown = float(self.bm25.idf.max()) if self.bm25.idf.size else 1.0  # a word no passage has
+        total = sum(self._idf(t) or unknown for t in wanted)
+        if not total:
+            return 0.0
+        have = wanted.intersection(tokenize(text))
+        return sum(self._idf(t) for t in have) / total
+
+    def _hits(self, ids: list[int], fused: dict[int, float], bm25_scores: dict[int, float],
+              dense_scores: dict[int, float], qvec: np.ndarray | None, tokens: list[str]) -> list[Hit]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = {r[0]: r for r in self._conn.execute(
+            "SELECT p.id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text "
+            f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})", ids)}
+        hits = []
+        for pid in ids:
+            row = rows.get(pid)
+            if row is None:  # removed by a reindex that committed meanwhile
+                continue
+            _, title, path, paragraph, paragraph_end, start, end, text = row
+            dense = dense_scores.get(pid)
+            if dense is None and qvec is not None:
+                dense = float(self.vectors.reconstruct(pid) @ qvec)
+            h_start, h_end = best_sentence(text, tokens, self._idf)
+            hits.append(Hit(len(hits) + 1, pid, title, path, paragraph, paragraph_end, start, end, text,
+                            fused[pid], bm25_scores.get(pid, 0.0), dense, start + h_start, start + h_end))
+        return hits
+
+    def documents(self) -> list[tuple[str, str, int]]:
+        """(title, path, passages) of every indexed document, by path."""
+        return [(t, p, n) for t, p, n in self._conn.execute(
+            "SELECT d.title, d.path, count(p.id) FROM documents d LEFT JOIN passages p ON p.doc_id = d.id "
+            "GROUP BY d.id ORDER BY d.path")]
+
+    def close(self) -> None:
+        self._conn.close()

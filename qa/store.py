@@ -1,0 +1,135 @@
+"""The index's database (stdlib sqlite3): sources, documents, passages and settings.
+
+Layout of an index folder:
+  qa.sqlite           this database
+  vectors.<gen>.faiss the dense vectors of generation <gen> (the database names the current one)
+  write.lock          held by the process that is updating the index
+
+A reindex writes a new vector file, then switches to it in the same database transaction that
+updates documents and passages. Until that commit, readers keep seeing the previous generation,
+and a killed reindex leaves it intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.config import FORMAT_VERSION
+from qa.errors import IndexCorrupt, IndexMissing
+
+DB_NAME = "qa.sqlite"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, added_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    encoding TEXT NOT NULL,
+    indexed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    paragraph_end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    tokens TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_by_doc ON passages(doc_id);
+CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
+-- vectors embedded by an unfinished reindex, so the next run need not embed them again
+CREATE TABLE IF NOT EXISTS pending_vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class IndexMeta:
+    format_version: int
+    model: str
+    dim: int
+    chunking: dict[str, int]
+    generation: int
+    next_passage_id: int
+
+    def vector_file(self, index_dir: Path) -> Path:
+        return index_dir / vector_file_name(self.generation)
+
+
+def vector_file_name(generation: int) -> str:
+    return f"vectors.{generation}.faiss"
+
+
+def connect(index_dir: Path, *, create: bool = False) -> sqlite3.Connection:
+    """Open the database; with create=False a missing index is an IndexMissing error."""
+    path = index_dir / DB_NAME
+    if not create and not path.exists():
+        raise IndexMissing(f"no index in {index_dir}/; build one with: qa index PATH (e.g. qa index seeds)")
+    try:
+        if create:
+            index_dir.mkdir(parents=True, exist_ok=True)
+        if create or os.access(index_dir, os.W_OK):
+            # a reader may have to roll back a journal left by a killed writer: it needs write access
+            conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+        else:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        if create:
+            conn.executescript(SCHEMA)
+        else:
+            conn.execute("SELECT count(*) FROM meta").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise IndexCorrupt(f"the index database {path} is damaged ({exc}); rebuild with: qa index --rebuild") from exc
+    return conn
+
+
+def read_meta(conn: sqlite3.Connection) -> IndexMeta | None:
+    """The index's settings, or None for a database no reindex has completed in yet."""
+    try:
+        rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise IndexCorrupt(f"the index database is damaged ({exc}); rebuild with: qa index --rebuild") from exc
+    if "generation" not in rows:
+        return None
+    try:
+        return IndexMeta(
+            format_version=int(rows["format_version"]),
+            model=rows["model"],
+            dim=int(rows["dim"]),
+            chunking=json.loads(rows["chunking"]),
+            generation=int(rows["generation"]),
+            next_passage_id=int(rows["next_passage_id"]),
+        )
+    except (KeyError, ValueError) as exc:
+        raise IndexCorrupt(f"the index settings are damaged ({exc}); rebuild with: qa index --rebuild") from exc
+
+
+def write_meta(conn: sqlite3.Connection, meta: IndexMeta) -> None:
+    values = {
+        "format_version": str(meta.format_version),
+        "model": meta.model,
+        "dim": str(meta.dim),
+        "chunking": json.dumps(meta.chunking, sort_keys=True),
+        "generation": str(meta.generation),
+        "next_passage_id": str(meta.next_passage_id),
+    }
+    conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", values.items())
+
+
+def check_format(meta: IndexMeta, index_dir: Path) -> None:
+    if meta.format_version != FORMAT_VERSION:
+        raise IndexCorrupt(
+            f"the index in {index_dir}/ has format version {meta.format_version}, this qa reads "
+            f"version {FORMAT_VERSION}; rebuild it with: qa index --rebuild"
+        )
