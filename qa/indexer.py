@@ -32,7 +32,7 @@ from qa.text import tokenize
 ProgressCallback = Callable[[str, int, int], None]
 
 #: passages embedded between two saves of the vectors kept aside for an interrupted run
-CHECKPOINT_PASSAGES = 2048
+CHECKPOINT_PASSAGES = 512
 
 
 @dataclass
@@ -146,13 +146,15 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
     report.rebuilt = rebuild and meta is not None
 
     sources = [row[0] for row in conn.execute("SELECT path FROM sources ORDER BY path")]
-    sources += [p for p in new_sources if p not in sources]
-    if not sources:
+    if not sources and not new_sources:
         default = source_scan.absolute(DEFAULT_SOURCE)
         if not os.path.isdir(default):
             raise QAError("nothing to index: name a file or folder, e.g. qa index ~/articles")
-        sources = [default]
         new_sources = [default]
+    # recorded at once, so that a run cut short is completed by the next plain `qa index`
+    conn.executemany("INSERT OR IGNORE INTO sources(path, added_at) VALUES (?, ?)",
+                     [(p, time.time()) for p in new_sources])
+    sources += [p for p in new_sources if p not in sources]
     scan = source_scan.scan(sources)
     for missing in scan.missing_sources:
         report.warnings.append(f"source not found, its documents are removed from the index: {missing}")
@@ -197,7 +199,7 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
 
     if meta and not rebuild and not new_docs and not removed_ids:
         # nothing to embed or remove: record new sources, moved stats and skips only
-        _commit(conn, new_sources, [], [], touched, skipped, None, settings)
+        _commit(conn, [], [], touched, skipped, None, settings)
         report.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         report.seconds = time.monotonic() - started
         return report
@@ -247,7 +249,7 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
     new_meta = store.IndexMeta(FORMAT_VERSION, model_name, dim, settings.as_dict(), generation, next_id)
     vectors.save(index, new_meta.vector_file(index_dir))
     all_old_docs = [k.id for k in known.values()] if rebuild else drop_ids
-    _commit(conn, new_sources, all_old_docs, rows, touched, skipped, new_meta, settings)
+    _commit(conn, all_old_docs, rows, touched, skipped, new_meta, settings)
     _remove_old_vector_files(index_dir, keep={generation, generation - 1})
     report.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
     report.seconds = time.monotonic() - started
@@ -313,14 +315,12 @@ def _embed(conn: sqlite3.Connection, embedder: object, missing: list[tuple[str, 
             found[k] = v
 
 
-def _commit(conn: sqlite3.Connection, new_sources: list[str], drop_doc_ids: list[int],
+def _commit(conn: sqlite3.Connection, drop_doc_ids: list[int],
             rows: list[tuple[int, _NewDoc, Passage]], touched: list[tuple[int, int, int]],
             skipped: dict[str, str], meta: store.IndexMeta | None, settings: ChunkSettings) -> None:
     now = time.time()
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.executemany("INSERT OR IGNORE INTO sources(path, added_at) VALUES (?, ?)",
-                         [(p, now) for p in new_sources])
         for i in range(0, len(drop_doc_ids), 500):
             part = drop_doc_ids[i:i + 500]
             conn.execute(f"DELETE FROM documents WHERE id IN ({','.join('?' * len(part))})", part)

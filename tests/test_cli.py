@@ -1,0 +1,115 @@
+"""The command line as scripts use it: JSON contracts, stdin questions, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+
+def qa(*args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("QA_INDEX", None)
+    return subprocess.run([sys.executable, "-m", "qa", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300, input=input)
+
+
+def _one_line_error(result: subprocess.CompletedProcess, *needles: str) -> None:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("qa: error:"), result.stderr
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory, seed_index) -> Path:
+    """A working directory with seeds/ and index/ (copied from the session's seed index)."""
+    work = tmp_path_factory.mktemp("work")
+    shutil.copytree(ROOT / "seeds", work / "seeds")
+    shutil.copytree(seed_index, work / "index")
+    return work
+
+
+def test_ask_json_contract(workdir):
+    result = qa("ask", "Who heads Ansar al-Sharia in Derna?", "--json", "-k", "2", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["question"] == "Who heads Ansar al-Sharia in Derna?" and data["answered"] is True
+    assert [p["rank"] for p in data["passages"]] == [1, 2]
+    for p in data["passages"]:
+        for key in ("rank", "title", "source", "paragraph", "start", "end", "text", "score", "highlight"):
+            assert key in p
+        text = open(workdir / p["source"], encoding="utf-8", newline="").read()
+        assert text[p["start"]:p["end"]] == p["text"]
+        assert p["start"] <= p["highlight"]["start"] < p["highlight"]["end"] <= p["end"]
+    assert "Sufian al Qumu" in data["passages"][0]["text"]
+
+
+def test_ask_reads_questions_from_stdin(workdir):
+    result = qa("ask", "-", "--json", "--mode", "bm25", cwd=workdir,
+                input="Who heads Ansar al-Sharia in Derna?\n\nWho drove IS out of Derna?\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["question"] for d in lines] == ["Who heads Ansar al-Sharia in Derna?", "Who drove IS out of Derna?"]
+
+
+def test_ask_prints_citation_for_people(workdir):
+    result = qa("ask", "Who heads Ansar al-Sharia in Derna?", "--mode", "bm25", cwd=workdir)
+    assert result.returncode == 0
+    assert "[1] " in result.stdout and "seeds/000_cd1c624dfe4b4cd0.txt, ¶ " in result.stdout
+    assert "Sufian al Qumu" in result.stdout
+
+
+def test_missing_index_is_one_line_with_next_step(tmp_path):
+    _one_line_error(qa("ask", "anything", cwd=tmp_path), "no index", "qa index")
+
+
+def test_empty_question_is_one_line(workdir):
+    _one_line_error(qa("ask", "  ", cwd=workdir), "empty")
+
+
+def test_unknown_path_is_one_line(tmp_path):
+    _one_line_error(qa("index", "no/such/folder", "--index", str(tmp_path / "ix"), cwd=tmp_path), "no such file")
+
+
+def test_corrupt_database_is_one_line(tmp_path, workdir):
+    broken = tmp_path / "index"
+    shutil.copytree(workdir / "index", broken)
+    (broken / "qa.sqlite").write_bytes(b"this is not a database" * 100)
+    _one_line_error(qa("ask", "Derna?", "--index", str(broken), cwd=tmp_path), "damaged", "--rebuild")
+
+
+def test_corrupt_vector_file_is_one_line(tmp_path, workdir):
+    broken = tmp_path / "index"
+    shutil.copytree(workdir / "index", broken)
+    for path in broken.glob("vectors.*.faiss"):
+        path.write_bytes(path.read_bytes()[:100])
+    _one_line_error(qa("ask", "Derna?", "--index", str(broken), "--mode", "bm25", cwd=tmp_path), "damaged", "--rebuild")
+
+
+def test_model_mismatch_is_one_line(workdir):
+    _one_line_error(qa("ask", "Derna?", "--model", "some/other-model", "--mode", "bm25", cwd=workdir),
+                    "all-MiniLM-L6-v2", "--rebuild")
+
+
+def test_docs_lists_documents(workdir):
+    result = qa("docs", "--json", cwd=workdir)
+    docs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted(Path(d["source"]).name for d in docs) == ["000_cd1c624dfe4b4cd0.txt", "002_0e2a9cc3038cee0a.txt"]
+    assert all(d["passages"] > 0 for d in docs)
+
+
+def test_help_explains_commands(tmp_path):
+    result = qa("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for word in ("index", "ask", "docs", "examples:"):
+        assert word in result.stdout

@@ -1,0 +1,74 @@
+"""Answers on the seeds: the right passage, its citation, the highlight, and 'not found'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.documents import load
+from qa.errors import QAError
+from qa.search import Searcher
+
+
+@pytest.fixture(scope="module")
+def searcher(seed_index) -> Searcher:
+    return Searcher(seed_index)
+
+
+def _check_citation(hit) -> None:
+    doc = load(Path(hit.path))
+    assert doc.text[hit.start:hit.end] == hit.text
+    assert hit.start <= hit.highlight_start < hit.highlight_end <= hit.end
+    assert hit.title == doc.title and hit.paragraph >= 1
+
+
+def test_who_heads_ansar_al_sharia(searcher, model):
+    answer = searcher.search("Who heads Ansar al-Sharia in Derna?", k=3, embedder=model)
+    assert answer.answered and answer.mode == "hybrid"
+    top = answer.hits[0]
+    assert "Sufian al Qumu" in top.text and Path(top.path).name == "000_cd1c624dfe4b4cd0.txt"
+    assert "Sufian al Qumu" in top.text[top.highlight_start - top.start:top.highlight_end - top.start]
+    for hit in answer.hits:
+        _check_citation(hit)
+
+
+def test_who_drove_is_out_of_derna(searcher, model):
+    answer = searcher.search("Who drove IS out of Derna?", k=3, embedder=model)
+    top = answer.hits[0]
+    assert answer.answered
+    assert "Abu Salim Martyrs Brigade" in top.text and Path(top.path).name == "002_0e2a9cc3038cee0a.txt"
+    _check_citation(top)
+
+
+def test_keyword_mode_works_without_a_model(searcher):
+    answer = searcher.search("Who heads Ansar al-Sharia in Derna?", k=3, embedder=None)
+    assert answer.mode == "keyword" and answer.answered
+    assert "Sufian al Qumu" in answer.hits[0].text
+    assert all(h.dense_score is None for h in answer.hits)
+
+
+def test_off_topic_question_is_not_answered(searcher, model):
+    answer = searcher.search("What is the recipe for a chocolate sponge cake?", k=3, embedder=model)
+    assert not answer.answered
+    assert all(h.weak for h in answer.hits)
+
+
+def test_keyword_mode_off_topic_is_not_answered(searcher):
+    answer = searcher.search("What is the recipe for a chocolate sponge cake?", k=3)
+    assert not answer.answered
+
+
+def test_k_limits_the_passages(searcher, model):
+    assert len(searcher.search("Derna", k=1, embedder=model).hits) == 1
+    assert len(searcher.search("Derna", k=5, embedder=model).hits) == 5
+
+
+def test_empty_question_is_an_error(searcher):
+    with pytest.raises(QAError, match="empty"):
+        searcher.search("   ")
+
+
+def test_boilerplate_never_answers(searcher, model):
+    answer = searcher.search("How do I sign up to the newsletters and unsubscribe via Mailchimp?", k=9, embedder=model)
+    assert all("Mailchimp" not in h.text and "newsletter" not in h.text for h in answer.hits)
