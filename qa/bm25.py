@@ -1,15 +1,22 @@
-"""BM25 (Okapi) with rank-bm25's exact scores, computed from a sparse term-weight matrix.
+"""BM25 (Okapi) with rank-bm25's exact scores, computed from sparse matrices.
 
 rank_bm25.BM25Okapi loops over every passage in Python for each query (~200 ms at 100k
 passages). The score of a passage is a sum over query terms of a per-(term, passage) weight that
 does not depend on the query, so the weights are computed once into a CSR matrix (terms x
 passages) and a query sums a few rows. Same formula, same parameters (k1=1.5, b=0.75,
 epsilon=0.25 floor for negative idf); tests compare it with BM25Okapi.get_scores.
+
+The raw term counts (passages x terms) are what the index stores (`TermCounts`, one .npz file
+per generation, read without pickle): adding or removing an article edits a few rows, and the
+weights, which depend on corpus-wide statistics, are recomputed from them in one vectorized pass.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -19,41 +26,113 @@ B = 0.75
 EPSILON = 0.25
 
 
+@dataclass
+class TermCounts:
+    """Term counts of every passage: row i belongs to passage_ids[i] (ascending ids)."""
+
+    passage_ids: np.ndarray  # int64
+    matrix: sparse.csr_matrix  # passages x terms, float32 counts
+    vocabulary: dict[str, int]
+
+    @classmethod
+    def build(cls, passage_ids: Sequence[int], documents: Sequence[Sequence[str]],
+              vocabulary: dict[str, int] | None = None) -> "TermCounts":
+        vocab = dict(vocabulary) if vocabulary else {}
+        cols: list[int] = []
+        indptr = np.zeros(len(documents) + 1, dtype=np.int64)
+        for j, tokens in enumerate(documents):
+            cols.extend(vocab.setdefault(t, len(vocab)) for t in tokens)
+            indptr[j + 1] = len(cols)
+        matrix = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), np.asarray(cols, dtype=np.int64), indptr),
+                                   shape=(len(documents), len(vocab)))
+        matrix.sum_duplicates()
+        return cls(np.asarray(passage_ids, dtype=np.int64), matrix, vocab)
+
+    def lengths(self) -> np.ndarray:
+        return np.asarray(self.matrix.sum(axis=1)).ravel()
+
+    def edit(self, remove_ids: Sequence[int], add_ids: Sequence[int],
+             add_documents: Sequence[Sequence[str]]) -> "TermCounts":
+        """A copy without the passages `remove_ids`, plus new passages (ids above all current)."""
+        keep = ~np.isin(self.passage_ids, np.asarray(remove_ids, dtype=np.int64))
+        added = TermCounts.build(add_ids, add_documents, self.vocabulary)
+        old = self.matrix[keep]
+        old.resize((old.shape[0], len(added.vocabulary)))
+        matrix = sparse.vstack([old, added.matrix], format="csr", dtype=np.float32)
+        ids = np.concatenate([self.passage_ids[keep], added.passage_ids])
+        return TermCounts(ids, matrix, added.vocabulary).compact()
+
+    def compact(self) -> "TermCounts":
+        """Drop terms no passage holds any more (left behind by removed passages)."""
+        used = np.bincount(self.matrix.indices, minlength=len(self.vocabulary)) > 0
+        if used.all():
+            return self
+        remap = np.cumsum(used) - 1
+        matrix = sparse.csr_matrix((self.matrix.data, remap[self.matrix.indices], self.matrix.indptr),
+                                   shape=(self.matrix.shape[0], int(used.sum())))
+        terms = [t for t, i in sorted(self.vocabulary.items(), key=lambda kv: kv[1]) if used[i]]
+        return TermCounts(self.passage_ids, matrix, {t: i for i, t in enumerate(terms)})
+
+    def save(self, path: Path) -> None:
+        """Write atomically (temporary file, fsync, rename), in numpy's format: no pickle."""
+        terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as handle:
+            np.savez(handle, passage_ids=self.passage_ids, data=self.matrix.data, indices=self.matrix.indices,
+                     indptr=self.matrix.indptr, shape=np.asarray(self.matrix.shape, dtype=np.int64),
+                     vocabulary=np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "TermCounts":
+        with np.load(path, allow_pickle=False) as data:
+            text = data["vocabulary"].tobytes().decode("utf-8")
+            terms = text.split("\n") if text else []
+            shape = tuple(int(x) for x in data["shape"])
+            matrix = sparse.csr_matrix((data["data"], data["indices"], data["indptr"]), shape=shape)
+            ids = data["passage_ids"]
+        if len(terms) != shape[1] or len(ids) != shape[0]:
+            raise ValueError("term counts do not match their vocabulary or passages")
+        return cls(ids, matrix, {t: i for i, t in enumerate(terms)})
+
+
 class BM25Index:
+    """Scores passages (in the order they were given) for a query's tokens."""
+
     def __init__(self, documents: Sequence[Sequence[str]], k1: float = K1, b: float = B,
                  epsilon: float = EPSILON) -> None:
-        self.vocabulary: dict[str, int] = {}
-        rows: list[int] = []
-        lengths = np.zeros(len(documents), dtype=np.float64)
-        indptr = [0]
-        vocab = self.vocabulary
-        for j, tokens in enumerate(documents):
-            lengths[j] = len(tokens)
-            for token in tokens:
-                rows.append(vocab.setdefault(token, len(vocab)))
-            indptr.append(len(rows))
-        self.size = len(documents)
-        if not rows:
-            self.weights = sparse.csr_matrix((len(vocab), self.size), dtype=np.float32)
-            self.idf = np.zeros(0)
+        counts = TermCounts.build(range(len(documents)), documents)
+        self._init(counts.matrix, counts.vocabulary, k1, b, epsilon)
+
+    @classmethod
+    def from_counts(cls, counts: TermCounts, k1: float = K1, b: float = B, epsilon: float = EPSILON) -> "BM25Index":
+        index = cls.__new__(cls)
+        index._init(counts.matrix, counts.vocabulary, k1, b, epsilon)
+        return index
+
+    def _init(self, counts: sparse.csr_matrix, vocabulary: dict[str, int], k1: float, b: float,
+              epsilon: float) -> None:
+        self.vocabulary = vocabulary
+        self.size = counts.shape[0]
+        n_terms = len(vocabulary)
+        if counts.nnz == 0 or self.size == 0:
+            self.weights = sparse.csr_matrix((n_terms, self.size), dtype=np.float32)
+            self.idf = np.zeros(n_terms)
             return
-        data = np.ones(len(rows), dtype=np.float32)
-        # passages x terms counts (duplicates summed), then transpose to terms x passages
-        counts = sparse.csr_matrix((data, np.array(rows), np.array(indptr)),
-                                   shape=(self.size, len(vocab)))
-        counts.sum_duplicates()
-        df = np.bincount(counts.indices, minlength=len(vocab)).astype(np.float64)
+        df = np.bincount(counts.indices, minlength=n_terms).astype(np.float64)
         idf = np.log(self.size - df + 0.5) - np.log(df + 0.5)
-        floor = epsilon * idf.mean()
-        idf[idf < 0] = floor
+        idf[idf < 0] = epsilon * idf.mean()
         self.idf = idf
-        avgdl = lengths.sum() / self.size
-        norm = k1 * (1 - b + b * lengths / avgdl)  # per passage
-        coo = counts.tocoo()
-        tf = coo.data.astype(np.float64)
-        weight = idf[coo.col] * tf * (k1 + 1) / (tf + norm[coo.row])
-        self.weights = sparse.csr_matrix((weight.astype(np.float32), (coo.col, coo.row)),
-                                         shape=(len(vocab), self.size))
+        lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float64)
+        norm = k1 * (1 - b + b * lengths / lengths.mean())  # per passage
+        rows = np.repeat(np.arange(self.size), np.diff(counts.indptr))
+        tf = counts.data.astype(np.float64)
+        weight = idf[counts.indices] * tf * (k1 + 1) / (tf + norm[rows])
+        # terms x passages, so a query sums a few rows
+        self.weights = sparse.csr_matrix((weight.astype(np.float32), (counts.indices, rows)),
+                                         shape=(n_terms, self.size))
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage (position order) for the query tokens."""

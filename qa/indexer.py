@@ -21,6 +21,7 @@ import numpy as np
 
 from qa import sources as source_scan
 from qa import store, vectors
+from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, DEFAULT_SOURCE, FORMAT_VERSION, ChunkSettings
 from qa.documents import Document, Unreadable, parse
@@ -199,7 +200,7 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
 
     if meta and not rebuild and not new_docs and not removed_ids:
         # nothing to embed or remove: record new sources, moved stats and skips only
-        _commit(conn, [], [], touched, skipped, None, settings)
+        _commit(conn, [], [], [], touched, skipped, None)
         report.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         report.seconds = time.monotonic() - started
         return report
@@ -219,7 +220,8 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
         found.update(_reusable_vectors(conn, index, replaced_ids, model_name, settings))
     keys = [_vector_key(model_name, t) for t in texts]
     found.update(_pending_vectors(conn, [k for k in set(keys) if k not in found]))
-    missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items())
+    # identical texts are embedded once; sorted by length so each batch pads little
+    missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kt: len(kt[1]))
     if missing or index is None:
         if embedder is None:
             from qa.embedder import Embedder
@@ -245,12 +247,18 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
     vectors.remove(index, old_passage_ids)
     if rows:
         vectors.add(index, [r[0] for r in rows], np.vstack([found[k] for k in keys]))
+    tokens = [tokenize(bm25_text(d.doc.title, p.text, settings)) for _, d, p in rows]
+    if meta and not rebuild:
+        counts = store.load_term_counts(conn, meta, index_dir).edit(old_passage_ids, [r[0] for r in rows], tokens)
+    else:
+        counts = TermCounts.build([r[0] for r in rows], tokens)
     generation = (meta.generation + 1) if meta else 1
     new_meta = store.IndexMeta(FORMAT_VERSION, model_name, dim, settings.as_dict(), generation, next_id)
     vectors.save(index, new_meta.vector_file(index_dir))
+    counts.save(new_meta.terms_file(index_dir))
     all_old_docs = [k.id for k in known.values()] if rebuild else drop_ids
-    _commit(conn, all_old_docs, rows, touched, skipped, new_meta, settings)
-    _remove_old_vector_files(index_dir, keep={generation, generation - 1})
+    _commit(conn, all_old_docs, rows, tokens, touched, skipped, new_meta)
+    _remove_old_generations(index_dir, keep={generation, generation - 1})
     report.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
     report.seconds = time.monotonic() - started
     return report
@@ -315,9 +323,9 @@ def _embed(conn: sqlite3.Connection, embedder: object, missing: list[tuple[str, 
             found[k] = v
 
 
-def _commit(conn: sqlite3.Connection, drop_doc_ids: list[int],
-            rows: list[tuple[int, _NewDoc, Passage]], touched: list[tuple[int, int, int]],
-            skipped: dict[str, str], meta: store.IndexMeta | None, settings: ChunkSettings) -> None:
+def _commit(conn: sqlite3.Connection, drop_doc_ids: list[int], rows: list[tuple[int, _NewDoc, Passage]],
+            tokens: list[list[str]], touched: list[tuple[int, int, int]], skipped: dict[str, str],
+            meta: store.IndexMeta | None) -> None:
     now = time.time()
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -335,9 +343,8 @@ def _commit(conn: sqlite3.Connection, drop_doc_ids: list[int],
         conn.executemany(
             "INSERT INTO passages(id, doc_id, ordinal, start, end, paragraph, paragraph_end, text, tokens) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(pid, doc_ids[id(d)], p.ordinal, p.start, p.end, p.paragraph, p.paragraph_end, p.text,
-              " ".join(tokenize(bm25_text(d.doc.title, p.text, settings))))
-             for pid, d, p in rows])
+            [(pid, doc_ids[id(d)], p.ordinal, p.start, p.end, p.paragraph, p.paragraph_end, p.text, " ".join(t))
+             for (pid, d, p), t in zip(rows, tokens)])
         conn.executemany("UPDATE documents SET mtime_ns = ?, size = ? WHERE id = ?", touched)
         conn.execute("DELETE FROM skipped")
         conn.executemany("INSERT INTO skipped(path, reason) VALUES (?, ?)", skipped.items())
@@ -350,9 +357,10 @@ def _commit(conn: sqlite3.Connection, drop_doc_ids: list[int],
         raise
 
 
-def _remove_old_vector_files(index_dir: Path, keep: set[int]) -> None:
-    """Drop vector files of older generations (the previous one stays for readers mid-open)."""
-    for path in index_dir.glob("vectors.*.faiss*"):
+def _remove_old_generations(index_dir: Path, keep: set[int]) -> None:
+    """Drop vector and term files of older generations (the previous one stays for readers
+    mid-open) and temporary files of interrupted runs."""
+    for path in [*index_dir.glob("vectors.*.faiss*"), *index_dir.glob("terms.*.npz*")]:
         parts = path.name.split(".")
         try:
             generation = int(parts[1])

@@ -8,7 +8,6 @@ reindex commits a new generation, the next question reloads it.
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,17 +107,14 @@ class Searcher:
                 # a reindex may have switched generations between reading meta and the file
                 if attempt == 2 or store.read_meta(self._conn) == meta:
                     raise
-        try:
-            rows = self._conn.execute("SELECT id, tokens FROM passages ORDER BY id").fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise IndexCorrupt(f"the index database is damaged ({exc}); rebuild with: qa index --rebuild") from exc
-        if index.ntotal != len(rows):
+        counts = store.load_term_counts(self._conn, meta, self.index_dir)
+        if index.ntotal != len(counts.passage_ids):
             raise IndexCorrupt(f"the index in {self.index_dir}/ is inconsistent ({index.ntotal} vectors, "
-                               f"{len(rows)} passages); rebuild with: qa index --rebuild")
+                               f"{len(counts.passage_ids)} passages); rebuild with: qa index --rebuild")
         self.meta = meta
         self.generation = meta.generation
-        self.passage_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        self.bm25 = BM25Index([r[1].split() for r in rows])
+        self.passage_ids = counts.passage_ids
+        self.bm25 = BM25Index.from_counts(counts)
         self.vectors = index
 
     def refresh(self) -> bool:

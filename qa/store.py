@@ -3,9 +3,10 @@
 Layout of an index folder:
   qa.sqlite           this database
   vectors.<gen>.faiss the dense vectors of generation <gen> (the database names the current one)
+  terms.<gen>.npz     the BM25 term counts of generation <gen> (numpy format, no pickle)
   write.lock          held by the process that is updating the index
 
-A reindex writes a new vector file, then switches to it in the same database transaction that
+A reindex writes new vector and term files, then switches to them in the same database transaction that
 updates documents and passages. Until that commit, readers keep seeing the previous generation,
 and a killed reindex leaves it intact.
 """
@@ -17,9 +18,13 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.config import FORMAT_VERSION
 from qa.errors import IndexCorrupt, IndexMissing
+
+if TYPE_CHECKING:
+    from qa.bm25 import TermCounts
 
 DB_NAME = "qa.sqlite"
 
@@ -66,9 +71,31 @@ class IndexMeta:
     def vector_file(self, index_dir: Path) -> Path:
         return index_dir / vector_file_name(self.generation)
 
+    def terms_file(self, index_dir: Path) -> Path:
+        return index_dir / terms_file_name(self.generation)
+
 
 def vector_file_name(generation: int) -> str:
     return f"vectors.{generation}.faiss"
+
+
+def terms_file_name(generation: int) -> str:
+    return f"terms.{generation}.npz"
+
+
+def load_term_counts(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path) -> "TermCounts":
+    """The BM25 term counts of the current generation; rebuilt from the passages' stored tokens
+    when the file is missing or unreadable (it is derived data)."""
+    from qa.bm25 import TermCounts
+
+    try:
+        return TermCounts.load(meta.terms_file(index_dir))
+    except (OSError, ValueError, KeyError):
+        try:
+            rows = conn.execute("SELECT id, tokens FROM passages ORDER BY id").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorrupt(f"the index database is damaged ({exc}); rebuild with: qa index --rebuild") from exc
+        return TermCounts.build([r[0] for r in rows], [r[1].split() for r in rows])
 
 
 def connect(index_dir: Path, *, create: bool = False) -> sqlite3.Connection:
