@@ -1,0 +1,212 @@
+"""Speed and scale benchmark (issue 5). Not part of the test suite.
+
+    .venv/bin/python benchmarks/speed.py            # builds once under benchmarks/.work, then measures
+    .venv/bin/python benchmarks/speed.py --fresh    # rebuild the indexes too
+
+Corpora: the 2,225 BBC articles of ../shared/data/bbc-news (~9k passages) and ~100k passages
+made of the BBC articles copied under distinct names (identical passages are embedded once by
+the indexer, so the 100k build time is mostly reading, BM25 and storage; the embedding rate is
+measured on the 10k build, where every passage is embedded). Prints a Markdown report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BBC = ROOT.parent / "shared" / "data" / "bbc-news"
+SQUAD = ROOT.parent / "shared" / "data" / "squad" / "dev-v1.1-even.json"
+WORK = ROOT / "benchmarks" / ".work" / "speed"
+COPIES_100K = 11  # 11 x ~9.1k passages ~ 100k
+
+
+def median_of(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def make_100k_corpus() -> Path:
+    folder = WORK / "bbc-x11"
+    if folder.is_dir():
+        return folder
+    for copy in range(COPIES_100K):
+        for src in sorted(BBC.glob("*/*.txt")):
+            dst = folder / f"copy{copy:02d}" / src.parent.name / src.name
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.link(src, dst) if copy else shutil.copy(src, dst)
+    return folder
+
+
+def build(index_dir: Path, source: Path, embedder, fresh: bool) -> dict:
+    from qa.indexer import sync
+
+    if fresh and index_dir.exists():
+        shutil.rmtree(index_dir)
+    if (index_dir / "qa.sqlite").exists():
+        return {}
+    report = sync(index_dir, [source], embedder=embedder)
+    return report.as_json()
+
+
+def questions(n: int) -> list[str]:
+    """Real questions (SQuAD, when present) and BBC headlines as short keyword queries."""
+    out: list[str] = []
+    if SQUAD.exists():
+        data = json.loads(SQUAD.read_text())
+        out += [qa["question"] for art in data["data"] for p in art["paragraphs"] for qa in p["qas"]][: n // 2]
+    out += [p.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0] for p in sorted(BBC.glob("*/*.txt"))[::7]]
+    return out[:n]
+
+
+def latency(index_dir: Path, embedder, qs: list[str]) -> dict:
+    from qa import vectors
+    from qa.search import Searcher
+    from qa.text import tokenize
+
+    searcher = Searcher(index_dir)
+    for q in qs[:10]:  # warm-up
+        searcher.search(q, k=3, embedder=embedder)
+    parts: dict[str, list[float]] = {"embed": [], "bm25": [], "dense": [], "total": []}
+    for q in qs:
+        t0 = time.perf_counter()
+        qvec = embedder.encode([q])[0]
+        t1 = time.perf_counter()
+        searcher.bm25.top(tokenize(q), 100)
+        t2 = time.perf_counter()
+        vectors.search(searcher.vectors, qvec, 100)
+        t3 = time.perf_counter()
+        searcher.search(q, k=3, embedder=embedder)
+        t4 = time.perf_counter()
+        parts["embed"].append(t1 - t0)
+        parts["bm25"].append(t2 - t1)
+        parts["dense"].append(t3 - t2)
+        parts["total"].append(t4 - t3)
+    out = {}
+    for name, values in parts.items():
+        out[name] = (1000 * median_of(values), 1000 * percentile(values, 0.95))
+    rest = [t - e - b - d for t, e, b, d in zip(parts["total"], parts["embed"], parts["bm25"], parts["dense"])]
+    out["fusion+highlight+fetch"] = (1000 * median_of(rest), 1000 * percentile(rest, 0.95))
+    out["passages"] = searcher.passage_count
+    return out
+
+
+def cli_first_answer(index_dir: Path, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "qa", "ask", "Who won the election?", "--index", str(index_dir),
+                        "--json"], cwd=ROOT, check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return median_of(times)
+
+
+def peak_rss(index_dir: Path, qs: list[str]) -> float:
+    """Peak RSS (MB) of a fresh process that opens the index, loads the model and answers."""
+    code = (
+        "import resource,sys; sys.path.insert(0, %r)\n"
+        "from qa.search import Searcher; from qa.embedder import Embedder\n"
+        "s = Searcher(%r); e = Embedder(s.model)\n"
+        "for q in %r: s.search(q, k=3, embedder=e)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n" % (str(ROOT), str(index_dir), qs[:50])
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def add_remove_one(index_dir: Path, source: Path, embedder, runs: int = 3) -> tuple[float, float, int]:
+    """Median seconds to add one new article and to remove it again (model already loaded)."""
+    from qa.indexer import sync
+
+    article = sorted(BBC.glob("tech/*.txt"))[0].read_text(encoding="utf-8", errors="replace")
+    adds, removes, embedded = [], [], 0
+    for run in range(runs):
+        path = source / f"zz-added-{run}.txt"
+        path.write_text(f"Benchmark article {run}\n\n{article}")
+        t0 = time.perf_counter()
+        report = sync(index_dir, embedder=embedder)
+        adds.append(time.perf_counter() - t0)
+        assert report.added == 1, report
+        embedded = report.embedded
+        path.unlink()
+        t0 = time.perf_counter()
+        report = sync(index_dir, embedder=embedder)
+        removes.append(time.perf_counter() - t0)
+        assert report.removed == 1, report
+    return median_of(adds), median_of(removes), embedded
+
+
+def encode_rate(index_dir: Path, embedder) -> tuple[float, int]:
+    """The bare model's encode rate (passages/s) on the index's own passage texts."""
+    import sqlite3
+
+    with sqlite3.connect(index_dir / "qa.sqlite") as conn:
+        texts = [r[0] for r in conn.execute("SELECT text FROM passages ORDER BY id")]
+    t0 = time.perf_counter()
+    embedder._model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    return len(texts) / (time.perf_counter() - t0), len(texts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="rebuild the benchmark indexes")
+    parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument("--skip-100k", action="store_true")
+    args = parser.parse_args()
+    if not BBC.is_dir():
+        print("../shared/data/bbc-news is not present: nothing to measure", file=sys.stderr)
+        return 0
+    WORK.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    from qa.embedder import Embedder
+
+    embedder = Embedder()
+    model_load = time.perf_counter() - t0
+    qs = questions(args.questions)
+    rows: dict[str, dict] = {}
+    corpora = [("10k", BBC, WORK / "index-10k")]
+    if not args.skip_100k:
+        corpora.append(("100k", make_100k_corpus(), WORK / "index-100k"))
+    for name, source, index_dir in corpora:
+        row: dict = {}
+        row["build"] = build(index_dir, source, embedder, args.fresh)
+        if name == "10k":
+            # the add/remove test needs a folder of its own among the sources
+            pass
+        lat = latency(index_dir, embedder, qs)
+        row["latency"] = lat
+        row["cli_first_answer_s"] = cli_first_answer(index_dir)
+        row["peak_rss_mb"] = peak_rss(index_dir, qs)
+        row["disk_mb"] = du(index_dir) / 2**20
+        extra = WORK / f"extra-{name}"
+        extra.mkdir(exist_ok=True)
+        from qa.indexer import sync
+
+        sync(index_dir, [extra], embedder=embedder)
+        row["add_s"], row["remove_s"], row["add_embedded"] = add_remove_one(index_dir, extra, embedder)
+        rows[name] = row
+    rate, n = encode_rate(WORK / "index-10k", embedder)
+    print(json.dumps({"model_load_s": model_load, "encode_rate": rate, "encode_n": n, "rows": rows}, indent=1,
+                     default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
