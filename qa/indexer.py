@@ -250,8 +250,11 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
                 info = os.fstat(handle.fileno())
                 data = read_limited(handle)
             doc = parse(Path(path), data)
-        except (OSError, Unreadable) as exc:
-            skipped[path] = getattr(exc, "strerror", None) or str(exc)
+        except OSError as exc:  # perhaps passing (permissions, a file being replaced): keep what we have
+            skipped[path] = f"cannot read: {exc.strerror or exc}" + (" (the indexed version is kept)" if old else "")
+            continue
+        except Unreadable as exc:
+            skipped[path] = str(exc)
             if old:
                 removed_ids.append(old.id)
             continue
