@@ -67,7 +67,8 @@ def _split_paragraph(text: str, para: Paragraph, settings: ChunkSettings) -> lis
     first = 0
     while first < len(sentences):
         last, words = first, counts[first]
-        while last + 1 < len(sentences) and words + counts[last + 1] <= settings.target_words:
+        while (last + 1 < len(sentences) and words + counts[last + 1] <= settings.target_words
+               and sentences[last + 1][1] - sentences[first][0] <= MAX_PASSAGE_CHARS):
             last += 1
             words += counts[last]
         windows.append(_Unit(sentences[first][0], sentences[last][1], para.number, words))
@@ -121,7 +122,8 @@ def chunk(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Pass
     for unit in units:
         # a window cut from a long paragraph stands alone; whole paragraphs are packed
         split = unit.words > 0 and any(u.paragraph == unit.paragraph for u in group)
-        if group and (split or words + unit.words > settings.target_words):
+        if group and (split or words + unit.words > settings.target_words
+                      or unit.end - group[0].start > MAX_PASSAGE_CHARS):
             flush()
             group, words = [], 0
         group.append(unit)
