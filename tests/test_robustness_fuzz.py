@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from qa.chunking import MAX_PASSAGE_CHARS, chunk
@@ -49,8 +49,10 @@ def test_reading_and_chunking_any_file(text, encoding, suffix):
     data = _encode(text, encoding)
     try:
         doc = parse(Path("doc" + suffix), data)
-    except Unreadable:
+    except Unreadable as exc:
+        event(f"refused: {str(exc).split(' (')[0]}")
         return
+    event(f"read as {doc.encoding}")
     assert doc.title and len(doc.title) <= 200
     for p in doc.paragraphs:
         assert 0 <= p.start < p.end <= len(doc.text)
