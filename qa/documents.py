@@ -159,7 +159,9 @@ def read_limited(handle: BinaryIO) -> bytes:
     size = os.fstat(handle.fileno()).st_size
     if size > MAX_FILE_BYTES:
         raise Unreadable(too_big(size))
-    data = handle.read(MAX_FILE_BYTES + 1)  # it may have grown since
+    data = handle.read(size + 1)
+    if len(data) > size:  # it grew since the stat: read on, up to the limit
+        data += handle.read(MAX_FILE_BYTES + 1 - len(data))
     if len(data) > MAX_FILE_BYTES:
         raise Unreadable(too_big(max(size, len(data))))
     return data
