@@ -23,6 +23,7 @@ MAX_PASSAGE_CHARS = 4000
 
 _WORD = re.compile(r"\S+")
 
+
 @dataclass(frozen=True)
 class Passage:
     ordinal: int  # position in the document, from 0

@@ -313,3 +313,16 @@ def test_ask_while_index_runs(built, monkeypatch, phase):
     assert old.refresh() == (phase != "committed")  # "committed": its searches reloaded already
     assert "new.txt" in [Path(p).name for _, p, _ in old.documents()]
     assert "Port Elspeth" in passage_texts(index)["new.txt"]
+
+
+def test_disk_full_before_the_lock_file_exists(tmp_path, monkeypatch):
+    real_open = os.open
+
+    def no_space(path, *args, **kwargs):
+        if str(path).endswith("write.lock"):
+            raise OSError(28, "No space left on device", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", no_space)
+    with pytest.raises(QAError, match="cannot create the lock file .*No space left on device"):
+        sync(tmp_path / "index", [SEEDS], embedder=HashEmbedder())
