@@ -136,10 +136,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
     else:
+        from qa.render import visible  # file names may hold newlines or escape codes
+
         for warning in report.warnings:
-            print(f"qa: warning: {warning}", file=sys.stderr)
+            print(visible(f"qa: warning: {warning}", newlines=False), file=sys.stderr)
         for path, reason in report.skipped_files.items():
-            print(f"qa: skipped {path}: {reason}", file=sys.stderr)
+            print(visible(f"qa: skipped {path}: {reason}", newlines=False), file=sys.stderr)
         print(report.summary())
     return 0
 
@@ -187,7 +189,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"title": title, "source": display_path(path), "passages": passages}, ensure_ascii=False))
         else:
-            print(f"{passages:4d}  {display_path(path)}  {title}")
+            from qa.render import visible
+
+            print(visible(f"{passages:4d}  {display_path(path)}  {title}", newlines=False))
     return 0
 
 

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from qa.boilerplate import keep_mask
 from qa.config import HTML_SUFFIXES
 
 MAX_TITLE_CHARS = 200
+#: larger files are skipped unread: no news article is this long, and one such file (a log, a
+#: dump) would take minutes to embed and hundreds of MB of memory
+MAX_FILE_BYTES = 8 * 2**20
 
 _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b",
                  b"BZh", b"7z\xbc\xaf", b"Rar!", b"\x7fELF", b"\xd0\xcf\x11\xe0", b"OggS", b"ID3")
@@ -52,7 +57,8 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding): a BOM wins, then UTF-8, then cp1252 for legacy files."""
+    """(text, encoding): a BOM wins, then UTF-8, then cp1252 for legacy files (latin-1 when a
+    byte is undefined in cp1252, so the text always equals the file read with that encoding)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -64,7 +70,10 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
+        try:
+            text, encoding = data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1"), "latin-1"
     sample = text[:65536]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v")
     if sample and (controls / len(sample) > 0.01 or sample.count("\ufffd") / len(sample) > 0.01):
@@ -103,6 +112,8 @@ def parse(path: Path, data: bytes) -> Document:
     """Turn a file's bytes into a Document, or raise Unreadable."""
     if not data.strip():
         raise Unreadable("empty file")
+    if len(data) > MAX_FILE_BYTES:
+        raise Unreadable(too_big(len(data)))
     html_title = None
     if path.suffix.lower() in HTML_SUFFIXES:
         text, encoding, html_title = _extract_html(data)
@@ -132,6 +143,25 @@ def _extract_html(data: bytes) -> tuple[str, str, str | None]:
     return text, f"html:{encoding}", title
 
 
+def too_big(size: int) -> str:
+    return (f"too large for an article ({size / 2**20:.1f} MB, the limit is {MAX_FILE_BYTES // 2**20} MB); "
+            "split it into articles to index it")
+
+
 def load(path: Path) -> Document:
     """Read and parse one file; OSError and Unreadable tell why it cannot be indexed."""
-    return parse(path, path.read_bytes())
+    with open(path, "rb") as handle:
+        return parse(path, read_limited(handle))
+
+
+def read_limited(handle: BinaryIO) -> bytes:
+    """The file's bytes, or Unreadable without reading it all when it is over the size limit."""
+    size = os.fstat(handle.fileno()).st_size
+    if size > MAX_FILE_BYTES:
+        raise Unreadable(too_big(size))
+    data = handle.read(size + 1)
+    if len(data) > size:  # it grew since the stat: read on, up to the limit
+        data += handle.read(MAX_FILE_BYTES + 1 - len(data))
+    if len(data) > MAX_FILE_BYTES:
+        raise Unreadable(too_big(max(size, len(data))))
+    return data

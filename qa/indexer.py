@@ -9,9 +9,11 @@ whole. Vectors embedded before an interruption are kept aside and reused by the 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from qa import store, vectors
 from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, DEFAULT_SOURCE, FORMAT_VERSION, ChunkSettings
-from qa.documents import Document, Unreadable, parse
+from qa.documents import Document, Unreadable, parse, read_limited
 from qa.errors import IndexCorrupt, QAError
 from qa.lock import write_lock
 from qa.text import tokenize
@@ -34,6 +36,20 @@ ProgressCallback = Callable[[str, int, int], None]
 
 #: passages embedded between two saves of the vectors kept aside for an interrupted run
 CHECKPOINT_PASSAGES = 512
+
+
+def _pause(phase: str) -> None:
+    """Test hook: with QA_TEST_PAUSE_AT=<phase> a reindex says "qa: test pause at <phase>" on
+    stderr and sleeps QA_TEST_PAUSE_SECONDS (default 60) there, so a test can kill it at a known
+    point. Phases: reading (first file read), embedding (first batch of vectors saved aside),
+    saved (new vector file written), committing (inside the transaction), committed."""
+    if os.environ.get("QA_TEST_PAUSE_AT") == phase:
+        print(f"qa: test pause at {phase}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ.get("QA_TEST_PAUSE_SECONDS", "60")))
+
+
+class _DamagedVectors(IndexCorrupt):
+    """The current vector file cannot be read: the sync is redone as a rebuild."""
 
 
 @dataclass
@@ -119,13 +135,65 @@ def sync(
         raise QAError(f"cannot create the index folder {index_dir}: {exc.strerror}") from exc
     if not os.access(index_dir, os.W_OK):
         raise QAError(f"the index folder {index_dir} is not writable; choose another with --index DIR")
+    progress = on_progress or (lambda *_: None)
     with write_lock(index_dir, on_wait=on_message):
-        conn = store.connect(index_dir, create=True)
         try:
-            return _sync_locked(conn, index_dir, new_sources, model, rebuild, settings, embedder,
-                                on_progress or (lambda *_: None), started)
-        finally:
-            conn.close()
+            return _sync_once(index_dir, new_sources, model, rebuild, settings, embedder, progress, started)
+        except _DamagedVectors as exc:
+            report = _sync_once(index_dir, new_sources, model, True, settings, embedder, progress, started)
+            report.warnings.insert(0, f"{str(exc).split(';')[0]}: rebuilt the index")
+            return report
+        except IndexCorrupt:
+            if not rebuild:
+                raise
+            if not new_sources:
+                raise QAError("the index database is damaged and its list of sources cannot be read; "
+                              "rebuild it by naming them: qa index --rebuild PATH ...") from None
+            aside = _set_aside(index_dir)
+            report = _sync_once(index_dir, new_sources, model, True, settings, embedder, progress, started)
+            report.warnings.insert(0, f"the damaged index database was moved to {aside}")
+            return report
+
+
+def _sync_once(index_dir: Path, new_sources: list[str], model: str | None, rebuild: bool,
+               settings: ChunkSettings, embedder: object | None, on_progress: ProgressCallback,
+               started: float) -> SyncReport:
+    """One sync under the lock; failures to write become a one-line QAError (the previous
+    index stays as it was: nothing is visible before the final commit)."""
+    try:
+        conn = store.connect(index_dir, create=True)
+    except sqlite3.OperationalError as exc:
+        raise _write_failed(index_dir, exc) from exc
+    try:
+        return _sync_locked(conn, index_dir, new_sources, model, rebuild, settings, embedder,
+                            on_progress, started)
+    except sqlite3.OperationalError as exc:  # disk full, read-only, I/O error, locked too long
+        raise _write_failed(index_dir, exc) from exc
+    except sqlite3.DatabaseError as exc:
+        raise IndexCorrupt(f"the index database in {index_dir}/ is damaged ({exc}); "
+                           "rebuild with: qa index --rebuild PATH ...") from exc
+    except OSError as exc:
+        raise _write_failed(index_dir, exc) from exc
+    finally:
+        conn.close()
+
+
+def _write_failed(index_dir: Path, exc: Exception) -> QAError:
+    if getattr(exc, "errno", None) == errno.ENOSPC or "full" in str(exc):
+        reason = "the disk is full"
+    else:
+        reason = getattr(exc, "strerror", None) or str(exc)
+    return QAError(f"could not update the index in {index_dir}/: {reason}; the previous index is unchanged")
+
+
+def _set_aside(index_dir: Path) -> Path:
+    """Move a damaged database (and its journal) out of the way, keeping it for inspection."""
+    aside = index_dir / f"{store.DB_NAME}.damaged-{time.strftime('%Y%m%d-%H%M%S')}"
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        path = index_dir / (store.DB_NAME + suffix)
+        if path.exists():
+            os.replace(path, aside.with_name(aside.name + suffix))
+    return aside
 
 
 def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[str], model: str | None,
@@ -135,6 +203,9 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
     meta = store.read_meta(conn)
     model_name = model or (meta.model if meta else DEFAULT_MODEL)
     if meta and not rebuild:
+        if meta.format_version > FORMAT_VERSION:
+            raise QAError(f"the index in {index_dir}/ was made by a newer qa (format {meta.format_version}, "
+                          f"this one writes {FORMAT_VERSION}); use that qa, or rebuild with: qa index --rebuild")
         if meta.format_version != FORMAT_VERSION:
             report.warnings.append(f"index format {meta.format_version} is not {FORMAT_VERSION}: rebuilding")
             rebuild = True
@@ -178,13 +249,19 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
         try:
             with open(path, "rb") as handle:
                 info = os.fstat(handle.fileno())
-                data = handle.read()
+                data = read_limited(handle)
             doc = parse(Path(path), data)
-        except (OSError, Unreadable) as exc:
-            skipped[path] = getattr(exc, "strerror", None) or str(exc)
+        except OSError as exc:  # perhaps passing (permissions, a file being replaced): keep what we have
+            skipped[path] = f"cannot read: {exc.strerror or exc}" + (" (the indexed version is kept)" if old else "")
+            continue
+        except Unreadable as exc:
+            skipped[path] = str(exc)
             if old:
                 removed_ids.append(old.id)
             continue
+        finally:
+            if i == 0:
+                _pause("reading")
         if old and not rebuild and old.sha256 == doc.sha256:
             touched.append((info.st_mtime_ns, info.st_size, old.id))
             report.unchanged += 1
@@ -209,7 +286,10 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
     replaced_ids = [d.replaces for d in new_docs if d.replaces is not None]
     drop_ids = removed_ids + replaced_ids
     if meta and not rebuild:
-        index = vectors.load(meta.vector_file(index_dir))
+        try:
+            index = vectors.load(meta.vector_file(index_dir))
+        except IndexCorrupt as exc:
+            raise _DamagedVectors(str(exc)) from exc
         dim = meta.dim
     else:
         index = None
@@ -254,10 +334,16 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
         counts = TermCounts.build([r[0] for r in rows], tokens)
     generation = (meta.generation + 1) if meta else 1
     new_meta = store.IndexMeta(FORMAT_VERSION, model_name, dim, settings.as_dict(), generation, next_id)
-    vectors.save(index, new_meta.vector_file(index_dir))
-    counts.save(new_meta.terms_file(index_dir))
     all_old_docs = [k.id for k in known.values()] if rebuild else drop_ids
-    _commit(conn, all_old_docs, rows, tokens, touched, skipped, new_meta)
+    try:
+        vectors.save(index, new_meta.vector_file(index_dir))
+        counts.save(new_meta.terms_file(index_dir))
+        _pause("saved")
+        _commit(conn, all_old_docs, rows, tokens, touched, skipped, new_meta)
+    except BaseException:
+        _drop_uncommitted(conn, index_dir, new_meta)
+        raise
+    _pause("committed")
     _remove_old_generations(index_dir, keep={generation, generation - 1})
     report.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
     report.seconds = time.monotonic() - started
@@ -321,6 +407,8 @@ def _embed(conn: sqlite3.Connection, embedder: object, missing: list[tuple[str, 
         conn.execute("COMMIT")
         for (k, _), v in zip(part, vecs):
             found[k] = v
+        if i == 0:
+            _pause("embedding")
 
 
 def _commit(conn: sqlite3.Connection, drop_doc_ids: list[int], rows: list[tuple[int, _NewDoc, Passage]],
@@ -351,10 +439,23 @@ def _commit(conn: sqlite3.Connection, drop_doc_ids: list[int], rows: list[tuple[
         if meta is not None:
             store.write_meta(conn, meta)
             conn.execute("DELETE FROM pending_vectors")
+        _pause("committing")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
+
+
+def _drop_uncommitted(conn: sqlite3.Connection, index_dir: Path, new_meta: store.IndexMeta) -> None:
+    """Delete the new vector and term files when the commit that would have made them current failed."""
+    try:
+        current = store.read_meta(conn)
+    except QAError:
+        return
+    if current is None or current.generation != new_meta.generation:
+        new_meta.vector_file(index_dir).unlink(missing_ok=True)
+        new_meta.terms_file(index_dir).unlink(missing_ok=True)
 
 
 def _remove_old_generations(index_dir: Path, keep: set[int]) -> None:

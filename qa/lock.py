@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from qa.errors import IndexBusy
+from qa.errors import IndexBusy, QAError
 
 LOCK_NAME = "write.lock"
 
@@ -20,7 +20,10 @@ def write_lock(index_dir: Path, wait: float = 600.0,
                on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the index's write lock; wait up to `wait` seconds for another writer to finish."""
     path = index_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:  # a full disk, a read-only folder: say so in one line
+        raise QAError(f"cannot create the lock file {path}: {exc.strerror}; the index is unchanged") from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -117,7 +117,7 @@ def connect(index_dir: Path, *, create: bool = False) -> sqlite3.Connection:
         else:
             conn.execute("SELECT count(*) FROM meta").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise IndexCorrupt(f"the index database {path} is damaged ({exc}); rebuild with: qa index --rebuild") from exc
+        raise IndexCorrupt(f"the index database {path} is damaged ({exc}); rebuild with: qa index --rebuild PATH ...") from exc
     return conn
 
 
@@ -155,6 +155,11 @@ def write_meta(conn: sqlite3.Connection, meta: IndexMeta) -> None:
 
 
 def check_format(meta: IndexMeta, index_dir: Path) -> None:
+    if meta.format_version > FORMAT_VERSION:
+        raise IndexCorrupt(
+            f"the index in {index_dir}/ was made by a newer qa (format version {meta.format_version}, this "
+            f"qa reads {FORMAT_VERSION}); use that qa, or rebuild it with: qa index --rebuild"
+        )
     if meta.format_version != FORMAT_VERSION:
         raise IndexCorrupt(
             f"the index in {index_dir}/ has format version {meta.format_version}, this qa reads "

@@ -8,7 +8,9 @@ at this size.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from pathlib import Path
 
 import faiss
@@ -31,13 +33,23 @@ def load(path: Path) -> faiss.Index:
 def save(index: faiss.Index, path: Path) -> None:
     """Write atomically: to a temporary file, flushed to disk, then renamed into place."""
     tmp = path.with_name(path.name + ".tmp")
-    faiss.write_index(index, str(tmp))
-    fd = os.open(tmp, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        try:
+            faiss.write_index(index, str(tmp))
+        except RuntimeError as exc:  # faiss says only that fwrite failed: find out why
+            needed = index.ntotal * (index.d * 4 + 8) + 2**20
+            if shutil.disk_usage(path.parent).free < needed:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp)) from exc
+            raise OSError(errno.EIO, f"cannot write the vector file ({str(exc).splitlines()[0]})", str(tmp)) from exc
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def remove(index: faiss.Index, ids: list[int]) -> None:
