@@ -41,6 +41,11 @@ def make_app(index_dir: Path, model, **kwargs) -> QAApp:
 
 
 async def settle(pilot) -> None:
+    """Wait for the background threads (index, model, reindex) and the workers to finish."""
+    for _ in range(600):
+        if not pilot.app.busy:
+            break
+        await pilot.pause(0.05)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 

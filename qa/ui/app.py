@@ -3,7 +3,10 @@ sources for changes and reindexes them on request while the chat keeps working."
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App
@@ -47,6 +50,30 @@ class QAApp(App[None]):
         self.chat = ChatScreen()
         self.reindexing = False
         self.has_index = False
+        self._threads: list[threading.Thread] = []
+
+    # -- background threads ---------------------------------------------------------------
+    # Loading the index or the model and reindexing run on daemon threads rather than Textual
+    # thread workers: quitting must not wait for them (a reindex cut short leaves the index as
+    # it was, by design). Short jobs (a search, the documents list) are Textual workers.
+    def in_background(self, fn: Callable[..., None], *args: Any) -> threading.Thread:
+        thread = threading.Thread(target=fn, args=args, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+        return thread
+
+    def post(self, fn: Callable[..., Any], *args: Any) -> None:
+        """call_from_thread, unless the app has closed meanwhile."""
+        try:
+            self.call_from_thread(fn, *args)
+        except RuntimeError:
+            pass
+
+    @property
+    def busy(self) -> bool:
+        """True while a background thread runs (tests wait on it)."""
+        self._threads = [t for t in self._threads if t.is_alive()]
+        return bool(self._threads)
 
     def get_default_screen(self) -> ChatScreen:
         return self.chat
@@ -58,8 +85,8 @@ class QAApp(App[None]):
     def on_ready(self) -> None:
         # after the first paint: the screen shows before anything heavy starts
         self.status.mode = "loading index…"
-        self.load_index()
-        self.load_model()
+        self.in_background(self.load_index)
+        self.in_background(self.load_model)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_sources)
 
@@ -67,14 +94,13 @@ class QAApp(App[None]):
         self.engine.close()
 
     # -- loading -------------------------------------------------------------------------
-    @work(thread=True, group="load")
     def load_index(self) -> None:
         try:
             documents, passages = self.engine.open()
         except QAError as exc:
-            self.call_from_thread(self.index_problem, str(exc))
+            self.post(self.index_problem, str(exc))
             return
-        self.call_from_thread(self._index_loaded, documents, passages, True)
+        self.post(self._index_loaded, documents, passages, True)
 
     def _index_loaded(self, documents: int, passages: int, first: bool) -> None:
         self.has_index = True
@@ -92,10 +118,9 @@ class QAApp(App[None]):
         self.chat.say(f"{message}\nPress Ctrl+R to index {DEFAULT_SOURCE}/ (the default source, when there "
                       "are none yet), or Ctrl+O to add a folder of articles.", "error")
 
-    @work(thread=True, group="model")
     def load_model(self) -> None:
         self.engine.load_model()
-        self.call_from_thread(self._model_loaded)
+        self.post(self._model_loaded)
 
     def _model_loaded(self) -> None:
         self._show_mode()
@@ -135,9 +160,8 @@ class QAApp(App[None]):
         self.reindexing = True
         self.chat.query_one(ReindexBar).show("waiting for the model" if not self.engine.model_done.is_set()
                                              else "starting", 0, 1)
-        self.reindex(list(add_paths or []))
+        self.in_background(self.reindex, list(add_paths or []))
 
-    @work(thread=True, exclusive=True, group="reindex")
     def reindex(self, add_paths: list[str]) -> None:
         from qa.indexer import sync
 
@@ -145,19 +169,19 @@ class QAApp(App[None]):
         bar = self.chat.query_one(ReindexBar)
 
         def progress(phase: str, done: int, total: int) -> None:
-            self.call_from_thread(bar.show, phase, done, total)
+            self.post(bar.show, phase, done, total)
 
         try:
             report = sync(self.index_dir, add_paths, embedder=self.engine.embedder, on_progress=progress,
-                          on_message=lambda m: self.call_from_thread(self.notify, m, markup=False))
+                          on_message=lambda m: self.notify(m, markup=False))
             documents, passages = self.engine.open()
         except QAError as exc:
-            self.call_from_thread(self._reindex_failed, str(exc))
+            self.post(self._reindex_failed, str(exc))
             return
         except Exception as exc:  # a bug must not leave the bar up; the old index is intact
-            self.call_from_thread(self._reindex_failed, f"unexpected error: {type(exc).__name__}: {exc}")
+            self.post(self._reindex_failed, f"unexpected error: {type(exc).__name__}: {exc}")
             return
-        self.call_from_thread(self._reindexed, report, documents, passages)
+        self.post(self._reindexed, report, documents, passages)
 
     def _reindexed(self, report: object, documents: int, passages: int) -> None:
         self.reindexing = False

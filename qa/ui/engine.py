@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import queue
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -37,16 +38,35 @@ class Engine:
     def __init__(self, index_dir: Path, embedder_factory: EmbedderFactory = load_embedder) -> None:
         self.index_dir = Path(index_dir)
         self.embedder_factory = embedder_factory
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-engine")
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        # a daemon thread: quitting never waits for an index to finish loading
+        threading.Thread(target=self._serve, name="qa-engine", daemon=True).start()
         self.searcher: Searcher | None = None
         self.embedder: Any = None
         self.model_error: str | None = None
         self.model_done = threading.Event()  # set when the model is loaded or failed to load
 
     # -- the searcher thread ------------------------------------------------------------
+    def _serve(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            future, fn, args, kwargs = job
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(*args, **kwargs))
+                except BaseException as exc:
+                    future.set_exception(exc)
+
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        self._jobs.put((future, fn, args, kwargs))
+        return future
+
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run fn on the searcher's thread and wait for its result (call from a worker thread)."""
-        return self._pool.submit(fn, *args, **kwargs).result()
+        return self.submit(fn, *args, **kwargs).result()
 
     def _open(self) -> Searcher:
         if self.searcher is None:
@@ -108,7 +128,7 @@ class Engine:
             if self.searcher is not None:
                 self.searcher.close()
         try:
-            self._pool.submit(closing).result(timeout=2)
+            self.submit(closing).result(timeout=2)
         except Exception:
             pass
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._jobs.put(None)

@@ -55,7 +55,7 @@ class ChatScreen(Screen):
         self.turns: list[tuple[Turn, Answer]] = []
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="?")
+        yield Header()
         yield VerticalScroll(id="transcript")
         yield ReindexBar(id="reindex")
         yield HistoryInput(placeholder="Ask a question about your articles, then Enter", id="ask")
@@ -186,7 +186,7 @@ class SourceScreen(Screen):
         self.hit = hit
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="?")
+        yield Header()
         doc, problem = self._read()
         title = doc.title if doc else (self.hit.title if self.hit else os.path.basename(self.path))
         where = display_path(self.path) + (f", ¶ {self.hit.paragraph}" if self.hit else "")
@@ -247,7 +247,7 @@ class DocumentsScreen(Screen):
     app: QAApp
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="?")
+        yield Header()
         yield Static(Content("Indexed documents"), id="documents-title", markup=False)
         yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)

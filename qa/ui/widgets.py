@@ -177,7 +177,7 @@ class HitCard(Widget, can_focus=True):
 
     def on_key(self, event: events.Key) -> None:
         # typing on a card goes on with the question
-        if event.is_printable and event.character and event.character not in "ckj":
+        if event.is_printable and event.character and event.character not in "ckj?":
             event.stop()
             box = self.screen.query_one(HistoryInput)
             box.focus()
