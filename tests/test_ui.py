@@ -127,6 +127,10 @@ async def test_source_view_shows_the_passage_highlighted_and_esc_returns(seed_in
         await pilot.press("escape")
         assert app.screen is app.chat
         assert transcript.scroll_y == scrolled
+        assert isinstance(app.focused, HitCard)
+        await pilot.click(app.focused)  # a click opens the source too
+        await pilot.pause()
+        assert isinstance(app.screen, SourceScreen)
 
 
 @run_async
@@ -171,7 +175,7 @@ async def test_reindex_after_adding_a_folder_then_ask_about_it(own_index, model,
         (extra / "later.txt").write_text("Later\n\nA later article about Misrata.\n", encoding="utf-8")
         app.check_sources()
         await settle(pilot)
-        assert "1 new, 0 changed, 0 removed" in app.status.changes and "Ctrl+R" in app.status.changes
+        assert app.status.changes == "sources: 1 new — Ctrl+R"
         await pilot.press("ctrl+r")
         await settle(pilot)
         await pilot.pause()

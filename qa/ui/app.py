@@ -149,7 +149,9 @@ class QAApp(App[None]):
         except (QAError, OSError):
             return
         if not get_current_worker().is_cancelled:
-            text = f"{changes.summary()} file(s) in the sources — Ctrl+R reindexes" if changes else ""
+            counts = [(len(changes.added), "new"), (len(changes.changed), "changed"), (len(changes.removed), "removed")]
+            what = ", ".join(f"{n} {label}" for n, label in counts if n)
+            text = f"sources: {what} — Ctrl+R" if changes else ""
             self.call_from_thread(setattr, self.status, "changes", text)
 
     # -- reindexing -------------------------------------------------------------------------
