@@ -284,6 +284,10 @@ async def test_documents_help_palette_copy_and_export(seed_index, model, tmp_pat
         assert isinstance(app.screen, DocumentsScreen)
         table = app.screen.query_one("#documents")
         assert table.row_count == 2
+        await pilot.press("enter")  # opens the article under the cursor
+        await pilot.pause()
+        assert isinstance(app.screen, SourceScreen) and app.screen.query(".paragraph")
+        await pilot.press("escape")
         await pilot.press("escape", "f1")
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
