@@ -346,3 +346,23 @@ def test_snapshots(snap_compare, seed_index, model, monkeypatch, size, screen):
 
     monkeypatch.chdir(ROOT)  # sources show as seeds/…, the same on every machine
     assert snap_compare(snapshot_app(seed_index, model), terminal_size=size, run_before=screen)
+
+
+def test_card_excerpt_highlights_exactly_the_answering_sentence(seed_index, model):
+    from qa.search import Searcher
+    from qa.ui.widgets import excerpt
+
+    searcher = Searcher(seed_index)
+    for question in ("Who heads Ansar al-Sharia in Derna?", "Who drove IS out of Derna?", "Was Qumu captured?"):
+        for hit in searcher.search(question, k=3, embedder=model).hits:
+            content = excerpt(hit)
+            parts = [content.plain[s.start:s.end] for s in content.spans if str(s.style) == SENTENCE_STYLE]
+            sentence = hit.text[hit.highlight_start - hit.start:hit.highlight_end - hit.start]
+            assert parts == [sentence.replace("\n\n", " \n")]
+            assert content.plain.strip(" …") in hit.text.replace("\n\n", " \n")
+
+
+def test_help_key_names():
+    from qa.ui.screens import key_name
+
+    assert [key_name(k) for k in ("ctrl+r", "f1", "c", "escape", "question_mark")] == ["Ctrl+R", "F1", "c", "Esc", "?"]

@@ -107,8 +107,8 @@ class QAApp(App[None]):
         self.status.stats = f"{documents} articles, {passages} passages"
         self._show_mode()
         if first and not self.chat.turns:
-            self.chat.say(f"{documents} articles indexed. Ask a question below, e.g. "
-                          "\"Who heads Ansar al-Sharia in Derna?\" — F1 lists the keys.")
+            self.chat.say(f"{documents} articles indexed. Type a question below and press Enter; "
+                          "answers are passages of the articles, cited. F1 lists the keys.")
 
     def index_problem(self, message: str) -> None:
         """No usable index: say so and offer the reindex."""

@@ -333,7 +333,12 @@ def key_name(key: str) -> str:
     key = key.strip()
     if key in _KEY_NAMES:
         return _KEY_NAMES[key]
-    return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in key.split("+"))
+    *modifiers, last = key.split("+")
+    if len(last) > 1:  # f1, home
+        last = last.upper() if last[0] == "f" and last[1:].isdigit() else last.capitalize()
+    elif modifiers:
+        last = last.upper()
+    return "+".join([*(m.capitalize() for m in modifiers), last])
 
 
 class PathSuggester(Suggester):

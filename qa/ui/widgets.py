@@ -153,9 +153,12 @@ class HitCard(Widget, can_focus=True):
         paragraphs = f"¶ {hit.paragraph}" if hit.paragraph == hit.paragraph_end else f"¶ {hit.paragraph}–{hit.paragraph_end}"
         level = score_level(hit, self.top)
         yield Static(Content.assemble((f"[{hit.rank}] ", "bold"), plain(hit.title)), markup=False, classes="title")
+        # with the model the cue is the cosine to the question; by keywords only it is relative
+        # to the best passage, so it gets no word
+        cue_word = f" {CUE_WORDS[level]}" if hit.dense_score is not None else ""
         yield Static(Content.assemble("— ", plain(hit.source), f", {paragraphs}   ",
                                       ("▰" * level, "$text-success" if not hit.weak else ""), ("▱" * (5 - level), "dim"),
-                                      (f" {CUE_WORDS[level]}", "dim")),
+                                      (cue_word, "dim")),
                      markup=False, classes="where")
         yield Static(excerpt(hit), markup=False, classes="passage")
 
