@@ -175,12 +175,20 @@ async def test_reindex_after_adding_a_folder_then_ask_about_it(own_index, model,
         (extra / "later.txt").write_text("Later\n\nA later article about Misrata.\n", encoding="utf-8")
         app.check_sources()
         await settle(pilot)
-        assert app.status.changes == "sources: 1 new — Ctrl+R"
+        assert app.status.changes == "sources changed: 1 new — Ctrl+R reindexes"
         await pilot.press("ctrl+r")
         await settle(pilot)
         await pilot.pause()
         assert app.status.changes == ""
         assert app.status.stats == "4 articles, 11 passages"
+        # a reindex by another process (qa index) is noticed too
+        from qa.indexer import sync
+
+        (extra / "more.txt").write_text("More\n\nOne more article about Sirte.\n", encoding="utf-8")
+        sync(own_index, embedder=model)
+        app.check_sources()
+        await settle(pilot)
+        assert app.status.stats == "5 articles, 12 passages" and app.status.changes == ""
 
 
 @run_async

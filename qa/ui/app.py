@@ -85,7 +85,7 @@ class QAApp(App[None]):
     def on_ready(self) -> None:
         # after the first paint: the screen shows before anything heavy starts
         self.status.mode = "loading index…"
-        self.in_background(self.load_index)
+        self._index_thread = self.in_background(self.load_index)
         self.in_background(self.load_model)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_sources)
@@ -131,7 +131,7 @@ class QAApp(App[None]):
     def _show_mode(self) -> None:
         status = self.status
         if not self.engine.model_done.is_set():
-            status.mode, status.mode_kind = "◌ loading model… (keyword search meanwhile)", "info"
+            status.mode, status.mode_kind = "◌ loading model…", "info"
         elif self.engine.model_ready:
             status.mode, status.mode_kind = "● hybrid", "ok"
         else:
@@ -139,20 +139,24 @@ class QAApp(App[None]):
 
     # -- watching the sources -----------------------------------------------------------------
     def poll_sources(self) -> None:
-        if not self.reindexing and self.has_index:
+        if not self.reindexing and not self._index_thread.is_alive():
             self.check_sources()
 
     @work(thread=True, exclusive=True, group="poll")
     def check_sources(self) -> None:
+        """Files changed in the sources? And did another process (qa index) change the index?"""
         try:
+            if self.engine.on_disk_generation() != self.engine.generation:
+                documents, passages = self.engine.open()
+                self.post(self._index_loaded, documents, passages, not self.has_index)
             changes = pending_changes(self.index_dir)
         except (QAError, OSError):
             return
         if not get_current_worker().is_cancelled:
             counts = [(len(changes.added), "new"), (len(changes.changed), "changed"), (len(changes.removed), "removed")]
             what = ", ".join(f"{n} {label}" for n, label in counts if n)
-            text = f"sources: {what} — Ctrl+R" if changes else ""
-            self.call_from_thread(setattr, self.status, "changes", text)
+            text = f"sources changed: {what} — Ctrl+R reindexes" if changes else ""
+            self.post(setattr, self.status, "changes", text)
 
     # -- reindexing -------------------------------------------------------------------------
     def action_reindex(self, add_paths: list[str] | None = None) -> None:

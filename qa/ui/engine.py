@@ -95,6 +95,23 @@ class Engine:
     def documents(self) -> list[tuple[str, str, int]]:
         return self.call(lambda: self._open().documents())
 
+    @property
+    def generation(self) -> int | None:
+        """The generation of the index loaded in memory (None before one is)."""
+        return self.searcher.generation if self.searcher is not None else None
+
+    def on_disk_generation(self) -> int | None:
+        """The generation the index folder holds now (None when there is no index)."""
+        try:
+            conn = store.connect(self.index_dir)
+        except IndexMissing:
+            return None
+        try:
+            meta = store.read_meta(conn)
+        finally:
+            conn.close()
+        return meta.generation if meta else None
+
     # -- the model thread ------------------------------------------------------------------
     def model_name(self) -> str:
         """The index's model, or the default one for an index yet to be built."""

@@ -226,9 +226,9 @@ class StatusLine(Widget):
         style = {"ok": "bold $success", "warn": "bold $warning", "info": "$text-muted"}.get(self.mode_kind, "")
         parts: list[Content | str | tuple[str, str]] = [(self.mode, style)]
         if self.stats:
-            parts += ["  ·  ", plain(self.stats)]
+            parts += [" · ", plain(self.stats)]
         if self.changes:
-            parts += ["  ·  ", (self.changes, "bold $warning")]
+            parts += [" · ", (self.changes, "bold $warning")]
         return Content.assemble(*parts)
 
 
