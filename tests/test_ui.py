@@ -374,3 +374,42 @@ def test_help_key_names():
     from qa.ui.screens import key_name
 
     assert [key_name(k) for k in ("ctrl+r", "f1", "c", "escape", "question_mark")] == ["Ctrl+R", "F1", "c", "Esc", "?"]
+
+
+@run_async
+async def test_chat_keeps_answering_while_a_reindex_runs(own_index, model, tmp_path):
+    release = threading.Event()
+
+    class SlowToIndex:
+        """The real model, except that embedding for the index waits for the test's go."""
+
+        dim = model.dim
+        model_name = model.model_name
+
+        def encode(self, texts, batch_size=64, on_batch=None):
+            if on_batch is not None:  # the indexer's call, not a question's
+                release.wait(30)
+            return model.encode(texts, batch_size=batch_size, on_batch=on_batch)
+
+    (tmp_path / "articles" / "sirte.txt").write_text("Sirte\n\nFighting resumed near Sirte on Tuesday.\n",
+                                                     encoding="utf-8")
+    app = make_app(own_index, model, embedder_factory=lambda name: SlowToIndex())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        for _ in range(100):
+            if app.chat.query_one("#reindex").display and "embedding" in plain(app.chat.query_one("#reindex-phase")):
+                break
+            await pilot.pause(0.05)
+        assert app.reindexing and app.chat.query_one("#reindex").display
+        box = app.chat.query_one(HistoryInput)
+        box.value = "Who heads Ansar al-Sharia in Derna?"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.chat.query(AnswerView).last()
+        assert view.answer.answered and app.reindexing  # answered from the old index meanwhile
+        release.set()
+        await settle(pilot)
+        assert not app.reindexing and not app.chat.query_one("#reindex").display
+        assert app.status.stats == "3 articles, 10 passages"
