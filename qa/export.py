@@ -23,6 +23,15 @@ def answer_text(answer: Answer) -> str:
     return "\n\n".join([head, *(hit_text(h) for h in answer.hits)]) + "\n"
 
 
+def _bold_sentence(hit: Hit) -> str:
+    """The passage with its answering sentence in bold (each line bolded alone: Markdown's
+    emphasis does not cross lines)."""
+    start, end = hit.highlight_start - hit.start, hit.highlight_end - hit.start
+    sentence = "\n".join(f"**{line.strip()}**" if line.strip() else line
+                         for line in hit.text[start:end].split("\n"))
+    return hit.text[:start] + sentence + hit.text[end:]
+
+
 def _quote(text: str) -> str:
     return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines())
 
@@ -39,5 +48,5 @@ def conversation_markdown(turns: Iterable[tuple[Turn, Answer]], title: str = "qa
         if not answer.answered:
             out += ["Not found in the indexed articles." + (" Nearest passages:" if answer.hits else ""), ""]
         for hit in answer.hits:
-            out += [_quote(hit.text), "", f"— {citation(hit)}", ""]
+            out += [_quote(_bold_sentence(hit)), "", f"— {citation(hit)}", ""]
     return "\n".join(out).rstrip("\n") + "\n"

@@ -316,6 +316,7 @@ async def test_documents_help_palette_copy_and_export(seed_index, model, tmp_pat
         assert len(exported) == 1
         text = exported[0].read_text(encoding="utf-8")
         assert "## Who heads Ansar al-Sharia in Derna?" in text and "— [1] " in text
+        assert "> **Sufian al Qumu, head of the Ansar al-Sharia brigade in Derna" in text
 
 
 # -- snapshots ---------------------------------------------------------------------------------
