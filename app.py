@@ -1,2 +1,30 @@
-def run(index_dir):
-    raise SystemExit("UI not built yet")
+"""Opens the terminal UI: `python app.py [--index DIR]` (the same as `qa` with no command)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def run(index_dir: Path | str) -> int:
+    from qa.ui import run as run_ui
+
+    return run_ui(index_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from qa.config import index_dir_from
+
+    parser = argparse.ArgumentParser(prog="app.py", description="Ask questions of your news articles in a "
+                                     "chat-style terminal UI; answers are cited passages of the articles.")
+    parser.add_argument("--index", metavar="DIR", help="index folder (default: $QA_INDEX or ./index)")
+    args = parser.parse_args(argv)
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        print("app.py: error: the UI needs a terminal; for scripts use: qa ask QUESTION --json", file=sys.stderr)
+        return 1
+    return run(index_dir_from(args.index))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
