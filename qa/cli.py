@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "articles themselves (nothing is generated). With no command, opens the terminal UI.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"qa {__version__}")
+    # also before the command (`qa --index DIR` opens the UI on DIR); the command's own flag wins
+    parser.add_argument("--index", metavar="DIR", dest="top_index",
+                        help="index folder (default: $QA_INDEX or ./index)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     common = argparse.ArgumentParser(add_help=False)
@@ -74,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "index", None) is None:
+        args.index = args.top_index
     try:
         if args.command == "index":
             return cmd_index(args)

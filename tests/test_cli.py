@@ -113,3 +113,10 @@ def test_help_explains_commands(tmp_path):
     assert result.returncode == 0
     for word in ("index", "ask", "docs", "examples:"):
         assert word in result.stdout
+
+
+def test_index_flag_also_before_the_command(tmp_path, workdir):
+    result = qa("--index", str(workdir / "index"), "docs", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+    _one_line_error(qa("--index", str(tmp_path / "none"), "docs", cwd=tmp_path), "no index", str(tmp_path / "none"))
