@@ -100,29 +100,26 @@ class Engine:
         """The generation of the index loaded in memory (None before one is)."""
         return self.searcher.generation if self.searcher is not None else None
 
-    def on_disk_generation(self) -> int | None:
-        """The generation the index folder holds now (None when there is no index)."""
+    def _disk_meta(self) -> store.IndexMeta | None:
+        """The settings the index folder holds now (None when there is no index yet)."""
         try:
             conn = store.connect(self.index_dir)
         except IndexMissing:
             return None
         try:
-            meta = store.read_meta(conn)
+            return store.read_meta(conn)
         finally:
             conn.close()
+
+    def on_disk_generation(self) -> int | None:
+        """The generation the index folder holds now (None when there is no index)."""
+        meta = self._disk_meta()
         return meta.generation if meta else None
 
     # -- the model thread ------------------------------------------------------------------
     def model_name(self) -> str:
         """The index's model, or the default one for an index yet to be built."""
-        try:
-            conn = store.connect(self.index_dir)
-        except IndexMissing:
-            return DEFAULT_MODEL
-        try:
-            meta = store.read_meta(conn)
-        finally:
-            conn.close()
+        meta = self._disk_meta()
         return meta.model if meta else DEFAULT_MODEL
 
     def load_model(self) -> None:
