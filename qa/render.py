@@ -11,7 +11,10 @@ import re
 from rich.console import Console
 from rich.text import Text
 
-from qa.search import Answer, Hit
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # types only: the UI imports this module at start-up, before numpy and faiss
+    from qa.search import Answer, Hit
 
 _console: Console | None = None
 

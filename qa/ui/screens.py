@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from qa.context import Conversation, Turn
 from qa.documents import Document, Unreadable, parse
 from qa.errors import QAError
+from qa.render import visible
 from qa.ui.widgets import (SENTENCE_STYLE, AnswerView, HistoryInput, HitCard, Notice, Pending,
                            QuestionMessage, ReindexBar, StatusLine, plain)
 
@@ -278,8 +279,10 @@ class DocumentsScreen(Screen):
         passages = sum(n for _, _, n in rows)
         title.update(plain(f"{len(rows)} indexed documents, {passages} passages — Enter opens one"))
         for doc_title, path, count in rows:
-            # rich Text, not str: DataTable would parse a str as markup
-            table.add_row(Text(f"{count:>8}"), Text(display_path(path)), Text(doc_title), key=path)
+            # rich Text, not str: DataTable would parse a str as markup; a newline in a file name
+            # would break the row, so control characters show as harmless ones
+            table.add_row(Text(f"{count:>8}"), Text(visible(display_path(path), newlines=False)),
+                          Text(visible(doc_title, newlines=False)), key=path)
 
     @on(DataTable.RowSelected)
     def open_document(self, event: DataTable.RowSelected) -> None:
