@@ -31,8 +31,12 @@ RRF_K = 60
 #: rrf weights of the two rankings
 BM25_WEIGHT = 1.0
 DENSE_WEIGHT = 1.0
-#: cosine between question and best passage under which the passage is not an answer
-MIN_DENSE_SCORE = 0.30
+#: the best passage answers when cosine + COVERAGE_WEIGHT * keyword coverage reaches MIN_ANSWER_SCORE:
+#: the cosine alone cannot tell an article on the question's topic from one that names its
+#: subject, and the coverage (share of the question's IDF weight the passage holds, words no
+#: passage has counting as the rarest) drops when the question's names are absent
+COVERAGE_WEIGHT = 0.7
+MIN_ANSWER_SCORE = 0.80
 #: share of the question's term weight the best passage must hold when searching by keywords only
 MIN_KEYWORD_COVERAGE = 0.6
 
@@ -225,7 +229,7 @@ class Searcher:
 
     def _is_answer(self, hit: Hit, tokens: list[str]) -> bool:
         if hit.dense_score is not None:
-            return hit.dense_score >= MIN_DENSE_SCORE
+            return hit.dense_score + COVERAGE_WEIGHT * self._coverage(hit.text, tokens) >= MIN_ANSWER_SCORE
         return self._coverage(hit.text, tokens) >= MIN_KEYWORD_COVERAGE
 
     def _coverage(self, text: str, tokens: list[str]) -> float:
