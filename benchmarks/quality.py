@@ -15,8 +15,10 @@ Rows (from the full index, through `Searcher.search` exactly as the CLI calls it
 No answer (half index): held-out questions answered false; in-corpus questions answered true.
 SQuAD v2.0 questions marked unanswerable for in-corpus articles (full index): answered false.
 
-    /work/main/.venv/bin/python benchmarks/quality.py              # rows for the shipped engine
-    /work/main/.venv/bin/python benchmarks/quality.py --variants   # plus the tuning sweep
+    /work/main/.venv/bin/python benchmarks/quality.py --out quality.json   # rows for the shipped engine
+    /work/main/.venv/bin/python benchmarks/quality.py --no-rows --variants --bm25-share 0.4
+    /work/main/.venv/bin/python benchmarks/quality.py --no-rows --sweeps bm25,answer --bm25-share 0.4
+    /work/main/.venv/bin/python benchmarks/quality.py --target-words 200 --max-words 300   # a chunking variant
 """
 
 from __future__ import annotations
@@ -233,7 +235,7 @@ def shipped_rows(full: Path, half: Path, questions: list[Question], v2: list[str
     return rows
 
 
-def end_to_end_rate(full: Path, questions: list[Question], embedder: object, n: int = 300) -> float:
+def end_to_end_rate(full: Path, questions: list[Question], embedder: object, n: int = 200) -> float:
     """Questions per second with the real model embedding each question (k=3, as `qa ask`)."""
     from qa.search import Searcher
 
@@ -254,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", action="store_true", help="also run the tuning sweep (benchmarks/variants.py)")
     parser.add_argument("--bm25-share", type=float, help="variants: the convex fusion used for the highlight "
                                                            "and answered-rule sweeps (default: rrf)")
+    parser.add_argument("--sweeps", help="comma-separated: fusion, bm25, highlight, answer")
     parser.add_argument("--no-rows", action="store_true", help="skip the per-mode rows")
     for field, value in ChunkSettings().as_dict().items():
         flag = "--" + field.replace("_", "-")
@@ -285,13 +288,21 @@ def main(argv: list[str] | None = None) -> int:
         result["rows"] = shipped_rows(full, half, questions, v2, cached, args.modes.split(","))
         result["end_to_end_q_per_s"] = end_to_end_rate(full, questions, model)
         print(f"end to end: {result['end_to_end_q_per_s']:.1f} questions/s", flush=True)
+    sweeps = set(args.sweeps.split(",")) if args.sweeps else set()
     if args.variants:
+        sweeps |= {"fusion", "highlight", "answer"}
+    if sweeps:
         from benchmarks import variants
 
-        result["variants"] = variants.sweep(full, half, questions, v2, cached)
         fuse = variants.convex(args.bm25_share) if args.bm25_share is not None else variants.rrf(60)
-        result["highlight_variants"] = variants.highlight_sweep(full, questions, cached, fuse)
-        result["answer_rules"] = variants.answer_curves(full, half, questions, v2, cached, fuse)
+        if "fusion" in sweeps:
+            result["variants"] = variants.sweep(full, half, questions, v2, cached)
+        if "bm25" in sweeps:
+            result["bm25_params"] = variants.bm25_param_sweep(full, questions, cached, None)
+        if "highlight" in sweeps:
+            result["highlight_variants"] = variants.highlight_sweep(full, questions, cached, fuse)
+        if "answer" in sweeps:
+            result["answer_rules"] = variants.answer_curves(full, half, questions, v2, cached, fuse)
     if args.out:
         args.out.write_text(json.dumps(result, indent=1))
     return 0

@@ -62,10 +62,13 @@ def load_corpus(searcher: Searcher) -> Corpus:
 def candidates(bm25: BM25Index, corpus: Corpus, texts: list[str], qvecs: np.ndarray,
                tokenizer: Callable[[str], list[str]] = tokenize, depth: int = DEPTH) -> list[Cands]:
     out = []
-    for text, qvec in zip(texts, qvecs):
+    block = 256
+    for i, (text, qvec) in enumerate(zip(texts, qvecs)):
+        if i % block == 0:  # cosines for a block of questions in one matrix product
+            dense_block = qvecs[i:i + block] @ corpus.vectors.T
         tokens = tokenizer(text)
         b = bm25.scores(tokens)
-        d = corpus.vectors @ qvec
+        d = dense_block[i % block]
         top_b = np.argpartition(-b, depth)[:depth]
         top_b = top_b[b[top_b] > 0]
         top_d = np.argpartition(-d, depth)[:depth]
@@ -224,9 +227,9 @@ def answer_curves(full: Path, half: Path, questions: list[Question], v2: list[st
         rule_row(f"dense>={t:.3f}", lambda s, t=t: s[:, 0] >= t)
     for c in (0.3, 0.4, 0.5, 0.6, 0.7):
         rule_row(f"coverage>={c}", lambda s, c=c: s[:, 1] >= c)
-    for lam in (0.2, 0.3, 0.5):
-        for t in np.arange(0.40, 0.81, 0.05):
-            rule_row(f"dense+{lam}*cov>={t:.2f}", lambda s, lam=lam, t=t: s[:, 0] + lam * s[:, 1] >= t)
+    for lam in (0.3, 0.5, 0.7, 1.0):
+        for t in np.arange(0.50, 1.11, 0.025):
+            rule_row(f"dense+{lam}*cov>={t:.3f}", lambda s, lam=lam, t=t: s[:, 0] + lam * s[:, 1] >= t)
     return out
 
 
@@ -296,3 +299,36 @@ def highlight_sweep(full: Path, questions: list[Question], embedder, fuse) -> di
         results[name] = row
         print(f"highlight {name:30s} {json.dumps(row)}", flush=True)
     return results
+
+
+def bm25_param_sweep(full: Path, questions: list[Question], embedder, title: bool | None) -> dict:
+    """BM25 k1/b (and the title in BM25) re-fitted in-process on the index's passages.
+    title=None: a small k1/b grid, with and without the title in the BM25 text."""
+    s_full = Searcher(full)
+    corpus = load_corpus(s_full)
+    texts = [q.text for q in questions]
+    qvecs = np.vstack([embedder.vectors[t] for t in texts])
+    results = {}
+    grid = [(0.9, 0.4), (1.2, 0.4), (0.9, 0.6)] if title is None else \
+        [(k1, b) for k1 in (0.9, 1.2, 1.5) for b in (0.4, 0.6, 0.75, 0.9)]
+    fusions = [("bm25", only("bm25")), ("dense", only("dense"))] + [(f"convex {a}", convex(a)) for a in (0.3, 0.4, 0.5, 0.6)]
+    for with_title in ((False, True) if title is None else (title,)):
+        if with_title:
+            docs = [tokenize(f"{t}\n{x}") for t, x in zip(corpus.titles, corpus.texts)]
+        else:
+            docs = [tokenize(x) for x in corpus.texts]
+        for k1, b in grid:
+            bm25 = BM25Index(docs, k1=k1, b=b)
+            cands = candidates(bm25, corpus, texts, qvecs)
+            for name, fuse in fusions:
+                key = f"k1={k1} b={b} title={with_title} {name}"
+                results[key] = evaluate(cands, questions, corpus, fuse, bm25_idf(bm25))
+                print(f"{key:40s} {json.dumps(results[key])}", flush=True)
+    return results
+
+
+def bm25_idf(bm25: BM25Index):
+    def idf(token: str) -> float:
+        col = bm25.vocabulary.get(token)
+        return float(bm25.idf[col]) if col is not None else 0.0
+    return idf

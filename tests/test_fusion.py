@@ -33,3 +33,19 @@ def test_convex_without_keyword_matches_ranks_by_cosine():
 def test_rrf_adds_reciprocal_ranks():
     fused = fuse_rrf([(1.0, [7, 8]), (2.0, [8])], k=10)
     assert fused == pytest.approx({7: 1 / 11, 8: 1 / 12 + 2 / 11})
+
+
+def test_answered_needs_the_questions_words_not_only_a_similar_topic(seed_index):
+    from qa.search import Hit, Searcher
+    from qa.text import tokenize
+
+    searcher = Searcher(seed_index)
+    tokens = tokenize("Who heads Ansar al-Sharia in Derna?")
+
+    def hit(text: str, cosine: float) -> Hit:
+        return Hit(1, 1, "t", "p", 1, 1, 0, len(text), text, 0.0, 0.0, cosine, 0, len(text))
+
+    # the same middling cosine: answered when the passage holds the question's words, not otherwise
+    assert searcher._is_answer(hit("Sufian al Qumu heads Ansar al-Sharia in Derna.", 0.45), tokens)
+    assert not searcher._is_answer(hit("Militias in eastern Libya clashed again on Tuesday.", 0.45), tokens)
+    searcher.close()
