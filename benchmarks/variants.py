@@ -9,6 +9,7 @@ Chunking and title-in-vectors variants change the index and are separate runs of
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,10 +19,10 @@ import faiss
 import numpy as np
 
 from benchmarks.quality import Question, Scores
-from qa import search as qsearch
 from qa.bm25 import BM25Index
 from qa.highlight import best_sentence
 from qa.search import Searcher
+from qa.sentences import sentence_spans
 from qa.text import STOP_WORDS, tokenize, words
 
 DEPTH = 200
@@ -196,8 +197,7 @@ def sweep(full: Path, half: Path, questions: list[Question], v2: list[str], embe
     return results
 
 
-def answer_curves(full: Path, half: Path, questions: list[Question], v2: list[str], embedder, fuse,
-                  cands_full: list[Cands] | None = None) -> dict:
+def answer_curves(full: Path, half: Path, questions: list[Question], v2: list[str], embedder, fuse) -> dict:
     """Share of held-out questions answered false / in-corpus answered true for answered-rules."""
     s_half = Searcher(half)
     corpus_h = load_corpus(s_half)
@@ -234,10 +234,6 @@ def answer_curves(full: Path, half: Path, questions: list[Question], v2: list[st
 
 
 # -- highlight variants (lexical; the shipped one is qa.highlight.best_sentence) ---------------------
-import re  # noqa: E402
-
-from qa.sentences import sentence_spans  # noqa: E402
-
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
 _YEARISH = re.compile(r"\b\d{3,4}\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december|century|centuries)\b", re.I)
 _CAPITAL = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
@@ -332,3 +328,31 @@ def bm25_idf(bm25: BM25Index):
         col = bm25.vocabulary.get(token)
         return float(bm25.idf[col]) if col is not None else 0.0
     return idf
+
+
+def with_neighbours(fuse, corpus: Corpus, gamma: float):
+    """Adds gamma x the better fused score of the passages just before and after (same article)."""
+    def fused(c: Cands) -> np.ndarray:
+        s = fuse(c)
+        index = {int(p): i for i, p in enumerate(c.pos)}
+        out = s.copy()
+        for i, p in enumerate(c.pos):
+            best = max((s[index[q]] for q in (int(p) - 1, int(p) + 1)
+                        if q in index and corpus.paths[q] == corpus.paths[int(p)] and np.isfinite(s[index[q]])),
+                       default=0.0)
+            out[i] = s[i] + gamma * best
+        return out
+    return fused
+
+
+def neighbour_sweep(full: Path, questions: list[Question], embedder) -> dict:
+    s_full = Searcher(full)
+    corpus = load_corpus(s_full)
+    texts = [q.text for q in questions]
+    cands = candidates(s_full.bm25, corpus, texts, np.vstack([embedder.vectors[t] for t in texts]))
+    results = {}
+    for gamma in (0.0, 0.05, 0.1, 0.2, 0.3):
+        key = f"convex 0.4 + {gamma} x best neighbour"
+        results[key] = evaluate(cands, questions, corpus, with_neighbours(convex(0.4), corpus, gamma), s_full._idf)
+        print(f"{key:40s} {json.dumps(results[key])}", flush=True)
+    return results
