@@ -79,7 +79,8 @@ def tokenize(text: str) -> list[str]:
     """BM25 tokens: words that are not stop words, stemmed.
 
     An upper-case word of two letters or more is an acronym, not a stop word ("IS" the group,
-    "US", "WHO"), unless the whole text is in capitals (then case tells nothing).
+    "US", "WHO"), unless the whole text is in capitals (then case tells nothing). Irregular
+    past forms are first mapped to their verb ("drove", "driven" -> "drive").
     """
     shouting = not any(ch.islower() for ch in text)
     out = []
