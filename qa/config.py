@@ -31,9 +31,9 @@ class ChunkSettings:
     #: sentences repeated from the end of the previous passage when a paragraph is split
     overlap_sentences: int = 1
     #: the model sees "title\npassage" (context for passages that never name their subject)
-    title_in_vectors: bool = False
+    title_in_vectors: bool = True
     #: BM25 counts the title's words in every passage of the article
-    title_in_bm25: bool = False
+    title_in_bm25: bool = True
 
     def as_dict(self) -> dict[str, int | bool]:
         return asdict(self)

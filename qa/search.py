@@ -21,13 +21,21 @@ from qa.text import tokenize
 
 #: candidates taken from each ranking before fusion
 CANDIDATES = 100
+#: how the two rankings are combined: "convex" (weighted sum of normalized scores) or "rrf"
+FUSION = "convex"
+#: convex fusion: share of the BM25 score (divided by the best BM25 score); the cosine gets the rest
+BM25_SHARE = 0.4
 #: reciprocal rank fusion constant (Cormack et al. 2009)
 RRF_K = 60
-#: fusion weights of the two rankings
+#: rrf weights of the two rankings
 BM25_WEIGHT = 1.0
 DENSE_WEIGHT = 1.0
-#: cosine between question and best passage under which the passage is not an answer
-MIN_DENSE_SCORE = 0.30
+#: the best passage answers when cosine + COVERAGE_WEIGHT * keyword coverage reaches MIN_ANSWER_SCORE:
+#: the cosine alone cannot tell an article on the question's topic from one that names its
+#: subject, and the coverage (share of the question's IDF weight the passage holds, words no
+#: passage has counting as the rarest) drops when the question's names are absent
+COVERAGE_WEIGHT = 0.7
+MIN_ANSWER_SCORE = 0.80
 #: share of the question's term weight the best passage must hold when searching by keywords only
 MIN_KEYWORD_COVERAGE = 0.6
 
@@ -75,6 +83,38 @@ class Answer:
     def as_json(self) -> dict[str, object]:
         return {"question": self.question, "answered": self.answered, "mode": self.mode,
                 "passages": [h.as_json() for h in self.hits]}
+
+
+def fuse_rrf(rankings: list[tuple[float, list[int]]], k: int = RRF_K) -> dict[int, float]:
+    """Reciprocal rank fusion: each list adds weight / (k + rank) to the ids it holds."""
+    fused: dict[int, float] = {}
+    for weight, ranked in rankings:
+        for rank, pid in enumerate(ranked):
+            fused[pid] = fused.get(pid, 0.0) + weight / (k + rank + 1)
+    return fused
+
+
+def fuse_convex(bm25_scores: dict[int, float], dense_scores: dict[int, float], bm25_share: float) -> dict[int, float]:
+    """share * BM25 / best BM25 + (1 - share) * cosine, over the ids of either dict.
+
+    Unlike rank fusion this keeps how far apart the scores are: a passage far ahead on one
+    signal is not pulled level with one that merely ranks next to it (Bruch et al. 2023,
+    "An analysis of fusion functions for hybrid retrieval"). An id missing from a dict scores 0 there.
+    """
+    best = max(bm25_scores.values(), default=0.0)
+    scale = bm25_share / best if best > 0 else 0.0
+    return {pid: scale * bm25_scores.get(pid, 0.0) + (1 - bm25_share) * dense_scores.get(pid, 0.0)
+            for pid in bm25_scores.keys() | dense_scores.keys()}
+
+
+def _best_positive(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, scores) of the n highest positive scores, best first (as BM25Index.top, from
+    scores already computed: the fusion reuses them for the dense candidates)."""
+    positive = np.flatnonzero(scores > 0)
+    if positive.size > n:
+        positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
+    order = np.argsort(-scores[positive], kind="stable")
+    return positive[order], scores[positive[order]]
 
 
 def display_path(path: str) -> str:
@@ -156,8 +196,10 @@ class Searcher:
         tokens = tokenize(query)
         bm25_ranked: list[int] = []
         bm25_scores: dict[int, float] = {}
+        all_bm25 = None
         if mode in ("hybrid", "bm25") and tokens:
-            positions, scores = self.bm25.top(tokens, CANDIDATES)
+            all_bm25 = self.bm25.scores(tokens)
+            positions, scores = _best_positive(all_bm25, CANDIDATES)
             bm25_ranked = [int(self.passage_ids[p]) for p in positions]
             bm25_scores = dict(zip(bm25_ranked, map(float, scores)))
         dense_ranked: list[int] = []
@@ -168,10 +210,11 @@ class Searcher:
             ids, scores = vectors.search(self.vectors, qvec, CANDIDATES)
             dense_ranked = [int(i) for i in ids]
             dense_scores = dict(zip(dense_ranked, map(float, scores)))
-        fused: dict[int, float] = {}
-        for weight, ranked in ((BM25_WEIGHT, bm25_ranked), (DENSE_WEIGHT, dense_ranked)):
-            for rank, pid in enumerate(ranked):
-                fused[pid] = fused.get(pid, 0.0) + weight / (RRF_K + rank + 1)
+        if mode == "hybrid" and FUSION == "convex":
+            self._complete(bm25_scores, dense_scores, all_bm25, qvec)
+            fused = fuse_convex(bm25_scores, dense_scores, BM25_SHARE)
+        else:
+            fused = fuse_rrf([(BM25_WEIGHT, bm25_ranked), (DENSE_WEIGHT, dense_ranked)])
         top = sorted(fused, key=lambda pid: -fused[pid])[:k]
         hits = self._hits(top, fused, bm25_scores, dense_scores, qvec, tokens)
         answered = bool(hits) and self._is_answer(hits[0], tokens)
@@ -179,9 +222,20 @@ class Searcher:
             hit.weak = not answered
         return Answer(question, answered, hits, "hybrid" if mode == "hybrid" else mode if mode == "dense" else "keyword")
 
+    def _complete(self, bm25_scores: dict[int, float], dense_scores: dict[int, float],
+                  all_bm25: np.ndarray | None, qvec: np.ndarray) -> None:
+        """Give every candidate of either list its score in the other (0 BM25 when no term matches)."""
+        missing_bm25 = [pid for pid in dense_scores if pid not in bm25_scores]
+        if missing_bm25 and all_bm25 is not None:
+            positions = np.searchsorted(self.passage_ids, missing_bm25)
+            bm25_scores.update(zip(missing_bm25, map(float, all_bm25[positions])))
+        for pid in bm25_scores:
+            if pid not in dense_scores:
+                dense_scores[pid] = float(self.vectors.reconstruct(pid) @ qvec)
+
     def _is_answer(self, hit: Hit, tokens: list[str]) -> bool:
         if hit.dense_score is not None:
-            return hit.dense_score >= MIN_DENSE_SCORE
+            return hit.dense_score + COVERAGE_WEIGHT * self._coverage(hit.text, tokens) >= MIN_ANSWER_SCORE
         return self._coverage(hit.text, tokens) >= MIN_KEYWORD_COVERAGE
 
     def _coverage(self, text: str, tokens: list[str]) -> float:

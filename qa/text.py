@@ -26,6 +26,35 @@ STOP_WORDS = frozenset(
     yourself yourselves s t also""".split()
 )
 
+# English irregular verbs, "base past participle" (alternatives split by /): Snowball leaves
+# "drove" and "driven" apart from "drive", so their past forms are mapped to the base first.
+_IRREGULAR = """arise arose arisen|awake awoke awoken|bear bore borne/born|beat beat beaten|become became become
+begin began begun|bend bent bent|bet bet bet|bind bound bound|bite bit bitten|bleed bled bled|blow blew blown
+break broke broken|breed bred bred|bring brought brought|build built built|burn burnt burnt|buy bought bought
+catch caught caught|choose chose chosen|cling clung clung|come came come|creep crept crept|deal dealt dealt
+dig dug dug|draw drew drawn|dream dreamt dreamt|drink drank drunk|drive drove driven|eat ate eaten|fall fell fallen
+feed fed fed|feel felt felt|fight fought fought|find found found|flee fled fled|fly flew flown|forbid forbade forbidden
+forget forgot forgotten|forgive forgave forgiven|freeze froze frozen|get got gotten|give gave given|go went gone
+grind ground ground|grow grew grown|hang hung hung|hear heard heard|hide hid hidden|hold held held|keep kept kept
+kneel knelt knelt|know knew known|lay laid laid|lead led led|lean leant leant|leap leapt leapt|learn learnt learnt
+leave left left|lend lent lent|lie lay lain|light lit lit|lose lost lost|make made made|mean meant meant|meet met met
+pay paid paid|ride rode ridden|ring rang rung|rise rose risen|run ran run|say said said|see saw seen|seek sought sought
+sell sold sold|send sent sent|sew sewed sewn|shake shook shaken|shine shone shone|shoot shot shot|show showed shown
+shrink shrank shrunk|sing sang sung|sink sank sunk|sit sat sat|slay slew slain|sleep slept slept|slide slid slid
+speak spoke spoken|speed sped sped|spend spent spent|spin spun spun|spring sprang sprung|stand stood stood
+steal stole stolen|stick stuck stuck|sting stung stung|stink stank stunk|stride strode stridden|strike struck struck/stricken
+strive strove striven|swear swore sworn|sweep swept swept|swim swam swum|swing swung swung|take took taken
+teach taught taught|tear tore torn|tell told told|think thought thought|throw threw thrown|tread trod trodden
+understand understood understood|wake woke woken|wear wore worn|weave wove woven|weep wept wept|win won won
+wind wound wound|withdraw withdrew withdrawn|write wrote written|overcome overcame overcome|undertake undertook undertaken
+uphold upheld upheld|withhold withheld withheld|overthrow overthrew overthrown|mislead misled misled"""
+# forms that are also common words of another meaning stay as they are
+_AMBIGUOUS = {"found", "ground", "left", "lay", "lie", "lit", "wound", "saw", "bore", "fell", "rose", "felt",
+              "won", "meant", "spring", "light", "stick", "lean", "tear", "bound", "born", "stood"}
+_BASE = {form: base for line in _IRREGULAR.replace("\n", "|").split("|")
+         for base, *forms in [line.split()] for group in forms for form in group.split("/")
+         if form != base and form not in _AMBIGUOUS}
+
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _stemmer = Stemmer.Stemmer("english")
 
@@ -47,5 +76,20 @@ def words(text: str) -> list[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    """BM25 tokens: words that are not stop words, stemmed."""
-    return [_stem(w) for w in words(text) if w not in STOP_WORDS]
+    """BM25 tokens: words that are not stop words, stemmed.
+
+    An upper-case word of two letters or more is an acronym, not a stop word ("IS" the group,
+    "US", "WHO"), unless the whole text is in capitals (then case tells nothing). Irregular
+    past forms are first mapped to their verb ("drove", "driven" -> "drive").
+    """
+    shouting = not any(ch.islower() for ch in text)
+    out = []
+    for match in _WORD.finditer(text):
+        raw = match.group(0)
+        word = raw.casefold().replace("’", "'")
+        if word.endswith("'s"):
+            word, raw = word[:-2], raw[:-2]
+        if word in STOP_WORDS and (shouting or len(raw) < 2 or not raw.isupper()):
+            continue
+        out.append(_stem(_BASE.get(word, word)))
+    return out

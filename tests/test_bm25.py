@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from qa.bm25 import BM25Index
+from qa.bm25 import B, K1, BM25Index
 from qa.chunking import chunk
 from qa.documents import load
 from qa.text import tokenize
@@ -24,7 +24,7 @@ def _corpus() -> list[list[str]]:
 
 def test_scores_equal_rank_bm25_on_a_sample():
     corpus = _corpus()
-    ours, reference = BM25Index(corpus), BM25Okapi(corpus)
+    ours, reference = BM25Index(corpus), BM25Okapi(corpus, k1=K1, b=B)
     queries = ["Who heads Ansar al-Sharia in Derna?", "profits at Time Warner", "election campaign Blair Brown",
                "the the the", "mobile phone mobile", "zzzz unknownword", "Derna Derna militia"]
     for query in queries:

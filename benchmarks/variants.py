@@ -1,0 +1,358 @@
+"""The tuning sweep behind the shipped retrieval settings, run from one index in one process.
+
+For every question the full BM25 scores and the cosine to every passage are computed once; the
+union of both top-DEPTH lists is kept with both scores. Each variant (fusion method, weights,
+depth, BM25 tokens) then re-ranks those candidates in pure numpy, so a variant costs seconds.
+Chunking and title-in-vectors variants change the index and are separate runs of quality.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from benchmarks.quality import Question, Scores
+from qa.bm25 import BM25Index
+from qa.highlight import best_sentence
+from qa.search import Searcher
+from qa.sentences import sentence_spans
+from qa.text import STOP_WORDS, tokenize, words
+
+DEPTH = 200
+
+
+@dataclass
+class Corpus:
+    paths: list[str]
+    starts: np.ndarray
+    ends: np.ndarray
+    texts: list[str]
+    titles: list[str]
+    vectors: np.ndarray  # by position
+
+
+@dataclass
+class Cands:
+    pos: np.ndarray
+    bm25: np.ndarray
+    dense: np.ndarray
+    tokens: list[str]
+
+
+def load_corpus(searcher: Searcher) -> Corpus:
+    rows = searcher._conn.execute(
+        "SELECT p.id, d.path, p.start, p.end, p.text, d.title FROM passages p JOIN documents d ON d.id = p.doc_id "
+        "ORDER BY p.id").fetchall()
+    assert [r[0] for r in rows] == searcher.passage_ids.tolist()
+    index = searcher.vectors
+    ids = faiss.vector_to_array(index.id_map)
+    flat = index.index.reconstruct_n(0, index.ntotal)
+    vecs = np.zeros_like(flat)
+    vecs[np.searchsorted(searcher.passage_ids, ids)] = flat
+    return Corpus([r[1] for r in rows], np.array([r[2] for r in rows]), np.array([r[3] for r in rows]),
+                  [r[4] for r in rows], [r[5] for r in rows], vecs)
+
+
+def candidates(bm25: BM25Index, corpus: Corpus, texts: list[str], qvecs: np.ndarray,
+               tokenizer: Callable[[str], list[str]] = tokenize, depth: int = DEPTH) -> list[Cands]:
+    out = []
+    block = 256
+    for i, (text, qvec) in enumerate(zip(texts, qvecs)):
+        if i % block == 0:  # cosines for a block of questions in one matrix product
+            dense_block = qvecs[i:i + block] @ corpus.vectors.T
+        tokens = tokenizer(text)
+        b = bm25.scores(tokens)
+        d = dense_block[i % block]
+        top_b = np.argpartition(-b, depth)[:depth]
+        top_b = top_b[b[top_b] > 0]
+        top_d = np.argpartition(-d, depth)[:depth]
+        pos = np.union1d(top_b, top_d)
+        out.append(Cands(pos, b[pos].astype(np.float64), d[pos].astype(np.float64), tokens))
+    return out
+
+
+def _ranks(scores: np.ndarray, depth: int, positive: bool = False) -> np.ndarray:
+    """1-based rank of each candidate in this list, inf beyond depth."""
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.full(scores.size, np.inf)
+    keep = order[:depth]
+    if positive:
+        keep = keep[scores[keep] > 0]
+    ranks[keep] = np.arange(1, keep.size + 1)
+    return ranks
+
+
+def rrf(k: float = 60, wb: float = 1.0, wd: float = 1.0, depth: int = 100):
+    def fuse(c: Cands) -> np.ndarray:
+        return wb / (k + _ranks(c.bm25, depth, True)) + wd / (k + _ranks(c.dense, depth))
+    return fuse
+
+
+def convex(alpha: float, depth: int = 100, norm: str = "max"):
+    """alpha * normalized BM25 + (1 - alpha) * normalized cosine over the candidates in either top list."""
+    def fuse(c: Cands) -> np.ndarray:
+        inlist = np.isfinite(_ranks(c.bm25, depth, True)) | np.isfinite(_ranks(c.dense, depth))
+        b, d = c.bm25, c.dense
+        if norm == "max":
+            bn = b / b.max() if b.max() > 0 else b
+            dn = d
+        elif norm == "minmax":
+            bn = (b - b[inlist].min()) / max(b[inlist].max() - b[inlist].min(), 1e-9)
+            dn = (d - d[inlist].min()) / max(d[inlist].max() - d[inlist].min(), 1e-9)
+        else:  # z-scores
+            bn = (b - b[inlist].mean()) / max(b[inlist].std(), 1e-9)
+            dn = (d - d[inlist].mean()) / max(d[inlist].std(), 1e-9)
+        return np.where(inlist, alpha * bn + (1 - alpha) * dn, -np.inf)
+    return fuse
+
+
+def only(which: str):
+    def fuse(c: Cands) -> np.ndarray:
+        return c.bm25 if which == "bm25" else c.dense
+    return fuse
+
+
+def evaluate(cands: list[Cands], questions: list[Question], corpus: Corpus, fuse, idf,
+             highlighter=None) -> dict[str, float]:
+    scores = Scores()
+    for c, q in zip(cands, questions):
+        s = fuse(c)
+        order = np.argsort(-s, kind="stable")[:10]
+        top = c.pos[order]
+        ranked = [(corpus.paths[p], int(corpus.starts[p]), int(corpus.ends[p])) for p in top]
+        first = int(top[0])
+        text = corpus.texts[first]
+        if highlighter is None:
+            hs, he = best_sentence(text, c.tokens, idf)
+        else:
+            hs, he = highlighter(text, c, q)
+        start = int(corpus.starts[first])
+        scores.add(ranked, (start + hs, start + he), False, q)
+    row = scores.row()
+    del row["answered"]
+    return {k: round(v, 4) for k, v in row.items()}
+
+
+def top_signals(cands: list[Cands], fuse, corpus: Corpus, coverage) -> np.ndarray:
+    """(dense score, keyword coverage) of the top fused passage of each question."""
+    out = np.zeros((len(cands), 2))
+    for i, c in enumerate(cands):
+        j = int(np.argmax(fuse(c)))
+        out[i] = c.dense[j], coverage(corpus.texts[c.pos[j]], c.tokens)
+    return out
+
+
+def sweep(full: Path, half: Path, questions: list[Question], v2: list[str], embedder) -> dict:
+    t0 = time.monotonic()
+    s_full = Searcher(full)
+    corpus = load_corpus(s_full)
+    texts = [q.text for q in questions]
+    qvecs = np.vstack([embedder.vectors[t] for t in texts])
+    cands = candidates(s_full.bm25, corpus, texts, qvecs)
+    print(f"candidates in {time.monotonic() - t0:.1f} s", flush=True)
+    idf = s_full._idf
+    results: dict[str, object] = {}
+
+    def run(name: str, fuse, cset=None, idf_=None, highlighter=None) -> None:
+        t = time.monotonic()
+        row = evaluate(cset or cands, questions, corpus, fuse, idf_ or idf, highlighter)
+        results[name] = row
+        print(f"{name:40s} {json.dumps(row)}  ({time.monotonic() - t:.1f} s)", flush=True)
+
+    run("bm25", only("bm25"))
+    run("dense", only("dense"))
+    for k in (10, 30, 60):
+        for depth in (20, 50, 100):
+            run(f"rrf k={k} depth={depth}", rrf(k, depth=depth))
+    for wb in (0.5, 0.7, 1.5, 2.0):
+        run(f"rrf k=60 wb={wb}", rrf(60, wb=wb))
+    for norm in ("max", "minmax", "z"):
+        for alpha in (0.2, 0.3, 0.4, 0.5, 0.6):
+            run(f"convex {norm} a={alpha}", convex(alpha, norm=norm))
+
+    # BM25 tokens: title added, stemming off (BM25 rebuilt in-process from the passages)
+    title_tokens = [tokenize(f"{t}\n{x}") for t, x in zip(corpus.titles, corpus.texts)]
+    bm25_title = BM25Index(title_tokens)
+    c_title = candidates(bm25_title, corpus, texts, qvecs)
+    run("bm25 +title", only("bm25"), c_title)
+    run("rrf +title", rrf(60), c_title)
+    for norm in ("max", "minmax", "z"):
+        for alpha in (0.3, 0.4, 0.5):
+            run(f"convex {norm} a={alpha} +title", convex(alpha, norm=norm), c_title)
+
+    def unstemmed(text: str) -> list[str]:
+        return [w for w in words(text) if w not in STOP_WORDS]
+
+    bm25_plain = BM25Index([unstemmed(x) for x in corpus.texts])
+    c_plain = candidates(bm25_plain, corpus, texts, qvecs, unstemmed)
+    run("bm25 unstemmed", only("bm25"), c_plain)
+    run("rrf unstemmed", rrf(60), c_plain)
+    return results
+
+
+def answer_curves(full: Path, half: Path, questions: list[Question], v2: list[str], embedder, fuse) -> dict:
+    """Share of held-out questions answered false / in-corpus answered true for answered-rules."""
+    s_half = Searcher(half)
+    corpus_h = load_corpus(s_half)
+    texts = [q.text for q in questions]
+    qvecs = np.vstack([embedder.vectors[t] for t in texts])
+    cands_h = candidates(s_half.bm25, corpus_h, texts, qvecs)
+    sig_h = top_signals(cands_h, fuse, corpus_h, s_half._coverage)
+    held = np.array([q.held_out for q in questions])
+    out: dict[str, object] = {}
+    sig_v2 = None
+    if v2:
+        s_full = Searcher(full)
+        corpus_f = load_corpus(s_full)
+        c_v2 = candidates(s_full.bm25, corpus_f, v2, np.vstack([embedder.vectors[t] for t in v2]))
+        sig_v2 = top_signals(c_v2, fuse, corpus_f, s_full._coverage)
+
+    def rule_row(name: str, answered) -> None:
+        a_h = answered(sig_h)
+        row = {"heldout_false": round(float((~a_h[held]).mean()), 4),
+               "incorpus_true": round(float(a_h[~held].mean()), 4)}
+        if sig_v2 is not None:
+            row["v2_false"] = round(float((~answered(sig_v2)).mean()), 4)
+        out[name] = row
+        print(f"{name:40s} {json.dumps(row)}", flush=True)
+
+    for t in np.arange(0.25, 0.56, 0.025):
+        rule_row(f"dense>={t:.3f}", lambda s, t=t: s[:, 0] >= t)
+    for c in (0.3, 0.4, 0.5, 0.6, 0.7):
+        rule_row(f"coverage>={c}", lambda s, c=c: s[:, 1] >= c)
+    for lam in (0.3, 0.5, 0.7, 1.0):
+        for t in np.arange(0.50, 1.11, 0.025):
+            rule_row(f"dense+{lam}*cov>={t:.3f}", lambda s, lam=lam, t=t: s[:, 0] + lam * s[:, 1] >= t)
+    return out
+
+
+# -- highlight variants (lexical; the shipped one is qa.highlight.best_sentence) ---------------------
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
+_YEARISH = re.compile(r"\b\d{3,4}\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december|century|centuries)\b", re.I)
+_CAPITAL = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
+
+
+def lexical_highlighter(idf, tie: str = "first", type_bonus: float = 0.0, new_words: float = 0.0):
+    def pick(text: str, c: Cands, q: Question) -> tuple[int, int]:
+        spans = sentence_spans(text)
+        if not spans:
+            return 0, len(text)
+        wanted = set(c.tokens)
+        total = sum(idf(t) for t in wanted) or 1.0
+        qlow = q.text.lower()
+        kind = ("number" if re.search(r"\bhow (many|much|long|old|far|large|big)\b|\bwhat (percentage|number)\b", qlow)
+                else "time" if re.search(r"\bwhen\b|\bwhat (year|century|decade|month|day)\b|\bwhich year\b", qlow)
+                else "name" if re.match(r"\s*(who|whom|whose)\b", qlow) else None)
+        best, best_score = spans[0], -1.0
+        for s, e in spans:
+            sent = text[s:e]
+            toks = tokenize(sent)
+            found = wanted.intersection(toks)
+            score = sum(idf(t) for t in found) / total
+            if type_bonus and kind:
+                if kind == "number" and _NUMBER.search(sent):
+                    score += type_bonus
+                elif kind == "time" and _YEARISH.search(sent):
+                    score += type_bonus
+                elif kind == "name" and any(tokenize(m.group(0))[:1] and tokenize(m.group(0))[0] not in wanted
+                                            for m in _CAPITAL.finditer(sent)):
+                    score += type_bonus
+            if new_words:
+                score += new_words * min(len(set(toks) - wanted), 10) / 10
+            if tie == "longer":
+                score += 1e-4 * min(len(toks), 50)
+            if score > best_score + 1e-9:
+                best, best_score = (s, e), score
+        return best
+    return pick
+
+
+def highlight_sweep(full: Path, questions: list[Question], embedder, fuse) -> dict:
+    s_full = Searcher(full)
+    corpus = load_corpus(s_full)
+    texts = [q.text for q in questions]
+    qvecs = np.vstack([embedder.vectors[t] for t in texts])
+    cands = candidates(s_full.bm25, corpus, texts, qvecs)
+    idf = s_full._idf
+    results = {}
+    for name, h in [("shipped", None),
+                    ("normalized first", lexical_highlighter(idf)),
+                    ("tie longer", lexical_highlighter(idf, "longer")),
+                    ("type 0.1", lexical_highlighter(idf, type_bonus=0.1)),
+                    ("type 0.2", lexical_highlighter(idf, type_bonus=0.2)),
+                    ("type 0.3", lexical_highlighter(idf, type_bonus=0.3)),
+                    ("new 0.05", lexical_highlighter(idf, new_words=0.05)),
+                    ("new 0.1", lexical_highlighter(idf, new_words=0.1)),
+                    ("type 0.2 new 0.05 longer", lexical_highlighter(idf, "longer", 0.2, 0.05))]:
+        row = evaluate(cands, questions, corpus, fuse, idf, h)
+        results[name] = row
+        print(f"highlight {name:30s} {json.dumps(row)}", flush=True)
+    return results
+
+
+def bm25_param_sweep(full: Path, questions: list[Question], embedder, title: bool | None) -> dict:
+    """BM25 k1/b (and the title in BM25) re-fitted in-process on the index's passages.
+    title=None: a small k1/b grid, with and without the title in the BM25 text."""
+    s_full = Searcher(full)
+    corpus = load_corpus(s_full)
+    texts = [q.text for q in questions]
+    qvecs = np.vstack([embedder.vectors[t] for t in texts])
+    results = {}
+    grid = [(0.9, 0.4), (1.2, 0.4), (0.9, 0.6)] if title is None else \
+        [(k1, b) for k1 in (0.9, 1.2, 1.5) for b in (0.4, 0.6, 0.75, 0.9)]
+    fusions = [("bm25", only("bm25")), ("dense", only("dense"))] + [(f"convex {a}", convex(a)) for a in (0.3, 0.4, 0.5, 0.6)]
+    for with_title in ((False, True) if title is None else (title,)):
+        if with_title:
+            docs = [tokenize(f"{t}\n{x}") for t, x in zip(corpus.titles, corpus.texts)]
+        else:
+            docs = [tokenize(x) for x in corpus.texts]
+        for k1, b in grid:
+            bm25 = BM25Index(docs, k1=k1, b=b)
+            cands = candidates(bm25, corpus, texts, qvecs)
+            for name, fuse in fusions:
+                key = f"k1={k1} b={b} title={with_title} {name}"
+                results[key] = evaluate(cands, questions, corpus, fuse, bm25_idf(bm25))
+                print(f"{key:40s} {json.dumps(results[key])}", flush=True)
+    return results
+
+
+def bm25_idf(bm25: BM25Index):
+    def idf(token: str) -> float:
+        col = bm25.vocabulary.get(token)
+        return float(bm25.idf[col]) if col is not None else 0.0
+    return idf
+
+
+def with_neighbours(fuse, corpus: Corpus, gamma: float):
+    """Adds gamma x the better fused score of the passages just before and after (same article)."""
+    def fused(c: Cands) -> np.ndarray:
+        s = fuse(c)
+        index = {int(p): i for i, p in enumerate(c.pos)}
+        out = s.copy()
+        for i, p in enumerate(c.pos):
+            best = max((s[index[q]] for q in (int(p) - 1, int(p) + 1)
+                        if q in index and corpus.paths[q] == corpus.paths[int(p)] and np.isfinite(s[index[q]])),
+                       default=0.0)
+            out[i] = s[i] + gamma * best
+        return out
+    return fused
+
+
+def neighbour_sweep(full: Path, questions: list[Question], embedder) -> dict:
+    s_full = Searcher(full)
+    corpus = load_corpus(s_full)
+    texts = [q.text for q in questions]
+    cands = candidates(s_full.bm25, corpus, texts, np.vstack([embedder.vectors[t] for t in texts]))
+    results = {}
+    for gamma in (0.0, 0.05, 0.1, 0.2, 0.3):
+        key = f"convex 0.4 + {gamma} x best neighbour"
+        results[key] = evaluate(cands, questions, corpus, with_neighbours(convex(0.4), corpus, gamma), s_full._idf)
+        print(f"{key:40s} {json.dumps(results[key])}", flush=True)
+    return results

@@ -1,0 +1,31 @@
+"""BM25 tokens: stop words out, stems, acronyms kept, irregular past forms met with their verb."""
+
+from __future__ import annotations
+
+from qa.text import tokenize
+
+
+def test_stop_words_go_and_words_are_stemmed():
+    assert tokenize("The militants were killed in the fighting") == ["milit", "kill", "fight"]
+
+
+def test_capitalized_acronym_is_not_a_stop_word():
+    assert "is" in tokenize("Who drove IS out of Derna?")
+    assert "is" not in tokenize("Who is in Derna?")
+    assert tokenize("IT spending by the WHO") == ["it", "spend", "who"]
+
+
+def test_text_all_in_capitals_keeps_dropping_stop_words():
+    assert tokenize("WHO IS THERE") == []
+
+
+def test_irregular_past_forms_meet_the_base_verb():
+    drove, driven, drive = (tokenize(w) for w in ("drove", "driven", "drives"))
+    assert drove == driven == drive == ["drive"]
+    assert tokenize("they wrote and had written") == tokenize("they write") * 2
+
+
+def test_ambiguous_forms_keep_their_own_meaning():
+    # "found" (to found a company), "left" (the side) are not rewritten to find/leave
+    assert tokenize("found") != tokenize("find")
+    assert tokenize("left") != tokenize("leave")
