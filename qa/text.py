@@ -28,6 +28,9 @@ STOP_WORDS = frozenset(
 
 # English irregular verbs, "base past participle" (alternatives split by /): Snowball leaves
 # "drove" and "driven" apart from "drive", so their past forms are mapped to the base first.
+# A table rather than a lemmatizer package (lemminflect, simplemma): without part-of-speech
+# context those map "found", "left", "saw" to find/leave/see just the same, so the list of forms
+# to leave alone (_AMBIGUOUS) would be needed anyway, and this costs one dict lookup a word.
 _IRREGULAR = """arise arose arisen|awake awoke awoken|bear bore borne/born|beat beat beaten|become became become
 begin began begun|bend bent bent|bet bet bet|bind bound bound|bite bit bitten|bleed bled bled|blow blew blown
 break broke broken|breed bred bred|bring brought brought|build built built|burn burnt burnt|buy bought bought
