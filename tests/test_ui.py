@@ -414,3 +414,41 @@ async def test_chat_keeps_answering_while_a_reindex_runs(own_index, model, tmp_p
         await settle(pilot)
         assert not app.reindexing and not app.chat.query_one("#reindex").display
         assert app.status.stats == "3 articles, 10 passages"
+
+
+@run_async
+async def test_ui_keeps_answering_while_another_process_reindexes(own_index, model, tmp_path):
+    """A real `qa index` in another process, held inside its commit: the open app answers from the
+    old index meanwhile, then picks up the new generation by itself once that process is done."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    (tmp_path / "articles" / "sirte.txt").write_text(
+        "Sirte clashes\n\nFighting resumed near Sirte on Tuesday, the harbour master Idris Bukhari said.\n",
+        encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QA_TEST_PAUSE_AT="committing", QA_TEST_PAUSE_SECONDS="4")
+    app = make_app(own_index, model)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        proc = subprocess.Popen([sys.executable, "-m", "qa", "index", "--index", str(own_index)], cwd=tmp_path,
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = ""
+            while "test pause at committing" not in line:  # the writer now holds its transaction open
+                line = await asyncio.to_thread(proc.stderr.readline)
+                assert line, "qa index ended before its commit"
+            view = await ask(pilot, "Who heads Ansar al-Sharia in Derna?")
+            assert view.answer.answered and "Sufian al Qumu" in view.answer.hits[0].text
+            assert proc.poll() is None  # answered while the other process was still committing
+            await asyncio.to_thread(proc.wait, 120)
+        finally:
+            proc.kill()
+        assert proc.returncode == 0, proc.stderr.read()
+        app.check_sources()  # what the poll timer does every few seconds
+        await settle(pilot)
+        view = await ask(pilot, "Who is the harbour master of Sirte?")
+        assert "Bukhari" in view.answer.hits[0].text
+        assert app.status.stats == "3 articles, 10 passages"
