@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -119,13 +118,17 @@ def cli_first_answer(index_dir: Path, runs: int = 3) -> float:
 
 
 def peak_rss(index_dir: Path, qs: list[str]) -> float:
-    """Peak RSS (MB) of a fresh process that opens the index, loads the model and answers."""
+    """Peak RSS (MB) of a fresh process that opens the index, loads the model and answers.
+
+    Read from VmHWM in /proc/self/status, not ru_maxrss: Linux carries ru_maxrss over fork and
+    exec, so a child started from this (large) process would report this process's peak."""
     code = (
-        "import resource,sys; sys.path.insert(0, %r)\n"
+        "import sys; sys.path.insert(0, %r)\n"
         "from qa.search import Searcher; from qa.embedder import Embedder\n"
         "s = Searcher(%r); e = Embedder(s.model)\n"
         "for q in %r: s.search(q, k=3, embedder=e)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n" % (str(ROOT), str(index_dir), qs[:50])
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])\n"
+        % (str(ROOT), str(index_dir), qs[:50])
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
