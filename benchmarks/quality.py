@@ -15,10 +15,10 @@ Rows (from the full index, through `Searcher.search` exactly as the CLI calls it
 No answer (half index): held-out questions answered false; in-corpus questions answered true.
 SQuAD v2.0 questions marked unanswerable for in-corpus articles (full index): answered false.
 
-    /work/main/.venv/bin/python benchmarks/quality.py --out quality.json   # rows for the shipped engine
-    /work/main/.venv/bin/python benchmarks/quality.py --no-rows --variants --bm25-share 0.4
-    /work/main/.venv/bin/python benchmarks/quality.py --no-rows --sweeps bm25,answer --bm25-share 0.4
-    /work/main/.venv/bin/python benchmarks/quality.py --target-words 200 --max-words 300   # a chunking variant
+    .venv/bin/python benchmarks/quality.py --out quality.json   # rows for the shipped engine
+    .venv/bin/python benchmarks/quality.py --no-rows --variants --bm25-share 0.4
+    .venv/bin/python benchmarks/quality.py --no-rows --sweeps bm25,answer --bm25-share 0.4
+    .venv/bin/python benchmarks/quality.py --target-words 200 --max-words 300   # a chunking variant
 """
 
 from __future__ import annotations
