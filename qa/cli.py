@@ -123,6 +123,8 @@ class _ProgressBars:
             bar = self.bars[phase] = tqdm(total=total, desc=phase, unit=self.UNITS.get(phase, "it"),
                                           file=sys.stderr, disable=None, dynamic_ncols=True, leave=True)
         bar.update(done - bar.n)
+        if done >= total:  # stop its clock: the phase is over
+            bar.close()
 
     def close(self) -> None:
         for bar in self.bars.values():
