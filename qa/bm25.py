@@ -151,12 +151,14 @@ class BM25Index:
 
     def top(self, query: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
         """(positions, scores) of the n best passages with a positive score, best first."""
-        scores = self.scores(query)
-        positive = np.flatnonzero(scores > 0)
-        if positive.size == 0:
-            return positive, scores[positive]
-        if positive.size > n:
-            best = np.argpartition(-scores[positive], n - 1)[:n]
-            positive = positive[best]
-        order = np.argsort(-scores[positive], kind="stable")
-        return positive[order], scores[positive[order]]
+        return best_positive(self.scores(query), n)
+
+
+def best_positive(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, scores) of the n highest positive scores, best first. Public so that a caller
+    holding all scores already (the hybrid fusion reuses them) need not score twice."""
+    positive = np.flatnonzero(scores > 0)
+    if positive.size > n:
+        positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
+    order = np.argsort(-scores[positive], kind="stable")
+    return positive[order], scores[positive[order]]

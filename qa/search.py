@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from qa import store, vectors
-from qa.bm25 import BM25Index
+from qa.bm25 import BM25Index, best_positive
 from qa.errors import IndexCorrupt, IndexMismatch, QAError
 from qa.highlight import best_sentence
 from qa.text import tokenize
@@ -107,16 +107,6 @@ def fuse_convex(bm25_scores: dict[int, float], dense_scores: dict[int, float], b
             for pid in bm25_scores.keys() | dense_scores.keys()}
 
 
-def _best_positive(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(positions, scores) of the n highest positive scores, best first (as BM25Index.top, from
-    scores already computed: the fusion reuses them for the dense candidates)."""
-    positive = np.flatnonzero(scores > 0)
-    if positive.size > n:
-        positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
-    order = np.argsort(-scores[positive], kind="stable")
-    return positive[order], scores[positive[order]]
-
-
 def display_path(path: str) -> str:
     cwd = os.getcwd()
     if path.startswith(cwd.rstrip(os.sep) + os.sep):
@@ -199,7 +189,7 @@ class Searcher:
         all_bm25 = None
         if mode in ("hybrid", "bm25") and tokens:
             all_bm25 = self.bm25.scores(tokens)
-            positions, scores = _best_positive(all_bm25, CANDIDATES)
+            positions, scores = best_positive(all_bm25, CANDIDATES)
             bm25_ranked = [int(self.passage_ids[p]) for p in positions]
             bm25_scores = dict(zip(bm25_ranked, map(float, scores)))
         dense_ranked: list[int] = []
