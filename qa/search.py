@@ -145,6 +145,8 @@ class Searcher:
         self.generation = meta.generation
         self.passage_ids = counts.passage_ids
         self.bm25 = BM25Index.from_counts(counts)
+        # the weight of a question word no passage holds: as rare as the rarest known word
+        self._unknown_idf = float(self.bm25.idf.max()) if self.bm25.idf.size else 1.0
         self.vectors = index
 
     def refresh(self) -> bool:
@@ -230,8 +232,7 @@ class Searcher:
 
     def _coverage(self, text: str, tokens: list[str]) -> float:
         wanted = set(tokens)
-        unknown = float(self.bm25.idf.max()) if self.bm25.idf.size else 1.0  # a word no passage has
-        total = sum(self._idf(t) or unknown for t in wanted)
+        total = sum(self._idf(t) or self._unknown_idf for t in wanted)
         if not total:
             return 0.0
         have = wanted.intersection(tokenize(text))
