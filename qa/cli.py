@@ -174,9 +174,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     searcher.check_model(model_from(args.model))
     embedder = None
     if args.mode != "bm25":
-        from qa.embedder import Embedder
+        from qa.embedder import question_encoder
 
-        embedder = Embedder(searcher.model)
+        embedder = question_encoder(searcher.model)
     from qa.render import print_answer
 
     for question in _questions(args.question):

@@ -74,3 +74,24 @@ class Embedder:
         vectors = self._model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
                                      normalize_embeddings=True, show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def question_encoder(model_name: str = DEFAULT_MODEL) -> object:
+    """The quickest faithful encoder for questions: the model's ONNX export when one is cached
+    (no torch import, ~0.3 s), else the sentence-transformers model, exported for next time."""
+    from qa import onnx_encoder
+
+    fast = onnx_encoder.load(resolve_model(model_name))
+    if fast is not None:
+        fast.model_name = model_name
+        return fast
+    embedder = Embedder(model_name)
+    prepare_question_encoder(embedder)
+    return embedder
+
+
+def prepare_question_encoder(embedder: Embedder) -> None:
+    """Export a loaded model for torch-free question encoding, once per model (~3 s); best effort."""
+    from qa import onnx_encoder
+
+    onnx_encoder.export(embedder, resolve_model(embedder.model_name))

@@ -302,11 +302,12 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
     found.update(_pending_vectors(conn, [k for k in set(keys) if k not in found]))
     # identical texts are embedded once; sorted by length so each batch pads little
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kt: len(kt[1]))
+    loaded_here = None
     if missing or index is None:
         if embedder is None:
             from qa.embedder import Embedder
 
-            embedder = Embedder(model_name)
+            embedder = loaded_here = Embedder(model_name)
         dim = embedder.dim
         _embed(conn, embedder, missing, found, on_progress)
         report.embedded = len(missing)
@@ -345,6 +346,10 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
         raise
     _pause("committed")
     _remove_old_generations(index_dir, keep={generation, generation - 1})
+    if loaded_here is not None:  # torch is loaded anyway: leave questions a torch-free encoder
+        from qa.embedder import prepare_question_encoder
+
+        prepare_question_encoder(loaded_here)
     report.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
     report.seconds = time.monotonic() - started
     return report

@@ -28,6 +28,16 @@ class CountingEmbedder:
         return self.inner.encode(texts, batch_size=batch_size, on_batch=on_batch)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory) -> Path:
+    """Model exports (qa/onnx_encoder.py) go to this session's folder, never the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("QA_CACHE_DIR", str(folder))
+    yield folder
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def model():
     from qa.embedder import Embedder

@@ -29,9 +29,9 @@ EmbedderFactory = Callable[[str], Any]
 
 
 def load_embedder(model_name: str) -> Any:
-    from qa.embedder import Embedder
+    from qa.embedder import question_encoder
 
-    return Embedder(model_name)
+    return question_encoder(model_name)
 
 
 class Engine:

@@ -1,0 +1,223 @@
+"""Questions encoded without torch: the model exported once to ONNX and run with onnxruntime.
+
+Importing sentence-transformers (and with it torch) costs ~4 s, most of `qa ask`'s start-up.
+onnxruntime and tokenizers import in ~0.2 s. The first time a model is loaded with torch (by
+`qa index`, or a `qa ask` that found no export), its transformer is exported to a per-user cache
+with its tokenizer and pooling; later questions are encoded from that export.
+
+An export is kept only if it reproduces the torch model's vectors on a set of probe texts
+(cosine ≥ 0.99999), so answers never depend on which path encoded the question. Models whose
+sentence-transformers pipeline is anything but transformer → mean/CLS/max pooling → optional
+normalization (or that need a prompt) are not exported and keep the torch path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+#: bump when the files written here change meaning, so old exports are not read
+EXPORT_FORMAT = 1
+#: how close the export's vectors must be to torch's for it to be kept
+MIN_PROBE_COSINE = 0.99999
+MANIFEST = "encoder.json"
+_POOLINGS = ("mean", "cls", "max")
+#: texts the export must reproduce: short and long (truncated), accents, digits, odd spacing
+_PROBES = (
+    "Who heads Ansar al-Sharia in Derna?",
+    "When did the Denver Broncos last win the Super Bowl?",
+    "Zürich, São Paulo and Kraków: 1,024 km² — ¿qué?",
+    "a",
+    " ".join(["The council met on Tuesday to discuss the budget for 2005 and beyond."] * 40),
+)
+
+
+def cache_root() -> Path:
+    """Where exports live: $QA_CACHE_DIR, else $XDG_CACHE_HOME/qa, else ~/.cache/qa."""
+    if os.environ.get("QA_CACHE_DIR"):
+        return Path(os.environ["QA_CACHE_DIR"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "qa"
+
+
+def export_dir(model_path: str) -> Path | None:
+    """The cache folder for the model at model_path, named by its files (path, names, sizes,
+    modification times), so replacing the model's files means a new export. None when the model
+    is not a local folder (e.g. a hub name): such models keep the torch path."""
+    root = Path(model_path)
+    if not root.is_dir():
+        return None
+    digest = hashlib.sha256(f"{EXPORT_FORMAT}\0{root.resolve()}".encode())
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            digest.update(f"\0{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    return cache_root() / "encoders" / digest.hexdigest()[:24]
+
+
+class OnnxEncoder:
+    """The question encoder of an export; same interface as qa.embedder.Embedder."""
+
+    def __init__(self, folder: Path) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        spec = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if spec.get("format") != EXPORT_FORMAT or spec.get("pooling") not in _POOLINGS:
+            raise ValueError(f"unknown export format in {folder}")
+        self.model_name: str = spec["model"]
+        self.dim = int(spec["dim"])
+        self._pooling: str = spec["pooling"]
+        self._normalize = bool(spec["normalize"])
+        self._lower = bool(spec["lower_case"])
+        self._inputs: list[str] = list(spec["inputs"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(int(spec["max_length"]))
+        self._tokenizer.enable_padding(pad_id=int(spec["pad_id"]), pad_token=spec["pad_token"])
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        # no busy-waiting between questions: the UI shares the cores with its own work
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64,
+               on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        """L2-normalized float32 vectors for texts, in order (as Embedder.encode)."""
+        parts = [np.zeros((0, self.dim), dtype=np.float32)]
+        for i in range(0, len(texts), batch_size):
+            part = list(texts[i:i + batch_size])
+            parts.append(self._encode(part))
+            if on_batch is not None:
+                on_batch(len(part))
+        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self._lower:
+            texts = [t.lower() for t in texts]
+        encodings = self._tokenizer.encode_batch(texts)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64), "attention_mask": mask,
+                 "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
+        tokens = self._session.run(None, {name: feeds[name] for name in self._inputs})[0]
+        if self._pooling == "cls":
+            pooled = tokens[:, 0]
+        elif self._pooling == "max":
+            pooled = np.where(mask[..., None] > 0, tokens, -1e9).max(axis=1)
+        else:
+            weights = mask[..., None].astype(np.float32)
+            pooled = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        if self._normalize:
+            pooled = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return pooled.astype(np.float32)
+
+
+def load(model_path: str) -> OnnxEncoder | None:
+    """The export of the model at model_path, or None (none yet, onnxruntime missing, unreadable)."""
+    folder = export_dir(model_path)
+    if folder is None or not (folder / MANIFEST).is_file():
+        return None
+    try:
+        return OnnxEncoder(folder)
+    except Exception:  # a damaged or foreign export: the torch path still works
+        return None
+
+
+def export(embedder: object, model_path: str) -> Path | None:
+    """Export a loaded qa.embedder.Embedder's model to the cache, once; best effort.
+
+    Returns the export's folder, or None when the model cannot be exported faithfully (its
+    pipeline has other steps, the export's vectors differ, no onnx/onnxruntime, cache not
+    writable). Written to a temporary folder and renamed into place, so a reader never sees half.
+    """
+    folder = export_dir(model_path)
+    if folder is None:
+        return None
+    if (folder / MANIFEST).is_file():
+        return folder
+    spec = _pipeline_spec(embedder)
+    if spec is None:
+        return None
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
+    except OSError:
+        return None
+    try:
+        _write(embedder, spec, work)
+        fast = OnnxEncoder(work)
+        want = embedder.encode(list(_PROBES))
+        got = np.vstack([fast.encode(list(_PROBES)), fast.encode([_PROBES[0]]), fast.encode([_PROBES[-1]])])
+        want = np.vstack([want, want[:1], want[-1:]])
+        if float((want * got).sum(axis=1).min()) < MIN_PROBE_COSINE:
+            return None
+        os.replace(work, folder)
+        return folder
+    except OSError:
+        return folder if (folder / MANIFEST).is_file() else None  # another process won the rename
+    except Exception:  # the exporter can fail in many ways on unusual models: keep the torch path
+        return None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _pipeline_spec(embedder: object) -> dict[str, object] | None:
+    """What the export must reproduce around the transformer, or None if it cannot."""
+    model = getattr(embedder, "_model", None)
+    modules = list(model) if model is not None else []
+    kinds = [type(m).__name__ for m in modules]
+    if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        return None
+    if getattr(model, "default_prompt_name", None):
+        return None
+    pooling = getattr(modules[1], "pooling_mode", None)
+    tokenizer = getattr(model, "tokenizer", None)
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if pooling not in _POOLINGS or backend is None or tokenizer.pad_token is None:
+        return None
+    inputs = [n for n in tokenizer.model_input_names if n in ("input_ids", "attention_mask", "token_type_ids")]
+    if "input_ids" not in inputs or "attention_mask" not in inputs:
+        return None
+    return {"format": EXPORT_FORMAT, "model": embedder.model_name, "dim": int(embedder.dim), "pooling": pooling,
+            "normalize": len(modules) == 3, "lower_case": bool(getattr(modules[0], "do_lower_case", False)),
+            "max_length": int(model.max_seq_length), "inputs": inputs, "pad_id": int(tokenizer.pad_token_id),
+            "pad_token": str(tokenizer.pad_token)}
+
+
+def _write(embedder: object, spec: dict[str, object], work: Path) -> None:
+    import warnings
+
+    import torch
+
+    model = embedder._model
+    transformer = model[0].auto_model
+    names = list(spec["inputs"])
+
+    class TokenEmbeddings(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = transformer
+
+        def forward(self, *args: torch.Tensor) -> torch.Tensor:
+            return self.inner(**dict(zip(names, args))).last_hidden_state
+
+    sample = model.tokenizer(["a question to trace", "a"], padding=True, return_tensors="pt")
+    axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "token_embeddings"]}
+    was_training = transformer.training
+    transformer.eval()
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(TokenEmbeddings(), tuple(sample[n] for n in names), str(work / "model.onnx"),
+                              input_names=names, output_names=["token_embeddings"], dynamic_axes=axes,
+                              opset_version=17, dynamo=False)
+    finally:
+        transformer.train(was_training)
+    (work / "tokenizer.json").write_text(model.tokenizer.backend_tokenizer.to_str(), encoding="utf-8")
+    (work / MANIFEST).write_text(json.dumps(spec, indent=1), encoding="utf-8")

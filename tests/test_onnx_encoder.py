@@ -1,0 +1,130 @@
+"""The torch-free question encoder: an ONNX export of the model, kept only when it is faithful."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa import onnx_encoder
+from qa.embedder import question_encoder, resolve_model
+from tests.conftest import ROOT, SEEDS
+
+TEXTS = [
+    "Who heads Ansar al-Sharia in Derna?",
+    "What did the minister say about the budget?",
+    "Köln, Zürich — 3,000 km² of “quoted” text",
+    "x",
+    "word " * 600,  # longer than the model's 256 tokens: truncated alike
+]
+
+
+@pytest.fixture(scope="session")
+def exported(model, private_cache) -> Path:
+    folder = onnx_encoder.export(model, resolve_model(model.model_name))
+    assert folder is not None and (folder / onnx_encoder.MANIFEST).is_file()
+    return folder
+
+
+def test_export_gives_the_torch_models_vectors(model, exported):
+    fast = onnx_encoder.OnnxEncoder(exported)
+    want = model.encode(TEXTS)
+    for got in (fast.encode(TEXTS), np.vstack([fast.encode([t]) for t in TEXTS])):  # padded and alone
+        assert got.dtype == np.float32 and got.shape == want.shape
+        np.testing.assert_allclose(got, want, atol=1e-5)
+    assert fast.encode([]).shape == (0, model.dim)
+
+
+def test_question_encoder_prefers_the_export(model, exported):
+    encoder = question_encoder(model.model_name)
+    assert isinstance(encoder, onnx_encoder.OnnxEncoder)
+    assert encoder.model_name == model.model_name and encoder.dim == model.dim
+
+
+def test_qa_ask_answers_without_importing_torch(seed_index, exported, model):
+    """The point of the export: `qa ask` never imports torch, and answers as the torch path does."""
+    from qa.search import Searcher
+
+    question = "Who heads Ansar al-Sharia in Derna?"
+    script = ("import sys, io, contextlib\nfrom qa.cli import main\nout = io.StringIO()\n"
+              "with contextlib.redirect_stdout(out):\n"
+              f"    code = main(['ask', {question!r}, '--index', {str(seed_index)!r}, '--json', '-k', '3'])\n"
+              "print(out.getvalue().strip())\nprint(code, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            env=os.environ | {"PYTHONPATH": str(ROOT)}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    answer_line, status = result.stdout.strip().splitlines()
+    assert status == "0 False False"
+    got = json.loads(answer_line)
+    want = Searcher(seed_index).search(question, k=3, embedder=model).as_json()
+    assert [p["start"] for p in got["passages"]] == [p["start"] for p in want["passages"]]
+    assert [p["dense"] for p in got["passages"]] == pytest.approx([p["dense"] for p in want["passages"]], abs=1e-4)
+    assert got["mode"] == "hybrid" and got["answered"] == want["answered"]
+
+
+def test_an_unfaithful_export_is_not_kept(model, tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
+    real_spec = onnx_encoder._pipeline_spec
+    monkeypatch.setattr(onnx_encoder, "_pipeline_spec", lambda e: real_spec(e) | {"pooling": "cls"})
+    path = resolve_model(model.model_name)
+    assert onnx_encoder.export(model, path) is None
+    assert onnx_encoder.load(path) is None
+    assert list((tmp_path / "encoders").iterdir()) == []  # no half-written folder left
+
+
+def test_models_that_are_not_transformer_and_pooling_keep_the_torch_path(model, tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
+
+    class WithDense:  # a pipeline with one more step after pooling
+        model_name, dim = model.model_name, model.dim
+        _model = [*model._model, model._model[-1]]
+
+    assert onnx_encoder._pipeline_spec(WithDense()) is None
+    assert onnx_encoder.export(WithDense(), resolve_model(model.model_name)) is None
+    assert not (tmp_path / "encoders").exists()
+
+
+def test_a_damaged_export_falls_back_to_torch(exported, tmp_path, monkeypatch):
+    model_dir = Path(resolve_model("all-MiniLM-L6-v2"))
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    folder = onnx_encoder.export_dir(str(model_dir))
+    folder.mkdir(parents=True)
+    (folder / onnx_encoder.MANIFEST).write_text("{not json", encoding="utf-8")
+    assert onnx_encoder.load(str(model_dir)) is None
+    (folder / onnx_encoder.MANIFEST).write_text(json.dumps({"format": 1, "pooling": "mean"}), encoding="utf-8")
+    assert onnx_encoder.load(str(model_dir)) is None
+
+
+def test_the_export_is_named_by_the_models_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    (model_dir / "weights.bin").write_bytes(b"1234")
+    first = onnx_encoder.export_dir(str(model_dir))
+    assert first == onnx_encoder.export_dir(str(model_dir)) and first.parent == tmp_path / "cache" / "encoders"
+    (model_dir / "weights.bin").write_bytes(b"12345")  # the model replaced in place
+    assert onnx_encoder.export_dir(str(model_dir)) != first
+    assert onnx_encoder.export_dir("some-org/a-hub-name") is None  # not a folder: torch path
+
+
+def test_an_unwritable_cache_only_costs_the_fast_path(model, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("QA_CACHE_DIR", str(blocker / "cache"))
+    assert onnx_encoder.export(model, resolve_model(model.model_name)) is None
+    assert onnx_encoder.load(resolve_model(model.model_name)) is None
+
+
+def test_indexing_with_the_model_leaves_an_export(tmp_path, monkeypatch):
+    """`qa index` loads torch anyway; the first `qa ask` after it should not have to."""
+    from qa.indexer import sync
+
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    assert onnx_encoder.load(resolve_model("all-MiniLM-L6-v2")) is None
+    sync(tmp_path / "index", [SEEDS])  # no embedder given: the indexer loads the model itself
+    assert isinstance(onnx_encoder.load(resolve_model("all-MiniLM-L6-v2")), onnx_encoder.OnnxEncoder)
