@@ -14,6 +14,7 @@ normalization (or that need a prompt) are not exported and keep the torch path.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -135,14 +136,16 @@ def export(embedder: object, model_path: str) -> Path | None:
     Returns the export's folder, or None when the model cannot be exported faithfully (its
     pipeline has other steps, the export's vectors differ, no onnx/onnxruntime, cache not
     writable). Written to a temporary folder and renamed into place, so a reader never sees half.
+    A failed attempt leaves a `.failed` note beside it, so it is not paid for again on every run.
     """
     folder = export_dir(model_path)
     if folder is None:
         return None
     if (folder / MANIFEST).is_file():
         return folder
+    failed = folder.with_name(folder.name + ".failed")
     spec = _pipeline_spec(embedder)
-    if spec is None:
+    if spec is None or failed.exists() or not all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime")):
         return None
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -155,16 +158,26 @@ def export(embedder: object, model_path: str) -> Path | None:
         want = embedder.encode(list(_PROBES))
         got = np.vstack([fast.encode(list(_PROBES)), fast.encode([_PROBES[0]]), fast.encode([_PROBES[-1]])])
         want = np.vstack([want, want[:1], want[-1:]])
-        if float((want * got).sum(axis=1).min()) < MIN_PROBE_COSINE:
+        cosine = float((want * got).sum(axis=1).min())
+        if cosine < MIN_PROBE_COSINE:
+            _note_failure(failed, f"the export's vectors differ from the model's (cosine {cosine:.6f})")
             return None
         os.replace(work, folder)
         return folder
     except OSError:
         return folder if (folder / MANIFEST).is_file() else None  # another process won the rename
-    except Exception:  # the exporter can fail in many ways on unusual models: keep the torch path
+    except Exception as exc:  # the exporter can fail in many ways on unusual models: keep the torch path
+        _note_failure(failed, f"{type(exc).__name__}: {exc}")
         return None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _note_failure(path: Path, reason: str) -> None:
+    try:
+        path.write_text(reason + "\n", encoding="utf-8")
+    except OSError:
+        pass
 
 
 def _pipeline_spec(embedder: object) -> dict[str, object] | None:

@@ -74,7 +74,12 @@ def test_an_unfaithful_export_is_not_kept(model, tmp_path, monkeypatch):
     path = resolve_model(model.model_name)
     assert onnx_encoder.export(model, path) is None
     assert onnx_encoder.load(path) is None
-    assert list((tmp_path / "encoders").iterdir()) == []  # no half-written folder left
+    left = [p.name for p in (tmp_path / "encoders").iterdir()]
+    assert len(left) == 1 and left[0].endswith(".failed")  # a note, no half-written folder
+    assert "differ" in (tmp_path / "encoders" / left[0]).read_text()
+    writes = []
+    monkeypatch.setattr(onnx_encoder, "_write", lambda *a: writes.append(a))
+    assert onnx_encoder.export(model, path) is None and writes == []  # not tried again on every run
 
 
 def test_models_that_are_not_transformer_and_pooling_keep_the_torch_path(model, tmp_path, monkeypatch):
