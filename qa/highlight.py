@@ -1,8 +1,10 @@
-"""Choosing the sentence of a passage that best answers the question.
+"""Choosing the sentence of a passage that best answers the question, and scoring it.
 
-Each sentence is scored by the inverse document frequency of the question's terms it holds
-(rare words such as names count most), so the sentence sharing the question's most telling
-words wins; ties go to the earlier sentence.
+Each sentence is scored by the share of the question's term weight (inverse document frequency:
+names and rare words count most) that it holds, plus a smaller share for the question's word
+pairs that stand side by side in it too (word order as a cheap proximity signal). The sentence
+with the highest score is highlighted; ties go to the earlier sentence. The same score re-ranks
+the best hybrid passages (qa/search.py).
 """
 
 from __future__ import annotations
@@ -12,17 +14,32 @@ from collections.abc import Callable
 from qa.sentences import sentence_spans
 from qa.text import tokenize
 
+#: weight of the share of the question's adjacent term pairs found adjacent in the sentence
+BIGRAM_WEIGHT = 0.4
+
 
 def best_sentence(passage_text: str, query_tokens: list[str], idf: Callable[[str], float]) -> tuple[int, int]:
     """(start, end) of the best sentence, relative to the passage text."""
+    total = sum(idf(t) for t in set(query_tokens)) or 1.0
+    start, end, _ = scored_best_sentence(passage_text, query_tokens, idf, total)
+    return start, end
+
+
+def scored_best_sentence(passage_text: str, query_tokens: list[str], idf: Callable[[str], float],
+                         total_weight: float) -> tuple[int, int, float]:
+    """(start, end, score) of the best sentence: the share of total_weight its question terms
+    carry, plus BIGRAM_WEIGHT x the share of the question's term pairs it holds side by side."""
     spans = sentence_spans(passage_text)
     if not spans:
-        return 0, len(passage_text)
+        return 0, len(passage_text), 0.0
     wanted = set(query_tokens)
-    best, best_score = spans[0], 0.0
+    pairs = set(zip(query_tokens, query_tokens[1:]))
+    (best_start, best_end), best_score = spans[0], 0.0
     for start, end in spans:
-        found = wanted.intersection(tokenize(passage_text[start:end]))
-        score = sum(idf(t) for t in found)
+        tokens = tokenize(passage_text[start:end])
+        score = sum(idf(t) for t in wanted.intersection(tokens)) / total_weight if total_weight else 0.0
+        if pairs:
+            score += BIGRAM_WEIGHT * len(pairs.intersection(zip(tokens, tokens[1:]))) / len(pairs)
         if score > best_score + 1e-9:
-            best, best_score = (start, end), score
-    return best
+            best_start, best_end, best_score = start, end, score
+    return best_start, best_end, best_score

@@ -16,7 +16,7 @@ import numpy as np
 from qa import store, vectors
 from qa.bm25 import BM25Index, best_positive
 from qa.errors import IndexCorrupt, IndexMismatch, QAError
-from qa.highlight import best_sentence
+from qa.highlight import scored_best_sentence
 from qa.text import tokenize
 
 #: candidates taken from each ranking before fusion
@@ -30,14 +30,22 @@ RRF_K = 60
 #: rrf weights of the two rankings
 BM25_WEIGHT = 1.0
 DENSE_WEIGHT = 1.0
-#: the best passage answers when cosine + COVERAGE_WEIGHT * keyword coverage reaches MIN_ANSWER_SCORE:
-#: the cosine alone cannot tell an article on the question's topic from one that names its
-#: subject, and the coverage (share of the question's IDF weight the passage holds, words no
-#: passage has counting as the rarest) drops when the question's names are absent
-COVERAGE_WEIGHT = 0.7
-MIN_ANSWER_SCORE = 0.80
+#: the best passage answers when cosine + COVERAGE_WEIGHT * keyword coverage + SENTENCE_ANSWER_WEIGHT
+#: * its best sentence's score reaches MIN_ANSWER_SCORE: the cosine alone cannot tell an article
+#: on the question's topic from one that names its subject; the coverage (share of the question's
+#: IDF weight the passage holds, words no passage has counting as the rarest) drops when the
+#: question's names are absent, and the sentence score when they are scattered, not said together
+COVERAGE_WEIGHT = 0.5
+SENTENCE_ANSWER_WEIGHT = 0.4
+MIN_ANSWER_SCORE = 0.89
 #: share of the question's term weight the best passage must hold when searching by keywords only
 MIN_KEYWORD_COVERAGE = 0.6
+#: hybrid: the best fused passages are re-scored by their best sentence. SENTENCE_WEIGHT x that
+#: sentence's score (qa/highlight.py: the share of the question's term weight one sentence holds,
+#: plus a share for its word pairs in order) is added to their fused score, so of two passages
+#: on the topic the one that says the question's words together wins
+RERANK_DEPTH = 10
+SENTENCE_WEIGHT = 0.2
 
 
 @dataclass
@@ -207,8 +215,17 @@ class Searcher:
             fused = fuse_convex(bm25_scores, dense_scores, BM25_SHARE)
         else:
             fused = fuse_rrf([(BM25_WEIGHT, bm25_ranked), (DENSE_WEIGHT, dense_ranked)])
-        top = sorted(fused, key=lambda pid: -fused[pid])[:k]
-        hits = self._hits(top, fused, bm25_scores, dense_scores, qvec, tokens)
+        ranked = sorted(fused, key=lambda pid: -fused[pid])
+        depth = max(k, RERANK_DEPTH) if mode == "hybrid" else k
+        rows = self._rows(ranked[:depth])
+        total = self._question_weight(tokens)
+        sentences = {pid: scored_best_sentence(row[-1], tokens, self._idf, total) for pid, row in rows.items()}
+        if mode == "hybrid" and tokens:
+            for pid in ranked[:RERANK_DEPTH]:
+                if pid in sentences:
+                    fused[pid] += SENTENCE_WEIGHT * sentences[pid][2]
+            ranked[:depth] = sorted(ranked[:depth], key=lambda pid: -fused[pid])
+        hits = self._hits(ranked[:k], rows, sentences, fused, bm25_scores, dense_scores, qvec)
         answered = bool(hits) and self._is_answer(hits[0], tokens)
         for hit in hits:
             hit.weak = not answered
@@ -227,25 +244,35 @@ class Searcher:
 
     def _is_answer(self, hit: Hit, tokens: list[str]) -> bool:
         if hit.dense_score is not None:
-            return hit.dense_score + COVERAGE_WEIGHT * self._coverage(hit.text, tokens) >= MIN_ANSWER_SCORE
+            sentence = scored_best_sentence(hit.text, tokens, self._idf, self._question_weight(tokens))[2]
+            return (hit.dense_score + COVERAGE_WEIGHT * self._coverage(hit.text, tokens)
+                    + SENTENCE_ANSWER_WEIGHT * sentence) >= MIN_ANSWER_SCORE
         return self._coverage(hit.text, tokens) >= MIN_KEYWORD_COVERAGE
 
+    def _question_weight(self, tokens: list[str]) -> float:
+        """The IDF weight of the question's distinct terms, a word no passage has counting as the rarest."""
+        return sum(self._idf(t) or self._unknown_idf for t in set(tokens))
+
     def _coverage(self, text: str, tokens: list[str]) -> float:
-        wanted = set(tokens)
-        total = sum(self._idf(t) or self._unknown_idf for t in wanted)
+        total = self._question_weight(tokens)
         if not total:
             return 0.0
-        have = wanted.intersection(tokenize(text))
+        have = set(tokens).intersection(tokenize(text))
         return sum(self._idf(t) for t in have) / total
 
-    def _hits(self, ids: list[int], fused: dict[int, float], bm25_scores: dict[int, float],
-              dense_scores: dict[int, float], qvec: np.ndarray | None, tokens: list[str]) -> list[Hit]:
+    def _rows(self, ids: list[int]) -> dict[int, tuple]:
+        """Citation rows (id, title, path, paragraph, paragraph_end, start, end, text) by passage id;
+        an id a reindex removed meanwhile is absent."""
         if not ids:
-            return []
+            return {}
         marks = ",".join("?" * len(ids))
-        rows = {r[0]: r for r in self._conn.execute(
+        return {r[0]: r for r in self._conn.execute(
             "SELECT p.id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text "
             f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})", ids)}
+
+    def _hits(self, ids: list[int], rows: dict[int, tuple], sentences: dict[int, tuple[int, int, float]],
+              fused: dict[int, float], bm25_scores: dict[int, float], dense_scores: dict[int, float],
+              qvec: np.ndarray | None) -> list[Hit]:
         hits = []
         for pid in ids:
             row = rows.get(pid)
@@ -255,7 +282,7 @@ class Searcher:
             dense = dense_scores.get(pid)
             if dense is None and qvec is not None:
                 dense = float(self.vectors.reconstruct(pid) @ qvec)
-            h_start, h_end = best_sentence(text, tokens, self._idf)
+            h_start, h_end, _ = sentences[pid]
             hits.append(Hit(len(hits) + 1, pid, title, path, paragraph, paragraph_end, start, end, text,
                             fused[pid], bm25_scores.get(pid, 0.0), dense, start + h_start, start + h_end))
         return hits

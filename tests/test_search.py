@@ -72,3 +72,46 @@ def test_empty_question_is_an_error(searcher):
 def test_boilerplate_never_answers(searcher, model):
     answer = searcher.search("How do I sign up to the newsletters and unsubscribe via Mailchimp?", k=9, embedder=model)
     assert all("Mailchimp" not in h.text and "newsletter" not in h.text for h in answer.hits)
+
+
+def test_word_pairs_in_order_choose_the_sentence():
+    from qa.highlight import scored_best_sentence
+
+    text = "The bank of the river flooded. Flood waters reached the river bank by noon."
+    idf = {"river": 1.0, "bank": 1.0}.get
+    start, end, score = scored_best_sentence(text, ["river", "bank"], lambda t: idf(t, 0.0), 2.0)
+    assert text[start:end] == "Flood waters reached the river bank by noon."  # both hold both words
+    assert score == pytest.approx(1.0 + 0.4)  # all the weight, and the one pair side by side
+
+
+def test_the_passage_saying_the_question_in_one_sentence_wins(tmp_path, embedder, monkeypatch):
+    """Two passages on the topic hold the question's words; the re-ranking by best sentence puts
+    first the one whose single sentence holds them, which plain fusion ranks second."""
+    from qa import search
+    from qa.indexer import sync
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i, topic in enumerate(["football match", "school budget", "train timetable", "film festival",
+                               "bakery prices", "tennis final", "hospital wait", "election count"]):
+        (folder / f"other{i}.txt").write_text(  # so that BM25's word weights mean something
+            f"News about the {topic}\n\nThe {topic} was discussed on Monday by the local council. "
+            f"Officials said the {topic} would be reviewed next year.\n", encoding="utf-8")
+    (folder / "a.txt").write_text(
+        "Harbour works\n\nThe harbour crane was repainted in 1932 by the port company.\n\n"
+        "Dock workers later rebuilt the warehouses along the quay.\n", encoding="utf-8")
+    (folder / "b.txt").write_text(
+        "The harbour crane\n\nThe harbour crane stands by the quay. The crane is old and the harbour is busy. "
+        "Someone repainted the gates last spring. The crane, the harbour and the quay draw visitors.\n",
+        encoding="utf-8")
+    sync(tmp_path / "index", [folder], embedder=embedder)
+    searcher = Searcher(tmp_path / "index")
+    question = "When was the harbour crane repainted?"
+    first = searcher.search(question, k=2, embedder=embedder).hits[0]
+    assert first.path.endswith("a.txt") and "1932" in searcher_text(first)
+    monkeypatch.setattr(search, "SENTENCE_WEIGHT", 0.0)
+    assert searcher.search(question, k=2, embedder=embedder).hits[0].path.endswith("b.txt")
+
+
+def searcher_text(hit) -> str:
+    return hit.text[hit.highlight_start - hit.start:hit.highlight_end - hit.start]
