@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", action="store_true", help="also run the tuning sweep (benchmarks/variants.py)")
     parser.add_argument("--bm25-share", type=float, help="variants: the convex fusion used for the highlight "
                                                            "and answered-rule sweeps (default: rrf)")
-    parser.add_argument("--sweeps", help="comma-separated: fusion, bm25, neighbours, highlight, answer")
+    parser.add_argument("--sweeps", help="comma-separated: fusion, bm25, neighbours, sentences, highlight, answer, answer-sentences")
     parser.add_argument("--no-rows", action="store_true", help="skip the per-mode rows")
     for field, value in ChunkSettings().as_dict().items():
         flag = "--" + field.replace("_", "-")
@@ -301,6 +301,10 @@ def main(argv: list[str] | None = None) -> int:
             result["bm25_params"] = variants.bm25_param_sweep(full, questions, cached, None)
         if "neighbours" in sweeps:
             result["neighbours"] = variants.neighbour_sweep(full, questions, cached)
+        if "sentences" in sweeps:
+            result["sentences"] = variants.sentence_sweep(full, questions, cached)
+        if "answer-sentences" in sweeps:
+            result["answer_sentences"] = variants.answer_curves_sentences(half, questions, cached)
         if "highlight" in sweeps:
             result["highlight_variants"] = variants.highlight_sweep(full, questions, cached, fuse)
         if "answer" in sweeps:

@@ -78,6 +78,14 @@ def candidates(bm25: BM25Index, corpus: Corpus, texts: list[str], qvecs: np.ndar
     return out
 
 
+def question_candidates(index_dir: Path, questions: list[Question], embedder) -> tuple[Searcher, Corpus, list[Cands]]:
+    """The index's searcher and passages, and every question's candidates from it."""
+    searcher = Searcher(index_dir)
+    corpus = load_corpus(searcher)
+    texts = [q.text for q in questions]
+    return searcher, corpus, candidates(searcher.bm25, corpus, texts, np.vstack([embedder.vectors[t] for t in texts]))
+
+
 def _ranks(scores: np.ndarray, depth: int, positive: bool = False) -> np.ndarray:
     """1-based rank of each candidate in this list, inf beyond depth."""
     order = np.argsort(-scores, kind="stable")
@@ -346,13 +354,128 @@ def with_neighbours(fuse, corpus: Corpus, gamma: float):
 
 
 def neighbour_sweep(full: Path, questions: list[Question], embedder) -> dict:
-    s_full = Searcher(full)
-    corpus = load_corpus(s_full)
-    texts = [q.text for q in questions]
-    cands = candidates(s_full.bm25, corpus, texts, np.vstack([embedder.vectors[t] for t in texts]))
+    s_full, corpus, cands = question_candidates(full, questions, embedder)
     results = {}
     for gamma in (0.0, 0.05, 0.1, 0.2, 0.3):
         key = f"convex 0.4 + {gamma} x best neighbour"
         results[key] = evaluate(cands, questions, corpus, with_neighbours(convex(0.4), corpus, gamma), s_full._idf)
         print(f"{key:40s} {json.dumps(results[key])}", flush=True)
     return results
+
+
+# -- sentence-level scoring inside passages -----------------------------------------------------
+def sentence_scorer(corpus: Corpus, idf, unknown_idf: float, window: int = 1):
+    """For a question's tokens and a passage position: the best share of the question's IDF weight
+    held by one run of `window` consecutive sentences of the passage."""
+    cache: dict[int, list[frozenset[str]]] = {}
+
+    def score(tokens: list[str], pos: int) -> float:
+        sents = cache.get(pos)
+        if sents is None:
+            text = corpus.texts[pos]
+            sents = cache[pos] = [frozenset(tokenize(text[s:e])) for s, e in sentence_spans(text)] or [frozenset()]
+        wanted = set(tokens)
+        total = sum(idf(t) or unknown_idf for t in wanted)
+        if not total:
+            return 0.0
+        best = 0.0
+        for i in range(max(1, len(sents) - window + 1)):
+            held = wanted & frozenset().union(*sents[i:i + window])
+            best = max(best, sum(idf(t) for t in held))
+        return best / total
+    return score
+
+
+def with_sentences(fuse, scorer, lam: float, top: int = 30):
+    """Adds lam x the best sentence score to the top fused candidates (the rest keep their score)."""
+    def fused(c: Cands) -> np.ndarray:
+        s = fuse(c)
+        out = s.copy()
+        for i in np.argsort(-s, kind="stable")[:top]:
+            if np.isfinite(s[i]):
+                out[i] = s[i] + lam * scorer(c.tokens, int(c.pos[i]))
+        return out
+    return fused
+
+
+def bigram_scorer(corpus: Corpus, idf, unknown_idf: float, mu: float):
+    """sentence_scorer(window=1) plus mu x the share of the question's adjacent token pairs that
+    stand adjacent in that sentence too (word order as a cheap proximity signal)."""
+    cache: dict[int, list[tuple[frozenset[str], frozenset[tuple[str, str]]]]] = {}
+
+    def score(tokens: list[str], pos: int) -> float:
+        sents = cache.get(pos)
+        if sents is None:
+            text = corpus.texts[pos]
+            sents = []
+            for s, e in sentence_spans(text) or [(0, len(text))]:
+                toks = tokenize(text[s:e])
+                sents.append((frozenset(toks), frozenset(zip(toks, toks[1:]))))
+            cache[pos] = sents
+        wanted = set(tokens)
+        pairs = set(zip(tokens, tokens[1:]))
+        total = sum(idf(t) or unknown_idf for t in wanted)
+        if not total:
+            return 0.0
+        best = 0.0
+        for toks, bigrams in sents:
+            value = sum(idf(t) for t in wanted & toks) / total
+            if pairs:
+                value += mu * len(pairs & bigrams) / len(pairs)
+            best = max(best, value)
+        return best
+    return score
+
+
+def sentence_sweep(full: Path, questions: list[Question], embedder) -> dict:
+    """Sentence-level re-ranking of the top fused passages: window sizes, weights, depth, then
+    the word-pair (bigram) bonus on top of the one-sentence score."""
+    s_full, corpus, cands = question_candidates(full, questions, embedder)
+    idf, unknown = s_full._idf, s_full._unknown_idf
+    results = {}
+
+    def report(key: str, fuse) -> None:
+        results[key] = evaluate(cands, questions, corpus, fuse, idf)
+        print(f"{key:45s} {json.dumps(results[key])}", flush=True)
+
+    report("convex 0.4", convex(0.4))
+    for window in (1, 2):
+        scorer = sentence_scorer(corpus, idf, unknown, window)
+        for lam in (0.05, 0.1, 0.2, 0.3, 0.5):
+            for top in (10, 30):
+                report(f"convex 0.4 + {lam} x sentence(w={window}) top {top}",
+                       with_sentences(convex(0.4), scorer, lam, top))
+    for mu in (0.1, 0.2, 0.4, 0.7, 1.0):
+        scorer = bigram_scorer(corpus, idf, unknown, mu)
+        for lam in (0.2, 0.3):
+            report(f"convex 0.4 + {lam} x (sentence + {mu} x bigrams) top 10",
+                   with_sentences(convex(0.4), scorer, lam, 10))
+    return results
+
+
+def answer_curves_sentences(half: Path, questions: list[Question], embedder) -> dict:
+    """Answered-rules with the best sentence's score as a third signal, on the shipped ranking
+    (convex 0.4 re-ranked by sentence + 0.4 x bigrams, weight 0.2, top 10). Prints, for each
+    rule family, the threshold that keeps held-out 'false' >= 0.90 with the most in-corpus 'true'."""
+    s_half, corpus, cands = question_candidates(half, questions, embedder)
+    scorer = bigram_scorer(corpus, s_half._idf, s_half._unknown_idf, 0.4)
+    fuse = with_sentences(convex(0.4), scorer, 0.2, 10)
+    sig = np.zeros((len(cands), 3))
+    for i, c in enumerate(cands):
+        j = int(np.argmax(fuse(c)))
+        pos = int(c.pos[j])
+        sig[i] = c.dense[j], s_half._coverage(corpus.texts[pos], c.tokens), scorer(c.tokens, pos)
+    held = np.array([q.held_out for q in questions])
+    out: dict[str, object] = {}
+    for a in (0.0, 0.3, 0.5, 0.7, 1.0):
+        for b in (0.0, 0.2, 0.4, 0.7, 1.0):
+            best = None
+            for t in np.arange(0.3, 2.0, 0.0125):
+                answered = sig[:, 0] + a * sig[:, 1] + b * sig[:, 2] >= t
+                false_held, true_in = float((~answered[held]).mean()), float(answered[~held].mean())
+                if false_held >= 0.90 and (best is None or true_in > best[2]):
+                    best = (round(float(t), 4), round(false_held, 4), round(true_in, 4))
+            key = f"cos + {a} cov + {b} sentence"
+            out[key] = best
+            print(f"{key:35s} {best}", flush=True)
+    return out
