@@ -479,3 +479,42 @@ def answer_curves_sentences(half: Path, questions: list[Question], embedder) -> 
             out[key] = best
             print(f"{key:35s} {best}", flush=True)
     return out
+
+
+def dense_sentence_sweep(full: Path, questions: list[Question], embedder, model) -> dict:
+    """The ceiling of a dense sentence signal: on top of the shipped ranking, add lam x the best
+    cosine between the question and any one sentence of each of the ten best passages (every
+    sentence embedded by the model here; shipping it would mean sentence vectors in the index)."""
+    s_full, corpus, cands = question_candidates(full, questions, embedder)
+    idf, unknown = s_full._idf, s_full._unknown_idf
+    shipped = with_sentences(convex(0.4), bigram_scorer(corpus, idf, unknown, 0.4), 0.2, 10)
+    need: set[int] = set()
+    for c in cands:
+        s = shipped(c)
+        need.update(int(p) for p in c.pos[np.argsort(-s, kind="stable")[:10]])
+    spans = {p: sentence_spans(corpus.texts[p]) or [(0, len(corpus.texts[p]))] for p in need}
+    texts = sorted({corpus.texts[p][a:b] for p in need for a, b in spans[p]}, key=len)
+    t0 = time.monotonic()
+    vecs = dict(zip(texts, model.encode(texts)))
+    print(f"{len(texts)} sentences of {len(need)} passages embedded in {time.monotonic() - t0:.0f} s", flush=True)
+    sent_vecs = {p: np.vstack([vecs[corpus.texts[p][a:b]] for a, b in spans[p]]) for p in need}
+    qvec_of = {id(c): embedder.vectors[q.text] for c, q in zip(cands, questions)}
+
+    def plus_dense(lam: float, replace: bool = False):
+        def fused(c: Cands) -> np.ndarray:
+            s = shipped(c)
+            out = s.copy()
+            qvec = qvec_of[id(c)]
+            for i in np.argsort(-s, kind="stable")[:10]:
+                best = float((sent_vecs[int(c.pos[i])] @ qvec).max())
+                out[i] = (s[i] - 0.6 * c.dense[i] + 0.6 * best) if replace else s[i] + lam * best
+            return out
+        return fused
+
+    results = {}
+    for name, fuse in [("shipped", shipped)] + [(f"shipped + {lam} x best sentence cosine", plus_dense(lam))
+                                                for lam in (0.1, 0.2, 0.3, 0.5, 0.8)] + \
+                      [("shipped, passage cosine replaced by best sentence cosine", plus_dense(0, True))]:
+        results[name] = evaluate(cands, questions, corpus, fuse, idf)
+        print(f"{name:55s} {json.dumps(results[name])}", flush=True)
+    return results
