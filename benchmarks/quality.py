@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", action="store_true", help="also run the tuning sweep (benchmarks/variants.py)")
     parser.add_argument("--bm25-share", type=float, help="variants: the convex fusion used for the highlight "
                                                            "and answered-rule sweeps (default: rrf)")
-    parser.add_argument("--sweeps", help="comma-separated: fusion, bm25, neighbours, sentences, dense-sentences, highlight, answer, answer-sentences")
+    parser.add_argument("--sweeps", help="comma-separated: fusion, bm25, neighbours, sentences, answer-type, dense-sentences, highlight, answer, answer-sentences")
     parser.add_argument("--no-rows", action="store_true", help="skip the per-mode rows")
     for field, value in ChunkSettings().as_dict().items():
         flag = "--" + field.replace("_", "-")
@@ -303,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
             result["neighbours"] = variants.neighbour_sweep(full, questions, cached)
         if "sentences" in sweeps:
             result["sentences"] = variants.sentence_sweep(full, questions, cached)
+        if "answer-type" in sweeps:
+            result["answer_type"] = variants.answer_type_sweep(full, questions, cached)
         if "dense-sentences" in sweeps:
             result["dense_sentences"] = variants.dense_sentence_sweep(full, questions, cached, model)
         if "answer-sentences" in sweeps:
