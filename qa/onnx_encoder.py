@@ -120,13 +120,17 @@ class OnnxEncoder:
 
 
 def load(model_path: str) -> OnnxEncoder | None:
-    """The export of the model at model_path, or None (none yet, onnxruntime missing, unreadable)."""
+    """The export of the model at model_path, or None (none yet, onnxruntime missing, unreadable).
+    An export that cannot be read is deleted, so that the next torch load makes a new one."""
     folder = export_dir(model_path)
     if folder is None or not (folder / MANIFEST).is_file():
         return None
     try:
         return OnnxEncoder(folder)
-    except Exception:  # a damaged or foreign export: the torch path still works
+    except ImportError:  # onnxruntime or tokenizers not installed: the export may be fine
+        return None
+    except Exception:  # damaged, or written by another version: the torch path still works
+        shutil.rmtree(folder, ignore_errors=True)
         return None
 
 

@@ -94,15 +94,17 @@ def test_models_that_are_not_transformer_and_pooling_keep_the_torch_path(model, 
     assert not (tmp_path / "encoders").exists()
 
 
-def test_a_damaged_export_falls_back_to_torch(exported, tmp_path, monkeypatch):
-    model_dir = Path(resolve_model("all-MiniLM-L6-v2"))
+@pytest.mark.parametrize("manifest", ["{not json", json.dumps({"format": 1, "pooling": "mean"})])
+def test_a_damaged_export_falls_back_to_torch_and_is_made_again(model, manifest, tmp_path, monkeypatch):
+    model_dir = resolve_model(model.model_name)
     monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
-    folder = onnx_encoder.export_dir(str(model_dir))
+    folder = onnx_encoder.export_dir(model_dir)
     folder.mkdir(parents=True)
-    (folder / onnx_encoder.MANIFEST).write_text("{not json", encoding="utf-8")
-    assert onnx_encoder.load(str(model_dir)) is None
-    (folder / onnx_encoder.MANIFEST).write_text(json.dumps({"format": 1, "pooling": "mean"}), encoding="utf-8")
-    assert onnx_encoder.load(str(model_dir)) is None
+    (folder / onnx_encoder.MANIFEST).write_text(manifest, encoding="utf-8")
+    assert onnx_encoder.load(model_dir) is None
+    assert not folder.exists()  # deleted, or export() would take it for a good one forever
+    assert onnx_encoder.export(model, model_dir) == folder
+    assert isinstance(onnx_encoder.load(model_dir), onnx_encoder.OnnxEncoder)
 
 
 def test_the_export_is_named_by_the_models_files(tmp_path, monkeypatch):
