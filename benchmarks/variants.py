@@ -450,6 +450,10 @@ def sentence_sweep(full: Path, questions: list[Question], embedder) -> dict:
         for lam in (0.2, 0.3):
             report(f"convex 0.4 + {lam} x (sentence + {mu} x bigrams) top 10",
                    with_sentences(convex(0.4), scorer, lam, 10))
+    scorer = bigram_scorer(corpus, idf, unknown, 0.4)
+    for share in (0.3, 0.35, 0.45, 0.5):  # the fusion's BM25 share again, now under the re-ranking
+        report(f"convex {share} + 0.2 x (sentence + 0.4 x bigrams) top 10",
+               with_sentences(convex(share), scorer, 0.2, 10))
     return results
 
 
