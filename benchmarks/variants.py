@@ -398,10 +398,13 @@ def with_sentences(fuse, scorer, lam: float, top: int = 30):
     return fused
 
 
-def bigram_scorer(corpus: Corpus, idf, unknown_idf: float, mu: float):
+def bigram_scorer(corpus: Corpus, idf, unknown_idf: float, mu: float, tau: float = 0.0,
+                  kinds: dict[int, str | None] | None = None):
     """sentence_scorer(window=1) plus mu x the share of the question's adjacent token pairs that
-    stand adjacent in that sentence too (word order as a cheap proximity signal)."""
-    cache: dict[int, list[tuple[frozenset[str], frozenset[tuple[str, str]]]]] = {}
+    stand adjacent in that sentence too (word order as a cheap proximity signal); plus tau for a
+    sentence holding a word of the answer's kind (a number, a date, a capitalised name the
+    question lacks), kinds mapping id(question tokens) to answer_type()."""
+    cache: dict[int, list[tuple[frozenset[str], frozenset[tuple[str, str]], str]]] = {}
 
     def score(tokens: list[str], pos: int) -> float:
         sents = cache.get(pos)
@@ -410,21 +413,33 @@ def bigram_scorer(corpus: Corpus, idf, unknown_idf: float, mu: float):
             sents = []
             for s, e in sentence_spans(text) or [(0, len(text))]:
                 toks = tokenize(text[s:e])
-                sents.append((frozenset(toks), frozenset(zip(toks, toks[1:]))))
+                sents.append((frozenset(toks), frozenset(zip(toks, toks[1:])), text[s:e]))
             cache[pos] = sents
+        kind = kinds.get(id(tokens)) if tau and kinds else None
         wanted = set(tokens)
         pairs = set(zip(tokens, tokens[1:]))
         total = sum(idf(t) or unknown_idf for t in wanted)
         if not total:
             return 0.0
         best = 0.0
-        for toks, bigrams in sents:
+        for toks, bigrams, sent in sents:
             value = sum(idf(t) for t in wanted & toks) / total
             if pairs:
                 value += mu * len(pairs & bigrams) / len(pairs)
+            if kind is not None and _has_kind(sent, kind, wanted):
+                value += tau
             best = max(best, value)
         return best
     return score
+
+
+def _has_kind(sentence: str, kind: str, question_tokens: set[str]) -> bool:
+    if kind == "number":
+        return bool(_NUMBER.search(sentence))
+    if kind == "time":
+        return bool(_YEARISH.search(sentence))
+    return any(tokenize(m.group(0))[:1] and tokenize(m.group(0))[0] not in question_tokens
+               for m in _CAPITAL.finditer(sentence))
 
 
 def sentence_sweep(full: Path, questions: list[Question], embedder) -> dict:
@@ -536,41 +551,6 @@ def answer_type(question: str) -> str | None:
     return None
 
 
-def typed_scorer(corpus: Corpus, idf, unknown_idf: float, mu: float, tau: float, kinds: dict[int, str | None]):
-    """bigram_scorer, plus tau for a sentence that holds a word of the answer's kind (a number,
-    a date, a capitalised name the question lacks). kinds: id(tokens list) -> kind."""
-    cache: dict[int, list[tuple[frozenset[str], frozenset[tuple[str, str]], str]]] = {}
-
-    def score(tokens: list[str], pos: int) -> float:
-        sents = cache.get(pos)
-        if sents is None:
-            text = corpus.texts[pos]
-            sents = []
-            for s, e in sentence_spans(text) or [(0, len(text))]:
-                toks = tokenize(text[s:e])
-                sents.append((frozenset(toks), frozenset(zip(toks, toks[1:])), text[s:e]))
-            cache[pos] = sents
-        kind = kinds.get(id(tokens))
-        wanted = set(tokens)
-        pairs = set(zip(tokens, tokens[1:]))
-        total = sum(idf(t) or unknown_idf for t in wanted)
-        if not total:
-            return 0.0
-        best = 0.0
-        for toks, bigrams, sent in sents:
-            value = sum(idf(t) for t in wanted & toks) / total
-            if pairs:
-                value += mu * len(pairs & bigrams) / len(pairs)
-            if kind == "number" and _NUMBER.search(sent) or kind == "time" and _YEARISH.search(sent):
-                value += tau
-            elif kind == "name" and any(tokenize(m.group(0))[:1] and tokenize(m.group(0))[0] not in wanted
-                                        for m in _CAPITAL.finditer(sent)):
-                value += tau
-            best = max(best, value)
-        return best
-    return score
-
-
 def answer_type_sweep(full: Path, questions: list[Question], embedder) -> dict:
     s_full, corpus, cands = question_candidates(full, questions, embedder)
     idf, unknown = s_full._idf, s_full._unknown_idf
@@ -578,7 +558,7 @@ def answer_type_sweep(full: Path, questions: list[Question], embedder) -> dict:
     print("answer kinds:", {k: sum(1 for v in kinds.values() if v == k) for k in ("number", "time", "name", None)})
     results = {}
     for tau in (0.0, 0.05, 0.1, 0.2, 0.3):
-        fuse = with_sentences(convex(0.4), typed_scorer(corpus, idf, unknown, 0.4, tau, kinds), 0.2, 10)
+        fuse = with_sentences(convex(0.4), bigram_scorer(corpus, idf, unknown, 0.4, tau, kinds), 0.2, 10)
         key = f"shipped, sentence + {tau} for the answer's kind"
         results[key] = evaluate(cands, questions, corpus, fuse, idf)
         print(f"{key:55s} {json.dumps(results[key])}", flush=True)

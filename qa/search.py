@@ -226,7 +226,7 @@ class Searcher:
                     fused[pid] += SENTENCE_WEIGHT * sentences[pid][2]
             ranked[:depth] = sorted(ranked[:depth], key=lambda pid: -fused[pid])
         hits = self._hits(ranked[:k], rows, sentences, fused, bm25_scores, dense_scores, qvec)
-        answered = bool(hits) and self._is_answer(hits[0], tokens)
+        answered = bool(hits) and self._is_answer(hits[0], tokens, sentences[hits[0].passage_id][2])
         for hit in hits:
             hit.weak = not answered
         return Answer(question, answered, hits, "hybrid" if mode == "hybrid" else mode if mode == "dense" else "keyword")
@@ -242,9 +242,11 @@ class Searcher:
             if pid not in dense_scores:
                 dense_scores[pid] = float(self.vectors.reconstruct(pid) @ qvec)
 
-    def _is_answer(self, hit: Hit, tokens: list[str]) -> bool:
+    def _is_answer(self, hit: Hit, tokens: list[str], sentence: float | None = None) -> bool:
+        """sentence: the hit's best sentence score, when the caller has it already."""
         if hit.dense_score is not None:
-            sentence = scored_best_sentence(hit.text, tokens, self._idf, self._question_weight(tokens))[2]
+            if sentence is None:
+                sentence = scored_best_sentence(hit.text, tokens, self._idf, self._question_weight(tokens))[2]
             return (hit.dense_score + COVERAGE_WEIGHT * self._coverage(hit.text, tokens)
                     + SENTENCE_ANSWER_WEIGHT * sentence) >= MIN_ANSWER_SCORE
         return self._coverage(hit.text, tokens) >= MIN_KEYWORD_COVERAGE
