@@ -135,3 +135,20 @@ def test_indexing_with_the_model_leaves_an_export(tmp_path, monkeypatch):
     assert onnx_encoder.load(resolve_model("all-MiniLM-L6-v2")) is None
     sync(tmp_path / "index", [SEEDS])  # no embedder given: the indexer loads the model itself
     assert isinstance(onnx_encoder.load(resolve_model("all-MiniLM-L6-v2")), onnx_encoder.OnnxEncoder)
+
+
+def test_ctrl_c_during_the_export_keeps_the_committed_index(tmp_path, monkeypatch):
+    """The export runs after the commit: an interrupt there must not be reported as 'the index is
+    as it was before this run'."""
+    from qa import embedder as embedder_module
+    from qa.indexer import sync
+    from qa.search import Searcher
+
+    def interrupted(_):
+        raise KeyboardInterrupt
+
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(embedder_module, "prepare_question_encoder", interrupted)
+    report = sync(tmp_path / "index", [SEEDS])
+    assert report.added == 2 and any("interrupted while exporting" in w for w in report.warnings)
+    assert Searcher(tmp_path / "index").passage_count == report.passages > 0
