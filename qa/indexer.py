@@ -353,7 +353,7 @@ def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[st
             prepare_question_encoder(loaded_here)
         except KeyboardInterrupt:  # the index is committed: stop, and do not say otherwise
             report.warnings.append("interrupted while exporting the model for fast questions; "
-                                   "the index is up to date, the next qa ask or qa index exports it")
+                                   "the index is up to date; the next qa ask exports it")
     report.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
     report.seconds = time.monotonic() - started
     return report
