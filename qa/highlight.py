@@ -5,10 +5,16 @@ names and rare words count most) that it holds, plus a smaller share for the que
 pairs that stand side by side in it too (word order as a cheap proximity signal). The sentence
 with the highest score is highlighted; ties go to the earlier sentence. The same score re-ranks
 the best hybrid passages (qa/search.py).
+
+A word's weight also depends on its own article (article_weights): a word found in every
+passage of an article (its subject, "Super Bowl" in an article on the Super Bowl) says which
+article but not which passage, so within that article it counts for less than a word only one
+passage holds.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from qa.sentences import sentence_spans
@@ -16,6 +22,20 @@ from qa.text import tokenize
 
 #: weight of the share of the question's adjacent term pairs found adjacent in the sentence
 BIGRAM_WEIGHT = 0.4
+#: share of a word's weight that depends on how few of its article's passages hold it
+ARTICLE_SHARE = 0.5
+
+
+def article_factor(passages: int, holding: int, share: float | None = None) -> float:
+    """How much of a word's weight it keeps in an article of `passages` passages of which
+    `holding` hold it: 1 when one passage holds it (or the article has one passage), down to
+    1 - share (default ARTICLE_SHARE) as every passage does. The rarity is BM25's IDF within the
+    article, divided by its value for a word held once."""
+    share = ARTICLE_SHARE if share is None else share
+    if passages <= 1 or holding <= 1:
+        return 1.0
+    rarity = math.log1p((passages - holding + 0.5) / (holding + 0.5)) / math.log1p((passages - 0.5) / 1.5)
+    return 1.0 - share + share * rarity
 
 
 def best_sentence(passage_text: str, query_tokens: list[str], idf: Callable[[str], float]) -> tuple[int, int]:

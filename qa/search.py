@@ -16,7 +16,7 @@ import numpy as np
 from qa import store, vectors
 from qa.bm25 import BM25Index, best_positive
 from qa.errors import IndexCorrupt, IndexMismatch, QAError
-from qa.highlight import scored_best_sentence
+from qa.highlight import article_factor, scored_best_sentence
 from qa.text import tokenize
 
 #: candidates taken from each ranking before fusion
@@ -24,20 +24,24 @@ CANDIDATES = 100
 #: how the two rankings are combined: "convex" (weighted sum of normalized scores) or "rrf"
 FUSION = "convex"
 #: convex fusion: share of the BM25 score (divided by the best BM25 score); the cosine gets the rest
-BM25_SHARE = 0.4
+BM25_SHARE = 0.3
 #: reciprocal rank fusion constant (Cormack et al. 2009)
 RRF_K = 60
 #: rrf weights of the two rankings
 BM25_WEIGHT = 1.0
 DENSE_WEIGHT = 1.0
 #: the best passage answers when cosine + COVERAGE_WEIGHT * keyword coverage + SENTENCE_ANSWER_WEIGHT
-#: * its best sentence's score reaches MIN_ANSWER_SCORE: the cosine alone cannot tell an article
-#: on the question's topic from one that names its subject; the coverage (share of the question's
-#: IDF weight the passage holds, words no passage has counting as the rarest) drops when the
-#: question's names are absent, and the sentence score when they are scattered, not said together
+#: * its best sentence's score (+ AGREEMENT_WEIGHT when hybrid and both rankings agree) reaches
+#: MIN_ANSWER_SCORE: the cosine alone cannot tell an article on the question's topic from one that
+#: names its subject; the coverage (share of the question's IDF weight the passage holds, words no
+#: passage has counting as the rarest) drops when the question's names are absent, and the
+#: sentence score when they are scattered, not said together. The rankings agree when the best
+#: BM25 passage and the best dense passage are from the same article: two independent signals
+#: pointing at one article is evidence the articles cover the question
 COVERAGE_WEIGHT = 0.5
 SENTENCE_ANSWER_WEIGHT = 0.4
-MIN_ANSWER_SCORE = 0.89
+AGREEMENT_WEIGHT = 0.1
+MIN_ANSWER_SCORE = 0.895
 #: share of the question's term weight the best passage must hold when searching by keywords only
 MIN_KEYWORD_COVERAGE = 0.6
 #: hybrid: the best fused passages are re-scored by their best sentence. SENTENCE_WEIGHT x that
@@ -45,7 +49,7 @@ MIN_KEYWORD_COVERAGE = 0.6
 #: plus a share for its word pairs in order) is added to their fused score, so of two passages
 #: on the topic the one that says the question's words together wins
 RERANK_DEPTH = 10
-SENTENCE_WEIGHT = 0.2
+SENTENCE_WEIGHT = 0.4
 
 
 @dataclass
@@ -219,14 +223,17 @@ class Searcher:
         depth = max(k, RERANK_DEPTH) if mode == "hybrid" else k
         rows = self._rows(ranked[:depth])
         total = self._question_weight(tokens)
-        sentences = {pid: scored_best_sentence(row[-1], tokens, self._idf, total) for pid, row in rows.items()}
+        weights = self._article_weights({row[1] for row in rows.values()}, tokens)
+        sentences = {pid: scored_best_sentence(row[-1], tokens, weights[row[1]].__getitem__, total)
+                     for pid, row in rows.items()}
         if mode == "hybrid" and tokens:
             for pid in ranked[:RERANK_DEPTH]:
                 if pid in sentences:
                     fused[pid] += SENTENCE_WEIGHT * sentences[pid][2]
             ranked[:depth] = sorted(ranked[:depth], key=lambda pid: -fused[pid])
         hits = self._hits(ranked[:k], rows, sentences, fused, bm25_scores, dense_scores, qvec)
-        answered = bool(hits) and self._is_answer(hits[0], tokens, sentences[hits[0].passage_id][2])
+        agree = mode == "hybrid" and self._same_article(bm25_ranked[:1] + dense_ranked[:1])
+        answered = bool(hits) and self._is_answer(hits[0], tokens, sentences[hits[0].passage_id][2], agree)
         for hit in hits:
             hit.weak = not answered
         return Answer(question, answered, hits, "hybrid" if mode == "hybrid" else mode if mode == "dense" else "keyword")
@@ -242,14 +249,47 @@ class Searcher:
             if pid not in dense_scores:
                 dense_scores[pid] = float(self.vectors.reconstruct(pid) @ qvec)
 
-    def _is_answer(self, hit: Hit, tokens: list[str], sentence: float | None = None) -> bool:
-        """sentence: the hit's best sentence score, when the caller has it already."""
+    def _is_answer(self, hit: Hit, tokens: list[str], sentence: float | None = None, agree: bool = False) -> bool:
+        """sentence: the hit's best sentence score, when the caller has it already; agree: the
+        two rankings' best passages are from one article."""
         if hit.dense_score is not None:
             if sentence is None:
                 sentence = scored_best_sentence(hit.text, tokens, self._idf, self._question_weight(tokens))[2]
             return (hit.dense_score + COVERAGE_WEIGHT * self._coverage(hit.text, tokens)
-                    + SENTENCE_ANSWER_WEIGHT * sentence) >= MIN_ANSWER_SCORE
+                    + SENTENCE_ANSWER_WEIGHT * sentence + AGREEMENT_WEIGHT * agree) >= MIN_ANSWER_SCORE
         return self._coverage(hit.text, tokens) >= MIN_KEYWORD_COVERAGE
+
+    def _same_article(self, ids: list[int]) -> bool:
+        """True when these two passages are from one document."""
+        if len(ids) != 2:
+            return False
+        docs = self._conn.execute("SELECT DISTINCT doc_id FROM passages WHERE id IN (?, ?)", ids).fetchall()
+        return len(docs) == 1
+
+    def _article_weights(self, doc_ids: set[int], tokens: list[str]) -> dict[int, dict[str, float]]:
+        """Per document, each question term's weight in it: its IDF times article_factor (how few
+        of the document's passages hold it), from the in-memory BM25 postings."""
+        terms = sorted(set(tokens))
+        out = {doc: {t: self._idf(t) for t in terms} for doc in doc_ids}
+        known = [t for t in terms if t in self.bm25.vocabulary]
+        if not doc_ids or not known:
+            return out
+        marks = ",".join("?" * len(doc_ids))
+        pairs = np.array(self._conn.execute(
+            f"SELECT doc_id, id FROM passages WHERE doc_id IN ({marks})", sorted(doc_ids)).fetchall(), dtype=np.int64)
+        if pairs.size == 0:
+            return out
+        positions = np.searchsorted(self.passage_ids, pairs[:, 1])
+        inside = (positions < self.passage_ids.size) & (self.passage_ids[np.minimum(positions, self.passage_ids.size - 1)] == pairs[:, 1])
+        docs, positions = pairs[inside, 0], positions[inside]
+        sizes = dict(zip(*np.unique(docs, return_counts=True)))
+        postings = self.bm25.weights[[self.bm25.vocabulary[t] for t in known]]
+        for row, term in enumerate(known):
+            held = np.isin(positions, postings.indices[postings.indptr[row]:postings.indptr[row + 1]])
+            holding = dict(zip(*np.unique(docs[held], return_counts=True)))
+            for doc in doc_ids:
+                out[doc][term] *= article_factor(int(sizes.get(doc, 1)), int(holding.get(doc, 0)))
+        return out
 
     def _question_weight(self, tokens: list[str]) -> float:
         """The IDF weight of the question's distinct terms, a word no passage has counting as the rarest."""
@@ -263,13 +303,13 @@ class Searcher:
         return sum(self._idf(t) for t in have) / total
 
     def _rows(self, ids: list[int]) -> dict[int, tuple]:
-        """Citation rows (id, title, path, paragraph, paragraph_end, start, end, text) by passage id;
+        """Citation rows (id, doc_id, title, path, paragraph, paragraph_end, start, end, text) by passage id;
         an id a reindex removed meanwhile is absent."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
         return {r[0]: r for r in self._conn.execute(
-            "SELECT p.id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text "
+            "SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text "
             f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})", ids)}
 
     def _hits(self, ids: list[int], rows: dict[int, tuple], sentences: dict[int, tuple[int, int, float]],
@@ -280,7 +320,7 @@ class Searcher:
             row = rows.get(pid)
             if row is None:  # removed by a reindex that committed meanwhile
                 continue
-            _, title, path, paragraph, paragraph_end, start, end, text = row
+            _, _, title, path, paragraph, paragraph_end, start, end, text = row
             dense = dense_scores.get(pid)
             if dense is None and qvec is not None:
                 dense = float(self.vectors.reconstruct(pid) @ qvec)

@@ -49,3 +49,24 @@ def test_answered_needs_the_questions_words_not_only_a_similar_topic(seed_index)
     assert searcher._is_answer(hit("Sufian al Qumu heads Ansar al-Sharia in Derna.", 0.45), tokens)
     assert not searcher._is_answer(hit("Militias in eastern Libya clashed again on Tuesday.", 0.45), tokens)
     searcher.close()
+
+
+def test_rankings_agreeing_on_the_article_tip_the_answered_rule(seed_index):
+    from qa.search import AGREEMENT_WEIGHT, MIN_ANSWER_SCORE, Hit, Searcher
+    from qa.text import tokenize
+
+    searcher = Searcher(seed_index)
+    tokens = tokenize("Who heads Ansar al-Sharia in Derna?")
+    text = "The weather was mild."  # none of the question's words: coverage and sentence score 0
+    cosine = MIN_ANSWER_SCORE - AGREEMENT_WEIGHT / 2
+    hit = Hit(1, 1, "t", "p", 1, 1, 0, len(text), text, 0.0, 0.0, cosine, 0, len(text))
+    assert not searcher._is_answer(hit, tokens, 0.0, agree=False)
+    assert searcher._is_answer(hit, tokens, 0.0, agree=True)
+    by_doc: dict[int, list[int]] = {}
+    for pid, doc in searcher._conn.execute("SELECT id, doc_id FROM passages"):
+        by_doc.setdefault(doc, []).append(pid)
+    (a1, a2, *_), (b1, *_) = sorted(by_doc.values(), key=len, reverse=True)[:2]
+    assert searcher._same_article([a1, a2])
+    assert not searcher._same_article([a1, b1])
+    assert not searcher._same_article([a1])  # one ranking empty: no agreement
+    searcher.close()

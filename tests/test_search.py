@@ -115,3 +115,69 @@ def test_the_passage_saying_the_question_in_one_sentence_wins(tmp_path, embedder
 
 def searcher_text(hit) -> str:
     return hit.text[hit.highlight_start - hit.start:hit.highlight_end - hit.start]
+
+
+def test_article_factor_lowers_words_every_passage_of_an_article_holds():
+    from qa.highlight import ARTICLE_SHARE, article_factor
+
+    assert article_factor(1, 1) == 1.0  # a one-passage article: nothing to tell apart
+    assert article_factor(12, 1) == 1.0  # one passage holds it: it points at that passage
+    assert article_factor(12, 12) < article_factor(12, 6) < article_factor(12, 2) < 1.0
+    assert article_factor(12, 12) >= 1.0 - ARTICLE_SHARE
+
+
+def _lighthouse_index(tmp_path, embedder):
+    """An article whose passages all name the lighthouse (and all but its title Ronan), among
+    one-passage articles that all say 'opened'; one of them names a museum."""
+    from qa.config import ChunkSettings
+    from qa.indexer import sync
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "lighthouse.txt").write_text(
+        "The old lighthouse\n\n"
+        "The lighthouse keeper lives on Ronan with his family and three dogs all year round, far from town.\n\n"
+        "Visitors reach the lighthouse on Ronan by ferry from the harbour every morning in the summer season.\n\n"
+        "The lighthouse on Ronan was painted red. A museum was built beside it and opened in 1990 after years.\n",
+        encoding="utf-8")
+    for i, topic in enumerate(["bakery", "school", "cinema", "library", "market", "stadium", "clinic", "bridge"]):
+        extra = " It houses a small museum." if i == 0 else ""
+        (folder / f"{topic}.txt").write_text(
+            f"The new {topic}\n\nThe new {topic} in the town centre opened on Monday after two years of "
+            f"building work and a long public debate.{extra}\n", encoding="utf-8")
+    sync(tmp_path / "index", [folder], embedder=embedder, settings=ChunkSettings(target_words=15, max_words=25))
+    return Searcher(tmp_path / "index")
+
+
+def test_within_an_article_the_sentence_with_its_rarer_words_is_highlighted(tmp_path, embedder, monkeypatch):
+    """'lighthouse' and 'Ronan' are in the article's other passages too; 'museum' is only in this
+    one, so the sentence with the museum answers, though globally the first sentence weighs more."""
+    from qa import highlight
+
+    searcher = _lighthouse_index(tmp_path, embedder)
+    question = "When did the Ronan lighthouse museum open?"
+
+    def highlighted() -> str:
+        hit = next(h for h in searcher.search(question, k=5, embedder=embedder).hits if "museum was built" in h.text)
+        return searcher_text(hit)
+
+    assert highlighted() == "A museum was built beside it and opened in 1990 after years."
+    monkeypatch.setattr(highlight, "ARTICLE_SHARE", 0.0)  # every word keeps its corpus weight
+    assert highlighted() == "The lighthouse on Ronan was painted red."
+    searcher.close()
+
+
+def test_article_weights_come_from_the_articles_passages(tmp_path, embedder):
+    from qa.text import tokenize
+
+    searcher = _lighthouse_index(tmp_path, embedder)
+    docs = dict(searcher._conn.execute("SELECT path, id FROM documents").fetchall())
+    long_doc = next(d for p, d in docs.items() if p.endswith("lighthouse.txt"))
+    short_doc = next(d for p, d in docs.items() if p.endswith("bakery.txt"))
+    tokens = tokenize("Ronan lighthouse museum")
+    weights = searcher._article_weights({long_doc, short_doc}, tokens)
+    ronan, lighthouse, museum = tokens
+    assert weights[long_doc][museum] == pytest.approx(searcher._idf(museum))  # one passage of four
+    assert weights[long_doc][lighthouse] < weights[long_doc][ronan] < searcher._idf(ronan)  # in 4, in 3 of 4
+    assert weights[short_doc][museum] == pytest.approx(searcher._idf(museum))  # a one-passage article
+    searcher.close()
