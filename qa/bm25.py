@@ -136,6 +136,7 @@ class BM25Index:
         # terms x passages, so a query sums a few rows
         self.weights = sparse.csr_matrix((weight.astype(np.float32), (counts.indices, rows)),
                                          shape=(n_terms, self.size))
+        self.weights.sort_indices()  # a term's passages in order: search looks them up by bisection
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage (position order) for the query tokens."""

@@ -277,15 +277,21 @@ class Searcher:
         marks = ",".join("?" * len(doc_ids))
         pairs = np.array(self._conn.execute(
             f"SELECT doc_id, id FROM passages WHERE doc_id IN ({marks})", sorted(doc_ids)).fetchall(), dtype=np.int64)
-        if pairs.size == 0:
+        if pairs.size == 0 or self.passage_ids.size == 0:
             return out
         positions = np.searchsorted(self.passage_ids, pairs[:, 1])
-        inside = (positions < self.passage_ids.size) & (self.passage_ids[np.minimum(positions, self.passage_ids.size - 1)] == pairs[:, 1])
+        last = self.passage_ids.size - 1
+        inside = self.passage_ids[np.minimum(positions, last)] == pairs[:, 1]  # not removed meanwhile
         docs, positions = pairs[inside, 0], positions[inside]
         sizes = dict(zip(*np.unique(docs, return_counts=True)))
-        postings = self.bm25.weights[[self.bm25.vocabulary[t] for t in known]]
-        for row, term in enumerate(known):
-            held = np.isin(positions, postings.indices[postings.indptr[row]:postings.indptr[row + 1]])
+        weights = self.bm25.weights  # terms x passages, each row's passage positions sorted
+        for term in known:
+            col = self.bm25.vocabulary[term]
+            postings = weights.indices[weights.indptr[col]:weights.indptr[col + 1]]
+            if postings.size == 0:
+                continue
+            at = np.minimum(np.searchsorted(postings, positions), postings.size - 1)
+            held = postings[at] == positions
             holding = dict(zip(*np.unique(docs[held], return_counts=True)))
             for doc in doc_ids:
                 out[doc][term] *= article_factor(int(sizes.get(doc, 1)), int(holding.get(doc, 0)))
