@@ -256,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", action="store_true", help="also run the tuning sweep (benchmarks/variants.py)")
     parser.add_argument("--bm25-share", type=float, help="variants: the convex fusion used for the highlight "
                                                            "and answered-rule sweeps (default: rrf)")
-    parser.add_argument("--sweeps", help="comma-separated: fusion, bm25, neighbours, sentences, answer-type, dense-sentences, highlight, answer, answer-sentences")
+    parser.add_argument("--sweeps", help="comma-separated: fusion, bm25, neighbours, sentences, article, answer-type, dense-sentences, "
+                        "highlight, answer, answer-sentences, answer-agreement, operating-points")
     parser.add_argument("--no-rows", action="store_true", help="skip the per-mode rows")
     for field, value in ChunkSettings().as_dict().items():
         flag = "--" + field.replace("_", "-")
@@ -307,6 +308,12 @@ def main(argv: list[str] | None = None) -> int:
             result["answer_type"] = variants.answer_type_sweep(full, questions, cached)
         if "dense-sentences" in sweeps:
             result["dense_sentences"] = variants.dense_sentence_sweep(full, questions, cached, model)
+        if "article" in sweeps:
+            result["article"] = variants.article_sweep(full, questions, cached)
+        if "answer-agreement" in sweeps:
+            result["answer_agreement"] = variants.answer_curves_agreement(half, questions, cached)
+        if "operating-points" in sweeps:
+            result["operating_points"] = variants.operating_points(full, half, questions, v2, cached)
         if "answer-sentences" in sweeps:
             result["answer_sentences"] = variants.answer_curves_sentences(half, questions, cached)
         if "highlight" in sweeps:

@@ -563,3 +563,193 @@ def answer_type_sweep(full: Path, questions: list[Question], embedder) -> dict:
         results[key] = evaluate(cands, questions, corpus, fuse, idf)
         print(f"{key:55s} {json.dumps(results[key])}", flush=True)
     return results
+
+
+# -- word weights within the article, and the two rankings' agreement ---------------------------------
+def article_scorer(searcher: Searcher, corpus: Corpus, mu: float, share: float):
+    """bigram_scorer with each question word's weight times qa.highlight.article_factor (at this
+    ARTICLE_SHARE): how few passages of its own article hold it, from the index's BM25 postings
+    as the engine counts them (title words count in every passage)."""
+    from qa.highlight import article_factor
+
+    idf, unknown = searcher._idf, searcher._unknown_idf
+    by_path: dict[str, list[int]] = {}
+    for pos, path in enumerate(corpus.paths):
+        by_path.setdefault(path, []).append(pos)
+    doc_positions = {path: np.array(ps) for path, ps in by_path.items()}
+    postings: dict[str, np.ndarray] = {}
+    held: dict[tuple[str, str], int] = {}
+    sents_of: dict[int, list[tuple[frozenset[str], frozenset[tuple[str, str]]]]] = {}
+
+    def holding(path: str, term: str) -> int:
+        key = (path, term)
+        if key not in held:
+            if term not in postings:
+                col = searcher.bm25.vocabulary.get(term)
+                row = searcher.bm25.weights[col] if col is not None else None
+                postings[term] = row.indices if row is not None else np.zeros(0, dtype=np.int64)
+            held[key] = int(np.isin(doc_positions[path], postings[term]).sum())
+        return held[key]
+
+    def score(tokens: list[str], pos: int) -> float:
+        path = corpus.paths[pos]
+        n = len(doc_positions[path])
+        wanted = set(tokens)
+        pairs = set(zip(tokens, tokens[1:]))
+        total = sum(idf(t) or unknown for t in wanted)
+        if not total:
+            return 0.0
+        weight = {t: idf(t) * article_factor(n, holding(path, t), share) for t in wanted}
+        sents = sents_of.get(pos)
+        if sents is None:
+            text = corpus.texts[pos]
+            sents = sents_of[pos] = [(frozenset(toks), frozenset(zip(toks, toks[1:])))
+                                     for s, e in sentence_spans(text) or [(0, len(text))] for toks in [tokenize(text[s:e])]]
+        best = 0.0
+        for toks, bigrams in sents:
+            value = sum(weight[t] for t in wanted & toks) / total
+            if pairs:
+                value += mu * len(pairs & bigrams) / len(pairs)
+            best = max(best, value)
+        return best
+    return score
+
+
+def article_sweep(full: Path, questions: list[Question], embedder) -> dict:
+    """Sentence re-ranking with word weights within the article: share of a word's weight that
+    depends on it, the sentence weight, the fusion's BM25 share, word-pair weight and depth."""
+    s_full, corpus, cands = question_candidates(full, questions, embedder)
+    idf, unknown = s_full._idf, s_full._unknown_idf
+    results = {}
+
+    def report(key: str, fuse) -> None:
+        results[key] = evaluate(cands, questions, corpus, fuse, idf)
+        print(f"{key:55s} {json.dumps(results[key])}", flush=True)
+
+    report("before: convex 0.4 + 0.2 x sentence (share 0)", with_sentences(convex(0.4), bigram_scorer(corpus, idf, unknown, 0.4), 0.2, 10))
+    for fusion in (0.3, 0.4):
+        for share in (0.5, 1.0):
+            scorer = article_scorer(s_full, corpus, 0.4, share)
+            for lam in (0.2, 0.3, 0.4, 0.5):
+                report(f"convex {fusion} + {lam} x sentence, article share {share}",
+                       with_sentences(convex(fusion), scorer, lam, 10))
+    for share in (0.3, 0.7):
+        report(f"convex 0.3 + 0.4 x sentence, article share {share}",
+               with_sentences(convex(0.3), article_scorer(s_full, corpus, 0.4, share), 0.4, 10))
+    for mu in (0.2, 0.7):
+        report(f"convex 0.3 + 0.4 x sentence (pairs {mu}), article share 0.5",
+               with_sentences(convex(0.3), article_scorer(s_full, corpus, mu, 0.5), 0.4, 10))
+    shipped = with_sentences(convex(0.3), article_scorer(s_full, corpus, 0.4, 0.5), 0.4, 10)
+    report("convex 0.3 + 0.4 x sentence, article share 0.5, top 20",
+           with_sentences(convex(0.3), article_scorer(s_full, corpus, 0.4, 0.5), 0.4, 20))
+    # the dense counterpart: cosine of question and passage after taking away the article's mean
+    # vector (what all its passages share), added for the ten best
+    by_path: dict[str, list[int]] = {}
+    for pos, path in enumerate(corpus.paths):
+        by_path.setdefault(path, []).append(pos)
+    means = {path: corpus.vectors[ps].mean(axis=0) for path, ps in by_path.items()}
+    qvec_of = {id(c): embedder.vectors[q.text] for c, q in zip(cands, questions)}
+
+    def centred(lam: float):
+        def fused(c: Cands) -> np.ndarray:
+            s = shipped(c)
+            out = s.copy()
+            for i in np.argsort(-s, kind="stable")[:10]:
+                path = corpus.paths[int(c.pos[i])]
+                if len(by_path[path]) > 1:
+                    a, b = qvec_of[id(c)] - means[path], corpus.vectors[int(c.pos[i])] - means[path]
+                    out[i] += lam * float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-9))
+            return out
+        return fused
+
+    for lam in (0.05, 0.1, 0.2, 0.3):
+        report(f"shipped + {lam} x cosine centred on the article", centred(lam))
+    return results
+
+
+def answer_curves_agreement(half: Path, questions: list[Question], embedder) -> dict:
+    """Answered-rules on the shipped ranking with the article-weighted sentence score, with and
+    without the agreement signal (the best BM25 and the best dense passage from one article).
+    For each weighting, the threshold keeping held-out 'false' >= 0.90 with the most in-corpus 'true';
+    then the shipped rule's curve around its threshold."""
+    s_half, corpus, cands = question_candidates(half, questions, embedder)
+    scorer = article_scorer(s_half, corpus, 0.4, 0.5)
+    fuse = with_sentences(convex(0.3), scorer, 0.4, 10)
+    sig = np.zeros((len(cands), 4))
+    for i, c in enumerate(cands):
+        j = int(np.argmax(fuse(c)))
+        pos = int(c.pos[j])
+        agree = corpus.paths[int(c.pos[np.argmax(c.bm25)])] == corpus.paths[int(c.pos[np.argmax(c.dense)])]
+        sig[i] = c.dense[j], s_half._coverage(corpus.texts[pos], c.tokens), scorer(c.tokens, pos), agree
+    held = np.array([q.held_out for q in questions])
+    print(f"agreement: in-corpus {sig[~held, 3].mean():.3f}, held-out {sig[held, 3].mean():.3f}", flush=True)
+    out: dict[str, object] = {}
+    for a in (0.3, 0.5, 0.7):
+        for b in (0.2, 0.4, 0.7):
+            for g in (0.0, 0.1, 0.15):
+                best = None
+                for t in np.arange(0.5, 1.6, 0.005):
+                    answered = sig[:, 0] + a * sig[:, 1] + b * sig[:, 2] + g * sig[:, 3] >= t
+                    false_held, true_in = float((~answered[held]).mean()), float(answered[~held].mean())
+                    if false_held >= 0.90 and (best is None or true_in > best[2]):
+                        best = (round(float(t), 4), round(false_held, 4), round(true_in, 4))
+                key = f"cos + {a} cov + {b} sentence + {g} agree"
+                out[key] = best
+                print(f"{key:45s} {best}", flush=True)
+    for t in np.arange(0.87, 0.921, 0.005):
+        answered = sig[:, 0] + 0.5 * sig[:, 1] + 0.4 * sig[:, 2] + 0.1 * sig[:, 3] >= t
+        key = f"shipped rule >= {t:.3f}"
+        out[key] = (round(float((~answered[held]).mean()), 4), round(float(answered[~held].mean()), 4))
+        print(f"{key:45s} {out[key]}", flush=True)
+    return out
+
+
+def _answer_values(searcher: Searcher, corpus: Corpus, cands: list[Cands]) -> dict[str, np.ndarray]:
+    """Per mode, the value its answered rule thresholds for each question's top passage:
+    coverage for bm25; cosine + 0.5 coverage + 0.4 sentence for dense (as the engine); the same
+    + 0.1 x agreement for the hybrid, on the shipped ranking."""
+    scorer = article_scorer(searcher, corpus, 0.4, 0.5)
+    hybrid = with_sentences(convex(0.3), scorer, 0.4, 10)
+    values: dict[str, list[float]] = {"bm25": [], "dense": [], "hybrid": []}
+    for c in cands:
+        for mode, fuse in (("bm25", only("bm25")), ("dense", only("dense")), ("hybrid", hybrid)):
+            j = int(np.argmax(fuse(c)))
+            pos = int(c.pos[j])
+            cov = searcher._coverage(corpus.texts[pos], c.tokens)
+            if mode == "bm25":
+                values[mode].append(cov)
+                continue
+            value = c.dense[j] + 0.5 * cov + 0.4 * scorer(c.tokens, pos)
+            if mode == "hybrid":
+                value += 0.1 * (corpus.paths[int(c.pos[np.argmax(c.bm25)])] == corpus.paths[int(c.pos[np.argmax(c.dense)])])
+            values[mode].append(value)
+    return {mode: np.array(v) for mode, v in values.items()}
+
+
+def operating_points(full: Path, half: Path, questions: list[Question], v2: list[str], embedder) -> dict:
+    """Each mode at its own threshold: the most in-corpus 'true' with held-out 'false' >= 0.90
+    (half index), and the share of SQuAD v2.0's unanswerable questions it then answers 'false'
+    (full index): the no-answer figures compared at one operating point."""
+    s_half, corpus, cands = question_candidates(half, questions, embedder)
+    values = _answer_values(s_half, corpus, cands)
+    v2_values = None
+    if v2:
+        s_full = Searcher(full)
+        corpus_f = load_corpus(s_full)
+        c_v2 = candidates(s_full.bm25, corpus_f, v2, np.vstack([embedder.vectors[t] for t in v2]))
+        v2_values = _answer_values(s_full, corpus_f, c_v2)
+    held = np.array([q.held_out for q in questions])
+    out = {}
+    for mode, v in values.items():
+        best = None
+        for t in np.unique(np.round(v, 4)):
+            answered = v >= t
+            false_held, true_in = float((~answered[held]).mean()), float(answered[~held].mean())
+            if false_held >= 0.90 and (best is None or true_in > best[2]):
+                best = (round(float(t), 4), round(false_held, 4), round(true_in, 4))
+        row = {"threshold": best[0], "heldout_false": best[1], "incorpus_true": best[2]}
+        if v2_values is not None:
+            row["v2_false"] = round(float((v2_values[mode] < best[0]).mean()), 4)
+        out[mode] = row
+        print(f"{mode:8s} {json.dumps(row)}", flush=True)
+    return out
