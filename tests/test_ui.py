@@ -452,3 +452,22 @@ async def test_ui_keeps_answering_while_another_process_reindexes(own_index, mod
         view = await ask(pilot, "Who is the harbour master of Sirte?")
         assert "Bukhari" in view.answer.hits[0].text
         assert app.status.stats == "3 articles, 10 passages"
+
+
+def test_score_cue_follows_the_order_of_the_cards(seed_index, model):
+    """The cue is the score the cards are ranked by: a card never shows more bars than the one
+    above it, though its passage's cosine alone may be higher (the first card wins on its sentence)."""
+    from qa.search import Searcher
+    from qa.ui.widgets import CUE_WORDS, score_level
+
+    searcher = Searcher(seed_index)
+    for question in ("Who commanded the Abu Salim Brigade?", "Who heads Ansar al-Sharia in Derna?",
+                     "What is the capital of Peru?"):
+        answer = searcher.search(question, k=5, embedder=model)
+        levels = [score_level(hit, answer.hits[0]) for hit in answer.hits]
+        assert levels == sorted(levels, reverse=True), (question, levels)
+        if answer.answered:
+            assert CUE_WORDS[levels[0]] in ("fair", "good", "strong"), (question, levels)
+        else:
+            assert CUE_WORDS[levels[0]] in ("no match", "faint", "weak"), (question, levels)
+    searcher.close()

@@ -33,10 +33,19 @@ def plain(text: str) -> Content:
     return Content(_CONTROL.sub(" ", text))
 
 
+#: with the model, the cue's first bar is at this fused score and each further bar CUE_STEP above:
+#: on the benchmark (BENCHMARKS.md) the best passage for a question the articles cannot answer
+#: scores ~0.6 (one or two bars), a right best passage ~1.0 (four)
+CUE_FLOOR = 0.35
+CUE_STEP = 0.15
+
+
 def score_level(hit: Hit, top: Hit) -> int:
-    """0-5 for the score cue: the cosine when there is one, else the BM25 score relative to the best."""
+    """0-5 for the score cue. With the model: the hit's score, the one the cards are ordered by
+    (keywords, meaning and its best sentence), so a card never shows more bars than the one above
+    it; by keywords only: the BM25 score relative to the best."""
     if hit.dense_score is not None:
-        return max(0, min(5, int((hit.dense_score - 0.18) / 0.12)))
+        return max(0, min(5, int((hit.score - CUE_FLOOR) / CUE_STEP)))
     if top.bm25_score <= 0:
         return 0
     return max(0, min(5, round(5 * hit.bm25_score / top.bm25_score)))
@@ -153,8 +162,8 @@ class HitCard(Widget, can_focus=True):
         paragraphs = f"¶ {hit.paragraph}" if hit.paragraph == hit.paragraph_end else f"¶ {hit.paragraph}–{hit.paragraph_end}"
         level = score_level(hit, self.top)
         yield Static(Content.assemble((f"[{hit.rank}] ", "bold"), plain(hit.title)), markup=False, classes="title")
-        # with the model the cue is the cosine to the question; by keywords only it is relative
-        # to the best passage, so it gets no word
+        # with the model the cue is the ranking score; by keywords only it is relative to the
+        # best passage, so it gets no word
         cue_word = f" {CUE_WORDS[level]}" if hit.dense_score is not None else ""
         yield Static(Content.assemble("— ", plain(hit.source), f", {paragraphs}   ",
                                       ("▰" * level, "$text-success" if not hit.weak else ""), ("▱" * (5 - level), "dim"),
