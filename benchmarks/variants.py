@@ -752,4 +752,24 @@ def operating_points(full: Path, half: Path, questions: list[Question], v2: list
             row["v2_false"] = round(float((v2_values[mode] < best[0]).mean()), 4)
         out[mode] = row
         print(f"{mode:8s} {json.dumps(row)}", flush=True)
+    out["cue"] = cue_calibration(s_half, corpus, cands, questions)
+    return out
+
+
+def cue_calibration(searcher: Searcher, corpus: Corpus, cands: list[Cands], questions: list[Question]) -> dict:
+    """Percentiles (5, 25, 50, 75, 95) of the shipped ranking score of the first passage, for
+    held-out questions and for in-corpus questions whose first passage is right / wrong: where
+    the UI's score cue (qa/ui/widgets.py) puts its bars."""
+    from benchmarks.quality import contains
+
+    ranking = with_sentences(convex(0.3), article_scorer(searcher, corpus, 0.4, 0.5), 0.4, 10)
+    groups: dict[str, list[float]] = {"held-out": [], "in-corpus, right": [], "in-corpus, wrong": []}
+    for c, q in zip(cands, questions):
+        s = ranking(c)
+        i = int(np.argmax(s))
+        pos = int(c.pos[i])
+        right = corpus.paths[pos] == q.path and contains(int(corpus.starts[pos]), int(corpus.ends[pos]), q.spans)
+        groups["held-out" if q.held_out else "in-corpus, right" if right else "in-corpus, wrong"].append(float(s[i]))
+    out = {k: [round(float(x), 3) for x in np.percentile(v, [5, 25, 50, 75, 95])] for k, v in groups.items() if v}
+    print(f"first passage's score, percentiles 5/25/50/75/95: {json.dumps(out)}", flush=True)
     return out
