@@ -472,6 +472,18 @@ def sentence_sweep(full: Path, questions: list[Question], embedder) -> dict:
     return results
 
 
+def best_threshold(values: np.ndarray, held: np.ndarray, thresholds) -> tuple[float, float, float] | None:
+    """(threshold, held-out 'false', in-corpus 'true') of the threshold on `values` (answered when
+    >= it) that keeps held-out 'false' >= 0.90 with the most in-corpus 'true'; None if none does."""
+    best = None
+    for t in thresholds:
+        answered = values >= t
+        false_held, true_in = float((~answered[held]).mean()), float(answered[~held].mean())
+        if false_held >= 0.90 and (best is None or true_in > best[2]):
+            best = (round(float(t), 4), round(false_held, 4), round(true_in, 4))
+    return best
+
+
 def answer_curves_sentences(half: Path, questions: list[Question], embedder) -> dict:
     """Answered-rules with the best sentence's score as a third signal, on the shipped ranking
     (convex 0.4 re-ranked by sentence + 0.4 x bigrams, weight 0.2, top 10). Prints, for each
@@ -488,12 +500,7 @@ def answer_curves_sentences(half: Path, questions: list[Question], embedder) -> 
     out: dict[str, object] = {}
     for a in (0.0, 0.3, 0.5, 0.7, 1.0):
         for b in (0.0, 0.2, 0.4, 0.7, 1.0):
-            best = None
-            for t in np.arange(0.3, 2.0, 0.0125):
-                answered = sig[:, 0] + a * sig[:, 1] + b * sig[:, 2] >= t
-                false_held, true_in = float((~answered[held]).mean()), float(answered[~held].mean())
-                if false_held >= 0.90 and (best is None or true_in > best[2]):
-                    best = (round(float(t), 4), round(false_held, 4), round(true_in, 4))
+            best = best_threshold(sig[:, 0] + a * sig[:, 1] + b * sig[:, 2], held, np.arange(0.3, 2.0, 0.0125))
             key = f"cos + {a} cov + {b} sentence"
             out[key] = best
             print(f"{key:35s} {best}", flush=True)
@@ -687,12 +694,8 @@ def answer_curves_agreement(half: Path, questions: list[Question], embedder) -> 
     for a in (0.3, 0.5, 0.7):
         for b in (0.2, 0.4, 0.7):
             for g in (0.0, 0.1, 0.15):
-                best = None
-                for t in np.arange(0.5, 1.6, 0.005):
-                    answered = sig[:, 0] + a * sig[:, 1] + b * sig[:, 2] + g * sig[:, 3] >= t
-                    false_held, true_in = float((~answered[held]).mean()), float(answered[~held].mean())
-                    if false_held >= 0.90 and (best is None or true_in > best[2]):
-                        best = (round(float(t), 4), round(false_held, 4), round(true_in, 4))
+                best = best_threshold(sig[:, 0] + a * sig[:, 1] + b * sig[:, 2] + g * sig[:, 3], held,
+                                      np.arange(0.5, 1.6, 0.005))
                 key = f"cos + {a} cov + {b} sentence + {g} agree"
                 out[key] = best
                 print(f"{key:45s} {best}", flush=True)
@@ -741,12 +744,7 @@ def operating_points(full: Path, half: Path, questions: list[Question], v2: list
     held = np.array([q.held_out for q in questions])
     out = {}
     for mode, v in values.items():
-        best = None
-        for t in np.unique(np.round(v, 4)):
-            answered = v >= t
-            false_held, true_in = float((~answered[held]).mean()), float(answered[~held].mean())
-            if false_held >= 0.90 and (best is None or true_in > best[2]):
-                best = (round(float(t), 4), round(false_held, 4), round(true_in, 4))
+        best = best_threshold(v, held, np.unique(np.round(v, 4)))
         row = {"threshold": best[0], "heldout_false": best[1], "incorpus_true": best[2]}
         if v2_values is not None:
             row["v2_false"] = round(float((v2_values[mode] < best[0]).mean()), 4)
