@@ -6,7 +6,7 @@ pairs that stand side by side in it too (word order as a cheap proximity signal)
 with the highest score is highlighted; ties go to the earlier sentence. The same score re-ranks
 the best hybrid passages (qa/search.py).
 
-A word's weight also depends on its own article (article_weights): a word found in every
+A word's weight also depends on its own article (article_factor): a word found in every
 passage of an article (its subject, "Super Bowl" in an article on the Super Bowl) says which
 article but not which passage, so within that article it counts for less than a word only one
 passage holds.

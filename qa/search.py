@@ -46,8 +46,9 @@ MIN_ANSWER_SCORE = 0.895
 MIN_KEYWORD_COVERAGE = 0.6
 #: hybrid: the best fused passages are re-scored by their best sentence. SENTENCE_WEIGHT x that
 #: sentence's score (qa/highlight.py: the share of the question's term weight one sentence holds,
-#: plus a share for its word pairs in order) is added to their fused score, so of two passages
-#: on the topic the one that says the question's words together wins
+#: each word weighed within its own article, plus a share for its word pairs in order) is added
+#: to their fused score, so of two passages on the topic the one that says the question's
+#: distinctive words together wins
 RERANK_DEPTH = 10
 SENTENCE_WEIGHT = 0.4
 
