@@ -128,7 +128,8 @@ def test_article_factor_lowers_words_every_passage_of_an_article_holds():
 
 def _lighthouse_index(tmp_path, embedder):
     """An article whose passages all name the lighthouse (and all but its title Ronan), among
-    one-passage articles that all say 'opened'; one of them names a museum."""
+    short articles that all say 'opened'; one of them names a museum. Small passages (the title
+    line is one), so that the article has several."""
     from qa.config import ChunkSettings
     from qa.indexer import sync
 
@@ -179,5 +180,5 @@ def test_article_weights_come_from_the_articles_passages(tmp_path, embedder):
     ronan, lighthouse, museum = tokens
     assert weights[long_doc][museum] == pytest.approx(searcher._idf(museum))  # one passage of four
     assert weights[long_doc][lighthouse] < weights[long_doc][ronan] < searcher._idf(ronan)  # in 4, in 3 of 4
-    assert weights[short_doc][museum] == pytest.approx(searcher._idf(museum))  # a one-passage article
+    assert weights[short_doc][museum] == pytest.approx(searcher._idf(museum))  # one passage there too
     searcher.close()
