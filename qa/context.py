@@ -5,7 +5,8 @@ The rule, kept simple so a user can predict it:
 
 * A question is a **follow-up** when it holds a pronoun that points back (he, she, it, they,
   his, her, its, their, him, them, this, these, those), starts with "what about", "how about",
-  "and" or "also", or has at most two key words of its own.
+  "and" or "also", or has at most two key words of its own and names nobody ("How many died?",
+  but not "What is the capital of Peru?", which names its subject).
 * A follow-up is searched as the question **plus the names of the previous retrieval query**:
   its key words (not stop words) that hold a capital letter, the first word of the question
   excepted ("Ansar al-Sharia", "Derna"); when it has none (a question typed in lower case), all
@@ -71,7 +72,7 @@ def is_follow_up(question: str) -> bool:
         return True
     if any(w.casefold() in BACK_POINTERS for w in _words(question)):
         return True
-    return len(key_words(question)) <= SHORT_QUESTION_WORDS
+    return len(key_words(question)) <= SHORT_QUESTION_WORDS and not names(question)
 
 
 @dataclass
