@@ -155,12 +155,34 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 # -- ask ---------------------------------------------------------------------------------
 def _questions(arg: str) -> Iterator[str]:
+    """The question argument, or with "-" each non-blank line of stdin, decoded as documents are
+    (a BOM, UTF-8, else cp1252): a line in a legacy encoding is still a question, never a crash."""
     if arg != "-":
-        yield arg
+        yield repair_text(arg)
         return
-    for line in sys.stdin:
+    for raw in sys.stdin.buffer:
+        line = decode_question(raw).rstrip("\r\n")
         if line.strip():
-            yield line.rstrip("\r\n")
+            yield line
+
+
+def decode_question(raw: bytes) -> str:
+    from qa.documents import Unreadable, decode
+
+    try:
+        return decode(raw)[0]
+    except Unreadable:
+        return raw.decode("utf-8", errors="replace")
+
+
+def repair_text(text: str) -> str:
+    """A command-line argument with bytes that were not UTF-8 (held as lone surrogates) decoded
+    the way a document's are."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return decode_question(text.encode("utf-8", errors="surrogateescape"))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -176,7 +198,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.mode != "bm25":
         from qa.embedder import question_encoder
 
-        embedder = question_encoder(searcher.model)
+        embedder = question_encoder(searcher.model, warn=lambda m: print(f"qa: warning: {m}", file=sys.stderr))
     from qa.render import print_answer
 
     for question in _questions(args.question):

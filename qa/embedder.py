@@ -76,9 +76,10 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def question_encoder(model_name: str = DEFAULT_MODEL) -> object:
+def question_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None] | None = None) -> object:
     """The quickest faithful encoder for questions: the model's ONNX export when one is cached
-    (no torch import, ~0.3 s), else the sentence-transformers model, exported for next time."""
+    (no torch import, ~0.3 s), else the sentence-transformers model, exported for next time.
+    warn(message) is told, once, when the export cannot be written (so every start pays ~5 s)."""
     from qa import onnx_encoder
 
     fast = onnx_encoder.load(resolve_model(model_name))
@@ -86,12 +87,18 @@ def question_encoder(model_name: str = DEFAULT_MODEL) -> object:
         fast.model_name = model_name
         return fast
     embedder = Embedder(model_name)
-    prepare_question_encoder(embedder)
+    prepare_question_encoder(embedder, warn)
     return embedder
 
 
-def prepare_question_encoder(embedder: Embedder) -> None:
-    """Export a loaded model for torch-free question encoding, once per model (~3 s); best effort."""
+def prepare_question_encoder(embedder: Embedder, warn: Callable[[str], None] | None = None) -> None:
+    """Export a loaded model for torch-free question encoding, once per model (~3 s); best effort.
+    An unwritable cache is said once through warn, with what it costs and the way out."""
     from qa import onnx_encoder
 
-    onnx_encoder.export(embedder, resolve_model(embedder.model_name))
+    try:
+        onnx_encoder.export(embedder, resolve_model(embedder.model_name))
+    except onnx_encoder.CacheUnwritable as exc:
+        if warn is not None:
+            warn(f"{exc}: questions are encoded by torch, ~5 s more at each start; "
+                 "set QA_CACHE_DIR to a writable folder")

@@ -29,6 +29,8 @@ EXPORT_FORMAT = 1
 #: how close the export's vectors must be to torch's for it to be kept
 MIN_PROBE_COSINE = 0.99999
 MANIFEST = "encoder.json"
+#: a temporary export folder older than this is left by a killed run even if its pid was reused
+STALE_EXPORT_SECONDS = 6 * 3600
 _POOLINGS = ("mean", "cls", "max")
 #: texts the export must reproduce: short and long (truncated), accents, digits, odd spacing
 _PROBES = (
@@ -134,13 +136,51 @@ def load(model_path: str) -> OnnxEncoder | None:
         return None
 
 
+class CacheUnwritable(OSError):
+    """The export cache cannot be written: every question load pays for torch until it can."""
+
+
+def remove_stale_exports(parent: Path) -> list[Path]:
+    """Delete temporary export folders (`.export-<pid>-*`) that a killed run left behind: those
+    whose process is gone, or older than STALE_EXPORT_SECONDS. Returns what was removed."""
+    import time
+
+    removed = []
+    try:
+        candidates = list(parent.glob(".export-*"))
+    except OSError:
+        return removed
+    for work in candidates:
+        pid_text = work.name.split("-")[1] if work.name.count("-") >= 2 else ""
+        try:
+            old = time.time() - work.stat().st_mtime > STALE_EXPORT_SECONDS
+        except OSError:
+            continue
+        if old or not (pid_text.isdigit() and _alive(int(pid_text))):
+            shutil.rmtree(work, ignore_errors=True)
+            removed.append(work)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def export(embedder: object, model_path: str) -> Path | None:
     """Export a loaded qa.embedder.Embedder's model to the cache, once; best effort.
 
     Returns the export's folder, or None when the model cannot be exported faithfully (its
     pipeline has other steps, the export's vectors differ, no onnx/onnxruntime, cache not
-    writable). Written to a temporary folder and renamed into place, so a reader never sees half.
-    A failed attempt leaves a `.failed` note beside it, so it is not paid for again on every run.
+    writable: raises CacheUnwritable then, so the caller can say so). Written to a temporary
+    folder named by this process and renamed into place, so a reader never sees half; temporaries
+    of killed runs are removed first. A failed attempt leaves a `.failed` note beside it, so it is
+    not paid for again on every run.
     """
     folder = export_dir(model_path)
     if folder is None:
@@ -153,9 +193,10 @@ def export(embedder: object, model_path: str) -> Path | None:
         return None
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
-    except OSError:
-        return None
+        remove_stale_exports(folder.parent)
+        work = Path(tempfile.mkdtemp(prefix=f".export-{os.getpid()}-", dir=folder.parent))
+    except OSError as exc:
+        raise CacheUnwritable(f"cannot write the model cache {folder.parent} ({exc.strerror or exc})") from exc
     try:
         _write(embedder, spec, work)
         fast = OnnxEncoder(work)

@@ -120,3 +120,17 @@ def test_index_flag_also_before_the_command(tmp_path, workdir):
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 2
     _one_line_error(qa("--index", str(tmp_path / "none"), "docs", cwd=tmp_path), "no index", str(tmp_path / "none"))
+
+
+def test_stdin_questions_in_a_legacy_encoding_are_all_answered(workdir):
+    """A cp1252 line (bytes that are not UTF-8) between good ones: every line gets its answer."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("QA_INDEX", None)
+    lines = ["Who heads Ansar al-Sharia in Derna?".encode(), "Qui a été capturé à Derna ?".encode("cp1252"),
+             b"Was Sufian bin Qumu a \x93prisoner\x94 at Guantanamo?", "What did Microsoft warn?".encode()]
+    result = subprocess.run([sys.executable, "-m", "qa", "ask", "-", "--json"], cwd=workdir, env=env, capture_output=True, timeout=300, input=b"\n".join(lines) + b"\n")
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    answers = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [a["question"] for a in answers] == ["Who heads Ansar al-Sharia in Derna?", "Qui a été capturé à Derna ?",
+                                                "Was Sufian bin Qumu a \u201cprisoner\u201d at Guantanamo?",
+                                                "What did Microsoft warn?"]

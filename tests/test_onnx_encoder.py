@@ -123,8 +123,41 @@ def test_an_unwritable_cache_only_costs_the_fast_path(model, tmp_path, monkeypat
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("QA_CACHE_DIR", str(blocker / "cache"))
-    assert onnx_encoder.export(model, resolve_model(model.model_name)) is None
+    with pytest.raises(onnx_encoder.CacheUnwritable):
+        onnx_encoder.export(model, resolve_model(model.model_name))
     assert onnx_encoder.load(resolve_model(model.model_name)) is None
+
+
+def test_an_unwritable_cache_is_said_once_with_the_way_out(model, tmp_path, monkeypatch):
+    from qa.embedder import prepare_question_encoder
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("QA_CACHE_DIR", str(blocker / "cache"))
+    said: list[str] = []
+    prepare_question_encoder(model, warn=said.append)
+    assert len(said) == 1
+    assert "cannot write the model cache" in said[0] and "QA_CACHE_DIR" in said[0]
+
+
+def test_temporaries_of_a_killed_export_are_removed(tmp_path):
+    import subprocess
+    import time
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    parent = tmp_path / "encoders"
+    left = parent / f".export-{dead.pid}-abc"
+    live = parent / f".export-{os.getpid()}-def"
+    old = parent / f".export-{os.getpid()}-old"
+    for folder in (left, live, old):
+        folder.mkdir(parents=True)
+        (folder / "model.onnx").write_bytes(b"x" * 1000)
+    stale = time.time() - onnx_encoder.STALE_EXPORT_SECONDS - 60
+    os.utime(old, (stale, stale))
+    removed = onnx_encoder.remove_stale_exports(parent)
+    assert sorted(removed) == sorted([left, old])
+    assert live.is_dir() and not left.exists() and not old.exists()
 
 
 def test_indexing_with_the_model_leaves_an_export(tmp_path, monkeypatch):
