@@ -6,6 +6,7 @@ Stemming goes through PyStemmer (the Snowball algorithms, C speed) so "killed" m
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import Stemmer
@@ -58,6 +59,23 @@ _BASE = {form: base for line in _IRREGULAR.replace("\n", "|").split("|")
          for base, *forms in [line.split()] for group in forms for form in group.split("/")
          if form != base and form not in _AMBIGUOUS}
 
+# Unicode format characters (category Cf: zero-width spaces and joiners, soft hyphens, bidi
+# controls, BOMs): invisible, so "Kil\u200bimanjaro" reads as one word and must match as one
+_FORMAT_CHARS = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+                           "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+                           "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+                           "\U000e0020-\U000e007f]")
+
+
+def normalize(text: str) -> str:
+    """The form words are matched in (questions and documents alike): format characters removed,
+    then NFKC (full-width letters, ligatures and composed accents become their plain forms).
+    Only for matching: offsets always refer to the original text, which is never rewritten."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", _FORMAT_CHARS.sub("", text))
+
+
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _stemmer = Stemmer.Stemmer("english")
 
@@ -70,7 +88,7 @@ def _stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """Case-folded words of the text, apostrophes normalized, possessive 's dropped."""
     out = []
-    for match in _WORD.finditer(text.casefold()):
+    for match in _WORD.finditer(normalize(text).casefold()):
         word = match.group(0).replace("’", "'")
         if word.endswith("'s"):
             word = word[:-2]
@@ -85,6 +103,7 @@ def tokenize(text: str) -> list[str]:
     "US", "WHO"), unless the whole text is in capitals (then case tells nothing). Irregular
     past forms are first mapped to their verb ("drove", "driven" -> "drive").
     """
+    text = normalize(text)
     shouting = not any(ch.islower() for ch in text)
     out = []
     for match in _WORD.finditer(text):

@@ -29,3 +29,24 @@ def test_ambiguous_forms_keep_their_own_meaning():
     # "found" (to found a company), "left" (the side) are not rewritten to find/leave
     assert tokenize("found") != tokenize("find")
     assert tokenize("left") != tokenize("leave")
+
+
+def test_invisible_characters_do_not_split_words():
+    plain = tokenize("Kilimanjaro is in Tanzania")
+    for hidden in ("\u200b", "\u00ad", "\u200d", "\u2060", "\ufeff", "\u200c"):
+        assert tokenize(f"Kili{hidden}manjaro is in Tan{hidden}zania") == plain
+
+
+def test_compatibility_forms_match_their_plain_words():
+    assert tokenize("ＵＮＩＣＥＦ ﬁnances") == tokenize("UNICEF finances")
+    assert tokenize("cafe\u0301 Zu\u0308rich") == tokenize("café Zürich")
+
+
+def test_every_format_character_is_removed():
+    import sys
+    import unicodedata
+
+    from qa.text import normalize
+
+    format_chars = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    assert normalize("a" + "".join(format_chars) + "b") == "ab"
