@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa import sources as source_scan
-from qa import store
 from qa.errors import IndexMissing
+from qa.store import IndexStore
 
 
 @dataclass
@@ -31,31 +31,27 @@ class Changes:
 def list_sources(index_dir: Path) -> list[str]:
     """The files and folders the index syncs ([] when there is no index yet)."""
     try:
-        conn = store.connect(Path(index_dir))
+        db = IndexStore.open(Path(index_dir))
     except IndexMissing:
         return []
-    try:
-        return [row[0] for row in conn.execute("SELECT path FROM sources ORDER BY path")]
-    finally:
-        conn.close()
+    with db:
+        return db.sources()
 
 
 def pending_changes(index_dir: Path) -> Changes:
     """Files added, changed or removed in the sources since the last sync. Skipped files (not
     articles, unreadable) are not reported as new: syncing would skip them again."""
     try:
-        conn = store.connect(Path(index_dir))
+        db = IndexStore.open(Path(index_dir))
     except IndexMissing:
         return Changes()
-    try:
-        sources = [row[0] for row in conn.execute("SELECT path FROM sources")]
-        known = {path: (size, mtime) for path, size, mtime in
-                 conn.execute("SELECT path, size, mtime_ns FROM documents")}
-        skipped = {row[0] for row in conn.execute("SELECT path FROM skipped")}
-    except sqlite3.DatabaseError:
-        return Changes()
-    finally:
-        conn.close()
+    with db:
+        try:
+            sources = db.sources()
+            known = {d.path: (d.size, d.mtime_ns) for d in db.documents()}
+            skipped = db.skipped_paths()
+        except sqlite3.DatabaseError:
+            return Changes()
     scan = source_scan.scan(sources)
     out = Changes()
     for path, info in scan.files.items():

@@ -19,3 +19,11 @@ class IndexMismatch(QAError):
 
 class IndexBusy(QAError):
     pass
+
+
+class IndexTooNew(IndexCorrupt):
+    """The index was made by a newer qa (a higher format version): never overwritten unasked."""
+
+
+class IndexTooOld(IndexCorrupt):
+    """The index was made by an older qa (a lower format version): a sync rebuilds it."""

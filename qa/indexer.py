@@ -5,17 +5,23 @@ change keep their vectors); deleted files are removed; unchanged files are not e
 and modification time match). All changes become visible at once, in one database transaction
 that also switches to the new vector file, so an interrupted run leaves the previous index
 whole. Vectors embedded before an interruption are kept aside and reused by the next run.
+
+A sync runs four stages, each a function of its own: `plan_sync` (scan the sources, compare
+them with the index: a `SyncPlan`), `gather_vectors` (reuse, then embed the rest),
+`build_generation` + `write_generation` (the new vector and term files), `commit` (one
+transaction switching to them). Every SQL statement is in qa/store.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,8 +33,9 @@ from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, DEFAULT_SOURCE, FORMAT_VERSION, ChunkSettings
 from qa.documents import Document, Unreadable, parse, read_limited
-from qa.errors import IndexCorrupt, QAError
+from qa.errors import IndexCorrupt, IndexTooOld, QAError
 from qa.lock import write_lock
+from qa.store import DocumentRow, IndexMeta, IndexStore, NewDocument, NewPassage, StatMove
 from qa.text import tokenize
 
 #: on_progress(phase, done, total): phase is "reading" or "embedding"
@@ -80,22 +87,93 @@ class SyncReport:
                 f"({self.embedded} embedded) in {self.seconds:.1f} s")
 
 
-@dataclass
-class _Known:
-    id: int
-    size: int
-    mtime_ns: int
-    sha256: str
-    title: str
+@dataclass(frozen=True)
+class SyncRequest:
+    """What one sync was asked to do: `sync`'s arguments, resolved."""
+
+    index_dir: Path
+    new_sources: list[str]  # absolute paths to add to the index's sources
+    model: str | None  # None: the index's model (DEFAULT_MODEL for a new index)
+    rebuild: bool
+    settings: ChunkSettings
+    bm25: dict[str, float]  # the BM25 parameters to record (see store.bm25_params)
+    embedder: object | None  # None: load the model when there is something to embed
+    on_progress: ProgressCallback
+    started: float  # time.monotonic() when the sync was called
 
 
 @dataclass
-class _NewDoc:
+class ReadDocument:
+    """A file to add or update, read and cut into passages."""
+
     doc: Document
     size: int
     mtime_ns: int
     passages: list[Passage]
     replaces: int | None  # id of the document row it replaces
+
+
+@dataclass
+class SyncPlan:
+    """What a sync will do, found by scanning the sources and comparing them with the index."""
+
+    meta: IndexMeta | None  # the index's settings before the sync (None: nothing committed yet)
+    model: str  # the model the new generation's vectors come from
+    rebuild: bool  # every file is read and embedded again
+    known: list[DocumentRow]  # every document of the index before the sync
+    documents: list[ReadDocument] = field(default_factory=list)  # to add or update, in scan order
+    remove: list[int] = field(default_factory=list)  # ids of documents whose file is gone or unreadable
+    unchanged: int = 0  # files left as they are
+    touched: list[StatMove] = field(default_factory=list)  # same content, moved size or modification time
+    skipped: dict[str, str] = field(default_factory=dict)  # path -> why it is not indexed
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def to_add(self) -> list[ReadDocument]:
+        return [d for d in self.documents if d.replaces is None]
+
+    @property
+    def to_update(self) -> list[ReadDocument]:
+        return [d for d in self.documents if d.replaces is not None]
+
+    @property
+    def incremental(self) -> bool:
+        """True when the new generation edits the current one (False: built from scratch)."""
+        return self.meta is not None and not self.rebuild
+
+    @property
+    def dropped_ids(self) -> list[int]:
+        """Documents whose rows (and passages, vectors) the new generation no longer has."""
+        if self.rebuild:
+            return [d.id for d in self.known]
+        return self.remove + [d.replaces for d in self.to_update]
+
+    def needs_generation(self, bm25: Mapping[str, float]) -> bool:
+        """False when only sources, moved stats and skips are to be recorded."""
+        return (not self.incremental or bool(self.documents) or bool(self.remove)
+                or self.meta.bm25 != dict(bm25))
+
+
+@dataclass
+class GatheredVectors:
+    """Every new passage's vector, and the vector index the new generation starts from."""
+
+    index: object  # faiss index: the current generation's vectors, or a new empty one
+    dim: int
+    keys: list[str]  # one per new passage, in plan order
+    found: dict[str, np.ndarray]  # vector by key
+    embedded: int  # vectors computed by this sync
+    loaded_embedder: object | None  # an Embedder this sync loaded itself
+
+
+@dataclass
+class Generation:
+    """The new generation: its settings, the rows to insert, its vectors and term counts."""
+
+    meta: IndexMeta
+    documents: list[tuple[NewDocument, list[NewPassage]]]
+    index: object  # faiss index
+    counts: TermCounts
 
 
 def embedding_text(title: str, passage_text: str, settings: ChunkSettings) -> str:
@@ -111,6 +189,8 @@ def _vector_key(model: str, text: str) -> str:
     return hashlib.sha1(f"{model}\0{text}".encode()).hexdigest()
 
 
+# -- sync: the lock, retries and errors ------------------------------------------------------
+
 def sync(
     index_dir: Path,
     add_paths: Iterable[str | os.PathLike[str]] = (),
@@ -118,15 +198,17 @@ def sync(
     model: str | None = None,
     rebuild: bool = False,
     settings: ChunkSettings | None = None,
+    bm25: Mapping[str, float] | None = None,
     embedder: object | None = None,
     on_progress: ProgressCallback | None = None,
     on_message: Callable[[str], None] | None = None,
 ) -> SyncReport:
-    """Add `add_paths` to the index's sources, then sync every source. See module docstring."""
-    started = time.monotonic()
-    settings = settings or ChunkSettings()
-    new_sources = [source_scan.absolute(p) for p in add_paths]
-    for path in new_sources:
+    """Add `add_paths` to the index's sources, then sync every source. See module docstring.
+    `bm25` (k1, b, epsilon; default store.BM25_DEFAULTS) is recorded in the index."""
+    request = SyncRequest(index_dir, [source_scan.absolute(p) for p in add_paths], model, rebuild,
+                          settings or ChunkSettings(), store.bm25_params(bm25), embedder,
+                          on_progress or (lambda *_: None), time.monotonic())
+    for path in request.new_sources:
         if not os.path.lexists(path):
             raise QAError(f"no such file or folder: {path}")
     try:
@@ -135,38 +217,35 @@ def sync(
         raise QAError(f"cannot create the index folder {index_dir}: {exc.strerror}") from exc
     if not os.access(index_dir, os.W_OK):
         raise QAError(f"the index folder {index_dir} is not writable; choose another with --index DIR")
-    progress = on_progress or (lambda *_: None)
     with write_lock(index_dir, on_wait=on_message):
         try:
-            return _sync_once(index_dir, new_sources, model, rebuild, settings, embedder, progress, started)
+            return _sync_once(request)
         except _DamagedVectors as exc:
-            report = _sync_once(index_dir, new_sources, model, True, settings, embedder, progress, started)
+            report = _sync_once(dataclasses.replace(request, rebuild=True))
             report.warnings.insert(0, f"{str(exc).split(';')[0]}: rebuilt the index")
             return report
         except IndexCorrupt:
             if not rebuild:
                 raise
-            if not new_sources:
+            if not request.new_sources:
                 raise QAError("the index database is damaged and its list of sources cannot be read; "
                               "rebuild it by naming them: qa index --rebuild PATH ...") from None
             aside = _set_aside(index_dir)
-            report = _sync_once(index_dir, new_sources, model, True, settings, embedder, progress, started)
+            report = _sync_once(dataclasses.replace(request, rebuild=True))
             report.warnings.insert(0, f"the damaged index database was moved to {aside}")
             return report
 
 
-def _sync_once(index_dir: Path, new_sources: list[str], model: str | None, rebuild: bool,
-               settings: ChunkSettings, embedder: object | None, on_progress: ProgressCallback,
-               started: float) -> SyncReport:
+def _sync_once(request: SyncRequest) -> SyncReport:
     """One sync under the lock; failures to write become a one-line QAError (the previous
     index stays as it was: nothing is visible before the final commit)."""
+    index_dir = request.index_dir
     try:
-        conn = store.connect(index_dir, create=True)
+        db = IndexStore.open(index_dir, create=True)
     except sqlite3.OperationalError as exc:
         raise _write_failed(index_dir, exc) from exc
     try:
-        return _sync_locked(conn, index_dir, new_sources, model, rebuild, settings, embedder,
-                            on_progress, started)
+        return _run_stages(db, request)
     except sqlite3.OperationalError as exc:  # disk full, read-only, I/O error, locked too long
         raise _write_failed(index_dir, exc) from exc
     except sqlite3.DatabaseError as exc:
@@ -175,7 +254,7 @@ def _sync_once(index_dir: Path, new_sources: list[str], model: str | None, rebui
     except OSError as exc:
         raise _write_failed(index_dir, exc) from exc
     finally:
-        conn.close()
+        db.close()
 
 
 def _write_failed(index_dir: Path, exc: Exception) -> QAError:
@@ -196,206 +275,183 @@ def _set_aside(index_dir: Path) -> Path:
     return aside
 
 
-def _sync_locked(conn: sqlite3.Connection, index_dir: Path, new_sources: list[str], model: str | None,
-                 rebuild: bool, settings: ChunkSettings, embedder: object | None,
-                 on_progress: ProgressCallback, started: float) -> SyncReport:
-    report = SyncReport()
-    meta = store.read_meta(conn)
-    model_name = model or (meta.model if meta else DEFAULT_MODEL)
-    if meta and not rebuild:
-        if meta.format_version > FORMAT_VERSION:
-            raise QAError(f"the index in {index_dir}/ was made by a newer qa (format {meta.format_version}, "
-                          f"this one writes {FORMAT_VERSION}); use that qa, or rebuild with: qa index --rebuild")
-        if meta.format_version != FORMAT_VERSION:
-            report.warnings.append(f"index format {meta.format_version} is not {FORMAT_VERSION}: rebuilding")
-            rebuild = True
-        elif meta.model != model_name:
-            report.warnings.append(f"model changed from {meta.model} to {model_name}: rebuilding")
-            rebuild = True
-        elif meta.chunking != settings.as_dict():
-            report.warnings.append("chunking settings changed: rebuilding")
-            rebuild = True
-    report.rebuilt = rebuild and meta is not None
+def _run_stages(db: IndexStore, request: SyncRequest) -> SyncReport:
+    """plan -> gather vectors -> write the new generation -> commit, then tidy up."""
+    plan = plan_sync(db, request)
+    report = _planned_report(plan)
+    if not plan.needs_generation(request.bm25):
+        commit(db, plan, None)  # record new sources, moved stats and skips only
+        return _finished(report, db, request)
+    gathered = gather_vectors(db, request, plan)
+    report.embedded = gathered.embedded
+    generation = build_generation(db, request, plan, gathered)
+    try:
+        write_generation(request.index_dir, generation)
+        _pause("saved")
+        commit(db, plan, generation)
+    except BaseException:
+        _drop_uncommitted(db, request.index_dir, generation.meta)
+        raise
+    _pause("committed")
+    _remove_old_generations(request.index_dir, keep={generation.meta.generation, generation.meta.generation - 1})
+    if gathered.loaded_embedder is not None:  # torch is loaded anyway: leave questions a torch-free encoder
+        _export_question_encoder(gathered.loaded_embedder, report)
+    return _finished(report, db, request)
 
-    sources = [row[0] for row in conn.execute("SELECT path FROM sources ORDER BY path")]
+
+def _planned_report(plan: SyncPlan) -> SyncReport:
+    return SyncReport(added=len(plan.to_add), updated=len(plan.to_update), removed=len(plan.remove),
+                      unchanged=plan.unchanged, skipped=len(plan.skipped),
+                      rebuilt=plan.rebuild and plan.meta is not None,
+                      skipped_files=plan.skipped, warnings=plan.warnings)
+
+
+def _finished(report: SyncReport, db: IndexStore, request: SyncRequest) -> SyncReport:
+    report.passages = db.passage_count()
+    report.seconds = time.monotonic() - request.started
+    return report
+
+
+def _export_question_encoder(embedder: object, report: SyncReport) -> None:
+    from qa.embedder import prepare_question_encoder
+
+    try:
+        prepare_question_encoder(embedder)
+    except KeyboardInterrupt:  # the index is committed: stop, and do not say otherwise
+        report.warnings.append("interrupted while exporting the model for fast questions; "
+                               "the index is up to date; the next qa ask exports it")
+
+
+# -- stage 1: plan ------------------------------------------------------------------------------
+
+def plan_sync(db: IndexStore, request: SyncRequest) -> SyncPlan:
+    """Scan the sources and compare them with the index; files to add or update are read and
+    chunked here (only their content tells whether a touched file changed)."""
+    meta = db.read_meta()
+    model = request.model or (meta.model if meta else DEFAULT_MODEL)
+    reason = None if request.rebuild else _rebuild_reason(meta, model, request)
+    plan = SyncPlan(meta, model, request.rebuild or reason is not None, known=db.documents())
+    if reason:
+        plan.warnings.append(reason)
+    scan = source_scan.scan(_sources(db, request.new_sources))
+    for missing in scan.missing_sources:
+        plan.warnings.append(f"source not found, its documents are removed from the index: {missing}")
+    known = {d.path: d for d in plan.known}
+    plan.remove = [d.id for d in plan.known if d.path not in scan.files]
+    plan.skipped = dict(scan.skipped)
+    to_read = [p for p, st in scan.files.items() if plan.rebuild or p not in known
+               or (known[p].size, known[p].mtime_ns) != (st.st_size, st.st_mtime_ns)]
+    plan.unchanged = len(scan.files) - len(to_read)
+    for i, path in enumerate(to_read):
+        request.on_progress("reading", i, len(to_read))
+        try:
+            _read_file(plan, path, known.get(path), request.settings)
+        finally:
+            if i == 0:
+                _pause("reading")
+    request.on_progress("reading", len(to_read), len(to_read))
+    return plan
+
+
+def _rebuild_reason(meta: IndexMeta | None, model: str, request: SyncRequest) -> str | None:
+    """Why the index must be rebuilt (a warning), or None. An index from a newer qa is an
+    IndexTooNew error: it is never overwritten unasked."""
+    if meta is None:
+        return None
+    try:
+        store.check_format(meta, request.index_dir)
+    except IndexTooOld:
+        return f"index format {meta.format_version} is not {FORMAT_VERSION}: rebuilding"
+    if meta.model != model:
+        return f"model changed from {meta.model} to {model}: rebuilding"
+    if meta.chunking != request.settings.as_dict():
+        return "chunking settings changed: rebuilding"
+    return None
+
+
+def _sources(db: IndexStore, new_sources: list[str]) -> list[str]:
+    """The index's sources with the new ones, recorded at once so that a run cut short is
+    completed by the next plain `qa index`."""
+    sources = db.sources()
     if not sources and not new_sources:
         default = source_scan.absolute(DEFAULT_SOURCE)
         if not os.path.isdir(default):
             raise QAError("nothing to index: name a file or folder, e.g. qa index ~/articles")
         new_sources = [default]
-    # recorded at once, so that a run cut short is completed by the next plain `qa index`
-    conn.executemany("INSERT OR IGNORE INTO sources(path, added_at) VALUES (?, ?)",
-                     [(p, time.time()) for p in new_sources])
-    sources += [p for p in new_sources if p not in sources]
-    scan = source_scan.scan(sources)
-    for missing in scan.missing_sources:
-        report.warnings.append(f"source not found, its documents are removed from the index: {missing}")
+    db.add_sources(new_sources, time.time())
+    return sources + [p for p in new_sources if p not in sources]
 
-    known = {
-        path: _Known(doc_id, size, mtime_ns, sha, title)
-        for doc_id, path, size, mtime_ns, sha, title in conn.execute(
-            "SELECT id, path, size, mtime_ns, sha256, title FROM documents")
-    }
-    removed_ids = [k.id for path, k in known.items() if path not in scan.files]
-    skipped = dict(scan.skipped)
-    new_docs: list[_NewDoc] = []
-    touched: list[tuple[int, int, int]] = []  # (mtime_ns, size, id): content same, stat moved
-    to_read = [p for p, st in scan.files.items()
-               if rebuild or p not in known or (known[p].size, known[p].mtime_ns) != (st.st_size, st.st_mtime_ns)]
-    report.unchanged = len(scan.files) - len(to_read)
-    for i, path in enumerate(to_read):
-        on_progress("reading", i, len(to_read))
-        old = known.get(path)
-        try:
-            with open(path, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                data = read_limited(handle)
-            doc = parse(Path(path), data)
-        except OSError as exc:  # perhaps passing (permissions, a file being replaced): keep what we have
-            skipped[path] = f"cannot read: {exc.strerror or exc}" + (" (the indexed version is kept)" if old else "")
-            continue
-        except Unreadable as exc:
-            skipped[path] = str(exc)
-            if old:
-                removed_ids.append(old.id)
-            continue
-        finally:
-            if i == 0:
-                _pause("reading")
-        if old and not rebuild and old.sha256 == doc.sha256:
-            touched.append((info.st_mtime_ns, info.st_size, old.id))
-            report.unchanged += 1
-            continue
-        new_docs.append(_NewDoc(doc, info.st_size, info.st_mtime_ns, chunk(doc, settings),
-                                old.id if old else None))
-    on_progress("reading", len(to_read), len(to_read))
-    report.skipped = len(skipped)
-    report.skipped_files = skipped
-    report.added = sum(1 for d in new_docs if d.replaces is None)
-    report.updated = sum(1 for d in new_docs if d.replaces is not None)
-    report.removed = len(removed_ids)
 
-    if meta and not rebuild and not new_docs and not removed_ids:
-        # nothing to embed or remove: record new sources, moved stats and skips only
-        _commit(conn, [], [], [], touched, skipped, None)
-        report.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
-        report.seconds = time.monotonic() - started
-        return report
+def _read_file(plan: SyncPlan, path: str, old: DocumentRow | None, settings: ChunkSettings) -> None:
+    """Read one new or touched file into the plan: to add or update, unchanged, or skipped."""
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            data = read_limited(handle)
+        doc = parse(Path(path), data)
+    except OSError as exc:  # perhaps passing (permissions, a file being replaced): keep what we have
+        plan.skipped[path] = f"cannot read: {exc.strerror or exc}" + (" (the indexed version is kept)" if old else "")
+        return
+    except Unreadable as exc:
+        plan.skipped[path] = str(exc)
+        if old:
+            plan.remove.append(old.id)
+        return
+    if old and not plan.rebuild and old.sha256 == doc.sha256:
+        plan.touched.append(StatMove(old.id, info.st_size, info.st_mtime_ns))
+        plan.unchanged += 1
+        return
+    plan.documents.append(ReadDocument(doc, info.st_size, info.st_mtime_ns, chunk(doc, settings),
+                                       old.id if old else None))
 
-    # -- vectors: reuse what is known, embed the rest ------------------------------------
-    replaced_ids = [d.replaces for d in new_docs if d.replaces is not None]
-    drop_ids = removed_ids + replaced_ids
-    if meta and not rebuild:
-        try:
-            index = vectors.load(meta.vector_file(index_dir))
-        except IndexCorrupt as exc:
-            raise _DamagedVectors(str(exc)) from exc
-        dim = meta.dim
-    else:
-        index = None
-        dim = 0
-    texts = [embedding_text(d.doc.title, p.text, settings) for d in new_docs for p in d.passages]
+
+# -- stage 2: gather vectors --------------------------------------------------------------------
+
+def gather_vectors(db: IndexStore, request: SyncRequest, plan: SyncPlan) -> GatheredVectors:
+    """A vector for every new passage: the stored one of an unchanged passage of an updated
+    file, one kept aside by an interrupted run, else embedded now (with progress)."""
+    index = _current_vectors(request.index_dir, plan) if plan.incremental else None
+    dim = plan.meta.dim if index is not None else 0
+    texts = [embedding_text(d.doc.title, p.text, request.settings) for d in plan.documents for p in d.passages]
+    keys = [_vector_key(plan.model, t) for t in texts]
     found: dict[str, np.ndarray] = {}
-    if index is not None and replaced_ids:
-        found.update(_reusable_vectors(conn, index, replaced_ids, model_name, settings))
-    keys = [_vector_key(model_name, t) for t in texts]
-    found.update(_pending_vectors(conn, [k for k in set(keys) if k not in found]))
+    replaced = [d.replaces for d in plan.to_update]
+    if index is not None and replaced:
+        found.update(_reusable_vectors(db, index, replaced, plan.model, request.settings))
+    found.update(db.pending_vectors([k for k in set(keys) if k not in found]))
     # identical texts are embedded once; sorted by length so each batch pads little
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kt: len(kt[1]))
-    loaded_here = None
+    embedder, loaded = request.embedder, None
     if missing or index is None:
         if embedder is None:
             from qa.embedder import Embedder
 
-            embedder = loaded_here = Embedder(model_name)
+            embedder = loaded = Embedder(plan.model)
         dim = embedder.dim
-        _embed(conn, embedder, missing, found, on_progress)
-        report.embedded = len(missing)
+        _embed(db, embedder, missing, found, request.on_progress)
     if index is None:
         index = vectors.new(dim)
-        drop_ids = []  # a fresh index holds nothing to drop
     elif index.d != dim:
         raise IndexCorrupt(f"vector file has dimension {index.d}, expected {dim}; rebuild with: qa index --rebuild")
+    return GatheredVectors(index, dim, keys, found, len(missing), loaded)
 
-    # -- passage ids, the new vector file, then one transaction ----------------------------
-    next_id = meta.next_passage_id if meta else 1
-    rows: list[tuple[int, _NewDoc, Passage]] = []
-    for d in new_docs:
-        for p in d.passages:
-            rows.append((next_id, d, p))
-            next_id += 1
-    old_passage_ids = _passage_ids(conn, drop_ids)
-    vectors.remove(index, old_passage_ids)
-    if rows:
-        vectors.add(index, [r[0] for r in rows], np.vstack([found[k] for k in keys]))
-    tokens = [tokenize(bm25_text(d.doc.title, p.text, settings)) for _, d, p in rows]
-    if meta and not rebuild:
-        counts = store.load_term_counts(conn, meta, index_dir).edit(old_passage_ids, [r[0] for r in rows], tokens)
-    else:
-        counts = TermCounts.build([r[0] for r in rows], tokens)
-    generation = (meta.generation + 1) if meta else 1
-    new_meta = store.IndexMeta(FORMAT_VERSION, model_name, dim, settings.as_dict(), generation, next_id)
-    all_old_docs = [k.id for k in known.values()] if rebuild else drop_ids
+
+def _current_vectors(index_dir: Path, plan: SyncPlan) -> object:
     try:
-        vectors.save(index, new_meta.vector_file(index_dir))
-        counts.save(new_meta.terms_file(index_dir))
-        _pause("saved")
-        _commit(conn, all_old_docs, rows, tokens, touched, skipped, new_meta)
-    except BaseException:
-        _drop_uncommitted(conn, index_dir, new_meta)
-        raise
-    _pause("committed")
-    _remove_old_generations(index_dir, keep={generation, generation - 1})
-    if loaded_here is not None:  # torch is loaded anyway: leave questions a torch-free encoder
-        from qa.embedder import prepare_question_encoder
-
-        try:
-            prepare_question_encoder(loaded_here)
-        except KeyboardInterrupt:  # the index is committed: stop, and do not say otherwise
-            report.warnings.append("interrupted while exporting the model for fast questions; "
-                                   "the index is up to date; the next qa ask exports it")
-    report.passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
-    report.seconds = time.monotonic() - started
-    return report
+        return vectors.load(plan.meta.vector_file(index_dir))
+    except IndexCorrupt as exc:
+        raise _DamagedVectors(str(exc)) from exc
 
 
-def _passage_ids(conn: sqlite3.Connection, doc_ids: list[int]) -> list[int]:
-    ids: list[int] = []
-    for i in range(0, len(doc_ids), 500):
-        part = doc_ids[i:i + 500]
-        marks = ",".join("?" * len(part))
-        ids += [r[0] for r in conn.execute(f"SELECT id FROM passages WHERE doc_id IN ({marks})", part)]
-    return ids
-
-
-def _reusable_vectors(conn: sqlite3.Connection, index: object, doc_ids: list[int], model: str,
+def _reusable_vectors(db: IndexStore, index: object, doc_ids: list[int], model: str,
                       settings: ChunkSettings) -> dict[str, np.ndarray]:
     """Vectors of the passages of changed documents, keyed as their text would be."""
-    out: dict[str, np.ndarray] = {}
-    for i in range(0, len(doc_ids), 500):
-        part = doc_ids[i:i + 500]
-        marks = ",".join("?" * len(part))
-        rows = conn.execute(
-            f"SELECT p.id, p.text, d.title FROM passages p JOIN documents d ON d.id = p.doc_id "
-            f"WHERE p.doc_id IN ({marks})", part).fetchall()
-        if rows:
-            stored = vectors.reconstruct(index, [r[0] for r in rows])
-            for (pid, text, title), vec in zip(rows, stored):
-                out[_vector_key(model, embedding_text(title, text, settings))] = vec
-    return out
+    passages = db.passages_of(doc_ids)
+    stored = vectors.reconstruct(index, [p.id for p in passages])
+    return {_vector_key(model, embedding_text(p.title, p.text, settings)): vec for p, vec in zip(passages, stored)}
 
 
-def _pending_vectors(conn: sqlite3.Connection, keys: list[str]) -> dict[str, np.ndarray]:
-    out: dict[str, np.ndarray] = {}
-    for i in range(0, len(keys), 500):
-        part = keys[i:i + 500]
-        marks = ",".join("?" * len(part))
-        for key, blob in conn.execute(f"SELECT key, vector FROM pending_vectors WHERE key IN ({marks})", part):
-            out[key] = np.frombuffer(blob, dtype=np.float32)
-    return out
-
-
-def _embed(conn: sqlite3.Connection, embedder: object, missing: list[tuple[str, str]],
+def _embed(db: IndexStore, embedder: object, missing: list[tuple[str, str]],
            found: dict[str, np.ndarray], on_progress: ProgressCallback) -> None:
     """Embed in checkpoints: each batch of vectors is saved aside before going on."""
     total = len(missing)
@@ -410,56 +466,83 @@ def _embed(conn: sqlite3.Connection, embedder: object, missing: list[tuple[str, 
             on_progress("embedding", done, total)
 
         vecs = embedder.encode([t for _, t in part], on_batch=advance)
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany("INSERT OR REPLACE INTO pending_vectors(key, vector) VALUES (?, ?)",
-                         [(k, v.astype(np.float32).tobytes()) for (k, _), v in zip(part, vecs)])
-        conn.execute("COMMIT")
-        for (k, _), v in zip(part, vecs):
-            found[k] = v
+        db.save_pending_vectors(zip([k for k, _ in part], vecs))
+        found.update(zip([k for k, _ in part], vecs))
         if i == 0:
             _pause("embedding")
 
 
-def _commit(conn: sqlite3.Connection, drop_doc_ids: list[int], rows: list[tuple[int, _NewDoc, Passage]],
-            tokens: list[list[str]], touched: list[tuple[int, int, int]], skipped: dict[str, str],
-            meta: store.IndexMeta | None) -> None:
+# -- stage 3: the new generation's files -------------------------------------------------------
+
+def build_generation(db: IndexStore, request: SyncRequest, plan: SyncPlan,
+                     gathered: GatheredVectors) -> Generation:
+    """Number the new passages, edit (or build) the vectors and term counts in memory."""
+    first_id = plan.meta.next_passage_id if plan.meta else 1
+    documents, ids, tokens = _numbered_passages(plan.documents, request.settings, first_id)
+    old_ids = db.passage_ids_of(plan.dropped_ids) if plan.incremental else []
+    index = gathered.index
+    vectors.remove(index, old_ids)
+    if ids:
+        vectors.add(index, ids, np.vstack([gathered.found[k] for k in gathered.keys]))
+    if plan.incremental:
+        counts = store.load_term_counts(db.conn, plan.meta, request.index_dir).edit(old_ids, ids, tokens)
+    else:
+        counts = TermCounts.build(ids, tokens)
+    meta = IndexMeta(FORMAT_VERSION, plan.model, gathered.dim, request.settings.as_dict(),
+                     (plan.meta.generation + 1) if plan.meta else 1, first_id + len(ids), dict(request.bm25))
+    return Generation(meta, documents, index, counts)
+
+
+def _numbered_passages(read: list[ReadDocument], settings: ChunkSettings, first_id: int
+                       ) -> tuple[list[tuple[NewDocument, list[NewPassage]]], list[int], list[list[str]]]:
+    """The rows to insert, passage ids counting up from first_id, and each passage's BM25 tokens."""
+    documents: list[tuple[NewDocument, list[NewPassage]]] = []
+    ids: list[int] = []
+    tokens: list[list[str]] = []
+    for d in read:
+        rows = []
+        for p in d.passages:
+            words = tokenize(bm25_text(d.doc.title, p.text, settings))
+            pid = first_id + len(ids)
+            rows.append(NewPassage(pid, p.ordinal, p.start, p.end, p.paragraph, p.paragraph_end, p.text,
+                                   " ".join(words)))
+            ids.append(pid)
+            tokens.append(words)
+        documents.append((NewDocument(str(d.doc.path), d.doc.title, d.doc.sha256, d.size, d.mtime_ns, d.doc.encoding),
+                          rows))
+    return documents, ids, tokens
+
+
+def write_generation(index_dir: Path, generation: Generation) -> None:
+    """Save the new vector and term files (not yet current: the commit switches to them)."""
+    vectors.save(generation.index, generation.meta.vector_file(index_dir))
+    generation.counts.save(generation.meta.terms_file(index_dir))
+
+
+# -- stage 4: commit ----------------------------------------------------------------------------
+
+def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None) -> None:
+    """One transaction: the plan's rows and, with a generation, the switch to its files.
+    Without one, only sources, moved stats and skipped files are recorded."""
     now = time.time()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for i in range(0, len(drop_doc_ids), 500):
-            part = drop_doc_ids[i:i + 500]
-            conn.execute(f"DELETE FROM documents WHERE id IN ({','.join('?' * len(part))})", part)
-        doc_ids: dict[int, int] = {}
-        for _, d, _ in rows:
-            if id(d) not in doc_ids:
-                cur = conn.execute(
-                    "INSERT INTO documents(path, title, sha256, size, mtime_ns, encoding, indexed_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (str(d.doc.path), d.doc.title, d.doc.sha256, d.size, d.mtime_ns, d.doc.encoding, now))
-                doc_ids[id(d)] = cur.lastrowid
-        conn.executemany(
-            "INSERT INTO passages(id, doc_id, ordinal, start, end, paragraph, paragraph_end, text, tokens) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(pid, doc_ids[id(d)], p.ordinal, p.start, p.end, p.paragraph, p.paragraph_end, p.text, " ".join(t))
-             for (pid, d, p), t in zip(rows, tokens)])
-        conn.executemany("UPDATE documents SET mtime_ns = ?, size = ? WHERE id = ?", touched)
-        conn.execute("DELETE FROM skipped")
-        conn.executemany("INSERT INTO skipped(path, reason) VALUES (?, ?)", skipped.items())
-        if meta is not None:
-            store.write_meta(conn, meta)
-            conn.execute("DELETE FROM pending_vectors")
+    with db.transaction():
+        if generation is not None:
+            db.delete_documents(plan.dropped_ids)
+            for doc, passages in generation.documents:
+                if passages:  # a document without passages gets no row (as if not indexed)
+                    db.add_document(doc, passages, now)
+        db.move_stats(plan.touched)
+        db.replace_skipped(plan.skipped)
+        if generation is not None:
+            db.write_meta(generation.meta)
+            db.clear_pending_vectors()
         _pause("committing")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
-def _drop_uncommitted(conn: sqlite3.Connection, index_dir: Path, new_meta: store.IndexMeta) -> None:
+def _drop_uncommitted(db: IndexStore, index_dir: Path, new_meta: IndexMeta) -> None:
     """Delete the new vector and term files when the commit that would have made them current failed."""
     try:
-        current = store.read_meta(conn)
+        current = db.read_meta()
     except QAError:
         return
     if current is None or current.generation != new_meta.generation:

@@ -9,6 +9,9 @@ Layout of an index folder:
 A reindex writes new vector and term files, then switches to them in the same database transaction that
 updates documents and passages. Until that commit, readers keep seeing the previous generation,
 and a killed reindex leaves it intact.
+
+Every SQL statement the indexer and the change check run is here, in `IndexStore`, so the schema
+and its queries change together; rows come back as named tuples, not positional ones.
 """
 
 from __future__ import annotations
@@ -16,12 +19,17 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
 
 from qa.config import FORMAT_VERSION
-from qa.errors import IndexCorrupt, IndexMissing
+from qa.errors import IndexCorrupt, IndexMissing, IndexTooNew, IndexTooOld, QAError
 
 if TYPE_CHECKING:
     from qa.bm25 import TermCounts
@@ -58,6 +66,24 @@ CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS pending_vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 """
 
+#: The BM25 parameters of the shipped ranking (see qa/bm25.py and BENCHMARKS.md); also what an
+#: index written before they were recorded was built with.
+BM25_DEFAULTS: Mapping[str, float] = MappingProxyType({"k1": 0.9, "b": 0.4, "epsilon": 0.25})
+
+#: values bound per statement by `execute_in`: well under sqlite's limit on bound variables
+#: (999 before sqlite 3.32, 32766 since)
+IN_BATCH = 500
+
+
+def bm25_params(given: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The BM25 parameters to record: BM25_DEFAULTS, with those `given` (k1, b, epsilon) instead."""
+    params = dict(BM25_DEFAULTS)
+    unknown = sorted(set(given or {}) - set(params))
+    if unknown:
+        raise QAError(f"unknown BM25 parameter {', '.join(unknown)}; known: {', '.join(params)}")
+    params.update({key: float(value) for key, value in (given or {}).items()})
+    return params
+
 
 @dataclass(frozen=True)
 class IndexMeta:
@@ -67,6 +93,8 @@ class IndexMeta:
     chunking: dict[str, int]
     generation: int
     next_passage_id: int
+    #: the BM25 parameters the index was built with (k1, b, epsilon)
+    bm25: dict[str, float] = field(default_factory=lambda: dict(BM25_DEFAULTS))
 
     def vector_file(self, index_dir: Path) -> Path:
         return index_dir / vector_file_name(self.generation)
@@ -83,20 +111,75 @@ def terms_file_name(generation: int) -> str:
     return f"terms.{generation}.npz"
 
 
-def load_term_counts(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path) -> "TermCounts":
-    """The BM25 term counts of the current generation; rebuilt from the passages' stored tokens
-    when the file is missing or unreadable (it is derived data)."""
-    from qa.bm25 import TermCounts
+# -- rows -----------------------------------------------------------------------------------
 
-    try:
-        return TermCounts.load(meta.terms_file(index_dir))
-    except (OSError, ValueError, KeyError):
-        try:
-            rows = conn.execute("SELECT id, tokens FROM passages ORDER BY id").fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise IndexCorrupt(f"the index database is damaged ({exc}); rebuild with: qa index --rebuild") from exc
-        return TermCounts.build([r[0] for r in rows], [r[1].split() for r in rows])
+class DocumentRow(NamedTuple):
+    """An indexed file, as a sync compares it with the file on disk."""
 
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    title: str
+
+
+class StoredPassage(NamedTuple):
+    """An indexed passage with its article's title: what its vector was embedded from."""
+
+    id: int
+    title: str
+    text: str
+
+
+class PassageTokens(NamedTuple):
+    id: int
+    tokens: str  # the BM25 tokens, space-separated
+
+
+class NewDocument(NamedTuple):
+    path: str
+    title: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    encoding: str
+
+
+class NewPassage(NamedTuple):
+    id: int
+    ordinal: int
+    start: int
+    end: int
+    paragraph: int
+    paragraph_end: int
+    text: str
+    tokens: str  # the BM25 tokens, space-separated
+
+
+class StatMove(NamedTuple):
+    """A file whose content is unchanged but whose size or modification time moved."""
+
+    id: int
+    size: int
+    mtime_ns: int
+
+
+# -- the batched IN helper ---------------------------------------------------------------------
+
+def execute_in(conn: sqlite3.Connection, sql: str, values: Sequence[object]) -> list[tuple]:
+    """Run `sql`, whose `IN ({marks})` takes `values`, in batches of IN_BATCH (sqlite limits the
+    variables of one statement); every batch's rows, in order. For SELECT and DELETE alike."""
+    if "({marks})" not in sql:
+        raise ValueError("the statement needs an 'IN ({marks})' for the values")
+    rows: list[tuple] = []
+    for i in range(0, len(values), IN_BATCH):
+        part = list(values[i:i + IN_BATCH])
+        rows += conn.execute(sql.replace("{marks}", ",".join("?" * len(part))), part).fetchall()
+    return rows
+
+
+# -- opening, meta and format ------------------------------------------------------------------
 
 def connect(index_dir: Path, *, create: bool = False) -> sqlite3.Connection:
     """Open the database; with create=False a missing index is an IndexMissing error."""
@@ -123,45 +206,196 @@ def connect(index_dir: Path, *, create: bool = False) -> sqlite3.Connection:
 
 def read_meta(conn: sqlite3.Connection) -> IndexMeta | None:
     """The index's settings, or None for a database no reindex has completed in yet."""
-    try:
-        rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    except sqlite3.DatabaseError as exc:
-        raise IndexCorrupt(f"the index database is damaged ({exc}); rebuild with: qa index --rebuild") from exc
-    if "generation" not in rows:
-        return None
-    try:
-        return IndexMeta(
-            format_version=int(rows["format_version"]),
-            model=rows["model"],
-            dim=int(rows["dim"]),
-            chunking=json.loads(rows["chunking"]),
-            generation=int(rows["generation"]),
-            next_passage_id=int(rows["next_passage_id"]),
-        )
-    except (KeyError, ValueError) as exc:
-        raise IndexCorrupt(f"the index settings are damaged ({exc}); rebuild with: qa index --rebuild") from exc
+    return IndexStore(conn).read_meta()
 
 
 def write_meta(conn: sqlite3.Connection, meta: IndexMeta) -> None:
-    values = {
+    IndexStore(conn).write_meta(meta)
+
+
+def _meta_from(values: dict[str, str]) -> IndexMeta:
+    """IndexMeta from the meta table's key -> value (KeyError, ValueError when damaged)."""
+    bm25 = bm25_params(json.loads(values["bm25"])) if "bm25" in values else dict(BM25_DEFAULTS)
+    return IndexMeta(
+        format_version=int(values["format_version"]),
+        model=values["model"],
+        dim=int(values["dim"]),
+        chunking=json.loads(values["chunking"]),
+        generation=int(values["generation"]),
+        next_passage_id=int(values["next_passage_id"]),
+        bm25=bm25,
+    )
+
+
+def _meta_values(meta: IndexMeta) -> dict[str, str]:
+    return {
         "format_version": str(meta.format_version),
         "model": meta.model,
         "dim": str(meta.dim),
         "chunking": json.dumps(meta.chunking, sort_keys=True),
         "generation": str(meta.generation),
         "next_passage_id": str(meta.next_passage_id),
+        "bm25": json.dumps(meta.bm25, sort_keys=True),
     }
-    conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", values.items())
 
 
 def check_format(meta: IndexMeta, index_dir: Path) -> None:
+    """The one format check, for readers and the indexer alike: IndexTooNew for an index made by
+    a newer qa (never overwritten unasked), IndexTooOld for one an older qa made (rebuilt)."""
     if meta.format_version > FORMAT_VERSION:
-        raise IndexCorrupt(
+        raise IndexTooNew(
             f"the index in {index_dir}/ was made by a newer qa (format version {meta.format_version}, this "
             f"qa reads {FORMAT_VERSION}); use that qa, or rebuild it with: qa index --rebuild"
         )
     if meta.format_version != FORMAT_VERSION:
-        raise IndexCorrupt(
+        raise IndexTooOld(
             f"the index in {index_dir}/ has format version {meta.format_version}, this qa reads "
             f"version {FORMAT_VERSION}; rebuild it with: qa index --rebuild"
         )
+
+
+def load_term_counts(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path) -> "TermCounts":
+    """The BM25 term counts of the current generation; rebuilt from the passages' stored tokens
+    when the file is missing or unreadable (it is derived data)."""
+    from qa.bm25 import TermCounts
+
+    try:
+        return TermCounts.load(meta.terms_file(index_dir))
+    except (OSError, ValueError, KeyError):
+        rows = IndexStore(conn).passage_tokens()
+        return TermCounts.build([r.id for r in rows], [r.tokens.split() for r in rows])
+
+
+def _damaged(exc: sqlite3.DatabaseError) -> IndexCorrupt:
+    return IndexCorrupt(f"the index database is damaged ({exc}); rebuild with: qa index --rebuild")
+
+
+class IndexStore:
+    """The index database and every statement run on it by the indexer and the change check.
+
+    Wraps an open connection (autocommit: writes that belong together go in `transaction()`).
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    @classmethod
+    def open(cls, index_dir: Path, *, create: bool = False) -> "IndexStore":
+        return cls(connect(index_dir, create=create))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "IndexStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE); rolled back on any exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    # -- meta --------------------------------------------------------------------------------
+    def read_meta(self) -> IndexMeta | None:
+        """The index's settings, or None for a database no reindex has completed in yet."""
+        try:
+            values = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(exc) from exc
+        if "generation" not in values:
+            return None
+        try:
+            return _meta_from(values)
+        except (KeyError, ValueError, TypeError, AttributeError, QAError) as exc:
+            raise IndexCorrupt(f"the index settings are damaged ({exc}); rebuild with: qa index --rebuild") from exc
+
+    def write_meta(self, meta: IndexMeta) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", _meta_values(meta).items())
+
+    # -- sources and files -------------------------------------------------------------------
+    def sources(self) -> list[str]:
+        """The files and folders the index syncs, by path."""
+        return [row[0] for row in self.conn.execute("SELECT path FROM sources ORDER BY path")]
+
+    def add_sources(self, paths: Iterable[str], added_at: float) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO sources(path, added_at) VALUES (?, ?)",
+                              [(p, added_at) for p in paths])
+
+    def documents(self) -> list[DocumentRow]:
+        return [DocumentRow(*row) for row in self.conn.execute(
+            "SELECT id, path, size, mtime_ns, sha256, title FROM documents")]
+
+    def skipped_paths(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT path FROM skipped")}
+
+    # -- passages ----------------------------------------------------------------------------
+    def passage_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+    def passage_ids_of(self, doc_ids: Sequence[int]) -> list[int]:
+        """The ids of the passages of these documents."""
+        return [row[0] for row in execute_in(self.conn, "SELECT id FROM passages WHERE doc_id IN ({marks})", doc_ids)]
+
+    def passages_of(self, doc_ids: Sequence[int]) -> list[StoredPassage]:
+        """The passages of these documents, with their title (to key their stored vectors)."""
+        return [StoredPassage(*row) for row in execute_in(
+            self.conn, "SELECT p.id, d.title, p.text FROM passages p JOIN documents d ON d.id = p.doc_id "
+            "WHERE p.doc_id IN ({marks})", doc_ids)]
+
+    def passage_tokens(self) -> list[PassageTokens]:
+        """Every passage's BM25 tokens, by id (to rebuild the term counts)."""
+        try:
+            return [PassageTokens(*row) for row in self.conn.execute("SELECT id, tokens FROM passages ORDER BY id")]
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(exc) from exc
+
+    def passage_texts(self) -> list[str]:
+        """Every passage's text, by id (benchmarks/speed.py's encode rate)."""
+        return [row[0] for row in self.conn.execute("SELECT text FROM passages ORDER BY id")]
+
+    # -- vectors kept aside by an unfinished reindex -------------------------------------------
+    def pending_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        rows = execute_in(self.conn, "SELECT key, vector FROM pending_vectors WHERE key IN ({marks})", keys)
+        return {key: np.frombuffer(blob, dtype=np.float32) for key, blob in rows}
+
+    def save_pending_vectors(self, vectors: Iterable[tuple[str, np.ndarray]]) -> None:
+        """Keep vectors aside, committed at once, so a run cut short after this need not redo them."""
+        with self.transaction():
+            self.conn.executemany("INSERT OR REPLACE INTO pending_vectors(key, vector) VALUES (?, ?)",
+                                  [(k, v.astype(np.float32).tobytes()) for k, v in vectors])
+
+    def clear_pending_vectors(self) -> None:
+        self.conn.execute("DELETE FROM pending_vectors")
+
+    # -- the writes of a commit (call inside `transaction()`) -------------------------------------
+    def delete_documents(self, doc_ids: Sequence[int]) -> None:
+        """Delete documents and, by cascade, their passages."""
+        execute_in(self.conn, "DELETE FROM documents WHERE id IN ({marks})", doc_ids)
+
+    def add_document(self, doc: NewDocument, passages: Sequence[NewPassage], indexed_at: float) -> int:
+        """Insert a document and its passages; the document's new id."""
+        cur = self.conn.execute(
+            "INSERT INTO documents(path, title, sha256, size, mtime_ns, encoding, indexed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (*doc, indexed_at))
+        doc_id = cur.lastrowid
+        self.conn.executemany(
+            "INSERT INTO passages(id, doc_id, ordinal, start, end, paragraph, paragraph_end, text, tokens) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(p.id, doc_id, *p[1:]) for p in passages])
+        return doc_id
+
+    def move_stats(self, moves: Sequence[StatMove]) -> None:
+        self.conn.executemany("UPDATE documents SET mtime_ns = ?, size = ? WHERE id = ?",
+                              [(m.mtime_ns, m.size, m.id) for m in moves])
+
+    def replace_skipped(self, skipped: Mapping[str, str]) -> None:
+        self.conn.execute("DELETE FROM skipped")
+        self.conn.executemany("INSERT INTO skipped(path, reason) VALUES (?, ?)", skipped.items())
