@@ -41,13 +41,23 @@ def make_app(index_dir: Path, model, **kwargs) -> QAApp:
 
 
 async def settle(pilot) -> None:
-    """Wait for the background threads (index, model, reindex) and the workers to finish."""
+    """Wait for the workers (index, model, reindex, search, file reading) to finish."""
     for _ in range(600):
         if not pilot.app.busy:
             break
         await pilot.pause(0.05)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def opened(pilot) -> SourceScreen:
+    """Wait until the source view shows its article (read by a worker)."""
+    for _ in range(200):
+        if isinstance(pilot.app.screen, SourceScreen) and pilot.app.screen.loaded:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    return pilot.app.screen
 
 
 async def ask(pilot, question: str) -> AnswerView:
@@ -114,8 +124,7 @@ async def test_source_view_shows_the_passage_highlighted_and_esc_returns(seed_in
         scrolled = transcript.scroll_y
         hit = app.focused.hit
         await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
+        screen = await opened(pilot)
         assert isinstance(screen, SourceScreen)
         marked = list(screen.query(".-passage"))
         assert [m.id for m in marked] == [f"p{n}" for n in range(hit.paragraph, hit.paragraph_end + 1)]
@@ -129,8 +138,8 @@ async def test_source_view_shows_the_passage_highlighted_and_esc_returns(seed_in
         assert transcript.scroll_y == scrolled
         assert isinstance(app.focused, HitCard)
         await pilot.click(app.focused)  # a click opens the source too
-        await pilot.pause()
-        assert isinstance(app.screen, SourceScreen)
+        await opened(pilot)
+        assert isinstance(app.screen, SourceScreen) and app.screen.query(".-passage")
 
 
 @run_async
@@ -207,7 +216,7 @@ async def test_markup_in_articles_and_questions_renders_literally(tmp_path, mode
         shown = " ".join(plain(card.query_one(".passage")) for card in view.query(HitCard))
         assert "[bold]not bold[/] and [/] in" in shown
         await pilot.press("tab", "enter")
-        await pilot.pause()
+        await opened(pilot)
         article = " ".join(plain(p) for p in app.screen.query(".paragraph .text"))
         for literal in ("[bold]not bold[/]", "and [/] in", "[link=https://example.com]a page[/link]",
                         "[@click=app.quit]trap[/]"):
@@ -293,7 +302,7 @@ async def test_documents_help_palette_copy_and_export(seed_index, model, tmp_pat
         table = app.screen.query_one("#documents")
         assert table.row_count == 2
         await pilot.press("enter")  # opens the article under the cursor
-        await pilot.pause()
+        await opened(pilot)
         assert isinstance(app.screen, SourceScreen) and app.screen.query(".paragraph")
         await pilot.press("escape")
         await pilot.press("escape", "f1")
@@ -333,7 +342,7 @@ async def _asked(pilot) -> None:
 async def _source(pilot) -> None:
     await _asked(pilot)
     await pilot.press("tab", "enter")
-    await pilot.pause()
+    await opened(pilot)
 
 
 async def _help(pilot) -> None:
@@ -406,8 +415,10 @@ async def test_chat_keeps_answering_while_a_reindex_runs(own_index, model, tmp_p
         box = app.chat.query_one(HistoryInput)
         box.value = "Who heads Ansar al-Sharia in Derna?"
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(200):  # not workers.wait_for_complete(): the reindex is a worker too
+            if app.chat.query(AnswerView):
+                break
+            await pilot.pause(0.05)
         view = app.chat.query(AnswerView).last()
         assert view.answer.answered and app.reindexing  # answered from the old index meanwhile
         release.set()
