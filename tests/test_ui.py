@@ -482,3 +482,92 @@ def test_score_cue_follows_the_order_of_the_cards(seed_index, model):
         else:
             assert CUE_WORDS[levels[0]] in ("no match", "faint", "weak"), (question, levels)
     searcher.close()
+
+
+# -- how the work is run: workers posting messages, no import cycle ---------------------------
+@run_async
+async def test_source_view_shows_a_placeholder_then_the_article_read_off_the_ui_thread(seed_index, model,
+                                                                                        monkeypatch):
+    import qa.ui.screens as screens
+    from qa.ui.engine import read_article
+
+    release = threading.Event()
+    readers: list[int] = []
+
+    def slow_read(path, hit=None):
+        readers.append(threading.get_ident())
+        release.wait(30)
+        return read_article(path, hit)
+
+    monkeypatch.setattr(screens, "read_article", slow_read)
+    app = make_app(seed_index, model)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = await ask(pilot, "Who heads Ansar al-Sharia in Derna?")
+        await pilot.press("tab", "enter")
+        for _ in range(100):
+            if readers:
+                break
+            await pilot.pause(0.02)
+        screen = app.screen
+        assert isinstance(screen, SourceScreen) and not screen.loaded
+        assert plain(screen.query_one("#source-loading")) == "loading…" and not screen.query(".paragraph")
+        assert readers and readers[0] != threading.get_ident()  # not the UI's thread
+        release.set()
+        await opened(pilot)
+        assert screen.loaded and not screen.query("#source-loading")
+        hit = view.query(HitCard).first().hit
+        assert [m.id for m in screen.query(".-passage")] == [f"p{n}" for n in range(hit.paragraph, hit.paragraph_end + 1)]
+
+
+@run_async
+async def test_reindex_reports_progress_and_completion_as_messages(own_index, model, tmp_path):
+    from qa.ui import app as app_module
+    from qa.ui.messages import Reindexed, ReindexProgress
+
+    class Recording(QAApp):
+        """Records the reindex's messages as the app receives them (its own handlers run too)."""
+
+        CSS_PATH = str(Path(app_module.__file__).with_name("qa.tcss"))  # not relative to tests/
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.received: list[tuple] = []
+
+        def on_reindex_progress(self, message: ReindexProgress) -> None:
+            self.received.append((message.phase, message.done, message.total, threading.get_ident()))
+
+        def on_reindexed(self, message: Reindexed) -> None:
+            self.received.append(("done", message.report.summary(), str(message.stats), threading.get_ident()))
+
+    (tmp_path / "articles" / "sirte.txt").write_text("Sirte\n\nFighting resumed near Sirte on Tuesday.\n",
+                                                     encoding="utf-8")
+    app = Recording(own_index, embedder_factory=lambda name: model, poll_seconds=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        ui_thread = threading.get_ident()
+        phases = [r[0] for r in app.received]
+        assert "reading" in phases and "embedding" in phases and phases[-1] == "done"
+        assert app.received[-1][1].startswith("1 added, 0 changed, 0 removed")
+        assert app.received[-1][2] == "3 articles, 10 passages" == app.status.stats
+        assert {r[-1] for r in app.received} == {ui_thread}  # handled on the UI thread
+        assert not app.reindexing and not app.chat.query_one("#reindex").display
+
+
+def test_ui_layering_and_light_start_up():
+    """The engine facade knows nothing of Textual; qa.ui.screens gets what it needs from arguments
+    and messages, not from qa.ui.app; and the UI's modules load without numpy, faiss or torch (the
+    first paint does not wait for them)."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import sys, qa.ui.engine; print('textual' in sys.modules); "
+            "import qa.ui.screens; print('qa.ui.app' in sys.modules); import qa.ui.app; "
+            "print(sorted(m for m in ('numpy', 'faiss', 'torch', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True).stdout.split("\n")
+    assert out[:3] == ["False", "False", "[]"]

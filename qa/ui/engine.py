@@ -32,6 +32,8 @@ ProgressCallback = Callable[[str, int, int], None]
 
 #: seconds between two looks at "was the reindex cancelled?" while it waits for the model
 _WAIT_STEP = 0.1
+#: seconds closing waits for a worker that is using the index
+_CLOSE_WAIT = 2.0
 
 
 def load_embedder(model_name: str) -> Any:
@@ -189,7 +191,12 @@ class Engine:
         return report, self.open()
 
     def close(self) -> None:
-        with self._lock:
+        """Close the index, unless a worker still holds it after a moment (quitting must not wait)."""
+        if not self._lock.acquire(timeout=_CLOSE_WAIT):
+            return
+        try:
             if self.searcher is not None:
                 self.searcher.close()
                 self.searcher = None
+        finally:
+            self._lock.release()
