@@ -1,16 +1,11 @@
-"""Opens the terminal UI: `python app.py [--index DIR]` (the same as `qa` with no command)."""
+"""Opens the terminal UI: `python app.py [--index DIR]` (the same as `qa` with no command).
+
+A convenience for a checkout: it is not installed (the `qa` command runs qa.cli, then qa.ui.run)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
-
-def run(index_dir: Path | str) -> int:
-    from qa.ui import run as run_ui
-
-    return run_ui(index_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         print("app.py: error: the UI needs a terminal; for scripts use: qa ask QUESTION --json", file=sys.stderr)
         return 1
+    from qa.ui import run
+
     return run(index_dir_from(args.index))
 
 

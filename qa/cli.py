@@ -227,6 +227,6 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise QAError("the UI needs a terminal; for scripts use: qa ask QUESTION --json")
-    from app import run
+    from qa.ui import run
 
     return run(index_dir_from(getattr(args, "index", None)))

@@ -182,7 +182,8 @@ def execute_in(conn: sqlite3.Connection, sql: str, values: Sequence[object]) -> 
 # -- opening, meta and format ------------------------------------------------------------------
 
 def connect(index_dir: Path, *, create: bool = False) -> sqlite3.Connection:
-    """Open the database; with create=False a missing index is an IndexMissing error."""
+    """Open the database; with create=False a missing index is an IndexMissing error. The connection
+    may be used from any thread (the UI's workers run on a pool), one at a time: callers serialise."""
     path = index_dir / DB_NAME
     if not create and not path.exists():
         raise IndexMissing(f"no index in {index_dir}/; build one with: qa index PATH (e.g. qa index seeds)")
@@ -191,9 +192,10 @@ def connect(index_dir: Path, *, create: bool = False) -> sqlite3.Connection:
             index_dir.mkdir(parents=True, exist_ok=True)
         if create or os.access(index_dir, os.W_OK):
             # a reader may have to roll back a journal left by a killed writer: it needs write access
-            conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+            conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
         else:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0, isolation_level=None)
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0, isolation_level=None,
+                                   check_same_thread=False)
         conn.execute("PRAGMA foreign_keys = ON")
         if create:
             conn.executescript(SCHEMA)

@@ -41,13 +41,23 @@ def make_app(index_dir: Path, model, **kwargs) -> QAApp:
 
 
 async def settle(pilot) -> None:
-    """Wait for the background threads (index, model, reindex) and the workers to finish."""
+    """Wait for the workers (index, model, reindex, search, file reading) to finish."""
     for _ in range(600):
         if not pilot.app.busy:
             break
         await pilot.pause(0.05)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def opened(pilot) -> SourceScreen:
+    """Wait until the source view shows its article (read by a worker)."""
+    for _ in range(200):
+        if isinstance(pilot.app.screen, SourceScreen) and pilot.app.screen.loaded:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    return pilot.app.screen
 
 
 async def ask(pilot, question: str) -> AnswerView:
@@ -114,8 +124,7 @@ async def test_source_view_shows_the_passage_highlighted_and_esc_returns(seed_in
         scrolled = transcript.scroll_y
         hit = app.focused.hit
         await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
+        screen = await opened(pilot)
         assert isinstance(screen, SourceScreen)
         marked = list(screen.query(".-passage"))
         assert [m.id for m in marked] == [f"p{n}" for n in range(hit.paragraph, hit.paragraph_end + 1)]
@@ -129,8 +138,8 @@ async def test_source_view_shows_the_passage_highlighted_and_esc_returns(seed_in
         assert transcript.scroll_y == scrolled
         assert isinstance(app.focused, HitCard)
         await pilot.click(app.focused)  # a click opens the source too
-        await pilot.pause()
-        assert isinstance(app.screen, SourceScreen)
+        await opened(pilot)
+        assert isinstance(app.screen, SourceScreen) and app.screen.query(".-passage")
 
 
 @run_async
@@ -207,7 +216,7 @@ async def test_markup_in_articles_and_questions_renders_literally(tmp_path, mode
         shown = " ".join(plain(card.query_one(".passage")) for card in view.query(HitCard))
         assert "[bold]not bold[/] and [/] in" in shown
         await pilot.press("tab", "enter")
-        await pilot.pause()
+        await opened(pilot)
         article = " ".join(plain(p) for p in app.screen.query(".paragraph .text"))
         for literal in ("[bold]not bold[/]", "and [/] in", "[link=https://example.com]a page[/link]",
                         "[@click=app.quit]trap[/]"):
@@ -293,7 +302,7 @@ async def test_documents_help_palette_copy_and_export(seed_index, model, tmp_pat
         table = app.screen.query_one("#documents")
         assert table.row_count == 2
         await pilot.press("enter")  # opens the article under the cursor
-        await pilot.pause()
+        await opened(pilot)
         assert isinstance(app.screen, SourceScreen) and app.screen.query(".paragraph")
         await pilot.press("escape")
         await pilot.press("escape", "f1")
@@ -333,7 +342,7 @@ async def _asked(pilot) -> None:
 async def _source(pilot) -> None:
     await _asked(pilot)
     await pilot.press("tab", "enter")
-    await pilot.pause()
+    await opened(pilot)
 
 
 async def _help(pilot) -> None:
@@ -406,8 +415,10 @@ async def test_chat_keeps_answering_while_a_reindex_runs(own_index, model, tmp_p
         box = app.chat.query_one(HistoryInput)
         box.value = "Who heads Ansar al-Sharia in Derna?"
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(200):  # not workers.wait_for_complete(): the reindex is a worker too
+            if app.chat.query(AnswerView):
+                break
+            await pilot.pause(0.05)
         view = app.chat.query(AnswerView).last()
         assert view.answer.answered and app.reindexing  # answered from the old index meanwhile
         release.set()
@@ -471,3 +482,92 @@ def test_score_cue_follows_the_order_of_the_cards(seed_index, model):
         else:
             assert CUE_WORDS[levels[0]] in ("no match", "faint", "weak"), (question, levels)
     searcher.close()
+
+
+# -- how the work is run: workers posting messages, no import cycle ---------------------------
+@run_async
+async def test_source_view_shows_a_placeholder_then_the_article_read_off_the_ui_thread(seed_index, model,
+                                                                                        monkeypatch):
+    import qa.ui.screens as screens
+    from qa.ui.engine import read_article
+
+    release = threading.Event()
+    readers: list[int] = []
+
+    def slow_read(path, hit=None):
+        readers.append(threading.get_ident())
+        release.wait(30)
+        return read_article(path, hit)
+
+    monkeypatch.setattr(screens, "read_article", slow_read)
+    app = make_app(seed_index, model)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = await ask(pilot, "Who heads Ansar al-Sharia in Derna?")
+        await pilot.press("tab", "enter")
+        for _ in range(100):
+            if readers:
+                break
+            await pilot.pause(0.02)
+        screen = app.screen
+        assert isinstance(screen, SourceScreen) and not screen.loaded
+        assert plain(screen.query_one("#source-loading")) == "loading…" and not screen.query(".paragraph")
+        assert readers and readers[0] != threading.get_ident()  # not the UI's thread
+        release.set()
+        await opened(pilot)
+        assert screen.loaded and not screen.query("#source-loading")
+        hit = view.query(HitCard).first().hit
+        assert [m.id for m in screen.query(".-passage")] == [f"p{n}" for n in range(hit.paragraph, hit.paragraph_end + 1)]
+
+
+@run_async
+async def test_reindex_reports_progress_and_completion_as_messages(own_index, model, tmp_path):
+    from qa.ui import app as app_module
+    from qa.ui.messages import Reindexed, ReindexProgress
+
+    class Recording(QAApp):
+        """Records the reindex's messages as the app receives them (its own handlers run too)."""
+
+        CSS_PATH = str(Path(app_module.__file__).with_name("qa.tcss"))  # not relative to tests/
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.received: list[tuple] = []
+
+        def on_reindex_progress(self, message: ReindexProgress) -> None:
+            self.received.append((message.phase, message.done, message.total, threading.get_ident()))
+
+        def on_reindexed(self, message: Reindexed) -> None:
+            self.received.append(("done", message.report.summary(), str(message.stats), threading.get_ident()))
+
+    (tmp_path / "articles" / "sirte.txt").write_text("Sirte\n\nFighting resumed near Sirte on Tuesday.\n",
+                                                     encoding="utf-8")
+    app = Recording(own_index, embedder_factory=lambda name: model, poll_seconds=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        ui_thread = threading.get_ident()
+        phases = [r[0] for r in app.received]
+        assert "reading" in phases and "embedding" in phases and phases[-1] == "done"
+        assert app.received[-1][1].startswith("1 added, 0 changed, 0 removed")
+        assert app.received[-1][2] == "3 articles, 10 passages" == app.status.stats
+        assert {r[-1] for r in app.received} == {ui_thread}  # handled on the UI thread
+        assert not app.reindexing and not app.chat.query_one("#reindex").display
+
+
+def test_ui_layering_and_light_start_up():
+    """The engine facade knows nothing of Textual; qa.ui.screens gets what it needs from arguments
+    and messages, not from qa.ui.app; and the UI's modules load without numpy, faiss or torch (the
+    first paint does not wait for them)."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import sys, qa.ui.engine; print('textual' in sys.modules); "
+            "import qa.ui.screens; print('qa.ui.app' in sys.modules); import qa.ui.app; "
+            "print(sorted(m for m in ('numpy', 'faiss', 'torch', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True).stdout.split("\n")
+    assert out[:3] == ["False", "False", "[]"]

@@ -1,4 +1,4 @@
-"""The terminal UI (Textual). `run(index_dir)` opens it; see qa/ui/app.py."""
+"""The terminal UI (Textual). `run(index_dir)` opens it (the `qa` command and app.py call it); see qa/ui/app.py."""
 
 from __future__ import annotations
 

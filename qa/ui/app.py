@@ -1,23 +1,25 @@
-"""The Textual app: starts at once, loads the index and the model in the background, watches the
-sources for changes and reindexes them on request while the chat keeps working."""
+"""The Textual app: starts at once, loads the index and the model in background workers, watches
+the sources for changes and reindexes them on request while the chat keeps working.
+
+Long work runs in Textual thread workers that post Messages (qa/ui/messages.py); the handlers
+below are the only code that changes the screen. Quitting cancels the workers: a reindex stops at
+its next progress step and leaves the index as it was."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
-from qa.changes import pending_changes
 from qa.config import DEFAULT_SOURCE
 from qa.errors import QAError
 from qa.ui.commands import QACommands
-from qa.ui.engine import EmbedderFactory, Engine, load_embedder
+from qa.ui.engine import EmbedderFactory, Engine, IndexStats, load_embedder
+from qa.ui.messages import (IndexLoaded, IndexProblem, ModelLoaded, Reindexed, ReindexFailed, ReindexNote,
+                            ReindexProgress, SourcesChanged)
 from qa.ui.screens import AddSourceScreen, ChatScreen, DocumentsScreen, HelpScreen
 from qa.ui.widgets import ReindexBar, StatusLine
 
@@ -47,33 +49,15 @@ class QAApp(App[None]):
         self.index_dir = Path(index_dir)
         self.engine = Engine(self.index_dir, embedder_factory)
         self.poll_seconds = poll_seconds
-        self.chat = ChatScreen()
+        self.chat = ChatScreen(self.engine)
         self.reindexing = False
         self.has_index = False
-        self._threads: list[threading.Thread] = []
-
-    # -- background threads ---------------------------------------------------------------
-    # Loading the index or the model and reindexing run on daemon threads rather than Textual
-    # thread workers: quitting must not wait for them (a reindex cut short leaves the index as
-    # it was, by design). Short jobs (a search, the documents list) are Textual workers.
-    def in_background(self, fn: Callable[..., None], *args: Any) -> threading.Thread:
-        thread = threading.Thread(target=fn, args=args, daemon=True)
-        self._threads.append(thread)
-        thread.start()
-        return thread
-
-    def post(self, fn: Callable[..., Any], *args: Any) -> None:
-        """call_from_thread, unless the app has closed meanwhile."""
-        try:
-            self.call_from_thread(fn, *args)
-        except RuntimeError:
-            pass
+        self._index_worker: Worker[None] | None = None
 
     @property
     def busy(self) -> bool:
-        """True while a background thread runs (tests wait on it)."""
-        self._threads = [t for t in self._threads if t.is_alive()]
-        return bool(self._threads)
+        """True while a worker runs (tests wait on it)."""
+        return any(not worker.is_finished for worker in self.workers)
 
     def get_default_screen(self) -> ChatScreen:
         return self.chat
@@ -85,8 +69,8 @@ class QAApp(App[None]):
     def on_ready(self) -> None:
         # after the first paint: the screen shows before anything heavy starts
         self.status.mode = "loading index…"
-        self._index_thread = self.in_background(self.load_index)
-        self.in_background(self.load_model)
+        self._index_worker = self.load_index()
+        self.load_model()
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_sources)
 
@@ -94,38 +78,44 @@ class QAApp(App[None]):
         self.engine.close()
 
     # -- loading -------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="index")
     def load_index(self) -> None:
         try:
-            documents, passages = self.engine.open()
+            stats = self.engine.open()
         except QAError as exc:
-            self.post(self.index_problem, str(exc))
+            self.post_message(IndexProblem(str(exc)))
             return
-        self.post(self._index_loaded, documents, passages, True)
+        self.post_message(IndexLoaded(stats, initial=True))
 
-    def _index_loaded(self, documents: int, passages: int, first: bool) -> None:
+    def on_index_loaded(self, message: IndexLoaded) -> None:
+        self._show_index(message.stats, message.initial)
+
+    def _show_index(self, stats: IndexStats, initial: bool) -> None:
+        greet = (initial or not self.has_index) and not self.chat.turns
         self.has_index = True
-        self.status.stats = f"{documents} articles, {passages} passages"
+        self.status.stats = str(stats)
         self._show_mode()
-        if first and not self.chat.turns:
-            self.chat.say(f"{documents} articles indexed. Type a question below and press Enter; "
+        if greet:
+            self.chat.say(f"{stats.documents} articles indexed. Type a question below and press Enter; "
                           "answers are passages of the articles, cited. F1 lists the keys.")
 
-    def index_problem(self, message: str) -> None:
+    def on_index_problem(self, message: IndexProblem) -> None:
         """No usable index: say so and offer the reindex."""
         self.has_index = False
         self.status.stats = "no index"
         self._show_mode()
-        self.chat.say(f"{message}\nPress Ctrl+R to index {DEFAULT_SOURCE}/ (the default source, when there "
-                      "are none yet), or Ctrl+O to add a folder of articles.", "error")
+        self.chat.say(f"{message.problem}\nPress Ctrl+R to index {DEFAULT_SOURCE}/ (the default source, when "
+                      "there are none yet), or Ctrl+O to add a folder of articles.", "error")
 
+    @work(thread=True, exclusive=True, group="model")
     def load_model(self) -> None:
         self.engine.load_model()
-        self.post(self._model_loaded)
+        self.post_message(ModelLoaded(self.engine.model_error))
 
-    def _model_loaded(self) -> None:
+    def on_model_loaded(self, message: ModelLoaded) -> None:
         self._show_mode()
-        if self.engine.model_error:
-            self.notify(f"Keyword search only: {self.engine.model_error}", title="Model not loaded",
+        if message.error:
+            self.notify(f"Keyword search only: {message.error}", title="Model not loaded",
                         severity="warning", timeout=10, markup=False)
 
     def _show_mode(self) -> None:
@@ -139,7 +129,7 @@ class QAApp(App[None]):
 
     # -- watching the sources -----------------------------------------------------------------
     def poll_sources(self) -> None:
-        if not self.reindexing and not self._index_thread.is_alive():
+        if not self.reindexing and self._index_worker is not None and self._index_worker.is_finished:
             self.check_sources()
 
     @work(thread=True, exclusive=True, group="poll")
@@ -147,16 +137,17 @@ class QAApp(App[None]):
         """Files changed in the sources? And did another process (qa index) change the index?"""
         try:
             if self.engine.on_disk_generation() != self.engine.generation:
-                documents, passages = self.engine.open()
-                self.post(self._index_loaded, documents, passages, not self.has_index)
-            changes = pending_changes(self.index_dir)
+                self.post_message(IndexLoaded(self.engine.open()))
+            changes = self.engine.pending_changes()
         except (QAError, OSError):
             return
         if not get_current_worker().is_cancelled:
             counts = [(len(changes.added), "new"), (len(changes.changed), "changed"), (len(changes.removed), "removed")]
             what = ", ".join(f"{n} {label}" for n, label in counts if n)
-            text = f"sources changed: {what} — Ctrl+R reindexes" if changes else ""
-            self.post(setattr, self.status, "changes", text)
+            self.post_message(SourcesChanged(f"sources changed: {what} — Ctrl+R reindexes" if changes else ""))
+
+    def on_sources_changed(self, message: SourcesChanged) -> None:
+        self.status.changes = message.summary
 
     # -- reindexing -------------------------------------------------------------------------
     def action_reindex(self, add_paths: list[str] | None = None) -> None:
@@ -166,46 +157,46 @@ class QAApp(App[None]):
         self.reindexing = True
         self.chat.query_one(ReindexBar).show("waiting for the model" if not self.engine.model_done.is_set()
                                              else "starting", 0, 1)
-        self.in_background(self.reindex, list(add_paths or []))
+        self.reindex(list(add_paths or []))
 
+    @work(thread=True, exclusive=True, group="reindex")
     def reindex(self, add_paths: list[str]) -> None:
-        from qa.indexer import sync
-
-        self.engine.model_done.wait()  # one model in memory, not two
-        bar = self.chat.query_one(ReindexBar)
-
-        def progress(phase: str, done: int, total: int) -> None:
-            self.post(bar.show, phase, done, total)
-
+        worker = get_current_worker()
         try:
-            report = sync(self.index_dir, add_paths, embedder=self.engine.embedder, on_progress=progress,
-                          on_message=lambda m: self.notify(m, markup=False))
-            documents, passages = self.engine.open()
+            report, stats = self.engine.reindex(
+                add_paths, on_progress=lambda *step: self.post_message(ReindexProgress(*step)),
+                on_message=lambda text: self.post_message(ReindexNote(text)),
+                cancelled=lambda: worker.is_cancelled)
         except QAError as exc:
-            self.post(self._reindex_failed, str(exc))
-            return
+            self.post_message(ReindexFailed(str(exc)))
         except Exception as exc:  # a bug must not leave the bar up; the old index is intact
-            self.post(self._reindex_failed, f"unexpected error: {type(exc).__name__}: {exc}")
-            return
-        self.post(self._reindexed, report, documents, passages)
+            self.post_message(ReindexFailed(f"unexpected error: {type(exc).__name__}: {exc}"))
+        else:
+            self.post_message(Reindexed(report, stats))
 
-    def _reindexed(self, report: object, documents: int, passages: int) -> None:
+    def on_reindex_progress(self, message: ReindexProgress) -> None:
+        if self.reindexing:
+            self.chat.query_one(ReindexBar).show(message.phase, message.done, message.total)
+
+    def on_reindex_note(self, message: ReindexNote) -> None:
+        self.notify(message.text, markup=False)
+
+    def on_reindexed(self, message: Reindexed) -> None:
         self.reindexing = False
         self.chat.query_one(ReindexBar).display = False
         self.status.changes = ""
-        first = not self.has_index
-        self._index_loaded(documents, passages, first)
-        summary = report.summary()  # type: ignore[attr-defined]
+        self._show_index(message.stats, initial=False)
+        summary = message.report.summary()
         self.chat.say(f"Reindexed: {summary}", "done")
-        for warning in report.warnings:  # type: ignore[attr-defined]
+        for warning in message.report.warnings:
             self.chat.say(f"warning: {warning}", "error")
         self.notify(summary, title="Reindexed", markup=False)
 
-    def _reindex_failed(self, message: str) -> None:
+    def on_reindex_failed(self, message: ReindexFailed) -> None:
         self.reindexing = False
         self.chat.query_one(ReindexBar).display = False
-        self.chat.say(f"Reindex failed: {message} (the index is as it was)", "error")
-        self.notify(message, title="Reindex failed", severity="error", markup=False)
+        self.chat.say(f"Reindex failed: {message.problem} (the index is as it was)", "error")
+        self.notify(message.problem, title="Reindex failed", severity="error", markup=False)
 
     # -- other screens ---------------------------------------------------------------------
     def action_add_source(self) -> None:
@@ -217,11 +208,11 @@ class QAApp(App[None]):
 
     def action_documents(self) -> None:
         if not isinstance(self.screen, DocumentsScreen):
-            self.push_screen(DocumentsScreen())
+            self.push_screen(DocumentsScreen(self.engine))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.BINDINGS))
 
 
 def run(index_dir: Path | str) -> int:

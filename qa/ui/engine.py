@@ -1,31 +1,39 @@
-"""The search engine as the UI uses it: off the UI thread, loaded in the background.
+"""The search engine as the UI uses it: the index (a Searcher), the question encoder and the
+reindex, behind one facade that knows nothing of Textual.
 
-The Searcher lives on one dedicated thread, because its sqlite connection belongs to the thread
-that opened it; every call to it goes through `Engine.call`, which also serializes them. The
-embedding model loads on its own thread meanwhile; until it is ready questions are answered by
-keywords (BM25) alone.
+Every method may block, so the app calls them from Textual thread workers. Those run on a pool of
+threads, so the Searcher is shared between threads: `_lock` lets one caller at a time touch it
+(its sqlite connection and the arrays a refresh swaps). The model loads meanwhile without the
+lock; until it is ready questions are answered by keywords (BM25) alone.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-import queue
-from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from qa import store
 from qa.config import DEFAULT_MODEL
+from qa.documents import Document, Unreadable, parse
 from qa.errors import IndexMissing, QAError
 
-if TYPE_CHECKING:  # imported on the engine thread, not at start-up (numpy, scipy, faiss)
-    from qa.search import Answer, Searcher
-
-T = TypeVar("T")
+if TYPE_CHECKING:  # imported in a worker, not at start-up (numpy, scipy, faiss)
+    from qa.changes import Changes
+    from qa.indexer import SyncReport
+    from qa.search import Answer, Hit, Searcher
 
 #: builds the embedding model from its name (tests inject one that is already loaded)
 EmbedderFactory = Callable[[str], Any]
+#: on_progress(phase, done, total), as qa.indexer.sync calls it
+ProgressCallback = Callable[[str, int, int], None]
+
+#: seconds between two looks at "was the reindex cancelled?" while it waits for the model
+_WAIT_STEP = 0.1
+#: seconds closing waits for a worker that is using the index
+_CLOSE_WAIT = 2.0
 
 
 def load_embedder(model_name: str) -> Any:
@@ -34,41 +42,61 @@ def load_embedder(model_name: str) -> Any:
     return question_encoder(model_name)
 
 
+def display_path(path: str) -> str:
+    from qa.search import display_path as shown  # not at start-up: qa.search loads numpy and faiss
+
+    return shown(path)
+
+
+class Cancelled(QAError):
+    """The reindex was called off (the app is quitting); the index is as it was."""
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What the status line says of a loaded index."""
+
+    documents: int
+    passages: int
+
+    def __str__(self) -> str:
+        return f"{self.documents} articles, {self.passages} passages"
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article read for the source view: the parsed document, or why it cannot be shown."""
+
+    doc: Document | None
+    problem: str = ""
+
+
+def read_article(path: str, hit: Hit | None = None) -> Article:
+    """Read and parse a source file; a file changed since it was indexed is a problem when the
+    cited passage is no longer where the index says."""
+    try:
+        doc = parse(Path(path), Path(path).read_bytes())
+    except (OSError, Unreadable) as exc:
+        return Article(None, f"Cannot read {display_path(path)}: {getattr(exc, 'strerror', None) or exc}")
+    if hit and doc.text[hit.start:hit.end] != hit.text:
+        return Article(None, "The file changed since it was indexed; here is the passage as indexed. "
+                             "Reindex with Ctrl+R.")
+    return Article(doc)
+
+
 class Engine:
     def __init__(self, index_dir: Path, embedder_factory: EmbedderFactory = load_embedder) -> None:
         self.index_dir = Path(index_dir)
         self.embedder_factory = embedder_factory
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        # a daemon thread: quitting never waits for an index to finish loading
-        threading.Thread(target=self._serve, name="qa-engine", daemon=True).start()
         self.searcher: Searcher | None = None
         self.embedder: Any = None
         self.model_error: str | None = None
         self.model_done = threading.Event()  # set when the model is loaded or failed to load
+        self._lock = threading.Lock()  # one caller of the Searcher at a time
 
-    # -- the searcher thread ------------------------------------------------------------
-    def _serve(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            future, fn, args, kwargs = job
-            if future.set_running_or_notify_cancel():
-                try:
-                    future.set_result(fn(*args, **kwargs))
-                except BaseException as exc:
-                    future.set_exception(exc)
-
-    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future:
-        future: Future = Future()
-        self._jobs.put((future, fn, args, kwargs))
-        return future
-
-    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run fn on the searcher's thread and wait for its result (call from a worker thread)."""
-        return self.submit(fn, *args, **kwargs).result()
-
+    # -- the index -------------------------------------------------------------------------
     def _open(self) -> Searcher:
+        """The Searcher, loaded or refreshed (call with the lock held)."""
         if self.searcher is None:
             from qa.search import Searcher
 
@@ -77,23 +105,21 @@ class Engine:
             self.searcher.refresh()
         return self.searcher
 
-    def open(self) -> tuple[int, int]:
-        """Load (or reload) the index; (documents, passages). Raises QAError when there is none."""
-        def opened() -> tuple[int, int]:
+    def open(self) -> IndexStats:
+        """Load (or reload) the index. Raises QAError when there is none."""
+        with self._lock:
             searcher = self._open()
-            return len(searcher.documents()), searcher.passage_count
-        return self.call(opened)
+            return IndexStats(len(searcher.documents()), searcher.passage_count)
 
     def search(self, question: str, query: str, k: int) -> Answer:
         embedder = self.embedder if self.model_done.is_set() else None
-
-        def run() -> Answer:
+        with self._lock:
             return self._open().search(question, k=k, embedder=embedder,
                                        mode="hybrid" if embedder is not None else "bm25", query=query)
-        return self.call(run)
 
     def documents(self) -> list[tuple[str, str, int]]:
-        return self.call(lambda: self._open().documents())
+        with self._lock:
+            return self._open().documents()
 
     @property
     def generation(self) -> int | None:
@@ -116,14 +142,20 @@ class Engine:
         meta = self._disk_meta()
         return meta.generation if meta else None
 
-    # -- the model thread ------------------------------------------------------------------
+    def pending_changes(self) -> Changes:
+        """Files added, changed or removed in the sources since the last sync."""
+        from qa.changes import pending_changes
+
+        return pending_changes(self.index_dir)
+
+    # -- the model -------------------------------------------------------------------------
     def model_name(self) -> str:
         """The index's model, or the default one for an index yet to be built."""
         meta = self._disk_meta()
         return meta.model if meta else DEFAULT_MODEL
 
     def load_model(self) -> None:
-        """Load the embedding model (call from a worker thread); failures are kept, not raised."""
+        """Load the embedding model; failures are kept in model_error, not raised."""
         try:
             self.embedder = self.embedder_factory(self.model_name())
         except QAError as exc:
@@ -137,12 +169,34 @@ class Engine:
     def model_ready(self) -> bool:
         return self.model_done.is_set() and self.embedder is not None
 
+    # -- reindexing ------------------------------------------------------------------------
+    def reindex(self, add_paths: list[str], *, on_progress: ProgressCallback,
+                on_message: Callable[[str], None],
+                cancelled: Callable[[], bool] = lambda: False) -> tuple[SyncReport, IndexStats]:
+        """Sync the index with its sources (adding add_paths), then reload it. Raises QAError,
+        Cancelled when `cancelled()` turns true (checked at every progress step)."""
+        from qa.indexer import sync
+
+        while not self.model_done.wait(_WAIT_STEP):  # one model in memory, not two
+            if cancelled():
+                raise Cancelled("the reindex was cancelled")
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if cancelled():
+                raise Cancelled("the reindex was cancelled")
+            on_progress(phase, done, total)
+
+        report = sync(self.index_dir, add_paths, embedder=self.embedder, on_progress=progress,
+                      on_message=on_message)
+        return report, self.open()
+
     def close(self) -> None:
-        def closing() -> None:
+        """Close the index, unless a worker still holds it after a moment (quitting must not wait)."""
+        if not self._lock.acquire(timeout=_CLOSE_WAIT):
+            return
+        try:
             if self.searcher is not None:
                 self.searcher.close()
-        try:
-            self.submit(closing).result(timeout=2)
-        except Exception:
-            pass
-        self._jobs.put(None)
+                self.searcher = None
+        finally:
+            self._lock.release()

@@ -11,28 +11,26 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from qa.context import Conversation, Turn
-from qa.documents import Document, Unreadable, parse
+from qa.documents import Document
 from qa.errors import QAError
 from qa.render import visible
+from qa.ui.engine import Article, Engine, display_path, read_article
+from qa.ui.messages import IndexProblem
 from qa.ui.widgets import (SENTENCE_STYLE, AnswerView, HistoryInput, HitCard, Notice, Pending,
                            QuestionMessage, ReindexBar, StatusLine, plain)
 
 if TYPE_CHECKING:
     from qa.search import Answer, Hit
-    from qa.ui.app import QAApp
-
-def display_path(path: str) -> str:
-    from qa.search import display_path as shown  # not at start-up: qa.search loads numpy and faiss
-
-    return shown(path)
 
 
 #: passages per answer
@@ -48,10 +46,23 @@ class ChatScreen(Screen):
         Binding("ctrl+s", "export", "Export", show=False, tooltip="Save the conversation as Markdown with citations (in the working folder)"),
     ]
 
-    app: QAApp
+    class Answered(Message):
+        """A question's answer, found by the answer worker."""
 
-    def __init__(self) -> None:
+        def __init__(self, turn: Turn, answer: Answer, note: str, pending: Pending, asked: QuestionMessage) -> None:
+            super().__init__()
+            self.turn, self.answer, self.note, self.pending, self.asked = turn, answer, note, pending, asked
+
+    class SearchFailed(Message):
+        """The search failed (no usable index): `problem` says why."""
+
+        def __init__(self, pending: Pending, problem: str) -> None:
+            super().__init__()
+            self.pending, self.problem = pending, problem
+
+    def __init__(self, engine: Engine) -> None:
         super().__init__()
+        self.engine = engine
         self.conversation = Conversation()
         self.turns: list[tuple[Turn, Answer]] = []
 
@@ -95,30 +106,31 @@ class ChatScreen(Screen):
 
     @work(thread=True, group="answer")
     def answer(self, turn: Turn, pending: Pending, asked: QuestionMessage) -> None:
-        engine = self.app.engine
+        engine = self.engine
         try:
             answer = engine.search(turn.question, turn.query, TOP_K)
         except QAError as exc:
-            self.app.call_from_thread(self._failed, pending, str(exc))
+            self.post_message(self.SearchFailed(pending, str(exc)))
             return
         note = ""
         if answer.mode != "hybrid":
             note = (f": the model could not be loaded ({engine.model_error})" if engine.model_error
                     else ": the model was still loading")
-        self.app.call_from_thread(self._answered, turn, answer, note, pending, asked)
+        self.post_message(self.Answered(turn, answer, note, pending, asked))
 
-    def _failed(self, pending: Pending, message: str) -> None:
-        pending.remove()
-        self.say(message, "error")
-        self.app.index_problem(message)
+    @on(SearchFailed)
+    def _failed(self, message: SearchFailed) -> None:
+        message.pending.remove()
+        self.say(message.problem, "error")
+        self.post_message(IndexProblem(message.problem))  # the app says what to do about it
 
-    async def _answered(self, turn: Turn, answer: Answer, note: str, pending: Pending,
-                        asked: QuestionMessage) -> None:
-        self.turns.append((turn, answer))
-        await self.transcript.mount(AnswerView(turn, answer, note), after=pending)
-        await pending.remove()
+    @on(Answered)
+    async def _answered(self, message: Answered) -> None:
+        self.turns.append((message.turn, message.answer))
+        await self.transcript.mount(AnswerView(message.turn, message.answer, message.note), after=message.pending)
+        await message.pending.remove()
         # the question at the top, its answer below it (once the cards have their height)
-        self.call_after_refresh(self.transcript.scroll_to_widget, asked, top=True, animate=False)
+        self.call_after_refresh(self.transcript.scroll_to_widget, message.asked, top=True, animate=False)
 
     # -- actions -------------------------------------------------------------------------
     def action_focus_input(self) -> None:
@@ -174,12 +186,20 @@ class ChatScreen(Screen):
 
 
 class SourceScreen(Screen):
-    """A whole article, scrolled to the cited passage; the passage and its sentence highlighted."""
+    """A whole article, scrolled to the cited passage; the passage and its sentence highlighted.
+    The file is read and parsed in a worker: "loading…" stands in the article until it is."""
 
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the chat, where it was"),
         Binding("c", "copy", "Copy passage", tooltip="Copy the cited passage with its citation"),
     ]
+
+    class Loaded(Message):
+        """The article, read by the worker (or why it could not be)."""
+
+        def __init__(self, article: Article) -> None:
+            super().__init__()
+            self.article = article
 
     def __init__(self, path: str, hit: Hit | None = None) -> None:
         super().__init__()
@@ -188,30 +208,44 @@ class SourceScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        doc, problem = self._read()
-        title = doc.title if doc else (self.hit.title if self.hit else os.path.basename(self.path))
+        title = self.hit.title if self.hit else os.path.basename(self.path)
         where = display_path(self.path) + (f", ¶ {self.hit.paragraph}" if self.hit else "")
         yield Static(Content.assemble(("", ""), plain(title)), markup=False, id="source-title")
         yield Static(plain(where), markup=False, id="source-where")
         with VerticalScroll(id="article"):
-            if problem:
-                yield Notice(problem, "error")
-            if doc is None:
-                if self.hit:
-                    yield Static(plain(self.hit.text), markup=False, classes="paragraph -passage")
-                return
-            for paragraph in doc.paragraphs:
-                yield self._paragraph(doc, paragraph.number, paragraph.start, paragraph.end)
+            yield Static(Content("loading…"), markup=False, id="source-loading", classes="notice -pending")
         yield Footer(compact=True)
 
-    def _read(self) -> tuple[Document | None, str]:
-        try:
-            doc = parse(Path(self.path), Path(self.path).read_bytes())
-        except (OSError, Unreadable) as exc:
-            return None, f"Cannot read {display_path(self.path)}: {getattr(exc, 'strerror', None) or exc}"
-        if self.hit and doc.text[self.hit.start:self.hit.end] != self.hit.text:
-            return None, "The file changed since it was indexed; here is the passage as indexed. Reindex with Ctrl+R."
-        return doc, ""
+    def on_mount(self) -> None:
+        self.query_one("#article", VerticalScroll).focus()
+        self.read()
+
+    @work(thread=True, exclusive=True, group="read")
+    def read(self) -> None:
+        self.post_message(self.Loaded(read_article(self.path, self.hit)))
+
+    @on(Loaded)
+    async def show(self, message: Loaded) -> None:
+        doc, problem = message.article.doc, message.article.problem
+        article = self.query_one("#article", VerticalScroll)
+        parts: list[Widget] = []
+        if problem:
+            parts.append(Notice(problem, "error"))
+        if doc is not None:
+            self.query_one("#source-title", Static).update(Content.assemble(("", ""), plain(doc.title)))
+            parts += [self._paragraph(doc, p.number, p.start, p.end) for p in doc.paragraphs]
+        elif self.hit:
+            parts.append(Static(plain(self.hit.text), markup=False, classes="paragraph -passage"))
+        await self.query_one("#source-loading").remove()
+        await article.mount_all(parts)
+        marked = self.query(".-passage")
+        if marked:
+            self.call_after_refresh(article.scroll_to_widget, marked.first(), top=True, animate=False)
+
+    @property
+    def loaded(self) -> bool:
+        """True once the article (or its problem) is shown."""
+        return not self.query("#source-loading")
 
     def _paragraph(self, doc: Document, number: int, start: int, end: int) -> Horizontal:
         text = plain(doc.text[start:end])
@@ -224,13 +258,6 @@ class SourceScreen(Screen):
                 text = text.stylize(SENTENCE_STYLE, s - start, e - start)
         return Horizontal(Static(Content(f"¶ {number}"), markup=False, classes="gutter"),
                           Static(text, markup=False, classes="text"), classes=classes, id=f"p{number}")
-
-    def on_mount(self) -> None:
-        article = self.query_one("#article", VerticalScroll)
-        article.focus()
-        marked = self.query(".-passage")
-        if marked:
-            self.call_after_refresh(article.scroll_to_widget, marked.first(), top=True, animate=False)
 
     def action_copy(self) -> None:
         if self.hit:
@@ -245,7 +272,16 @@ class DocumentsScreen(Screen):
 
     BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
 
-    app: QAApp
+    class Loaded(Message):
+        """The documents list, read by the worker (or why it could not be)."""
+
+        def __init__(self, rows: list[tuple[str, str, int]], problem: str) -> None:
+            super().__init__()
+            self.rows, self.problem = rows, problem
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -260,25 +296,26 @@ class DocumentsScreen(Screen):
         table.focus()
         self.load()
 
-    @work(thread=True)
+    @work(thread=True, exclusive=True, group="documents")
     def load(self) -> None:
         try:
-            rows = self.app.engine.documents()
+            rows = self.engine.documents()
         except QAError as exc:
-            self.app.call_from_thread(self._show, [], str(exc))
+            self.post_message(self.Loaded([], str(exc)))
             return
-        self.app.call_from_thread(self._show, rows, "")
+        self.post_message(self.Loaded(rows, ""))
 
-    def _show(self, rows: list[tuple[str, str, int]], problem: str) -> None:
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
         table = self.query_one(DataTable)
         table.loading = False
         title = self.query_one("#documents-title", Static)
-        if problem:
-            title.update(plain(problem))
+        if message.problem:
+            title.update(plain(message.problem))
             return
-        passages = sum(n for _, _, n in rows)
-        title.update(plain(f"{len(rows)} indexed documents, {passages} passages — Enter opens one"))
-        for doc_title, path, count in rows:
+        passages = sum(n for _, _, n in message.rows)
+        title.update(plain(f"{len(message.rows)} indexed documents, {passages} passages — Enter opens one"))
+        for doc_title, path, count in message.rows:
             # rich Text, not str: DataTable would parse a str as markup; a newline in a file name
             # would break the row, so control characters show as harmless ones
             table.add_row(Text(f"{count:>8}"), Text(visible(display_path(path), newlines=False)),
@@ -294,11 +331,13 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,f1,question_mark", "app.pop_screen", "Close")]
 
-    def compose(self) -> ComposeResult:
-        from qa.ui.app import QAApp
+    def __init__(self, app_bindings: list[BindingType]) -> None:
+        super().__init__()
+        self.app_bindings = app_bindings  # the app's own keys (the screen does not import the app)
 
+    def compose(self) -> ComposeResult:
         sections = [
-            ("Anywhere", QAApp.BINDINGS),
+            ("Anywhere", self.app_bindings),
             ("Chat", [*HistoryInput.BINDINGS, *ChatScreen.BINDINGS]),
             ("On an answer card", HitCard.BINDINGS),
             ("In an article", SourceScreen.BINDINGS),
