@@ -40,7 +40,7 @@ _AFTER_NAME = re.compile(r"\s*(?:,|\||·|•|\s[-–—]\s|\bin\s+[A-Z]|\bfor\s+
 _WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
 #: the shape of a line that is only a date: it opens with a weekday, a month or a number, holds a
 #: year and is a few words ("Tuesday 12 March 2024", "March 12, 2024 10:15 GMT", "2024-03-12")
-_DATE_LINE = re.compile(rf"^(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)(?=.*\b(?:19|20)\d\d\b)(?:\S+\s*){{1,8}}$", re.IGNORECASE)
+_DATE_LINE = re.compile(rf"^(?=.*\b(?:19|20)\d\d\b)(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)(?:\S+\s*){{1,8}}$", re.IGNORECASE)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _SEPARATORS = re.compile(r"\s+[|·•]\s+")
 _MARKUP_EDGES = " \t*_>#`"
