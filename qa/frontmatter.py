@@ -37,7 +37,7 @@ def split_front_matter(text: str) -> FrontMatter | None:
 
     try:
         fields = yaml.safe_load(text[opening.end():closing.start()])
-    except yaml.YAMLError:
+    except Exception:  # YAMLError, and ValueError ("date: 2024-13-45"), RecursionError ("[[[[...")
         return None
     if not isinstance(fields, dict):
         return None

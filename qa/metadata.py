@@ -111,16 +111,19 @@ def iso_date(value: Any) -> str | None:
 
 
 def author_name(value: Any) -> str | None:
-    """An author field (a string, or a list of names) as one line, 'A, B' for several."""
-    if isinstance(value, (list, tuple)):
-        names = [author_name(v) for v in value]
-        value = ", ".join(n for n in names if n)
+    """An author field (a string, {name: ...}, or a list of those) as one line, 'A, B' for several."""
+    if isinstance(value, (list, tuple)):  # one level only: YAML aliases can make a list hold itself
+        names = [_one_name(v) for v in value]
+        name = ", ".join(n for n in names if n)
+    else:
+        name = _one_name(value) or ""
+    return name[:MAX_AUTHOR_CHARS] or None
+
+
+def _one_name(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("name")
-    if not isinstance(value, str):
-        return None
-    name = " ".join(value.split())
-    return name[:MAX_AUTHOR_CHARS] or None
+    return " ".join(value.split()) or None if isinstance(value, str) else None
 
 
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w.'’-]*|[A-Z]\.|and|&|de|del|der|van|von|da|di|du|le|la|al|bin|el)$")

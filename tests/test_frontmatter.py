@@ -63,7 +63,9 @@ def test_without_a_title_in_front_matter_the_first_line_of_the_body_is_the_title
     "---\ntitle: Harbour\ndate: 2024-03-12\n",  # no closing line
     "---\n- a list\n- not fields\n---\n",  # YAML, but not key: value pairs
     "---\nJust a line between rules\n---\n",  # a plain string
-], ids=["bad-yaml", "unclosed", "list", "string"])
+    "---\ntitle: Harbour\ndate: 2024-13-45\n---\n",  # a YAML date that is not a date
+    "---\ntitle: " + "[" * 3000 + "\n---\n",  # nesting deeper than the parser's recursion
+], ids=["bad-yaml", "unclosed", "list", "string", "bad-date", "deep"])
 def test_malformed_front_matter_is_plain_text(tmp_path, front):
     path, doc = _md(tmp_path, front + BODY)
     assert doc.title == "---"  # no title from it (its "date:" line still reads as a date line of a text)
