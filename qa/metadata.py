@@ -32,15 +32,15 @@ _DATE_LIKE = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}\b|\d{{1,2}}(?:st|nd|rd|th)?
 #: "TRIPOLI, 14 February 2023 (Reuters) –": place in capitals, optional date, agency, a dash
 _DATELINE = re.compile(r"^[A-Z][A-Z .'’/-]{1,40}(?:,\s*(?P<date>[^()\n]{4,60}?))?\s*"
                        r"\((?P<agency>[A-Z][\w&.' -]{1,40})\)\s*[-–—:]")
-_LABEL = re.compile(r"^(?P<label>published|first published|posted|updated|last updated|last modified|date)"
+_LABEL = re.compile(r"^(?P<label>published|first published|posted|updated|last updated|last modified|date)\b"
                     r"(?:\s+on)?\s*[:\-–]?\s*(?P<rest>.+)$", re.IGNORECASE)
-_BYLINE = re.compile(r"^by\s+(?P<name>[A-Z][^\n]*)$", re.IGNORECASE)
 #: what follows a name on a byline: a role, a site, a date ("By Maria Okafor, Staff Reporter")
 _AFTER_NAME = re.compile(r"\s*(?:,|\||·|•|\s[-–—]\s|\bin\s+[A-Z]|\bfor\s+[A-Z]|\bon\s+(?:\d|[A-Z][a-z]+day\b))")
 _WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
 #: the shape of a line that is only a date: it opens with a weekday, a month or a number, holds a
 #: year and is a few words ("Tuesday 12 March 2024", "March 12, 2024 10:15 GMT", "2024-03-12")
 _DATE_LINE = re.compile(rf"^(?=.*\b(?:19|20)\d\d\b)(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)(?:\S+\s*){{1,8}}$", re.IGNORECASE)
+_YEAR = re.compile(r"\b\d{4}\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _SEPARATORS = re.compile(r"\s+[|·•]\s+")
 _MARKUP_EDGES = " \t*_>#`"
@@ -89,7 +89,7 @@ def parse_date(value: str, *, within: bool = False) -> str | None:
 
 def _date_phrase(value: str, start: int) -> str:
     """From the month or day that matched up to the year after it: '3 April 2024' of a longer line."""
-    year = re.compile(r"\b\d{4}\b").search(value, start)
+    year = _YEAR.search(value, start)
     return value[start:year.end()] if year else value[start:]
 
 
@@ -123,7 +123,9 @@ def author_name(value: Any) -> str | None:
 def _one_name(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("name")
-    return " ".join(value.split()) or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
 
 
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w.'’-]*|[A-Z]\.|and|&|de|del|der|van|von|da|di|du|le|la|al|bin|el)$")
