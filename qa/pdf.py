@@ -17,6 +17,8 @@ PAGE_SEPARATOR = "\n\n"
 PARAGRAPH_END_SHARE = 0.75
 #: document-title metadata that is a file name, not a headline ("Microsoft Word - a.docx")
 _FILE_NAME_TITLE = re.compile(r"\.(?:docx?|pdf|indd|odt|rtf|txt|html?|pages|qxp)\s*$|^microsoft word\b", re.IGNORECASE)
+#: PDFium marks a hyphen that breaks a word at a line end with \x02 and joins the halves
+_LINE_BREAK_HYPHEN = "\x02"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 
 
@@ -68,6 +70,7 @@ def _page_text(pdf, index: int) -> str:
             textpage.close()
     finally:
         page.close()
+    raw = raw.replace(_LINE_BREAK_HYPHEN, "")  # "recon-/structed" is the word "reconstructed"
     lines = [" ".join(_CONTROL.sub(" ", line).split()) for line in raw.splitlines()]
     return _paragraphs([line for line in lines if line])
 

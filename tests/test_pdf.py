@@ -113,3 +113,9 @@ def test_a_pdf_heavier_than_an_article_file_is_still_read(tmp_path):
 def test_page_at_is_none_for_documents_that_are_not_pdfs(tmp_path):
     doc = load(_write(tmp_path, "a.txt", b"Harbour reopens\n\nThe harbour reopened on Friday.\n"))
     assert doc.pages == () and page_at(doc, 0) is None
+
+
+def test_a_word_hyphenated_at_a_line_end_is_one_word(tmp_path):
+    lines = ["The harbour wall will be recon-", "structed by the council before the summer, officials said on Friday."]
+    doc = load(_write(tmp_path, "hyphen.pdf", make_pdf([["Harbour wall"] + lines])))
+    assert "reconstructed by the council" in doc.text and "\x02" not in doc.text
