@@ -165,3 +165,88 @@ def check_format(meta: IndexMeta, index_dir: Path) -> None:
             f"the index in {index_dir}/ has format version {meta.format_version}, this qa reads "
             f"version {FORMAT_VERSION}; rebuild it with: qa index --rebuild"
         )
+
+
+# -- reads for retrieval ------------------------------------------------------------------------
+# What the search side reads (qa/retrieval/): citation rows, the passages of documents, the
+# same-article check and the documents list, as typed rows. (Imports kept here so that this block
+# is one append; hoist them when merging.)
+from collections.abc import Iterable, Sequence  # noqa: E402
+from typing import NamedTuple  # noqa: E402
+
+#: ids per `IN (...)` statement: under sqlite's historical limit of 999 bound variables
+IN_BATCH = 900
+
+
+class CitationRow(NamedTuple):
+    """A passage with what citing it needs."""
+
+    passage_id: int
+    doc_id: int
+    title: str
+    path: str
+    paragraph: int
+    paragraph_end: int
+    start: int
+    end: int
+    text: str
+
+
+class DocumentPassage(NamedTuple):
+    doc_id: int
+    passage_id: int
+
+
+class DocumentRow(NamedTuple):
+    """An indexed document and how many passages it has."""
+
+    title: str
+    path: str
+    passages: int
+
+
+def select_in(conn: sqlite3.Connection, sql: str, ids: Iterable[int]) -> list[tuple]:
+    """Rows of `sql`, whose one `{marks}` placeholder is filled with `?`s for the ids, run in
+    batches of IN_BATCH so that no statement exceeds sqlite's variable limit."""
+    values = list(ids)
+    rows: list[tuple] = []
+    for at in range(0, len(values), IN_BATCH):
+        batch = values[at:at + IN_BATCH]
+        rows.extend(conn.execute(sql.format(marks=",".join("?" * len(batch))), batch).fetchall())
+    return rows
+
+
+_CITATION_SQL = ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text "
+                 "FROM passages p JOIN documents d ON d.id = p.doc_id")
+
+
+def citation_rows(conn: sqlite3.Connection, passage_ids: Iterable[int]) -> dict[int, CitationRow]:
+    """Citation rows by passage id; an id a reindex removed meanwhile is absent."""
+    rows = select_in(conn, _CITATION_SQL + " WHERE p.id IN ({marks})", passage_ids)
+    return {row[0]: CitationRow(*row) for row in rows}
+
+
+def all_citation_rows(conn: sqlite3.Connection) -> list[CitationRow]:
+    """Every passage's citation row, by id (benchmarks hold them in memory)."""
+    return [CitationRow(*row) for row in conn.execute(_CITATION_SQL + " ORDER BY p.id")]
+
+
+def passages_of_documents(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> list[DocumentPassage]:
+    """(doc_id, passage_id) of every passage of these documents."""
+    return [DocumentPassage(*row) for row in
+            select_in(conn, "SELECT doc_id, id FROM passages WHERE doc_id IN ({marks})", sorted(set(doc_ids)))]
+
+
+def same_document(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> bool:
+    """True when these two passages are from one document (False for fewer than two)."""
+    if len(passage_ids) != 2:
+        return False
+    docs = conn.execute("SELECT DISTINCT doc_id FROM passages WHERE id IN (?, ?)", list(passage_ids)).fetchall()
+    return len(docs) == 1
+
+
+def document_list(conn: sqlite3.Connection) -> list[DocumentRow]:
+    """Every indexed document with its passage count, by path."""
+    return [DocumentRow(*row) for row in conn.execute(
+        "SELECT d.title, d.path, count(p.id) FROM documents d LEFT JOIN passages p ON p.doc_id = d.id "
+        "GROUP BY d.id ORDER BY d.path")]
