@@ -8,7 +8,7 @@ import pytest
 
 from qa.retrieval.fusion import fuse, fuse_convex, rank
 from qa.retrieval.records import Candidates
-from qa.retrieval.verdict import decide
+from qa.retrieval.verdict import AnswerSignals, decide
 from qa.settings import DEFAULT_SETTINGS, RetrievalSettings
 
 
@@ -80,21 +80,21 @@ def test_settings_are_frozen_and_replace_makes_a_variant():
 
 def test_answered_rule_weighs_cosine_coverage_sentence_and_agreement():
     s = DEFAULT_SETTINGS
-    verdict = decide(0.5, 0.6, 0.3, True, s)
+    verdict = decide(AnswerSignals(0.5, 0.6, 0.3, True), s)
     assert verdict.value == pytest.approx(0.5 + s.coverage_weight * 0.6 + s.sentence_answer_weight * 0.3
                                           + s.agreement_weight)
     assert verdict.threshold == s.min_answer_score
     cosine = s.min_answer_score - s.agreement_weight / 2  # no words, no sentence: agreement tips it
-    assert not decide(cosine, 0.0, 0.0, False, s).answered
-    assert decide(cosine, 0.0, 0.0, True, s).answered
-    assert not decide(cosine, 0.0, 0.0, True, replace(s, agreement_weight=0.0)).answered
+    assert not decide(AnswerSignals(cosine, 0.0, 0.0, False), s).answered
+    assert decide(AnswerSignals(cosine, 0.0, 0.0, True), s).answered
+    assert not decide(AnswerSignals(cosine, 0.0, 0.0, True), replace(s, agreement_weight=0.0)).answered
 
 
 def test_keyword_only_rule_is_coverage_alone():
     s = DEFAULT_SETTINGS
-    assert decide(None, s.min_keyword_coverage, 0.0, False, s).answered
-    assert not decide(None, s.min_keyword_coverage - 0.01, 1.0, True, s).answered  # sentence, agreement ignored
-    assert not decide(None, 0.7, 0.0, False, replace(s, min_keyword_coverage=0.8)).answered
+    assert decide(AnswerSignals(None, s.min_keyword_coverage, 0.0, False), s).answered
+    assert not decide(AnswerSignals(None, s.min_keyword_coverage - 0.01, 1.0, True), s).answered  # sentence, agreement ignored
+    assert not decide(AnswerSignals(None, 0.7, 0.0, False), replace(s, min_keyword_coverage=0.8)).answered
 
 
 def test_answered_needs_the_questions_words_not_only_a_similar_topic(seed_index):
@@ -108,7 +108,7 @@ def test_answered_needs_the_questions_words_not_only_a_similar_topic(seed_index)
     tokens = tokenize("Who heads Ansar al-Sharia in Derna?")
 
     def answered(text: str, cosine: float) -> bool:
-        return decide(cosine, keyword_coverage(snapshot, text, tokens), 0.0, False, DEFAULT_SETTINGS).answered
+        return decide(AnswerSignals(cosine, keyword_coverage(snapshot, text, tokens), 0.0, False), DEFAULT_SETTINGS).answered
 
     # the same middling cosine: answered when the passage holds the question's words, not otherwise
     assert keyword_coverage(snapshot, "Sufian al Qumu heads Ansar al-Sharia in Derna.", tokens) == pytest.approx(1.0)

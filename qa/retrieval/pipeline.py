@@ -19,7 +19,7 @@ from qa.retrieval.fusion import fuse, rank
 from qa.retrieval.records import Candidates, Hit, Query
 from qa.retrieval.rerank import article_weights, rerank, score_sentences
 from qa.retrieval.snapshot import IndexSnapshot
-from qa.retrieval.verdict import Verdict, decide, keyword_coverage
+from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage
 from qa.settings import RetrievalSettings
 from qa.store import CitationRow, DocumentPassage
 
@@ -76,7 +76,12 @@ class Ranking:
 
     hits: list[Hit]
     sentences: dict[int, SentenceScore]  # best sentence of every passage scored (the k, or the re-ranked depth)
-    verdict: Verdict | None  # None when no passage was found
+    signals: AnswerSignals | None  # what the answered rule read of the first hit; None: no passage found
+    verdict: Verdict | None
+
+    @property
+    def answered(self) -> bool:
+        return self.verdict is not None and self.verdict.answered
 
 
 def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query, candidates: Candidates,
@@ -95,11 +100,12 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
         ranked, fused = rerank(ranked, fused, sentences, depth, settings)
     hits = cite(ranked[:k], rows, sentences, fused, candidates)
     if not hits:
-        return Ranking(hits, sentences, None)
+        return Ranking(hits, sentences, None, None)
     agree = mode == "hybrid" and source.same_document(candidates.bm25_ranked[:1] + candidates.dense_ranked[:1])
     top = hits[0]
-    verdict = decide(top.dense_score, keyword_coverage(snapshot, top.text, query.tokens),
-                     sentences[top.passage_id].score, agree, settings)
+    signals = AnswerSignals(top.dense_score, keyword_coverage(snapshot, top.text, query.tokens),
+                            sentences[top.passage_id].score, agree)
+    verdict = decide(signals, settings)
     for hit in hits:
         hit.weak = not verdict.answered
-    return Ranking(hits, sentences, verdict)
+    return Ranking(hits, sentences, signals, verdict)

@@ -75,8 +75,7 @@ class Retriever:
         wanted = Query(text, tokenize(text), vector)
         candidates = retrieve(self.snapshot, wanted, mode, self.settings)
         ranking = rank_candidates(self.snapshot, StorePassages(self._conn), wanted, candidates, mode, k, self.settings)
-        answered = ranking.verdict is not None and ranking.verdict.answered
-        return Answer(question, answered, ranking.hits, MODE_LABELS[mode])
+        return Answer(question, ranking.answered, ranking.hits, MODE_LABELS[mode])
 
     def documents(self) -> list[store.DocumentRow]:
         """(title, path, passages) of every indexed document, by path."""

@@ -19,8 +19,17 @@ from qa.settings import RetrievalSettings
 from qa.text import tokenize
 
 
+class AnswerSignals(NamedTuple):
+    """What the rule reads of the best passage."""
+
+    cosine: float | None  # None: keyword-only search
+    coverage: float  # keyword_coverage of its text
+    sentence: float  # its best sentence's score
+    agree: bool  # the two rankings' first passages are from one article (hybrid only)
+
+
 class Verdict(NamedTuple):
-    answered: bool
+    answered: bool  # value >= threshold
     value: float  # what the rule compares with its threshold
     threshold: float
 
@@ -34,9 +43,9 @@ def keyword_coverage(snapshot: IndexSnapshot, text: str, tokens: list[str]) -> f
     return sum(snapshot.idf(t) for t in have) / total
 
 
-def decide(cosine: float | None, coverage: float, sentence: float, agree: bool,
-           settings: RetrievalSettings) -> Verdict:
-    """The verdict on the best passage (cosine None: keyword-only search)."""
+def decide(signals: AnswerSignals, settings: RetrievalSettings) -> Verdict:
+    """The verdict on the best passage."""
+    cosine, coverage, sentence, agree = signals
     if cosine is None:
         return Verdict(coverage >= settings.min_keyword_coverage, coverage, settings.min_keyword_coverage)
     value = (cosine + settings.coverage_weight * coverage + settings.sentence_answer_weight * sentence
