@@ -88,9 +88,9 @@ def latency(index_dir: Path, embedder, qs: list[str]) -> dict:
         t0 = time.perf_counter()
         qvec = embedder.encode([q])[0]
         t1 = time.perf_counter()
-        searcher.bm25.top(tokenize(q), 100)
+        searcher.snapshot.bm25.top(tokenize(q), searcher.settings.candidates)
         t2 = time.perf_counter()
-        vectors.search(searcher.vectors, qvec, 100)
+        vectors.search(searcher.snapshot.vectors, qvec, searcher.settings.candidates)
         t3 = time.perf_counter()
         searcher.search(q, k=3, embedder=embedder)
         t4 = time.perf_counter()
