@@ -20,7 +20,7 @@ from qa.render import paragraph_range
 from qa.sentences import sentence_spans
 from qa.ui.screens import ChatScreen, DocumentsScreen, SourceScreen
 from qa.ui.widgets import WORD_STYLE, AnswerView, HistoryInput, HitCard, Notice, QuestionMessage
-from test_ui import ask, highlighted, make_app, opened, plain, run_async, settle
+from test_ui import ask, make_app, opened, own_index, plain, run_async, settle  # noqa: F401 (own_index: a fixture)
 
 #: a question holding the keys a card used to take for itself ("c" copied, "?" opened help, j/k moved)
 QUESTION = "Which company cut jobs, and could Qumu be back? (j/k)"
@@ -322,3 +322,16 @@ def test_bidi_controls_are_shown_harmlessly_in_the_cli_and_the_ui():
     for shown in (visible(title), visible(title, newlines=False), ui_plain(title).plain):
         assert not re.search("[\u202a-\u202e\u2066-\u2069]", shown)
         assert len(shown) == len(title) and "עברית" in shown and shown.count("\ufffd") == 4
+
+
+@run_async
+async def test_the_reindex_message_leaves_no_word_alone_on_a_line_at_100_columns(own_index, model):
+    app = make_app(own_index, model)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        await pilot.pause()
+        notice = next(n for n in app.chat.query(Notice) if plain(n).startswith("Reindexed:"))
+        lines = [line.plain.strip() for line in notice.visual.wrap(notice.content_size.width)]
+        assert len(lines) >= 2 and min(len(line) for line in lines) > 10, lines

@@ -45,7 +45,7 @@ class ChatScreen(Screen):
 
     BINDINGS = [
         Binding("ctrl+n", "new_topic", "New topic", tooltip="Forget the context: the next question stands alone"),
-        Binding("ctrl+y", "copy_answer", "Copy", tooltip="Copy the last answer with its citations to the clipboard"),
+        Binding("ctrl+y", "copy_answer", "Copy", tooltip="Send the last answer with its citations to the terminal's clipboard"),
         Binding("ctrl+s", "export", "Export", show=False, tooltip="Save the conversation as Markdown with citations (in the working folder)"),
     ]
 
@@ -169,8 +169,10 @@ class ChatScreen(Screen):
         self.call_after_refresh(self.transcript.scroll_to_widget, message.asked, top=True, animate=False)
 
     # -- actions -------------------------------------------------------------------------
+    # focus is set now, not after a refresh (Widget.focus): the next key, already on its way,
+    # must find it where the user put it ("Tab Enter" opens the first card)
     def action_focus_input(self) -> None:
-        self.query_one(HistoryInput).focus()
+        self.set_focus(self.query_one(HistoryInput), scroll_visible=False)
 
     def action_focus_answers(self) -> None:
         views = self.query(AnswerView)
@@ -179,7 +181,7 @@ class ChatScreen(Screen):
             return
         cards = views.last().query(HitCard)
         if cards:
-            cards.first().focus()
+            self.set_focus(cards.first(), scroll_visible=False)
             cards.first().scroll_visible(animate=False)
 
     def action_new_topic(self) -> None:
@@ -534,6 +536,10 @@ class HelpScreen(ModalScreen[None]):
                 "A question with he, she, it, they, this…, one starting \"what about\", or one of two key "
                 "words or fewer is searched together with the names in the previous question (shown under "
                 "it). Ctrl+N starts a new topic."), markup=False)
+            yield Static(Content.styled("Typing", "bold underline"), markup=False, classes="help-heading")
+            yield Static(Content(
+                "Whatever has the focus (a card, an article), typing or pasting goes on with the question in "
+                "the box: no key you can type is an action there."), markup=False)
             yield Static(Content.assemble(("Ctrl+P", "bold $accent"), " opens the command palette with every "
                                           "action. Esc closes this help."), markup=False, classes="help-heading")
 

@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # qa.search pulls in numpy, scipy and faiss: loaded in the ba
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+#: a word, or a number with separators ("45,000": one word, not "45" and "000")
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 #: style of the answering sentence (and of the passage, in the source view)
 SENTENCE_STYLE = "bold reverse"
@@ -63,8 +64,13 @@ def question_terms(query: str) -> frozenset[str]:
 
 
 def term_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Where the words of `text` that are question terms stand."""
-    return [m.span() for m in _WORD.finditer(text) if terms.intersection(tokenize(m.group(0)))]
+    """Where the words of `text` that are question terms stand ("155,000" is not "45,000")."""
+    spans = []
+    for match in _WORD.finditer(text):
+        tokens = set(tokenize(match.group(0)))
+        if tokens and tokens <= terms:
+            spans.append(match.span())
+    return spans
 
 
 @dataclass(frozen=True)
@@ -371,7 +377,7 @@ class HitCard(Widget, can_focus=True):
         cards = list(self.screen.query(HitCard))
         index = cards.index(self) + step
         if 0 <= index < len(cards):
-            cards[index].focus()
+            self.screen.set_focus(cards[index], scroll_visible=False)  # now: the next key goes there
             cards[index].scroll_visible(animate=False)
 
 
