@@ -51,6 +51,21 @@ def paragraph_range(hit: Hit) -> str:
     return f"¶ {hit.paragraph}" if hit.paragraph == hit.paragraph_end else f"¶ {hit.paragraph}–{hit.paragraph_end}"
 
 
+def looked_for(query: str) -> str:
+    """What a question was searched for, as a "not found" answer says it: its key words and names
+    (so the user can rephrase)."""
+    from qa.context import key_words, names
+
+    named = names(query)
+    others = [w for w in key_words(query) if w not in named]
+    parts = []
+    if others:
+        parts.append("the words " + ", ".join(others))
+    if named:
+        parts.append("the names " + ", ".join(named))
+    return visible(" and ".join(parts), newlines=False) if parts else "no key words (only common words)"
+
+
 def citation(hit: Hit) -> str:
     return visible(f"[{hit.rank}] {hit.title} — {hit.source}, {paragraph_range(hit)}, chars {hit.start}–{hit.end}",
                    newlines=False)
@@ -66,8 +81,8 @@ def print_answer(answer: Answer) -> None:
     out = console()
     out.print(Text(f"Q: {visible(answer.question, newlines=False)}", style="bold cyan"))
     if not answer.answered:
-        out.print(Text("Not found in the indexed articles." + (" Nearest passages:" if answer.hits else ""),
-                       style="yellow"))
+        out.print(Text(f"Not found in the indexed articles. Looked for {looked_for(answer.question)}."
+                       + (" Nearest passages:" if answer.hits else ""), style="yellow"))
     if answer.mode != "hybrid":
         out.print(Text(f"({answer.mode} search only)", style="dim"))
     for hit in answer.hits:

@@ -335,3 +335,19 @@ async def test_the_reindex_message_leaves_no_word_alone_on_a_line_at_100_columns
         notice = next(n for n in app.chat.query(Notice) if plain(n).startswith("Reindexed:"))
         lines = [line.plain.strip() for line in notice.visual.wrap(notice.content_size.width)]
         assert len(lines) >= 2 and min(len(line) for line in lines) > 10, lines
+
+
+def test_the_cli_cites_without_bidi_controls_and_says_what_a_not_found_looked_for(capsys):
+    from qa.render import citation, looked_for, print_answer
+    from qa.search import Answer, Hit
+
+    hit = Hit(rank=1, passage_id=1, title="Budget \u202etxt.exe\u202c", path="/tmp/a\u2066b\u2069.txt", paragraph=1,
+              paragraph_end=2, start=0, end=5, text="Hello", score=0.5, bm25_score=1.0, dense_score=0.5,
+              highlight_start=0, highlight_end=5, weak=True)
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", citation(hit)) and "¶ 1–2" in citation(hit)
+    assert looked_for("What is the capital of Peru?") == "the words capital and the names Peru"
+    assert looked_for("What is it?") == "no key words (only common words)"
+    print_answer(Answer("What is the capital of Peru?", False, [hit], "hybrid"))
+    out = capsys.readouterr().out
+    assert "Looked for the words capital and the names Peru" in out
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", out)

@@ -380,10 +380,10 @@ class DocumentsScreen(Screen):
 
     BINDINGS = [
         Binding("escape", "back", "Back", tooltip="Clear the filter, or back to the chat"),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
-        Binding("pagedown", "move(10)", "Page down", show=False),
-        Binding("pageup", "move(-10)", "Page up", show=False),
+        Binding("down", "move(1)", "Next", show=False, tooltip="Next document (Enter opens it)"),
+        Binding("up", "move(-1)", "Previous", show=False, tooltip="Previous document"),
+        Binding("pagedown", "move(10)", "Page down", show=False, tooltip="Ten documents down"),
+        Binding("pageup", "move(-10)", "Page up", show=False, tooltip="Ten documents up"),
     ]
 
     #: the columns' fixed widths (the title takes the rest)
@@ -517,6 +517,7 @@ class HelpScreen(ModalScreen[None]):
             ("Chat", [*HistoryInput.BINDINGS, *ChatScreen.BINDINGS]),
             ("On an answer card", HitCard.BINDINGS),
             ("In an article", SourceScreen.BINDINGS),
+            ("In the documents list (type to filter)", DocumentsScreen.BINDINGS),
         ]
         def row(keys: str, text: str) -> Horizontal:
             return Horizontal(Static(Content.styled(keys, "bold $accent"), markup=False, classes="keys"),

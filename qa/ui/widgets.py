@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from qa.context import Turn
-from qa.render import paragraph_range
+from qa.render import looked_for, paragraph_range
 from qa.sentences import sentence_spans
 from qa.text import tokenize
 from qa.ui.settings import UI
@@ -179,20 +179,6 @@ def answer_header(answer: Answer) -> str:
     articles = len({hit.path for hit in answer.hits})
     return (f"{passages} passage{'s' if passages != 1 else ''} from "
             f"{articles} article{'s' if articles != 1 else ''}")
-
-
-def looked_for(query: str) -> str:
-    """What a question was searched for, as a "not found" note says it: its key words and names."""
-    from qa.context import key_words, names
-
-    named = names(query)
-    others = [w for w in key_words(query) if w not in named]
-    parts = []
-    if others:
-        parts.append("the words " + ", ".join(others))
-    if named:
-        parts.append("the names " + ", ".join(named))
-    return " and ".join(parts) if parts else "no key words (only common words)"
 
 
 class HistoryInput(Input):
