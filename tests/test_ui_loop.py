@@ -351,3 +351,29 @@ def test_the_cli_cites_without_bidi_controls_and_says_what_a_not_found_looked_fo
     out = capsys.readouterr().out
     assert "Looked for the words capital and the names Peru" in out
     assert not re.search("[\u202a-\u202e\u2066-\u2069]", out)
+
+
+@run_async
+async def test_a_resize_while_reading_an_article_keeps_the_card_in_view_on_return(seed_index, model):
+    app = make_app(seed_index, model)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for question in ("Who drove IS out of Derna?", "Was Qumu captured?", "Who heads Ansar al-Sharia in Derna?"):
+            await ask(pilot, question)
+        await pilot.press("tab", "down", "down", "enter")
+        await opened(pilot)
+        card = app.chat.focused
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.press("escape")
+        for _ in range(5):
+            await pilot.pause()
+        assert app.focused is card
+        assert card.region.overlaps(app.chat.transcript.region)
+
+
+def test_the_more_line_says_what_the_card_leaves_out():
+    from qa.ui.widgets import CardText, hidden_sentences
+
+    assert hidden_sentences(CardText(10, 20, 30, 2, 1)) == "2 sentences before and 1 after"
+    assert hidden_sentences(CardText(0, 20, 30, 0, 1)) == "1 sentence after"

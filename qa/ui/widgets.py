@@ -118,6 +118,16 @@ def card_window(hit: Hit, width: int, max_lines: int) -> CardText:
     return CardText(start, end, len(text), lo, len(spans) - 1 - hi)
 
 
+def hidden_sentences(window: CardText) -> str:
+    """"2 sentences before and 1 after": what a card's window leaves out."""
+    parts = [f"{n} {where}" for n, where in ((window.before, "before"), (window.after, "after")) if n]
+    if not parts:
+        return "nothing"
+    first = parts[0].split(" ", 1)
+    parts[0] = f"{first[0]} sentence{'s' if first[0] != '1' else ''} {first[1]}"
+    return " and ".join(parts)
+
+
 def passage_content(hit: Hit, terms: frozenset[str], window: CardText | None = None) -> Content:
     """The passage (or the window of it), the answering sentence highlighted, the question's
     words in the second style, "…" where cut."""
@@ -333,8 +343,8 @@ class HitCard(Widget, can_focus=True):
         self.query_one(".passage", Static).update(passage_content(hit, self.terms, self.window))
         more = self.query_one(".more", Static)
         if not fitted.whole and not self.expanded:
-            cut = " and ".join(f"{n} {where}" for n, where in ((fitted.before, "before"), (fitted.after, "after")) if n)
-            more.update(Content.styled(f"▸ {cut}: → or click here for the whole passage", "dim"))
+            more.update(Content.styled(f"▸ {hidden_sentences(fitted)} not shown: → or click here for the whole "
+                                       "passage", "dim"))
         elif self.expanded and not fitted.whole:
             more.update(Content.styled("◂ ← or click here for less", "dim"))
         else:
