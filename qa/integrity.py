@@ -41,7 +41,8 @@ def vector_array(index: object) -> tuple[np.ndarray, np.ndarray]:
 def valid_rows(data: np.ndarray) -> np.ndarray:
     """Per stored vector: True when it is finite and of unit length (as every embedding is)."""
     finite = np.isfinite(data).all(axis=1)
-    norms = np.linalg.norm(np.where(np.isfinite(data), data, 0.0), axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):  # damaged bytes may read as huge floats
+        norms = np.linalg.norm(np.where(np.isfinite(data), data, 0.0).astype(np.float64), axis=1)
     return finite & (np.abs(norms - 1.0) <= NORM_TOLERANCE)
 
 

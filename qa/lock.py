@@ -115,10 +115,11 @@ def _program(pid: int) -> str:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return ""
-    words = [w.decode(errors="replace") for w in cmdline if w]
+    words = [" ".join(w.decode(errors="replace").split()) for w in cmdline if w]
     if len(words) >= 3 and words[1] == "-m" and words[2] == "qa":
         words = ["qa", *words[3:]]
     elif words:
         words[0] = os.path.basename(words[0])
-    shown = " ".join(words[:3])
-    return f": {shown[:60]}" if shown else ""
+    shown = " ".join(words[:2])
+    shown = "".join(c if c.isprintable() else "?" for c in shown)
+    return f": {shown[:40]}" if shown else ""

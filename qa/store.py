@@ -345,7 +345,7 @@ def _busy_message(index_dir: Path, waited: float) -> str:
     from qa.lock import holder
 
     return (f"the index in {index_dir}/ is busy: {holder(index_dir, index_dir / DB_NAME)} has held it for {waited:.0f} s; "
-            "try again when it is done (the index is not damaged)")
+            "try again when it is done")
 
 
 def connect(index_dir: Path, *, create: bool = False,
