@@ -171,6 +171,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         found = inspect(db, index_dir)
     if args.json:
         print(json.dumps(found.as_json(), ensure_ascii=False))
+    elif found.whole and not found.documents:
+        print(f"the index in {index_dir}/ is whole and has no documents; add some with: qa index PATH")
     elif found.whole:
         print(f"the index in {index_dir}/ is whole: {found.documents} documents, {found.passages} passages")
     else:
