@@ -12,6 +12,7 @@ each passage row its text's hash, each document row its number of passages. Thre
 
 from __future__ import annotations
 
+import codecs
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,17 @@ def verify_loaded(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path, in
                            f"their passages; {fix}")
 
 
+class DamagedCitation(IndexCorrupt):
+    """A passage about to be cited is not what was indexed (the Retriever adds the repair command)."""
+
+
+def check_citation(row: object) -> None:
+    """Raise DamagedCitation when a store.CitationRow must not be shown (see citation_problem)."""
+    problem = citation_problem(row.text, row.text_sha1, row.path, row.encoding, row.sha256, row.start, row.end)
+    if problem:
+        raise DamagedCitation(f"{row.path}: passage {row.passage_id} is damaged ({problem})")
+
+
 def citation_problem(text: str, recorded_hash: str | None, path: str, encoding: str, sha256: str,
                      start: int, end: int) -> str | None:
     """Why a cited passage must not be shown (None when it may): its text does not match the hash
@@ -93,7 +105,9 @@ def citation_problem(text: str, recorded_hash: str | None, path: str, encoding: 
     HTML), the file's text at the passage's span."""
     if recorded_hash is not None and store.passage_hash(text) != recorded_hash:
         return "its text in the database was changed after it was indexed"
-    if encoding.startswith("html:"):
+    try:
+        codecs.lookup(encoding)  # a plain decode; not "pdf" or "html:...", whose text is extracted
+    except LookupError:
         return None
     try:
         with open(path, "rb") as handle:

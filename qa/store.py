@@ -646,6 +646,11 @@ class CitationRow(NamedTuple):
     start: int
     end: int
     text: str
+    #: what the citation check reads (qa/integrity.py): the hash recorded with the text (None: not
+    #: recorded), the document's encoding and the sha256 of its file when indexed
+    text_sha1: str | None = None
+    encoding: str = ""
+    sha256: str = ""
 
 
 class DocumentPassage(NamedTuple):
@@ -661,19 +666,23 @@ class DocumentListing(NamedTuple):
     passages: int
 
 
-_CITATION_SQL = ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text "
-                 "FROM passages p JOIN documents d ON d.id = p.doc_id")
+def _citation_sql(conn: sqlite3.Connection) -> str:
+    """The citation rows' SELECT (an index no qa of issue 13 has written to lacks the hash column)."""
+    has_hash = IndexStore(conn).has_column("passages", "text_sha1")
+    return ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text, "
+            f"{'p.text_sha1' if has_hash else 'NULL'}, d.encoding, d.sha256 "
+            "FROM passages p JOIN documents d ON d.id = p.doc_id")
 
 
 def citation_rows(conn: sqlite3.Connection, passage_ids: Iterable[int]) -> dict[int, CitationRow]:
     """Citation rows by passage id; an id a reindex removed meanwhile is absent."""
-    rows = execute_in(conn, _CITATION_SQL + " WHERE p.id IN ({marks})", list(passage_ids))
+    rows = execute_in(conn, _citation_sql(conn) + " WHERE p.id IN ({marks})", list(passage_ids))
     return {row[0]: CitationRow(*row) for row in rows}
 
 
 def all_citation_rows(conn: sqlite3.Connection) -> list[CitationRow]:
     """Every passage's citation row, by id (benchmarks hold them in memory)."""
-    return [CitationRow(*row) for row in conn.execute(_CITATION_SQL + " ORDER BY p.id")]
+    return [CitationRow(*row) for row in conn.execute(_citation_sql(conn) + " ORDER BY p.id")]
 
 
 def passages_of_documents(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> list[DocumentPassage]:

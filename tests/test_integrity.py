@@ -100,7 +100,7 @@ def test_a_held_database_is_waited_for_then_answered(built, tmp_path):
 
 def test_a_database_held_too_long_is_busy_never_damaged(built, tmp_path):
     index, src = built
-    holder = hold_exclusive(index / store.DB_NAME, 12.0)
+    holder = hold_exclusive(index / store.DB_NAME, 90.0)  # killed when done
     try:
         env = dict(ENV, QA_BUSY_WAIT="2")
         for args in (["ask", QUESTION, "--mode", "bm25"], ["docs"], ["index", "--rebuild", str(src)]):
@@ -152,6 +152,38 @@ def test_nan_vectors_are_detected_and_only_they_reembedded(built, tmp_path):
     assert 2 <= len(embedder.texts) <= 4  # only the damaged vectors, not the index's 9
     assert check(index)[1]["whole"] and ranked(index) == before
     check_consistent(index)
+
+
+def test_nan_vectors_stop_qa_ask_with_one_line_until_repaired(built, tmp_path):
+    index, _ = built
+    before = qa("ask", QUESTION, "--mode", "bm25", "--json", "--index", str(index), cwd=tmp_path)
+    (vector_file,) = index.glob("vectors.*.faiss")
+    _overwrite_middle(vector_file, b"\xff" * 4096)
+    for mode in ("bm25", "hybrid"):  # the vectors are checked whether or not a question uses them
+        result = qa("ask", QUESTION, "--mode", mode, "--index", str(index), cwd=tmp_path)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 1 and result.stdout == "" and len(lines) == 1, result.stderr
+        assert lines[0].startswith("qa: error:") and str(vector_file) in lines[0] and "damaged" in lines[0]
+        assert lines[0].endswith(f"repair with: qa index --index {index}")
+    assert qa("index", "--index", str(index), cwd=tmp_path).returncode == 0  # the real model, as a user runs it
+    after = qa("ask", QUESTION, "--mode", "bm25", "--json", "--index", str(index), cwd=tmp_path)
+    assert after.returncode == 0 and after.stdout == before.stdout
+
+
+def test_an_edited_passage_is_never_served_as_a_citation(built):
+    from qa.search import Searcher
+
+    index, _ = built
+    with sqlite3.connect(index / store.DB_NAME) as conn:
+        conn.execute("UPDATE passages SET text = replace(text, 'Sufian al Qumu', 'Someone Else') "
+                     "WHERE text LIKE '%Sufian al Qumu%'")
+    searcher = Searcher(index)
+    with pytest.raises(IndexCorrupt, match=r"was changed after it was indexed\); repair with: qa index"):
+        searcher.search(QUESTION, k=3, mode="bm25")
+    searcher.close()
+    sync(index, embedder=HashEmbedder())  # read again from the file
+    hits = Searcher(index).search(QUESTION, k=3, mode="bm25").hits
+    assert any("Sufian al Qumu" in h.text for h in hits) and not any("Someone Else" in h.text for h in hits)
 
 
 def test_a_damaged_term_file_is_rebuilt_from_stored_tokens(built):
