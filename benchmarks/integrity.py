@@ -11,7 +11,7 @@ build takes seconds instead of the model's minutes. Measured:
 - the load-time check (`qa.integrity.verify_loaded`: sizes and crc32 of both generation files,
   vectors = term rows = passage rows, same ids, no NaN) on its own;
 - `qa ask --mode bm25` from start to first answer with this code and with the code before the
-  checks (`git archive BEFORE qa`), on the same index (median of runs);
+  checks (`git archive REV qa`, --before REV), on the same index (median of runs);
 - `qa index --check` and the repair of 4 KB of NaN bytes written in the middle of the vector file.
 Writes the subsection "Integrity checks (benchmarks/integrity.py)" of BENCHMARKS.md.
 """
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BBC = ROOT.parent / "shared" / "data" / "bbc-news"
 WORK = ROOT / "benchmarks" / ".work" / "integrity"
-BEFORE = "4cc668b"  # main before issue 13
+BEFORE = "290b8b9"  # main as merged into this branch, without the checks of issue 13
 
 
 class StandInEmbedder:
@@ -91,25 +91,28 @@ def check_alone(index: Path) -> tuple[float, int, int, int]:
     return ms, loaded.ntotal, meta.vector_file(index).stat().st_size, meta.terms_file(index).stat().st_size
 
 
-def before_code() -> Path:
-    folder = WORK / f"code-{BEFORE}"
+def before_code(rev: str) -> Path:
+    folder = WORK / f"code-{rev}"
     if not (folder / "qa").is_dir():
         folder.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "archive", BEFORE, "qa"], cwd=ROOT, check=True, capture_output=True).stdout
+        archive = subprocess.run(["git", "archive", rev, "qa"], cwd=ROOT, check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return folder
 
 
-def first_answer(index: Path, code: Path, runs: int) -> float:
-    """Median seconds of `qa ask --mode bm25` from start to its answer, run with `code`'s qa."""
-    env = dict(os.environ, PYTHONPATH=str(code))
-    times = []
-    for _ in range(runs + 1):  # the first run warms the page cache
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "qa", "ask", "Who won the election?", "--mode", "bm25", "--json",
-                        "--index", str(index)], cwd=WORK, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times[1:])
+def first_answer(index: Path, codes: list[Path], runs: int) -> list[float]:
+    """Median seconds of `qa ask --mode bm25` from start to its answer, per code folder's qa; the
+    runs alternate between them, so a machine busy with other work weighs on both alike."""
+    times: list[list[float]] = [[] for _ in codes]
+    for run in range(runs + 1):  # the first round warms the page cache
+        for code, spent in zip(codes, times):
+            env = dict(os.environ, PYTHONPATH=str(code))
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "qa", "ask", "Who won the election?", "--mode", "bm25",
+                            "--json", "--index", str(index)], cwd=WORK, env=env, check=True, capture_output=True)
+            if run:
+                spent.append(time.perf_counter() - t0)
+    return [statistics.median(spent) for spent in times]
 
 
 def check_and_repair(index: Path) -> tuple[float, float, float, int, str]:
@@ -148,7 +151,8 @@ def check_and_repair(index: Path) -> tuple[float, float, float, int, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--before", default=BEFORE, help="the revision without the checks (default %(default)s)")
     args = parser.parse_args()
     if not BBC.is_dir():
         print("../shared/data/bbc-news is not present: nothing to measure", file=sys.stderr)
@@ -157,15 +161,14 @@ def main() -> int:
     index = WORK / "index"
     build(index, args.fresh)
     check_ms, passages, vector_bytes, term_bytes = check_alone(index)
-    after = first_answer(index, ROOT, args.runs)
-    before = first_answer(index, before_code(), args.runs)
+    before, after = first_answer(index, [before_code(args.before), ROOT], args.runs)
     whole, damaged, repair, embedded, line = check_and_repair(index)
     body = f"""Command: `.venv/bin/python benchmarks/integrity.py` ({time.strftime('%Y-%m-%d')}, 2 cores shared with other jobs; BBC, {passages:,} passages, stand-in vectors of the real size).
 
 | what | time |
 | --- | --- |
 | load-time check alone (crc32 of {vector_bytes / 2**20:.1f} MB of vectors and {term_bytes / 2**20:.1f} MB of term counts, counts, ids, NaN scan) | {check_ms:.0f} ms |
-| `qa ask --mode bm25` start to first answer, before the checks ({BEFORE}) | {before:.2f} s |
+| `qa ask --mode bm25` start to first answer, before the checks ({args.before}) | {before:.2f} s |
 | `qa ask --mode bm25` start to first answer, with the checks | {after:.2f} s |
 | `qa index --check`, whole index (a process: start, every passage's hash, both files) | {whole:.2f} s |
 | `qa index --check`, 4 KB of NaN in the middle of the vector file | {damaged:.2f} s |
