@@ -183,7 +183,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _no_documents(index_dir: Path) -> QAError:
-    return QAError(f"the index in {index_dir}/ has no documents; add some with: qa index PATH")
+    return QAError(f"the index in {index_dir}/ is empty: it has no documents; add some with: qa index PATH")
 
 
 # -- ask ---------------------------------------------------------------------------------

@@ -368,7 +368,7 @@ def test_an_index_without_documents_says_so(tmp_path, capsys):
         assert cli.main([*args, "--index", str(tmp_path / "index")]) == 1
         out, err = capsys.readouterr()
         assert out == "" and err.count("\n") == 1
-        assert f"the index in {tmp_path / 'index'}/ has no documents; add some with: qa index PATH" in err
+        assert f"the index in {tmp_path / 'index'}/ is empty: it has no documents; add some with: qa index PATH" in err
         assert "Not found" not in err
 
 

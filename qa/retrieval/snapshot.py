@@ -69,7 +69,7 @@ def _whole_generation(conn: sqlite3.Connection, index_dir: Path
     for attempt in range(3):
         meta = store.read_meta(conn)
         if meta is None:
-            raise QAError(f"the index in {index_dir}/ is empty; build it with: qa index PATH")
+            raise QAError(f"the index in {index_dir}/ is empty: it has no documents; add some with: qa index PATH")
         store.check_format(meta, index_dir)
         try:
             index = vectors.load(meta.vector_file(index_dir))
