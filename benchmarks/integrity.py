@@ -163,7 +163,8 @@ def main() -> int:
     check_ms, passages, vector_bytes, term_bytes = check_alone(index)
     before, after = first_answer(index, [before_code(args.before), ROOT], args.runs)
     whole, damaged, repair, embedded, line = check_and_repair(index)
-    body = f"""Command: `.venv/bin/python benchmarks/integrity.py` ({time.strftime('%Y-%m-%d')}, 2 cores shared with other jobs; BBC, {passages:,} passages, stand-in vectors of the real size).
+    load = os.getloadavg()[0]
+    body = f"""Command: `.venv/bin/python benchmarks/integrity.py` ({time.strftime('%Y-%m-%d')}, 2 cores, load average {load:.1f} at the end: other jobs ran meanwhile; BBC, {passages:,} passages, stand-in vectors of the real size).
 
 | what | time |
 | --- | --- |
