@@ -30,6 +30,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 from qa.embedder import Embedder  # noqa: E402
 from qa.indexer import sync  # noqa: E402
 from qa.search import Searcher  # noqa: E402
+from qa.integrity import inspect  # noqa: E402
+from qa.store import IndexStore  # noqa: E402
 from report import write_subsection  # noqa: E402
 from robust_util import check_consistent  # noqa: E402
 
@@ -131,6 +133,8 @@ def main() -> None:
             problems.append("exit 1 without a one-line error")
         try:
             docs = set(check_consistent(index))  # one row per path, passages == vectors, exact spans
+            with IndexStore.open(index) as db:  # and every record, checksum and hash agrees (issue 13)
+                problems += [f"not whole: {p}" for p in inspect(db, index).problems]
             if docs not in (before, target):
                 problems.append(f"documents neither before nor after: {len(docs)} vs {len(before)}/{len(target)}")
             answer = Searcher(index).search("What did the company report?", k=3, embedder=model)
@@ -168,7 +172,7 @@ def main() -> None:
         f"({sum('| at ' in r for r in rows)} at named phases, the rest at random moments; "
         f"{args.kills - killed} of {args.kills} rounds finished before their signal). After each the index "
         "opened and answered, held exactly the documents of before the run or of after it (never a mix), one "
-        "row per file and one vector per passage with exact spans; the next sync completed "
+        "row per file and one vector per passage with exact spans, and every recorded checksum, count and passage hash agreed (`qa.integrity.inspect`, as `qa index --check`); the next sync completed "
         f"{completed_after} of {args.kills} times.",
         f"- Failures: {len(failures)}" + ("" if not failures else "\n" + "\n".join(f"  - {f}" for f in failures)),
         f"- Disk full (a real {disk['size']} tmpfs, in a private mount namespace): {disk['result']}",

@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
                                          "else all-MiniLM-L6-v2; $QA_MODEL); changing it rebuilds")
     p_index.add_argument("--rebuild", action="store_true", help="re-read and re-embed everything")
     p_index.add_argument("--json", action="store_true", help="print one JSON object with the counts")
+    p_index.add_argument("--check", action="store_true",
+                         help="verify the index without changing it: exit 0 when whole, 1 with a line per "
+                              "problem (a plain qa index repairs them)")
 
     p_ask = sub.add_parser("ask", parents=[common], help="answer a question with cited passages",
                            description="Print the passages that best answer the question, each with its "
@@ -134,6 +137,8 @@ class _ProgressBars:
 def cmd_index(args: argparse.Namespace) -> int:
     from qa.indexer import sync
 
+    if args.check:
+        return cmd_check(args)
     bars = _ProgressBars()
     try:
         report = sync(index_dir_from(args.index), args.paths, model=model_from(args.model), rebuild=args.rebuild,
@@ -151,6 +156,34 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(visible(f"qa: skipped {path}: {reason}", newlines=False), file=sys.stderr)
         print(report.summary())
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """`qa index --check`: everything the index records about itself, verified; nothing changed."""
+    from qa.integrity import inspect, repair_command
+    from qa.render import visible
+    from qa.store import IndexStore
+
+    if args.paths or args.rebuild:
+        raise QAError("--check verifies the index as it is: give it no PATH and no --rebuild")
+    index_dir = index_dir_from(args.index)
+    with IndexStore.open(index_dir) as db:
+        found = inspect(db, index_dir)
+    if args.json:
+        print(json.dumps(found.as_json(), ensure_ascii=False))
+    elif found.whole and not found.documents:
+        print(f"the index in {index_dir}/ is whole and has no documents; add some with: qa index PATH")
+    elif found.whole:
+        print(f"the index in {index_dir}/ is whole: {found.documents} documents, {found.passages} passages")
+    else:
+        for problem in found.problems:
+            print(visible(f"qa: damaged: {problem}", newlines=False))
+        print(f"repair with: {repair_command(index_dir)}", file=sys.stderr)
+    return 0 if found.whole else 1
+
+
+def _no_documents(index_dir: Path) -> QAError:
+    return QAError(f"the index in {index_dir}/ is empty: it has no documents; add some with: qa index PATH")
 
 
 # -- ask ---------------------------------------------------------------------------------
@@ -193,6 +226,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.question != "-" and not args.question.strip():
         raise QAError('the question is empty; ask e.g.: qa ask "Who heads Ansar al-Sharia in Derna?"')
     searcher = Searcher(index_dir_from(args.index))
+    if searcher.passage_count == 0:
+        raise _no_documents(searcher.index_dir)
     searcher.check_model(model_from(args.model))
     embedder = None
     if args.mode != "bm25":
@@ -214,7 +249,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from qa.search import Searcher, display_path
 
     searcher = Searcher(index_dir_from(args.index))
-    for title, path, passages in searcher.documents():
+    documents = searcher.documents()
+    if not documents:
+        raise _no_documents(searcher.index_dir)
+    for title, path, passages in documents:
         if args.json:
             print(json.dumps({"title": title, "source": display_path(path), "passages": passages}, ensure_ascii=False))
         else:

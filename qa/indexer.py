@@ -34,7 +34,9 @@ from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, DEFAULT_SOURCE, FORMAT_VERSION, ChunkSettings
 from qa.documents import Document, Unreadable, parse, read_limited
 from qa.errors import IndexCorrupt, IndexTooOld, QAError
+from qa.integrity import inspect
 from qa.lock import write_lock
+from qa.repair import repair_warnings, repaired_parts
 from qa.store import DocumentRow, IndexMeta, IndexStore, NewDocument, NewPassage, StatMove
 from qa.text import tokenize
 
@@ -57,6 +59,15 @@ def _pause(phase: str) -> None:
 
 class _DamagedVectors(IndexCorrupt):
     """The current vector file cannot be read: the sync is redone as a rebuild."""
+
+
+class _Conflict(QAError):
+    """Another writer committed between this sync's plan and its commit (possible only if the
+    write lock was bypassed): the sync is planned again from the new generation."""
+
+
+#: syncs planned again after a _Conflict before giving up
+CONFLICT_RETRIES = 3
 
 
 @dataclass
@@ -219,7 +230,7 @@ def sync(
         raise QAError(f"the index folder {index_dir} is not writable; choose another with --index DIR")
     with write_lock(index_dir, on_wait=on_message):
         try:
-            return _sync_once(request)
+            return _sync_retrying(request)
         except _DamagedVectors as exc:
             report = _sync_once(dataclasses.replace(request, rebuild=True))
             report.warnings.insert(0, f"{str(exc).split(';')[0]}: rebuilt the index")
@@ -227,13 +238,51 @@ def sync(
         except IndexCorrupt:
             if not rebuild:
                 raise
-            if not request.new_sources:
-                raise QAError("the index database is damaged and its list of sources cannot be read; "
-                              "rebuild it by naming them: qa index --rebuild PATH ...") from None
-            aside = _set_aside(index_dir)
-            report = _sync_once(dataclasses.replace(request, rebuild=True))
-            report.warnings.insert(0, f"the damaged index database was moved to {aside}")
-            return report
+            return _rebuild_damaged(request)
+
+
+def _sync_retrying(request: SyncRequest) -> SyncReport:
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            return _sync_once(request)
+        except _Conflict:
+            if attempt == CONFLICT_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _rebuild_damaged(request: SyncRequest) -> SyncReport:
+    """`--rebuild` of a damaged database: move it aside and rebuild from the sources it recorded
+    (read from it if it opens at all) and those named; a source that cannot be recovered is said."""
+    index_dir = request.index_dir
+    recorded = _recorded_sources(index_dir)
+    if not recorded and not request.new_sources:
+        raise QAError("the index database is damaged and its list of sources cannot be read; "
+                      "rebuild it by naming them: qa index --rebuild PATH ...") from None
+    aside = _set_aside(index_dir)
+    sources = recorded + [p for p in request.new_sources if p not in recorded]
+    report = _sync_once(dataclasses.replace(request, new_sources=sources, rebuild=True))
+    report.warnings.insert(0, f"the damaged index database was moved to {aside}")
+    if recorded:
+        report.warnings.insert(1, f"rebuilt from its recorded sources: {', '.join(recorded)}")
+    else:
+        report.warnings.insert(1, f"its list of sources could not be read: rebuilt from {', '.join(sources)} "
+                                  "only; add any other with: qa index PATH")
+    return report
+
+
+def _recorded_sources(index_dir: Path) -> list[str]:
+    """The sources a damaged database records, if that part of it can still be read."""
+    try:
+        conn = sqlite3.connect(f"file:{index_dir / store.DB_NAME}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return []
+    try:
+        return [str(row[0]) for row in conn.execute("SELECT path FROM sources ORDER BY path")]
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
 
 
 def _sync_once(request: SyncRequest) -> SyncReport:
@@ -246,11 +295,12 @@ def _sync_once(request: SyncRequest) -> SyncReport:
         raise _write_failed(index_dir, exc) from exc
     try:
         return _run_stages(db, request)
-    except sqlite3.OperationalError as exc:  # disk full, read-only, I/O error, locked too long
+    except sqlite3.OperationalError as exc:  # disk full, read-only, I/O error (busy: IndexBusy)
+        if store.is_busy(exc):
+            raise store.database_error(exc, index_dir) from exc
         raise _write_failed(index_dir, exc) from exc
     except sqlite3.DatabaseError as exc:
-        raise IndexCorrupt(f"the index database in {index_dir}/ is damaged ({exc}); "
-                           "rebuild with: qa index --rebuild PATH ...") from exc
+        raise store.database_error(exc, index_dir) from exc
     except OSError as exc:
         raise _write_failed(index_dir, exc) from exc
     finally:
@@ -276,9 +326,11 @@ def _set_aside(index_dir: Path) -> Path:
 
 
 def _run_stages(db: IndexStore, request: SyncRequest) -> SyncReport:
-    """plan -> gather vectors -> write the new generation -> commit, then tidy up."""
+    """repair -> plan -> gather vectors -> write the new generation -> commit, then tidy up."""
+    repaired = repair_stage(db, request)
     plan = plan_sync(db, request)
     report = _planned_report(plan)
+    report.warnings[:0] = repaired
     if not plan.needs_generation(request.bm25):
         commit(db, plan, None)  # record new sources, moved stats and skips only
         return _finished(report, db, request)
@@ -297,6 +349,65 @@ def _run_stages(db: IndexStore, request: SyncRequest) -> SyncReport:
     if gathered.loaded_embedder is not None:  # torch is loaded anyway: leave questions a torch-free encoder
         _export_question_encoder(gathered.loaded_embedder, report)
     return _finished(report, db, request)
+
+
+# -- stage 0: repair what is damaged (qa/integrity.py finds it, qa/repair.py's parts) -----------------
+
+def repair_stage(db: IndexStore, request: SyncRequest) -> list[str]:
+    """Commit a repaired generation when the current one is damaged (see qa/repair.py): the sync
+    that follows starts from a whole index. Warnings saying what was repaired."""
+    meta = db.read_meta()
+    if meta is None or request.rebuild:
+        return []
+    try:
+        if _rebuild_reason(meta, request.model or meta.model, request):
+            return []  # everything is redone anyway
+    except QAError:
+        return []  # a newer qa's index: the plan refuses it
+    found = inspect(db, request.index_dir)
+    if found.whole and not (found.vectors_damaged or found.terms_damaged):
+        return []
+    repaired = repaired_parts(db, request.index_dir, meta, found,
+                              lambda passages: _embed_again(db, request, meta, passages))
+    index = vectors.new(meta.dim)
+    vectors.add(index, repaired.keep.tolist(), repaired.vectors)
+    new_meta = dataclasses.replace(meta, generation=meta.generation + 1, record=None,
+                                   next_passage_id=max(meta.next_passage_id, db.max_passage_id() + 1))
+    generation = Generation(new_meta, [], index, repaired.counts)
+    try:
+        write_generation(request.index_dir, generation)
+        with db.transaction():
+            if db.generation_of() != meta.generation:
+                raise _Conflict("another writer committed during the repair")
+            db.delete_documents(repaired.dropped_documents)
+            _check_counts(db, generation)
+            db.write_meta(generation.meta)
+    except BaseException:
+        _drop_uncommitted(db, request.index_dir, generation.meta)
+        raise
+    _remove_old_generations(request.index_dir, keep={new_meta.generation})  # the damaged files go
+    return repair_warnings(found, repaired)
+
+
+def _embed_again(db: IndexStore, request: SyncRequest, meta: IndexMeta,
+                 passages: list[store.StoredPassage]) -> tuple[dict[int, np.ndarray], int]:
+    """Vectors of passages whose vectors were lost: kept aside by an interrupted run, else
+    embedded now; (vector by passage id, how many embedded)."""
+    texts = {p.id: embedding_text(p.title, p.text, request.settings) for p in passages}
+    keys = {pid: _vector_key(meta.model, text) for pid, text in texts.items()}
+    pending = db.pending_vectors(sorted(set(keys.values())))
+    found = {pid: pending[key] for pid, key in keys.items() if key in pending}
+    todo = [pid for pid in texts if pid not in found]
+    if todo:
+        embedder = request.embedder
+        if embedder is None:
+            from qa.embedder import Embedder
+
+            embedder = Embedder(meta.model)
+        request.on_progress("embedding", 0, len(todo))
+        found.update(zip(todo, embedder.encode([texts[pid] for pid in todo])))
+        request.on_progress("embedding", len(todo), len(todo))
+    return found, len(todo)
 
 
 def _planned_report(plan: SyncPlan) -> SyncReport:
@@ -477,7 +588,8 @@ def _embed(db: IndexStore, embedder: object, missing: list[tuple[str, str]],
 def build_generation(db: IndexStore, request: SyncRequest, plan: SyncPlan,
                      gathered: GatheredVectors) -> Generation:
     """Number the new passages, edit (or build) the vectors and term counts in memory."""
-    first_id = plan.meta.next_passage_id if plan.meta else 1
+    # never below an id in use, whatever the meta says (ids are checked again at commit)
+    first_id = max(plan.meta.next_passage_id if plan.meta else 1, db.max_passage_id() + 1)
     documents, ids, tokens = _numbered_passages(plan.documents, request.settings, first_id)
     old_ids = db.passage_ids_of(plan.dropped_ids) if plan.incremental else []
     index = gathered.index
@@ -514,9 +626,16 @@ def _numbered_passages(read: list[ReadDocument], settings: ChunkSettings, first_
 
 
 def write_generation(index_dir: Path, generation: Generation) -> None:
-    """Save the new vector and term files (not yet current: the commit switches to them)."""
-    vectors.save(generation.index, generation.meta.vector_file(index_dir))
-    generation.counts.save(generation.meta.terms_file(index_dir))
+    """Save the new vector and term files (not yet current: the commit switches to them), and
+    put their sizes, checksums and counts in the generation's meta (store.GenerationRecord)."""
+    meta = generation.meta
+    vectors.save(generation.index, meta.vector_file(index_dir))
+    generation.counts.save(meta.terms_file(index_dir))
+    vector_size, vector_crc = store.file_crc32(meta.vector_file(index_dir))
+    terms_size, terms_crc = store.file_crc32(meta.terms_file(index_dir))
+    record = store.GenerationRecord(meta.generation, int(generation.index.ntotal), len(generation.counts.passage_ids),
+                                    int(generation.index.ntotal), vector_size, vector_crc, terms_size, terms_crc)
+    generation.meta = dataclasses.replace(meta, record=record)
 
 
 # -- stage 4: commit ----------------------------------------------------------------------------
@@ -526,17 +645,35 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None) -> Non
     Without one, only sources, moved stats and skipped files are recorded."""
     now = time.time()
     with db.transaction():
+        _check_unchanged_since(db, plan)
         if generation is not None:
             db.delete_documents(plan.dropped_ids)
             for doc, passages in generation.documents:
                 if passages:  # a document without passages gets no row (as if not indexed)
                     db.add_document(doc, passages, now)
+            _check_counts(db, generation)
         db.move_stats(plan.touched)
         db.replace_skipped(plan.skipped)
         if generation is not None:
             db.write_meta(generation.meta)
             db.clear_pending_vectors()
         _pause("committing")
+
+
+def _check_unchanged_since(db: IndexStore, plan: SyncPlan) -> None:
+    """Inside the commit's transaction (sqlite's write lock held): the generation the plan was
+    made from is still the current one, so its passage ids are free and its edits complete."""
+    if db.generation_of() != (plan.meta.generation if plan.meta else None):
+        raise _Conflict("another writer committed meanwhile")
+
+
+def _check_counts(db: IndexStore, generation: Generation) -> None:
+    """As many passage rows as vectors and term rows, or nothing is committed."""
+    rows = db.passage_count()
+    record = generation.meta.record
+    if record is not None and rows != record.vectors:
+        raise IndexCorrupt(f"the new generation would have {record.vectors} vectors for {rows} passage rows; "
+                           f"nothing was changed; check the index with: qa index --check")
 
 
 def _drop_uncommitted(db: IndexStore, index_dir: Path, new_meta: IndexMeta) -> None:

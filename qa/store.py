@@ -16,10 +16,15 @@ and its queries change together; rows come back as named tuples, not positional 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import sys
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from qa.config import FORMAT_VERSION
 from qa.settings import DEFAULT_SETTINGS
-from qa.errors import IndexCorrupt, IndexMissing, IndexTooNew, IndexTooOld, QAError
+from qa.errors import IndexBusy, IndexCorrupt, IndexMissing, IndexTooNew, IndexTooOld, QAError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,7 +53,8 @@ CREATE TABLE IF NOT EXISTS documents (
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     encoding TEXT NOT NULL,
-    indexed_at REAL NOT NULL
+    indexed_at REAL NOT NULL,
+    passages INTEGER  -- passage rows written with it: rows lost later are noticed
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY,
@@ -59,7 +65,8 @@ CREATE TABLE IF NOT EXISTS passages (
     paragraph INTEGER NOT NULL,
     paragraph_end INTEGER NOT NULL,
     text TEXT NOT NULL,
-    tokens TEXT NOT NULL
+    tokens TEXT NOT NULL,
+    text_sha1 TEXT  -- passage_hash(text) at write: a cited passage is checked against it
 );
 CREATE INDEX IF NOT EXISTS passages_by_doc ON passages(doc_id);
 CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
@@ -70,6 +77,11 @@ CREATE TABLE IF NOT EXISTS pending_vectors (key TEXT PRIMARY KEY, vector BLOB NO
 #: The BM25 parameters of the shipped ranking (see qa/bm25.py and BENCHMARKS.md); also what an
 #: index written before they were recorded was built with.
 BM25_DEFAULTS: Mapping[str, float] = MappingProxyType(DEFAULT_SETTINGS.bm25_params._asdict())
+
+#: a command blocked by a database another process holds says so after this many seconds
+BUSY_NOTE_AFTER = 1.5
+#: ... and gives up, saying "busy" and who holds it, after this many ($QA_BUSY_WAIT)
+BUSY_WAIT_SECONDS = 120.0
 
 #: values bound per statement by `execute_in`: well under sqlite's limit on bound variables
 #: (999 before sqlite 3.32, 32766 since)
@@ -86,6 +98,63 @@ def bm25_params(given: Mapping[str, float] | None = None) -> dict[str, float]:
     return params
 
 
+#: columns added since format 1 (older databases get them, backfilled, from `migrate`; a row an
+#: older qa writes has NULL there: "not recorded", never "damaged")
+ADDED_COLUMNS = (("passages", "text_sha1", "TEXT"), ("documents", "passages", "INTEGER"))
+
+
+def passage_hash(text: str) -> str:
+    """The content hash recorded with each passage row (sha1 of its UTF-8 text)."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Add the columns of ADDED_COLUMNS a database lacks, filled from the rows as they are."""
+    missing = [(table, column, kind) for table, column, kind in ADDED_COLUMNS
+               if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}]
+    if not missing:
+        return
+    conn.create_function("qa_passage_hash", 1, passage_hash, deterministic=True)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for table, column, kind in missing:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        conn.execute("UPDATE passages SET text_sha1 = qa_passage_hash(text) WHERE text_sha1 IS NULL")
+        conn.execute("UPDATE documents SET passages = (SELECT count(*) FROM passages p WHERE p.doc_id = documents.id) "
+                     "WHERE passages IS NULL")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+@dataclass(frozen=True)
+class GenerationRecord:
+    """What a commit recorded of its generation's files and counts, so damage is told at load:
+    sizes and checksums (zlib.crc32) of the vector and term files, and how many vectors, term
+    rows and passage rows it has (the three agree in a whole index)."""
+
+    generation: int
+    vectors: int
+    terms: int
+    passages: int
+    vectors_size: int
+    vectors_crc32: int
+    terms_size: int
+    terms_crc32: int
+
+
+def file_crc32(path: Path, chunk: int = 1 << 20) -> tuple[int, int]:
+    """(size, crc32) of a file, read in chunks (about 1 GB/s)."""
+    crc = size = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            crc = zlib.crc32(block, crc)
+            size += len(block)
+    return size, crc
+
+
 @dataclass(frozen=True)
 class IndexMeta:
     format_version: int
@@ -96,6 +165,8 @@ class IndexMeta:
     next_passage_id: int
     #: the BM25 parameters the index was built with (k1, b, epsilon)
     bm25: dict[str, float] = field(default_factory=lambda: dict(BM25_DEFAULTS))
+    #: the commit's record of this generation (None: written by a qa that did not record one)
+    record: GenerationRecord | None = None
 
     def vector_file(self, index_dir: Path) -> Path:
         return index_dir / vector_file_name(self.generation)
@@ -182,28 +253,130 @@ def execute_in(conn: sqlite3.Connection, sql: str, values: Sequence[object]) -> 
 
 # -- opening, meta and format ------------------------------------------------------------------
 
-def connect(index_dir: Path, *, create: bool = False) -> sqlite3.Connection:
+def busy_wait_seconds() -> float:
+    """How long a command waits for a database another process holds before saying "busy"
+    ($QA_BUSY_WAIT, default BUSY_WAIT_SECONDS)."""
+    try:
+        return max(0.0, float(os.environ.get("QA_BUSY_WAIT", BUSY_WAIT_SECONDS)))
+    except ValueError:
+        return BUSY_WAIT_SECONDS
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for sqlite's SQLITE_BUSY / SQLITE_LOCKED ("database is locked"): another process holds
+    the database; it is whole, and waiting (or trying again) is the answer, never a rebuild."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def database_error(exc: sqlite3.Error, index_dir: Path) -> QAError:
+    """The user's view of a sqlite error: IndexBusy for a database another process holds,
+    IndexCorrupt (with the rebuild advice) only for real damage ("file is not a database",
+    "malformed"), otherwise a one-line QAError naming the failure."""
+    if is_busy(exc):
+        from qa.lock import holder
+
+        return IndexBusy(f"the index in {index_dir}/ is busy (held by {holder(index_dir, index_dir / DB_NAME)}); "
+                         "try again when it is done")
+    if isinstance(exc, sqlite3.OperationalError):  # I/O error, disk full, read-only, no such table
+        return QAError(f"cannot read the index in {index_dir}/: {exc}")
+    return IndexCorrupt(f"the index database {index_dir / DB_NAME} is damaged ({exc}); "
+                        f"rebuild with: qa index --rebuild{index_flag(index_dir)}")
+
+
+def index_flag(index_dir: Path) -> str:
+    """" --index DIR" unless DIR is where qa looks by default (for commands in messages)."""
+    from qa.config import index_dir_from
+
+    return "" if Path(index_dir) == index_dir_from(None) else f" --index {index_dir}"
+
+
+class WaitingConnection(sqlite3.Connection):
+    """A connection that waits out a database held by another process, with a note after
+    BUSY_NOTE_AFTER seconds, and raises IndexBusy (never a "damaged" error) after
+    busy_wait_seconds(). sqlite's own busy timeout is BUSY_NOTE_AFTER: each statement is retried
+    while the wait lasts (safe: a busy statement has done nothing)."""
+
+    index_dir: Path = Path(".")
+    on_busy: Callable[[str], None] | None = None
+
+    def execute(self, sql: str, parameters: object = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        return self._waiting(sqlite3.Connection.execute, sql, parameters)
+
+    def executemany(self, sql: str, parameters: object, /) -> sqlite3.Cursor:  # type: ignore[override]
+        if not isinstance(parameters, (list, tuple)):
+            parameters = list(parameters)  # type: ignore[call-overload]  # a retry must see them again
+        return self._waiting(sqlite3.Connection.executemany, sql, parameters)
+
+    def executescript(self, script: str, /) -> sqlite3.Cursor:  # type: ignore[override]
+        return self._waiting(sqlite3.Connection.executescript, script)
+
+    def _waiting(self, run: Callable[..., sqlite3.Cursor], *args: object) -> sqlite3.Cursor:
+        started = time.monotonic()
+        noted = False
+        while True:
+            try:
+                return run(self, *args)
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                waited = time.monotonic() - started
+                if waited >= busy_wait_seconds():
+                    raise IndexBusy(_busy_message(self.index_dir, waited)) from exc
+                if not noted:
+                    noted = True
+                    self._note()
+                time.sleep(0.05)
+
+    def _note(self) -> None:
+        from qa.lock import holder
+
+        message = f"the index is busy (being updated by {holder(self.index_dir, self.index_dir / DB_NAME)}); waiting"
+        if self.on_busy is not None:
+            self.on_busy(message)
+        else:
+            print(f"qa: {message}", file=sys.stderr, flush=True)
+
+
+def _busy_message(index_dir: Path, waited: float) -> str:
+    from qa.lock import holder
+
+    return (f"the index in {index_dir}/ is busy: {holder(index_dir, index_dir / DB_NAME)} has held it for {waited:.0f} s; "
+            "try again when it is done")
+
+
+def connect(index_dir: Path, *, create: bool = False,
+            on_busy: Callable[[str], None] | None = None) -> sqlite3.Connection:
     """Open the database; with create=False a missing index is an IndexMissing error. The connection
-    may be used from any thread (the UI's workers run on a pool), one at a time: callers serialise."""
+    may be used from any thread (the UI's workers run on a pool), one at a time: callers serialise.
+    A database another process holds is waited for (see WaitingConnection; `on_busy` gets the
+    note, default: stderr)."""
     path = index_dir / DB_NAME
     if not create and not path.exists():
         raise IndexMissing(f"no index in {index_dir}/; build one with: qa index PATH (e.g. qa index seeds)")
+    options = dict(timeout=BUSY_NOTE_AFTER, isolation_level=None, check_same_thread=False,
+                   factory=WaitingConnection)
     try:
         if create:
             index_dir.mkdir(parents=True, exist_ok=True)
         if create or os.access(index_dir, os.W_OK):
             # a reader may have to roll back a journal left by a killed writer: it needs write access
-            conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(path, **options)
         else:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, **options)
+        conn.index_dir, conn.on_busy = index_dir, on_busy
         conn.execute("PRAGMA foreign_keys = ON")
         if create:
             conn.executescript(SCHEMA)
+            migrate(conn)
         else:
             conn.execute("SELECT count(*) FROM meta").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise IndexCorrupt(f"the index database {path} is damaged ({exc}); rebuild with: qa index --rebuild PATH ...") from exc
+        raise database_error(exc, index_dir) from exc
     return conn
 
 
@@ -227,7 +400,16 @@ def _meta_from(values: dict[str, str]) -> IndexMeta:
         generation=int(values["generation"]),
         next_passage_id=int(values["next_passage_id"]),
         bm25=bm25,
+        record=_record_from(values.get("record"), int(values["generation"])),
     )
+
+
+def _record_from(value: str | None, generation: int) -> GenerationRecord | None:
+    """The record, if it is this generation's (an older qa may have committed since without one)."""
+    if value is None:
+        return None
+    record = GenerationRecord(**json.loads(value))
+    return record if record.generation == generation else None
 
 
 def _meta_values(meta: IndexMeta) -> dict[str, str]:
@@ -239,6 +421,7 @@ def _meta_values(meta: IndexMeta) -> dict[str, str]:
         "generation": str(meta.generation),
         "next_passage_id": str(meta.next_passage_id),
         "bm25": json.dumps(meta.bm25, sort_keys=True),
+        **({"record": json.dumps(dataclasses.asdict(meta.record), sort_keys=True)} if meta.record else {}),
     }
 
 
@@ -269,8 +452,8 @@ def load_term_counts(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path)
         return TermCounts.build([r.id for r in rows], [r.tokens.split() for r in rows])
 
 
-def _damaged(exc: sqlite3.DatabaseError) -> IndexCorrupt:
-    return IndexCorrupt(f"the index database is damaged ({exc}); rebuild with: qa index --rebuild")
+def _damaged(conn: sqlite3.Connection, exc: sqlite3.DatabaseError) -> QAError:
+    return database_error(exc, getattr(conn, "index_dir", Path(".")))
 
 
 class IndexStore:
@@ -313,7 +496,7 @@ class IndexStore:
         try:
             values = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
-            raise _damaged(exc) from exc
+            raise _damaged(self.conn, exc) from exc
         if "generation" not in values:
             return None
         try:
@@ -344,6 +527,47 @@ class IndexStore:
     def passage_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
 
+    def max_passage_id(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0]
+
+    def passage_ids(self) -> list[int]:
+        return [row[0] for row in self.conn.execute("SELECT id FROM passages ORDER BY id")]
+
+    def document_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def has_column(self, table: str, column: str) -> bool:
+        return column in {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+
+    def documents_missing_passages(self) -> list[tuple[int, str, int | None, int]]:
+        """(id, path, passages recorded, passage rows present) of documents that lost passage rows
+        (fewer than recorded; none at all where nothing was recorded)."""
+        recorded = "d.passages" if self.has_column("documents", "passages") else "NULL"
+        return self.conn.execute(
+            f"SELECT d.id, d.path, {recorded} AS recorded, count(p.id) AS present FROM documents d "
+            "LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.id "
+            "HAVING present < coalesce(recorded, 1) ORDER BY d.path").fetchall()
+
+    def passages_not_matching_hash(self) -> list[tuple[int, str, int]]:
+        """(document id, path, passage id) of passage rows whose text is not the text written."""
+        if not self.has_column("passages", "text_sha1"):
+            return []
+        rows = self.conn.execute("SELECT p.doc_id, d.path, p.id, p.text, p.text_sha1 FROM passages p "
+                                 "JOIN documents d ON d.id = p.doc_id WHERE p.text_sha1 IS NOT NULL ORDER BY p.id")
+        return [(doc_id, path, pid) for doc_id, path, pid, text, recorded in rows
+                if passage_hash(text) != recorded]
+
+    def passages_by_id(self, ids: Sequence[int]) -> list[StoredPassage]:
+        """These passages (id, title, text), to embed them again."""
+        return [StoredPassage(*row) for row in execute_in(
+            self.conn, "SELECT p.id, d.title, p.text FROM passages p JOIN documents d ON d.id = p.doc_id "
+            "WHERE p.id IN ({marks})", ids)]
+
+    def generation_of(self) -> int | None:
+        """The committed generation (read inside a commit, to see whether another writer committed)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else None
+
     def passage_ids_of(self, doc_ids: Sequence[int]) -> list[int]:
         """The ids of the passages of these documents."""
         return [row[0] for row in execute_in(self.conn, "SELECT id FROM passages WHERE doc_id IN ({marks})", doc_ids)]
@@ -359,7 +583,7 @@ class IndexStore:
         try:
             return [PassageTokens(*row) for row in self.conn.execute("SELECT id, tokens FROM passages ORDER BY id")]
         except sqlite3.DatabaseError as exc:
-            raise _damaged(exc) from exc
+            raise _damaged(self.conn, exc) from exc
 
     def passage_texts(self) -> list[str]:
         """Every passage's text, by id (benchmarks/speed.py's encode rate)."""
@@ -389,12 +613,13 @@ class IndexStore:
     def add_document(self, doc: NewDocument, passages: Sequence[NewPassage], indexed_at: float) -> int:
         """Insert a document and its passages; the document's new id."""
         cur = self.conn.execute(
-            "INSERT INTO documents(path, title, sha256, size, mtime_ns, encoding, indexed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", (*doc, indexed_at))
+            "INSERT INTO documents(path, title, sha256, size, mtime_ns, encoding, indexed_at, passages) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*doc, indexed_at, len(passages)))
         doc_id = cur.lastrowid
         self.conn.executemany(
-            "INSERT INTO passages(id, doc_id, ordinal, start, end, paragraph, paragraph_end, text, tokens) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(p.id, doc_id, *p[1:]) for p in passages])
+            "INSERT INTO passages(id, doc_id, ordinal, start, end, paragraph, paragraph_end, text, tokens, text_sha1) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(p.id, doc_id, *p[1:], passage_hash(p.text)) for p in passages])
         return doc_id
 
     def move_stats(self, moves: Sequence[StatMove]) -> None:
@@ -423,6 +648,11 @@ class CitationRow(NamedTuple):
     start: int
     end: int
     text: str
+    #: what the citation check reads (qa/integrity.py): the hash recorded with the text (None: not
+    #: recorded), the document's encoding and the sha256 of its file when indexed
+    text_sha1: str | None = None
+    encoding: str = ""
+    sha256: str = ""
 
 
 class DocumentPassage(NamedTuple):
@@ -438,19 +668,23 @@ class DocumentListing(NamedTuple):
     passages: int
 
 
-_CITATION_SQL = ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text "
-                 "FROM passages p JOIN documents d ON d.id = p.doc_id")
+def _citation_sql(conn: sqlite3.Connection) -> str:
+    """The citation rows' SELECT (an index no qa of issue 13 has written to lacks the hash column)."""
+    has_hash = IndexStore(conn).has_column("passages", "text_sha1")
+    return ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text, "
+            f"{'p.text_sha1' if has_hash else 'NULL'}, d.encoding, d.sha256 "
+            "FROM passages p JOIN documents d ON d.id = p.doc_id")
 
 
 def citation_rows(conn: sqlite3.Connection, passage_ids: Iterable[int]) -> dict[int, CitationRow]:
     """Citation rows by passage id; an id a reindex removed meanwhile is absent."""
-    rows = execute_in(conn, _CITATION_SQL + " WHERE p.id IN ({marks})", list(passage_ids))
+    rows = execute_in(conn, _citation_sql(conn) + " WHERE p.id IN ({marks})", list(passage_ids))
     return {row[0]: CitationRow(*row) for row in rows}
 
 
 def all_citation_rows(conn: sqlite3.Connection) -> list[CitationRow]:
     """Every passage's citation row, by id (benchmarks hold them in memory)."""
-    return [CitationRow(*row) for row in conn.execute(_CITATION_SQL + " ORDER BY p.id")]
+    return [CitationRow(*row) for row in conn.execute(_citation_sql(conn) + " ORDER BY p.id")]
 
 
 def passages_of_documents(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> list[DocumentPassage]:

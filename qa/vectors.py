@@ -27,7 +27,10 @@ def load(path: Path) -> faiss.Index:
     try:
         return faiss.read_index(str(path))
     except RuntimeError as exc:
-        raise IndexCorrupt(f"the vector file {path} is damaged or missing; rebuild with: qa index --rebuild") from exc
+        from qa.store import index_flag
+
+        raise IndexCorrupt(f"the vector file {path} is damaged or missing; repair with: "
+                           f"qa index{index_flag(path.parent)}") from exc
 
 
 def save(index: faiss.Index, path: Path) -> None:

@@ -93,7 +93,8 @@ def test_corrupt_vector_file_is_one_line(tmp_path, workdir):
     shutil.copytree(workdir / "index", broken)
     for path in broken.glob("vectors.*.faiss"):
         path.write_bytes(path.read_bytes()[:100])
-    _one_line_error(qa("ask", "Derna?", "--index", str(broken), "--mode", "bm25", cwd=tmp_path), "damaged", "--rebuild")
+    _one_line_error(qa("ask", "Derna?", "--index", str(broken), "--mode", "bm25", cwd=tmp_path), "damaged",
+                    "vectors.1.faiss", f"repair with: qa index --index {broken}")
 
 
 def test_model_mismatch_is_one_line(workdir):

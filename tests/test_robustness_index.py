@@ -98,10 +98,12 @@ def test_damaged_vector_file(built, capsys, damage):
     with pytest.raises(IndexCorrupt, match="damaged"):
         Searcher(index)
     assert cli.main(["ask", QUESTION, "--mode", "bm25", "--index", str(index)]) == 1
-    _one_line(capsys, "damaged", "qa index --rebuild")
-    _add_story(src)  # the next sync with work to do rebuilds by itself
-    report = sync(index, embedder=HashEmbedder())
-    assert report.rebuilt and "rebuilt" in report.warnings[0]
+    _one_line(capsys, "damaged", str(vector_file), "repair with: qa index")
+    _add_story(src)  # the next sync repairs it first (re-embedding the passages it lost)
+    embedder = HashEmbedder()
+    report = sync(index, embedder=embedder)
+    assert not report.rebuilt and report.warnings[0].startswith("repaired:") and str(vector_file) in report.warnings[0]
+    assert len(embedder.texts) == report.passages  # the 9 passages whose vectors were lost, and the new one
     assert "Sufian al Qumu" in _answers(index)
     assert len(check_consistent(index)) == 3
 

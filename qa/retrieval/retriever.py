@@ -11,7 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from qa import store
-from qa.errors import IndexMismatch, QAError
+from qa.errors import IndexCorrupt, IndexMismatch, QAError
+from qa.integrity import DamagedCitation, repair_command
 from qa.retrieval.candidates import retrieve
 from qa.retrieval.pipeline import StorePassages, rank_candidates
 from qa.retrieval.records import Answer, Query
@@ -84,7 +85,11 @@ class Retriever:
         vector = embedder.encode([text])[0] if mode != "bm25" else None
         wanted = Query(text, tokenize(text), vector)
         candidates = retrieve(self.snapshot, wanted, mode, self.settings)
-        ranking = rank_candidates(self.snapshot, StorePassages(self._conn), wanted, candidates, mode, k, self.settings)
+        try:
+            ranking = rank_candidates(self.snapshot, StorePassages(self._conn), wanted, candidates, mode, k,
+                                      self.settings)
+        except DamagedCitation as exc:
+            raise IndexCorrupt(f"{exc}; repair with: {repair_command(self.index_dir)}") from None
         return Answer(question, ranking.answered, ranking.hits, MODE_LABELS[mode])
 
     def documents(self) -> list[store.DocumentListing]:

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from qa import store, vectors
-from qa.bm25 import BM25Index
+from qa.bm25 import BM25Index, TermCounts
 from qa.errors import IndexCorrupt, QAError
+from qa.integrity import verify_loaded
 from qa.settings import DEFAULT_SETTINGS, BM25Params
 
 
@@ -30,13 +31,9 @@ class IndexSnapshot:
              bm25_params: BM25Params | None = None) -> "IndexSnapshot":
         """The current generation, its BM25 weights built with bm25_params (None: the ones the
         index records it was built with)."""
-        meta, index = _meta_and_vectors(conn, index_dir)
+        meta, index, counts = _whole_generation(conn, index_dir)
         if bm25_params is None:
             bm25_params = BM25Params(**meta.bm25)
-        counts = store.load_term_counts(conn, meta, index_dir)
-        if index.ntotal != len(counts.passage_ids):
-            raise IndexCorrupt(f"the index in {index_dir}/ is inconsistent ({index.ntotal} vectors, "
-                               f"{len(counts.passage_ids)} passages); rebuild with: qa index --rebuild")
         bm25 = BM25Index.from_counts(counts, *bm25_params)
         return cls(meta, counts.passage_ids, bm25, index)
 
@@ -65,16 +62,22 @@ class IndexSnapshot:
         return float(self.vectors.reconstruct(passage_id) @ vector)
 
 
-def _meta_and_vectors(conn: sqlite3.Connection, index_dir: Path) -> tuple[store.IndexMeta, object]:
+def _whole_generation(conn: sqlite3.Connection, index_dir: Path
+                      ) -> tuple[store.IndexMeta, object, TermCounts]:
+    """The current generation's meta, vectors and term counts, checked whole against what its
+    commit recorded (qa/integrity.py: damage is one IndexCorrupt line naming the file)."""
     for attempt in range(3):
         meta = store.read_meta(conn)
         if meta is None:
-            raise QAError(f"the index in {index_dir}/ is empty; build it with: qa index PATH")
+            raise QAError(f"the index in {index_dir}/ is empty: it has no documents; add some with: qa index PATH")
         store.check_format(meta, index_dir)
         try:
-            return meta, vectors.load(meta.vector_file(index_dir))
+            index = vectors.load(meta.vector_file(index_dir))
+            counts = store.load_term_counts(conn, meta, index_dir)
+            verify_loaded(conn, meta, index_dir, index, counts.passage_ids)
+            return meta, index, counts
         except IndexCorrupt:
-            # a reindex may have switched generations between reading meta and the file
+            # a reindex may have switched generations while they were read: read them again
             if attempt == 2 or store.read_meta(conn) == meta:
                 raise
     raise AssertionError("unreachable")
