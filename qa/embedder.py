@@ -92,10 +92,10 @@ def question_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None
 
 
 def passage_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None] | None = None) -> object:
-    """The quickest faithful encoder for passages: the model's ONNX export (~1.6x the
-    sentence-transformers rate, same vectors; torch is not imported when it is cached). Without
-    one, the torch model is loaded once to make it (~3 s), then the export encodes; models that
-    cannot be exported faithfully, or a cache that cannot be written, keep the torch model."""
+    """The quickest faithful encoder for passages: the model's ONNX export (1.75-3x the bare
+    sentence-transformers rate, BENCHMARKS.md; same vectors; no torch import when it is cached).
+    Without one, the torch model is loaded once to make it (~3 s), then the export encodes; models
+    that cannot be exported faithfully, or a cache that cannot be written, keep the torch model."""
     from qa import onnx_encoder
 
     path = resolve_model(model_name)
