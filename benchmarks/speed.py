@@ -2,11 +2,14 @@
 
     .venv/bin/python benchmarks/speed.py            # builds once under benchmarks/.work, then measures
     .venv/bin/python benchmarks/speed.py --fresh    # rebuild the indexes too
+    .venv/bin/python benchmarks/speed.py --encode-only --int8   # only the encode rates (issue 17)
 
 Corpora: the 2,225 BBC articles of ../shared/data/bbc-news (~9k passages) and ~100k passages
 made of the BBC articles copied under distinct names (identical passages are embedded once by
 the indexer, so the 100k build time is mostly reading, BM25 and storage; the embedding rate is
-measured on the 10k build, where every passage is embedded). Prints a Markdown report.
+measured on the 10k build, where every passage is embedded). The encode rates compare, on ~1,000
+BBC passages and whole processes, the bare sentence-transformers encode with `qa index` through
+torch and through the model's ONNX export, interleaved. Prints JSON.
 """
 
 from __future__ import annotations
@@ -163,21 +166,98 @@ def add_remove_one(index_dir: Path, source: Path, embedder, runs: int = 3) -> tu
     return median_of(adds), median_of(removes), embedded
 
 
-def encode_rate(index_dir: Path, embedder) -> tuple[float, int]:
-    """The bare model's encode rate (passages/s) on the index's own passage texts (the model
-    loaded by sentence-transformers itself, not through qa.embedder)."""
-    from sentence_transformers import SentenceTransformer
+ENCODE_WORK = WORK / "encode"
+#: the bare model's run, timed from process start: import, load, encode (as qa's torch path: batches of 64)
+BARE_ST = """import json, sys
+from sentence_transformers import SentenceTransformer
+from qa.embedder import resolve_model
+texts = json.load(open(sys.argv[1]))
+SentenceTransformer(resolve_model("all-MiniLM-L6-v2"), device="cpu").encode(
+    texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+"""
 
-    from qa import store
-    from qa.embedder import resolve_model
 
-    conn = store.connect(index_dir)
-    texts = [row.text for row in store.all_citation_rows(conn)]
-    conn.close()
-    bare = SentenceTransformer(resolve_model(embedder.model_name), device="cpu")
+def encode_corpus(passages: int) -> tuple[Path, list[str]]:
+    """A folder of BBC articles (every category) holding about `passages` passages, and the texts
+    the indexer gives the model for them (title + passage, as chunked by the shipped code)."""
+    from qa import documents
+    from qa.chunking import chunk
+    from qa.config import ChunkSettings
+    from qa.indexer import embedding_text
+
+    folder = ENCODE_WORK / f"bbc-{passages}"
+    shutil.rmtree(folder, ignore_errors=True)
+    texts: list[str] = []
+    for src in sorted(BBC.glob("*/*.txt"), key=lambda p: (p.name, p.parent.name)):
+        if len(texts) >= passages:
+            break
+        doc = documents.load(src)
+        texts += [embedding_text(doc.title, p.text, ChunkSettings()) for p in chunk(doc)]
+        dst = folder / src.parent.name / src.name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(src, dst)
+    return folder, texts
+
+
+def timed_process(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds of one fresh Python process (start-up and imports included), and the
+    1-minute load average just before it."""
+    load = os.getloadavg()[0]
     t0 = time.perf_counter()
-    bare.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
-    return len(texts) / (time.perf_counter() - t0), len(texts)
+    subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True, env=env)
+    return time.perf_counter() - t0, load
+
+
+def encode_rates(passages: int, rounds: int) -> dict:
+    """Passages/s, whole process included, on the same passages: the bare sentence-transformers
+    encode, `qa index` as without an export (torch), and `qa index` as shipped (the ONNX export).
+    The three runs are interleaved round after round, so a change of load hits them alike."""
+    source, texts = encode_corpus(passages)
+    (ENCODE_WORK / "texts.json").write_text(json.dumps(texts))
+    env = dict(os.environ) | {"PYTHONPATH": str(ROOT), "QA_CACHE_DIR": str(ENCODE_WORK / "cache")}
+    subprocess.run([sys.executable, "-c", "from qa.embedder import passage_encoder; passage_encoder()"],
+                   cwd=ROOT, check=True, env=env)  # the export, made once as the first `qa index` does
+    blocker = ENCODE_WORK / "no-cache"
+    blocker.write_text("a file where the cache folder would be: no export is found or written")
+    runs = {"bare sentence-transformers": (["-c", BARE_ST, str(ENCODE_WORK / "texts.json")], env),
+            "qa index, torch (no export)": (["-m", "qa", "index", str(source), "--index", str(ENCODE_WORK / "index"),
+                                             "--json"], env | {"QA_CACHE_DIR": str(blocker / "cache")}),
+            "qa index, ONNX export": (["-m", "qa", "index", str(source), "--index", str(ENCODE_WORK / "index"),
+                                       "--json"], env)}
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, (args, run_env) in runs.items():
+            shutil.rmtree(ENCODE_WORK / "index", ignore_errors=True)
+            seconds, load = timed_process(args, run_env)
+            results[name].append((len(texts) / seconds, load))
+    return {"passages": len(texts), "articles": sum(1 for _ in source.glob("*/*.txt")), "rounds": results}
+
+
+def int8_drift(texts: list[str]) -> dict:
+    """A dynamically quantised (int8) copy of the export: its vectors' cosine to torch's and its
+    in-process rate against the fp32 export's, on the same texts."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from qa import onnx_encoder
+    from qa.embedder import Embedder, resolve_model
+
+    fp32_dir = onnx_encoder.export_dir(resolve_model("all-MiniLM-L6-v2"))
+    int8_dir = ENCODE_WORK / "int8-export"
+    shutil.rmtree(int8_dir, ignore_errors=True)
+    int8_dir.mkdir(parents=True)
+    for name in ("tokenizer.json", onnx_encoder.MANIFEST):
+        shutil.copy(fp32_dir / name, int8_dir / name)
+    quantize_dynamic(str(fp32_dir / "model.onnx"), str(int8_dir / "model.onnx"), weight_type=QuantType.QInt8)
+    want = Embedder().encode(texts)
+    out: dict = {}
+    for name, folder in (("fp32", fp32_dir), ("int8", int8_dir)):
+        encoder = onnx_encoder.OnnxEncoder(folder)
+        t0 = time.perf_counter()
+        got = encoder.encode(texts)
+        cosines = (got * want).sum(axis=1)
+        out[name] = {"rate": len(texts) / (time.perf_counter() - t0), "mean_cosine": float(cosines.mean()),
+                     "min_cosine": float(cosines.min())}
+    return out
 
 
 def main() -> int:
@@ -185,11 +265,23 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true", help="rebuild the benchmark indexes")
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--skip-100k", action="store_true")
+    parser.add_argument("--encode-only", action="store_true",
+                        help="only the encode rates (bare sentence-transformers vs `qa index`, torch and ONNX)")
+    parser.add_argument("--encode-passages", type=int, default=1000)
+    parser.add_argument("--encode-rounds", type=int, default=2)
+    parser.add_argument("--int8", action="store_true", help="also the int8 copy's vector drift (with --encode-only)")
     args = parser.parse_args()
     if not BBC.is_dir():
         print("../shared/data/bbc-news is not present: nothing to measure", file=sys.stderr)
         return 0
     WORK.mkdir(parents=True, exist_ok=True)
+    ENCODE_WORK.mkdir(parents=True, exist_ok=True)
+    if args.encode_only:
+        report = {"encode": encode_rates(args.encode_passages, args.encode_rounds)}
+        if args.int8:
+            report["int8"] = int8_drift(json.loads((ENCODE_WORK / "texts.json").read_text())[:400])
+        print(json.dumps(report, indent=1))
+        return 0
     t0 = time.perf_counter()
     from qa.embedder import Embedder
 
@@ -226,9 +318,9 @@ def main() -> int:
         sync(index_dir, [extra], embedder=embedder)
         row["add_s"], row["remove_s"], row["add_embedded"] = add_remove_one(index_dir, extra, embedder)
         rows[name] = row
-    rate, n = encode_rate(WORK / "index-10k", embedder)
+    encode = encode_rates(args.encode_passages, args.encode_rounds)
     print(json.dumps({"model_load_s": model_load, "onnx_load_s": onnx_load, "encoder": type(qencoder).__name__,
-                      "encode_rate": rate, "encode_n": n, "rows": rows}, indent=1,
+                      "encode": encode, "rows": rows}, indent=1,
                      default=str))
     return 0
 

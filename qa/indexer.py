@@ -534,10 +534,10 @@ def gather_vectors(db: IndexStore, request: SyncRequest, plan: SyncPlan) -> Gath
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kt: len(kt[1]))
     embedder, loaded = request.embedder, None
     if missing or index is None:
-        if embedder is None:
-            from qa.embedder import Embedder
+        if embedder is None:  # the model's ONNX export when it can be made, else torch
+            from qa.embedder import passage_encoder
 
-            embedder = loaded = Embedder(plan.model)
+            embedder = loaded = passage_encoder(plan.model)
         dim = embedder.dim
         _embed(db, embedder, missing, found, request.on_progress)
     if index is None:

@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -65,10 +66,29 @@ def export_dir(model_path: str) -> Path | None:
     return cache_root() / "encoders" / digest.hexdigest()[:24]
 
 
-class OnnxEncoder:
-    """The question encoder of an export; same interface as qa.embedder.Embedder."""
+@dataclass(frozen=True)
+class EncodeSettings:
+    """How an export is run. Measured on BBC passages (BENCHMARKS.md, "Speed and scale")."""
 
-    def __init__(self, folder: Path) -> None:
+    #: texts per model call; batches are cut from the texts sorted by token count
+    batch_size: int = 16
+    #: onnxruntime intra-op threads; 0: one per core this process may run on
+    threads: int = 0
+
+
+def cores() -> int:
+    """Cores this process may run on (its affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class OnnxEncoder:
+    """An export run with onnxruntime; same interface as qa.embedder.Embedder (encode, dim,
+    model_name), for questions and passages alike."""
+
+    def __init__(self, folder: Path, settings: EncodeSettings = EncodeSettings()) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -77,37 +97,52 @@ class OnnxEncoder:
             raise ValueError(f"unknown export format in {folder}")
         self.model_name: str = spec["model"]
         self.dim = int(spec["dim"])
+        self.settings = settings
+        self.threads = settings.threads or cores()
         self._pooling: str = spec["pooling"]
         self._normalize = bool(spec["normalize"])
         self._lower = bool(spec["lower_case"])
         self._inputs: list[str] = list(spec["inputs"])
+        self._pad_id = int(spec["pad_id"])
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(int(spec["max_length"]))
-        self._tokenizer.enable_padding(pad_id=int(spec["pad_id"]), pad_token=spec["pad_token"])
+        self._tokenizer.no_padding()  # each batch is padded to its own longest text, below
         options = ort.SessionOptions()
         options.log_severity_level = 3
-        # no busy-waiting between questions: the UI shares the cores with its own work
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        # no busy-waiting between calls: the UI and other jobs share the cores
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64,
+    def encode(self, texts: Sequence[str], batch_size: int | None = None,
                on_batch: Callable[[int], None] | None = None) -> np.ndarray:
-        """L2-normalized float32 vectors for texts, in order (as Embedder.encode)."""
-        parts = [np.zeros((0, self.dim), dtype=np.float32)]
-        for i in range(0, len(texts), batch_size):
-            part = list(texts[i:i + batch_size])
-            parts.append(self._encode(part))
-            if on_batch is not None:
-                on_batch(len(part))
-        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
+        """L2-normalized float32 vectors for texts, in order (as Embedder.encode). The texts are
+        encoded in batches of similar token counts, so little of each batch is padding."""
+        size = batch_size or self.settings.batch_size
         if self._lower:
             texts = [t.lower() for t in texts]
-        encodings = self._tokenizer.encode_batch(texts)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64), "attention_mask": mask,
-                 "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
+        encodings = self._tokenizer.encode_batch(list(texts)) if len(texts) else []
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(encodings), self.dim), dtype=np.float32)
+        for start in range(0, len(order), size):
+            batch = order[start:start + size]
+            out[batch] = self._run([encodings[i] for i in batch])
+            if on_batch is not None:
+                on_batch(len(batch))
+        return out
+
+    def _run(self, encodings: list) -> np.ndarray:
+        """Pooled vectors of one batch of tokenized texts, padded to the longest."""
+        width = max(len(e.ids) for e in encodings)
+        ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
+        types = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, :len(e.ids)] = e.ids
+            types[row, :len(e.ids)] = e.type_ids
+            mask[row, :len(e.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         tokens = self._session.run(None, {name: feeds[name] for name in self._inputs})[0]
         if self._pooling == "cls":
             pooled = tokens[:, 0]
@@ -121,14 +156,14 @@ class OnnxEncoder:
         return pooled.astype(np.float32)
 
 
-def load(model_path: str) -> OnnxEncoder | None:
+def load(model_path: str, settings: EncodeSettings = EncodeSettings()) -> OnnxEncoder | None:
     """The export of the model at model_path, or None (none yet, onnxruntime missing, unreadable).
     An export that cannot be read is deleted, so that the next torch load makes a new one."""
     folder = export_dir(model_path)
     if folder is None or not (folder / MANIFEST).is_file():
         return None
     try:
-        return OnnxEncoder(folder)
+        return OnnxEncoder(folder, settings)
     except ImportError:  # onnxruntime or tokenizers not installed: the export may be fine
         return None
     except Exception:  # damaged, or written by another version: the torch path still works
