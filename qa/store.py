@@ -66,6 +66,28 @@ CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS pending_vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 """
 
+#: Added since the first schema of this format: an older index gets them from its next writer
+#: (`migrate`), readers do without them, so FORMAT_VERSION stays. documents.ctime_ns and inode
+#: tell a rewrite that kept the size and put the modification time back (NULL: not yet recorded);
+#: `excluded` holds files and folders `qa remove` took out of a source that still holds them.
+MIGRATIONS: tuple[tuple[str, str, str], ...] = (
+    ("documents", "ctime_ns", "ALTER TABLE documents ADD COLUMN ctime_ns INTEGER"),
+    ("documents", "inode", "ALTER TABLE documents ADD COLUMN inode INTEGER"),
+)
+MIGRATION_TABLES = "CREATE TABLE IF NOT EXISTS excluded (path TEXT PRIMARY KEY, removed_at REAL NOT NULL);"
+
+
+def columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring an index written by an earlier qa of this format up to the current schema."""
+    for table, column, sql in MIGRATIONS:
+        if column not in columns(conn, table):
+            conn.execute(sql)
+    conn.executescript(MIGRATION_TABLES)
+
 #: The BM25 parameters of the shipped ranking (see qa/bm25.py and BENCHMARKS.md); also what an
 #: index written before they were recorded was built with.
 BM25_DEFAULTS: Mapping[str, float] = MappingProxyType({"k1": 0.9, "b": 0.4, "epsilon": 0.25})
@@ -122,6 +144,8 @@ class DocumentRow(NamedTuple):
     mtime_ns: int
     sha256: str
     title: str
+    ctime_ns: int | None = None  # None: recorded by an older qa (size and mtime decide)
+    inode: int | None = None
 
 
 class StoredPassage(NamedTuple):
@@ -144,6 +168,8 @@ class NewDocument(NamedTuple):
     size: int
     mtime_ns: int
     encoding: str
+    ctime_ns: int | None = None
+    inode: int | None = None
 
 
 class NewPassage(NamedTuple):
@@ -163,6 +189,8 @@ class StatMove(NamedTuple):
     id: int
     size: int
     mtime_ns: int
+    ctime_ns: int | None = None
+    inode: int | None = None
 
 
 # -- the batched IN helper ---------------------------------------------------------------------
@@ -199,6 +227,7 @@ def connect(index_dir: Path, *, create: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         if create:
             conn.executescript(SCHEMA)
+            migrate(conn)
         else:
             conn.execute("SELECT count(*) FROM meta").fetchone()
     except sqlite3.DatabaseError as exc:
@@ -333,8 +362,9 @@ class IndexStore:
                               [(p, added_at) for p in paths])
 
     def documents(self) -> list[DocumentRow]:
+        extra = ", ctime_ns, inode" if "inode" in columns(self.conn, "documents") else ""
         return [DocumentRow(*row) for row in self.conn.execute(
-            "SELECT id, path, size, mtime_ns, sha256, title FROM documents")]
+            f"SELECT id, path, size, mtime_ns, sha256, title{extra} FROM documents")]
 
     def skipped_paths(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT path FROM skipped")}
@@ -386,8 +416,8 @@ class IndexStore:
     def add_document(self, doc: NewDocument, passages: Sequence[NewPassage], indexed_at: float) -> int:
         """Insert a document and its passages; the document's new id."""
         cur = self.conn.execute(
-            "INSERT INTO documents(path, title, sha256, size, mtime_ns, encoding, indexed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", (*doc, indexed_at))
+            "INSERT INTO documents(path, title, sha256, size, mtime_ns, encoding, ctime_ns, inode, indexed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*doc, indexed_at))
         doc_id = cur.lastrowid
         self.conn.executemany(
             "INSERT INTO passages(id, doc_id, ordinal, start, end, paragraph, paragraph_end, text, tokens) "
@@ -395,9 +425,46 @@ class IndexStore:
         return doc_id
 
     def move_stats(self, moves: Sequence[StatMove]) -> None:
-        self.conn.executemany("UPDATE documents SET mtime_ns = ?, size = ? WHERE id = ?",
-                              [(m.mtime_ns, m.size, m.id) for m in moves])
+        self.conn.executemany("UPDATE documents SET mtime_ns = ?, size = ?, ctime_ns = ?, inode = ? WHERE id = ?",
+                              [(m.mtime_ns, m.size, m.ctime_ns, m.inode, m.id) for m in moves])
 
     def replace_skipped(self, skipped: Mapping[str, str]) -> None:
         self.conn.execute("DELETE FROM skipped")
         self.conn.executemany("INSERT INTO skipped(path, reason) VALUES (?, ?)", skipped.items())
+
+    # -- the user's library: sources, removals, exclusions (qa sources, qa remove) ---------------
+    def skipped_files(self) -> dict[str, str]:
+        """Files the last sync did not index, with why."""
+        return dict(self.conn.execute("SELECT path, reason FROM skipped ORDER BY path"))
+
+    def remove_sources(self, paths: Sequence[str]) -> None:
+        execute_in(self.conn, "DELETE FROM sources WHERE path IN ({marks})", paths)
+
+    def excluded(self) -> set[str]:
+        """Files and folders `qa remove` took out of a source that still holds them."""
+        if "excluded" not in self._tables():
+            return set()
+        return {row[0] for row in self.conn.execute("SELECT path FROM excluded")}
+
+    def exclude(self, paths: Iterable[str], removed_at: float) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO excluded(path, removed_at) VALUES (?, ?)",
+                              [(p, removed_at) for p in paths])
+
+    def include(self, paths: Sequence[str]) -> None:
+        """Take paths (and what is under them) off the excluded list: named again by `qa index`."""
+        for path in paths:
+            self.conn.execute("DELETE FROM excluded WHERE path = ? OR substr(path, 1, ?) = ?",
+                              (path, len(path) + 1, path.rstrip("/") + "/"))
+
+    def rename_documents(self, moves: Sequence[tuple[int, str]]) -> None:
+        """Record documents under another path (an older index's unresolved path, now the real one)."""
+        self.conn.executemany("UPDATE documents SET path = ? WHERE id = ?", [(path, i) for i, path in moves])
+
+    def document_passages(self) -> list[tuple[int, str, int]]:
+        """(id, path, passages) of every document, by path."""
+        return self.conn.execute(
+            "SELECT d.id, d.path, count(p.id) FROM documents d LEFT JOIN passages p ON p.doc_id = d.id "
+            "GROUP BY d.id ORDER BY d.path").fetchall()
+
+    def _tables(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
