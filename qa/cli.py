@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -212,6 +213,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         raise QAError("--watch takes neither --json nor --rebuild")
     index_dir = index_dir_from(args.index)
     state = WatchState()
+    _interrupt_on(signal.SIGINT, signal.SIGTERM)
 
     def report(sync_report: object) -> None:
         print_report(sync_report, prefix=time.strftime("%H:%M:%S "))
@@ -227,6 +229,13 @@ def cmd_watch(args: argparse.Namespace) -> int:
             return 130
         print("qa: stopped watching", file=sys.stderr)
     return 0
+
+
+def _interrupt_on(*signals: int) -> None:
+    """These signals end a long run as Ctrl-C does (also when started in the background, where
+    SIGINT is ignored by default, and for a service manager's SIGTERM)."""
+    for sig in signals:
+        signal.signal(sig, signal.default_int_handler)
 
 
 def cmd_sources(args: argparse.Namespace) -> int:

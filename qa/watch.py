@@ -31,13 +31,25 @@ class LazyEmbedder:
     def __init__(self, model: str) -> None:
         self.model_name = model
         self._inner = None
+        self._lock = threading.Lock()
 
     def _model(self):
-        if self._inner is None:
-            from qa.embedder import Embedder
+        with self._lock:
+            if self._inner is None:
+                from qa.embedder import Embedder
 
-            self._inner = Embedder(self.model_name)
-        return self._inner
+                self._inner = Embedder(self.model_name)
+            return self._inner
+
+    def preload(self) -> None:
+        """Load the model in the background, so the first change does not wait for it."""
+        def load() -> None:
+            try:
+                self._model()
+            except Exception:  # noqa: BLE001 - the sync that needs it reports the failure
+                pass
+
+        threading.Thread(target=load, name="qa-watch-model", daemon=True).start()
 
     @property
     def dim(self) -> int:
@@ -103,6 +115,7 @@ def watch(index_dir: Path, paths: list[str], *, model: str | None, report: Calla
     """Sync now, then on every change of the sources until `stop` is set (or KeyboardInterrupt)."""
     from watchfiles import watch as watch_changes
 
+    from qa.changes import pending_changes
     from qa.indexer import sync
 
     embedder = LazyEmbedder(_index_model(index_dir, model))
@@ -121,6 +134,7 @@ def watch(index_dir: Path, paths: list[str], *, model: str | None, report: Calla
             state.syncs += 1
 
     run_sync(paths)
+    embedder.preload()
     while not stop.is_set():
         targets = watch_targets(index_dir)
         if not targets:
@@ -128,6 +142,7 @@ def watch(index_dir: Path, paths: list[str], *, model: str | None, report: Calla
             if watch_targets(index_dir):
                 run_sync([])
             continue
+        first_tick = True
         for changes in watch_changes(*targets, watch_filter=_filter(index_dir), debounce=DEBOUNCE_MS, step=STEP_MS,
                                      stop_event=stop, rust_timeout=RECHECK_MS, yield_on_timeout=True):
             if changes:
@@ -135,3 +150,6 @@ def watch(index_dir: Path, paths: list[str], *, model: str | None, report: Calla
             elif watch_targets(index_dir) != targets:  # a folder went away or came back
                 run_sync([])
                 break
+            elif first_tick and pending_changes(index_dir):  # changed while the watcher was starting
+                run_sync([])
+            first_tick = False
