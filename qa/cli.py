@@ -188,8 +188,9 @@ def print_report(report: object, prefix: str = "") -> None:
     for warning in report.warnings:
         print(visible(f"qa: warning: {warning}", newlines=False), file=sys.stderr)
     unsupported = {p: r for p, r in report.skipped_files.items() if r.startswith("unsupported file type")}
+    away = {u.as_json()["path"] for u in report.unavailable}  # said once, in its warning
     for path, reason in report.skipped_files.items():
-        if path not in unsupported:
+        if path not in unsupported and path not in away:
             print(visible(f"qa: skipped {path}: {reason}", newlines=False), file=sys.stderr)
     if unsupported:
         by_type: dict[str, int] = {}

@@ -17,7 +17,8 @@ DEFAULT_TOP_K = 3
 #: File endings read as documents; anything else in a source folder is ignored.
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
-DOCUMENT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+PDF_SUFFIXES = {".pdf"}  # the text layer, through qa/pdf.py; citations carry the page
+DOCUMENT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from qa import store, vectors
 from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, FORMAT_VERSION, ChunkSettings
-from qa.documents import Document, Unreadable, parse, read_limited
+from qa.documents import Document, Unreadable, max_bytes, page_at, parse, read_limited
 from qa.errors import IndexCorrupt, IndexTooOld, QAError
 from qa.locations import default_source
 from qa.lock import write_lock
@@ -432,7 +432,7 @@ def _read_file(plan: SyncPlan, path: str, old: DocumentRow | None, settings: Chu
     try:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
-            data = read_limited(handle)
+            data = read_limited(handle, max_bytes(Path(path)))
         doc = parse(Path(path), data)
     except OSError as exc:  # perhaps passing (permissions, a file being replaced): keep what we have
         plan.skipped[path] = f"cannot read: {exc.strerror or exc}" + (" (the indexed version is kept)" if old else "")
@@ -550,7 +550,7 @@ def _numbered_passages(read: list[ReadDocument], settings: ChunkSettings, first_
             words = tokenize(bm25_text(d.doc.title, p.text, settings))
             pid = first_id + len(ids)
             rows.append(NewPassage(pid, p.ordinal, p.start, p.end, p.paragraph, p.paragraph_end, p.text,
-                                   " ".join(words)))
+                                   " ".join(words), page_at(d.doc, p.start)))
             ids.append(pid)
             tokens.append(words)
         documents.append((NewDocument(str(d.doc.path), d.doc.title, d.doc.sha256, d.size, d.mtime_ns,

@@ -68,3 +68,9 @@ def default_source() -> Path | None:
     if root is not None and (root / "seeds").is_dir():
         return root / "seeds"
     return None
+
+
+def exports_dir() -> Path:
+    """Where the UI writes conversation exports: a folder of their own in the user's data folder,
+    never a source folder (the scan also skips `qa-conversation-*.md` wherever it finds one)."""
+    return user_data_dir() / "exports"

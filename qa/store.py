@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS pending_vectors (key TEXT PRIMARY KEY, vector BLOB NO
 MIGRATIONS: tuple[tuple[str, str, str], ...] = (
     ("documents", "ctime_ns", "ALTER TABLE documents ADD COLUMN ctime_ns INTEGER"),
     ("documents", "inode", "ALTER TABLE documents ADD COLUMN inode INTEGER"),
+    ("passages", "page", "ALTER TABLE passages ADD COLUMN page INTEGER"),  # PDF page of its start
 )
 MIGRATION_TABLES = "CREATE TABLE IF NOT EXISTS excluded (path TEXT PRIMARY KEY, removed_at REAL NOT NULL);"
 
@@ -181,6 +182,7 @@ class NewPassage(NamedTuple):
     paragraph_end: int
     text: str
     tokens: str  # the BM25 tokens, space-separated
+    page: int | None = None  # the PDF page the passage starts on (None: not a PDF)
 
 
 class StatMove(NamedTuple):
@@ -420,8 +422,8 @@ class IndexStore:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*doc, indexed_at))
         doc_id = cur.lastrowid
         self.conn.executemany(
-            "INSERT INTO passages(id, doc_id, ordinal, start, end, paragraph, paragraph_end, text, tokens) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(p.id, doc_id, *p[1:]) for p in passages])
+            "INSERT INTO passages(id, doc_id, ordinal, start, end, paragraph, paragraph_end, text, tokens, page) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(p.id, doc_id, *p[1:]) for p in passages])
         return doc_id
 
     def move_stats(self, moves: Sequence[StatMove]) -> None:

@@ -351,3 +351,28 @@ def test_sources_and_remove_on_the_command_line(tmp_path):
     assert result.returncode == 1 and result.stderr.startswith("qa: error:") and "not indexed" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert len(doc_paths(index)) == 5
+
+
+# -- PDF (the readers are qa/pdf.py's; here: a source folder's PDFs are indexed with their page) ------
+
+def test_pdfs_in_a_source_are_indexed_with_the_page_of_each_passage(tmp_path):
+    from pdf_util import make_pdf
+
+    src = make_library(tmp_path)
+    first = ["Port report", ""] + [f"The harbour of Leith reopened on Monday after repairs number {i} to its gates."
+                                   for i in range(14)]
+    second = [f"The Tobermory lighthouse keeper retired on Friday after forty years, said report {i}." for i in range(14)]
+    (src / "report.pdf").write_bytes(make_pdf([first, second]))
+    (src / "scan.pdf").write_bytes(make_pdf([[]]))
+    index = tmp_path / "index"
+    report = sync(index, [src], embedder=HashEmbedder())
+    assert report.added == 6 and "no text layer" in report.skipped_files[str(src / "scan.pdf")]
+    conn = sqlite3.connect(index / store.DB_NAME)
+    pages = conn.execute("SELECT p.text, p.page FROM passages p JOIN documents d ON d.id = p.doc_id "
+                         "WHERE d.path = ? ORDER BY p.ordinal", (str(src / "report.pdf"),)).fetchall()
+    others = {row[0] for row in conn.execute("SELECT p.page FROM passages p JOIN documents d ON d.id = p.doc_id "
+                                             "WHERE d.path != ?", (str(src / "report.pdf"),))}
+    conn.close()
+    assert [page for _, page in pages] == [1, 1, 2, 2]
+    assert all(("Leith" in text) == (page == 1) for text, page in pages)
+    assert others == {None}
