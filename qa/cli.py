@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
                                          "folder that is missing, empty or unreadable keeps its documents (qa "
                                          "remove takes them out). With no sources yet and no PATH, indexes the "
                                          "checkout's seeds/.")
-    p_index.add_argument("paths", nargs="*", metavar="PATH", help="file or folder of articles (.txt .md .html)")
+    p_index.add_argument("paths", nargs="*", metavar="PATH", help="file or folder of articles (.txt .md .html .pdf)")
     p_index.add_argument("--model", help="sentence-transformers model name or path (default: the index's, "
                                          "else all-MiniLM-L6-v2; $QA_MODEL); changing it rebuilds")
     p_index.add_argument("--rebuild", action="store_true", help="re-read and re-embed everything")
