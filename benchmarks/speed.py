@@ -88,9 +88,9 @@ def latency(index_dir: Path, embedder, qs: list[str]) -> dict:
         t0 = time.perf_counter()
         qvec = embedder.encode([q])[0]
         t1 = time.perf_counter()
-        searcher.bm25.top(tokenize(q), 100)
+        searcher.snapshot.bm25.top(tokenize(q), searcher.settings.candidates)
         t2 = time.perf_counter()
-        vectors.search(searcher.vectors, qvec, 100)
+        vectors.search(searcher.snapshot.vectors, qvec, searcher.settings.candidates)
         t3 = time.perf_counter()
         searcher.search(q, k=3, embedder=embedder)
         t4 = time.perf_counter()
@@ -164,13 +164,19 @@ def add_remove_one(index_dir: Path, source: Path, embedder, runs: int = 3) -> tu
 
 
 def encode_rate(index_dir: Path, embedder) -> tuple[float, int]:
-    """The bare model's encode rate (passages/s) on the index's own passage texts."""
-    import sqlite3
+    """The bare model's encode rate (passages/s) on the index's own passage texts (the model
+    loaded by sentence-transformers itself, not through qa.embedder)."""
+    from sentence_transformers import SentenceTransformer
 
-    with sqlite3.connect(index_dir / "qa.sqlite") as conn:
-        texts = [r[0] for r in conn.execute("SELECT text FROM passages ORDER BY id")]
+    from qa import store
+    from qa.embedder import resolve_model
+
+    conn = store.connect(index_dir)
+    texts = [row.text for row in store.all_citation_rows(conn)]
+    conn.close()
+    bare = SentenceTransformer(resolve_model(embedder.model_name), device="cpu")
     t0 = time.perf_counter()
-    embedder._model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    bare.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
     return len(texts) / (time.perf_counter() - t0), len(texts)
 
 

@@ -3,8 +3,8 @@
 rank_bm25.BM25Okapi loops over every passage in Python for each query (~200 ms at 100k
 passages). The score of a passage is a sum over query terms of a per-(term, passage) weight that
 does not depend on the query, so the weights are computed once into a CSR matrix (terms x
-passages) and a query sums a few rows. Same formula, same parameters (k1 and b below,
-epsilon=0.25 floor for negative idf); tests compare it with BM25Okapi.get_scores.
+passages) and a query sums a few rows. Same formula; its parameters (k1, b, the epsilon floor for
+negative idf) are constructor arguments, defaulting to qa/settings.py; tests compare it with BM25Okapi.get_scores.
 
 The raw term counts (passages x terms) are what the index stores (`TermCounts`, one .npz file
 per generation, read without pickle): adding or removing an article edits a few rows, and the
@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-# Not rank-bm25's defaults (1.5, 0.75) but Anserini's values for passages: on the SQuAD benchmark
-# (benchmarks/quality.py, BENCHMARKS.md) they lift answer-hit@1 from 0.729 to 0.751 (BM25 alone)
+from qa.settings import DEFAULT_SETTINGS
+
+# Not rank-bm25's defaults (1.5, 0.75) but Anserini's values for passages (RetrievalSettings.k1/b):
+# on the SQuAD benchmark (BENCHMARKS.md) they lift answer-hit@1 from 0.729 to 0.751 (BM25 alone)
 # and from 0.758 to 0.780 (hybrid). Passages are short and alike in length.
-K1 = 0.9
-B = 0.4
-EPSILON = 0.25
+K1, B, EPSILON = DEFAULT_SETTINGS.bm25_params
 
 
 @dataclass
@@ -149,6 +149,18 @@ class BM25Index:
         if (repeats == 1).all():
             return np.asarray(rows.sum(axis=0)).ravel()
         return np.asarray(rows.T @ repeats.astype(np.float32)).ravel()
+
+    def idf_of(self, token: str) -> float:
+        """The term's IDF; 0 for a term no passage holds."""
+        col = self.vocabulary.get(token)
+        return float(self.idf[col]) if col is not None else 0.0
+
+    def postings(self, token: str) -> np.ndarray:
+        """Positions of the passages holding the term, ascending (empty for an unknown term)."""
+        col = self.vocabulary.get(token)
+        if col is None:
+            return np.zeros(0, dtype=np.int32)
+        return self.weights.indices[self.weights.indptr[col]:self.weights.indptr[col + 1]]
 
     def top(self, query: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
         """(positions, scores) of the n best passages with a positive score, best first."""

@@ -44,7 +44,10 @@ def console() -> Console:
 
 def citation(hit: Hit) -> str:
     paragraphs = f"¶ {hit.paragraph}" if hit.paragraph == hit.paragraph_end else f"¶ {hit.paragraph}–{hit.paragraph_end}"
-    return visible(f"[{hit.rank}] {hit.title} — {hit.source}, {paragraphs}, chars {hit.start}–{hit.end}", newlines=False)
+    page = f"p. {hit.page}, " if hit.page else ""
+    away = "" if hit.available else " (file unavailable now)"
+    return visible(f"[{hit.rank}] {hit.title} — {hit.source}{away}, {page}{paragraphs}, chars {hit.start}–{hit.end}",
+                   newlines=False)
 
 
 def passage_text(hit: Hit, dim: bool = False) -> Text:

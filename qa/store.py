@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from qa.config import FORMAT_VERSION
+from qa.settings import DEFAULT_SETTINGS
 from qa.errors import IndexCorrupt, IndexMissing, IndexTooNew, IndexTooOld, QAError
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def migrate(conn: sqlite3.Connection) -> None:
 
 #: The BM25 parameters of the shipped ranking (see qa/bm25.py and BENCHMARKS.md); also what an
 #: index written before they were recorded was built with.
-BM25_DEFAULTS: Mapping[str, float] = MappingProxyType({"k1": 0.9, "b": 0.4, "epsilon": 0.25})
+BM25_DEFAULTS: Mapping[str, float] = MappingProxyType(DEFAULT_SETTINGS.bm25_params._asdict())
 
 #: values bound per statement by `execute_in`: well under sqlite's limit on bound variables
 #: (999 before sqlite 3.32, 32766 since)
@@ -470,3 +471,76 @@ class IndexStore:
 
     def _tables(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+# -- reads for retrieval ------------------------------------------------------------------------
+# What the search side reads (qa/retrieval/): citation rows, the passages of documents, the
+# same-article check and the documents list, as typed rows.
+
+
+class CitationRow(NamedTuple):
+    """A passage with what citing it needs."""
+
+    passage_id: int
+    doc_id: int
+    title: str
+    path: str
+    paragraph: int
+    paragraph_end: int
+    start: int
+    end: int
+    text: str
+    page: int | None = None  # the PDF page the passage starts on (None: not a PDF, or an older index)
+
+
+class DocumentPassage(NamedTuple):
+    doc_id: int
+    passage_id: int
+
+
+class DocumentListing(NamedTuple):
+    """An indexed document and how many passages it has."""
+
+    title: str
+    path: str
+    passages: int
+
+
+_CITATION_SQL = ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text{page} "
+                 "FROM passages p JOIN documents d ON d.id = p.doc_id")
+
+
+def _citation_sql(conn: sqlite3.Connection) -> str:
+    """The citation query, with the PDF page where the index records it (an older index does not)."""
+    return _CITATION_SQL.replace("{page}", ", p.page" if "page" in columns(conn, "passages") else "")
+
+
+def citation_rows(conn: sqlite3.Connection, passage_ids: Iterable[int]) -> dict[int, CitationRow]:
+    """Citation rows by passage id; an id a reindex removed meanwhile is absent."""
+    rows = execute_in(conn, _citation_sql(conn) + " WHERE p.id IN ({marks})", list(passage_ids))
+    return {row[0]: CitationRow(*row) for row in rows}
+
+
+def all_citation_rows(conn: sqlite3.Connection) -> list[CitationRow]:
+    """Every passage's citation row, by id (benchmarks hold them in memory)."""
+    return [CitationRow(*row) for row in conn.execute(_citation_sql(conn) + " ORDER BY p.id")]
+
+
+def passages_of_documents(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> list[DocumentPassage]:
+    """(doc_id, passage_id) of every passage of these documents."""
+    return [DocumentPassage(*row) for row in
+            execute_in(conn, "SELECT doc_id, id FROM passages WHERE doc_id IN ({marks})", sorted(set(doc_ids)))]
+
+
+def same_document(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> bool:
+    """True when these two passages are from one document (False for fewer than two)."""
+    if len(passage_ids) != 2:
+        return False
+    docs = conn.execute("SELECT DISTINCT doc_id FROM passages WHERE id IN (?, ?)", list(passage_ids)).fetchall()
+    return len(docs) == 1
+
+
+def document_list(conn: sqlite3.Connection) -> list[DocumentListing]:
+    """Every indexed document with its passage count, by path."""
+    return [DocumentListing(*row) for row in conn.execute(
+        "SELECT d.title, d.path, count(p.id) FROM documents d LEFT JOIN passages p ON p.doc_id = d.id "
+        "GROUP BY d.id ORDER BY d.path")]

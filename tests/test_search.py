@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from qa.documents import load
 from qa.errors import QAError
+from qa.retrieval.snapshot import IndexSnapshot
 from qa.search import Searcher
 
 
@@ -79,16 +81,16 @@ def test_word_pairs_in_order_choose_the_sentence():
 
     text = "The bank of the river flooded. Flood waters reached the river bank by noon."
     idf = {"river": 1.0, "bank": 1.0}.get
-    start, end, score = scored_best_sentence(text, ["river", "bank"], lambda t: idf(t, 0.0), 2.0)
+    start, end, score = scored_best_sentence(text, ["river", "bank"], lambda t: idf(t, 0.0), 2.0, 0.4)
     assert text[start:end] == "Flood waters reached the river bank by noon."  # both hold both words
     assert score == pytest.approx(1.0 + 0.4)  # all the weight, and the one pair side by side
 
 
-def test_the_passage_saying_the_question_in_one_sentence_wins(tmp_path, embedder, monkeypatch):
+def test_the_passage_saying_the_question_in_one_sentence_wins(tmp_path, embedder):
     """Two passages on the topic hold the question's words; the re-ranking by best sentence puts
     first the one whose single sentence holds them, which plain fusion ranks second."""
-    from qa import search
     from qa.indexer import sync
+    from qa.settings import DEFAULT_SETTINGS
 
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -109,8 +111,8 @@ def test_the_passage_saying_the_question_in_one_sentence_wins(tmp_path, embedder
     question = "When was the harbour crane repainted?"
     first = searcher.search(question, k=2, embedder=embedder).hits[0]
     assert first.path.endswith("a.txt") and "1932" in searcher_text(first)
-    monkeypatch.setattr(search, "SENTENCE_WEIGHT", 0.0)
-    assert searcher.search(question, k=2, embedder=embedder).hits[0].path.endswith("b.txt")
+    plain = Searcher(tmp_path / "index", settings=replace(DEFAULT_SETTINGS, sentence_weight=0.0))
+    assert plain.search(question, k=2, embedder=embedder).hits[0].path.endswith("b.txt")
 
 
 def searcher_text(hit) -> str:
@@ -118,15 +120,16 @@ def searcher_text(hit) -> str:
 
 
 def test_article_factor_lowers_words_every_passage_of_an_article_holds():
-    from qa.highlight import ARTICLE_SHARE, article_factor
+    from qa.highlight import article_factor
 
-    assert article_factor(1, 1) == 1.0  # a one-passage article: nothing to tell apart
-    assert article_factor(12, 1) == 1.0  # one passage holds it: it points at that passage
-    assert article_factor(12, 12) < article_factor(12, 6) < article_factor(12, 2) < 1.0
-    assert article_factor(12, 12) >= 1.0 - ARTICLE_SHARE
+    assert article_factor(1, 1, 0.5) == 1.0  # a one-passage article: nothing to tell apart
+    assert article_factor(12, 1, 0.5) == 1.0  # one passage holds it: it points at that passage
+    assert article_factor(12, 12, 0.5) < article_factor(12, 6, 0.5) < article_factor(12, 2, 0.5) < 1.0
+    assert 0.5 <= article_factor(12, 12, 0.5) < article_factor(12, 12, 0.3)  # at least 1 - share
+    assert article_factor(12, 12, 0.0) == 1.0
 
 
-def _lighthouse_index(tmp_path, embedder):
+def _lighthouse_index(tmp_path, embedder, settings=None):
     """An article whose passages all name the lighthouse (and all but its title Ronan), among
     short articles that all say 'opened'; one of them names a museum. Small passages (the title
     line is one), so that the article has several."""
@@ -134,7 +137,7 @@ def _lighthouse_index(tmp_path, embedder):
     from qa.indexer import sync
 
     folder = tmp_path / "articles"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     (folder / "lighthouse.txt").write_text(
         "The old lighthouse\n\n"
         "The lighthouse keeper lives on Ronan with his family and three dogs all year round, far from town.\n\n"
@@ -146,39 +149,46 @@ def _lighthouse_index(tmp_path, embedder):
         (folder / f"{topic}.txt").write_text(
             f"The new {topic}\n\nThe new {topic} in the town centre opened on Monday after two years of "
             f"building work and a long public debate.{extra}\n", encoding="utf-8")
-    sync(tmp_path / "index", [folder], embedder=embedder, settings=ChunkSettings(target_words=15, max_words=25))
-    return Searcher(tmp_path / "index")
+    if not (tmp_path / "index").exists():
+        sync(tmp_path / "index", [folder], embedder=embedder, settings=ChunkSettings(target_words=15, max_words=25))
+    return Searcher(tmp_path / "index", **({"settings": settings} if settings else {}))
 
 
-def test_within_an_article_the_sentence_with_its_rarer_words_is_highlighted(tmp_path, embedder, monkeypatch):
+def test_within_an_article_the_sentence_with_its_rarer_words_is_highlighted(tmp_path, embedder):
     """'lighthouse' and 'Ronan' are in the article's other passages too; 'museum' is only in this
     one, so the sentence with the museum answers, though globally the first sentence weighs more."""
-    from qa import highlight
+    from qa.settings import DEFAULT_SETTINGS
 
-    searcher = _lighthouse_index(tmp_path, embedder)
     question = "When did the Ronan lighthouse museum open?"
 
-    def highlighted() -> str:
+    def highlighted(searcher) -> str:
         hit = next(h for h in searcher.search(question, k=5, embedder=embedder).hits if "museum was built" in h.text)
+        searcher.close()
         return searcher_text(hit)
 
-    assert highlighted() == "A museum was built beside it and opened in 1990 after years."
-    monkeypatch.setattr(highlight, "ARTICLE_SHARE", 0.0)  # every word keeps its corpus weight
-    assert highlighted() == "The lighthouse on Ronan was painted red."
-    searcher.close()
+    assert highlighted(_lighthouse_index(tmp_path, embedder)) == "A museum was built beside it and opened in 1990 after years."
+    flat = replace(DEFAULT_SETTINGS, article_share=0.0)  # every word keeps its corpus weight
+    assert highlighted(_lighthouse_index(tmp_path, embedder, flat)) == "The lighthouse on Ronan was painted red."
 
 
 def test_article_weights_come_from_the_articles_passages(tmp_path, embedder):
+    from qa import store
+    from qa.retrieval.rerank import article_weights
     from qa.text import tokenize
 
-    searcher = _lighthouse_index(tmp_path, embedder)
-    docs = dict(searcher._conn.execute("SELECT path, id FROM documents").fetchall())
-    long_doc = next(d for p, d in docs.items() if p.endswith("lighthouse.txt"))
-    short_doc = next(d for p, d in docs.items() if p.endswith("bakery.txt"))
+    _lighthouse_index(tmp_path, embedder).close()
+    conn = store.connect(tmp_path / "index")
+    snapshot = IndexSnapshot.load(conn, tmp_path / "index")
+    rows = store.all_citation_rows(conn)
+    long_doc = next(r.doc_id for r in rows if r.path.endswith("lighthouse.txt"))
+    short_doc = next(r.doc_id for r in rows if r.path.endswith("bakery.txt"))
     tokens = tokenize("Ronan lighthouse museum")
-    weights = searcher._article_weights({long_doc, short_doc}, tokens)
+    docs = {long_doc, short_doc}
+    weights = article_weights(snapshot, store.passages_of_documents(conn, docs), docs, tokens, 0.5)
     ronan, lighthouse, museum = tokens
-    assert weights[long_doc][museum] == pytest.approx(searcher._idf(museum))  # one passage of four
-    assert weights[long_doc][lighthouse] < weights[long_doc][ronan] < searcher._idf(ronan)  # in 4, in 3 of 4
-    assert weights[short_doc][museum] == pytest.approx(searcher._idf(museum))  # one passage there too
-    searcher.close()
+    assert weights[long_doc][museum] == pytest.approx(snapshot.idf(museum))  # one passage of four
+    assert weights[long_doc][lighthouse] < weights[long_doc][ronan] < snapshot.idf(ronan)  # in 4, in 3 of 4
+    assert weights[short_doc][museum] == pytest.approx(snapshot.idf(museum))  # one passage there too
+    flat = article_weights(snapshot, store.passages_of_documents(conn, docs), docs, tokens, 0.0)
+    assert flat[long_doc][lighthouse] == pytest.approx(snapshot.idf(lighthouse))  # share 0: corpus weight
+    conn.close()

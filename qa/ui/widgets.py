@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, ProgressBar, Static
 
 from qa.context import Turn
 from qa.sentences import sentence_spans
+from qa.settings import DEFAULT_SETTINGS
 
 if TYPE_CHECKING:  # qa.search pulls in numpy, scipy and faiss: loaded in the background instead
     from qa.search import Answer, Hit
@@ -33,19 +34,14 @@ def plain(text: str) -> Content:
     return Content(_CONTROL.sub(" ", text))
 
 
-#: with the model, the cue's first bar is at this fused score and each further bar CUE_STEP above:
-#: on the benchmark (BENCHMARKS.md) the best passage for a question the articles cannot answer
-#: scores ~0.6 (one or two bars), a right best passage ~1.0 (four)
-CUE_FLOOR = 0.35
-CUE_STEP = 0.15
 
 
 def score_level(hit: Hit, top: Hit) -> int:
     """0-5 for the score cue. With the model: the hit's score, the one the cards are ordered by
     (keywords, meaning and its best sentence), so a card never shows more bars than the one above
     it; by keywords only: the BM25 score relative to the best."""
-    if hit.dense_score is not None:
-        return max(0, min(5, int((hit.score - CUE_FLOOR) / CUE_STEP)))
+    if hit.dense_score is not None:  # calibrated on the ranking score's scale: qa/settings.py
+        return max(0, min(5, int((hit.score - DEFAULT_SETTINGS.cue_floor) / DEFAULT_SETTINGS.cue_step)))
     if top.bm25_score <= 0:
         return 0
     return max(0, min(5, round(5 * hit.bm25_score / top.bm25_score)))

@@ -1,0 +1,14 @@
+"""The retrieval pipeline, one job per module, each stage a plain function over typed records and
+the settings (qa/settings.py):
+
+  snapshot.py  one generation of the index in memory: meta, BM25 weights, vectors, passage ids
+  candidates.py  retrieve: both rankings' top lists, each candidate scored by both (Candidates)
+  fusion.py    fuse: share x BM25 / best BM25 + (1 - share) x cosine, a pure function
+  rerank.py    word weights within the article, best sentence per passage, re-rank by it
+  verdict.py   decide whether the best passage answers the question (Verdict)
+  cite.py      citation rows -> Hit records
+  pipeline.py  the stages after retrieval composed over a PassageSource (sqlite or memory)
+  retriever.py Retriever: the stages over an index folder, reloaded when a reindex commits
+
+qa/search.py keeps the public names (Searcher, Hit, Answer, display_path).
+"""

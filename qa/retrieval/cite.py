@@ -1,0 +1,27 @@
+"""Cite: the ranked passages as Hits, with their citation and highlighted sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from qa.highlight import SentenceScore
+from qa.library import is_available
+from qa.retrieval.records import Candidates, Hit
+from qa.store import CitationRow
+
+
+def cite(ids: list[int], rows: Mapping[int, CitationRow], sentences: Mapping[int, SentenceScore],
+         scores: Mapping[int, float], candidates: Candidates) -> list[Hit]:
+    """Hits for these passage ids, ranked 1.. in this order; an id a reindex removed meanwhile
+    (no row) is left out. Offsets, the highlight's included, are in document coordinates."""
+    hits: list[Hit] = []
+    for pid in ids:
+        row = rows.get(pid)
+        if row is None:
+            continue
+        sentence = sentences[pid]
+        hits.append(Hit(len(hits) + 1, pid, row.title, row.path, row.paragraph, row.paragraph_end, row.start,
+                        row.end, row.text, scores[pid], candidates.bm25.get(pid, 0.0), candidates.dense.get(pid),
+                        row.start + sentence.start, row.start + sentence.end, page=row.page,
+                        available=is_available(row.path)))
+    return hits

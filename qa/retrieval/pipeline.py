@@ -1,0 +1,111 @@
+"""The stages after retrieval, composed: fuse -> re-rank by sentences -> decide answered -> cite.
+
+They read passages through a PassageSource: the index database for the Retriever, every passage
+held in memory for the benchmarks' sweeps (which call `rank_candidates` on cached candidates with
+`dataclasses.replace(settings, ...)`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from qa import store
+from qa.highlight import SentenceScore
+from qa.retrieval.cite import cite
+from qa.retrieval.fusion import fuse, rank
+from qa.retrieval.records import Candidates, Hit, Query
+from qa.retrieval.rerank import article_weights, rerank, score_sentences
+from qa.retrieval.snapshot import IndexSnapshot
+from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage
+from qa.settings import RetrievalSettings
+from qa.store import CitationRow, DocumentPassage
+
+
+class PassageSource(Protocol):
+    """Where the stages read passages from."""
+
+    def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]: ...
+
+    def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]: ...
+
+    def same_document(self, passage_ids: Sequence[int]) -> bool: ...
+
+
+@dataclass(frozen=True)
+class StorePassages:
+    """Passages read from the index database (qa/store.py)."""
+
+    conn: sqlite3.Connection
+
+    def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]:
+        return store.citation_rows(self.conn, passage_ids)
+
+    def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]:
+        return store.passages_of_documents(self.conn, doc_ids)
+
+    def same_document(self, passage_ids: Sequence[int]) -> bool:
+        return store.same_document(self.conn, passage_ids)
+
+
+class PassagesInMemory:
+    """Every passage of one generation in memory (read once with store.all_citation_rows)."""
+
+    def __init__(self, rows: Iterable[CitationRow]) -> None:
+        self.rows = {row.passage_id: row for row in rows}
+        self.by_document: dict[int, list[int]] = {}
+        for row in self.rows.values():
+            self.by_document.setdefault(row.doc_id, []).append(row.passage_id)
+
+    def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]:
+        return {pid: self.rows[pid] for pid in passage_ids if pid in self.rows}
+
+    def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]:
+        return [DocumentPassage(doc, pid) for doc in set(doc_ids) for pid in self.by_document.get(doc, [])]
+
+    def same_document(self, passage_ids: Sequence[int]) -> bool:
+        docs = {self.rows[pid].doc_id for pid in passage_ids if pid in self.rows}
+        return len(passage_ids) == 2 and len(docs) == 1
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The outcome of the stages for one query: the k passages cited, best first, and the verdict."""
+
+    hits: list[Hit]
+    sentences: dict[int, SentenceScore]  # best sentence of every passage scored (the k, or the re-ranked depth)
+    signals: AnswerSignals | None  # what the answered rule read of the first hit; None: no passage found
+    verdict: Verdict | None
+
+    @property
+    def answered(self) -> bool:
+        return self.verdict is not None and self.verdict.answered
+
+
+def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query, candidates: Candidates,
+                    mode: str, k: int, settings: RetrievalSettings) -> Ranking:
+    """Fuse the candidates, re-rank the best by their best sentence (hybrid), cite the first k
+    and decide whether the first answers."""
+    fused = fuse(candidates, mode, settings)
+    ranked = rank(fused)
+    depth = max(k, settings.rerank_depth) if mode == "hybrid" else k
+    rows = source.citation_rows(ranked[:depth])
+    doc_ids = {row.doc_id for row in rows.values()}
+    weights = article_weights(snapshot, source.passages_of_documents(doc_ids), doc_ids, query.tokens,
+                              settings.article_share)
+    sentences = score_sentences(rows, query.tokens, weights, snapshot.question_weight(query.tokens), settings)
+    if mode == "hybrid" and query.tokens:
+        ranked, fused = rerank(ranked, fused, sentences, depth, settings)
+    hits = cite(ranked[:k], rows, sentences, fused, candidates)
+    if not hits:
+        return Ranking(hits, sentences, None, None)
+    agree = mode == "hybrid" and source.same_document(candidates.bm25_ranked[:1] + candidates.dense_ranked[:1])
+    top = hits[0]
+    signals = AnswerSignals(top.dense_score, keyword_coverage(snapshot, top.text, query.tokens),
+                            sentences[top.passage_id].score, agree)
+    verdict = decide(signals, settings)
+    for hit in hits:
+        hit.weak = not verdict.answered
+    return Ranking(hits, sentences, signals, verdict)

@@ -1,0 +1,85 @@
+"""The records the retrieval stages pass along, and the answer they make."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Query(NamedTuple):
+    """What is searched for: its BM25 tokens and (without a model: None) its vector."""
+
+    text: str
+    tokens: list[str]
+    vector: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Both rankings' candidates for one query. `bm25` and `dense` score every candidate in the
+    hybrid (each list's ids completed with their score in the other; 0 BM25 when no term
+    matches); in a single mode the other dict is empty. The ranked lists are the rankings as
+    retrieved, best first (the answered rule asks whether their first passages agree)."""
+
+    bm25_ranked: list[int]
+    dense_ranked: list[int]
+    bm25: dict[int, float]
+    dense: dict[int, float]
+
+
+@dataclass
+class Hit:
+    rank: int
+    passage_id: int
+    title: str
+    path: str  # absolute path of the source file
+    paragraph: int
+    paragraph_end: int
+    start: int
+    end: int
+    text: str
+    score: float
+    bm25_score: float
+    dense_score: float | None
+    highlight_start: int  # document coordinates
+    highlight_end: int
+    weak: bool = False
+    page: int | None = None  # the PDF page the passage starts on (None: not a PDF)
+    available: bool = True  # False: the file cannot be opened now (e.g. its drive is unmounted)
+
+    @property
+    def source(self) -> str:
+        """The path as a user would type it: relative to the working directory when inside it."""
+        return display_path(self.path)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "rank": self.rank, "title": self.title, "source": self.source, "paragraph": self.paragraph,
+            "paragraph_end": self.paragraph_end, "start": self.start, "end": self.end, "text": self.text,
+            "score": round(self.score, 6), "bm25": round(self.bm25_score, 4),
+            "dense": None if self.dense_score is None else round(self.dense_score, 4),
+            "highlight": {"start": self.highlight_start, "end": self.highlight_end}, "weak": self.weak,
+            "page": self.page, "available": self.available,
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    answered: bool
+    hits: list[Hit] = field(default_factory=list)
+    mode: str = "hybrid"  # or "keyword" when no model is loaded, or "dense"
+
+    def as_json(self) -> dict[str, object]:
+        return {"question": self.question, "answered": self.answered, "mode": self.mode,
+                "passages": [h.as_json() for h in self.hits]}
+
+
+def display_path(path: str) -> str:
+    cwd = os.getcwd()
+    if path.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(path, cwd)
+    return path

@@ -1,0 +1,66 @@
+"""Re-rank by sentences: each passage's best sentence (qa/highlight.py), its words weighed within
+their own article, added to the fused score of the best passages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+from qa.highlight import SentenceScore, article_factor, scored_best_sentence
+from qa.retrieval.snapshot import IndexSnapshot
+from qa.settings import RetrievalSettings
+from qa.store import CitationRow, DocumentPassage
+
+#: per document, each question term's weight in it
+ArticleWeights = dict[int, dict[str, float]]
+
+
+def article_weights(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPassage], doc_ids: set[int],
+                    tokens: list[str], share: float) -> ArticleWeights:
+    """Per document, each question term's weight in it: its IDF times article_factor (how few of
+    the document's passages hold it, from the in-memory BM25 postings). doc_passages: the
+    passages of these documents."""
+    terms = sorted(set(tokens))
+    out = {doc: {t: snapshot.idf(t) for t in terms} for doc in doc_ids}
+    known = [t for t in terms if t in snapshot.bm25.vocabulary]
+    if not doc_ids or not known:
+        return out
+    pairs = np.array([(p.doc_id, p.passage_id) for p in doc_passages], dtype=np.int64)
+    if pairs.size == 0 or snapshot.passage_ids.size == 0:
+        return out
+    positions = snapshot.positions(pairs[:, 1])
+    last = snapshot.passage_ids.size - 1
+    inside = snapshot.passage_ids[np.minimum(positions, last)] == pairs[:, 1]  # not removed meanwhile
+    docs, positions = pairs[inside, 0], positions[inside]
+    sizes = dict(zip(*np.unique(docs, return_counts=True)))
+    for term in known:
+        postings = snapshot.bm25.postings(term)
+        if postings.size == 0:
+            continue
+        at = np.minimum(np.searchsorted(postings, positions), postings.size - 1)
+        held = postings[at] == positions
+        holding = dict(zip(*np.unique(docs[held], return_counts=True)))
+        for doc in doc_ids:
+            out[doc][term] *= article_factor(int(sizes.get(doc, 1)), int(holding.get(doc, 0)), share)
+    return out
+
+
+def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights: ArticleWeights,
+                    total_weight: float, settings: RetrievalSettings) -> dict[int, SentenceScore]:
+    """Each passage's best sentence, its words weighed within its article."""
+    return {pid: scored_best_sentence(row.text, tokens, weights[row.doc_id].__getitem__, total_weight,
+                                      settings.bigram_weight)
+            for pid, row in rows.items()}
+
+
+def rerank(ranked: list[int], fused: dict[int, float], sentences: Mapping[int, SentenceScore], depth: int,
+           settings: RetrievalSettings) -> tuple[list[int], dict[int, float]]:
+    """The ranking and scores after adding sentence_weight x the best sentence's score to the
+    rerank_depth best passages; the first `depth` re-sorted (new list and dict)."""
+    scores = dict(fused)
+    for pid in ranked[:settings.rerank_depth]:
+        if pid in sentences:
+            scores[pid] += settings.sentence_weight * sentences[pid].score
+    head = sorted(ranked[:depth], key=lambda pid: -scores[pid])
+    return head + ranked[depth:], scores

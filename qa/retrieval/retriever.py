@@ -1,0 +1,95 @@
+"""The Retriever: the pipeline's stages over one index folder.
+
+It holds one snapshot of the index (one generation) in memory; when a reindex commits a new
+generation, the next question loads it. Passage texts and citations are read from the database
+for the few passages returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from qa import store
+from qa.errors import IndexMismatch, QAError
+from qa.retrieval.candidates import retrieve
+from qa.retrieval.pipeline import StorePassages, rank_candidates
+from qa.retrieval.records import Answer, Query
+from qa.retrieval.snapshot import IndexSnapshot
+from qa.settings import DEFAULT_SETTINGS, RetrievalSettings
+from qa.text import tokenize
+
+#: the Answer's mode label per search mode
+MODE_LABELS = {"hybrid": "hybrid", "dense": "dense", "bm25": "keyword"}
+
+
+class Retriever:
+    """Answers questions from one index folder."""
+
+    def __init__(self, index_dir: Path, settings: RetrievalSettings | None = None) -> None:
+        """settings: the shipped ones when None, with the BM25 parameters the index records it
+        was built with; settings given (e.g. by a benchmark sweep) are used as they are."""
+        self.index_dir = Path(index_dir)
+        self._given = settings
+        self.settings = settings or DEFAULT_SETTINGS
+        self._conn = store.connect(self.index_dir)
+        self._load()
+
+    def _load(self) -> None:
+        self.snapshot = IndexSnapshot.load(self._conn, self.index_dir,
+                                           self._given.bm25_params if self._given else None)
+        if self._given is None:
+            self.settings = replace(DEFAULT_SETTINGS, **self.snapshot.meta.bm25)
+
+    def refresh(self) -> bool:
+        """Reload if a reindex committed a new generation; True when it did."""
+        meta = store.read_meta(self._conn)
+        if meta is not None and meta.generation != self.snapshot.generation:
+            self._load()
+            return True
+        return False
+
+    @property
+    def meta(self) -> store.IndexMeta:
+        return self.snapshot.meta
+
+    @property
+    def generation(self) -> int:
+        return self.snapshot.generation
+
+    @property
+    def model(self) -> str:
+        return self.snapshot.meta.model
+
+    @property
+    def passage_count(self) -> int:
+        return int(self.snapshot.passage_ids.size)
+
+    def check_model(self, model: str | None) -> None:
+        if model and model != self.model:
+            raise IndexMismatch(f"the index was built with {self.model}, not {model}; "
+                                f"rebuild it with: qa index --rebuild --model {model}")
+
+    def search(self, question: str, k: int = 3, embedder: object | None = None,
+               mode: str = "hybrid", query: str | None = None) -> Answer:
+        """Top k passages for the question. `query`, when given, is what is searched for
+        (e.g. the question with context from earlier ones); mode: hybrid, bm25 or dense
+        (bm25 when there is no embedder)."""
+        self.refresh()
+        text = question if query is None else query
+        if not question.strip():
+            raise QAError("the question is empty; type a question")
+        if embedder is None:
+            mode = "bm25"
+        vector = embedder.encode([text])[0] if mode != "bm25" else None
+        wanted = Query(text, tokenize(text), vector)
+        candidates = retrieve(self.snapshot, wanted, mode, self.settings)
+        ranking = rank_candidates(self.snapshot, StorePassages(self._conn), wanted, candidates, mode, k, self.settings)
+        return Answer(question, ranking.answered, ranking.hits, MODE_LABELS[mode])
+
+    def documents(self) -> list[store.DocumentListing]:
+        """(title, path, passages) of every indexed document, by path."""
+        return store.document_list(self._conn)
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,80 @@
+"""One generation of the index in memory: its meta, BM25 weights, vectors and passage ids.
+
+A snapshot never changes; a reindex commits a new generation and the Retriever loads a new
+snapshot. Passage texts and citations stay in the database (read for the few passages shown).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa import store, vectors
+from qa.bm25 import BM25Index
+from qa.errors import IndexCorrupt, QAError
+from qa.settings import DEFAULT_SETTINGS, BM25Params
+
+
+@dataclass(frozen=True)
+class IndexSnapshot:
+    meta: store.IndexMeta
+    passage_ids: np.ndarray  # ascending; BM25 position i is passage passage_ids[i]
+    bm25: BM25Index
+    vectors: object  # faiss index with ids (qa/vectors.py)
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, index_dir: Path,
+             bm25_params: BM25Params | None = None) -> "IndexSnapshot":
+        """The current generation, its BM25 weights built with bm25_params (None: the ones the
+        index records it was built with)."""
+        meta, index = _meta_and_vectors(conn, index_dir)
+        if bm25_params is None:
+            bm25_params = BM25Params(**meta.bm25)
+        counts = store.load_term_counts(conn, meta, index_dir)
+        if index.ntotal != len(counts.passage_ids):
+            raise IndexCorrupt(f"the index in {index_dir}/ is inconsistent ({index.ntotal} vectors, "
+                               f"{len(counts.passage_ids)} passages); rebuild with: qa index --rebuild")
+        bm25 = BM25Index.from_counts(counts, *bm25_params)
+        return cls(meta, counts.passage_ids, bm25, index)
+
+    @property
+    def generation(self) -> int:
+        return self.meta.generation
+
+    @property
+    def unknown_idf(self) -> float:
+        """The weight of a question word no passage holds: as rare as the rarest known word."""
+        return float(self.bm25.idf.max()) if self.bm25.idf.size else 1.0
+
+    def idf(self, token: str) -> float:
+        return self.bm25.idf_of(token)
+
+    def question_weight(self, tokens: list[str]) -> float:
+        """The IDF weight of the question's distinct terms, a word no passage has counting as the rarest."""
+        unknown = self.unknown_idf
+        return sum(self.idf(t) or unknown for t in set(tokens))
+
+    def positions(self, passage_ids: list[int] | np.ndarray) -> np.ndarray:
+        """BM25 positions of passages of this generation."""
+        return np.searchsorted(self.passage_ids, passage_ids)
+
+    def cosine(self, passage_id: int, vector: np.ndarray) -> float:
+        return float(self.vectors.reconstruct(passage_id) @ vector)
+
+
+def _meta_and_vectors(conn: sqlite3.Connection, index_dir: Path) -> tuple[store.IndexMeta, object]:
+    for attempt in range(3):
+        meta = store.read_meta(conn)
+        if meta is None:
+            raise QAError(f"the index in {index_dir}/ is empty; build it with: qa index PATH")
+        store.check_format(meta, index_dir)
+        try:
+            return meta, vectors.load(meta.vector_file(index_dir))
+        except IndexCorrupt:
+            # a reindex may have switched generations between reading meta and the file
+            if attempt == 2 or store.read_meta(conn) == meta:
+                raise
+    raise AssertionError("unreachable")

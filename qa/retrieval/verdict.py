@@ -1,0 +1,53 @@
+"""Decide answered: does the best passage answer the question, or do the articles not hold it?
+
+With a vector, the best passage answers when cosine + coverage_weight x keyword coverage +
+sentence_answer_weight x its best sentence's score (+ agreement_weight when the best BM25 and the
+best dense passage are from one article) reaches min_answer_score: the cosine alone cannot tell an
+article on the question's topic from one that names its subject; the coverage (share of the
+question's IDF weight the passage holds, words no passage has counting as the rarest) drops when
+the question's names are absent, and the sentence score when they are scattered, not said
+together; two independent rankings pointing at one article is evidence the articles cover the
+question. By keywords only, the coverage must reach min_keyword_coverage.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from qa.retrieval.snapshot import IndexSnapshot
+from qa.settings import RetrievalSettings
+from qa.text import tokenize
+
+
+class AnswerSignals(NamedTuple):
+    """What the rule reads of the best passage."""
+
+    cosine: float | None  # None: keyword-only search
+    coverage: float  # keyword_coverage of its text
+    sentence: float  # its best sentence's score
+    agree: bool  # the two rankings' first passages are from one article (hybrid only)
+
+
+class Verdict(NamedTuple):
+    answered: bool  # value >= threshold
+    value: float  # what the rule compares with its threshold
+    threshold: float
+
+
+def keyword_coverage(snapshot: IndexSnapshot, text: str, tokens: list[str]) -> float:
+    """Share of the question's IDF weight that the text holds."""
+    total = snapshot.question_weight(tokens)
+    if not total:
+        return 0.0
+    have = set(tokens).intersection(tokenize(text))
+    return sum(snapshot.idf(t) for t in have) / total
+
+
+def decide(signals: AnswerSignals, settings: RetrievalSettings) -> Verdict:
+    """The verdict on the best passage."""
+    cosine, coverage, sentence, agree = signals
+    if cosine is None:
+        return Verdict(coverage >= settings.min_keyword_coverage, coverage, settings.min_keyword_coverage)
+    value = (cosine + settings.coverage_weight * coverage + settings.sentence_answer_weight * sentence
+             + settings.agreement_weight * agree)
+    return Verdict(value >= settings.min_answer_score, value, settings.min_answer_score)

@@ -1,0 +1,54 @@
+"""Every tuned number of retrieval, in one frozen record.
+
+The defaults are what ships; each names the BENCHMARKS.md row (section "Retrieval quality") or
+sweep that chose it. A benchmark sweep varies them with `dataclasses.replace(DEFAULT_SETTINGS, ...)`
+and runs the shipped stages (qa/retrieval/) with the result, so what is measured is what runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+
+class BM25Params(NamedTuple):
+    """What a BM25 index is built with (qa/bm25.py): its weights depend on them."""
+
+    k1: float
+    b: float
+    epsilon: float
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """The retrieval policy: BM25, fusion, sentence re-ranking, the answered rule, the score cue."""
+
+    # -- BM25 (qa/bm25.py) --
+    k1: float = 0.9  # "What was tried": "+ BM25 k1 0.9, b 0.4" (`--sweeps bm25`)
+    b: float = 0.4  # the same row: Anserini's passage values, best of the k1 x b grid
+    epsilon: float = 0.25  # rank-bm25's floor for negative IDF (kept so scores equal BM25Okapi's)
+    # -- candidates and fusion (qa/retrieval/fusion.py) --
+    candidates: int = 100  # "As shipped": both top-100 lists (`--sweeps fusion`, depth rows)
+    bm25_share: float = 0.3  # "+ word weights within the article ... fusion BM25 share 0.3" (`--sweeps article`)
+    # -- sentence re-ranking and highlight (qa/retrieval/rerank.py, qa/highlight.py) --
+    rerank_depth: int = 10  # "+ sentence re-ranking: top 10 fused" (top 20/30 change nothing, `--sweeps sentences`)
+    sentence_weight: float = 0.4  # "+ word weights within the article ... sentence weight 0.4" (`--sweeps article`)
+    bigram_weight: float = 0.4  # "+ word pairs: ... + 0.4 x share of the question's adjacent term pairs" (`--sweeps sentences`)
+    article_share: float = 0.5  # "+ word weights within the article: ... article factor (share 0.5)" (`--sweeps article`)
+    # -- the answered rule (qa/retrieval/verdict.py) --
+    coverage_weight: float = 0.5  # answer-agreement table: "cosine + 0.5 x coverage + 0.4 x sentence + 0.1 x agreement" (`--sweeps answer`)
+    sentence_answer_weight: float = 0.4  # the same row
+    agreement_weight: float = 0.1  # the same row
+    min_answer_score: float = 0.895  # "The shipped rule along its threshold: 0.895 -> 0.904 / 0.954" (`--sweeps answer`)
+    min_keyword_coverage: float = 0.6  # answer-rule table "coverage >= 0.6" (keyword-only mode; `--sweeps operating-points`)
+    # -- the UI's score cue (qa/ui/widgets.py score_level), on the ranking score's scale --
+    cue_floor: float = 0.35  # operating-points percentiles: held-out questions' first passage 0.47-0.79 -> 1-2 bars
+    cue_step: float = 0.15  # the same: in-corpus right answers' median 0.99 -> 4 bars
+
+    @property
+    def bm25_params(self) -> BM25Params:
+        return BM25Params(self.k1, self.b, self.epsilon)
+
+
+#: the shipped settings
+DEFAULT_SETTINGS = RetrievalSettings()
