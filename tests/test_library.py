@@ -376,3 +376,39 @@ def test_pdfs_in_a_source_are_indexed_with_the_page_of_each_passage(tmp_path):
     assert [page for _, page in pages] == [1, 1, 2, 2]
     assert all(("Leith" in text) == (page == 1) for text, page in pages)
     assert others == {None}
+
+
+def _ask(index: Path, question: str, cwd: Path, *extra: str) -> subprocess.CompletedProcess:
+    return qa("ask", question, "--mode", "bm25", "--index", str(index), *extra, cwd=cwd)
+
+
+def test_answers_cite_the_documents_of_a_folder_away_marked_unavailable(tmp_path):
+    src = make_library(tmp_path)
+    index = tmp_path / "index"
+    sync(index, [src], embedder=HashEmbedder())
+    os.rename(src, tmp_path / "away")
+    sync(index, embedder=HashEmbedder())
+    result = _ask(index, "Which bridge collapsed?", tmp_path, "--json")
+    assert result.returncode == 0, result.stderr
+    top = json.loads(result.stdout)["passages"][0]
+    assert top["source"] == "src/sub/b0.txt" or top["source"] == "src/sub/b1.txt"
+    assert top["available"] is False and top["page"] is None
+    assert "(file unavailable now)" in _ask(index, "Which bridge collapsed?", tmp_path).stdout
+    os.rename(tmp_path / "away", src)
+    top = json.loads(_ask(index, "Which bridge collapsed?", tmp_path, "--json").stdout)["passages"][0]
+    assert top["available"] is True
+
+
+def test_a_pdf_is_answered_with_its_page(tmp_path):
+    from pdf_util import make_pdf
+
+    src = make_library(tmp_path)
+    first = [f"The harbour of Leith reopened on Monday after repairs number {i} to its gates." for i in range(14)]
+    second = [f"The Tobermory lighthouse keeper retired on Friday after forty years, said report {i}." for i in range(14)]
+    (src / "report.pdf").write_bytes(make_pdf([["Port report", ""] + first, second]))
+    index = tmp_path / "index"
+    sync(index, [src], embedder=HashEmbedder())
+    result = _ask(index, "When did the Tobermory lighthouse keeper retire?", tmp_path, "--json")
+    top = json.loads(result.stdout)["passages"][0]
+    assert top["source"] == "src/report.pdf" and top["page"] == 2 and "Tobermory" in top["text"]
+    assert "src/report.pdf, p. 2, ¶" in _ask(index, "When did the Tobermory lighthouse keeper retire?", tmp_path).stdout
