@@ -48,8 +48,8 @@ class Removal:
                 "documents": self.documents, "passages": self.passages}
 
     def summary(self) -> str:
-        return (f"removed {self.kind} {source_scan.printable(self.path)}: {self.documents} documents, "
-                f"{self.passages} passages")
+        return (f"removed {self.kind} {source_scan.printable(self.path)}: {self.documents} "
+                f"document{'' if self.documents == 1 else 's'}, {self.passages} passage{'' if self.passages == 1 else 's'}")
 
 
 def _under(path: str, folder: str) -> bool:

@@ -43,7 +43,8 @@ class Unavailable:
     def warning(self) -> str:
         why = {MISSING: "is missing (unmounted or renamed?)", EMPTY: "is empty",
                UNREADABLE: "cannot be read"}[self.state]
-        kept = f"its {self.documents} documents are kept" if self.documents else "nothing of it is indexed"
+        kept = (f"its {self.documents} document{'s are' if self.documents != 1 else ' is'} kept" if self.documents
+                else "nothing of it is indexed")
         return f"{printable(self.path)} {why}: {kept}; qa remove {printable(self.path)} forgets it"
 
 

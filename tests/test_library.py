@@ -412,3 +412,21 @@ def test_a_pdf_is_answered_with_its_page(tmp_path):
     top = json.loads(result.stdout)["passages"][0]
     assert top["source"] == "src/report.pdf" and top["page"] == 2 and "Tobermory" in top["text"]
     assert "src/report.pdf, p. 2, ¶" in _ask(index, "When did the Tobermory lighthouse keeper retire?", tmp_path).stdout
+
+
+def test_an_older_index_with_paths_through_a_link_is_adopted_without_reembedding(tmp_path):
+    src = make_library(tmp_path)
+    os.symlink(src, tmp_path / "link")
+    index = tmp_path / "index"
+    emb = HashEmbedder()
+    sync(index, [src], embedder=emb)
+    conn = sqlite3.connect(index / store.DB_NAME)  # as an older qa recorded them: unresolved
+    conn.execute("UPDATE documents SET path = replace(path, ?, ?)", (str(src), str(tmp_path / "link")))
+    conn.execute("UPDATE sources SET path = ?", (str(tmp_path / "link"),))
+    conn.commit()
+    conn.close()
+    emb.texts.clear()
+    report = sync(index, embedder=emb)
+    assert (report.added, report.removed, report.unchanged, emb.texts) == (0, 0, 5, [])
+    assert all(p.startswith(str(src) + os.sep) for p in doc_paths(index))
+    check_consistent(index)
