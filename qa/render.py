@@ -20,7 +20,11 @@ _console: Console | None = None
 
 # Control characters (ESC above all) would reach the terminal raw and could move the cursor,
 # recolour or retitle it; each is shown as one replacement character, so offsets still hold.
-_CONTROLS = {c: "\ufffd" for c in [*range(0, 9), *range(11, 32), *range(127, 160)]}
+# So are the bidi embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069): in a
+# terminal that reorders text they would turn the rest of the line around ("Trojan Source"), so
+# a title "\u202eevil.txt" could pass for another file. Right-to-left letters themselves are kept.
+BIDI_CONTROLS = frozenset([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_CONTROLS = {c: "\ufffd" for c in [*range(0, 9), *range(11, 32), *range(127, 160), *BIDI_CONTROLS]}
 _CONTROLS_AND_NEWLINES = {**_CONTROLS, 9: " ", 10: " ", 13: " "}
 _LONE_CR = re.compile(r"\r(?!\n)")
 
@@ -42,11 +46,30 @@ def console() -> Console:
     return _console
 
 
+def paragraph_range(hit: Hit) -> str:
+    """"¶ 3" or "¶ 1–4": the paragraphs a passage spans, as every view cites them."""
+    return f"¶ {hit.paragraph}" if hit.paragraph == hit.paragraph_end else f"¶ {hit.paragraph}–{hit.paragraph_end}"
+
+
+def looked_for(query: str) -> str:
+    """What a question was searched for, as a "not found" answer says it: its key words and names
+    (so the user can rephrase)."""
+    from qa.context import key_words, names
+
+    named = names(query)
+    others = [w for w in key_words(query) if w not in named]
+    parts = []
+    if others:
+        parts.append("the words " + ", ".join(others))
+    if named:
+        parts.append("the names " + ", ".join(named))
+    return visible(" and ".join(parts), newlines=False) if parts else "no key words (only common words)"
+
+
 def citation(hit: Hit) -> str:
-    paragraphs = f"¶ {hit.paragraph}" if hit.paragraph == hit.paragraph_end else f"¶ {hit.paragraph}–{hit.paragraph_end}"
     page = f"p. {hit.page}, " if hit.page else ""
     away = "" if hit.available else " (file unavailable now)"
-    return visible(f"[{hit.rank}] {hit.title} — {hit.source}{away}, {page}{paragraphs}, chars {hit.start}–{hit.end}",
+    return visible(f"[{hit.rank}] {hit.title} — {hit.source}{away}, {page}{paragraph_range(hit)}, chars {hit.start}–{hit.end}",
                    newlines=False)
 
 
@@ -60,8 +83,8 @@ def print_answer(answer: Answer) -> None:
     out = console()
     out.print(Text(f"Q: {visible(answer.question, newlines=False)}", style="bold cyan"))
     if not answer.answered:
-        out.print(Text("Not found in the indexed articles." + (" Nearest passages:" if answer.hits else ""),
-                       style="yellow"))
+        out.print(Text(f"Not found in the indexed articles. Looked for {looked_for(answer.question)}."
+                       + (" Nearest passages:" if answer.hits else ""), style="yellow"))
     if answer.mode != "hybrid":
         out.print(Text(f"({answer.mode} search only)", style="dim"))
     for hit in answer.hits:

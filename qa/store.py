@@ -26,13 +26,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-
 from qa.config import FORMAT_VERSION
 from qa.settings import DEFAULT_SETTINGS
 from qa.errors import IndexCorrupt, IndexMissing, IndexTooNew, IndexTooOld, QAError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from qa.bm25 import TermCounts
 
 DB_NAME = "qa.sqlite"
@@ -400,13 +400,15 @@ class IndexStore:
     # -- vectors kept aside by an unfinished reindex -------------------------------------------
     def pending_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         rows = execute_in(self.conn, "SELECT key, vector FROM pending_vectors WHERE key IN ({marks})", keys)
+        import numpy as np  # not at import: the UI reads the store and must start without numpy
+
         return {key: np.frombuffer(blob, dtype=np.float32) for key, blob in rows}
 
     def save_pending_vectors(self, vectors: Iterable[tuple[str, np.ndarray]]) -> None:
         """Keep vectors aside, committed at once, so a run cut short after this need not redo them."""
         with self.transaction():
             self.conn.executemany("INSERT OR REPLACE INTO pending_vectors(key, vector) VALUES (?, ?)",
-                                  [(k, v.astype(np.float32).tobytes()) for k, v in vectors])
+                                  [(k, v.astype("float32").tobytes()) for k, v in vectors])
 
     def clear_pending_vectors(self) -> None:
         self.conn.execute("DELETE FROM pending_vectors")

@@ -7,11 +7,13 @@ its next progress step and leaves the index as it was."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import Input
 from textual.worker import Worker, get_current_worker
 
 from qa.config import DEFAULT_SOURCE
@@ -20,11 +22,12 @@ from qa.ui.commands import QACommands
 from qa.ui.engine import EmbedderFactory, Engine, IndexStats, load_embedder
 from qa.ui.messages import (IndexLoaded, IndexProblem, ModelLoaded, Reindexed, ReindexFailed, ReindexNote,
                             ReindexProgress, SourcesChanged)
-from qa.ui.screens import AddSourceScreen, ChatScreen, DocumentsScreen, HelpScreen
+from qa.ui.screens import AddSourceScreen, ChatScreen, DocumentsScreen, HelpScreen, SourceScreen
+from qa.ui.settings import UI
 from qa.ui.widgets import ReindexBar, StatusLine
 
 #: seconds between two looks at the sources for new or changed files
-POLL_SECONDS = 3.0
+POLL_SECONDS = UI.poll_seconds
 
 
 class QAApp(App[None]):
@@ -35,8 +38,7 @@ class QAApp(App[None]):
     SUB_TITLE = "ask your news articles"
     COMMANDS = App.COMMANDS | {QACommands}
     BINDINGS = [
-        Binding("f1", "help", "Help", tooltip="This help (also ? when not typing)"),
-        Binding("question_mark", "help", "Help", show=False, tooltip="This help, when the question box is not focused"),
+        Binding("f1", "help", "Help", tooltip="This help"),
         Binding("ctrl+r", "reindex", "Reindex", tooltip="Sync the index with its sources (new, changed, removed files)"),
         Binding("ctrl+o", "add_source", "Add files", tooltip="Add a file or folder of articles to the sources and index it"),
         Binding("f2", "documents", "Docs", tooltip="The indexed articles and their passage counts"),
@@ -44,8 +46,9 @@ class QAApp(App[None]):
     ]
 
     def __init__(self, index_dir: Path | str, *, embedder_factory: EmbedderFactory = load_embedder,
-                 poll_seconds: float | None = POLL_SECONDS) -> None:
+                 poll_seconds: float | None = POLL_SECONDS, watch_terminal: bool = False) -> None:
         super().__init__()
+        self.watch_terminal = watch_terminal  # end when the terminal hangs up (run() turns it on)
         self.index_dir = Path(index_dir)
         self.engine = Engine(self.index_dir, embedder_factory)
         self.poll_seconds = poll_seconds
@@ -74,8 +77,48 @@ class QAApp(App[None]):
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_sources)
 
+    def on_mount(self) -> None:
+        if self.watch_terminal:
+            from qa.ui.hangup import HangupWatch
+
+            loop = asyncio.get_running_loop()
+            self._hangup = HangupWatch(lambda: loop.call_soon_threadsafe(self.exit),
+                                       interval=UI.hangup_check_seconds, grace=UI.hangup_grace_seconds)
+            self._hangup.start()
+
     def on_unmount(self) -> None:
         self.engine.close()
+
+    # -- typing is never lost ------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        # Here, before Textual forwards a key to the focused widget: the app sees keys one by one
+        # in the order typed, so moving the focus now sends the next key to the right place.
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded and self._route_typing(event):
+            return
+        await super().on_event(event)
+
+    def _route_typing(self, event: events.Key | events.Paste) -> bool:
+        """A printable key or a paste on a card, in the article view or anywhere but a text box
+        goes into the question box (from the documents list: into its filter). True if taken."""
+        if isinstance(event, events.Key):
+            if not event.is_printable or not event.character:
+                return False
+            text = event.character
+        else:
+            text = " ".join(line for line in event.text.splitlines() if line.strip())
+        screen = self.screen
+        if isinstance(screen, DocumentsScreen):
+            if isinstance(screen.focused, Input):
+                return False
+            screen.type_in(text)
+            return True
+        if isinstance(screen, SourceScreen):
+            while len(self.screen_stack) > 1 and isinstance(self.screen, (SourceScreen, DocumentsScreen)):
+                self.pop_screen()
+        if self.screen is not self.chat or isinstance(self.chat.focused, Input):
+            return False
+        self.chat.type_in(text)
+        return True
 
     # -- loading -------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="index")
@@ -135,11 +178,17 @@ class QAApp(App[None]):
     @work(thread=True, exclusive=True, group="poll")
     def check_sources(self) -> None:
         """Files changed in the sources? And did another process (qa index) change the index?"""
+        had_index = self.engine.searcher is not None
         try:
-            if self.engine.on_disk_generation() != self.engine.generation:
+            # a different generation, or a different database file (the folder deleted and rebuilt)
+            if self.engine.replaced() or self.engine.on_disk_generation() != self.engine.generation:
                 self.post_message(IndexLoaded(self.engine.open()))
             changes = self.engine.pending_changes()
-        except (QAError, OSError):
+        except QAError as exc:
+            if had_index and self.engine.searcher is None:  # it was open and is gone: say so once
+                self.post_message(IndexProblem(str(exc)))
+            return
+        except OSError:
             return
         if not get_current_worker().is_cancelled:
             counts = [(len(changes.added), "new"), (len(changes.changed), "changed"), (len(changes.removed), "removed")]
@@ -187,10 +236,11 @@ class QAApp(App[None]):
         self.status.changes = ""
         self._show_index(message.stats, initial=False)
         summary = message.report.summary()
-        self.chat.say(f"Reindexed: {summary}", "done")
+        # one line per part ("; "), so no narrow width leaves "s" of "0.4 s" alone on a line
+        self.chat.say(f"Reindexed: {summary.replace('; ', chr(10))}", "done")
         for warning in message.report.warnings:
             self.chat.say(f"warning: {warning}", "error")
-        self.notify(summary, title="Reindexed", markup=False)
+        self.notify(summary.replace("; ", "\n"), title="Reindexed", markup=False)
 
     def on_reindex_failed(self, message: ReindexFailed) -> None:
         self.reindexing = False
@@ -216,5 +266,11 @@ class QAApp(App[None]):
 
 
 def run(index_dir: Path | str) -> int:
-    QAApp(index_dir).run()
+    app = QAApp(index_dir, watch_terminal=True)
+    app.run()
+    hangup = getattr(app, "_hangup", None)
+    if hangup is not None and hangup.hung_up.is_set():
+        from qa.ui.hangup import HANGUP_STATUS
+
+        return HANGUP_STATUS
     return 0

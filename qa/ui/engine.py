@@ -9,6 +9,7 @@ lock; until it is ready questions are answered by keywords (BM25) alone.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,14 +94,34 @@ class Engine:
         self.model_error: str | None = None
         self.model_done = threading.Event()  # set when the model is loaded or failed to load
         self._lock = threading.Lock()  # one caller of the Searcher at a time
+        self._opened: tuple[int, int] | None = None  # identity of the database file the Searcher opened
 
     # -- the index -------------------------------------------------------------------------
+    def database_identity(self) -> tuple[int, int] | None:
+        """(device, inode) of the index folder's database file now; None when there is none."""
+        try:
+            st = os.stat(self.index_dir / store.DB_NAME)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def replaced(self) -> bool:
+        """True when the open index's database is no longer the folder's (deleted, or the folder
+        deleted and rebuilt): its open files still answer, from the old index, until reopened."""
+        return self.searcher is not None and self.database_identity() != self._opened
+
     def _open(self) -> Searcher:
-        """The Searcher, loaded or refreshed (call with the lock held)."""
+        """The Searcher, loaded, refreshed, or reopened when the database file was replaced
+        (call with the lock held)."""
+        identity = self.database_identity()
+        if self.searcher is not None and identity != self._opened:
+            self.searcher.close()
+            self.searcher = None
         if self.searcher is None:
             from qa.search import Searcher
 
             self.searcher = Searcher(self.index_dir)
+            self._opened = identity  # stat'ed before opening: a later swap is seen next time
         else:
             self.searcher.refresh()
         return self.searcher

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,13 +19,16 @@ from textual.screen import ModalScreen, Screen
 from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.worker import get_current_worker
 
 from qa.context import Conversation, Turn
 from qa.documents import Document
 from qa.errors import QAError
-from qa.render import visible
+from qa.render import paragraph_range, visible
 from qa.ui.engine import Article, Engine, display_path, read_article
 from qa.ui.messages import IndexProblem
+from qa.ui.outside import line_of, viewer_command
+from qa.ui.settings import UI
 from qa.ui.widgets import (SENTENCE_STYLE, AnswerView, HistoryInput, HitCard, Notice, Pending,
                            QuestionMessage, ReindexBar, StatusLine, plain)
 
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
 
 
 #: passages per answer
-TOP_K = 3
+TOP_K = UI.top_k
 
 
 class ChatScreen(Screen):
@@ -42,7 +45,7 @@ class ChatScreen(Screen):
 
     BINDINGS = [
         Binding("ctrl+n", "new_topic", "New topic", tooltip="Forget the context: the next question stands alone"),
-        Binding("ctrl+y", "copy_answer", "Copy", tooltip="Copy the last answer with its citations to the clipboard"),
+        Binding("ctrl+y", "copy_answer", "Copy", tooltip="Send the last answer with its citations to the terminal's clipboard"),
         Binding("ctrl+s", "export", "Export", show=False, tooltip="Save the conversation as Markdown with citations (in the working folder)"),
     ]
 
@@ -77,6 +80,39 @@ class ChatScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#reindex").display = False
         self.query_one(HistoryInput).focus()
+
+    def type_in(self, text: str) -> None:
+        """Go on with the question: `text` (typed or pasted elsewhere) goes into the box at its
+        cursor and the box takes the focus, now, so the next key lands there too."""
+        box = self.query_one(HistoryInput)
+        self.set_focus(box, scroll_visible=False)
+        box.insert_text_at_cursor(text)
+
+    # -- keeping the latest answer in view ------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        for card in self.query(HitCard):  # a height change alone does not resize the cards
+            card.refit()
+        self.keep_latest_in_view()
+
+    def keep_latest_in_view(self) -> None:
+        """After a resize the same scroll offset points elsewhere (text rewraps): put the focused
+        card, else the last question, back in view once the new layout is done."""
+        def show() -> None:
+            focused = self.focused
+            if isinstance(focused, HitCard):
+                self.transcript.scroll_to_widget(focused, animate=False)
+                return
+            questions = self.query(QuestionMessage)
+            if questions:
+                self.transcript.scroll_to_widget(questions.last(), top=True, animate=False)
+
+        self.call_after_refresh(show)
+
+    @on(HitCard.Fitted)
+    def _card_fitted(self, event: HitCard.Fitted) -> None:
+        views = self.query(AnswerView)
+        if views and event.card in views.last().query(HitCard):
+            self.keep_latest_in_view()
 
     # -- transcript ------------------------------------------------------------------------
     @property
@@ -133,8 +169,10 @@ class ChatScreen(Screen):
         self.call_after_refresh(self.transcript.scroll_to_widget, message.asked, top=True, animate=False)
 
     # -- actions -------------------------------------------------------------------------
+    # focus is set now, not after a refresh (Widget.focus): the next key, already on its way,
+    # must find it where the user put it ("Tab Enter" opens the first card)
     def action_focus_input(self) -> None:
-        self.query_one(HistoryInput).focus()
+        self.set_focus(self.query_one(HistoryInput), scroll_visible=False)
 
     def action_focus_answers(self) -> None:
         views = self.query(AnswerView)
@@ -143,7 +181,7 @@ class ChatScreen(Screen):
             return
         cards = views.last().query(HitCard)
         if cards:
-            cards.first().focus()
+            self.set_focus(cards.first(), scroll_visible=False)
             cards.first().scroll_visible(animate=False)
 
     def action_new_topic(self) -> None:
@@ -156,19 +194,29 @@ class ChatScreen(Screen):
             return
         from qa.export import answer_text
 
-        self.app.copy_to_clipboard(answer_text(self.turns[-1][1]))
-        self.notify("Copied the last answer with its citations.")
+        send_to_clipboard(self, answer_text(self.turns[-1][1]), "the last answer with its citations")
 
     @on(HitCard.Copy)
     def copy_hit(self, event: HitCard.Copy) -> None:
         from qa.export import hit_text
 
-        self.app.copy_to_clipboard(hit_text(event.hit))
-        self.notify(f"Copied passage [{event.hit.rank}] with its citation.", markup=False)
+        send_to_clipboard(self, hit_text(event.hit), f"passage [{event.hit.rank}] with its citation")
 
     @on(HitCard.Selected)
     def open_hit(self, event: HitCard.Selected) -> None:
         self.app.push_screen(SourceScreen(event.hit.path, event.hit))
+
+    @on(HitCard.OpenOutside)
+    def open_hit_outside(self, event: HitCard.OpenOutside) -> None:
+        self.find_line(event.hit)
+
+    @work(thread=True, exclusive=True, group="outside")
+    def find_line(self, hit: Hit) -> None:
+        """Read the file for the passage's line number, then open it outside (on the UI thread)."""
+        article = read_article(hit.path, hit)
+        line = line_of(article.doc.text, hit.start) if article.doc is not None else None
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(open_outside, self, hit.path, line)
 
     def action_export(self) -> None:
         if not self.turns:
@@ -187,11 +235,13 @@ class ChatScreen(Screen):
 
 class SourceScreen(Screen):
     """A whole article, scrolled to the cited passage; the passage and its sentence highlighted.
-    The file is read and parsed in a worker: "loading…" stands in the article until it is."""
+    The file is read and parsed in a worker: "loading…" stands in the article until it is.
+    No printable key is bound: typing here goes back to the chat's question box (the app routes it)."""
 
     BINDINGS = [
-        Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the chat, where it was"),
-        Binding("c", "copy", "Copy passage", tooltip="Copy the cited passage with its citation"),
+        Binding("escape", "app.pop_screen", "Back", tooltip="Back to the chat, where it was (or just type a question)"),
+        Binding("ctrl+c", "copy", "Copy passage", tooltip="Copy the cited passage with its citation"),
+        Binding("ctrl+e", "open_outside", "Pager", tooltip="Open the file in $PAGER (or $EDITOR) at the passage"),
     ]
 
     class Loaded(Message):
@@ -205,11 +255,12 @@ class SourceScreen(Screen):
         super().__init__()
         self.path = path
         self.hit = hit
+        self.doc: Document | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         title = self.hit.title if self.hit else os.path.basename(self.path)
-        where = display_path(self.path) + (f", ¶ {self.hit.paragraph}" if self.hit else "")
+        where = display_path(self.path) + (f", {paragraph_range(self.hit)}" if self.hit else "")
         yield Static(Content.assemble(("", ""), plain(title)), markup=False, id="source-title")
         yield Static(plain(where), markup=False, id="source-where")
         with VerticalScroll(id="article"):
@@ -231,6 +282,7 @@ class SourceScreen(Screen):
         parts: list[Widget] = []
         if problem:
             parts.append(Notice(problem, "error"))
+        self.doc = doc
         if doc is not None:
             self.query_one("#source-title", Static).update(Content.assemble(("", ""), plain(doc.title)))
             parts += [self._paragraph(doc, p.number, p.start, p.end) for p in doc.paragraphs]
@@ -263,14 +315,79 @@ class SourceScreen(Screen):
         if self.hit:
             from qa.export import hit_text
 
-            self.app.copy_to_clipboard(hit_text(self.hit))
-            self.notify("Copied the passage with its citation.")
+            send_to_clipboard(self, hit_text(self.hit), "the passage with its citation")
+
+    def action_open_outside(self) -> None:
+        line = None
+        if self.doc is not None:
+            line = line_of(self.doc.text, self.hit.start if self.hit else self._top_offset())
+        open_outside(self, self.path, line)
+
+    def _top_offset(self) -> int:
+        """The offset of the first paragraph in view (to open the pager where the reader is)."""
+        article = self.query_one("#article", VerticalScroll)
+        doc = self.doc
+        if doc is None:
+            return 0
+        for paragraph in doc.paragraphs:
+            widget = self.query(f"#p{paragraph.number}")
+            if widget and widget.first().virtual_region.bottom > article.scroll_y:
+                return paragraph.start
+        return 0
+
+
+def send_to_clipboard(screen: Screen, text: str, what: str) -> None:
+    """Send text to the terminal's clipboard (OSC 52) and say so truly: sent, not surely copied."""
+    screen.app.copy_to_clipboard(text)
+    note_clipboard(screen, what)
+
+
+def note_clipboard(screen: Screen, what: str) -> None:
+    """Tell what was sent and, from a worker (it may ask tmux), how to make it arrive."""
+    from qa.ui.clipboard import clipboard_note
+
+    def tell() -> None:
+        note = clipboard_note()
+        message = f"Sent {what} to the terminal's clipboard" + (f"; {note}." if note else ".")
+        screen.app.call_from_thread(screen.notify, message, title="Clipboard", markup=False)
+
+    screen.run_worker(tell, thread=True, group="clipboard", exclusive=True)
+
+
+def open_outside(screen: Screen, path: str, line: int | None) -> None:
+    """Suspend the app, show the file in $PAGER (or $EDITOR) at `line`, and come back to the same
+    place (screen, scroll and focus are untouched meanwhile)."""
+    import subprocess
+
+    from textual.app import SuspendNotSupported
+
+    command = viewer_command(path, line)
+    if command is None:
+        screen.notify("No pager found: set $PAGER (or $EDITOR).", severity="warning")
+        return
+    try:
+        with screen.app.suspend():
+            subprocess.run(command, check=False)
+    except SuspendNotSupported:
+        screen.notify("This terminal cannot hand the screen to another program.", severity="warning")
+    except OSError as exc:
+        screen.notify(f"Could not run {command[0]}: {exc.strerror}", severity="error", markup=False)
 
 
 class DocumentsScreen(Screen):
-    """The indexed articles and their passage counts; Enter opens one."""
+    """The indexed articles and their passage counts. Typing filters them (every word typed must
+    be in the title or the file name, as in a command palette); ↑/↓ move, Enter opens one."""
 
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
+    BINDINGS = [
+        Binding("escape", "back", "Back", tooltip="Clear the filter, or back to the chat"),
+        Binding("down", "move(1)", "Next", show=False, tooltip="Next document (Enter opens it)"),
+        Binding("up", "move(-1)", "Previous", show=False, tooltip="Previous document"),
+        Binding("pagedown", "move(10)", "Page down", show=False, tooltip="Ten documents down"),
+        Binding("pageup", "move(-10)", "Page up", show=False, tooltip="Ten documents up"),
+    ]
+
+    #: the columns' fixed widths (the title takes the rest)
+    COUNT_WIDTH = 8
 
     class Loaded(Message):
         """The documents list, read by the worker (or why it could not be)."""
@@ -282,18 +399,19 @@ class DocumentsScreen(Screen):
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
+        self.rows: list[tuple[str, str, int]] = []  # (title, path, passages), as loaded
+        self.problem = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(Content("Indexed documents"), id="documents-title", markup=False)
+        yield Input(placeholder="type to filter by title or file name", id="documents-filter", select_on_focus=False)
         yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Passages", "Source", "Title")
-        table.loading = True
-        table.focus()
+        self.query_one(DataTable).loading = True
+        self.query_one("#documents-filter", Input).focus()
         self.load()
 
     @work(thread=True, exclusive=True, group="documents")
@@ -307,19 +425,77 @@ class DocumentsScreen(Screen):
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
+        self.query_one(DataTable).loading = False
+        self.rows, self.problem = message.rows, message.problem
+        self.fill()
+
+    def type_in(self, text: str) -> None:
+        """Typing while the table has the focus goes on with the filter."""
+        box = self.query_one("#documents-filter", Input)
+        self.set_focus(box, scroll_visible=False)
+        box.insert_text_at_cursor(text.replace("\n", " "))
+
+    @on(Input.Changed, "#documents-filter")
+    def filter_changed(self) -> None:
+        self.fill()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fill()
+
+    def shown_rows(self) -> list[tuple[str, str, int]]:
+        """The rows the filter lets through."""
+        terms = self.query_one("#documents-filter", Input).value.casefold().split()
+        return [row for row in self.rows
+                if all(term in f"{row[0]} {display_path(row[1])}".casefold() for term in terms)]
+
+    def fill(self) -> None:
+        """(Re)build the table at the screen's width: the file column as wide as it needs (at most
+        a third), the title the rest, both cut with "…"; no row is ever wider than the screen."""
         table = self.query_one(DataTable)
-        table.loading = False
         title = self.query_one("#documents-title", Static)
-        if message.problem:
-            title.update(plain(message.problem))
+        if self.problem:
+            title.update(plain(self.problem))
             return
-        passages = sum(n for _, _, n in message.rows)
-        title.update(plain(f"{len(message.rows)} indexed documents, {passages} passages — Enter opens one"))
-        for doc_title, path, count in message.rows:
+        rows = self.shown_rows()
+        passages = sum(n for _, _, n in self.rows)
+        shown = f"{len(rows)} of {len(self.rows)}" if len(rows) != len(self.rows) else f"{len(self.rows)}"
+        title.update(plain(f"{shown} indexed documents, {passages} passages — type to filter, Enter opens one"))
+        width = max(40, (table.size.width or self.size.width) - 2)
+        paths = [visible(display_path(path), newlines=False) for _, path, _ in rows]
+        # each column has one cell of padding either side
+        path_width = min(max([len(p) for p in paths] + [6]), width // 3)
+        title_width = max(10, width - self.COUNT_WIDTH - path_width - 6)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("Passages", width=self.COUNT_WIDTH)
+        table.add_column("Source", width=path_width)
+        table.add_column("Title", width=title_width)
+        for (doc_title, path, count), shown_path in zip(rows, paths):
             # rich Text, not str: DataTable would parse a str as markup; a newline in a file name
             # would break the row, so control characters show as harmless ones
-            table.add_row(Text(f"{count:>8}"), Text(visible(display_path(path), newlines=False)),
-                          Text(visible(doc_title, newlines=False)), key=path)
+            table.add_row(Text(f"{count:>8}"), Text(shown_path, no_wrap=True, overflow="ellipsis"),
+                          Text(visible(doc_title, newlines=False), no_wrap=True, overflow="ellipsis"), key=path)
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
+
+    def action_move(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)), animate=False)
+
+    def action_back(self) -> None:
+        box = self.query_one("#documents-filter", Input)
+        if box.value:
+            box.value = ""
+            return
+        self.app.pop_screen()
+
+    @on(Input.Submitted, "#documents-filter")
+    def open_current(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            row_key, _ = table.coordinate_to_cell_key((table.cursor_row, 0))
+            self.app.push_screen(SourceScreen(str(row_key.value)))
 
     @on(DataTable.RowSelected)
     def open_document(self, event: DataTable.RowSelected) -> None:
@@ -341,6 +517,7 @@ class HelpScreen(ModalScreen[None]):
             ("Chat", [*HistoryInput.BINDINGS, *ChatScreen.BINDINGS]),
             ("On an answer card", HitCard.BINDINGS),
             ("In an article", SourceScreen.BINDINGS),
+            ("In the documents list (type to filter)", DocumentsScreen.BINDINGS),
         ]
         def row(keys: str, text: str) -> Horizontal:
             return Horizontal(Static(Content.styled(keys, "bold $accent"), markup=False, classes="keys"),
@@ -360,6 +537,10 @@ class HelpScreen(ModalScreen[None]):
                 "A question with he, she, it, they, this…, one starting \"what about\", or one of two key "
                 "words or fewer is searched together with the names in the previous question (shown under "
                 "it). Ctrl+N starts a new topic."), markup=False)
+            yield Static(Content.styled("Typing", "bold underline"), markup=False, classes="help-heading")
+            yield Static(Content(
+                "Whatever has the focus (a card, an article), typing or pasting goes on with the question in "
+                "the box: no key you can type is an action there."), markup=False)
             yield Static(Content.assemble(("Ctrl+P", "bold $accent"), " opens the command palette with every "
                                           "action. Esc closes this help."), markup=False, classes="help-heading")
 
@@ -367,7 +548,8 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help-body").focus()
 
 
-_KEY_NAMES = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "up": "↑", "down": "↓", "tab": "Tab"}
+_KEY_NAMES = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "up": "↑", "down": "↓", "tab": "Tab",
+              "left": "←", "right": "→", "pageup": "PgUp", "pagedown": "PgDn"}
 
 
 def key_name(key: str) -> str:

@@ -4,12 +4,13 @@ from plain strings (never markup), so "[bold]" or "[@click=…]" in an article s
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, ScrollableContainer
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -17,23 +18,30 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from qa.context import Turn
+from qa.render import looked_for, paragraph_range
 from qa.sentences import sentence_spans
 from qa.settings import DEFAULT_SETTINGS
+from qa.text import tokenize
+from qa.ui.settings import UI
 
 if TYPE_CHECKING:  # qa.search pulls in numpy, scipy and faiss: loaded in the background instead
     from qa.search import Answer, Hit
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: a word, or a number with separators ("45,000": one word, not "45" and "000")
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 #: style of the answering sentence (and of the passage, in the source view)
 SENTENCE_STYLE = "bold reverse"
+#: the second style: the question's words where a passage holds them
+WORD_STYLE = "underline"
 
 
 def plain(text: str) -> Content:
-    """Content showing `text` as it is: control characters become spaces so offsets still hold."""
-    return Content(_CONTROL.sub(" ", text))
-
-
+    """Content showing `text` as it is: control characters become spaces and bidi controls "�"
+    (one character for one, so offsets still hold; see qa.render.BIDI_CONTROLS)."""
+    return Content(_BIDI.sub("\ufffd", _CONTROL.sub(" ", text)))
 
 
 def score_level(hit: Hit, top: Hit) -> int:
@@ -51,23 +59,86 @@ def score_level(hit: Hit, top: Hit) -> int:
 CUE_WORDS = ("no match", "faint", "weak", "fair", "good", "strong")
 
 
-def excerpt(hit: Hit, around: int = 1) -> Content:
-    """The answering sentence with `around` sentences either side, highlighted, "…" where cut."""
+def question_terms(query: str) -> frozenset[str]:
+    """The search terms of a question (BM25 tokens: stemmed, no stop words)."""
+    return frozenset(tokenize(query))
+
+
+def term_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Where the words of `text` that are question terms stand ("155,000" is not "45,000")."""
+    spans = []
+    for match in _WORD.finditer(text):
+        tokens = set(tokenize(match.group(0)))
+        if tokens and tokens <= terms:
+            spans.append(match.span())
+    return spans
+
+
+@dataclass(frozen=True)
+class CardText:
+    """What a card shows of its passage: text[start:end] (offsets into the passage text)."""
+
+    start: int
+    end: int
+    total: int  # len(passage text)
+    before: int  # sentences cut before and after
+    after: int
+
+    @property
+    def whole(self) -> bool:
+        return self.start == 0 and self.end == self.total
+
+
+def _shown(text: str) -> str:
+    """A paragraph break shows as a line break, not a blank line (same length: offsets hold)."""
+    return text.replace("\n\n", " \n")
+
+
+def card_window(hit: Hit, width: int, max_lines: int) -> CardText:
+    """The whole passage when it takes at most max_lines lines at `width`; else the highlighted
+    sentence and the sentences around it, one after then one before, while they fit."""
     text = hit.text
-    rel_start, rel_end = hit.highlight_start - hit.start, hit.highlight_end - hit.start
     spans = sentence_spans(text)
-    index = next((i for i, (s, e) in enumerate(spans) if s <= rel_start < e), None)
-    if index is None:
-        cut_start, cut_end = 0, len(text)
-    else:
-        cut_start = spans[max(0, index - around)][0]
-        cut_end = spans[min(len(spans) - 1, index + around)][1]
-        if cut_start <= 0:
-            cut_start = 0
-        if cut_end >= len(text.rstrip()):
-            cut_end = len(text)
-    # a paragraph break shows as a line break, not a blank line (same length: offsets hold)
-    body = plain(text[cut_start:cut_end].replace("\n\n", " \n")).stylize(SENTENCE_STYLE, rel_start - cut_start, rel_end - cut_start)
+    rel = hit.highlight_start - hit.start
+    index = next((i for i, (s, e) in enumerate(spans) if s <= rel < e), None)
+
+    def lines(start: int, end: int) -> int:
+        return len(Content(_shown(text[start:end])).wrap(max(10, width - 2)))
+
+    if index is None or lines(0, len(text)) <= max_lines:
+        return CardText(0, len(text), len(text), 0, 0)
+    lo = hi = index
+    grew = True
+    while grew:
+        grew = False
+        for a, b in ((lo, hi + 1), (lo - 1, hi)):
+            if 0 <= a and b < len(spans) and lines(spans[a][0], spans[b][1]) <= max_lines:
+                lo, hi, grew = a, b, True
+    start = 0 if lo == 0 else spans[lo][0]
+    end = len(text) if hi == len(spans) - 1 else spans[hi][1]
+    return CardText(start, end, len(text), lo, len(spans) - 1 - hi)
+
+
+def hidden_sentences(window: CardText) -> str:
+    """"2 sentences before and 1 after": what a card's window leaves out."""
+    parts = [f"{n} {where}" for n, where in ((window.before, "before"), (window.after, "after")) if n]
+    if not parts:
+        return "nothing"
+    first = parts[0].split(" ", 1)
+    parts[0] = f"{first[0]} sentence{'s' if first[0] != '1' else ''} {first[1]}"
+    return " and ".join(parts)
+
+
+def passage_content(hit: Hit, terms: frozenset[str], window: CardText | None = None) -> Content:
+    """The passage (or the window of it), the answering sentence highlighted, the question's
+    words in the second style, "…" where cut."""
+    text = hit.text
+    window = window or CardText(0, len(text), len(text), 0, 0)
+    cut_start, cut_end = window.start, window.end
+    rel_start, rel_end = hit.highlight_start - hit.start, hit.highlight_end - hit.start
+    body = plain(_shown(text[cut_start:cut_end])).stylize(SENTENCE_STYLE, rel_start - cut_start, rel_end - cut_start)
+    for s, e in term_spans(text[cut_start:cut_end], terms):
+        body = body.stylize(WORD_STYLE, s, e)
     parts: list[Content | str] = []
     if cut_start > 0:
         parts.append("… ")
@@ -75,6 +146,50 @@ def excerpt(hit: Hit, around: int = 1) -> Content:
     if cut_end < len(text):
         parts.append(" …")
     return Content.assemble(*parts)
+
+
+def excerpt(hit: Hit, around: int = 1) -> Content:
+    """The answering sentence with `around` sentences either side, highlighted, "…" where cut."""
+    spans = sentence_spans(hit.text)
+    rel = hit.highlight_start - hit.start
+    index = next((i for i, (s, e) in enumerate(spans) if s <= rel < e), None)
+    if index is None:
+        return passage_content(hit, frozenset())
+    lo, hi = max(0, index - around), min(len(spans) - 1, index + around)
+    start = 0 if lo == 0 else spans[lo][0]
+    end = len(hit.text) if hi == len(spans) - 1 else spans[hi][1]
+    return passage_content(hit, frozenset(), CardText(start, end, len(hit.text), lo, len(spans) - 1 - hi))
+
+
+def why_highlighted(hit: Hit, terms: frozenset[str]) -> Content:
+    """Which sentence the card highlights and why: the question's words it holds."""
+    text = hit.text
+    spans = sentence_spans(text)
+    rel = hit.highlight_start - hit.start
+    index = next((i for i, (s, e) in enumerate(spans) if s <= rel < e), None)
+    sentence = text[rel:hit.highlight_end - hit.start]
+    held: list[str] = []
+    for s, e in term_spans(sentence, terms):
+        word = sentence[s:e]
+        if word.casefold() not in (w.casefold() for w in held):
+            held.append(word)
+    where = f"sentence {index + 1} of {len(spans)}" if index is not None and len(spans) > 1 else "the sentence"
+    if not held:
+        return Content.assemble((f"{where} highlighted: nearest in meaning (it holds none of the question's words)", "dim"))
+    parts: list[Content | str | tuple[str, str]] = [(f"{where} highlighted: it holds ", "dim")]
+    for i, word in enumerate(held):
+        if i:
+            parts.append((", ", "dim"))
+        parts.append(Content.styled(plain(word).plain, f"{WORD_STYLE} bold"))
+    return Content.assemble(*parts)
+
+
+def answer_header(answer: Answer) -> str:
+    """"3 passages from 2 articles": how many places the answer stands in."""
+    passages = len(answer.hits)
+    articles = len({hit.path for hit in answer.hits})
+    return (f"{passages} passage{'s' if passages != 1 else ''} from "
+            f"{articles} article{'s' if articles != 1 else ''}")
 
 
 class HistoryInput(Input):
@@ -87,7 +202,9 @@ class HistoryInput(Input):
     ]
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+        # select_on_focus off: text typed on a card is put here and the box then focused; selecting
+        # it all would make the next key replace it ("Which" became "hich")
+        super().__init__(select_on_focus=False, **kwargs)
         self.history: list[str] = []
         self._position = 0
         self._draft = ""
@@ -128,15 +245,23 @@ class Notice(Static):
 
 
 class HitCard(Widget, can_focus=True):
-    """One cited passage. Enter (or a click) opens the article at the passage."""
+    """One cited passage: the whole passage when it fits, else the highlighted sentence and the
+    sentences around it (→ or a click on the "more" line shows the whole). Enter (or a click
+    elsewhere) opens the article at the passage. No printable key is bound here: typing on a
+    card goes on with the question (the app routes it to the question box)."""
 
     BINDINGS = [
         Binding("enter", "open", "Open", tooltip="Open the article at this passage (or click the card)"),
-        Binding("c", "copy", "Copy", show=False, tooltip="Copy this passage with its citation"),
-        Binding("up,k", "move(-1)", "Previous", show=False, tooltip="Previous card"),
-        Binding("down,j", "move(1)", "Next", show=False, tooltip="Next card"),
+        Binding("right", "expand(True)", "Whole passage", show=False, tooltip="Show the whole passage in the card (← shows less)"),
+        Binding("left", "expand(False)", "Less", show=False, tooltip="Show the highlighted sentence and what fits around it"),
+        Binding("ctrl+c", "copy", "Copy", show=False, tooltip="Copy this passage with its citation"),
+        Binding("ctrl+e", "open_outside", "Pager", show=False, tooltip="Open the file in $PAGER (or $EDITOR) at the passage"),
+        Binding("up", "move(-1)", "Previous", show=False, tooltip="Previous card"),
+        Binding("down", "move(1)", "Next", show=False, tooltip="Next card"),
         Binding("escape", "screen.focus_input", "Back to question", show=False, tooltip="Back to the question box (or just type)"),
     ]
+
+    expanded: reactive[bool] = reactive(False)
 
     class Selected(Message):
         def __init__(self, hit: Hit) -> None:
@@ -148,52 +273,114 @@ class HitCard(Widget, can_focus=True):
             super().__init__()
             self.hit = hit
 
-    def __init__(self, hit: Hit, top: Hit) -> None:
+    class Fitted(Message):
+        """The card fitted its passage to a new width (its height may have changed)."""
+
+        def __init__(self, card: HitCard) -> None:
+            super().__init__()
+            self.card = card
+
+    class OpenOutside(Message):
+        """Open the passage's file in an external pager or editor."""
+
+        def __init__(self, hit: Hit) -> None:
+            super().__init__()
+            self.hit = hit
+
+    def __init__(self, hit: Hit, top: Hit, query: str = "") -> None:
         super().__init__(classes="-weak" if hit.weak else "")
         self.hit = hit
         self.top = top
+        self.terms = question_terms(query)
+        self.window: CardText | None = None  # what the passage line shows (set once the width is known)
+        self._width = 0
+        self._lines = UI.card_max_lines
 
     def compose(self) -> ComposeResult:
         hit = self.hit
-        paragraphs = f"¶ {hit.paragraph}" if hit.paragraph == hit.paragraph_end else f"¶ {hit.paragraph}–{hit.paragraph_end}"
         level = score_level(hit, self.top)
         yield Static(Content.assemble((f"[{hit.rank}] ", "bold"), plain(hit.title)), markup=False, classes="title")
         # with the model the cue is the ranking score; by keywords only it is relative to the
         # best passage, so it gets no word
         cue_word = f" {CUE_WORDS[level]}" if hit.dense_score is not None else ""
-        yield Static(Content.assemble("— ", plain(hit.source), f", {paragraphs}   ",
+        yield Static(Content.assemble("— ", plain(hit.source), f", {paragraph_range(hit)}   ",
                                       ("▰" * level, "$text-success" if not hit.weak else ""), ("▱" * (5 - level), "dim"),
                                       (cue_word, "dim")),
                      markup=False, classes="where")
-        yield Static(excerpt(hit), markup=False, classes="passage")
+        yield Static(why_highlighted(hit, self.terms), markup=False, classes="why")
+        yield Static(passage_content(hit, self.terms), markup=False, classes="passage")
+        yield Static("", markup=False, classes="more")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.refit()
+
+    def refit(self) -> None:
+        """Fit the passage again if the card's width or the chat's height changed."""
+        width = self.query_one(".passage").content_size.width
+        lines = self._line_budget()
+        if width and (width, lines) != (self._width, self._lines):
+            self._width, self._lines = width, lines
+            self._show()
+            self.post_message(self.Fitted(self))
+
+    def _line_budget(self) -> int:
+        """Lines the passage may take: the setting, and no more than fits on screen under its question."""
+        node = self.parent
+        while node is not None and not isinstance(node, ScrollableContainer):
+            node = node.parent
+        height = node.scrollable_content_region.height if isinstance(node, Widget) else self.screen.size.height
+        return max(3, min(UI.card_max_lines, height - UI.card_overhead_lines))
+
+    def watch_expanded(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        """Fit the passage to the card's width: whole, or a window around its highlighted sentence."""
+        if not self._width:
+            return
+        hit = self.hit
+        fitted = card_window(hit, self._width, self._lines)
+        self.window = CardText(0, len(hit.text), len(hit.text), 0, 0) if self.expanded else fitted
+        self.query_one(".passage", Static).update(passage_content(hit, self.terms, self.window))
+        more = self.query_one(".more", Static)
+        if not fitted.whole and not self.expanded:
+            more.update(Content.styled(f"▸ {hidden_sentences(fitted)} not shown: → or click here for the whole "
+                                       "passage", "dim"))
+        elif self.expanded and not fitted.whole:
+            more.update(Content.styled("◂ ← or click here for less", "dim"))
+        else:
+            more.update("")
+        more.display = not fitted.whole
 
     def on_click(self, event: events.Click) -> None:
+        if event.widget is not None and event.widget.has_class("more"):
+            self.expanded = not self.expanded
+            return
         self.post_message(self.Selected(self.hit))
 
     def action_open(self) -> None:
         self.post_message(self.Selected(self.hit))
 
+    def action_expand(self, whole: bool) -> None:
+        self.expanded = whole
+
     def action_copy(self) -> None:
         self.post_message(self.Copy(self.hit))
+
+    def action_open_outside(self) -> None:
+        self.post_message(self.OpenOutside(self.hit))
 
     def action_move(self, step: int) -> None:
         cards = list(self.screen.query(HitCard))
         index = cards.index(self) + step
         if 0 <= index < len(cards):
-            cards[index].focus()
+            self.screen.set_focus(cards[index], scroll_visible=False)  # now: the next key goes there
             cards[index].scroll_visible(animate=False)
-
-    def on_key(self, event: events.Key) -> None:
-        # typing on a card goes on with the question
-        if event.is_printable and event.character and event.character not in "ckj?":
-            event.stop()
-            box = self.screen.query_one(HistoryInput)
-            box.focus()
-            box.insert_text_at_cursor(event.character)
 
 
 class AnswerView(Widget):
-    """An answer: its notices, then one card per passage."""
+    """An answer: a header saying where it stands ("3 passages from 2 articles"), its notices,
+    then one card per passage."""
 
     def __init__(self, turn: Turn, answer: Answer, model_note: str = "") -> None:
         super().__init__()
@@ -206,10 +393,13 @@ class AnswerView(Widget):
         if answer.mode != "hybrid":
             yield Notice(f"keyword search only{self.model_note}", "mode")
         if not answer.answered:
-            yield Notice("Not found in the indexed articles." + (" Nearest passages:" if answer.hits else ""),
-                         "missing")
+            nearest = " Nearest passages:" if answer.hits else ""
+            yield Notice(f"Not found in the indexed articles. Looked for {looked_for(self.turn.query)}: "
+                         f"rephrase with other words or names.{nearest}", "missing")
+        if answer.hits:
+            yield Static(Content.styled(answer_header(answer), "dim"), markup=False, classes="answer-header")
         for hit in answer.hits:
-            yield HitCard(hit, answer.hits[0])
+            yield HitCard(hit, answer.hits[0], self.turn.query)
 
 
 class Pending(Static):
