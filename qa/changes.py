@@ -1,7 +1,7 @@
 """What a reindex would do, found cheaply: the index's sources and how their files moved since.
 
-Only file names and stats are compared (the same size and modification time test `qa index`
-uses to skip unchanged files), nothing is read, so a UI can poll this every few seconds.
+Only file names and stats are compared (the same size, modification time, inode change time and
+inode test `qa index` uses to skip unchanged files), nothing is read, so a UI can poll this every few seconds.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qa import sources as source_scan
 from qa.errors import IndexMissing
+from qa.sources import Unavailable
 from qa.store import IndexStore
 
 
@@ -20,6 +21,8 @@ class Changes:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    #: folders away for now: their documents are kept, not removed (not a change to sync)
+    unavailable: list[Unavailable] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)
@@ -40,7 +43,9 @@ def list_sources(index_dir: Path) -> list[str]:
 
 def pending_changes(index_dir: Path) -> Changes:
     """Files added, changed or removed in the sources since the last sync. Skipped files (not
-    articles, unreadable) are not reported as new: syncing would skip them again."""
+    articles, unreadable) are not reported as new: syncing would skip them again. Files of a
+    folder that is away for now (unmounted, renamed, unreadable) are not reported as removed: a
+    sync keeps them (`unavailable` lists those folders)."""
     try:
         db = IndexStore.open(Path(index_dir))
     except IndexMissing:
@@ -48,17 +53,19 @@ def pending_changes(index_dir: Path) -> Changes:
     with db:
         try:
             sources = db.sources()
-            known = {d.path: (d.size, d.mtime_ns) for d in db.documents()}
+            known = {d.path: d for d in db.documents()}
             skipped = db.skipped_paths()
+            excluded = db.excluded()
         except sqlite3.DatabaseError:
             return Changes()
-    scan = source_scan.scan(sources)
+    scan = source_scan.scan(sources, excluded)
     out = Changes()
     for path, info in scan.files.items():
         if path not in known:
             if path not in skipped:
                 out.added.append(path)
-        elif known[path] != (info.st_size, info.st_mtime_ns):
+        elif not source_scan.same_file(known[path], info):
             out.changed.append(path)
-    out.removed = sorted(p for p in known if p not in scan.files)
+    deleted, out.unavailable = scan.sort_out(known)
+    out.removed = sorted(deleted)
     return out

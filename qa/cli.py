@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from qa import __version__
 from qa.config import DEFAULT_TOP_K, index_dir_from, model_from
 from qa.errors import QAError
+from qa.locations import resolve_index
 
 EPILOG = """\
 examples:
@@ -24,9 +26,14 @@ examples:
   qa ask "Who heads Ansar al-Sharia in Derna?"
   qa ask -k 5 --json "Who drove IS out of Derna?"
   printf 'q1\\nq2\\n' | qa ask -    answer one question per line
+  qa index --watch               sync whenever the sources change (Ctrl-C stops)
+  qa sources                     the sources, their documents and state (ok/missing/...)
+  qa remove ~/articles/old       take a source (or a file or folder of one) out of the index
   qa                             open the terminal UI
 
-The index lives in ./index unless --index DIR or $QA_INDEX says otherwise.
+Where the index lives: --index DIR, else $QA_INDEX, else the index/ folder of the source
+checkout qa runs from, else $XDG_DATA_HOME/qa/index (~/.local/share/qa/index); never the
+working directory. Here that is: {index}
 """
 
 
@@ -35,22 +42,25 @@ def build_parser() -> argparse.ArgumentParser:
         prog="qa",
         description="Ask questions of a folder of news articles; answers are cited passages of the "
                     "articles themselves (nothing is generated). With no command, opens the terminal UI.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG.format(index=resolve_index().describe()), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"qa {__version__}")
     # also before the command (`qa --index DIR` opens the UI on DIR); the command's own flag wins
+    default_index = resolve_index().describe()
     parser.add_argument("--index", metavar="DIR", dest="top_index",
-                        help="index folder (default: $QA_INDEX or ./index)")
+                        help=f"index folder (default: {default_index})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--index", metavar="DIR", help="index folder (default: $QA_INDEX or ./index)")
+    common.add_argument("--index", metavar="DIR", help=f"index folder (default: {default_index})")
 
     p_index = sub.add_parser("index", parents=[common], help="add files or folders and sync the index",
                              description="Add the given files or folders to the index's sources, then bring "
                                          "the index in line with all sources: new files are embedded, changed "
-                                         "ones redone, deleted ones removed, unchanged ones left alone. With no "
-                                         "sources yet and no PATH, indexes ./seeds.")
-    p_index.add_argument("paths", nargs="*", metavar="PATH", help="file or folder of articles (.txt .md .html)")
+                                         "ones redone, deleted ones removed, unchanged ones left alone. A source "
+                                         "folder that is missing, empty or unreadable keeps its documents (qa "
+                                         "remove takes them out). With no sources yet and no PATH, indexes the "
+                                         "checkout's seeds/.")
+    p_index.add_argument("paths", nargs="*", metavar="PATH", help="file or folder of articles (.txt .md .html .pdf)")
     p_index.add_argument("--model", help="sentence-transformers model name or path (default: the index's, "
                                          "else all-MiniLM-L6-v2; $QA_MODEL); changing it rebuilds")
     p_index.add_argument("--rebuild", action="store_true", help="re-read and re-embed everything")
@@ -58,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_index.add_argument("--check", action="store_true",
                          help="verify the index without changing it: exit 0 when whole, 1 with a line per "
                               "problem (a plain qa index repairs them)")
+    p_index.add_argument("--watch", action="store_true",
+                         help="after syncing, keep watching the sources and sync on every change (Ctrl-C stops)")
 
     p_ask = sub.add_parser("ask", parents=[common], help="answer a question with cited passages",
                            description="Print the passages that best answer the question, each with its "
@@ -72,6 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     p_docs = sub.add_parser("docs", parents=[common], help="list the indexed documents",
                             description="List the indexed documents with their passage counts.")
     p_docs.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
+
+    p_sources = sub.add_parser("sources", parents=[common], help="list the sources and their state",
+                               description="List the index's sources: documents, passages and state (ok, "
+                                           "missing, unreadable or empty).")
+    p_sources.add_argument("--json", action="store_true", help="one JSON object per source, one per line")
+
+    p_remove = sub.add_parser("remove", parents=[common], help="take a source, folder or file out of the index",
+                              description="Remove a source (or one file or folder of a source) and its documents "
+                                          "from the index. The files are not touched. A file or folder inside a "
+                                          "source stays out until named again with qa index PATH.")
+    p_remove.add_argument("path", metavar="PATH", help="a source, or a file or folder of one")
+    p_remove.add_argument("--json", action="store_true", help="print one JSON object with what was removed")
 
     sub.add_parser("ui", parents=[common], help="open the terminal UI (the default)",
                    description="Open the chat-style terminal UI.")
@@ -89,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ask(args)
         if args.command == "docs":
             return cmd_docs(args)
+        if args.command == "sources":
+            return cmd_sources(args)
+        if args.command == "remove":
+            return cmd_remove(args)
         return cmd_ui(args)
     except QAError as exc:
         print(f"qa: error: {exc}", file=sys.stderr)
@@ -139,6 +167,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     if args.check:
         return cmd_check(args)
+    if args.watch:
+        return cmd_watch(args)
     bars = _ProgressBars()
     try:
         report = sync(index_dir_from(args.index), args.paths, model=model_from(args.model), rebuild=args.rebuild,
@@ -148,13 +178,97 @@ def cmd_index(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
     else:
-        from qa.render import visible  # file names may hold newlines or escape codes
+        print_report(report)
+    return 0
 
-        for warning in report.warnings:
-            print(visible(f"qa: warning: {warning}", newlines=False), file=sys.stderr)
-        for path, reason in report.skipped_files.items():
+
+#: files of unsupported types are listed by name up to this many per run, then counted
+LISTED_UNSUPPORTED = 10
+
+
+def print_report(report: object, prefix: str = "") -> None:
+    """A sync for people: warnings (one per unavailable folder), skipped files, the summary."""
+    from qa.render import visible  # file names may hold newlines or escape codes
+
+    for warning in report.warnings:
+        print(visible(f"qa: warning: {warning}", newlines=False), file=sys.stderr)
+    unsupported = {p: r for p, r in report.skipped_files.items() if r.startswith("unsupported file type")}
+    away = {u.as_json()["path"] for u in report.unavailable}  # said once, in its warning
+    for path, reason in report.skipped_files.items():
+        if path not in unsupported and path not in away:
             print(visible(f"qa: skipped {path}: {reason}", newlines=False), file=sys.stderr)
-        print(report.summary())
+    if unsupported:
+        by_type: dict[str, int] = {}
+        for reason in unsupported.values():
+            kind = reason[reason.index("(") + 1:-1]
+            by_type[kind] = by_type.get(kind, 0) + 1
+        names = [os.path.basename(p) for p in list(unsupported)[:LISTED_UNSUPPORTED]]
+        more = f", ... (qa index --json lists all)" if len(unsupported) > LISTED_UNSUPPORTED else ""
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(by_type.items()))
+        print(visible(f"qa: skipped {len(unsupported)} files of unsupported types ({kinds}): "
+                      f"{', '.join(names)}{more}", newlines=False), file=sys.stderr)
+    print(prefix + report.summary(), flush=True)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    import time
+
+    from qa.watch import WatchState, watch
+
+    if args.json or args.rebuild:
+        raise QAError("--watch takes neither --json nor --rebuild")
+    index_dir = index_dir_from(args.index)
+    state = WatchState()
+    _interrupt_on(signal.SIGINT, signal.SIGTERM)
+
+    def report(sync_report: object) -> None:
+        print_report(sync_report, prefix=time.strftime("%H:%M:%S "))
+        if state.syncs == 0:
+            print(f"qa: watching the sources of {index_dir} (Ctrl-C stops)", file=sys.stderr, flush=True)
+
+    try:
+        watch(index_dir, args.paths, model=model_from(args.model), report=report, state=state,
+              warn=lambda m: print(f"qa: warning: {m}", file=sys.stderr, flush=True))
+    except KeyboardInterrupt:
+        if state.syncing:
+            print("qa: interrupted during a sync; the index is as it was before it", file=sys.stderr)
+            return 130
+        print("qa: stopped watching", file=sys.stderr)
+    return 0
+
+
+def _interrupt_on(*signals: int) -> None:
+    """These signals end a long run as Ctrl-C does (also when started in the background, where
+    SIGINT is ignored by default, and for a service manager's SIGTERM)."""
+    for sig in signals:
+        signal.signal(sig, signal.default_int_handler)
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from qa.library import list_sources
+    from qa.render import visible
+
+    for source in list_sources(index_dir_from(args.index)):
+        if args.json:
+            print(json.dumps(source.as_json(), ensure_ascii=False))
+        else:
+            from qa.sources import printable
+
+            print(visible(f"{source.state:10s} {source.documents:6d} docs {source.passages:7d} passages  "
+                          f"{printable(source.path)}", newlines=False))
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from qa.library import remove
+
+    removal = remove(index_dir_from(args.index), args.path, on_message=lambda m: print(f"qa: {m}", file=sys.stderr))
+    if args.json:
+        print(json.dumps(removal.as_json(), ensure_ascii=False))
+    else:
+        from qa.render import visible
+
+        print(visible(removal.summary(), newlines=False))
     return 0
 
 

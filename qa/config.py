@@ -10,14 +10,15 @@ from pathlib import Path
 FORMAT_VERSION = 1
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-DEFAULT_INDEX_DIR = Path("index")
+#: the name of the default source folder (qa/locations.py finds it: the checkout's seeds/)
 DEFAULT_SOURCE = Path("seeds")
 DEFAULT_TOP_K = 3
 
 #: File endings read as documents; anything else in a source folder is ignored.
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
-DOCUMENT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+PDF_SUFFIXES = {".pdf"}  # the text layer, through qa/pdf.py; citations carry the page
+DOCUMENT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,11 @@ class ChunkSettings:
 
 
 def index_dir_from(arg: str | os.PathLike[str] | None) -> Path:
-    """The index folder: the --index flag, else $QA_INDEX, else ./index."""
-    if arg:
-        return Path(arg)
-    env = os.environ.get("QA_INDEX")
-    return Path(env) if env else DEFAULT_INDEX_DIR
+    """The index folder: the --index flag, else $QA_INDEX, else the checkout's index/, else the
+    user's data folder (qa/locations.py): never the working directory's ./index."""
+    from qa.locations import resolve_index
+
+    return resolve_index(arg).path
 
 
 def model_from(arg: str | None) -> str | None:

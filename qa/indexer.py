@@ -31,12 +31,14 @@ from qa import sources as source_scan
 from qa import store, vectors
 from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
-from qa.config import DEFAULT_MODEL, DEFAULT_SOURCE, FORMAT_VERSION, ChunkSettings
-from qa.documents import Document, Unreadable, parse, read_limited
+from qa.config import DEFAULT_MODEL, FORMAT_VERSION, ChunkSettings
+from qa.documents import Document, Unreadable, max_bytes, page_at, parse, read_limited
 from qa.errors import IndexCorrupt, IndexTooOld, QAError
 from qa.integrity import inspect
+from qa.locations import default_source
 from qa.lock import write_lock
 from qa.repair import repair_warnings, repaired_parts
+from qa.sources import Unavailable
 from qa.store import DocumentRow, IndexMeta, IndexStore, NewDocument, NewPassage, StatMove
 from qa.text import tokenize
 
@@ -83,6 +85,8 @@ class SyncReport:
     rebuilt: bool = False
     skipped_files: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: source folders away for now (missing, empty, unreadable): their documents were kept
+    unavailable: list[Unavailable] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -90,6 +94,7 @@ class SyncReport:
             "unchanged": self.unchanged, "skipped": self.skipped, "passages": self.passages,
             "embedded": self.embedded, "seconds": round(self.seconds, 3), "rebuilt": self.rebuilt,
             "skipped_files": self.skipped_files, "warnings": self.warnings,
+            "unavailable": [u.as_json() for u in self.unavailable],
         }
 
     def summary(self) -> str:
@@ -122,6 +127,8 @@ class ReadDocument:
     mtime_ns: int
     passages: list[Passage]
     replaces: int | None  # id of the document row it replaces
+    ctime_ns: int | None = None
+    inode: int | None = None
 
 
 @dataclass
@@ -138,6 +145,7 @@ class SyncPlan:
     touched: list[StatMove] = field(default_factory=list)  # same content, moved size or modification time
     skipped: dict[str, str] = field(default_factory=dict)  # path -> why it is not indexed
     warnings: list[str] = field(default_factory=list)
+    unavailable: list[Unavailable] = field(default_factory=list)  # folders away: documents kept
 
     @property
     def to_add(self) -> list[ReadDocument]:
@@ -220,6 +228,8 @@ def sync(
                           settings or ChunkSettings(), store.bm25_params(bm25), embedder,
                           on_progress or (lambda *_: None), time.monotonic())
     for path in request.new_sources:
+        if not source_scan.is_utf8(path):
+            raise QAError(f"the path {source_scan.printable(path)} is not valid UTF-8; rename it to index it")
         if not os.path.lexists(path):
             raise QAError(f"no such file or folder: {path}")
     try:
@@ -414,7 +424,7 @@ def _planned_report(plan: SyncPlan) -> SyncReport:
     return SyncReport(added=len(plan.to_add), updated=len(plan.to_update), removed=len(plan.remove),
                       unchanged=plan.unchanged, skipped=len(plan.skipped),
                       rebuilt=plan.rebuild and plan.meta is not None,
-                      skipped_files=plan.skipped, warnings=plan.warnings)
+                      skipped_files=plan.skipped, warnings=plan.warnings, unavailable=plan.unavailable)
 
 
 def _finished(report: SyncReport, db: IndexStore, request: SyncRequest) -> SyncReport:
@@ -444,15 +454,17 @@ def plan_sync(db: IndexStore, request: SyncRequest) -> SyncPlan:
     plan = SyncPlan(meta, model, request.rebuild or reason is not None, known=db.documents())
     if reason:
         plan.warnings.append(reason)
-    scan = source_scan.scan(_sources(db, request.new_sources))
-    for missing in scan.missing_sources:
-        plan.warnings.append(f"source not found, its documents are removed from the index: {missing}")
-    known = {d.path: d for d in plan.known}
-    plan.remove = [d.id for d in plan.known if d.path not in scan.files]
+    scan = source_scan.scan(_sources(db, request.new_sources), db.excluded())
+    known = _adopt_real_paths(db, {d.path: d for d in plan.known}, scan)
+    deleted, plan.unavailable = scan.sort_out(known)
+    _keep_unavailable(plan)
+    plan.remove = [known[p].id for p in deleted]
     plan.skipped = dict(scan.skipped)
     to_read = [p for p, st in scan.files.items() if plan.rebuild or p not in known
-               or (known[p].size, known[p].mtime_ns) != (st.st_size, st.st_mtime_ns)]
+               or not source_scan.same_file(known[p], st)]
     plan.unchanged = len(scan.files) - len(to_read)
+    plan.touched = [_stat_move(known[p].id, st) for p, st in scan.files.items()
+                    if p in known and p not in to_read and known[p].inode is None]
     for i, path in enumerate(to_read):
         request.on_progress("reading", i, len(to_read))
         try:
@@ -462,6 +474,37 @@ def plan_sync(db: IndexStore, request: SyncRequest) -> SyncPlan:
                 _pause("reading")
     request.on_progress("reading", len(to_read), len(to_read))
     return plan
+
+
+def _adopt_real_paths(db: IndexStore, known: dict[str, DocumentRow],
+                      scan: source_scan.Scan) -> dict[str, DocumentRow]:
+    """Documents an older qa recorded under an unresolved path (through a link) found under their
+    real path: recorded under it (at commit), not read or embedded again."""
+    moves = []
+    for path in [p for p in known if p not in scan.files]:
+        real = os.path.realpath(path)
+        if real != path and real in scan.files and real not in known:
+            known[real] = known.pop(path)._replace(path=real)
+            moves.append((known[real].id, real))
+    if moves:
+        with db.transaction():
+            db.rename_documents(moves)
+    return known
+
+
+def _keep_unavailable(plan: SyncPlan) -> None:
+    """Warn once per folder that is away; a rebuild would drop their documents, so it stops."""
+    for folder in plan.unavailable:
+        plan.warnings.append(folder.warning())
+    held = sum(u.documents for u in plan.unavailable)
+    if plan.rebuild and held and plan.meta is not None:
+        names = ", ".join(source_scan.printable(u.path) for u in plan.unavailable if u.documents)
+        raise QAError(f"cannot rebuild the index while {names} is unavailable: its {held} documents would be "
+                      "lost; reconnect it, or forget it with: qa remove PATH")
+
+
+def _stat_move(doc_id: int, info: os.stat_result) -> StatMove:
+    return StatMove(doc_id, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def _rebuild_reason(meta: IndexMeta | None, model: str, request: SyncRequest) -> str | None:
@@ -485,11 +528,13 @@ def _sources(db: IndexStore, new_sources: list[str]) -> list[str]:
     completed by the next plain `qa index`."""
     sources = db.sources()
     if not sources and not new_sources:
-        default = source_scan.absolute(DEFAULT_SOURCE)
-        if not os.path.isdir(default):
+        default = default_source()
+        if default is None:
             raise QAError("nothing to index: name a file or folder, e.g. qa index ~/articles")
-        new_sources = [default]
-    db.add_sources(new_sources, time.time())
+        new_sources = [source_scan.absolute(default)]
+    with db.transaction():
+        db.add_sources(new_sources, time.time())
+        db.include(new_sources)  # named again: no longer excluded by an earlier qa remove
     return sources + [p for p in new_sources if p not in sources]
 
 
@@ -498,7 +543,7 @@ def _read_file(plan: SyncPlan, path: str, old: DocumentRow | None, settings: Chu
     try:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
-            data = read_limited(handle)
+            data = read_limited(handle, max_bytes(Path(path)))
         doc = parse(Path(path), data)
     except OSError as exc:  # perhaps passing (permissions, a file being replaced): keep what we have
         plan.skipped[path] = f"cannot read: {exc.strerror or exc}" + (" (the indexed version is kept)" if old else "")
@@ -509,11 +554,11 @@ def _read_file(plan: SyncPlan, path: str, old: DocumentRow | None, settings: Chu
             plan.remove.append(old.id)
         return
     if old and not plan.rebuild and old.sha256 == doc.sha256:
-        plan.touched.append(StatMove(old.id, info.st_size, info.st_mtime_ns))
+        plan.touched.append(_stat_move(old.id, info))
         plan.unchanged += 1
         return
     plan.documents.append(ReadDocument(doc, info.st_size, info.st_mtime_ns, chunk(doc, settings),
-                                       old.id if old else None))
+                                       old.id if old else None, info.st_ctime_ns, info.st_ino))
 
 
 # -- stage 2: gather vectors --------------------------------------------------------------------
@@ -617,11 +662,11 @@ def _numbered_passages(read: list[ReadDocument], settings: ChunkSettings, first_
             words = tokenize(bm25_text(d.doc.title, p.text, settings))
             pid = first_id + len(ids)
             rows.append(NewPassage(pid, p.ordinal, p.start, p.end, p.paragraph, p.paragraph_end, p.text,
-                                   " ".join(words)))
+                                   " ".join(words), page_at(d.doc, p.start)))
             ids.append(pid)
             tokens.append(words)
-        documents.append((NewDocument(str(d.doc.path), d.doc.title, d.doc.sha256, d.size, d.mtime_ns, d.doc.encoding),
-                          rows))
+        documents.append((NewDocument(str(d.doc.path), d.doc.title, d.doc.sha256, d.size, d.mtime_ns,
+                                      d.doc.encoding, d.ctime_ns, d.inode), rows))
     return documents, ids, tokens
 
 
@@ -640,12 +685,16 @@ def write_generation(index_dir: Path, generation: Generation) -> None:
 
 # -- stage 4: commit ----------------------------------------------------------------------------
 
-def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None) -> None:
+def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
+           also: Callable[[], None] | None = None) -> None:
     """One transaction: the plan's rows and, with a generation, the switch to its files.
-    Without one, only sources, moved stats and skipped files are recorded."""
+    Without one, only sources, moved stats and skipped files are recorded. `also` runs in the
+    same transaction (qa remove forgets its sources there)."""
     now = time.time()
     with db.transaction():
         _check_unchanged_since(db, plan)
+        if also is not None:
+            also()
         if generation is not None:
             db.delete_documents(plan.dropped_ids)
             for doc, passages in generation.documents:
@@ -674,6 +723,42 @@ def _check_counts(db: IndexStore, generation: Generation) -> None:
     if record is not None and rows != record.vectors:
         raise IndexCorrupt(f"the new generation would have {record.vectors} vectors for {rows} passage rows; "
                            f"nothing was changed; check the index with: qa index --check")
+
+
+def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: list[str] = (),
+                     exclude: list[str] = (), under: str = "", on_message: Callable[[str], None] | None = None) -> None:
+    """Drop documents (their passages, vectors and term counts) in a new generation, forgetting
+    sources and excluding paths in the same transaction; nothing is read or embedded. Skipped
+    and excluded entries `under` the path go too (qa remove, see qa/library.py)."""
+    with write_lock(index_dir, on_wait=on_message), IndexStore.open(index_dir) as db:
+        meta = db.read_meta()
+
+        def forget() -> None:
+            if forget_sources:
+                db.remove_sources(list(forget_sources))
+                db.include([under])  # what was excluded inside it goes with it
+            db.exclude(exclude, time.time())
+
+        skipped = {p: r for p, r in db.skipped_files().items() if not (p == under or p.startswith(under.rstrip("/") + "/"))}
+        if exclude:
+            skipped.update({source_scan.printable(p): "removed with qa remove (qa index PATH adds it back)" for p in exclude})
+        if meta is None or not doc_ids:
+            with db.transaction():
+                forget()
+                db.replace_skipped(skipped)
+            return
+        store.check_format(meta, index_dir)
+        plan = SyncPlan(meta, meta.model, False, known=db.documents(), remove=list(doc_ids), skipped=skipped)
+        request = SyncRequest(index_dir, [], meta.model, False, ChunkSettings(**meta.chunking), dict(meta.bm25),
+                              None, lambda *_: None, time.monotonic())
+        generation = build_generation(db, request, plan, gather_vectors(db, request, plan))
+        try:
+            write_generation(index_dir, generation)
+            commit(db, plan, generation, also=forget)
+        except BaseException:
+            _drop_uncommitted(db, index_dir, generation.meta)
+            raise
+        _remove_old_generations(index_dir, keep={generation.meta.generation, generation.meta.generation - 1})
 
 
 def _drop_uncommitted(db: IndexStore, index_dir: Path, new_meta: IndexMeta) -> None:

@@ -67,7 +67,9 @@ def looked_for(query: str) -> str:
 
 
 def citation(hit: Hit) -> str:
-    return visible(f"[{hit.rank}] {hit.title} — {hit.source}, {paragraph_range(hit)}, chars {hit.start}–{hit.end}",
+    page = f"p. {hit.page}, " if hit.page else ""
+    away = "" if hit.available else " (file unavailable now)"
+    return visible(f"[{hit.rank}] {hit.title} — {hit.source}{away}, {page}{paragraph_range(hit)}, chars {hit.start}–{hit.end}",
                    newlines=False)
 
 

@@ -74,6 +74,24 @@ CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS pending_vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 """
 
+#: Columns added since the first schema of this format: an older index gets them from its next
+#: writer (`migrate`), readers do without them, so FORMAT_VERSION stays. documents.ctime_ns and
+#: inode tell a rewrite that kept the size and put the modification time back (NULL: not yet
+#: recorded); passages.page is a PDF passage's page; passages.text_sha1 and documents.passages
+#: are what the integrity checks compare (backfilled from the rows as they are; NULL in a row an
+#: older qa wrote means "not recorded", never "damaged").
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("documents", "ctime_ns", "INTEGER"), ("documents", "inode", "INTEGER"), ("passages", "page", "INTEGER"),
+    ("passages", "text_sha1", "TEXT"), ("documents", "passages", "INTEGER"),
+)
+#: `excluded` holds files and folders `qa remove` took out of a source that still holds them
+MIGRATION_TABLES = "CREATE TABLE IF NOT EXISTS excluded (path TEXT PRIMARY KEY, removed_at REAL NOT NULL);"
+
+
+def columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
 #: The BM25 parameters of the shipped ranking (see qa/bm25.py and BENCHMARKS.md); also what an
 #: index written before they were recorded was built with.
 BM25_DEFAULTS: Mapping[str, float] = MappingProxyType(DEFAULT_SETTINGS.bm25_params._asdict())
@@ -98,35 +116,33 @@ def bm25_params(given: Mapping[str, float] | None = None) -> dict[str, float]:
     return params
 
 
-#: columns added since format 1 (older databases get them, backfilled, from `migrate`; a row an
-#: older qa writes has NULL there: "not recorded", never "damaged")
-ADDED_COLUMNS = (("passages", "text_sha1", "TEXT"), ("documents", "passages", "INTEGER"))
-
-
 def passage_hash(text: str) -> str:
     """The content hash recorded with each passage row (sha1 of its UTF-8 text)."""
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Add the columns of ADDED_COLUMNS a database lacks, filled from the rows as they are."""
-    missing = [(table, column, kind) for table, column, kind in ADDED_COLUMNS
-               if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}]
-    if not missing:
-        return
-    conn.create_function("qa_passage_hash", 1, passage_hash, deterministic=True)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for table, column, kind in missing:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-        conn.execute("UPDATE passages SET text_sha1 = qa_passage_hash(text) WHERE text_sha1 IS NULL")
-        conn.execute("UPDATE documents SET passages = (SELECT count(*) FROM passages p WHERE p.doc_id = documents.id) "
-                     "WHERE passages IS NULL")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+    """Bring an index written by an earlier qa of this format up to the current schema: add the
+    columns of ADDED_COLUMNS it lacks (filling the integrity ones from the rows) and new tables."""
+    missing = [(table, column, kind) for table, column, kind in ADDED_COLUMNS if column not in columns(conn, table)]
+    if missing:
+        conn.create_function("qa_passage_hash", 1, passage_hash, deterministic=True)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table, column, kind in missing:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            added = {column for _, column, _ in missing}
+            if "text_sha1" in added:
+                conn.execute("UPDATE passages SET text_sha1 = qa_passage_hash(text) WHERE text_sha1 IS NULL")
+            if "passages" in added:
+                conn.execute("UPDATE documents SET passages = (SELECT count(*) FROM passages p "
+                             "WHERE p.doc_id = documents.id) WHERE passages IS NULL")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    conn.executescript(MIGRATION_TABLES)
 
 
 @dataclass(frozen=True)
@@ -194,6 +210,8 @@ class DocumentRow(NamedTuple):
     mtime_ns: int
     sha256: str
     title: str
+    ctime_ns: int | None = None  # None: recorded by an older qa (size and mtime decide)
+    inode: int | None = None
 
 
 class StoredPassage(NamedTuple):
@@ -216,6 +234,8 @@ class NewDocument(NamedTuple):
     size: int
     mtime_ns: int
     encoding: str
+    ctime_ns: int | None = None
+    inode: int | None = None
 
 
 class NewPassage(NamedTuple):
@@ -227,6 +247,7 @@ class NewPassage(NamedTuple):
     paragraph_end: int
     text: str
     tokens: str  # the BM25 tokens, space-separated
+    page: int | None = None  # the PDF page the passage starts on (None: not a PDF)
 
 
 class StatMove(NamedTuple):
@@ -235,6 +256,8 @@ class StatMove(NamedTuple):
     id: int
     size: int
     mtime_ns: int
+    ctime_ns: int | None = None
+    inode: int | None = None
 
 
 # -- the batched IN helper ---------------------------------------------------------------------
@@ -517,8 +540,9 @@ class IndexStore:
                               [(p, added_at) for p in paths])
 
     def documents(self) -> list[DocumentRow]:
+        extra = ", ctime_ns, inode" if "inode" in columns(self.conn, "documents") else ""
         return [DocumentRow(*row) for row in self.conn.execute(
-            "SELECT id, path, size, mtime_ns, sha256, title FROM documents")]
+            f"SELECT id, path, size, mtime_ns, sha256, title{extra} FROM documents")]
 
     def skipped_paths(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT path FROM skipped")}
@@ -613,23 +637,59 @@ class IndexStore:
     def add_document(self, doc: NewDocument, passages: Sequence[NewPassage], indexed_at: float) -> int:
         """Insert a document and its passages; the document's new id."""
         cur = self.conn.execute(
-            "INSERT INTO documents(path, title, sha256, size, mtime_ns, encoding, indexed_at, passages) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*doc, indexed_at, len(passages)))
+            "INSERT INTO documents(path, title, sha256, size, mtime_ns, encoding, ctime_ns, inode, indexed_at, passages) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*doc, indexed_at, len(passages)))
         doc_id = cur.lastrowid
         self.conn.executemany(
-            "INSERT INTO passages(id, doc_id, ordinal, start, end, paragraph, paragraph_end, text, tokens, text_sha1) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO passages(id, doc_id, ordinal, start, end, paragraph, paragraph_end, text, tokens, page, "
+            "text_sha1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(p.id, doc_id, *p[1:], passage_hash(p.text)) for p in passages])
         return doc_id
 
     def move_stats(self, moves: Sequence[StatMove]) -> None:
-        self.conn.executemany("UPDATE documents SET mtime_ns = ?, size = ? WHERE id = ?",
-                              [(m.mtime_ns, m.size, m.id) for m in moves])
+        self.conn.executemany("UPDATE documents SET mtime_ns = ?, size = ?, ctime_ns = ?, inode = ? WHERE id = ?",
+                              [(m.mtime_ns, m.size, m.ctime_ns, m.inode, m.id) for m in moves])
 
     def replace_skipped(self, skipped: Mapping[str, str]) -> None:
         self.conn.execute("DELETE FROM skipped")
         self.conn.executemany("INSERT INTO skipped(path, reason) VALUES (?, ?)", skipped.items())
 
+    # -- the user's library: sources, removals, exclusions (qa sources, qa remove) ---------------
+    def skipped_files(self) -> dict[str, str]:
+        """Files the last sync did not index, with why."""
+        return dict(self.conn.execute("SELECT path, reason FROM skipped ORDER BY path"))
+
+    def remove_sources(self, paths: Sequence[str]) -> None:
+        execute_in(self.conn, "DELETE FROM sources WHERE path IN ({marks})", paths)
+
+    def excluded(self) -> set[str]:
+        """Files and folders `qa remove` took out of a source that still holds them."""
+        if "excluded" not in self._tables():
+            return set()
+        return {row[0] for row in self.conn.execute("SELECT path FROM excluded")}
+
+    def exclude(self, paths: Iterable[str], removed_at: float) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO excluded(path, removed_at) VALUES (?, ?)",
+                              [(p, removed_at) for p in paths])
+
+    def include(self, paths: Sequence[str]) -> None:
+        """Take paths (and what is under them) off the excluded list: named again by `qa index`."""
+        for path in paths:
+            self.conn.execute("DELETE FROM excluded WHERE path = ? OR substr(path, 1, ?) = ?",
+                              (path, len(path) + 1, path.rstrip("/") + "/"))
+
+    def rename_documents(self, moves: Sequence[tuple[int, str]]) -> None:
+        """Record documents under another path (an older index's unresolved path, now the real one)."""
+        self.conn.executemany("UPDATE documents SET path = ? WHERE id = ?", [(path, i) for i, path in moves])
+
+    def document_passages(self) -> list[tuple[int, str, int]]:
+        """(id, path, passages) of every document, by path."""
+        return self.conn.execute(
+            "SELECT d.id, d.path, count(p.id) FROM documents d LEFT JOIN passages p ON p.doc_id = d.id "
+            "GROUP BY d.id ORDER BY d.path").fetchall()
+
+    def _tables(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 # -- reads for retrieval ------------------------------------------------------------------------
 # What the search side reads (qa/retrieval/): citation rows, the passages of documents, the
@@ -653,6 +713,7 @@ class CitationRow(NamedTuple):
     text_sha1: str | None = None
     encoding: str = ""
     sha256: str = ""
+    page: int | None = None  # the PDF page the passage starts on (None: not a PDF, or an older index)
 
 
 class DocumentPassage(NamedTuple):
@@ -669,11 +730,11 @@ class DocumentListing(NamedTuple):
 
 
 def _citation_sql(conn: sqlite3.Connection) -> str:
-    """The citation rows' SELECT (an index no qa of issue 13 has written to lacks the hash column)."""
-    has_hash = IndexStore(conn).has_column("passages", "text_sha1")
+    """The citation rows' SELECT; a column an older index lacks (the hash, the PDF page) reads NULL."""
+    have = columns(conn, "passages")
     return ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text, "
-            f"{'p.text_sha1' if has_hash else 'NULL'}, d.encoding, d.sha256 "
-            "FROM passages p JOIN documents d ON d.id = p.doc_id")
+            f"{'p.text_sha1' if 'text_sha1' in have else 'NULL'}, d.encoding, d.sha256, "
+            f"{'p.page' if 'page' in have else 'NULL'} FROM passages p JOIN documents d ON d.id = p.doc_id")
 
 
 def citation_rows(conn: sqlite3.Connection, passage_ids: Iterable[int]) -> dict[int, CitationRow]:

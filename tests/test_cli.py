@@ -15,8 +15,8 @@ from conftest import ROOT
 
 
 def qa(*args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("QA_INDEX", None)
+    """`python -m qa ARGS` in cwd, on cwd's index/ (the default is no longer the working directory's)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QA_INDEX=str(cwd / "index"))
     return subprocess.run([sys.executable, "-m", "qa", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300, input=input)
 
@@ -125,8 +125,7 @@ def test_index_flag_also_before_the_command(tmp_path, workdir):
 
 def test_stdin_questions_in_a_legacy_encoding_are_all_answered(workdir):
     """A cp1252 line (bytes that are not UTF-8) between good ones: every line gets its answer."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("QA_INDEX", None)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QA_INDEX=str(workdir / "index"))
     lines = ["Who heads Ansar al-Sharia in Derna?".encode(), "Qui a été capturé à Derna ?".encode("cp1252"),
              b"Was Sufian bin Qumu a \x93prisoner\x94 at Guantanamo?", "What did Microsoft warn?".encode()]
     result = subprocess.run([sys.executable, "-m", "qa", "ask", "-", "--json"], cwd=workdir, env=env, capture_output=True, timeout=300, input=b"\n".join(lines) + b"\n")

@@ -88,9 +88,9 @@ def test_50_mb_article_is_skipped_unread_with_a_clear_reason(tmp_path, monkeypat
     reads = []
     real_read = documents.read_limited
 
-    def spy(handle):
+    def spy(handle, limit=None):
         try:
-            data = real_read(handle)
+            data = real_read(handle, limit)
         except Unreadable:
             reads.append(handle.tell())
             raise

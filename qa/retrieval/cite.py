@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from qa.highlight import SentenceScore
 from qa.integrity import check_citation
+from qa.library import is_available
 from qa.retrieval.records import Candidates, Hit
 from qa.store import CitationRow
 
@@ -24,5 +25,6 @@ def cite(ids: list[int], rows: Mapping[int, CitationRow], sentences: Mapping[int
         sentence = sentences[pid]
         hits.append(Hit(len(hits) + 1, pid, row.title, row.path, row.paragraph, row.paragraph_end, row.start,
                         row.end, row.text, scores[pid], candidates.bm25.get(pid, 0.0), candidates.dense.get(pid),
-                        row.start + sentence.start, row.start + sentence.end))
+                        row.start + sentence.start, row.start + sentence.end, page=row.page,
+                        available=is_available(row.path)))
     return hits

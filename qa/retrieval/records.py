@@ -47,6 +47,8 @@ class Hit:
     highlight_start: int  # document coordinates
     highlight_end: int
     weak: bool = False
+    page: int | None = None  # the PDF page the passage starts on (None: not a PDF)
+    available: bool = True  # False: the file cannot be opened now (e.g. its drive is unmounted)
 
     @property
     def source(self) -> str:
@@ -60,6 +62,7 @@ class Hit:
             "score": round(self.score, 6), "bm25": round(self.bm25_score, 4),
             "dense": None if self.dense_score is None else round(self.dense_score, 4),
             "highlight": {"start": self.highlight_start, "end": self.highlight_end}, "weak": self.weak,
+            "page": self.page, "available": self.available,
         }
 
 

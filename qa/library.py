@@ -1,0 +1,117 @@
+"""The user's library: the sources an index syncs, their state, and taking them (or one file or
+folder of them) out of the index. Used by `qa sources`, `qa remove` and the UI's Sources view.
+
+`qa remove` is the only way documents of an unavailable source (an unmounted drive, a renamed
+folder) leave the index: a sync never drops them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa import sources as source_scan
+from qa.errors import QAError
+from qa.store import IndexStore
+
+OK = "ok"
+STATES = (OK, source_scan.MISSING, source_scan.UNREADABLE, source_scan.EMPTY)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One source of the index: what it holds in the index and whether it can be read now."""
+
+    path: str  # as recorded (absolute, links resolved)
+    documents: int
+    passages: int
+    state: str  # ok, missing, unreadable or empty
+
+    def as_json(self) -> dict[str, object]:
+        return {"path": source_scan.printable(self.path), "documents": self.documents,
+                "passages": self.passages, "state": self.state}
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What `remove` took out of the index."""
+
+    path: str
+    kind: str  # "source", "folder" (inside a source) or "file"
+    documents: int
+    passages: int
+
+    def as_json(self) -> dict[str, object]:
+        return {"removed": source_scan.printable(self.path), "kind": self.kind,
+                "documents": self.documents, "passages": self.passages}
+
+    def summary(self) -> str:
+        return (f"removed {self.kind} {source_scan.printable(self.path)}: {self.documents} "
+                f"document{'' if self.documents == 1 else 's'}, {self.passages} passage{'' if self.passages == 1 else 's'}")
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def source_state(path: str) -> str:
+    """ok, missing, unreadable or empty, from one look at the source (not a walk)."""
+    if not os.path.lexists(path):
+        return source_scan.MISSING
+    if os.path.isdir(path):
+        try:
+            with os.scandir(path) as entries:
+                holds = any(not e.name.startswith(".") for e in entries)
+        except OSError:
+            return source_scan.UNREADABLE
+        return OK if holds else source_scan.EMPTY
+    return OK if os.access(path, os.R_OK) else source_scan.UNREADABLE
+
+
+def is_available(path: str) -> bool:
+    """Whether an indexed file can be opened now (False on an unmounted drive): for marking
+    cited passages of files that are away."""
+    return os.access(path, os.R_OK)
+
+
+def list_sources(index_dir: Path) -> list[SourceInfo]:
+    """Every source with its documents, passages and state, by path (IndexMissing without an index)."""
+    with IndexStore.open(Path(index_dir)) as db:
+        sources = db.sources()
+        docs = db.document_passages()
+    out = []
+    for source in sources:
+        real = os.path.realpath(source)
+        held = [(p, n) for _, p, n in docs if _under(p, real) or _under(p, source)]
+        out.append(SourceInfo(source, len(held), sum(n for _, n in held), source_state(source)))
+    return out
+
+
+def remove(index_dir: Path, path: str | os.PathLike[str],
+           on_message: Callable[[str], None] | None = None) -> Removal:
+    """Take a source, or one file or folder of a source, out of the index with its documents.
+    A file or folder still inside a source is remembered as removed, so syncs do not bring it
+    back (`qa index PATH` does). A path the index does not hold is a QAError."""
+    from qa.indexer import remove_documents
+
+    target = source_scan.absolute(path)
+    with IndexStore.open(Path(index_dir)) as db:
+        recorded = db.sources()
+        docs = db.document_passages()
+    forget = [s for s in recorded if s == target or os.path.realpath(s) == target]
+    remaining = [os.path.realpath(s) for s in recorded if s not in forget]
+    held = [(i, p, n) for i, p, n in docs if _under(p, target)]
+    if forget:
+        kind = "source"
+        held = [(i, p, n) for i, p, n in held if not any(_under(p, r) for r in remaining)]
+    elif held:
+        kind = "file" if held[0][1] == target else "folder"
+    else:
+        raise QAError(f"{source_scan.printable(str(path))} is not indexed: it is not a source and holds no "
+                      "indexed document (qa sources lists the sources, qa docs the documents)")
+    exclude = [target] if not forget and any(_under(target, r) for r in remaining) else []
+    remove_documents(Path(index_dir), [i for i, _, _ in held], forget_sources=forget, exclude=exclude,
+                     under=target, on_message=on_message)
+    return Removal(forget[0] if forget else target, kind, len(held), sum(n for _, _, n in held))

@@ -1,0 +1,84 @@
+"""`qa index --watch` as a user runs it: a real process that syncs a new file within seconds,
+keeps the documents of a folder that goes away, and ends cleanly on Ctrl-C (SIGINT)."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SEEDS
+
+pytest.importorskip("watchfiles")
+
+
+class Lines:
+    """A stream's lines, read by a thread, waited for with a deadline."""
+
+    def __init__(self, stream) -> None:
+        self.queue: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self.queue.put(line)
+
+    def wait_for(self, needle: str, seconds: float) -> str:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                line = self.queue.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            self.seen.append(line)
+            if needle in line:
+                return line
+        raise AssertionError(f"no line with {needle!r} within {seconds} s; saw {self.seen}")
+
+
+def test_watch_syncs_a_new_file_within_seconds_and_stops_on_ctrl_c(tmp_path):
+    src = tmp_path / "articles"
+    shutil.copytree(SEEDS, src)
+    index = tmp_path / "index"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "qa", "index", str(src), "--index", str(index), "--watch"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = Lines(proc.stdout), Lines(proc.stderr)
+        assert "2 added" in out.wait_for("added", 240)  # the first sync loads the model
+        err.wait_for("watching", 30)
+
+        written = time.monotonic()
+        (src / "lighthouse.txt").write_text("Lighthouse keeper retires\n\nThe keeper of the Tobermory "
+                                            "lighthouse retired on Friday after forty years.\n")
+        line = out.wait_for("1 added", 10)
+        assert time.monotonic() - written < 10, line
+        answer = subprocess.run([sys.executable, "-m", "qa", "ask", "Who kept the Tobermory lighthouse?", "--mode",
+                                 "bm25", "--json", "--index", str(index)], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert answer.returncode == 0, answer.stderr
+        assert json.loads(answer.stdout)["passages"][0]["source"] == "articles/lighthouse.txt"
+
+        os.rename(src, tmp_path / "away")  # the drive is unmounted while watching: nothing dropped
+        err.wait_for("is missing", 20)
+        assert "0 removed" in out.wait_for("removed", 5)
+
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+        rest = proc.stderr.read() if proc.stderr else ""
+        stderr = "".join(err.seen) + rest
+        assert "Traceback" not in stderr
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
