@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from qa import sources as source_scan
-from qa import store, vectors
+from qa import duplicates, store, vectors
 from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, DEFAULT_SOURCE, FORMAT_VERSION, ChunkSettings
@@ -174,6 +174,10 @@ class Generation:
     documents: list[tuple[NewDocument, list[NewPassage]]]
     index: object  # faiss index
     counts: TermCounts
+    #: per new passage, what finds its copies (qa/duplicates.py); by passage id
+    fingerprints: list[store.Fingerprint] = field(default_factory=list)
+    #: per new document (same order as `documents`), its date, author and site
+    news: list[tuple[str | None, str | None, str | None]] = field(default_factory=list)
 
 
 def embedding_text(title: str, passage_text: str, settings: ChunkSettings) -> str:
@@ -490,7 +494,9 @@ def build_generation(db: IndexStore, request: SyncRequest, plan: SyncPlan,
         counts = TermCounts.build(ids, tokens)
     meta = IndexMeta(FORMAT_VERSION, plan.model, gathered.dim, request.settings.as_dict(),
                      (plan.meta.generation + 1) if plan.meta else 1, first_id + len(ids), dict(request.bm25))
-    return Generation(meta, documents, index, counts)
+    prints = duplicates.fingerprints((p.id, p.text) for _, rows in documents for p in rows)
+    news = [(d.doc.date, d.doc.author, d.doc.site) for d in plan.documents]
+    return Generation(meta, documents, index, counts, prints, news)
 
 
 def _numbered_passages(read: list[ReadDocument], settings: ChunkSettings, first_id: int
@@ -528,15 +534,27 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None) -> Non
     with db.transaction():
         if generation is not None:
             db.delete_documents(plan.dropped_ids)
-            for doc, passages in generation.documents:
+            for (doc, passages), news in zip(generation.documents, generation.news):
                 if passages:  # a document without passages gets no row (as if not indexed)
-                    db.add_document(doc, passages, now)
+                    store.set_document_news(db.conn, db.add_document(doc, passages, now), *news)
+            store.write_fingerprints(db.conn, generation.fingerprints)
+        _regroup_stories(db, generation is not None)
         db.move_stats(plan.touched)
         db.replace_skipped(plan.skipped)
         if generation is not None:
             db.write_meta(generation.meta)
             db.clear_pending_vectors()
         _pause("committing")
+
+
+def _regroup_stories(db: IndexStore, changed: bool) -> None:
+    """Fingerprint passages indexed before fingerprints were (an older index), then regroup the
+    copies of each story when passages came or went."""
+    missing = store.unprinted_passages(db.conn)
+    if missing:
+        store.write_fingerprints(db.conn, duplicates.fingerprints(missing))
+    if changed or missing:
+        store.set_stories(db.conn, duplicates.stories(store.fingerprints(db.conn)))
 
 
 def _drop_uncommitted(db: IndexStore, index_dir: Path, new_meta: IndexMeta) -> None:
