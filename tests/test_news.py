@@ -280,3 +280,20 @@ def test_sort_date_orders_passages_by_date_unknown_last(news_index):
     assert known == sorted(known) and dates[len(known):] == [None] * (len(dates) - len(known))
     assert answer["sort"] == "date" and len(known) >= 4
     assert sorted(p["rank"] for p in answer["passages"]) == list(range(1, len(dates) + 1))
+
+
+def test_a_near_copy_is_grouped_and_a_similar_but_different_story_is_not():
+    from qa.duplicates import fingerprint, stories
+
+    edited = WIRE.replace("ninety two", "ninety-three").replace("Tuesday", "Wednesday")
+    prints = [fingerprint(1, WIRE), fingerprint(2, edited.upper()), fingerprint(3, budget_text(1, None)),
+              fingerprint(4, budget_text(2, None)), fingerprint(5, "Short."), fingerprint(6, "short")]
+    assert stories(prints) == {1: 1, 2: 1, 5: 5, 6: 5}  # budget 1 and 2 differ in their numbers: two stories
+
+
+def test_human_answer_names_the_copies_and_the_filters(news_index, capsys):
+    assert cli.main(["ask", "--index", str(news_index), "--mode", "bm25", "-k", "2", "--source", "copies/*",
+                     "Libya cabinet Bashagha"]) == 0
+    out = capsys.readouterr().out
+    assert "Filtered: source copies/*" in out
+    assert "also carried by: " in out and "reuters.txt (1 Mar 2022)" in out
