@@ -30,8 +30,8 @@ BANDS, ROWS = 16, 4
 DUP_JACCARD = 0.7
 #: words per shingle
 SHINGLE = 3
-#: a band bucket up to this size has every pair checked
-MAX_BUCKET_PAIRS = 30
+#: candidate pairs whose signatures are compared in one numpy step
+CHECK_BATCH = 65536
 #: fixed so that signatures stored by one sync compare with those of the next
 SEED = 16
 
@@ -61,66 +61,61 @@ def fingerprints(passages: Iterable[tuple[int, str]]) -> list[Fingerprint]:
     return [fingerprint(pid, text) for pid, text in passages]
 
 
-class _Groups:
-    """Union-find over passage ids; a group's root is its smallest id."""
-
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, a: int) -> int:
-        root = a
-        while self.parent.get(root, root) != root:
-            root = self.parent[root]
-        while self.parent.get(a, a) != root:  # path compression
-            self.parent[a], a = root, self.parent[a]
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def stories(prints: Sequence[Fingerprint]) -> dict[int, int]:
-    """passage id -> story id (smallest id of its group) for every passage that has a copy."""
-    groups = _Groups()
-    first_of_hash: dict[str, int] = {}
-    for f in prints:
-        first = first_of_hash.setdefault(f.dup_hash, f.passage_id)
-        if first != f.passage_id:
-            groups.union(first, f.passage_id)
-    signed = [f for f in prints if f.minhash is not None and first_of_hash[f.dup_hash] == f.passage_id]
-    for a, b in _similar_pairs(signed):
-        groups.union(a, b)
-    ids = [f.passage_id for f in prints]
-    roots = {pid: groups.find(pid) for pid in ids}
-    sizes: dict[int, int] = {}
-    for root in roots.values():
-        sizes[root] = sizes.get(root, 0) + 1
-    return {pid: root for pid, root in roots.items() if sizes[root] > 1}
+    """passage id -> story id (smallest id of its group) for every passage that has a copy:
+    groups are the connected components of "same hash" and "similar signature" pairs."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(prints)
+    if n < 2:
+        return {}
+    ids = np.array([f.passage_id for f in prints], dtype=np.int64)
+    _, first_of, inverse = np.unique([f.dup_hash for f in prints], return_index=True, return_inverse=True)
+    exact_a, exact_b = first_of[inverse], np.arange(n)  # each passage joined to the first of its hash
+    signed = np.array([i for i, f in enumerate(prints) if f.minhash is not None and first_of[inverse[i]] == i],
+                      dtype=np.int64)
+    near_a, near_b = _similar_pairs([prints[i] for i in signed])
+    rows = np.concatenate([exact_a, signed[near_a]])
+    cols = np.concatenate([exact_b, signed[near_b]])
+    graph = coo_matrix((np.ones(rows.size, np.int8), (rows, cols)), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    smallest = np.full(component.max() + 1, np.iinfo(np.int64).max)
+    np.minimum.at(smallest, component, ids)
+    size = np.bincount(component)
+    grouped = size[component] > 1
+    return dict(zip(ids[grouped].tolist(), smallest[component[grouped]].tolist()))
 
 
-def _similar_pairs(signed: Sequence[Fingerprint]) -> list[tuple[int, int]]:
-    """Pairs of passages sharing an LSH band whose signatures agree on >= DUP_JACCARD of values."""
+def _similar_pairs(signed: Sequence[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (in `signed`) of pairs of passages sharing an LSH band whose signatures agree on >= DUP_JACCARD of values.
+    In a band's bucket each member is checked against the bucket's first and its neighbour (in
+    numpy); the connected components join the rest."""
     if len(signed) < 2:
-        return []
-    ids = np.array([f.passage_id for f in signed], dtype=np.int64)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     sigs = np.frombuffer(b"".join(f.minhash for f in signed), dtype=np.uint32).reshape(len(signed), NUM_PERM)
-    candidates: set[tuple[int, int]] = set()
+    firsts, seconds = [], []
     for band in range(BANDS):
-        keys = np.ascontiguousarray(sigs[:, band * ROWS:(band + 1) * ROWS]).view(np.dtype((np.void, ROWS * 4))).ravel()
+        keys = _band_keys(sigs[:, band * ROWS:(band + 1) * ROWS])
         order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        ends = np.r_[starts[1:], len(order)]
-        for s, e in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
-            members = [int(m) for m in order[s:e]]
-            if len(members) <= MAX_BUCKET_PAIRS:
-                candidates.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
-            else:  # a crowd (boilerplate): each against the first only
-                candidates.update((members[0], m) for m in members[1:])
-    pairs = []
-    for i, j in candidates:
-        if np.mean(sigs[i] == sigs[j]) >= DUP_JACCARD:
-            pairs.append((int(ids[i]), int(ids[j])))
-    return pairs
+        same = keys[order][1:] == keys[order][:-1]  # order[j + 1] is in order[j]'s bucket
+        bucket_start = np.maximum.accumulate(np.where(np.r_[True, ~same], np.arange(len(order)), 0))
+        firsts += [order[:-1][same], order[bucket_start[1:][same]]]
+        seconds += [order[1:][same], order[1:][same]]
+    a, b = np.concatenate(firsts), np.concatenate(seconds)
+    keep = a != b
+    codes = np.unique(np.minimum(a[keep], b[keep]) * len(signed) + np.maximum(a[keep], b[keep]))
+    a, b = codes // len(signed), codes % len(signed)
+    similar = np.zeros(len(codes), bool)
+    for i in range(0, len(codes), CHECK_BATCH):
+        part = slice(i, i + CHECK_BATCH)
+        similar[part] = (sigs[a[part]] == sigs[b[part]]).mean(axis=1) >= DUP_JACCARD
+    return a[similar], b[similar]
+
+
+def _band_keys(values: np.ndarray) -> np.ndarray:
+    """One uint64 per row of a band's values (a collision only adds a pair to check)."""
+    keys = np.zeros(values.shape[0], np.uint64)
+    for column in values.T.astype(np.uint64):
+        keys = (keys * np.uint64(0x100000001B3)) ^ column  # FNV-style mixing, wrapping in uint64
+    return keys
