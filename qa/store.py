@@ -609,6 +609,8 @@ def document_facts(conn: sqlite3.Connection) -> list[DocumentFacts]:
 
 def passage_documents(conn: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
     """(passage ids ascending, their document ids), read from the doc_id index alone."""
-    rows = conn.execute("SELECT id, doc_id FROM passages ORDER BY id").fetchall()
-    table = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    from itertools import chain
+
+    cursor = conn.execute("SELECT id, doc_id FROM passages ORDER BY id")
+    table = np.fromiter(chain.from_iterable(cursor), dtype=np.int64).reshape(-1, 2)
     return table[:, 0], table[:, 1]

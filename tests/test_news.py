@@ -297,3 +297,19 @@ def test_human_answer_names_the_copies_and_the_filters(news_index, capsys):
     out = capsys.readouterr().out
     assert "Filtered: source copies/*" in out
     assert "also carried by: " in out and "reuters.txt (1 Mar 2022)" in out
+
+
+def test_source_patterns_glob_word_and_site():
+    from qa.retrieval.filters import source_mask
+
+    paths = np.array([p.casefold() for p in ["/n/Wires/a.txt", "/n/local/b.HTML", "/n/local/wires-c.md", "/x/d.txt"]])
+    sites = np.array(["reuters", "", "", "the coast courier"])
+    def got(pattern):
+        return source_mask(pattern, paths, sites).tolist()
+    assert got("WIRES/*") == [True, False, False, False]
+    assert got("*.html") == [False, True, False, False]
+    assert got("wires") == [True, False, True, False]
+    assert got("/n/*/?.txt") == [True, False, False, False]
+    assert got("local/[bc].*") == [False, True, False, False]
+    assert got("Coast Courier") == [False, False, False, True]
+    assert got("reuters") == [True, False, False, False]

@@ -124,22 +124,23 @@ def split_prefix(question: str) -> tuple[Filters, str]:
     return make_filters(values.get("since"), values.get("until"), values.get("source")), rest.strip()
 
 
-def source_matcher(pattern: str):
-    """A test of (path, site): the site name holds the pattern, or the path matches it. A pattern
+def source_mask(pattern: str, paths: np.ndarray, sites: np.ndarray) -> np.ndarray:
+    """Which documents match: the site name holds the pattern, or the path matches it. A pattern
     with glob characters is matched against the end of the path ("*.html", "wires/*"); one
-    without, anywhere in the path ("reuters" matches /news/reuters/a.txt). Case-insensitive."""
+    without, anywhere in the path ("reuters" matches /news/reuters/a.txt). Case-insensitive;
+    `paths` and `sites` casefolded already (numpy string arrays: the common cases run in C)."""
     needle = pattern.casefold()
-    if _GLOB_CHARS & set(needle):
-        path_re = re.compile(fnmatch.translate("*" + needle.lstrip("*")) if not needle.startswith("/")
-                             else fnmatch.translate(needle), re.DOTALL)
-        on_path = lambda path: path_re.match(path.casefold()) is not None  # noqa: E731
+    on_site = np.strings.find(sites, needle) >= 0
+    glob = needle if needle.startswith("/") else "*" + needle.lstrip("*")
+    core = glob.strip("*")
+    if not _GLOB_CHARS & set(needle):
+        on_path = np.strings.find(paths, needle) >= 0
+    elif not _GLOB_CHARS & set(core) and glob.startswith("*"):  # "*word*" or "*.html"
+        on_path = np.strings.find(paths, core) >= 0 if glob.endswith("*") else np.strings.endswith(paths, core)
     else:
-        on_path = lambda path: needle in path.casefold()  # noqa: E731
-
-    def matches(path: str, site: str | None) -> bool:
-        return bool(site and needle in site.casefold()) or on_path(path)
-
-    return matches
+        matcher = re.compile(fnmatch.translate(glob), re.DOTALL)
+        on_path = np.fromiter((matcher.match(p) is not None for p in paths.tolist()), bool, paths.size)
+    return on_site | on_path
 
 
 @dataclass(frozen=True)
@@ -157,15 +158,16 @@ class DocumentTable:
 
     def __init__(self, facts: Sequence[DocumentFacts], passage_ids: np.ndarray, doc_ids: np.ndarray,
                  snapshot_ids: np.ndarray) -> None:
-        self.paths = [f.path for f in facts]
-        self.sites = [f.site for f in facts]
+        self.paths = np.array([f.path.casefold() for f in facts] or [""], dtype=np.str_)[:len(facts)]
+        self.sites = np.array([(f.site or "").casefold() for f in facts] or [""], dtype=np.str_)[:len(facts)]
         self.days = np.array([dt.date.fromisoformat(f.date).toordinal() if f.date else -1 for f in facts], np.int64)
-        row_of_doc = {f.id: i for i, f in enumerate(facts)}
+        ids = np.array([f.id for f in facts], np.int64)  # ascending (document_facts orders by id)
         self.doc_of_position = np.full(snapshot_ids.size, -1, np.int64)
-        if snapshot_ids.size and passage_ids.size:
+        if snapshot_ids.size and passage_ids.size and ids.size:
             at = np.minimum(np.searchsorted(snapshot_ids, passage_ids), snapshot_ids.size - 1)
             same = snapshot_ids[at] == passage_ids  # a reindex may have committed in between
-            self.doc_of_position[at[same]] = [row_of_doc.get(int(d), -1) for d in doc_ids[same]]
+            row = np.minimum(np.searchsorted(ids, doc_ids[same]), ids.size - 1)
+            self.doc_of_position[at[same]] = np.where(ids[row] == doc_ids[same], row, -1)
         self._masks: dict[Filters, FilterMask] = {}
 
     def mask(self, filters: Filters) -> FilterMask:
@@ -178,8 +180,7 @@ class DocumentTable:
     def _compute(self, filters: Filters) -> FilterMask:
         by_source = np.ones(len(self.paths), bool)
         if filters.source:
-            matches = source_matcher(filters.source)
-            by_source = np.fromiter((matches(p, s) for p, s in zip(self.paths, self.sites)), bool, len(self.paths))
+            by_source = source_mask(filters.source, self.paths, self.sites)
         by_date = np.ones(len(self.paths), bool)
         if filters.since:
             by_date &= self.days >= filters.since.toordinal()
