@@ -217,8 +217,10 @@ def test_question_prefix_is_parsed_and_removed():
     assert filters == Filters(dt.date(2024, 1, 1), dt.date(2024, 6, 30), "reuters")
     assert question == "Who met?"
     assert split_prefix("Who said since: never?") == (Filters(), "Who said since: never?")
-    with pytest.raises(QAError):
+    with pytest.raises(QAError, match="after"):
         make_filters("2024-07", "2024-06")
+    with pytest.raises(QAError, match="after"):
+        split_prefix("since:2025 Who?")[0].merged(make_filters(until="2024"))
 
 
 def test_since_until_are_inclusive_and_unknown_dates_are_left_out_and_said(news_index):

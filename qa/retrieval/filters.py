@@ -45,7 +45,9 @@ class Filters:
 
     def merged(self, other: "Filters") -> "Filters":
         """These filters, each one not set taken from `other` (flags given with a prefix)."""
-        return Filters(self.since or other.since, self.until or other.until, self.source or other.source)
+        merged = Filters(self.since or other.since, self.until or other.until, self.source or other.source)
+        _check_range(merged)
+        return merged
 
     def as_json(self) -> dict[str, str | None]:
         return {"since": self.since.isoformat() if self.since else None,
@@ -103,9 +105,13 @@ def make_filters(since: str | None = None, until: str | None = None, source: str
     filters = Filters(parse_bound(since, end=False) if since else None,
                       parse_bound(until, end=True) if until else None,
                       source.strip() or None if source else None)
-    if filters.since and filters.until and filters.since > filters.until:
-        raise QAError(f"--since {filters.since.isoformat()} is after --until {filters.until.isoformat()}")
+    _check_range(filters)
     return filters
+
+
+def _check_range(filters: Filters) -> None:
+    if filters.since and filters.until and filters.since > filters.until:
+        raise QAError(f"since {filters.since.isoformat()} is after until {filters.until.isoformat()}: nothing can match")
 
 
 def split_prefix(question: str) -> tuple[Filters, str]:
