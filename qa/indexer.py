@@ -127,6 +127,10 @@ class SyncPlan:
     touched: list[StatMove] = field(default_factory=list)  # same content, moved size or modification time
     skipped: dict[str, str] = field(default_factory=dict)  # path -> why it is not indexed
     warnings: list[str] = field(default_factory=list)
+    #: ids of unchanged documents indexed before dates were read (an older index): read again for them
+    unread_news: set[int] = field(default_factory=set)
+    #: their date, author and site, read now: (id, date, author, site)
+    news: list[tuple[int, str | None, str | None, str | None]] = field(default_factory=list)
 
     @property
     def to_add(self) -> list[ReadDocument]:
@@ -343,8 +347,10 @@ def plan_sync(db: IndexStore, request: SyncRequest) -> SyncPlan:
     known = {d.path: d for d in plan.known}
     plan.remove = [d.id for d in plan.known if d.path not in scan.files]
     plan.skipped = dict(scan.skipped)
+    plan.unread_news = store.documents_without_news(db.conn)
     to_read = [p for p, st in scan.files.items() if plan.rebuild or p not in known
-               or (known[p].size, known[p].mtime_ns) != (st.st_size, st.st_mtime_ns)]
+               or (known[p].size, known[p].mtime_ns) != (st.st_size, st.st_mtime_ns)
+               or known[p].id in plan.unread_news]
     plan.unchanged = len(scan.files) - len(to_read)
     for i, path in enumerate(to_read):
         request.on_progress("reading", i, len(to_read))
@@ -404,6 +410,8 @@ def _read_file(plan: SyncPlan, path: str, old: DocumentRow | None, settings: Chu
     if old and not plan.rebuild and old.sha256 == doc.sha256:
         plan.touched.append(StatMove(old.id, info.st_size, info.st_mtime_ns))
         plan.unchanged += 1
+        if old.id in plan.unread_news:
+            plan.news.append((old.id, doc.date, doc.author, doc.site))
         return
     plan.documents.append(ReadDocument(doc, info.st_size, info.st_mtime_ns, chunk(doc, settings),
                                        old.id if old else None))
@@ -539,6 +547,8 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None) -> Non
                     store.set_document_news(db.conn, db.add_document(doc, passages, now), *news)
             store.write_fingerprints(db.conn, generation.fingerprints)
         _regroup_stories(db, generation is not None)
+        for news in plan.news:
+            store.set_document_news(db.conn, *news)
         db.move_stats(plan.touched)
         db.replace_skipped(plan.skipped)
         if generation is not None:

@@ -483,7 +483,8 @@ def document_list(conn: sqlite3.Connection) -> list[DocumentListing]:
 
 #: column name -> SQL type, per table
 NEWS_COLUMNS: Mapping[str, Mapping[str, str]] = MappingProxyType({
-    "documents": {"date": "TEXT", "author": "TEXT", "site": "TEXT"},
+    # news_read: 1 once this qa has read them (NULL: a document indexed before, read again once)
+    "documents": {"date": "TEXT", "author": "TEXT", "site": "TEXT", "news_read": "INTEGER"},
     # dup_hash: hash of the normalised text; minhash: its MinHash signature (uint32 bytes);
     # story: the smallest passage id of its group of (near-)identical passages, NULL when alone
     "passages": {"dup_hash": "TEXT", "minhash": "BLOB", "story": "INTEGER"},
@@ -559,7 +560,15 @@ class DocumentFacts(NamedTuple):
 
 def set_document_news(conn: sqlite3.Connection, doc_id: int, date: str | None, author: str | None,
                       site: str | None) -> None:
-    conn.execute("UPDATE documents SET date = ?, author = ?, site = ? WHERE id = ?", (date, author, site, doc_id))
+    conn.execute("UPDATE documents SET date = ?, author = ?, site = ?, news_read = 1 WHERE id = ?",
+                 (date, author, site, doc_id))
+
+
+def documents_without_news(conn: sqlite3.Connection) -> set[int]:
+    """Ids of documents whose date, author and site were never read (indexed by an older qa)."""
+    if "news_read" not in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
+        return set()  # a reader's connection to an index not migrated: nothing to do from here
+    return {row[0] for row in conn.execute("SELECT id FROM documents WHERE news_read IS NULL")}
 
 
 def write_fingerprints(conn: sqlite3.Connection, prints: Iterable[Fingerprint]) -> None:

@@ -190,9 +190,13 @@ def test_an_index_from_before_the_news_columns_reads_them_null_then_a_sync_fills
     assert all(p["date"] is None and p["duplicates"] == [] for p in old["passages"])
     assert sum(n in ("reuters.txt", "gazette.md", "blog.txt") for n in names(old)) == 3  # not folded
     report = sync(index, embedder=HashEmbedder())
-    assert report.unchanged == 12 and report.embedded == 0
+    assert report.unchanged == 12 and report.embedded == 0  # files read again for their dates only
     new = ask(index, "Who heads the cabinet approved by Libya's eastern parliament?", k=3)
     assert len(new["passages"][0]["duplicates"]) == 2
+    assert (new["passages"][0]["date"], new["passages"][0]["site"]) == ("2022-03-01", "Reuters")
+    conn = store.connect(index)
+    assert store.documents_without_news(conn) == set()
+    assert sync(index, embedder=HashEmbedder()).unchanged == 12  # and not again
 
 
 # -- filters --------------------------------------------------------------------------------
