@@ -37,6 +37,10 @@ BBC = DATA / "bbc-news"
 WORK = ROOT / "benchmarks" / ".work"
 #: bump when the way articles are written changes (invalidates cached indexes)
 CORPUS_VERSION = 1
+#: indexes whose passages carry story groups (qa/duplicates.py); the index of the key before was
+#: copied to this key and synced (fingerprints computed from the stored text, nothing re-embedded),
+#: so the cached index of the previous key is left as it was
+STORIES_VERSION = 1
 
 
 @dataclass
@@ -106,7 +110,7 @@ def build_indexes(settings: ChunkSettings, model: str, embedder: object) -> tupl
     """(half, full) index folders for these settings, built on first use, then only synced."""
     from qa.indexer import sync
 
-    key = hashlib.sha1(json.dumps([settings.as_dict(), model, CORPUS_VERSION], sort_keys=True).encode()).hexdigest()[:12]
+    key = hashlib.sha1(json.dumps([settings.as_dict(), model, CORPUS_VERSION, STORIES_VERSION], sort_keys=True).encode()).hexdigest()[:12]
     base = WORK / "index" / key
     half, full = base / "half", base / "full"
     folder_in, folder_out = (WORK / "corpus" / "squad-in").resolve(), (WORK / "corpus" / "squad-out").resolve()

@@ -25,6 +25,9 @@ examples:
   qa index                       bring the index up to date with all its sources
   qa ask "Who heads Ansar al-Sharia in Derna?"
   qa ask -k 5 --json "Who drove IS out of Derna?"
+  qa ask --since 2024-01 --until "30 June 2024" --source reuters "Who met in Tripoli?"
+  qa ask "since:2024 source:*.html Who met in Tripoli?"   the same filters as a prefix
+  qa ask --sort date "What happened in Derna?"
   printf 'q1\\nq2\\n' | qa ask -    answer one question per line
   qa index --watch               sync whenever the sources change (Ctrl-C stops)
   qa sources                     the sources, their documents and state (ok/missing/...)
@@ -80,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid",
                        help="retrieval: hybrid (default), bm25 (keywords only, no model load) or dense")
     p_ask.add_argument("--model", help="fail unless the index was built with this model")
+    p_ask.add_argument("--since", metavar="DATE", help="only articles dated on or after DATE (2024, 2024-03, "
+                                                       "2024-03-12, '12 March 2024': from its first day); "
+                                                       "undated articles are left out")
+    p_ask.add_argument("--until", metavar="DATE", help="only articles dated on or before DATE (to its last day)")
+    p_ask.add_argument("--source", metavar="PATTERN", help="only articles whose path matches the glob "
+                                                            "(or holds the word) or whose site name holds it; "
+                                                            "case-insensitive")
+    p_ask.add_argument("--sort", choices=["relevance", "date"], default="relevance",
+                       help="order of the passages: relevance (default) or date (earliest first, undated last)")
 
     p_docs = sub.add_parser("docs", parents=[common], help="list the indexed documents",
                             description="List the indexed documents with their passage counts.")
@@ -349,9 +361,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         embedder = question_encoder(searcher.model, warn=lambda m: print(f"qa: warning: {m}", file=sys.stderr))
     from qa.render import print_answer
+    from qa.retrieval.filters import make_filters, split_prefix
 
-    for question in _questions(args.question):
-        answer = searcher.search(question, k=args.k, embedder=embedder, mode=args.mode)
+    flags = make_filters(args.since, args.until, args.source)
+    for line in _questions(args.question):
+        prefix, question = split_prefix(line)
+        if not question.strip():
+            raise QAError(f"no question after the filters in: {line}")
+        answer = searcher.search(question, k=args.k, embedder=embedder, mode=args.mode,
+                                 filters=prefix.merged(flags), sort=args.sort)
         if args.json:
             print(json.dumps(answer.as_json(), ensure_ascii=False), flush=True)
         else:
@@ -363,16 +381,19 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from qa.search import Searcher, display_path
 
     searcher = Searcher(index_dir_from(args.index))
-    documents = searcher.documents()
+    documents = searcher.document_details()
     if not documents:
         raise _no_documents(searcher.index_dir)
-    for title, path, passages in documents:
+    for doc in documents:
         if args.json:
-            print(json.dumps({"title": title, "source": display_path(path), "passages": passages}, ensure_ascii=False))
+            print(json.dumps({"title": doc.title, "source": display_path(doc.path), "passages": doc.passages,
+                              "date": doc.date, "author": doc.author, "site": doc.site}, ensure_ascii=False))
         else:
-            from qa.render import visible
+            from qa.render import byline, visible
 
-            print(visible(f"{passages:4d}  {display_path(path)}  {title}", newlines=False))
+            about = byline(doc.date, doc.author, doc.site)
+            print(visible(f"{doc.passages:4d}  {display_path(doc.path)}  {doc.title}" + (f"  ({about})" if about else ""),
+                          newlines=False))
     return 0
 
 

@@ -21,6 +21,7 @@ import os
 import sqlite3
 import sys
 import time
+from itertools import zip_longest
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from qa import sources as source_scan
-from qa import store, vectors
+from qa import duplicates, store, vectors
 from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, FORMAT_VERSION, ChunkSettings
@@ -146,6 +147,10 @@ class SyncPlan:
     skipped: dict[str, str] = field(default_factory=dict)  # path -> why it is not indexed
     warnings: list[str] = field(default_factory=list)
     unavailable: list[Unavailable] = field(default_factory=list)  # folders away: documents kept
+    #: ids of unchanged documents indexed before dates were read (an older index): read again for them
+    unread_news: set[int] = field(default_factory=set)
+    #: their date, author and site, read now: (id, date, author, site)
+    news: list[tuple[int, str | None, str | None, str | None]] = field(default_factory=list)
 
     @property
     def to_add(self) -> list[ReadDocument]:
@@ -193,6 +198,10 @@ class Generation:
     documents: list[tuple[NewDocument, list[NewPassage]]]
     index: object  # faiss index
     counts: TermCounts
+    #: per new passage, what finds its copies (qa/duplicates.py); by passage id
+    fingerprints: list[store.Fingerprint] = field(default_factory=list)
+    #: per new document (same order as `documents`), its date, author and site
+    news: list[tuple[str | None, str | None, str | None]] = field(default_factory=list)
 
 
 def embedding_text(title: str, passage_text: str, settings: ChunkSettings) -> str:
@@ -460,8 +469,10 @@ def plan_sync(db: IndexStore, request: SyncRequest) -> SyncPlan:
     _keep_unavailable(plan)
     plan.remove = [known[p].id for p in deleted]
     plan.skipped = dict(scan.skipped)
+    plan.unread_news = store.documents_without_news(db.conn)
     to_read = [p for p, st in scan.files.items() if plan.rebuild or p not in known
-               or not source_scan.same_file(known[p], st)]
+               or not source_scan.same_file(known[p], st)
+               or known[p].id in plan.unread_news]
     plan.unchanged = len(scan.files) - len(to_read)
     plan.touched = [_stat_move(known[p].id, st) for p, st in scan.files.items()
                     if p in known and p not in to_read and known[p].inode is None]
@@ -556,6 +567,8 @@ def _read_file(plan: SyncPlan, path: str, old: DocumentRow | None, settings: Chu
     if old and not plan.rebuild and old.sha256 == doc.sha256:
         plan.touched.append(_stat_move(old.id, info))
         plan.unchanged += 1
+        if old.id in plan.unread_news:
+            plan.news.append((old.id, doc.date, doc.author, doc.site))
         return
     plan.documents.append(ReadDocument(doc, info.st_size, info.st_mtime_ns, chunk(doc, settings),
                                        old.id if old else None, info.st_ctime_ns, info.st_ino))
@@ -647,7 +660,9 @@ def build_generation(db: IndexStore, request: SyncRequest, plan: SyncPlan,
         counts = TermCounts.build(ids, tokens)
     meta = IndexMeta(FORMAT_VERSION, plan.model, gathered.dim, request.settings.as_dict(),
                      (plan.meta.generation + 1) if plan.meta else 1, first_id + len(ids), dict(request.bm25))
-    return Generation(meta, documents, index, counts)
+    prints = duplicates.fingerprints((p.id, p.text) for _, rows in documents for p in rows)
+    news = [(d.doc.date, d.doc.author, d.doc.site) for d in plan.documents]
+    return Generation(meta, documents, index, counts, prints, news)
 
 
 def _numbered_passages(read: list[ReadDocument], settings: ChunkSettings, first_id: int
@@ -697,10 +712,16 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
             also()
         if generation is not None:
             db.delete_documents(plan.dropped_ids)
-            for doc, passages in generation.documents:
+            for (doc, passages), news in zip_longest(generation.documents, generation.news):
                 if passages:  # a document without passages gets no row (as if not indexed)
-                    db.add_document(doc, passages, now)
+                    doc_id = db.add_document(doc, passages, now)
+                    if news is not None:
+                        store.set_document_news(db.conn, doc_id, *news)
+            store.write_fingerprints(db.conn, generation.fingerprints)
             _check_counts(db, generation)
+        _regroup_stories(db, generation is not None)
+        for news in plan.news:
+            store.set_document_news(db.conn, *news)
         db.move_stats(plan.touched)
         db.replace_skipped(plan.skipped)
         if generation is not None:
@@ -759,6 +780,16 @@ def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: lis
             _drop_uncommitted(db, index_dir, generation.meta)
             raise
         _remove_old_generations(index_dir, keep={generation.meta.generation, generation.meta.generation - 1})
+
+
+def _regroup_stories(db: IndexStore, changed: bool) -> None:
+    """Fingerprint passages indexed before fingerprints were (an older index), then regroup the
+    copies of each story when passages came or went."""
+    missing = store.unprinted_passages(db.conn)
+    if missing:
+        store.write_fingerprints(db.conn, duplicates.fingerprints(missing))
+    if changed or missing:
+        store.set_stories(db.conn, duplicates.stories(store.fingerprints(db.conn)))
 
 
 def _drop_uncommitted(db: IndexStore, index_dir: Path, new_meta: IndexMeta) -> None:

@@ -69,8 +69,40 @@ def looked_for(query: str) -> str:
 def citation(hit: Hit) -> str:
     page = f"p. {hit.page}, " if hit.page else ""
     away = "" if hit.available else " (file unavailable now)"
-    return visible(f"[{hit.rank}] {hit.title} — {hit.source}{away}, {page}{paragraph_range(hit)}, chars {hit.start}–{hit.end}",
-                   newlines=False)
+    about = byline(hit.date, hit.author, hit.site)
+    return visible(f"[{hit.rank}] {hit.title} — {hit.source}{away}, {page}{paragraph_range(hit)}, chars {hit.start}–{hit.end}"
+                   + (f" — {about}" if about else ""), newlines=False)
+
+
+def byline(date: str | None, author: str | None, site: str | None) -> str:
+    """'12 Mar 2024 · Omar Haddad · The Coast Courier', the parts known ('' when none is)."""
+    from qa.retrieval.filters import human_date
+
+    parts = [human_date(date) if date else None, author, site]
+    return " · ".join(p for p in parts if p)
+
+
+
+
+def copies_line(hit: Hit) -> str:
+    """'also carried by: b.txt (12 Mar 2024), c.html' for a story's other copies ('' when none)."""
+    from qa.retrieval.filters import human_date
+
+    named = [c.source + (f" ({human_date(c.date)})" if c.date else "") for c in hit.duplicates]
+    return visible("also carried by: " + ", ".join(named), newlines=False) if named else ""
+
+
+def filters_line(answer: Answer) -> str:
+    """'Filtered: since 1 Jan 2024 · source reuters; 3 undated documents left out' ('' unfiltered)."""
+    from qa.retrieval.filters import describe
+
+    if not answer.filters:
+        return ""
+    line = "Filtered: " + describe(answer.filters)
+    undated = answer.filters.get("undated_excluded", 0)
+    if undated:
+        line += f"; {undated} document{'s' if undated != 1 else ''} without a known date left out"
+    return visible(line, newlines=False)
 
 
 def passage_text(hit: Hit, dim: bool = False) -> Text:
@@ -87,7 +119,11 @@ def print_answer(answer: Answer) -> None:
                        + (" Nearest passages:" if answer.hits else ""), style="yellow"))
     if answer.mode != "hybrid":
         out.print(Text(f"({answer.mode} search only)", style="dim"))
+    if answer.filters:
+        out.print(Text(filters_line(answer), style="dim"))
     for hit in answer.hits:
         out.print(Text(citation(hit) + f"  (score {hit.score:.3f})", style="dim" if hit.weak else "bold"))
+        if hit.duplicates:
+            out.print(Text(copies_line(hit), style="dim"))
         out.print(passage_text(hit, dim=hit.weak))
         out.print()

@@ -143,6 +143,7 @@ def migrate(conn: sqlite3.Connection) -> None:
                 conn.execute("ROLLBACK")
             raise
     conn.executescript(MIGRATION_TABLES)
+    add_news_columns(conn)
 
 
 @dataclass(frozen=True)
@@ -714,6 +715,9 @@ class CitationRow(NamedTuple):
     encoding: str = ""
     sha256: str = ""
     page: int | None = None  # the PDF page the passage starts on (None: not a PDF, or an older index)
+    date: str | None = None  # the document's publication date (ISO), author and site; None: unknown
+    author: str | None = None
+    site: str | None = None
 
 
 class DocumentPassage(NamedTuple):
@@ -730,11 +734,13 @@ class DocumentListing(NamedTuple):
 
 
 def _citation_sql(conn: sqlite3.Connection) -> str:
-    """The citation rows' SELECT; a column an older index lacks (the hash, the PDF page) reads NULL."""
+    """The citation rows' SELECT; a column an older index lacks (the hash, the PDF page, the
+    news fields) reads NULL."""
     have = columns(conn, "passages")
     return ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text, "
             f"{'p.text_sha1' if 'text_sha1' in have else 'NULL'}, d.encoding, d.sha256, "
-            f"{'p.page' if 'page' in have else 'NULL'} FROM passages p JOIN documents d ON d.id = p.doc_id")
+            f"{'p.page' if 'page' in have else 'NULL'}, {_news_fields(conn)} "
+            "FROM passages p JOIN documents d ON d.id = p.doc_id")
 
 
 def citation_rows(conn: sqlite3.Connection, passage_ids: Iterable[int]) -> dict[int, CitationRow]:
@@ -767,3 +773,153 @@ def document_list(conn: sqlite3.Connection) -> list[DocumentListing]:
     return [DocumentListing(*row) for row in conn.execute(
         "SELECT d.title, d.path, count(p.id) FROM documents d LEFT JOIN passages p ON p.doc_id = d.id "
         "GROUP BY d.id ORDER BY d.path")]
+
+
+# -- news: dates, bylines and duplicate stories ------------------------------------------------
+# Added by a migration (`add_news_columns`): an index written before reads them as NULL (unknown
+# date, author and site; every passage its own story) until a sync fills them in.
+
+#: column name -> SQL type, per table
+NEWS_COLUMNS: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    # news_read: 1 once this qa has read them (NULL: a document indexed before, read again once)
+    "documents": {"date": "TEXT", "author": "TEXT", "site": "TEXT", "news_read": "INTEGER"},
+    # dup_hash: hash of the normalised text; minhash: its MinHash signature (uint32 bytes);
+    # story: the smallest passage id of its group of (near-)identical passages, NULL when alone
+    "passages": {"dup_hash": "TEXT", "minhash": "BLOB", "story": "INTEGER"},
+})
+
+
+def add_news_columns(conn: sqlite3.Connection) -> None:
+    """The migration: add the news columns an older index lacks (old rows read NULL)."""
+    for table, columns in NEWS_COLUMNS.items():
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for name, kind in columns.items():
+            if name not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+    conn.execute("CREATE INDEX IF NOT EXISTS passages_by_story ON passages(story)")
+    # empty once every passage is fingerprinted: finding none left costs no table scan
+    conn.execute("CREATE INDEX IF NOT EXISTS passages_unprinted ON passages(id) WHERE dup_hash IS NULL")
+
+
+def has_news_columns(conn: sqlite3.Connection) -> bool:
+    """False for an index no sync of this qa has opened yet (a reader does not migrate)."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(passages)")}
+    return "story" in have
+
+
+def _news_fields(conn: sqlite3.Connection) -> str:
+    return "d.date, d.author, d.site" if has_news_columns(conn) else "NULL, NULL, NULL"
+
+
+class Fingerprint(NamedTuple):
+    """What finds a passage's copies: the hash of its normalised text and its MinHash signature."""
+
+    passage_id: int
+    dup_hash: str
+    minhash: bytes | None  # None: too few words to compare
+
+
+class StoryMember(NamedTuple):
+    """A copy of a story: a passage in a group of (near-)identical ones, with its document."""
+
+    story: int
+    passage_id: int
+    path: str
+    title: str
+    date: str | None
+
+
+class DocumentDetails(NamedTuple):
+    """An indexed document, its passage count, date, author and site (`qa docs`)."""
+
+    title: str
+    path: str
+    passages: int
+    date: str | None
+    author: str | None
+    site: str | None
+
+
+def document_details(conn: sqlite3.Connection) -> list[DocumentDetails]:
+    """Every indexed document with its passage count and news fields, by path."""
+    return [DocumentDetails(*row) for row in conn.execute(
+        f"SELECT d.title, d.path, count(p.id), {_news_fields(conn)} FROM documents d "
+        "LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.id ORDER BY d.path")]
+
+
+class DocumentFacts(NamedTuple):
+    """What the filters test of a document."""
+
+    id: int
+    path: str
+    date: str | None
+    site: str | None
+
+
+def set_document_news(conn: sqlite3.Connection, doc_id: int, date: str | None, author: str | None,
+                      site: str | None) -> None:
+    conn.execute("UPDATE documents SET date = ?, author = ?, site = ?, news_read = 1 WHERE id = ?",
+                 (date, author, site, doc_id))
+
+
+def documents_without_news(conn: sqlite3.Connection) -> set[int]:
+    """Ids of documents whose date, author and site were never read (indexed by an older qa)."""
+    if "news_read" not in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
+        return set()  # a reader's connection to an index not migrated: nothing to do from here
+    return {row[0] for row in conn.execute("SELECT id FROM documents WHERE news_read IS NULL")}
+
+
+def write_fingerprints(conn: sqlite3.Connection, prints: Iterable[Fingerprint]) -> None:
+    conn.executemany("UPDATE passages SET dup_hash = ?, minhash = ? WHERE id = ?",
+                     [(f.dup_hash, f.minhash, f.passage_id) for f in prints])
+
+
+def fingerprints(conn: sqlite3.Connection) -> list[Fingerprint]:
+    """Every fingerprinted passage's, by id."""
+    return [Fingerprint(*row) for row in conn.execute(
+        "SELECT id, dup_hash, minhash FROM passages WHERE dup_hash IS NOT NULL ORDER BY id")]
+
+
+def unprinted_passages(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+    """(id, text) of passages with no fingerprint yet (written before the migration)."""
+    return conn.execute("SELECT id, text FROM passages WHERE dup_hash IS NULL ORDER BY id").fetchall()
+
+
+def story_map(conn: sqlite3.Connection) -> dict[int, int]:
+    """passage id -> story id of every passage with a copy (through the story index: fast)."""
+    if not has_news_columns(conn):
+        return {}
+    return dict(conn.execute("SELECT id, story FROM passages WHERE story IS NOT NULL"))
+
+
+def set_stories(conn: sqlite3.Connection, stories: Mapping[int, int]) -> None:
+    """Make `stories` (passage id -> story id) the groups: changed rows only."""
+    old = story_map(conn)
+    conn.executemany("UPDATE passages SET story = NULL WHERE id = ?", [(pid,) for pid in old if pid not in stories])
+    conn.executemany("UPDATE passages SET story = ? WHERE id = ?",
+                     [(s, pid) for pid, s in stories.items() if old.get(pid) != s])
+
+
+def story_members(conn: sqlite3.Connection, story_ids: Sequence[int]) -> list[StoryMember]:
+    """Every copy of these stories, with its document's path, title and date."""
+    if not story_ids or not has_news_columns(conn):
+        return []
+    return [StoryMember(*row) for row in execute_in(
+        conn, "SELECT p.story, p.id, d.path, d.title, d.date FROM passages p JOIN documents d ON d.id = p.doc_id "
+        "WHERE p.story IN ({marks}) ORDER BY p.id", list(story_ids))]
+
+
+def document_facts(conn: sqlite3.Connection) -> list[DocumentFacts]:
+    fields = "date, site" if has_news_columns(conn) else "NULL, NULL"
+    return [DocumentFacts(*row) for row in conn.execute(f"SELECT id, path, {fields} FROM documents ORDER BY id")]
+
+
+def passage_documents(conn: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
+    """(passage ids ascending, their document ids), read from the doc_id index alone."""
+    from itertools import chain
+
+    import numpy as np  # not at import: see pending_vectors
+
+    cursor = conn.execute("SELECT id, doc_id FROM passages ORDER BY id")
+    table = np.fromiter(chain.from_iterable(cursor), dtype=np.int64).reshape(-1, 2)
+    return table[:, 0], table[:, 1]

@@ -89,7 +89,7 @@ def test_corrupt_database_is_one_line(tmp_path, workdir):
 
 
 def test_corrupt_vector_file_is_one_line(tmp_path, workdir):
-    broken = tmp_path / "index"
+    broken = tmp_path / "broken-index"  # not the QA_INDEX the helper sets: the advice names it
     shutil.copytree(workdir / "index", broken)
     for path in broken.glob("vectors.*.faiss"):
         path.write_bytes(path.read_bytes()[:100])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import faiss
+import numpy as np
+
 from qa import vectors
 from qa.bm25 import best_positive
 from qa.retrieval.records import Candidates, Query
@@ -9,18 +12,24 @@ from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
 
 
-def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: RetrievalSettings) -> Candidates:
-    """settings.candidates passages from each ranking the mode uses (hybrid, bm25 or dense). In the
-    hybrid every candidate gets its score in the other ranking too, so that fusion sees both."""
+def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: RetrievalSettings,
+             allowed: np.ndarray | None = None, depth: int | None = None) -> Candidates:
+    """settings.candidates (or `depth`) passages from each ranking the mode uses (hybrid, bm25 or
+    dense). In the hybrid every candidate gets its score in the other ranking too, so that fusion
+    sees both. `allowed` (bool per snapshot position; None: all) filters both rankings before
+    their top lists are cut (qa/retrieval/filters.py)."""
+    depth = depth or settings.candidates
     bm25: dict[int, float] = {}
     all_bm25 = None
     if mode in ("hybrid", "bm25") and query.tokens:
         all_bm25 = snapshot.bm25.scores(query.tokens)
-        positions, scores = best_positive(all_bm25, settings.candidates)
+        if allowed is not None:
+            all_bm25 = np.where(allowed, all_bm25, 0.0)
+        positions, scores = best_positive(all_bm25, depth)
         bm25 = dict(zip((int(snapshot.passage_ids[p]) for p in positions), map(float, scores)))
     dense: dict[int, float] = {}
     if mode in ("hybrid", "dense"):
-        ids, scores = vectors.search(snapshot.vectors, query.vector, settings.candidates)
+        ids, scores = _dense_search(snapshot, query.vector, depth, allowed)
         dense = dict(zip((int(i) for i in ids), map(float, scores)))
     bm25_ranked, dense_ranked = list(bm25), list(dense)
     if mode == "hybrid":
@@ -31,3 +40,22 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
             if pid not in dense:
                 dense[pid] = snapshot.cosine(pid, query.vector)
     return Candidates(bm25_ranked, dense_ranked, bm25, dense)
+
+
+def _dense_search(snapshot: IndexSnapshot, vector: np.ndarray, n: int,
+                  allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The n nearest passages; with `allowed`, among those only: faiss skips the others in its
+    scan (an IDSelectorBitmap over passage ids), so the cost is at most the unfiltered scan's."""
+    if allowed is None:
+        return vectors.search(snapshot.vectors, vector, n)
+    ids = snapshot.passage_ids[allowed]
+    if ids.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    flags = np.zeros(int(snapshot.passage_ids[-1]) + 1, bool)
+    flags[ids] = True
+    bits = np.packbits(flags, bitorder="little")  # kept alive until the search returns
+    params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(flags.size, faiss.swig_ptr(bits)))
+    scores, found = snapshot.vectors.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32),
+                                            min(n, int(ids.size)), params=params)
+    keep = found[0] >= 0
+    return found[0][keep], scores[0][keep]

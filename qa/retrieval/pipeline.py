@@ -8,13 +8,14 @@ held in memory for the benchmarks' sweeps (which call `rank_candidates` on cache
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from qa import store
 from qa.highlight import SentenceScore
 from qa.retrieval.cite import cite
+from qa.retrieval.duplicates import fold
 from qa.retrieval.fusion import fuse, rank
 from qa.retrieval.records import Candidates, Hit, Query
 from qa.retrieval.rerank import article_weights, rerank, score_sentences
@@ -85,11 +86,15 @@ class Ranking:
 
 
 def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query, candidates: Candidates,
-                    mode: str, k: int, settings: RetrievalSettings) -> Ranking:
-    """Fuse the candidates, re-rank the best by their best sentence (hybrid), cite the first k
-    and decide whether the first answers."""
+                    mode: str, k: int, settings: RetrievalSettings,
+                    stories: Mapping[int, int] | None = None) -> Ranking:
+    """Fuse the candidates, fold copies of one story (`stories`: passage id -> story id, see
+    qa/retrieval/duplicates.py), re-rank the best by their best sentence (hybrid), cite the first
+    k and decide whether the first answers."""
     fused = fuse(candidates, mode, settings)
     ranked = rank(fused)
+    if stories:
+        ranked, fused = fold(ranked, fused, stories, source.citation_rows)
     depth = max(k, settings.rerank_depth) if mode == "hybrid" else k
     rows = source.citation_rows(ranked[:depth])
     doc_ids = {row.doc_id for row in rows.values()}

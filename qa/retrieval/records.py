@@ -30,6 +30,17 @@ class Candidates:
     dense: dict[int, float]
 
 
+class Copy(NamedTuple):
+    """Another document carrying a cited passage's story (a syndicated or republished copy)."""
+
+    source: str  # display path
+    title: str
+    date: str | None
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"source": self.source, "title": self.title, "date": self.date}
+
+
 @dataclass
 class Hit:
     rank: int
@@ -49,6 +60,10 @@ class Hit:
     weak: bool = False
     page: int | None = None  # the PDF page the passage starts on (None: not a PDF)
     available: bool = True  # False: the file cannot be opened now (e.g. its drive is unmounted)
+    date: str | None = None  # the article's publication date (ISO YYYY-MM-DD); None: unknown
+    author: str | None = None
+    site: str | None = None
+    duplicates: list[Copy] = field(default_factory=list)  # other copies of this story, earliest first
 
     @property
     def source(self) -> str:
@@ -63,6 +78,8 @@ class Hit:
             "dense": None if self.dense_score is None else round(self.dense_score, 4),
             "highlight": {"start": self.highlight_start, "end": self.highlight_end}, "weak": self.weak,
             "page": self.page, "available": self.available,
+            "date": self.date, "author": self.author, "site": self.site,
+            "duplicates": [c.as_json() for c in self.duplicates],
         }
 
 
@@ -72,10 +89,14 @@ class Answer:
     answered: bool
     hits: list[Hit] = field(default_factory=list)
     mode: str = "hybrid"  # or "keyword" when no model is loaded, or "dense"
+    #: the filters applied (qa/retrieval/filters.py Filters.as_json() + "undated_excluded": documents
+    #: the date bounds left out for an unknown date); None: none
+    filters: dict[str, object] | None = None
+    sort: str = "relevance"  # or "date": hits ordered by date, unknown last (ranks stay relevance ranks)
 
     def as_json(self) -> dict[str, object]:
         return {"question": self.question, "answered": self.answered, "mode": self.mode,
-                "passages": [h.as_json() for h in self.hits]}
+                "filters": self.filters, "sort": self.sort, "passages": [h.as_json() for h in self.hits]}
 
 
 def display_path(path: str) -> str:

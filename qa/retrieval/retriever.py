@@ -14,6 +14,8 @@ from qa import store
 from qa.errors import IndexCorrupt, IndexMismatch, QAError
 from qa.integrity import DamagedCitation, repair_command
 from qa.retrieval.candidates import retrieve
+from qa.retrieval.duplicates import date_key, name_copies
+from qa.retrieval.filters import DocumentTable, FilterMask, Filters
 from qa.retrieval.pipeline import StorePassages, rank_candidates
 from qa.retrieval.records import Answer, Query
 from qa.retrieval.snapshot import IndexSnapshot
@@ -39,6 +41,8 @@ class Retriever:
     def _load(self) -> None:
         self.snapshot = IndexSnapshot.load(self._conn, self.index_dir,
                                            self._given.bm25_params if self._given else None)
+        self.stories = store.story_map(self._conn)  # passage id -> story id, copies only
+        self._documents: DocumentTable | None = None  # read on the first filtered question
         if self._given is None:
             self.settings = replace(DEFAULT_SETTINGS, **self.snapshot.meta.bm25)
 
@@ -72,10 +76,12 @@ class Retriever:
                                 f"rebuild it with: qa index --rebuild --model {model}")
 
     def search(self, question: str, k: int = 3, embedder: object | None = None,
-               mode: str = "hybrid", query: str | None = None) -> Answer:
-        """Top k passages for the question. `query`, when given, is what is searched for
+               mode: str = "hybrid", query: str | None = None, filters: Filters | None = None,
+               sort: str = "relevance") -> Answer:
+        """Top k stories' passages for the question. `query`, when given, is what is searched for
         (e.g. the question with context from earlier ones); mode: hybrid, bm25 or dense
-        (bm25 when there is no embedder)."""
+        (bm25 when there is no embedder). `filters` (qa/retrieval/filters.py) limit the passages
+        before the top k is cut; sort="date" orders the k by date, unknown last."""
         self.refresh()
         text = question if query is None else query
         if not question.strip():
@@ -84,17 +90,36 @@ class Retriever:
             mode = "bm25"
         vector = embedder.encode([text])[0] if mode != "bm25" else None
         wanted = Query(text, tokenize(text), vector)
-        candidates = retrieve(self.snapshot, wanted, mode, self.settings)
+        mask = self.filter_mask(filters) if filters is not None and filters.active else None
+        candidates = retrieve(self.snapshot, wanted, mode, self.settings, None if mask is None else mask.allowed)
         try:
             ranking = rank_candidates(self.snapshot, StorePassages(self._conn), wanted, candidates, mode, k,
-                                      self.settings)
+                                      self.settings, self.stories)
         except DamagedCitation as exc:
             raise IndexCorrupt(f"{exc}; repair with: {repair_command(self.index_dir)}") from None
-        return Answer(question, ranking.answered, ranking.hits, MODE_LABELS[mode])
+        hits = ranking.hits
+        if self.stories:
+            name_copies(hits, self.stories, store.story_members(
+                self._conn, sorted({self.stories[h.passage_id] for h in hits if h.passage_id in self.stories})))
+        if sort == "date":
+            hits = sorted(hits, key=lambda h: date_key(h.date))
+        applied = None if mask is None else {**filters.as_json(), "undated_excluded": mask.undated_excluded}
+        return Answer(question, ranking.answered, hits, MODE_LABELS[mode], applied, sort)
+
+    def filter_mask(self, filters: Filters) -> FilterMask:
+        """Which passages of the current snapshot pass `filters`."""
+        if self._documents is None:
+            self._documents = DocumentTable(store.document_facts(self._conn),
+                                            *store.passage_documents(self._conn), self.snapshot.passage_ids)
+        return self._documents.mask(filters)
 
     def documents(self) -> list[store.DocumentListing]:
         """(title, path, passages) of every indexed document, by path."""
         return store.document_list(self._conn)
+
+    def document_details(self) -> list[store.DocumentDetails]:
+        """Every indexed document with its passage count, date, author and site, by path."""
+        return store.document_details(self._conn)
 
     def close(self) -> None:
         self._conn.close()

@@ -1,0 +1,121 @@
+"""Finding copies of a story at index time: passages whose text is the same or nearly the same.
+
+Syndicated wire copies, a story republished under a new name, the same file in two folders: each
+passage gets a fingerprint when it is indexed (an exact hash of its normalised words and a MinHash
+signature of its word 3-shingles, computed by datasketch) and every sync regroups the passages:
+same hash, or signatures agreeing on at least DUP_JACCARD of their values (the estimated Jaccard
+similarity of the shingle sets), found through LSH banding of the stored signatures in numpy.
+A group's id (the story) is its smallest passage id; the answer folds a story into one card
+(qa/retrieval/duplicates.py), so the query-time cost is a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from qa.store import Fingerprint
+
+#: values in a MinHash signature (uint32 each, 256 bytes per passage)
+NUM_PERM = 64
+#: LSH bands x rows (BANDS * ROWS == NUM_PERM): pairs at Jaccard 0.8 share a band with p > 0.999,
+#: at 0.5 with p ~ 0.64 and are then checked against DUP_JACCARD
+BANDS, ROWS = 16, 4
+#: estimated Jaccard of the 3-shingle sets at or above which two passages are one story's copies
+#: (a changed word in a 120-word passage keeps ~0.95; a rewritten sentence ~0.8)
+DUP_JACCARD = 0.7
+#: words per shingle
+SHINGLE = 3
+#: candidate pairs whose signatures are compared in one numpy step
+CHECK_BATCH = 65536
+#: fixed so that signatures stored by one sync compare with those of the next
+SEED = 16
+
+_WORD = re.compile(r"\w+")
+
+
+def normalised_words(text: str) -> list[str]:
+    """The words of a text, case and compatibility forms folded, punctuation and spacing dropped."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def fingerprint(passage_id: int, text: str) -> Fingerprint:
+    """A passage's hash and MinHash signature (None when it has fewer words than a shingle)."""
+    from datasketch import MinHash  # index time only
+
+    words = normalised_words(text)
+    digest = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:20]
+    if len(words) < SHINGLE:
+        return Fingerprint(passage_id, digest, None)
+    shingles = {" ".join(words[i:i + SHINGLE]).encode("utf-8") for i in range(len(words) - SHINGLE + 1)}
+    signature = MinHash(num_perm=NUM_PERM, seed=SEED)
+    signature.update_batch(list(shingles))
+    return Fingerprint(passage_id, digest, signature.hashvalues.astype(np.uint32).tobytes())
+
+
+def fingerprints(passages: Iterable[tuple[int, str]]) -> list[Fingerprint]:
+    return [fingerprint(pid, text) for pid, text in passages]
+
+
+def stories(prints: Sequence[Fingerprint]) -> dict[int, int]:
+    """passage id -> story id (smallest id of its group) for every passage that has a copy:
+    groups are the connected components of "same hash" and "similar signature" pairs."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(prints)
+    if n < 2:
+        return {}
+    ids = np.array([f.passage_id for f in prints], dtype=np.int64)
+    _, first_of, inverse = np.unique([f.dup_hash for f in prints], return_index=True, return_inverse=True)
+    exact_a, exact_b = first_of[inverse], np.arange(n)  # each passage joined to the first of its hash
+    signed = np.array([i for i, f in enumerate(prints) if f.minhash is not None and first_of[inverse[i]] == i],
+                      dtype=np.int64)
+    near_a, near_b = _similar_pairs([prints[i] for i in signed])
+    rows = np.concatenate([exact_a, signed[near_a]])
+    cols = np.concatenate([exact_b, signed[near_b]])
+    graph = coo_matrix((np.ones(rows.size, np.int8), (rows, cols)), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    smallest = np.full(component.max() + 1, np.iinfo(np.int64).max)
+    np.minimum.at(smallest, component, ids)
+    size = np.bincount(component)
+    grouped = size[component] > 1
+    return dict(zip(ids[grouped].tolist(), smallest[component[grouped]].tolist()))
+
+
+def _similar_pairs(signed: Sequence[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (in `signed`) of pairs of passages sharing an LSH band whose signatures agree on >= DUP_JACCARD of values.
+    In a band's bucket each member is checked against the bucket's first and its neighbour (in
+    numpy); the connected components join the rest."""
+    if len(signed) < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    sigs = np.frombuffer(b"".join(f.minhash for f in signed), dtype=np.uint32).reshape(len(signed), NUM_PERM)
+    firsts, seconds = [], []
+    for band in range(BANDS):
+        keys = _band_keys(sigs[:, band * ROWS:(band + 1) * ROWS])
+        order = np.argsort(keys, kind="stable")
+        same = keys[order][1:] == keys[order][:-1]  # order[j + 1] is in order[j]'s bucket
+        bucket_start = np.maximum.accumulate(np.where(np.r_[True, ~same], np.arange(len(order)), 0))
+        firsts += [order[:-1][same], order[bucket_start[1:][same]]]
+        seconds += [order[1:][same], order[1:][same]]
+    a, b = np.concatenate(firsts), np.concatenate(seconds)
+    keep = a != b
+    codes = np.unique(np.minimum(a[keep], b[keep]) * len(signed) + np.maximum(a[keep], b[keep]))
+    a, b = codes // len(signed), codes % len(signed)
+    similar = np.zeros(len(codes), bool)
+    for i in range(0, len(codes), CHECK_BATCH):
+        part = slice(i, i + CHECK_BATCH)
+        similar[part] = (sigs[a[part]] == sigs[b[part]]).mean(axis=1) >= DUP_JACCARD
+    return a[similar], b[similar]
+
+
+def _band_keys(values: np.ndarray) -> np.ndarray:
+    """One uint64 per row of a band's values (a collision only adds a pair to check)."""
+    keys = np.zeros(values.shape[0], np.uint64)
+    for column in values.T.astype(np.uint64):
+        keys = (keys * np.uint64(0x100000001B3)) ^ column  # FNV-style mixing, wrapping in uint64
+    return keys

@@ -1,0 +1,71 @@
+"""One card per story: copies of a passage (groups found at index time, qa/duplicates.py) fold
+into one, so the top k are k different stories.
+
+A story ranks where its best copy ranks, with that copy's score; the copy cited is the earliest
+dated one among the candidates (the best-ranked when none is dated), and the card names the
+others (`Hit.duplicates`). The fused ranking of every candidate is folded before it is cut, so k
+stories remain whenever the candidates hold k.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from qa.retrieval.records import Copy, Hit, display_path
+from qa.store import CitationRow, StoryMember
+
+#: citation rows by passage id (PassageSource.citation_rows)
+RowReader = Callable[[Sequence[int]], Mapping[int, CitationRow]]
+
+
+def date_key(date: str | None) -> tuple[bool, str]:
+    """Sort key: dated first, earliest first; unknown last."""
+    return (date is None, date or "")
+
+
+def fold(ranked: list[int], scores: dict[int, float], stories: Mapping[int, int],
+         read_rows: RowReader) -> tuple[list[int], dict[int, float]]:
+    """The ranking with each story's copies folded into one entry (new list and dict): the
+    earliest dated copy among them, at its best copy's place and score."""
+    members: dict[int, list[int]] = {}
+    for pid in ranked:
+        story = stories.get(pid)
+        if story is not None:
+            members.setdefault(story, []).append(pid)
+    if not any(len(m) > 1 for m in members.values()):
+        return ranked, scores
+    several = [pid for m in members.values() if len(m) > 1 for pid in m]
+    dates = {pid: row.date for pid, row in read_rows(several).items()}
+    folded: list[int] = []
+    out = dict(scores)
+    seen: set[int] = set()
+    for pid in ranked:
+        story = stories.get(pid)
+        if story is None or len(members[story]) == 1:
+            folded.append(pid)
+            continue
+        if story in seen:
+            continue
+        seen.add(story)
+        copies = members[story]  # best-ranked first: min keeps it among equal dates
+        cited = min(copies, key=lambda p: date_key(dates.get(p)))
+        out[cited] = scores[pid]
+        folded.append(cited)
+    return folded, out
+
+
+def name_copies(hits: list[Hit], stories: Mapping[int, int], members: Sequence[StoryMember]) -> None:
+    """Set each hit's `duplicates`: the other documents carrying its story, dated first, earliest first."""
+    by_story: dict[int, list[StoryMember]] = {}
+    for member in members:
+        by_story.setdefault(member.story, []).append(member)
+    for hit in hits:
+        story = stories.get(hit.passage_id)
+        if story is None:
+            continue
+        others: dict[str, StoryMember] = {}
+        for member in by_story.get(story, []):
+            if member.path != hit.path and member.path not in others:
+                others[member.path] = member
+        hit.duplicates = [Copy(display_path(m.path), m.title, m.date)
+                          for m in sorted(others.values(), key=lambda m: (date_key(m.date), m.path))]
