@@ -91,7 +91,7 @@ def test_qa_index_with_an_export_does_not_import_torch_and_stores_torchs_vectors
                             env=os.environ | {"PYTHONPATH": str(ROOT)}, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0 False False"
-    fast, slow = Searcher(tmp_path / "index").vectors, Searcher(seed_index).vectors
+    fast, slow = Searcher(tmp_path / "index").snapshot.vectors, Searcher(seed_index).snapshot.vectors
     ids = faiss.vector_to_array(slow.id_map).tolist()
     assert sorted(faiss.vector_to_array(fast.id_map).tolist()) == sorted(ids) and ids
     got, want = vectors.reconstruct(fast, ids), vectors.reconstruct(slow, ids)
