@@ -40,7 +40,13 @@ class RetrievalSettings:
     sentence_answer_weight: float = 0.4  # the same row
     agreement_weight: float = 0.1  # the same row
     min_answer_score: float = 0.895  # "The shipped rule along its threshold: 0.895 -> 0.904 / 0.954" (`--sweeps answer`)
+    missing_name_weight: float = 0.0  # minus this x share of the question's names absent from the best passage (`benchmarks/typos.py --sweep`)
     min_keyword_coverage: float = 0.6  # answer-rule table "coverage >= 0.6" (keyword-only mode; `--sweeps operating-points`)
+    # -- spelling (qa/retrieval/spelling.py): slips corrected against the index's vocabulary --
+    spelling: bool = True  # BENCHMARKS.md "Questions as people type them" (`benchmarks/typos.py`)
+    min_name_correction_length: int = 6  # a shorter unknown capitalised word is a name the articles lack
+    max_name_variants: int = 3  # other spellings of a name searched besides it
+    name_variant_weight: float = 0.5  # their BM25 weight, relative to the name's own
     # -- the UI's score cue (qa/ui/widgets.py score_level), on the ranking score's scale --
     cue_floor: float = 0.35  # operating-points percentiles: held-out questions' first passage 0.47-0.79 -> 1-2 bars
     cue_step: float = 0.15  # the same: in-corpus right answers' median 0.99 -> 4 bars

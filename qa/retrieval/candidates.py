@@ -16,6 +16,8 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
     all_bm25 = None
     if mode in ("hybrid", "bm25") and query.tokens:
         all_bm25 = snapshot.bm25.scores(query.tokens)
+        if query.aliases:  # other spellings of the question's names, weighed less
+            all_bm25 = all_bm25 + settings.name_variant_weight * snapshot.bm25.scores(list(query.aliases))
         positions, scores = best_positive(all_bm25, settings.candidates)
         bm25 = dict(zip((int(snapshot.passage_ids[p]) for p in positions), map(float, scores)))
     dense: dict[int, float] = {}

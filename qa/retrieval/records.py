@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
 
 
 class Query(NamedTuple):
-    """What is searched for: its BM25 tokens and (without a model: None) its vector."""
+    """What is searched for: its BM25 tokens and (without a model: None) its vector; what spelling
+    found (qa/retrieval/spelling.py): other spellings of its names in the index (stem -> the name's
+    stem) and the stems of its names."""
 
     text: str
     tokens: list[str]
     vector: np.ndarray | None
+    aliases: Mapping[str, str] = MappingProxyType({})
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,10 +75,11 @@ class Answer:
     answered: bool
     hits: list[Hit] = field(default_factory=list)
     mode: str = "hybrid"  # or "keyword" when no model is loaded, or "dense"
+    corrected: dict[str, str] = field(default_factory=dict)  # word as typed -> word searched
 
     def as_json(self) -> dict[str, object]:
         return {"question": self.question, "answered": self.answered, "mode": self.mode,
-                "passages": [h.as_json() for h in self.hits]}
+                "corrected": self.corrected, "passages": [h.as_json() for h in self.hits]}
 
 
 def display_path(path: str) -> str:

@@ -14,10 +14,10 @@ from qa import store
 from qa.errors import IndexMismatch, QAError
 from qa.retrieval.candidates import retrieve
 from qa.retrieval.pipeline import StorePassages, rank_candidates
-from qa.retrieval.records import Answer, Query
+from qa.retrieval.records import Answer
 from qa.retrieval.snapshot import IndexSnapshot
+from qa.retrieval.spelling import spell
 from qa.settings import DEFAULT_SETTINGS, RetrievalSettings
-from qa.text import tokenize
 
 #: the Answer's mode label per search mode
 MODE_LABELS = {"hybrid": "hybrid", "dense": "dense", "bm25": "keyword"}
@@ -81,11 +81,11 @@ class Retriever:
             raise QAError("the question is empty; type a question")
         if embedder is None:
             mode = "bm25"
-        vector = embedder.encode([text])[0] if mode != "bm25" else None
-        wanted = Query(text, tokenize(text), vector)
+        spelled = spell(self.snapshot.lexicon, text, self.settings)
+        wanted = spelled.query(embedder.encode([spelled.text])[0] if mode != "bm25" else None)
         candidates = retrieve(self.snapshot, wanted, mode, self.settings)
         ranking = rank_candidates(self.snapshot, StorePassages(self._conn), wanted, candidates, mode, k, self.settings)
-        return Answer(question, ranking.answered, ranking.hits, MODE_LABELS[mode])
+        return Answer(question, ranking.answered, ranking.hits, MODE_LABELS[mode], spelled.corrected)
 
     def documents(self) -> list[store.DocumentListing]:
         """(title, path, passages) of every indexed document, by path."""

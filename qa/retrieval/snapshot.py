@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from qa import store, vectors
 from qa.bm25 import BM25Index
 from qa.errors import IndexCorrupt, QAError
 from qa.settings import DEFAULT_SETTINGS, BM25Params
+from qa.spelling import Lexicon
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,11 @@ class IndexSnapshot:
     @property
     def generation(self) -> int:
         return self.meta.generation
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        """The speller over this generation's vocabulary (its look-ups built on first use)."""
+        return Lexicon(self.bm25.vocabulary, np.diff(self.bm25.weights.indptr))
 
     @property
     def unknown_idf(self) -> float:
