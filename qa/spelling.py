@@ -51,7 +51,7 @@ class Lexicon:
         self.document_frequency = document_frequency
         self._stop_count = int(document_frequency.max()) + 1 if document_frequency.size else 1
         self._symspell = None
-        self._skeletons: dict[str, list[str]] | None = None
+        self._skeletons: dict[str, dict[str, list[str]]] | None = None
 
     def holds(self, word: str) -> bool:
         """A case-folded word the index holds (its stem) or a stop word."""
@@ -82,13 +82,25 @@ class Lexicon:
 
     def variants(self, stem: str) -> list[str]:
         """Other stems of the index with the name's skeleton, most frequent first."""
+        shape = skeleton(stem)
+        if not shape:
+            return []
+        same = [t for t in self._skeletons_from(shape[0]).get(shape, ()) if t != stem]
+        return sorted(same, key=lambda t: (-self.count(t), t))
+
+    def _skeletons_from(self, initial: str) -> dict[str, list[str]]:
+        """Skeleton -> stems, for the stems whose skeleton starts with `initial` (built on first
+        use: a name costs a pass over the vocabulary's first letters, not a skeleton of each word)."""
         if self._skeletons is None:
             self._skeletons = {}
+        if initial not in self._skeletons:
+            firsts = "aeiouy" if initial == "a" else initial
+            table: dict[str, list[str]] = {}
             for term in self.vocabulary:
-                if len(term) >= 4 and term.isalpha():
-                    self._skeletons.setdefault(skeleton(term), []).append(term)
-        same = [t for t in self._skeletons.get(skeleton(stem), ()) if t != stem]
-        return sorted(same, key=lambda t: (-self.count(t), t))
+                if term[:1] in firsts and len(term) >= 4 and term.isalpha():
+                    table.setdefault(skeleton(term), []).append(term)
+            self._skeletons[initial] = table
+        return self._skeletons[initial]
 
     def _speller(self):
         if self._symspell is None:
