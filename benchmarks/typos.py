@@ -7,8 +7,10 @@ by a neighbouring key (QWERTY). "name" slips: one slip in one capitalised word a
 Each set is compared with the same questions spelled right (hit@1/5, highlight-hit, answered, on
 the full index); "clean" asks whether the corrector damages questions typed right.
 
-    .venv/bin/python benchmarks/typos.py                 # the rows
+    .venv/bin/python benchmarks/typos.py --clean-only    # all 5,397 questions spelled right, spelling on/off
+    .venv/bin/python benchmarks/typos.py --limit 1200 --no-clean   # the typo'd sets (a seeded sample)
     .venv/bin/python benchmarks/typos.py --sweep         # missing_name_weight x threshold (half index)
+    .venv/bin/python benchmarks/typos.py --v2            # SQuAD v2.0 unanswerable answered "false"
     .venv/bin/python benchmarks/typos.py --speed         # correction cost, real and 100k-size vocabulary
 """
 
@@ -146,6 +148,22 @@ def missing_name_sweep(half: Path, questions: list[Question], embedder: CachedEm
     return out
 
 
+def unanswerable(full: Path, embedder: CachedEmbedder) -> dict:
+    """Share of SQuAD v2.0's unanswerable questions (in-corpus articles) answered "false"."""
+    from benchmarks.common import unanswerable_v2
+    from benchmarks.variants import _signals
+
+    _, articles = write_corpus(WORK / "corpus" / "squad-in", WORK / "corpus" / "squad-out")
+    texts = unanswerable_v2(articles)
+    signals = _signals(Bench.load(full, texts, embedder, DEFAULT_SETTINGS), DEFAULT_SETTINGS)
+    from qa.retrieval.verdict import decide
+
+    row = {"questions": len(texts), "answered_false": _share(np.array([not decide(s, DEFAULT_SETTINGS).answered
+                                                                        for s in signals]))}
+    print(f"v2 unanswerable: {json.dumps(row)}", flush=True)
+    return row
+
+
 def _share(mask: np.ndarray) -> float:
     return round(float(np.mean(mask)), 4)
 
@@ -193,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor", type=float, default=0.9035,
                         help="sweep: held-out 'false' to keep (BENCHMARKS.md, hybrid, before spelling)")
     parser.add_argument("--speed", action="store_true", help="only the correction's cost")
+    parser.add_argument("--limit", type=int, help="typo'd sets: a seeded sample of this many questions")
+    parser.add_argument("--no-clean", action="store_true", help="skip the clean rows (all questions)")
+    parser.add_argument("--clean-only", action="store_true", help="only the clean rows")
+    parser.add_argument("--v2", action="store_true", help="only SQuAD v2.0's unanswerable questions (full index)")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args(argv)
     if not SQUAD1.exists():
@@ -209,10 +231,18 @@ def main(argv: list[str] | None = None) -> int:
 
         texts = [q.text for q in questions] + [t for pairs in sets.values() for _, t in pairs]
         embedder = CachedEmbedder(Embedder(DEFAULT_MODEL), texts, DEFAULT_MODEL)
-        if args.sweep:
+        if args.v2:
+            result["v2"] = unanswerable(full, embedder)
+        elif args.sweep:
             result["sweep"] = missing_name_sweep(half, questions, embedder, args.floor)
         else:
-            result["rows"] = rows(full, {"clean": [(q, q.text) for q in questions]} | sets, embedder)
+            if args.limit:  # a seeded sample of the questions, the same for every set
+                keep = set(random.Random(args.seed).sample(range(len(questions)), args.limit))
+                kept = {id(q) for i, q in enumerate(questions) if i in keep}
+                sets = {name: [(q, t) for q, t in pairs if id(q) in kept] for name, pairs in sets.items()}
+            clean = {} if args.no_clean else {"clean": [(q, q.text) for q in questions]}
+            sets = {} if args.clean_only else sets
+            result["rows"] = rows(full, clean | sets, embedder)
     if args.out:
         args.out.write_text(json.dumps(result, indent=1))
     return 0

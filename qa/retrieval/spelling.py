@@ -5,8 +5,9 @@ verdict.
 A word the index holds is never changed. A word it does not hold is replaced by the nearest word
 it holds (one edit; the most frequent; a question word for the first word), unless it looks like
 a name the articles simply do not mention: a capitalised word after the first is corrected only
-to a spelling of the same skeleton ("Qumo" -> "Qumu") or, when at least
-min_name_correction_length letters long, to a word one edit away ("Microsft" -> "Microsoft").
+when at least min_name_correction_length letters long, to a word one edit away ("Microsft" ->
+"Microsoft"; one of the same skeleton first), or, shorter, to one differing by its vowels alone
+("Qumo" -> "Qumu").
 Upper-case acronyms, words with digits and words under 3 letters are left as typed.
 """
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from qa.retrieval.records import Query
 from qa.settings import RetrievalSettings
-from qa.spelling import QUESTION_WORDS, Lexicon, Suggestion
+from qa.spelling import QUESTION_WORDS, Lexicon, Suggestion, skeleton
 from qa.text import STOP_WORDS, normalize, stem_of, tokenize, word_spans
 
 
@@ -75,18 +76,26 @@ def _correction(lexicon: Lexicon, word: str, first: bool, is_name: bool,
                 settings: RetrievalSettings) -> str | None:
     """The surface word to search instead of this unknown one; None: leave it."""
     if is_name:
-        variants = lexicon.variants(stem_of(word))
-        if variants:
-            return _surface(word, variants[0])
-        if len(word) < settings.min_name_correction_length:
-            return None  # a name the articles do not mention, most likely
-    found = lexicon.suggestions(word, stop_words=not is_name)
+        return _name_correction(lexicon, word, settings)
+    found = lexicon.suggestions(word)
     if len(word) < 4:
         found = [s for s in found if s.stop_word]
     if not found:
         return None
     best = min(found, key=lambda s: _rank(s, first))
     return best.term if best.stop_word else _surface(word, best.term)
+
+
+def _name_correction(lexicon: Lexicon, word: str, settings: RetrievalSettings) -> str | None:
+    """A name one edit from a name of the index (one of the same skeleton first), when at least
+    min_name_correction_length letters long; else one that differs by its vowels only."""
+    stem = stem_of(word)
+    found = lexicon.suggestions(word, stop_words=False)
+    if found and len(word) >= settings.min_name_correction_length:
+        alike = [s for s in found if skeleton(s.term) == skeleton(stem)]
+        return _surface(word, min(alike or found, key=lambda s: _rank(s, False)).term)
+    variants = [v for v in lexicon.variants(stem) if len(v) == len(stem)]
+    return _surface(word, variants[0]) if variants else None
 
 
 def _rank(suggestion: Suggestion, first: bool) -> tuple:
