@@ -26,8 +26,8 @@ from qa.retrieval.candidates import retrieve
 from qa.retrieval.pipeline import PassagesInMemory, Ranking, rank_candidates
 from qa.retrieval.records import Candidates, Query
 from qa.retrieval.snapshot import IndexSnapshot
+from qa.retrieval.spelling import spell
 from qa.settings import RetrievalSettings
-from qa.text import tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
@@ -151,6 +151,10 @@ class CachedEmbedder:
         self.vectors = dict(zip(unique, vecs))
 
     def encode(self, texts, batch_size: int = 64, on_batch=None) -> np.ndarray:
+        """The cached vectors; a text not cached (a corrected question) is encoded and kept."""
+        missing = sorted({t for t in texts if t not in self.vectors})
+        if missing:
+            self.vectors.update(zip(missing, self.inner.encode(missing, batch_size=128)))
         return np.vstack([self.vectors[t] for t in texts])
 
 
@@ -217,7 +221,9 @@ class Bench:
         snapshot = IndexSnapshot.load(conn, index_dir, settings.bm25_params)
         passages = PassagesInMemory(store.all_citation_rows(conn))
         conn.close()
-        queries = [Query(t, tokenize(t), embedder.vectors[t] if mode != "bm25" else None) for t in texts]
+        spelled = [spell(snapshot.lexicon, t, settings) for t in texts]
+        vectors = embedder.encode([s.text for s in spelled]) if mode != "bm25" and spelled else None
+        queries = [s.query(vectors[i] if vectors is not None else None) for i, s in enumerate(spelled)]
         candidates = [retrieve(snapshot, q, mode, settings) for q in queries]
         print(f"{mode} candidates of {len(texts)} questions in {time.monotonic() - t0:.1f} s "
               f"({index_dir.name} index, k1 {settings.k1} b {settings.b}, depth {settings.candidates})", flush=True)
@@ -230,7 +236,8 @@ class Bench:
 
 
 def _retrieval_part(settings: RetrievalSettings) -> tuple:
-    return (settings.bm25_params, settings.candidates)
+    return (settings.bm25_params, settings.candidates, settings.spelling, settings.min_name_correction_length,
+            settings.max_name_variants, settings.name_variant_weight)
 
 
 def evaluate(bench: Bench, questions: list[Question], settings: RetrievalSettings) -> dict[str, float]:

@@ -15,7 +15,7 @@ passage holds. The weights (bigram_weight, the article share) are in qa/settings
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from qa.sentences import sentence_spans
@@ -42,9 +42,11 @@ def article_factor(passages: int, holding: int, share: float) -> float:
 
 
 def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Callable[[str], float],
-                         total_weight: float, bigram_weight: float) -> SentenceScore:
+                         total_weight: float, bigram_weight: float,
+                         aliases: Mapping[str, str] | None = None) -> SentenceScore:
     """The best sentence: the share of total_weight its question terms carry, plus
-    bigram_weight x the share of the question's term pairs it holds side by side."""
+    bigram_weight x the share of the question's term pairs it holds side by side. aliases: other
+    spellings of the question's names (stem -> the name's stem), counted as the name."""
     spans = sentence_spans(passage_text)
     if not spans:
         return SentenceScore(0, len(passage_text), 0.0)
@@ -53,6 +55,8 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     (best_start, best_end), best_score = spans[0], 0.0
     for start, end in spans:
         tokens = tokenize(passage_text[start:end])
+        if aliases:
+            tokens = [aliases.get(t, t) for t in tokens]
         score = sum(weight(t) for t in wanted.intersection(tokens)) / total_weight if total_weight else 0.0
         if pairs:
             score += bigram_weight * len(pairs.intersection(zip(tokens, tokens[1:]))) / len(pairs)

@@ -117,6 +117,9 @@ def print_answer(answer: Answer) -> None:
     if not answer.answered:
         out.print(Text(f"Not found in the indexed articles. Looked for {looked_for(answer.question)}."
                        + (" Nearest passages:" if answer.hits else ""), style="yellow"))
+    if answer.corrected:
+        searched = ", ".join(visible(word, newlines=False) for word in answer.corrected.values())
+        out.print(Text(f"searched for: {searched}", style="dim"))
     if answer.mode != "hybrid":
         out.print(Text(f"({answer.mode} search only)", style="dim"))
     if answer.filters:

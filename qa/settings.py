@@ -39,8 +39,14 @@ class RetrievalSettings:
     coverage_weight: float = 0.5  # answer-agreement table: "cosine + 0.5 x coverage + 0.4 x sentence + 0.1 x agreement" (`--sweeps answer`)
     sentence_answer_weight: float = 0.4  # the same row
     agreement_weight: float = 0.1  # the same row
-    min_answer_score: float = 0.895  # "The shipped rule along its threshold: 0.895 -> 0.904 / 0.954" (`--sweeps answer`)
+    min_answer_score: float = 0.895  # "The shipped rule along its threshold: 0.895 -> 0.904 / 0.954" (`--sweeps answer`); kept with missing_name_weight 0.1 (0.875 cost v2 "false", `benchmarks/typos.py --sweep`)
+    missing_name_weight: float = 0.1  # minus this x share of the question's names absent from the best passage and its title: "Questions as people type them", the verdict sweep (`benchmarks/typos.py --sweep`)
     min_keyword_coverage: float = 0.6  # answer-rule table "coverage >= 0.6" (keyword-only mode; `--sweeps operating-points`)
+    # -- spelling (qa/retrieval/spelling.py): slips corrected against the index's vocabulary --
+    spelling: bool = True  # BENCHMARKS.md "Questions as people type them" (`benchmarks/typos.py`)
+    min_name_correction_length: int = 5  # a shorter unknown capitalised word is corrected by its vowels only (`benchmarks/typos.py`, name rows)
+    max_name_variants: int = 3  # other spellings of a name searched besides it
+    name_variant_weight: float = 0.5  # their BM25 weight, relative to the name's own
     # -- the UI's score cue (qa/ui/widgets.py score_level), on the ranking score's scale --
     cue_floor: float = 0.35  # operating-points percentiles: held-out questions' first passage 0.47-0.79 -> 1-2 bars
     cue_step: float = 0.15  # the same: in-corpus right answers' median 0.99 -> 4 bars

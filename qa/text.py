@@ -115,3 +115,16 @@ def tokenize(text: str) -> list[str]:
             continue
         out.append(_stem(_BASE.get(word, word)))
     return out
+
+
+def word_spans(text: str) -> list[re.Match]:
+    """The words of a text as tokenize sees them (matches in the text as given: normalize it first)."""
+    return list(_WORD.finditer(text))
+
+
+def stem_of(word: str) -> str:
+    """The BM25 token of one case-folded word (irregular past forms mapped to their verb first)."""
+    word = word.replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    return _stem(_BASE.get(word, word))

@@ -23,6 +23,8 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
     all_bm25 = None
     if mode in ("hybrid", "bm25") and query.tokens:
         all_bm25 = snapshot.bm25.scores(query.tokens)
+        if query.aliases:  # other spellings of the question's names, weighed less
+            all_bm25 = all_bm25 + settings.name_variant_weight * snapshot.bm25.scores(list(query.aliases))
         if allowed is not None:
             all_bm25 = np.where(allowed, all_bm25, 0.0)
         positions, scores = best_positive(all_bm25, depth)

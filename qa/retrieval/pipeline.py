@@ -20,7 +20,7 @@ from qa.retrieval.fusion import fuse, rank
 from qa.retrieval.records import Candidates, Hit, Query
 from qa.retrieval.rerank import article_weights, rerank, score_sentences
 from qa.retrieval.snapshot import IndexSnapshot
-from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage
+from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage, missing_names
 from qa.settings import RetrievalSettings
 from qa.store import CitationRow, DocumentPassage
 
@@ -100,7 +100,8 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     doc_ids = {row.doc_id for row in rows.values()}
     weights = article_weights(snapshot, source.passages_of_documents(doc_ids), doc_ids, query.tokens,
                               settings.article_share)
-    sentences = score_sentences(rows, query.tokens, weights, snapshot.question_weight(query.tokens), settings)
+    sentences = score_sentences(rows, query.tokens, weights, snapshot.question_weight(query.tokens), settings,
+                                query.aliases)
     if mode == "hybrid" and query.tokens:
         ranked, fused = rerank(ranked, fused, sentences, depth, settings)
     hits = cite(ranked[:k], rows, sentences, fused, candidates)
@@ -108,8 +109,9 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
         return Ranking(hits, sentences, None, None)
     agree = mode == "hybrid" and source.same_document(candidates.bm25_ranked[:1] + candidates.dense_ranked[:1])
     top = hits[0]
-    signals = AnswerSignals(top.dense_score, keyword_coverage(snapshot, top.text, query.tokens),
-                            sentences[top.passage_id].score, agree)
+    signals = AnswerSignals(top.dense_score, keyword_coverage(snapshot, top.text, query.tokens, query.aliases),
+                            sentences[top.passage_id].score, agree,
+                            missing_names(f"{top.title}\n{top.text}", query.names, query.aliases))
     verdict = decide(signals, settings)
     for hit in hits:
         hit.weak = not verdict.answered

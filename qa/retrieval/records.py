@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
 
 
 class Query(NamedTuple):
-    """What is searched for: its BM25 tokens and (without a model: None) its vector."""
+    """What is searched for: its BM25 tokens and (without a model: None) its vector; what spelling
+    found (qa/retrieval/spelling.py): other spellings of its names in the index (stem -> the name's
+    stem) and the stems of its names."""
 
     text: str
     tokens: list[str]
     vector: np.ndarray | None
+    aliases: Mapping[str, str] = MappingProxyType({})
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,10 +99,12 @@ class Answer:
     #: the date bounds left out for an unknown date); None: none
     filters: dict[str, object] | None = None
     sort: str = "relevance"  # or "date": hits ordered by date, unknown last (ranks stay relevance ranks)
+    corrected: dict[str, str] = field(default_factory=dict)  # word as typed -> word searched
 
     def as_json(self) -> dict[str, object]:
         return {"question": self.question, "answered": self.answered, "mode": self.mode,
-                "filters": self.filters, "sort": self.sort, "passages": [h.as_json() for h in self.hits]}
+                "corrected": self.corrected, "filters": self.filters, "sort": self.sort,
+                "passages": [h.as_json() for h in self.hits]}
 
 
 def display_path(path: str) -> str:

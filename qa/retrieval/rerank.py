@@ -47,10 +47,12 @@ def article_weights(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPass
 
 
 def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights: ArticleWeights,
-                    total_weight: float, settings: RetrievalSettings) -> dict[int, SentenceScore]:
-    """Each passage's best sentence, its words weighed within its article."""
+                    total_weight: float, settings: RetrievalSettings,
+                    aliases: Mapping[str, str] | None = None) -> dict[int, SentenceScore]:
+    """Each passage's best sentence, its words weighed within its article (a name's other
+    spellings, aliases, counted as the name)."""
     return {pid: scored_best_sentence(row.text, tokens, weights[row.doc_id].__getitem__, total_weight,
-                                      settings.bigram_weight)
+                                      settings.bigram_weight, aliases)
             for pid, row in rows.items()}
 
 

@@ -17,10 +17,10 @@ from qa.retrieval.candidates import retrieve
 from qa.retrieval.duplicates import date_key, name_copies
 from qa.retrieval.filters import DocumentTable, FilterMask, Filters
 from qa.retrieval.pipeline import StorePassages, rank_candidates
-from qa.retrieval.records import Answer, Query
+from qa.retrieval.records import Answer
 from qa.retrieval.snapshot import IndexSnapshot
+from qa.retrieval.spelling import spell
 from qa.settings import DEFAULT_SETTINGS, RetrievalSettings
-from qa.text import tokenize
 
 #: the Answer's mode label per search mode
 MODE_LABELS = {"hybrid": "hybrid", "dense": "dense", "bm25": "keyword"}
@@ -88,8 +88,8 @@ class Retriever:
             raise QAError("the question is empty; type a question")
         if embedder is None:
             mode = "bm25"
-        vector = embedder.encode([text])[0] if mode != "bm25" else None
-        wanted = Query(text, tokenize(text), vector)
+        spelled = spell(self.snapshot.lexicon, text, self.settings)
+        wanted = spelled.query(embedder.encode([spelled.text])[0] if mode != "bm25" else None)
         mask = self.filter_mask(filters) if filters is not None and filters.active else None
         candidates = retrieve(self.snapshot, wanted, mode, self.settings, None if mask is None else mask.allowed)
         try:
@@ -104,7 +104,8 @@ class Retriever:
         if sort == "date":
             hits = sorted(hits, key=lambda h: date_key(h.date))
         applied = None if mask is None else {**filters.as_json(), "undated_excluded": mask.undated_excluded}
-        return Answer(question, ranking.answered, hits, MODE_LABELS[mode], applied, sort)
+        return Answer(question, ranking.answered, hits, MODE_LABELS[mode], filters=applied, sort=sort,
+                      corrected=spelled.corrected)
 
     def filter_mask(self, filters: Filters) -> FilterMask:
         """Which passages of the current snapshot pass `filters`."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from qa.bm25 import BM25Index, TermCounts
 from qa.errors import IndexCorrupt, QAError
 from qa.integrity import verify_loaded
 from qa.settings import DEFAULT_SETTINGS, BM25Params
+from qa.spelling import Lexicon
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class IndexSnapshot:
     @property
     def generation(self) -> int:
         return self.meta.generation
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        """The speller over this generation's vocabulary (its look-ups built on first use)."""
+        return Lexicon(self.bm25.vocabulary, np.diff(self.bm25.weights.indptr))
 
     @property
     def unknown_idf(self) -> float:

@@ -7,11 +7,14 @@ article on the question's topic from one that names its subject; the coverage (s
 question's IDF weight the passage holds, words no passage has counting as the rarest) drops when
 the question's names are absent, and the sentence score when they are scattered, not said
 together; two independent rankings pointing at one article is evidence the articles cover the
-question. By keywords only, the coverage must reach min_keyword_coverage.
+question. Minus missing_name_weight x the share of the question's names (capitalised words after
+the first) that neither the passage nor its title holds: a passage on another company's chief
+executive does not answer "Who is the chief executive of Apple?". By keywords only, the coverage must reach min_keyword_coverage.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from qa.retrieval.snapshot import IndexSnapshot
@@ -26,6 +29,7 @@ class AnswerSignals(NamedTuple):
     coverage: float  # keyword_coverage of its text
     sentence: float  # its best sentence's score
     agree: bool  # the two rankings' first passages are from one article (hybrid only)
+    missing_names: float = 0.0  # share of the question's names absent from it (title and text)
 
 
 class Verdict(NamedTuple):
@@ -34,20 +38,34 @@ class Verdict(NamedTuple):
     threshold: float
 
 
-def keyword_coverage(snapshot: IndexSnapshot, text: str, tokens: list[str]) -> float:
-    """Share of the question's IDF weight that the text holds."""
+def keyword_coverage(snapshot: IndexSnapshot, text: str, tokens: list[str],
+                     aliases: Mapping[str, str] | None = None) -> float:
+    """Share of the question's IDF weight that the text holds (a name's other spelling, in
+    aliases, counting as the name)."""
     total = snapshot.question_weight(tokens)
     if not total:
         return 0.0
-    have = set(tokens).intersection(tokenize(text))
+    have = set(tokens).intersection(_terms(text, aliases))
     return sum(snapshot.idf(t) for t in have) / total
+
+
+def missing_names(text: str, names: tuple[str, ...], aliases: Mapping[str, str] | None = None) -> float:
+    """Share of the question's names (stems) that the text does not hold in any spelling."""
+    if not names:
+        return 0.0
+    return len(set(names).difference(_terms(text, aliases))) / len(names)
+
+
+def _terms(text: str, aliases: Mapping[str, str] | None) -> set[str]:
+    tokens = tokenize(text)
+    return set(tokens).union(aliases[t] for t in tokens if t in aliases) if aliases else set(tokens)
 
 
 def decide(signals: AnswerSignals, settings: RetrievalSettings) -> Verdict:
     """The verdict on the best passage."""
-    cosine, coverage, sentence, agree = signals
+    cosine, coverage, sentence, agree, missing = signals
     if cosine is None:
         return Verdict(coverage >= settings.min_keyword_coverage, coverage, settings.min_keyword_coverage)
     value = (cosine + settings.coverage_weight * coverage + settings.sentence_answer_weight * sentence
-             + settings.agreement_weight * agree)
+             + settings.agreement_weight * agree - settings.missing_name_weight * missing)
     return Verdict(value >= settings.min_answer_score, value, settings.min_answer_score)

@@ -1,0 +1,117 @@
+"""Spell: the question as it is searched, its slips corrected against the index's vocabulary
+(qa/spelling.py), its names' other spellings in the index found, and its names listed for the
+verdict.
+
+A word the index holds is never changed. A word it does not hold is replaced by the nearest word
+it holds (one edit; the most frequent; a question word for the first word), unless it looks like
+a name the articles simply do not mention: a capitalised word after the first is corrected only
+when at least min_name_correction_length letters long, to a word one edit away ("Microsft" ->
+"Microsoft"; one of the same skeleton first), or, shorter, to one differing by its vowels alone
+("Qumo" -> "Qumu").
+Upper-case acronyms, words with digits and words under 3 letters are left as typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.retrieval.records import Query
+from qa.settings import RetrievalSettings
+from qa.spelling import QUESTION_WORDS, Lexicon, Suggestion, skeleton
+from qa.text import STOP_WORDS, normalize, stem_of, tokenize, word_spans
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """What spelling made of a question."""
+
+    text: str  # the question as searched (slips corrected)
+    corrected: dict[str, str] = field(default_factory=dict)  # word as typed -> word searched
+    aliases: dict[str, str] = field(default_factory=dict)  # another spelling's stem -> the name's stem
+    names: tuple[str, ...] = ()  # stems of the capitalised words after the first
+
+    def query(self, vector: np.ndarray | None) -> Query:
+        """What is searched: this text's tokens, and its vector (encoded from `text`)."""
+        return Query(self.text, tokenize(self.text), vector, self.aliases, self.names)
+
+
+def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spelling:
+    """The question as it will be searched (see the module's docstring)."""
+    text = normalize(question)
+    pieces: list[str] = []
+    corrected: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    names: list[str] = []
+    last = 0
+    for position, match in enumerate(word_spans(text)):
+        typed = match.group(0)
+        word = typed.casefold()
+        is_name = position > 0 and typed[0].isupper() and word not in STOP_WORDS
+        replacement = None
+        if settings.spelling and not lexicon.holds(word) and _correctable(typed):
+            replacement = _correction(lexicon, word, position == 0, is_name, settings)
+        if replacement is not None:
+            shown = _with_case(replacement, typed)
+            corrected[typed] = shown
+            pieces.append(text[last:match.start()] + shown)
+            last = match.end()
+            word = replacement
+        if is_name:
+            stem = stem_of(word)
+            names.append(stem)
+            if settings.spelling and len(stem) >= 4:
+                for variant in lexicon.variants(stem)[:settings.max_name_variants]:
+                    aliases.setdefault(variant, stem)
+    pieces.append(text[last:])
+    return Spelling("".join(pieces), corrected, aliases, tuple(dict.fromkeys(names)))
+
+
+def _correctable(typed: str) -> bool:
+    return len(typed) >= 3 and typed.isalpha() and not (typed.isupper() and len(typed) > 1)
+
+
+def _correction(lexicon: Lexicon, word: str, first: bool, is_name: bool,
+                settings: RetrievalSettings) -> str | None:
+    """The surface word to search instead of this unknown one; None: leave it."""
+    if is_name:
+        return _name_correction(lexicon, word, settings)
+    found = lexicon.suggestions(word)
+    if len(word) < 4:
+        found = [s for s in found if s.stop_word]
+    if not found:
+        return None
+    best = min(found, key=lambda s: _rank(s, first))
+    return best.term if best.stop_word else _surface(word, best.term)
+
+
+def _name_correction(lexicon: Lexicon, word: str, settings: RetrievalSettings) -> str | None:
+    """A name one edit from a name of the index (one of the same skeleton first), when at least
+    min_name_correction_length letters long; else one that differs by its vowels only."""
+    stem = stem_of(word)
+    found = lexicon.suggestions(word, stop_words=False)
+    if found and len(word) >= settings.min_name_correction_length:
+        alike = [s for s in found if skeleton(s.term) == skeleton(stem)]
+        return _surface(word, min(alike or found, key=lambda s: _rank(s, False)).term)
+    variants = [v for v in lexicon.variants(stem) if len(v) == len(stem)]
+    return _surface(word, variants[0]) if variants else None
+
+
+def _rank(suggestion: Suggestion, first: bool) -> tuple:
+    return (suggestion.distance, not (first and suggestion.term in QUESTION_WORDS), -suggestion.count)
+
+
+def _surface(typed: str, stem: str) -> str:
+    """A word whose stem is `stem`, spelled like the typed word: the typed word's ending on the
+    corrected stem ("comanded": "comand" -> "command" + "ed"), else a plain form of the stem."""
+    typed_stem = stem_of(typed)
+    tries = [stem + typed[len(typed_stem):]] if typed.startswith(typed_stem) else []
+    tries += [stem, stem + "e", stem[:-1] + "y", stem + "s"]
+    return next((w for w in tries if stem_of(w) == stem), stem)
+
+
+def _with_case(word: str, typed: str) -> str:
+    if typed.isupper() and len(typed) > 1:
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word

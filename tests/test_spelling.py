@@ -1,0 +1,160 @@
+"""Questions as people type them: slips corrected against the index's own words, names spelled
+differently, and a question about a name the best passage lacks not "answered"."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+
+import pytest
+
+from conftest import SEEDS
+from qa.retrieval.spelling import spell
+from qa.search import Searcher
+from qa.settings import DEFAULT_SETTINGS
+from qa.spelling import skeleton
+from qa.text import words
+
+MICROSOFT = """Microsoft releases bumper patches
+
+Microsoft has warned PC users to update their systems with the latest security fixes for flaws in Windows programs.
+
+In its monthly security bulletin, it flagged up eight critical security holes which could leave PCs open to attack if left unpatched. They affect Windows programs, including Internet Explorer, media player and instant messaging.
+"""
+# two companies' chief executives, and a third company's products: "Apple" is in no article
+CHIEFS = {
+    "nadella.txt": """Nadella sets out cloud plans
+
+Satya Nadella, the chief executive of Microsoft, said on Tuesday that the company would double its spending on data centres in Europe.
+
+Mr Nadella, who took over from Steve Ballmer in 2014, told analysts that cloud revenue had grown by a third.
+""",
+    "pichai.txt": """Pichai defends search changes
+
+Sundar Pichai, the chief executive of Google, defended changes to the search engine's advertising in an interview on Monday.
+
+Mr Pichai said the company had listened to advertisers and publishers before making the changes.
+""",
+    "phones.txt": """Phone makers cut prices
+
+Samsung and Nokia cut the prices of their cheapest phones as sales slowed in the second half of the year.
+
+Analysts said that the price cuts would squeeze the makers' margins further.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory, model):
+    """The seeds, an article on Microsoft's patches and articles on two chief executives."""
+    from qa.indexer import sync
+
+    folder = tmp_path_factory.mktemp("spelling")
+    articles = folder / "articles"
+    shutil.copytree(SEEDS, articles)
+    (articles / "microsoft.txt").write_text(MICROSOFT, encoding="utf-8")
+    for name, text in CHIEFS.items():
+        (articles / name).write_text(text, encoding="utf-8")
+    sync(folder / "index", [articles], embedder=model)
+    return folder / "index"
+
+
+@pytest.fixture(scope="module")
+def searcher(index):
+    searcher = Searcher(index)
+    yield searcher
+    searcher.close()
+
+
+def test_slips_in_a_question_about_the_seeds_are_corrected_and_answered(searcher, model):
+    answer = searcher.search("who comanded the Abu Salim brigde", k=3, embedder=model)
+    assert answer.corrected == {"comanded": "commanded", "brigde": "brigade"}
+    assert answer.answered
+    assert "the commander of the al-Qaeda linked Abu Salim Brigade" in answer.hits[0].text
+    data = answer.as_json()
+    assert data["corrected"] == {"comanded": "commanded", "brigde": "brigade"}
+
+
+def test_slips_in_stop_words_and_a_name_are_corrected(searcher, model):
+    answer = searcher.search("wat did microsft warn pc users abuot", k=3, embedder=model)
+    assert answer.corrected == {"wat": "what", "microsft": "microsoft", "abuot": "about"}
+    assert answer.answered
+    assert "Microsoft has warned PC users to update their systems" in answer.hits[0].text
+
+
+def test_a_question_spelled_right_is_searched_as_typed(searcher, model):
+    question = "Who commanded the Abu Salim Brigade?"
+    spelled = spell(searcher.snapshot.lexicon, question, searcher.settings)
+    assert spelled.text == question and spelled.corrected == {}
+    assert searcher.search(question, k=1, embedder=model).corrected == {}
+
+
+def test_a_word_the_index_holds_is_never_changed(index, searcher):
+    """Every word of the indexed passages, asked about: none is corrected (some are one edit
+    from a more frequent word: "Derbi", "Zubia", "thuwar")."""
+    from qa import store
+
+    conn = store.connect(index)
+    held = sorted({w for row in store.all_citation_rows(conn) for w in words(row.text)})
+    conn.close()
+    lexicon = searcher.snapshot.lexicon
+    assert len(held) > 300 and {"derbi", "zubia", "thuwar"} <= set(held)
+    for start in range(0, len(held), 12):
+        question = "What about " + " ".join(held[start:start + 12]) + "?"
+        assert spell(lexicon, question, searcher.settings).corrected == {}, question
+
+
+def test_spelling_can_be_turned_off(searcher):
+    off = replace(DEFAULT_SETTINGS, spelling=False)
+    assert spell(searcher.snapshot.lexicon, "who comanded the brigde", off).corrected == {}
+
+
+def test_a_short_unknown_name_is_left_as_typed(searcher):
+    """A name the articles do not mention is not 'corrected' into a word they do."""
+    spelled = spell(searcher.snapshot.lexicon, "Who is the chief executive of Apple?", searcher.settings)
+    assert spelled.corrected == {} and spelled.names == ("appl",)
+
+
+def test_sufian_and_sofian_qumu_are_one_man(searcher):
+    assert skeleton("sufian") == skeleton("sofian") and skeleton("qumu") == skeleton("qumo")
+    lexicon = searcher.snapshot.lexicon
+    assert spell(lexicon, "Was Sufian Qumu captured?", searcher.settings).aliases == {"sofian": "sufian"}
+    assert spell(lexicon, "Was Sofian Qumu captured?", searcher.settings).aliases == {"sufian": "sofian"}
+    for name in ("Sufian", "Sofian"):
+        assert "Sofian Qumu, a senior IS fighter" in _highlight(searcher, f"Was {name} Qumu a senior fighter?"), name
+    assert "Sufian al Qumu, head of" in _highlight(searcher, "Where did gunmen attack Sofian?")
+
+
+def test_a_names_other_spelling_adds_to_bm25_at_a_lower_weight(index, searcher):
+    plain = Searcher(index, settings=replace(searcher.settings, name_variant_weight=0.0))
+    both = searcher.search("Where did gunmen attack Sofian?", k=1, embedder=None).hits[0]
+    alone = plain.search("Where did gunmen attack Sofian?", k=1, embedder=None).hits[0]
+    full = searcher.search("Where did gunmen attack Sufian?", k=1, embedder=None).hits[0]
+    assert both.passage_id == full.passage_id != alone.passage_id  # the attack on Sufian al Qumu
+    assert "Sufian" in both.text and "Sofian" not in both.text
+    assert both.bm25_score < full.bm25_score  # the other spelling weighs less than the name
+    plain.close()
+
+
+def _highlight(searcher, question: str) -> str:
+    top = searcher.search(question, k=1, embedder=None).hits[0]  # BM25 alone
+    return top.text[top.highlight_start - top.start:top.highlight_end - top.start]
+
+
+def test_a_name_misspelled_by_a_vowel_is_corrected(searcher, model):
+    answer = searcher.search("Where was Sufian al Qumo attacked?", k=1, embedder=model)
+    assert answer.corrected == {"Qumo": "Qumu"}
+    assert "Lathroun" in answer.hits[0].text
+
+
+def test_a_question_about_a_name_no_article_holds_is_not_answered(searcher, model):
+    assert searcher.search("Who is the chief executive of Google?", k=1, embedder=model).answered
+    apple = searcher.search("Who is the chief executive of Apple?", k=1, embedder=model)
+    assert "chief executive" in apple.hits[0].text and not apple.answered
+
+
+def test_the_text_output_says_what_was_searched(searcher, model, capsys):
+    from qa.render import print_answer
+
+    print_answer(searcher.search("who comanded the Abu Salim brigde", k=1, embedder=model))
+    assert "searched for: commanded, brigade" in capsys.readouterr().out
