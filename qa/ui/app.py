@@ -24,7 +24,7 @@ from qa.ui.messages import (IndexLoaded, IndexProblem, ModelLoaded, Reindexed, R
                             ReindexProgress, SourcesChanged)
 from qa.ui.screens import AddSourceScreen, ChatScreen, DocumentsScreen, HelpScreen, SourceScreen
 from qa.ui.settings import UI
-from qa.ui.widgets import ReindexBar, StatusLine
+from qa.ui.widgets import ReindexBar, StatusLine, short_path
 
 #: seconds between two looks at the sources for new or changed files
 POLL_SECONDS = UI.poll_seconds
@@ -72,6 +72,7 @@ class QAApp(App[None]):
     def on_ready(self) -> None:
         # after the first paint: the screen shows before anything heavy starts
         self.status.mode = "loading index…"
+        self.status.index = short_path(str(self.index_dir))
         self._index_worker = self.load_index()
         self.load_model()
         if self.poll_seconds:

@@ -77,7 +77,12 @@ def read_article(path: str, hit: Hit | None = None) -> Article:
     cited passage is no longer where the index says."""
     try:
         doc = parse(Path(path), Path(path).read_bytes())
-    except (OSError, Unreadable) as exc:
+    except OSError as exc:
+        if hit is not None and (not hit.available or not os.path.exists(path)):
+            return Article(None, f"The file cannot be opened now ({display_path(path)}: its folder may be "
+                                 "unmounted or renamed); here is the passage as indexed.")
+        return Article(None, f"Cannot read {display_path(path)}: {exc.strerror or exc}")
+    except Unreadable as exc:
         return Article(None, f"Cannot read {display_path(path)}: {getattr(exc, 'strerror', None) or exc}")
     if hit and doc.text[hit.start:hit.end] != hit.text:
         return Article(None, "The file changed since it was indexed; here is the passage as indexed. "
