@@ -99,3 +99,63 @@ async def test_cards_cite_the_pdf_page_and_mark_files_that_are_away(library, mod
         notices = [plain(n) for n in screen.query(Notice)]
         assert any("cannot be opened now" in n for n in notices), notices
         assert "sea wall" in plain(screen.query(".paragraph").first())  # the passage as indexed
+
+
+@run_async
+async def test_sources_view_lists_states_and_removes_after_confirmation(library, model):
+    from qa.indexer import sync
+    from qa.library import list_sources
+    from qa.ui.library import ConfirmScreen, SourcesScreen
+    from qa.ui.widgets import StatusLine
+
+    extra = library / "drive"
+    extra.mkdir()
+    (extra / "harbour.txt").write_text("Harbour reopens\n\nThe harbour of Porthaven reopened on Friday "
+                                       "after the storm damaged the pier.\n", encoding="utf-8")
+    sync(library / "index", [extra], embedder=model)
+    extra.rename(library / "drive-unmounted")  # away: its documents are kept, its state is missing
+    app = make_app(library / "index", model)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SourcesScreen)
+        table = screen.query_one("#sources")
+        assert table.row_count == 2
+        by_path = {info.path: info for info in screen.rows}
+        assert by_path[str(extra)].state == "missing" and by_path[str(extra)].documents == 1
+        assert by_path[str(library / "articles")].state == "ok"
+        cells = [str(c) for c in table.get_row(str(extra))]
+        assert cells[0].strip() == "1" and cells[2].startswith("missing")
+
+        table.move_cursor(row=[info.path for info in screen.rows].index(str(extra)))
+        await pilot.press("delete")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # kept
+        await settle(pilot)
+        assert isinstance(app.screen, SourcesScreen) and len(list_sources(library / "index")) == 2
+
+        await pilot.press("delete")
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, SourcesScreen)
+        assert [info.path for info in list_sources(library / "index")] == [str(library / "articles")]
+        assert screen.query_one("#sources").row_count == 1  # the list refreshed
+        stats = str(app.chat.query_one(StatusLine).stats)
+        assert stats.startswith("2 articles"), stats  # the status line follows the removal
+
+
+@run_async
+async def test_sources_palette_command_opens_the_view(library, model):
+    from qa.ui.commands import QACommands
+    from qa.ui.library import SourcesScreen
+
+    app = make_app(library / "index", model)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        hits = [hit async for hit in QACommands(app.screen).search("sources")]
+        chosen = next(hit for hit in hits if str(hit.match_display) == "Sources")
+        chosen.command()
+        await settle(pilot)
+        assert isinstance(app.screen, SourcesScreen)

@@ -20,6 +20,7 @@ from qa.config import DEFAULT_SOURCE
 from qa.errors import QAError
 from qa.ui.commands import QACommands
 from qa.ui.engine import EmbedderFactory, Engine, IndexStats, load_embedder
+from qa.ui.library import SourcesScreen
 from qa.ui.messages import (IndexLoaded, IndexProblem, ModelLoaded, Reindexed, ReindexFailed, ReindexNote,
                             ReindexProgress, SourcesChanged)
 from qa.ui.screens import AddSourceScreen, ChatScreen, DocumentsScreen, HelpScreen, SourceScreen
@@ -40,8 +41,9 @@ class QAApp(App[None]):
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="This help"),
         Binding("ctrl+r", "reindex", "Reindex", tooltip="Sync the index with its sources (new, changed, removed files)"),
-        Binding("ctrl+o", "add_source", "Add files", tooltip="Add a file or folder of articles to the sources and index it"),
+        Binding("ctrl+o", "add_source", "Add", tooltip="Add a file or folder of articles to the sources and index it"),
         Binding("f2", "documents", "Docs", tooltip="The indexed articles and their passage counts"),
+        Binding("f3", "sources", "Sources", tooltip="The sources with their state; remove one (Delete, then y)"),
         Binding("ctrl+q", "quit", "Quit", show=False, tooltip="Quit"),
     ]
 
@@ -260,6 +262,10 @@ class QAApp(App[None]):
     def action_documents(self) -> None:
         if not isinstance(self.screen, DocumentsScreen):
             self.push_screen(DocumentsScreen(self.engine))
+
+    def action_sources(self) -> None:
+        if not isinstance(self.screen, SourcesScreen):
+            self.push_screen(SourcesScreen(self.engine))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

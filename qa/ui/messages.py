@@ -78,3 +78,14 @@ class ReindexFailed(Message):
     def __init__(self, problem: str) -> None:
         super().__init__()
         self.problem = problem
+
+
+class SourceRemoved(Message):
+    """A source was taken out of the index (`summary`), or could not be (`problem`); `stats` of
+    the index reloaded after it."""
+
+    def __init__(self, summary: str, problem: str, stats: IndexStats | None) -> None:
+        super().__init__()
+        self.summary = summary
+        self.problem = problem
+        self.stats = stats
