@@ -180,7 +180,9 @@ async def test_reindex_after_adding_a_folder_then_ask_about_it(own_index, model,
         assert app.status.stats == "3 articles, 10 passages"
         view = await ask(pilot, "What did the spokesman write about the Tobruk harbour?")
         assert view.query(HitCard).first().hit.path == str(extra / "tobruk.txt")
-        # a file dropped into a source is noticed and offered for reindexing
+        # with automatic sync off, a file dropped into a source is noticed and offered for reindexing
+        # (on, the default, it is synced by itself: tests/test_ui_library.py)
+        app.auto_sync = False
         (extra / "later.txt").write_text("Later\n\nA later article about Misrata.\n", encoding="utf-8")
         app.check_sources()
         await settle(pilot)

@@ -159,3 +159,47 @@ async def test_sources_palette_command_opens_the_view(library, model):
         chosen.command()
         await settle(pilot)
         assert isinstance(app.screen, SourcesScreen)
+
+
+async def until(pilot, condition, seconds: float = 60.0) -> bool:
+    """Wait (polling the app) until condition() holds; False if it never did."""
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return True
+        await pilot.pause(0.1)
+    return condition()
+
+
+ARTICLE = ("Harbour reopens\n\nThe harbour of Porthaven reopened on Friday after the storm damaged the pier, "
+           "the harbour master said.\n")
+
+
+@run_async
+async def test_changed_sources_sync_by_themselves_and_a_folder_away_is_a_warning(library, model):
+    from qa.ui.app import QAApp
+    from qa.ui.settings import UI
+    from qa.ui.widgets import StatusLine
+
+    assert UI.auto_sync is True
+    app = QAApp(library / "index", embedder_factory=lambda name: model, poll_seconds=0.2)
+    async with app.run_test(size=(120, 30)) as pilot:
+        status = app.chat.query_one(StatusLine)
+        assert await until(pilot, lambda: status.stats.startswith("2 articles"))
+        (library / "articles" / "harbour.txt").write_text(ARTICLE, encoding="utf-8")
+        assert await until(pilot, lambda: status.stats.startswith("3 articles")), status.stats  # synced, no Ctrl+R
+        assert await until(pilot, lambda: not app.reindexing and status.changes == "")
+
+        app.action_toggle_auto_sync()  # off: it only says so
+        assert app.auto_sync is False
+        (library / "articles" / "storm.txt").write_text(ARTICLE.replace("Porthaven", "Eastbay"), encoding="utf-8")
+        assert await until(pilot, lambda: "1 new" in status.changes), status.changes
+        assert "Ctrl+R" in status.changes and status.stats.startswith("3 articles")
+        (library / "articles" / "storm.txt").unlink()
+        assert await until(pilot, lambda: status.changes == "")
+
+        app.action_toggle_auto_sync()  # on again
+        (library / "articles").rename(library / "articles-unmounted")
+        assert await until(pilot, lambda: "is missing" in status.changes), status.changes
+        assert "removed" not in status.changes and not app.reindexing
+        await pilot.pause(0.6)  # a few more looks: still no sync, the documents are kept
+        assert status.stats.startswith("3 articles") and "is missing" in status.changes

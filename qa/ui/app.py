@@ -57,6 +57,9 @@ class QAApp(App[None]):
         self.chat = ChatScreen(self.engine)
         self.reindexing = False
         self.has_index = False
+        self.auto_sync = UI.auto_sync
+        self._auto_synced: frozenset[str] | None = None  # the changes the last automatic sync was for
+        self._away: tuple[str, ...] = ()  # the warning lines of the source folders away, as last told
         self._index_worker: Worker[None] | None = None
 
     @property
@@ -196,10 +199,34 @@ class QAApp(App[None]):
         if not get_current_worker().is_cancelled:
             counts = [(len(changes.added), "new"), (len(changes.changed), "changed"), (len(changes.removed), "removed")]
             what = ", ".join(f"{n} {label}" for n, label in counts if n)
-            self.post_message(SourcesChanged(f"sources changed: {what} — Ctrl+R reindexes" if changes else ""))
+            self.post_message(SourcesChanged(f"sources changed: {what}" if changes else "",
+                                             frozenset(changes.added + changes.changed + changes.removed),
+                                             tuple(away.warning() for away in changes.unavailable)))
 
     def on_sources_changed(self, message: SourcesChanged) -> None:
-        self.status.changes = message.summary
+        """Sync by itself when files changed (once per set of changes: a sync that leaves the same
+        changes is not retried in a loop); a folder that is away is a warning, never "removed"."""
+        if message.warnings != self._away:
+            self._away = message.warnings
+            for warning in message.warnings:
+                self.notify(warning, title="Source unavailable", severity="warning", timeout=10, markup=False)
+        away = message.warnings[0] + (f" (+{len(message.warnings) - 1} more)" if len(message.warnings) > 1 else "") \
+            if message.warnings else ""
+        if message.summary and self.auto_sync and message.changed != self._auto_synced and not self.reindexing:
+            self._auto_synced = message.changed
+            self.status.changes = " · ".join(part for part in (f"{message.summary} — syncing", away) if part)
+            self.action_reindex()
+            return
+        if not message.summary:
+            self._auto_synced = None
+        summary = f"{message.summary} — Ctrl+R reindexes" if message.summary else ""
+        self.status.changes = " · ".join(part for part in (summary, away) if part)
+
+    def action_toggle_auto_sync(self) -> None:
+        self.auto_sync = not self.auto_sync
+        self._auto_synced = None
+        self.notify("The index syncs by itself when its sources change." if self.auto_sync else
+                    "Automatic sync is off: Ctrl+R syncs.", title="Automatic sync " + ("on" if self.auto_sync else "off"))
 
     # -- reindexing -------------------------------------------------------------------------
     def action_reindex(self, add_paths: list[str] | None = None) -> None:
