@@ -210,8 +210,10 @@ class QAApp(App[None]):
             self._away = message.warnings
             for warning in message.warnings:
                 self.notify(warning, title="Source unavailable", severity="warning", timeout=10, markup=False)
-        away = message.warnings[0] + (f" (+{len(message.warnings) - 1} more)" if len(message.warnings) > 1 else "") \
-            if message.warnings else ""
+        away = ""
+        if message.warnings:
+            more = len(message.warnings) - 1
+            away = message.warnings[0] + (f" (+{more} more)" if more else "")
         if message.summary and self.auto_sync and message.changed != self._auto_synced and not self.reindexing:
             self._auto_synced = message.changed
             self.status.changes = " · ".join(part for part in (f"{message.summary} — syncing", away) if part)
@@ -225,8 +227,9 @@ class QAApp(App[None]):
     def action_toggle_auto_sync(self) -> None:
         self.auto_sync = not self.auto_sync
         self._auto_synced = None
-        self.notify("The index syncs by itself when its sources change." if self.auto_sync else
-                    "Automatic sync is off: Ctrl+R syncs.", title="Automatic sync " + ("on" if self.auto_sync else "off"))
+        said = ("The index syncs by itself when its sources change." if self.auto_sync
+                else "Automatic sync is off: Ctrl+R syncs.")
+        self.notify(said, title=f"Automatic sync {'on' if self.auto_sync else 'off'}")
 
     # -- reindexing -------------------------------------------------------------------------
     def action_reindex(self, add_paths: list[str] | None = None) -> None:

@@ -4,6 +4,8 @@ removing run in thread workers through the engine facade and report back as Mess
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,8 +19,11 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from qa.errors import QAError
 from qa.render import visible
 from qa.ui.engine import Engine, display_path
-from qa.ui.messages import IndexLoaded, SourceRemoved
+from qa.ui.messages import IndexLoaded, ReindexNote, SourceRemoved
 from qa.ui.widgets import plain
+
+if TYPE_CHECKING:
+    from qa.library import SourceInfo
 
 #: how each state reads in the list
 STATE_WORDS = {"ok": "ok", "missing": "missing (unmounted or renamed?)", "unreadable": "unreadable",
@@ -54,14 +59,14 @@ class SourcesScreen(Screen):
     class Loaded(Message):
         """The sources, read by the worker (or why they could not be)."""
 
-        def __init__(self, rows: list, problem: str) -> None:
+        def __init__(self, rows: list[SourceInfo], problem: str) -> None:
             super().__init__()
             self.rows, self.problem = rows, problem
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
-        self.rows: list = []  # qa.library.SourceInfo, as loaded
+        self.rows: list[SourceInfo] = []  # as loaded
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -129,7 +134,8 @@ class SourcesScreen(Screen):
     @work(thread=True, exclusive=True, group="remove")
     def remove(self, path: str) -> None:
         try:
-            removal = self.engine.remove_source(path, on_message=lambda text: None)
+            # what the indexer says meanwhile (e.g. waiting for another writer) the app notifies
+            removal = self.engine.remove_source(path, on_message=lambda note: self.app.post_message(ReindexNote(note)))
             self.post_message(SourceRemoved(removal.summary(), "", self.engine.open()))
         except QAError as exc:
             self.post_message(SourceRemoved("", str(exc), None))
