@@ -180,7 +180,9 @@ async def test_reindex_after_adding_a_folder_then_ask_about_it(own_index, model,
         assert app.status.stats == "3 articles, 10 passages"
         view = await ask(pilot, "What did the spokesman write about the Tobruk harbour?")
         assert view.query(HitCard).first().hit.path == str(extra / "tobruk.txt")
-        # a file dropped into a source is noticed and offered for reindexing
+        # with automatic sync off, a file dropped into a source is noticed and offered for reindexing
+        # (on, the default, it is synced by itself: tests/test_ui_library.py)
+        app.auto_sync = False
         (extra / "later.txt").write_text("Later\n\nA later article about Misrata.\n", encoding="utf-8")
         app.check_sources()
         await settle(pilot)
@@ -293,6 +295,7 @@ async def test_no_index_offers_the_reindex_of_the_default_source(tmp_path, model
 @run_async
 async def test_documents_help_palette_copy_and_export(seed_index, model, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     app = make_app(seed_index, model)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -321,7 +324,7 @@ async def test_documents_help_palette_copy_and_export(seed_index, model, tmp_pat
         assert app.clipboard.startswith("Q: Who heads Ansar al-Sharia in Derna?")
         assert "[1] " in app.clipboard and "000_cd1c624dfe4b4cd0.txt, ¶ 1" in app.clipboard
         await pilot.press("ctrl+s")
-        exported = list(tmp_path.glob("qa-conversation-*.md"))
+        exported = list((tmp_path / "data" / "qa" / "exports").glob("qa-conversation-*.md"))
         assert len(exported) == 1
         text = exported[0].read_text(encoding="utf-8")
         assert "## Who heads Ansar al-Sharia in Derna?" in text and "— [1] " in text

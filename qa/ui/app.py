@@ -20,11 +20,12 @@ from qa.config import DEFAULT_SOURCE
 from qa.errors import QAError
 from qa.ui.commands import QACommands
 from qa.ui.engine import EmbedderFactory, Engine, IndexStats, load_embedder
+from qa.ui.library import SourcesScreen
 from qa.ui.messages import (IndexLoaded, IndexProblem, ModelLoaded, Reindexed, ReindexFailed, ReindexNote,
                             ReindexProgress, SourcesChanged)
 from qa.ui.screens import AddSourceScreen, ChatScreen, DocumentsScreen, HelpScreen, SourceScreen
 from qa.ui.settings import UI
-from qa.ui.widgets import ReindexBar, StatusLine
+from qa.ui.widgets import ReindexBar, StatusLine, short_path
 
 #: seconds between two looks at the sources for new or changed files
 POLL_SECONDS = UI.poll_seconds
@@ -40,8 +41,9 @@ class QAApp(App[None]):
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="This help"),
         Binding("ctrl+r", "reindex", "Reindex", tooltip="Sync the index with its sources (new, changed, removed files)"),
-        Binding("ctrl+o", "add_source", "Add files", tooltip="Add a file or folder of articles to the sources and index it"),
+        Binding("ctrl+o", "add_source", "Add", tooltip="Add a file or folder of articles to the sources and index it"),
         Binding("f2", "documents", "Docs", tooltip="The indexed articles and their passage counts"),
+        Binding("f3", "sources", "Sources", tooltip="The sources with their state; remove one (Delete, then y)"),
         Binding("ctrl+q", "quit", "Quit", show=False, tooltip="Quit"),
     ]
 
@@ -55,6 +57,9 @@ class QAApp(App[None]):
         self.chat = ChatScreen(self.engine)
         self.reindexing = False
         self.has_index = False
+        self.auto_sync = UI.auto_sync
+        self._auto_synced: frozenset[str] | None = None  # the changes the last automatic sync was for
+        self._away: tuple[str, ...] = ()  # the warning lines of the source folders away, as last told
         self._index_worker: Worker[None] | None = None
 
     @property
@@ -72,6 +77,7 @@ class QAApp(App[None]):
     def on_ready(self) -> None:
         # after the first paint: the screen shows before anything heavy starts
         self.status.mode = "loading index…"
+        self.status.index = short_path(str(self.index_dir))
         self._index_worker = self.load_index()
         self.load_model()
         if self.poll_seconds:
@@ -193,10 +199,37 @@ class QAApp(App[None]):
         if not get_current_worker().is_cancelled:
             counts = [(len(changes.added), "new"), (len(changes.changed), "changed"), (len(changes.removed), "removed")]
             what = ", ".join(f"{n} {label}" for n, label in counts if n)
-            self.post_message(SourcesChanged(f"sources changed: {what} — Ctrl+R reindexes" if changes else ""))
+            self.post_message(SourcesChanged(f"sources changed: {what}" if changes else "",
+                                             frozenset(changes.added + changes.changed + changes.removed),
+                                             tuple(away.warning() for away in changes.unavailable)))
 
     def on_sources_changed(self, message: SourcesChanged) -> None:
-        self.status.changes = message.summary
+        """Sync by itself when files changed (once per set of changes: a sync that leaves the same
+        changes is not retried in a loop); a folder that is away is a warning, never "removed"."""
+        if message.warnings != self._away:
+            self._away = message.warnings
+            for warning in message.warnings:
+                self.notify(warning, title="Source unavailable", severity="warning", timeout=10, markup=False)
+        away = ""
+        if message.warnings:
+            more = len(message.warnings) - 1
+            away = message.warnings[0] + (f" (+{more} more)" if more else "")
+        if message.summary and self.auto_sync and message.changed != self._auto_synced and not self.reindexing:
+            self._auto_synced = message.changed
+            self.status.changes = " · ".join(part for part in (f"{message.summary} — syncing", away) if part)
+            self.action_reindex()
+            return
+        if not message.summary:
+            self._auto_synced = None
+        summary = f"{message.summary} — Ctrl+R reindexes" if message.summary else ""
+        self.status.changes = " · ".join(part for part in (summary, away) if part)
+
+    def action_toggle_auto_sync(self) -> None:
+        self.auto_sync = not self.auto_sync
+        self._auto_synced = None
+        said = ("The index syncs by itself when its sources change." if self.auto_sync
+                else "Automatic sync is off: Ctrl+R syncs.")
+        self.notify(said, title=f"Automatic sync {'on' if self.auto_sync else 'off'}")
 
     # -- reindexing -------------------------------------------------------------------------
     def action_reindex(self, add_paths: list[str] | None = None) -> None:
@@ -259,6 +292,10 @@ class QAApp(App[None]):
     def action_documents(self) -> None:
         if not isinstance(self.screen, DocumentsScreen):
             self.push_screen(DocumentsScreen(self.engine))
+
+    def action_sources(self) -> None:
+        if not isinstance(self.screen, SourcesScreen):
+            self.push_screen(SourcesScreen(self.engine))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -15,6 +15,9 @@ class QACommands(Provider):
             ("Reindex sources", "Sync the index with its files and folders (Ctrl+R)", app.action_reindex),
             ("Add a file or folder", "Add articles to the sources and index them (Ctrl+O)", app.action_add_source),
             ("Documents", "List the indexed articles and their passage counts (F2)", app.action_documents),
+            ("Sources", "The sources with their documents and state; remove one (F3)", app.action_sources),
+            ("Automatic sync on/off", "Sync by itself when the sources change (now "
+             f"{'on' if getattr(app, 'auto_sync', True) else 'off'})", app.action_toggle_auto_sync),
             ("New topic", "Forget the conversation: the next question stands alone (Ctrl+N)", chat.action_new_topic),
             ("Copy last answer", "Copy the last answer with its citations (Ctrl+Y)", chat.action_copy_answer),
             ("Export conversation", "Save the conversation as Markdown with citations (Ctrl+S)", chat.action_export),

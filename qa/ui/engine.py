@@ -24,6 +24,7 @@ from qa.errors import IndexMissing, QAError
 if TYPE_CHECKING:  # imported in a worker, not at start-up (numpy, scipy, faiss)
     from qa.changes import Changes
     from qa.indexer import SyncReport
+    from qa.library import Removal, SourceInfo
     from qa.search import Answer, Hit, Searcher
 
 #: builds the embedding model from its name (tests inject one that is already loaded)
@@ -77,7 +78,12 @@ def read_article(path: str, hit: Hit | None = None) -> Article:
     cited passage is no longer where the index says."""
     try:
         doc = parse(Path(path), Path(path).read_bytes())
-    except (OSError, Unreadable) as exc:
+    except OSError as exc:
+        if hit is not None and (not hit.available or not os.path.exists(path)):
+            return Article(None, f"The file cannot be opened now ({display_path(path)}: its folder may be "
+                                 "unmounted or renamed); here is the passage as indexed.")
+        return Article(None, f"Cannot read {display_path(path)}: {exc.strerror or exc}")
+    except Unreadable as exc:
         return Article(None, f"Cannot read {display_path(path)}: {getattr(exc, 'strerror', None) or exc}")
     if hit and doc.text[hit.start:hit.end] != hit.text:
         return Article(None, "The file changed since it was indexed; here is the passage as indexed. "
@@ -168,6 +174,19 @@ class Engine:
         from qa.changes import pending_changes
 
         return pending_changes(self.index_dir)
+
+    # -- the library -----------------------------------------------------------------------
+    def sources(self) -> list[SourceInfo]:
+        """Each source with its documents, passages and state (QAError without an index)."""
+        from qa.library import list_sources
+
+        return list_sources(self.index_dir)
+
+    def remove_source(self, path: str, on_message: Callable[[str], None] | None = None) -> Removal:
+        """Take a source and its documents out of the index (QAError when it holds no such path)."""
+        from qa.library import remove
+
+        return remove(self.index_dir, path, on_message=on_message)
 
     # -- the model -------------------------------------------------------------------------
     def model_name(self) -> str:

@@ -38,11 +38,15 @@ class ModelLoaded(Message):
 
 
 class SourcesChanged(Message):
-    """The result of a look at the sources: what changed, "" when nothing did."""
+    """The result of a look at the sources: what changed ("" when nothing did), `changed` the
+    paths that did (to sync them once, not again and again), and a warning line per source folder
+    that is away for now (its documents are kept: never shown as removed)."""
 
-    def __init__(self, summary: str) -> None:
+    def __init__(self, summary: str, changed: frozenset[str] = frozenset(), warnings: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.summary = summary
+        self.changed = changed
+        self.warnings = warnings
 
 
 class ReindexProgress(Message):
@@ -78,3 +82,14 @@ class ReindexFailed(Message):
     def __init__(self, problem: str) -> None:
         super().__init__()
         self.problem = problem
+
+
+class SourceRemoved(Message):
+    """A source was taken out of the index (`summary`), or could not be (`problem`); `stats` of
+    the index reloaded after it."""
+
+    def __init__(self, summary: str, problem: str, stats: IndexStats | None) -> None:
+        super().__init__()
+        self.summary = summary
+        self.problem = problem
+        self.stats = stats

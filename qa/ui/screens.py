@@ -46,7 +46,7 @@ class ChatScreen(Screen):
     BINDINGS = [
         Binding("ctrl+n", "new_topic", "New topic", tooltip="Forget the context: the next question stands alone"),
         Binding("ctrl+y", "copy_answer", "Copy", tooltip="Send the last answer with its citations to the terminal's clipboard"),
-        Binding("ctrl+s", "export", "Export", show=False, tooltip="Save the conversation as Markdown with citations (in the working folder)"),
+        Binding("ctrl+s", "export", "Export", show=False, tooltip="Save the conversation as Markdown with citations (in the exports folder)"),
     ]
 
     class Answered(Message):
@@ -224,13 +224,18 @@ class ChatScreen(Screen):
             return
         from qa.export import conversation_markdown
 
-        name = f"qa-conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        from qa.locations import exports_dir
+
+        # a folder of its own, never the working folder: that may be a source, and an export
+        # indexed would answer questions with the tool's own words
+        target = exports_dir() / f"qa-conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
         try:
-            Path(name).write_text(conversation_markdown(self.turns), encoding="utf-8")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(conversation_markdown(self.turns), encoding="utf-8")
         except OSError as exc:
-            self.notify(f"Could not write {name}: {exc.strerror}", severity="error", markup=False)
+            self.notify(f"Could not write {target}: {exc.strerror}", severity="error", markup=False)
             return
-        self.notify(f"Saved the conversation to {os.path.abspath(name)}", title="Exported", markup=False)
+        self.notify(f"Saved the conversation to {target}", title="Exported", markup=False)
 
 
 class SourceScreen(Screen):
@@ -260,7 +265,8 @@ class SourceScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         title = self.hit.title if self.hit else os.path.basename(self.path)
-        where = display_path(self.path) + (f", {paragraph_range(self.hit)}" if self.hit else "")
+        page = f"p. {self.hit.page}, " if self.hit and self.hit.page else ""
+        where = display_path(self.path) + (f", {page}{paragraph_range(self.hit)}" if self.hit else "")
         yield Static(Content.assemble(("", ""), plain(title)), markup=False, id="source-title")
         yield Static(plain(where), markup=False, id="source-where")
         with VerticalScroll(id="article"):

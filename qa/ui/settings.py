@@ -20,6 +20,8 @@ class UISettings:
     # the score cue's calibration is on the ranking score's scale: RetrievalSettings.cue_floor/cue_step
     #: seconds between two looks at the sources (file names and stats) and the index's identity
     poll_seconds: float = 3.0
+    #: sync by itself when the sources change (the palette's "Automatic sync" turns it off for the session)
+    auto_sync: bool = True
     #: seconds between two looks at "is the terminal still there?"
     hangup_check_seconds: float = 0.5
     #: seconds a hung-up app gets to close cleanly before the process is ended anyway (with the

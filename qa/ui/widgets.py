@@ -3,6 +3,7 @@ from plain strings (never markup), so "[bold]" or "[@click=…]" in an article s
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -303,7 +304,9 @@ class HitCard(Widget, can_focus=True):
         # with the model the cue is the ranking score; by keywords only it is relative to the
         # best passage, so it gets no word
         cue_word = f" {CUE_WORDS[level]}" if hit.dense_score is not None else ""
-        yield Static(Content.assemble("— ", plain(hit.source), f", {paragraph_range(hit)}   ",
+        page = f"p. {hit.page}, " if hit.page else ""
+        away: tuple[str, str] = ("", "") if hit.available else (" (file unavailable)", "dim")
+        yield Static(Content.assemble("— ", plain(hit.source), away, f", {page}{paragraph_range(hit)}   ",
                                       ("▰" * level, "$text-success" if not hit.weak else ""), ("▱" * (5 - level), "dim"),
                                       (cue_word, "dim")),
                      markup=False, classes="where")
@@ -409,12 +412,28 @@ class Pending(Static):
         super().__init__(Content("searching…"), markup=False, classes="notice -pending")
 
 
+def short_path(path: str, cwd: str | None = None, home: str | None = None) -> str:
+    """A folder as the status line names it: relative and ending in "/" inside the working folder
+    ("index/"), else from "~" inside the home folder, else its last two parts ("…/qa/index")."""
+    cwd = os.getcwd() if cwd is None else cwd
+    home = os.path.expanduser("~") if home is None else home
+    path = os.path.abspath(path)
+    if path.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(path, cwd) + os.sep
+    if home not in ("", os.sep) and path.startswith(home.rstrip(os.sep) + os.sep):
+        return "~" + path[len(home.rstrip(os.sep)):]
+    parts = [part for part in path.split(os.sep) if part]
+    return path if len(parts) <= 3 else "…" + os.sep + os.sep.join(parts[-2:])
+
+
 class StatusLine(Widget):
-    """One line: search mode (model state), index size, and pending changes in the sources."""
+    """One line: search mode (model state), index size, which index is open, and pending changes
+    in the sources (or a source folder that is away)."""
 
     mode: reactive[str] = reactive("")
     mode_kind: reactive[str] = reactive("info")
     stats: reactive[str] = reactive("")
+    index: reactive[str] = reactive("")
     changes: reactive[str] = reactive("")
 
     def render(self) -> Content:
@@ -422,6 +441,8 @@ class StatusLine(Widget):
         parts: list[Content | str | tuple[str, str]] = [(self.mode, style)]
         if self.stats:
             parts += [" · ", plain(self.stats)]
+        if self.index:
+            parts += [" · ", plain(f"index {self.index}").stylize("$text-muted")]
         if self.changes:
             parts += [" · ", (self.changes, "bold $warning")]
         return Content.assemble(*parts)
