@@ -44,7 +44,7 @@ def kill_at(index: Path, phase: str, sig: int, cwd: Path, while_paused=lambda: N
             raise AssertionError(f"never reached {phase}: {''.join(lines)}")
         while_paused()
         proc.send_signal(sig)
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=120)  # a loaded CI machine can be slow to reap
     finally:
         watchdog.cancel()
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, "".join(lines) + err)

@@ -377,3 +377,20 @@ def test_the_more_line_says_what_the_card_leaves_out():
 
     assert hidden_sentences(CardText(10, 20, 30, 2, 1)) == "2 sentences before and 1 after"
     assert hidden_sentences(CardText(0, 20, 30, 0, 1)) == "1 sentence after"
+
+
+@run_async
+async def test_the_chat_applies_a_filter_prefix_and_says_what_was_corrected(seed_index, model):
+    """'until:1999 …' filters the answer (the seeds have no date: nothing passes, and it says why);
+    a slip in a question is searched corrected and the answer says what was searched."""
+    app = make_app(seed_index, model)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        view = await ask(pilot, "until:1999 Who heads Ansar al-Sharia in Derna?")
+        notices = " ".join(plain(n) for n in view.query(Notice))
+        assert view.answer.filters is not None and "Filtered:" in notices and "without a known date" in notices
+        assert view.answer.hits == []
+        view = await ask(pilot, "Who comanded the Abu Salim brigde?")
+        notices = " ".join(plain(n) for n in view.query(Notice))
+        assert view.answer.corrected and "searched for: " in notices
+        assert "Abu Salim" in view.answer.hits[0].text

@@ -139,10 +139,17 @@ class Engine:
             return IndexStats(len(searcher.documents()), searcher.passage_count)
 
     def search(self, question: str, query: str, k: int) -> Answer:
+        """Filters written at the start of the question ("since:2024-01 source:reuters Who …",
+        qa/retrieval/filters.py) apply to it; the rest is searched."""
+        from qa.retrieval.filters import split_prefix  # numpy: not at start-up, this runs in a worker
+
+        filters, question = split_prefix(question)
+        query = split_prefix(query)[1] or question
         embedder = self.embedder if self.model_done.is_set() else None
         with self._lock:
             return self._open().search(question, k=k, embedder=embedder,
-                                       mode="hybrid" if embedder is not None else "bm25", query=query)
+                                       mode="hybrid" if embedder is not None else "bm25", query=query,
+                                       filters=filters if filters.active else None)
 
     def documents(self) -> list[tuple[str, str, int]]:
         with self._lock:

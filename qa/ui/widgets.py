@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from qa.context import Turn
-from qa.render import looked_for, paragraph_range
+from qa.render import byline, copies_line, filters_line, looked_for, paragraph_range
 from qa.sentences import sentence_spans
 from qa.settings import DEFAULT_SETTINGS
 from qa.text import tokenize
@@ -310,6 +310,9 @@ class HitCard(Widget, can_focus=True):
                                       ("▰" * level, "$text-success" if not hit.weak else ""), ("▱" * (5 - level), "dim"),
                                       (cue_word, "dim")),
                      markup=False, classes="where")
+        about = [part for part in (byline(hit.date, hit.author, hit.site), copies_line(hit)) if part]
+        if about:  # when the article states its date, author or site, and where the story ran too
+            yield Static(plain(" · ".join(about)), markup=False, classes="why")
         yield Static(why_highlighted(hit, self.terms), markup=False, classes="why")
         yield Static(passage_content(hit, self.terms), markup=False, classes="passage")
         yield Static("", markup=False, classes="more")
@@ -399,6 +402,10 @@ class AnswerView(Widget):
             nearest = " Nearest passages:" if answer.hits else ""
             yield Notice(f"Not found in the indexed articles. Looked for {looked_for(self.turn.query)}: "
                          f"rephrase with other words or names.{nearest}", "missing")
+        if answer.corrected:
+            yield Notice("searched for: " + ", ".join(answer.corrected.values()), "mode")
+        if answer.filters:
+            yield Notice(filters_line(answer), "mode")
         if answer.hits:
             yield Static(Content.styled(answer_header(answer), "dim"), markup=False, classes="answer-header")
         for hit in answer.hits:
