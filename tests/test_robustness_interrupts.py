@@ -30,8 +30,11 @@ def kill_at(index: Path, phase: str, sig: int, cwd: Path, while_paused=lambda: N
     """Run `qa index`, wait until it pauses at `phase`, call while_paused(), send `sig`; the
     finished process."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), QA_TEST_PAUSE_AT=phase, QA_TEST_PAUSE_SECONDS="120")
+    # SIGINT as a terminal delivers it: a test run started in the background (`pytest &`) has it
+    # ignored, and Python keeps an ignored SIGINT ignored, so Ctrl-C would never reach qa
     proc = subprocess.Popen([sys.executable, "-m", "qa", "index", "--index", str(index)], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     watchdog = threading.Timer(150, proc.kill)
     watchdog.start()
     try:
@@ -44,7 +47,7 @@ def kill_at(index: Path, phase: str, sig: int, cwd: Path, while_paused=lambda: N
             raise AssertionError(f"never reached {phase}: {''.join(lines)}")
         while_paused()
         proc.send_signal(sig)
-        out, err = proc.communicate(timeout=120)  # a loaded CI machine can be slow to reap
+        out, err = proc.communicate(timeout=60)
     finally:
         watchdog.cancel()
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, "".join(lines) + err)
