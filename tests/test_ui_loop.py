@@ -394,3 +394,15 @@ async def test_the_chat_applies_a_filter_prefix_and_says_what_was_corrected(seed
         notices = " ".join(plain(n) for n in view.query(Notice))
         assert view.answer.corrected and "searched for: " in notices
         assert "Abu Salim" in view.answer.hits[0].text
+
+
+@run_async
+async def test_the_date_order_toggle_reaches_the_search(seed_index, model):
+    app = make_app(seed_index, model)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert (await ask(pilot, "Who heads Ansar al-Sharia in Derna?")).answer.sort == "relevance"
+        app.action_toggle_date_order()
+        assert (await ask(pilot, "Who heads Ansar al-Sharia in Derna?")).answer.sort == "date"
+        app.action_toggle_date_order()
+        assert (await ask(pilot, "Who heads Ansar al-Sharia in Derna?")).answer.sort == "relevance"

@@ -231,6 +231,12 @@ class QAApp(App[None]):
                 else "Automatic sync is off: Ctrl+R syncs.")
         self.notify(said, title=f"Automatic sync {'on' if self.auto_sync else 'off'}")
 
+    def action_toggle_date_order(self) -> None:
+        self.engine.sort = "relevance" if self.engine.sort == "date" else "date"
+        said = ("Answers list their passages by date, unknown dates last." if self.engine.sort == "date"
+                else "Answers list their passages by relevance.")
+        self.notify(said, title=f"Order: {self.engine.sort}")
+
     # -- reindexing -------------------------------------------------------------------------
     def action_reindex(self, add_paths: list[str] | None = None) -> None:
         if self.reindexing:

@@ -18,6 +18,8 @@ class QACommands(Provider):
             ("Sources", "The sources with their documents and state; remove one (F3)", app.action_sources),
             ("Automatic sync on/off", "Sync by itself when the sources change (now "
              f"{'on' if getattr(app, 'auto_sync', True) else 'off'})", app.action_toggle_auto_sync),
+            ("Order by date on/off", "List an answer's passages by date, for 'what happened next' (now "
+             f"{'on' if app.engine.sort == 'date' else 'off'})", app.action_toggle_date_order),
             ("New topic", "Forget the conversation: the next question stands alone (Ctrl+N)", chat.action_new_topic),
             ("Copy last answer", "Copy the last answer with its citations (Ctrl+Y)", chat.action_copy_answer),
             ("Export conversation", "Save the conversation as Markdown with citations (Ctrl+S)", chat.action_export),

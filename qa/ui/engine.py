@@ -95,6 +95,7 @@ class Engine:
     def __init__(self, index_dir: Path, embedder_factory: EmbedderFactory = load_embedder) -> None:
         self.index_dir = Path(index_dir)
         self.embedder_factory = embedder_factory
+        self.sort = "relevance"  # or "date": answers in date order, for "what happened next" reading
         self.searcher: Searcher | None = None
         self.embedder: Any = None
         self.model_error: str | None = None
@@ -149,7 +150,7 @@ class Engine:
         with self._lock:
             return self._open().search(question, k=k, embedder=embedder,
                                        mode="hybrid" if embedder is not None else "bm25", query=query,
-                                       filters=filters if filters.active else None)
+                                       filters=filters if filters.active else None, sort=self.sort)
 
     def documents(self) -> list[tuple[str, str, int]]:
         with self._lock:
