@@ -55,7 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", metavar="DIR", help=f"index folder (default: {default_index})")
+    _add_index_command(sub, common)
+    _add_ask_command(sub, common)
+    _add_library_commands(sub, common)
+    sub.add_parser("ui", parents=[common], help="open the terminal UI (the default)",
+                   description="Open the chat-style terminal UI.")
+    return parser
 
+
+def _add_index_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p_index = sub.add_parser("index", parents=[common], help="add files or folders and sync the index",
                              description="Add the given files or folders to the index's sources, then bring "
                                          "the index in line with all sources: new files are embedded, changed "
@@ -74,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_index.add_argument("--watch", action="store_true",
                          help="after syncing, keep watching the sources and sync on every change (Ctrl-C stops)")
 
+
+def _add_ask_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p_ask = sub.add_parser("ask", parents=[common], help="answer a question with cited passages",
                            description="Print the passages that best answer the question, each with its "
                                        "citation and the answering sentence highlighted.")
@@ -93,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask.add_argument("--sort", choices=["relevance", "date"], default="relevance",
                        help="order of the passages: relevance (default) or date (earliest first, undated last)")
 
+
+def _add_library_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """docs, sources and remove: what the index holds, and taking a source out."""
     p_docs = sub.add_parser("docs", parents=[common], help="list the indexed documents",
                             description="List the indexed documents with their passage counts.")
     p_docs.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
@@ -108,10 +121,6 @@ def build_parser() -> argparse.ArgumentParser:
                                           "source stays out until named again with qa index PATH.")
     p_remove.add_argument("path", metavar="PATH", help="a source, or a file or folder of one")
     p_remove.add_argument("--json", action="store_true", help="print one JSON object with what was removed")
-
-    sub.add_parser("ui", parents=[common], help="open the terminal UI (the default)",
-                   description="Open the chat-style terminal UI.")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
