@@ -31,7 +31,7 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
         bm25 = dict(zip((int(snapshot.passage_ids[p]) for p in positions), map(float, scores)))
     dense: dict[int, float] = {}
     if mode in ("hybrid", "dense"):
-        ids, scores = _dense_search(snapshot, query.vector, depth, allowed)
+        ids, scores = dense_search(snapshot, query.vector, depth, allowed)
         dense = dict(zip((int(i) for i in ids), map(float, scores)))
     bm25_ranked, dense_ranked = list(bm25), list(dense)
     if mode == "hybrid":
@@ -44,7 +44,7 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
     return Candidates(bm25_ranked, dense_ranked, bm25, dense)
 
 
-def _dense_search(snapshot: IndexSnapshot, vector: np.ndarray, n: int,
+def dense_search(snapshot: IndexSnapshot, vector: np.ndarray, n: int,
                   allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """The n nearest passages; with `allowed`, among those only: faiss skips the others in its
     scan (an IDSelectorBitmap over passage ids), so the cost is at most the unfiltered scan's."""
