@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from qa.context import Turn
-from qa.render import byline, copies_line, filters_line, looked_for, paragraph_range
+from qa.render import BIDI_CONTROLS, byline, copies_line, filters_line, looked_for, paragraph_range
 from qa.sentences import sentence_spans
 from qa.settings import DEFAULT_SETTINGS
 from qa.text import tokenize
@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # qa.search pulls in numpy, scipy and faiss: loaded in the ba
     from qa.search import Answer, Hit
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI = dict.fromkeys(BIDI_CONTROLS, "\ufffd")  # one set of bidi controls, the CLI's
 #: a word, or a number with separators ("45,000": one word, not "45" and "000")
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
@@ -42,7 +42,7 @@ WORD_STYLE = "underline"
 def plain(text: str) -> Content:
     """Content showing `text` as it is: control characters become spaces and bidi controls "�"
     (one character for one, so offsets still hold; see qa.render.BIDI_CONTROLS)."""
-    return Content(_BIDI.sub("\ufffd", _CONTROL.sub(" ", text)))
+    return Content(_CONTROL.sub(" ", text).translate(_BIDI))
 
 
 def score_level(hit: Hit, top: Hit) -> int:
