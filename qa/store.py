@@ -562,7 +562,7 @@ class IndexStore:
         return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
 
     def has_column(self, table: str, column: str) -> bool:
-        return column in {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+        return column in columns(self.conn, table)
 
     def documents_missing_passages(self) -> list[tuple[int, str, int | None, int]]:
         """(id, path, passages recorded, passage rows present) of documents that lost passage rows
@@ -739,7 +739,8 @@ def _citation_sql(conn: sqlite3.Connection) -> str:
     have = columns(conn, "passages")
     return ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text, "
             f"{'p.text_sha1' if 'text_sha1' in have else 'NULL'}, d.encoding, d.sha256, "
-            f"{'p.page' if 'page' in have else 'NULL'}, {_news_fields(conn)} "
+            f"{'p.page' if 'page' in have else 'NULL'}, "
+            f"{'d.date, d.author, d.site' if 'story' in have else 'NULL, NULL, NULL'} "
             "FROM passages p JOIN documents d ON d.id = p.doc_id")
 
 
@@ -791,9 +792,9 @@ NEWS_COLUMNS: Mapping[str, Mapping[str, str]] = MappingProxyType({
 
 def add_news_columns(conn: sqlite3.Connection) -> None:
     """The migration: add the news columns an older index lacks (old rows read NULL)."""
-    for table, columns in NEWS_COLUMNS.items():
-        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-        for name, kind in columns.items():
+    for table, added in NEWS_COLUMNS.items():
+        have = columns(conn, table)
+        for name, kind in added.items():
             if name not in have:
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
     conn.execute("CREATE INDEX IF NOT EXISTS passages_by_story ON passages(story)")
@@ -803,8 +804,7 @@ def add_news_columns(conn: sqlite3.Connection) -> None:
 
 def has_news_columns(conn: sqlite3.Connection) -> bool:
     """False for an index no sync of this qa has opened yet (a reader does not migrate)."""
-    have = {row[1] for row in conn.execute("PRAGMA table_info(passages)")}
-    return "story" in have
+    return "story" in columns(conn, "passages")
 
 
 def _news_fields(conn: sqlite3.Connection) -> str:
@@ -864,7 +864,7 @@ def set_document_news(conn: sqlite3.Connection, doc_id: int, date: str | None, a
 
 def documents_without_news(conn: sqlite3.Connection) -> set[int]:
     """Ids of documents whose date, author and site were never read (indexed by an older qa)."""
-    if "news_read" not in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
+    if "news_read" not in columns(conn, "documents"):
         return set()  # a reader's connection to an index not migrated: nothing to do from here
     return {row[0] for row in conn.execute("SELECT id FROM documents WHERE news_read IS NULL")}
 
