@@ -32,6 +32,8 @@ _DATE_LIKE = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}\b|\d{{1,2}}(?:st|nd|rd|th)?
 #: "TRIPOLI, 14 February 2023 (Reuters) –": place in capitals, optional date, agency, a dash
 _DATELINE = re.compile(r"^[A-Z][A-Z .'’/-]{1,40}(?:,\s*(?P<date>[^()\n]{4,60}?))?\s*"
                        r"\((?P<agency>[A-Z][\w&.' -]{1,40})\)\s*[-–—:]")
+#: "DERNA, 12 March 2024 – ": the same without an agency; the date must then parse with its year
+_PLAIN_DATELINE = re.compile(r"^[A-Z][A-Z .'’/-]{1,40},\s*(?P<date>[^()\n]{4,40}?)\s+[-–—]\s")
 _LABEL = re.compile(r"^(?P<label>published|first published|posted|updated|last updated|last modified|date)\b"
                     r"(?:\s+on)?\s*[:\-–]?\s*(?P<rest>.+)$", re.IGNORECASE)
 #: what follows a name on a byline: a role, a site, a date ("By Maria Okafor, Staff Reporter")
@@ -168,6 +170,10 @@ def from_text(text: str, start: int = 0) -> ArticleMeta:
             site = site or " ".join(dateline["agency"].split())
             if dateline["date"]:
                 published = published or parse_date(dateline["date"], within=True)
+            continue
+        plain = _PLAIN_DATELINE.match(line)
+        if plain and parse_date(plain["date"], within=True):
+            published = published or parse_date(plain["date"], within=True)
             continue
         if len(line) > MAX_META_LINE_CHARS:
             continue

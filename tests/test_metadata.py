@@ -27,9 +27,11 @@ STORY = ("The harbour reopened on Friday after the storm damaged the pier, offic
     ("Posted on March 12, 2024 at 10:15 am\n\n", "2024-03-12", None, None),
     ("2024-03-12\n\n", "2024-03-12", None, None),
     ("WASHINGTON (AP) \u2014 ", None, None, "AP"),
+    ("DERNA, 12 March 2024 - ", "2024-03-12", None, None),
+    ("LONDON, March 12, 2024 \u2014 ", "2024-03-12", None, None),
     ("By Omar Haddad and Maria Okafor\n\n", None, "Omar Haddad and Maria Okafor", None),
 ], ids=["dateline", "published-byline", "byline-updated", "updated", "markdown", "us-style", "iso",
-        "agency-only", "two-authors"])
+        "agency-only", "plain-dateline", "plain-dateline-us", "two-authors"])
 def test_dated_text_articles(tmp_path, head, date, author, site):
     path = tmp_path / "story.txt"
     path.write_text("Harbour reopens after storm\n\n" + head + STORY)
@@ -48,10 +50,11 @@ def test_published_date_wins_over_updated(tmp_path):
     "Published today\n\n", "Updated yesterday at 10:15\n\n", "Monday\n\n", "3 days ago\n\n",
     "Date: 12/03/2024\n\n",  # 12 March or 3 December? not guessed
     "LONDON, March 3 (AP) \u2014 ",  # no year: not guessed
+    "LONDON, March 3 \u2014 ",  # no agency and no year
     "Rain fell on 3 April 2024 in York, and the river rose.\n\n",  # a sentence, not a date line
     "By the time police arrived, the crowd had gone.\n\n",  # not a byline
     "By Friday the council had voted.\n\n",
-], ids=["today", "yesterday", "weekday", "ago", "numeric", "no-year", "sentence", "by-the", "by-friday"])
+], ids=["today", "yesterday", "weekday", "ago", "numeric", "no-year", "no-year-plain", "sentence", "by-the", "by-friday"])
 def test_relative_ambiguous_or_incidental_dates_are_not_taken(tmp_path, head):
     path = tmp_path / "story.txt"
     path.write_text("Harbour reopens after storm\n\n" + head + STORY)
