@@ -171,7 +171,8 @@ def _share(mask: np.ndarray) -> float:
 def speed(full: Path, texts: list[str]) -> dict:
     """Cost of spell() a question (after the one-off build of the look-ups), on the full index's
     vocabulary and on a synthetic one the size of a 100k-passage index's (Heaps' law: the
-    vocabulary grows as ~ the square root of the text, x3.2 for 10x the passages)."""
+    vocabulary grows as ~ the square root of the text, x3.2 for 10x the passages; each term's
+    passages x10 for the candidates' context)."""
     from qa import store
     from qa.retrieval.snapshot import IndexSnapshot
     from qa.spelling import Lexicon
@@ -186,10 +187,12 @@ def speed(full: Path, texts: list[str]) -> dict:
     while len(synthetic) < int(len(vocabulary) * 3.2):
         synthetic.setdefault(slip(rng.choice(terms), rng) + rng.choice("aeioulnrst"), len(synthetic))
     synthetic_df = np.concatenate([df, rng.choices(list(df), k=len(synthetic) - len(df))]).astype(np.int64)
+    weights = snapshot.bm25.weights
     out = {}
     gc.collect()
     gc.freeze()  # the benchmark's own heap (SQuAD parsed: millions of objects) out of the collector's sweeps
-    for name, lexicon in (("full index", Lexicon(vocabulary, df)), ("100k-size synthetic", Lexicon(synthetic, synthetic_df))):
+    for name, lexicon in (("full index", Lexicon(vocabulary, df, weights)),
+                          ("100k-size synthetic", Lexicon(synthetic, synthetic_df, _weights_100k(weights, synthetic_df)))):
         t0 = time.perf_counter()
         spell(lexicon, "wat did microsft warn pc users abuot Qumo", DEFAULT_SETTINGS)  # builds the look-ups
         build = time.perf_counter() - t0
@@ -202,6 +205,22 @@ def speed(full: Path, texts: list[str]) -> dict:
                      "mean_ms": round(1000 * float(np.mean(times)), 3), "p99_ms": round(1000 * float(np.percentile(times, 99)), 3)}
         print(f"{name}: {json.dumps(out[name])}", flush=True)
     return out
+
+
+def _weights_100k(weights, df: np.ndarray, copies: int = 10):
+    """A terms x passages matrix the size of a 100k-passage index's: the real terms in `copies`
+    copies of the passages (their postings x10, as the 100k BBC corpus of benchmarks/speed.py),
+    the synthetic terms each in `df` random passages (the candidates' context is looked up in it)."""
+    from scipy import sparse
+
+    real = sparse.hstack([weights] * copies, format="csr")
+    rng = np.random.default_rng(7)
+    n, extra = real.shape[1], df[weights.shape[0]:]
+    postings = [np.unique(rng.integers(0, n, int(k))) for k in extra]
+    indptr = np.concatenate([[0], np.cumsum([len(p) for p in postings])])
+    indices = np.concatenate(postings) if postings else np.zeros(0, dtype=np.int64)
+    rows = sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(extra), n))
+    return sparse.vstack([real, rows], format="csr")
 
 
 def main(argv: list[str] | None = None) -> int:

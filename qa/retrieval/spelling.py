@@ -3,12 +3,14 @@
 verdict.
 
 A word the index holds is never changed. A word it does not hold is replaced by the nearest word
-it holds (one edit; the most frequent; a question word for the first word), unless it looks like
-a name the articles simply do not mention: a capitalised word after the first is corrected only
-when at least min_name_correction_length letters long, to a word one edit away ("Microsft" ->
-"Microsoft"; one of the same skeleton first), or, shorter, to one differing by its vowels alone
-("Qumo" -> "Qumu").
-Upper-case acronyms, words with digits and words under 3 letters are left as typed.
+it holds (one edit from the word, or from a real word one edit from it: "sackrd" -> "sacked"; a
+question word for the first word; then the one in a passage with more of the question's other
+words; then the most frequent), unless it is a real English word (min_real_word_count: a small
+index may lack "warn"; the first word excepted, "wat" -> "what") or looks like a name the articles
+simply do not mention: a capitalised word after the first is corrected only when at least
+min_name_correction_length letters long, to a word one edit away ("Microsft" -> "Microsoft"), or,
+shorter, to one differing by its vowels alone ("Qumo" -> "Qumu").
+Acronyms ("NASA", "MVPs"), words with digits and words under 3 letters are left as typed.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
     corrected: dict[str, str] = {}
     aliases: dict[str, str] = {}
     names: list[str] = []
+    others = [t for t in tokenize(text) if t in lexicon.vocabulary]  # the words it holds: context
     last = 0
     for position, match in enumerate(word_spans(text)):
         typed = match.group(0)
@@ -51,7 +54,7 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
         is_name = position > 0 and typed[0].isupper() and word not in STOP_WORDS
         replacement = None
         if settings.spelling and not lexicon.holds(word) and _correctable(typed):
-            replacement = _correction(lexicon, word, position == 0, is_name, settings)
+            replacement = _correction(lexicon, word, position == 0, is_name, others, settings)
         if replacement is not None:
             shown = _with_case(replacement, typed)
             corrected[typed] = shown
@@ -69,37 +72,51 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
 
 
 def _correctable(typed: str) -> bool:
-    return len(typed) >= 3 and typed.isalpha() and not (typed.isupper() and len(typed) > 1)
+    """Three letters or more, not an acronym ("NASA", "MVPs")."""
+    acronym = typed.removesuffix("s")
+    return len(typed) >= 3 and typed.isalpha() and not (acronym.isupper() and len(acronym) > 1)
 
 
-def _correction(lexicon: Lexicon, word: str, first: bool, is_name: bool,
+def _correction(lexicon: Lexicon, word: str, first: bool, is_name: bool, others: list[str],
                 settings: RetrievalSettings) -> str | None:
     """The surface word to search instead of this unknown one; None: leave it."""
+    real = lexicon.is_english(word, settings.min_real_word_count)  # a real word is no slip...
+    # ...unless it is the first word and one edit from a question word ("wat": "what")
+    if real and not first:
+        return None
     if is_name:
-        return _name_correction(lexicon, word, settings)
+        return _name_correction(lexicon, word, others, settings)
     found = lexicon.suggestions(word)
     if len(word) < 4:
         found = [s for s in found if s.stop_word]
+    if real:
+        found = [s for s in found if s.term in QUESTION_WORDS]
     if not found:
         return None
-    best = min(found, key=lambda s: _rank(s, first))
-    return best.term if best.stop_word else _surface(word, best.term)
+    best = _best(lexicon, found, first, others)
+    return best.term if best.stop_word else best.surface or _surface(word, best.term)
 
 
-def _name_correction(lexicon: Lexicon, word: str, settings: RetrievalSettings) -> str | None:
-    """A name one edit from a name of the index (one of the same skeleton first), when at least
-    min_name_correction_length letters long; else one that differs by its vowels only."""
+def _name_correction(lexicon: Lexicon, word: str, others: list[str], settings: RetrievalSettings) -> str | None:
+    """A name one edit from a name of the index, when at least min_name_correction_length
+    letters long; else one that differs by its vowels only."""
     stem = stem_of(word)
     found = lexicon.suggestions(word, stop_words=False)
     if found and len(word) >= settings.min_name_correction_length:
-        alike = [s for s in found if skeleton(s.term) == skeleton(stem)]
-        return _surface(word, min(alike or found, key=lambda s: _rank(s, False)).term)
+        best = _best(lexicon, found, False, others)
+        return best.surface or _surface(word, best.term)
     variants = [v for v in lexicon.variants(stem) if len(v) == len(stem)]
     return _surface(word, variants[0]) if variants else None
 
 
-def _rank(suggestion: Suggestion, first: bool) -> tuple:
-    return (suggestion.distance, not (first and suggestion.term in QUESTION_WORDS), -suggestion.count)
+def _best(lexicon: Lexicon, found: list[Suggestion], first: bool, others: list[str]) -> Suggestion:
+    """The nearest candidate; among equals a question word for the first word, then the one
+    that shares a passage with more of the question's other words, then the most frequent."""
+    nearest = min(s.distance for s in found)
+    found = [s for s in found if s.distance == nearest]
+    fit = lexicon.context([s.term for s in found], others) if len(found) > 1 else {}
+    return min(found, key=lambda s: (not (first and s.term in QUESTION_WORDS), not s.surface,
+                                     -round(fit.get(s.term, 0.0), 1), -s.count, s.term))
 
 
 def _surface(typed: str, stem: str) -> str:
