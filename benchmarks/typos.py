@@ -12,6 +12,7 @@ the full index); "clean" asks whether the corrector damages questions typed righ
     .venv/bin/python benchmarks/typos.py --sweep         # missing_name_weight x threshold (half index)
     .venv/bin/python benchmarks/typos.py --v2            # SQuAD v2.0 unanswerable answered "false"
     .venv/bin/python benchmarks/typos.py --speed         # correction cost, real and 100k-size vocabulary
+    .venv/bin/python benchmarks/typos.py --words --limit 1200  # slipped words corrected right (seconds)
 """
 
 from __future__ import annotations
@@ -164,6 +165,36 @@ def unanswerable(full: Path, embedder: CachedEmbedder) -> dict:
     return row
 
 
+def slipped_words(full: Path, sets: dict) -> dict:
+    """Seconds, no retrieval: of each set's slipped words, the share spell() corrects to a word
+    of the original's stem ("right"), to another word ("wrong"), leaves ("left": no candidate, a
+    real word or a short name) or cannot change (the index holds the slip: "held", e.g.
+    "filed" for "field"); "damaged": words typed right that were corrected. The loop to tune on."""
+    from qa import store
+    from qa.retrieval.snapshot import IndexSnapshot
+    from qa.text import stem_of
+
+    conn = store.connect(full)
+    lexicon = IndexSnapshot.load(conn, full).lexicon
+    conn.close()
+    out = {}
+    for name, pairs in sets.items():
+        kinds: dict[str, int] = {"right": 0, "wrong": 0, "left": 0, "held": 0, "damaged": 0}
+        for q, typed in pairs:
+            corrected = spell(lexicon, typed, DEFAULT_SETTINGS).corrected
+            for right, slipped in zip((m.group(0) for m in word_spans(q.text)), (m.group(0) for m in word_spans(typed))):
+                if right == slipped:
+                    kinds["damaged"] += slipped in corrected
+                elif slipped in corrected:
+                    kinds["right" if stem_of(corrected[slipped].casefold()) == stem_of(right.casefold()) else "wrong"] += 1
+                else:
+                    kinds["held" if lexicon.holds(slipped.casefold()) else "left"] += 1
+        slips = sum(kinds.values()) - kinds["damaged"]
+        out[name] = {"slipped words": slips} | {k: round(v / slips, 4) if k != "damaged" else v for k, v in kinds.items()}
+        print(f"{name}: {json.dumps(out[name])}", flush=True)
+    return out
+
+
 def _share(mask: np.ndarray) -> float:
     return round(float(np.mean(mask)), 4)
 
@@ -230,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor", type=float, default=0.9035,
                         help="sweep: held-out 'false' to keep (BENCHMARKS.md, hybrid, before spelling)")
     parser.add_argument("--speed", action="store_true", help="only the correction's cost")
+    parser.add_argument("--words", action="store_true", help="only the slipped words' corrections (seconds)")
     parser.add_argument("--limit", type=int, help="typo'd sets: a seeded sample of this many questions")
     parser.add_argument("--no-clean", action="store_true", help="skip the clean rows (all questions)")
     parser.add_argument("--clean-only", action="store_true", help="only the clean rows")
@@ -243,8 +275,14 @@ def main(argv: list[str] | None = None) -> int:
     half, full = index_folders(DEFAULT_MODEL)
     sets = typo_sets(questions, args.seed)
     result: dict[str, object] = {"seed": args.seed}
+    if args.limit:  # a seeded sample of the questions, the same for every set
+        keep = set(random.Random(args.seed).sample(range(len(questions)), args.limit))
+        kept = {id(q) for i, q in enumerate(questions) if i in keep}
+        sample = {name: [(q, t) for q, t in pairs if id(q) in kept] for name, pairs in sets.items()}
     if args.speed:
         result["speed"] = speed(full, [t for pairs in sets.values() for _, t in pairs])
+    elif args.words:
+        result["words"] = slipped_words(full, sample if args.limit else sets)
     else:
         from qa.embedder import Embedder
 
@@ -255,10 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.sweep:
             result["sweep"] = missing_name_sweep(half, questions, embedder, args.floor)
         else:
-            if args.limit:  # a seeded sample of the questions, the same for every set
-                keep = set(random.Random(args.seed).sample(range(len(questions)), args.limit))
-                kept = {id(q) for i, q in enumerate(questions) if i in keep}
-                sets = {name: [(q, t) for q, t in pairs if id(q) in kept] for name, pairs in sets.items()}
+            if args.limit:
+                sets = sample
             clean = {} if args.no_clean else {"clean": [(q, q.text) for q in questions]}
             sets = {} if args.clean_only else sets
             result["rows"] = rows(full, clean | sets, embedder)

@@ -26,11 +26,14 @@ import gc
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from qa.text import STOP_WORDS, stem_of
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 #: a misspelled first word is most likely one of these
 QUESTION_WORDS = frozenset({"what", "who", "whom", "whose", "when", "where", "which", "why", "how"})
@@ -46,7 +49,7 @@ class Suggestion(NamedTuple):
     distance: int  # edits from the typed word to a word of this stem (2: only from its stem)
     count: int  # documents holding it (stop words: more than any stem)
     stop_word: bool
-    surface: str = ""  # a real word one edit from the typed one whose stem is `term` ("sacked")
+    surface: str = ""  # a real (English) word one edit from the typed one whose stem is `term` ("sacked")
 
 
 def skeleton(stem: str) -> str:
@@ -79,6 +82,18 @@ def deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
+def undo_slip(word: str) -> list[str]:
+    """The words the typed one may be a slip of, most likely slip first: a doubled letter made
+    single, two neighbours swapped back, a dropped letter put back, another letter, an added
+    letter dropped (each a list of strings one edit away, in that order; repeats possible)."""
+    n = len(word)
+    return ([word[:i] + word[i + 1:] for i in range(1, n) if word[i] == word[i - 1]]
+            + [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(n - 1) if word[i] != word[i + 1]]
+            + [word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS]
+            + [word[:i] + c + word[i + 1:] for i in range(n) for c in _LETTERS if c != word[i]]
+            + [word[:i] + word[i + 1:] for i in range(n)])
+
+
 def one_edit(word: str) -> set[str]:
     """Every string one edit from the word (drop, swap of neighbours, other letter, added letter)."""
     n = len(word)
@@ -96,7 +111,8 @@ class Lexicon:
     `weights`: BM25's terms x passages matrix (rows in the vocabulary's order), for ranking
     candidates by the question's other words; without it they are ranked by frequency alone."""
 
-    def __init__(self, vocabulary: dict[str, int], document_frequency: np.ndarray, weights=None) -> None:
+    def __init__(self, vocabulary: dict[str, int], document_frequency: np.ndarray,
+                 weights: sparse.csr_matrix | None = None) -> None:
         self.vocabulary = vocabulary
         self.document_frequency = document_frequency
         self.weights = weights
@@ -123,7 +139,6 @@ class Lexicon:
         (distance 2), nearest and most frequent first; the word's own stem excluded."""
         stem = stem_of(word)
         found: dict[str, Suggestion] = {}
-
         english = english_words()
 
         def add(term: str, distance: int, surface: str = "") -> None:
@@ -138,7 +153,7 @@ class Lexicon:
                 add(term, distance)
         for variant in one_edit(word).intersection(_english_set()) | deletes(word):  # real words, deletes
             if (variant_stem := stem_of(variant)) in self.vocabulary:
-                add(variant_stem, 1, variant)
+                add(variant_stem, 1, variant if variant in english else "")
         return sorted(found.values(), key=lambda s: (s.distance, -s.count, s.term))
 
     def _near(self, word: str, stem: str) -> list[tuple[str, int]]:
@@ -152,8 +167,8 @@ class Lexicon:
             for item in speller.lookup(probe, Verbosity.ALL, max_edit_distance=MAX_EDIT, transfer_casing=False):
                 if probe == word:
                     out.append((item.term, item.distance))
-                elif item.term in self.vocabulary:
-                    out.append((item.term, item.distance + (probe != word)))
+                elif item.term in self.vocabulary:  # one edit from the stem
+                    out.append((item.term, item.distance + 1))
         return out
 
     def context(self, terms: list[str], others: list[str]) -> dict[str, float]:

@@ -187,7 +187,8 @@ def test_a_real_word_the_index_lacks_is_left_as_typed():
     question = "What did Microsoft warn about?"
     assert spell(lexicon, question, DEFAULT_SETTINGS).corrected == {}
     anything = replace(DEFAULT_SETTINGS, min_real_word_count=0)  # without the English list: a slip
-    assert spell(lexicon, question, anything).corrected == {"warn": "war"}
+    slip = spell(lexicon, question, anything).corrected
+    assert list(slip) == ["warn"] and stem_of(slip["warn"]) == "war"
 
 
 def test_the_questions_other_words_choose_between_corrections():
@@ -212,3 +213,15 @@ def test_what_was_searched_replaces_the_slips_in_the_question():
     searched = as_searched("who comanded the Abu Salim brigde?", {"comanded": "commanded", "brigde": "brigade"})
     assert searched == "who commanded the Abu Salim brigade?"
     assert "commanded" in looked_for(searched) and "comanded" not in looked_for(searched)
+
+
+def test_a_correction_is_spelled_as_the_word_was_meant():
+    """The word shown and searched is one edit from the slip, its case as typed: not a stem with
+    the typed ending ("Kuechlys"), nor "writee" for a slip of "wrote" (whose stem is "write")."""
+    lexicon = _lexicon(["Luke Kuechly made ten tackles for the Panthers.", "BSkyB bought the rights.",
+                        "He wrote a book about the team."])
+    cases = {"How many tackles did Kuechlyy make?": {"Kuechlyy": "Kuechly"},
+             "What did BSkkyB buy?": {"BSkkyB": "BSkyB"},
+             "What did he wroote about the team?": {"wroote": "wrote"}}
+    for question, corrected in cases.items():
+        assert spell(lexicon, question, DEFAULT_SETTINGS).corrected == corrected, question

@@ -21,7 +21,7 @@ import numpy as np
 
 from qa.retrieval.records import Query
 from qa.settings import RetrievalSettings
-from qa.spelling import QUESTION_WORDS, Lexicon, Suggestion, skeleton
+from qa.spelling import QUESTION_WORDS, Lexicon, Suggestion, english_words, undo_slip
 from qa.text import STOP_WORDS, normalize, stem_of, tokenize, word_spans
 
 
@@ -94,7 +94,7 @@ def _correction(lexicon: Lexicon, word: str, first: bool, is_name: bool, others:
     if not found:
         return None
     best = _best(lexicon, found, first, others)
-    return best.term if best.stop_word else best.surface or _surface(word, best.term)
+    return best.term if best.stop_word else _surface(word, best.term, best.surface)
 
 
 def _name_correction(lexicon: Lexicon, word: str, others: list[str], settings: RetrievalSettings) -> str | None:
@@ -104,7 +104,7 @@ def _name_correction(lexicon: Lexicon, word: str, others: list[str], settings: R
     found = lexicon.suggestions(word, stop_words=False)
     if found and len(word) >= settings.min_name_correction_length:
         best = _best(lexicon, found, False, others)
-        return best.surface or _surface(word, best.term)
+        return _surface(word, best.term, best.surface)
     variants = [v for v in lexicon.variants(stem) if len(v) == len(stem)]
     return _surface(word, variants[0]) if variants else None
 
@@ -119,9 +119,15 @@ def _best(lexicon: Lexicon, found: list[Suggestion], first: bool, others: list[s
                                      -round(fit.get(s.term, 0.0), 1), -s.count, s.term))
 
 
-def _surface(typed: str, stem: str) -> str:
-    """A word whose stem is `stem`, spelled like the typed word: the typed word's ending on the
-    corrected stem ("comanded": "comand" -> "command" + "ed"), else a plain form of the stem."""
+def _surface(typed: str, stem: str, real: str = "") -> str:
+    """A word whose stem is `stem`, one edit from the typed word, the likeliest slip first (an
+    English word before others): "playd" -> "played", "kuechlyy" -> "kuechly", "tetze" -> "tetzel";
+    else `real` (a real word one edit away, "wroote" -> "wrote"); else the typed word's ending on
+    the stem ("comanded": "comand" -> "command" + "ed"), or a plain form of the stem."""
+    english = english_words()
+    near = [w for w in undo_slip(typed) if w.startswith(stem[:-1]) and stem_of(w) == stem]
+    if near or real:
+        return next((w for w in near if w in english), near[0] if near else real)
     typed_stem = stem_of(typed)
     tries = [stem + typed[len(typed_stem):]] if typed.startswith(typed_stem) else []
     tries += [stem, stem + "e", stem[:-1] + "y", stem + "s"]
@@ -129,6 +135,18 @@ def _surface(typed: str, stem: str) -> str:
 
 
 def _with_case(word: str, typed: str) -> str:
+    """The corrected word in the typed word's case; mixed case ("BSkkyB", "iPhnoe") letter by
+    letter, each letter that matches the typed one from either end taking its case."""
     if typed.isupper() and len(typed) > 1:
         return word.upper()
-    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+    if not any(ch.isupper() for ch in typed[1:]):
+        return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+    out, low, n = list(word), typed.lower(), min(len(word), len(typed))
+    for order in (range(n), range(-1, -n - 1, -1)):
+        for i in order:
+            if word[i] != low[i]:
+                break
+            out[i] = typed[i]
+    if typed[0].isupper():
+        out[0] = out[0].upper()
+    return "".join(out)
