@@ -227,13 +227,16 @@ def speed(full: Path, texts: list[str]) -> dict:
         t0 = time.perf_counter()
         spell(lexicon, "wat did microsft warn pc users abuot Qumo", DEFAULT_SETTINGS)  # builds the look-ups
         build = time.perf_counter() - t0
-        times = []
+        times, cpu = [], []
         for text in texts:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             spell(lexicon, text, DEFAULT_SETTINGS)
             times.append(time.perf_counter() - t0)
+            cpu.append(time.thread_time() - c0)
+        # the CPU time too: on a machine shared with other jobs the wall time counts their turns
         out[name] = {"terms": len(lexicon.vocabulary), "build_s": round(build, 2),
-                     "mean_ms": round(1000 * float(np.mean(times)), 3), "p99_ms": round(1000 * float(np.percentile(times, 99)), 3)}
+                     "mean_ms": round(1000 * float(np.mean(times)), 3), "p99_ms": round(1000 * float(np.percentile(times, 99)), 3),
+                     "cpu_mean_ms": round(1000 * float(np.mean(cpu)), 3), "cpu_p99_ms": round(1000 * float(np.percentile(cpu, 99)), 3)}
         print(f"{name}: {json.dumps(out[name])}", flush=True)
     return out
 

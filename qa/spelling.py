@@ -82,27 +82,25 @@ def deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
-def undo_slip(word: str) -> list[str]:
+@lru_cache(maxsize=256)
+def undo_slip(word: str) -> tuple[str, ...]:
     """The words the typed one may be a slip of, most likely slip first: a doubled letter made
     single, two neighbours swapped back, a dropped letter put back, another letter, an added
-    letter dropped (each a list of strings one edit away, in that order; repeats possible)."""
+    letter dropped (each one edit away, in that order; repeats possible). Cached: a question's
+    unknown word is looked up, then spelled, with them."""
     n = len(word)
-    return ([word[:i] + word[i + 1:] for i in range(1, n) if word[i] == word[i - 1]]
-            + [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(n - 1) if word[i] != word[i + 1]]
-            + [word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS]
-            + [word[:i] + c + word[i + 1:] for i in range(n) for c in _LETTERS if c != word[i]]
-            + [word[:i] + word[i + 1:] for i in range(n)])
+    return tuple([word[:i] + word[i + 1:] for i in range(1, n) if word[i] == word[i - 1]]
+                 + [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(n - 1) if word[i] != word[i + 1]]
+                 + [word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS]
+                 + [word[:i] + c + word[i + 1:] for i in range(n) for c in _LETTERS if c != word[i]]
+                 + [word[:i] + word[i + 1:] for i in range(n)])
 
 
-def one_edit(word: str) -> set[str]:
-    """Every string one edit from the word (drop, swap of neighbours, other letter, added letter)."""
-    n = len(word)
-    out = deletes(word)
-    out |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(n - 1)}
-    out |= {word[:i] + c + word[i + 1:] for i in range(n) for c in _LETTERS}
-    out |= {word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS}
-    out.discard(word)
-    return out
+@lru_cache(maxsize=256)
+def real_words_near(word: str) -> tuple[str, ...]:
+    """The English words one edit from the word, likeliest slip first."""
+    english = _english_set()
+    return tuple(dict.fromkeys(w for w in undo_slip(word) if w in english))
 
 
 class Lexicon:
@@ -151,7 +149,7 @@ class Lexicon:
         for term, distance in self._near(word, stem):
             if term not in STOP_WORDS or stop_words:
                 add(term, distance)
-        for variant in one_edit(word).intersection(_english_set()) | deletes(word):  # real words, deletes
+        for variant in real_words_near(word) + tuple(deletes(word)):
             if (variant_stem := stem_of(variant)) in self.vocabulary:
                 add(variant_stem, 1, variant if variant in english else "")
         return sorted(found.values(), key=lambda s: (s.distance, -s.count, s.term))

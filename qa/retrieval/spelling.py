@@ -21,7 +21,7 @@ import numpy as np
 
 from qa.retrieval.records import Query
 from qa.settings import RetrievalSettings
-from qa.spelling import QUESTION_WORDS, Lexicon, Suggestion, english_words, undo_slip
+from qa.spelling import QUESTION_WORDS, Lexicon, Suggestion, real_words_near, undo_slip
 from qa.text import STOP_WORDS, normalize, stem_of, tokenize, word_spans
 
 
@@ -46,7 +46,7 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
     corrected: dict[str, str] = {}
     aliases: dict[str, str] = {}
     names: list[str] = []
-    others = [t for t in tokenize(text) if t in lexicon.vocabulary]  # the words it holds: context
+    others = sorted({t for t in tokenize(text) if t in lexicon.vocabulary}, key=lexicon.count)[:settings.context_terms]
     last = 0
     for position, match in enumerate(word_spans(text)):
         typed = match.group(0)
@@ -124,10 +124,11 @@ def _surface(typed: str, stem: str, real: str = "") -> str:
     English word before others): "playd" -> "played", "kuechlyy" -> "kuechly", "tetze" -> "tetzel";
     else `real` (a real word one edit away, "wroote" -> "wrote"); else the typed word's ending on
     the stem ("comanded": "comand" -> "command" + "ed"), or a plain form of the stem."""
-    english = english_words()
-    near = [w for w in undo_slip(typed) if w.startswith(stem[:-1]) and stem_of(w) == stem]
-    if near or real:
-        return next((w for w in near if w in english), near[0] if near else real)
+    prefix = stem[:-1]
+    found = next((w for w in real_words_near(typed) if w.startswith(prefix) and stem_of(w) == stem), real)
+    found = found or next((w for w in undo_slip(typed) if w.startswith(prefix) and stem_of(w) == stem), "")
+    if found:
+        return found
     typed_stem = stem_of(typed)
     tries = [stem + typed[len(typed_stem):]] if typed.startswith(typed_stem) else []
     tries += [stem, stem + "e", stem[:-1] + "y", stem + "s"]
