@@ -13,8 +13,8 @@ words (surface words, which BM25 drops but a question needs spelled right for th
     "broncoss" -> "broncos" -> "bronco"): a slip near the end of a word is one edit from the
     word but often two from its stem, which the stems alone miss.
 The English list also says which unknown words are real words (a small index lacks "warn": it is
-no slip of "war"). The question's other words rank the candidates: the one that shares a
-passage with more of them ("Sper Bowl": "super" before "spur").
+no slip of "war"). The question's other words rank the candidates: the one in the passage that
+best matches its rarest known words ("Sper Bowl": "super" before the more frequent "spur").
 
 Names are matched by their skeleton (vowels alike, doubled letters single): "sufian" and
 "sofian", "qumu" and "qumo", "mohammed" and "muhammad" share one.
