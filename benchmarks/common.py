@@ -237,6 +237,7 @@ class Bench:
 
 def _retrieval_part(settings: RetrievalSettings) -> tuple:
     return (settings.bm25_params, settings.candidates, settings.spelling, settings.min_name_correction_length,
+            settings.min_real_word_count,
             settings.max_name_variants, settings.name_variant_weight)
 
 

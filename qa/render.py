@@ -51,6 +51,22 @@ def paragraph_range(hit: Hit) -> str:
     return f"¶ {hit.paragraph}" if hit.paragraph == hit.paragraph_end else f"¶ {hit.paragraph}–{hit.paragraph_end}"
 
 
+def as_searched(question: str, corrected: dict[str, str]) -> str:
+    """The question with its corrected words as they were searched ("who comanded" -> "who
+    commanded"): what the "why" line and "Looked for" name, not the slips."""
+    if not corrected:
+        return question
+    from qa.text import normalize, word_spans
+
+    text = normalize(question)
+    pieces, last = [], 0
+    for match in word_spans(text):
+        if match.group(0) in corrected:
+            pieces += [text[last:match.start()], corrected[match.group(0)]]
+            last = match.end()
+    return "".join(pieces) + text[last:]
+
+
 def looked_for(query: str) -> str:
     """What a question was searched for, as a "not found" answer says it: its key words and names
     (so the user can rephrase)."""
@@ -115,7 +131,8 @@ def print_answer(answer: Answer) -> None:
     out = console()
     out.print(Text(f"Q: {visible(answer.question, newlines=False)}", style="bold cyan"))
     if not answer.answered:
-        out.print(Text(f"Not found in the indexed articles. Looked for {looked_for(answer.question)}."
+        searched_words = looked_for(as_searched(answer.question, answer.corrected))
+        out.print(Text(f"Not found in the indexed articles. Looked for {searched_words}."
                        + (" Nearest passages:" if answer.hits else ""), style="yellow"))
     if answer.corrected:
         searched = ", ".join(visible(word, newlines=False) for word in answer.corrected.values())

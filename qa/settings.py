@@ -44,7 +44,9 @@ class RetrievalSettings:
     min_keyword_coverage: float = 0.6  # answer-rule table "coverage >= 0.6" (keyword-only mode; `--sweeps operating-points`)
     # -- spelling (qa/retrieval/spelling.py): slips corrected against the index's vocabulary --
     spelling: bool = True  # BENCHMARKS.md "Questions as people type them" (`benchmarks/typos.py`)
-    min_name_correction_length: int = 5  # a shorter unknown capitalised word is corrected by its vowels only (`benchmarks/typos.py`, name rows)
+    min_name_correction_length: int = 4  # a shorter unknown capitalised word is corrected by its vowels only (`benchmarks/typos.py`, name rows)
+    min_real_word_count: int = 100_000  # an unknown word this frequent in symspellpy's English list is no slip: left as typed (0: never; BENCHMARKS.md "The slipped words", `benchmarks/typos.py --words`)
+    context_terms: int = 4  # a correction is chosen by the question's rarest known words, this many (the commonest cost most to look up at 100k passages and tell least)
     max_name_variants: int = 3  # other spellings of a name searched besides it
     name_variant_weight: float = 0.5  # their BM25 weight, relative to the name's own
     # -- the UI's score cue (qa/ui/widgets.py score_level), on the ranking score's scale --

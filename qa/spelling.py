@@ -3,11 +3,18 @@ does not, and the spellings of a name it holds.
 
 The vocabulary is BM25's (Snowball stems, each with its document frequency) plus the stop
 words (surface words, which BM25 drops but a question needs spelled right for the encoder:
-"wat" -> "what", "abuot" -> "about"). A slip is looked up with SymSpell (symspellpy): its
-precomputed deletes find every word within one edit (Damerau-Levenshtein in its restricted, OSA
-form: a swap of two letters is one edit) in ~10 microseconds whatever the vocabulary's size,
-where a scan with rapidfuzz costs 4-10 ms at 70k words. The deletes are built on the first
-unknown word (~0.8 s at 25k stems), never at start-up.
+"wat" -> "what", "abuot" -> "about"). An unknown word's candidates are the terms of the index
+  - within one edit of the word or of its stem (SymSpell, symspellpy: its precomputed deletes
+    find every word within one edit, Damerau-Levenshtein in its restricted, OSA form, a swap of
+    two letters one edit, in ~10 microseconds whatever the vocabulary's size, where a scan with
+    rapidfuzz costs 4-10 ms at 70k words; built on the first unknown word, never at start-up),
+  - and the stems of the surface words one edit from it: the English words of symspellpy's
+    frequency list among its one-edit variants, and its deletes ("sackrd" -> "sacked" -> "sack",
+    "broncoss" -> "broncos" -> "bronco"): a slip near the end of a word is one edit from the
+    word but often two from its stem, which the stems alone miss.
+The English list also says which unknown words are real words (a small index lacks "warn": it is
+no slip of "war"). The question's other words rank the candidates: the one in the passage that
+best matches its rarest known words ("Sper Bowl": "super" before the more frequent "spur").
 
 Names are matched by their skeleton (vowels alike, doubled letters single): "sufian" and
 "sofian", "qumu" and "qumo", "mohammed" and "muhammad" share one.
@@ -17,25 +24,32 @@ from __future__ import annotations
 
 import gc
 import re
-from typing import NamedTuple
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from qa.text import STOP_WORDS, stem_of
 
+if TYPE_CHECKING:
+    from scipy import sparse
+
 #: a misspelled first word is most likely one of these
 QUESTION_WORDS = frozenset({"what", "who", "whom", "whose", "when", "where", "which", "why", "how"})
 _VOWELS = str.maketrans("eiouy", "aaaaa")
 _RUNS = re.compile(r"(.)\1+")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 #: one edit: what a single slip (swap, drop, double, wrong key) makes of a word
 MAX_EDIT = 1
 
 
 class Suggestion(NamedTuple):
     term: str  # a stem of the index, or a stop word
-    distance: int
+    distance: int  # edits from the typed word to a word of this stem (2: only from its stem)
     count: int  # documents holding it (stop words: more than any stem)
     stop_word: bool
+    surface: str = ""  # a real (English) word one edit from the typed one whose stem is `term` ("sacked")
 
 
 def skeleton(stem: str) -> str:
@@ -43,12 +57,63 @@ def skeleton(stem: str) -> str:
     return _RUNS.sub(r"\1", stem.translate(_VOWELS))
 
 
-class Lexicon:
-    """The words one index generation holds, and look-ups in them (built lazily, once)."""
+@lru_cache(maxsize=1)
+def english_words() -> dict[str, int]:
+    """symspellpy's English word list (82,765 words of Google's web corpus, with their counts),
+    read on first use (~70 ms)."""
+    import symspellpy
 
-    def __init__(self, vocabulary: dict[str, int], document_frequency: np.ndarray) -> None:
+    path = Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
+    out: dict[str, int] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, count = line.partition(" ")
+        if word.isalpha() and count.isdigit():
+            out[word] = int(count)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _english_set() -> frozenset[str]:
+    return frozenset(english_words())
+
+
+def deletes(word: str) -> set[str]:
+    """The word with one letter dropped (undoes a doubled or added letter)."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+@lru_cache(maxsize=256)
+def undo_slip(word: str) -> tuple[str, ...]:
+    """The words the typed one may be a slip of, most likely slip first: a doubled letter made
+    single, two neighbours swapped back, a dropped letter put back, another letter, an added
+    letter dropped (each one edit away, in that order; repeats possible). Cached: a question's
+    unknown word is looked up, then spelled, with them."""
+    n = len(word)
+    return tuple([word[:i] + word[i + 1:] for i in range(1, n) if word[i] == word[i - 1]]
+                 + [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(n - 1) if word[i] != word[i + 1]]
+                 + [word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS]
+                 + [word[:i] + c + word[i + 1:] for i in range(n) for c in _LETTERS if c != word[i]]
+                 + [word[:i] + word[i + 1:] for i in range(n)])
+
+
+@lru_cache(maxsize=256)
+def real_words_near(word: str) -> tuple[str, ...]:
+    """The English words one edit from the word, likeliest slip first."""
+    english = _english_set()
+    return tuple(dict.fromkeys(w for w in undo_slip(word) if w in english))
+
+
+class Lexicon:
+    """The words one index generation holds, and look-ups in them (built lazily, once).
+
+    `weights`: BM25's terms x passages matrix (rows in the vocabulary's order), for ranking
+    candidates by the question's other words; without it they are ranked by frequency alone."""
+
+    def __init__(self, vocabulary: dict[str, int], document_frequency: np.ndarray,
+                 weights: sparse.csr_matrix | None = None) -> None:
         self.vocabulary = vocabulary
         self.document_frequency = document_frequency
+        self.weights = weights
         self._stop_count = int(document_frequency.max()) + 1 if document_frequency.size else 1
         self._symspell = None
         self._skeletons: dict[str, dict[str, list[str]]] | None = None
@@ -57,6 +122,10 @@ class Lexicon:
         """A case-folded word the index holds (its stem) or a stop word."""
         return word in STOP_WORDS or stem_of(word) in self.vocabulary
 
+    def is_english(self, word: str, min_count: int) -> bool:
+        """A case-folded word of the English list at least this frequent (a real word, no slip)."""
+        return english_words().get(word, 0) >= min_count > 0
+
     def count(self, term: str) -> int:
         if term in STOP_WORDS:
             return self._stop_count
@@ -64,21 +133,59 @@ class Lexicon:
         return int(self.document_frequency[col]) if col is not None else 0
 
     def suggestions(self, word: str, stop_words: bool = True) -> list[Suggestion]:
-        """Terms within one edit of the word's stem (or, stop words, of the word), nearest and most
-        frequent first; the word's own stem excluded."""
+        """Terms one edit from the word (through a real word: `surface`), or from its stem
+        (distance 2), nearest and most frequent first; the word's own stem excluded."""
+        stem = stem_of(word)
+        found: dict[str, Suggestion] = {}
+        english = english_words()
+
+        def add(term: str, distance: int, surface: str = "") -> None:
+            """Keep the nearest way to the term; a real word before none, the most frequent first."""
+            old = found.get(term)
+            rank = (distance, not surface, -english.get(surface, 0))
+            if term != stem and (old is None or rank < (old.distance, not old.surface, -english.get(old.surface, 0))):
+                found[term] = Suggestion(term, distance, self.count(term), term in STOP_WORDS, surface)
+
+        for term, distance in self._near(word, stem):
+            if term not in STOP_WORDS or stop_words:
+                add(term, distance)
+        for variant in real_words_near(word) + tuple(deletes(word)):
+            if (variant_stem := stem_of(variant)) in self.vocabulary:
+                add(variant_stem, 1, variant if variant in english else "")
+        return sorted(found.values(), key=lambda s: (s.distance, -s.count, s.term))
+
+    def _near(self, word: str, stem: str) -> list[tuple[str, int]]:
+        """(term, distance) for the terms one edit from the word (a stem or a stop word: 1) or
+        from its stem (a stem: 2 edits from the word, counted as such)."""
         from symspellpy import Verbosity
 
         speller = self._speller()
-        stem = stem_of(word)
-        found: dict[str, int] = {}
-        for probe in {word, stem}:
+        out = []
+        for probe in dict.fromkeys((word, stem)):
             for item in speller.lookup(probe, Verbosity.ALL, max_edit_distance=MAX_EDIT, transfer_casing=False):
-                is_stop = item.term in STOP_WORDS
-                if (probe == stem and item.term in self.vocabulary) or (is_stop and stop_words):
-                    found[item.term] = min(found.get(item.term, MAX_EDIT + 1), item.distance)
-        found.pop(stem, None)
-        out = [Suggestion(t, d, self.count(t), t in STOP_WORDS) for t, d in found.items()]
-        return sorted(out, key=lambda s: (s.distance, -s.count, s.term))
+                if probe == word:
+                    out.append((item.term, item.distance))
+                elif item.term in self.vocabulary:  # one edit from the stem
+                    out.append((item.term, item.distance + 1))
+        return out
+
+    def context(self, terms: list[str], others: list[str]) -> dict[str, float]:
+        """For each term, the best BM25 score of a passage holding it, over the question's other
+        (known) terms: how well it fits the rest of the question."""
+        weights = self.weights
+        rows = [self.vocabulary[t] for t in dict.fromkeys(others) if t in self.vocabulary]
+        if weights is None or not rows:
+            return {}
+        fit = np.zeros(weights.shape[1], dtype=np.float32)
+        for row in rows:
+            lo, hi = weights.indptr[row], weights.indptr[row + 1]
+            fit[weights.indices[lo:hi]] += weights.data[lo:hi]
+        out = {}
+        for term in terms:
+            row = self.vocabulary.get(term)
+            if row is not None and weights.indptr[row + 1] > weights.indptr[row]:
+                out[term] = float(fit[weights.indices[weights.indptr[row]:weights.indptr[row + 1]]].max())
+        return out
 
     def variants(self, stem: str) -> list[str]:
         """Other stems of the index with the name's skeleton, most frequent first."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from conftest import SEEDS
@@ -13,7 +14,7 @@ from qa.retrieval.spelling import spell
 from qa.search import Searcher
 from qa.settings import DEFAULT_SETTINGS
 from qa.spelling import skeleton
-from qa.text import words
+from qa.text import stem_of, words
 
 MICROSOFT = """Microsoft releases bumper patches
 
@@ -158,3 +159,69 @@ def test_the_text_output_says_what_was_searched(searcher, model, capsys):
 
     print_answer(searcher.search("who comanded the Abu Salim brigde", k=1, embedder=model))
     assert "searched for: commanded, brigade" in capsys.readouterr().out
+
+
+# -- the speller on small vocabularies built here (no model) ---------------------------------------
+def _lexicon(passages: list[str]):
+    from qa.bm25 import BM25Index
+    from qa.spelling import Lexicon
+    from qa.text import tokenize
+
+    bm25 = BM25Index([tokenize(p) for p in passages])
+    return Lexicon(bm25.vocabulary, np.diff(bm25.weights.indptr), bm25.weights)
+
+
+def test_a_slip_at_the_end_of_a_word_is_corrected_through_the_words_it_could_be():
+    """"sackrd" is one edit from "sacked" but two from its stem "sack", which the stems alone miss;
+    "coachh" (a doubled letter) is one delete from "coach"."""
+    lexicon = _lexicon(["The club sacked its coach after the defeat.", "The coach was sacked on Monday."])
+    assert "sackrd" not in lexicon.vocabulary and stem_of("sacked") == "sack"
+    spelled = spell(lexicon, "When was the coach sackrd?", DEFAULT_SETTINGS)
+    assert spelled.corrected == {"sackrd": "sacked"}
+    assert spell(lexicon, "Why was the coachh sacked?", DEFAULT_SETTINGS).corrected == {"coachh": "coach"}
+
+
+def test_a_real_word_the_index_lacks_is_left_as_typed():
+    """A small index without "warn" holds "war": "warn" is a word, not a slip of it."""
+    lexicon = _lexicon(["The war in Libya went on for months.", "Microsoft released patches for Windows."])
+    question = "What did Microsoft warn about?"
+    assert spell(lexicon, question, DEFAULT_SETTINGS).corrected == {}
+    anything = replace(DEFAULT_SETTINGS, min_real_word_count=0)  # without the English list: a slip
+    slip = spell(lexicon, question, anything).corrected
+    assert list(slip) == ["warn"] and stem_of(slip["warn"]) == "war"
+
+
+def test_the_questions_other_words_choose_between_corrections():
+    """"sper" is one edit from "spur" (in more passages) and from "super": the one in a passage
+    with the question's other words wins."""
+    lexicon = _lexicon(["Denver won the super bowl final.", "A spur of the hills.", "The spur road.",
+                        "Riders spur the horse."])
+    assert lexicon.count("spur") > lexicon.count("super")
+    assert spell(lexicon, "who won the sper bowl final", DEFAULT_SETTINGS).corrected == {"sper": "super"}
+    assert spell(lexicon, "which horse did riders sper", DEFAULT_SETTINGS).corrected == {"sper": "spur"}
+
+
+def test_an_acronym_is_never_corrected():
+    lexicon = _lexicon(["The dams on the river were built in 1950."])
+    for question in ("How many DSMs were built?", "Who built the DAMS?"):
+        assert spell(lexicon, question, DEFAULT_SETTINGS).corrected == {}, question
+
+
+def test_what_was_searched_replaces_the_slips_in_the_question():
+    from qa.render import as_searched, looked_for
+
+    searched = as_searched("who comanded the Abu Salim brigde?", {"comanded": "commanded", "brigde": "brigade"})
+    assert searched == "who commanded the Abu Salim brigade?"
+    assert "commanded" in looked_for(searched) and "comanded" not in looked_for(searched)
+
+
+def test_a_correction_is_spelled_as_the_word_was_meant():
+    """The word shown and searched is one edit from the slip, its case as typed: not a stem with
+    the typed ending ("Kuechlys"), nor "writee" for a slip of "wrote" (whose stem is "write")."""
+    lexicon = _lexicon(["Luke Kuechly made ten tackles for the Panthers.", "BSkyB bought the rights.",
+                        "He wrote a book about the team."])
+    cases = {"How many tackles did Kuechlyy make?": {"Kuechlyy": "Kuechly"},
+             "What did BSkkyB buy?": {"BSkkyB": "BSkyB"},
+             "What did he wroote about the team?": {"wroote": "wrote"}}
+    for question, corrected in cases.items():
+        assert spell(lexicon, question, DEFAULT_SETTINGS).corrected == corrected, question

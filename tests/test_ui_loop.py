@@ -394,6 +394,8 @@ async def test_the_chat_applies_a_filter_prefix_and_says_what_was_corrected(seed
         notices = " ".join(plain(n) for n in view.query(Notice))
         assert view.answer.corrected and "searched for: " in notices
         assert "Abu Salim" in view.answer.hits[0].text
+        card = view.query(HitCard).first()  # its "why" line names the words searched, not the slips
+        assert {"command", "brigad"} <= card.terms and not {"comand", "brigd"} & card.terms
 
 
 @run_async

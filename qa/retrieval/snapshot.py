@@ -46,7 +46,7 @@ class IndexSnapshot:
     @cached_property
     def lexicon(self) -> Lexicon:
         """The speller over this generation's vocabulary (its look-ups built on first use)."""
-        return Lexicon(self.bm25.vocabulary, np.diff(self.bm25.weights.indptr))
+        return Lexicon(self.bm25.vocabulary, np.diff(self.bm25.weights.indptr), self.bm25.weights)
 
     @property
     def unknown_idf(self) -> float:

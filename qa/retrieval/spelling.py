@@ -3,12 +3,14 @@
 verdict.
 
 A word the index holds is never changed. A word it does not hold is replaced by the nearest word
-it holds (one edit; the most frequent; a question word for the first word), unless it looks like
-a name the articles simply do not mention: a capitalised word after the first is corrected only
-when at least min_name_correction_length letters long, to a word one edit away ("Microsft" ->
-"Microsoft"; one of the same skeleton first), or, shorter, to one differing by its vowels alone
-("Qumo" -> "Qumu").
-Upper-case acronyms, words with digits and words under 3 letters are left as typed.
+it holds (one edit from the word, or from a real word one edit from it: "sackrd" -> "sacked"; a
+question word for the first word; then the one in a passage with more of the question's other
+words; then the most frequent), unless it is a real English word (min_real_word_count: a small
+index may lack "warn"; the first word excepted, "wat" -> "what") or looks like a name the articles
+simply do not mention: a capitalised word after the first is corrected only when at least
+min_name_correction_length letters long, to a word one edit away ("Microsft" -> "Microsoft"), or,
+shorter, to one differing by its vowels alone ("Qumo" -> "Qumu").
+Acronyms ("NASA", "MVPs"), words with digits and words under 3 letters are left as typed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 
 from qa.retrieval.records import Query
 from qa.settings import RetrievalSettings
-from qa.spelling import QUESTION_WORDS, Lexicon, Suggestion, skeleton
+from qa.spelling import QUESTION_WORDS, Lexicon, Suggestion, real_words_near, undo_slip
 from qa.text import STOP_WORDS, normalize, stem_of, tokenize, word_spans
 
 
@@ -44,6 +46,7 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
     corrected: dict[str, str] = {}
     aliases: dict[str, str] = {}
     names: list[str] = []
+    others = sorted({t for t in tokenize(text) if t in lexicon.vocabulary}, key=lexicon.count)[:settings.context_terms]
     last = 0
     for position, match in enumerate(word_spans(text)):
         typed = match.group(0)
@@ -51,7 +54,7 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
         is_name = position > 0 and typed[0].isupper() and word not in STOP_WORDS
         replacement = None
         if settings.spelling and not lexicon.holds(word) and _correctable(typed):
-            replacement = _correction(lexicon, word, position == 0, is_name, settings)
+            replacement = _correction(lexicon, word, position == 0, is_name, others, settings)
         if replacement is not None:
             shown = _with_case(replacement, typed)
             corrected[typed] = shown
@@ -69,42 +72,63 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
 
 
 def _correctable(typed: str) -> bool:
-    return len(typed) >= 3 and typed.isalpha() and not (typed.isupper() and len(typed) > 1)
+    """Three letters or more, not an acronym ("NASA", "MVPs")."""
+    acronym = typed.removesuffix("s")
+    return len(typed) >= 3 and typed.isalpha() and not (acronym.isupper() and len(acronym) > 1)
 
 
-def _correction(lexicon: Lexicon, word: str, first: bool, is_name: bool,
+def _correction(lexicon: Lexicon, word: str, first: bool, is_name: bool, others: list[str],
                 settings: RetrievalSettings) -> str | None:
     """The surface word to search instead of this unknown one; None: leave it."""
+    real = lexicon.is_english(word, settings.min_real_word_count)  # a real word is no slip...
+    # ...unless it is the first word and one edit from a question word ("wat": "what")
+    if real and not first:
+        return None
     if is_name:
-        return _name_correction(lexicon, word, settings)
+        return _name_correction(lexicon, word, others, settings)
     found = lexicon.suggestions(word)
     if len(word) < 4:
         found = [s for s in found if s.stop_word]
+    if real:
+        found = [s for s in found if s.term in QUESTION_WORDS]
     if not found:
         return None
-    best = min(found, key=lambda s: _rank(s, first))
-    return best.term if best.stop_word else _surface(word, best.term)
+    best = _best(lexicon, found, first, others)
+    return best.term if best.stop_word else _surface(word, best.term, best.surface)
 
 
-def _name_correction(lexicon: Lexicon, word: str, settings: RetrievalSettings) -> str | None:
-    """A name one edit from a name of the index (one of the same skeleton first), when at least
-    min_name_correction_length letters long; else one that differs by its vowels only."""
+def _name_correction(lexicon: Lexicon, word: str, others: list[str], settings: RetrievalSettings) -> str | None:
+    """A name one edit from a name of the index, when at least min_name_correction_length
+    letters long; else one that differs by its vowels only."""
     stem = stem_of(word)
     found = lexicon.suggestions(word, stop_words=False)
     if found and len(word) >= settings.min_name_correction_length:
-        alike = [s for s in found if skeleton(s.term) == skeleton(stem)]
-        return _surface(word, min(alike or found, key=lambda s: _rank(s, False)).term)
+        best = _best(lexicon, found, False, others)
+        return _surface(word, best.term, best.surface)
     variants = [v for v in lexicon.variants(stem) if len(v) == len(stem)]
     return _surface(word, variants[0]) if variants else None
 
 
-def _rank(suggestion: Suggestion, first: bool) -> tuple:
-    return (suggestion.distance, not (first and suggestion.term in QUESTION_WORDS), -suggestion.count)
+def _best(lexicon: Lexicon, found: list[Suggestion], first: bool, others: list[str]) -> Suggestion:
+    """The nearest candidate; among equals a question word for the first word, then the one
+    that shares a passage with more of the question's other words, then the most frequent."""
+    nearest = min(s.distance for s in found)
+    found = [s for s in found if s.distance == nearest]
+    fit = lexicon.context([s.term for s in found], others) if len(found) > 1 else {}
+    return min(found, key=lambda s: (not (first and s.term in QUESTION_WORDS), not s.surface,
+                                     -round(fit.get(s.term, 0.0), 1), -s.count, s.term))
 
 
-def _surface(typed: str, stem: str) -> str:
-    """A word whose stem is `stem`, spelled like the typed word: the typed word's ending on the
-    corrected stem ("comanded": "comand" -> "command" + "ed"), else a plain form of the stem."""
+def _surface(typed: str, stem: str, real: str = "") -> str:
+    """A word whose stem is `stem`, one edit from the typed word, the likeliest slip first (an
+    English word before others): "playd" -> "played", "kuechlyy" -> "kuechly", "tetze" -> "tetzel";
+    else `real` (a real word one edit away, "wroote" -> "wrote"); else the typed word's ending on
+    the stem ("comanded": "comand" -> "command" + "ed"), or a plain form of the stem."""
+    prefix = stem[:-1]
+    found = next((w for w in real_words_near(typed) if w.startswith(prefix) and stem_of(w) == stem), real)
+    found = found or next((w for w in undo_slip(typed) if w.startswith(prefix) and stem_of(w) == stem), "")
+    if found:
+        return found
     typed_stem = stem_of(typed)
     tries = [stem + typed[len(typed_stem):]] if typed.startswith(typed_stem) else []
     tries += [stem, stem + "e", stem[:-1] + "y", stem + "s"]
@@ -112,6 +136,18 @@ def _surface(typed: str, stem: str) -> str:
 
 
 def _with_case(word: str, typed: str) -> str:
+    """The corrected word in the typed word's case; mixed case ("BSkkyB", "iPhnoe") letter by
+    letter, each letter that matches the typed one from either end taking its case."""
     if typed.isupper() and len(typed) > 1:
         return word.upper()
-    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+    if not any(ch.isupper() for ch in typed[1:]):
+        return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+    out, low, n = list(word), typed.lower(), min(len(word), len(typed))
+    for order in (range(n), range(-1, -n - 1, -1)):
+        for i in order:
+            if word[i] != low[i]:
+                break
+            out[i] = typed[i]
+    if typed[0].isupper():
+        out[0] = out[0].upper()
+    return "".join(out)

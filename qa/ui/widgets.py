@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from qa.context import Turn
-from qa.render import BIDI_CONTROLS, byline, copies_line, filters_line, looked_for, paragraph_range
+from qa.render import BIDI_CONTROLS, as_searched, byline, copies_line, filters_line, looked_for, paragraph_range
 from qa.sentences import sentence_spans
 from qa.settings import DEFAULT_SETTINGS
 from qa.text import tokenize
@@ -396,11 +396,12 @@ class AnswerView(Widget):
 
     def compose(self) -> ComposeResult:
         answer = self.answer
+        searched = as_searched(self.turn.query, answer.corrected)  # the words searched, not the slips
         if answer.mode != "hybrid":
             yield Notice(f"keyword search only{self.model_note}", "mode")
         if not answer.answered:
             nearest = " Nearest passages:" if answer.hits else ""
-            yield Notice(f"Not found in the indexed articles. Looked for {looked_for(self.turn.query)}: "
+            yield Notice(f"Not found in the indexed articles. Looked for {looked_for(searched)}: "
                          f"rephrase with other words or names.{nearest}", "missing")
         if answer.corrected:
             yield Notice("searched for: " + ", ".join(answer.corrected.values()), "mode")
@@ -409,7 +410,7 @@ class AnswerView(Widget):
         if answer.hits:
             yield Static(Content.styled(answer_header(answer), "dim"), markup=False, classes="answer-header")
         for hit in answer.hits:
-            yield HitCard(hit, answer.hits[0], self.turn.query)
+            yield HitCard(hit, answer.hits[0], searched)
 
 
 class Pending(Static):
