@@ -70,10 +70,19 @@ def reconstruct(index: faiss.Index, ids: list[int]) -> np.ndarray:
     return np.vstack([index.reconstruct(int(i)) for i in ids]) if ids else np.zeros((0, index.d), np.float32)
 
 
-def search(index: faiss.Index, query: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, scores) of the n nearest vectors, best first; missing slots dropped."""
+def search(index: faiss.Index, query: np.ndarray, n: int,
+           allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, scores) of the n nearest vectors, best first; missing slots dropped. `allowed` (bool
+    per passage id, covering every id the index holds; None: all) restricts the search to those:
+    faiss skips the others in its scan (an IDSelectorBitmap), so it costs at most the full scan."""
     if index.ntotal == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    scores, ids = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), min(n, index.ntotal))
+    query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+    if allowed is None:
+        scores, ids = index.search(query, min(n, index.ntotal))
+    else:
+        bits = np.packbits(allowed, bitorder="little")  # kept alive until the search returns
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(allowed.size, faiss.swig_ptr(bits)))
+        scores, ids = index.search(query, min(n, index.ntotal), params=params)
     keep = ids[0] >= 0
     return ids[0][keep], scores[0][keep]
