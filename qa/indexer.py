@@ -3,13 +3,16 @@
 New files are read, chunked and embedded; changed files are redone (passages whose text did not
 change keep their vectors); deleted files are removed; unchanged files are not even read (size
 and modification time match). All changes become visible at once, in one database transaction
-that also switches to the new vector file, so an interrupted run leaves the previous index
-whole. Vectors embedded before an interruption are kept aside and reused by the next run.
+that also switches to the new list of segments (qa/segments.py), so an interrupted run leaves
+the previous index whole. Vectors embedded before an interruption are kept aside and reused by
+the next run.
 
 A sync runs four stages, each a function of its own: `plan_sync` (scan the sources, compare
 them with the index: a `SyncPlan`), `gather_vectors` (reuse, then embed the rest),
-`build_generation` + `write_generation` (the new vector and term files), `commit` (one
-transaction switching to them). Every SQL statement is in qa/store.py.
+`build_generation` + `write_generation` (one new segment for the new passages; removed ones are
+marked deleted, no existing file is rewritten), `commit` (one transaction switching to them).
+Then segments are merged as the policy asks (qa/merging.py), each merge a commit of its own.
+Every SQL statement is in qa/store.py.
 """
 
 from __future__ import annotations

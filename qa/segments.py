@@ -119,8 +119,8 @@ def combine_counts(parts: Sequence[TermCounts], deleted: np.ndarray) -> TermCoun
         keep = ~np.isin(ids, deleted)
         order = np.argsort(ids[keep], kind="stable")  # already ascending in a whole index
         rows = np.flatnonzero(keep)[order]
-        return TermCounts(ids[rows], matrix[rows], vocab).compact()
-    return TermCounts(ids, matrix, vocab).compact()
+        return TermCounts(ids[rows], matrix[rows], vocab).compact()  # terms only deleted passages held go
+    return TermCounts(ids, matrix, vocab)  # each segment's terms are all used: so is their union
 
 
 class SegmentedVectors:
