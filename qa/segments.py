@@ -137,17 +137,21 @@ class SegmentedVectors:
         # which part holds each stored id: parts hold ascending, disjoint ranges
         self._firsts = np.asarray([s.first_id for s in segments], dtype=np.int64)
         self._id_bound = max([s.last_id for s in segments] + [int(live_ids.max()) if live_ids.size else 0]) + 1
+        self._live_flags = self._flags(live_ids) if deleted.size else None  # once, not per question
+
+    def _flags(self, ids: np.ndarray) -> np.ndarray:
+        """True at these passage ids, over every id a segment holds (faiss's bitmap must cover them)."""
+        flags = np.zeros(self._id_bound, bool)
+        flags[ids] = True
+        return flags
 
     def search(self, query: np.ndarray, n: int, allowed_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(ids, scores) of the n nearest live passages (among `allowed_ids` when given), best first."""
-        if allowed_ids is None and self.deleted.size:
-            allowed_ids = self.live_ids
         if allowed_ids is not None and allowed_ids.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        flags = None
+        flags = self._live_flags  # None when nothing is deleted
         if allowed_ids is not None:
-            flags = np.zeros(self._id_bound, bool)  # every stored id inside the bitmap
-            flags[allowed_ids] = True
+            flags = self._flags(allowed_ids)
         found = [vectors.search(p, query, n, flags) for p in self.parts if p.ntotal]
         if not found:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)

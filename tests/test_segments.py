@@ -176,6 +176,9 @@ def test_an_update_does_not_rewrite_existing_segment_files(tmp_path):
     assert _files(index) == after
     with IndexStore.open(index) as db:
         assert db.deleted_ids() and db.passage_count() == Searcher(index).snapshot.passage_ids.size
+    fresh = _fresh(tmp_path, src, "fresh")  # the deleted passages are never found, in any mode
+    for mode in ("bm25", "dense", "hybrid"):
+        assert _same(_answers(index, mode), _answers(fresh, mode)), mode
 
 
 def test_merge_policy_rewrites_each_passage_a_logarithmic_number_of_times():
