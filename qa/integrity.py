@@ -46,10 +46,11 @@ def vector_array(index: object) -> tuple[np.ndarray, np.ndarray]:
 
 def valid_rows(data: np.ndarray) -> np.ndarray:
     """Per stored vector: True when it is finite and of unit length (as every embedding is)."""
-    finite = np.isfinite(data).all(axis=1)
-    with np.errstate(over="ignore", invalid="ignore"):  # damaged bytes may read as huge floats
-        norms = np.linalg.norm(np.where(np.isfinite(data), data, 0.0).astype(np.float64), axis=1)
-    return finite & (np.abs(norms - 1.0) <= NORM_TOLERANCE)
+    # one pass, no copy: a NaN or infinite component makes the squared norm NaN or infinite, and
+    # damaged bytes read as huge floats overflow it to infinity: neither is a unit vector
+    with np.errstate(over="ignore", invalid="ignore"):
+        squared = np.einsum("ij,ij->i", data, data, dtype=np.float32)
+        return np.isfinite(squared) & (np.abs(np.sqrt(squared) - 1.0) <= NORM_TOLERANCE)
 
 
 def file_problem(path: Path, size: int, crc32: int | None, crc_max_bytes: int | None = None) -> str | None:
