@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/segments.py                   # ~100k passages under benchmarks/.work/segments
     .venv/bin/python benchmarks/segments.py --copies 3        # a smaller corpus
-    PYTHONPATH=OTHER_CHECKOUT .venv/bin/python benchmarks/segments.py --work DIR   # another qa's figures
+    .venv/bin/python benchmarks/segments.py --code ../main --work DIR   # another checkout's qa, for comparison
 
 Corpus: the 2,225 BBC articles of ../shared/data/bbc-news copied --copies times under distinct
 folder names (11 copies: ~100k passages), embedded by benchmarks/integrity.py's stand-in (a
@@ -55,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=11)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work" / "segments")
+    parser.add_argument("--code", type=Path, help="the checkout whose qa package is measured (default: this one)")
     args = parser.parse_args(argv)
+    if args.code:
+        sys.path.insert(0, str(args.code.resolve()))
     from qa.indexer import sync
     from qa.search import Searcher
 

@@ -124,8 +124,8 @@ def combine_counts(parts: Sequence[TermCounts], deleted: np.ndarray) -> TermCoun
 
 
 class SegmentedVectors:
-    """The vectors of every segment, searched as one index: each segment's top n (deleted passages
-    and, when given, passages not allowed skipped in faiss's scan), merged by score."""
+    """The vectors of every segment, searched as one index: each segment's top n (its deleted
+    passages and, when given, passages not allowed skipped in faiss's scan), merged by score."""
 
     def __init__(self, parts: Sequence[object], segments: Sequence[SegmentRecord], dim: int,
                  live_ids: np.ndarray, deleted: np.ndarray) -> None:
@@ -134,25 +134,25 @@ class SegmentedVectors:
         self.live_ids = live_ids  # ascending
         self.deleted = deleted
         self.ntotal = int(live_ids.size)
-        # which part holds each stored id: parts hold ascending, disjoint ranges
+        # parts hold ascending, disjoint id ranges: which part holds an id, and which ids of it are live
         self._firsts = np.asarray([s.first_id for s in segments], dtype=np.int64)
-        self._id_bound = max([s.last_id for s in segments] + [int(live_ids.max()) if live_ids.size else 0]) + 1
-        self._live_flags = self._flags(live_ids) if deleted.size else None  # once, not per question
+        self._lasts = np.asarray([s.last_id for s in segments], dtype=np.int64)
+        self._live = [self._within(live_ids, i) if self._within(deleted, i).size else None
+                      for i in range(len(self.parts))]  # None: nothing of it deleted, no filter
 
-    def _flags(self, ids: np.ndarray) -> np.ndarray:
-        """True at these passage ids, over every id a segment holds (faiss's bitmap must cover them)."""
-        flags = np.zeros(self._id_bound, bool)
-        flags[ids] = True
-        return flags
+    def _within(self, ids: np.ndarray, part: int) -> np.ndarray:
+        """The ids (ascending) inside part's range."""
+        lo = np.searchsorted(ids, self._firsts[part], side="left")
+        hi = np.searchsorted(ids, self._lasts[part], side="right")
+        return ids[lo:hi]
 
     def search(self, query: np.ndarray, n: int, allowed_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, scores) of the n nearest live passages (among `allowed_ids` when given), best first."""
-        if allowed_ids is not None and allowed_ids.size == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        flags = self._live_flags  # None when nothing is deleted
-        if allowed_ids is not None:
-            flags = self._flags(allowed_ids)
-        found = [vectors.search(p, query, n, flags) for p in self.parts if p.ntotal]
+        """(ids, scores) of the n nearest live passages (among `allowed_ids`, ascending, when given), best first."""
+        found = []
+        for i, part in enumerate(self.parts):
+            allowed = self._live[i] if allowed_ids is None else self._within(allowed_ids, i)
+            if part.ntotal and (allowed is None or allowed.size):
+                found.append(vectors.search(part, query, n, allowed))
         if not found:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         ids = np.concatenate([f[0] for f in found])

@@ -20,6 +20,7 @@ from rank_bm25 import BM25Okapi
 from qa import segments, store
 from qa.indexer import sync
 from qa.library import remove
+from qa.retrieval.filters import make_filters
 from qa.search import Searcher
 from qa.settings import DEFAULT_SETTINGS, IndexingSettings
 from qa.store import IndexStore
@@ -52,13 +53,15 @@ def _grow_one_at_a_time(index: Path, src: Path, articles: list[Path], indexing: 
         sync(index, [src] if i == 0 else [], embedder=HashEmbedder(), indexing=indexing)
 
 
-def _answers(index: Path, mode: str) -> list[list[tuple[str, int, float, float, float]]]:
-    """Per question: (file, start, score, bm25, cosine) of the passages found, as a user gets them."""
+def _answers(index: Path, mode: str, source: str | None = None) -> list[list[tuple[str, int, float, float, float]]]:
+    """Per question: (file, start, score, bm25, cosine) of the passages found, as a user gets them
+    (with a --source filter when given)."""
     searcher = Searcher(index)
+    filters = make_filters(source=source) if source else None
     try:
         out = []
         for q in QUESTIONS:
-            hits = searcher.search(q, k=8, mode=mode, embedder=HashEmbedder()).hits
+            hits = searcher.search(q, k=8, mode=mode, embedder=HashEmbedder(), filters=filters).hits
             # passages scoring 0 (the stand-in embedder's orthogonal vectors) tie: any order is right
             out.append([(Path(h.path).name, h.start, h.score, h.bm25_score, h.dense_score or 0.0)
                         for h in hits if h.score > 1e-6])
@@ -111,6 +114,9 @@ def test_many_small_syncs_answer_as_a_fresh_build(tmp_path):
     fresh = _fresh(tmp_path, kept, "fresh")
     for mode in ("bm25", "dense", "hybrid"):
         assert _same(_answers(index, mode), _answers(fresh, mode)), mode
+        # a filter across segments: only the allowed passages of each segment are searched
+        assert _same(_answers(index, mode, "*business.txt"), _answers(fresh, mode, "*business.txt")), mode
+    assert all(name.endswith("business.txt") for hits in _answers(index, "dense", "*business.txt") for name, *_ in hits)
     check_consistent(index)
 
 
