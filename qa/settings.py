@@ -80,6 +80,11 @@ class IndexingSettings:
     #: costs ~1.5 s, more than opening the rest of the index
     open_crc_max_bytes: int = 64 << 20
 
+    def __post_init__(self) -> None:
+        if self.merge_factor < 2 or self.max_segments < 1 or not 0 < self.max_deleted_share <= 1:
+            raise ValueError("merge_factor must be at least 2, max_segments at least 1, "
+                             "max_deleted_share in (0, 1]")
+
 
 #: the shipped indexing settings
 DEFAULT_INDEXING = IndexingSettings()
