@@ -156,6 +156,8 @@ class Inspection:
     terms_damaged: bool = False  # the term file is not as recorded, unreadable, or disagrees
     bad_vector_ids: set[int] = field(default_factory=set)  # passages whose vector is damaged or missing
     damaged_documents: dict[int, str] = field(default_factory=dict)  # doc id -> path: re-read them
+    segments: int = 0  # vector and term file pairs (qa/segments.py)
+    deleted: int = 0  # passages the segments hold that were deleted since (merges drop them)
 
     @property
     def whole(self) -> bool:
@@ -164,7 +166,7 @@ class Inspection:
     def as_json(self) -> dict[str, object]:
         return {"index": str(self.index_dir), "whole": self.whole, "documents": self.documents,
                 "passages": self.passages, "generation": self.meta.generation if self.meta else None,
-                "problems": self.problems}
+                "segments": self.segments, "deleted": self.deleted, "problems": self.problems}
 
 
 def inspect(db: IndexStore, index_dir: Path) -> Inspection:
@@ -186,6 +188,7 @@ def inspect(db: IndexStore, index_dir: Path) -> Inspection:
     found.documents = db.document_count()
     segments = current_segments(db, meta)
     deleted = np.asarray(deleted_ids, dtype=np.int64)
+    found.segments, found.deleted = len(segments), int(deleted.size)
     _inspect_vectors(found, segments, passage_ids, deleted)
     _inspect_terms(found, segments, passage_ids, deleted)
     _inspect_rows(db, found)

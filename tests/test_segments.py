@@ -216,6 +216,7 @@ def test_a_kill_during_a_merge_leaves_the_index_whole_and_the_next_run_merges(tm
     check = subprocess.run([sys.executable, "-m", "qa", "index", "--check", "--json", "--index", str(index)],
                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert check.returncode == 0 and json.loads(check.stdout)["whole"], check.stdout + check.stderr
+    assert json.loads(check.stdout)["segments"] == 10
     assert _same(_answers(index, "hybrid"), before) and _segment_count(index) == 10
     assert {n: v for n, v in _files(index).items() if n in files} == files  # the old segments untouched
     sync(index, embedder=HashEmbedder())  # nothing changed: it merges what the killed run did not
