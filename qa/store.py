@@ -463,15 +463,20 @@ def _meta_from(values: dict[str, str]) -> IndexMeta:
         next_passage_id=int(values["next_passage_id"]),
         bm25=bm25,
         record=_record_from(values.get("record"), int(values["generation"])),
-        segments=_segments_from(values.get("segments")),
+        segments=_segments_from(values.get("segments"), int(values["generation"])),
         kept_files=tuple(json.loads(values.get("kept_files", "[]"))),
     )
 
 
-def _segments_from(value: str | None) -> tuple[SegmentRecord, ...] | None:
+def _segments_from(value: str | None, generation: int) -> tuple[SegmentRecord, ...] | None:
+    """The segments, if this generation's: a qa from before segments that committed since wrote
+    its one file pair and left the key as it was (None: read that pair, as it wrote it)."""
     if value is None:
         return None
-    return tuple(SegmentRecord(**item) for item in json.loads(value))
+    recorded = json.loads(value)
+    if recorded["generation"] != generation:
+        return None
+    return tuple(SegmentRecord(**item) for item in recorded["segments"])
 
 
 def _record_from(value: str | None, generation: int) -> GenerationRecord | None:
@@ -492,7 +497,8 @@ def _meta_values(meta: IndexMeta) -> dict[str, str]:
         "next_passage_id": str(meta.next_passage_id),
         "bm25": json.dumps(meta.bm25, sort_keys=True),
         **({"record": json.dumps(dataclasses.asdict(meta.record), sort_keys=True)} if meta.record else {}),
-        **({"segments": json.dumps([dataclasses.asdict(s) for s in meta.segments])}
+        **({"segments": json.dumps({"generation": meta.generation,
+                                    "segments": [dataclasses.asdict(s) for s in meta.segments]})}
            if meta.segments is not None else {}),
         "kept_files": json.dumps(list(meta.kept_files)),
     }

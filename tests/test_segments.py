@@ -225,27 +225,35 @@ def test_a_kill_during_a_merge_leaves_the_index_whole_and_the_next_run_merges(tm
     check_consistent(index)
 
 
-def test_an_index_from_before_segments_opens_and_grows(tmp_path):
+@pytest.mark.parametrize("older", ["made by it", "committed by it since"])
+def test_an_index_from_before_segments_opens_and_grows(tmp_path, older):
     src = tmp_path / "src"
     shutil.copytree(SEEDS, src)
     index = tmp_path / "index"
     sync(index, [src], embedder=HashEmbedder())
-    with sqlite3.connect(index / store.DB_NAME) as conn:  # the layout an older qa wrote: one file pair
+    with sqlite3.connect(index / store.DB_NAME) as conn:  # the layout an older qa writes: one file pair
         meta = dict(conn.execute("SELECT key, value FROM meta"))
-        (segment,) = json.loads(meta["segments"])
-        record = dict(json.loads(meta["record"]), vectors_size=segment["vectors_size"],
+        (segment,) = json.loads(meta["segments"])["segments"]
+        generation = 1 if older == "made by it" else 2
+        record = dict(json.loads(meta["record"]), generation=generation, vectors_size=segment["vectors_size"],
                       vectors_crc32=segment["vectors_crc32"], terms_size=segment["terms_size"],
                       terms_crc32=segment["terms_crc32"])
-        conn.execute("DELETE FROM meta WHERE key IN ('segments', 'kept_files')")
+        if older == "made by it":
+            conn.execute("DELETE FROM meta WHERE key IN ('segments', 'kept_files')")
+            conn.execute("DROP TABLE deleted_passages")
+        else:  # it wrote generation 2's pair and left the keys it does not know as they were
+            for kind in ("vectors", "terms"):
+                (path,) = index.glob(f"{kind}.1.*")
+                path.rename(path.with_name(path.name.replace(".1.", ".2.")))
+            conn.execute("UPDATE meta SET value = '2' WHERE key = 'generation'")
         conn.execute("UPDATE meta SET value = ? WHERE key = 'record'", (json.dumps(record),))
-        conn.execute("DROP TABLE deleted_passages")
-    assert [p.name for p in sorted(index.glob("vectors.*"))] == ["vectors.1.faiss"]
+    assert [p.name for p in sorted(index.glob("vectors.*"))] == [f"vectors.{generation}.faiss"]
     old_answers = _answers(index, "hybrid")
     assert old_answers[4]  # answered from the older layout
     (src / "port.txt").write_text("Port story\n\nThe harbour of Port Elspeth reopened on Friday, the mayor said.\n")
     sync(index, embedder=HashEmbedder())  # the next writer: the old pair becomes the first segment
     with IndexStore.open(index) as db:
-        assert [s.id for s in db.read_meta().segments] == [1, 2]
+        assert [s.id for s in db.read_meta().segments] == [generation, generation + 1]
     assert _same(_answers(index, "hybrid"), _answers(_fresh(tmp_path, src, "fresh"), "hybrid"))
     check_consistent(index)
 
