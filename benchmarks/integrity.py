@@ -77,18 +77,19 @@ def median_ms(run, times: int = 7) -> float:
 
 
 def check_alone(index: Path) -> tuple[float, int, int, int]:
-    """(ms of verify_loaded, passages, vector file bytes, term file bytes)."""
-    from qa import store, vectors
-    from qa.bm25 import TermCounts
+    """(ms of verify_loaded, passages, vector file bytes, term file bytes), over every segment."""
+    from qa import store
     from qa.integrity import verify_loaded
+    from qa.segments import load_segments
 
     conn = store.connect(index)
-    meta = store.read_meta(conn)
-    loaded = vectors.load(meta.vector_file(index))
-    ids = TermCounts.load(meta.terms_file(index)).passage_ids
-    ms = median_ms(lambda: verify_loaded(conn, meta, index, loaded, ids))
+    db = store.IndexStore(conn)
+    meta, deleted = db.read_manifest()
+    loaded = load_segments(db, index, meta, deleted)
+    ms = median_ms(lambda: verify_loaded(conn, meta, index, loaded))
     conn.close()
-    return ms, loaded.ntotal, meta.vector_file(index).stat().st_size, meta.terms_file(index).stat().st_size
+    return (ms, sum(v.ntotal for v in loaded.vectors), sum(s.vector_file(index).stat().st_size for s in loaded.segments),
+            sum(s.terms_file(index).stat().st_size for s in loaded.segments))
 
 
 def before_code(rev: str) -> Path:
@@ -130,7 +131,9 @@ def check_and_repair(index: Path) -> tuple[float, float, float, int, str]:
     subprocess.run(cmd, cwd=WORK, env=env, check=True, capture_output=True)
     whole = time.perf_counter() - t0
     with store.IndexStore.open(copy) as db:
-        vector_file = db.read_meta().vector_file(copy)
+        from qa.segments import current_segments
+
+        vector_file = current_segments(db, db.read_meta())[0].vector_file(copy)  # a fresh build: one segment
     with open(vector_file, "r+b") as handle:
         handle.seek(vector_file.stat().st_size // 2)
         handle.write(b"\xff" * 4096)

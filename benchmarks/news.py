@@ -75,7 +75,8 @@ def at_100k(n: int = 100_000, docs: int = 24_000, dim: int = 384) -> None:
     import faiss
 
     from qa.retrieval.candidates import dense_search
-    from qa.store import DocumentFacts
+    from qa.segments import SegmentedVectors
+    from qa.store import DocumentFacts, SegmentRecord
 
     rng = np.random.default_rng(0)
     ids = np.arange(1, n + 1, dtype=np.int64)
@@ -104,7 +105,8 @@ def at_100k(n: int = 100_000, docs: int = 24_000, dim: int = 384) -> None:
     index.add_with_ids(vecs, ids)
 
     class Snap:
-        passage_ids, vectors = ids, index
+        passage_ids = ids
+        vectors = SegmentedVectors([index], [SegmentRecord(1, n, 1, n)], dim, ids, np.zeros(0, np.int64))
 
     q = vecs[0]
     for label, allowed in [("none", None), ("50%", rng.random(n) < 0.5), ("5%", rng.random(n) < 0.05)]:

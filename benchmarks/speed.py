@@ -93,7 +93,7 @@ def latency(index_dir: Path, embedder, qs: list[str]) -> dict:
         t1 = time.perf_counter()
         searcher.snapshot.bm25.top(tokenize(q), searcher.settings.candidates)
         t2 = time.perf_counter()
-        vectors.search(searcher.snapshot.vectors, qvec, searcher.settings.candidates)
+        searcher.snapshot.vectors.search(qvec, searcher.settings.candidates)
         t3 = time.perf_counter()
         searcher.search(q, k=3, embedder=embedder)
         t4 = time.perf_counter()

@@ -3,13 +3,16 @@
 New files are read, chunked and embedded; changed files are redone (passages whose text did not
 change keep their vectors); deleted files are removed; unchanged files are not even read (size
 and modification time match). All changes become visible at once, in one database transaction
-that also switches to the new vector file, so an interrupted run leaves the previous index
-whole. Vectors embedded before an interruption are kept aside and reused by the next run.
+that also switches to the new list of segments (qa/segments.py), so an interrupted run leaves
+the previous index whole. Vectors embedded before an interruption are kept aside and reused by
+the next run.
 
 A sync runs four stages, each a function of its own: `plan_sync` (scan the sources, compare
 them with the index: a `SyncPlan`), `gather_vectors` (reuse, then embed the rest),
-`build_generation` + `write_generation` (the new vector and term files), `commit` (one
-transaction switching to them). Every SQL statement is in qa/store.py.
+`build_generation` + `write_generation` (one new segment for the new passages; removed ones are
+marked deleted, no existing file is rewritten), `commit` (one transaction switching to them).
+Then segments are merged as the policy asks (qa/merging.py), each merge a commit of its own.
+Every SQL statement is in qa/store.py.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from qa import sources as source_scan
-from qa import duplicates, store, vectors
+from qa import duplicates, merging, segments, store, vectors
 from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, FORMAT_VERSION, ChunkSettings
@@ -40,7 +43,8 @@ from qa.locations import default_source
 from qa.lock import write_lock
 from qa.repair import repair_warnings, repaired_parts
 from qa.sources import Unavailable
-from qa.store import DocumentRow, IndexMeta, IndexStore, NewDocument, NewPassage, StatMove
+from qa.settings import DEFAULT_INDEXING, IndexingSettings
+from qa.store import DocumentRow, IndexMeta, IndexStore, NewDocument, NewPassage, SegmentRecord, StatMove
 from qa.text import tokenize
 
 #: on_progress(phase, done, total): phase is "reading" or "embedding"
@@ -54,7 +58,8 @@ def _pause(phase: str) -> None:
     """Test hook: with QA_TEST_PAUSE_AT=<phase> a reindex says "qa: test pause at <phase>" on
     stderr and sleeps QA_TEST_PAUSE_SECONDS (default 60) there, so a test can kill it at a known
     point. Phases: reading (first file read), embedding (first batch of vectors saved aside),
-    saved (new vector file written), committing (inside the transaction), committed."""
+    saved (new segment written), committing (inside the transaction), committed, merging (a
+    merged segment written, before the commit that switches to it)."""
     if os.environ.get("QA_TEST_PAUSE_AT") == phase:
         print(f"qa: test pause at {phase}", file=sys.stderr, flush=True)
         time.sleep(float(os.environ.get("QA_TEST_PAUSE_SECONDS", "60")))
@@ -117,6 +122,7 @@ class SyncRequest:
     embedder: object | None  # None: load the model when there is something to embed
     on_progress: ProgressCallback
     started: float  # time.monotonic() when the sync was called
+    indexing: IndexingSettings = DEFAULT_INDEXING  # segments and merges (qa/segments.py)
 
 
 @dataclass
@@ -180,9 +186,8 @@ class SyncPlan:
 
 @dataclass
 class GatheredVectors:
-    """Every new passage's vector, and the vector index the new generation starts from."""
+    """Every new passage's vector and their dimension."""
 
-    index: object  # faiss index: the current generation's vectors, or a new empty one
     dim: int
     keys: list[str]  # one per new passage, in plan order
     found: dict[str, np.ndarray]  # vector by key
@@ -192,16 +197,23 @@ class GatheredVectors:
 
 @dataclass
 class Generation:
-    """The new generation: its settings, the rows to insert, its vectors and term counts."""
+    """The new generation: its settings (the segments it keeps), the rows to insert, its own new
+    segment's vectors and term counts, and the passages it deletes."""
 
     meta: IndexMeta
     documents: list[tuple[NewDocument, list[NewPassage]]]
-    index: object  # faiss index
-    counts: TermCounts
+    index: object | None  # faiss index of the new passages (None: none, so no new segment)
+    counts: TermCounts  # term counts of the new passages
     #: per new passage, what finds its copies (qa/duplicates.py); by passage id
     fingerprints: list[store.Fingerprint] = field(default_factory=list)
     #: per new document (same order as `documents`), its date, author and site
     news: list[tuple[str | None, str | None, str | None]] = field(default_factory=list)
+    #: passages of the kept segments deleted by this generation (tombstones)
+    deleted: list[int] = field(default_factory=list)
+    #: deleted passages the generation's segments hold after its commit (old ones and `deleted`)
+    tombstones: int = 0
+    #: its segment replaces every earlier one (a rebuild or a repair): earlier tombstones go
+    replaces_all: bool = False
 
 
 def embedding_text(title: str, passage_text: str, settings: ChunkSettings) -> str:
@@ -230,12 +242,14 @@ def sync(
     embedder: object | None = None,
     on_progress: ProgressCallback | None = None,
     on_message: Callable[[str], None] | None = None,
+    indexing: IndexingSettings | None = None,
 ) -> SyncReport:
     """Add `add_paths` to the index's sources, then sync every source. See module docstring.
-    `bm25` (k1, b, epsilon; default store.BM25_DEFAULTS) is recorded in the index."""
+    `bm25` (k1, b, epsilon; default store.BM25_DEFAULTS) is recorded in the index; `indexing`
+    (default DEFAULT_INDEXING) says when segments are merged."""
     request = SyncRequest(index_dir, [source_scan.absolute(p) for p in add_paths], model, rebuild,
                           settings or ChunkSettings(), store.bm25_params(bm25), embedder,
-                          on_progress or (lambda *_: None), time.monotonic())
+                          on_progress or (lambda *_: None), time.monotonic(), indexing or DEFAULT_INDEXING)
     for path in request.new_sources:
         if not source_scan.is_utf8(path):
             raise QAError(f"the path {source_scan.printable(path)} is not valid UTF-8; rename it to index it")
@@ -352,6 +366,7 @@ def _run_stages(db: IndexStore, request: SyncRequest) -> SyncReport:
     report.warnings[:0] = repaired
     if not plan.needs_generation(request.bm25):
         commit(db, plan, None)  # record new sources, moved stats and skips only
+        report.warnings += _merge(db, request.index_dir, request.indexing)  # one a killed run left undone
         return _finished(report, db, request)
     gathered = gather_vectors(db, request, plan)
     report.embedded = gathered.embedded
@@ -364,7 +379,8 @@ def _run_stages(db: IndexStore, request: SyncRequest) -> SyncReport:
         _drop_uncommitted(db, request.index_dir, generation.meta)
         raise
     _pause("committed")
-    _remove_old_generations(request.index_dir, keep={generation.meta.generation, generation.meta.generation - 1})
+    _remove_unlisted_files(request.index_dir, generation.meta)
+    report.warnings += _merge(db, request.index_dir, request.indexing)
     if gathered.loaded_embedder is not None:  # torch is loaded anyway: leave questions a torch-free encoder
         _export_question_encoder(gathered.loaded_embedder, report)
     return _finished(report, db, request)
@@ -388,23 +404,27 @@ def repair_stage(db: IndexStore, request: SyncRequest) -> list[str]:
         return []
     repaired = repaired_parts(db, request.index_dir, meta, found,
                               lambda passages: _embed_again(db, request, meta, passages))
-    index = vectors.new(meta.dim)
-    vectors.add(index, repaired.keep.tolist(), repaired.vectors)
-    new_meta = dataclasses.replace(meta, generation=meta.generation + 1, record=None,
+    index = None
+    if repaired.keep.size:
+        index = vectors.new(meta.dim)
+        vectors.add(index, repaired.keep.tolist(), repaired.vectors)
+    # one segment of every passage; the damaged files are not kept for readers
+    new_meta = dataclasses.replace(meta, generation=meta.generation + 1, record=None, segments=(), kept_files=(),
                                    next_passage_id=max(meta.next_passage_id, db.max_passage_id() + 1))
-    generation = Generation(new_meta, [], index, repaired.counts)
+    generation = Generation(new_meta, [], index, repaired.counts, replaces_all=True)
     try:
         write_generation(request.index_dir, generation)
         with db.transaction():
             if db.generation_of() != meta.generation:
                 raise _Conflict("another writer committed during the repair")
             db.delete_documents(repaired.dropped_documents)
+            db.clear_deleted()
             _check_counts(db, generation)
             db.write_meta(generation.meta)
     except BaseException:
         _drop_uncommitted(db, request.index_dir, generation.meta)
         raise
-    _remove_old_generations(request.index_dir, keep={new_meta.generation})  # the damaged files go
+    _remove_unlisted_files(request.index_dir, generation.meta)  # the damaged files go
     return repair_warnings(found, repaired)
 
 
@@ -579,45 +599,46 @@ def _read_file(plan: SyncPlan, path: str, old: DocumentRow | None, settings: Chu
 def gather_vectors(db: IndexStore, request: SyncRequest, plan: SyncPlan) -> GatheredVectors:
     """A vector for every new passage: the stored one of an unchanged passage of an updated
     file, one kept aside by an interrupted run, else embedded now (with progress)."""
-    index = _current_vectors(request.index_dir, plan) if plan.incremental else None
-    dim = plan.meta.dim if index is not None else 0
+    dim = plan.meta.dim if plan.incremental else 0
     texts = [embedding_text(d.doc.title, p.text, request.settings) for d in plan.documents for p in d.passages]
     keys = [_vector_key(plan.model, t) for t in texts]
     found: dict[str, np.ndarray] = {}
     replaced = [d.replaces for d in plan.to_update]
-    if index is not None and replaced:
-        found.update(_reusable_vectors(db, index, replaced, plan.model, request.settings))
+    if plan.incremental and replaced:
+        found.update(_reusable_vectors(db, request.index_dir, plan.meta, replaced, plan.model, request.settings))
     found.update(db.pending_vectors([k for k in set(keys) if k not in found]))
     # identical texts are embedded once; sorted by length so each batch pads little
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kt: len(kt[1]))
     embedder, loaded = request.embedder, None
-    if missing or index is None:
+    if missing or not plan.incremental:
         if embedder is None:  # the model's ONNX export when it can be made, else torch
             from qa.embedder import passage_encoder
 
             embedder = loaded = passage_encoder(plan.model)
+        if plan.incremental and embedder.dim != dim:
+            raise IndexCorrupt(f"the index's vectors have dimension {dim}, the model's {embedder.dim}; "
+                               "rebuild with: qa index --rebuild")
         dim = embedder.dim
         _embed(db, embedder, missing, found, request.on_progress)
-    if index is None:
-        index = vectors.new(dim)
-    elif index.d != dim:
-        raise IndexCorrupt(f"vector file has dimension {index.d}, expected {dim}; rebuild with: qa index --rebuild")
-    return GatheredVectors(index, dim, keys, found, len(missing), loaded)
+    return GatheredVectors(dim, keys, found, len(missing), loaded)
 
 
-def _current_vectors(index_dir: Path, plan: SyncPlan) -> object:
-    try:
-        return vectors.load(plan.meta.vector_file(index_dir))
-    except IndexCorrupt as exc:
-        raise _DamagedVectors(str(exc)) from exc
-
-
-def _reusable_vectors(db: IndexStore, index: object, doc_ids: list[int], model: str,
+def _reusable_vectors(db: IndexStore, index_dir: Path, meta: IndexMeta, doc_ids: list[int], model: str,
                       settings: ChunkSettings) -> dict[str, np.ndarray]:
-    """Vectors of the passages of changed documents, keyed as their text would be."""
+    """Vectors of the passages of changed documents, keyed as their text would be: read from the
+    segments holding them only."""
     passages = db.passages_of(doc_ids)
-    stored = vectors.reconstruct(index, [p.id for p in passages])
-    return {_vector_key(model, embedding_text(p.title, p.text, settings)): vec for p, vec in zip(passages, stored)}
+    ids = np.asarray([p.id for p in passages], dtype=np.int64)
+    stored: dict[int, np.ndarray] = {}
+    for segment in segments.current_segments(db, meta):
+        held = ids[(ids >= segment.first_id) & (ids <= segment.last_id)]
+        if held.size:
+            try:
+                index = segments.load_vectors(index_dir, segment)
+            except IndexCorrupt as exc:
+                raise _DamagedVectors(str(exc)) from exc
+            stored.update(zip(held.tolist(), vectors.reconstruct(index, held.tolist())))
+    return {_vector_key(model, embedding_text(p.title, p.text, settings)): stored[p.id] for p in passages}
 
 
 def _embed(db: IndexStore, embedder: object, missing: list[tuple[str, str]],
@@ -650,19 +671,20 @@ def build_generation(db: IndexStore, request: SyncRequest, plan: SyncPlan,
     first_id = max(plan.meta.next_passage_id if plan.meta else 1, db.max_passage_id() + 1)
     documents, ids, tokens = _numbered_passages(plan.documents, request.settings, first_id)
     old_ids = db.passage_ids_of(plan.dropped_ids) if plan.incremental else []
-    index = gathered.index
-    vectors.remove(index, old_ids)
+    index = None
     if ids:
+        index = vectors.new(gathered.dim)
         vectors.add(index, ids, np.vstack([gathered.found[k] for k in gathered.keys]))
-    if plan.incremental:
-        counts = store.load_term_counts(db.conn, plan.meta, request.index_dir).edit(old_ids, ids, tokens)
-    else:
-        counts = TermCounts.build(ids, tokens)
+    counts = TermCounts.build(ids, tokens)
+    previous = segments.current_segments(db, plan.meta) if plan.meta else []
+    kept = tuple(previous) if plan.incremental else ()
+    tombstones = len(db.deleted_ids()) + len(old_ids) if plan.incremental else 0
     meta = IndexMeta(FORMAT_VERSION, plan.model, gathered.dim, request.settings.as_dict(),
-                     (plan.meta.generation + 1) if plan.meta else 1, first_id + len(ids), dict(request.bm25))
+                     (plan.meta.generation + 1) if plan.meta else 1, first_id + len(ids), dict(request.bm25),
+                     segments=kept, kept_files=segments.file_names(previous))
     prints = duplicates.fingerprints((p.id, p.text) for _, rows in documents for p in rows)
     news = [(d.doc.date, d.doc.author, d.doc.site) for d in plan.documents]
-    return Generation(meta, documents, index, counts, prints, news)
+    return Generation(meta, documents, index, counts, prints, news, old_ids, tombstones, not plan.incremental)
 
 
 def _numbered_passages(read: list[ReadDocument], settings: ChunkSettings, first_id: int
@@ -686,16 +708,23 @@ def _numbered_passages(read: list[ReadDocument], settings: ChunkSettings, first_
 
 
 def write_generation(index_dir: Path, generation: Generation) -> None:
-    """Save the new vector and term files (not yet current: the commit switches to them), and
-    put their sizes, checksums and counts in the generation's meta (store.GenerationRecord)."""
+    """Save the new segment's vector and term files, if it has new passages (not yet current:
+    the commit switches to them), recording their sizes and checksums (store.SegmentRecord), and
+    put the generation's live counts in its meta (store.GenerationRecord). No other file is written."""
     meta = generation.meta
-    vectors.save(generation.index, meta.vector_file(index_dir))
-    generation.counts.save(meta.terms_file(index_dir))
-    vector_size, vector_crc = store.file_crc32(meta.vector_file(index_dir))
-    terms_size, terms_crc = store.file_crc32(meta.terms_file(index_dir))
-    record = store.GenerationRecord(meta.generation, int(generation.index.ntotal), len(generation.counts.passage_ids),
-                                    int(generation.index.ntotal), vector_size, vector_crc, terms_size, terms_crc)
-    generation.meta = dataclasses.replace(meta, record=record)
+    kept = list(meta.segments or ())
+    if generation.index is not None:
+        ids = generation.counts.passage_ids
+        segment = SegmentRecord(meta.generation, int(ids.size), int(ids[0]), int(ids[-1]))
+        vectors.save(generation.index, segment.vector_file(index_dir))
+        generation.counts.save(segment.terms_file(index_dir))
+        vector_size, vector_crc = store.file_crc32(segment.vector_file(index_dir))
+        terms_size, terms_crc = store.file_crc32(segment.terms_file(index_dir))
+        kept.append(dataclasses.replace(segment, vectors_size=vector_size, vectors_crc32=vector_crc,
+                                        terms_size=terms_size, terms_crc32=terms_crc))
+    live = sum(s.passages for s in kept) - generation.tombstones
+    record = store.GenerationRecord(meta.generation, live, live, live)
+    generation.meta = dataclasses.replace(meta, segments=tuple(kept), record=record)
 
 
 # -- stage 4: commit ----------------------------------------------------------------------------
@@ -712,6 +741,9 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
             also()
         if generation is not None:
             db.delete_documents(plan.dropped_ids)
+            if generation.replaces_all:
+                db.clear_deleted()
+            db.add_deleted(generation.deleted)
             for (doc, passages), news in zip_longest(generation.documents, generation.news):
                 if passages:  # a document without passages gets no row (as if not indexed)
                     doc_id = db.add_document(doc, passages, now)
@@ -779,7 +811,8 @@ def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: lis
         except BaseException:
             _drop_uncommitted(db, index_dir, generation.meta)
             raise
-        _remove_old_generations(index_dir, keep={generation.meta.generation, generation.meta.generation - 1})
+        _remove_unlisted_files(index_dir, generation.meta)
+        _merge(db, index_dir, DEFAULT_INDEXING)
 
 
 def _regroup_stories(db: IndexStore, changed: bool) -> None:
@@ -793,7 +826,7 @@ def _regroup_stories(db: IndexStore, changed: bool) -> None:
 
 
 def _drop_uncommitted(db: IndexStore, index_dir: Path, new_meta: IndexMeta) -> None:
-    """Delete the new vector and term files when the commit that would have made them current failed."""
+    """Delete the new segment's files when the commit that would have made them current failed."""
     try:
         current = db.read_meta()
     except QAError:
@@ -803,14 +836,25 @@ def _drop_uncommitted(db: IndexStore, index_dir: Path, new_meta: IndexMeta) -> N
         new_meta.terms_file(index_dir).unlink(missing_ok=True)
 
 
-def _remove_old_generations(index_dir: Path, keep: set[int]) -> None:
-    """Drop vector and term files of older generations (the previous one stays for readers
-    mid-open) and temporary files of interrupted runs."""
+def _remove_unlisted_files(index_dir: Path, meta: IndexMeta) -> None:
+    """Drop vector and term files the committed generation does not name (its segments, and the
+    previous generation's files, kept for readers mid-open), and temporary files of interrupted runs."""
+    keep = set(merging.manifest_files(meta))
     for path in [*index_dir.glob("vectors.*.faiss*"), *index_dir.glob("terms.*.npz*")]:
-        parts = path.name.split(".")
-        try:
-            generation = int(parts[1])
-        except (IndexError, ValueError):
-            continue
-        if generation not in keep or path.name.endswith(".tmp"):
+        if path.name not in keep:
             path.unlink(missing_ok=True)
+
+
+def _merge(db: IndexStore, index_dir: Path, settings: IndexingSettings) -> list[str]:
+    """Merge segments as the policy asks (qa/merging.py), each merge a commit of its own; a merge
+    that cannot be written leaves the index whole and is a warning, not a failed sync."""
+    try:
+        merged = merging.merge_segments(db, index_dir, settings, pause=_pause)
+    except (OSError, QAError, sqlite3.OperationalError) as exc:
+        if isinstance(exc, sqlite3.OperationalError) and store.is_busy(exc):
+            raise
+        return [f"could not merge the index's segments ({getattr(exc, 'strerror', None) or exc}); "
+                "the index is whole and the next qa index merges them"]
+    if merged is not None:
+        _remove_unlisted_files(index_dir, merged)
+    return []

@@ -16,12 +16,17 @@ import codecs
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qa import store, vectors
 from qa.errors import IndexCorrupt, QAError
+from qa.settings import DEFAULT_INDEXING, IndexingSettings
 from qa.store import IndexMeta, IndexStore
+
+if TYPE_CHECKING:
+    from qa.segments import LoadedSegments
 
 #: a stored vector is a unit vector: one whose norm is further than this from 1 is damaged
 NORM_TOLERANCE = 1e-3
@@ -41,50 +46,59 @@ def vector_array(index: object) -> tuple[np.ndarray, np.ndarray]:
 
 def valid_rows(data: np.ndarray) -> np.ndarray:
     """Per stored vector: True when it is finite and of unit length (as every embedding is)."""
-    finite = np.isfinite(data).all(axis=1)
-    with np.errstate(over="ignore", invalid="ignore"):  # damaged bytes may read as huge floats
-        norms = np.linalg.norm(np.where(np.isfinite(data), data, 0.0).astype(np.float64), axis=1)
-    return finite & (np.abs(norms - 1.0) <= NORM_TOLERANCE)
+    # one pass, no copy: a NaN or infinite component makes the squared norm NaN or infinite, and
+    # damaged bytes read as huge floats overflow it to infinity: neither is a unit vector
+    with np.errstate(over="ignore", invalid="ignore"):
+        squared = np.einsum("ij,ij->i", data, data, dtype=np.float32)
+        return np.isfinite(squared) & (np.abs(np.sqrt(squared) - 1.0) <= NORM_TOLERANCE)
 
 
-def file_problem(path: Path, size: int, crc32: int) -> str | None:
-    """Why a generation file does not match its record (None when it does)."""
+def file_problem(path: Path, size: int, crc32: int | None, crc_max_bytes: int | None = None) -> str | None:
+    """Why a segment file does not match its record (None when it does); its crc32 is checked
+    only up to crc_max_bytes (None: always), its size always."""
     try:
-        found_size, found_crc = store.file_crc32(path)
+        if crc_max_bytes is not None and size > crc_max_bytes:
+            found_size, found_crc = path.stat().st_size, crc32
+        else:
+            found_size, found_crc = store.file_crc32(path)
     except FileNotFoundError:
         return "missing"
     except OSError as exc:
         return f"unreadable: {exc.strerror or exc}"
     if found_size != size:
         return f"{found_size} bytes, {size} recorded"
-    if found_crc != crc32:
+    if crc32 is not None and found_crc != crc32:
         return "its checksum does not match the one recorded"
     return None
 
 
-def verify_loaded(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path, index: object,
-                  term_ids: np.ndarray) -> None:
+def verify_loaded(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path, loaded: "LoadedSegments",
+                  settings: IndexingSettings = DEFAULT_INDEXING) -> None:
     """Raise IndexCorrupt (one line: what is damaged, and `qa index` to repair it) unless the
-    loaded generation is whole: files as recorded, as many vectors as term rows as passage rows,
-    the same ids in both files, every vector finite."""
+    loaded generation is whole: each segment's files as recorded (their size always, their crc32
+    when no larger than settings.open_crc_max_bytes: `qa index --check` checks every one), each
+    segment's vector and term files holding the same passages, as many live vectors as live term
+    rows as passage rows, every vector finite."""
     fix = f"repair with: {repair_command(index_dir)}"
-    record = meta.record
-    if record is not None:
-        for path, size, crc in ((meta.vector_file(index_dir), record.vectors_size, record.vectors_crc32),
-                                (meta.terms_file(index_dir), record.terms_size, record.terms_crc32)):
-            problem = file_problem(path, size, crc)
+    for segment, index, counts in zip(loaded.segments, loaded.vectors, loaded.counts):
+        for path, size, crc in ((segment.vector_file(index_dir), segment.vectors_size, segment.vectors_crc32),
+                                (segment.terms_file(index_dir), segment.terms_size, segment.terms_crc32)):
+            problem = file_problem(path, size, crc, settings.open_crc_max_bytes) if size is not None else None
             if problem:
                 raise IndexCorrupt(f"{path} is damaged ({problem}); {fix}")
+        ids, data = vector_array(index)
+        if not np.isfinite(data).all():
+            raise IndexCorrupt(f"{segment.vector_file(index_dir)} is damaged (vectors that are not numbers); {fix}")
+        if not np.array_equal(np.sort(ids), np.asarray(counts.passage_ids)):
+            raise IndexCorrupt(f"{segment.vector_file(index_dir)} and {segment.terms_file(index_dir)} disagree on "
+                               f"their passages; {fix}")
     rows = IndexStore(conn).passage_count()
-    if not index.ntotal == len(term_ids) == rows:
-        raise IndexCorrupt(f"the index in {index_dir}/ is damaged ({index.ntotal} vectors, {len(term_ids)} "
-                           f"term rows, {rows} passage rows); {fix}")
-    ids, data = vector_array(index)
-    if not np.isfinite(data).all():
-        raise IndexCorrupt(f"{meta.vector_file(index_dir)} is damaged (vectors that are not numbers); {fix}")
-    if not np.array_equal(np.sort(ids), np.asarray(term_ids)):
-        raise IndexCorrupt(f"{meta.vector_file(index_dir)} and {meta.terms_file(index_dir)} disagree on "
-                           f"their passages; {fix}")
+    stored = sum(int(index.ntotal) for index in loaded.vectors)
+    term_ids = loaded.stored_ids()
+    held = int(np.isin(loaded.deleted, term_ids).sum())  # deleted passages the segments still hold
+    if not stored - held == term_ids.size - held == rows:
+        raise IndexCorrupt(f"the index in {index_dir}/ is damaged ({stored - held} vectors, "
+                           f"{term_ids.size - held} term rows, {rows} passage rows); {fix}")
 
 
 class DamagedCitation(IndexCorrupt):
@@ -142,6 +156,8 @@ class Inspection:
     terms_damaged: bool = False  # the term file is not as recorded, unreadable, or disagrees
     bad_vector_ids: set[int] = field(default_factory=set)  # passages whose vector is damaged or missing
     damaged_documents: dict[int, str] = field(default_factory=dict)  # doc id -> path: re-read them
+    segments: int = 0  # vector and term file pairs (qa/segments.py)
+    deleted: int = 0  # passages the segments hold that were deleted since (merges drop them)
 
     @property
     def whole(self) -> bool:
@@ -150,12 +166,15 @@ class Inspection:
     def as_json(self) -> dict[str, object]:
         return {"index": str(self.index_dir), "whole": self.whole, "documents": self.documents,
                 "passages": self.passages, "generation": self.meta.generation if self.meta else None,
-                "problems": self.problems}
+                "segments": self.segments, "deleted": self.deleted, "problems": self.problems}
 
 
 def inspect(db: IndexStore, index_dir: Path) -> Inspection:
-    """Check everything an index records about itself, changing nothing (see module docstring)."""
-    meta = db.read_meta()
+    """Check everything an index records about itself, changing nothing (see module docstring):
+    every segment's files in full (size, crc32, readable, sound vectors), whatever their size."""
+    from qa.segments import current_segments
+
+    meta, deleted_ids = db.read_manifest()
     found = Inspection(index_dir, meta)
     if meta is None:
         return found
@@ -167,8 +186,11 @@ def inspect(db: IndexStore, index_dir: Path) -> Inspection:
     passage_ids = np.asarray(db.passage_ids(), dtype=np.int64)
     found.passages = int(passage_ids.size)
     found.documents = db.document_count()
-    _inspect_vectors(found, meta, passage_ids)
-    _inspect_terms(db, found, meta, passage_ids)
+    segments = current_segments(db, meta)
+    deleted = np.asarray(deleted_ids, dtype=np.int64)
+    found.segments, found.deleted = len(segments), int(deleted.size)
+    _inspect_vectors(found, segments, passage_ids, deleted)
+    _inspect_terms(found, segments, passage_ids, deleted)
     _inspect_rows(db, found)
     if (found.vectors_damaged or found.terms_damaged) and not found.problems:
         found.problems.append(f"the vector and term files hold passages the database does not have "
@@ -179,50 +201,68 @@ def inspect(db: IndexStore, index_dir: Path) -> Inspection:
     return found
 
 
-def _inspect_vectors(found: Inspection, meta: IndexMeta, passage_ids: np.ndarray) -> None:
-    path = meta.vector_file(found.index_dir)
-    record = meta.record
-    problem = file_problem(path, record.vectors_size, record.vectors_crc32) if record else None
-    try:
-        index = vectors.load(path)
-    except IndexCorrupt:
+def _inspect_vectors(found: Inspection, segments: list, passage_ids: np.ndarray, deleted: np.ndarray) -> None:
+    """Each segment's vector file: as recorded, readable, its vectors finite unit vectors, each
+    live passage held once; a damaged file is a problem naming it."""
+    held: list[np.ndarray] = []
+    good_ids: list[np.ndarray] = []
+    for segment in segments:
+        path = segment.vector_file(found.index_dir)
+        problem = file_problem(path, segment.vectors_size, segment.vectors_crc32) \
+            if segment.vectors_size is not None else None
+        mine = passage_ids[(passage_ids >= segment.first_id) & (passage_ids <= segment.last_id)]
+        try:
+            index = vectors.load(path)
+        except IndexCorrupt:
+            found.vectors_damaged = True
+            found.problems.append(f"{path} is damaged ({problem or 'unreadable'})")
+            continue
+        ids, data = vector_array(index)
+        good = valid_rows(data)
+        held.append(ids)
+        good_ids.append(ids[good])
+        lost = np.setdiff1d(mine, ids[good]).size
+        if problem or lost or not good.all():
+            found.vectors_damaged = True
+            damage = [problem] if problem else []
+            if lost:
+                damage.append(f"{lost} of {mine.size} passages without a sound vector")
+            found.problems.append(f"{path} is damaged ({'; '.join(damage) or 'vectors that are not numbers'})")
+    stored = np.concatenate(held) if held else np.zeros(0, np.int64)
+    unique, counts = np.unique(stored, return_counts=True)
+    sound = np.concatenate(good_ids) if good_ids else np.zeros(0, np.int64)
+    sound = sound[np.isin(sound, unique[counts == 1])]
+    found.bad_vector_ids = set(np.setdiff1d(passage_ids, sound).tolist())
+    if found.bad_vector_ids and not found.vectors_damaged:
         found.vectors_damaged = True
-        found.bad_vector_ids = set(passage_ids.tolist())
-        found.problems.append(f"{path} is damaged ({problem or 'unreadable'})")
-        return
-    ids, data = vector_array(index)
-    good = valid_rows(data)
-    unique, counts = np.unique(ids, return_counts=True)
-    good &= np.isin(ids, unique[counts == 1])
-    have = set(ids[good].tolist())
-    found.bad_vector_ids = {int(i) for i in passage_ids if int(i) not in have}
-    extra = np.setdiff1d(ids, passage_ids).size
-    if problem or found.bad_vector_ids or not good.all():
-        found.vectors_damaged = True
-        damage = [problem] if problem else []
-        if found.bad_vector_ids:
-            damage.append(f"{len(found.bad_vector_ids)} of {passage_ids.size} passages without a sound vector")
-        found.problems.append(f"{path} is damaged ({'; '.join(damage) or 'vectors that are not numbers'})")
-    elif extra:  # vectors of passage rows that are gone: reported with the rows
-        found.vectors_damaged = True
+        found.problems.append(f"{len(found.bad_vector_ids)} of {passage_ids.size} passages have no sound vector "
+                              "in any segment")
+    if np.setdiff1d(stored, np.concatenate([passage_ids, deleted])).size:
+        found.vectors_damaged = True  # vectors of passage rows that are gone: reported with the rows
 
 
-def _inspect_terms(db: IndexStore, found: Inspection, meta: IndexMeta, passage_ids: np.ndarray) -> None:
+def _inspect_terms(found: Inspection, segments: list, passage_ids: np.ndarray, deleted: np.ndarray) -> None:
+    """Each segment's term file: as recorded and readable; together (deleted passages left out),
+    the passage rows' ids."""
     from qa.bm25 import TermCounts
 
-    path = meta.terms_file(found.index_dir)
-    record = meta.record
-    problem = file_problem(path, record.terms_size, record.terms_crc32) if record else None
-    if problem is None:
-        try:
-            counts = TermCounts.load(path)
-            # other ids than the passage rows': reported with the rows (or at the end of inspect)
-            found.terms_damaged = not np.array_equal(counts.passage_ids, passage_ids)
-            return
-        except (OSError, ValueError, KeyError):
-            problem = "unreadable"
-    found.terms_damaged = True
-    found.problems.append(f"{path} is damaged ({problem})")
+    stored: list[np.ndarray] = []
+    for segment in segments:
+        path = segment.terms_file(found.index_dir)
+        problem = file_problem(path, segment.terms_size, segment.terms_crc32) \
+            if segment.terms_size is not None else None
+        if problem is None:
+            try:
+                stored.append(TermCounts.load(path).passage_ids)
+                continue
+            except (OSError, ValueError, KeyError):
+                problem = "unreadable"
+        found.terms_damaged = True
+        found.problems.append(f"{path} is damaged ({problem})")
+    if not found.terms_damaged:
+        ids = np.concatenate(stored) if stored else np.zeros(0, np.int64)
+        # other ids than the passage rows': reported with the rows (or at the end of inspect)
+        found.terms_damaged = not np.array_equal(np.sort(ids[~np.isin(ids, deleted)]), passage_ids)
 
 
 def _inspect_rows(db: IndexStore, found: Inspection) -> None:

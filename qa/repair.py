@@ -1,10 +1,11 @@
 """`qa index` repairs a damaged index from what is intact, before it syncs.
 
-Found by qa/integrity.py's `inspect`; repaired as one new generation, committed like any other:
+Found by qa/integrity.py's `inspect`; repaired as one new generation of one segment holding every
+passage, committed like any other:
 
-- vectors that are damaged (not numbers, not unit length, missing, the file unreadable) come from
-  the previous generation's file (a passage id always names the same text), from the vectors kept
-  aside by an interrupted run, else are embedded again: only those;
+- vectors that are damaged (not numbers, not unit length, missing, a segment file unreadable) come
+  from another current segment or the previous generation's files (a passage id always names the
+  same text), from the vectors kept aside by an interrupted run, else are embedded again: only those;
 - the term counts are rebuilt from the tokens stored with every passage;
 - a document that lost passage rows, or whose passage text was changed in the database, is taken
   out (its rows, vectors and term rows), so the sync that follows reads its file again as new.
@@ -49,8 +50,8 @@ def repaired_parts(db: IndexStore, index_dir: Path, meta: IndexMeta, found: Insp
     keep = np.setdiff1d(np.asarray(db.passage_ids(), dtype=np.int64),
                         np.asarray(db.passage_ids_of(dropped), dtype=np.int64))
     have: dict[int, np.ndarray] = {}
-    for generation in (meta.generation, meta.generation - 1):  # the current file, then the previous
-        for pid, vec in _sound_vectors(index_dir, meta, generation).items():
+    for path in _vector_files(db, index_dir, meta):  # the current segments, then the previous generation's
+        for pid, vec in _sound_vectors(path, meta.dim).items():
             have.setdefault(pid, vec)
     missing = [int(i) for i in keep if int(i) not in have]
     embedded = 0
@@ -74,16 +75,27 @@ def repair_warnings(found: Inspection, repaired: Repaired) -> list[str]:
     return warnings
 
 
-def _sound_vectors(index_dir: Path, meta: IndexMeta, generation: int) -> dict[int, np.ndarray]:
-    """The finite unit vectors of a generation's vector file, by passage id ({} if unreadable)."""
-    path = index_dir / store.vector_file_name(generation)
-    if generation < 1 or not path.exists():
+def _vector_files(db: IndexStore, index_dir: Path, meta: IndexMeta) -> list[Path]:
+    """The vector files whose passage ids name the current passages' texts: the current segments'
+    and the previous committed generation's (ids are never reused, so the same id, the same text)."""
+    from qa.segments import current_segments
+
+    files = [s.vector_file(index_dir) for s in current_segments(db, meta)]
+    if meta.segments is None:  # an index written before segments: its previous generation's file
+        files.append(index_dir / store.vector_file_name(meta.generation - 1))
+    files += [index_dir / name for name in meta.kept_files if name.endswith(".faiss")]
+    return list(dict.fromkeys(files))
+
+
+def _sound_vectors(path: Path, dim: int) -> dict[int, np.ndarray]:
+    """The finite unit vectors of a vector file, by passage id ({} if unreadable)."""
+    if not path.exists():
         return {}
     try:
         index = vectors.load(path)
     except IndexCorrupt:
         return {}
-    if index.d != meta.dim:
+    if index.d != dim:
         return {}
     ids, data = vector_array(index)
     good = valid_rows(data)

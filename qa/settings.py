@@ -60,3 +60,33 @@ class RetrievalSettings:
 
 #: the shipped settings
 DEFAULT_SETTINGS = RetrievalSettings()
+
+
+@dataclass(frozen=True)
+class IndexingSettings:
+    """How the index keeps its segments (qa/segments.py): an update writes one small segment and
+    marks deleted passages; merges keep the number of segments and deleted rows bounded, the way
+    Lucene's log merge policy does (adjacent segments of one size level are merged, so a passage
+    is rewritten about once per level: O(log n) times)."""
+
+    #: segments of one size level merged together (a level spans a factor of merge_factor passages)
+    merge_factor: int = 8
+    #: live passages below which every segment counts as the smallest level (tiny merges are cheap)
+    min_merge_passages: int = 2000
+    #: more segments than this: the two adjacent ones holding the fewest passages are merged
+    max_segments: int = 16
+    #: a segment more than this share of whose passages are deleted is rewritten without them
+    max_deleted_share: float = 0.3
+    #: segment files up to this size have their crc32 checked at every open; larger ones (written
+    #: once, checked when written and by `qa index --check`) only their size: a crc32 of 1.5 GB
+    #: costs ~1.5 s, more than opening the rest of the index
+    open_crc_max_bytes: int = 64 << 20
+
+    def __post_init__(self) -> None:
+        if self.merge_factor < 2 or self.max_segments < 1 or not 0 < self.max_deleted_share <= 1:
+            raise ValueError("merge_factor must be at least 2, max_segments at least 1, "
+                             "max_deleted_share in (0, 1]")
+
+
+#: the shipped indexing settings
+DEFAULT_INDEXING = IndexingSettings()

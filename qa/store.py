@@ -2,13 +2,17 @@
 
 Layout of an index folder:
   qa.sqlite           this database
-  vectors.<gen>.faiss the dense vectors of generation <gen> (the database names the current one)
-  terms.<gen>.npz     the BM25 term counts of generation <gen> (numpy format, no pickle)
+  vectors.<gen>.faiss the dense vectors of the segment generation <gen> wrote
+  terms.<gen>.npz     the BM25 term counts of that segment (numpy format, no pickle)
   write.lock          held by the process that is updating the index
 
-A reindex writes new vector and term files, then switches to them in the same database transaction that
-updates documents and passages. Until that commit, readers keep seeing the previous generation,
-and a killed reindex leaves it intact.
+A generation is a list of immutable segments (the meta's `segments`) plus the passages deleted
+since they were written (the `deleted_passages` table). A reindex writes one new segment for its
+new passages and marks the removed ones deleted, in the same database transaction that updates
+documents and passages; merges (qa/merging.py) rewrite a few segments into one as commits of their
+own. Until a commit, readers keep seeing the previous generation, and a killed reindex or merge
+leaves it intact. An index written before segments has one vector and term file pair, which is
+read as its one segment (`segments` absent from the meta).
 
 Every SQL statement the indexer and the change check run is here, in `IndexStore`, so the schema
 and its queries change together; rows come back as named tuples, not positional ones.
@@ -72,6 +76,8 @@ CREATE INDEX IF NOT EXISTS passages_by_doc ON passages(doc_id);
 CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
 -- vectors embedded by an unfinished reindex, so the next run need not embed them again
 CREATE TABLE IF NOT EXISTS pending_vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
+-- passages the current generation's segments hold that were deleted since (tombstones)
+CREATE TABLE IF NOT EXISTS deleted_passages (id INTEGER PRIMARY KEY);
 """
 
 #: Columns added since the first schema of this format: an older index gets them from its next
@@ -148,18 +154,45 @@ def migrate(conn: sqlite3.Connection) -> None:
 
 @dataclass(frozen=True)
 class GenerationRecord:
-    """What a commit recorded of its generation's files and counts, so damage is told at load:
-    sizes and checksums (zlib.crc32) of the vector and term files, and how many vectors, term
-    rows and passage rows it has (the three agree in a whole index)."""
+    """What a commit recorded of its generation, so damage is told at load: how many live vectors,
+    term rows and passage rows it has (the three agree in a whole index) and, for an index written
+    before segments, the size and checksum (zlib.crc32) of its one vector and term file (0 in a
+    segmented index: each SegmentRecord has its own)."""
 
     generation: int
     vectors: int
     terms: int
     passages: int
-    vectors_size: int
-    vectors_crc32: int
-    terms_size: int
-    terms_crc32: int
+    vectors_size: int = 0
+    vectors_crc32: int = 0
+    terms_size: int = 0
+    terms_crc32: int = 0
+
+
+@dataclass(frozen=True)
+class SegmentRecord:
+    """One immutable segment: the vector and term files of the passages `first_id`..`last_id`
+    (ids ascending, disjoint from every other segment's range), written by generation `id`, with
+    their sizes and crc32 as written (None: an older index's file pair, never recorded)."""
+
+    id: int
+    passages: int  # rows in each file, deleted passages included
+    first_id: int
+    last_id: int
+    vectors_size: int | None = None
+    vectors_crc32: int | None = None
+    terms_size: int | None = None
+    terms_crc32: int | None = None
+
+    def vector_file(self, index_dir: Path) -> Path:
+        return index_dir / vector_file_name(self.id)
+
+    def terms_file(self, index_dir: Path) -> Path:
+        return index_dir / terms_file_name(self.id)
+
+    @property
+    def file_names(self) -> tuple[str, str]:
+        return vector_file_name(self.id), terms_file_name(self.id)
 
 
 def file_crc32(path: Path, chunk: int = 1 << 20) -> tuple[int, int]:
@@ -184,6 +217,11 @@ class IndexMeta:
     bm25: dict[str, float] = field(default_factory=lambda: dict(BM25_DEFAULTS))
     #: the commit's record of this generation (None: written by a qa that did not record one)
     record: GenerationRecord | None = None
+    #: the segments, in passage id order (None: an index written before segments, whose one
+    #: vector and term file pair is named by its generation; see qa/segments.py)
+    segments: tuple[SegmentRecord, ...] | None = None
+    #: the previous generation's files, kept for readers that opened it (removed at the next commit)
+    kept_files: tuple[str, ...] = ()
 
     def vector_file(self, index_dir: Path) -> Path:
         return index_dir / vector_file_name(self.generation)
@@ -425,7 +463,20 @@ def _meta_from(values: dict[str, str]) -> IndexMeta:
         next_passage_id=int(values["next_passage_id"]),
         bm25=bm25,
         record=_record_from(values.get("record"), int(values["generation"])),
+        segments=_segments_from(values.get("segments"), int(values["generation"])),
+        kept_files=tuple(json.loads(values.get("kept_files", "[]"))),
     )
+
+
+def _segments_from(value: str | None, generation: int) -> tuple[SegmentRecord, ...] | None:
+    """The segments, if this generation's: a qa from before segments that committed since wrote
+    its one file pair and left the key as it was (None: read that pair, as it wrote it)."""
+    if value is None:
+        return None
+    recorded = json.loads(value)
+    if recorded["generation"] != generation:
+        return None
+    return tuple(SegmentRecord(**item) for item in recorded["segments"])
 
 
 def _record_from(value: str | None, generation: int) -> GenerationRecord | None:
@@ -446,6 +497,10 @@ def _meta_values(meta: IndexMeta) -> dict[str, str]:
         "next_passage_id": str(meta.next_passage_id),
         "bm25": json.dumps(meta.bm25, sort_keys=True),
         **({"record": json.dumps(dataclasses.asdict(meta.record), sort_keys=True)} if meta.record else {}),
+        **({"segments": json.dumps({"generation": meta.generation,
+                                    "segments": [dataclasses.asdict(s) for s in meta.segments]})}
+           if meta.segments is not None else {}),
+        "kept_files": json.dumps(list(meta.kept_files)),
     }
 
 
@@ -529,7 +584,40 @@ class IndexStore:
             raise IndexCorrupt(f"the index settings are damaged ({exc}); rebuild with: qa index --rebuild") from exc
 
     def write_meta(self, meta: IndexMeta) -> None:
-        self.conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", _meta_values(meta).items())
+        values = _meta_values(meta)
+        if "segments" not in values:
+            self.conn.execute("DELETE FROM meta WHERE key = 'segments'")
+        self.conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", values.items())
+
+    # -- deleted passages (tombstones) of the current generation's segments ----------------------
+    def deleted_ids(self) -> list[int]:
+        """Ids of passages a segment still holds that were deleted since, ascending (an index
+        written before segments, not yet migrated, has none)."""
+        if "deleted_passages" not in self._tables():
+            return []
+        return [row[0] for row in self.conn.execute("SELECT id FROM deleted_passages ORDER BY id")]
+
+    def add_deleted(self, ids: Iterable[int]) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO deleted_passages(id) VALUES (?)", [(int(i),) for i in ids])
+
+    def forget_deleted(self, first_id: int, last_id: int) -> None:
+        """The segments holding these ids were rewritten without them (a merge)."""
+        self.conn.execute("DELETE FROM deleted_passages WHERE id BETWEEN ? AND ?", (first_id, last_id))
+
+    def clear_deleted(self) -> None:
+        self.conn.execute("DELETE FROM deleted_passages")
+
+    def read_manifest(self) -> tuple[IndexMeta | None, list[int]]:
+        """The meta and its deleted passages as of one commit (one read transaction: a writer
+        committing meanwhile cannot pair one generation's meta with another's deletions)."""
+        if self.conn.in_transaction:
+            return self.read_meta(), self.deleted_ids()
+        self.conn.execute("BEGIN")
+        try:
+            return self.read_meta(), self.deleted_ids()
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
 
     # -- sources and files -------------------------------------------------------------------
     def sources(self) -> list[str]:

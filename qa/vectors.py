@@ -70,10 +70,23 @@ def reconstruct(index: faiss.Index, ids: list[int]) -> np.ndarray:
     return np.vstack([index.reconstruct(int(i)) for i in ids]) if ids else np.zeros((0, index.d), np.float32)
 
 
-def search(index: faiss.Index, query: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, scores) of the n nearest vectors, best first; missing slots dropped."""
-    if index.ntotal == 0:
+def search(index: faiss.Index, query: np.ndarray, n: int,
+           allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, scores) of the n nearest vectors, best first; missing slots dropped. `allowed`
+    (passage ids; None: all) restricts the search to those: faiss skips the others in its scan
+    (an IDSelectorBitmap), so it costs at most the unfiltered scan."""
+    total = int(index.ntotal)
+    if total == 0 or (allowed is not None and allowed.size == 0):
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    scores, ids = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), min(n, index.ntotal))
+    query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+    wanted = min(n, total if allowed is None else int(allowed.size))
+    if allowed is None:
+        scores, ids = index.search(query, wanted)
+    else:
+        flags = np.zeros(int(allowed.max()) + 1, bool)
+        flags[allowed] = True
+        bits = np.packbits(flags, bitorder="little")  # kept alive until the search returns
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(bits.size, faiss.swig_ptr(bits)))
+        scores, ids = index.search(query, wanted, params=params)
     keep = ids[0] >= 0
     return ids[0][keep], scores[0][keep]

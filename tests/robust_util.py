@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import store, vectors
+from qa import segments, store, vectors
 from qa.text import words
 
 
@@ -55,9 +55,12 @@ def check_consistent(index_dir: Path) -> dict[str, int]:
         docs = conn.execute("SELECT id, path, encoding, size, mtime_ns FROM documents").fetchall()
         assert len({d[1] for d in docs}) == len(docs)
         ids = [r[0] for r in conn.execute("SELECT id FROM passages ORDER BY id")]
-        index = vectors.load(meta.vector_file(index_dir))
-        assert index.ntotal == len(ids) == len(set(ids))
-        assert {int(i) for i in vectors.faiss.vector_to_array(index.id_map)} == set(ids)
+        db = store.IndexStore(conn)
+        deleted = set(db.deleted_ids())
+        loaded = [vectors.load(s.vector_file(index_dir)) for s in segments.current_segments(db, meta)]
+        held = [int(i) for index in loaded for i in vectors.faiss.vector_to_array(index.id_map)]
+        live = [i for i in held if i not in deleted]  # segments hold each passage once, deleted ones marked
+        assert len(held) == len(set(held)) and sorted(live) == ids == sorted(set(ids))
         counts = {}
         for doc_id, path, encoding, size, mtime_ns in docs:
             rows = conn.execute("SELECT start, end, text FROM passages WHERE doc_id = ?", (doc_id,)).fetchall()

@@ -380,6 +380,9 @@ def test_recorded_counts_agree_after_syncs(built):
         meta = db.read_meta()
         assert meta.record is not None and meta.record.generation == meta.generation
         assert meta.record.vectors == meta.record.terms == meta.record.passages == db.passage_count() == 10
-        size, crc = store.file_crc32(meta.vector_file(index))
-        assert (size, crc) == (meta.record.vectors_size, meta.record.vectors_crc32)
-    assert np.isfinite(integrity.vector_array(vectors.load(meta.vector_file(index)))[1]).all()
+        assert [s.id for s in meta.segments] == [1, 2]  # the seeds' segment, and the new article's
+        for segment in meta.segments:
+            assert store.file_crc32(segment.vector_file(index)) == (segment.vectors_size, segment.vectors_crc32)
+            assert store.file_crc32(segment.terms_file(index)) == (segment.terms_size, segment.terms_crc32)
+            assert np.isfinite(integrity.vector_array(vectors.load(segment.vector_file(index)))[1]).all()
+        assert sum(s.passages for s in meta.segments) == 10

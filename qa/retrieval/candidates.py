@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import faiss
 import numpy as np
 
-from qa import vectors
 from qa.bm25 import best_positive
 from qa.retrieval.records import Candidates, Query
 from qa.retrieval.snapshot import IndexSnapshot
@@ -47,17 +45,6 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
 def dense_search(snapshot: IndexSnapshot, vector: np.ndarray, n: int,
                   allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """The n nearest passages; with `allowed`, among those only: faiss skips the others in its
-    scan (an IDSelectorBitmap over passage ids), so the cost is at most the unfiltered scan's."""
-    if allowed is None:
-        return vectors.search(snapshot.vectors, vector, n)
-    ids = snapshot.passage_ids[allowed]
-    if ids.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    flags = np.zeros(int(snapshot.passage_ids[-1]) + 1, bool)
-    flags[ids] = True
-    bits = np.packbits(flags, bitorder="little")  # kept alive until the search returns
-    params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(flags.size, faiss.swig_ptr(bits)))
-    scores, found = snapshot.vectors.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32),
-                                            min(n, int(ids.size)), params=params)
-    keep = found[0] >= 0
-    return found[0][keep], scores[0][keep]
+    scan of each segment (qa/segments.py, as it skips deleted passages), so the cost is at most
+    the unfiltered scan's."""
+    return snapshot.vectors.search(vector, n, None if allowed is None else snapshot.passage_ids[allowed])

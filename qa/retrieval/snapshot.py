@@ -1,4 +1,5 @@
-"""One generation of the index in memory: its meta, BM25 weights, vectors and passage ids.
+"""One generation of the index in memory: its meta, BM25 weights, vectors and passage ids (its
+segments combined: qa/segments.py).
 
 A snapshot never changes; a reindex commits a new generation and the Retriever loads a new
 snapshot. Passage texts and citations stay in the database (read for the few passages shown).
@@ -13,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import store, vectors
-from qa.bm25 import BM25Index, TermCounts
+from qa import store
+from qa.bm25 import BM25Index
 from qa.errors import IndexCorrupt, QAError
 from qa.integrity import verify_loaded
+from qa.segments import LoadedSegments, SegmentedVectors, combine_counts, load_segments
 from qa.settings import DEFAULT_SETTINGS, BM25Params
 from qa.spelling import Lexicon
 
@@ -26,18 +28,20 @@ class IndexSnapshot:
     meta: store.IndexMeta
     passage_ids: np.ndarray  # ascending; BM25 position i is passage passage_ids[i]
     bm25: BM25Index
-    vectors: object  # faiss index with ids (qa/vectors.py)
+    vectors: SegmentedVectors  # every segment's vectors, searched as one (qa/segments.py)
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, index_dir: Path,
              bm25_params: BM25Params | None = None) -> "IndexSnapshot":
         """The current generation, its BM25 weights built with bm25_params (None: the ones the
         index records it was built with)."""
-        meta, index, counts = _whole_generation(conn, index_dir)
+        meta, loaded = _whole_generation(conn, index_dir)
+        counts = combine_counts(loaded.counts, loaded.deleted)
         if bm25_params is None:
             bm25_params = BM25Params(**meta.bm25)
         bm25 = BM25Index.from_counts(counts, *bm25_params)
-        return cls(meta, counts.passage_ids, bm25, index)
+        dense = SegmentedVectors(loaded.vectors, loaded.segments, meta.dim, counts.passage_ids, loaded.deleted)
+        return cls(meta, counts.passage_ids, bm25, dense)
 
     @property
     def generation(self) -> int:
@@ -69,22 +73,21 @@ class IndexSnapshot:
         return float(self.vectors.reconstruct(passage_id) @ vector)
 
 
-def _whole_generation(conn: sqlite3.Connection, index_dir: Path
-                      ) -> tuple[store.IndexMeta, object, TermCounts]:
-    """The current generation's meta, vectors and term counts, checked whole against what its
-    commit recorded (qa/integrity.py: damage is one IndexCorrupt line naming the file)."""
+def _whole_generation(conn: sqlite3.Connection, index_dir: Path) -> tuple[store.IndexMeta, LoadedSegments]:
+    """The current generation's meta and segments, checked whole against what their commits
+    recorded (qa/integrity.py: damage is one IndexCorrupt line naming the file)."""
+    db = store.IndexStore(conn)
     for attempt in range(3):
-        meta = store.read_meta(conn)
+        meta, deleted = db.read_manifest()
         if meta is None:
             raise QAError(f"the index in {index_dir}/ is empty: it has no documents; add some with: qa index PATH")
         store.check_format(meta, index_dir)
         try:
-            index = vectors.load(meta.vector_file(index_dir))
-            counts = store.load_term_counts(conn, meta, index_dir)
-            verify_loaded(conn, meta, index_dir, index, counts.passage_ids)
-            return meta, index, counts
+            loaded = load_segments(db, index_dir, meta, deleted)
+            verify_loaded(conn, meta, index_dir, loaded)
+            return meta, loaded
         except IndexCorrupt:
-            # a reindex may have switched generations while they were read: read them again
+            # a reindex or merge may have switched generations while they were read: read them again
             if attempt == 2 or store.read_meta(conn) == meta:
                 raise
     raise AssertionError("unreachable")

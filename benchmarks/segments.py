@@ -1,0 +1,98 @@
+"""Adding and removing one article on a large index: segments (issue 17). Not part of the suite.
+
+    .venv/bin/python benchmarks/segments.py                   # ~100k passages under benchmarks/.work/segments
+    .venv/bin/python benchmarks/segments.py --copies 3        # a smaller corpus
+    .venv/bin/python benchmarks/segments.py --code ../main --work DIR   # another checkout's qa, for comparison
+
+Corpus: the 2,225 BBC articles of ../shared/data/bbc-news copied --copies times under distinct
+folder names (11 copies: ~100k passages), embedded by benchmarks/integrity.py's stand-in (a
+deterministic unit vector per text: the files have their real sizes, which is all these costs
+depend on; identical passages are embedded once anyway). Measured, each the median of --runs:
+`sync` after one new article was written (its passages embedded by the stand-in), `sync` after it
+was deleted, and opening the index (`Searcher`); also what each update wrote to the index folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BBC = ROOT.parent / "shared" / "data" / "bbc-news"
+
+from benchmarks.integrity import StandInEmbedder  # noqa: E402
+
+ARTICLE = ("Harbour reopens\n\nThe harbour of Port Elspeth reopened on Friday after a storm destroyed the old "
+           "lighthouse, the mayor Ingrid Rasmussen said. Ferries will run again from Monday.\n\n"
+           "Fishermen said the repairs took longer than promised, and the council will review the contract.\n")
+
+
+def corpus(work: Path, copies: int) -> Path:
+    src = work / "src"
+    if not src.is_dir():
+        for i in range(copies):
+            shutil.copytree(BBC, src / f"copy{i:03d}", ignore=shutil.ignore_patterns("README*"))
+    return src
+
+
+def folder_bytes(index: Path) -> int:
+    return sum(p.stat().st_size for p in index.iterdir() if p.is_file())
+
+
+def written_since(index: Path, since: float) -> int:
+    """Bytes of the vector and term files modified after `since` (what an update wrote)."""
+    return sum(p.stat().st_size for p in [*index.glob("vectors.*"), *index.glob("terms.*")]
+               if p.stat().st_mtime > since)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--copies", type=int, default=11)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work" / "segments")
+    parser.add_argument("--code", type=Path, help="the checkout whose qa package is measured (default: this one)")
+    args = parser.parse_args(argv)
+    if args.code:
+        sys.path.insert(0, str(args.code.resolve()))
+    from qa.indexer import sync
+    from qa.search import Searcher
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    src, index = corpus(args.work, args.copies), args.work / "index"
+    if not (index / "qa.sqlite").exists():
+        t0 = time.perf_counter()
+        report = sync(index, [src], embedder=StandInEmbedder())
+        print(f"built: {report.passages} passages in {time.perf_counter() - t0:.0f} s, "
+              f"{folder_bytes(index) / 1e6:.0f} MB on disk", flush=True)
+    adds, removes, opens, wrote = [], [], [], []
+    for run in range(args.runs):
+        article = src / f"new-{run}.txt"
+        article.write_text(ARTICLE.replace("Friday", f"day {run}"))
+        since = time.time()
+        t0 = time.perf_counter()
+        added = sync(index, embedder=StandInEmbedder())
+        adds.append(time.perf_counter() - t0)
+        wrote.append(written_since(index, since))
+        article.unlink()
+        t0 = time.perf_counter()
+        removed = sync(index, embedder=StandInEmbedder())
+        removes.append(time.perf_counter() - t0)
+        assert (added.added, removed.removed) == (1, 1), (added, removed)
+        t0 = time.perf_counter()
+        Searcher(index).close()
+        opens.append(time.perf_counter() - t0)
+    print(f"passages: {removed.passages}; on disk: {folder_bytes(index) / 1e6:.0f} MB")
+    print(f"add one article (sync, whole): median {statistics.median(adds):.2f} s; "
+          f"vector and term bytes written: median {statistics.median(wrote) / 1e3:.0f} KB")
+    print(f"remove one article (sync, whole): median {statistics.median(removes):.2f} s")
+    print(f"open the index (Searcher): median {statistics.median(opens):.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
