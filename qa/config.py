@@ -6,8 +6,13 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-#: Bump when the on-disk layout changes; an index of another version must be rebuilt.
-FORMAT_VERSION = 1
+#: The layout this qa writes. Bump when it changes: an older qa then says the index is newer than
+#: it (IndexTooNew) instead of calling its files damaged and repairing them.
+#: 2: a generation is a list of immutable segments plus deleted passages (qa/segments.py).
+FORMAT_VERSION = 2
+#: Layouts this qa reads and brings up to date without re-embedding (1: one vector/term file pair
+#: per generation, read as one segment); anything else older is rebuilt.
+READABLE_FORMAT_VERSIONS = (1, 2)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: the name of the default source folder (qa/locations.py finds it: the checkout's seeds/)

@@ -409,7 +409,7 @@ def repair_stage(db: IndexStore, request: SyncRequest) -> list[str]:
         index = vectors.new(meta.dim)
         vectors.add(index, repaired.keep.tolist(), repaired.vectors)
     # one segment of every passage; the damaged files are not kept for readers
-    new_meta = dataclasses.replace(meta, generation=meta.generation + 1, record=None, segments=(), kept_files=(),
+    new_meta = dataclasses.replace(meta, format_version=FORMAT_VERSION, generation=meta.generation + 1, record=None, segments=(), kept_files=(),
                                    next_passage_id=max(meta.next_passage_id, db.max_passage_id() + 1))
     generation = Generation(new_meta, [], index, repaired.counts, replaces_all=True)
     try:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from qa import segments, store, vectors
+from qa.config import FORMAT_VERSION
 from qa.errors import IndexCorrupt
 from qa.integrity import vector_array
 from qa.settings import IndexingSettings
@@ -97,6 +98,6 @@ def _merged_meta(db: IndexStore, index_dir: Path, meta: IndexMeta, current: list
     kept = current[:start] + replaced + current[end:]
     dropped = int(np.count_nonzero((deleted >= parts[0].first_id) & (deleted <= parts[-1].last_id)))
     live = sum(s.passages for s in kept) - (int(deleted.size) - dropped)
-    return dataclasses.replace(meta, generation=generation, segments=tuple(kept),
+    return dataclasses.replace(meta, format_version=FORMAT_VERSION, generation=generation, segments=tuple(kept),
                                kept_files=segments.file_names(current),
                                record=GenerationRecord(generation, live, live, live))

@@ -35,7 +35,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-from qa.config import FORMAT_VERSION
+from qa.config import FORMAT_VERSION, READABLE_FORMAT_VERSIONS
 from qa.settings import DEFAULT_SETTINGS
 from qa.errors import IndexBusy, IndexCorrupt, IndexMissing, IndexTooNew, IndexTooOld, QAError
 
@@ -512,7 +512,7 @@ def check_format(meta: IndexMeta, index_dir: Path) -> None:
             f"the index in {index_dir}/ was made by a newer qa (format version {meta.format_version}, this "
             f"qa reads {FORMAT_VERSION}); use that qa, or rebuild it with: qa index --rebuild"
         )
-    if meta.format_version != FORMAT_VERSION:
+    if meta.format_version not in READABLE_FORMAT_VERSIONS:
         raise IndexTooOld(
             f"the index in {index_dir}/ has format version {meta.format_version}, this qa reads "
             f"version {FORMAT_VERSION}; rebuild it with: qa index --rebuild"

@@ -18,6 +18,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from qa import segments, store
+from qa.config import FORMAT_VERSION
 from qa.indexer import sync
 from qa.library import remove
 from qa.retrieval.filters import make_filters
@@ -247,13 +248,16 @@ def test_an_index_from_before_segments_opens_and_grows(tmp_path, older):
                 path.rename(path.with_name(path.name.replace(".1.", ".2.")))
             conn.execute("UPDATE meta SET value = '2' WHERE key = 'generation'")
         conn.execute("UPDATE meta SET value = ? WHERE key = 'record'", (json.dumps(record),))
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")  # the version it wrote
     assert [p.name for p in sorted(index.glob("vectors.*"))] == [f"vectors.{generation}.faiss"]
     old_answers = _answers(index, "hybrid")
     assert old_answers[4]  # answered from the older layout
     (src / "port.txt").write_text("Port story\n\nThe harbour of Port Elspeth reopened on Friday, the mayor said.\n")
-    sync(index, embedder=HashEmbedder())  # the next writer: the old pair becomes the first segment
+    report = sync(index, embedder=HashEmbedder())  # the next writer: the old pair becomes the first segment
+    assert not report.rebuilt and report.embedded == 1  # the new article's one passage, nothing else
     with IndexStore.open(index) as db:
         assert [s.id for s in db.read_meta().segments] == [generation, generation + 1]
+        assert db.read_meta().format_version == FORMAT_VERSION  # an older qa now says "newer", not "damaged"
     assert _same(_answers(index, "hybrid"), _answers(_fresh(tmp_path, src, "fresh"), "hybrid"))
     check_consistent(index)
 
