@@ -39,6 +39,7 @@ from qa.integrity import inspect
 from qa.locations import default_source
 from qa.lock import write_lock
 from qa.repair import repair_warnings, repaired_parts
+from qa.settings import DEFAULT_SETTINGS, RetrievalSettings
 from qa.sources import Unavailable
 from qa.store import DocumentRow, IndexMeta, IndexStore, NewDocument, NewPassage, StatMove
 from qa.text import tokenize
@@ -117,6 +118,7 @@ class SyncRequest:
     embedder: object | None  # None: load the model when there is something to embed
     on_progress: ProgressCallback
     started: float  # time.monotonic() when the sync was called
+    retrieval: RetrievalSettings = DEFAULT_SETTINGS  # when the vectors go approximate (qa/vectors.py)
 
 
 @dataclass
@@ -230,12 +232,14 @@ def sync(
     embedder: object | None = None,
     on_progress: ProgressCallback | None = None,
     on_message: Callable[[str], None] | None = None,
+    retrieval: RetrievalSettings | None = None,
 ) -> SyncReport:
     """Add `add_paths` to the index's sources, then sync every source. See module docstring.
-    `bm25` (k1, b, epsilon; default store.BM25_DEFAULTS) is recorded in the index."""
+    `bm25` (k1, b, epsilon; default store.BM25_DEFAULTS) is recorded in the index. `retrieval`
+    (default: the shipped settings) decides when the vectors are saved as an approximate index."""
     request = SyncRequest(index_dir, [source_scan.absolute(p) for p in add_paths], model, rebuild,
                           settings or ChunkSettings(), store.bm25_params(bm25), embedder,
-                          on_progress or (lambda *_: None), time.monotonic())
+                          on_progress or (lambda *_: None), time.monotonic(), retrieval or DEFAULT_SETTINGS)
     for path in request.new_sources:
         if not source_scan.is_utf8(path):
             raise QAError(f"the path {source_scan.printable(path)} is not valid UTF-8; rename it to index it")
@@ -654,6 +658,7 @@ def build_generation(db: IndexStore, request: SyncRequest, plan: SyncPlan,
     vectors.remove(index, old_ids)
     if ids:
         vectors.add(index, ids, np.vstack([gathered.found[k] for k in gathered.keys]))
+    index = vectors.approximate(index, request.retrieval)  # exact, or IVF above the size threshold
     if plan.incremental:
         counts = store.load_term_counts(db.conn, plan.meta, request.index_dir).edit(old_ids, ids, tokens)
     else:

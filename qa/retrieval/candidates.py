@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import faiss
 import numpy as np
 
 from qa import vectors
 from qa.bm25 import best_positive
 from qa.retrieval.records import Candidates, Query
 from qa.retrieval.snapshot import IndexSnapshot
-from qa.settings import RetrievalSettings
+from qa.settings import DEFAULT_SETTINGS, RetrievalSettings
 
 
 def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: RetrievalSettings,
@@ -31,7 +30,7 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
         bm25 = dict(zip((int(snapshot.passage_ids[p]) for p in positions), map(float, scores)))
     dense: dict[int, float] = {}
     if mode in ("hybrid", "dense"):
-        ids, scores = dense_search(snapshot, query.vector, depth, allowed)
+        ids, scores = dense_search(snapshot, query.vector, depth, allowed, settings)
         dense = dict(zip((int(i) for i in ids), map(float, scores)))
     bm25_ranked, dense_ranked = list(bm25), list(dense)
     if mode == "hybrid":
@@ -44,20 +43,9 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
     return Candidates(bm25_ranked, dense_ranked, bm25, dense)
 
 
-def dense_search(snapshot: IndexSnapshot, vector: np.ndarray, n: int,
-                  allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """The n nearest passages; with `allowed`, among those only: faiss skips the others in its
-    scan (an IDSelectorBitmap over passage ids), so the cost is at most the unfiltered scan's."""
-    if allowed is None:
-        return vectors.search(snapshot.vectors, vector, n)
-    ids = snapshot.passage_ids[allowed]
-    if ids.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    flags = np.zeros(int(snapshot.passage_ids[-1]) + 1, bool)
-    flags[ids] = True
-    bits = np.packbits(flags, bitorder="little")  # kept alive until the search returns
-    params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(flags.size, faiss.swig_ptr(bits)))
-    scores, found = snapshot.vectors.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32),
-                                            min(n, int(ids.size)), params=params)
-    keep = found[0] >= 0
-    return found[0][keep], scores[0][keep]
+def dense_search(snapshot: IndexSnapshot, vector: np.ndarray, n: int, allowed: np.ndarray | None,
+                 settings: RetrievalSettings = DEFAULT_SETTINGS) -> tuple[np.ndarray, np.ndarray]:
+    """The n nearest passages; with `allowed` (bool per snapshot position), among those only
+    (qa/vectors.py search: exact or approximate, the filter applied inside faiss's scan)."""
+    ids = None if allowed is None else snapshot.passage_ids[allowed]
+    return vectors.search(snapshot.vectors, vector, n, ids, settings)
