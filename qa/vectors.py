@@ -35,6 +35,10 @@ TRAIN_SEED = 17
 TRAIN_ITERATIONS = 10
 #: vectors added to a new IVF index at a time (bounds the temporary copies)
 ADD_CHUNK = 65_536
+#: One question is searched on one OpenMP thread (this thread's setting only, put back after):
+#: faiss splits a search over questions, so a single one gains nothing from more threads, and on
+#: a busy machine their start and barrier cost far more than the scan (BENCHMARKS.md, "A million
+#: passages": exact top 100 of 10k vectors, load 6: 56 ms on 2 threads, 0.35 ms on 1).
 
 
 def new(dim: int) -> faiss.IndexIDMap2:
@@ -227,7 +231,13 @@ def search(index: faiss.Index, query: np.ndarray, n: int, allowed: np.ndarray | 
         params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe) if selector is not None \
             else faiss.SearchParametersIVF(nprobe=nprobe)
     wanted = min(n, total if allowed is None else int(allowed.size))
-    scores, found = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), wanted, params=params)
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # see SEARCH_THREADS
+    try:
+        scores, found = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), wanted,
+                                     params=params)
+    finally:
+        faiss.omp_set_num_threads(threads)
     del bits
     keep = found[0] >= 0
     return found[0][keep], scores[0][keep]
