@@ -15,6 +15,7 @@ Sweeps (benchmarks/variants.py) run the shipped stages with variants of qa/setti
     .venv/bin/python benchmarks/quality.py --no-rows --sweeps bm25
     .venv/bin/python benchmarks/quality.py --no-rows --sweeps answer,operating-points
     .venv/bin/python benchmarks/quality.py --target-words 200 --max-words 300   # a chunking variant
+    .venv/bin/python benchmarks/quality.py --modes hybrid --approximate   # the IVF index forced on (issue 17)
 (`python -m benchmarks.quality ...` works as well.)
 """
 
@@ -45,8 +46,9 @@ def _answered_share(searcher, texts: list[str], embedder, mode: str, want: bool)
 
 
 def shipped_rows(full: Path, half: Path, questions: list[Question], v2: list[str], embedder: CachedEmbedder,
-                 modes: list[str]) -> dict[str, dict[str, float]]:
-    """Every question through Searcher.search, for each mode."""
+                 modes: list[str], approximate: bool = False) -> dict[str, dict[str, float]]:
+    """Every question through Searcher.search, for each mode; `approximate`: with the vectors
+    turned into the IVF index qa/vectors.py makes above its threshold (here: at any size)."""
     from qa.documents import load
     from qa.search import Searcher
 
@@ -59,6 +61,9 @@ def shipped_rows(full: Path, half: Path, questions: list[Question], v2: list[str
 
     rows = {}
     s_full, s_half = Searcher(full), Searcher(half)
+    if approximate:
+        for searcher in (s_full, s_half):
+            force_approximate(searcher)
     for mode in modes:
         scores, spans_ok, spans_all = Scores(), 0, 0
         t0 = time.monotonic()
@@ -82,6 +87,28 @@ def shipped_rows(full: Path, half: Path, questions: list[Question], v2: list[str
     return rows
 
 
+def force_approximate(searcher) -> None:
+    """Search this Searcher's snapshot through an IVF index of its vectors (threshold 0), in memory."""
+    from qa import vectors
+
+    searcher.settings = replace(searcher.settings, approximate_above=0)
+    ivf = vectors.approximate(searcher.snapshot.vectors, searcher.settings)
+    searcher.snapshot = replace(searcher.snapshot, vectors=ivf)
+
+
+def recall_rows(full: Path, embedder: CachedEmbedder, texts: list[str]) -> dict[str, float]:
+    """recall@100 of the IVF index against the exact one on the full index, questions' vectors."""
+    from benchmarks.scale import exact_top, recall_at
+    from qa.search import Searcher
+
+    exact, ivf = Searcher(full), Searcher(full)
+    force_approximate(ivf)
+    queries = embedder.encode(texts)
+    wanted, _ = exact_top(exact.snapshot.vectors, queries, 100)
+    return {"passages": exact.passage_count, "nlist": ivf.snapshot.vectors.nlist, "nprobe": ivf.settings.nprobe,
+            **recall_at(exact.snapshot.vectors, wanted, ivf.snapshot.vectors, queries, 100, ivf.settings)}
+
+
 def end_to_end_rate(full: Path, questions: list[Question], embedder: object, n: int = 200) -> float:
     """Questions per second with the real model embedding each question (k=3, as `qa ask`)."""
     from qa.search import Searcher
@@ -103,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--bm25-share", type=float, help="sweeps: start from the shipped settings with this fusion share")
     parser.add_argument("--sweeps", help="comma-separated: " + ", ".join(SWEEPS))
     parser.add_argument("--no-rows", action="store_true", help="skip the per-mode rows")
+    parser.add_argument("--approximate", action="store_true",
+                        help="search through an IVF index of the vectors (threshold 0); adds recall@100 against exact")
     for field, value in ChunkSettings().as_dict().items():
         flag = "--" + field.replace("_", "-")
         if isinstance(value, bool):
@@ -138,7 +167,10 @@ def main(argv: list[str] | None = None) -> int:
                                  "questions": len(questions), "v2_unanswerable": len(v2),
                                  "machine": f"{os.cpu_count()} CPUs"}
     if not args.no_rows:
-        result["rows"] = shipped_rows(full, half, questions, v2, cached, args.modes.split(","))
+        result["rows"] = shipped_rows(full, half, questions, v2, cached, args.modes.split(","), args.approximate)
+        if args.approximate:
+            result["recall"] = recall_rows(full, cached, [q.text for q in questions])
+            print("recall", json.dumps(result["recall"]), flush=True)
         result["end_to_end_q_per_s"] = end_to_end_rate(full, questions, model)
         print(f"end to end: {result['end_to_end_q_per_s']:.1f} questions/s", flush=True)
     if args.variants:

@@ -45,15 +45,33 @@ def du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def copy_folders(folder: Path, copies: int) -> list[Path]:
+    """The folders folder/copyNN/ (NNN from 100 copies), each a copy of the BBC articles under
+    distinct names. `copies` <= COPIES_100K: hard links after the first copy (as the 100k corpus
+    has always been made); more: real copies (the indexer follows real paths and inodes, so only
+    distinct files make a corpus of that size). Made once; an interrupted run is completed."""
+    width = 3 if copies > 100 else 2
+    made = []
+    articles = sorted(BBC.glob("*/*.txt"))
+    for copy in range(copies):
+        home = folder / f"copy{copy:0{width}d}"
+        made.append(home)
+        if (home / ".complete").exists():
+            continue
+        for src in articles:
+            dst = home / src.parent.name / src.name
+            if dst.exists():
+                continue
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.link(src, dst) if copy and copies <= COPIES_100K else shutil.copy(src, dst)
+        (home / ".complete").write_text("")  # a hidden file: the indexer passes it over
+    return made
+
+
 def make_100k_corpus() -> Path:
     folder = WORK / "bbc-x11"
-    if folder.is_dir():
-        return folder
-    for copy in range(COPIES_100K):
-        for src in sorted(BBC.glob("*/*.txt")):
-            dst = folder / f"copy{copy:02d}" / src.parent.name / src.name
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.link(src, dst) if copy else shutil.copy(src, dst)
+    if not folder.is_dir():
+        copy_folders(folder, COPIES_100K)
     return folder
 
 

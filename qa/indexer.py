@@ -42,8 +42,8 @@ from qa.integrity import inspect
 from qa.locations import default_source
 from qa.lock import write_lock
 from qa.repair import repair_warnings, repaired_parts
+from qa.settings import DEFAULT_INDEXING, DEFAULT_SETTINGS, IndexingSettings, RetrievalSettings
 from qa.sources import Unavailable
-from qa.settings import DEFAULT_INDEXING, IndexingSettings
 from qa.store import DocumentRow, IndexMeta, IndexStore, NewDocument, NewPassage, SegmentRecord, StatMove
 from qa.text import tokenize
 
@@ -123,6 +123,7 @@ class SyncRequest:
     on_progress: ProgressCallback
     started: float  # time.monotonic() when the sync was called
     indexing: IndexingSettings = DEFAULT_INDEXING  # segments and merges (qa/segments.py)
+    retrieval: RetrievalSettings = DEFAULT_SETTINGS  # when the vectors go approximate (qa/vectors.py)
 
 
 @dataclass
@@ -243,13 +244,16 @@ def sync(
     on_progress: ProgressCallback | None = None,
     on_message: Callable[[str], None] | None = None,
     indexing: IndexingSettings | None = None,
+    retrieval: RetrievalSettings | None = None,
 ) -> SyncReport:
     """Add `add_paths` to the index's sources, then sync every source. See module docstring.
     `bm25` (k1, b, epsilon; default store.BM25_DEFAULTS) is recorded in the index; `indexing`
-    (default DEFAULT_INDEXING) says when segments are merged."""
+    (default DEFAULT_INDEXING) says when segments are merged; `retrieval` (default: the shipped
+    settings) when a segment's vectors are saved as an approximate index."""
     request = SyncRequest(index_dir, [source_scan.absolute(p) for p in add_paths], model, rebuild,
                           settings or ChunkSettings(), store.bm25_params(bm25), embedder,
-                          on_progress or (lambda *_: None), time.monotonic(), indexing or DEFAULT_INDEXING)
+                          on_progress or (lambda *_: None), time.monotonic(), indexing or DEFAULT_INDEXING,
+                          retrieval or DEFAULT_SETTINGS)
     for path in request.new_sources:
         if not source_scan.is_utf8(path):
             raise QAError(f"the path {source_scan.printable(path)} is not valid UTF-8; rename it to index it")
@@ -366,7 +370,7 @@ def _run_stages(db: IndexStore, request: SyncRequest) -> SyncReport:
     report.warnings[:0] = repaired
     if not plan.needs_generation(request.bm25):
         commit(db, plan, None)  # record new sources, moved stats and skips only
-        report.warnings += _merge(db, request.index_dir, request.indexing)  # one a killed run left undone
+        report.warnings += _merge(db, request.index_dir, request.indexing, request.retrieval)  # one a killed run left undone
         return _finished(report, db, request)
     gathered = gather_vectors(db, request, plan)
     report.embedded = gathered.embedded
@@ -380,7 +384,7 @@ def _run_stages(db: IndexStore, request: SyncRequest) -> SyncReport:
         raise
     _pause("committed")
     _remove_unlisted_files(request.index_dir, generation.meta)
-    report.warnings += _merge(db, request.index_dir, request.indexing)
+    report.warnings += _merge(db, request.index_dir, request.indexing, request.retrieval)
     if gathered.loaded_embedder is not None:  # torch is loaded anyway: leave questions a torch-free encoder
         _export_question_encoder(gathered.loaded_embedder, report)
     return _finished(report, db, request)
@@ -408,6 +412,7 @@ def repair_stage(db: IndexStore, request: SyncRequest) -> list[str]:
     if repaired.keep.size:
         index = vectors.new(meta.dim)
         vectors.add(index, repaired.keep.tolist(), repaired.vectors)
+        index = vectors.approximate(index, request.retrieval)
     # one segment of every passage; the damaged files are not kept for readers
     new_meta = dataclasses.replace(meta, format_version=FORMAT_VERSION, generation=meta.generation + 1, record=None, segments=(), kept_files=(),
                                    next_passage_id=max(meta.next_passage_id, db.max_passage_id() + 1))
@@ -675,6 +680,7 @@ def build_generation(db: IndexStore, request: SyncRequest, plan: SyncPlan,
     if ids:
         index = vectors.new(gathered.dim)
         vectors.add(index, ids, np.vstack([gathered.found[k] for k in gathered.keys]))
+        index = vectors.approximate(index, request.retrieval)  # exact, or IVF above the size threshold
     counts = TermCounts.build(ids, tokens)
     previous = segments.current_segments(db, plan.meta) if plan.meta else []
     kept = tuple(previous) if plan.incremental else ()
@@ -845,11 +851,12 @@ def _remove_unlisted_files(index_dir: Path, meta: IndexMeta) -> None:
             path.unlink(missing_ok=True)
 
 
-def _merge(db: IndexStore, index_dir: Path, settings: IndexingSettings) -> list[str]:
+def _merge(db: IndexStore, index_dir: Path, settings: IndexingSettings,
+           retrieval: RetrievalSettings = DEFAULT_SETTINGS) -> list[str]:
     """Merge segments as the policy asks (qa/merging.py), each merge a commit of its own; a merge
     that cannot be written leaves the index whole and is a warning, not a failed sync."""
     try:
-        merged = merging.merge_segments(db, index_dir, settings, pause=_pause)
+        merged = merging.merge_segments(db, index_dir, settings, retrieval, pause=_pause)
     except (OSError, QAError, sqlite3.OperationalError) as exc:
         if isinstance(exc, sqlite3.OperationalError) and store.is_busy(exc):
             raise

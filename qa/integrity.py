@@ -37,11 +37,8 @@ def repair_command(index_dir: Path) -> str:
 
 
 def vector_array(index: object) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, vectors) held by a loaded vector index, in its order (copies)."""
-    flat = vectors.faiss.downcast_index(index.index)
-    ids = vectors.faiss.vector_to_array(index.id_map).astype(np.int64)
-    data = vectors.faiss.vector_to_array(flat.codes).view(np.float32).reshape(-1, index.d)
-    return ids, data
+    """(ids, vectors) held by a loaded vector index, exact or approximate, in its order (copies)."""
+    return vectors.contents(index)
 
 
 def valid_rows(data: np.ndarray) -> np.ndarray:
@@ -86,8 +83,8 @@ def verify_loaded(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path, lo
             problem = file_problem(path, size, crc, settings.open_crc_max_bytes) if size is not None else None
             if problem:
                 raise IndexCorrupt(f"{path} is damaged ({problem}); {fix}")
-        ids, data = vector_array(index)
-        if not np.isfinite(data).all():
+        ids = vectors.stored_ids(index)  # no copy of the vectors themselves (1.5 GB at a million)
+        if not vectors.all_finite(index):
             raise IndexCorrupt(f"{segment.vector_file(index_dir)} is damaged (vectors that are not numbers); {fix}")
         if not np.array_equal(np.sort(ids), np.asarray(counts.passage_ids)):
             raise IndexCorrupt(f"{segment.vector_file(index_dir)} and {segment.terms_file(index_dir)} disagree on "

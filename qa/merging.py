@@ -20,7 +20,7 @@ from qa import segments, store, vectors
 from qa.config import FORMAT_VERSION
 from qa.errors import IndexCorrupt
 from qa.integrity import vector_array
-from qa.settings import IndexingSettings
+from qa.settings import DEFAULT_SETTINGS, IndexingSettings, RetrievalSettings
 from qa.store import GenerationRecord, IndexMeta, IndexStore, SegmentRecord
 
 #: merges one sync may run (each is a commit): bounds the work left to a sync
@@ -37,10 +37,12 @@ def manifest_files(meta: IndexMeta) -> tuple[str, ...]:
 
 
 def merge_segments(db: IndexStore, index_dir: Path, settings: IndexingSettings,
+                   retrieval: RetrievalSettings = DEFAULT_SETTINGS,
                    pause: Callable[[str], None] = lambda phase: None) -> IndexMeta | None:
     """Merge while the policy (segments.next_merge) finds a merge, each its own commit; the last
-    committed meta (None: nothing merged). `pause("merging")` runs between writing a merged
-    segment and committing it (the kill tests' hook)."""
+    committed meta (None: nothing merged). A merged segment at or above
+    retrieval.approximate_above passages is saved as an approximate index (qa/vectors.py).
+    `pause("merging")` runs between writing a merged segment and committing it (the kill tests' hook)."""
     committed = None
     for _ in range(MAX_MERGES_PER_SYNC):
         meta, deleted_ids = db.read_manifest()
@@ -51,7 +53,7 @@ def merge_segments(db: IndexStore, index_dir: Path, settings: IndexingSettings,
         chosen = segments.next_merge(segments.sizes(current, deleted), settings)
         if chosen is None:
             break
-        merged = _merged_meta(db, index_dir, meta, current, chosen, deleted)
+        merged = _merged_meta(db, index_dir, meta, current, chosen, deleted, retrieval)
         try:
             pause("merging")
             with db.transaction():
@@ -72,7 +74,7 @@ def merge_segments(db: IndexStore, index_dir: Path, settings: IndexingSettings,
 
 
 def _merged_meta(db: IndexStore, index_dir: Path, meta: IndexMeta, current: list[SegmentRecord],
-                 chosen: tuple[int, int], deleted: np.ndarray) -> IndexMeta:
+                 chosen: tuple[int, int], deleted: np.ndarray, retrieval: RetrievalSettings) -> IndexMeta:
     """Write the merged segment of current[start:end] (its live passages only, in id order) and
     return the meta that switches to it."""
     start, end = chosen
@@ -88,6 +90,7 @@ def _merged_meta(db: IndexStore, index_dir: Path, meta: IndexMeta, current: list
         ids = counts.passage_ids
         index = vectors.new(meta.dim)
         vectors.add(index, ids.tolist(), np.vstack([found[int(i)] for i in ids]))
+        index = vectors.approximate(index, retrieval)
         record = SegmentRecord(generation, int(ids.size), parts[0].first_id, parts[-1].last_id)
         vectors.save(index, record.vector_file(index_dir))
         counts.save(record.terms_file(index_dir))

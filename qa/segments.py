@@ -24,7 +24,7 @@ from scipy import sparse
 from qa import vectors
 from qa.bm25 import TermCounts
 from qa.errors import IndexCorrupt
-from qa.settings import IndexingSettings
+from qa.settings import DEFAULT_SETTINGS, IndexingSettings, RetrievalSettings
 from qa.store import IndexMeta, IndexStore, SegmentRecord
 
 
@@ -146,13 +146,15 @@ class SegmentedVectors:
         hi = np.searchsorted(ids, self._lasts[part], side="right")
         return ids[lo:hi]
 
-    def search(self, query: np.ndarray, n: int, allowed_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, scores) of the n nearest live passages (among `allowed_ids`, ascending, when given), best first."""
+    def search(self, query: np.ndarray, n: int, allowed_ids: np.ndarray | None = None,
+               settings: RetrievalSettings = DEFAULT_SETTINGS) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of the n nearest live passages (among `allowed_ids`, ascending, when given),
+        best first; each segment searched exact or approximate (settings.nprobe) by qa/vectors.py."""
         found = []
         for i, part in enumerate(self.parts):
             allowed = self._live[i] if allowed_ids is None else self._within(allowed_ids, i)
             if part.ntotal and (allowed is None or allowed.size):
-                found.append(vectors.search(part, query, n, allowed))
+                found.append(vectors.search(part, query, n, allowed, settings))
         if not found:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         ids = np.concatenate([f[0] for f in found])

@@ -49,6 +49,11 @@ class RetrievalSettings:
     context_terms: int = 4  # a correction is chosen by the question's rarest known words, this many (the commonest cost most to look up at 100k passages and tell least)
     max_name_variants: int = 3  # other spellings of a name searched besides it
     name_variant_weight: float = 0.5  # their BM25 weight, relative to the name's own
+    # -- dense search (qa/vectors.py): exact below approximate_above passages, an IVF index above --
+    approximate_above: int = 250_000  # BENCHMARKS.md "A million passages": exact top 100 at 100k 7-22 ms, at 1M 80 ms; IVF at 1M 6.4 ms (`benchmarks/scale.py`)
+    lists_per_sqrt: float = 2.0  # the IVF's lists: this x sqrt(passages) (2,000 at 1M), trained on TRAIN_PER_LIST vectors a list
+    nprobe: int = 128  # lists searched a question: recall@100 against exact 0.9998 on 10k distinct passages (32: 0.938, 64: 0.986), 0.995 at 1M (`benchmarks/scale.py`)
+    retrain_growth: float = 2.0  # trained centroids are kept on updates until the lists the rule wants are this x those trained
     # -- the UI's score cue (qa/ui/widgets.py score_level), on the ranking score's scale --
     cue_floor: float = 0.35  # operating-points percentiles: held-out questions' first passage 0.47-0.79 -> 1-2 bars
     cue_step: float = 0.15  # the same: in-corpus right answers' median 0.99 -> 4 bars

@@ -7,7 +7,7 @@ import numpy as np
 from qa.bm25 import best_positive
 from qa.retrieval.records import Candidates, Query
 from qa.retrieval.snapshot import IndexSnapshot
-from qa.settings import RetrievalSettings
+from qa.settings import DEFAULT_SETTINGS, RetrievalSettings
 
 
 def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: RetrievalSettings,
@@ -29,7 +29,7 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
         bm25 = dict(zip((int(snapshot.passage_ids[p]) for p in positions), map(float, scores)))
     dense: dict[int, float] = {}
     if mode in ("hybrid", "dense"):
-        ids, scores = dense_search(snapshot, query.vector, depth, allowed)
+        ids, scores = dense_search(snapshot, query.vector, depth, allowed, settings)
         dense = dict(zip((int(i) for i in ids), map(float, scores)))
     bm25_ranked, dense_ranked = list(bm25), list(dense)
     if mode == "hybrid":
@@ -42,9 +42,9 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
     return Candidates(bm25_ranked, dense_ranked, bm25, dense)
 
 
-def dense_search(snapshot: IndexSnapshot, vector: np.ndarray, n: int,
-                  allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """The n nearest passages; with `allowed`, among those only: faiss skips the others in its
-    scan of each segment (qa/segments.py, as it skips deleted passages), so the cost is at most
-    the unfiltered scan's."""
-    return snapshot.vectors.search(vector, n, None if allowed is None else snapshot.passage_ids[allowed])
+def dense_search(snapshot: IndexSnapshot, vector: np.ndarray, n: int, allowed: np.ndarray | None,
+                 settings: RetrievalSettings = DEFAULT_SETTINGS) -> tuple[np.ndarray, np.ndarray]:
+    """The n nearest passages; with `allowed` (bool per snapshot position), among those only:
+    each segment (qa/segments.py) is searched exact or approximate (qa/vectors.py), the filter and
+    its deleted passages skipped inside faiss's scan, so the cost is at most the unfiltered scan's."""
+    return snapshot.vectors.search(vector, n, None if allowed is None else snapshot.passage_ids[allowed], settings)
