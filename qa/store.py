@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from qa.bm25 import TermCounts
+    from qa.postings import Postings
 
 DB_NAME = "qa.sqlite"
 
@@ -519,16 +520,18 @@ def check_format(meta: IndexMeta, index_dir: Path) -> None:
         )
 
 
-def load_term_counts(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path) -> "TermCounts":
-    """The BM25 term counts of the current generation; rebuilt from the passages' stored tokens
-    when the file is missing or unreadable (it is derived data)."""
+def load_term_postings(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path) -> "Postings":
+    """The BM25 term postings of the current generation (an index from before segments);
+    rebuilt from the passages' stored tokens when the file is missing or unreadable (it is
+    derived data)."""
     from qa.bm25 import TermCounts
+    from qa.postings import Postings
 
     try:
-        return TermCounts.load(meta.terms_file(index_dir))
+        return Postings.load(meta.terms_file(index_dir))
     except (OSError, ValueError, KeyError):
         rows = IndexStore(conn).passage_tokens()
-        return TermCounts.build([r.id for r in rows], [r.tokens.split() for r in rows])
+        return TermCounts.build([r.id for r in rows], [r.tokens.split() for r in rows]).postings()
 
 
 def _damaged(conn: sqlite3.Connection, exc: sqlite3.DatabaseError) -> QAError:
@@ -978,6 +981,21 @@ def story_map(conn: sqlite3.Connection) -> dict[int, int]:
     if not has_news_columns(conn):
         return {}
     return dict(conn.execute("SELECT id, story FROM passages WHERE story IS NOT NULL"))
+
+
+def story_pairs(conn: sqlite3.Connection) -> tuple["np.ndarray", "np.ndarray"]:
+    """(passage ids ascending, their story ids) of every passage with a copy: story_map as two
+    arrays, read without a Python object per passage (a reader's, per question, look-ups)."""
+    from itertools import chain
+
+    import numpy as np  # not at import: see pending_vectors
+
+    if not has_news_columns(conn):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    cursor = conn.execute("SELECT id, story FROM passages WHERE story IS NOT NULL")
+    table = np.fromiter(chain.from_iterable(cursor), dtype=np.int64).reshape(-1, 2)
+    order = np.argsort(table[:, 0], kind="stable")
+    return table[order, 0], table[order, 1]
 
 
 def set_stories(conn: sqlite3.Connection, stories: Mapping[int, int]) -> None:

@@ -174,6 +174,20 @@ def test_stories_are_grouped_at_index_time_and_regrouped_when_a_copy_goes(tmp_pa
     assert len(set(store.story_map(conn).values())) == 1
 
 
+def test_the_searchers_story_arrays_look_up_as_the_stored_groups(tmp_path):
+    from qa.retrieval.duplicates import StoryMap
+
+    folder = write_corpus(tmp_path)
+    sync(tmp_path / "index", [folder], embedder=HashEmbedder())
+    conn = store.connect(tmp_path / "index")
+    expected = store.story_map(conn)
+    found = StoryMap(*store.story_pairs(conn))
+    assert len(found) == len(expected) == 5 and dict(found) == expected  # the triple and the pair
+    assert all(found[pid] == story for pid, story in expected.items())
+    for missing in (0, min(expected) - 1, max(expected) + 1, -5):
+        assert missing not in found and found.get(missing) is None
+
+
 def test_an_index_from_before_the_news_columns_reads_them_null_then_a_sync_fills_stories(tmp_path):
     folder = write_corpus(tmp_path)
     index = tmp_path / "index"

@@ -14,7 +14,7 @@ from qa import store
 from qa.errors import IndexCorrupt, IndexMismatch, QAError
 from qa.integrity import DamagedCitation, repair_command
 from qa.retrieval.candidates import retrieve
-from qa.retrieval.duplicates import date_key, name_copies
+from qa.retrieval.duplicates import StoryMap, date_key, name_copies
 from qa.retrieval.filters import DocumentTable, FilterMask, Filters
 from qa.retrieval.pipeline import StorePassages, rank_candidates
 from qa.retrieval.records import Answer
@@ -41,7 +41,7 @@ class Retriever:
     def _load(self) -> None:
         self.snapshot = IndexSnapshot.load(self._conn, self.index_dir,
                                            self._given.bm25_params if self._given else None)
-        self.stories = store.story_map(self._conn)  # passage id -> story id, copies only
+        self.stories = StoryMap(*store.story_pairs(self._conn))  # passage id -> story id, copies only
         self._documents: DocumentTable | None = None  # read on the first filtered question
         if self._given is None:
             self.settings = replace(DEFAULT_SETTINGS, **self.snapshot.meta.bm25)
