@@ -35,9 +35,8 @@ def current_segments(db: IndexStore, meta: IndexMeta) -> list[SegmentRecord]:
     if meta.segments is not None:
         return list(meta.segments)
     record = meta.record
-    ids = db.passage_ids()
-    count = record.vectors if record is not None else len(ids)
-    first, last = (ids[0], ids[-1]) if ids else (0, 0)
+    first, last = db.passage_id_range() or (0, 0)
+    count = record.vectors if record is not None else db.passage_count()
     if record is None:
         return [SegmentRecord(meta.generation, count, first, last)]
     return [SegmentRecord(meta.generation, count, first, last, record.vectors_size, record.vectors_crc32,

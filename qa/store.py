@@ -649,6 +649,11 @@ class IndexStore:
     def passage_ids(self) -> list[int]:
         return [row[0] for row in self.conn.execute("SELECT id FROM passages ORDER BY id")]
 
+    def passage_id_range(self) -> tuple[int, int] | None:
+        """(lowest, highest) passage id, None without passages: two look-ups of the primary key."""
+        low, high = self.conn.execute("SELECT min(id), max(id) FROM passages").fetchone()
+        return None if low is None else (int(low), int(high))
+
     def document_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
 
@@ -983,19 +988,13 @@ def story_map(conn: sqlite3.Connection) -> dict[int, int]:
     return dict(conn.execute("SELECT id, story FROM passages WHERE story IS NOT NULL"))
 
 
-def story_pairs(conn: sqlite3.Connection) -> tuple["np.ndarray", "np.ndarray"]:
-    """(passage ids ascending, their story ids) of every passage with a copy: story_map as two
-    arrays, read without a Python object per passage (a reader's, per question, look-ups)."""
-    from itertools import chain
-
-    import numpy as np  # not at import: see pending_vectors
-
-    if not has_news_columns(conn):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    cursor = conn.execute("SELECT id, story FROM passages WHERE story IS NOT NULL")
-    table = np.fromiter(chain.from_iterable(cursor), dtype=np.int64).reshape(-1, 2)
-    order = np.argsort(table[:, 0], kind="stable")
-    return table[order, 0], table[order, 1]
+def stories_of(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> dict[int, int]:
+    """passage id -> story id of those of these passages with a copy: what one question needs
+    (by primary key; the whole map of a million passages costs ~1 s to read)."""
+    if not passage_ids or not has_news_columns(conn):
+        return {}
+    return dict(execute_in(conn, "SELECT id, story FROM passages WHERE story IS NOT NULL AND id IN ({marks})",
+                           list(passage_ids)))
 
 
 def set_stories(conn: sqlite3.Connection, stories: Mapping[int, int]) -> None:

@@ -9,35 +9,13 @@ stories remain whenever the candidates hold k.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-
-import numpy as np
+from collections.abc import Callable, Mapping, Sequence
 
 from qa.retrieval.records import Copy, Hit, display_path
 from qa.store import CitationRow, StoryMember
 
 #: citation rows by passage id (PassageSource.citation_rows)
 RowReader = Callable[[Sequence[int]], Mapping[int, CitationRow]]
-
-
-class StoryMap(Mapping[int, int]):
-    """passage id -> story id of the passages with a copy, as two arrays (ids ascending): at a
-    million passages a dict costs ~0.6 s and ~116 MB to build when the index opens, these ~8x less."""
-
-    def __init__(self, passage_ids: np.ndarray, story_ids: np.ndarray) -> None:
-        self._ids, self._stories = passage_ids, story_ids
-
-    def __getitem__(self, passage_id: int) -> int:
-        at = int(np.searchsorted(self._ids, passage_id))
-        if at == self._ids.size or self._ids[at] != passage_id:
-            raise KeyError(passage_id)
-        return int(self._stories[at])
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._ids.tolist())
-
-    def __len__(self) -> int:
-        return int(self._ids.size)
 
 
 def date_key(date: str | None) -> tuple[bool, str]:
