@@ -244,7 +244,7 @@ def _inspect_vectors(found: Inspection, segments: list, passage_ids: np.ndarray,
 def _inspect_terms(found: Inspection, segments: list, passage_ids: np.ndarray, deleted: np.ndarray) -> None:
     """Each segment's term file: as recorded and readable; together (deleted passages left out),
     the passage rows' ids."""
-    from qa.postings import Postings
+    from qa.postings import stored_passage_ids
 
     stored: list[np.ndarray] = []
     for segment in segments:
@@ -253,7 +253,7 @@ def _inspect_terms(found: Inspection, segments: list, passage_ids: np.ndarray, d
             if segment.terms_size is not None else None
         if problem is None:
             try:
-                stored.append(Postings.load(path).passage_ids)
+                stored.append(stored_passage_ids(path))
                 continue
             except (OSError, ValueError, KeyError):
                 problem = "unreadable"

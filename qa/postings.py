@@ -92,6 +92,13 @@ class Postings:
             raise ValueError("term postings do not match their vocabulary or passages")
 
 
+def stored_passage_ids(path: Path) -> np.ndarray:
+    """The passage ids a term file of either format holds (ValueError, KeyError or OSError when
+    it cannot be read), without reading its postings."""
+    found = Postings.load(path) if "layout" in (arrays := mapped_arrays(path)) else None
+    return found.passage_ids if found is not None else read_counts(arrays)[0]
+
+
 def read_counts(data: dict[str, np.ndarray]) -> tuple[np.ndarray, sparse.csr_matrix, list[str]]:
     """A format-1 term file's arrays: (passage ids, counts passages x terms, terms)."""
     terms = _terms(data["vocabulary"])
