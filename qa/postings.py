@@ -45,8 +45,8 @@ class Postings:
         """From term counts passages x terms (column j: terms[j])."""
         by_term = matrix.tocsc()  # scipy's compiled transpose: each column's rows ascending
         lengths = np.asarray(matrix.sum(axis=1), dtype=np.float32).ravel()
-        return cls(np.asarray(passage_ids, dtype=np.int64), lengths, terms, by_term.indptr.astype(np.int64),
-                   by_term.indices.astype(np.int32), by_term.data.astype(np.float32))
+        return cls(np.asarray(passage_ids, dtype=np.int64), lengths, terms, by_term.indptr.astype(np.int64, copy=False),
+                   by_term.indices.astype(np.int32, copy=False), by_term.data.astype(np.float32, copy=False))
 
     def to_matrix(self) -> sparse.csr_matrix:
         """The term counts passages x terms (for writers: merges, repairs)."""
