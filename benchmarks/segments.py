@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/segments.py                   # ~100k passages under benchmarks/.work/segments
     .venv/bin/python benchmarks/segments.py --copies 3        # a smaller corpus
     .venv/bin/python benchmarks/segments.py --code ../main --work DIR   # another checkout's qa, for comparison
+    .venv/bin/python benchmarks/segments.py --open benchmarks/.work/scale/index-1m   # open an index, read only
+    .venv/bin/python benchmarks/segments.py --terms benchmarks/.work/scale/index-1m/terms.8.npz  # its BM25 alone
 
 Corpus: the 2,225 BBC articles of ../shared/data/bbc-news copied --copies times under distinct
 folder names (11 copies: ~100k passages), embedded by benchmarks/integrity.py's stand-in (a
@@ -10,11 +12,18 @@ deterministic unit vector per text: the files have their real sizes, which is al
 depend on; identical passages are embedded once anyway). Measured, each the median of --runs:
 `sync` after one new article was written (its passages embedded by the stand-in), `sync` after it
 was deleted, and opening the index (`Searcher`); also what each update wrote to the index folder.
+With --open INDEX, only the opening of an existing index, read only (nothing is written to it):
+each run a fresh process that opens it (`Searcher`) and asks one question; its open time, first
+question's time and peak RSS (ru_maxrss). With --terms FILE, the same for one term file alone:
+reading it and making BM25 ready to score, then one question's BM25 scores (peak RSS of that).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import shutil
 import statistics
 import sys
@@ -50,13 +59,75 @@ def written_since(index: Path, since: float) -> int:
                if p.stat().st_mtime > since)
 
 
+OPEN_ONCE = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+from qa.search import Searcher
+searcher = Searcher(sys.argv[1])
+opened = time.perf_counter() - t0
+t1 = time.perf_counter()
+searcher.search("who is the chief executive of Apple?", k=3)  # bm25: no embedder
+asked = time.perf_counter() - t1
+print(json.dumps({"open": opened, "first_question": asked,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+BM25_ONCE = """
+import json, resource, sys, time
+import numpy as np
+from qa.bm25 import BM25Index, TermCounts
+from qa.text import tokenize
+t0 = time.perf_counter()
+if hasattr(BM25Index, "from_segments"):  # postings, scored at query time
+    from qa.postings import Postings
+    bm25 = BM25Index.from_segments([Postings.load(sys.argv[1])], np.zeros(0, np.int64))
+else:  # the weight matrix, computed when the index opens
+    bm25 = BM25Index.from_counts(TermCounts.load(sys.argv[1]))
+opened = time.perf_counter() - t0
+t1 = time.perf_counter()
+bm25.top(tokenize("who is the chief executive of Apple?"), 100)
+asked = time.perf_counter() - t1
+t2 = time.perf_counter()
+for q in ("oil prices rise in the market", "film box office record", "Who won the election?"):
+    bm25.top(tokenize(q), 100)
+print(json.dumps({"open": opened, "first_question": asked, "next_questions": (time.perf_counter() - t2) / 3,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def measure_open(index: Path, runs: int, code: Path, program: str = OPEN_ONCE) -> int:
+    """Open an existing index read only in `runs` fresh processes (the first warms the page cache
+    and is not counted when there are several)."""
+    env = dict(os.environ, PYTHONPATH=str(code.resolve()))
+    found = []
+    for _ in range(runs + (runs > 1)):
+        out = subprocess.run([sys.executable, "-c", program, str(index)], env=env, check=False,
+                             capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit(out.stderr.strip().splitlines()[-1])
+        out = out.stdout
+        found.append(json.loads(out.strip().splitlines()[-1]))
+    found = found[1:] if runs > 1 else found
+    for key in found[0]:
+        values = [f[key] for f in found]
+        print(f"{key}: median {statistics.median(values):.2f}, runs {', '.join(f'{v:.2f}' for v in values)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=11)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work" / "segments")
     parser.add_argument("--code", type=Path, help="the checkout whose qa package is measured (default: this one)")
+    parser.add_argument("--open", type=Path, help="only open this existing index (read only) and report")
+    parser.add_argument("--terms", type=Path, help="only read this term file into BM25 (read only) and report")
     args = parser.parse_args(argv)
+    if args.open:
+        return measure_open(args.open, args.runs, args.code or ROOT)
+    if args.terms:
+        return measure_open(args.terms, args.runs, args.code or ROOT, BM25_ONCE)
     if args.code:
         sys.path.insert(0, str(args.code.resolve()))
     from qa.indexer import sync

@@ -211,19 +211,20 @@ def speed(full: Path, texts: list[str]) -> dict:
     conn = store.connect(full)
     snapshot = IndexSnapshot.load(conn, full)
     conn.close()
-    vocabulary, df = snapshot.bm25.vocabulary, np.diff(snapshot.bm25.weights.indptr)
+    vocabulary, df = snapshot.bm25.vocabulary, snapshot.bm25.document_frequency
     rng = random.Random(7)
     synthetic = dict(vocabulary)
     terms = list(vocabulary)
     while len(synthetic) < int(len(vocabulary) * 3.2):
         synthetic.setdefault(slip(rng.choice(terms), rng) + rng.choice("aeioulnrst"), len(synthetic))
     synthetic_df = np.concatenate([df, rng.choices(list(df), k=len(synthetic) - len(df))]).astype(np.int64)
-    weights = snapshot.bm25.weights
+    weights = _bm25_matrix(snapshot.bm25)
     out = {}
     gc.collect()
     gc.freeze()  # the benchmark's own heap (SQuAD parsed: millions of objects) out of the collector's sweeps
-    for name, lexicon in (("full index", Lexicon(vocabulary, df, weights)),
-                          ("100k-size synthetic", Lexicon(synthetic, synthetic_df, _weights_100k(weights, synthetic_df)))):
+    for name, lexicon in (("full index", Lexicon(vocabulary, df, snapshot.bm25)),
+                          ("100k-size synthetic", Lexicon(synthetic, synthetic_df,
+                                                          MatrixWeights(synthetic, _weights_100k(weights, synthetic_df))))):
         t0 = time.perf_counter()
         spell(lexicon, "wat did microsft warn pc users abuot Qumo", DEFAULT_SETTINGS)  # builds the look-ups
         build = time.perf_counter() - t0
@@ -239,6 +240,28 @@ def speed(full: Path, texts: list[str]) -> dict:
                      "cpu_mean_ms": round(1000 * float(np.mean(cpu)), 3), "cpu_p99_ms": round(1000 * float(np.percentile(cpu, 99)), 3)}
         print(f"{name}: {json.dumps(out[name])}", flush=True)
     return out
+
+
+class MatrixWeights:
+    """A terms x passages weight matrix (row i: the vocabulary's column i) read as the Lexicon reads BM25's."""
+
+    def __init__(self, vocabulary: dict[str, int], matrix) -> None:
+        self.vocabulary, self.matrix, self.size = vocabulary, matrix, matrix.shape[1]
+
+    def term_weights(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        row = self.vocabulary[token]
+        span = slice(self.matrix.indptr[row], self.matrix.indptr[row + 1])
+        return self.matrix.indices[span], self.matrix.data[span]
+
+
+def _bm25_matrix(bm25):
+    """BM25's weights as a terms x passages matrix (rows: its columns, all held in a fresh index)."""
+    from scipy import sparse
+
+    found = [bm25.term_weights(t) for t in sorted(bm25.vocabulary, key=bm25.vocabulary.__getitem__)]
+    indptr = np.concatenate([[0], np.cumsum([len(at) for at, _ in found])])
+    return sparse.csr_matrix((np.concatenate([w for _, w in found]), np.concatenate([at for at, _ in found]), indptr),
+                             shape=(len(found), bm25.size))
 
 
 def _weights_100k(weights, df: np.ndarray, copies: int = 10):

@@ -1,26 +1,30 @@
-"""BM25 (Okapi) with rank-bm25's exact scores, computed from sparse matrices.
+"""BM25 (Okapi) with rank-bm25's exact scores, computed the way Lucene does: at query time.
 
-rank_bm25.BM25Okapi loops over every passage in Python for each query (~200 ms at 100k
-passages). The score of a passage is a sum over query terms of a per-(term, passage) weight that
-does not depend on the query, so the weights are computed once into a CSR matrix (terms x
-passages) and a query sums a few rows. Same formula; its parameters (k1, b, the epsilon floor for
-negative idf) are constructor arguments, defaulting to qa/settings.py; tests compare it with BM25Okapi.get_scores.
+rank_bm25.BM25Okapi loops over every passage in Python for each query (~200 ms at 100k passages).
+A passage's score is a sum over the query's terms of idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b +
+b * len / avgdl)); here each query term's postings (qa/postings.py: the passages holding it, its
+count in each) are read from every segment and weighed in one vectorized pass, with corpus-wide
+statistics (live passages, document frequencies over the segments minus deleted passages, mean
+length of the live passages). Nothing is computed per passage and term when an index opens, so
+opening costs mapping the term files, not a weight matrix (5.7 s at 1M passages before).
+Parameters (k1, b, the epsilon floor for negative idf) are constructor arguments, defaulting to
+qa/settings.py; tests compare the scores with BM25Okapi.get_scores.
 
-The raw term counts (passages x terms) are what the index stores (`TermCounts`, one .npz file
-per generation, read without pickle): adding or removing an article edits a few rows, and the
-weights, which depend on corpus-wide statistics, are recomputed from them in one vectorized pass.
+The raw term counts (passages x terms, `TermCounts`) are what writers edit: adding or removing an
+article edits a few rows. A segment's term file stores them as postings (terms x passages).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
+from qa.postings import Postings
 from qa.settings import DEFAULT_SETTINGS
 
 # Not rank-bm25's defaults (1.5, 0.75) but Anserini's values for passages (RetrievalSettings.k1/b):
@@ -76,79 +80,142 @@ class TermCounts:
         terms = [t for t, i in sorted(self.vocabulary.items(), key=lambda kv: kv[1]) if used[i]]
         return TermCounts(self.passage_ids, matrix, {t: i for i, t in enumerate(terms)})
 
+    def terms(self) -> list[str]:
+        """The vocabulary's terms in column order."""
+        return sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+
+    def postings(self) -> Postings:
+        return Postings.from_matrix(self.passage_ids, self.matrix, self.terms())
+
     def save(self, path: Path) -> None:
-        """Write atomically (temporary file, fsync, rename), in numpy's format: no pickle."""
-        terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as handle:
-            np.savez(handle, passage_ids=self.passage_ids, data=self.matrix.data, indices=self.matrix.indices,
-                     indptr=self.matrix.indptr, shape=np.asarray(self.matrix.shape, dtype=np.int64),
-                     vocabulary=np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        """Write atomically as postings (qa/postings.py: format 2, numpy's format, no pickle)."""
+        self.postings().save(path)
 
     @classmethod
     def load(cls, path: Path) -> "TermCounts":
-        with np.load(path, allow_pickle=False) as data:
-            text = data["vocabulary"].tobytes().decode("utf-8")
-            terms = text.split("\n") if text else []
-            shape = tuple(int(x) for x in data["shape"])
-            matrix = sparse.csr_matrix((data["data"], data["indices"], data["indptr"]), shape=shape)
-            ids = data["passage_ids"]
-        if len(terms) != shape[1] or len(ids) != shape[0]:
-            raise ValueError("term counts do not match their vocabulary or passages")
-        return cls(ids, matrix, {t: i for i, t in enumerate(terms)})
+        """A term file of either format."""
+        found = Postings.load(path)
+        matrix = found.to_matrix().astype(np.float32)
+        return cls(np.asarray(found.passage_ids, dtype=np.int64), matrix, {t: i for i, t in enumerate(found.terms)})
 
 
 class BM25Index:
-    """Scores passages (in the order they were given) for a query's tokens."""
+    """Scores passages (position i: passage_ids[i], ascending) for a query's tokens, from the
+    postings of one or more segments, deleted passages left out."""
 
     def __init__(self, documents: Sequence[Sequence[str]], k1: float = K1, b: float = B,
                  epsilon: float = EPSILON) -> None:
         counts = TermCounts.build(range(len(documents)), documents)
-        self._init(counts.matrix, counts.vocabulary, k1, b, epsilon)
+        self._init([counts.postings()], np.zeros(0, np.int64), k1, b, epsilon)
 
     @classmethod
     def from_counts(cls, counts: TermCounts, k1: float = K1, b: float = B, epsilon: float = EPSILON) -> "BM25Index":
+        return cls.from_segments([counts.postings()], np.zeros(0, np.int64), k1, b, epsilon)
+
+    @classmethod
+    def from_segments(cls, parts: Sequence[Postings], deleted: np.ndarray, k1: float = K1, b: float = B,
+                      epsilon: float = EPSILON) -> "BM25Index":
+        """Over the segments' postings (ascending, disjoint id ranges), the passages `deleted` left out."""
         index = cls.__new__(cls)
-        index._init(counts.matrix, counts.vocabulary, k1, b, epsilon)
+        index._init(list(parts), np.asarray(deleted, dtype=np.int64), k1, b, epsilon)
         return index
 
-    def _init(self, counts: sparse.csr_matrix, vocabulary: dict[str, int], k1: float, b: float,
-              epsilon: float) -> None:
-        self.vocabulary = vocabulary
-        self.size = counts.shape[0]
-        n_terms = len(vocabulary)
-        if counts.nnz == 0 or self.size == 0:
-            self.weights = sparse.csr_matrix((n_terms, self.size), dtype=np.float32)
-            self.idf = np.zeros(n_terms)
-            return
-        df = np.bincount(counts.indices, minlength=n_terms).astype(np.float64)
-        idf = np.log(self.size - df + 0.5) - np.log(df + 0.5)
-        idf[idf < 0] = epsilon * idf.mean()
-        self.idf = idf
-        lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float64)
-        norm = k1 * (1 - b + b * lengths / lengths.mean())  # per passage
-        rows = np.repeat(np.arange(self.size), np.diff(counts.indptr))
-        tf = counts.data.astype(np.float64)
-        weight = idf[counts.indices] * tf * (k1 + 1) / (tf + norm[rows])
-        # terms x passages, so a query sums a few rows
-        self.weights = sparse.csr_matrix((weight.astype(np.float32), (counts.indices, rows)),
-                                         shape=(n_terms, self.size))
-        self.weights.sort_indices()  # a term's passages in order: search looks them up by bisection
+    def _init(self, parts: list[Postings], deleted: np.ndarray, k1: float, b: float, epsilon: float) -> None:
+        self.k1, self.b, self.epsilon = k1, b, epsilon
+        self._parts = parts
+        live = [~np.isin(p.passage_ids, deleted) if deleted.size else None for p in parts]
+        ids = [p.passage_ids if keep is None else p.passage_ids[keep] for p, keep in zip(parts, live)]
+        self.passage_ids = np.concatenate(ids).astype(np.int64) if ids else np.zeros(0, np.int64)
+        self._ordered = bool(np.all(np.diff(self.passage_ids) > 0))  # segments in id order, as written
+        if not self._ordered:
+            self.passage_ids = np.sort(self.passage_ids)
+        self.size = int(self.passage_ids.size)
+        # per segment: its rows' positions (a deleted row's: size, a slot the scores drop)
+        self._positions = []
+        total = 0.0
+        for part, keep in zip(parts, live):
+            at = np.searchsorted(self.passage_ids, part.passage_ids)
+            if keep is not None:
+                at[~keep] = self.size
+            self._positions.append(at)
+            total += float(np.sum(part.lengths if keep is None else part.lengths[keep], dtype=np.float64))
+        mean_length = total / self.size if self.size else 1.0
+        self._norms = [(k1 * (1 - b + b * p.lengths.astype(np.float64) / mean_length)).astype(np.float32)
+                       for p in parts]
+        self._columns: dict[str, int] = {}  # every segment's terms, some maybe only in deleted passages
+        self._column_of = [np.fromiter((self._columns.setdefault(t, len(self._columns)) for t in p.terms),
+                                       dtype=np.int64, count=len(p.terms)) for p in parts]
+        self._term_of = []  # per segment: column -> its term's index there (-1: none)
+        for columns in self._column_of:
+            local = np.full(len(self._columns), -1, dtype=np.int64)
+            local[columns] = np.arange(columns.size)
+            self._term_of.append(local)
+
+    @cached_property
+    def document_frequency(self) -> np.ndarray:
+        """Live passages holding each term (by column), counted on first use."""
+        df = np.zeros(len(self._columns), dtype=np.int64)
+        for part, at, columns in zip(self._parts, self._positions, self._column_of):
+            df[columns] += part.document_frequency() - _deleted_postings(part, at == self.size)
+        return df
+
+    @cached_property
+    def idf(self) -> np.ndarray:
+        """Each term's IDF (by column; 0 for a term only deleted passages held), rank-bm25's: a
+        negative one floored at epsilon times the mean over the live terms."""
+        df = self.document_frequency.astype(np.float64)
+        held = df > 0
+        idf = np.zeros(df.size)
+        idf[held] = np.log(self.size - df[held] + 0.5) - np.log(df[held] + 0.5)
+        if held.any():
+            idf[held & (idf < 0)] = self.epsilon * idf[held].mean()
+        return idf
+
+    @cached_property
+    def vocabulary(self) -> dict[str, int]:
+        """term -> column (of idf, document_frequency) of every term a live passage holds."""
+        df = self.document_frequency
+        return self._columns if df.all() else {t: c for t, c in self._columns.items() if df[c]}
+
+    def _segment_postings(self, col: int) -> Iterator[tuple[int, slice]]:
+        """(segment, slice of its postings arrays) holding the term of column col."""
+        for i, part in enumerate(self._parts):
+            term = int(self._term_of[i][col])
+            if term >= 0:
+                yield i, slice(int(part.indptr[term]), int(part.indptr[term + 1]))
+
+    def _weighed(self, col: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(positions, BM25 weights) of the term's postings per segment (deleted rows at position
+        size). The mapped postings are copied slice by slice: aligned, and only what is needed."""
+        scale = np.float32(self.idf[col] * (self.k1 + 1))
+        for i, span in self._segment_postings(col):
+            rows, tf = np.array(self._parts[i].rows[span]), np.array(self._parts[i].tf[span])
+            yield self._positions[i][rows], tf * scale / (tf + self._norms[i][rows])
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage (position order) for the query tokens."""
-        ids = [self.vocabulary[t] for t in query if t in self.vocabulary]
-        if not ids or self.size == 0:
-            return np.zeros(self.size, dtype=np.float32)
+        cols = [self._columns[t] for t in query if t in self._columns]
+        out = np.zeros(self.size + 1, dtype=np.float32)
         # a repeated query term counts again, as in rank-bm25
-        unique, repeats = np.unique(ids, return_counts=True)
-        rows = self.weights[unique]
-        if (repeats == 1).all():
-            return np.asarray(rows.sum(axis=0)).ravel()
-        return np.asarray(rows.T @ repeats.astype(np.float32)).ravel()
+        for col, repeat in zip(*np.unique(np.asarray(cols, dtype=np.int64), return_counts=True)):
+            for at, weight in self._weighed(int(col)):
+                out[at] += weight * np.float32(repeat)  # a passage once per segment: no repeated index
+        return out[:self.size]
+
+    def term_weights(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """(positions ascending, BM25 weights) of the live passages holding the term."""
+        col = self.vocabulary.get(token)
+        if col is None:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        found = list(self._weighed(col))
+        at = np.concatenate([f[0] for f in found])
+        weights = np.concatenate([f[1] for f in found])
+        live = at < self.size
+        at, weights = at[live], weights[live]
+        if not self._ordered:
+            order = np.argsort(at)
+            at, weights = at[order], weights[order]
+        return at, weights
 
     def idf_of(self, token: str) -> float:
         """The term's IDF; 0 for a term no passage holds."""
@@ -159,12 +226,28 @@ class BM25Index:
         """Positions of the passages holding the term, ascending (empty for an unknown term)."""
         col = self.vocabulary.get(token)
         if col is None:
-            return np.zeros(0, dtype=np.int32)
-        return self.weights.indices[self.weights.indptr[col]:self.weights.indptr[col + 1]]
+            return np.zeros(0, dtype=np.int64)
+        at = np.concatenate([self._positions[i][np.array(self._parts[i].rows[span])]
+                             for i, span in self._segment_postings(col)])
+        at = at[at < self.size]
+        return at if self._ordered else np.sort(at)
 
     def top(self, query: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
         """(positions, scores) of the n best passages with a positive score, best first."""
         return best_positive(self.scores(query), n)
+
+
+def _deleted_postings(part: Postings, deleted: np.ndarray, step: int = 1 << 23) -> np.ndarray:
+    """Per term of the segment, how many of its postings are deleted rows (`deleted`: bool per
+    row), in slices of the postings: a pass over the segment without a copy of it."""
+    out = np.zeros(len(part.terms), dtype=np.int64)
+    if not deleted.any():
+        return out
+    for start in range(0, len(part.rows), step):
+        at = start + np.flatnonzero(deleted[np.asarray(part.rows[start:start + step])])
+        if at.size:
+            out += np.bincount(np.searchsorted(part.indptr, at, side="right") - 1, minlength=out.size)
+    return out
 
 
 def best_positive(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,8 @@ from pathlib import Path
 #: The layout this qa writes. Bump when it changes: an older qa then says the index is newer than
 #: it (IndexTooNew) instead of calling its files damaged and repairing them.
 #: 2: a generation is a list of immutable segments plus deleted passages (qa/segments.py).
+#:    Its term files hold postings, mapped when read (qa/postings.py); one of the counts layout
+#:    that came before is still read, so either may be found in a segment.
 FORMAT_VERSION = 2
 #: Layouts this qa reads and brings up to date without re-embedding (1: one vector/term file pair
 #: per generation, read as one segment); anything else older is rebuilt.

@@ -77,7 +77,7 @@ def verify_loaded(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path, lo
     segment's vector and term files holding the same passages, as many live vectors as live term
     rows as passage rows, every vector finite."""
     fix = f"repair with: {repair_command(index_dir)}"
-    for segment, index, counts in zip(loaded.segments, loaded.vectors, loaded.counts):
+    for segment, index, counts in zip(loaded.segments, loaded.vectors, loaded.postings):
         for path, size, crc in ((segment.vector_file(index_dir), segment.vectors_size, segment.vectors_crc32),
                                 (segment.terms_file(index_dir), segment.terms_size, segment.terms_crc32)):
             problem = file_problem(path, size, crc, settings.open_crc_max_bytes) if size is not None else None
@@ -241,7 +241,7 @@ def _inspect_vectors(found: Inspection, segments: list, passage_ids: np.ndarray,
 def _inspect_terms(found: Inspection, segments: list, passage_ids: np.ndarray, deleted: np.ndarray) -> None:
     """Each segment's term file: as recorded and readable; together (deleted passages left out),
     the passage rows' ids."""
-    from qa.bm25 import TermCounts
+    from qa.postings import stored_passage_ids
 
     stored: list[np.ndarray] = []
     for segment in segments:
@@ -250,7 +250,7 @@ def _inspect_terms(found: Inspection, segments: list, passage_ids: np.ndarray, d
             if segment.terms_size is not None else None
         if problem is None:
             try:
-                stored.append(TermCounts.load(path).passage_ids)
+                stored.append(stored_passage_ids(path))
                 continue
             except (OSError, ValueError, KeyError):
                 problem = "unreadable"

@@ -4,8 +4,8 @@ An update writes one small segment for its new passages and marks removed passag
 `deleted_passages` table); existing files are never rewritten, so adding or removing an article
 costs its own passages, not the corpus. Readers search the segments together: vectors per
 segment (qa/vectors.py) merged by score with deleted passages filtered out as any filter is, and
-the term counts combined into one matrix so BM25's corpus-wide statistics (IDF, mean length) are
-those of a fresh build. Merges (qa/merging.py) keep the number of segments and deleted rows small.
+each segment's term postings (qa/postings.py) read by BM25 at query time with corpus-wide
+statistics (IDF, mean length) that are those of a fresh build (qa/bm25.py). Merges (qa/merging.py) keep the number of segments and deleted rows small.
 
 Segments hold ascending, disjoint passage id ranges (new passages always get ids above all others,
 and only adjacent segments are merged), so concatenating them in order keeps ids ascending.
@@ -23,6 +23,7 @@ from scipy import sparse
 
 from qa import vectors
 from qa.bm25 import TermCounts
+from qa.postings import Postings
 from qa.errors import IndexCorrupt
 from qa.settings import DEFAULT_SETTINGS, IndexingSettings, RetrievalSettings
 from qa.store import IndexMeta, IndexStore, SegmentRecord
@@ -34,9 +35,8 @@ def current_segments(db: IndexStore, meta: IndexMeta) -> list[SegmentRecord]:
     if meta.segments is not None:
         return list(meta.segments)
     record = meta.record
-    ids = db.passage_ids()
-    count = record.vectors if record is not None else len(ids)
-    first, last = (ids[0], ids[-1]) if ids else (0, 0)
+    first, last = db.passage_id_range() or (0, 0)
+    count = record.vectors if record is not None else db.passage_count()
     if record is None:
         return [SegmentRecord(meta.generation, count, first, last)]
     return [SegmentRecord(meta.generation, count, first, last, record.vectors_size, record.vectors_crc32,
@@ -53,10 +53,19 @@ def load_vectors(index_dir: Path, segment: SegmentRecord) -> object:
 
 
 def load_counts(index_dir: Path, segment: SegmentRecord) -> TermCounts:
-    """A segment's term counts (IndexCorrupt naming the file when it cannot be read)."""
+    """A segment's term counts, for writers (IndexCorrupt naming the file when it cannot be read)."""
+    return _read_terms(index_dir, segment, TermCounts.load)
+
+
+def load_postings(index_dir: Path, segment: SegmentRecord) -> Postings:
+    """A segment's term postings, mapped (IndexCorrupt naming the file when it cannot be read)."""
+    return _read_terms(index_dir, segment, Postings.load)
+
+
+def _read_terms(index_dir: Path, segment: SegmentRecord, read):
     path = segment.terms_file(index_dir)
     try:
-        return TermCounts.load(path)
+        return read(path)
     except (OSError, ValueError, KeyError) as exc:
         from qa.store import index_flag
 
@@ -69,14 +78,14 @@ class LoadedSegments:
 
     segments: list[SegmentRecord]
     vectors: list[object]  # faiss index per segment
-    counts: list[TermCounts]  # term counts per segment
+    postings: list[Postings]  # term postings per segment
     deleted: np.ndarray  # ids of deleted passages, ascending
 
     def stored_ids(self) -> np.ndarray:
         """Every passage id the term files hold, deleted ones included, in segment order."""
-        if not self.counts:
+        if not self.postings:
             return np.zeros(0, np.int64)
-        return np.concatenate([c.passage_ids for c in self.counts])
+        return np.concatenate([p.passage_ids for p in self.postings])
 
 
 def load_segments(db: IndexStore, index_dir: Path, meta: IndexMeta, deleted: Sequence[int]) -> LoadedSegments:
@@ -92,10 +101,10 @@ def load_segments(db: IndexStore, index_dir: Path, meta: IndexMeta, deleted: Seq
             raise IndexCorrupt(f"{s.vector_file(index_dir)} has dimension {part.d}, expected {meta.dim}; "
                                "rebuild with: qa index --rebuild")
     if meta.segments is None:
-        counts = [store.load_term_counts(db.conn, meta, index_dir)]
+        postings = [store.load_term_postings(db.conn, meta, index_dir)]
     else:
-        counts = [load_counts(index_dir, s) for s in segments]
-    return LoadedSegments(segments, parts, counts, np.asarray(sorted(deleted), dtype=np.int64))
+        postings = [load_postings(index_dir, s) for s in segments]
+    return LoadedSegments(segments, parts, postings, np.asarray(sorted(deleted), dtype=np.int64))
 
 
 def combine_counts(parts: Sequence[TermCounts], deleted: np.ndarray) -> TermCounts:

@@ -26,14 +26,11 @@ import gc
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
 from qa.text import STOP_WORDS, stem_of
-
-if TYPE_CHECKING:
-    from scipy import sparse
 
 #: a misspelled first word is most likely one of these
 QUESTION_WORDS = frozenset({"what", "who", "whom", "whose", "when", "where", "which", "why", "how"})
@@ -103,14 +100,23 @@ def real_words_near(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in undo_slip(word) if w in english))
 
 
+class TermWeights(Protocol):
+    """BM25's weights, term by term (qa/bm25.py BM25Index)."""
+
+    size: int  # passages
+
+    def term_weights(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """(positions ascending, weights) of the passages holding the term."""
+
+
 class Lexicon:
     """The words one index generation holds, and look-ups in them (built lazily, once).
 
-    `weights`: BM25's terms x passages matrix (rows in the vocabulary's order), for ranking
-    candidates by the question's other words; without it they are ranked by frequency alone."""
+    `weights`: BM25's weights of each term's passages, for ranking candidates by the question's
+    other words; without them they are ranked by frequency alone."""
 
     def __init__(self, vocabulary: dict[str, int], document_frequency: np.ndarray,
-                 weights: sparse.csr_matrix | None = None) -> None:
+                 weights: TermWeights | None = None) -> None:
         self.vocabulary = vocabulary
         self.document_frequency = document_frequency
         self.weights = weights
@@ -173,18 +179,18 @@ class Lexicon:
         """For each term, the best BM25 score of a passage holding it, over the question's other
         (known) terms: how well it fits the rest of the question."""
         weights = self.weights
-        rows = [self.vocabulary[t] for t in dict.fromkeys(others) if t in self.vocabulary]
-        if weights is None or not rows:
+        known = [t for t in dict.fromkeys(others) if t in self.vocabulary]
+        if weights is None or not known:
             return {}
-        fit = np.zeros(weights.shape[1], dtype=np.float32)
-        for row in rows:
-            lo, hi = weights.indptr[row], weights.indptr[row + 1]
-            fit[weights.indices[lo:hi]] += weights.data[lo:hi]
+        fit = np.zeros(weights.size, dtype=np.float32)
+        for term in known:
+            at, weight = weights.term_weights(term)
+            fit[at] += weight
         out = {}
         for term in terms:
-            row = self.vocabulary.get(term)
-            if row is not None and weights.indptr[row + 1] > weights.indptr[row]:
-                out[term] = float(fit[weights.indices[weights.indptr[row]:weights.indptr[row + 1]]].max())
+            at = weights.term_weights(term)[0] if term in self.vocabulary else ()
+            if len(at):
+                out[term] = float(fit[at].max())
         return out
 
     def variants(self, stem: str) -> list[str]:

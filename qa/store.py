@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from qa.bm25 import TermCounts
+    from qa.postings import Postings
 
 DB_NAME = "qa.sqlite"
 
@@ -519,16 +520,18 @@ def check_format(meta: IndexMeta, index_dir: Path) -> None:
         )
 
 
-def load_term_counts(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path) -> "TermCounts":
-    """The BM25 term counts of the current generation; rebuilt from the passages' stored tokens
-    when the file is missing or unreadable (it is derived data)."""
+def load_term_postings(conn: sqlite3.Connection, meta: IndexMeta, index_dir: Path) -> "Postings":
+    """The BM25 term postings of the current generation (an index from before segments);
+    rebuilt from the passages' stored tokens when the file is missing or unreadable (it is
+    derived data)."""
     from qa.bm25 import TermCounts
+    from qa.postings import Postings
 
     try:
-        return TermCounts.load(meta.terms_file(index_dir))
+        return Postings.load(meta.terms_file(index_dir))
     except (OSError, ValueError, KeyError):
         rows = IndexStore(conn).passage_tokens()
-        return TermCounts.build([r.id for r in rows], [r.tokens.split() for r in rows])
+        return TermCounts.build([r.id for r in rows], [r.tokens.split() for r in rows]).postings()
 
 
 def _damaged(conn: sqlite3.Connection, exc: sqlite3.DatabaseError) -> QAError:
@@ -645,6 +648,11 @@ class IndexStore:
 
     def passage_ids(self) -> list[int]:
         return [row[0] for row in self.conn.execute("SELECT id FROM passages ORDER BY id")]
+
+    def passage_id_range(self) -> tuple[int, int] | None:
+        """(lowest, highest) passage id, None without passages: two look-ups of the primary key."""
+        low, high = self.conn.execute("SELECT min(id), max(id) FROM passages").fetchone()
+        return None if low is None else (int(low), int(high))
 
     def document_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
@@ -978,6 +986,15 @@ def story_map(conn: sqlite3.Connection) -> dict[int, int]:
     if not has_news_columns(conn):
         return {}
     return dict(conn.execute("SELECT id, story FROM passages WHERE story IS NOT NULL"))
+
+
+def stories_of(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> dict[int, int]:
+    """passage id -> story id of those of these passages with a copy: what one question needs
+    (by primary key; the whole map of a million passages costs ~1 s to read)."""
+    if not passage_ids or not has_news_columns(conn):
+        return {}
+    return dict(execute_in(conn, "SELECT id, story FROM passages WHERE story IS NOT NULL AND id IN ({marks})",
+                           list(passage_ids)))
 
 
 def set_stories(conn: sqlite3.Connection, stories: Mapping[int, int]) -> None:

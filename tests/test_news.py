@@ -16,6 +16,7 @@ from qa.errors import QAError
 from qa.indexer import sync
 from qa.retrieval.filters import Filters, make_filters, parse_bound, split_prefix
 from qa.search import Searcher
+from qa.store import IndexStore
 from robust_util import HashEmbedder
 
 import datetime as dt
@@ -172,6 +173,18 @@ def test_stories_are_grouped_at_index_time_and_regrouped_when_a_copy_goes(tmp_pa
     (folder / "copies" / "storm.txt").unlink()
     sync(tmp_path / "index", embedder=HashEmbedder())
     assert len(set(store.story_map(conn).values())) == 1
+
+
+def test_a_questions_story_groups_are_the_stored_ones_of_its_passages(tmp_path):
+    folder = write_corpus(tmp_path)
+    sync(tmp_path / "index", [folder], embedder=HashEmbedder())
+    conn = store.connect(tmp_path / "index")
+    expected = store.story_map(conn)
+    grouped = sorted(expected)
+    ungrouped = [pid for pid in IndexStore(conn).passage_ids() if pid not in expected]
+    assert store.stories_of(conn, grouped + ungrouped) == expected and ungrouped
+    assert store.stories_of(conn, grouped[:1] + ungrouped) == {grouped[0]: expected[grouped[0]]}
+    assert store.stories_of(conn, []) == {}
 
 
 def test_an_index_from_before_the_news_columns_reads_them_null_then_a_sync_fills_stories(tmp_path):

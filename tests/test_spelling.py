@@ -168,7 +168,7 @@ def _lexicon(passages: list[str]):
     from qa.text import tokenize
 
     bm25 = BM25Index([tokenize(p) for p in passages])
-    return Lexicon(bm25.vocabulary, np.diff(bm25.weights.indptr), bm25.weights)
+    return Lexicon(bm25.vocabulary, bm25.document_frequency, bm25)
 
 
 def test_a_slip_at_the_end_of_a_word_is_corrected_through_the_words_it_could_be():

@@ -41,7 +41,7 @@ class Retriever:
     def _load(self) -> None:
         self.snapshot = IndexSnapshot.load(self._conn, self.index_dir,
                                            self._given.bm25_params if self._given else None)
-        self.stories = store.story_map(self._conn)  # passage id -> story id, copies only
+        self.fold_copies = True  # copies of one story as one card (a benchmark turns it off)
         self._documents: DocumentTable | None = None  # read on the first filtered question
         if self._given is None:
             self.settings = replace(DEFAULT_SETTINGS, **self.snapshot.meta.bm25)
@@ -92,15 +92,18 @@ class Retriever:
         wanted = spelled.query(embedder.encode([spelled.text])[0] if mode != "bm25" else None)
         mask = self.filter_mask(filters) if filters is not None and filters.active else None
         candidates = retrieve(self.snapshot, wanted, mode, self.settings, None if mask is None else mask.allowed)
+        # the candidates' story groups, read per question: no map of every passage held in memory
+        stories = store.stories_of(self._conn, sorted({*candidates.bm25, *candidates.dense})) \
+            if self.fold_copies else {}
         try:
             ranking = rank_candidates(self.snapshot, StorePassages(self._conn), wanted, candidates, mode, k,
-                                      self.settings, self.stories)
+                                      self.settings, stories)
         except DamagedCitation as exc:
             raise IndexCorrupt(f"{exc}; repair with: {repair_command(self.index_dir)}") from None
         hits = ranking.hits
-        if self.stories:
-            name_copies(hits, self.stories, store.story_members(
-                self._conn, sorted({self.stories[h.passage_id] for h in hits if h.passage_id in self.stories})))
+        if stories:
+            name_copies(hits, stories, store.story_members(
+                self._conn, sorted({stories[h.passage_id] for h in hits if h.passage_id in stories})))
         if sort == "date":
             hits = sorted(hits, key=lambda h: date_key(h.date))
         applied = None if mask is None else {**filters.as_json(), "undated_excluded": mask.undated_excluded}

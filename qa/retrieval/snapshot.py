@@ -1,5 +1,5 @@
-"""One generation of the index in memory: its meta, BM25 weights, vectors and passage ids (its
-segments combined: qa/segments.py).
+"""One generation of the index in memory: its meta, BM25 over its term postings, vectors and
+passage ids (its segments read together: qa/segments.py).
 
 A snapshot never changes; a reindex commits a new generation and the Retriever loads a new
 snapshot. Passage texts and citations stay in the database (read for the few passages shown).
@@ -18,7 +18,7 @@ from qa import store
 from qa.bm25 import BM25Index
 from qa.errors import IndexCorrupt, QAError
 from qa.integrity import verify_loaded
-from qa.segments import LoadedSegments, SegmentedVectors, combine_counts, load_segments
+from qa.segments import LoadedSegments, SegmentedVectors, load_segments
 from qa.settings import DEFAULT_SETTINGS, BM25Params
 from qa.spelling import Lexicon
 
@@ -33,15 +33,14 @@ class IndexSnapshot:
     @classmethod
     def load(cls, conn: sqlite3.Connection, index_dir: Path,
              bm25_params: BM25Params | None = None) -> "IndexSnapshot":
-        """The current generation, its BM25 weights built with bm25_params (None: the ones the
-        index records it was built with)."""
+        """The current generation, its BM25 scored with bm25_params (None: the ones the index
+        records it was built with)."""
         meta, loaded = _whole_generation(conn, index_dir)
-        counts = combine_counts(loaded.counts, loaded.deleted)
         if bm25_params is None:
             bm25_params = BM25Params(**meta.bm25)
-        bm25 = BM25Index.from_counts(counts, *bm25_params)
-        dense = SegmentedVectors(loaded.vectors, loaded.segments, meta.dim, counts.passage_ids, loaded.deleted)
-        return cls(meta, counts.passage_ids, bm25, dense)
+        bm25 = BM25Index.from_segments(loaded.postings, loaded.deleted, *bm25_params)
+        dense = SegmentedVectors(loaded.vectors, loaded.segments, meta.dim, bm25.passage_ids, loaded.deleted)
+        return cls(meta, bm25.passage_ids, bm25, dense)
 
     @property
     def generation(self) -> int:
@@ -50,7 +49,7 @@ class IndexSnapshot:
     @cached_property
     def lexicon(self) -> Lexicon:
         """The speller over this generation's vocabulary (its look-ups built on first use)."""
-        return Lexicon(self.bm25.vocabulary, np.diff(self.bm25.weights.indptr), self.bm25.weights)
+        return Lexicon(self.bm25.vocabulary, self.bm25.document_frequency, self.bm25)
 
     @property
     def unknown_idf(self) -> float:
