@@ -38,7 +38,7 @@ from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, FORMAT_VERSION, ChunkSettings
 from qa.documents import Document, Unreadable, max_bytes, page_at, parse, read_limited
 from qa.errors import IndexCorrupt, IndexTooOld, QAError
-from qa.integrity import inspect
+from qa.integrity import inspect, mark_whole, quick_problem
 from qa.locations import default_source
 from qa.lock import write_lock
 from qa.repair import repair_warnings, repaired_parts
@@ -399,6 +399,8 @@ def repair_stage(db: IndexStore, request: SyncRequest) -> list[str]:
             return []  # everything is redone anyway
     except QAError:
         return []  # a newer qa's index: the plan refuses it
+    if quick_problem(db, request.index_dir, meta, request.indexing) is None:
+        return []  # as the last whole sync left it: the full inspection is `qa index --check`'s
     found = inspect(db, request.index_dir)
     if found.whole and not (found.vectors_damaged or found.terms_damaged):
         return []
@@ -458,6 +460,7 @@ def _planned_report(plan: SyncPlan) -> SyncReport:
 
 def _finished(report: SyncReport, db: IndexStore, request: SyncRequest) -> SyncReport:
     report.passages = db.passage_count()
+    mark_whole(request.index_dir, db.read_meta())  # the next sync's cheap check starts from here
     report.seconds = time.monotonic() - request.started
     return report
 
@@ -813,6 +816,7 @@ def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: lis
             raise
         _remove_unlisted_files(index_dir, generation.meta)
         _merge(db, index_dir, DEFAULT_INDEXING)
+        mark_whole(index_dir, db.read_meta())
 
 
 def _regroup_stories(db: IndexStore, changed: bool) -> None:
