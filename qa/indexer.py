@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from qa import sources as source_scan
-from qa import duplicates, merging, segments, store, vectors
+from qa import duplicates, merging, segments, store, story_index, vectors
 from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, FORMAT_VERSION, ChunkSettings
@@ -420,6 +420,8 @@ def repair_stage(db: IndexStore, request: SyncRequest) -> list[str]:
             if db.generation_of() != meta.generation:
                 raise _Conflict("another writer committed during the repair")
             db.delete_documents(repaired.dropped_documents)
+            if repaired.dropped_documents:
+                story_index.regroup_all(db.conn)  # their passages' stories and band keys go too
             db.clear_deleted()
             _check_counts(db, generation)
             db.write_meta(generation.meta)
@@ -742,7 +744,10 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
         _check_unchanged_since(db, plan)
         if also is not None:
             also()
+        removed: list = []
         if generation is not None:
+            if story_index.has_bands(db.conn):  # their stories are regrouped (qa/story_index.py)
+                removed = story_index.removed_prints(db.conn, plan.dropped_ids)
             db.delete_documents(plan.dropped_ids)
             if generation.replaces_all:
                 db.clear_deleted()
@@ -754,7 +759,7 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
                         store.set_document_news(db.conn, doc_id, *news)
             store.write_fingerprints(db.conn, generation.fingerprints)
             _check_counts(db, generation)
-        _regroup_stories(db, generation is not None)
+        _regroup_stories(db, generation, removed)
         for news in plan.news:
             store.set_document_news(db.conn, *news)
         db.move_stats(plan.touched)
@@ -819,14 +824,22 @@ def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: lis
         mark_whole(index_dir, db.read_meta())
 
 
-def _regroup_stories(db: IndexStore, changed: bool) -> None:
+def _regroup_stories(db: IndexStore, generation: Generation | None, removed: list) -> None:
     """Fingerprint passages indexed before fingerprints were (an older index), then regroup the
-    copies of each story when passages came or went."""
+    copies of each story when passages came or went: only around what changed (qa/story_index.py),
+    or all of them after a large change or for an index without the band table."""
     missing = store.unprinted_passages(db.conn)
     if missing:
         store.write_fingerprints(db.conn, duplicates.fingerprints(missing))
-    if changed or missing:
-        store.set_stories(db.conn, duplicates.stories(store.fingerprints(db.conn)))
+    if generation is None and not missing:
+        return
+    added = generation.fingerprints if generation is not None else []
+    changed = len(added) + len(removed)
+    if missing or (generation is not None and generation.replaces_all) or not story_index.has_bands(db.conn) \
+            or changed > max(DEFAULT_INDEXING.regroup_all_min, DEFAULT_INDEXING.regroup_all_share * db.passage_count()):
+        story_index.regroup_all(db.conn)
+    else:
+        story_index.regroup_changed(db.conn, removed, added)
 
 
 def _drop_uncommitted(db: IndexStore, index_dir: Path, new_meta: IndexMeta) -> None:
