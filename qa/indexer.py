@@ -745,8 +745,9 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
         if also is not None:
             also()
         removed: list = []
+        bands_current = generation is not None and story_index.is_current(db.conn)
         if generation is not None:
-            if story_index.has_bands(db.conn):  # their stories are regrouped (qa/story_index.py)
+            if bands_current:  # their stories are regrouped (qa/story_index.py)
                 removed = story_index.removed_prints(db.conn, plan.dropped_ids)
             db.delete_documents(plan.dropped_ids)
             if generation.replaces_all:
@@ -759,7 +760,7 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
                         store.set_document_news(db.conn, doc_id, *news)
             store.write_fingerprints(db.conn, generation.fingerprints)
             _check_counts(db, generation)
-        _regroup_stories(db, generation, removed)
+        _regroup_stories(db, generation, removed, bands_current)
         for news in plan.news:
             store.set_document_news(db.conn, *news)
         db.move_stats(plan.touched)
@@ -824,7 +825,7 @@ def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: lis
         mark_whole(index_dir, db.read_meta())
 
 
-def _regroup_stories(db: IndexStore, generation: Generation | None, removed: list) -> None:
+def _regroup_stories(db: IndexStore, generation: Generation | None, removed: list, bands_current: bool) -> None:
     """Fingerprint passages indexed before fingerprints were (an older index), then regroup the
     copies of each story when passages came or went: only around what changed (qa/story_index.py),
     or all of them after a large change or for an index without the band table."""
@@ -835,7 +836,7 @@ def _regroup_stories(db: IndexStore, generation: Generation | None, removed: lis
         return
     added = generation.fingerprints if generation is not None else []
     changed = len(added) + len(removed)
-    if missing or (generation is not None and generation.replaces_all) or not story_index.has_bands(db.conn) \
+    if missing or (generation is not None and generation.replaces_all) or not bands_current \
             or changed > max(DEFAULT_INDEXING.regroup_all_min, DEFAULT_INDEXING.regroup_all_share * db.passage_count()):
         story_index.regroup_all(db.conn)
     else:
