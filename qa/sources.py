@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from qa.config import DOCUMENT_SUFFIXES
 
 #: files the tool writes (the UI's conversation exports): never indexed, even in a source folder
 WRITTEN_BY_QA = ("qa-conversation-*.md",)
-_WRITTEN_BY_QA = re.compile("|".join(fnmatch.translate(pattern) for pattern in WRITTEN_BY_QA))
 #: a folder holding this file is a qa index: not walked
 INDEX_MARKER = "qa.sqlite"
 
@@ -218,29 +216,15 @@ def _is_dir(entry: os.DirEntry) -> bool:
 
 
 def _add_entry(result: Scan, entry: os.DirEntry) -> None:
-    """A file found in a folder: one stat, the listing telling links apart (a scan stats every
-    file of every source at every sync: ~250k files at a million passages)."""
     name = entry.name
-    if _WRITTEN_BY_QA.match(name):
+    if any(fnmatch.fnmatch(name, pattern) for pattern in WRITTEN_BY_QA):
         result.skipped[entry.path] = "written by qa (an export), not indexed"
         return
-    suffix = os.path.splitext(name)[1].lower()
+    suffix = Path(name).suffix.lower()
     if suffix not in DOCUMENT_SUFFIXES:
         result.skipped[entry.path] = f"unsupported file type ({suffix or 'no extension'})"
         return
-    path = entry.path
-    if entry.is_symlink() or path in result.files or not is_utf8(path):
-        _add_file(result, path, explicit=False)  # the general case: a link, or what it says
-        return
-    try:
-        info = entry.stat()
-    except OSError as exc:
-        result.skipped[path] = f"cannot read: {exc.strerror}"
-        return
-    if not stat.S_ISREG(info.st_mode):
-        result.skipped[path] = "not a regular file"
-        return
-    result.files[path] = info
+    _add_file(result, entry.path, explicit=False)
 
 
 def _add_file(result: Scan, path: str, explicit: bool) -> None:
