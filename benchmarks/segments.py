@@ -11,7 +11,10 @@ folder names (11 copies: ~100k passages), embedded by benchmarks/integrity.py's 
 deterministic unit vector per text: the files have their real sizes, which is all these costs
 depend on; identical passages are embedded once anyway). Measured, each the median of --runs:
 `sync` after one new article was written (its passages embedded by the stand-in), `sync` after it
-was deleted, and opening the index (`Searcher`); also what each update wrote to the index folder.
+was deleted, and opening the index (`Searcher`); also what each update wrote to the index folder,
+and the three phases of a sync that read the whole corpus before issue 17's changes (the integrity
+check, the scan of the sources, the regrouping of stories). One sync runs unmeasured first (the
+one-off migration of an index built by an older qa).
 With --open INDEX, only the opening of an existing index, read only (nothing is written to it):
 each run a fresh process that opens it (`Searcher`) and asks one question; its open time, first
 question's time and peak RSS (ru_maxrss). With --terms FILE, the same for one term file alone:
@@ -115,6 +118,23 @@ def measure_open(index: Path, runs: int, code: Path, program: str = OPEN_ONCE) -
     return 0
 
 
+def _time_phases(indexer: object) -> dict[str, list[float]]:
+    """Time the phases of a sync that grow with the corpus (wrapping the measured checkout's
+    functions): the integrity check, scanning the sources (the plan), regrouping the stories."""
+    phases: dict[str, list[float]] = {}
+    for name in ("repair_stage", "plan_sync", "_regroup_stories"):
+        original = getattr(indexer, name)
+
+        def timed(*args, _original=original, _name=name, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                phases.setdefault(_name, []).append(time.perf_counter() - t0)
+        setattr(indexer, name, timed)
+    return phases
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=11)
@@ -140,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         report = sync(index, [src], embedder=StandInEmbedder())
         print(f"built: {report.passages} passages in {time.perf_counter() - t0:.0f} s, "
               f"{folder_bytes(index) / 1e6:.0f} MB on disk", flush=True)
+    t0 = time.perf_counter()
+    sync(index, embedder=StandInEmbedder())  # not in the medians: what an index from an older qa needs once
+    print(f"first sync, nothing changed: {time.perf_counter() - t0:.2f} s", flush=True)
+    phases = _time_phases(sys.modules["qa.indexer"])
     adds, removes, opens, wrote = [], [], [], []
     for run in range(args.runs):
         article = src / f"new-{run}.txt"
@@ -162,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
           f"vector and term bytes written: median {statistics.median(wrote) / 1e3:.0f} KB")
     print(f"remove one article (sync, whole): median {statistics.median(removes):.2f} s")
     print(f"open the index (Searcher): median {statistics.median(opens):.2f} s")
+    print("of which, per sync (median): " + ", ".join(f"{name} {statistics.median(times):.2f} s"
+                                                      for name, times in phases.items()))
     return 0
 
 

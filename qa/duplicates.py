@@ -4,7 +4,7 @@ Syndicated wire copies, a story republished under a new name, the same file in t
 passage gets a fingerprint when it is indexed (an exact hash of its normalised words and a MinHash
 signature of its word 3-shingles, computed by datasketch) and every sync regroups the passages:
 same hash, or signatures agreeing on at least DUP_JACCARD of their values (the estimated Jaccard
-similarity of the shingle sets), found through LSH banding of the stored signatures in numpy.
+similarity of the shingle sets) and sharing an LSH band, found through LSH banding in numpy.
 A group's id (the story) is its smallest passage id; the answer folds a story into one card
 (qa/retrieval/duplicates.py), so the query-time cost is a dictionary lookup.
 """
@@ -88,29 +88,56 @@ def stories(prints: Sequence[Fingerprint]) -> dict[int, int]:
 
 
 def _similar_pairs(signed: Sequence[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (in `signed`) of pairs of passages sharing an LSH band whose signatures agree on >= DUP_JACCARD of values.
-    In a band's bucket each member is checked against the bucket's first and its neighbour (in
-    numpy); the connected components join the rest."""
+    """Positions (in `signed`) of the similar pairs (see `similar`): every pair sharing an LSH
+    band's bucket is checked, so the pairs do not depend on the passages' order and a sync can
+    find a new passage's by looking up its band keys (qa/story_index.py)."""
     if len(signed) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    sigs = np.frombuffer(b"".join(f.minhash for f in signed), dtype=np.uint32).reshape(len(signed), NUM_PERM)
-    firsts, seconds = [], []
-    for band in range(BANDS):
-        keys = _band_keys(sigs[:, band * ROWS:(band + 1) * ROWS])
-        order = np.argsort(keys, kind="stable")
-        same = keys[order][1:] == keys[order][:-1]  # order[j + 1] is in order[j]'s bucket
-        bucket_start = np.maximum.accumulate(np.where(np.r_[True, ~same], np.arange(len(order)), 0))
-        firsts += [order[:-1][same], order[bucket_start[1:][same]]]
-        seconds += [order[1:][same], order[1:][same]]
-    a, b = np.concatenate(firsts), np.concatenate(seconds)
-    keep = a != b
-    codes = np.unique(np.minimum(a[keep], b[keep]) * len(signed) + np.maximum(a[keep], b[keep]))
+    sigs = signatures(signed)
+    keys = band_keys(sigs)
+    pairs = [_bucket_pairs(keys[:, band]) for band in range(BANDS)]
+    a, b = np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+    codes = np.unique(np.minimum(a, b) * len(signed) + np.maximum(a, b))
     a, b = codes // len(signed), codes % len(signed)
-    similar = np.zeros(len(codes), bool)
+    keep = np.zeros(len(codes), bool)
     for i in range(0, len(codes), CHECK_BATCH):
         part = slice(i, i + CHECK_BATCH)
-        similar[part] = (sigs[a[part]] == sigs[b[part]]).mean(axis=1) >= DUP_JACCARD
-    return a[similar], b[similar]
+        keep[part] = similar(sigs[a[part]], sigs[b[part]])
+    return a[keep], b[keep]
+
+
+def similar(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Per row of two signature arrays: True when they share a band (all its values equal) and
+    agree on at least DUP_JACCARD of their values, the definition of one story's copies."""
+    equal = first == second
+    shared_band = equal.reshape(len(equal), BANDS, ROWS).all(axis=2).any(axis=1)
+    return shared_band & (equal.mean(axis=1) >= DUP_JACCARD)
+
+
+def signatures(prints: Sequence[Fingerprint]) -> np.ndarray:
+    """The MinHash signatures of fingerprints that have one, as an (n, NUM_PERM) uint32 array."""
+    return np.frombuffer(b"".join(f.minhash for f in prints), dtype=np.uint32).reshape(len(prints), NUM_PERM)
+
+
+def band_keys(sigs: np.ndarray) -> np.ndarray:
+    """(n, BANDS) int64 keys, one per band of each signature, the band's number mixed in (equal
+    bands have equal keys; an unequal pair with equal keys is only a pair to check)."""
+    keys = np.stack([_band_keys(sigs[:, band * ROWS:(band + 1) * ROWS]) for band in range(BANDS)], axis=1)
+    keys = keys ^ (np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    return (keys >> np.uint64(2)).astype(np.int64)  # 62 bits: a signed SQLite integer
+
+
+def _bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions with equal keys (each pair once)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    start = np.r_[True, ordered[1:] != ordered[:-1]]
+    bucket = np.cumsum(start) - 1
+    ends = np.r_[np.flatnonzero(start)[1:], len(order)]
+    after = ends[bucket] - np.arange(len(order)) - 1  # later members of the same bucket
+    a = np.repeat(np.arange(len(order)), after)
+    offset = np.arange(a.size) - np.repeat(np.cumsum(after) - after, after)
+    return order[a], order[a + 1 + offset]
 
 
 def _band_keys(values: np.ndarray) -> np.ndarray:

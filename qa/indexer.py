@@ -32,13 +32,13 @@ from pathlib import Path
 import numpy as np
 
 from qa import sources as source_scan
-from qa import duplicates, merging, segments, store, vectors
+from qa import duplicates, merging, segments, store, story_index, vectors
 from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, FORMAT_VERSION, ChunkSettings
 from qa.documents import Document, Unreadable, max_bytes, page_at, parse, read_limited
 from qa.errors import IndexCorrupt, IndexTooOld, QAError
-from qa.integrity import inspect
+from qa.integrity import inspect, mark_whole, quick_problem
 from qa.locations import default_source
 from qa.lock import write_lock
 from qa.repair import repair_warnings, repaired_parts
@@ -403,6 +403,8 @@ def repair_stage(db: IndexStore, request: SyncRequest) -> list[str]:
             return []  # everything is redone anyway
     except QAError:
         return []  # a newer qa's index: the plan refuses it
+    if quick_problem(db, request.index_dir, meta, request.indexing) is None:
+        return []  # as the last whole sync left it: the full inspection is `qa index --check`'s
     found = inspect(db, request.index_dir)
     if found.whole and not (found.vectors_damaged or found.terms_damaged):
         return []
@@ -423,6 +425,8 @@ def repair_stage(db: IndexStore, request: SyncRequest) -> list[str]:
             if db.generation_of() != meta.generation:
                 raise _Conflict("another writer committed during the repair")
             db.delete_documents(repaired.dropped_documents)
+            if repaired.dropped_documents:
+                story_index.regroup_all(db.conn)  # their passages' stories and band keys go too
             db.clear_deleted()
             _check_counts(db, generation)
             db.write_meta(generation.meta)
@@ -463,6 +467,7 @@ def _planned_report(plan: SyncPlan) -> SyncReport:
 
 def _finished(report: SyncReport, db: IndexStore, request: SyncRequest) -> SyncReport:
     report.passages = db.passage_count()
+    mark_whole(request.index_dir, db.read_meta())  # the next sync's cheap check starts from here
     report.seconds = time.monotonic() - request.started
     return report
 
@@ -745,7 +750,11 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
         _check_unchanged_since(db, plan)
         if also is not None:
             also()
+        removed: list = []
+        bands_current = generation is not None and story_index.is_current(db.conn)
         if generation is not None:
+            if bands_current:  # their stories are regrouped (qa/story_index.py)
+                removed = story_index.removed_prints(db.conn, plan.dropped_ids)
             db.delete_documents(plan.dropped_ids)
             if generation.replaces_all:
                 db.clear_deleted()
@@ -757,7 +766,7 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
                         store.set_document_news(db.conn, doc_id, *news)
             store.write_fingerprints(db.conn, generation.fingerprints)
             _check_counts(db, generation)
-        _regroup_stories(db, generation is not None)
+        _regroup_stories(db, generation, removed, bands_current)
         for news in plan.news:
             store.set_document_news(db.conn, *news)
         db.move_stats(plan.touched)
@@ -819,16 +828,25 @@ def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: lis
             raise
         _remove_unlisted_files(index_dir, generation.meta)
         _merge(db, index_dir, DEFAULT_INDEXING)
+        mark_whole(index_dir, db.read_meta())
 
 
-def _regroup_stories(db: IndexStore, changed: bool) -> None:
+def _regroup_stories(db: IndexStore, generation: Generation | None, removed: list, bands_current: bool) -> None:
     """Fingerprint passages indexed before fingerprints were (an older index), then regroup the
-    copies of each story when passages came or went."""
+    copies of each story when passages came or went: only around what changed (qa/story_index.py),
+    or all of them after a large change or for an index without the band table."""
     missing = store.unprinted_passages(db.conn)
     if missing:
         store.write_fingerprints(db.conn, duplicates.fingerprints(missing))
-    if changed or missing:
-        store.set_stories(db.conn, duplicates.stories(store.fingerprints(db.conn)))
+    if generation is None and not missing:
+        return
+    added = generation.fingerprints if generation is not None else []
+    changed = len(added) + len(removed)
+    if missing or (generation is not None and generation.replaces_all) or not bands_current \
+            or changed > max(DEFAULT_INDEXING.regroup_all_min, DEFAULT_INDEXING.regroup_all_share * db.passage_count()):
+        story_index.regroup_all(db.conn)
+    else:
+        story_index.regroup_changed(db.conn, removed, added)
 
 
 def _drop_uncommitted(db: IndexStore, index_dir: Path, new_meta: IndexMeta) -> None:

@@ -86,6 +86,11 @@ class IndexingSettings:
     #: once, checked when written and by `qa index --check`) only their size: a crc32 of 1.5 GB
     #: costs ~1.5 s, more than opening the rest of the index
     open_crc_max_bytes: int = 64 << 20
+    #: a sync adding and removing more than this share of the passages, and more than
+    #: regroup_all_min of them, regroups every story (qa/story_index.py); fewer: only around the
+    #: passages that changed (the same groups either way: this only chooses the cheaper)
+    regroup_all_share: float = 0.1
+    regroup_all_min: int = 1000
 
     def __post_init__(self) -> None:
         if self.merge_factor < 2 or self.max_segments < 1 or not 0 < self.max_deleted_share <= 1:

@@ -386,3 +386,37 @@ def test_recorded_counts_agree_after_syncs(built):
             assert store.file_crc32(segment.terms_file(index)) == (segment.terms_size, segment.terms_crc32)
             assert np.isfinite(integrity.vector_array(vectors.load(segment.vector_file(index)))[1]).all()
         assert sum(s.passages for s in meta.segments) == 10
+
+
+# -- the cheap check at every sync (issue 17) ------------------------------------------------------
+
+def test_a_sync_inspects_every_row_only_when_the_cheap_check_finds_a_change(built, monkeypatch):
+    import qa.indexer
+
+    index, src = built
+    inspected = []
+    monkeypatch.setattr(qa.indexer, "inspect", lambda *a: inspected.append(a) or integrity.inspect(*a))
+    (src / "port.txt").write_text("Port story\n\nThe harbour of Port Elspeth reopened on Friday, the mayor said.\n")
+    assert sync(index, embedder=HashEmbedder()).added == 1
+    (src / "port.txt").unlink()
+    assert sync(index, embedder=HashEmbedder()).removed == 1
+    assert inspected == []  # the index was as the previous sync left it
+    with sqlite3.connect(index / store.DB_NAME) as conn:  # any other writer: every row is inspected
+        conn.execute("UPDATE passages SET text = text || ' Someone Else' WHERE id = (SELECT min(id) FROM passages)")
+    sync(index, embedder=HashEmbedder())
+    assert len(inspected) == 1 and check(index)[1]["whole"]
+
+
+def test_damage_a_reader_finds_is_repaired_by_the_qa_index_it_names(built):
+    from qa.search import Searcher
+    from qa.settings import IndexingSettings
+
+    index, _ = built
+    sizes_only = IndexingSettings(open_crc_max_bytes=0)  # as for a vector file too large to crc at each sync
+    (vector_file,) = index.glob("vectors.*.faiss")
+    _overwrite_middle(vector_file, b"\xff" * 4096)
+    with pytest.raises(IndexCorrupt, match="repair with: qa index"):
+        Searcher(index)
+    report = sync(index, embedder=HashEmbedder(), indexing=sizes_only)
+    assert report.warnings and report.warnings[0].startswith("repaired:") and str(vector_file) in report.warnings[0]
+    assert check(index)[1]["whole"]

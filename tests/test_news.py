@@ -332,3 +332,65 @@ def test_source_patterns_glob_word_and_site():
     assert got("local/[bc].*") == [False, True, False, False]
     assert got("Coast Courier") == [False, False, False, True]
     assert got("reuters") == [True, False, False, False]
+
+
+# -- stories kept up to date at each sync (issue 17) -------------------------------------------------
+
+def _story_partition(index: Path) -> set[frozenset[tuple[str, int]]]:
+    """The groups of copies, each as its passages' (path, ordinal): comparable across indexes."""
+    conn = store.connect(index)
+    rows = conn.execute("SELECT p.story, d.path, p.ordinal FROM passages p JOIN documents d ON d.id = p.doc_id "
+                        "WHERE p.story IS NOT NULL").fetchall()
+    conn.close()
+    groups: dict[int, set] = {}
+    for story, path, ordinal in rows:
+        groups.setdefault(story, set()).add((Path(path).name, ordinal))
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_stories_after_many_small_syncs_are_those_of_a_fresh_build(tmp_path):
+    from qa import duplicates
+
+    rng = np.random.default_rng(17)
+    vocabulary = [f"word{i}" for i in range(400)]
+    bases = [list(rng.choice(vocabulary, 120)) for _ in range(4)]
+
+    def variant(base: list[str], changed: int | range) -> str:
+        words = list(base)
+        for i in (changed if isinstance(changed, range) else rng.choice(len(words), changed, replace=False)):
+            words[i] = str(rng.choice(vocabulary))
+        return " ".join(words).capitalize() + "."
+
+    src, index = tmp_path / "src", tmp_path / "index"
+    src.mkdir()
+    early, late = variant(bases[0], range(0, 12)), variant(bases[0], range(108, 120))  # too far apart
+    steps = [{"early": early, "early-copy": early, "late": late, "late-copy": late},  # two stories
+             {"middle": variant(bases[0], 0)},  # close to both: one story
+             {"middle": None},  # two again
+             {"early": None}]  # the first story loses its smallest id: early-copy is alone
+    for step in range(4, 20):
+        files = sorted(p.stem for p in src.glob("*.txt"))
+        if step % 2 and len(files) > 2:  # remove one
+            steps.append({files[int(rng.integers(len(files)))]: None})
+        else:
+            steps.append({f"a{step:02d}-{n}": variant(bases[int(rng.integers(len(bases)))], int(rng.integers(0, 7)))
+                          for n in range(int(rng.integers(1, 3)))})
+            if rng.random() < 0.4:  # too short to sign: its copies are found by their hash
+                steps[-1][f"b{step:02d}"] = "Short words."
+    conn = None
+    for step, files in enumerate(steps):
+        for name, body in files.items():
+            if body is None:
+                (src / f"{name}.txt").unlink()
+            else:
+                (src / f"{name}.txt").write_text(f"{name}\n\n{body}\n")
+        sync(index, [src] if step == 0 else [], embedder=HashEmbedder())
+        conn = conn or store.connect(index)
+        assert store.story_map(conn) == duplicates.stories(store.fingerprints(conn)), step
+        if step < 4:
+            assert len(set(store.story_map(conn).values())) == [2, 1, 2, 1][step], step
+    assert len(set(store.story_map(conn).values())) >= 3  # copies were found, near and exact
+    conn.close()
+    fresh = tmp_path / "fresh"
+    sync(fresh, [src], embedder=HashEmbedder())
+    assert _story_partition(index) == _story_partition(fresh)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,9 @@ def test_index_files_are_sqlite_and_faiss_only(seed_index):
             assert head[:4] == b"PK\x03\x04"  # numpy arrays in a zip, read with allow_pickle=False
             with np.load(path, allow_pickle=False) as arrays:
                 assert all(arrays[name].dtype != object for name in arrays.files)
+        elif path.name == "checked.json":  # the last whole sync's note of the database (qa/integrity.py)
+            mark = json.loads(path.read_text())
+            assert set(mark) == {"generation", "database"} and all(isinstance(v, int) for v in mark["database"])
         else:
             assert path.name == "write.lock"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from qa import store
 from qa.errors import IndexCorrupt, IndexMismatch, QAError
-from qa.integrity import DamagedCitation, repair_command
+from qa.integrity import DamagedCitation, repair_command, suspect
 from qa.retrieval.candidates import retrieve
 from qa.retrieval.duplicates import date_key, name_copies
 from qa.retrieval.filters import DocumentTable, FilterMask, Filters
@@ -99,6 +99,7 @@ class Retriever:
             ranking = rank_candidates(self.snapshot, StorePassages(self._conn), wanted, candidates, mode, k,
                                       self.settings, stories)
         except DamagedCitation as exc:
+            suspect(self.index_dir)  # the `qa index` named below inspects every row
             raise IndexCorrupt(f"{exc}; repair with: {repair_command(self.index_dir)}") from None
         hits = ranking.hits
         if stories:

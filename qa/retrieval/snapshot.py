@@ -17,7 +17,7 @@ import numpy as np
 from qa import store
 from qa.bm25 import BM25Index
 from qa.errors import IndexCorrupt, QAError
-from qa.integrity import verify_loaded
+from qa.integrity import suspect, verify_loaded
 from qa.segments import LoadedSegments, SegmentedVectors, load_segments
 from qa.settings import DEFAULT_SETTINGS, BM25Params
 from qa.spelling import Lexicon
@@ -88,5 +88,6 @@ def _whole_generation(conn: sqlite3.Connection, index_dir: Path) -> tuple[store.
         except IndexCorrupt:
             # a reindex or merge may have switched generations while they were read: read them again
             if attempt == 2 or store.read_meta(conn) == meta:
+                suspect(index_dir)  # the `qa index` the error names inspects everything
                 raise
     raise AssertionError("unreachable")
