@@ -78,7 +78,7 @@ class Remembering:
 
 
 STAGES = ("repair_stage", "plan_sync", "gather_vectors", "build_generation", "write_generation", "commit", "_regroup_stories",
-          "_remove_old_generations")
+          "_remove_unlisted_files", "_merge")
 
 
 @contextmanager

@@ -394,3 +394,22 @@ def test_stories_after_many_small_syncs_are_those_of_a_fresh_build(tmp_path):
     fresh = tmp_path / "fresh"
     sync(fresh, [src], embedder=HashEmbedder())
     assert _story_partition(index) == _story_partition(fresh)
+
+
+def test_fingerprints_are_datasketchs_own_minhash_signatures():
+    """The shared permutations (made once, not per passage) give the very signature a MinHash of
+    the same seed gives: signatures stored by earlier syncs still compare with new ones."""
+    from datasketch import MinHash
+
+    from qa import duplicates
+
+    texts = ["The harbour reopened on Friday after the storm damaged the pier, officials said.",
+             "Oil prices rose sharply on Monday as traders weighed new supply cuts by producers."]
+    for text in texts:
+        words = duplicates.normalised_words(text)
+        shingles = {" ".join(words[i:i + duplicates.SHINGLE]).encode("utf-8")
+                    for i in range(len(words) - duplicates.SHINGLE + 1)}
+        reference = MinHash(num_perm=duplicates.NUM_PERM, seed=duplicates.SEED)
+        reference.update_batch(list(shingles))
+        assert duplicates.fingerprint(1, text).minhash == reference.hashvalues.astype(np.uint32).tobytes()
+    assert duplicates.fingerprint(1, texts[0]).minhash != duplicates.fingerprint(2, texts[1]).minhash
