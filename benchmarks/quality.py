@@ -92,8 +92,13 @@ def force_approximate(searcher) -> None:
     from qa import vectors
 
     searcher.settings = replace(searcher.settings, approximate_above=0)
-    ivf = vectors.approximate(searcher.snapshot.vectors, searcher.settings)
-    searcher.snapshot = replace(searcher.snapshot, vectors=ivf)
+    segmented = searcher.snapshot.vectors  # one faiss index per segment (qa/segments.py)
+    segmented.parts = [vectors.approximate(part, searcher.settings) for part in segmented.parts]
+
+
+def largest_part(searcher) -> object:
+    """The faiss index of the Searcher's largest segment (the cached indexes have one)."""
+    return max(searcher.snapshot.vectors.parts, key=lambda part: part.ntotal)
 
 
 def recall_rows(full: Path, embedder: CachedEmbedder, texts: list[str]) -> dict[str, float]:
@@ -104,9 +109,10 @@ def recall_rows(full: Path, embedder: CachedEmbedder, texts: list[str]) -> dict[
     exact, ivf = Searcher(full), Searcher(full)
     force_approximate(ivf)
     queries = embedder.encode(texts)
-    wanted, _ = exact_top(exact.snapshot.vectors, queries, 100)
-    return {"passages": exact.passage_count, "nlist": ivf.snapshot.vectors.nlist, "nprobe": ivf.settings.nprobe,
-            **recall_at(exact.snapshot.vectors, wanted, ivf.snapshot.vectors, queries, 100, ivf.settings)}
+    exact_part, ivf_part = largest_part(exact), largest_part(ivf)
+    wanted, _ = exact_top(exact_part, queries, 100)
+    return {"passages": exact.passage_count, "nlist": ivf_part.nlist, "nprobe": ivf.settings.nprobe,
+            **recall_at(exact_part, wanted, ivf_part, queries, 100, ivf.settings)}
 
 
 def end_to_end_rate(full: Path, questions: list[Question], embedder: object, n: int = 200) -> float:

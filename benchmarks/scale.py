@@ -216,8 +216,8 @@ def recall_at(exact, wanted: list, approx, queries, k: int, settings) -> dict:
 
 
 def recall(folder: Path, qencoder, qs: list[str]) -> dict:
-    """recall@100 of the IVF index (as saved at 1M; made in memory at 10k and 100k, where the
-    shipped index is exact) against an exact index of the same vectors."""
+    """recall@100 of the IVF index (its largest segment, as saved at 1M; made in memory at 10k and
+    100k, where the shipped index is exact) against an exact index of the same vectors."""
     from dataclasses import replace
 
     from qa import store, vectors
@@ -225,8 +225,9 @@ def recall(folder: Path, qencoder, qs: list[str]) -> dict:
     from qa.settings import DEFAULT_SETTINGS
 
     conn = store.connect(folder)
-    saved = IndexSnapshot.load(conn, folder).vectors
+    parts = IndexSnapshot.load(conn, folder).vectors.parts  # one faiss index per segment
     conn.close()
+    saved = max(parts, key=lambda part: part.ntotal)  # the big segment (a fresh build's only one)
     forced = replace(DEFAULT_SETTINGS, approximate_above=0)
     if vectors.ivf_of(saved) is None:
         exact, approx = saved, vectors.approximate(saved, forced)
