@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/segments.py                   # ~100k passages under benchmarks/.work/segments
     .venv/bin/python benchmarks/segments.py --copies 3        # a smaller corpus
+    .venv/bin/python benchmarks/segments.py --only            # each sync restricted to the article's path (watch mode)
     .venv/bin/python benchmarks/segments.py --code ../main --work DIR   # another checkout's qa, for comparison
     .venv/bin/python benchmarks/segments.py --open benchmarks/.work/scale/index-1m   # open an index, read only
     .venv/bin/python benchmarks/segments.py --terms benchmarks/.work/scale/index-1m/terms.8.npz  # its BM25 alone
@@ -14,7 +15,8 @@ depend on; identical passages are embedded once anyway). Measured, each the medi
 was deleted, and opening the index (`Searcher`); also what each update wrote to the index folder,
 and the three phases of a sync that read the whole corpus before issue 17's changes (the integrity
 check, the scan of the sources, the regrouping of stories). One sync runs unmeasured first (the
-one-off migration of an index built by an older qa).
+one-off migration of an index built by an older qa). With --only, the add and remove syncs are
+restricted to the article's path, as `qa index --watch` runs them (`sync(..., only=[path])`).
 With --open INDEX, only the opening of an existing index, read only (nothing is written to it):
 each run a fresh process that opens it (`Searcher`) and asks one question; its open time, first
 question's time and peak RSS (ru_maxrss). With --terms FILE, the same for one term file alone:
@@ -142,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work" / "segments")
     parser.add_argument("--code", type=Path, help="the checkout whose qa package is measured (default: this one)")
     parser.add_argument("--open", type=Path, help="only open this existing index (read only) and report")
+    parser.add_argument("--only", action="store_true", help="restrict each add/remove sync to the article's path")
     parser.add_argument("--terms", type=Path, help="only read this term file into BM25 (read only) and report")
     args = parser.parse_args(argv)
     if args.open:
@@ -165,26 +168,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"first sync, nothing changed: {time.perf_counter() - t0:.2f} s", flush=True)
     phases = _time_phases(sys.modules["qa.indexer"])
     adds, removes, opens, wrote = [], [], [], []
+    kind = "restricted to its path" if args.only else "whole"
     for run in range(args.runs):
         article = src / f"new-{run}.txt"
         article.write_text(ARTICLE.replace("Friday", f"day {run}"))
         since = time.time()
         t0 = time.perf_counter()
-        added = sync(index, embedder=StandInEmbedder())
+        added = sync(index, embedder=StandInEmbedder(), **({"only": [article]} if args.only else {}))
         adds.append(time.perf_counter() - t0)
         wrote.append(written_since(index, since))
         article.unlink()
         t0 = time.perf_counter()
-        removed = sync(index, embedder=StandInEmbedder())
+        removed = sync(index, embedder=StandInEmbedder(), **({"only": [article]} if args.only else {}))
         removes.append(time.perf_counter() - t0)
         assert (added.added, removed.removed) == (1, 1), (added, removed)
         t0 = time.perf_counter()
         Searcher(index).close()
         opens.append(time.perf_counter() - t0)
     print(f"passages: {removed.passages}; on disk: {folder_bytes(index) / 1e6:.0f} MB")
-    print(f"add one article (sync, whole): median {statistics.median(adds):.2f} s; "
+    print(f"add one article (sync, {kind}): median {statistics.median(adds):.2f} s; "
           f"vector and term bytes written: median {statistics.median(wrote) / 1e3:.0f} KB")
-    print(f"remove one article (sync, whole): median {statistics.median(removes):.2f} s")
+    print(f"remove one article (sync, {kind}): median {statistics.median(removes):.2f} s")
     print(f"open the index (Searcher): median {statistics.median(opens):.2f} s")
     print("of which, per sync (median): " + ", ".join(f"{name} {statistics.median(times):.2f} s"
                                                       for name, times in phases.items()))

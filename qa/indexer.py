@@ -124,6 +124,9 @@ class SyncRequest:
     started: float  # time.monotonic() when the sync was called
     indexing: IndexingSettings = DEFAULT_INDEXING  # segments and merges (qa/segments.py)
     retrieval: RetrievalSettings = DEFAULT_SETTINGS  # when the vectors go approximate (qa/vectors.py)
+    #: real paths of files or folders inside the sources that changed (a watcher's batch): only
+    #: they are scanned and only their documents read; None: every source (see plan_sync)
+    only: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -158,6 +161,11 @@ class SyncPlan:
     unread_news: set[int] = field(default_factory=set)
     #: their date, author and site, read now: (id, date, author, site)
     news: list[tuple[int, str | None, str | None, str | None]] = field(default_factory=list)
+    #: a restricted sync's paths: `known` and `skipped` are those at or inside them only
+    only: tuple[str, ...] | None = None
+    #: the files scanned (real path -> stat) and the index's rows by path, compared by _read_scanned
+    scan_files: dict[str, os.stat_result] = field(default_factory=dict)
+    known_by_path: dict[str, DocumentRow] = field(default_factory=dict)
 
     @property
     def to_add(self) -> list[ReadDocument]:
@@ -245,15 +253,18 @@ def sync(
     on_message: Callable[[str], None] | None = None,
     indexing: IndexingSettings | None = None,
     retrieval: RetrievalSettings | None = None,
+    only: Iterable[str | os.PathLike[str]] | None = None,
 ) -> SyncReport:
-    """Add `add_paths` to the index's sources, then sync every source. See module docstring.
+    """Add `add_paths` to the index's sources, then sync every source (or, with `only`, just those
+    files and folders inside them, when that can be done safely; see plan_sync). See module docstring.
     `bm25` (k1, b, epsilon; default store.BM25_DEFAULTS) is recorded in the index; `indexing`
     (default DEFAULT_INDEXING) says when segments are merged; `retrieval` (default: the shipped
     settings) when a segment's vectors are saved as an approximate index."""
     request = SyncRequest(index_dir, [source_scan.absolute(p) for p in add_paths], model, rebuild,
                           settings or ChunkSettings(), store.bm25_params(bm25), embedder,
                           on_progress or (lambda *_: None), time.monotonic(), indexing or DEFAULT_INDEXING,
-                          retrieval or DEFAULT_SETTINGS)
+                          retrieval or DEFAULT_SETTINGS,
+                          None if only is None else tuple(dict.fromkeys(source_scan.absolute(p) for p in only)))
     for path in request.new_sources:
         if not source_scan.is_utf8(path):
             raise QAError(f"the path {source_scan.printable(path)} is not valid UTF-8; rename it to index it")
@@ -365,6 +376,8 @@ def _set_aside(index_dir: Path) -> Path:
 def _run_stages(db: IndexStore, request: SyncRequest) -> SyncReport:
     """repair -> plan -> gather vectors -> write the new generation -> commit, then tidy up."""
     repaired = repair_stage(db, request)
+    if repaired:  # a repaired index is synced whole
+        request = dataclasses.replace(request, only=None)
     plan = plan_sync(db, request)
     report = _planned_report(plan)
     report.warnings[:0] = repaired
@@ -490,6 +503,9 @@ def plan_sync(db: IndexStore, request: SyncRequest) -> SyncPlan:
     meta = db.read_meta()
     model = request.model or (meta.model if meta else DEFAULT_MODEL)
     reason = None if request.rebuild else _rebuild_reason(meta, model, request)
+    plan = _restricted_plan(db, request, meta, model, reason)
+    if plan is not None:
+        return _read_scanned(plan, request)
     plan = SyncPlan(meta, model, request.rebuild or reason is not None, known=db.documents())
     if reason:
         plan.warnings.append(reason)
@@ -500,11 +516,42 @@ def plan_sync(db: IndexStore, request: SyncRequest) -> SyncPlan:
     plan.remove = [known[p].id for p in deleted]
     plan.skipped = dict(scan.skipped)
     plan.unread_news = store.documents_without_news(db.conn)
-    to_read = [p for p, st in scan.files.items() if plan.rebuild or p not in known
+    plan.scan_files, plan.known_by_path = scan.files, known
+    return _read_scanned(plan, request)
+
+
+def _restricted_plan(db: IndexStore, request: SyncRequest, meta: IndexMeta | None, model: str,
+                     reason: str | None) -> SyncPlan | None:
+    """The plan of a sync restricted to `request.only`, or None when the full sync must run:
+    no restriction, a new index or new sources, a rebuild, a path the restricted scan cannot
+    judge (source_scan.scan_within), or a document under the paths whose folder is away."""
+    if request.only is None or meta is None or request.rebuild or reason or request.new_sources:
+        return None
+    sources = db.sources()
+    scan = source_scan.scan_within(list(request.only), sources, db.excluded()) if sources else None
+    if scan is None or any(not source_scan.inside(p, request.only) for p in scan.files):
+        return None  # e.g. a link to a file elsewhere in the sources: its row is not read here
+    rows = db.documents_under(request.only)
+    known = {d.path: d for d in rows}
+    deleted, unavailable = scan.sort_out(known)
+    if unavailable:
+        return None
+    plan = SyncPlan(meta, model, False, known=rows, only=request.only)
+    plan.remove = [known[p].id for p in deleted]
+    plan.skipped = dict(scan.skipped)
+    plan.unread_news = store.documents_without_news(db.conn) & {d.id for d in rows}
+    plan.scan_files, plan.known_by_path = scan.files, known
+    return plan
+
+
+def _read_scanned(plan: SyncPlan, request: SyncRequest) -> SyncPlan:
+    """Compare the scanned files with the index's rows; read the new and touched ones."""
+    files, known = plan.scan_files, plan.known_by_path
+    to_read = [p for p, st in files.items() if plan.rebuild or p not in known
                or not source_scan.same_file(known[p], st)
                or known[p].id in plan.unread_news]
-    plan.unchanged = len(scan.files) - len(to_read)
-    plan.touched = [_stat_move(known[p].id, st) for p, st in scan.files.items()
+    plan.unchanged = len(files) - len(to_read)
+    plan.touched = [_stat_move(known[p].id, st) for p, st in files.items()
                     if p in known and p not in to_read and known[p].inode is None]
     for i, path in enumerate(to_read):
         request.on_progress("reading", i, len(to_read))
@@ -770,7 +817,10 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
         for news in plan.news:
             store.set_document_news(db.conn, *news)
         db.move_stats(plan.touched)
-        db.replace_skipped(plan.skipped)
+        if plan.only is None:
+            db.replace_skipped(plan.skipped)
+        else:
+            db.replace_skipped_under(plan.only, plan.skipped)
         if generation is not None:
             db.write_meta(generation.meta)
             db.clear_pending_vectors()

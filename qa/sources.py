@@ -137,6 +137,11 @@ def _inside(path: str, roots: list[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
+def inside(path: str, folders: Iterable[str]) -> bool:
+    """True when the path is one of these or inside one of them."""
+    return _inside(path, list(folders))
+
+
 def _root_of(path: str, roots: list[str]) -> str | None:
     """The deepest source holding the path."""
     holding = [r for r in roots if _inside(path, [r])]
@@ -248,3 +253,76 @@ def _add_file(result: Scan, path: str, explicit: bool) -> None:
         result.skipped[path] = "not a regular file"
         return
     result.files[path] = info
+
+
+def scan_within(paths: list[str], sources: list[str], excluded: Iterable[str] = ()) -> Scan | None:
+    """The scan of `paths` only (real paths of files or folders inside the sources, as a watcher
+    reports them), judged as the full scan would judge them: links are followed only back inside
+    the sources. The folders from each path's source down to it are listed too, so that
+    `Scan.sort_out` tells a deleted file from one whose folder is away. A path under a hidden
+    name is passed over (the full scan never looks there either). None when a path is one the
+    full scan should handle: outside every source, under a removed name, a link, a qa index
+    folder, not UTF-8, or of a source that is away."""
+    result = Scan(roots=[os.path.realpath(s) for s in sources])
+    excluded = set(excluded)
+    for path in dict.fromkeys(paths):
+        root = _root_of(path, result.roots)
+        if root is None or not is_utf8(path) or _inside(path, list(excluded)) or not os.path.lexists(root):
+            return None
+        if any(part.startswith(".") for part in os.path.relpath(path, root).split(os.sep) if part != "."):
+            continue
+        chain = _folders_between(root, path)
+        if chain is None:
+            return None
+        for folder in chain:
+            _list_folder(result, folder)
+        if os.path.islink(path):
+            return None
+        if os.path.isdir(path):
+            if os.path.exists(os.path.join(path, INDEX_MARKER)):
+                return None
+            _walk(result, path, excluded)
+        elif os.path.lexists(path):
+            if path == root:
+                _add_file(result, path, explicit=True)
+            else:
+                _add_entry(result, _Entry(os.path.basename(path), path))
+    result.skipped = {printable(path): reason for path, reason in result.skipped.items()}
+    return result
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What `_add_entry` reads of an os.DirEntry, for a path given by name."""
+
+    name: str
+    path: str
+
+
+def _folders_between(root: str, path: str) -> list[str] | None:
+    """The folders from the source `root` down to the one holding `path` (for a source that is
+    a file, its folder); None when one of them is a link or a qa index folder."""
+    if root == path:
+        return [os.path.dirname(path)]
+    folders, folder = [root], root
+    for part in os.path.relpath(path, root).split(os.sep):
+        folder = os.path.join(folder, part)
+        if folder != path:
+            folders.append(folder)
+    for folder in folders[1:]:
+        if os.path.islink(folder) or os.path.exists(os.path.join(folder, INDEX_MARKER)):
+            return None
+    return folders
+
+
+def _list_folder(result: Scan, folder: str) -> None:
+    """Record whether a folder is there and holds something, as `_walk` would."""
+    if folder in result.listed or folder in result.unreadable:
+        return
+    try:
+        with os.scandir(folder) as entries:
+            result.listed[folder] = any(not e.name.startswith(".") for e in entries)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        result.unreadable.add(folder)

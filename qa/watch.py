@@ -3,7 +3,8 @@
 The model is loaded once, at the first sync that has something to embed, and kept for the next
 ones. Folders that are away (unmounted, renamed) are not watched, and their documents are kept;
 every few seconds the sources are looked at again, so a folder that comes back (or a drive
-mounted on an empty folder) is watched and synced.
+mounted on an empty folder) is watched and synced. A batch of changes syncs only the paths it
+names (the full sync falls back on anything unusual); every FULL_SYNC_MS a full sync runs.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ STEP_MS = 300
 DEBOUNCE_MS = 2000
 #: how often the sources are looked at again for a folder that went away or came back
 RECHECK_MS = 3000
+#: a change syncs only the paths the watcher reported (qa/indexer.py plan_sync); a full sync
+#: runs this often anyway, so a change whose event was lost is not missed for long
+FULL_SYNC_MS = 300_000
 
 
 class LazyEmbedder:
@@ -121,10 +125,15 @@ def watch(index_dir: Path, paths: list[str], *, model: str | None, report: Calla
     embedder = LazyEmbedder(_index_model(index_dir, model))
     stop = stop or threading.Event()
 
-    def run_sync(add: list[str]) -> None:
+    last_full = time.monotonic()
+
+    def run_sync(add: list[str], only: list[str] | None = None) -> None:
+        nonlocal last_full
         state.syncing = True
+        if only is None:
+            last_full = time.monotonic()
         try:
-            report(sync(index_dir, add, model=model, embedder=embedder, on_message=warn))
+            report(sync(index_dir, add, model=model, embedder=embedder, on_message=warn, only=only))
         except QAError as exc:  # e.g. another writer holds the index too long: try on the next change
             if not state.syncs:
                 raise
@@ -146,6 +155,8 @@ def watch(index_dir: Path, paths: list[str], *, model: str | None, report: Calla
         for changes in watch_changes(*targets, watch_filter=_filter(index_dir), debounce=DEBOUNCE_MS, step=STEP_MS,
                                      stop_event=stop, rust_timeout=RECHECK_MS, yield_on_timeout=True):
             if changes:
+                run_sync([], sorted({path for _, path in changes}))
+            elif time.monotonic() - last_full > FULL_SYNC_MS / 1000:  # an event lost is not missed for long
                 run_sync([])
             elif watch_targets(index_dir) != targets:  # a folder went away or came back
                 run_sync([])
