@@ -285,6 +285,7 @@ def measure(size: str, qs: list[str], passage_embedder, qencoder) -> dict:
     with timed_stages({}) as stages:
         row["add_s"], row["remove_s"], row["add_embedded"] = add_remove_one(folder, extra, passage_embedder)
     row["add_remove_stages_s_per_sync"] = {name: t / 6 for name, t in stages.items()}  # 3 adds, 3 removes
+    row["watch_add_s"], row["watch_remove_s"], _ = add_remove_one(folder, extra, passage_embedder, only=True)
     return row
 
 
