@@ -168,14 +168,7 @@ def scan(sources: list[str], excluded: Iterable[str] = ()) -> Scan:
 
 def _list_parent(result: Scan, path: str) -> None:
     """Record whether a file source's folder is there (to tell a deleted file from one away)."""
-    parent = os.path.dirname(path)
-    try:
-        with os.scandir(parent) as entries:
-            result.listed[parent] = any(not e.name.startswith(".") for e in entries)
-    except FileNotFoundError:
-        pass
-    except OSError:
-        result.unreadable.add(parent)
+    _list_folder(result, os.path.dirname(path))
 
 
 def _walk(result: Scan, root: str, excluded: set[str]) -> None:
