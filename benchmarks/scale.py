@@ -120,12 +120,13 @@ def once_per_text(vectors_from: Path | None):
     from functools import lru_cache
 
     from qa import duplicates, indexer
+    from qa.store import Fingerprint
 
     tokenize, fingerprint = indexer.tokenize, duplicates.fingerprint
     cached_tokens = lru_cache(maxsize=None)(tokenize)
     cached_print = lru_cache(maxsize=None)(lambda text: fingerprint(0, text))
     indexer.tokenize = cached_tokens
-    duplicates.fingerprint = lambda passage_id, text: cached_print(text)._replace(passage_id=passage_id)
+    duplicates.fingerprint = lambda passage_id, text: Fingerprint(passage_id, *cached_print(text)[1:])
     try:
         yield known_vectors(vectors_from) if vectors_from else {}
     finally:

@@ -89,3 +89,19 @@ def passage_texts(index_dir: Path) -> dict[str, str]:
         return out
     finally:
         conn.close()
+
+
+def story(n: int, topic: str = "harbour") -> str:
+    """A one-paragraph article numbered n (its town and topic make it findable)."""
+    return f"Story {n}\n\nThe {topic} of town number {n} flooded on Monday, the mayor said.\n"
+
+
+def make_library(root: Path) -> Path:
+    """src/ with three stories and sub/ with two."""
+    src = root / "src"
+    (src / "sub").mkdir(parents=True)
+    for i in range(3):
+        (src / f"a{i}.txt").write_text(story(i))
+    for i in range(2):
+        (src / "sub" / f"b{i}.txt").write_text(story(10 + i, "bridge"))
+    return src

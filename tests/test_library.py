@@ -19,22 +19,7 @@ from qa.errors import QAError
 from qa.indexer import sync
 
 from conftest import ROOT
-from robust_util import HashEmbedder, check_consistent, passage_texts
-
-
-def story(n: int, topic: str = "harbour") -> str:
-    return f"Story {n}\n\nThe {topic} of town number {n} flooded on Monday, the mayor said.\n"
-
-
-def make_library(root: Path) -> Path:
-    """src/ with three stories and sub/ with two."""
-    src = root / "src"
-    (src / "sub").mkdir(parents=True)
-    for i in range(3):
-        (src / f"a{i}.txt").write_text(story(i))
-    for i in range(2):
-        (src / "sub" / f"b{i}.txt").write_text(story(10 + i, "bridge"))
-    return src
+from robust_util import HashEmbedder, check_consistent, make_library, passage_texts, story
 
 
 def qa(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -11,22 +11,14 @@ from qa import store
 from qa.indexer import sync
 from qa.search import Searcher
 
-from robust_util import HashEmbedder, check_consistent
+from robust_util import HashEmbedder, check_consistent, make_library, story
 
 QUESTIONS = ("Which harbour flooded?", "What did the mayor say about the bridge?", "lighthouse storm ferries")
 
 
-def story(n: int, topic: str = "harbour") -> str:
-    return f"Story {n}\n\nThe {topic} of town number {n} flooded on Monday, the mayor said.\n"
-
-
 def library(root: Path) -> Path:
-    src = root / "src"
-    (src / "sub").mkdir(parents=True)
-    for i in range(3):
-        (src / f"a{i}.txt").write_text(story(i))
-    for i in range(2):
-        (src / "sub" / f"b{i}.txt").write_text(story(10 + i, "bridge"))
+    """make_library's articles and one unsupported file (skipped)."""
+    src = make_library(root)
     (src / "notes.xyz").write_text("not an article")
     return src
 
