@@ -23,5 +23,5 @@ run: index
 test: setup
 	$(PY) -m pytest
 
-clean-index:
-	rm -rf index/*.sqlite* index/vectors.* index/write.lock
+clean-index:  # every file qa wrote in index/ (the hidden .gitkeep stays)
+	rm -rf index/*

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from qa import sources as source_scan
-from qa import duplicates, merging, segments, store, story_index, vectors
+from qa import duplicates, merging, ownership, segments, store, story_index, vectors
 from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, FORMAT_VERSION, ChunkSettings
@@ -276,6 +276,7 @@ def sync(
         raise QAError(f"cannot create the index folder {index_dir}: {exc.strerror}") from exc
     if not os.access(index_dir, os.W_OK):
         raise QAError(f"the index folder {index_dir} is not writable; choose another with --index DIR")
+    ownership.claim(index_dir)  # qa's own folder, or a one-line refusal: nothing of a user's is touched
     with write_lock(index_dir, on_wait=on_message):
         try:
             return _sync_retrying(request)
@@ -848,6 +849,7 @@ def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: lis
     """Drop documents (their passages, vectors and term counts) in a new generation, forgetting
     sources and excluding paths in the same transaction; nothing is read or embedded. Skipped
     and excluded entries `under` the path go too (qa remove, see qa/library.py)."""
+    ownership.claim(index_dir)  # an index made before the marker is marked by its next writer
     with write_lock(index_dir, on_wait=on_message), IndexStore.open(index_dir) as db:
         meta = db.read_meta()
 
@@ -912,11 +914,14 @@ def _drop_uncommitted(db: IndexStore, index_dir: Path, new_meta: IndexMeta) -> N
 
 def _remove_unlisted_files(index_dir: Path, meta: IndexMeta) -> None:
     """Drop vector and term files the committed generation does not name (its segments, and the
-    previous generation's files, kept for readers mid-open), and temporary files of interrupted runs."""
+    previous generation's files, kept for readers mid-open), and temporary files of interrupted runs:
+    only the exact names qa writes, of generations up to this one (ownership.segment_generation),
+    never a user's `vectors.1.faiss.bak`."""
     keep = set(merging.manifest_files(meta))
-    for path in [*index_dir.glob("vectors.*.faiss*"), *index_dir.glob("terms.*.npz*")]:
-        if path.name not in keep:
-            path.unlink(missing_ok=True)
+    for name in os.listdir(index_dir):
+        generation = ownership.segment_generation(name)
+        if generation is not None and generation <= meta.generation and name not in keep:
+            (index_dir / name).unlink(missing_ok=True)
 
 
 def _merge(db: IndexStore, index_dir: Path, settings: IndexingSettings,

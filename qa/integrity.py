@@ -24,6 +24,7 @@ import numpy as np
 
 from qa import store, vectors
 from qa.errors import IndexCorrupt, QAError
+from qa.ownership import open_own
 from qa.settings import DEFAULT_INDEXING, IndexingSettings
 from qa.store import IndexMeta, IndexStore
 
@@ -314,9 +315,10 @@ def mark_whole(index_dir: Path, meta: IndexMeta | None) -> None:
             mark.unlink(missing_ok=True)
             return
         temporary = mark.with_name(MARK_NAME + ".tmp")
-        temporary.write_text(json.dumps({"generation": meta.generation, "database": stamp}))
-        os.replace(temporary, mark)
-    except OSError:
+        with os.fdopen(open_own(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as handle:
+            handle.write(json.dumps({"generation": meta.generation, "database": stamp}))
+        os.replace(temporary, mark)  # a link at `mark` is replaced, not followed
+    except (OSError, QAError):
         pass
 
 

@@ -20,6 +20,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from qa.errors import IndexBusy, QAError
+from qa.ownership import open_own
 
 LOCK_NAME = "write.lock"
 PROC_LOCKS = Path("/proc/locks")
@@ -34,7 +35,7 @@ def write_lock(index_dir: Path, wait: float = 600.0,
         try:
             folder_fd = os.open(index_dir, os.O_RDONLY | os.O_DIRECTORY)
             stack.callback(os.close, folder_fd)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = open_own(path, os.O_RDWR | os.O_CREAT)  # never through a link
             stack.callback(os.close, fd)
         except OSError as exc:  # a full disk, a read-only folder: say so in one line
             raise QAError(f"cannot create the lock file {path}: {exc.strerror}; the index is unchanged") from exc
@@ -78,8 +79,12 @@ def holder(index_dir: Path, database: Path | None = None) -> str:
     pids = _lock_holders(index_dir, "FLOCK") or (_lock_holders(database, "POSIX") if database else [])
     if not pids:
         try:
-            written = (index_dir / LOCK_NAME).read_text().strip()
-        except OSError:
+            fd = open_own(index_dir / LOCK_NAME, os.O_RDONLY | os.O_NONBLOCK)
+            try:
+                written = os.read(fd, 32).decode(errors="replace").strip()
+            finally:
+                os.close(fd)
+        except (OSError, QAError):
             written = ""
         pids = [int(written)] if written.isdigit() else []
     if not pids:

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from qa.ownership import open_own
+
 #: the `layout` array of a term file of format 2 (format 1 files have none)
 POSTINGS_LAYOUT = 2
 _LOCAL_HEADER = 30  # bytes of a zip member's local header before its name and extra field
@@ -60,7 +62,7 @@ class Postings:
     def save(self, path: Path) -> None:
         """Write atomically (temporary file, fsync, rename), uncompressed so it can be mapped: no pickle."""
         tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as handle:
+        with os.fdopen(open_own(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb") as handle:  # never via a link
             np.savez(handle, layout=np.asarray([POSTINGS_LAYOUT], dtype=np.int64), passage_ids=self.passage_ids,
                      lengths=self.lengths, indptr=self.indptr, rows=self.rows, tf=self.tf,
                      vocabulary=np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8))

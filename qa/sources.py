@@ -19,12 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa import ownership
 from qa.config import DOCUMENT_SUFFIXES
 
 #: files the tool writes (the UI's conversation exports): never indexed, even in a source folder
 WRITTEN_BY_QA = ("qa-conversation-*.md",)
-#: a folder holding this file is a qa index: not walked
-INDEX_MARKER = "qa.sqlite"
 
 MISSING, EMPTY, UNREADABLE = "missing", "empty", "unreadable"
 
@@ -186,9 +185,12 @@ def _walk(result: Scan, root: str, excluded: set[str]) -> None:
             continue
         visible_entries = [e for e in entries if not e.name.startswith(".")]
         result.listed[folder] = bool(visible_entries)
+        own = ownership.is_index_folder(folder)  # a source that is (or holds) the index folder itself
         subfolders = []
         for entry in visible_entries:
             path = entry.path
+            if own and ownership.is_own_file(entry.name):
+                continue  # qa's own file, never a source file: passed over silently
             if path in excluded:
                 result.skipped[printable(path)] = "removed with qa remove (qa index PATH adds it back)"
             elif not is_utf8(entry.name):
@@ -197,9 +199,7 @@ def _walk(result: Scan, root: str, excluded: set[str]) -> None:
             elif _is_dir(entry):
                 if entry.is_symlink():
                     result.skipped[path] = "symbolic link to a folder, not followed"
-                elif os.path.exists(os.path.join(path, INDEX_MARKER)):
-                    result.skipped[path] = "a qa index folder"
-                else:
+                elif not ownership.is_index_folder(path):  # an index folder is passed over silently
                     subfolders.append(path)
             else:
                 _add_entry(result, entry)
@@ -272,9 +272,11 @@ def scan_within(paths: list[str], sources: list[str], excluded: Iterable[str] = 
         if os.path.islink(path):
             return None
         if os.path.isdir(path):
-            if os.path.exists(os.path.join(path, INDEX_MARKER)):
+            if ownership.is_index_folder(path):
                 return None
             _walk(result, path, excluded)
+        elif ownership.is_own_file(os.path.basename(path)) and ownership.is_index_folder(os.path.dirname(path)):
+            continue  # qa's own file in an index folder that is a source: passed over, as _walk does
         elif os.path.lexists(path):
             if path == root:
                 _add_file(result, path, explicit=True)
@@ -303,7 +305,7 @@ def _folders_between(root: str, path: str) -> list[str] | None:
         if folder != path:
             folders.append(folder)
     for folder in folders[1:]:
-        if os.path.islink(folder) or os.path.exists(os.path.join(folder, INDEX_MARKER)):
+        if os.path.islink(folder) or ownership.is_index_folder(folder):
             return None
     return folders
 

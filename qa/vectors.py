@@ -59,6 +59,7 @@ def save(index: faiss.Index, path: Path) -> None:
     """Write atomically: to a temporary file, flushed to disk, then renamed into place."""
     tmp = path.with_name(path.name + ".tmp")
     try:
+        tmp.unlink(missing_ok=True)  # faiss's fopen follows a link: a link left there is removed, not written through
         try:
             faiss.write_index(index, str(tmp))
         except RuntimeError as exc:  # faiss says only that fwrite failed: find out why

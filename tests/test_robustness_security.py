@@ -78,6 +78,8 @@ def test_index_files_are_sqlite_and_faiss_only(seed_index):
         elif path.name == "checked.json":  # the last whole sync's note of the database (qa/integrity.py)
             mark = json.loads(path.read_text())
             assert set(mark) == {"generation", "database"} and all(isinstance(v, int) for v in mark["database"])
+        elif path.name == "qa-index":  # the marker that makes the folder qa's own (qa/ownership.py): text
+            assert path.read_text().startswith("This folder is a qa index.")
         else:
             assert path.name == "write.lock"
 
