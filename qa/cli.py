@@ -295,15 +295,13 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """`qa index --check`: everything the index records about itself, verified; nothing changed."""
-    from qa.integrity import inspect, repair_command
+    from qa.integrity import check_index
     from qa.render import visible
-    from qa.store import IndexStore
 
     if args.paths or args.rebuild:
         raise QAError("--check verifies the index as it is: give it no PATH and no --rebuild")
     index_dir = index_dir_from(args.index)
-    with IndexStore.open(index_dir) as db:
-        found = inspect(db, index_dir)
+    found = check_index(index_dir)  # a damaged database is a problem it reports, never a crash
     if args.json:
         print(json.dumps(found.as_json(), ensure_ascii=False))
     elif found.whole and not found.documents:
@@ -313,7 +311,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         for problem in found.problems:
             print(visible(f"qa: damaged: {problem}", newlines=False))
-        print(f"repair with: {repair_command(index_dir)}", file=sys.stderr)
+        print(f"{'rebuild' if found.database_damaged else 'repair'} with: {found.remedy}", file=sys.stderr)
     return 0 if found.whole else 1
 
 

@@ -377,17 +377,18 @@ def _set_aside(index_dir: Path) -> Path:
 def _run_stages(db: IndexStore, request: SyncRequest) -> SyncReport:
     """repair -> plan -> gather vectors -> write the new generation -> commit, then tidy up."""
     repaired = repair_stage(db, request)
-    if repaired:  # a repaired index is synced whole
+    if repaired.warnings:  # a repaired index is synced whole
         request = dataclasses.replace(request, only=None)
     plan = plan_sync(db, request)
     report = _planned_report(plan)
-    report.warnings[:0] = repaired
+    report.warnings[:0] = repaired.warnings
+    report.embedded = repaired.embedded
     if not plan.needs_generation(request.bm25):
         commit(db, plan, None)  # record new sources, moved stats and skips only
         report.warnings += _merge(db, request.index_dir, request.indexing, request.retrieval)  # one a killed run left undone
         return _finished(report, db, request)
     gathered = gather_vectors(db, request, plan)
-    report.embedded = gathered.embedded
+    report.embedded += gathered.embedded  # with what a repair embedded
     generation = build_generation(db, request, plan, gathered)
     try:
         write_generation(request.index_dir, generation)
@@ -406,22 +407,33 @@ def _run_stages(db: IndexStore, request: SyncRequest) -> SyncReport:
 
 # -- stage 0: repair what is damaged (qa/integrity.py finds it, qa/repair.py's parts) -----------------
 
-def repair_stage(db: IndexStore, request: SyncRequest) -> list[str]:
+@dataclass
+class RepairDone:
+    """What repair_stage did: warnings saying what was repaired (none: nothing was), and how many
+    passages it embedded again (counted in the sync's `embedded`)."""
+
+    warnings: list[str] = field(default_factory=list)
+    embedded: int = 0
+
+
+def repair_stage(db: IndexStore, request: SyncRequest) -> RepairDone:
     """Commit a repaired generation when the current one is damaged (see qa/repair.py): the sync
-    that follows starts from a whole index. Warnings saying what was repaired."""
+    that follows starts from a whole index."""
     meta = db.read_meta()
     if meta is None or request.rebuild:
-        return []
+        return RepairDone()
     try:
         if _rebuild_reason(meta, request.model or meta.model, request):
-            return []  # everything is redone anyway
+            return RepairDone()  # everything is redone anyway
     except QAError:
-        return []  # a newer qa's index: the plan refuses it
+        return RepairDone()  # a newer qa's index: the plan refuses it
     if quick_problem(db, request.index_dir, meta, request.indexing) is None:
-        return []  # as the last whole sync left it: the full inspection is `qa index --check`'s
+        return RepairDone()  # as the last whole sync left it: the full inspection is `qa index --check`'s
     found = inspect(db, request.index_dir)
+    if found.database_damaged:  # sqlite's own damage: the rows cannot be trusted, only a rebuild helps
+        raise IndexCorrupt(f"{found.problems[0]}; rebuild with: {found.remedy}")
     if found.whole and not (found.vectors_damaged or found.terms_damaged):
-        return []
+        return RepairDone()
     repaired = repaired_parts(db, request.index_dir, meta, found,
                               lambda passages: _embed_again(db, request, meta, passages))
     index = None
@@ -448,7 +460,7 @@ def repair_stage(db: IndexStore, request: SyncRequest) -> list[str]:
         _drop_uncommitted(db, request.index_dir, generation.meta)
         raise
     _remove_unlisted_files(request.index_dir, generation.meta)  # the damaged files go
-    return repair_warnings(found, repaired)
+    return RepairDone(repair_warnings(found, repaired), repaired.embedded)
 
 
 def _embed_again(db: IndexStore, request: SyncRequest, meta: IndexMeta,

@@ -114,11 +114,30 @@ def check_citation(row: object) -> None:
 
 def citation_problem(text: str, recorded_hash: str | None, path: str, encoding: str, sha256: str,
                      start: int, end: int) -> str | None:
-    """Why a cited passage must not be shown (None when it may): its text does not match the hash
-    recorded when it was written, or, where the file is as indexed (same sha256; plain text, not
-    HTML), the file's text at the passage's span."""
+    """Why a cited passage must not be shown (None when it may): passage_problem, the file read
+    only when the hash alone does not tell."""
+    return passage_problem(text, recorded_hash, start, end, None) or \
+        passage_problem(text, recorded_hash, start, end, indexed_text(path, encoding, sha256))
+
+
+def passage_problem(text: str, recorded_hash: str | None, start: int, end: int,
+                    file_text: str | None) -> str | None:
+    """Why a stored passage is not what was indexed (None when it is): its text does not match
+    the hash recorded when it was written, or `file_text` (the file as indexed, see indexed_text;
+    None: not known) at the passage's span. The one check of a passage, shared by the citation
+    check at ask time and the inspection of `qa index --check` and the repair: what one finds, the
+    others find."""
     if recorded_hash is not None and store.passage_hash(text) != recorded_hash:
         return "its text in the database was changed after it was indexed"
+    if file_text is not None and file_text[start:end] != text:
+        return "its text does not match the file's text at its place"
+    return None
+
+
+def indexed_text(path: str, encoding: str, sha256: str) -> str | None:
+    """The file's decoded text when the file is as indexed (same sha256) and its text a plain
+    decoding of it (not HTML or PDF, whose text is extracted); None when that cannot be told (gone,
+    unreadable, changed since: the next `qa index` re-reads it)."""
     try:
         codecs.lookup(encoding)  # a plain decode; not "pdf" or "html:...", whose text is extracted
     except LookupError:
@@ -127,18 +146,15 @@ def citation_problem(text: str, recorded_hash: str | None, path: str, encoding: 
         with open(path, "rb") as handle:
             data = handle.read(8 << 20)
     except OSError:
-        return None  # gone or unreadable: the next `qa index` deals with it
+        return None
     from qa.documents import Unreadable, decode, sha256_bytes
 
     if sha256_bytes(data) != sha256:
-        return None  # the file changed since: the next `qa index` re-reads it
+        return None
     try:
-        decoded = decode(data)[0]
+        return decode(data)[0]
     except Unreadable:
         return None
-    if decoded[start:end] != text:
-        return "its text does not match the file's text at its place"
-    return None
 
 
 # -- a full inspection ----------------------------------------------------------------------------
@@ -158,22 +174,67 @@ class Inspection:
     damaged_documents: dict[int, str] = field(default_factory=dict)  # doc id -> path: re-read them
     segments: int = 0  # vector and term file pairs (qa/segments.py)
     deleted: int = 0  # passages the segments hold that were deleted since (merges drop them)
+    database_damaged: bool = False  # sqlite finds the database itself damaged: only a rebuild helps
 
     @property
     def whole(self) -> bool:
         return not self.problems
 
+    @property
+    def remedy(self) -> str:
+        """The command that repairs what was found: `qa index`, or `qa index --rebuild` for a
+        damaged database."""
+        if self.database_damaged:
+            return f"qa index --rebuild{store.index_flag(self.index_dir)}"
+        return repair_command(self.index_dir)
+
     def as_json(self) -> dict[str, object]:
         return {"index": str(self.index_dir), "whole": self.whole, "documents": self.documents,
                 "passages": self.passages, "generation": self.meta.generation if self.meta else None,
-                "segments": self.segments, "deleted": self.deleted, "problems": self.problems}
+                "segments": self.segments, "deleted": self.deleted, "problems": self.problems,
+                "repair": None if self.whole else self.remedy}
+
+
+def check_index(index_dir: Path) -> Inspection:
+    """`qa index --check`: open the index and inspect it; a database too damaged to open is a
+    problem it reports like any other (a missing or busy index stays an error)."""
+    try:
+        db = IndexStore.open(index_dir)
+    except IndexCorrupt as exc:
+        return _damaged_database(index_dir, exc)
+    with db:
+        return inspect(db, index_dir)
 
 
 def inspect(db: IndexStore, index_dir: Path) -> Inspection:
     """Check everything an index records about itself, changing nothing (see module docstring):
-    every segment's files in full (size, crc32, readable, sound vectors), whatever their size."""
+    sqlite's own check of the database, every segment's files in full (size, crc32, readable,
+    sound vectors), whatever their size, every passage row as a citation is checked. Damage sqlite
+    reports is a problem (`database_damaged`), never an exception."""
+    try:
+        return _inspect(db, index_dir)
+    except (sqlite3.DatabaseError, IndexCorrupt) as exc:
+        if store.is_busy(exc):
+            raise
+        return _damaged_database(index_dir, exc)
+
+
+def _damaged_database(index_dir: Path, exc: Exception) -> Inspection:
+    cause = exc.__cause__ if isinstance(exc.__cause__, sqlite3.DatabaseError) else exc
+    why = str(cause).split("; rebuild with")[0]
+    found = Inspection(index_dir, None, database_damaged=True)
+    found.problems.append(why if isinstance(cause, QAError) else
+                          f"the index database {index_dir / store.DB_NAME} is damaged ({why})")
+    return found
+
+
+def _inspect(db: IndexStore, index_dir: Path) -> Inspection:
     from qa.segments import current_segments
 
+    damage = db.database_problems()
+    if damage:
+        more = f", and {len(damage) - 1} more" if len(damage) > 1 else ""
+        raise sqlite3.DatabaseError(f"sqlite's check: {damage[0]}{more}")
     meta, deleted_ids = db.read_manifest()
     found = Inspection(index_dir, meta)
     if meta is None:
@@ -266,13 +327,21 @@ def _inspect_terms(found: Inspection, segments: list, passage_ids: np.ndarray, d
 
 
 def _inspect_rows(db: IndexStore, found: Inspection) -> None:
-    """Documents that lost passage rows, and passage rows whose text is not what was written."""
+    """Documents that lost passage rows, and passage rows that are not what was indexed
+    (passage_problem: the check a citation gets, each file read once)."""
     for doc_id, path, recorded, present in db.documents_missing_passages():
         found.damaged_documents[doc_id] = path
         found.problems.append(f"{path}: {present} of its {recorded or 'at least 1'} passages are in the database")
-    for doc_id, path, passage_id in db.passages_not_matching_hash():
-        found.damaged_documents[doc_id] = path
-        found.problems.append(f"{path}: the text of passage {passage_id} was changed in the database")
+    document, file_text = None, None
+    for row in db.stored_passages():
+        if row.doc_id in found.damaged_documents:
+            continue  # one problem per document: it is read again whole
+        if row.doc_id != document:
+            document, file_text = row.doc_id, indexed_text(row.path, row.encoding, row.sha256)
+        problem = passage_problem(row.text, row.text_sha1, row.start, row.end, file_text)
+        if problem:
+            found.damaged_documents[row.doc_id] = row.path
+            found.problems.append(f"{row.path}: passage {row.passage_id} is damaged ({problem})")
 
 
 # -- the cheap check at every sync ------------------------------------------------------------------

@@ -262,6 +262,20 @@ class StoredPassage(NamedTuple):
     text: str
 
 
+class StoredPassageRow(NamedTuple):
+    """A passage row as the integrity check reads it (qa/integrity.py's passage_problem)."""
+
+    passage_id: int
+    doc_id: int
+    path: str
+    encoding: str
+    sha256: str
+    start: int
+    end: int
+    text: str
+    text_sha1: str | None
+
+
 class PassageTokens(NamedTuple):
     id: int
     tokens: str  # the BM25 tokens, space-separated
@@ -682,14 +696,20 @@ class IndexStore:
             "LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.id "
             "HAVING present < coalesce(recorded, 1) ORDER BY d.path").fetchall()
 
-    def passages_not_matching_hash(self) -> list[tuple[int, str, int]]:
-        """(document id, path, passage id) of passage rows whose text is not the text written."""
-        if not self.has_column("passages", "text_sha1"):
-            return []
-        rows = self.conn.execute("SELECT p.doc_id, d.path, p.id, p.text, p.text_sha1 FROM passages p "
-                                 "JOIN documents d ON d.id = p.doc_id WHERE p.text_sha1 IS NOT NULL ORDER BY p.id")
-        return [(doc_id, path, pid) for doc_id, path, pid, text, recorded in rows
-                if passage_hash(text) != recorded]
+    def database_problems(self) -> list[str]:
+        """sqlite's own check of the database file (PRAGMA quick_check): [] when it is sound."""
+        lines = [line.strip() for row in self.conn.execute("PRAGMA quick_check") for line in str(row[0]).splitlines()]
+        return [] if lines == ["ok"] else [line for line in lines if line and not line.startswith("***")]
+
+    def stored_passages(self) -> Iterator["StoredPassageRow"]:
+        """Every passage row with what checking it needs (its document's path, encoding and
+        sha256), by document: read as it is iterated, not all at once."""
+        hashed = "p.text_sha1" if self.has_column("passages", "text_sha1") else "NULL"
+        cursor = self.conn.execute(
+            f"SELECT p.id, p.doc_id, d.path, d.encoding, d.sha256, p.start, p.end, p.text, {hashed} "
+            "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.doc_id, p.id")
+        for row in cursor:
+            yield StoredPassageRow(*row)
 
     def passages_by_id(self, ids: Sequence[int]) -> list[StoredPassage]:
         """These passages (id, title, text), to embed them again."""
