@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -205,6 +206,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 #: files of unsupported types are listed by name up to this many per run, then counted
 LISTED_UNSUPPORTED = 10
+#: files skipped for one reason, when many were: the first this many named, the rest counted
+LISTED_SKIPPED = 3
 
 
 def print_report(report: object, prefix: str = "") -> None:
@@ -215,9 +218,8 @@ def print_report(report: object, prefix: str = "") -> None:
         print(visible(f"qa: warning: {warning}", newlines=False), file=sys.stderr)
     unsupported = {p: r for p, r in report.skipped_files.items() if r.startswith("unsupported file type")}
     away = {u.as_json()["path"] for u in report.unavailable}  # said once, in its warning
-    for path, reason in report.skipped_files.items():
-        if path not in unsupported and path not in away:
-            print(visible(f"qa: skipped {path}: {reason}", newlines=False), file=sys.stderr)
+    for line in skipped_lines({p: r for p, r in report.skipped_files.items() if p not in unsupported and p not in away}):
+        print(visible(line, newlines=False), file=sys.stderr)
     if unsupported:
         by_type: dict[str, int] = {}
         for reason in unsupported.values():
@@ -229,6 +231,23 @@ def print_report(report: object, prefix: str = "") -> None:
         print(visible(f"qa: skipped {len(unsupported)} files of unsupported types ({kinds}): "
                       f"{', '.join(names)}{more}", newlines=False), file=sys.stderr)
     print(prefix + report.summary(), flush=True)
+
+
+def skipped_lines(skipped: dict[str, str]) -> list[str]:
+    """Files skipped for other reasons than their type: a line each up to LISTED_UNSUPPORTED of
+    them, else a line per reason with its count and the first few names (100,000 empty files
+    are three lines, not 100,000; `qa index --json` lists every one)."""
+    if len(skipped) <= LISTED_UNSUPPORTED:
+        return [f"qa: skipped {path}: {reason}" for path, reason in skipped.items()]
+    by_reason: dict[str, list[str]] = {}
+    for path, reason in skipped.items():  # "cannot read: ... (the indexed version is kept)": one reason
+        by_reason.setdefault(re.sub(r" \(.*?\)", "", reason), []).append(path)
+    lines = []
+    for reason, paths in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        names = ", ".join(os.path.basename(p) for p in paths[:LISTED_SKIPPED])
+        more = ", ... (qa index --json lists all)" if len(paths) > LISTED_SKIPPED else ""
+        lines.append(f"qa: skipped {len(paths)} file{'s' if len(paths) != 1 else ''} ({reason}): {names}{more}")
+    return lines
 
 
 def cmd_watch(args: argparse.Namespace) -> int:

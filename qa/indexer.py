@@ -25,7 +25,8 @@ import sqlite3
 import sys
 import time
 from itertools import zip_longest
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -270,6 +271,9 @@ def sync(
             raise QAError(f"the path {source_scan.printable(path)} is not valid UTF-8; rename it to index it")
         if not os.path.lexists(path):
             raise QAError(f"no such file or folder: {path}")
+        if os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
+            raise QAError(f"{source_scan.printable(path)} is not a file or folder (a device, FIFO or socket); "
+                          "name a file or folder of articles")
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -343,8 +347,19 @@ def _sync_once(request: SyncRequest) -> SyncReport:
     except sqlite3.OperationalError as exc:
         raise _write_failed(index_dir, exc) from exc
     try:
-        return _run_stages(db, request)
-    except sqlite3.OperationalError as exc:  # disk full, read-only, I/O error (busy: IndexBusy)
+        with _write_errors(index_dir):
+            return _run_stages(db, request)
+    finally:
+        db.close()
+
+
+@contextmanager
+def _write_errors(index_dir: Path) -> Iterator[None]:
+    """A write that fails (disk full, read-only, I/O error) is one line saying the previous index
+    is unchanged; busy is IndexBusy, damage IndexCorrupt (store.database_error)."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
         if store.is_busy(exc):
             raise store.database_error(exc, index_dir) from exc
         raise _write_failed(index_dir, exc) from exc
@@ -352,8 +367,6 @@ def _sync_once(request: SyncRequest) -> SyncReport:
         raise store.database_error(exc, index_dir) from exc
     except OSError as exc:
         raise _write_failed(index_dir, exc) from exc
-    finally:
-        db.close()
 
 
 def _write_failed(index_dir: Path, exc: Exception) -> QAError:
@@ -862,7 +875,7 @@ def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: lis
     sources and excluding paths in the same transaction; nothing is read or embedded. Skipped
     and excluded entries `under` the path go too (qa remove, see qa/library.py)."""
     ownership.claim(index_dir)  # an index made before the marker is marked by its next writer
-    with write_lock(index_dir, on_wait=on_message), IndexStore.open(index_dir) as db:
+    with write_lock(index_dir, on_wait=on_message), IndexStore.open(index_dir) as db, _write_errors(index_dir):
         meta = db.read_meta()
 
         def forget() -> None:

@@ -89,6 +89,18 @@ def list_sources(index_dir: Path) -> list[SourceInfo]:
     return out
 
 
+def _refuse_above_sources(path: str | os.PathLike[str], target: str, below: list[str]) -> None:
+    """A folder above sources is not a path the index holds: its removal could not be kept (the
+    sources under it would come back at the next sync), so it is refused, naming them."""
+    if not below:
+        return
+    shown = ", ".join(source_scan.printable(s) for s in below[:3]) + (f" and {len(below) - 3} more" if len(below) > 3 else "")
+    many = len(below) > 1
+    raise QAError(f"{source_scan.printable(str(path))} is not a source: it is a folder above the "
+                  f"source{'s' if many else ''} {shown}; remove {'each' if many else 'it'} "
+                  f"with: qa remove {source_scan.printable(below[0])}")
+
+
 def remove(index_dir: Path, path: str | os.PathLike[str],
            on_message: Callable[[str], None] | None = None) -> Removal:
     """Take a source, or one file or folder of a source, out of the index with its documents.
@@ -102,6 +114,8 @@ def remove(index_dir: Path, path: str | os.PathLike[str],
         docs = db.document_passages()
     forget = [s for s in recorded if s == target or os.path.realpath(s) == target]
     remaining = [os.path.realpath(s) for s in recorded if s not in forget]
+    if not forget:
+        _refuse_above_sources(path, target, [s for s in remaining if _under(s, target)])
     held = [(i, p, n) for i, p, n in docs if _under(p, target)]
     if forget:
         kind = "source"

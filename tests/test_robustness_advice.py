@@ -7,6 +7,7 @@ summarised; a repair's JSON counts what it embedded."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from contextlib import redirect_stdout
@@ -15,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from qa import cli, store
-from qa.errors import IndexCorrupt
-from qa.indexer import sync
+from qa import cli, indexer, store
+from qa.errors import IndexCorrupt, QAError
+from qa.indexer import SyncReport, sync
 from qa.search import Searcher
 
 from conftest import SEEDS
-from robust_util import HashEmbedder, check_consistent
+from robust_util import HashEmbedder, check_consistent, make_library, story
 
 QUESTION = "Who heads Ansar al-Sharia in Derna?"
 
@@ -109,3 +110,68 @@ def test_a_repairs_json_counts_the_passages_it_embedded(built):
     said = [w for w in report.warnings if w.startswith("embedded ")]
     assert said == [f"embedded {len(embedder.texts)} passages again"] and len(embedder.texts) >= 1
     assert report.as_json()["embedded"] == report.embedded == len(embedder.texts)
+
+
+# -- qa remove --------------------------------------------------------------------------------------
+
+def test_remove_of_a_folder_above_the_sources_is_refused_naming_them(tmp_path, capsys):
+    lib = tmp_path / "lib"
+    a, b = make_library(lib / "a"), make_library(lib / "b")
+    index = tmp_path / "index"
+    sync(index, [a, b], embedder=HashEmbedder())
+    assert cli.main(["remove", str(lib), "--index", str(index)]) == 1
+    err = _one_error_line(capsys, str(a), str(b), f"qa remove {a}")
+    assert "is not a source" in err
+    assert len(check_consistent(index)) == 10  # nothing was removed
+    assert sync(index, embedder=HashEmbedder()).embedded == 0
+
+
+def test_disk_full_during_remove_says_the_index_is_whole(tmp_path, monkeypatch, capsys):
+    src = make_library(tmp_path)
+    index = tmp_path / "index"
+    sync(index, [src], embedder=HashEmbedder())
+
+    def full(at: str) -> None:  # as tests/test_robustness_index.py fills the disk
+        if at == "committing":
+            raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(indexer, "_pause", full)
+    assert cli.main(["remove", str(src / "sub"), "--index", str(index)]) == 1
+    _one_error_line(capsys, "the disk is full; the previous index is unchanged")
+    assert len(check_consistent(index)) == 5 and check(index)[1]["whole"]
+    monkeypatch.setattr(indexer, "_pause", lambda at: None)
+    assert cli.main(["remove", str(src / "sub"), "--index", str(index)]) == 0  # space freed: it works
+    assert len(check_consistent(index)) == 3
+
+
+# -- sources that are not files or folders; many skipped files ------------------------------------------
+
+def test_a_device_or_a_fifo_is_not_a_source(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    index = tmp_path / "index"
+    for path in ("/dev/zero", fifo):
+        with pytest.raises(QAError, match="is not a file or folder"):
+            sync(index, [path], embedder=HashEmbedder())
+    assert not (index / store.DB_NAME).exists()  # nothing recorded
+
+
+def test_many_skipped_files_are_summarised_and_json_lists_them_all(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(40):
+        (src / f"empty{i:02d}.txt").write_text("")
+    (src / "real.txt").write_text(story(1))
+    report = sync(tmp_path / "index", [src], embedder=HashEmbedder())
+    assert report.skipped == 40 and len(report.as_json()["skipped_files"]) == 40
+    cli.print_report(report)
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["qa: skipped 40 files (empty file): empty00.txt, empty01.txt, empty02.txt, ... "
+                   "(qa index --json lists all)"]
+    many = SyncReport(skipped=100_000, skipped_files={f"/a/e{i}.txt": "empty file" for i in range(99_990)}
+                      | {f"/a/u{i}.txt": "cannot read: Permission denied (the indexed version is kept)" for i in range(10)})
+    cli.print_report(many)
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["qa: skipped 99990 files (empty file): e0.txt, e1.txt, e2.txt, ... (qa index --json lists all)",
+                   "qa: skipped 10 files (cannot read: Permission denied): u0.txt, u1.txt, u2.txt, ... "
+                   "(qa index --json lists all)"]
