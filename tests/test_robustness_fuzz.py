@@ -20,6 +20,7 @@ from qa.chunking import MAX_PASSAGE_CHARS, chunk
 from qa.config import ChunkSettings
 from qa.documents import Unreadable, load, parse
 from qa.indexer import sync
+from qa.integrity import check_index
 from qa.search import Searcher
 
 from robust_util import HashEmbedder, check_consistent
@@ -81,6 +82,8 @@ def test_indexing_and_asking_anything(docs, questions):
         report = sync(work / "index", [src], embedder=emb)  # never raises
         assert report.added + report.skipped == len(docs)
         check_consistent(work / "index")
+        found = check_index(work / "index")  # every passage checked as a citation is: never called damaged
+        assert found.whole, found.problems
         searcher = Searcher(work / "index")
         for question in questions:
             if not question.strip():
