@@ -4,7 +4,8 @@ process dies, so a killed reindex never leaves a stale lock behind.
 The lock that counts is taken on the index folder itself (its open file descriptor), which a
 user cannot delete while the folder is in use: deleting `write.lock` mid-reindex no longer lets a
 second writer in. `write.lock` is still locked too (a qa from before this change locks only it)
-and holds the writer's pid, for messages.
+and holds the writer's pid, for messages. It is opened without following links (O_NOFOLLOW): a
+link put in its place is an error, never a file elsewhere truncated through it.
 
 `holder` names the process holding the index (the writer lock, or sqlite's own lock on the
 database when some other program holds it), read from /proc/locks where there is one.

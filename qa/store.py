@@ -5,6 +5,9 @@ Layout of an index folder:
   vectors.<gen>.faiss the dense vectors of the segment generation <gen> wrote
   terms.<gen>.npz     the BM25 term counts of that segment (numpy format, no pickle)
   write.lock          held by the process that is updating the index
+  checked.json        the database as the last whole sync left it (qa/integrity.py)
+  qa-index            the marker that makes the folder qa's own (qa/ownership.py): qa deletes
+                      and rewrites only its own files, in its own folder
 
 A generation is a list of immutable segments (the meta's `segments`) plus the passages deleted
 since they were written (the `deleted_passages` table). A reindex writes one new segment for its
