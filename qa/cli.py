@@ -235,8 +235,8 @@ def print_report(report: object, prefix: str = "") -> None:
 
 def skipped_lines(skipped: dict[str, str]) -> list[str]:
     """Files skipped for other reasons than their type: a line each up to LISTED_UNSUPPORTED of
-    them, else a line per reason with its count and the first few names (100,000 empty files
-    are three lines, not 100,000; `qa index --json` lists every one)."""
+    them, else a line per reason with its count and the first LISTED_SKIPPED names (100,000 empty
+    files are one line, not 100,000; `qa index --json` lists every one)."""
     if len(skipped) <= LISTED_UNSUPPORTED:
         return [f"qa: skipped {path}: {reason}" for path, reason in skipped.items()]
     by_reason: dict[str, list[str]] = {}

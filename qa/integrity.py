@@ -229,6 +229,7 @@ def _damaged_database(index_dir: Path, exc: Exception) -> Inspection:
 
 
 def _inspect(db: IndexStore, index_dir: Path) -> Inspection:
+    """`inspect`'s checks; damage sqlite finds (its quick_check, or a query failing) is raised."""
     from qa.segments import current_segments
 
     damage = db.database_problems()
