@@ -49,6 +49,11 @@ class Unreadable(Exception):
     """The file is not a text article (binary, empty, undecodable); the message says why."""
 
 
+class OverBudget(Unreadable):
+    """Reading the file needed more memory or time than its reader's budget (qa/settings.py
+    ReaderSettings): it is skipped, and not read again until it changes."""
+
+
 @dataclass(frozen=True)
 class Paragraph:
     number: int  # 1-based, counted over every paragraph of the file, title line included
@@ -184,13 +189,16 @@ def _read_text(data: bytes, markdown: bool) -> _Read:
 
 
 def _read_pdf(data: bytes) -> _Read:
-    """The text layer of a PDF, one page after another (qa/pdf.py)."""
-    from qa.pdf import PdfError, extract  # pypdfium2 is imported only for PDFs
+    """The text layer of a PDF, one page after another (qa/pdf.py, read by qa/pdf_worker.py)."""
+    from qa.pdf import PdfError
+    from qa.pdf_worker import BudgetExceeded, extract_within_budget
 
     try:
-        pdf = extract(data)
+        pdf = extract_within_budget(data)  # in a child process: PDFium's memory is bounded there
     except PdfError as exc:
         raise Unreadable(str(exc)) from exc
+    except BudgetExceeded as exc:
+        raise OverBudget(str(exc)) from exc
     if len(pdf.text) > MAX_FILE_BYTES:
         raise Unreadable(f"too much text for an article ({len(pdf.text) / 2**20:.1f} M characters, "
                          f"the limit is {MAX_FILE_BYTES // 2**20} M); split it into articles to index it")
