@@ -726,6 +726,9 @@ def _embed(db: IndexStore, embedder: object, missing: list[tuple[str, str]],
             on_progress("embedding", done, total)
 
         vecs = embedder.encode([t for _, t in part], on_batch=advance)
+        if not np.isfinite(vecs).all():  # a damaged model: NaN vectors would match nothing, silently
+            raise QAError("the embedding model gives vectors that are not numbers (a damaged model or model "
+                          "cache?); nothing was written. Delete the cache (~/.cache/qa, $QA_CACHE_DIR) and run qa index")
         db.save_pending_vectors(zip([k for k, _ in part], vecs))
         found.update(zip([k for k, _ in part], vecs))
         if i == 0:
