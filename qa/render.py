@@ -85,6 +85,8 @@ def looked_for(query: str) -> str:
 def citation(hit: Hit) -> str:
     page = f"p. {hit.page}, " if hit.page else ""
     away = "" if hit.available else " (file unavailable now)"
+    if hit.changed:
+        away += " (changed since indexed — run `qa index`)"
     about = byline(hit.date, hit.author, hit.site)
     return visible(f"[{hit.rank}] {hit.title} — {hit.source}{away}, {page}{paragraph_range(hit)}, chars {hit.start}–{hit.end}"
                    + (f" — {about}" if about else ""), newlines=False)

@@ -131,6 +131,17 @@ def passage_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def database_identity(index_dir: Path) -> tuple[int, int] | None:
+    """(device, inode) of the index folder's database file now; None when there is none. An open
+    index whose database is no longer this file (the folder deleted, or replaced by another
+    index) still answers from its open, deleted files until it is opened again."""
+    try:
+        st = os.stat(Path(index_dir) / DB_NAME)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     """Bring an index written by an earlier qa of this format up to the current schema: add the
     columns of ADDED_COLUMNS it lacks (filling the integrity ones from the rows) and new tables."""
@@ -864,6 +875,12 @@ class CitationRow(NamedTuple):
     date: str | None = None  # the document's publication date (ISO), author and site; None: unknown
     author: str | None = None
     site: str | None = None
+    #: the file's stat when indexed (ctime_ns, inode None in an older index): a cited passage
+    #: whose file's stat moved since is marked changed (sources.same_file)
+    size: int | None = None
+    mtime_ns: int | None = None
+    ctime_ns: int | None = None
+    inode: int | None = None
 
 
 class DocumentPassage(NamedTuple):
@@ -883,10 +900,12 @@ def _citation_sql(conn: sqlite3.Connection) -> str:
     """The citation rows' SELECT; a column an older index lacks (the hash, the PDF page, the
     news fields) reads NULL."""
     have = columns(conn, "passages")
+    stat = "d.ctime_ns, d.inode" if "inode" in columns(conn, "documents") else "NULL, NULL"
     return ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text, "
             f"{'p.text_sha1' if 'text_sha1' in have else 'NULL'}, d.encoding, d.sha256, "
             f"{'p.page' if 'page' in have else 'NULL'}, "
-            f"{'d.date, d.author, d.site' if 'story' in have else 'NULL, NULL, NULL'} "
+            f"{'d.date, d.author, d.site' if 'story' in have else 'NULL, NULL, NULL'}, "
+            f"d.size, d.mtime_ns, {stat} "
             "FROM passages p JOIN documents d ON d.id = p.doc_id")
 
 

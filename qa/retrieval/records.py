@@ -66,6 +66,7 @@ class Hit:
     weak: bool = False
     page: int | None = None  # the PDF page the passage starts on (None: not a PDF)
     available: bool = True  # False: the file cannot be opened now (e.g. its drive is unmounted)
+    changed: bool = False  # True: the file changed since it was indexed (offsets may not match it now)
     date: str | None = None  # the article's publication date (ISO YYYY-MM-DD); None: unknown
     author: str | None = None
     site: str | None = None
@@ -83,7 +84,7 @@ class Hit:
             "score": round(self.score, 6), "bm25": round(self.bm25_score, 4),
             "dense": None if self.dense_score is None else round(self.dense_score, 4),
             "highlight": {"start": self.highlight_start, "end": self.highlight_end}, "weak": self.weak,
-            "page": self.page, "available": self.available,
+            "page": self.page, "available": self.available, "changed": self.changed,
             "date": self.date, "author": self.author, "site": self.site,
             "duplicates": [c.as_json() for c in self.duplicates],
         }
