@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from qa.boilerplate import keep_mask
 from qa.config import HTML_SUFFIXES
-from qa.frontmatter import split_front_matter
+from qa.frontmatter import block_end, split_front_matter
 from qa.metadata import ArticleMeta, from_html, from_text
 
 #: read through the PDF text extractor (qa/pdf.py); PDF bytes under another name stay "binary file"
@@ -93,6 +93,7 @@ class _Read:
     body_start: int = 0  # paragraphs start here (after front matter)
     pages: tuple[int, ...] = ()
     blocks: bool = False  # paragraphs are blocks between blank lines, never single lines
+    title_start: int = 0  # the title is looked for from here (after a malformed front matter block)
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -146,7 +147,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 def _title_from(text: str, spans: list[tuple[int, int]], fallback: str) -> str:
     for start, end in spans:
         title = " ".join(text[start:end].split())
-        if title:
+        if any(ch.isalnum() for ch in title):  # a real line, not a "---" or "***" rule
             return title[:MAX_TITLE_CHARS]
     return fallback
 
@@ -168,7 +169,7 @@ def parse(path: Path, data: bytes) -> Document:
     spans = [s for s in _paragraph_spans(text, read.body_start, read.blocks) if s[0] < s[1]]
     if not spans:
         raise Unreadable("no text")
-    title = read.title or _title_from(text, spans, path.stem)
+    title = read.title or _title_from(text, [s for s in spans if s[0] >= read.title_start] or spans, path.stem)
     keep = keep_mask([text[s:e] for s, e in spans])
     paragraphs = tuple(Paragraph(i + 1, s, e) for i, (s, e) in enumerate(spans) if keep[i])
     if not any(any(ch.isalnum() for ch in text[p.start:p.end]) for p in paragraphs):
@@ -183,7 +184,7 @@ def _read_text(data: bytes, markdown: bool) -> _Read:
     text, encoding = decode(data)
     front = split_front_matter(text) if markdown and text.startswith("---") else None
     if front is None:
-        return _Read(text, encoding)
+        return _Read(text, encoding, title_start=block_end(text))
     title = front.title[:MAX_TITLE_CHARS] if front.title else None
     return _Read(text, encoding, title, front.meta, body_start=front.end)
 

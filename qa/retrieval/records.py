@@ -10,6 +10,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+#: a passage's JSON names at most this many of its story's other copies (earliest first);
+#: `duplicates_total` counts them all (20,000 identical files made a 549 KB line)
+MAX_COPIES_JSON = 20
+
 
 class Query(NamedTuple):
     """What is searched for: its BM25 tokens and (without a model: None) its vector; what spelling
@@ -86,7 +90,8 @@ class Hit:
             "highlight": {"start": self.highlight_start, "end": self.highlight_end}, "weak": self.weak,
             "page": self.page, "available": self.available, "changed": self.changed,
             "date": self.date, "author": self.author, "site": self.site,
-            "duplicates": [c.as_json() for c in self.duplicates],
+            "duplicates": [c.as_json() for c in self.duplicates[:MAX_COPIES_JSON]],
+            "duplicates_total": len(self.duplicates),
         }
 
 
