@@ -190,25 +190,48 @@ def _read_text(data: bytes, markdown: bool) -> _Read:
 
 
 def _read_pdf(data: bytes) -> _Read:
-    """The text layer of a PDF, one page after another (qa/pdf.py, read by qa/pdf_worker.py)."""
-    from qa.pdf import PdfError
-    from qa.pdf_worker import BudgetExceeded, extract_within_budget
-
-    try:
-        pdf = extract_within_budget(data)  # in a child process: PDFium's memory is bounded there
-    except PdfError as exc:
-        raise Unreadable(str(exc)) from exc
-    except BudgetExceeded as exc:
-        raise OverBudget(str(exc)) from exc
-    if len(pdf.text) > MAX_FILE_BYTES:
-        raise Unreadable(f"too much text for an article ({len(pdf.text) / 2**20:.1f} M characters, "
+    """The text layer of a PDF, one page after another (qa/pdf.py), read in the reader's child
+    process (qa/read_worker.py): PDFium's memory is bounded there."""
+    got = _within_budget("pdf", data)
+    if len(got["text"]) > MAX_FILE_BYTES:
+        raise Unreadable(f"too much text for an article ({len(got['text']) / 2**20:.1f} M characters, "
                          f"the limit is {MAX_FILE_BYTES // 2**20} M); split it into articles to index it")
-    title = pdf.title[:MAX_TITLE_CHARS] if pdf.title else None
-    return _Read(pdf.text, "pdf", title, pages=pdf.pages, blocks=True)
+    title = got["title"][:MAX_TITLE_CHARS] if got["title"] else None
+    return _Read(got["text"], "pdf", title, pages=tuple(got["pages"]), blocks=True)
 
 
 def _read_html(data: bytes) -> _Read:
-    """Main text of an HTML page through trafilatura (boilerplate-aware), its title and metadata."""
+    """Main text of an HTML page, its title and metadata (read_html_here), read in the reader's
+    child process (qa/read_worker.py): trafilatura's time is bounded there."""
+    got = _within_budget("html", data)
+    return _Read(got["text"], got["encoding"], got["title"], ArticleMeta(got["date"], got["author"], got["site"]))
+
+
+def _within_budget(kind: str, data: bytes) -> dict:
+    from qa.read_worker import BudgetExceeded, ReadFailed, read_within_budget
+
+    try:
+        return read_within_budget(kind, data)
+    except ReadFailed as exc:
+        raise Unreadable(str(exc)) from exc
+    except BudgetExceeded as exc:
+        raise OverBudget(str(exc)) from exc
+
+
+def read_pdf_here(data: bytes) -> dict:
+    """The PDF reader's fields (qa/pdf.py) in this process: the reader's child calls it."""
+    from qa.pdf import PdfError, extract  # pypdfium2 is imported only for PDFs
+
+    try:
+        pdf = extract(data)
+    except PdfError as exc:
+        raise Unreadable(str(exc)) from exc
+    return {"text": pdf.text, "pages": list(pdf.pages), "title": pdf.title}
+
+
+def read_html_here(data: bytes) -> dict:
+    """The HTML reader's fields in this process (the reader's child calls it): the main text
+    through trafilatura (boilerplate-aware), the title and the page's date, author and site."""
     import trafilatura  # imported only for HTML: it is slow to import
 
     raw, encoding = decode(data)
@@ -218,7 +241,9 @@ def _read_html(data: bytes) -> _Read:
     # extensive=False: htmldate's guessing would date a page from its "© 2024" footer
     meta = trafilatura.extract_metadata(raw, extensive=False)
     title = " ".join(meta.title.split())[:MAX_TITLE_CHARS] if meta and meta.title else None
-    return _Read(text, f"html:{encoding}", title, from_html(meta))
+    found = from_html(meta)
+    return {"text": text, "encoding": f"html:{encoding}", "title": title,
+            "date": found.date, "author": found.author, "site": found.site}
 
 
 def max_bytes(path: Path) -> int:

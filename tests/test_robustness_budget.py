@@ -1,6 +1,6 @@
 """Reading a file costs a bounded memory and time (qa/settings.py ReaderSettings): a PDF whose
 content stream inflates to hundreds of MB is skipped with its reason, and not read again until it
-changes. The PDF's reader runs in a child process (qa/pdf_worker.py) whose limit is lowered here,
+changes. The PDF's reader runs in a child process (qa/read_worker.py) whose limit is lowered here,
 so the test itself stays small."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qa import pdf_worker
+from qa import read_worker
 from qa.changes import pending_changes
 from qa.documents import OverBudget, Unreadable, load
 from qa.indexer import sync
@@ -20,14 +20,14 @@ from qa.settings import ReaderSettings
 from pdf_util import flate_bomb_pdf, make_pdf
 from robust_util import HashEmbedder, story
 
-SMALL = ReaderSettings(pdf_memory_bytes=400 << 20, pdf_seconds=60.0)
+SMALL = ReaderSettings(memory_bytes=400 << 20, pdf_seconds=60.0)
 
 
 @pytest.fixture
 def small_budget(monkeypatch):
-    monkeypatch.setattr(pdf_worker, "BUDGET", SMALL)
+    monkeypatch.setattr(read_worker, "BUDGET", SMALL)
     yield
-    worker = pdf_worker._shared.pop(SMALL, None)
+    worker = read_worker._shared.pop(SMALL, None)
     if worker is not None:
         worker.close()
 
@@ -45,16 +45,20 @@ def test_a_flate_bomb_pdf_is_over_budget_and_the_reader_stays_small(tmp_path, sm
     assert "harbour reopened" in load(good).text
 
 
-def test_a_pdf_over_its_time_budget_is_skipped_with_the_reason(tmp_path, monkeypatch):
-    quick = ReaderSettings(pdf_seconds=0.001)
-    monkeypatch.setattr(pdf_worker, "BUDGET", quick)
-    path = tmp_path / "slow.pdf"
-    path.write_bytes(make_pdf([["A page of text that is read."]]))
+@pytest.mark.parametrize("name, data, budget", [
+    ("slow.pdf", make_pdf([["A page of text that is read."]]), ReaderSettings(pdf_seconds=0.001)),
+    ("slow.html", b"<html><body><article><p>" + b"The harbour reopened. " * 50 + b"</p></article></body></html>",
+     ReaderSettings(html_seconds=0.001)),
+], ids=["pdf", "html"])
+def test_a_file_over_its_time_budget_is_skipped_with_the_reason(tmp_path, monkeypatch, name, data, budget):
+    monkeypatch.setattr(read_worker, "BUDGET", budget)
+    path = tmp_path / name
+    path.write_bytes(data)
     try:
         with pytest.raises(OverBudget, match="longer than"):
             load(path)
     finally:
-        pdf_worker._shared.pop(quick).close()
+        read_worker._shared.pop(budget).close()
 
 
 def test_a_skipped_bomb_is_not_read_again_until_it_changes(tmp_path, small_budget, monkeypatch):
@@ -67,11 +71,11 @@ def test_a_skipped_bomb_is_not_read_again_until_it_changes(tmp_path, small_budge
     assert report.added == 1 and "memory" in report.skipped_files[str(bomb)]
     assert pending_changes(tmp_path / "index").added == []  # the UI's automatic sync leaves it be
     reads = []
-    real = pdf_worker.PdfWorker.extract
-    monkeypatch.setattr(pdf_worker.PdfWorker, "extract", lambda self, data: reads.append(1) or real(self, data))
+    real = read_worker.ReadWorker.read
+    monkeypatch.setattr(read_worker.ReadWorker, "read", lambda self, kind, data: reads.append(kind) or real(self, kind, data))
     again = sync(tmp_path / "index", embedder=HashEmbedder())
     assert reads == [] and "memory" in again.skipped_files[str(bomb)] and again.skipped == 1
     bomb.write_bytes(make_pdf([["Bomb defused", "The file now holds a short article about a harbour."]]))
     assert pending_changes(tmp_path / "index").added == [str(bomb)]
     fixed = sync(tmp_path / "index", embedder=HashEmbedder())
-    assert reads == [1] and fixed.added == 1 and str(bomb) not in fixed.skipped_files
+    assert reads == ["pdf"] and fixed.added == 1 and str(bomb) not in fixed.skipped_files
