@@ -17,6 +17,7 @@ length and the file's bytes; the reply is a length and a JSON object, the reader
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
@@ -108,6 +109,13 @@ def _read(child: subprocess.Popen[bytes], size: int, deadline: float) -> bytes:
 BUDGET = DEFAULT_READER
 _shared: dict[ReaderSettings, ReadWorker] = {}
 _lock = threading.Lock()
+
+
+@atexit.register
+def _close_all() -> None:
+    """End the children at exit (they would end anyway, at the end of their input)."""
+    for worker in list(_shared.values()):
+        worker.close()
 
 
 def read_within_budget(kind: str, data: bytes, settings: ReaderSettings | None = None) -> dict:
