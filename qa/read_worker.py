@@ -3,7 +3,7 @@
 PDFium's memory cannot be bounded from inside the process that calls it: a 611 KB PDF whose
 content stream inflates to 200 MB of text operators took it to 23 GB. trafilatura's time is not
 bounded either (an 8 MB page of paragraphs: 78 s). So both are run by a child process
-(`python -m qa.read_worker`) that limits its own address space (RLIMIT_AS) before importing them;
+(`python -m qa.reader_child`) that limits its own address space (RLIMIT_AS) before importing them;
 the parent waits at most the reader's seconds per file. A child that dies or overruns is ended and
 the file is skipped as over budget (documents.OverBudget); the next file starts a new child. One
 child serves every PDF and HTML file of a process (started at the first, kept for the next:
@@ -29,8 +29,8 @@ from pathlib import Path
 
 from qa.settings import DEFAULT_READER, ReaderSettings
 
-_HEADER = 8
-_KINDS = {"pdf": b"pdf ", "html": b"html"}
+HEADER = 8
+KINDS = {"pdf": b"pdf ", "html": b"html"}
 
 
 class BudgetExceeded(Exception):
@@ -54,7 +54,7 @@ class ReadWorker:
             path = os.environ.get("PYTHONPATH")
             env = {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "qa.read_worker", str(self.settings.memory_bytes)],
+                [sys.executable, "-m", "qa.reader_child", str(self.settings.memory_bytes)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         return self._child
 
@@ -65,9 +65,9 @@ class ReadWorker:
         seconds = self.settings.seconds(kind)
         deadline = time.monotonic() + seconds
         try:
-            child.stdin.write(_KINDS[kind] + len(data).to_bytes(_HEADER, "big") + data)
+            child.stdin.write(KINDS[kind] + len(data).to_bytes(HEADER, "big") + data)
             child.stdin.flush()
-            size = int.from_bytes(_read(child, _HEADER, deadline), "big")
+            size = int.from_bytes(_read(child, HEADER, deadline), "big")
             reply = json.loads(_read(child, size, deadline))
         except (BrokenPipeError, EOFError, ValueError):
             self.close()
@@ -126,28 +126,3 @@ def read_within_budget(kind: str, data: bytes, settings: ReaderSettings | None =
         if worker is None:
             worker = _shared[settings] = ReadWorker(settings)
         return worker.read(kind, data)
-
-
-def _serve(memory_bytes: int) -> None:
-    """The child: limit the address space, then answer requests until stdin closes."""
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    from qa.documents import Unreadable, read_html_here, read_pdf_here
-
-    readers = {_KINDS["pdf"]: read_pdf_here, _KINDS["html"]: read_html_here}
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    while kind := stdin.read(4):
-        data = stdin.read(int.from_bytes(stdin.read(_HEADER), "big"))
-        try:
-            reply = readers[kind](data)
-        except Unreadable as exc:
-            reply = {"error": str(exc)}
-        del data
-        body = json.dumps(reply).encode()
-        stdout.write(len(body).to_bytes(_HEADER, "big") + body)
-        stdout.flush()
-
-
-if __name__ == "__main__":
-    _serve(int(sys.argv[1]))
