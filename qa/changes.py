@@ -55,6 +55,7 @@ def pending_changes(index_dir: Path) -> Changes:
             sources = db.sources()
             known = {d.path: d for d in db.documents()}
             skipped = db.skipped_paths()
+            held = db.held_skips()
             excluded = db.excluded()
         except sqlite3.DatabaseError:
             return Changes()
@@ -62,8 +63,8 @@ def pending_changes(index_dir: Path) -> Changes:
     out = Changes()
     for path, info in scan.files.items():
         if path not in known:
-            if path not in skipped:
-                out.added.append(path)
+            if path not in skipped or (path in held and not source_scan.same_file(held[path], info)):
+                out.added.append(path)  # new, or a file skipped over budget that changed since
         elif not source_scan.same_file(known[path], info):
             out.changed.append(path)
     deleted, out.unavailable = scan.sort_out(known)

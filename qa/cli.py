@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_remove(args)
         return cmd_ui(args)
     except QAError as exc:
-        print(f"qa: error: {exc}", file=sys.stderr)
+        say(f"qa: error: {exc}")
         return 1
     except KeyboardInterrupt:
         print("qa: interrupted; the index is as it was before this run", file=sys.stderr)
@@ -152,9 +152,16 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line, the traceback on request
         if os.environ.get("QA_DEBUG"):
             raise
-        print(f"qa: unexpected error: {type(exc).__name__}: {exc} (set QA_DEBUG=1 for the traceback)",
-              file=sys.stderr)
+        say(f"qa: unexpected error: {type(exc).__name__}: {exc} (set QA_DEBUG=1 for the traceback)")
         return 1
+
+
+def say(text: str, stream=None) -> None:
+    """One message for a person (stderr unless told), made harmless as everything qa prints is
+    (render.visible): a file name or a typed path holding ESC or OSC 52 never reaches the terminal raw."""
+    from qa.render import visible
+
+    print(visible(text, newlines=False), file=stream or sys.stderr, flush=True)
 
 
 # -- index -------------------------------------------------------------------------------
@@ -194,7 +201,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     bars = _ProgressBars()
     try:
         report = sync(index_dir_from(args.index), args.paths, model=model_from(args.model), rebuild=args.rebuild,
-                      on_progress=bars, on_message=lambda m: print(f"qa: {m}", file=sys.stderr))
+                      on_progress=bars, on_message=lambda m: say(f"qa: {m}"))
     finally:
         bars.close()
     if args.json:
@@ -264,11 +271,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
     def report(sync_report: object) -> None:
         print_report(sync_report, prefix=time.strftime("%H:%M:%S "))
         if state.syncs == 0:
-            print(f"qa: watching the sources of {index_dir} (Ctrl-C stops)", file=sys.stderr, flush=True)
+            say(f"qa: watching the sources of {index_dir} (Ctrl-C stops)")
 
     try:
         watch(index_dir, args.paths, model=model_from(args.model), report=report, state=state,
-              warn=lambda m: print(f"qa: warning: {m}", file=sys.stderr, flush=True))
+              warn=lambda m: say(f"qa: warning: {m}"))
     except KeyboardInterrupt:
         if state.syncing:
             print("qa: interrupted during a sync; the index is as it was before it", file=sys.stderr)
@@ -302,7 +309,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     from qa.library import remove
 
-    removal = remove(index_dir_from(args.index), args.path, on_message=lambda m: print(f"qa: {m}", file=sys.stderr))
+    removal = remove(index_dir_from(args.index), args.path, on_message=lambda m: say(f"qa: {m}"))
     if args.json:
         print(json.dumps(removal.as_json(), ensure_ascii=False))
     else:
@@ -324,13 +331,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(found.as_json(), ensure_ascii=False))
     elif found.whole and not found.documents:
-        print(f"the index in {index_dir}/ is whole and has no documents; add some with: qa index PATH")
+        say(f"the index in {index_dir}/ is whole and has no documents; add some with: qa index PATH", sys.stdout)
     elif found.whole:
-        print(f"the index in {index_dir}/ is whole: {found.documents} documents, {found.passages} passages")
+        say(f"the index in {index_dir}/ is whole: {found.documents} documents, {found.passages} passages", sys.stdout)
     else:
         for problem in found.problems:
             print(visible(f"qa: damaged: {problem}", newlines=False))
-        print(f"{'rebuild' if found.database_damaged else 'repair'} with: {found.remedy}", file=sys.stderr)
+        say(f"{'rebuild' if found.database_damaged else 'repair'} with: {found.remedy}")
     return 0 if found.whole else 1
 
 
@@ -372,12 +379,15 @@ def repair_text(text: str) -> str:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from qa.search import Searcher
+    from qa.store import database_identity
 
     if args.k < 1:
         raise QAError("-k must be at least 1")
     if args.question != "-" and not args.question.strip():
         raise QAError('the question is empty; ask e.g.: qa ask "Who heads Ansar al-Sharia in Derna?"')
-    searcher = Searcher(index_dir_from(args.index))
+    index_dir = index_dir_from(args.index)
+    opened = database_identity(index_dir)  # stat'ed before opening: a later swap is seen
+    searcher = Searcher(index_dir)
     if searcher.passage_count == 0:
         raise _no_documents(searcher.index_dir)
     searcher.check_model(model_from(args.model))
@@ -385,7 +395,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.mode != "bm25":
         from qa.embedder import question_encoder
 
-        embedder = question_encoder(searcher.model, warn=lambda m: print(f"qa: warning: {m}", file=sys.stderr))
+        embedder = question_encoder(searcher.model, warn=lambda m: say(f"qa: warning: {m}"))
     from qa.render import print_answer
     from qa.retrieval.filters import make_filters, split_prefix
 
@@ -394,6 +404,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         prefix, question = split_prefix(line)
         if not question.strip():
             raise QAError(f"no question after the filters in: {line}")
+        searcher, opened = _reopened(searcher, opened)
         answer = searcher.search(question, k=args.k, embedder=embedder, mode=args.mode,
                                  filters=prefix.merged(flags), sort=args.sort)
         if args.json:
@@ -401,6 +412,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
         else:
             print_answer(answer)
     return 0
+
+
+def _reopened(searcher: object, opened: tuple[int, int] | None) -> tuple[object, tuple[int, int] | None]:
+    """Between `qa ask -`'s questions: the same Searcher while the index folder's database is the
+    file it opened; the new index's when the folder was replaced (same model, or an error); an
+    error when it is gone. Otherwise it would answer from the deleted files."""
+    from qa.search import Searcher
+    from qa.store import database_identity
+
+    now = database_identity(searcher.index_dir)
+    if now == opened:
+        return searcher, opened
+    searcher.close()
+    if now is None:
+        raise QAError(f"the index in {searcher.index_dir}/ is gone (deleted or moved) "
+                      "since qa ask started; build one with: qa index PATH")
+    fresh = Searcher(searcher.index_dir)
+    fresh.check_model(searcher.model)
+    return fresh, now
 
 
 def cmd_docs(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from qa.boilerplate import keep_mask
 from qa.config import HTML_SUFFIXES
-from qa.frontmatter import split_front_matter
+from qa.frontmatter import block_end, split_front_matter
 from qa.metadata import ArticleMeta, from_html, from_text
 
 #: read through the PDF text extractor (qa/pdf.py); PDF bytes under another name stay "binary file"
@@ -47,6 +47,11 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")  # below space, other than 
 
 class Unreadable(Exception):
     """The file is not a text article (binary, empty, undecodable); the message says why."""
+
+
+class OverBudget(Unreadable):
+    """Reading the file needed more memory or time than its reader's budget (qa/settings.py
+    ReaderSettings): it is skipped, and not read again until it changes."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class _Read:
     body_start: int = 0  # paragraphs start here (after front matter)
     pages: tuple[int, ...] = ()
     blocks: bool = False  # paragraphs are blocks between blank lines, never single lines
+    title_start: int = 0  # the title is looked for from here (after a malformed front matter block)
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -141,7 +147,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 def _title_from(text: str, spans: list[tuple[int, int]], fallback: str) -> str:
     for start, end in spans:
         title = " ".join(text[start:end].split())
-        if title:
+        if any(ch.isalnum() for ch in title):  # a real line, not a "---" or "***" rule
             return title[:MAX_TITLE_CHARS]
     return fallback
 
@@ -163,7 +169,7 @@ def parse(path: Path, data: bytes) -> Document:
     spans = [s for s in _paragraph_spans(text, read.body_start, read.blocks) if s[0] < s[1]]
     if not spans:
         raise Unreadable("no text")
-    title = read.title or _title_from(text, spans, path.stem)
+    title = read.title or _title_from(text, [s for s in spans if s[0] >= read.title_start] or spans, path.stem)
     keep = keep_mask([text[s:e] for s, e in spans])
     paragraphs = tuple(Paragraph(i + 1, s, e) for i, (s, e) in enumerate(spans) if keep[i])
     if not any(any(ch.isalnum() for ch in text[p.start:p.end]) for p in paragraphs):
@@ -178,28 +184,54 @@ def _read_text(data: bytes, markdown: bool) -> _Read:
     text, encoding = decode(data)
     front = split_front_matter(text) if markdown and text.startswith("---") else None
     if front is None:
-        return _Read(text, encoding)
+        return _Read(text, encoding, title_start=block_end(text))
     title = front.title[:MAX_TITLE_CHARS] if front.title else None
     return _Read(text, encoding, title, front.meta, body_start=front.end)
 
 
 def _read_pdf(data: bytes) -> _Read:
-    """The text layer of a PDF, one page after another (qa/pdf.py)."""
+    """The text layer of a PDF, one page after another (qa/pdf.py), read in the reader's child
+    process (qa/read_worker.py): PDFium's memory is bounded there."""
+    got = _within_budget("pdf", data)
+    if len(got["text"]) > MAX_FILE_BYTES:
+        raise Unreadable(f"too much text for an article ({len(got['text']) / 2**20:.1f} M characters, "
+                         f"the limit is {MAX_FILE_BYTES // 2**20} M); split it into articles to index it")
+    title = got["title"][:MAX_TITLE_CHARS] if got["title"] else None
+    return _Read(got["text"], "pdf", title, pages=tuple(got["pages"]), blocks=True)
+
+
+def _read_html(data: bytes) -> _Read:
+    """Main text of an HTML page, its title and metadata (read_html_here), read in the reader's
+    child process (qa/read_worker.py): trafilatura's time is bounded there."""
+    got = _within_budget("html", data)
+    return _Read(got["text"], got["encoding"], got["title"], ArticleMeta(got["date"], got["author"], got["site"]))
+
+
+def _within_budget(kind: str, data: bytes) -> dict:
+    from qa.read_worker import BudgetExceeded, ReadFailed, read_within_budget
+
+    try:
+        return read_within_budget(kind, data)
+    except ReadFailed as exc:
+        raise Unreadable(str(exc)) from exc
+    except BudgetExceeded as exc:
+        raise OverBudget(str(exc)) from exc
+
+
+def read_pdf_here(data: bytes) -> dict:
+    """The PDF reader's fields (qa/pdf.py) in this process: the reader's child calls it."""
     from qa.pdf import PdfError, extract  # pypdfium2 is imported only for PDFs
 
     try:
         pdf = extract(data)
     except PdfError as exc:
         raise Unreadable(str(exc)) from exc
-    if len(pdf.text) > MAX_FILE_BYTES:
-        raise Unreadable(f"too much text for an article ({len(pdf.text) / 2**20:.1f} M characters, "
-                         f"the limit is {MAX_FILE_BYTES // 2**20} M); split it into articles to index it")
-    title = pdf.title[:MAX_TITLE_CHARS] if pdf.title else None
-    return _Read(pdf.text, "pdf", title, pages=pdf.pages, blocks=True)
+    return {"text": pdf.text, "pages": list(pdf.pages), "title": pdf.title}
 
 
-def _read_html(data: bytes) -> _Read:
-    """Main text of an HTML page through trafilatura (boilerplate-aware), its title and metadata."""
+def read_html_here(data: bytes) -> dict:
+    """The HTML reader's fields in this process (the reader's child calls it): the main text
+    through trafilatura (boilerplate-aware), the title and the page's date, author and site."""
     import trafilatura  # imported only for HTML: it is slow to import
 
     raw, encoding = decode(data)
@@ -209,7 +241,9 @@ def _read_html(data: bytes) -> _Read:
     # extensive=False: htmldate's guessing would date a page from its "© 2024" footer
     meta = trafilatura.extract_metadata(raw, extensive=False)
     title = " ".join(meta.title.split())[:MAX_TITLE_CHARS] if meta and meta.title else None
-    return _Read(text, f"html:{encoding}", title, from_html(meta))
+    found = from_html(meta)
+    return {"text": text, "encoding": f"html:{encoding}", "title": title,
+            "date": found.date, "author": found.author, "site": found.site}
 
 
 def max_bytes(path: Path) -> int:

@@ -5,7 +5,8 @@ passage gets a fingerprint when it is indexed (an exact hash of its normalised w
 signature of its word 3-shingles, computed by datasketch) and every sync regroups the passages:
 same hash, or signatures agreeing on at least DUP_JACCARD of their values (the estimated Jaccard
 similarity of the shingle sets) and sharing an LSH band, found through LSH banding in numpy.
-A group's id (the story) is its smallest passage id; the answer folds a story into one card
+A dateline opening a line ("LONDON, March 3 (Reuters) - ") is left out of both, so copies that
+differ only in it (or carry none) are one story. A group's id (the story) is its smallest passage id; the answer folds a story into one card
 (qa/retrieval/duplicates.py), so the query-time cost is a dictionary lookup.
 """
 
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from qa.metadata import without_datelines
 from qa.store import Fingerprint
 
 #: values in a MinHash signature (uint32 each, 256 bytes per passage)
@@ -48,7 +50,7 @@ def fingerprint(passage_id: int, text: str) -> Fingerprint:
     """A passage's hash and MinHash signature (None when it has fewer words than a shingle)."""
     from datasketch import MinHash  # index time only
 
-    words = normalised_words(text)
+    words = normalised_words(without_datelines(text))  # "LONDON, March 3 (Reuters) - " or none: one story
     digest = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:20]
     if len(words) < SHINGLE:
         return Fingerprint(passage_id, digest, None)

@@ -1,12 +1,13 @@
 """A conversation as Markdown (for notes and stories) and one answer as plain text (for the
-clipboard), each passage with its full citation so it can be checked against the source."""
+clipboard), each passage with its full citation so it can be checked against the source. Both are
+made harmless as everything qa prints is (render.visible): control characters show as U+FFFD."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from qa.context import Turn
-from qa.render import citation
+from qa.render import citation, visible
 from qa.search import Answer, Hit
 
 
@@ -20,7 +21,7 @@ def answer_text(answer: Answer) -> str:
     head = f"Q: {answer.question}"
     if not answer.answered:
         head += "\nNot found in the indexed articles." + (" Nearest passages:" if answer.hits else "")
-    return "\n\n".join([head, *(hit_text(h) for h in answer.hits)]) + "\n"
+    return visible("\n\n".join([head, *(hit_text(h) for h in answer.hits)]) + "\n")  # no raw ESC for a terminal
 
 
 def _bold_sentence(hit: Hit) -> str:
@@ -49,4 +50,4 @@ def conversation_markdown(turns: Iterable[tuple[Turn, Answer]], title: str = "qa
             out += ["Not found in the indexed articles." + (" Nearest passages:" if answer.hits else ""), ""]
         for hit in answer.hits:
             out += [_quote(_bold_sentence(hit)), "", f"— {citation(hit)}", ""]
-    return "\n".join(out).rstrip("\n") + "\n"
+    return visible("\n".join(out).rstrip("\n") + "\n")  # ESC/OSC bytes of an article never reach a terminal

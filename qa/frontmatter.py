@@ -15,6 +15,7 @@ from qa.metadata import ArticleMeta, author_name, iso_date
 #: the closing line is looked for in this many characters at most (a block is a few lines)
 MAX_FRONT_MATTER_CHARS = 16384
 _OPEN = re.compile(r"---[ \t]*(?:\r\n|\r|\n)")
+_KEY_OR_BLANK = re.compile(r"(?:[ \t]*[\w-]+[ \t]*:(?:[ \t][^\r\n]*)?|[ \t]*- [^\r\n]*|[ \t]*)(?:\r\n|\r|\n)")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\r|\n|$)", re.MULTILINE)
 
 
@@ -23,6 +24,23 @@ class FrontMatter:
     end: int  # offset in the text where the article starts (after the closing line)
     title: str | None
     meta: ArticleMeta
+
+
+def block_end(text: str) -> int:
+    """Where a leading `---` block ends, well-formed or not: after its closing line, else after
+    the `key: value` (and blank) lines that follow the opening one (0 without one). A malformed block is article text, but never its title."""
+    opening = _OPEN.match(text)
+    if not opening:
+        return 0
+    closing = _CLOSE.search(text, opening.end(), opening.end() + MAX_FRONT_MATTER_CHARS + 8)
+    if closing:
+        return closing.end()
+    position = opening.end()  # no closing line: the block is its "key: value" and blank lines
+    while line := _KEY_OR_BLANK.match(text, position):
+        if line.end() == position:
+            break
+        position = line.end()
+    return position
 
 
 def split_front_matter(text: str) -> FrontMatter | None:

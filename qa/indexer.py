@@ -37,7 +37,7 @@ from qa import duplicates, merging, ownership, segments, store, story_index, vec
 from qa.bm25 import TermCounts
 from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, FORMAT_VERSION, ChunkSettings
-from qa.documents import Document, Unreadable, max_bytes, page_at, parse, read_limited
+from qa.documents import Document, OverBudget, Unreadable, max_bytes, page_at, parse, read_limited
 from qa.errors import IndexCorrupt, IndexTooOld, QAError
 from qa.integrity import inspect, mark_whole, quick_problem
 from qa.locations import default_source
@@ -45,7 +45,7 @@ from qa.lock import write_lock
 from qa.repair import repair_warnings, repaired_parts
 from qa.settings import DEFAULT_INDEXING, DEFAULT_SETTINGS, IndexingSettings, RetrievalSettings
 from qa.sources import Unavailable
-from qa.store import DocumentRow, IndexMeta, IndexStore, NewDocument, NewPassage, SegmentRecord, StatMove
+from qa.store import DocumentRow, HeldSkip, IndexMeta, IndexStore, NewDocument, NewPassage, SegmentRecord, StatMove
 from qa.text import tokenize
 
 #: on_progress(phase, done, total): phase is "reading" or "embedding"
@@ -156,6 +156,10 @@ class SyncPlan:
     unchanged: int = 0  # files left as they are
     touched: list[StatMove] = field(default_factory=list)  # same content, moved size or modification time
     skipped: dict[str, str] = field(default_factory=dict)  # path -> why it is not indexed
+    #: skipped files over their reader's budget, with their stat: not read again until it moves
+    held: dict[str, HeldSkip] = field(default_factory=dict)
+    #: those the index held before the sync (IndexStore.held_skips)
+    held_before: dict[str, HeldSkip] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     unavailable: list[Unavailable] = field(default_factory=list)  # folders away: documents kept
     #: ids of unchanged documents indexed before dates were read (an older index): read again for them
@@ -541,6 +545,7 @@ def plan_sync(db: IndexStore, request: SyncRequest) -> SyncPlan:
     _keep_unavailable(plan)
     plan.remove = [known[p].id for p in deleted]
     plan.skipped = dict(scan.skipped)
+    plan.held_before = db.held_skips()
     plan.unread_news = store.documents_without_news(db.conn)
     plan.scan_files, plan.known_by_path = scan.files, known
     return _read_scanned(plan, request)
@@ -565,6 +570,7 @@ def _restricted_plan(db: IndexStore, request: SyncRequest, meta: IndexMeta | Non
     plan = SyncPlan(meta, model, False, known=rows, only=request.only)
     plan.remove = [known[p].id for p in deleted]
     plan.skipped = dict(scan.skipped)
+    plan.held_before = db.held_skips()
     plan.unread_news = store.documents_without_news(db.conn) & {d.id for d in rows}
     plan.scan_files, plan.known_by_path = scan.files, known
     return plan
@@ -579,6 +585,11 @@ def _read_scanned(plan: SyncPlan, request: SyncRequest) -> SyncPlan:
     plan.unchanged = len(files) - len(to_read)
     plan.touched = [_stat_move(known[p].id, st) for p, st in files.items()
                     if p in known and p not in to_read and known[p].inode is None]
+    held = {p: plan.held_before[p] for p in to_read if p not in known and p in plan.held_before
+            and source_scan.same_file(plan.held_before[p], files[p])}
+    plan.skipped.update({p: h.reason for p, h in held.items()})
+    plan.held.update(held)
+    to_read = [p for p in to_read if p not in held]
     for i, path in enumerate(to_read):
         request.on_progress("reading", i, len(to_read))
         try:
@@ -664,6 +675,8 @@ def _read_file(plan: SyncPlan, path: str, old: DocumentRow | None, settings: Chu
         return
     except Unreadable as exc:
         plan.skipped[path] = str(exc)
+        if isinstance(exc, OverBudget):  # not read again until the file changes
+            plan.held[path] = HeldSkip(str(exc), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         if old:
             plan.remove.append(old.id)
         return
@@ -739,6 +752,9 @@ def _embed(db: IndexStore, embedder: object, missing: list[tuple[str, str]],
             on_progress("embedding", done, total)
 
         vecs = embedder.encode([t for _, t in part], on_batch=advance)
+        if not np.isfinite(vecs).all():  # a damaged model: NaN vectors would match nothing, silently
+            raise QAError("the embedding model gives vectors that are not numbers (a damaged model or model "
+                          "cache?); nothing was written. Delete the cache (~/.cache/qa, $QA_CACHE_DIR) and run qa index")
         db.save_pending_vectors(zip([k for k, _ in part], vecs))
         found.update(zip([k for k, _ in part], vecs))
         if i == 0:
@@ -844,9 +860,9 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
             store.set_document_news(db.conn, *news)
         db.move_stats(plan.touched)
         if plan.only is None:
-            db.replace_skipped(plan.skipped)
+            db.replace_skipped(plan.skipped, plan.held)
         else:
-            db.replace_skipped_under(plan.only, plan.skipped)
+            db.replace_skipped_under(plan.only, plan.skipped, plan.held)
         if generation is not None:
             db.write_meta(generation.meta)
             db.clear_pending_vectors()
@@ -885,15 +901,17 @@ def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: lis
             db.exclude(exclude, time.time())
 
         skipped = {p: r for p, r in db.skipped_files().items() if not (p == under or p.startswith(under.rstrip("/") + "/"))}
+        held = {p: h for p, h in db.held_skips().items() if p in skipped}
         if exclude:
             skipped.update({source_scan.printable(p): "removed with qa remove (qa index PATH adds it back)" for p in exclude})
         if meta is None or not doc_ids:
             with db.transaction():
                 forget()
-                db.replace_skipped(skipped)
+                db.replace_skipped(skipped, held)
             return
         store.check_format(meta, index_dir)
-        plan = SyncPlan(meta, meta.model, False, known=db.documents(), remove=list(doc_ids), skipped=skipped)
+        plan = SyncPlan(meta, meta.model, False, known=db.documents(), remove=list(doc_ids), skipped=skipped,
+                        held=held)
         request = SyncRequest(index_dir, [], meta.model, False, ChunkSettings(**meta.chunking), dict(meta.bm25),
                               None, lambda *_: None, time.monotonic())
         generation = build_generation(db, request, plan, gather_vectors(db, request, plan))

@@ -34,6 +34,9 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .'’/-]{1,40}(?:,\s*(?P<date>[^()\n]{4,60}?
                        r"\((?P<agency>[A-Z][\w&.' -]{1,40})\)\s*[-–—:]")
 #: "DERNA, 12 March 2024 – ": the same without an agency; the date must then parse with its year
 _PLAIN_DATELINE = re.compile(r"^[A-Z][A-Z .'’/-]{1,40},\s*(?P<date>[^()\n]{4,40}?)\s+[-–—]\s")
+#: either dateline at the start of any line: what one story's syndicated copies differ by
+_ANY_DATELINE = re.compile(("^(?:" + "|".join(p.pattern[1:] for p in (_DATELINE, _PLAIN_DATELINE)) + r")[ \t]*")
+                           .replace("?P<date>", "").replace("?P<agency>", ""), re.MULTILINE)
 _LABEL = re.compile(r"^(?P<label>published|first published|posted|updated|last updated|last modified|date)\b"
                     r"(?:\s+on)?\s*[:\-–]?\s*(?P<rest>.+)$", re.IGNORECASE)
 #: what follows a name on a byline: a role, a site, a date ("By Maria Okafor, Staff Reporter")
@@ -159,6 +162,12 @@ def _head_lines(text: str, start: int) -> list[str]:
             if len(lines) == HEAD_LINES:
                 break
     return lines
+
+
+def without_datelines(text: str) -> str:
+    """The text with a dateline opening any of its lines taken out ("LONDON, March 3 (Reuters) - "):
+    copies of a wire story that differ only there are one story (qa/duplicates.py)."""
+    return _ANY_DATELINE.sub("", text)
 
 
 def from_text(text: str, start: int = 0) -> ArticleMeta:

@@ -6,7 +6,11 @@ onnxruntime and tokenizers import in ~0.2 s. The first time a model is loaded wi
 with its tokenizer and pooling; later questions are encoded from that export.
 
 An export is kept only if it reproduces the torch model's vectors on a set of probe texts
-(cosine ≥ 0.99999), so answers never depend on which path encoded the question. Models whose
+(cosine ≥ 0.99999), so answers never depend on which path encoded the question. Its manifest keeps
+the size, modification time and crc32 of its files and the model's vector of the first probe; every
+load compares the files' stats (a file whose stat moved has its crc32 checked: ~0.08 s for 90 MB)
+and encodes that probe again (~5 ms). A cache damaged since (random bytes in `model.onnx` load fine
+and give NaN, or wrong vectors for some words only) is deleted and made again from the model. Models whose
 sentence-transformers pipeline is anything but transformer → mean/CLS/max pooling → optional
 normalization (or that need a prompt) are not exported and keep the torch path.
 """
@@ -19,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +89,24 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def file_print(path: Path, known: dict[str, int] | None = None) -> dict[str, int]:
+    """A file's size, modification time and crc32; the crc32 is taken from `known` when the
+    size and time are the same (reading 90 MB of weights at every start would cost ~0.08 s)."""
+    st = path.stat()
+    out = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    if known is not None and all(known.get(k) == v for k, v in out.items()):
+        return {**out, "crc32": known.get("crc32")}
+    with open(path, "rb") as handle:
+        crc = 0
+        while chunk := handle.read(1 << 22):
+            crc = zlib.crc32(chunk, crc)
+    return {**out, "crc32": crc}
+
+
+class DamagedExport(ValueError):
+    """The export loads but does not give the model's vectors (its files changed since)."""
+
+
 class OnnxEncoder:
     """An export run with onnxruntime; same interface as qa.embedder.Embedder (encode, dim,
     model_name), for questions and passages alike."""
@@ -114,6 +137,25 @@ class OnnxEncoder:
         # no busy-waiting between calls: the UI and other jobs share the cores
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self._probe = spec.get("probe")  # the model's vector of _PROBES[0] (exports before it: none)
+        self._files: dict[str, dict[str, int]] = spec.get("files") or {}
+        self._folder = folder
+
+    def check(self) -> None:
+        """DamagedExport unless the export still gives the model's vector of the first probe
+        (or, for an export without one, numbers: never NaN or infinity)."""
+        for name, want_file in self._files.items():
+            got_file = file_print(self._folder / name, want_file)
+            if (got_file["size"], got_file["crc32"]) != (want_file.get("size"), want_file.get("crc32")):
+                raise DamagedExport(f"the model cache's {name} changed since it was written")
+        got = self.encode([_PROBES[0]])[0]
+        if not np.isfinite(got).all():
+            raise DamagedExport("the model cache gives vectors that are not numbers")
+        if self._probe is not None:
+            want = np.asarray(self._probe, dtype=np.float32)
+            cosine = float(got @ want / max(float(np.linalg.norm(got) * np.linalg.norm(want)), 1e-12))
+            if not cosine >= MIN_PROBE_COSINE:
+                raise DamagedExport(f"the model cache's vectors differ from the model's (cosine {cosine:.6f})")
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None,
                on_batch: Callable[[int], None] | None = None) -> np.ndarray:
@@ -158,12 +200,15 @@ class OnnxEncoder:
 
 def load(model_path: str, settings: EncodeSettings = EncodeSettings()) -> OnnxEncoder | None:
     """The export of the model at model_path, or None (none yet, onnxruntime missing, unreadable).
-    An export that cannot be read is deleted, so that the next torch load makes a new one."""
+    An export that cannot be read, or whose probe vector is not the model's (OnnxEncoder.check),
+    is deleted, so that the next torch load makes a new one."""
     folder = export_dir(model_path)
     if folder is None or not (folder / MANIFEST).is_file():
         return None
     try:
-        return OnnxEncoder(folder, settings)
+        encoder = OnnxEncoder(folder, settings)
+        encoder.check()
+        return encoder
     except ImportError:  # onnxruntime or tokenizers not installed: the export may be fine
         return None
     except Exception:  # damaged, or written by another version: the torch path still works
@@ -239,9 +284,12 @@ def export(embedder: object, model_path: str) -> Path | None:
         got = np.vstack([fast.encode(list(_PROBES)), fast.encode([_PROBES[0]]), fast.encode([_PROBES[-1]])])
         want = np.vstack([want, want[:1], want[-1:]])
         cosine = float((want * got).sum(axis=1).min())
-        if cosine < MIN_PROBE_COSINE:
+        if not cosine >= MIN_PROBE_COSINE:  # NaN too
             _note_failure(failed, f"the export's vectors differ from the model's (cosine {cosine:.6f})")
             return None
+        spec["probe"] = [float(x) for x in want[0]]  # checked at every load (OnnxEncoder.check)
+        spec["files"] = {name: file_print(work / name) for name in ("model.onnx", "tokenizer.json")}
+        (work / MANIFEST).write_text(json.dumps(spec, indent=1), encoding="utf-8")
         os.replace(work, folder)
         return folder
     except OSError:

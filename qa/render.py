@@ -85,6 +85,8 @@ def looked_for(query: str) -> str:
 def citation(hit: Hit) -> str:
     page = f"p. {hit.page}, " if hit.page else ""
     away = "" if hit.available else " (file unavailable now)"
+    if hit.changed:
+        away += " (changed since indexed — run `qa index`)"
     about = byline(hit.date, hit.author, hit.site)
     return visible(f"[{hit.rank}] {hit.title} — {hit.source}{away}, {page}{paragraph_range(hit)}, chars {hit.start}–{hit.end}"
                    + (f" — {about}" if about else ""), newlines=False)
@@ -100,11 +102,19 @@ def byline(date: str | None, author: str | None, site: str | None) -> str:
 
 
 
+#: a story's copies named on its citation; more are counted ("also carried by 19,999 other documents: ...")
+COPIES_NAMED = 3
+
+
 def copies_line(hit: Hit) -> str:
-    """'also carried by: b.txt (12 Mar 2024), c.html' for a story's other copies ('' when none)."""
+    """'also carried by: b.txt (12 Mar 2024), c.html' for a story's other copies ('' when none);
+    beyond COPIES_NAMED, their count and the first few: 20,000 identical files are one short line."""
     from qa.retrieval.filters import human_date
 
-    named = [c.source + (f" ({human_date(c.date)})" if c.date else "") for c in hit.duplicates]
+    named = [c.source + (f" ({human_date(c.date)})" if c.date else "") for c in hit.duplicates[:COPIES_NAMED]]
+    if len(hit.duplicates) > COPIES_NAMED:
+        return visible(f"also carried by {len(hit.duplicates):,} other documents: " + ", ".join(named) + ", …",
+                       newlines=False)
     return visible("also carried by: " + ", ".join(named), newlines=False) if named else ""
 
 

@@ -100,3 +100,36 @@ class IndexingSettings:
 
 #: the shipped indexing settings
 DEFAULT_INDEXING = IndexingSettings()
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    """What reading one file may cost (qa/documents.py, qa/read_worker.py). A file over a budget
+    is skipped with the reason and not read again until its size, modification time or inode
+    changes (the skip records its stat fingerprint). PDF and HTML are read in a child process
+    under these limits: PDFium's memory is not bounded by the file (a 611 KB PDF whose content
+    stream inflates to 200 MB took it to 23 GB), nor trafilatura's time (an 8 MB page: 78 s).
+    Text and Markdown (front matter included) are read in process, bounded by their input: the
+    file size limit (documents.MAX_FILE_BYTES, 8 MB: read in 0.1-0.2 s, ~55 MB peak) and the front
+    matter's (frontmatter.MAX_FRONT_MATTER_CHARS, 16 KB). BENCHMARKS.md "Reliability" has what a
+    normal file costs and the cases that chose these numbers."""
+
+    #: the reader child's address space (RLIMIT_AS): reading a normal PDF or page stays under
+    #: ~300 MB of it; a flate bomb stops here instead of at the machine's memory
+    memory_bytes: int = 1 << 30
+    #: one PDF's wall-clock time in the reader before it is stopped (a normal PDF: milliseconds)
+    pdf_seconds: float = 30.0
+    #: one HTML page's (a normal page: ~0.1 s; 8 MB of paragraphs: 78 s)
+    html_seconds: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.memory_bytes < 256 << 20 or self.pdf_seconds <= 0 or self.html_seconds <= 0:
+            raise ValueError("memory_bytes must be at least 256 MB and the seconds positive")
+
+    def seconds(self, kind: str) -> float:
+        """The time budget of the reader named `kind` ("pdf", "html")."""
+        return self.pdf_seconds if kind == "pdf" else self.html_seconds
+
+
+#: the shipped reader budgets
+DEFAULT_READER = ReaderSettings()

@@ -93,6 +93,9 @@ CREATE TABLE IF NOT EXISTS deleted_passages (id INTEGER PRIMARY KEY);
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("documents", "ctime_ns", "INTEGER"), ("documents", "inode", "INTEGER"), ("passages", "page", "INTEGER"),
     ("passages", "text_sha1", "TEXT"), ("documents", "passages", "INTEGER"),
+    # a file skipped as over its reader's budget: its stat then, so it is not read again unchanged
+    ("skipped", "size", "INTEGER"), ("skipped", "mtime_ns", "INTEGER"), ("skipped", "ctime_ns", "INTEGER"),
+    ("skipped", "inode", "INTEGER"),
 )
 #: `excluded` holds files and folders `qa remove` took out of a source that still holds them
 MIGRATION_TABLES = "CREATE TABLE IF NOT EXISTS excluded (path TEXT PRIMARY KEY, removed_at REAL NOT NULL);"
@@ -129,6 +132,17 @@ def bm25_params(given: Mapping[str, float] | None = None) -> dict[str, float]:
 def passage_hash(text: str) -> str:
     """The content hash recorded with each passage row (sha1 of its UTF-8 text)."""
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def database_identity(index_dir: Path) -> tuple[int, int] | None:
+    """(device, inode) of the index folder's database file now; None when there is none. An open
+    index whose database is no longer this file (the folder deleted, or replaced by another
+    index) still answers from its open, deleted files until it is opened again."""
+    try:
+        st = os.stat(Path(index_dir) / DB_NAME)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def migrate(conn: sqlite3.Connection) -> None:
@@ -305,6 +319,17 @@ class NewPassage(NamedTuple):
     text: str
     tokens: str  # the BM25 tokens, space-separated
     page: int | None = None  # the PDF page the passage starts on (None: not a PDF)
+
+
+class HeldSkip(NamedTuple):
+    """A file skipped as over its reader's budget, with its stat when it was (sources.same_file
+    compares it): it stays skipped, unread, until its stat moves."""
+
+    reason: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
 
 
 class StatMove(NamedTuple):
@@ -783,17 +808,32 @@ class IndexStore:
         self.conn.executemany("UPDATE documents SET mtime_ns = ?, size = ?, ctime_ns = ?, inode = ? WHERE id = ?",
                               [(m.mtime_ns, m.size, m.ctime_ns, m.inode, m.id) for m in moves])
 
-    def replace_skipped(self, skipped: Mapping[str, str]) -> None:
+    def replace_skipped(self, skipped: Mapping[str, str], held: Mapping[str, HeldSkip] = MappingProxyType({})) -> None:
+        """The skipped files, `held` (over budget) with their stat."""
         self.conn.execute("DELETE FROM skipped")
-        self.conn.executemany("INSERT INTO skipped(path, reason) VALUES (?, ?)", skipped.items())
+        self._insert_skipped(skipped, held)
 
-    def replace_skipped_under(self, paths: Sequence[str], skipped: Mapping[str, str]) -> None:
+    def replace_skipped_under(self, paths: Sequence[str], skipped: Mapping[str, str],
+                              held: Mapping[str, HeldSkip] = MappingProxyType({})) -> None:
         """A restricted sync's skipped files: those at or inside `paths` replaced, the rest kept."""
         for path in dict.fromkeys(paths):
             folder = path.rstrip("/") + "/"
             self.conn.execute("DELETE FROM skipped WHERE path = ? OR (path >= ? AND path < ?)",
                               (path, folder, folder[:-1] + "0"))
-        self.conn.executemany("INSERT OR REPLACE INTO skipped(path, reason) VALUES (?, ?)", skipped.items())
+        self._insert_skipped(skipped, held)
+
+    def _insert_skipped(self, skipped: Mapping[str, str], held: Mapping[str, HeldSkip]) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO skipped(path, reason) VALUES (?, ?)",
+                              [(p, r) for p, r in skipped.items() if p not in held])
+        self.conn.executemany("INSERT OR REPLACE INTO skipped(path, reason, size, mtime_ns, ctime_ns, inode) "
+                              "VALUES (?, ?, ?, ?, ?, ?)", [(p, *h) for p, h in held.items()])
+
+    def held_skips(self) -> dict[str, HeldSkip]:
+        """Files skipped as over their reader's budget, by path, with their stat then."""
+        if "inode" not in columns(self.conn, "skipped"):
+            return {}
+        return {row[0]: HeldSkip(*row[1:]) for row in self.conn.execute(
+            "SELECT path, reason, size, mtime_ns, ctime_ns, inode FROM skipped WHERE inode IS NOT NULL")}
 
     # -- the user's library: sources, removals, exclusions (qa sources, qa remove) ---------------
     def skipped_files(self) -> dict[str, str]:
@@ -858,6 +898,12 @@ class CitationRow(NamedTuple):
     date: str | None = None  # the document's publication date (ISO), author and site; None: unknown
     author: str | None = None
     site: str | None = None
+    #: the file's stat when indexed (ctime_ns, inode None in an older index): a cited passage
+    #: whose file's stat moved since is marked changed (sources.same_file)
+    size: int | None = None
+    mtime_ns: int | None = None
+    ctime_ns: int | None = None
+    inode: int | None = None
 
 
 class DocumentPassage(NamedTuple):
@@ -877,10 +923,12 @@ def _citation_sql(conn: sqlite3.Connection) -> str:
     """The citation rows' SELECT; a column an older index lacks (the hash, the PDF page, the
     news fields) reads NULL."""
     have = columns(conn, "passages")
+    stat = "d.ctime_ns, d.inode" if "inode" in columns(conn, "documents") else "NULL, NULL"
     return ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text, "
             f"{'p.text_sha1' if 'text_sha1' in have else 'NULL'}, d.encoding, d.sha256, "
             f"{'p.page' if 'page' in have else 'NULL'}, "
-            f"{'d.date, d.author, d.site' if 'story' in have else 'NULL, NULL, NULL'} "
+            f"{'d.date, d.author, d.site' if 'story' in have else 'NULL, NULL, NULL'}, "
+            f"d.size, d.mtime_ns, {stat} "
             "FROM passages p JOIN documents d ON d.id = p.doc_id")
 
 

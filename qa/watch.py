@@ -117,9 +117,6 @@ def _filter(index_dir: Path) -> Callable[[object, str], bool]:
 def watch(index_dir: Path, paths: list[str], *, model: str | None, report: Callable[[object], None],
           warn: Callable[[str], None], state: WatchState, stop: threading.Event | None = None) -> None:
     """Sync now, then on every change of the sources until `stop` is set (or KeyboardInterrupt)."""
-    from watchfiles import watch as watch_changes
-
-    from qa.changes import pending_changes
     from qa.indexer import sync
 
     embedder = LazyEmbedder(_index_model(index_dir, model))
@@ -151,16 +148,31 @@ def watch(index_dir: Path, paths: list[str], *, model: str | None, report: Calla
             if watch_targets(index_dir):
                 run_sync([])
             continue
-        first_tick = True
-        for changes in watch_changes(*targets, watch_filter=_filter(index_dir), debounce=DEBOUNCE_MS, step=STEP_MS,
-                                     stop_event=stop, rust_timeout=RECHECK_MS, yield_on_timeout=True):
-            if changes:
-                run_sync([], sorted({path for _, path in changes}))
-            elif time.monotonic() - last_full > FULL_SYNC_MS / 1000:  # an event lost is not missed for long
-                run_sync([])
-            elif watch_targets(index_dir) != targets:  # a folder went away or came back
-                run_sync([])
-                break
-            elif first_tick and pending_changes(index_dir):  # changed while the watcher was starting
-                run_sync([])
-            first_tick = False
+        try:
+            _watch_batches(index_dir, targets, stop, run_sync, lambda: last_full)
+        except RuntimeError as exc:  # watchfiles' WatchfilesRustInternalError ends its watcher
+            if "decode path" not in str(exc):
+                raise
+            run_sync([])  # a name that is not UTF-8: the full sync reports it; then watch again
+
+
+def _watch_batches(index_dir: Path, targets: dict[str, tuple[int, int]], stop: threading.Event,
+                   run_sync: Callable[..., None], last_full: Callable[[], float]) -> None:
+    """Sync each batch of changes under `targets` until they change or `stop` is set."""
+    from watchfiles import watch as watch_changes
+
+    from qa.changes import pending_changes
+
+    first_tick = True
+    for changes in watch_changes(*targets, watch_filter=_filter(index_dir), debounce=DEBOUNCE_MS, step=STEP_MS,
+                                 stop_event=stop, rust_timeout=RECHECK_MS, yield_on_timeout=True):
+        if changes:
+            run_sync([], sorted({path for _, path in changes}))
+        elif time.monotonic() - last_full() > FULL_SYNC_MS / 1000:  # an event lost is not missed for long
+            run_sync([])
+        elif watch_targets(index_dir) != targets:  # a folder went away or came back
+            run_sync([])
+            break
+        elif first_tick and pending_changes(index_dir):  # changed while the watcher was starting
+            run_sync([])
+        first_tick = False

@@ -44,3 +44,17 @@ def make_pdf(pages: list[list[str]], title: str | None = None, padding: int = 0)
     info = f" /Info {len(objects)} 0 R" if title is not None else ""
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+
+
+def flate_bomb_pdf(operators: int) -> bytes:
+    """A one-page PDF whose content stream is a line of text and then `operators` repetitions of
+    a text-showing operator, zlib-compressed: 7 bytes of operator per repetition inflate from a
+    few KB to what PDFium needs ~100 bytes of memory a byte for (3M: 21 MB of operators, 31 KB)."""
+    import zlib
+
+    content = zlib.compress(_content(["Flate bomb"]) + b" BT /F1 11 Tf" + b" (a) Tj" * operators + b" ET", 9)
+    pdf = make_pdf([["PLACEHOLDER"]])
+    plain = _content(["PLACEHOLDER"])
+    old = f"<< /Length {len(plain)} >>\nstream\n".encode() + plain
+    new = f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode() + content
+    return pdf.replace(old, new)  # the xref offsets move: PDFium repairs them, as for many real files

@@ -68,7 +68,8 @@ def test_without_a_title_in_front_matter_the_first_line_of_the_body_is_the_title
 ], ids=["bad-yaml", "unclosed", "list", "string", "bad-date", "deep"])
 def test_malformed_front_matter_is_plain_text(tmp_path, front):
     path, doc = _md(tmp_path, front + BODY)
-    assert doc.title == "---"  # no title from it (its "date:" line still reads as a date line of a text)
+    # no title from it, nor its fence ("---" was the title): the article's first real line is
+    assert doc.title == _md(tmp_path, BODY, name="plain.md")[1].title != "---"
     assert doc.text == decoded(path, "utf-8")
     kept = [doc.text[p.start:p.end] for p in doc.paragraphs]
     assert kept[1] == front.splitlines()[1]  # its lines are paragraphs like any other
@@ -77,7 +78,7 @@ def test_malformed_front_matter_is_plain_text(tmp_path, front):
 
 def test_front_matter_is_read_in_markdown_files_only(tmp_path):
     _, doc = _md(tmp_path, FRONT + BODY, name="story.txt")
-    assert doc.title == "---" and doc.site is None
+    assert doc.title == _md(tmp_path, BODY, name="plain.txt")[1].title and doc.site is None
     assert any(doc.text[p.start:p.end] == "author: Omar Haddad" for p in doc.paragraphs)
 
 

@@ -413,3 +413,34 @@ def test_fingerprints_are_datasketchs_own_minhash_signatures():
         reference.update_batch(list(shingles))
         assert duplicates.fingerprint(1, text).minhash == reference.hashvalues.astype(np.uint32).tobytes()
     assert duplicates.fingerprint(1, texts[0]).minhash != duplicates.fingerprint(2, texts[1]).minhash
+
+
+def test_twenty_thousand_copies_make_one_short_line_and_bounded_json():
+    from qa.render import copies_line
+    from qa.retrieval.records import MAX_COPIES_JSON, Copy, Hit
+
+    hit = Hit(1, 1, "Harbour reopens", "/news/a.txt", 1, 1, 0, 10, "The harbour", 1.0, 1.0, 0.9, 0, 11)
+    hit.duplicates = [Copy(f"copies/copy-{i:05d}.txt", "Harbour reopens", None) for i in range(19_999)]
+    line = copies_line(hit)
+    assert line.startswith("also carried by 19,999 other documents: copies/copy-00000.txt, ")
+    assert line.endswith(", …") and len(line) < 200
+    data = hit.as_json()
+    assert len(data["duplicates"]) == MAX_COPIES_JSON and data["duplicates_total"] == 19_999
+    hit.duplicates = hit.duplicates[:2]
+    assert copies_line(hit) == "also carried by: copies/copy-00000.txt, copies/copy-00001.txt"
+
+
+def test_copies_that_differ_only_in_their_dateline_are_one_card(tmp_path):
+    body = ("The central bank raised its main interest rate by a quarter point on Thursday, citing "
+            "stubborn inflation in services and wages.\n")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "reuters.txt").write_text("Bank raises rates\n\nLONDON, March 3 (Reuters) - " + body)
+    (src / "plain.txt").write_text("Bank raises rates\n\n" + body)
+    (src / "ap.txt").write_text("Bank raises rates\n\nNEW YORK, March 4 (AP) - " + body)
+    for n, topic in enumerate(["harbour", "bridge", "museum", "railway"]):
+        (src / f"{topic}.txt").write_text(f"Story {n}\n\nThe {topic} of town {n} flooded on Monday.\n")
+    sync(tmp_path / "index", [src], embedder=HashEmbedder())
+    answer = Searcher(tmp_path / "index").search("Why did the central bank raise its interest rate?", k=3)
+    banks = [h for h in answer.hits if "central bank" in h.text]
+    assert len(banks) == 1 and len(banks[0].duplicates) == 2

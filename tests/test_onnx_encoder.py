@@ -185,3 +185,43 @@ def test_ctrl_c_during_the_export_keeps_the_committed_index(tmp_path, monkeypatc
     report = sync(tmp_path / "index", [SEEDS])
     assert report.added == 2 and any("interrupted while exporting" in w for w in report.warnings)
     assert Searcher(tmp_path / "index").passage_count == report.passages > 0
+
+
+def test_a_cache_damaged_by_random_bytes_is_detected_and_made_again(model, exported, tmp_path, monkeypatch):
+    """Random bytes over the weights load fine and gave NaN vectors ("Not found", score nan):
+    the load's probe tells, the cache is deleted and the next load makes it again from the model."""
+    import shutil
+
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    model_dir = resolve_model(model.model_name)
+    folder = onnx_encoder.export_dir(model_dir)
+    shutil.copytree(exported, folder)
+    weights = folder / "model.onnx"
+    data = bytearray(weights.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + (1 << 20)] = np.random.default_rng(7).bytes(1 << 20)
+    weights.write_bytes(bytes(data))
+    assert onnx_encoder.load(model_dir) is None and not folder.exists()
+    encoder = question_encoder(model.model_name)  # the model, which makes the cache again
+    assert np.isfinite(encoder.encode(TEXTS[:2])).all()
+    again = onnx_encoder.load(model_dir)
+    assert isinstance(again, onnx_encoder.OnnxEncoder)
+    np.testing.assert_allclose(again.encode(TEXTS[:2]), model.encode(TEXTS[:2]), atol=1e-5)
+
+
+def test_vectors_that_are_not_numbers_are_never_written_into_an_index(tmp_path):
+    from qa.errors import QAError
+    from qa.indexer import sync
+
+    from robust_util import HashEmbedder, story
+
+    class Broken(HashEmbedder):
+        def encode(self, texts, batch_size=64, on_batch=None):
+            return super().encode(texts, batch_size, on_batch) * np.float32("nan")
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(story(1))
+    with pytest.raises(QAError, match="not numbers"):
+        sync(tmp_path / "index", [src], embedder=Broken())
+    assert not list((tmp_path / "index").glob("vectors.*"))

@@ -82,3 +82,55 @@ def test_watch_syncs_a_new_file_within_seconds_and_stops_on_ctrl_c(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_name_that_is_not_utf8_is_reported_and_watching_goes_on(tmp_path, monkeypatch):
+    """watchfiles cannot decode such a name and ends its watcher (WatchfilesRustInternalError):
+    watch reports the file as a full sync does and keeps syncing the rest."""
+    from qa import watch as watch_mod
+
+    from robust_util import HashEmbedder, story
+
+    class Embedder(HashEmbedder):
+        def preload(self) -> None:
+            pass
+
+    monkeypatch.setattr(watch_mod, "LazyEmbedder", lambda model: Embedder())
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(story(1))
+    reports: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    state = watch_mod.WatchState()
+    thread = threading.Thread(target=watch_mod.watch, args=(tmp_path / "index", [str(src)]),
+                              kwargs=dict(model=None, report=reports.put, warn=lambda m: None, state=state, stop=stop))
+    thread.start()
+
+    def next_report(check, seconds: float = 20):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                report = reports.get(timeout=0.2)
+            except queue.Empty:
+                assert thread.is_alive(), "watch ended"
+                continue
+            if check(report):
+                return report
+        raise AssertionError("no such sync")
+
+    try:
+        next_report(lambda r: r.added == 1)
+        time.sleep(0.5)
+        bad = os.fsencode(src) + b"/bad\xff name.txt"
+        with open(bad, "wb") as handle:
+            handle.write(story(2).encode())
+        report = next_report(lambda r: any("\\xff" in p for p in r.skipped_files))
+        assert "not valid UTF-8" in next(r for p, r in report.skipped_files.items() if "\\xff" in p)
+        time.sleep(0.5)
+        (src / "c.txt").write_text(story(3))
+        next_report(lambda r: r.added == 1)
+        assert thread.is_alive()
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()

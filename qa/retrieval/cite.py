@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from qa.highlight import SentenceScore
 from qa.integrity import check_citation
-from qa.library import is_available
+from qa.library import file_state
 from qa.retrieval.records import Candidates, Hit
 from qa.store import CitationRow
 
@@ -17,14 +17,16 @@ def cite(ids: list[int], rows: Mapping[int, CitationRow], sentences: Mapping[int
     (no row) is left out. Offsets, the highlight's included, are in document coordinates. A
     passage whose text is not what was indexed is never cited: DamagedCitation."""
     hits: list[Hit] = []
+    states: dict[int, tuple[bool, bool]] = {}  # per cited document: one stat
     for pid in ids:
         row = rows.get(pid)
         if row is None:
             continue
         check_citation(row)
         sentence = sentences[pid]
+        available, changed = states.setdefault(row.doc_id, file_state(row))
         hits.append(Hit(len(hits) + 1, pid, row.title, row.path, row.paragraph, row.paragraph_end, row.start,
                         row.end, row.text, scores[pid], candidates.bm25.get(pid, 0.0), candidates.dense.get(pid),
                         row.start + sentence.start, row.start + sentence.end, page=row.page,
-                        available=is_available(row.path), date=row.date, author=row.author, site=row.site))
+                        available=available, changed=changed, date=row.date, author=row.author, site=row.site))
     return hits

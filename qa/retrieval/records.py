@@ -10,6 +10,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+#: a passage's JSON names at most this many of its story's other copies (earliest first);
+#: `duplicates_total` counts them all (20,000 identical files made a 549 KB line)
+MAX_COPIES_JSON = 20
+
 
 class Query(NamedTuple):
     """What is searched for: its BM25 tokens and (without a model: None) its vector; what spelling
@@ -66,6 +70,7 @@ class Hit:
     weak: bool = False
     page: int | None = None  # the PDF page the passage starts on (None: not a PDF)
     available: bool = True  # False: the file cannot be opened now (e.g. its drive is unmounted)
+    changed: bool = False  # True: the file changed since it was indexed (offsets may not match it now)
     date: str | None = None  # the article's publication date (ISO YYYY-MM-DD); None: unknown
     author: str | None = None
     site: str | None = None
@@ -83,9 +88,10 @@ class Hit:
             "score": round(self.score, 6), "bm25": round(self.bm25_score, 4),
             "dense": None if self.dense_score is None else round(self.dense_score, 4),
             "highlight": {"start": self.highlight_start, "end": self.highlight_end}, "weak": self.weak,
-            "page": self.page, "available": self.available,
+            "page": self.page, "available": self.available, "changed": self.changed,
             "date": self.date, "author": self.author, "site": self.site,
-            "duplicates": [c.as_json() for c in self.duplicates],
+            "duplicates": [c.as_json() for c in self.duplicates[:MAX_COPIES_JSON]],
+            "duplicates_total": len(self.duplicates),
         }
 
 

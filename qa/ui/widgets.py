@@ -306,6 +306,8 @@ class HitCard(Widget, can_focus=True):
         cue_word = f" {CUE_WORDS[level]}" if hit.dense_score is not None else ""
         page = f"p. {hit.page}, " if hit.page else ""
         away: tuple[str, str] = ("", "") if hit.available else (" (file unavailable)", "dim")
+        if hit.changed:
+            away = (" (changed since indexed — run `qa index`)", "dim")
         yield Static(Content.assemble("— ", plain(hit.source), away, f", {page}{paragraph_range(hit)}   ",
                                       ("▰" * level, "$text-success" if not hit.weak else ""), ("▱" * (5 - level), "dim"),
                                       (cue_word, "dim")),
