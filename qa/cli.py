@@ -360,6 +360,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise QAError("-k must be at least 1")
     if args.question != "-" and not args.question.strip():
         raise QAError('the question is empty; ask e.g.: qa ask "Who heads Ansar al-Sharia in Derna?"')
+    from qa.retrieval.filters import make_filters, split_prefix
+
+    flags = make_filters(args.since, args.until, args.source)  # a bad date is said before any loading
     searcher = Searcher(index_dir_from(args.index))
     if searcher.passage_count == 0:
         raise _no_documents(searcher.index_dir)
@@ -370,9 +373,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         embedder = question_encoder(searcher.model, warn=lambda m: print(f"qa: warning: {m}", file=sys.stderr))
     from qa.render import print_answer
-    from qa.retrieval.filters import make_filters, split_prefix
 
-    flags = make_filters(args.since, args.until, args.source)
     for line in _questions(args.question):
         prefix, question = split_prefix(line)
         if not question.strip():

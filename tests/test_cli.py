@@ -73,6 +73,12 @@ def test_missing_index_is_one_line_with_next_step(tmp_path):
     _one_line_error(qa("ask", "anything", cwd=tmp_path), "no index", "qa index")
 
 
+@pytest.mark.parametrize("flag,value", [("--until", "0000"), ("--since", "last tuesday"),
+                                        ("--since", "1987-13-01")])
+def test_a_date_that_is_no_date_is_one_line_naming_the_forms(tmp_path, flag, value):
+    _one_line_error(qa("ask", "Who?", flag, value, cwd=tmp_path), value, "2024-03-12")
+
+
 def test_empty_question_is_one_line(workdir):
     _one_line_error(qa("ask", "  ", cwd=workdir), "empty")
 
