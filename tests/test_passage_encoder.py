@@ -15,9 +15,7 @@ from qa.chunking import chunk
 from qa.config import ChunkSettings
 from qa.embedder import Embedder, passage_encoder, resolve_model
 from qa.indexer import embedding_text
-from tests.conftest import ROOT, SEEDS
-
-BBC = ROOT.parent / "shared" / "data" / "bbc-news"
+from conftest import BBC, ROOT, SEEDS
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +35,9 @@ def passage_texts(files: list[Path]) -> list[str]:
 
 
 def test_passages_through_the_export_get_torchs_vectors(model, exported):
-    files = sorted(SEEDS.glob("*.txt")) + sorted(BBC.glob("*/*.txt"))[::150]  # BBC: 15 articles, when present
+    if not BBC.is_dir():
+        pytest.skip("../shared/data/bbc-news is not present (the seeds alone are 9 passages)")
+    files = sorted(SEEDS.glob("*.txt")) + sorted(BBC.glob("*/*.txt"))[::150]  # BBC: 15 articles
     texts = passage_texts(files)
     assert len(texts) >= 10
     encoder = passage_encoder(model.model_name)
