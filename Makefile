@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
+	# a pip that normalizes extras (PEP 685): the one venv ships (23.2) warns "lxml ... does not
+	# provide the extra 'html_clean'" for justext's lxml[html_clean] (lxml 6 names it html-clean)
+	$(VENV)/bin/pip install --quiet --upgrade 'pip>=25'
 	# the CPU build of torch first: without the pin pip pulls several GB of CUDA packages
 	$(VENV)/bin/pip install --quiet torch==2.13.0
 	$(VENV)/bin/pip install --quiet -e '.[test]'
