@@ -461,10 +461,10 @@ def _embed_again(db: IndexStore, request: SyncRequest, meta: IndexMeta,
     todo = [pid for pid in texts if pid not in found]
     if todo:
         embedder = request.embedder
-        if embedder is None:
-            from qa.embedder import Embedder
+        if embedder is None:  # the same encoder as the sync's (its ONNX export when it can be made)
+            from qa.embedder import passage_encoder
 
-            embedder = Embedder(meta.model)
+            embedder = passage_encoder(meta.model)
         request.on_progress("embedding", 0, len(todo))
         found.update(zip(todo, embedder.encode([texts[pid] for pid in todo])))
         request.on_progress("embedding", len(todo), len(todo))

@@ -154,6 +154,31 @@ def test_nan_vectors_are_detected_and_only_they_reembedded(built, tmp_path):
     check_consistent(index)
 
 
+def test_a_repair_embeds_through_the_one_passage_encoder(built, monkeypatch):
+    """Repair embeds lost vectors with what every sync uses (passage_encoder: the ONNX export),
+    never a torch model of its own."""
+    import qa.embedder
+
+    index, _ = built
+    asked: list[str] = []
+    stand_in = HashEmbedder()
+
+    def factory(model_name, warn=None):
+        asked.append(model_name)
+        return stand_in
+
+    def no_torch(*_args, **_kw):
+        raise AssertionError("a torch model was loaded outside passage_encoder")
+
+    monkeypatch.setattr(qa.embedder, "passage_encoder", factory)
+    monkeypatch.setattr(qa.embedder, "Embedder", no_torch)
+    (vector_file,) = index.glob("vectors.*.faiss")
+    _overwrite_middle(vector_file, b"\xff" * 4096)
+    repaired = sync(index)
+    assert repaired.warnings[0].startswith("repaired:") and asked == [HashEmbedder.model_name]
+    assert 2 <= len(stand_in.texts) <= 4 and check(index)[1]["whole"]
+
+
 def test_nan_vectors_stop_qa_ask_with_one_line_until_repaired(built, tmp_path):
     index, _ = built
     before = qa("ask", QUESTION, "--mode", "bm25", "--json", "--index", str(index), cwd=tmp_path)

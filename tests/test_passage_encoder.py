@@ -130,3 +130,20 @@ def test_ctrl_c_while_exporting_before_embedding_leaves_no_index_and_no_half_exp
     monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
     report = sync(tmp_path / "index", [SEEDS])  # the next run starts over and finishes
     assert report.added == 2 and report.embedded == report.passages > 0
+
+
+def test_watch_embeds_through_the_one_passage_encoder(monkeypatch):
+    """qa index --watch keeps the encoder every sync uses (the ONNX export), not a torch model:
+    its first sync after a change does not wait for torch."""
+    import qa.embedder
+    from qa.watch import LazyEmbedder
+
+    from robust_util import HashEmbedder
+
+    asked: list[str] = []
+    stand_in = HashEmbedder()
+    monkeypatch.setattr(qa.embedder, "passage_encoder", lambda name, warn=None: asked.append(name) or stand_in)
+    monkeypatch.setattr(qa.embedder, "Embedder", lambda *_: pytest.fail("a torch model was loaded"))
+    lazy = LazyEmbedder("all-MiniLM-L6-v2")
+    assert lazy.dim == 384 and lazy.encode(["a passage"]).shape == (1, 384)
+    assert asked == ["all-MiniLM-L6-v2"] and stand_in.texts == ["a passage"]
