@@ -157,32 +157,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # -- index -------------------------------------------------------------------------------
-class _ProgressBars:
-    """tqdm bars on stderr, one per phase, shown only on a terminal."""
-
-    UNITS = {"reading": "file", "embedding": "passage"}
-
-    def __init__(self) -> None:
-        self.bars: dict[str, object] = {}
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        from tqdm import tqdm
-
-        bar = self.bars.get(phase)
-        if bar is None:
-            if total == 0:
-                return
-            bar = self.bars[phase] = tqdm(total=total, desc=phase, unit=self.UNITS.get(phase, "it"),
-                                          file=sys.stderr, disable=None, dynamic_ncols=True, leave=True)
-        bar.update(done - bar.n)
-        if done >= total:  # stop its clock: the phase is over
-            bar.close()
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
-
-
 def cmd_index(args: argparse.Namespace) -> int:
     from qa.indexer import sync
 
@@ -190,7 +164,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         return cmd_check(args)
     if args.watch:
         return cmd_watch(args)
-    bars = _ProgressBars()
+    from qa.progress import progress_reporter
+
+    bars = progress_reporter()  # bars on a terminal, else a line every few seconds
     try:
         report = sync(index_dir_from(args.index), args.paths, model=model_from(args.model), rebuild=args.rebuild,
                       on_progress=bars, on_message=lambda m: print(f"qa: {m}", file=sys.stderr))
