@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test index bench clean-index
+.PHONY: setup run test test-fast index bench clean-index
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -25,6 +25,10 @@ run: index
 
 test: setup
 	$(PY) -m pytest
+
+# the tests that do not load the embedding model (the `slow` marker, tests/conftest.py)
+test-fast: setup
+	$(PY) -m pytest -m "not slow"
 
 clean-index:
 	rm -rf index/*.sqlite* index/vectors.* index/write.lock
