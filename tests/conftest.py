@@ -104,6 +104,18 @@ def seed_index(tmp_path_factory, model) -> Path:
     return folder / "index"
 
 
+@pytest.fixture(scope="session")
+def stand_in_seed_index(tmp_path_factory) -> Path:
+    """The seed articles indexed with the stand-in embedder, once, for tests of the index's
+    files, reads and BM25 (not of the model's answers): they need no model (do not modify)."""
+    from qa.indexer import sync
+    from robust_util import HashEmbedder
+
+    folder = tmp_path_factory.mktemp("stand-in-seed-index")
+    sync(folder / "index", [SEEDS], embedder=HashEmbedder())
+    return folder / "index"
+
+
 def bbc_sample(n: int) -> list[Path]:
     if not BBC.is_dir():
         pytest.skip("../shared/data/bbc-news is not present")

@@ -175,7 +175,8 @@ def test_killed_reindex_leaves_previous_index_answering(tmp_path, seeds_copy, st
     assert len(Searcher(index).documents()) == 2 + report.added
 
 
-def test_cli_index_json_contract(tmp_path, seeds_copy):
+def test_cli_index_json_contract(tmp_path, seeds_copy, fast_model):
+    """fast_model: the qa index embeds with the real model, through the session's export."""
     result = _run_qa("index", str(seeds_copy), "--index", str(tmp_path / "ix"), "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

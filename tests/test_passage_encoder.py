@@ -114,6 +114,7 @@ def test_an_unwritable_cache_keeps_the_torch_model_for_passages(model, tmp_path,
     np.testing.assert_allclose(encoder.encode(["a passage"]), model.encode(["a passage"]), atol=1e-6)
 
 
+@pytest.mark.slow  # indexes with the real model in a cache of its own
 def test_ctrl_c_while_exporting_before_embedding_leaves_no_index_and_no_half_export(tmp_path, monkeypatch):
     from qa.indexer import sync
 
