@@ -135,18 +135,22 @@ def _run_qa(*args: str, cwd: Path, **kw) -> subprocess.CompletedProcess:
 @pytest.mark.skipif(not BBC.is_dir(), reason="../shared/data/bbc-news is not present")
 def test_killed_reindex_leaves_previous_index_answering(tmp_path, seeds_copy, stand_in, fast_model):
     """A real `qa index` process is SIGKILLed while embedding new files (with the real model,
-    through the session's export: fast_model)."""
+    through the session's export: fast_model). It saves its vectors aside every 64 passages
+    rather than 512, and the test hook holds it after the first save, so that a few hundred
+    passages make several checkpoints and the kill always lands mid-embedding."""
     embedder = stand_in
     index = tmp_path / "index"
     sync(index, [seeds_copy], embedder=embedder)
     before = Searcher(index).search("Who heads Ansar al-Sharia in Derna?", k=1, embedder=embedder)
     extra = tmp_path / "extra"
     extra.mkdir()
-    for path in sorted((BBC / "business").glob("*.txt"))[:250]:  # ~1,000 passages: two checkpoints
+    for path in sorted((BBC / "business").glob("*.txt"))[:100]:  # ~400 passages: six checkpoints
         shutil.copy(path, extra / path.name)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "qa", "index", str(extra), "--index", str(index)],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QA_TEST_PAUSE_AT="embedding", QA_TEST_PAUSE_SECONDS="120")
+    script = ("import sys\nimport qa.indexer\nfrom qa.cli import main\nqa.indexer.CHECKPOINT_PASSAGES = 64\n"
+              f"sys.exit(main(['index', {str(extra)!r}, '--index', {str(index)!r}]))\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # wait until it holds the lock and has started embedding (pending vectors appear), then kill
     deadline = time.monotonic() + 120
     import sqlite3
