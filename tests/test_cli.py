@@ -31,8 +31,10 @@ def _one_line_error(result: subprocess.CompletedProcess, *needles: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory, seed_index) -> Path:
-    """A working directory with seeds/ and index/ (copied from the session's seed index)."""
+def workdir(tmp_path_factory, seed_index, fast_model) -> Path:
+    """A working directory with seeds/ and index/ (copied from the session's seed index).
+    fast_model: the model's export is in the session's cache, so `qa ask` does not import torch
+    to make it."""
     work = tmp_path_factory.mktemp("work")
     shutil.copytree(ROOT / "seeds", work / "seeds")
     shutil.copytree(seed_index, work / "index")
