@@ -3,10 +3,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test index bench clean-index
+.PHONY: setup run test test-fast index bench clean-index
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
+	# a pip that normalizes extras (PEP 685): the one venv ships (23.2) warns "lxml ... does not
+	# provide the extra 'html_clean'" for justext's lxml[html_clean] (lxml 6 names it html-clean)
+	$(VENV)/bin/pip install --quiet --upgrade 'pip>=25'
 	# the CPU build of torch first: without the pin pip pulls several GB of CUDA packages
 	$(VENV)/bin/pip install --quiet torch==2.13.0
 	$(VENV)/bin/pip install --quiet -e '.[test]'
@@ -22,6 +25,10 @@ run: index
 
 test: setup
 	$(PY) -m pytest
+
+# the tests that do not load the embedding model (the `slow` marker, tests/conftest.py)
+test-fast: setup
+	$(PY) -m pytest -m "not slow"
 
 clean-index:  # every file qa wrote in index/ (the hidden .gitkeep stays)
 	rm -rf index/*

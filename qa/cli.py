@@ -165,32 +165,6 @@ def say(text: str, stream=None) -> None:
 
 
 # -- index -------------------------------------------------------------------------------
-class _ProgressBars:
-    """tqdm bars on stderr, one per phase, shown only on a terminal."""
-
-    UNITS = {"reading": "file", "embedding": "passage"}
-
-    def __init__(self) -> None:
-        self.bars: dict[str, object] = {}
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        from tqdm import tqdm
-
-        bar = self.bars.get(phase)
-        if bar is None:
-            if total == 0:
-                return
-            bar = self.bars[phase] = tqdm(total=total, desc=phase, unit=self.UNITS.get(phase, "it"),
-                                          file=sys.stderr, disable=None, dynamic_ncols=True, leave=True)
-        bar.update(done - bar.n)
-        if done >= total:  # stop its clock: the phase is over
-            bar.close()
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
-
-
 def cmd_index(args: argparse.Namespace) -> int:
     from qa.indexer import sync
 
@@ -198,7 +172,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         return cmd_check(args)
     if args.watch:
         return cmd_watch(args)
-    bars = _ProgressBars()
+    from qa.progress import progress_reporter
+
+    bars = progress_reporter()  # bars on a terminal, else a line every few seconds
     try:
         report = sync(index_dir_from(args.index), args.paths, model=model_from(args.model), rebuild=args.rebuild,
                       on_progress=bars, on_message=lambda m: say(f"qa: {m}"))
@@ -385,6 +361,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise QAError("-k must be at least 1")
     if args.question != "-" and not args.question.strip():
         raise QAError('the question is empty; ask e.g.: qa ask "Who heads Ansar al-Sharia in Derna?"')
+    from qa.retrieval.filters import make_filters, split_prefix
+
+    flags = make_filters(args.since, args.until, args.source)  # a bad date is said before any loading
     index_dir = index_dir_from(args.index)
     opened = database_identity(index_dir)  # stat'ed before opening: a later swap is seen
     searcher = Searcher(index_dir)
@@ -397,9 +376,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         embedder = question_encoder(searcher.model, warn=lambda m: say(f"qa: warning: {m}"))
     from qa.render import print_answer
-    from qa.retrieval.filters import make_filters, split_prefix
 
-    flags = make_filters(args.since, args.until, args.source)
     for line in _questions(args.question):
         prefix, question = split_prefix(line)
         if not question.strip():

@@ -491,10 +491,10 @@ def _embed_again(db: IndexStore, request: SyncRequest, meta: IndexMeta,
     todo = [pid for pid in texts if pid not in found]
     if todo:
         embedder = request.embedder
-        if embedder is None:
-            from qa.embedder import Embedder
+        if embedder is None:  # the same encoder as the sync's (its ONNX export when it can be made)
+            from qa.embedder import passage_encoder
 
-            embedder = Embedder(meta.model)
+            embedder = passage_encoder(meta.model)
         request.on_progress("embedding", 0, len(todo))
         found.update(zip(todo, embedder.encode([texts[pid] for pid in todo])))
         request.on_progress("embedding", len(todo), len(todo))
@@ -657,10 +657,14 @@ def _sources(db: IndexStore, new_sources: list[str]) -> list[str]:
         if default is None:
             raise QAError("nothing to index: name a file or folder, e.g. qa index ~/articles")
         new_sources = [source_scan.absolute(default)]
+    named = list(dict.fromkeys(new_sources))
+    # a file or folder inside a folder source is that source's: naming it lifts its exclusion
+    # (qa remove) and adds no second source counting the same documents
+    adding = [p for p in named if p not in sources and not source_scan.within_another(p, sources + named)]
     with db.transaction():
-        db.add_sources(new_sources, time.time())
-        db.include(new_sources)  # named again: no longer excluded by an earlier qa remove
-    return sources + [p for p in new_sources if p not in sources]
+        db.add_sources(adding, time.time())
+        db.include(named)  # named again: no longer excluded by an earlier qa remove
+    return sources + adding
 
 
 def _read_file(plan: SyncPlan, path: str, old: DocumentRow | None, settings: ChunkSettings) -> None:

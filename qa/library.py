@@ -95,12 +95,12 @@ def list_sources(index_dir: Path) -> list[SourceInfo]:
     with IndexStore.open(Path(index_dir)) as db:
         sources = db.sources()
         docs = db.document_passages()
-    out = []
-    for source in sources:
-        real = os.path.realpath(source)
-        held = [(p, n) for _, p, n in docs if _under(p, real) or _under(p, source)]
-        out.append(SourceInfo(source, len(held), sum(n for _, n in held), source_state(source)))
-    return out
+    held: dict[str, list[int]] = {source: [] for source in sources}
+    for _, path, passages in docs:
+        holders = [s for s in sources if _under(path, os.path.realpath(s)) or _under(path, s)]
+        if holders:  # a document is counted once, under the deepest source holding it
+            held[max(holders, key=len)].append(passages)
+    return [SourceInfo(s, len(held[s]), sum(held[s]), source_state(s)) for s in sources]
 
 
 def _refuse_above_sources(path: str | os.PathLike[str], target: str, below: list[str]) -> None:

@@ -133,3 +133,15 @@ class ReaderSettings:
 
 #: the shipped reader budgets
 DEFAULT_READER = ReaderSettings()
+
+
+@dataclass(frozen=True)
+class ProgressSettings:
+    """How `qa index` reports progress without a terminal (piped to tee, a log, a CI job)."""
+
+    #: a progress line on stderr at most this often (a run shorter than this prints none)
+    line_every_seconds: float = 5.0
+
+
+#: the shipped progress settings
+DEFAULT_PROGRESS = ProgressSettings()

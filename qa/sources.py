@@ -141,6 +141,12 @@ def inside(path: str, folders: Iterable[str]) -> bool:
     return _inside(path, list(folders))
 
 
+def within_another(path: str, roots: Iterable[str]) -> bool:
+    """True when the path is inside one of these folders, not one of them: naming a file or
+    folder of a source again adds no source (its documents are the folder's)."""
+    return any(path != root and _inside(path, [root]) for root in roots)
+
+
 def _root_of(path: str, roots: list[str]) -> str | None:
     """The deepest source holding the path."""
     holding = [r for r in roots if _inside(path, [r])]

@@ -30,7 +30,9 @@ FULL_SYNC_MS = 300_000
 
 
 class LazyEmbedder:
-    """The embedding model, loaded at its first use and kept (watch syncs many times)."""
+    """The passage encoder (qa/embedder.py passage_encoder, as every path that embeds passages:
+    the model's ONNX export when it can be made), loaded at its first use and kept (watch syncs
+    many times)."""
 
     def __init__(self, model: str) -> None:
         self.model_name = model
@@ -40,9 +42,9 @@ class LazyEmbedder:
     def _model(self):
         with self._lock:
             if self._inner is None:
-                from qa.embedder import Embedder
+                from qa.embedder import passage_encoder
 
-                self._inner = Embedder(self.model_name)
+                self._inner = passage_encoder(self.model_name)
             return self._inner
 
     def preload(self) -> None:

@@ -28,6 +28,15 @@ class CountingEmbedder:
         return self.inner.encode(texts, batch_size=batch_size, on_batch=on_batch)
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Every test that loads the embedding model (the `model` fixture, directly or through
+    fast_model, embedder, seed_index...) is `slow`; `pytest -m "not slow"` runs the rest. Tests
+    whose subprocesses load the model carry the mark themselves."""
+    for item in items:
+        if "model" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_cache(tmp_path_factory) -> Path:
     """Model exports (qa/onnx_encoder.py) go to this session's folder, never the user's ~/.cache."""
@@ -45,9 +54,37 @@ def model():
     return Embedder()
 
 
+@pytest.fixture(scope="session")
+def fast_model(model):
+    """The same model through its ONNX export, the encoder `qa index` uses: torch's vectors
+    (cosine >= 0.99999, tests/test_passage_encoder.py) at 1.75-3x the rate. For tests that need
+    the real model's behaviour but are not about torch itself. Tests whose `qa` subprocesses
+    load the model take it too: the export is then in the session's cache (a subprocess loads it
+    in ~0.4 s instead of importing torch to make it), and they are marked slow."""
+    from qa import onnx_encoder
+    from qa.embedder import resolve_model
+
+    folder = onnx_encoder.export(model, resolve_model(model.model_name))
+    encoder = onnx_encoder.load(resolve_model(model.model_name)) if folder is not None else None
+    if encoder is None:
+        return model
+    encoder.model_name = model.model_name
+    return encoder
+
+
 @pytest.fixture
-def embedder(model) -> CountingEmbedder:
-    return CountingEmbedder(model)
+def embedder(fast_model) -> CountingEmbedder:
+    """The real model, counting what it embeds (tests of answers; logic tests use HashEmbedder)."""
+    return CountingEmbedder(fast_model)
+
+
+@pytest.fixture
+def stand_in():
+    """The suite's stand-in embedder (tests/robust_util.py HashEmbedder: a vector from the hashed
+    words, counting what it embeds), for tests of logic rather than of the model's answers."""
+    from robust_util import HashEmbedder
+
+    return HashEmbedder()
 
 
 @pytest.fixture
@@ -64,6 +101,18 @@ def seed_index(tmp_path_factory, model) -> Path:
 
     folder = tmp_path_factory.mktemp("seed-index")
     sync(folder / "index", [SEEDS], embedder=model)
+    return folder / "index"
+
+
+@pytest.fixture(scope="session")
+def stand_in_seed_index(tmp_path_factory) -> Path:
+    """The seed articles indexed with the stand-in embedder, once, for tests of the index's
+    files, reads and BM25 (not of the model's answers): they need no model (do not modify)."""
+    from qa.indexer import sync
+    from robust_util import HashEmbedder
+
+    folder = tmp_path_factory.mktemp("stand-in-seed-index")
+    sync(folder / "index", [SEEDS], embedder=HashEmbedder())
     return folder / "index"
 
 

@@ -12,7 +12,8 @@ def test_no_index_means_no_sources_and_no_changes(tmp_path):
     assert not pending_changes(tmp_path / "index")
 
 
-def test_reports_new_changed_and_removed_files(tmp_path, seeds_copy, embedder):
+def test_reports_new_changed_and_removed_files(tmp_path, seeds_copy, stand_in):
+    embedder = stand_in
     from qa.indexer import sync
 
     index = tmp_path / "index"

@@ -31,8 +31,10 @@ def _one_line_error(result: subprocess.CompletedProcess, *needles: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory, seed_index) -> Path:
-    """A working directory with seeds/ and index/ (copied from the session's seed index)."""
+def workdir(tmp_path_factory, seed_index, fast_model) -> Path:
+    """A working directory with seeds/ and index/ (copied from the session's seed index).
+    fast_model: the model's export is in the session's cache, so `qa ask` does not import torch
+    to make it."""
     work = tmp_path_factory.mktemp("work")
     shutil.copytree(ROOT / "seeds", work / "seeds")
     shutil.copytree(seed_index, work / "index")
@@ -71,6 +73,12 @@ def test_ask_prints_citation_for_people(workdir):
 
 def test_missing_index_is_one_line_with_next_step(tmp_path):
     _one_line_error(qa("ask", "anything", cwd=tmp_path), "no index", "qa index")
+
+
+@pytest.mark.parametrize("flag,value", [("--until", "0000"), ("--since", "last tuesday"),
+                                        ("--since", "1987-13-01")])
+def test_a_date_that_is_no_date_is_one_line_naming_the_forms(tmp_path, flag, value):
+    _one_line_error(qa("ask", "Who?", flag, value, cwd=tmp_path), value, "2024-03-12")
 
 
 def test_empty_question_is_one_line(workdir):

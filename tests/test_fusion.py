@@ -117,10 +117,10 @@ def test_answered_needs_the_questions_words_not_only_a_similar_topic(seed_index)
     conn.close()
 
 
-def test_same_article_check_reads_the_passages_documents(seed_index):
+def test_same_article_check_reads_the_passages_documents(stand_in_seed_index):
     from qa import store
 
-    conn = store.connect(seed_index)
+    conn = store.connect(stand_in_seed_index)
     by_doc: dict[int, list[int]] = {}
     for row in store.all_citation_rows(conn):
         by_doc.setdefault(row.doc_id, []).append(row.passage_id)

@@ -26,7 +26,8 @@ def _top_source(index: Path, question: str, embedder) -> str:
     return Path(answer.hits[0].path).name
 
 
-def test_add_change_delete_and_unchanged(tmp_path, seeds_copy, embedder):
+def test_add_change_delete_and_unchanged(tmp_path, seeds_copy, stand_in):
+    embedder = stand_in
     index = tmp_path / "index"
     first = sync(index, [seeds_copy], embedder=embedder)
     assert (first.added, first.updated, first.removed, first.unchanged) == (2, 0, 0, 0)
@@ -68,7 +69,8 @@ def test_add_change_delete_and_unchanged(tmp_path, seeds_copy, embedder):
                Searcher(index).search("Who is the mayor of Port Elspeth?", k=5, embedder=embedder).hits)
 
 
-def test_touched_but_identical_file_is_not_reembedded(tmp_path, seeds_copy, embedder):
+def test_touched_but_identical_file_is_not_reembedded(tmp_path, seeds_copy, stand_in):
+    embedder = stand_in
     index = tmp_path / "index"
     sync(index, [seeds_copy], embedder=embedder)
     embedder.texts.clear()
@@ -79,7 +81,8 @@ def test_touched_but_identical_file_is_not_reembedded(tmp_path, seeds_copy, embe
     assert embedder.texts == []
 
 
-def test_changed_document_keeps_vectors_of_unchanged_passages(tmp_path, seeds_copy, embedder):
+def test_changed_document_keeps_vectors_of_unchanged_passages(tmp_path, seeds_copy, stand_in):
+    embedder = stand_in
     index = tmp_path / "index"
     sync(index, [seeds_copy], embedder=embedder)
     path = seeds_copy / "002_0e2a9cc3038cee0a.txt"
@@ -91,7 +94,8 @@ def test_changed_document_keeps_vectors_of_unchanged_passages(tmp_path, seeds_co
     assert report.embedded == len(embedder.texts) <= 2  # only the passage(s) whose text moved
 
 
-def test_skipped_files_are_reported_not_fatal(tmp_path, seeds_copy, embedder):
+def test_skipped_files_are_reported_not_fatal(tmp_path, seeds_copy, stand_in):
+    embedder = stand_in
     (seeds_copy / "empty.txt").write_bytes(b"")
     (seeds_copy / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     (seeds_copy / "legacy.txt").write_bytes("Caf\u00e9 news\n\nThe caf\u00e9 reopened.".encode("cp1252"))
@@ -101,7 +105,8 @@ def test_skipped_files_are_reported_not_fatal(tmp_path, seeds_copy, embedder):
     assert set(map(os.path.basename, report.skipped_files)) == {"empty.txt", "image.txt"}
 
 
-def test_missing_source_path_is_an_error(tmp_path, embedder):
+def test_missing_source_path_is_an_error(tmp_path, stand_in):
+    embedder = stand_in
     with pytest.raises(QAError, match="no such file or folder"):
         sync(tmp_path / "index", [tmp_path / "nope"], embedder=embedder)
 
@@ -127,20 +132,25 @@ def _run_qa(*args: str, cwd: Path, **kw) -> subprocess.CompletedProcess:
                           text=True, timeout=300, **kw)
 
 
-def test_killed_reindex_leaves_previous_index_answering(tmp_path, seeds_copy, embedder):
-    """A real `qa index` process is SIGKILLed while embedding new files."""
-    if not BBC.is_dir():
-        pytest.skip("../shared/data/bbc-news is not present")
+@pytest.mark.skipif(not BBC.is_dir(), reason="../shared/data/bbc-news is not present")
+def test_killed_reindex_leaves_previous_index_answering(tmp_path, seeds_copy, stand_in, fast_model):
+    """A real `qa index` process is SIGKILLed while embedding new files (with the real model,
+    through the session's export: fast_model). It saves its vectors aside every 64 passages
+    rather than 512, and the test hook holds it after the first save, so that a few hundred
+    passages make several checkpoints and the kill always lands mid-embedding."""
+    embedder = stand_in
     index = tmp_path / "index"
     sync(index, [seeds_copy], embedder=embedder)
     before = Searcher(index).search("Who heads Ansar al-Sharia in Derna?", k=1, embedder=embedder)
     extra = tmp_path / "extra"
     extra.mkdir()
-    for path in sorted((BBC / "business").glob("*.txt"))[:250]:  # ~1,000 passages: two checkpoints
+    for path in sorted((BBC / "business").glob("*.txt"))[:100]:  # ~400 passages: six checkpoints
         shutil.copy(path, extra / path.name)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "qa", "index", str(extra), "--index", str(index)],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QA_TEST_PAUSE_AT="embedding", QA_TEST_PAUSE_SECONDS="120")
+    script = ("import sys\nimport qa.indexer\nfrom qa.cli import main\nqa.indexer.CHECKPOINT_PASSAGES = 64\n"
+              f"sys.exit(main(['index', {str(extra)!r}, '--index', {str(index)!r}]))\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # wait until it holds the lock and has started embedding (pending vectors appear), then kill
     deadline = time.monotonic() + 120
     import sqlite3
@@ -169,7 +179,8 @@ def test_killed_reindex_leaves_previous_index_answering(tmp_path, seeds_copy, em
     assert len(Searcher(index).documents()) == 2 + report.added
 
 
-def test_cli_index_json_contract(tmp_path, seeds_copy):
+def test_cli_index_json_contract(tmp_path, seeds_copy, fast_model):
+    """fast_model: the qa index embeds with the real model, through the session's export."""
     result = _run_qa("index", str(seeds_copy), "--index", str(tmp_path / "ix"), "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

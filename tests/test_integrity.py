@@ -28,7 +28,12 @@ from conftest import ROOT, SEEDS
 from robust_util import HashEmbedder, check_consistent
 
 QUESTION = "Who heads Ansar al-Sharia in Derna?"
-ENV = dict(os.environ, PYTHONPATH=str(ROOT))
+
+
+def env_now(**extra: str) -> dict[str, str]:
+    """The environment for a `qa` subprocess, read when it starts: the session's private model
+    cache (conftest.private_cache) is set after this module is imported."""
+    return dict(os.environ, PYTHONPATH=str(ROOT), **extra)
 
 
 @pytest.fixture
@@ -41,7 +46,7 @@ def built(tmp_path) -> tuple[Path, Path]:
 
 
 def qa(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qa", *args], cwd=cwd, env=env or ENV, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "qa", *args], cwd=cwd, env=env or env_now(), capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -102,7 +107,7 @@ def test_a_database_held_too_long_is_busy_never_damaged(built, tmp_path):
     index, src = built
     holder = hold_exclusive(index / store.DB_NAME, 90.0)  # killed when done
     try:
-        env = dict(ENV, QA_BUSY_WAIT="2")
+        env = env_now(QA_BUSY_WAIT="2")
         for args in (["ask", QUESTION, "--mode", "bm25"], ["docs"], ["index", "--rebuild", str(src)]):
             result = qa(*args, "--index", str(index), cwd=tmp_path, env=env)
             assert result.returncode == 1, result.stderr
@@ -154,7 +159,33 @@ def test_nan_vectors_are_detected_and_only_they_reembedded(built, tmp_path):
     check_consistent(index)
 
 
-def test_nan_vectors_stop_qa_ask_with_one_line_until_repaired(built, tmp_path):
+def test_a_repair_embeds_through_the_one_passage_encoder(built, monkeypatch):
+    """Repair embeds lost vectors with what every sync uses (passage_encoder: the ONNX export),
+    never a torch model of its own."""
+    import qa.embedder
+
+    index, _ = built
+    asked: list[str] = []
+    stand_in = HashEmbedder()
+
+    def factory(model_name, warn=None):
+        asked.append(model_name)
+        return stand_in
+
+    def no_torch(*_args, **_kw):
+        raise AssertionError("a torch model was loaded outside passage_encoder")
+
+    monkeypatch.setattr(qa.embedder, "passage_encoder", factory)
+    monkeypatch.setattr(qa.embedder, "Embedder", no_torch)
+    (vector_file,) = index.glob("vectors.*.faiss")
+    _overwrite_middle(vector_file, b"\xff" * 4096)
+    repaired = sync(index)
+    assert repaired.warnings[0].startswith("repaired:") and asked == [HashEmbedder.model_name]
+    assert 2 <= len(stand_in.texts) <= 4 and check(index)[1]["whole"]
+
+
+def test_nan_vectors_stop_qa_ask_with_one_line_until_repaired(built, tmp_path, fast_model):
+    """fast_model: its qa index repairs with the real model, through the session's export."""
     index, _ = built
     before = qa("ask", QUESTION, "--mode", "bm25", "--json", "--index", str(index), cwd=tmp_path)
     (vector_file,) = index.glob("vectors.*.faiss")
@@ -288,7 +319,7 @@ def test_deleting_write_lock_lets_no_second_writer_in(tmp_path):
 def test_write_lock_deleted_mid_reindex_second_writer_waits(built, tmp_path, model):
     index, src = built
     (src / "port.txt").write_text("Port story\n\nThe harbour of Port Elspeth reopened on Friday, the mayor said.\n")
-    env = dict(ENV, QA_TEST_PAUSE_AT="reading", QA_TEST_PAUSE_SECONDS="5")
+    env = env_now(QA_TEST_PAUSE_AT="reading", QA_TEST_PAUSE_SECONDS="5")
     first = subprocess.Popen([sys.executable, "-m", "qa", "index", "--json", "--index", str(index)], cwd=tmp_path,
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     timer = threading.Timer(150, first.kill)
@@ -298,7 +329,7 @@ def test_write_lock_deleted_mid_reindex_second_writer_waits(built, tmp_path, mod
         (index / LOCK_NAME).unlink()  # a user tidying up
         (src / "storm.txt").write_text("Storm story\n\nA storm closed the harbour of Port Elspeth again.\n")
         second = subprocess.Popen([sys.executable, "-m", "qa", "index", "--json", "--index", str(index)],
-                                  cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                  cwd=tmp_path, env=env_now(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert "waiting for it to finish" in second.stderr.readline()
         assert first.poll() is None  # the second really waited for the first
         out1, err1 = first.communicate(timeout=120)

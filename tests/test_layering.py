@@ -108,3 +108,16 @@ def test_the_engine_does_not_import_the_ui_toolkit():
 def test_nothing_installs_a_top_level_app_module():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert "py-modules" not in pyproject
+
+
+def test_only_the_embedder_module_loads_a_torch_model():
+    """Every path that embeds passages (qa index, its repair, --watch, the UI's reindex) calls
+    qa/embedder.py's passage_encoder, so all get the ONNX export: none builds an Embedder itself."""
+    builders = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.name == "embedder.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == "Embedder":
+                builders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert builders == []

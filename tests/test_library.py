@@ -87,7 +87,8 @@ def test_help_names_the_checkout_index_without_env(tmp_path):
 
 # -- offline folders ------------------------------------------------------------------------------
 
-def test_folder_renamed_away_keeps_its_documents_and_comes_back_unembedded(tmp_path, embedder):
+def test_folder_renamed_away_keeps_its_documents_and_comes_back_unembedded(tmp_path, stand_in):
+    embedder = stand_in
     src = make_library(tmp_path)
     index = tmp_path / "index"
     sync(index, [src], embedder=embedder)
@@ -217,7 +218,7 @@ def test_the_same_file_through_two_paths_is_one_document(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert sync(index, ["src"], embedder=emb).added == 0  # relative
     assert sync(index, [src / "sub" / ".." / "a1.txt"], embedder=emb).added == 0
-    assert [s.path for s in library.list_sources(index)] == [str(src), str(src / "a1.txt")]
+    assert [s.path for s in library.list_sources(index)] == [str(src)]  # a1.txt is the folder's (issue 21)
     assert len(doc_paths(index)) == 5
     check_consistent(index)
 
@@ -339,6 +340,32 @@ def test_sources_and_remove_on_the_command_line(tmp_path):
 
 
 # -- PDF (the readers are qa/pdf.py's; here: a source folder's PDFs are indexed with their page) ------
+
+def test_a_file_named_again_inside_its_folder_source_is_no_second_source(tmp_path):
+    """qa remove FOLDER/file then qa index FOLDER/file lifts the exclusion: one document, counted
+    once, under the folder (no second source beside it); so too a subfolder named."""
+    src = make_library(tmp_path)
+    index = tmp_path / "index"
+    sync(index, [src], embedder=HashEmbedder())
+    library.remove(index, src / "a1.txt")
+    assert sync(index, [src / "a1.txt"], embedder=HashEmbedder()).added == 1
+    sync(index, [src / "sub", src], embedder=HashEmbedder())
+    assert [(s.path, s.documents) for s in library.list_sources(index)] == [(str(src), 5)]
+    library.remove(index, src / "a1.txt")  # still a file of the folder, taken out again
+    assert [(s.path, s.documents) for s in library.list_sources(index)] == [(str(src), 4)]
+
+
+def test_an_index_holding_a_source_inside_another_counts_each_document_once(tmp_path):
+    """Indexes made before the fix may record a file source inside a folder source: the file is
+    counted under the deepest source, so the counts add up to the documents."""
+    src = make_library(tmp_path)
+    index = tmp_path / "index"
+    sync(index, [src], embedder=HashEmbedder())
+    with store.IndexStore.open(index) as db, db.transaction():
+        db.add_sources([str(src / "a1.txt")], 0.0)
+    rows = [(s.path, s.documents) for s in library.list_sources(index)]
+    assert rows == [(str(src), 4), (str(src / "a1.txt"), 1)]
+
 
 def test_pdfs_in_a_source_are_indexed_with_the_page_of_each_passage(tmp_path):
     from pdf_util import make_pdf

@@ -14,7 +14,7 @@ import pytest
 from qa import cli, store
 from qa.errors import QAError
 from qa.indexer import sync
-from qa.retrieval.filters import Filters, make_filters, parse_bound, split_prefix
+from qa.retrieval.filters import Filters, describe, make_filters, parse_bound, read_bound, split_prefix
 from qa.search import Searcher
 from qa.store import IndexStore
 from robust_util import HashEmbedder
@@ -223,10 +223,43 @@ def test_date_bounds_are_periods(text, end, want):
     assert parse_bound(text, end).isoformat() == want
 
 
-@pytest.mark.parametrize("bad", ["yesterday", "soon", "2024-13-45"])
+@pytest.mark.parametrize("bad", ["yesterday", "soon", "2024-13-45", "last tuesday", "1987-13-01", "0000",
+                                 "2024-02-30", "foo", "2 weeks ago", "12/03/2024", "24"])
 def test_a_bound_that_is_no_date_is_one_clear_error(bad):
-    with pytest.raises(QAError, match="as a date"):
-        parse_bound(bad, end=False)
+    """Each form is read one way only: a day and month never swap, an impossible date is refused,
+    and the error names the accepted forms."""
+    for end in (False, True):
+        with pytest.raises(QAError, match="as a date") as caught:
+            parse_bound(bad, end=end)
+        assert "2024-03-12" in str(caught.value) and "12 March 2024" in str(caught.value)
+        assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("text,end,want", [
+    ("12 March 2024", False, "2024-03-12"), ("March 12, 2024", True, "2024-03-12"),
+    ("12th Mar. 2024", False, "2024-03-12"), ("Sept 2024", True, "2024-09-30"),
+    ("2024-3-5", False, "2024-03-05"), ("1987-12-01", False, "1987-12-01")])
+def test_written_dates_read_one_way(text, end, want):
+    assert parse_bound(text, end).isoformat() == want
+
+
+@pytest.mark.parametrize("text,end,want,year", [
+    ("March", False, "2026-03-01", 2026), ("March", True, "2026-03-31", 2026),
+    ("12 March", False, "2026-03-12", 2026), ("December 25", False, "2025-12-25", 2025),
+    ("29 February", False, "2024-02-29", 2024)])
+def test_a_date_without_a_year_takes_the_latest_begun_and_says_which(text, end, want, year):
+    bound = read_bound(text, end, today=dt.date(2026, 12, 7))
+    assert (bound.day.isoformat(), bound.assumed_year) == (want, year)
+
+
+def test_the_year_taken_is_in_the_answers_json_and_text():
+    filters = make_filters(since="March", until="2099")
+    year = filters.since.year
+    assert filters.as_json()["assumed_year"] == {"since": year}
+    assert make_filters(since="2024-03").as_json()["assumed_year"] is None
+    assert describe(filters.as_json()) == f"since 1 Mar {year} (no year given: {year}) · until 31 Dec 2099"
+    prefix, _ = split_prefix("until:March Who?")
+    assert prefix.merged(make_filters(since="2001")).as_json()["assumed_year"] == {"until": year}
 
 
 def test_question_prefix_is_parsed_and_removed():
@@ -247,7 +280,7 @@ def test_since_until_are_inclusive_and_unknown_dates_are_left_out_and_said(news_
     assert got == ["budget-0.txt", "budget-1.txt", "budget-2.txt", "budget-3.txt"]  # 1 Jan ... 30 Jun
     assert all(p["date"] and "2024-01-01" <= p["date"] <= "2024-06-30" for p in answer["passages"])
     assert answer["filters"] == {"since": "2024-01-01", "until": "2024-06-30", "source": None,
-                                 "undated_excluded": 2}  # budget-5.txt and blog.txt
+                                 "assumed_year": None, "undated_excluded": 2}  # budget-5.txt and blog.txt
 
 
 def test_a_filtered_answer_still_returns_k_passages(news_index):

@@ -160,6 +160,7 @@ def test_temporaries_of_a_killed_export_are_removed(tmp_path):
     assert live.is_dir() and not left.exists() and not old.exists()
 
 
+@pytest.mark.slow  # indexes with the real model, made and exported in its own cache
 def test_indexing_with_the_model_leaves_an_export(tmp_path, monkeypatch):
     """`qa index` loads torch anyway; the first `qa ask` after it should not have to."""
     from qa.indexer import sync
@@ -170,6 +171,7 @@ def test_indexing_with_the_model_leaves_an_export(tmp_path, monkeypatch):
     assert isinstance(onnx_encoder.load(resolve_model("all-MiniLM-L6-v2")), onnx_encoder.OnnxEncoder)
 
 
+@pytest.mark.slow  # indexes with the real model, made and exported in its own cache
 def test_ctrl_c_during_the_export_keeps_the_committed_index(tmp_path, monkeypatch):
     """The export runs after the commit: an interrupt there must not be reported as 'the index is
     as it was before this run'."""

@@ -56,9 +56,9 @@ def test_settings_reach_the_searcher(seed_index, model):
     assert [h.passage_id for h in by_bm25.hits] == [h.passage_id for h in bm25_only.hits]  # ranks like BM25
 
 
-def test_bm25_params_reach_the_snapshot(seed_index):
-    plain = Searcher(seed_index)
-    other = Searcher(seed_index, settings=replace(DEFAULT_SETTINGS, k1=1.5, b=0.75))
+def test_bm25_params_reach_the_snapshot(stand_in_seed_index):
+    plain = Searcher(stand_in_seed_index)
+    other = Searcher(stand_in_seed_index, settings=replace(DEFAULT_SETTINGS, k1=1.5, b=0.75))
     question = "Who heads Ansar al-Sharia in Derna?"
     scores = [h.bm25_score for h in plain.search(question, k=3).hits]
     assert scores != [h.bm25_score for h in other.search(question, k=3).hits]
@@ -78,8 +78,8 @@ def test_an_index_is_searched_with_the_bm25_params_it_records(tmp_path, model):
     assert scores != [h.bm25_score for h in shipped.search(question, k=3).hits]
 
 
-def test_batched_reads_take_more_ids_than_one_statement_may_bind(seed_index):
-    conn = store.connect(seed_index)
+def test_batched_reads_take_more_ids_than_one_statement_may_bind(stand_in_seed_index):
+    conn = store.connect(stand_in_seed_index)
     rows = store.all_citation_rows(conn)
     ids = [r.passage_id for r in rows] + list(range(10**6, 10**6 + 3 * store.IN_BATCH))  # unknown ids too
     got = store.citation_rows(conn, ids)

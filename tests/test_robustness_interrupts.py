@@ -53,7 +53,8 @@ def kill_at(index: Path, phase: str, sig: int, cwd: Path, while_paused=lambda: N
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, "".join(lines) + err)
 
 
-def test_kills_at_three_phases_lose_nothing(tmp_path, model):
+def test_kills_at_three_phases_lose_nothing(tmp_path, model, fast_model):
+    """fast_model: the killed qa index runs embed with the real model, through the session's export."""
     src = tmp_path / "src"
     shutil.copytree(SEEDS, src)
     index = tmp_path / "index"

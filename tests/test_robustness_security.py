@@ -63,9 +63,9 @@ def test_the_guard_catches_what_it_looks_for():
     assert forbidden("re.compile('x')\nself.evaluate(x)\nfaiss.read_index(p)\nnp.load(f, allow_pickle=False)\n") == []
 
 
-def test_index_files_are_sqlite_and_faiss_only(seed_index):
+def test_index_files_are_sqlite_and_faiss_only(stand_in_seed_index):
     """What the index folder holds and how each is read: no format that can carry code."""
-    for path in seed_index.iterdir():
+    for path in stand_in_seed_index.iterdir():
         head = path.read_bytes()[:16]
         if path.name == "qa.sqlite":
             assert head.startswith(b"SQLite format 3")

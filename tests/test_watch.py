@@ -46,7 +46,8 @@ class Lines:
         raise AssertionError(f"no line with {needle!r} within {seconds} s; saw {self.seen}")
 
 
-def test_watch_syncs_a_new_file_within_seconds_and_stops_on_ctrl_c(tmp_path):
+def test_watch_syncs_a_new_file_within_seconds_and_stops_on_ctrl_c(tmp_path, fast_model):
+    """fast_model: the watcher embeds with the real model, through the session's export."""
     src = tmp_path / "articles"
     shutil.copytree(SEEDS, src)
     index = tmp_path / "index"

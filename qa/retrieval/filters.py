@@ -14,8 +14,7 @@ import datetime as dt
 import fnmatch
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,6 +33,8 @@ class Filters:
     since: dt.date | None = None
     until: dt.date | None = None
     source: str | None = None  # a path glob or (part of) a site name, case-insensitive
+    #: the year taken for a bound written without one ("since": 2026): said in the answer
+    assumed_year: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
     @property
     def active(self) -> bool:
@@ -45,22 +46,28 @@ class Filters:
 
     def merged(self, other: "Filters") -> "Filters":
         """These filters, each one not set taken from `other` (flags given with a prefix)."""
-        merged = Filters(self.since or other.since, self.until or other.until, self.source or other.source)
+        mine, theirs = dict(self.assumed_year), dict(other.assumed_year)
+        years = tuple((side, (mine if getattr(self, side) else theirs)[side]) for side in ("since", "until")
+                      if side in (mine if getattr(self, side) else theirs))
+        merged = Filters(self.since or other.since, self.until or other.until, self.source or other.source, years)
         _check_range(merged)
         return merged
 
-    def as_json(self) -> dict[str, str | None]:
+    def as_json(self) -> dict[str, object]:
         return {"since": self.since.isoformat() if self.since else None,
-                "until": self.until.isoformat() if self.until else None, "source": self.source}
+                "until": self.until.isoformat() if self.until else None, "source": self.source,
+                "assumed_year": dict(self.assumed_year) or None}
 
 
 def describe(applied: Mapping[str, object]) -> str:
-    """Filters (as_json) for people: "since 1 Jan 2024 · until 30 Jun 2024 · source reuters"."""
+    """Filters (as_json) for people: "since 1 Jan 2024 · until 30 Jun 2024 · source reuters", a
+    bound written without a year saying the year taken: "since 1 Mar 2026 (no year given: 2026)"."""
+    assumed = applied.get("assumed_year") or {}
     parts = []
-    if applied.get("since"):
-        parts.append(f"since {human_date(str(applied['since']))}")
-    if applied.get("until"):
-        parts.append(f"until {human_date(str(applied['until']))}")
+    for side in ("since", "until"):
+        if applied.get(side):
+            year = f" (no year given: {assumed[side]})" if side in assumed else ""
+            parts.append(f"{side} {human_date(str(applied[side]))}{year}")
     if applied.get("source"):
         parts.append(f"source {applied['source']}")
     return " · ".join(parts)
@@ -72,39 +79,76 @@ def human_date(iso: str) -> str:
     return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
 
 
-@lru_cache(maxsize=1)
-def _period_parser():
-    from dateparser.date import DateDataParser  # imported only when a date filter is given
+#: the forms a bound may take, each read one way only (strptime: an impossible date is no date)
+_NUMERIC_FORMS = [("%Y", "year"), ("%Y-%m", "month"), ("%Y-%m-%d", "day")]
+_WRITTEN_FORMS = [("%d %B %Y", "day"), ("%d %b %Y", "day"), ("%B %d %Y", "day"), ("%b %d %Y", "day"),
+                  ("%B %Y", "month"), ("%b %Y", "month")]
+_ACCEPTED = ('write a year (2024), a month (2024-03), a day (2024-03-12) or a written date '
+             '("12 March 2024", "March 2024", "12 March", "March")')
 
-    return DateDataParser(languages=["en"], settings={
-        "PARSERS": ["custom-formats", "absolute-time"],  # no "yesterday": a bound is a stated date
-        "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
+
+@dataclass(frozen=True)
+class Bound:
+    """A bound as read: its first or last day, and the year taken when the user wrote none."""
+
+    day: dt.date
+    assumed_year: int | None = None
 
 
 def parse_bound(text: str, end: bool) -> dt.date:
     """The first (end=False) or last (end=True) day of the period the user wrote: 2024, 2024-01,
-    2024-01-15, "March 2024", "1 March 2024". QAError when it is not a date."""
+    2024-01-15, "March 2024", "1 March 2024". QAError when it is not one of those forms."""
+    return read_bound(text, end).day
+
+
+def read_bound(text: str, end: bool, today: dt.date | None = None) -> Bound:
+    """parse_bound's reading, with the year it took for a date written without one ("12 March",
+    "March": the latest such period that has begun by `today`), so the answer can say it."""
     value = " ".join(text.split())
-    if re.fullmatch(r"\d{4}", value):  # dateparser reads a bare year as this month of that year
-        year = int(value)
-        return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
-    data = _period_parser().get_date_data(value) if value else None
-    if data is None or data.date_obj is None:
-        raise QAError(f'cannot read "{text}" as a date; write e.g. 2024, 2024-03, 2024-03-12 or "12 March 2024"')
-    day = data.date_obj.date()
-    if data.period == "year":
-        return dt.date(day.year, 12, 31) if end else dt.date(day.year, 1, 1)
-    if data.period == "month":
-        last = calendar.monthrange(day.year, day.month)[1]
-        return dt.date(day.year, day.month, last) if end else dt.date(day.year, day.month, 1)
-    return day
+    if re.fullmatch(r"\d{4}(-\d{1,2}){0,2}", value):
+        found = _strict(value, _NUMERIC_FORMS)
+        if found is None:
+            raise QAError(f'cannot read "{text}" as a date (year-month-day, each in its range); {_ACCEPTED}')
+        return Bound(_period_edge(*found, end))
+    written = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", value.casefold().replace(",", " "))
+    written = " ".join(re.sub(r"\b(sept)\b", "sep", written.replace(".", " ")).split())
+    found = _strict(written, _WRITTEN_FORMS)
+    if found is not None:
+        return Bound(_period_edge(*found, end))
+    today = today or dt.date.today()
+    for year in range(today.year, today.year - 8, -1):  # a 29 February may be years back
+        found = _strict(f"{written} {year}", _WRITTEN_FORMS)
+        if found is not None and found[0] <= today:
+            return Bound(_period_edge(*found, end), assumed_year=year)
+    raise QAError(f'cannot read "{text}" as a date; {_ACCEPTED}')
+
+
+def _strict(value: str, forms: Sequence[tuple[str, str]]) -> tuple[dt.date, str] | None:
+    """The first day and kind of period ("year", "month", "day") of the first form that reads
+    `value` whole, or None."""
+    for form, period in forms:
+        try:
+            return dt.datetime.strptime(value, form).date(), period
+        except ValueError:  # another form, an impossible date, or year 0
+            continue
+    return None
+
+
+def _period_edge(first: dt.date, period: str, end: bool) -> dt.date:
+    if not end or period == "day":
+        return first
+    if period == "year":
+        return dt.date(first.year, 12, 31)
+    return dt.date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
 
 
 def make_filters(since: str | None = None, until: str | None = None, source: str | None = None) -> Filters:
     """Filters from the user's words (flags or prefix values); QAError for a bad date or an empty range."""
-    filters = Filters(parse_bound(since, end=False) if since else None,
-                      parse_bound(until, end=True) if until else None,
-                      source.strip() or None if source else None)
+    bounds = {"since": read_bound(since, end=False) if since else None,
+              "until": read_bound(until, end=True) if until else None}
+    assumed = tuple((side, b.assumed_year) for side, b in bounds.items() if b and b.assumed_year)
+    filters = Filters(bounds["since"] and bounds["since"].day, bounds["until"] and bounds["until"].day,
+                      source.strip() or None if source else None, assumed)
     _check_range(filters)
     return filters
 
