@@ -125,14 +125,15 @@ class SourcesScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.remove(path)
+                self.remove_source(path)
 
         self.app.push_screen(ConfirmScreen(
             f"Remove {visible(display_path(path), newlines=False)} and its {info.documents} documents "
             f"({info.passages} passages) from the index? The files stay where they are."), answered)
 
+    # not named "remove": that is Widget.remove, which Textual awaits when the screen is closed
     @work(thread=True, exclusive=True, group="remove")
-    def remove(self, path: str) -> None:
+    def remove_source(self, path: str) -> None:
         try:
             # what the indexer says meanwhile (e.g. waiting for another writer) the app notifies
             removal = self.engine.remove_source(path, on_message=lambda note: self.app.post_message(ReindexNote(note)))
