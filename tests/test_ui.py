@@ -41,22 +41,21 @@ def make_app(index_dir: Path, model, **kwargs) -> QAApp:
 
 
 async def settle(pilot) -> None:
-    """Wait for the workers (index, model, reindex, search, file reading) to finish."""
-    for _ in range(600):
-        if not pilot.app.busy:
-            break
-        await pilot.pause(0.05)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait until no worker (index, model, reindex, search, file reading) runs and the messages they
+    posted are handled: conditions, not fixed sleeps, so a loaded machine only takes longer."""
+    app = pilot.app
+    for _ in range(1000):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not app.busy:
+            return
+    raise AssertionError("the app never became idle")
 
 
 async def opened(pilot) -> SourceScreen:
     """Wait until the source view shows its article (read by a worker)."""
-    for _ in range(200):
-        if isinstance(pilot.app.screen, SourceScreen) and pilot.app.screen.loaded:
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, SourceScreen) and pilot.app.screen.loaded, pilot.app.screen
     return pilot.app.screen
 
 
