@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 
 from qa.context import Conversation, Turn
 from qa.documents import Document
-from qa.errors import QAError
+from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 from qa.render import paragraph_range, visible
 from qa.ui.engine import Article, Engine, display_path, read_article
 from qa.ui.messages import IndexProblem
@@ -59,9 +59,9 @@ class ChatScreen(Screen):
     class SearchFailed(Message):
         """The search failed (no usable index): `problem` says why."""
 
-        def __init__(self, pending: Pending, problem: str) -> None:
+        def __init__(self, pending: Pending, problem: str, index_problem: bool) -> None:
             super().__init__()
-            self.pending, self.problem = pending, problem
+            self.pending, self.problem, self.index_problem = pending, problem, index_problem
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
@@ -133,7 +133,10 @@ class ChatScreen(Screen):
         box = self.query_one(HistoryInput)
         box.remember(question)
         box.value = ""
-        turn = self.conversation.ask(question)
+        from qa.retrieval.filters import strip_prefix  # loaded by the index's worker by now
+
+        # a filter prefix ("since:2024 ...") is not words to search, explain or carry on
+        turn = self.conversation.ask(question, strip_prefix(question))
         asked = QuestionMessage(turn)
         pending = Pending()
         self.transcript.mount_all([asked, pending])
@@ -145,8 +148,11 @@ class ChatScreen(Screen):
         engine = self.engine
         try:
             answer = engine.search(turn.question, turn.query, TOP_K)
-        except QAError as exc:
-            self.post_message(self.SearchFailed(pending, str(exc)))
+        except (IndexMissing, IndexCorrupt, IndexMismatch) as exc:
+            self.post_message(self.SearchFailed(pending, str(exc), index_problem=True))
+            return
+        except QAError as exc:  # the question's fault (a date that is not one): the index is fine
+            self.post_message(self.SearchFailed(pending, str(exc), index_problem=False))
             return
         note = ""
         if answer.mode != "hybrid":
@@ -158,7 +164,8 @@ class ChatScreen(Screen):
     def _failed(self, message: SearchFailed) -> None:
         message.pending.remove()
         self.say(message.problem, "error")
-        self.post_message(IndexProblem(message.problem))  # the app says what to do about it
+        if message.index_problem:
+            self.post_message(IndexProblem(message.problem))  # the app says what to do about it
 
     @on(Answered)
     async def _answered(self, message: Answered) -> None:
