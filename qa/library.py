@@ -48,8 +48,10 @@ class Removal:
                 "documents": self.documents, "passages": self.passages}
 
     def summary(self) -> str:
-        return (f"removed {self.kind} {source_scan.printable(self.path)}: {self.documents} "
-                f"document{'' if self.documents == 1 else 's'}, {self.passages} passage{'' if self.passages == 1 else 's'}")
+        from qa.render import count
+
+        return (f"removed {self.kind} {source_scan.printable(self.path)}: {count(self.documents, 'document')}, "
+                f"{count(self.passages, 'passage')}")
 
 
 def _under(path: str, folder: str) -> bool:

@@ -482,7 +482,7 @@ def test_score_cue_follows_the_order_of_the_cards(seed_index, model):
         if answer.answered:
             assert CUE_WORDS[levels[0]] in ("fair", "good", "strong"), (question, levels)
         else:
-            assert CUE_WORDS[levels[0]] in ("no match", "faint", "weak"), (question, levels)
+            assert CUE_WORDS[levels[0]] in ("very weak", "faint", "weak"), (question, levels)
     searcher.close()
 
 

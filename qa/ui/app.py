@@ -22,6 +22,7 @@ from textual.worker import Worker, get_current_worker
 
 from qa.config import DEFAULT_SOURCE
 from qa.errors import QAError
+from qa.render import count
 from qa.ui.commands import QACommands
 from qa.ui.engine import EmbedderFactory, Engine, IndexStats, load_embedder
 from qa.ui.library import SourcesScreen
@@ -149,7 +150,7 @@ class QAApp(App[None]):
         self.status.stats = str(stats)
         self._show_mode()
         if greet:
-            self.chat.say(f"{stats.documents} articles indexed. Type a question below and press Enter; "
+            self.chat.say(f"{count(stats.documents, 'article')} indexed. Type a question below and press Enter; "
                           "answers are passages of the articles, cited. F1 lists the keys.")
 
     def on_index_problem(self, message: IndexProblem) -> None:

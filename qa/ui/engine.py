@@ -62,7 +62,9 @@ class IndexStats:
     passages: int
 
     def __str__(self) -> str:
-        return f"{self.documents} articles, {self.passages} passages"
+        from qa.render import count
+
+        return f"{count(self.documents, 'article')}, {count(self.passages, 'passage')}"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from qa.errors import QAError
-from qa.render import visible
+from qa.render import count, visible
 from qa.ui.engine import Engine, display_path
 from qa.ui.messages import IndexLoaded, ReindexNote, SourceRemoved
 from qa.ui.widgets import plain
@@ -94,7 +94,7 @@ class SourcesScreen(Screen):
         if message.problem:
             title.update(plain(message.problem))
             return
-        title.update(plain(f"{len(self.rows)} source{'' if len(self.rows) == 1 else 's'} — Delete removes the "
+        title.update(plain(f"{count(len(self.rows), 'source')} — Delete removes the "
                            "selected one from the index (its files are not touched)"))
         table.add_column("Documents", width=9)
         table.add_column("Passages", width=8)
