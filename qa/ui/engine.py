@@ -192,6 +192,12 @@ class Engine:
 
         return list_sources(self.index_dir)
 
+    def plan_removal(self, path: str) -> Removal:
+        """What removing `path` would take out of the index (nothing is changed)."""
+        from qa.library import plan_removal
+
+        return plan_removal(self.index_dir, path).removal
+
     def remove_source(self, path: str, on_message: Callable[[str], None] | None = None) -> Removal:
         """Take a source and its documents out of the index (QAError when it holds no such path)."""
         from qa.library import remove
