@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SEEDS
+from textual.widgets import Input
+
 from qa.errors import QAError
 from qa.ui.app import QAApp
 from qa.ui.screens import ChatScreen, DocumentsScreen, HelpScreen, SourceScreen
@@ -336,27 +338,41 @@ def snapshot_app(seed_index: Path, model) -> QAApp:
     return app
 
 
+async def steady(pilot) -> None:
+    """Wait for the app to be idle and stop the text cursors' blinking: a blinking cursor is drawn
+    or not depending on how long the machine took since the last key (a snapshot under load
+    differed), so each snapshot shows it steadily on."""
+    await settle(pilot)
+    for screen in pilot.app.screen_stack:
+        for box in screen.query(Input):
+            box.cursor_blink = False
+    await settle(pilot)
+
+
 async def _asked(pilot) -> None:
     await settle(pilot)
     await ask(pilot, "Who heads Ansar al-Sharia in Derna?")
+    await steady(pilot)
 
 
 async def _source(pilot) -> None:
-    await _asked(pilot)
+    await settle(pilot)
+    await ask(pilot, "Who heads Ansar al-Sharia in Derna?")
     await pilot.press("tab", "enter")
     await opened(pilot)
+    await steady(pilot)
 
 
 async def _help(pilot) -> None:
     await settle(pilot)
     await pilot.press("f1")
-    await pilot.pause()
+    await steady(pilot)
 
 
 async def _documents(pilot) -> None:
     await settle(pilot)
     await pilot.press("f2")
-    await settle(pilot)
+    await steady(pilot)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
