@@ -235,9 +235,10 @@ async def test_a_huge_paste_or_key_flood_is_cut_at_the_question_limit_and_said(d
         for _ in range(limit + 300):  # a terminal without bracketed paste sends a paste as keys
             app.post_message(events.Key("a", "a"))
         await settle(pilot)
-        assert len(box.value) == limit
+        assert len(box.value) == limit and box.border_subtitle == f"cut at {limit} characters"
         assert [t for t in told if "at most" in t] == [f"A question holds at most {limit} characters: the rest was cut."]
         box.value = ""
+        assert box.border_subtitle == ""
         app.post_message(events.Paste("b" * 200_000))  # bracketed: one event, into the box
         await settle(pilot)
         assert box.value == "b" * limit and len([t for t in told if "at most" in t]) == 2

@@ -236,15 +236,18 @@ class HistoryInput(Input):
             self.replace(text, start, end)
 
     def restricted(self) -> None:
-        """Text did not fit (Textual's hook; it rings the bell): tell the user once, not per key."""
+        """Text did not fit (Textual's hook; it rings the bell): tell the user once, not per key,
+        and on the box's border too: a flood of keys can keep the app busy past a toast's timeout."""
         if not self.told_cut:
             self.told_cut = True
+            self.border_subtitle = f"cut at {self.max_length} characters"
             self.notify(f"A question holds at most {self.max_length} characters: the rest was cut.",
-                        title="Question cut", severity="warning", markup=False)
+                        title="Question cut", severity="warning", timeout=10, markup=False)
 
     def watch_value(self, value: str) -> None:
-        if len(value) < self.max_length:
+        if len(value) < self.max_length and self.told_cut:
             self.told_cut = False
+            self.border_subtitle = ""
 
     def on_paste(self, event: events.Paste) -> None:
         # before Input's own paste (which drops a paste that does not fit whole): lines joined, cut to fit
