@@ -320,14 +320,14 @@ def run(index_dir: Path | str) -> int:
 def run_app(app: QAApp, **options: Any) -> int:
     """Run the app (options go to App.run) and return the exit status: 0, the hangup status, or 1
     after an unexpected error, told in one line with the traceback in a log (qa/ui/crash.py)."""
-    from qa.ui import crash
+    from qa.ui.crash import report
 
     captured = io.StringIO()  # Textual prints an unhandled error's traceback to sys.stderr on exit
     try:
         with contextlib.redirect_stderr(captured):
             app.run(**options)
     except Exception as exc:
-        return crash.report(exc, captured.getvalue())
+        return report(exc, captured.getvalue())
     hangup = getattr(app, "_hangup", None)
     if hangup is not None and hangup.hung_up.is_set():
         from qa.ui.hangup import HANGUP_STATUS
@@ -336,6 +336,6 @@ def run_app(app: QAApp, **options: Any) -> int:
     if app.return_code:
         # Textual keeps the first unhandled error here (it has no public accessor); the log has
         # its report either way
-        return crash.report(getattr(app, "_exception", None), captured.getvalue())
+        return report(getattr(app, "_exception", None), captured.getvalue())
     sys.stderr.write(captured.getvalue())
     return 0
