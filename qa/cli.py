@@ -277,7 +277,10 @@ def cmd_sources(args: argparse.Namespace) -> int:
         else:
             from qa.sources import printable
 
-            print(visible(f"{source.state:10s} {source.documents:6d} docs {source.passages:7d} passages  "
+            from qa.render import noun
+
+            print(visible(f"{source.state:10s} {source.documents:6d} {noun(source.documents, 'document'):9s} "
+                          f"{source.passages:7d} {noun(source.passages, 'passage'):8s}  "
                           f"{printable(source.path)}", newlines=False))
     return 0
 
@@ -309,7 +312,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     elif found.whole and not found.documents:
         say(f"the index in {index_dir}/ is whole and has no documents; add some with: qa index PATH", sys.stdout)
     elif found.whole:
-        say(f"the index in {index_dir}/ is whole: {found.documents} documents, {found.passages} passages", sys.stdout)
+        from qa.render import count
+
+        say(f"the index in {index_dir}/ is whole: {count(found.documents, 'document')}, "
+            f"{count(found.passages, 'passage')}", sys.stdout)
     else:
         for problem in found.problems:
             print(visible(f"qa: damaged: {problem}", newlines=False))

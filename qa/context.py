@@ -94,14 +94,17 @@ class Conversation:
     def __init__(self) -> None:
         self.previous_query: str | None = None
 
-    def ask(self, question: str) -> Turn:
-        """The Turn for the next question; it becomes the previous one."""
+    def ask(self, question: str, words: str | None = None) -> Turn:
+        """The Turn for the next question; it becomes the previous one. `words`: the question's
+        own words when it has more (a filter prefix, "since:2024 Who ..."): only they are searched
+        and carried into follow-ups."""
+        words = question if words is None else words
         context: list[str] = []
-        if self.previous_query is not None and is_follow_up(question):
-            own = {w.casefold() for w in key_words(question)}
+        if self.previous_query is not None and is_follow_up(words):
+            own = {w.casefold() for w in key_words(words)}
             topic = names(self.previous_query) or key_words(self.previous_query)
             context = [w for w in topic if w.casefold() not in own][:MAX_CONTEXT_WORDS]
-        query = f"{question} {' '.join(context)}" if context else question
+        query = f"{words} {' '.join(context)}" if context else words
         self.previous_query = query
         return Turn(question, query, context)
 

@@ -48,8 +48,10 @@ class Removal:
                 "documents": self.documents, "passages": self.passages}
 
     def summary(self) -> str:
-        return (f"removed {self.kind} {source_scan.printable(self.path)}: {self.documents} "
-                f"document{'' if self.documents == 1 else 's'}, {self.passages} passage{'' if self.passages == 1 else 's'}")
+        from qa.render import count
+
+        return (f"removed {self.kind} {source_scan.printable(self.path)}: {count(self.documents, 'document')}, "
+                f"{count(self.passages, 'passage')}")
 
 
 def _under(path: str, folder: str) -> bool:
@@ -115,13 +117,19 @@ def _refuse_above_sources(path: str | os.PathLike[str], target: str, below: list
                   f"with: qa remove {source_scan.printable(below[0])}")
 
 
-def remove(index_dir: Path, path: str | os.PathLike[str],
-           on_message: Callable[[str], None] | None = None) -> Removal:
-    """Take a source, or one file or folder of a source, out of the index with its documents.
-    A file or folder still inside a source is remembered as removed, so syncs do not bring it
-    back (`qa index PATH` does). A path the index does not hold is a QAError."""
-    from qa.indexer import remove_documents
+@dataclass(frozen=True)
+class RemovalPlan:
+    """What removing a path would do: the Removal to report, and the changes that make it."""
 
+    removal: Removal
+    document_ids: list[int]
+    forget: list[str]  # recorded sources to drop
+    exclude: list[str]  # a file or folder inside a source, to keep out of later syncs
+
+
+def plan_removal(index_dir: Path, path: str | os.PathLike[str]) -> RemovalPlan:
+    """What `remove` would take out, changing nothing (the UI's confirmation names these counts).
+    A source's documents that another source also holds stay. QAError for a path not held."""
     target = source_scan.absolute(path)
     with IndexStore.open(Path(index_dir)) as db:
         recorded = db.sources()
@@ -140,6 +148,18 @@ def remove(index_dir: Path, path: str | os.PathLike[str],
         raise QAError(f"{source_scan.printable(str(path))} is not indexed: it is not a source and holds no "
                       "indexed document (qa sources lists the sources, qa docs the documents)")
     exclude = [target] if not forget and any(_under(target, r) for r in remaining) else []
-    remove_documents(Path(index_dir), [i for i, _, _ in held], forget_sources=forget, exclude=exclude,
-                     under=target, on_message=on_message)
-    return Removal(forget[0] if forget else target, kind, len(held), sum(n for _, _, n in held))
+    removal = Removal(forget[0] if forget else target, kind, len(held), sum(n for _, _, n in held))
+    return RemovalPlan(removal, [i for i, _, _ in held], forget, exclude)
+
+
+def remove(index_dir: Path, path: str | os.PathLike[str],
+           on_message: Callable[[str], None] | None = None) -> Removal:
+    """Take a source, or one file or folder of a source, out of the index with its documents.
+    A file or folder still inside a source is remembered as removed, so syncs do not bring it
+    back (`qa index PATH` does). A path the index does not hold is a QAError."""
+    from qa.indexer import remove_documents
+
+    plan = plan_removal(index_dir, path)
+    remove_documents(Path(index_dir), plan.document_ids, forget_sources=plan.forget, exclude=plan.exclude,
+                     under=source_scan.absolute(path), on_message=on_message)
+    return plan.removal

@@ -48,6 +48,15 @@ def user_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "qa"
 
 
+def cache_dir() -> Path:
+    """The per-user cache: $QA_CACHE_DIR, else $XDG_CACHE_HOME/qa, else ~/.cache/qa (model exports,
+    the UI's error log)."""
+    if os.environ.get("QA_CACHE_DIR"):
+        return Path(os.environ["QA_CACHE_DIR"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "qa"
+
+
 def resolve_index(arg: str | os.PathLike[str] | None = None) -> IndexLocation:
     """The index folder: the --index flag, else $QA_INDEX, else the checkout's, else the user's."""
     if arg:

@@ -49,11 +49,10 @@ _PROBES = (
 
 
 def cache_root() -> Path:
-    """Where exports live: $QA_CACHE_DIR, else $XDG_CACHE_HOME/qa, else ~/.cache/qa."""
-    if os.environ.get("QA_CACHE_DIR"):
-        return Path(os.environ["QA_CACHE_DIR"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "qa"
+    """Where exports live: the per-user cache (qa/locations.py)."""
+    from qa.locations import cache_dir
+
+    return cache_dir()
 
 
 def export_dir(model_path: str) -> Path | None:

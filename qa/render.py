@@ -37,6 +37,17 @@ def visible(text: str, newlines: bool = True) -> str:
     return text.translate(_CONTROLS_AND_NEWLINES)
 
 
+def noun(n: int, word: str, plural: str | None = None) -> str:
+    """The word for n things: "document" for 1, "documents" otherwise (one rule for every count the
+    CLI and the UI print)."""
+    return word if n == 1 else plural or word + "s"
+
+
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """"1 document", "2 documents", "0 passages"."""
+    return f"{n} {noun(n, word, plural)}"
+
+
 def console() -> Console:
     global _console
     if _console is None:
@@ -127,8 +138,13 @@ def filters_line(answer: Answer) -> str:
     line = "Filtered: " + describe(answer.filters)
     undated = answer.filters.get("undated_excluded", 0)
     if undated:
-        line += f"; {undated} document{'s' if undated != 1 else ''} without a known date left out"
+        line += f"; {count(undated, 'document')} without a known date left out"
     return visible(line, newlines=False)
+
+
+def order_line(answer: Answer) -> str:
+    """"sorted by date, undated last" when the passages are not in relevance order ('' when they are)."""
+    return "sorted by date, undated last" if answer.sort == "date" else ""
 
 
 def passage_text(hit: Hit, dim: bool = False) -> Text:
@@ -151,6 +167,8 @@ def print_answer(answer: Answer) -> None:
         out.print(Text(f"({answer.mode} search only)", style="dim"))
     if answer.filters:
         out.print(Text(filters_line(answer), style="dim"))
+    if order_line(answer):
+        out.print(Text(order_line(answer), style="dim"))
     for hit in answer.hits:
         out.print(Text(citation(hit) + f"  (score {hit.score:.3f})", style="dim" if hit.weak else "bold"))
         if hit.duplicates:

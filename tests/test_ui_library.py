@@ -203,3 +203,58 @@ async def test_changed_sources_sync_by_themselves_and_a_folder_away_is_a_warning
         assert "removed" not in status.changes and not app.reindexing
         await pilot.pause(0.6)  # a few more looks: still no sync, the documents are kept
         assert status.stats.startswith("3 articles") and "is missing" in status.changes
+
+
+@run_async
+async def test_the_sources_confirmation_wraps_names_what_is_removed_and_the_column_keeps_its_width(
+        tmp_path, model, monkeypatch):
+    """`qa remove FOLDER/file.txt` then `qa index FOLDER/file.txt`: the file is a source of its own
+    whose document the folder holds too. Removing it takes nothing out, and the dialog says so whole
+    at 120 columns; after the removal the Source column still shows the folder's path."""
+    from qa import cli
+    from qa.ui.library import ConfirmScreen, SourcesScreen
+    from robust_util import HashEmbedder
+    from test_ui_loop import screen_text
+
+    folder = tmp_path / "a-folder-of-news-articles-with-a-long-name"
+    shutil.copytree(SEEDS, folder)
+    file = folder / sorted(p.name for p in folder.iterdir())[0]
+    index = tmp_path / "index"
+    monkeypatch.setattr("qa.embedder.question_encoder", lambda name: HashEmbedder(), raising=False)
+    from qa.indexer import sync
+
+    sync(index, [folder], embedder=HashEmbedder())
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # paths show whole, not relative
+    assert cli.main(["remove", str(file), "--index", str(index)]) == 0
+    sync(index, [file], embedder=HashEmbedder())
+    app = make_app(index, model, embedder_factory=lambda name: HashEmbedder())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#sources").move_cursor(row=[info.path for info in screen.rows].index(str(file)))
+        await pilot.press("delete")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        question = (f"Remove {file} from the sources? It takes no document out of the index: it holds none that "
+                    "another source does not. The files stay where they are.")
+        assert joined(question) in joined(screen_text(app)), screen_text(app)  # wrapped, not cut
+        notes: list[str] = []
+        app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, SourcesScreen)
+        assert any(note.endswith(": 0 documents, 0 passages") for note in notes), notes
+        assert [info.path for info in screen.rows] == [str(folder)]
+        assert "/a-folder-of-news-articles-with-a-long-name" in screen_text(app)  # not shrunk to "/tmp/…"
+        await pilot.press("delete")
+        await settle(pilot)
+        assert joined("and its 2 documents (9 passages) from the index?") in joined(screen_text(app))
+        await pilot.press("n")
+
+
+def joined(text: str) -> str:
+    """The text without white space or the dialog's border: what a wrapped line still reads."""
+    return "".join(text.replace("│", " ").split())

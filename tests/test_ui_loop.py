@@ -19,7 +19,7 @@ from textual.keys import _character_to_key
 from qa.render import paragraph_range
 from qa.sentences import sentence_spans
 from qa.ui.screens import ChatScreen, DocumentsScreen, SourceScreen
-from qa.ui.widgets import WORD_STYLE, AnswerView, HistoryInput, HitCard, Notice, QuestionMessage
+from qa.ui.widgets import WORD_STYLE, AnswerView, body_sentences, HistoryInput, HitCard, Notice, QuestionMessage
 from test_ui import ask, make_app, opened, own_index, plain, run_async, settle  # noqa: F401 (own_index: a fixture)
 
 #: a question holding the keys a card used to take for itself ("c" copied, "?" opened help, j/k moved)
@@ -127,7 +127,8 @@ async def test_the_answer_sentence_of_a_long_passage_is_on_screen_and_the_card_e
         assert squeeze(sentence) in squeeze(screen_text(app))  # yet the answer is on screen
         assert "…" in plain(card.query_one(".passage"))
         why = card.query_one(".why").visual
-        count = len(sentence_spans(hit.text))
+        count = len(body_sentences(hit))  # the title line is no numbered sentence
+        assert count == len(sentence_spans(hit.text)) - 1
         assert f"sentence {count} of {count} highlighted" in why.plain  # the last one
         styled = {why.plain[s.start:s.end] for s in why.spans if WORD_STYLE in str(s.style)}
         assert {"harbourmaster", "Zuwara"} <= styled

@@ -148,7 +148,7 @@ async def test_the_app_reopens_an_index_folder_deleted_and_rebuilt_under_it(own_
         assert app.engine.database_identity() != old and app.engine.replaced()
         app.check_sources()  # what the poll timer does every few seconds
         await settle(pilot)
-        assert app.status.stats == "1 articles, 1 passages" and not app.engine.replaced()
+        assert app.status.stats == "1 article, 1 passage" and not app.engine.replaced()
         view = await ask(pilot, "Who is the harbour master of Tobruk?")
         assert {hit.path for hit in view.answer.hits} == {str(tmp_path / "tobruk" / "tobruk.txt")}
         # again, and this time the app's own reindex (Ctrl+R) is what runs next

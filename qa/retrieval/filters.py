@@ -174,6 +174,15 @@ def split_prefix(question: str) -> tuple[Filters, str]:
     return make_filters(values.get("since"), values.get("until"), values.get("source")), rest.strip()
 
 
+def strip_prefix(question: str) -> str:
+    """The question without the filters written at its start, their values not read (so no date
+    is parsed): the words a question is searched and explained by."""
+    rest = question
+    while (match := _PREFIX.match(rest)) is not None:
+        rest = rest[match.end():]
+    return question if rest is question else rest.strip()
+
+
 def source_mask(pattern: str, paths: np.ndarray, sites: np.ndarray) -> np.ndarray:
     """Which documents match: the site name holds the pattern, or the path matches it. A pattern
     with glob characters is matched against the end of the path ("*.html", "wires/*"); one

@@ -8,7 +8,11 @@ its next progress step and leaves the index as it was."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
+import sys
 from pathlib import Path
+from typing import Any
 
 from textual import events, work
 from textual.app import App
@@ -18,6 +22,7 @@ from textual.worker import Worker, get_current_worker
 
 from qa.config import DEFAULT_SOURCE
 from qa.errors import QAError
+from qa.render import count
 from qa.ui.commands import QACommands
 from qa.ui.engine import EmbedderFactory, Engine, IndexStats, load_embedder
 from qa.ui.library import SourcesScreen
@@ -145,7 +150,7 @@ class QAApp(App[None]):
         self.status.stats = str(stats)
         self._show_mode()
         if greet:
-            self.chat.say(f"{stats.documents} articles indexed. Type a question below and press Enter; "
+            self.chat.say(f"{count(stats.documents, 'article')} indexed. Type a question below and press Enter; "
                           "answers are passages of the articles, cited. F1 lists the keys.")
 
     def on_index_problem(self, message: IndexProblem) -> None:
@@ -309,11 +314,28 @@ class QAApp(App[None]):
 
 
 def run(index_dir: Path | str) -> int:
-    app = QAApp(index_dir, watch_terminal=True)
-    app.run()
+    return run_app(QAApp(index_dir, watch_terminal=True))
+
+
+def run_app(app: QAApp, **options: Any) -> int:
+    """Run the app (options go to App.run) and return the exit status: 0, the hangup status, or 1
+    after an unexpected error, told in one line with the traceback in a log (qa/ui/crash.py)."""
+    from qa.ui.crash import report
+
+    captured = io.StringIO()  # Textual prints an unhandled error's traceback to sys.stderr on exit
+    try:
+        with contextlib.redirect_stderr(captured):
+            app.run(**options)
+    except Exception as exc:
+        return report(exc, captured.getvalue())
     hangup = getattr(app, "_hangup", None)
     if hangup is not None and hangup.hung_up.is_set():
         from qa.ui.hangup import HANGUP_STATUS
 
         return HANGUP_STATUS
+    if app.return_code:
+        # Textual keeps the first unhandled error here (it has no public accessor); the log has
+        # its report either way
+        return report(getattr(app, "_exception", None), captured.getvalue())
+    sys.stderr.write(captured.getvalue())
     return 0

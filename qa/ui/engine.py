@@ -62,7 +62,9 @@ class IndexStats:
     passages: int
 
     def __str__(self) -> str:
-        return f"{self.documents} articles, {self.passages} passages"
+        from qa.render import count
+
+        return f"{count(self.documents, 'article')}, {count(self.passages, 'passage')}"
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,12 @@ class Engine:
         from qa.library import list_sources
 
         return list_sources(self.index_dir)
+
+    def plan_removal(self, path: str) -> Removal:
+        """What removing `path` would take out of the index (nothing is changed)."""
+        from qa.library import plan_removal
+
+        return plan_removal(self.index_dir, path).removal
 
     def remove_source(self, path: str, on_message: Callable[[str], None] | None = None) -> Removal:
         """Take a source and its documents out of the index (QAError when it holds no such path)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,13 +17,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from qa.errors import QAError
-from qa.render import visible
+from qa.render import count, visible
 from qa.ui.engine import Engine, display_path
 from qa.ui.messages import IndexLoaded, ReindexNote, SourceRemoved
 from qa.ui.widgets import plain
 
 if TYPE_CHECKING:
-    from qa.library import SourceInfo
+    from qa.library import Removal, SourceInfo
 
 #: how each state reads in the list
 STATE_WORDS = {"ok": "ok", "missing": "missing (unmounted or renamed?)", "unreadable": "unreadable",
@@ -48,6 +48,17 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+def removal_question(removal: Removal) -> str:
+    """The confirmation, with the counts the removal will take out (those another source also
+    holds stay: a file source inside a folder source takes none)."""
+    shown = visible(display_path(removal.path), newlines=False)
+    if not removal.documents:
+        return (f"Remove {shown} from the sources? It takes no document out of the index: it holds none "
+                "that another source does not. The files stay where they are.")
+    return (f"Remove {shown} and its {count(removal.documents, 'document')} "
+            f"({count(removal.passages, 'passage')}) from the index? The files stay where they are.")
+
+
 class SourcesScreen(Screen):
     """The index's sources; Delete removes the one under the cursor (after y/n)."""
 
@@ -63,10 +74,21 @@ class SourcesScreen(Screen):
             super().__init__()
             self.rows, self.problem = rows, problem
 
+    class Planned(Message):
+        """What removing a source would take out (read by a worker before asking), or why it cannot."""
+
+        def __init__(self, path: str, removal: Removal | None, problem: str) -> None:
+            super().__init__()
+            self.path, self.removal, self.problem = path, removal, problem
+
+    #: the fixed columns' widths (the source takes the rest of the screen)
+    COLUMNS = (("Documents", 9), ("Passages", 8), ("State", 18))
+
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
         self.rows: list[SourceInfo] = []  # as loaded
+        self.problem = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,24 +109,39 @@ class SourcesScreen(Screen):
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
-        self.rows = message.rows
+        self.rows, self.problem = message.rows, message.problem
+        self.fill()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fill()
+
+    def fill(self) -> None:
+        """(Re)build the table at the screen's width: the source column takes what the others
+        leave, so a reload or a resize never shrinks it to "/tmp/…"."""
         title = self.query_one("#sources-title", Static)
         table = self.query_one(DataTable)
+        cursor = table.cursor_row
         table.clear(columns=True)
-        if message.problem:
-            title.update(plain(message.problem))
+        if self.problem:
+            title.update(plain(self.problem))
             return
-        title.update(plain(f"{len(self.rows)} source{'' if len(self.rows) == 1 else 's'} — Delete removes the "
-                           "selected one from the index (its files are not touched)"))
-        table.add_column("Documents", width=9)
-        table.add_column("Passages", width=8)
-        table.add_column("State", width=18)
-        table.add_column("Source")
+        title.update(plain(f"{count(len(self.rows), 'source')} — Delete removes the selected one from the index "
+                           "(its files are not touched)"))
+        width = max(40, (table.size.width or self.size.width) - 2)
+        fixed = sum(w for _, w in self.COLUMNS) + 2 * (len(self.COLUMNS) + 1)  # a cell of padding either side
+        for name, column_width in self.COLUMNS:
+            table.add_column(name, width=column_width)
+        source_width = max(12, width - fixed)
+        table.add_column("Source", width=source_width)
         for info in self.rows:
             state = Text(STATE_WORDS.get(info.state, info.state), style="" if info.state == "ok" else "bold yellow")
+            shown = visible(display_path(info.path), newlines=False)
+            if len(shown) > source_width:  # the end of a path tells sources apart: cut its start
+                shown = "…" + shown[len(shown) - source_width + 1:]
             table.add_row(Text(f"{info.documents:>9}"), Text(f"{info.passages:>8}"), state,
-                          Text(visible(display_path(info.path), newlines=False), no_wrap=True, overflow="ellipsis"),
-                          key=info.path)
+                          Text(shown, no_wrap=True, overflow="ellipsis"), key=info.path)
+        if self.rows:
+            table.move_cursor(row=min(cursor, len(self.rows) - 1), animate=False)
 
     @property
     def selected(self) -> str | None:
@@ -121,18 +158,32 @@ class SourcesScreen(Screen):
         if getattr(self.app, "reindexing", False):
             self.notify("A reindex is running: remove the source when it is done.", severity="warning")
             return
-        info = next(i for i in self.rows if i.path == path)
+        self.plan(path)
+
+    @work(thread=True, exclusive=True, group="plan")
+    def plan(self, path: str) -> None:
+        """Read what the removal would take out, so the question names those counts."""
+        try:
+            self.post_message(self.Planned(path, self.engine.plan_removal(path), ""))
+        except QAError as exc:
+            self.post_message(self.Planned(path, None, str(exc)))
+
+    @on(Planned)
+    def confirm(self, message: Planned) -> None:
+        removal, path = message.removal, message.path
+        if removal is None:
+            self.notify(message.problem, title="Cannot remove", severity="error", markup=False)
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.remove(path)
+                self.remove_source(path)
 
-        self.app.push_screen(ConfirmScreen(
-            f"Remove {visible(display_path(path), newlines=False)} and its {info.documents} documents "
-            f"({info.passages} passages) from the index? The files stay where they are."), answered)
+        self.app.push_screen(ConfirmScreen(removal_question(removal)), answered)
 
+    # not named "remove": that is Widget.remove, which Textual awaits when the screen is closed
     @work(thread=True, exclusive=True, group="remove")
-    def remove(self, path: str) -> None:
+    def remove_source(self, path: str) -> None:
         try:
             # what the indexer says meanwhile (e.g. waiting for another writer) the app notifies
             removal = self.engine.remove_source(path, on_message=lambda note: self.app.post_message(ReindexNote(note)))

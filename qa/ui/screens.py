@@ -21,10 +21,11 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from textual.worker import get_current_worker
 
+from qa.config import DOCUMENT_SUFFIXES
 from qa.context import Conversation, Turn
 from qa.documents import Document
-from qa.errors import QAError
-from qa.render import paragraph_range, visible
+from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
+from qa.render import count, noun, paragraph_range, visible
 from qa.ui.engine import Article, Engine, display_path, read_article
 from qa.ui.messages import IndexProblem
 from qa.ui.outside import line_of, viewer_command
@@ -59,9 +60,9 @@ class ChatScreen(Screen):
     class SearchFailed(Message):
         """The search failed (no usable index): `problem` says why."""
 
-        def __init__(self, pending: Pending, problem: str) -> None:
+        def __init__(self, pending: Pending, problem: str, index_problem: bool) -> None:
             super().__init__()
-            self.pending, self.problem = pending, problem
+            self.pending, self.problem, self.index_problem = pending, problem, index_problem
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
@@ -86,7 +87,7 @@ class ChatScreen(Screen):
         cursor and the box takes the focus, now, so the next key lands there too."""
         box = self.query_one(HistoryInput)
         self.set_focus(box, scroll_visible=False)
-        box.insert_text_at_cursor(text)
+        box.insert_bounded(text)
 
     # -- keeping the latest answer in view ------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
@@ -133,7 +134,10 @@ class ChatScreen(Screen):
         box = self.query_one(HistoryInput)
         box.remember(question)
         box.value = ""
-        turn = self.conversation.ask(question)
+        from qa.retrieval.filters import strip_prefix  # loaded by the index's worker by now
+
+        # a filter prefix ("since:2024 ...") is not words to search, explain or carry on
+        turn = self.conversation.ask(question, strip_prefix(question))
         asked = QuestionMessage(turn)
         pending = Pending()
         self.transcript.mount_all([asked, pending])
@@ -145,8 +149,11 @@ class ChatScreen(Screen):
         engine = self.engine
         try:
             answer = engine.search(turn.question, turn.query, TOP_K)
-        except QAError as exc:
-            self.post_message(self.SearchFailed(pending, str(exc)))
+        except (IndexMissing, IndexCorrupt, IndexMismatch) as exc:
+            self.post_message(self.SearchFailed(pending, str(exc), index_problem=True))
+            return
+        except QAError as exc:  # the question's fault (a date that is not one): the index is fine
+            self.post_message(self.SearchFailed(pending, str(exc), index_problem=False))
             return
         note = ""
         if answer.mode != "hybrid":
@@ -158,7 +165,8 @@ class ChatScreen(Screen):
     def _failed(self, message: SearchFailed) -> None:
         message.pending.remove()
         self.say(message.problem, "error")
-        self.post_message(IndexProblem(message.problem))  # the app says what to do about it
+        if message.index_problem:
+            self.post_message(IndexProblem(message.problem))  # the app says what to do about it
 
     @on(Answered)
     async def _answered(self, message: Answered) -> None:
@@ -411,7 +419,8 @@ class DocumentsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(Content("Indexed documents"), id="documents-title", markup=False)
-        yield Input(placeholder="type to filter by title or file name", id="documents-filter", select_on_focus=False)
+        yield Input(placeholder="type to filter by title or file name", id="documents-filter", select_on_focus=False,
+                    max_length=UI.question_max_chars)
         yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
@@ -465,7 +474,8 @@ class DocumentsScreen(Screen):
         rows = self.shown_rows()
         passages = sum(n for _, _, n in self.rows)
         shown = f"{len(rows)} of {len(self.rows)}" if len(rows) != len(self.rows) else f"{len(self.rows)}"
-        title.update(plain(f"{shown} indexed documents, {passages} passages — type to filter, Enter opens one"))
+        title.update(plain(f"{shown} indexed {noun(len(self.rows), 'document')}, {count(passages, 'passage')} — "
+                           "type to filter, Enter opens one"))
         width = max(40, (table.size.width or self.size.width) - 2)
         paths = [visible(display_path(path), newlines=False) for _, path, _ in rows]
         # each column has one cell of padding either side
@@ -476,10 +486,10 @@ class DocumentsScreen(Screen):
         table.add_column("Passages", width=self.COUNT_WIDTH)
         table.add_column("Source", width=path_width)
         table.add_column("Title", width=title_width)
-        for (doc_title, path, count), shown_path in zip(rows, paths):
+        for (doc_title, path, passage_count), shown_path in zip(rows, paths):
             # rich Text, not str: DataTable would parse a str as markup; a newline in a file name
             # would break the row, so control characters show as harmless ones
-            table.add_row(Text(f"{count:>8}"), Text(shown_path, no_wrap=True, overflow="ellipsis"),
+            table.add_row(Text(f"{passage_count:>8}"), Text(shown_path, no_wrap=True, overflow="ellipsis"),
                           Text(visible(doc_title, newlines=False), no_wrap=True, overflow="ellipsis"), key=path)
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
@@ -601,7 +611,8 @@ class AddSourceScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="add-dialog"):
-            yield Label(Content("Add a file or folder of articles (.txt .md .html) to the index"), markup=False)
+            types = " ".join(sorted(DOCUMENT_SUFFIXES))  # the one list of what is read
+            yield Label(Content(f"Add a file or folder of articles ({types}) to the index"), markup=False)
             yield Input(placeholder="path, e.g. ~/articles", suggester=PathSuggester(), id="add-path")
             yield Label(Content("Enter adds and indexes it · → completes · Esc cancels"), id="add-hint",
                         markup=False)

@@ -18,6 +18,9 @@ class UISettings:
     #: and its highlighted sentence, is on screen below its question (at 80x24: 9 lines)
     card_overhead_lines: int = 8
     # the score cue's calibration is on the ranking score's scale: RetrievalSettings.cue_floor/cue_step
+    #: most characters the question box holds: a huge paste (or one typed in as keys by a terminal
+    #: without bracketed paste) is cut there, and the app says so, instead of growing without bound
+    question_max_chars: int = 2000
     #: seconds between two looks at the sources (file names and stats) and the index's identity
     poll_seconds: float = 3.0
     #: sync by itself when the sources change (the palette's "Automatic sync" turns it off for the session)

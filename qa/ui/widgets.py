@@ -19,7 +19,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from qa.context import Turn
-from qa.render import BIDI_CONTROLS, as_searched, byline, copies_line, filters_line, looked_for, paragraph_range
+from qa.render import (BIDI_CONTROLS, as_searched, byline, copies_line, count, filters_line, looked_for,
+                       order_line, paragraph_range)
 from qa.sentences import sentence_spans
 from qa.settings import DEFAULT_SETTINGS
 from qa.text import tokenize
@@ -56,8 +57,9 @@ def score_level(hit: Hit, top: Hit) -> int:
     return max(0, min(5, round(5 * hit.bm25_score / top.bm25_score)))
 
 
-#: the score cue in words, by level
-CUE_WORDS = ("no match", "faint", "weak", "fair", "good", "strong")
+#: the score cue in words, by level: none says "no match", which a card beside the question's
+#: words it holds would contradict
+CUE_WORDS = ("very weak", "faint", "weak", "fair", "good", "strong")
 
 
 def question_terms(query: str) -> frozenset[str]:
@@ -122,12 +124,11 @@ def card_window(hit: Hit, width: int, max_lines: int) -> CardText:
 
 def hidden_sentences(window: CardText) -> str:
     """"2 sentences before and 1 after": what a card's window leaves out."""
-    parts = [f"{n} {where}" for n, where in ((window.before, "before"), (window.after, "after")) if n]
+    parts = [(n, where) for n, where in ((window.before, "before"), (window.after, "after")) if n]
     if not parts:
         return "nothing"
-    first = parts[0].split(" ", 1)
-    parts[0] = f"{first[0]} sentence{'s' if first[0] != '1' else ''} {first[1]}"
-    return " and ".join(parts)
+    said = [f"{count(parts[0][0], 'sentence')} {parts[0][1]}"] + [f"{n} {where}" for n, where in parts[1:]]
+    return " and ".join(said)
 
 
 def passage_content(hit: Hit, terms: frozenset[str], window: CardText | None = None) -> Content:
@@ -162,10 +163,23 @@ def excerpt(hit: Hit, around: int = 1) -> Content:
     return passage_content(hit, frozenset(), CardText(start, end, len(hit.text), lo, len(spans) - 1 - hi))
 
 
+#: a line that ends as a sentence does (else it is a title or a caption)
+_SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*$""")
+
+
+def body_sentences(hit: Hit) -> list[tuple[int, int]]:
+    """The passage's sentences as a reader counts them: not its title line, nor caption or
+    heading lines (lines that do not end as a sentence does)."""
+    text, title = hit.text, hit.title.strip()
+    lines = [m for m in re.finditer(r"[^\r\n]+", text)
+             if m.group(0).strip() != title and _SENTENCE_END.search(m.group(0).rstrip())]
+    return [(s, e) for s, e in sentence_spans(text) if any(m.start() <= s < m.end() for m in lines)]
+
+
 def why_highlighted(hit: Hit, terms: frozenset[str]) -> Content:
     """Which sentence the card highlights and why: the question's words it holds."""
     text = hit.text
-    spans = sentence_spans(text)
+    spans = body_sentences(hit)
     rel = hit.highlight_start - hit.start
     index = next((i for i, (s, e) in enumerate(spans) if s <= rel < e), None)
     sentence = text[rel:hit.highlight_end - hit.start]
@@ -189,8 +203,8 @@ def answer_header(answer: Answer) -> str:
     """"3 passages from 2 articles": how many places the answer stands in."""
     passages = len(answer.hits)
     articles = len({hit.path for hit in answer.hits})
-    return (f"{passages} passage{'s' if passages != 1 else ''} from "
-            f"{articles} article{'s' if articles != 1 else ''}")
+    said = f"{count(passages, 'passage')} from {count(articles, 'article')}"
+    return f"{said}, {order_line(answer)}" if order_line(answer) else said
 
 
 class HistoryInput(Input):
@@ -205,10 +219,41 @@ class HistoryInput(Input):
     def __init__(self, **kwargs: object) -> None:
         # select_on_focus off: text typed on a card is put here and the box then focused; selecting
         # it all would make the next key replace it ("Which" became "hich")
-        super().__init__(select_on_focus=False, **kwargs)
+        super().__init__(select_on_focus=False, max_length=UI.question_max_chars, **kwargs)
         self.history: list[str] = []
         self._position = 0
         self._draft = ""
+        self.told_cut = False  # the user was told the box is full (once until it has room again)
+
+    def insert_bounded(self, text: str) -> None:
+        """Insert text at the cursor (over the selection), as much as the box holds; say so if cut."""
+        start, end = sorted(self.selection)
+        room = max(0, self.max_length - (len(self.value) - (end - start)))
+        if len(text) > room:
+            text = text[:room]
+            self.restricted()
+        if text:
+            self.replace(text, start, end)
+
+    def restricted(self) -> None:
+        """Text did not fit (Textual's hook; it rings the bell): tell the user once, not per key,
+        and on the box's border too: a flood of keys can keep the app busy past a toast's timeout."""
+        if not self.told_cut:
+            self.told_cut = True
+            self.border_subtitle = f"cut at {self.max_length} characters"
+            self.notify(f"A question holds at most {self.max_length} characters: the rest was cut.",
+                        title="Question cut", severity="warning", timeout=10, markup=False)
+
+    def watch_value(self, value: str) -> None:
+        if len(value) < self.max_length and self.told_cut:
+            self.told_cut = False
+            self.border_subtitle = ""
+
+    def on_paste(self, event: events.Paste) -> None:
+        # before Input's own paste (which drops a paste that does not fit whole): lines joined, cut to fit
+        event.prevent_default()
+        event.stop()
+        self.insert_bounded(" ".join(line for line in event.text.splitlines() if line.strip()))
 
     def remember(self, question: str) -> None:
         if not self.history or self.history[-1] != question:
