@@ -208,10 +208,11 @@ async def test_changed_sources_sync_by_themselves_and_a_folder_away_is_a_warning
 @run_async
 async def test_the_sources_confirmation_wraps_names_what_is_removed_and_the_column_keeps_its_width(
         tmp_path, model, monkeypatch):
-    """`qa remove FOLDER/file.txt` then `qa index FOLDER/file.txt`: the file is a source of its own
-    whose document the folder holds too. Removing it takes nothing out, and the dialog says so whole
-    at 120 columns; after the removal the Source column still shows the folder's path."""
-    from qa import cli
+    """A file source inside a folder source (what `qa remove FOLDER/file.txt` then `qa index
+    FOLDER/file.txt` made before naming the file lifted its removal): the folder holds its document
+    too. Removing it takes nothing out, and the dialog says so whole at 120 columns; after the
+    removal the Source column still shows the folder's path."""
+    from qa import store
     from qa.ui.library import ConfirmScreen, SourcesScreen
     from robust_util import HashEmbedder
     from test_ui_loop import screen_text
@@ -226,8 +227,8 @@ async def test_the_sources_confirmation_wraps_names_what_is_removed_and_the_colu
     sync(index, [folder], embedder=HashEmbedder())
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")  # paths show whole, not relative
-    assert cli.main(["remove", str(file), "--index", str(index)]) == 0
-    sync(index, [file], embedder=HashEmbedder())
+    with store.IndexStore.open(index) as db, db.transaction():  # as an index made before naming a
+        db.add_sources([str(file)], 0.0)  # file inside a folder source lifted its removal instead
     app = make_app(index, model, embedder_factory=lambda name: HashEmbedder())
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
