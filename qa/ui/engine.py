@@ -108,11 +108,7 @@ class Engine:
     # -- the index -------------------------------------------------------------------------
     def database_identity(self) -> tuple[int, int] | None:
         """(device, inode) of the index folder's database file now; None when there is none."""
-        try:
-            st = os.stat(self.index_dir / store.DB_NAME)
-        except OSError:
-            return None
-        return st.st_dev, st.st_ino
+        return store.database_identity(self.index_dir)
 
     def replaced(self) -> bool:
         """True when the open index's database is no longer the folder's (deleted, or the folder
