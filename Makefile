@@ -12,7 +12,8 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet --upgrade 'pip>=25'
 	# the CPU build of torch first: without the pin pip pulls several GB of CUDA packages
 	$(VENV)/bin/pip install --quiet torch==2.13.0
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+	# PYTHONWARNINGS: setuptools' build backend otherwise prints a boxed advisory about editable installs
+	PYTHONWARNINGS=ignore $(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 setup: $(STAMP)
