@@ -9,6 +9,7 @@ index (benchmarks/common.py Bench), so a variant costs seconds and measures exac
   answer            the answered rule's weights (best threshold for held-out "false" >= 0.90), and
                     the shipped rule along its threshold
   operating-points  each mode's rule at its own best threshold; where the UI's score cue stands
+  answers           the sentence that answers (issue 24): answer-type and context weights, by question type
 
 Chunking and title variants change the index: they are separate runs of quality.py.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import Bench, CachedEmbedder, Question, contains, evaluate
+from benchmarks.common import Bench, CachedEmbedder, Question, Scores, contains, evaluate
 from qa.retrieval.verdict import AnswerSignals, decide
 from qa.settings import RetrievalSettings
 
@@ -187,9 +188,46 @@ def cue_calibration(runs: Runs) -> dict:
     return out
 
 
+#: the sentence choice as it was before the answer evidence (issue 24): words and word pairs only
+WORDS_ONLY = {"answer_type_weight": 0.0, "context_weight": 0.0, "follow_sentences": 0, "rerank_by_answer": False}
+
+
+def by_question_type(runs: Runs, settings: RetrievalSettings) -> dict[str, dict[str, float]]:
+    """highlight-hit and hit@1 per question type (qa/answer_types.py; "other": none), full index."""
+    from qa.answer_types import question_type
+
+    groups: dict[str, Scores] = {}
+    for ranking, q in zip(runs.bench("full").rankings(settings), runs.questions):
+        groups.setdefault(question_type(q.text) or "other", Scores()).add_hits(ranking.hits, ranking.answered, q)
+    return {kind: {"n": g.n, "hit@1": round(g.hit1 / g.n, 4), "highlight": round(g.highlight / g.n, 4)}
+            for kind, g in sorted(groups.items())}
+
+
+def answers_sweep(runs: Runs) -> dict:
+    """The sentence that answers: the answer-type weight, the context weight, re-ranking by it;
+    each against the words-only choice; then highlight-hit by question type before and after.
+    The answered rule is measured on the half index (it reads the plain word match, unchanged)."""
+    base = runs.base
+    before = replace(base, **WORDS_ONLY)
+    variants = [("words only (before issue 24)", before)]
+    variants += [(f"answer_type_weight {w}", replace(base, answer_type_weight=w)) for w in (0.0, 0.1, 0.2, 0.3, 0.5)]
+    variants += [(f"context_weight {w}", replace(base, context_weight=w)) for w in (0.0, 0.3, 0.5, 0.8)]
+    variants += [(f"follow_sentences {n}, follow_share {f}", replace(base, follow_sentences=n, follow_share=f))
+                 for n, f in ((0, 0.5), (1, 0.3), (1, 0.7), (2, 0.5))]
+    variants += [("re-rank by the plain word match", replace(base, rerank_by_answer=False))]
+    results = _rows(runs, variants)
+    for name, settings in (("before", before), ("after", base)):
+        answered = np.array([r.answered for r in runs.bench("half").rankings(settings, k=1)])
+        _report(results, f"{name}: held-out answered false, in-corpus answered true",
+                {"heldout_false": round(float((~answered[runs.held]).mean()), 4),
+                 "incorpus_true": round(float(answered[~runs.held].mean()), 4)})
+        _report(results, f"{name}: by question type", by_question_type(runs, settings))
+    return results
+
+
 SWEEPS: dict[str, Callable[[Runs], dict]] = {
     "fusion": fusion_sweep, "bm25": bm25_sweep, "sentences": sentence_sweep, "article": article_sweep,
-    "answer": answer_sweep, "operating-points": operating_points,
+    "answer": answer_sweep, "operating-points": operating_points, "answers": answers_sweep,
 }
 
 

@@ -18,16 +18,36 @@ import math
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+from qa.answer_types import Phrase, phrases
 from qa.sentences import sentence_spans
-from qa.text import tokenize
+from qa.text import stem_of, tokenize, word_spans
 
 
 class SentenceScore(NamedTuple):
-    """The best sentence of a passage: its span relative to the passage text, and its score."""
+    """The chosen sentence of a passage: its span relative to the passage text, its score (what
+    chose it, and what re-ranks the passage), the best plain word-match score of any of its
+    sentences (what the answered rule reads), and the answer phrase inside it (relative to the
+    passage text; None: no phrase of the type the question asks for)."""
 
     start: int
     end: int
     score: float
+    match: float = 0.0
+    answer: tuple[int, int] | None = None
+
+
+class AnswerEvidence(NamedTuple):
+    """What a sentence is weighed with besides the question's words: the phrase type the question
+    asks for (qa/answer_types.py; None: any), its stems (a phrase must add a word to them), the
+    title's stems, and the weights (qa/settings.py)."""
+
+    kind: str | None
+    asked: frozenset[str]
+    title: frozenset[str]
+    type_weight: float
+    context_weight: float
+    follow: int = 0
+    follow_share: float = 0.0
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -41,25 +61,69 @@ def article_factor(passages: int, holding: int, share: float) -> float:
     return 1.0 - share + share * rarity
 
 
+class _Sentence(NamedTuple):
+    start: int
+    end: int
+    match: float  # the plain word match: terms and word pairs
+    score: float  # with the evidence
+    found: list[Phrase] | None  # phrases of the type asked for
+
+
 def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Callable[[str], float],
                          total_weight: float, bigram_weight: float,
-                         aliases: Mapping[str, str] | None = None) -> SentenceScore:
+                         aliases: Mapping[str, str] | None = None,
+                         evidence: AnswerEvidence | None = None) -> SentenceScore:
     """The best sentence: the share of total_weight its question terms carry, plus
     bigram_weight x the share of the question's term pairs it holds side by side. aliases: other
-    spellings of the question's names (stem -> the name's stem), counted as the name."""
-    spans = sentence_spans(passage_text)
-    if not spans:
+    spellings of the question's names (stem -> the name's stem), counted as the name. With
+    `evidence`: plus context_weight x the weight its question terms lack that the sentence before
+    or the title holds (a sentence that adds the answer need not repeat the subject), plus
+    type_weight when it holds a phrase of the type asked for; and when the best holds none, the
+    next sentence (up to evidence.follow) that does, if it scores at least follow_share of it."""
+    scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence)
+    if not scored:
         return SentenceScore(0, len(passage_text), 0.0)
+    at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
+    if evidence is not None and evidence.kind and not scored[at].found:
+        at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
+                   if scored[j].found and scored[j].score >= evidence.follow_share * scored[at].score), at)
+    best = scored[at]
+    answer = _answer_phrase(passage_text[best.start:best.end], best.start, best.found, set(query_tokens)) \
+        if best.found else None
+    return SentenceScore(best.start, best.end, best.score, max(s.match for s in scored), answer)
+
+
+def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], float], total_weight: float,
+            bigram_weight: float, aliases: Mapping[str, str] | None,
+            evidence: AnswerEvidence | None) -> list[_Sentence]:
     wanted = set(query_tokens)
     pairs = set(zip(query_tokens, query_tokens[1:]))
-    (best_start, best_end), best_score = spans[0], 0.0
-    for start, end in spans:
+    share = (lambda held: sum(weight(t) for t in held) / total_weight) if total_weight else (lambda held: 0.0)
+    out, before = [], frozenset()
+    for start, end in sentence_spans(passage_text):
         tokens = tokenize(passage_text[start:end])
         if aliases:
             tokens = [aliases.get(t, t) for t in tokens]
-        score = sum(weight(t) for t in wanted.intersection(tokens)) / total_weight if total_weight else 0.0
+        held = wanted.intersection(tokens)
+        match = share(held)
         if pairs:
-            score += bigram_weight * len(pairs.intersection(zip(tokens, tokens[1:]))) / len(pairs)
-        if score > best_score + 1e-9:
-            best_start, best_end, best_score = start, end, score
-    return SentenceScore(best_start, best_end, best_score)
+            match += bigram_weight * len(pairs.intersection(zip(tokens, tokens[1:]))) / len(pairs)
+        score, found = match, None
+        if evidence is not None:
+            score += evidence.context_weight * share((wanted & (before | evidence.title)) - held)
+            before = held
+            found = phrases(passage_text[start:end], evidence.kind, evidence.asked) if evidence.kind else None
+            score += evidence.type_weight * bool(found)
+        out.append(_Sentence(start, end, match, score, found))
+    return out
+
+
+def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str]) -> tuple[int, int]:
+    """The phrase nearest the question's words in the sentence (its first when none is there),
+    in passage coordinates (the sentence starts at `offset`)."""
+    at = [m.start() for m in word_spans(sentence) if stem_of(m.group(0).casefold()) in wanted]
+    if not at:
+        phrase = found[0]
+    else:
+        phrase = min(found, key=lambda p: min(abs(p.start - a) if a < p.start else abs(a - p.end) for a in at))
+    return offset + phrase.start, offset + phrase.end

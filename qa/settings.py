@@ -35,6 +35,11 @@ class RetrievalSettings:
     sentence_weight: float = 0.4  # "+ word weights within the article ... sentence weight 0.4" (`--sweeps article`)
     bigram_weight: float = 0.4  # "+ word pairs: ... + 0.4 x share of the question's adjacent term pairs" (`--sweeps sentences`)
     article_share: float = 0.5  # "+ word weights within the article: ... article factor (share 0.5)" (`--sweeps article`)
+    answer_type_weight: float = 0.2  # a sentence holding a phrase of the type asked for (qa/answer_types.py): "The sentence that answers" (`--sweeps answers`)
+    context_weight: float = 0.5  # the question's weight a sentence lacks that the sentence before or the title holds: the same table
+    follow_sentences: int = 1  # a best sentence with no phrase of the type asked for yields to the next this many that hold one ("the answer lies after the highlight 7 times in 10"): the same table
+    follow_share: float = 0.5  # ... if that one scores at least this share of it: the same table
+    rerank_by_answer: bool = True  # re-rank passages by the chosen sentence's score with that evidence (False: by the plain word match): the same table
     # -- the answered rule (qa/retrieval/verdict.py) --
     coverage_weight: float = 0.5  # answer-agreement table: "cosine + 0.5 x coverage + 0.4 x sentence + 0.1 x agreement" (`--sweeps answer`)
     sentence_answer_weight: float = 0.4  # the same row

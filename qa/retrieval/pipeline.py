@@ -101,7 +101,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     weights = article_weights(snapshot, source.passages_of_documents(doc_ids), doc_ids, query.tokens,
                               settings.article_share)
     sentences = score_sentences(rows, query.tokens, weights, snapshot.question_weight(query.tokens), settings,
-                                query.aliases)
+                                query.aliases, query.text)
     if mode == "hybrid" and query.tokens:
         ranked, fused = rerank(ranked, fused, sentences, depth, settings)
     hits = cite(ranked[:k], rows, sentences, fused, candidates)
@@ -110,7 +110,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     agree = mode == "hybrid" and source.same_document(candidates.bm25_ranked[:1] + candidates.dense_ranked[:1])
     top = hits[0]
     signals = AnswerSignals(top.dense_score, keyword_coverage(snapshot, top.text, query.tokens, query.aliases),
-                            sentences[top.passage_id].score, agree,
+                            sentences[top.passage_id].match, agree,
                             missing_names(f"{top.title}\n{top.text}", query.names, query.aliases))
     verdict = decide(signals, settings)
     for hit in hits:

@@ -70,6 +70,9 @@ class Hit:
     author: str | None = None
     site: str | None = None
     duplicates: list[Copy] = field(default_factory=list)  # other copies of this story, earliest first
+    #: the answer phrase inside the highlight (document coordinates): a phrase of the type the
+    #: question asks for (qa/answer_types.py); None: none found
+    answer: tuple[int, int] | None = None
 
     @property
     def source(self) -> str:
@@ -82,7 +85,9 @@ class Hit:
             "paragraph_end": self.paragraph_end, "start": self.start, "end": self.end, "text": self.text,
             "score": round(self.score, 6), "bm25": round(self.bm25_score, 4),
             "dense": None if self.dense_score is None else round(self.dense_score, 4),
-            "highlight": {"start": self.highlight_start, "end": self.highlight_end}, "weak": self.weak,
+            "highlight": {"start": self.highlight_start, "end": self.highlight_end},
+            "answer": None if self.answer is None else {"start": self.answer[0], "end": self.answer[1]},
+            "weak": self.weak,
             "page": self.page, "available": self.available,
             "date": self.date, "author": self.author, "site": self.site,
             "duplicates": [c.as_json() for c in self.duplicates],
