@@ -18,10 +18,13 @@ from typing import NamedTuple
 
 from qa.text import STOP_WORDS, normalize, stem_of
 
-PERSON, DATE, NUMBER, PLACE, CAUSE = "person", "date", "number", "place", "cause"
+PERSON, DATE, NUMBER, PLACE, CAUSE, FATE = "person", "date", "number", "place", "cause", "fate"
 
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES = [
+    (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:became|becomes|has become) of\b|"
+                      r"\bwhat (?:is|was) the fate of\b|\b(?:is|was|were|are|has|have) .{1,60}\b(?:killed|dead|alive|"
+                      r"captured|arrested|injured|hurt|wounded|released|freed|jailed|detained)\b", re.I)),
     (NUMBER, re.compile(r"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast)\b|"
                         r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|season)\b", re.I)),
@@ -59,6 +62,11 @@ _PLACE_BEFORE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside|
 _CAUSE = re.compile(r"\b(?:because(?: of)?|due to|owing to|as a result of|so that|in order to|so as to|"
                     r"thanks to|caused by|led to|after|since|for fear|the reason|aimed at|to protest|in protest)\b",
                     re.I)
+_OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not)\s+)?(?:killed|captured|"
+            r"injur\w*|wounded|hurt|unhurt|unharmed|arrested|detained|jailed|imprisoned|released|freed|escaped|died|"
+            r"dead|alive|survived|executed|sentenced|kidnapped|abducted|missing|resigned|fired|sacked|dismissed|"
+            r"ousted|elected|appointed|acquitted|convicted|charged|deported|exiled|fled|shot)")
+_FATE = re.compile(rf"\b{_OUTCOME}(?:\s+(?:and|or)\s+{_OUTCOME})*\b", re.I)
 _CLAUSE_END = re.compile(r"[,;:.!?]\s|[.!?]$|\s(?:but|while|and said)\s")
 _NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|"))
 
@@ -71,7 +79,7 @@ class Phrase(NamedTuple):
 
 
 def question_type(question: str) -> str | None:
-    """The type of phrase the question asks for (PERSON, DATE, NUMBER, PLACE, CAUSE); None: any."""
+    """The type of phrase the question asks for (PERSON, DATE, NUMBER, PLACE, CAUSE, FATE); None: any."""
     question = question.strip()
     matches = [(m.start(), kind) for kind, pattern in _QUESTION_TYPES for m in pattern.finditer(question)
                if m.start() == 0 or question[m.start()].islower()]  # "Doctor Who's ..." names a show
@@ -127,4 +135,6 @@ def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]
         return _names(text, asked, kind == PLACE) or (_names(text, asked, False) if kind == PLACE else [])
     if kind == CAUSE:
         return _causes(text)
+    if kind == FATE:
+        return [Phrase(*m.span()) for m in _FATE.finditer(text)]
     return []

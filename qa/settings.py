@@ -39,6 +39,8 @@ class RetrievalSettings:
     context_weight: float = 0.5  # the question's weight a sentence lacks that the sentence before or the title holds: the same table
     follow_sentences: int = 1  # a best sentence with no phrase of the type asked for yields to the next this many that hold one ("the answer lies after the highlight 7 times in 10"): the same table
     follow_share: float = 0.5  # ... if that one scores at least this share of it: the same table
+    support_weight: float = 0.1  # + this x (other stories holding the passage's answer phrase, at most support_cap) / support_cap (qa/retrieval/support.py): the same table
+    support_cap: int = 3  # stories beyond this many add nothing more
     rerank_by_answer: bool = True  # re-rank passages by the chosen sentence's score with that evidence (False: by the plain word match): the same table
     # -- the answered rule (qa/retrieval/verdict.py) --
     coverage_weight: float = 0.5  # answer-agreement table: "cosine + 0.5 x coverage + 0.4 x sentence + 0.1 x agreement" (`--sweeps answer`)
