@@ -98,17 +98,17 @@ def _new(text: str, start: int, end: int, asked: Collection[str]) -> bool:
 def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
     out = []
     for m in _NAME.finditer(text):
-        start, end = m.start(), m.end()
-        first = text[start:end].split()[0].lower().strip(".,")
-        if first in STOP_WORDS and " " in text[start:end]:  # "The Federal Reserve" -> "Federal Reserve"
-            start = text.index(" ", start) + 1
-        elif first in STOP_WORDS or first in _NOT_NAMES:
+        words = [w for w in re.finditer(r"\S+", m.group(0))]
+        while words and (_stems(words[0].group(0)) <= set(asked) | STOP_WORDS):  # "Federal Reserve Board Vice ..."
+            words.pop(0)
+        if not words or (len(words) == 1 and words[0].group(0).lower().strip(".,") in _NOT_NAMES):
             continue
+        start, end = m.start() + words[0].start(), m.start() + words[-1].end()
         while end > start and text[end - 1] in ".'’-":
             end -= 1
         if place and not _PLACE_BEFORE.search(text, max(0, start - 20), start):
             continue
-        if start == 0 and " " not in text[start:end]:
+        if start == 0 and len(words) == 1:
             continue  # one capitalised word opening the sentence: any word opens with a capital
         if _new(text, start, end, asked):
             out.append(Phrase(start, end))

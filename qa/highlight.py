@@ -124,9 +124,9 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
 def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str]) -> tuple[int, int]:
     """The phrase nearest the question's words in the sentence (its first when none is there),
     in passage coordinates (the sentence starts at `offset`)."""
-    at = [m.start() for m in word_spans(sentence) if stem_of(m.group(0).casefold()) in wanted]
+    at = [m.span() for m in word_spans(sentence) if stem_of(m.group(0).casefold()) in wanted]
     if not at:
         phrase = found[0]
     else:
-        phrase = min(found, key=lambda p: min(abs(p.start - a) if a < p.start else abs(a - p.end) for a in at))
+        phrase = min(found, key=lambda p: min(max(s - p.end, p.start - e, 0) for s, e in at))
     return offset + phrase.start, offset + phrase.end

@@ -157,3 +157,63 @@ def test_a_wrapped_pdf_sentence_is_highlighted_whole(tmp_path):
     highlighted = " ".join(_highlighted(hit).split())
     assert highlighted.startswith("The ministry said") and highlighted.endswith("reported from the capital.")
     assert "40 million dinars" in highlighted
+
+
+FED = {
+    "johnson.txt": "Fed vice chairman on rates\n\n"
+                   "Federal Reserve Board Vice Chairman Manuel Johnson said on Tuesday that interest rates would "
+                   "hold steady this spring.\n",
+    "volcker.txt": "Volcker testifies in Congress\n\n"
+                   "Federal Reserve Board chairman Paul Volcker told Congress on Wednesday that inflation was "
+                   "under control.\n",
+    "dollar.txt": "Dollar falls in Tokyo\n\n"
+                  "The dollar fell in Tokyo after Federal Reserve Board chairman Paul Volcker warned about the "
+                  "budget deficit.\n",
+}
+
+
+def test_two_stories_supporting_one_answer_outrank_one_storys_modifier(tmp_path):
+    """'Vice Chairman Manuel Johnson' repeats the question's words as well as 'chairman Paul
+    Volcker' does; two stories name Volcker, one Johnson: Volcker's passage comes first and says
+    so."""
+    from dataclasses import replace
+
+    from qa.indexer import sync
+    from qa.settings import DEFAULT_SETTINGS
+
+    _write_articles(tmp_path / "articles", FED)
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+
+    def ask(**settings):
+        searcher = Searcher(tmp_path / "index", settings=replace(DEFAULT_SETTINGS, **settings))
+        try:
+            return searcher.search("Who is chairman of the Federal Reserve Board?", k=3, embedder=HashEmbedder())
+        finally:
+            searcher.close()
+
+    top = ask().hits[0]
+    text = Path(top.path).read_text(encoding="utf-8")
+    assert text[top.answer[0]:top.answer[1]] == "Paul Volcker"
+    assert top.support == 1 and top.as_json()["support"] == 1
+    unsupported = ask(support_weight=0.0).hits[0]  # without counting stories the modifier wins
+    assert unsupported.path.endswith("johnson.txt") and unsupported.support == 0
+
+
+def test_stories_that_disagree_are_shown_as_sources_differ(seed_index, model):
+    """The seeds disagree on what became of Sufian al Qumu: lightly injured (one story) against
+    killed or captured (the other)."""
+    searcher = Searcher(seed_index)
+    answer = searcher.search("What became of Sufian al Qumu?", k=3, embedder=model)
+    searcher.close()
+    assert len(answer.sources_differ) == 2 and answer.as_json()["sources_differ"] == answer.sources_differ
+    first, second = (next(h for h in answer.hits if h.rank == r) for r in answer.sources_differ)
+    assert {Path(first.path).name, Path(second.path).name} == {"000_cd1c624dfe4b4cd0.txt", "002_0e2a9cc3038cee0a.txt"}
+    phrases_shown = {Path(h.path).read_text(encoding="utf-8")[h.answer[0]:h.answer[1]] for h in (first, second)}
+    assert "killed" in phrases_shown
+
+
+def test_one_story_does_not_differ_from_itself(seed_index, model):
+    searcher = Searcher(seed_index)
+    answer = searcher.search("Who heads Ansar al-Sharia in Derna?", k=5, embedder=model)
+    searcher.close()
+    assert answer.sources_differ == [] and answer.as_json()["sources_differ"] is None
