@@ -34,7 +34,7 @@ class SentenceScore(NamedTuple):
     score: float
     match: float = 0.0
     answer: tuple[int, int] | None = None
-    words: frozenset[str] = frozenset()  # the passage's terms (what another story's answer is looked up in)
+    words: frozenset[str] = frozenset()  # the chosen sentence's terms (what another story's answer is looked up in)
 
 
 class AnswerEvidence(NamedTuple):
@@ -68,6 +68,7 @@ class _Sentence(NamedTuple):
     match: float  # the plain word match: terms and word pairs
     score: float  # with the evidence
     found: list[Phrase] | None  # phrases of the type asked for
+    terms: frozenset[str]
 
 
 def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Callable[[str], float],
@@ -81,8 +82,7 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     or the title holds (a sentence that adds the answer need not repeat the subject), plus
     type_weight when it holds a phrase of the type asked for; and when the best holds none, the
     next sentence (up to evidence.follow) that does, if it scores at least follow_share of it."""
-    words: set[str] = set()
-    scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence, words)
+    scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence)
     if not scored:
         return SentenceScore(0, len(passage_text), 0.0)
     at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
@@ -92,12 +92,12 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     best = scored[at]
     answer = _answer_phrase(passage_text[best.start:best.end], best.start, best.found, set(query_tokens)) \
         if best.found else None
-    return SentenceScore(best.start, best.end, best.score, max(s.match for s in scored), answer, frozenset(words))
+    return SentenceScore(best.start, best.end, best.score, max(s.match for s in scored), answer, best.terms)
 
 
 def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], float], total_weight: float,
             bigram_weight: float, aliases: Mapping[str, str] | None,
-            evidence: AnswerEvidence | None, words: set[str]) -> list[_Sentence]:
+            evidence: AnswerEvidence | None) -> list[_Sentence]:
     wanted = set(query_tokens)
     pairs = set(zip(query_tokens, query_tokens[1:]))
     share = (lambda held: sum(weight(t) for t in held) / total_weight) if total_weight else (lambda held: 0.0)
@@ -106,7 +106,6 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
         tokens = tokenize(passage_text[start:end])
         if aliases:
             tokens = [aliases.get(t, t) for t in tokens]
-        words.update(tokens)
         held = wanted.intersection(tokens)
         match = share(held)
         if pairs:
@@ -117,7 +116,7 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
             before = held
             found = phrases(passage_text[start:end], evidence.kind, evidence.asked) if evidence.kind else None
             score += evidence.type_weight * bool(found)
-        out.append(_Sentence(start, end, match, score, found))
+        out.append(_Sentence(start, end, match, score, found, frozenset(tokens)))
     return out
 
 

@@ -105,7 +105,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     sentences = score_sentences(rows, query.tokens, weights, snapshot.question_weight(query.tokens), settings,
                                 query.aliases, query.text)
     asked = frozenset(query.tokens) | frozenset(query.aliases)
-    counts = support(ranked[:depth], rows, sentences, stories, asked)
+    counts = support(ranked[:depth], rows, sentences, stories, asked, query.names)
     if mode == "hybrid" and query.tokens:
         ranked, fused = rerank(ranked, fused, sentences, depth, settings)
         ranked, fused = support_rerank(ranked, fused, counts, depth, settings)

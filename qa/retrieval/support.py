@@ -1,8 +1,9 @@
 """Support across stories: how many independent stories hold a passage's answer phrase, and
 whether the top stories give different answers.
 
-A phrase (qa/answer_types.py) is held by a story when every term of it is among the terms of one
-of that story's passages in the re-ranked head; copies of one story (qa/duplicates.py) and the
+A phrase (qa/answer_types.py) is held by a story when every term of it is among the terms of the
+highlighted sentence of one of that story's passages in the re-ranked head (said in answer to the
+same question, not anywhere in the article); copies of one story (qa/duplicates.py) and the
 other passages of the same article count once, as the passage's own story does not count at
 all. "Federal Reserve Board chairman Paul Volcker" in ten stories outweighs one story's "Vice
 Chairman Manuel Johnson". Two stories whose highlighted sentences say the question's names and
@@ -45,13 +46,15 @@ def phrase_key(row: CitationRow, sentence: SentenceScore, asked: frozenset[str])
 
 
 def support(head: Sequence[int], rows: Mapping[int, CitationRow], sentences: Mapping[int, SentenceScore],
-            stories: Mapping[int, int] | None, asked: frozenset[str]) -> dict[int, int]:
-    """Per passage of the head with an answer phrase: how many other stories of the head hold it."""
+            stories: Mapping[int, int] | None, asked: frozenset[str], names: Sequence[str] = ()) -> dict[int, int]:
+    """Per passage of the head with an answer phrase: how many other stories of the head hold it
+    in their highlighted sentence, with the question's names this one's sentence holds (the same
+    subject: "killed" said of someone else is no support)."""
     own = {pid: story_of(pid, rows, stories) for pid in head if pid in rows and pid in sentences}
     out = {}
     for pid in own:
-        key = phrase_key(rows[pid], sentences[pid], asked)
-        if key:
+        key = phrase_key(rows[pid], sentences[pid], asked) | (set(names) & sentences[pid].words)
+        if key - set(names):
             out[pid] = len({own[other] for other in own
                             if own[other] != own[pid] and key <= sentences[other].words})
     return out
