@@ -71,6 +71,11 @@ _CLAUSE_END = re.compile(r"[,;:.!?]\s|[.!?]$|\s(?:but|while|and said)\s")
 _NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|"))
 
 
+#: a capitalised word opening a sentence is a name unless English uses it at least this often
+#: (symspellpy's counts: "officials" 30M, "nintendo" 17M, "volcker" 150k, "tandler" none)
+COMMON_WORD_COUNT = 1_000_000
+
+
 class Phrase(NamedTuple):
     """A phrase of the wanted type in a text: its span (offsets into that text)."""
 
@@ -108,11 +113,22 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
             end -= 1
         if place and not _PLACE_BEFORE.search(text, max(0, start - 20), start):
             continue
-        if start == 0 and len(words) == 1:
-            continue  # one capitalised word opening the sentence: any word opens with a capital
+        if start == m.start() == 0 and _common(words[0].group(0)):
+            words.pop(0)  # the sentence's first word has a capital whatever it is: "Like Alice ..."
+            if not words:
+                continue
+            start = m.start() + words[0].start()
         if _new(text, start, end, asked):
             out.append(Phrase(start, end))
     return out
+
+
+def _common(word: str) -> bool:
+    """A common English word (symspellpy's list, at least COMMON_WORD_COUNT uses): capitalised
+    only because it opens the sentence ("Officials said"), unlike "Tandler said"."""
+    from qa.spelling import english_words
+
+    return english_words().get(word.lower().strip(".,'’"), 0) >= COMMON_WORD_COUNT
 
 
 def _causes(text: str) -> list[Phrase]:

@@ -80,19 +80,25 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     spellings of the question's names (stem -> the name's stem), counted as the name. With
     `evidence`: plus context_weight x the weight its question terms lack that the sentence before
     or the title holds (a sentence that adds the answer need not repeat the subject), plus
-    type_weight when it holds a phrase of the type asked for; and when the best holds none, the
-    next sentence (up to evidence.follow) that does, if it scores at least follow_share of it."""
+    type_weight when it holds a phrase of the type asked for; and when the best holds none and
+    opens its paragraph (a lead repeating the question), the next sentence (up to
+    evidence.follow) that does, if it scores at least follow_share of it."""
     scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence)
     if not scored:
         return SentenceScore(0, len(passage_text), 0.0)
     at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
-    if evidence is not None and evidence.kind and not scored[at].found:
+    if evidence is not None and evidence.kind and not scored[at].found and _opens_paragraph(passage_text, scored[at].start):
         at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
                    if scored[j].found and scored[j].score >= evidence.follow_share * scored[at].score), at)
     best = scored[at]
     answer = _answer_phrase(passage_text[best.start:best.end], best.start, best.found, set(query_tokens)) \
         if best.found else None
     return SentenceScore(best.start, best.end, best.score, max(s.match for s in scored), answer, best.terms)
+
+
+def _opens_paragraph(text: str, start: int) -> bool:
+    """True when the sentence at `start` is the first of its paragraph (a lead)."""
+    return text[:start].rstrip(" \t").endswith("\n") or not text[:start].strip()
 
 
 def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], float], total_weight: float,

@@ -37,7 +37,7 @@ class RetrievalSettings:
     article_share: float = 0.5  # "+ word weights within the article: ... article factor (share 0.5)" (`--sweeps article`)
     answer_type_weight: float = 0.2  # a sentence holding a phrase of the type asked for (qa/answer_types.py): "The sentence that answers" (`--sweeps answers`)
     context_weight: float = 0.5  # the question's weight a sentence lacks that the sentence before or the title holds: the same table
-    follow_sentences: int = 1  # a best sentence with no phrase of the type asked for yields to the next this many that hold one ("the answer lies after the highlight 7 times in 10"): the same table
+    follow_sentences: int = 1  # a best sentence opening its paragraph with no phrase of the type asked for yields to the next this many that hold one ("the answer lies after the highlight 7 times in 10"): the same table
     follow_share: float = 0.5  # ... if that one scores at least this share of it: the same table
     support_weight: float = 0.1  # + this x (other stories holding the passage's answer phrase, at most support_cap) / support_cap (qa/retrieval/support.py): the same table
     support_cap: int = 3  # stories beyond this many add nothing more
