@@ -12,8 +12,11 @@ what it lacks. Offsets are into the text given (exact, for the answer mark).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Collection
+from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 from qa.text import STOP_WORDS, normalize, stem_of
@@ -71,11 +74,6 @@ _CLAUSE_END = re.compile(r"[,;:.!?]\s|[.!?]$|\s(?:but|while|and said)\s")
 _NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|"))
 
 
-#: a capitalised word opening a sentence is a name unless English uses it at least this often
-#: (symspellpy's counts: "officials" 30M, "nintendo" 17M, "volcker" 150k, "tandler" none)
-COMMON_WORD_COUNT = 1_000_000
-
-
 class Phrase(NamedTuple):
     """A phrase of the wanted type in a text: its span (offsets into that text)."""
 
@@ -124,11 +122,26 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
 
 
 def _common(word: str) -> bool:
-    """A common English word (symspellpy's list, at least COMMON_WORD_COUNT uses): capitalised
+    """A common English word (symspellpy's list, used at least a million times): capitalised
     only because it opens the sentence ("Officials said"), unlike "Tandler said"."""
-    from qa.spelling import english_words
+    return word.lower().strip(".,'’") in _common_words()
 
-    return english_words().get(word.lower().strip(".,'’"), 0) >= COMMON_WORD_COUNT
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """The words of symspellpy's English list with a count of seven digits or more (the package
+    is found, not imported, and only the counts' lengths read: a first question pays ~30 ms, not
+    the ~300 ms of importing it and parsing every count as qa.spelling.english_words does)."""
+    spec = importlib.util.find_spec("symspellpy")
+    if spec is None or spec.origin is None:
+        return frozenset()
+    path = Path(spec.origin).parent / "frequency_dictionary_en_82_765.txt"
+    out = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, count = line.partition(" ")
+        if len(count) >= 7:
+            out.add(word)
+    return frozenset(out)
 
 
 def _causes(text: str) -> list[Phrase]:
