@@ -217,3 +217,14 @@ def test_one_story_does_not_differ_from_itself(seed_index, model):
     answer = searcher.search("Who heads Ansar al-Sharia in Derna?", k=5, embedder=model)
     searcher.close()
     assert answer.sources_differ == [] and answer.as_json()["sources_differ"] is None
+
+
+def test_headings_list_items_and_blank_lines_still_end_sentences():
+    from qa.sentences import sentence_spans
+
+    text = ("Results\nThe survey of the harbour found the old crane was safe to use for another\n"
+            "ten years, the engineers said.\n- the crane\n- the gates\n\nA new paragraph")
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Results",
+        "The survey of the harbour found the old crane was safe to use for another\nten years, the engineers said.",
+        "- the crane", "- the gates", "A new paragraph"]
