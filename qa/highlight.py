@@ -66,8 +66,7 @@ class _Sentence(NamedTuple):
     start: int
     end: int
     match: float  # the plain word match: terms and word pairs
-    score: float  # with the evidence
-    found: list[Phrase] | None  # phrases of the type asked for
+    score: float  # with the context (the type bonus is added by _typed_choice)
     terms: frozenset[str]
 
 
@@ -86,14 +85,39 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence)
     if not scored:
         return SentenceScore(0, len(passage_text), 0.0)
-    at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
-    if evidence is not None and evidence.kind and not scored[at].found and _opens_paragraph(passage_text, scored[at].start):
-        at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
-                   if scored[j].found and scored[j].score >= evidence.follow_share * scored[at].score), at)
+    if evidence is None or not evidence.kind:
+        at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
+        found: list[Phrase] = []
+    else:
+        at, found = _typed_choice(passage_text, scored, evidence)
     best = scored[at]
-    answer = _answer_phrase(passage_text[best.start:best.end], best.start, best.found, set(query_tokens)) \
-        if best.found else None
-    return SentenceScore(best.start, best.end, best.score, max(s.match for s in scored), answer, best.terms)
+    answer = _answer_phrase(passage_text[best.start:best.end], best.start, found, set(query_tokens)) \
+        if found else None
+    score = best.score + (evidence.type_weight if found and evidence is not None else 0.0)
+    return SentenceScore(best.start, best.end, score, max(s.match for s in scored), answer, best.terms)
+
+
+def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) -> tuple[int, list[Phrase]]:
+    """The sentence chosen with the type bonus, and its phrases. Phrases are looked for only in
+    the sentences the bonus could make best (and the one a lead yields to): most sentences of a
+    passage score too low for it to matter, and the look-up is the costly part."""
+    found: dict[int, list[Phrase]] = {}
+
+    def phrases_of(i: int) -> list[Phrase]:
+        if i not in found:
+            found[i] = phrases(text[scored[i].start:scored[i].end], evidence.kind, evidence.asked)
+        return found[i]
+
+    def total(i: int) -> float:
+        return scored[i].score + evidence.type_weight * bool(phrases_of(i))
+
+    floor = max(s.score for s in scored) - evidence.type_weight - 1e-9
+    totals = [total(i) if s.score >= floor else s.score for i, s in enumerate(scored)]
+    at = max(range(len(scored)), key=lambda i: (totals[i], -i))
+    if not phrases_of(at) and _opens_paragraph(text, scored[at].start):
+        at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
+                   if phrases_of(j) and total(j) >= evidence.follow_share * totals[at]), at)
+    return at, phrases_of(at)
 
 
 def _opens_paragraph(text: str, start: int) -> bool:
@@ -116,13 +140,11 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
         match = share(held)
         if pairs:
             match += bigram_weight * len(pairs.intersection(zip(tokens, tokens[1:]))) / len(pairs)
-        score, found = match, None
+        score = match
         if evidence is not None:
             score += evidence.context_weight * share((wanted & (before | evidence.title)) - held)
             before = held
-            found = phrases(passage_text[start:end], evidence.kind, evidence.asked) if evidence.kind else None
-            score += evidence.type_weight * bool(found)
-        out.append(_Sentence(start, end, match, score, found, frozenset(tokens)))
+        out.append(_Sentence(start, end, match, score, frozenset(tokens)))
     return out
 
 
