@@ -89,20 +89,27 @@ def question_type(question: str) -> str | None:
     return min(matches)[1] if matches else None
 
 
-def _stems(phrase: str) -> set[str]:
-    return {stem_of(w) for w in re.findall(r"[^\W_]+", normalize(phrase).casefold())} - {""}
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _stems(phrase: str) -> list[str]:
+    return [stem_of(w) for w in _WORD.findall(normalize(phrase).casefold())]
+
+
+def _known(stem: str, asked: Collection[str]) -> bool:
+    return not stem or stem in asked or stem in STOP_WORDS
 
 
 def _new(text: str, start: int, end: int, asked: Collection[str]) -> bool:
     """True when the phrase holds a word the question does not."""
-    return bool(_stems(text[start:end]) - set(asked) - STOP_WORDS)
+    return not all(_known(stem, asked) for stem in _stems(text[start:end]))
 
 
 def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
     out = []
     for m in _NAME.finditer(text):
         words = [w for w in re.finditer(r"\S+", m.group(0))]
-        while words and (_stems(words[0].group(0)) <= set(asked) | STOP_WORDS):  # "Federal Reserve Board Vice ..."
+        while words and all(_known(stem, asked) for stem in _stems(words[0].group(0))):  # "Federal Reserve Board Vice ..."
             words.pop(0)
         if not words or (len(words) == 1 and words[0].group(0).lower().strip(".,") in _NOT_NAMES):
             continue
