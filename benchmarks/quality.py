@@ -38,7 +38,7 @@ from benchmarks.common import (BBC, SQUAD1, WORK, CachedEmbedder, Question, Scor
 from qa.config import DEFAULT_MODEL, ChunkSettings  # noqa: E402
 from qa.settings import DEFAULT_SETTINGS  # noqa: E402
 
-SWEEPS = ("fusion", "bm25", "sentences", "article", "answer", "operating-points")  # benchmarks/variants.py
+SWEEPS = ("fusion", "bm25", "sentences", "article", "answer", "operating-points", "answers")  # benchmarks/variants.py
 
 
 def _answered_share(searcher, texts: list[str], embedder, mode: str, want: bool) -> float:

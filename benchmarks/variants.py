@@ -9,6 +9,7 @@ index (benchmarks/common.py Bench), so a variant costs seconds and measures exac
   answer            the answered rule's weights (best threshold for held-out "false" >= 0.90), and
                     the shipped rule along its threshold
   operating-points  each mode's rule at its own best threshold; where the UI's score cue stands
+  answers           the sentence that answers (issue 24): answer-type and context weights, by question type
 
 Chunking and title variants change the index: they are separate runs of quality.py.
 """
@@ -23,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import Bench, CachedEmbedder, Question, contains, evaluate
+from benchmarks.common import Bench, CachedEmbedder, Question, Scores, contains, evaluate
+from qa.retrieval.pipeline import rank_candidates
 from qa.retrieval.verdict import AnswerSignals, decide
 from qa.settings import RetrievalSettings
 
@@ -187,9 +189,70 @@ def cue_calibration(runs: Runs) -> dict:
     return out
 
 
+#: the sentence choice as it was before the answer evidence (issue 24): words and word pairs only
+WORDS_ONLY = {"answer_type_weight": 0.0, "context_weight": 0.0, "follow_sentences": 0, "support_weight": 0.0,
+              "rerank_by_answer": False}
+
+
+def by_question_type(runs: Runs, settings: RetrievalSettings) -> dict[str, dict[str, float]]:
+    """The metrics of these settings (full index), overall ("all") and per question type
+    (qa/answer_types.py; "other": none), in one pass."""
+    from qa.answer_types import question_type
+
+    groups: dict[str, Scores] = {"all": Scores()}
+    for ranking, q in zip(runs.bench("full").rankings(settings), runs.questions):
+        for group in ("all", question_type(q.text) or "other"):
+            groups.setdefault(group, Scores()).add_hits(ranking.hits, ranking.answered, q)
+    return {kind: {"n": g.n, "hit@1": round(g.hit1 / g.n, 4), "highlight": round(g.highlight / g.n, 4),
+                   "mrr@10": round(g.rr / g.n, 4)} for kind, g in groups.items()}
+
+
+def stage_ms(runs: Runs, before: RetrievalSettings, after: RetrievalSettings, n: int = 1000,
+             rounds: int = 3) -> dict[str, float]:
+    """Median ms per question of the stages after retrieval (fuse, re-rank, highlight, cite) with
+    each setting, k=3 as `qa ask`; the two interleaved question by question, so that the load of a
+    shared machine falls on both alike."""
+    bench = runs.bench("full")
+    pairs = list(zip(bench.queries, bench.candidates))[:n]
+    times: dict[str, list[float]] = {"before": [], "after": []}
+    for _ in range(rounds):
+        for query, candidates in pairs:
+            for name, settings in (("before", before), ("after", after)):
+                t0 = time.perf_counter()
+                rank_candidates(bench.snapshot, bench.passages, query, candidates, bench.mode, 3, settings)
+                times[name].append((time.perf_counter() - t0) * 1000)
+    return {name: round(float(np.median(values)), 3) for name, values in times.items()} | {
+        "after - before": round(float(np.median(np.array(times["after"]) - np.array(times["before"]))), 3)}
+
+
+def answers_sweep(runs: Runs) -> dict:
+    """The sentence that answers: each weight of the answer evidence varied from the shipped
+    settings, against the words-only choice, with highlight-hit and hit@1 by question type; the
+    answered rule before and after on the half index (it reads the plain word match)."""
+    base, results = runs.base, {}
+    before = replace(base, **WORDS_ONLY)
+    variants = [("words only (before issue 24)", before), ("shipped", base)]
+    variants += [("answer_type_weight 0", replace(base, answer_type_weight=0.0))]
+    variants += [("context_weight 0", replace(base, context_weight=0.0))]
+    variants += [("follow_sentences 0", replace(base, follow_sentences=0))]
+    variants += [(f"support_weight {w}", replace(base, support_weight=w)) for w in (0.0, 0.3)]
+    variants += [("re-rank by the plain word match", replace(base, rerank_by_answer=False))]
+    for name, settings in variants:
+        t0 = time.monotonic()
+        _report(results, name, by_question_type(runs, settings))
+        print(f"  ({time.monotonic() - t0:.1f} s)", flush=True)
+    _report(results, "ms per question after retrieval (k=3), before / after", stage_ms(runs, before, base))
+    for name, settings in (("before", before), ("after", base)):
+        answered = np.array([r.answered for r in runs.bench("half").rankings(settings, k=1)])
+        _report(results, f"{name}: held-out answered false, in-corpus answered true",
+                {"heldout_false": round(float((~answered[runs.held]).mean()), 4),
+                 "incorpus_true": round(float(answered[~runs.held].mean()), 4)})
+    return results
+
+
 SWEEPS: dict[str, Callable[[Runs], dict]] = {
     "fusion": fusion_sweep, "bm25": bm25_sweep, "sentences": sentence_sweep, "article": article_sweep,
-    "answer": answer_sweep, "operating-points": operating_points,
+    "answer": answer_sweep, "operating-points": operating_points, "answers": answers_sweep,
 }
 
 

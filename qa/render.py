@@ -129,6 +129,28 @@ def copies_line(hit: Hit) -> str:
     return visible("also carried by: " + ", ".join(named), newlines=False) if named else ""
 
 
+def answer_phrase(hit: Hit) -> str:
+    """The answer phrase inside the highlight, as shown ('' when none: qa/answer_types.py)."""
+    if hit.answer is None:
+        return ""
+    return visible(hit.text[hit.answer[0] - hit.start:hit.answer[1] - hit.start], newlines=False)
+
+
+def support_line(hit: Hit) -> str:
+    """'also in 3 other stories': the independent stories that hold its answer phrase ('' none)."""
+    if not hit.support:
+        return ""
+    return f"“{answer_phrase(hit)}” also in {hit.support} other {'story' if hit.support == 1 else 'stories'}"
+
+
+def differ_line(answer: Answer) -> str:
+    """'Sources differ: “lightly injured” [1] · “killed” [2]' when the top stories give different
+    answers (qa/retrieval/support.py; '' when they do not)."""
+    by_rank = {hit.rank: hit for hit in answer.hits}
+    shown = [f"“{answer_phrase(by_rank[r])}” [{r}]" for r in answer.sources_differ if r in by_rank]
+    return "Sources differ: " + " · ".join(shown) if len(shown) > 1 else ""
+
+
 def filters_line(answer: Answer) -> str:
     """'Filtered: since 1 Jan 2024 · source reuters; 3 undated documents left out' ('' unfiltered)."""
     from qa.retrieval.filters import describe
@@ -148,8 +170,12 @@ def order_line(answer: Answer) -> str:
 
 
 def passage_text(hit: Hit, dim: bool = False) -> Text:
+    """The passage, its highlighted sentence in bold (reversed unless dim) and the answer phrase
+    in it underlined (styles show on a terminal only)."""
     text = Text(visible(hit.text), style="dim" if dim else "")
     text.stylize("bold reverse" if not dim else "bold", hit.highlight_start - hit.start, hit.highlight_end - hit.start)
+    if hit.answer is not None:
+        text.stylize("underline", hit.answer[0] - hit.start, hit.answer[1] - hit.start)
     return text
 
 
@@ -169,9 +195,13 @@ def print_answer(answer: Answer) -> None:
         out.print(Text(filters_line(answer), style="dim"))
     if order_line(answer):
         out.print(Text(order_line(answer), style="dim"))
+    if differ_line(answer):
+        out.print(Text(differ_line(answer), style="yellow"))
     for hit in answer.hits:
         out.print(Text(citation(hit) + f"  (score {hit.score:.3f})", style="dim" if hit.weak else "bold"))
         if hit.duplicates:
             out.print(Text(copies_line(hit), style="dim"))
+        if hit.support:
+            out.print(Text(support_line(hit), style="dim"))
         out.print(passage_text(hit, dim=hit.weak))
         out.print()

@@ -4,7 +4,12 @@ A small rule-based splitter rather than a library: passages and highlights need 
 into the source text, and it must run over a hundred thousand passages in seconds. The rules:
 a sentence ends at . ! ? (plus any closing quotes or brackets) followed by white space and a
 capital, digit or opening quote, unless the word before the stop is a known abbreviation or an
-initial; a line break always ends a sentence.
+initial. A blank line always ends a sentence; a single line break only where the text's structure
+says so: the next line opens a list item ("- ", "* ", "1. ", "a) "), or the line is short beside
+the longest of its block (at most HEADING_SHARE of it: a heading, a dateline, a signature) and
+the next opens with a capital. Otherwise the break is hard wrapping (a PDF's text layer, wire copy
+wrapped at 70-80 columns, plain-text mail): "... will cost 40\nmillion dinars and take three
+years." is one sentence.
 """
 
 from __future__ import annotations
@@ -17,9 +22,13 @@ _ABBREVIATIONS = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k u.n a.m p.m""".split()
 )
 
-# A candidate end: terminal punctuation, optional closers, then white space without a newline.
-_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=[ \t\u00a0]+["'“‘(\[]?[A-Z0-9À-Ý])""")
-_LINE = re.compile(r"[^\r\n]+")
+# A candidate end: terminal punctuation, optional closers, then white space (runs hold no blank line).
+_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9À-Ý])""")
+_LINE = re.compile(r"[^\r\n]*[^\s][^\r\n]*")
+_ONE_BREAK = re.compile(r"[ \t\u00a0]*(?:\r\n|\r|\n)[ \t\u00a0]*")
+_LIST_ITEM = re.compile(r"(?:[-*•·‣◦▪–—]|\(?(?:\d{1,3}|[a-zA-Z])[.)])\s")
+#: a line at most this share of the longest line of its block, followed by a capital, ends there
+HEADING_SHARE = 0.6
 
 
 def _is_abbreviation(text: str, stop: int) -> bool:
@@ -37,18 +46,45 @@ def _is_abbreviation(text: str, stop: int) -> bool:
     return word in _ABBREVIATIONS
 
 
+def _runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Stretches of prose: lines joined across single line breaks that are hard wrapping."""
+    blocks: list[list[tuple[int, int]]] = []
+    previous = None
+    for line in _LINE.finditer(text, start, end):
+        gap = _ONE_BREAK.fullmatch(text, previous, line.start()) if previous is not None else None
+        if gap is None:
+            blocks.append([])
+        blocks[-1].append(line.span())
+        previous = line.end()
+    runs: list[tuple[int, int]] = []
+    for lines in blocks:
+        longest = max(e - s for s, e in lines)
+        run_start = lines[0][0]
+        for (s, e), (nxt, _) in zip(lines, lines[1:]):
+            short = e - s <= HEADING_SHARE * longest and text[nxt].isupper()
+            if short or _LIST_ITEM.match(text, nxt):
+                runs.append((run_start, e))
+                run_start = nxt
+        runs.append((run_start, lines[-1][1]))
+    return runs
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Spans (start, end) of the sentences in text[start:end], trimmed of white space."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
-    for line in _LINE.finditer(text, start, end):
-        cursor = line.start()
-        for match in _END.finditer(text, line.start(), line.end()):
+    if "\n" not in text and "\r" not in text:
+        runs = [(start, end)]
+    else:
+        runs = _runs(text, start, end)
+    for run_start, run_end in runs:
+        cursor = run_start
+        for match in _END.finditer(text, run_start, run_end):
             if _is_abbreviation(text, match.start()):
                 continue
             spans.append((cursor, match.end()))
             cursor = match.end()
-        spans.append((cursor, line.end()))
+        spans.append((cursor, run_end))
     return [trimmed for span in spans if (trimmed := _trim(text, *span))]
 
 

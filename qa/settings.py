@@ -35,6 +35,13 @@ class RetrievalSettings:
     sentence_weight: float = 0.4  # "+ word weights within the article ... sentence weight 0.4" (`--sweeps article`)
     bigram_weight: float = 0.4  # "+ word pairs: ... + 0.4 x share of the question's adjacent term pairs" (`--sweeps sentences`)
     article_share: float = 0.5  # "+ word weights within the article: ... article factor (share 0.5)" (`--sweeps article`)
+    answer_type_weight: float = 0.2  # a sentence holding a phrase of the type asked for (qa/answer_types.py): BENCHMARKS.md "The sentence that answers", row "answer_type_weight 0" (+0.4 highlight, +0.2 hit@1; `--sweeps answers`)
+    context_weight: float = 0.5  # the question's weight a sentence lacks that the sentence before or the title holds: the same table, row "context_weight 0" (+0.7 highlight)
+    follow_sentences: int = 1  # a lead (paragraph's first sentence) without a phrase of the type asked for yields to the next sentence that holds one: the same table, row "follow_sentences 0" (-0.1 on SQuAD; kept for the news lead pattern the issue measured)
+    follow_share: float = 0.5  # ... if that one scores at least this share of the lead (the issue's "How much extra tax relief" case needs <= 0.54)
+    support_weight: float = 0.1  # + this x (other stories whose highlighted sentence holds the answer phrase, at most support_cap) / support_cap (qa/retrieval/support.py): the same table, rows "support_weight 0 / 0.3" (0.1: +-0 on SQuAD, 0.3: -0.3 hit@1)
+    support_cap: int = 3  # stories beyond this many add nothing more
+    rerank_by_answer: bool = True  # re-rank passages by the chosen sentence's score with that evidence (False: the plain word match): the same table, row "re-rank by the plain word match" (+0.1 hit@1)
     # -- the answered rule (qa/retrieval/verdict.py) --
     coverage_weight: float = 0.5  # answer-agreement table: "cosine + 0.5 x coverage + 0.4 x sentence + 0.1 x agreement" (`--sweeps answer`)
     sentence_answer_weight: float = 0.4  # the same row

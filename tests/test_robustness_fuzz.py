@@ -70,7 +70,10 @@ def test_reading_and_chunking_any_file(text, encoding, suffix):
 
 @INDEX_FUZZ
 @given(docs=st.lists(st.tuples(RAW, ENCODINGS), min_size=1, max_size=5),
-       questions=st.lists(st.one_of(TEXTS, st.text(max_size=200)), min_size=1, max_size=3))
+       questions=st.lists(st.one_of(TEXTS, st.text(max_size=200),  # typed questions reach the answer phrase
+                                    st.builds(str.__add__, st.sampled_from(["Who ", "When ", "How many ", "Why ",
+                                                                            "Where ", "What became of "]), TEXTS)),
+                          min_size=1, max_size=3))
 def test_indexing_and_asking_anything(docs, questions):
     work = Path(tempfile.mkdtemp(prefix="qa-fuzz-"))
     try:
@@ -95,5 +98,7 @@ def test_indexing_and_asking_anything(docs, questions):
                     assert text[hit.start:hit.end] == hit.text
                     assert hit.start <= hit.highlight_start <= hit.highlight_end <= hit.end
                     assert hit.highlight_end > hit.highlight_start
+                    if hit.answer is not None:  # the answer phrase lies inside the highlight
+                        assert hit.highlight_start <= hit.answer[0] < hit.answer[1] <= hit.highlight_end
     finally:
         shutil.rmtree(work, ignore_errors=True)

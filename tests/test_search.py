@@ -81,7 +81,7 @@ def test_word_pairs_in_order_choose_the_sentence():
 
     text = "The bank of the river flooded. Flood waters reached the river bank by noon."
     idf = {"river": 1.0, "bank": 1.0}.get
-    start, end, score = scored_best_sentence(text, ["river", "bank"], lambda t: idf(t, 0.0), 2.0, 0.4)
+    start, end, score, *_ = scored_best_sentence(text, ["river", "bank"], lambda t: idf(t, 0.0), 2.0, 0.4)
     assert text[start:end] == "Flood waters reached the river bank by noon."  # both hold both words
     assert score == pytest.approx(1.0 + 0.4)  # all the weight, and the one pair side by side
 
@@ -167,7 +167,9 @@ def test_within_an_article_the_sentence_with_its_rarer_words_is_highlighted(tmp_
         return searcher_text(hit)
 
     assert highlighted(_lighthouse_index(tmp_path, embedder)) == "A museum was built beside it and opened in 1990 after years."
-    flat = replace(DEFAULT_SETTINGS, article_share=0.0)  # every word keeps its corpus weight
+    # every word keeps its corpus weight (and no answer-type evidence, which alone picks the date)
+    flat = replace(DEFAULT_SETTINGS, article_share=0.0, answer_type_weight=0.0, context_weight=0.0,
+                   follow_sentences=0)
     assert highlighted(_lighthouse_index(tmp_path, embedder, flat)) == "The lighthouse on Ronan was painted red."
 
 

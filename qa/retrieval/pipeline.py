@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa import store
@@ -20,6 +20,7 @@ from qa.retrieval.fusion import fuse, rank
 from qa.retrieval.records import Candidates, Hit, Query
 from qa.retrieval.rerank import article_weights, rerank, score_sentences
 from qa.retrieval.snapshot import IndexSnapshot
+from qa.retrieval.support import differing, support, support_rerank
 from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage, missing_names
 from qa.settings import RetrievalSettings
 from qa.store import CitationRow, DocumentPassage
@@ -79,6 +80,7 @@ class Ranking:
     sentences: dict[int, SentenceScore]  # best sentence of every passage scored (the k, or the re-ranked depth)
     signals: AnswerSignals | None  # what the answered rule read of the first hit; None: no passage found
     verdict: Verdict | None
+    differ: list[Hit] = field(default_factory=list)  # hits whose answers differ (qa/retrieval/support.py); []: none
 
     @property
     def answered(self) -> bool:
@@ -101,18 +103,24 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     weights = article_weights(snapshot, source.passages_of_documents(doc_ids), doc_ids, query.tokens,
                               settings.article_share)
     sentences = score_sentences(rows, query.tokens, weights, snapshot.question_weight(query.tokens), settings,
-                                query.aliases)
+                                query.aliases, query.text)
+    asked = frozenset(query.tokens) | frozenset(query.aliases)
+    counts = support(ranked[:depth], rows, sentences, stories, asked, query.names)
     if mode == "hybrid" and query.tokens:
         ranked, fused = rerank(ranked, fused, sentences, depth, settings)
+        ranked, fused = support_rerank(ranked, fused, counts, depth, settings)
     hits = cite(ranked[:k], rows, sentences, fused, candidates)
     if not hits:
         return Ranking(hits, sentences, None, None)
+    for hit in hits:
+        hit.support = counts.get(hit.passage_id, 0)
+    differ = differing(hits, rows, sentences, stories, query)
     agree = mode == "hybrid" and source.same_document(candidates.bm25_ranked[:1] + candidates.dense_ranked[:1])
     top = hits[0]
     signals = AnswerSignals(top.dense_score, keyword_coverage(snapshot, top.text, query.tokens, query.aliases),
-                            sentences[top.passage_id].score, agree,
+                            sentences[top.passage_id].match, agree,
                             missing_names(f"{top.title}\n{top.text}", query.names, query.aliases))
     verdict = decide(signals, settings)
     for hit in hits:
         hit.weak = not verdict.answered
-    return Ranking(hits, sentences, signals, verdict)
+    return Ranking(hits, sentences, signals, verdict, differ)

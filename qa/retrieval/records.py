@@ -75,6 +75,10 @@ class Hit:
     author: str | None = None
     site: str | None = None
     duplicates: list[Copy] = field(default_factory=list)  # other copies of this story, earliest first
+    #: the answer phrase inside the highlight (document coordinates): a phrase of the type the
+    #: question asks for (qa/answer_types.py); None: none found
+    answer: tuple[int, int] | None = None
+    support: int = 0  # other independent stories among the best passages that hold the answer phrase
 
     @property
     def source(self) -> str:
@@ -87,7 +91,10 @@ class Hit:
             "paragraph_end": self.paragraph_end, "start": self.start, "end": self.end, "text": self.text,
             "score": round(self.score, 6), "bm25": round(self.bm25_score, 4),
             "dense": None if self.dense_score is None else round(self.dense_score, 4),
-            "highlight": {"start": self.highlight_start, "end": self.highlight_end}, "weak": self.weak,
+            "highlight": {"start": self.highlight_start, "end": self.highlight_end},
+            "answer": None if self.answer is None else {"start": self.answer[0], "end": self.answer[1]},
+            "support": self.support,
+            "weak": self.weak,
             "page": self.page, "available": self.available, "changed": self.changed,
             "date": self.date, "author": self.author, "site": self.site,
             "duplicates": [c.as_json() for c in self.duplicates[:MAX_COPIES_JSON]],
@@ -106,10 +113,13 @@ class Answer:
     filters: dict[str, object] | None = None
     sort: str = "relevance"  # or "date": hits ordered by date, unknown last (ranks stay relevance ranks)
     corrected: dict[str, str] = field(default_factory=dict)  # word as typed -> word searched
+    #: ranks of the passages whose answers differ (qa/retrieval/support.py), first the top one; []: none
+    sources_differ: list[int] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         return {"question": self.question, "answered": self.answered, "mode": self.mode,
                 "corrected": self.corrected, "filters": self.filters, "sort": self.sort,
+                "sources_differ": self.sources_differ or None,
                 "passages": [h.as_json() for h in self.hits]}
 
 

@@ -7,10 +7,12 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from qa.highlight import SentenceScore, article_factor, scored_best_sentence
+from qa.answer_types import question_type
+from qa.highlight import AnswerEvidence, SentenceScore, article_factor, scored_best_sentence
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
 from qa.store import CitationRow, DocumentPassage
+from qa.text import tokenize
 
 #: per document, each question term's weight in it
 ArticleWeights = dict[int, dict[str, float]]
@@ -48,12 +50,21 @@ def article_weights(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPass
 
 def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights: ArticleWeights,
                     total_weight: float, settings: RetrievalSettings,
-                    aliases: Mapping[str, str] | None = None) -> dict[int, SentenceScore]:
+                    aliases: Mapping[str, str] | None = None, question: str = "") -> dict[int, SentenceScore]:
     """Each passage's best sentence, its words weighed within its article (a name's other
-    spellings, aliases, counted as the name)."""
-    return {pid: scored_best_sentence(row.text, tokens, weights[row.doc_id].__getitem__, total_weight,
-                                      settings.bigram_weight, aliases)
-            for pid, row in rows.items()}
+    spellings, aliases, counted as the name), the phrase type the question asks for and each
+    sentence's context (the sentence before, the title) counted as qa/highlight.py says."""
+    kind, asked = question_type(question), frozenset(tokens) | frozenset(aliases or ())
+    titles: dict[str, frozenset[str]] = {}
+    out = {}
+    for pid, row in rows.items():
+        if row.title not in titles:
+            titles[row.title] = frozenset(tokenize(row.title))
+        evidence = AnswerEvidence(kind, asked, titles[row.title], settings.answer_type_weight,
+                                  settings.context_weight, settings.follow_sentences, settings.follow_share)
+        out[pid] = scored_best_sentence(row.text, tokens, weights[row.doc_id].__getitem__, total_weight,
+                                        settings.bigram_weight, aliases, evidence)
+    return out
 
 
 def rerank(ranked: list[int], fused: dict[int, float], sentences: Mapping[int, SentenceScore], depth: int,
@@ -63,6 +74,7 @@ def rerank(ranked: list[int], fused: dict[int, float], sentences: Mapping[int, S
     scores = dict(fused)
     for pid in ranked[:settings.rerank_depth]:
         if pid in sentences:
-            scores[pid] += settings.sentence_weight * sentences[pid].score
+            sentence = sentences[pid]
+            scores[pid] += settings.sentence_weight * (sentence.score if settings.rerank_by_answer else sentence.match)
     head = sorted(ranked[:depth], key=lambda pid: -scores[pid])
     return head + ranked[depth:], scores

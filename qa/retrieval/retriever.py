@@ -109,7 +109,7 @@ class Retriever:
             hits = sorted(hits, key=lambda h: date_key(h.date))
         applied = None if mask is None else {**filters.as_json(), "undated_excluded": mask.undated_excluded}
         return Answer(question, ranking.answered, hits, MODE_LABELS[mode], filters=applied, sort=sort,
-                      corrected=spelled.corrected)
+                      corrected=spelled.corrected, sources_differ=[h.rank for h in ranking.differ])
 
     def filter_mask(self, filters: Filters) -> FilterMask:
         """Which passages of the current snapshot pass `filters`."""

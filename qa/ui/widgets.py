@@ -19,8 +19,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from qa.context import Turn
-from qa.render import (BIDI_CONTROLS, as_searched, byline, copies_line, count, filters_line, looked_for,
-                       order_line, paragraph_range)
+from qa.render import (BIDI_CONTROLS, as_searched, byline, copies_line, count, differ_line, filters_line,
+                       looked_for, order_line, paragraph_range, support_line)
 from qa.sentences import sentence_spans
 from qa.settings import DEFAULT_SETTINGS
 from qa.text import tokenize
@@ -38,6 +38,8 @@ _WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 SENTENCE_STYLE = "bold reverse"
 #: the second style: the question's words where a passage holds them
 WORD_STYLE = "underline"
+#: the answer phrase inside the answering sentence (qa/answer_types.py)
+ANSWER_STYLE = "bold underline italic"
 
 
 def plain(text: str) -> Content:
@@ -141,6 +143,10 @@ def passage_content(hit: Hit, terms: frozenset[str], window: CardText | None = N
     body = plain(_shown(text[cut_start:cut_end])).stylize(SENTENCE_STYLE, rel_start - cut_start, rel_end - cut_start)
     for s, e in term_spans(text[cut_start:cut_end], terms):
         body = body.stylize(WORD_STYLE, s, e)
+    if hit.answer is not None:  # the part of it the window shows
+        a, b = max(hit.answer[0] - hit.start, cut_start), min(hit.answer[1] - hit.start, cut_end)
+        if a < b:
+            body = body.stylize(ANSWER_STYLE, a - cut_start, b - cut_start)
     parts: list[Content | str] = []
     if cut_start > 0:
         parts.append("… ")
@@ -357,7 +363,7 @@ class HitCard(Widget, can_focus=True):
                                       ("▰" * level, "$text-success" if not hit.weak else ""), ("▱" * (5 - level), "dim"),
                                       (cue_word, "dim")),
                      markup=False, classes="where")
-        about = [part for part in (byline(hit.date, hit.author, hit.site), copies_line(hit)) if part]
+        about = [part for part in (byline(hit.date, hit.author, hit.site), copies_line(hit), support_line(hit)) if part]
         if about:  # when the article states its date, author or site, and where the story ran too
             yield Static(plain(" · ".join(about)), markup=False, classes="why")
         yield Static(why_highlighted(hit, self.terms), markup=False, classes="why")
@@ -454,6 +460,8 @@ class AnswerView(Widget):
             yield Notice("searched for: " + ", ".join(answer.corrected.values()), "mode")
         if answer.filters:
             yield Notice(filters_line(answer), "mode")
+        if differ_line(answer):
+            yield Notice(differ_line(answer), "mode")
         if answer.hits:
             yield Static(Content.styled(answer_header(answer), "dim"), markup=False, classes="answer-header")
         for hit in answer.hits:

@@ -1,0 +1,104 @@
+"""Support across stories: how many independent stories hold a passage's answer phrase, and
+whether the top stories give different answers.
+
+A phrase (qa/answer_types.py) is held by a story when every term of it is among the terms of the
+highlighted sentence of one of that story's passages in the re-ranked head (said in answer to the
+same question, not anywhere in the article); copies of one story (qa/duplicates.py) and the
+other passages of the same article count once, as the passage's own story does not count at
+all. "Federal Reserve Board chairman Paul Volcker" in ten stories outweighs one story's "Vice
+Chairman Manuel Johnson". Two stories whose highlighted sentences say the question's names and
+give phrases neither holds of the other ("lightly injured" against "killed ... captured") differ:
+the answer shows both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from qa.answer_types import DATE, FATE, NUMBER, PERSON, question_type
+from qa.highlight import SentenceScore
+from qa.retrieval.records import Hit, Query
+from qa.settings import RetrievalSettings
+from qa.store import CitationRow
+from qa.text import tokenize
+
+
+#: the answer types whose different phrases are different claims
+DIFFERING_TYPES = (FATE, NUMBER, DATE, PERSON)
+#: question terms a sentence must say before its answer can differ from another's
+MIN_SHARED_TERMS = 2
+#: question terms that only say what kind of answer is wanted ("What happened to ...")
+_QUESTION_FORM = frozenset(tokenize("happened became become fate"))
+
+
+def story_of(pid: int, rows: Mapping[int, CitationRow], stories: Mapping[int, int] | None) -> tuple[str, int]:
+    """The independent story a passage belongs to: its story group, else its document."""
+    if stories and pid in stories:
+        return ("story", stories[pid])
+    return ("doc", rows[pid].doc_id)
+
+
+def phrase_key(row: CitationRow, sentence: SentenceScore, asked: frozenset[str]) -> frozenset[str]:
+    """The terms of the passage's answer phrase the question does not hold (empty: no phrase)."""
+    if sentence.answer is None:
+        return frozenset()
+    return frozenset(tokenize(row.text[sentence.answer[0]:sentence.answer[1]])) - asked
+
+
+def support(head: Sequence[int], rows: Mapping[int, CitationRow], sentences: Mapping[int, SentenceScore],
+            stories: Mapping[int, int] | None, asked: frozenset[str], names: Sequence[str] = ()) -> dict[int, int]:
+    """Per passage of the head with an answer phrase: how many other stories of the head hold it
+    in their highlighted sentence, with the question's names this one's sentence holds (the same
+    subject: "killed" said of someone else is no support)."""
+    own = {pid: story_of(pid, rows, stories) for pid in head if pid in rows and pid in sentences}
+    out = {}
+    for pid in own:
+        key = phrase_key(rows[pid], sentences[pid], asked) | (set(names) & sentences[pid].words)
+        if key - set(names):
+            out[pid] = len({own[other] for other in own
+                            if own[other] != own[pid] and key <= sentences[other].words})
+    return out
+
+
+def support_rerank(ranked: list[int], scores: dict[int, float], counts: Mapping[int, int], depth: int,
+                   settings: RetrievalSettings) -> tuple[list[int], dict[int, float]]:
+    """Add support_weight x (other stories holding the phrase, at most support_cap) / support_cap
+    to the head's scores and re-sort it (new list and dict)."""
+    if not settings.support_weight or not counts:
+        return ranked, scores
+    scores = dict(scores)
+    for pid, n in counts.items():
+        scores[pid] += settings.support_weight * min(n, settings.support_cap) / settings.support_cap
+    head = sorted(ranked[:depth], key=lambda pid: -scores[pid])
+    return head + ranked[depth:], scores
+
+
+def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: Mapping[int, SentenceScore],
+              stories: Mapping[int, int] | None, query: Query) -> list[Hit]:
+    """The first hit and the first later one of another story whose answers differ (see the
+    module docstring); [] when they agree or either has no phrase. The later one's highlighted
+    sentence must hold every question term the first's holds (the same claim about the same
+    subject; "happened", "became" only shape the question; at least MIN_SHARED_TERMS of them) and
+    neither sentence the other's phrase. Places are left out: "in Libya" and "in Derna" are both
+    right."""
+    if not hits or hits[0].answer is None or question_type(query.text) not in DIFFERING_TYPES:
+        return []
+    asked = frozenset(query.tokens) | frozenset(query.aliases)
+    top = hits[0]
+    key, terms = phrase_key(rows[top.passage_id], sentences[top.passage_id], asked), _sentence_terms(top, query)
+    if len(terms & (set(query.tokens) - _QUESTION_FORM)) < MIN_SHARED_TERMS:
+        return []  # "Where is Derna?": any two sentences naming Derna would "differ"
+    for hit in hits[1:]:
+        if hit.answer is None or story_of(hit.passage_id, rows, stories) == story_of(top.passage_id, rows, stories):
+            continue
+        other, other_terms = phrase_key(rows[hit.passage_id], sentences[hit.passage_id], asked), _sentence_terms(hit, query)
+        if (key and other and not other <= terms and not key <= other_terms
+                and terms & (set(query.tokens) - _QUESTION_FORM) <= other_terms):
+            return [top, hit]
+    return []
+
+
+def _sentence_terms(hit: Hit, query: Query) -> set[str]:
+    """The terms of the hit's highlighted sentence, a name's other spellings as the name."""
+    tokens = tokenize(hit.text[hit.highlight_start - hit.start:hit.highlight_end - hit.start])
+    return {query.aliases.get(t, t) for t in tokens}

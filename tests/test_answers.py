@@ -1,0 +1,230 @@
+"""The highlighted sentence is the one that answers (issue 24): its answer type, its context, the
+answer phrase's offsets, and sentences hard-wrapped across lines highlighted whole."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.answer_types import CAUSE, DATE, NUMBER, PERSON, PLACE, phrases, question_type
+from qa.search import Searcher
+from qa.text import tokenize
+from tests.robust_util import HashEmbedder
+
+ARTICLES = {
+    "gulf.txt": "Gulf oil ministers meet\n\n"
+                "Deputy oil ministers from the Gulf states ended a meeting here in Bahrain on Monday after "
+                "two days of talks on prices. The talks were chaired by Sheikh Ali Khalifa, the deputy minister "
+                "of Kuwait. Delegates said output would stay unchanged.\n",
+    "tax.txt": "Bonn to give more tax relief\n\n"
+               "West Germany will give extra tax relief in 1988, Finance Minister Gerhard Stoltenberg told "
+               "parliament. The government will cut taxes by 5.2 billion marks next year. Economists welcomed "
+               "the move.\n",
+    "dam.txt": "Dam opening delayed\n\n"
+               "The opening of the new river dam in the valley was delayed again, the water board said. "
+               "Engineers found cracks in the spillway because the concrete had been poured in frost. "
+               "Repairs will take a year.\n",
+    "museum.txt": "Town museum reopens\n\n"
+                  "The town museum reopened its doors to visitors after a long renovation of its halls. "
+                  "The doors opened on 14 March 1996 before a crowd of three hundred people.\n",
+}
+FILLER = ["football match", "school budget", "train timetable", "film festival", "bakery prices",
+          "tennis final", "hospital wait", "election count"]
+
+
+def _write_articles(folder: Path, articles: dict[str, str | bytes]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, topic in enumerate(FILLER):  # so that BM25's word weights mean something
+        (folder / f"other{i}.txt").write_text(
+            f"News about the {topic}\n\nThe {topic} was discussed on Monday by the local council. "
+            f"Officials said the {topic} would be reviewed next year.\n", encoding="utf-8")
+    for name, text in articles.items():
+        path = folder / name
+        path.write_bytes(text) if isinstance(text, bytes) else path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def answers_index(tmp_path_factory) -> Path:
+    from qa.indexer import sync
+
+    root = tmp_path_factory.mktemp("answers")
+    _write_articles(root / "articles", ARTICLES)
+    sync(root / "index", [root / "articles"], embedder=HashEmbedder())
+    return root / "index"
+
+
+def _top(index: Path, question: str):
+    searcher = Searcher(index)
+    try:
+        answer = searcher.search(question, k=3, embedder=HashEmbedder())
+    finally:
+        searcher.close()
+    return answer.hits[0]
+
+
+def _highlighted(hit) -> str:
+    return hit.text[hit.highlight_start - hit.start:hit.highlight_end - hit.start]
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("Who chaired the meeting of Gulf deputy oil ministers in Bahrain?",
+     "The talks were chaired by Sheikh Ali Khalifa, the deputy minister of Kuwait."),
+    ("How much extra tax relief will West Germany give in 1988?",
+     "The government will cut taxes by 5.2 billion marks next year."),
+    ("Why was the opening of the river dam delayed?",
+     "Engineers found cracks in the spillway because the concrete had been poured in frost."),
+    ("When did the town museum reopen its doors to visitors?",
+     "The doors opened on 14 March 1996 before a crowd of three hundred people."),
+])
+def test_the_sentence_that_answers_is_chosen_over_the_lead_repeating_the_question(answers_index, question, sentence):
+    """The lead repeats the question's words; the sentence after it adds what the question asks
+    for (a name, an amount, a cause, a date) and is the one highlighted."""
+    assert _highlighted(_top(answers_index, question)) == sentence
+
+
+@pytest.mark.parametrize("question, phrase", [
+    ("Who chaired the meeting of Gulf deputy oil ministers in Bahrain?", "Sheikh Ali Khalifa"),
+    ("How much extra tax relief will West Germany give in 1988?", "5.2 billion marks"),
+    ("When did the town museum reopen its doors to visitors?", "14 March 1996"),
+])
+def test_the_answer_phrase_offsets_are_exact(answers_index, question, phrase):
+    hit = _top(answers_index, question)
+    assert hit.answer is not None
+    start, end = hit.answer
+    assert Path(hit.path).read_text(encoding="utf-8")[start:end] == phrase
+    assert hit.highlight_start <= start < end <= hit.highlight_end
+    assert hit.as_json()["answer"] == {"start": start, "end": end}
+
+
+def test_no_answer_phrase_when_the_question_asks_for_no_type(answers_index):
+    hit = _top(answers_index, "Tell me about the dam spillway cracks")
+    assert hit.answer is None and hit.as_json()["answer"] is None
+
+
+def test_cli_json_carries_the_answer_offsets(answers_index, capsys):
+    from qa.cli import main
+
+    assert main(["--index", str(answers_index), "ask", "--json", "--mode", "bm25",
+                 "How much extra tax relief will West Germany give in 1988?"]) in (0, None)
+    passage = json.loads(capsys.readouterr().out.splitlines()[0])["passages"][0]
+    text = Path(answers_index.parent / "articles" / "tax.txt").read_text(encoding="utf-8")
+    assert text[passage["answer"]["start"]:passage["answer"]["end"]] == "5.2 billion marks"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Who chaired the meeting?", PERSON), ("In what year did the war end?", DATE),
+    ("How many people died?", NUMBER), ("Where is the dam?", PLACE), ("Why did he resign?", CAUSE),
+    ("What is the capital of Peru?", None), ("What did Doctor Who's companion say?", None),
+])
+def test_question_types(question, kind):
+    assert question_type(question) == kind
+
+
+def test_a_phrase_must_add_what_the_question_lacks():
+    sentence = "Federal Reserve Board chairman Paul Volcker met Treasury officials in Washington."
+    asked = frozenset(tokenize("Who is chairman of the Federal Reserve Board?"))
+    found = [sentence[s:e] for s, e in phrases(sentence, PERSON, asked)]
+    assert "Paul Volcker" in found and "Federal Reserve Board" not in found
+
+
+WRAPPED = ("The ministry said on Sunday that the new bridge over the Tigris at Mosul will cost 40\n"
+           "million dinars and take three years to build, the agency reported from the capital.\n"
+           "Work on the approach roads starts in the spring once the contracts are signed by the\n"
+           "ministry and the two firms that won the tender last month, the agency added later.\n")
+
+
+def test_a_wrapped_txt_sentence_is_highlighted_whole(tmp_path):
+    from qa.indexer import sync
+
+    _write_articles(tmp_path / "articles", {"bridge.txt": "Tigris bridge costs\n\n" + WRAPPED})
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+    hit = _top(tmp_path / "index", "How much will the new bridge over the Tigris cost?")
+    assert " ".join(_highlighted(hit).split()) == (
+        "The ministry said on Sunday that the new bridge over the Tigris at Mosul will cost 40 million dinars "
+        "and take three years to build, the agency reported from the capital.")
+
+
+def test_a_wrapped_pdf_sentence_is_highlighted_whole(tmp_path):
+    from qa.indexer import sync
+    from tests.pdf_util import make_pdf
+
+    _write_articles(tmp_path / "articles",
+                    {"bridge.pdf": make_pdf([WRAPPED.splitlines()], title="Tigris bridge costs")})
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+    hit = _top(tmp_path / "index", "How much will the new bridge over the Tigris cost?")
+    highlighted = " ".join(_highlighted(hit).split())
+    assert highlighted.startswith("The ministry said") and highlighted.endswith("reported from the capital.")
+    assert "40 million dinars" in highlighted
+
+
+FED = {
+    "johnson.txt": "Fed vice chairman on rates\n\n"
+                   "Federal Reserve Board Vice Chairman Manuel Johnson said on Tuesday that interest rates would "
+                   "hold steady this spring.\n",
+    "volcker.txt": "Volcker testifies in Congress\n\n"
+                   "Federal Reserve Board chairman Paul Volcker told Congress on Wednesday that inflation was "
+                   "under control.\n",
+    "dollar.txt": "Dollar falls in Tokyo\n\n"
+                  "The dollar fell in Tokyo after Federal Reserve Board chairman Paul Volcker warned about the "
+                  "budget deficit.\n",
+}
+
+
+def test_two_stories_supporting_one_answer_outrank_one_storys_modifier(tmp_path):
+    """'Vice Chairman Manuel Johnson' repeats the question's words as well as 'chairman Paul
+    Volcker' does; two stories name Volcker, one Johnson: Volcker's passage comes first and says
+    so."""
+    from dataclasses import replace
+
+    from qa.indexer import sync
+    from qa.settings import DEFAULT_SETTINGS
+
+    _write_articles(tmp_path / "articles", FED)
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+
+    def ask(**settings):
+        searcher = Searcher(tmp_path / "index", settings=replace(DEFAULT_SETTINGS, **settings))
+        try:
+            return searcher.search("Who is chairman of the Federal Reserve Board?", k=3, embedder=HashEmbedder())
+        finally:
+            searcher.close()
+
+    top = ask().hits[0]
+    text = Path(top.path).read_text(encoding="utf-8")
+    assert text[top.answer[0]:top.answer[1]] == "Paul Volcker"
+    assert top.support == 1 and top.as_json()["support"] == 1
+    unsupported = ask(support_weight=0.0).hits[0]  # without counting stories the modifier wins
+    assert unsupported.path.endswith("johnson.txt") and unsupported.support == 0
+
+
+def test_stories_that_disagree_are_shown_as_sources_differ(seed_index, model):
+    """The seeds disagree on what became of Sufian al Qumu: lightly injured (one story) against
+    killed or captured (the other)."""
+    searcher = Searcher(seed_index)
+    answer = searcher.search("What became of Sufian al Qumu?", k=3, embedder=model)
+    searcher.close()
+    assert len(answer.sources_differ) == 2 and answer.as_json()["sources_differ"] == answer.sources_differ
+    first, second = (next(h for h in answer.hits if h.rank == r) for r in answer.sources_differ)
+    assert {Path(first.path).name, Path(second.path).name} == {"000_cd1c624dfe4b4cd0.txt", "002_0e2a9cc3038cee0a.txt"}
+    phrases_shown = {Path(h.path).read_text(encoding="utf-8")[h.answer[0]:h.answer[1]] for h in (first, second)}
+    assert "killed" in phrases_shown
+
+
+def test_one_story_does_not_differ_from_itself(seed_index, model):
+    searcher = Searcher(seed_index)
+    answer = searcher.search("Who heads Ansar al-Sharia in Derna?", k=5, embedder=model)
+    searcher.close()
+    assert answer.sources_differ == [] and answer.as_json()["sources_differ"] is None
+
+
+def test_headings_list_items_and_blank_lines_still_end_sentences():
+    from qa.sentences import sentence_spans
+
+    text = ("Results\nThe survey of the harbour found the old crane was safe to use for another\n"
+            "ten years, the engineers said.\n- the crane\n- the gates\n\nA new paragraph")
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Results",
+        "The survey of the harbour found the old crane was safe to use for another\nten years, the engineers said.",
+        "- the crane", "- the gates", "A new paragraph"]
