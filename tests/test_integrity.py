@@ -295,6 +295,7 @@ def test_an_older_database_gets_the_new_columns(built):
         conn.execute("ALTER TABLE passages DROP COLUMN text_sha1")
         conn.execute("ALTER TABLE documents DROP COLUMN passages")
         conn.execute("DELETE FROM meta WHERE key = 'record'")
+        conn.execute("PRAGMA user_version = 0")  # it recorded no schema version
     assert check(index)[1]["whole"]  # nothing recorded is not damage
     sync(index, embedder=HashEmbedder())  # a writer migrates it, filling the columns from the rows
     with sqlite3.connect(index / store.DB_NAME) as conn:

@@ -291,6 +291,7 @@ def test_an_older_index_without_inode_columns_is_not_reread(tmp_path, monkeypatc
     conn = sqlite3.connect(index / store.DB_NAME)
     conn.execute("ALTER TABLE documents DROP COLUMN ctime_ns")
     conn.execute("ALTER TABLE documents DROP COLUMN inode")
+    conn.execute("PRAGMA user_version = 0")  # as a qa that recorded no schema version left it
     conn.commit()
     conn.close()
     assert not pending_changes(index)  # a reader does without the columns

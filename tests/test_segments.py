@@ -242,6 +242,7 @@ def test_an_index_from_before_segments_opens_and_grows(tmp_path, older):
         if older == "made by it":
             conn.execute("DELETE FROM meta WHERE key IN ('segments', 'kept_files')")
             conn.execute("DROP TABLE deleted_passages")
+            conn.execute("PRAGMA user_version = 0")  # nor a schema version
         else:  # it wrote generation 2's pair and left the keys it does not know as they were
             for kind in ("vectors", "terms"):
                 (path,) = index.glob(f"{kind}.1.*")
