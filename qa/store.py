@@ -703,99 +703,6 @@ def _damaged(conn: sqlite3.Connection, exc: sqlite3.DatabaseError) -> QAError:
     return database_error(exc, getattr(conn, "index_dir", Path(".")))
 
 
-# -- rows the search side reads (qa/retrieval/): citations, documents, stories --------------
-
-
-class CitationRow(NamedTuple):
-    """A passage with what citing it needs."""
-
-    passage_id: int
-    doc_id: int
-    title: str
-    path: str
-    paragraph: int
-    paragraph_end: int
-    start: int
-    end: int
-    text: str
-    #: what the citation check reads (qa/integrity.py): the hash recorded with the text (None: not
-    #: recorded), the document's encoding and the sha256 of its file when indexed
-    text_sha1: str | None = None
-    encoding: str = ""
-    sha256: str = ""
-    page: int | None = None  # the PDF page the passage starts on (None: not a PDF, or an older index)
-    date: str | None = None  # the document's publication date (ISO), author and site; None: unknown
-    author: str | None = None
-    site: str | None = None
-    #: the file's stat when indexed (ctime_ns, inode None in an older index): a cited passage
-    #: whose file's stat moved since is marked changed (sources.same_file)
-    size: int | None = None
-    mtime_ns: int | None = None
-    ctime_ns: int | None = None
-    inode: int | None = None
-
-
-class DocumentPassage(NamedTuple):
-    doc_id: int
-    passage_id: int
-
-
-class DocumentListing(NamedTuple):
-    """An indexed document and how many passages it has."""
-
-    title: str
-    path: str
-    passages: int
-
-
-class Fingerprint(NamedTuple):
-    """What finds a passage's copies: the hash of its normalised text and its MinHash signature."""
-
-    passage_id: int
-    dup_hash: str
-    minhash: bytes | None  # None: too few words to compare
-
-
-class StoryMember(NamedTuple):
-    """A copy of a story: a passage in a group of (near-)identical ones, with its document."""
-
-    story: int
-    passage_id: int
-    path: str
-    title: str
-    date: str | None
-
-
-class DocumentDetails(NamedTuple):
-    """An indexed document, its passage count, date, author and site (`qa docs`)."""
-
-    title: str
-    path: str
-    passages: int
-    date: str | None
-    author: str | None
-    site: str | None
-
-
-class DocumentFacts(NamedTuple):
-    """What the filters test of a document."""
-
-    id: int
-    path: str
-    date: str | None
-    site: str | None
-
-
-# -- the story band table (qa/story_index.py) ----------------------------------------------------
-BANDS_TABLE = "CREATE TABLE story_bands (key INTEGER NOT NULL, passage_id INTEGER NOT NULL)"
-#: made after the table is filled: building it from the filled table is ~5x faster than inserting
-#: 16 random keys per passage into an indexed table (~4 s against ~20 s at 100k passages)
-BANDS_INDEX = "CREATE INDEX story_bands_by_key ON story_bands(key, passage_id)"
-#: the largest passage id the band table covers: a passage above it was added by a qa that does
-#: not keep the table (an older one), so it is built afresh
-BANDS_UPTO = "CREATE TABLE story_bands_upto (max_id INTEGER NOT NULL)"
-
-
 class IndexStore:
     """The index database and every SQL statement qa runs on it: the indexer's, the change
     check's, the integrity checks' and the search side's.
@@ -1271,6 +1178,101 @@ class IndexStore:
         """Ids of the passages with any of these band keys."""
         return {pid for (pid,) in execute_in(self.conn, "SELECT passage_id FROM story_bands WHERE key IN ({marks})",
                                              keys)}
+
+
+# -- reads for retrieval ------------------------------------------------------------------------
+# What the search side reads (qa/retrieval/): citation rows, the passages of documents, the
+# same-article check, the documents list and the copies of stories, as typed rows.
+
+
+class CitationRow(NamedTuple):
+    """A passage with what citing it needs."""
+
+    passage_id: int
+    doc_id: int
+    title: str
+    path: str
+    paragraph: int
+    paragraph_end: int
+    start: int
+    end: int
+    text: str
+    #: what the citation check reads (qa/integrity.py): the hash recorded with the text (None: not
+    #: recorded), the document's encoding and the sha256 of its file when indexed
+    text_sha1: str | None = None
+    encoding: str = ""
+    sha256: str = ""
+    page: int | None = None  # the PDF page the passage starts on (None: not a PDF, or an older index)
+    date: str | None = None  # the document's publication date (ISO), author and site; None: unknown
+    author: str | None = None
+    site: str | None = None
+    #: the file's stat when indexed (ctime_ns, inode None in an older index): a cited passage
+    #: whose file's stat moved since is marked changed (sources.same_file)
+    size: int | None = None
+    mtime_ns: int | None = None
+    ctime_ns: int | None = None
+    inode: int | None = None
+
+
+class DocumentPassage(NamedTuple):
+    doc_id: int
+    passage_id: int
+
+
+class DocumentListing(NamedTuple):
+    """An indexed document and how many passages it has."""
+
+    title: str
+    path: str
+    passages: int
+
+
+class Fingerprint(NamedTuple):
+    """What finds a passage's copies: the hash of its normalised text and its MinHash signature."""
+
+    passage_id: int
+    dup_hash: str
+    minhash: bytes | None  # None: too few words to compare
+
+
+class StoryMember(NamedTuple):
+    """A copy of a story: a passage in a group of (near-)identical ones, with its document."""
+
+    story: int
+    passage_id: int
+    path: str
+    title: str
+    date: str | None
+
+
+class DocumentDetails(NamedTuple):
+    """An indexed document, its passage count, date, author and site (`qa docs`)."""
+
+    title: str
+    path: str
+    passages: int
+    date: str | None
+    author: str | None
+    site: str | None
+
+
+class DocumentFacts(NamedTuple):
+    """What the filters test of a document."""
+
+    id: int
+    path: str
+    date: str | None
+    site: str | None
+
+
+# -- the story band table (qa/story_index.py) ----------------------------------------------------
+BANDS_TABLE = "CREATE TABLE story_bands (key INTEGER NOT NULL, passage_id INTEGER NOT NULL)"
+#: made after the table is filled: building it from the filled table is ~5x faster than inserting
+#: 16 random keys per passage into an indexed table (~4 s against ~20 s at 100k passages)
+BANDS_INDEX = "CREATE INDEX story_bands_by_key ON story_bands(key, passage_id)"
+#: the largest passage id the band table covers: a passage above it was added by a qa that does
+#: not keep the table (an older one), so it is built afresh
+BANDS_UPTO = "CREATE TABLE story_bands_upto (max_id INTEGER NOT NULL)"
 
 
 # -- the reads of a caller holding a bare connection (the search side, benchmarks) -------------
