@@ -8,8 +8,11 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from qa import store
 from qa.changes import pending_changes
+from qa.errors import QAError
 from qa.indexer import sync
 from qa.search import Searcher
 from qa.store import IndexStore
@@ -109,3 +112,24 @@ def test_a_question_on_a_current_index_probes_nothing(stand_in_seed_index):
     assert searcher.search(QUESTION, mode="bm25").hits
     assert seen and not [s for s in seen if "table_info" in s or "sqlite_master" in s or "user_version" in s]
     searcher.close()
+
+
+def test_a_migration_that_fails_leaves_the_index_as_it_was(tmp_path, monkeypatch):
+    index = _built(tmp_path)
+    _before_user_version(index)
+    before = _probed(index)
+
+    def broken(conn: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "MIGRATIONS", (store.MIGRATIONS[0], store.Migration(2, broken)))
+    with pytest.raises(QAError, match="disk I/O error"):
+        store.connect(index, create=True)
+    assert _probed(index) == before  # step 1's columns rolled back with it: all or none
+    with sqlite3.connect(index / store.DB_NAME) as conn:
+        assert store.schema_version(conn) == 0
+    conn.close()
+    monkeypatch.undo()
+    assert Searcher(index).search(QUESTION, mode="bm25").hits  # still read as it was
+    sync(index, embedder=HashEmbedder())
+    assert _probed(index) == dict(store.schema_at(store.SCHEMA_VERSION).tables)
