@@ -1134,10 +1134,12 @@ class IndexStore:
             self.conn, "SELECT p.story, p.id, d.path, d.title, d.date FROM passages p JOIN documents d "
             "ON d.id = p.doc_id WHERE p.story IN ({marks}) ORDER BY p.id", list(story_ids))]
 
-    def prints_with_stories(self, where: str, values: Sequence[object]) -> list[tuple[Fingerprint, int | None]]:
-        """(fingerprint, story) of the fingerprinted passages `where` (an "... IN ({marks})" over
-        `values`) selects."""
-        rows = execute_in(self.conn, f"SELECT id, dup_hash, minhash, story FROM passages WHERE {where} "
+    def prints_with_stories(self, by: str, values: Sequence[int]) -> list[tuple[Fingerprint, int | None]]:
+        """(fingerprint, story) of the fingerprinted passages whose `by` ("doc_id", "story" or
+        "id") is one of `values`."""
+        if by not in ("doc_id", "story", "id"):
+            raise ValueError(f"passages are not selected by {by!r}")
+        rows = execute_in(self.conn, f"SELECT id, dup_hash, minhash, story FROM passages WHERE {by} IN ({{marks}}) "
                           "AND dup_hash IS NOT NULL", list(values))
         return [(Fingerprint(pid, digest, minhash), story) for pid, digest, minhash, story in rows]
 

@@ -35,7 +35,7 @@ def is_current(db: IndexStore) -> bool:
 
 def removed_prints(db: IndexStore, doc_ids: Sequence[int]) -> list[tuple[Fingerprint, int | None]]:
     """(fingerprint, story) of these documents' passages: read before their rows are deleted."""
-    return db.prints_with_stories("doc_id IN ({marks})", list(doc_ids))
+    return db.prints_with_stories("doc_id", list(doc_ids))
 
 
 def regroup_all(db: IndexStore) -> None:
@@ -69,15 +69,15 @@ def _band_rows(prints: Sequence[Fingerprint]) -> list[tuple[int, int]]:
     return rows
 
 
-def _prints_with_stories(db: IndexStore, where: str, values: Sequence[object]) -> dict[int, tuple[Fingerprint, int | None]]:
-    return {p.passage_id: (p, story) for p, story in db.prints_with_stories(where, values)}
+def _prints_with_stories(db: IndexStore, by: str, values: Sequence[int]) -> dict[int, tuple[Fingerprint, int | None]]:
+    return {p.passage_id: (p, story) for p, story in db.prints_with_stories(by, values)}
 
 
 def _regroup_stories_of(db: IndexStore, story_ids: Sequence[int]) -> None:
     """Regroup the remaining members of stories that lost a member."""
     if not story_ids:
         return
-    members = _prints_with_stories(db, "story IN ({marks})", story_ids)
+    members = _prints_with_stories(db, "story", story_ids)
     groups = duplicates.stories([members[pid][0] for pid in sorted(members)])
     db.set_story_of([(groups.get(pid), pid) for pid, (_, story) in members.items() if groups.get(pid) != story])
 
@@ -89,7 +89,7 @@ def _join_added(db: IndexStore, added: Sequence[Fingerprint]) -> None:
     new_ids = {p.passage_id for p in added}
     keys = sorted({key for key, _ in _band_rows(added)})
     candidates = db.band_passages(keys)
-    known = _prints_with_stories(db, "id IN ({marks})", sorted(candidates | new_ids))
+    known = _prints_with_stories(db, "id", sorted(candidates | new_ids))
     local = duplicates.stories([known[pid][0] for pid in sorted(known)])
     # each old story (or lone passage) a label; the local groups holding a new passage join labels
     parent: dict[int, int] = {}
