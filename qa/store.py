@@ -127,7 +127,9 @@ def _add_missing(conn: sqlite3.Connection, wanted: Iterable[tuple[str, str, str]
     added: set[str] = set()
     have: dict[str, set[str]] = {}
     for table, column, kind in wanted:
-        if column not in have.setdefault(table, columns(conn, table)):
+        if table not in have:
+            have[table] = columns(conn, table)
+        if column not in have[table]:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             added.add(column)
     return added
