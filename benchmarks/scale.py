@@ -141,7 +141,7 @@ def known_vectors(folder: Path) -> dict:
 
     conn = store.connect(folder)
     meta = store.read_meta(conn)
-    rows = conn.execute("SELECT p.id, d.title, p.text FROM passages p JOIN documents d ON d.id = p.doc_id").fetchall()
+    rows = store.IndexStore(conn).recorded_passages()
     conn.close()
     index = vectors.load(meta.vector_file(folder))
     settings = ChunkSettings(**meta.chunking)

@@ -312,7 +312,7 @@ def _rebuild_damaged(request: SyncRequest) -> SyncReport:
     """`--rebuild` of a damaged database: move it aside and rebuild from the sources it recorded
     (read from it if it opens at all) and those named; a source that cannot be recovered is said."""
     index_dir = request.index_dir
-    recorded = _recorded_sources(index_dir)
+    recorded = store.recorded_sources(index_dir)
     if not recorded and not request.new_sources:
         raise QAError("the index database is damaged and its list of sources cannot be read; "
                       "rebuild it by naming them: qa index --rebuild PATH ...") from None
@@ -326,20 +326,6 @@ def _rebuild_damaged(request: SyncRequest) -> SyncReport:
         report.warnings.insert(1, f"its list of sources could not be read: rebuilt from {', '.join(sources)} "
                                   "only; add any other with: qa index PATH")
     return report
-
-
-def _recorded_sources(index_dir: Path) -> list[str]:
-    """The sources a damaged database records, if that part of it can still be read."""
-    try:
-        conn = sqlite3.connect(f"file:{index_dir / store.DB_NAME}?mode=ro", uri=True, timeout=5.0)
-    except sqlite3.Error:
-        return []
-    try:
-        return [str(row[0]) for row in conn.execute("SELECT path FROM sources ORDER BY path")]
-    except sqlite3.Error:
-        return []
-    finally:
-        conn.close()
 
 
 def _sync_once(request: SyncRequest) -> SyncReport:
@@ -469,7 +455,7 @@ def repair_stage(db: IndexStore, request: SyncRequest) -> RepairDone:
                 raise _Conflict("another writer committed during the repair")
             db.delete_documents(repaired.dropped_documents)
             if repaired.dropped_documents:
-                story_index.regroup_all(db.conn)  # their passages' stories and band keys go too
+                story_index.regroup_all(db)  # their passages' stories and band keys go too
             db.clear_deleted()
             _check_counts(db, generation)
             db.write_meta(generation.meta)
@@ -546,7 +532,7 @@ def plan_sync(db: IndexStore, request: SyncRequest) -> SyncPlan:
     plan.remove = [known[p].id for p in deleted]
     plan.skipped = dict(scan.skipped)
     plan.held_before = db.held_skips()
-    plan.unread_news = store.documents_without_news(db.conn)
+    plan.unread_news = db.documents_without_news()
     plan.scan_files, plan.known_by_path = scan.files, known
     return _read_scanned(plan, request)
 
@@ -571,7 +557,7 @@ def _restricted_plan(db: IndexStore, request: SyncRequest, meta: IndexMeta | Non
     plan.remove = [known[p].id for p in deleted]
     plan.skipped = dict(scan.skipped)
     plan.held_before = db.held_skips()
-    plan.unread_news = store.documents_without_news(db.conn) & {d.id for d in rows}
+    plan.unread_news = db.documents_without_news() & {d.id for d in rows}
     plan.scan_files, plan.known_by_path = scan.files, known
     return plan
 
@@ -844,10 +830,10 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
         if also is not None:
             also()
         removed: list = []
-        bands_current = generation is not None and story_index.is_current(db.conn)
+        bands_current = generation is not None and story_index.is_current(db)
         if generation is not None:
             if bands_current:  # their stories are regrouped (qa/story_index.py)
-                removed = story_index.removed_prints(db.conn, plan.dropped_ids)
+                removed = story_index.removed_prints(db, plan.dropped_ids)
             db.delete_documents(plan.dropped_ids)
             if generation.replaces_all:
                 db.clear_deleted()
@@ -856,12 +842,12 @@ def commit(db: IndexStore, plan: SyncPlan, generation: Generation | None,
                 if passages:  # a document without passages gets no row (as if not indexed)
                     doc_id = db.add_document(doc, passages, now)
                     if news is not None:
-                        store.set_document_news(db.conn, doc_id, *news)
-            store.write_fingerprints(db.conn, generation.fingerprints)
+                        db.set_document_news(doc_id, *news)
+            db.write_fingerprints(generation.fingerprints)
             _check_counts(db, generation)
         _regroup_stories(db, generation, removed, bands_current)
         for news in plan.news:
-            store.set_document_news(db.conn, *news)
+            db.set_document_news(*news)
         db.move_stats(plan.touched)
         if plan.only is None:
             db.replace_skipped(plan.skipped, plan.held)
@@ -934,18 +920,18 @@ def _regroup_stories(db: IndexStore, generation: Generation | None, removed: lis
     """Fingerprint passages indexed before fingerprints were (an older index), then regroup the
     copies of each story when passages came or went: only around what changed (qa/story_index.py),
     or all of them after a large change or for an index without the band table."""
-    missing = store.unprinted_passages(db.conn)
+    missing = db.unprinted_passages()
     if missing:
-        store.write_fingerprints(db.conn, duplicates.fingerprints(missing))
+        db.write_fingerprints(duplicates.fingerprints(missing))
     if generation is None and not missing:
         return
     added = generation.fingerprints if generation is not None else []
     changed = len(added) + len(removed)
     if missing or (generation is not None and generation.replaces_all) or not bands_current \
             or changed > max(DEFAULT_INDEXING.regroup_all_min, DEFAULT_INDEXING.regroup_all_share * db.passage_count()):
-        story_index.regroup_all(db.conn)
+        story_index.regroup_all(db)
     else:
-        story_index.regroup_changed(db.conn, removed, added)
+        story_index.regroup_changed(db, removed, added)
 
 
 def _drop_uncommitted(db: IndexStore, index_dir: Path, new_meta: IndexMeta) -> None:

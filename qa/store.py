@@ -17,13 +17,17 @@ own. Until a commit, readers keep seeing the previous generation, and a killed r
 leaves it intact. An index written before segments has one vector and term file pair, which is
 read as its one segment (`segments` absent from the meta).
 
-Every SQL statement the indexer and the change check run is here, in `IndexStore`, so the schema
-and its queries change together; rows come back as named tuples, not positional ones.
+Every SQL statement qa runs is here, in `IndexStore` (tests/test_schema.py fails on any other
+module that runs SQL), so the schema and its queries change together; rows come back as named
+tuples, not positional ones. The schema's version is sqlite's `user_version`; `MIGRATIONS` is
+its history, run in order by the next writer. Readers learn the schema once at open (`Schema`)
+and never probe a column per question.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -84,9 +88,9 @@ CREATE TABLE IF NOT EXISTS pending_vectors (key TEXT PRIMARY KEY, vector BLOB NO
 CREATE TABLE IF NOT EXISTS deleted_passages (id INTEGER PRIMARY KEY);
 """
 
-#: Columns added since the first schema of this format: an older index gets them from its next
-#: writer (`migrate`), readers do without them, so FORMAT_VERSION stays. documents.ctime_ns and
-#: inode tell a rewrite that kept the size and put the modification time back (NULL: not yet
+#: Columns added to the first schema of this format, as (table, column, type): an index written
+#: before user_version gets those it lacks from its next writer (migration 1). documents.ctime_ns
+#: and inode tell a rewrite that kept the size and put the modification time back (NULL: not yet
 #: recorded); passages.page is a PDF passage's page; passages.text_sha1 and documents.passages
 #: are what the integrity checks compare (backfilled from the rows as they are; NULL in a row an
 #: older qa wrote means "not recorded", never "damaged").
@@ -98,11 +102,155 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("skipped", "inode", "INTEGER"),
 )
 #: `excluded` holds files and folders `qa remove` took out of a source that still holds them
-MIGRATION_TABLES = "CREATE TABLE IF NOT EXISTS excluded (path TEXT PRIMARY KEY, removed_at REAL NOT NULL);"
+MIGRATION_TABLES = "CREATE TABLE IF NOT EXISTS excluded (path TEXT PRIMARY KEY, removed_at REAL NOT NULL)"
+
+#: news: dates, bylines and duplicate stories (migration 2), column name -> SQL type, per table.
+#: An index without them reads NULL (unknown date, author and site; every passage its own story)
+#: until a sync fills them in.
+NEWS_COLUMNS: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    # news_read: 1 once this qa has read them (NULL: a document indexed before, read again once)
+    "documents": {"date": "TEXT", "author": "TEXT", "site": "TEXT", "news_read": "INTEGER"},
+    # dup_hash: hash of the normalised text; minhash: its MinHash signature (uint32 bytes);
+    # story: the smallest passage id of its group of (near-)identical passages, NULL when alone
+    "passages": {"dup_hash": "TEXT", "minhash": "BLOB", "story": "INTEGER"},
+})
 
 
 def columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    """The columns a table has now: read by migrations only (an index written before user_version
+    may hold any of the columns they add), never by a reader."""
     return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def _add_missing(conn: sqlite3.Connection, wanted: Iterable[tuple[str, str, str]]) -> set[str]:
+    """Add those of the (table, column, type) a table lacks; the names of those added."""
+    added: set[str] = set()
+    have: dict[str, set[str]] = {}
+    for table, column, kind in wanted:
+        if table not in have:
+            have[table] = columns(conn, table)
+        if column not in have[table]:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            added.add(column)
+    return added
+
+
+def _migrate_to_1(conn: sqlite3.Connection) -> None:
+    """The integrity, stat and budget columns (filling the integrity ones from the rows as they
+    are) and the `excluded` table."""
+    added = _add_missing(conn, ADDED_COLUMNS)
+    if "text_sha1" in added:
+        conn.execute("UPDATE passages SET text_sha1 = qa_passage_hash(text) WHERE text_sha1 IS NULL")
+    if "passages" in added:
+        conn.execute("UPDATE documents SET passages = (SELECT count(*) FROM passages p "
+                     "WHERE p.doc_id = documents.id) WHERE passages IS NULL")
+    conn.execute(MIGRATION_TABLES)
+
+
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """The news columns (old rows read NULL) and their indexes."""
+    _add_missing(conn, [(table, name, kind) for table, added in NEWS_COLUMNS.items() for name, kind in added.items()])
+    conn.execute("CREATE INDEX IF NOT EXISTS passages_by_story ON passages(story)")
+    # empty once every passage is fingerprinted: finding none left costs no table scan
+    conn.execute("CREATE INDEX IF NOT EXISTS passages_unprinted ON passages(id) WHERE dup_hash IS NULL")
+
+
+class Migration(NamedTuple):
+    version: int  # the user_version once it has run
+    apply: Callable[[sqlite3.Connection], None]
+
+
+#: The schema's history, in order: the next writer runs those after the index's user_version
+#: (0: written before qa recorded one; steps 1 and 2 then add only what it lacks), in one
+#: transaction under its lock. A new column or table is a new step here, never a probe elsewhere.
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, _migrate_to_1), Migration(2, _migrate_to_2))
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring an index written by an earlier qa of this format up to SCHEMA_VERSION (the writer's
+    open, under its write lock): the pending migrations and the new user_version, all or none."""
+    if schema_version(conn) >= SCHEMA_VERSION:
+        return
+    conn.create_function("qa_passage_hash", 1, passage_hash, deterministic=True)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = schema_version(conn)  # read in the transaction: another writer may have migrated
+        for step in MIGRATIONS:
+            if step.version > version:
+                step.apply(conn)
+                conn.execute(f"PRAGMA user_version = {int(step.version)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What an index's tables hold, learnt once when a connection opens (and again when a reader
+    loads a new generation): the statements are built from it, no column is probed per question."""
+
+    version: int  # its user_version (0: written before qa recorded one)
+    tables: Mapping[str, frozenset[str]]  # table -> its columns
+
+    def has(self, table: str, column: str | None = None) -> bool:
+        return table in self.tables and (column is None or column in self.tables[table])
+
+
+def _probe(conn: sqlite3.Connection, version: int) -> Schema:
+    """The tables and columns a database has now, in one statement."""
+    tables: dict[str, set[str]] = {}
+    for table, column in conn.execute("SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p "
+                                      "WHERE m.type = 'table'"):
+        tables.setdefault(table, set()).add(column)
+    return Schema(version, MappingProxyType({t: frozenset(c) for t, c in tables.items()}))
+
+
+@functools.lru_cache(maxsize=None)
+def schema_at(version: int) -> Schema:
+    """The schema migrations 1..version leave (built once per process in memory, so it cannot
+    drift from MIGRATIONS)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.executescript(SCHEMA)
+        conn.create_function("qa_passage_hash", 1, passage_hash, deterministic=True)
+        for step in MIGRATIONS:
+            if step.version <= version:
+                step.apply(conn)
+        return _probe(conn, version)
+    finally:
+        conn.close()
+
+
+def read_schema(conn: sqlite3.Connection) -> Schema:
+    """The schema of an open database: its user_version says it (a newer qa's reads as this qa's
+    current one); an index written before user_version (0) is probed once."""
+    version = schema_version(conn)
+    if version == 0:
+        return _probe(conn, 0)
+    return schema_at(min(version, SCHEMA_VERSION))
+
+
+def learn_schema(conn: sqlite3.Connection) -> Schema:
+    """Read the schema and keep it with the connection (qa's connections; a plain one is read again)."""
+    schema = read_schema(conn)
+    try:
+        conn.schema = schema  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+    return schema
+
+
+def schema_of(conn: sqlite3.Connection) -> Schema:
+    """The schema learnt when the connection opened."""
+    schema = getattr(conn, "schema", None)
+    return schema if schema is not None else learn_schema(conn)
 
 
 #: The BM25 parameters of the shipped ranking (see qa/bm25.py and BENCHMARKS.md); also what an
@@ -143,31 +291,6 @@ def database_identity(index_dir: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_dev, st.st_ino
-
-
-def migrate(conn: sqlite3.Connection) -> None:
-    """Bring an index written by an earlier qa of this format up to the current schema: add the
-    columns of ADDED_COLUMNS it lacks (filling the integrity ones from the rows) and new tables."""
-    missing = [(table, column, kind) for table, column, kind in ADDED_COLUMNS if column not in columns(conn, table)]
-    if missing:
-        conn.create_function("qa_passage_hash", 1, passage_hash, deterministic=True)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for table, column, kind in missing:
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-            added = {column for _, column, _ in missing}
-            if "text_sha1" in added:
-                conn.execute("UPDATE passages SET text_sha1 = qa_passage_hash(text) WHERE text_sha1 IS NULL")
-            if "passages" in added:
-                conn.execute("UPDATE documents SET passages = (SELECT count(*) FROM passages p "
-                             "WHERE p.doc_id = documents.id) WHERE passages IS NULL")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    conn.executescript(MIGRATION_TABLES)
-    add_news_columns(conn)
 
 
 @dataclass(frozen=True)
@@ -408,6 +531,7 @@ class WaitingConnection(sqlite3.Connection):
 
     index_dir: Path = Path(".")
     on_busy: Callable[[str], None] | None = None
+    schema: Schema | None = None  # learnt at open (learn_schema)
 
     def execute(self, sql: str, parameters: object = (), /) -> sqlite3.Cursor:  # type: ignore[override]
         return self._waiting(sqlite3.Connection.execute, sql, parameters)
@@ -480,6 +604,7 @@ def connect(index_dir: Path, *, create: bool = False,
             migrate(conn)
         else:
             conn.execute("SELECT count(*) FROM meta").fetchone()
+        learn_schema(conn)
     except sqlite3.DatabaseError as exc:
         raise database_error(exc, index_dir) from exc
     return conn
@@ -581,13 +706,20 @@ def _damaged(conn: sqlite3.Connection, exc: sqlite3.DatabaseError) -> QAError:
 
 
 class IndexStore:
-    """The index database and every statement run on it by the indexer and the change check.
+    """The index database and every SQL statement qa runs on it: the indexer's, the change
+    check's, the integrity checks' and the search side's.
 
     Wraps an open connection (autocommit: writes that belong together go in `transaction()`).
+    Statements that read a column an older index may lack are built from the schema learnt at
+    open (`schema_of`), never by probing per call.
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+
+    @property
+    def schema(self) -> Schema:
+        return schema_of(self.conn)
 
     @classmethod
     def open(cls, index_dir: Path, *, create: bool = False) -> "IndexStore":
@@ -616,8 +748,13 @@ class IndexStore:
 
     # -- meta --------------------------------------------------------------------------------
     def read_meta(self) -> IndexMeta | None:
-        """The index's settings, or None for a database no reindex has completed in yet."""
+        """The index's settings, or None for a database no reindex has completed in yet. A reader
+        of an index older than this qa's schema notices a writer's migration here (its version:
+        no column is probed)."""
         try:
+            schema = self.schema
+            if schema.version < SCHEMA_VERSION and schema_version(self.conn) != schema.version:
+                learn_schema(self.conn)
             values = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.conn, exc) from exc
@@ -638,7 +775,7 @@ class IndexStore:
     def deleted_ids(self) -> list[int]:
         """Ids of passages a segment still holds that were deleted since, ascending (an index
         written before segments, not yet migrated, has none)."""
-        if "deleted_passages" not in self._tables():
+        if not self.schema.has("deleted_passages"):
             return []
         return [row[0] for row in self.conn.execute("SELECT id FROM deleted_passages ORDER BY id")]
 
@@ -674,14 +811,14 @@ class IndexStore:
                               [(p, added_at) for p in paths])
 
     def documents(self) -> list[DocumentRow]:
-        extra = ", ctime_ns, inode" if "inode" in columns(self.conn, "documents") else ""
+        extra = ", ctime_ns, inode" if self.schema.has("documents", "inode") else ""
         return [DocumentRow(*row) for row in self.conn.execute(
             f"SELECT id, path, size, mtime_ns, sha256, title{extra} FROM documents")]
 
     def documents_under(self, paths: Sequence[str]) -> list[DocumentRow]:
         """The document rows at these paths or inside these folders (a restricted sync reads
         only these): by the path's unique index, not a scan of every row."""
-        extra = ", ctime_ns, inode" if "inode" in columns(self.conn, "documents") else ""
+        extra = ", ctime_ns, inode" if self.schema.has("documents", "inode") else ""
         rows: dict[int, DocumentRow] = {}
         for path in dict.fromkeys(paths):
             folder = path.rstrip("/") + "/"
@@ -713,7 +850,7 @@ class IndexStore:
         return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
 
     def has_column(self, table: str, column: str) -> bool:
-        return column in columns(self.conn, table)
+        return self.schema.has(table, column)
 
     def documents_missing_passages(self) -> list[tuple[int, str, int | None, int]]:
         """(id, path, passages recorded, passage rows present) of documents that lost passage rows
@@ -830,7 +967,7 @@ class IndexStore:
 
     def held_skips(self) -> dict[str, HeldSkip]:
         """Files skipped as over their reader's budget, by path, with their stat then."""
-        if "inode" not in columns(self.conn, "skipped"):
+        if not self.schema.has("skipped", "inode"):
             return {}
         return {row[0]: HeldSkip(*row[1:]) for row in self.conn.execute(
             "SELECT path, reason, size, mtime_ns, ctime_ns, inode FROM skipped WHERE inode IS NOT NULL")}
@@ -845,7 +982,7 @@ class IndexStore:
 
     def excluded(self) -> set[str]:
         """Files and folders `qa remove` took out of a source that still holds them."""
-        if "excluded" not in self._tables():
+        if not self.schema.has("excluded"):
             return set()
         return {row[0] for row in self.conn.execute("SELECT path FROM excluded")}
 
@@ -869,12 +1006,187 @@ class IndexStore:
             "SELECT d.id, d.path, count(p.id) FROM documents d LEFT JOIN passages p ON p.doc_id = d.id "
             "GROUP BY d.id ORDER BY d.path").fetchall()
 
-    def _tables(self) -> set[str]:
-        return {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    def recorded_passages(self) -> list[StoredPassage]:
+        """Every passage (id, title, text), in no particular order (benchmarks/scale.py's reuse of
+        an index's vectors)."""
+        return [StoredPassage(*row) for row in self.conn.execute(
+            "SELECT p.id, d.title, p.text FROM passages p JOIN documents d ON d.id = p.doc_id")]
+
+    # -- reads for retrieval: citation rows, the passages of documents, the documents list ---------
+    def _citation_sql(self) -> str:
+        """The citation rows' SELECT; a column an older index lacks (the hash, the PDF page, the
+        news fields, the stat) reads NULL."""
+        has = self.schema.has
+        stat = "d.ctime_ns, d.inode" if has("documents", "inode") else "NULL, NULL"
+        return ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text, "
+                f"{'p.text_sha1' if has('passages', 'text_sha1') else 'NULL'}, d.encoding, d.sha256, "
+                f"{'p.page' if has('passages', 'page') else 'NULL'}, {self._news_fields()}, "
+                f"d.size, d.mtime_ns, {stat} "
+                "FROM passages p JOIN documents d ON d.id = p.doc_id")
+
+    def citation_rows(self, passage_ids: Iterable[int]) -> dict[int, CitationRow]:
+        """Citation rows by passage id; an id a reindex removed meanwhile is absent."""
+        rows = execute_in(self.conn, self._citation_sql() + " WHERE p.id IN ({marks})", list(passage_ids))
+        return {row[0]: CitationRow(*row) for row in rows}
+
+    def all_citation_rows(self) -> list[CitationRow]:
+        """Every passage's citation row, by id (benchmarks hold them in memory)."""
+        return [CitationRow(*row) for row in self.conn.execute(self._citation_sql() + " ORDER BY p.id")]
+
+    def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]:
+        """(doc_id, passage_id) of every passage of these documents."""
+        return [DocumentPassage(*row) for row in execute_in(
+            self.conn, "SELECT doc_id, id FROM passages WHERE doc_id IN ({marks})", sorted(set(doc_ids)))]
+
+    def same_document(self, passage_ids: Sequence[int]) -> bool:
+        """True when these two passages are from one document (False for fewer than two)."""
+        if len(passage_ids) != 2:
+            return False
+        docs = self.conn.execute("SELECT DISTINCT doc_id FROM passages WHERE id IN (?, ?)",
+                                 list(passage_ids)).fetchall()
+        return len(docs) == 1
+
+    def document_list(self) -> list[DocumentListing]:
+        """Every indexed document with its passage count, by path."""
+        return [DocumentListing(*row) for row in self.conn.execute(
+            "SELECT d.title, d.path, count(p.id) FROM documents d LEFT JOIN passages p ON p.doc_id = d.id "
+            "GROUP BY d.id ORDER BY d.path")]
+
+    def passage_documents(self) -> tuple[np.ndarray, np.ndarray]:
+        """(passage ids ascending, their document ids), read from the doc_id index alone."""
+        from itertools import chain
+
+        import numpy as np  # not at import: see pending_vectors
+
+        cursor = self.conn.execute("SELECT id, doc_id FROM passages ORDER BY id")
+        table = np.fromiter(chain.from_iterable(cursor), dtype=np.int64).reshape(-1, 2)
+        return table[:, 0], table[:, 1]
+
+    # -- news: dates, bylines and duplicate stories (migration 2; NULL in an index without) -------
+    def has_news(self) -> bool:
+        """False for an index no sync of this qa has opened yet (a reader does not migrate)."""
+        return self.schema.has("passages", "story")
+
+    def _news_fields(self) -> str:
+        return "d.date, d.author, d.site" if self.has_news() else "NULL, NULL, NULL"
+
+    def document_details(self) -> list[DocumentDetails]:
+        """Every indexed document with its passage count and news fields, by path."""
+        return [DocumentDetails(*row) for row in self.conn.execute(
+            f"SELECT d.title, d.path, count(p.id), {self._news_fields()} FROM documents d "
+            "LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.id ORDER BY d.path")]
+
+    def document_facts(self) -> list[DocumentFacts]:
+        fields = "date, site" if self.has_news() else "NULL, NULL"
+        return [DocumentFacts(*row) for row in self.conn.execute(f"SELECT id, path, {fields} FROM documents ORDER BY id")]
+
+    def set_document_news(self, doc_id: int, date: str | None, author: str | None, site: str | None) -> None:
+        self.conn.execute("UPDATE documents SET date = ?, author = ?, site = ?, news_read = 1 WHERE id = ?",
+                          (date, author, site, doc_id))
+
+    def documents_without_news(self) -> set[int]:
+        """Ids of documents whose date, author and site were never read (indexed by an older qa)."""
+        if not self.schema.has("documents", "news_read"):
+            return set()  # a reader's connection to an index not migrated: nothing to do from here
+        return {row[0] for row in self.conn.execute("SELECT id FROM documents WHERE news_read IS NULL")}
+
+    def write_fingerprints(self, prints: Iterable[Fingerprint]) -> None:
+        self.conn.executemany("UPDATE passages SET dup_hash = ?, minhash = ? WHERE id = ?",
+                              [(f.dup_hash, f.minhash, f.passage_id) for f in prints])
+
+    def fingerprints(self) -> list[Fingerprint]:
+        """Every fingerprinted passage's, by id."""
+        return [Fingerprint(*row) for row in self.conn.execute(
+            "SELECT id, dup_hash, minhash FROM passages WHERE dup_hash IS NOT NULL ORDER BY id")]
+
+    def unprinted_passages(self) -> list[tuple[int, str]]:
+        """(id, text) of passages with no fingerprint yet (written before the migration)."""
+        return self.conn.execute("SELECT id, text FROM passages WHERE dup_hash IS NULL ORDER BY id").fetchall()
+
+    def story_map(self) -> dict[int, int]:
+        """passage id -> story id of every passage with a copy (through the story index: fast)."""
+        if not self.has_news():
+            return {}
+        return dict(self.conn.execute("SELECT id, story FROM passages WHERE story IS NOT NULL"))
+
+    def stories_of(self, passage_ids: Sequence[int]) -> dict[int, int]:
+        """passage id -> story id of those of these passages with a copy: what one question needs
+        (by primary key; the whole map of a million passages costs ~1 s to read)."""
+        if not passage_ids or not self.has_news():
+            return {}
+        return dict(execute_in(self.conn, "SELECT id, story FROM passages WHERE story IS NOT NULL AND id IN ({marks})",
+                               list(passage_ids)))
+
+    def set_stories(self, stories: Mapping[int, int]) -> None:
+        """Make `stories` (passage id -> story id) the groups: changed rows only."""
+        old = self.story_map()
+        self.conn.executemany("UPDATE passages SET story = NULL WHERE id = ?",
+                              [(pid,) for pid in old if pid not in stories])
+        self.set_story_of([(s, pid) for pid, s in stories.items() if old.get(pid) != s])
+
+    def set_story_of(self, changes: Iterable[tuple[int | None, int]]) -> None:
+        """(story, passage id): these passages' stories."""
+        self.conn.executemany("UPDATE passages SET story = ? WHERE id = ?", list(changes))
+
+    def story_members(self, story_ids: Sequence[int]) -> list[StoryMember]:
+        """Every copy of these stories, with its document's path, title and date."""
+        if not story_ids or not self.has_news():
+            return []
+        return [StoryMember(*row) for row in execute_in(
+            self.conn, "SELECT p.story, p.id, d.path, d.title, d.date FROM passages p JOIN documents d "
+            "ON d.id = p.doc_id WHERE p.story IN ({marks}) ORDER BY p.id", list(story_ids))]
+
+    def prints_with_stories(self, by: str, values: Sequence[int]) -> list[tuple[Fingerprint, int | None]]:
+        """(fingerprint, story) of the fingerprinted passages whose `by` ("doc_id", "story" or
+        "id") is one of `values`."""
+        if by not in ("doc_id", "story", "id"):
+            raise ValueError(f"passages are not selected by {by!r}")
+        rows = execute_in(self.conn, f"SELECT id, dup_hash, minhash, story FROM passages WHERE {by} IN ({{marks}}) "
+                          "AND dup_hash IS NOT NULL", list(values))
+        return [(Fingerprint(pid, digest, minhash), story) for pid, digest, minhash, story in rows]
+
+    def merge_stories(self, story: int, labels: Sequence[int]) -> None:
+        """Make `story` the story of the stories `labels` and of the passages with those ids."""
+        execute_in(self.conn, f"UPDATE passages SET story = {int(story)} WHERE story IN ({{marks}})", labels)
+        execute_in(self.conn, f"UPDATE passages SET story = {int(story)} WHERE id IN ({{marks}})", labels)
+
+    # -- the story band table (qa/story_index.py): made by its regroup_all, not by a migration ----
+    def bands_upto(self) -> int | None:
+        """The largest passage id the band table covers (None: no table, an index from before it)."""
+        try:
+            row = self.conn.execute("SELECT max_id FROM story_bands_upto").fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return None if row is None else int(row[0])
+
+    def set_bands_upto(self, max_id: int) -> None:
+        self.conn.execute("UPDATE story_bands_upto SET max_id = ?", (max_id,))
+
+    def rebuild_bands(self, rows: Iterable[tuple[int, int]]) -> None:
+        """The band table afresh with these (key, passage id) rows, covering none yet."""
+        self.conn.execute("DROP TABLE IF EXISTS story_bands")
+        self.conn.execute("DROP TABLE IF EXISTS story_bands_upto")
+        self.conn.execute(BANDS_TABLE)
+        self.add_bands(rows)
+        self.conn.execute(BANDS_INDEX)
+        self.conn.execute(BANDS_UPTO)
+        self.conn.execute("INSERT INTO story_bands_upto VALUES (0)")
+
+    def add_bands(self, rows: Iterable[tuple[int, int]]) -> None:
+        self.conn.executemany("INSERT INTO story_bands(key, passage_id) VALUES (?, ?)", list(rows))
+
+    def drop_bands(self, rows: Iterable[tuple[int, int]]) -> None:
+        self.conn.executemany("DELETE FROM story_bands WHERE key = ? AND passage_id = ?", list(rows))
+
+    def band_passages(self, keys: Sequence[int]) -> set[int]:
+        """Ids of the passages with any of these band keys."""
+        return {pid for (pid,) in execute_in(self.conn, "SELECT passage_id FROM story_bands WHERE key IN ({marks})",
+                                             keys)}
+
 
 # -- reads for retrieval ------------------------------------------------------------------------
 # What the search side reads (qa/retrieval/): citation rows, the passages of documents, the
-# same-article check and the documents list, as typed rows.
+# same-article check, the documents list and the copies of stories, as typed rows.
 
 
 class CitationRow(NamedTuple):
@@ -919,86 +1231,6 @@ class DocumentListing(NamedTuple):
     passages: int
 
 
-def _citation_sql(conn: sqlite3.Connection) -> str:
-    """The citation rows' SELECT; a column an older index lacks (the hash, the PDF page, the
-    news fields) reads NULL."""
-    have = columns(conn, "passages")
-    stat = "d.ctime_ns, d.inode" if "inode" in columns(conn, "documents") else "NULL, NULL"
-    return ("SELECT p.id, p.doc_id, d.title, d.path, p.paragraph, p.paragraph_end, p.start, p.end, p.text, "
-            f"{'p.text_sha1' if 'text_sha1' in have else 'NULL'}, d.encoding, d.sha256, "
-            f"{'p.page' if 'page' in have else 'NULL'}, "
-            f"{'d.date, d.author, d.site' if 'story' in have else 'NULL, NULL, NULL'}, "
-            f"d.size, d.mtime_ns, {stat} "
-            "FROM passages p JOIN documents d ON d.id = p.doc_id")
-
-
-def citation_rows(conn: sqlite3.Connection, passage_ids: Iterable[int]) -> dict[int, CitationRow]:
-    """Citation rows by passage id; an id a reindex removed meanwhile is absent."""
-    rows = execute_in(conn, _citation_sql(conn) + " WHERE p.id IN ({marks})", list(passage_ids))
-    return {row[0]: CitationRow(*row) for row in rows}
-
-
-def all_citation_rows(conn: sqlite3.Connection) -> list[CitationRow]:
-    """Every passage's citation row, by id (benchmarks hold them in memory)."""
-    return [CitationRow(*row) for row in conn.execute(_citation_sql(conn) + " ORDER BY p.id")]
-
-
-def passages_of_documents(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> list[DocumentPassage]:
-    """(doc_id, passage_id) of every passage of these documents."""
-    return [DocumentPassage(*row) for row in
-            execute_in(conn, "SELECT doc_id, id FROM passages WHERE doc_id IN ({marks})", sorted(set(doc_ids)))]
-
-
-def same_document(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> bool:
-    """True when these two passages are from one document (False for fewer than two)."""
-    if len(passage_ids) != 2:
-        return False
-    docs = conn.execute("SELECT DISTINCT doc_id FROM passages WHERE id IN (?, ?)", list(passage_ids)).fetchall()
-    return len(docs) == 1
-
-
-def document_list(conn: sqlite3.Connection) -> list[DocumentListing]:
-    """Every indexed document with its passage count, by path."""
-    return [DocumentListing(*row) for row in conn.execute(
-        "SELECT d.title, d.path, count(p.id) FROM documents d LEFT JOIN passages p ON p.doc_id = d.id "
-        "GROUP BY d.id ORDER BY d.path")]
-
-
-# -- news: dates, bylines and duplicate stories ------------------------------------------------
-# Added by a migration (`add_news_columns`): an index written before reads them as NULL (unknown
-# date, author and site; every passage its own story) until a sync fills them in.
-
-#: column name -> SQL type, per table
-NEWS_COLUMNS: Mapping[str, Mapping[str, str]] = MappingProxyType({
-    # news_read: 1 once this qa has read them (NULL: a document indexed before, read again once)
-    "documents": {"date": "TEXT", "author": "TEXT", "site": "TEXT", "news_read": "INTEGER"},
-    # dup_hash: hash of the normalised text; minhash: its MinHash signature (uint32 bytes);
-    # story: the smallest passage id of its group of (near-)identical passages, NULL when alone
-    "passages": {"dup_hash": "TEXT", "minhash": "BLOB", "story": "INTEGER"},
-})
-
-
-def add_news_columns(conn: sqlite3.Connection) -> None:
-    """The migration: add the news columns an older index lacks (old rows read NULL)."""
-    for table, added in NEWS_COLUMNS.items():
-        have = columns(conn, table)
-        for name, kind in added.items():
-            if name not in have:
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
-    conn.execute("CREATE INDEX IF NOT EXISTS passages_by_story ON passages(story)")
-    # empty once every passage is fingerprinted: finding none left costs no table scan
-    conn.execute("CREATE INDEX IF NOT EXISTS passages_unprinted ON passages(id) WHERE dup_hash IS NULL")
-
-
-def has_news_columns(conn: sqlite3.Connection) -> bool:
-    """False for an index no sync of this qa has opened yet (a reader does not migrate)."""
-    return "story" in columns(conn, "passages")
-
-
-def _news_fields(conn: sqlite3.Connection) -> str:
-    return "d.date, d.author, d.site" if has_news_columns(conn) else "NULL, NULL, NULL"
-
-
 class Fingerprint(NamedTuple):
     """What finds a passage's copies: the hash of its normalised text and its MinHash signature."""
 
@@ -1028,13 +1260,6 @@ class DocumentDetails(NamedTuple):
     site: str | None
 
 
-def document_details(conn: sqlite3.Connection) -> list[DocumentDetails]:
-    """Every indexed document with its passage count and news fields, by path."""
-    return [DocumentDetails(*row) for row in conn.execute(
-        f"SELECT d.title, d.path, count(p.id), {_news_fields(conn)} FROM documents d "
-        "LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.id ORDER BY d.path")]
-
-
 class DocumentFacts(NamedTuple):
     """What the filters test of a document."""
 
@@ -1044,79 +1269,77 @@ class DocumentFacts(NamedTuple):
     site: str | None
 
 
-def set_document_news(conn: sqlite3.Connection, doc_id: int, date: str | None, author: str | None,
-                      site: str | None) -> None:
-    conn.execute("UPDATE documents SET date = ?, author = ?, site = ?, news_read = 1 WHERE id = ?",
-                 (date, author, site, doc_id))
+# -- the story band table (qa/story_index.py) ----------------------------------------------------
+BANDS_TABLE = "CREATE TABLE story_bands (key INTEGER NOT NULL, passage_id INTEGER NOT NULL)"
+#: made after the table is filled: building it from the filled table is ~5x faster than inserting
+#: 16 random keys per passage into an indexed table (~4 s against ~20 s at 100k passages)
+BANDS_INDEX = "CREATE INDEX story_bands_by_key ON story_bands(key, passage_id)"
+#: the largest passage id the band table covers: a passage above it was added by a qa that does
+#: not keep the table (an older one), so it is built afresh
+BANDS_UPTO = "CREATE TABLE story_bands_upto (max_id INTEGER NOT NULL)"
 
 
-def documents_without_news(conn: sqlite3.Connection) -> set[int]:
-    """Ids of documents whose date, author and site were never read (indexed by an older qa)."""
-    if "news_read" not in columns(conn, "documents"):
-        return set()  # a reader's connection to an index not migrated: nothing to do from here
-    return {row[0] for row in conn.execute("SELECT id FROM documents WHERE news_read IS NULL")}
+# -- the reads of a caller holding a bare connection (the search side, benchmarks) -------------
+# One line each over IndexStore, which owns the statements.
+
+def citation_rows(conn: sqlite3.Connection, passage_ids: Iterable[int]) -> dict[int, CitationRow]:
+    return IndexStore(conn).citation_rows(passage_ids)
 
 
-def write_fingerprints(conn: sqlite3.Connection, prints: Iterable[Fingerprint]) -> None:
-    conn.executemany("UPDATE passages SET dup_hash = ?, minhash = ? WHERE id = ?",
-                     [(f.dup_hash, f.minhash, f.passage_id) for f in prints])
+def all_citation_rows(conn: sqlite3.Connection) -> list[CitationRow]:
+    return IndexStore(conn).all_citation_rows()
 
 
-def fingerprints(conn: sqlite3.Connection) -> list[Fingerprint]:
-    """Every fingerprinted passage's, by id."""
-    return [Fingerprint(*row) for row in conn.execute(
-        "SELECT id, dup_hash, minhash FROM passages WHERE dup_hash IS NOT NULL ORDER BY id")]
+def passages_of_documents(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> list[DocumentPassage]:
+    return IndexStore(conn).passages_of_documents(doc_ids)
 
 
-def unprinted_passages(conn: sqlite3.Connection) -> list[tuple[int, str]]:
-    """(id, text) of passages with no fingerprint yet (written before the migration)."""
-    return conn.execute("SELECT id, text FROM passages WHERE dup_hash IS NULL ORDER BY id").fetchall()
+def same_document(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> bool:
+    return IndexStore(conn).same_document(passage_ids)
 
 
-def story_map(conn: sqlite3.Connection) -> dict[int, int]:
-    """passage id -> story id of every passage with a copy (through the story index: fast)."""
-    if not has_news_columns(conn):
-        return {}
-    return dict(conn.execute("SELECT id, story FROM passages WHERE story IS NOT NULL"))
+def document_list(conn: sqlite3.Connection) -> list[DocumentListing]:
+    return IndexStore(conn).document_list()
 
 
-def stories_of(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> dict[int, int]:
-    """passage id -> story id of those of these passages with a copy: what one question needs
-    (by primary key; the whole map of a million passages costs ~1 s to read)."""
-    if not passage_ids or not has_news_columns(conn):
-        return {}
-    return dict(execute_in(conn, "SELECT id, story FROM passages WHERE story IS NOT NULL AND id IN ({marks})",
-                           list(passage_ids)))
-
-
-def set_stories(conn: sqlite3.Connection, stories: Mapping[int, int]) -> None:
-    """Make `stories` (passage id -> story id) the groups: changed rows only."""
-    old = story_map(conn)
-    conn.executemany("UPDATE passages SET story = NULL WHERE id = ?", [(pid,) for pid in old if pid not in stories])
-    conn.executemany("UPDATE passages SET story = ? WHERE id = ?",
-                     [(s, pid) for pid, s in stories.items() if old.get(pid) != s])
-
-
-def story_members(conn: sqlite3.Connection, story_ids: Sequence[int]) -> list[StoryMember]:
-    """Every copy of these stories, with its document's path, title and date."""
-    if not story_ids or not has_news_columns(conn):
-        return []
-    return [StoryMember(*row) for row in execute_in(
-        conn, "SELECT p.story, p.id, d.path, d.title, d.date FROM passages p JOIN documents d ON d.id = p.doc_id "
-        "WHERE p.story IN ({marks}) ORDER BY p.id", list(story_ids))]
+def document_details(conn: sqlite3.Connection) -> list[DocumentDetails]:
+    return IndexStore(conn).document_details()
 
 
 def document_facts(conn: sqlite3.Connection) -> list[DocumentFacts]:
-    fields = "date, site" if has_news_columns(conn) else "NULL, NULL"
-    return [DocumentFacts(*row) for row in conn.execute(f"SELECT id, path, {fields} FROM documents ORDER BY id")]
+    return IndexStore(conn).document_facts()
 
 
 def passage_documents(conn: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
-    """(passage ids ascending, their document ids), read from the doc_id index alone."""
-    from itertools import chain
+    return IndexStore(conn).passage_documents()
 
-    import numpy as np  # not at import: see pending_vectors
 
-    cursor = conn.execute("SELECT id, doc_id FROM passages ORDER BY id")
-    table = np.fromiter(chain.from_iterable(cursor), dtype=np.int64).reshape(-1, 2)
-    return table[:, 0], table[:, 1]
+def fingerprints(conn: sqlite3.Connection) -> list[Fingerprint]:
+    return IndexStore(conn).fingerprints()
+
+
+def story_map(conn: sqlite3.Connection) -> dict[int, int]:
+    return IndexStore(conn).story_map()
+
+
+def stories_of(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> dict[int, int]:
+    return IndexStore(conn).stories_of(passage_ids)
+
+
+def story_members(conn: sqlite3.Connection, story_ids: Sequence[int]) -> list[StoryMember]:
+    return IndexStore(conn).story_members(story_ids)
+
+
+def recorded_sources(index_dir: Path) -> list[str]:
+    """The sources a damaged database records, if that part of it can still be read (a plain
+    read-only connection: no schema, no waiting)."""
+    try:
+        conn = sqlite3.connect(f"file:{index_dir / DB_NAME}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return []
+    try:
+        return [str(row[0]) for row in conn.execute("SELECT path FROM sources ORDER BY path")]
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()

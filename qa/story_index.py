@@ -14,73 +14,47 @@ every passage costs ~0.65 s at 100k passages; a sync that adds or removes one ar
 
 The result equals `duplicates.stories` over every fingerprint (tests/test_news.py checks it after
 each of many small syncs). A large change, an index written before this table, or a repair
-regroups everything and builds the table afresh.
+regroups everything and builds the table afresh. Its statements are IndexStore's (qa/store.py).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 import numpy as np
 
-from qa import duplicates, store
-from qa.store import Fingerprint, execute_in
-
-TABLE = "CREATE TABLE story_bands (key INTEGER NOT NULL, passage_id INTEGER NOT NULL)"
-#: made after the table is filled: building it from the filled table is ~5x faster than inserting
-#: 16 random keys per passage into an indexed table (~4 s against ~20 s at 100k passages)
-INDEX = "CREATE INDEX story_bands_by_key ON story_bands(key, passage_id)"
+from qa import duplicates
+from qa.store import Fingerprint, IndexStore
 
 
-#: the largest passage id the band table covers: a passage above it was added by a qa that does
-#: not keep the table (an older one), so it is built afresh
-UPTO = "CREATE TABLE story_bands_upto (max_id INTEGER NOT NULL)"
-
-
-def is_current(conn: sqlite3.Connection) -> bool:
+def is_current(db: IndexStore) -> bool:
     """True when the band table holds every passage's keys (read before a commit adds any)."""
-    try:
-        row = conn.execute("SELECT max_id FROM story_bands_upto").fetchone()
-    except sqlite3.OperationalError:
-        return False  # no table: an index from before it
-    return row is not None and row[0] >= store.IndexStore(conn).max_passage_id()
+    upto = db.bands_upto()
+    return upto is not None and upto >= db.max_passage_id()
 
 
-def _record_upto(conn: sqlite3.Connection) -> None:
-    conn.execute("UPDATE story_bands_upto SET max_id = ?", (store.IndexStore(conn).max_passage_id(),))
-
-
-def removed_prints(conn: sqlite3.Connection, doc_ids: Sequence[int]) -> list[tuple[Fingerprint, int | None]]:
+def removed_prints(db: IndexStore, doc_ids: Sequence[int]) -> list[tuple[Fingerprint, int | None]]:
     """(fingerprint, story) of these documents' passages: read before their rows are deleted."""
-    rows = execute_in(conn, "SELECT id, dup_hash, minhash, story FROM passages WHERE doc_id IN ({marks}) "
-                      "AND dup_hash IS NOT NULL", list(doc_ids))
-    return [(Fingerprint(pid, digest, minhash), story) for pid, digest, minhash, story in rows]
+    return db.prints_with_stories("doc_id", list(doc_ids))
 
 
-def regroup_all(conn: sqlite3.Connection) -> None:
+def regroup_all(db: IndexStore) -> None:
     """Every passage regrouped, the band table built afresh from every fingerprint."""
-    prints = store.fingerprints(conn)
-    conn.execute("DROP TABLE IF EXISTS story_bands")
-    conn.execute("DROP TABLE IF EXISTS story_bands_upto")
-    conn.execute(TABLE)
-    _add_bands(conn, prints)
-    conn.execute(INDEX)
-    conn.execute(UPTO)
-    conn.execute("INSERT INTO story_bands_upto VALUES (0)")
-    _record_upto(conn)
-    store.set_stories(conn, duplicates.stories(prints))
+    prints = db.fingerprints()
+    db.rebuild_bands(_band_rows(prints))
+    db.set_bands_upto(db.max_passage_id())
+    db.set_stories(duplicates.stories(prints))
 
 
-def regroup_changed(conn: sqlite3.Connection, removed: Sequence[tuple[Fingerprint, int | None]],
+def regroup_changed(db: IndexStore, removed: Sequence[tuple[Fingerprint, int | None]],
                     added: Sequence[Fingerprint]) -> None:
     """Update the groups after `removed` passages' rows were deleted and `added` were written
     (with their fingerprints); needs a current band table (is_current before the commit)."""
-    _drop_bands(conn, [p for p, _ in removed])
-    _regroup_stories_of(conn, sorted({story for _, story in removed if story is not None}))
-    _add_bands(conn, added)
-    _join_added(conn, added)
-    _record_upto(conn)
+    db.drop_bands(_band_rows([p for p, _ in removed]))
+    _regroup_stories_of(db, sorted({story for _, story in removed if story is not None}))
+    db.add_bands(_band_rows(added))
+    _join_added(db, added)
+    db.set_bands_upto(db.max_passage_id())
 
 
 def _band_rows(prints: Sequence[Fingerprint]) -> list[tuple[int, int]]:
@@ -95,38 +69,27 @@ def _band_rows(prints: Sequence[Fingerprint]) -> list[tuple[int, int]]:
     return rows
 
 
-def _add_bands(conn: sqlite3.Connection, prints: Sequence[Fingerprint]) -> None:
-    conn.executemany("INSERT INTO story_bands(key, passage_id) VALUES (?, ?)", _band_rows(prints))
+def _prints_with_stories(db: IndexStore, by: str, values: Sequence[int]) -> dict[int, tuple[Fingerprint, int | None]]:
+    return {p.passage_id: (p, story) for p, story in db.prints_with_stories(by, values)}
 
 
-def _drop_bands(conn: sqlite3.Connection, prints: Sequence[Fingerprint]) -> None:
-    conn.executemany("DELETE FROM story_bands WHERE key = ? AND passage_id = ?", _band_rows(prints))
-
-
-def _prints_with_stories(conn: sqlite3.Connection, where: str, values: Sequence[object]) -> dict[int, tuple[Fingerprint, int | None]]:
-    rows = execute_in(conn, f"SELECT id, dup_hash, minhash, story FROM passages WHERE {where} AND dup_hash IS NOT NULL",
-                      list(values))
-    return {pid: (Fingerprint(pid, digest, minhash), story) for pid, digest, minhash, story in rows}
-
-
-def _regroup_stories_of(conn: sqlite3.Connection, story_ids: Sequence[int]) -> None:
+def _regroup_stories_of(db: IndexStore, story_ids: Sequence[int]) -> None:
     """Regroup the remaining members of stories that lost a member."""
     if not story_ids:
         return
-    members = _prints_with_stories(conn, "story IN ({marks})", story_ids)
+    members = _prints_with_stories(db, "story", story_ids)
     groups = duplicates.stories([members[pid][0] for pid in sorted(members)])
-    conn.executemany("UPDATE passages SET story = ? WHERE id = ?",
-                     [(groups.get(pid), pid) for pid, (_, story) in members.items() if groups.get(pid) != story])
+    db.set_story_of([(groups.get(pid), pid) for pid, (_, story) in members.items() if groups.get(pid) != story])
 
 
-def _join_added(conn: sqlite3.Connection, added: Sequence[Fingerprint]) -> None:
+def _join_added(db: IndexStore, added: Sequence[Fingerprint]) -> None:
     """Group the added passages with their copies, merging the stories they join."""
     if not added:
         return
     new_ids = {p.passage_id for p in added}
     keys = sorted({key for key, _ in _band_rows(added)})
-    candidates = {pid for (pid,) in execute_in(conn, "SELECT passage_id FROM story_bands WHERE key IN ({marks})", keys)}
-    known = _prints_with_stories(conn, "id IN ({marks})", sorted(candidates | new_ids))
+    candidates = db.band_passages(keys)
+    known = _prints_with_stories(db, "id", sorted(candidates | new_ids))
     local = duplicates.stories([known[pid][0] for pid in sorted(known)])
     # each old story (or lone passage) a label; the local groups holding a new passage join labels
     parent: dict[int, int] = {}
@@ -151,6 +114,4 @@ def _join_added(conn: sqlite3.Connection, added: Sequence[Fingerprint]) -> None:
     for labels in classes.values():
         # an old story's id is its smallest member's, a lone passage's its own: no passage has a
         # lone passage's id as its story, so one statement renames the stories, one the rest
-        story = min(labels)
-        execute_in(conn, f"UPDATE passages SET story = {int(story)} WHERE story IN ({{marks}})", labels)
-        execute_in(conn, f"UPDATE passages SET story = {int(story)} WHERE id IN ({{marks}})", labels)
+        db.merge_stories(min(labels), labels)

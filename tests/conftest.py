@@ -116,6 +116,26 @@ def stand_in_seed_index(tmp_path_factory) -> Path:
     return folder / "index"
 
 
+@pytest.fixture
+def built(tmp_path) -> tuple[Path, Path]:
+    """(index, sources): a copy of the seed articles indexed with the stand-in embedder."""
+    from qa.indexer import sync
+    from robust_util import HashEmbedder
+
+    src = tmp_path / "src"
+    shutil.copytree(SEEDS, src)
+    sync(tmp_path / "index", [src], embedder=HashEmbedder())
+    return tmp_path / "index", src
+
+
+@pytest.fixture
+def run_qa(capsys, monkeypatch):
+    """qa's command line run in this process (tests/cli_util.py): run_qa("docs", "--json", cwd=...)."""
+    from cli_util import Cli
+
+    return Cli(capsys, monkeypatch)
+
+
 def bbc_sample(n: int) -> list[Path]:
     if not BBC.is_dir():
         pytest.skip("../shared/data/bbc-news is not present")

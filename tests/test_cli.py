@@ -1,33 +1,26 @@
-"""The command line as scripts use it: JSON contracts, stdin questions, one-line errors."""
+"""The command line as scripts use it: JSON contracts, stdin questions, one-line errors. Commands
+run in this process (tests/cli_util.py); the entry point itself once as a subprocess."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_util import Cli, Result, one_line_error
+from cli_util import qa as qa_process
 from conftest import ROOT
 
 
-def qa(*args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
-    """`python -m qa ARGS` in cwd, on cwd's index/ (the default is no longer the working directory's)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), QA_INDEX=str(cwd / "index"))
-    return subprocess.run([sys.executable, "-m", "qa", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, input=input)
-
-
-def _one_line_error(result: subprocess.CompletedProcess, *needles: str) -> None:
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("qa: error:"), result.stderr
-    assert "Traceback" not in result.stderr
-    for needle in needles:
-        assert needle in lines[0]
+@pytest.fixture
+def qa(run_qa: Cli):
+    """qa's main in this process, in cwd, on cwd's index/ (the default is no longer the working
+    directory's): qa("ask", "...", cwd=workdir, stdin=...)."""
+    def run(*args: str, cwd: Path, stdin: str | bytes | None = None) -> Result:
+        return run_qa(*args, cwd=cwd, env={"QA_INDEX": str(cwd / "index")}, stdin=stdin)
+    return run
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +34,7 @@ def workdir(tmp_path_factory, seed_index, fast_model) -> Path:
     return work
 
 
-def test_ask_json_contract(workdir):
+def test_ask_json_contract(workdir, qa):
     result = qa("ask", "Who heads Ansar al-Sharia in Derna?", "--json", "-k", "2", cwd=workdir)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -56,61 +49,61 @@ def test_ask_json_contract(workdir):
     assert "Sufian al Qumu" in data["passages"][0]["text"]
 
 
-def test_ask_reads_questions_from_stdin(workdir):
+def test_ask_reads_questions_from_stdin(workdir, qa):
     result = qa("ask", "-", "--json", "--mode", "bm25", cwd=workdir,
-                input="Who heads Ansar al-Sharia in Derna?\n\nWho drove IS out of Derna?\n")
+                stdin="Who heads Ansar al-Sharia in Derna?\n\nWho drove IS out of Derna?\n")
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [d["question"] for d in lines] == ["Who heads Ansar al-Sharia in Derna?", "Who drove IS out of Derna?"]
 
 
-def test_ask_prints_citation_for_people(workdir):
+def test_ask_prints_citation_for_people(workdir, qa):
     result = qa("ask", "Who heads Ansar al-Sharia in Derna?", "--mode", "bm25", cwd=workdir)
     assert result.returncode == 0
     assert "[1] " in result.stdout and "seeds/000_cd1c624dfe4b4cd0.txt, ¶ " in result.stdout
     assert "Sufian al Qumu" in result.stdout
 
 
-def test_missing_index_is_one_line_with_next_step(tmp_path):
-    _one_line_error(qa("ask", "anything", cwd=tmp_path), "no index", "qa index")
+def test_missing_index_is_one_line_with_next_step(tmp_path, qa):
+    one_line_error(qa("ask", "anything", cwd=tmp_path), "no index", "qa index")
 
 
 @pytest.mark.parametrize("flag,value", [("--until", "0000"), ("--since", "last tuesday"),
                                         ("--since", "1987-13-01")])
-def test_a_date_that_is_no_date_is_one_line_naming_the_forms(tmp_path, flag, value):
-    _one_line_error(qa("ask", "Who?", flag, value, cwd=tmp_path), value, "2024-03-12")
+def test_a_date_that_is_no_date_is_one_line_naming_the_forms(tmp_path, flag, value, qa):
+    one_line_error(qa("ask", "Who?", flag, value, cwd=tmp_path), value, "2024-03-12")
 
 
-def test_empty_question_is_one_line(workdir):
-    _one_line_error(qa("ask", "  ", cwd=workdir), "empty")
+def test_empty_question_is_one_line(workdir, qa):
+    one_line_error(qa("ask", "  ", cwd=workdir), "empty")
 
 
-def test_unknown_path_is_one_line(tmp_path):
-    _one_line_error(qa("index", "no/such/folder", "--index", str(tmp_path / "ix"), cwd=tmp_path), "no such file")
+def test_unknown_path_is_one_line(tmp_path, qa):
+    one_line_error(qa("index", "no/such/folder", "--index", str(tmp_path / "ix"), cwd=tmp_path), "no such file")
 
 
-def test_corrupt_database_is_one_line(tmp_path, workdir):
+def test_corrupt_database_is_one_line(tmp_path, workdir, qa):
     broken = tmp_path / "index"
     shutil.copytree(workdir / "index", broken)
     (broken / "qa.sqlite").write_bytes(b"this is not a database" * 100)
-    _one_line_error(qa("ask", "Derna?", "--index", str(broken), cwd=tmp_path), "damaged", "--rebuild")
+    one_line_error(qa("ask", "Derna?", "--index", str(broken), cwd=tmp_path), "damaged", "--rebuild")
 
 
-def test_corrupt_vector_file_is_one_line(tmp_path, workdir):
+def test_corrupt_vector_file_is_one_line(tmp_path, workdir, qa):
     broken = tmp_path / "broken-index"  # not the QA_INDEX the helper sets: the advice names it
     shutil.copytree(workdir / "index", broken)
     for path in broken.glob("vectors.*.faiss"):
         path.write_bytes(path.read_bytes()[:100])
-    _one_line_error(qa("ask", "Derna?", "--index", str(broken), "--mode", "bm25", cwd=tmp_path), "damaged",
+    one_line_error(qa("ask", "Derna?", "--index", str(broken), "--mode", "bm25", cwd=tmp_path), "damaged",
                     "vectors.1.faiss", f"repair with: qa index --index {broken}")
 
 
-def test_model_mismatch_is_one_line(workdir):
-    _one_line_error(qa("ask", "Derna?", "--model", "some/other-model", "--mode", "bm25", cwd=workdir),
+def test_model_mismatch_is_one_line(workdir, qa):
+    one_line_error(qa("ask", "Derna?", "--model", "some/other-model", "--mode", "bm25", cwd=workdir),
                     "all-MiniLM-L6-v2", "--rebuild")
 
 
-def test_docs_lists_documents(workdir):
+def test_docs_lists_documents(workdir, qa):
     result = qa("docs", "--json", cwd=workdir)
     docs = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted(Path(d["source"]).name for d in docs) == ["000_cd1c624dfe4b4cd0.txt", "002_0e2a9cc3038cee0a.txt"]
@@ -118,27 +111,27 @@ def test_docs_lists_documents(workdir):
 
 
 def test_help_explains_commands(tmp_path):
-    result = qa("--help", cwd=tmp_path)
+    """`python -m qa`, the entry point itself, as a subprocess."""
+    result = qa_process("--help", cwd=tmp_path)
     assert result.returncode == 0
     for word in ("index", "ask", "docs", "examples:"):
         assert word in result.stdout
 
 
-def test_index_flag_also_before_the_command(tmp_path, workdir):
+def test_index_flag_also_before_the_command(tmp_path, workdir, qa):
     result = qa("--index", str(workdir / "index"), "docs", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 2
-    _one_line_error(qa("--index", str(tmp_path / "none"), "docs", cwd=tmp_path), "no index", str(tmp_path / "none"))
+    one_line_error(qa("--index", str(tmp_path / "none"), "docs", cwd=tmp_path), "no index", str(tmp_path / "none"))
 
 
-def test_stdin_questions_in_a_legacy_encoding_are_all_answered(workdir):
+def test_stdin_questions_in_a_legacy_encoding_are_all_answered(workdir, qa):
     """A cp1252 line (bytes that are not UTF-8) between good ones: every line gets its answer."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), QA_INDEX=str(workdir / "index"))
     lines = ["Who heads Ansar al-Sharia in Derna?".encode(), "Qui a été capturé à Derna ?".encode("cp1252"),
              b"Was Sufian bin Qumu a \x93prisoner\x94 at Guantanamo?", "What did Microsoft warn?".encode()]
-    result = subprocess.run([sys.executable, "-m", "qa", "ask", "-", "--json"], cwd=workdir, env=env, capture_output=True, timeout=300, input=b"\n".join(lines) + b"\n")
-    assert result.returncode == 0, result.stderr.decode(errors="replace")
-    answers = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    result = qa("ask", "-", "--json", cwd=workdir, stdin=b"\n".join(lines) + b"\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["question"] for a in answers] == ["Who heads Ansar al-Sharia in Derna?", "Qui a été capturé à Derna ?",
                                                 "Was Sufian bin Qumu a \u201cprisoner\u201d at Guantanamo?",
                                                 "What did Microsoft warn?"]

@@ -126,12 +126,6 @@ def test_second_writer_waits_then_gives_up(tmp_path):
         pass
 
 
-def _run_qa(*args: str, cwd: Path, **kw) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "qa", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, **kw)
-
-
 @pytest.mark.skipif(not BBC.is_dir(), reason="../shared/data/bbc-news is not present")
 def test_killed_reindex_leaves_previous_index_answering(tmp_path, seeds_copy, stand_in, fast_model):
     """A real `qa index` process is SIGKILLed while embedding new files (with the real model,
@@ -179,9 +173,9 @@ def test_killed_reindex_leaves_previous_index_answering(tmp_path, seeds_copy, st
     assert len(Searcher(index).documents()) == 2 + report.added
 
 
-def test_cli_index_json_contract(tmp_path, seeds_copy, fast_model):
+def test_cli_index_json_contract(tmp_path, seeds_copy, fast_model, run_qa):
     """fast_model: the qa index embeds with the real model, through the session's export."""
-    result = _run_qa("index", str(seeds_copy), "--index", str(tmp_path / "ix"), "--json", cwd=tmp_path)
+    result = run_qa("index", str(seeds_copy), "--index", str(tmp_path / "ix"), "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     for key in ("added", "updated", "removed", "unchanged", "skipped", "passages", "embedded", "seconds"):

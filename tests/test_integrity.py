@@ -24,6 +24,7 @@ from qa.indexer import sync
 from qa.lock import LOCK_NAME, write_lock
 from qa.store import IndexStore
 
+from cli_util import check
 from conftest import ROOT, SEEDS
 from robust_util import HashEmbedder, check_consistent
 
@@ -34,20 +35,6 @@ def env_now(**extra: str) -> dict[str, str]:
     """The environment for a `qa` subprocess, read when it starts: the session's private model
     cache (conftest.private_cache) is set after this module is imported."""
     return dict(os.environ, PYTHONPATH=str(ROOT), **extra)
-
-
-@pytest.fixture
-def built(tmp_path) -> tuple[Path, Path]:
-    """(index, sources): the seed articles indexed with the stand-in embedder."""
-    src = tmp_path / "src"
-    shutil.copytree(SEEDS, src)
-    sync(tmp_path / "index", [src], embedder=HashEmbedder())
-    return tmp_path / "index", src
-
-
-def qa(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qa", *args], cwd=cwd, env=env or env_now(), capture_output=True,
-                          text=True, timeout=timeout)
 
 
 def hold_exclusive(db: Path, seconds: float) -> subprocess.Popen:
@@ -64,17 +51,6 @@ def hold_exclusive(db: Path, seconds: float) -> subprocess.Popen:
     return proc
 
 
-def check(index: Path) -> tuple[int, dict]:
-    """`qa index --check --json`, in this process: (exit code, report)."""
-    from io import StringIO
-    from contextlib import redirect_stdout
-
-    out = StringIO()
-    with redirect_stdout(out):
-        code = cli.main(["index", "--check", "--json", "--index", str(index)])
-    return code, json.loads(out.getvalue())
-
-
 def ranked(index: Path) -> list[tuple[str, str]]:
     """(path, text) of the top passages for a few questions, dense and keyword alike."""
     from qa.search import Searcher
@@ -89,11 +65,11 @@ def ranked(index: Path) -> list[tuple[str, str]]:
 
 # -- busy is not damaged ----------------------------------------------------------------------------
 
-def test_a_held_database_is_waited_for_then_answered(built, tmp_path):
+def test_a_held_database_is_waited_for_then_answered(built, tmp_path, run_qa):
     index, _ = built
     holder = hold_exclusive(index / store.DB_NAME, 4.0)
     started = time.monotonic()
-    result = qa("ask", QUESTION, "--mode", "bm25", "--index", str(index), cwd=tmp_path)
+    result = run_qa("ask", QUESTION, "--mode", "bm25", "--index", str(index), cwd=tmp_path)
     holder.wait(timeout=30)
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - started >= 3.0  # it did wait for the holder
@@ -103,13 +79,13 @@ def test_a_held_database_is_waited_for_then_answered(built, tmp_path):
     assert "damaged" not in result.stderr and "--rebuild" not in result.stderr
 
 
-def test_a_database_held_too_long_is_busy_never_damaged(built, tmp_path):
+def test_a_database_held_too_long_is_busy_never_damaged(built, tmp_path, run_qa):
     index, src = built
     holder = hold_exclusive(index / store.DB_NAME, 90.0)  # killed when done
     try:
-        env = env_now(QA_BUSY_WAIT="2")
+        env = {"QA_BUSY_WAIT": "2"}
         for args in (["ask", QUESTION, "--mode", "bm25"], ["docs"], ["index", "--rebuild", str(src)]):
-            result = qa(*args, "--index", str(index), cwd=tmp_path, env=env)
+            result = run_qa(*args, "--index", str(index), cwd=tmp_path, env=env)
             assert result.returncode == 1, result.stderr
             last = result.stderr.strip().splitlines()[-1]
             assert last.startswith("qa: error:") and "busy" in last and f"pid {holder.pid}" in last, result.stderr
@@ -141,7 +117,7 @@ def _overwrite_middle(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def test_nan_vectors_are_detected_and_only_they_reembedded(built, tmp_path):
+def test_nan_vectors_are_detected_and_only_they_reembedded(built, tmp_path, run_qa):
     index, src = built
     before = ranked(index)
     (vector_file,) = index.glob("vectors.*.faiss")
@@ -149,7 +125,7 @@ def test_nan_vectors_are_detected_and_only_they_reembedded(built, tmp_path):
     code, report = check(index)
     assert code == 1 and not report["whole"]
     assert any(str(vector_file) in p and "damaged" in p for p in report["problems"])
-    result = qa("index", "--check", "--index", str(index), cwd=tmp_path)  # a person's view: a line per problem
+    result = run_qa("index", "--check", "--index", str(index), cwd=tmp_path)  # a person's view: a line per problem
     assert result.returncode == 1 and str(vector_file) in result.stdout and "repair with: qa index" in result.stderr
     embedder = HashEmbedder()
     repaired = sync(index, embedder=embedder)
@@ -184,20 +160,20 @@ def test_a_repair_embeds_through_the_one_passage_encoder(built, monkeypatch):
     assert 2 <= len(stand_in.texts) <= 4 and check(index)[1]["whole"]
 
 
-def test_nan_vectors_stop_qa_ask_with_one_line_until_repaired(built, tmp_path, fast_model):
+def test_nan_vectors_stop_qa_ask_with_one_line_until_repaired(built, tmp_path, fast_model, run_qa):
     """fast_model: its qa index repairs with the real model, through the session's export."""
     index, _ = built
-    before = qa("ask", QUESTION, "--mode", "bm25", "--json", "--index", str(index), cwd=tmp_path)
+    before = run_qa("ask", QUESTION, "--mode", "bm25", "--json", "--index", str(index), cwd=tmp_path)
     (vector_file,) = index.glob("vectors.*.faiss")
     _overwrite_middle(vector_file, b"\xff" * 4096)
     for mode in ("bm25", "hybrid"):  # the vectors are checked whether or not a question uses them
-        result = qa("ask", QUESTION, "--mode", mode, "--index", str(index), cwd=tmp_path)
+        result = run_qa("ask", QUESTION, "--mode", mode, "--index", str(index), cwd=tmp_path)
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 1 and result.stdout == "" and len(lines) == 1, result.stderr
         assert lines[0].startswith("qa: error:") and str(vector_file) in lines[0] and "damaged" in lines[0]
         assert lines[0].endswith(f"repair with: qa index --index {index}")
-    assert qa("index", "--index", str(index), cwd=tmp_path).returncode == 0  # the real model, as a user runs it
-    after = qa("ask", QUESTION, "--mode", "bm25", "--json", "--index", str(index), cwd=tmp_path)
+    assert run_qa("index", "--index", str(index), cwd=tmp_path).returncode == 0  # the real model, as a user runs it
+    after = run_qa("ask", QUESTION, "--mode", "bm25", "--json", "--index", str(index), cwd=tmp_path)
     assert after.returncode == 0 and after.stdout == before.stdout
 
 
@@ -230,9 +206,9 @@ def test_a_damaged_term_file_is_rebuilt_from_stored_tokens(built):
     assert check(index)[1]["whole"] and ranked(index) == before
 
 
-def test_a_whole_index_checks_whole(built, tmp_path):
+def test_a_whole_index_checks_whole(built, tmp_path, run_qa):
     index, _ = built
-    result = qa("index", "--check", "--index", str(index), cwd=tmp_path)
+    result = run_qa("index", "--check", "--index", str(index), cwd=tmp_path)
     assert result.returncode == 0 and "is whole: 2 documents, 9 passages" in result.stdout, result.stderr
     code, report = check(index)
     assert code == 0 and report["whole"] and report["problems"] == [] and report["passages"] == 9
@@ -295,6 +271,7 @@ def test_an_older_database_gets_the_new_columns(built):
         conn.execute("ALTER TABLE passages DROP COLUMN text_sha1")
         conn.execute("ALTER TABLE documents DROP COLUMN passages")
         conn.execute("DELETE FROM meta WHERE key = 'record'")
+        conn.execute("PRAGMA user_version = 0")  # it recorded no schema version
     assert check(index)[1]["whole"]  # nothing recorded is not damage
     sync(index, embedder=HashEmbedder())  # a writer migrates it, filling the columns from the rows
     with sqlite3.connect(index / store.DB_NAME) as conn:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,14 +16,9 @@ from qa.changes import pending_changes
 from qa.errors import QAError
 from qa.indexer import sync
 
+from cli_util import Cli, Result
 from conftest import ROOT
 from robust_util import HashEmbedder, check_consistent, make_library, passage_texts, story
-
-
-def qa(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    full = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "qa", *args], cwd=cwd, env=full, capture_output=True,
-                          text=True, timeout=300)
 
 
 def doc_paths(index: Path) -> set[str]:
@@ -58,36 +51,33 @@ def test_checkout_is_recognised_by_its_pyproject():
     assert locations.default_source() == ROOT / "seeds"
 
 
-def test_qa_from_an_unrelated_folder_uses_the_resolved_index(tmp_path):
+def test_qa_from_an_unrelated_folder_uses_the_resolved_index(tmp_path, run_qa):
     src = make_library(tmp_path)
     index = tmp_path / "data" / "my-index"
     sync(index, [src], embedder=HashEmbedder())
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {"QA_INDEX": str(index), "COLUMNS": "400"}  # help text unwrapped
-    result = qa("docs", "--json", cwd=elsewhere, env=env)
+    result = run_qa("docs", "--json", cwd=elsewhere, env=env)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 5
-    result = qa("ask", "bridge collapsed town", "--mode", "bm25", "--json", cwd=elsewhere, env=env)
+    result = run_qa("ask", "bridge collapsed town", "--mode", "bm25", "--json", cwd=elsewhere, env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["passages"]
-    assert str(index) in qa("--help", cwd=elsewhere, env=env).stdout
-    assert str(index) in qa("index", "--help", cwd=elsewhere, env=env).stdout
+    assert str(index) in run_qa("--help", cwd=elsewhere, env=env).stdout
+    assert str(index) in run_qa("index", "--help", cwd=elsewhere, env=env).stdout
     assert not (elsewhere / "index").exists()  # nothing created in the working directory
 
 
-def test_help_names_the_checkout_index_without_env(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="400")
-    env.pop("QA_INDEX", None)
-    result = subprocess.run([sys.executable, "-m", "qa", "--help"], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=120)
+def test_help_names_the_checkout_index_without_env(tmp_path, run_qa):
+    result = run_qa("--help", cwd=tmp_path, env={"QA_INDEX": None, "COLUMNS": "400"})
     assert f"{ROOT / 'index'} (this source checkout's index/)" in " ".join(result.stdout.split())
     assert not (tmp_path / "index").exists()
 
 
 # -- offline folders ------------------------------------------------------------------------------
 
-def test_folder_renamed_away_keeps_its_documents_and_comes_back_unembedded(tmp_path, stand_in):
+def test_folder_renamed_away_keeps_its_documents_and_comes_back_unembedded(tmp_path, stand_in, run_qa):
     embedder = stand_in
     src = make_library(tmp_path)
     index = tmp_path / "index"
@@ -96,11 +86,11 @@ def test_folder_renamed_away_keeps_its_documents_and_comes_back_unembedded(tmp_p
     embedder.texts.clear()
     os.rename(src, tmp_path / "away")  # the drive is unmounted
 
-    result = qa("index", "--json", "--index", str(index), cwd=tmp_path)
+    result = run_qa("index", "--json", "--index", str(index), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["removed"] == 0 and data["unavailable"] == [{"path": str(src), "state": "missing", "documents": 5}]
-    result = qa("index", "--index", str(index), cwd=tmp_path)
+    result = run_qa("index", "--index", str(index), cwd=tmp_path)
     assert result.returncode == 0
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1 and str(src) in warnings[0] and "missing" in warnings[0]
@@ -225,39 +215,39 @@ def test_the_same_file_through_two_paths_is_one_document(tmp_path, monkeypatch):
 
 # -- file names -----------------------------------------------------------------------------------
 
-def test_a_name_that_is_not_utf8_never_blocks_the_others(tmp_path):
+def test_a_name_that_is_not_utf8_never_blocks_the_others(tmp_path, run_qa):
     src = make_library(tmp_path)
     bad = os.path.join(os.fsencode(src), b"caf\xe9 \x93news\x94.txt")
     with open(bad, "wb") as handle:
         handle.write(story(7, "coffee").encode())
     (src / "line\nbreak\x1b[31m.txt").write_text(story(8, "escape"))
     index = tmp_path / "index"
-    result = qa("index", str(src), "--index", str(index), "--json", cwd=tmp_path)
+    result = run_qa("index", str(src), "--index", str(index), "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["added"] == 6  # the five stories and the name with a newline
     assert "UTF-8" in data["skipped_files"][f"{src}/caf\\xe9 \\x93news\\x94.txt"]
-    result = qa("index", "--index", str(index), cwd=tmp_path)
+    result = run_qa("index", "--index", str(index), cwd=tmp_path)
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert "caf\\xe9 \\x93news\\x94.txt" in result.stderr and "\x1b" not in result.stdout + result.stderr
-    docs = qa("docs", "--index", str(index), cwd=tmp_path)
+    docs = run_qa("docs", "--index", str(index), cwd=tmp_path)
     assert docs.returncode == 0 and "\x1b" not in docs.stdout and len(docs.stdout.splitlines()) == 6
 
 
 # -- every file not indexed is reported -----------------------------------------------------------
 
-def test_unsupported_files_are_listed_and_exports_never_indexed(tmp_path):
+def test_unsupported_files_are_listed_and_exports_never_indexed(tmp_path, run_qa):
     src = make_library(tmp_path)
     (src / "photo.jpg").write_bytes(b"\xff\xd8\xff" + bytes(100))
     (src / "notes.docx").write_bytes(b"PK\x03\x04" + bytes(100))
     (src / "qa-conversation-20261127-101500.md").write_text("# qa conversation\n\n## Who?\n\n> the harbour flooded\n")
     index = tmp_path / "index"
-    result = qa("index", str(src), "--index", str(index), cwd=tmp_path)
+    result = run_qa("index", str(src), "--index", str(index), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "skipped 2 files of unsupported types (.docx 1, .jpg 1): notes.docx, photo.jpg" in result.stderr
     assert "qa-conversation-20261127-101500.md: written by qa" in result.stderr
     assert len(doc_paths(index)) == 5
-    result = qa("index", "--index", str(index), "--json", cwd=tmp_path)
+    result = run_qa("index", "--index", str(index), "--json", cwd=tmp_path)
     skipped = json.loads(result.stdout)["skipped_files"]
     assert skipped[str(src / "photo.jpg")] == "unsupported file type (.jpg)"
     assert set(skipped) == {str(src / n) for n in ("photo.jpg", "notes.docx", "qa-conversation-20261127-101500.md")}
@@ -291,6 +281,7 @@ def test_an_older_index_without_inode_columns_is_not_reread(tmp_path, monkeypatc
     conn = sqlite3.connect(index / store.DB_NAME)
     conn.execute("ALTER TABLE documents DROP COLUMN ctime_ns")
     conn.execute("ALTER TABLE documents DROP COLUMN inode")
+    conn.execute("PRAGMA user_version = 0")  # as a qa that recorded no schema version left it
     conn.commit()
     conn.close()
     assert not pending_changes(index)  # a reader does without the columns
@@ -307,7 +298,7 @@ def test_an_older_index_without_inode_columns_is_not_reread(tmp_path, monkeypatc
 
 # -- qa sources, qa remove ----------------------------------------------------------------------------
 
-def test_sources_and_remove_on_the_command_line(tmp_path):
+def test_sources_and_remove_on_the_command_line(tmp_path, run_qa):
     src = make_library(tmp_path)
     other = tmp_path / "other"
     other.mkdir()
@@ -316,24 +307,24 @@ def test_sources_and_remove_on_the_command_line(tmp_path):
     sync(index, [src, other], embedder=HashEmbedder())
     os.rename(other, tmp_path / "other-away")
 
-    result = qa("sources", "--json", "--index", str(index), cwd=tmp_path)
+    result = run_qa("sources", "--json", "--index", str(index), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["path"], r["documents"], r["state"]) for r in rows] == [(str(other), 1, "missing"), (str(src), 5, "ok")]
     assert all(r["passages"] >= r["documents"] for r in rows)
 
-    result = qa("remove", str(other), "--json", "--index", str(index), cwd=tmp_path)  # the only way out
+    result = run_qa("remove", str(other), "--json", "--index", str(index), cwd=tmp_path)  # the only way out
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"removed": str(other), "kind": "source", "documents": 1, "passages": 1}
 
-    result = qa("remove", "src/sub/b0.txt", "--index", str(index), cwd=tmp_path)  # one file, relative
+    result = run_qa("remove", "src/sub/b0.txt", "--index", str(index), cwd=tmp_path)  # one file, relative
     assert result.returncode == 0 and "removed file" in result.stdout
     assert sync(index, embedder=HashEmbedder()).added == 0  # not brought back by a sync
     assert str(src / "sub" / "b0.txt") not in doc_paths(index)
     assert sync(index, [src / "sub" / "b0.txt"], embedder=HashEmbedder()).added == 1  # named again: back
     check_consistent(index)
 
-    result = qa("remove", str(tmp_path / "never-indexed"), "--index", str(index), cwd=tmp_path)
+    result = run_qa("remove", str(tmp_path / "never-indexed"), "--index", str(index), cwd=tmp_path)
     assert result.returncode == 1 and result.stderr.startswith("qa: error:") and "not indexed" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert len(doc_paths(index)) == 5
@@ -390,28 +381,28 @@ def test_pdfs_in_a_source_are_indexed_with_the_page_of_each_passage(tmp_path):
     assert others == {None}
 
 
-def _ask(index: Path, question: str, cwd: Path, *extra: str) -> subprocess.CompletedProcess:
-    return qa("ask", question, "--mode", "bm25", "--index", str(index), *extra, cwd=cwd)
+def _ask(run_qa: Cli, index: Path, question: str, cwd: Path, *extra: str) -> Result:
+    return run_qa("ask", question, "--mode", "bm25", "--index", str(index), *extra, cwd=cwd)
 
 
-def test_answers_cite_the_documents_of_a_folder_away_marked_unavailable(tmp_path):
+def test_answers_cite_the_documents_of_a_folder_away_marked_unavailable(tmp_path, run_qa):
     src = make_library(tmp_path)
     index = tmp_path / "index"
     sync(index, [src], embedder=HashEmbedder())
     os.rename(src, tmp_path / "away")
     sync(index, embedder=HashEmbedder())
-    result = _ask(index, "Which bridge collapsed?", tmp_path, "--json")
+    result = _ask(run_qa, index, "Which bridge collapsed?", tmp_path, "--json")
     assert result.returncode == 0, result.stderr
     top = json.loads(result.stdout)["passages"][0]
     assert top["source"] == "src/sub/b0.txt" or top["source"] == "src/sub/b1.txt"
     assert top["available"] is False and top["page"] is None
-    assert "(file unavailable now)" in _ask(index, "Which bridge collapsed?", tmp_path).stdout
+    assert "(file unavailable now)" in _ask(run_qa, index, "Which bridge collapsed?", tmp_path).stdout
     os.rename(tmp_path / "away", src)
-    top = json.loads(_ask(index, "Which bridge collapsed?", tmp_path, "--json").stdout)["passages"][0]
+    top = json.loads(_ask(run_qa, index, "Which bridge collapsed?", tmp_path, "--json").stdout)["passages"][0]
     assert top["available"] is True
 
 
-def test_a_pdf_is_answered_with_its_page(tmp_path):
+def test_a_pdf_is_answered_with_its_page(tmp_path, run_qa):
     from pdf_util import make_pdf
 
     src = make_library(tmp_path)
@@ -420,10 +411,10 @@ def test_a_pdf_is_answered_with_its_page(tmp_path):
     (src / "report.pdf").write_bytes(make_pdf([["Port report", ""] + first, second]))
     index = tmp_path / "index"
     sync(index, [src], embedder=HashEmbedder())
-    result = _ask(index, "When did the Tobermory lighthouse keeper retire?", tmp_path, "--json")
+    result = _ask(run_qa, index, "When did the Tobermory lighthouse keeper retire?", tmp_path, "--json")
     top = json.loads(result.stdout)["passages"][0]
     assert top["source"] == "src/report.pdf" and top["page"] == 2 and "Tobermory" in top["text"]
-    assert "src/report.pdf, p. 2, ¶" in _ask(index, "When did the Tobermory lighthouse keeper retire?", tmp_path).stdout
+    assert "src/report.pdf, p. 2, ¶" in _ask(run_qa, index, "When did the Tobermory lighthouse keeper retire?", tmp_path).stdout
 
 
 def test_an_older_index_with_paths_through_a_link_is_adopted_without_reembedding(tmp_path):

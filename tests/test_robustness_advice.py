@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
-from contextlib import redirect_stdout
-from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -21,27 +18,10 @@ from qa.errors import IndexCorrupt, QAError
 from qa.indexer import SyncReport, sync
 from qa.search import Searcher
 
-from conftest import SEEDS
+from cli_util import check
 from robust_util import HashEmbedder, check_consistent, make_library, story
 
 QUESTION = "Who heads Ansar al-Sharia in Derna?"
-
-
-@pytest.fixture
-def built(tmp_path) -> tuple[Path, Path]:
-    """(index, sources): the seed articles indexed with the stand-in embedder."""
-    src = tmp_path / "src"
-    shutil.copytree(SEEDS, src)
-    sync(tmp_path / "index", [src], embedder=HashEmbedder())
-    return tmp_path / "index", src
-
-
-def check(index: Path) -> tuple[int, dict]:
-    """`qa index --check --json`, in this process: (exit code, its JSON)."""
-    out = StringIO()
-    with redirect_stdout(out):
-        code = cli.main(["index", "--check", "--json", "--index", str(index)])
-    return code, json.loads(out.getvalue())
 
 
 def _one_error_line(capsys, *needles: str) -> str:

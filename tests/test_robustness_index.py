@@ -25,15 +25,6 @@ from robust_util import HashEmbedder, check_consistent, passage_texts
 QUESTION = "Who heads Ansar al-Sharia in Derna?"
 
 
-@pytest.fixture
-def built(tmp_path) -> tuple[Path, Path]:
-    """(index, sources): the seed articles indexed with the stand-in embedder."""
-    src = tmp_path / "src"
-    shutil.copytree(SEEDS, src)
-    sync(tmp_path / "index", [src], embedder=HashEmbedder())
-    return tmp_path / "index", src
-
-
 def _answers(index: Path) -> str:
     """The top passages' text: the index opens and answers (ranking is tested elsewhere)."""
     answer = Searcher(index).search(QUESTION, k=3, mode="bm25")

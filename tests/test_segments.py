@@ -5,12 +5,9 @@ files; a kill during a merge leaves the index whole; older one-file-pair indexes
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +23,7 @@ from qa.search import Searcher
 from qa.settings import DEFAULT_SETTINGS, IndexingSettings
 from qa.store import IndexStore
 
-from conftest import ROOT, SEEDS, bbc_sample
+from conftest import SEEDS, bbc_sample
 from robust_util import HashEmbedder, check_consistent
 from test_robustness_interrupts import kill_at
 
@@ -203,7 +200,7 @@ def test_merge_policy_rewrites_each_passage_a_logarithmic_number_of_times():
     assert max(n for s in segs for n in s) <= 4 + 2 * int(np.log(total / 10) / np.log(4) + 1)
 
 
-def test_a_kill_during_a_merge_leaves_the_index_whole_and_the_next_run_merges(tmp_path):
+def test_a_kill_during_a_merge_leaves_the_index_whole_and_the_next_run_merges(tmp_path, run_qa):
     articles = _articles(tmp_path, 10)
     src = tmp_path / "src"
     src.mkdir()
@@ -213,9 +210,7 @@ def test_a_kill_during_a_merge_leaves_the_index_whole_and_the_next_run_merges(tm
     files = _files(index)
     result = kill_at(index, "merging", signal.SIGKILL, tmp_path)
     assert result.returncode == -signal.SIGKILL
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    check = subprocess.run([sys.executable, "-m", "qa", "index", "--check", "--json", "--index", str(index)],
-                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    check = run_qa("index", "--check", "--json", "--index", str(index), cwd=tmp_path)
     assert check.returncode == 0 and json.loads(check.stdout)["whole"], check.stdout + check.stderr
     assert json.loads(check.stdout)["segments"] == 10
     assert _same(_answers(index, "hybrid"), before) and _segment_count(index) == 10
@@ -242,6 +237,7 @@ def test_an_index_from_before_segments_opens_and_grows(tmp_path, older):
         if older == "made by it":
             conn.execute("DELETE FROM meta WHERE key IN ('segments', 'kept_files')")
             conn.execute("DROP TABLE deleted_passages")
+            conn.execute("PRAGMA user_version = 0")  # nor a schema version
         else:  # it wrote generation 2's pair and left the keys it does not know as they were
             for kind in ("vectors", "terms"):
                 (path,) = index.glob(f"{kind}.1.*")
@@ -262,7 +258,7 @@ def test_an_index_from_before_segments_opens_and_grows(tmp_path, older):
     check_consistent(index)
 
 
-def test_a_damaged_segment_is_named_and_only_its_passages_embedded_again(tmp_path):
+def test_a_damaged_segment_is_named_and_only_its_passages_embedded_again(tmp_path, run_qa):
     src = tmp_path / "src"
     shutil.copytree(SEEDS, src)
     index = tmp_path / "index"
@@ -272,9 +268,7 @@ def test_a_damaged_segment_is_named_and_only_its_passages_embedded_again(tmp_pat
     before = _answers(index, "hybrid")
     damaged = index / store.vector_file_name(2)  # the new article's segment
     damaged.write_bytes(damaged.read_bytes()[:100])
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    check = subprocess.run([sys.executable, "-m", "qa", "index", "--check", "--json", "--index", str(index)],
-                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    check = run_qa("index", "--check", "--json", "--index", str(index), cwd=tmp_path)
     problems = json.loads(check.stdout)["problems"]
     assert check.returncode == 1 and len(problems) == 1 and str(damaged) in problems[0]
     embedder = HashEmbedder()

@@ -1,0 +1,135 @@
+"""The schema's one story (qa/store.py): a version in sqlite's user_version, ordered migrations run
+by the next writer, readers that learn the schema once at open, and no SQL outside the store."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qa import store
+from qa.changes import pending_changes
+from qa.errors import QAError
+from qa.indexer import sync
+from qa.search import Searcher
+from qa.store import IndexStore
+
+from conftest import SEEDS
+from robust_util import HashEmbedder
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTION = "Who heads Ansar al-Sharia in Derna?"
+
+#: what runs SQL or reads the schema: only qa/store.py may
+SQL_CALL = re.compile(r"\.(execute|executemany|executescript)\(|sqlite3\.connect\(|PRAGMA |sqlite_master")
+
+
+def test_no_module_but_the_store_runs_sql():
+    offenders = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+                 for folder in ("qa", "benchmarks") for path in sorted((ROOT / folder).rglob("*.py"))
+                 if path != ROOT / "qa" / "store.py"
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if SQL_CALL.search(line)]
+    assert offenders == []
+
+
+def _probed(index: Path) -> dict[str, frozenset[str]]:
+    with sqlite3.connect(index / store.DB_NAME) as conn:
+        schema = store.read_schema(conn) if store.schema_version(conn) == 0 else store._probe(conn, 0)
+    conn.close()
+    return {t: c for t, c in schema.tables.items() if not t.startswith("story_bands")}
+
+
+def _before_user_version(index: Path) -> None:
+    """Make an index look as a qa from before schema versions (and before every column and table
+    the migrations add) left it: user_version 0."""
+    conn = sqlite3.connect(index / store.DB_NAME)
+    conn.execute("DROP INDEX passages_by_story")
+    conn.execute("DROP INDEX passages_unprinted")
+    conn.execute("DROP TABLE excluded")
+    added = [(t, c) for t, c, _ in store.ADDED_COLUMNS if c not in ("text_sha1", "passages")]
+    added += [(t, c) for t, columns in store.NEWS_COLUMNS.items() for c in columns]
+    for table, column in added:
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("PRAGMA user_version = 0")
+    conn.commit()
+    conn.close()
+
+
+def _built(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    shutil.copytree(SEEDS, src)
+    sync(tmp_path / "index", [src], embedder=HashEmbedder())
+    return tmp_path / "index"
+
+
+def test_a_new_index_has_the_current_version_and_the_schema_migrations_describe(tmp_path):
+    index = _built(tmp_path)
+    assert [m.version for m in store.MIGRATIONS] == list(range(1, store.SCHEMA_VERSION + 1))
+    with IndexStore.open(index) as db:
+        assert db.schema.version == store.SCHEMA_VERSION
+        assert db.schema == store.schema_at(store.SCHEMA_VERSION)
+    assert _probed(index) == dict(store.schema_at(store.SCHEMA_VERSION).tables)
+
+
+def _statements(searcher: Searcher) -> list[str]:
+    seen: list[str] = []
+    searcher._conn.set_trace_callback(seen.append)
+    return seen
+
+
+def test_an_index_from_before_schema_versions_is_read_then_migrated_by_the_next_sync(tmp_path):
+    index = _built(tmp_path)
+    _before_user_version(index)
+    assert "excluded" not in _probed(index)
+    searcher = Searcher(index)  # a reader: learns the old schema once, migrates nothing
+    seen = _statements(searcher)
+    old = searcher.search(QUESTION, mode="bm25", k=2)
+    assert old.hits and all(h.date is None for h in old.hits)
+    assert seen and not [s for s in seen if "table_info" in s or "sqlite_master" in s]  # no probe per question
+    assert not pending_changes(index)
+    assert [d.date for d in searcher.document_details()] == [None, None]
+    with IndexStore.open(index) as db:
+        assert db.schema.version == 0 and not db.has_news() and db.held_skips() == {} and db.excluded() == set()
+
+    sync(index, embedder=HashEmbedder())  # the next writer migrates it, under its lock
+    assert _probed(index) == dict(store.schema_at(store.SCHEMA_VERSION).tables)
+    with IndexStore.open(index) as db:
+        assert db.schema.version == store.SCHEMA_VERSION and db.documents_without_news() == set()
+    seen.clear()
+    assert searcher.search(QUESTION, mode="bm25", k=2).hits  # the open reader notices the migration
+    assert searcher._conn.schema == store.schema_at(store.SCHEMA_VERSION)
+    assert not [s for s in seen if "table_info" in s or "sqlite_master" in s]
+    searcher.close()
+
+
+def test_a_question_on_a_current_index_probes_nothing(stand_in_seed_index):
+    searcher = Searcher(stand_in_seed_index)
+    seen = _statements(searcher)
+    assert searcher.search(QUESTION, mode="bm25").hits
+    assert seen and not [s for s in seen if "table_info" in s or "sqlite_master" in s or "user_version" in s]
+    searcher.close()
+
+
+def test_a_migration_that_fails_leaves_the_index_as_it_was(tmp_path, monkeypatch):
+    index = _built(tmp_path)
+    _before_user_version(index)
+    before = _probed(index)
+
+    def broken(conn: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "MIGRATIONS", (store.MIGRATIONS[0], store.Migration(2, broken)))
+    with pytest.raises(QAError, match="disk I/O error"):
+        store.connect(index, create=True)
+    assert _probed(index) == before  # step 1's columns rolled back with it: all or none
+    with sqlite3.connect(index / store.DB_NAME) as conn:
+        assert store.schema_version(conn) == 0
+    conn.close()
+    monkeypatch.undo()
+    assert Searcher(index).search(QUESTION, mode="bm25").hits  # still read as it was
+    sync(index, embedder=HashEmbedder())
+    assert _probed(index) == dict(store.schema_at(store.SCHEMA_VERSION).tables)
