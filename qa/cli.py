@@ -297,7 +297,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """`qa index --check`: everything the index records about itself, verified; nothing changed."""
-    from qa.integrity import check_index
+    from qa.inspection import check_index
     from qa.render import visible
 
     if args.paths or args.rebuild:

@@ -39,7 +39,7 @@ from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, FORMAT_VERSION, ChunkSettings
 from qa.documents import Document, OverBudget, Unreadable, max_bytes, page_at, parse, read_limited
 from qa.errors import IndexCorrupt, IndexTooOld, QAError
-from qa.integrity import inspect, mark_whole, quick_problem
+from qa.inspection import inspect, mark_whole, quick_problem
 from qa.locations import default_source
 from qa.lock import write_lock
 from qa.repair import repair_warnings, repaired_parts
