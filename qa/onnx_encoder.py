@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.encoder import Encoder
 from qa.settings import DEFAULT_ENCODE, EncodeSettings
 
 #: bump when the files written here change meaning, so old exports are not read
@@ -97,8 +98,8 @@ class DamagedExport(ValueError):
 
 
 class OnnxEncoder:
-    """An export run with onnxruntime; same interface as qa.embedder.Embedder (encode, dim,
-    model_name), for questions and passages alike."""
+    """An export run with onnxruntime, a qa.encoder.Encoder as qa.embedder.Embedder is, for
+    questions and passages alike."""
 
     def __init__(self, folder: Path, settings: EncodeSettings = DEFAULT_ENCODE) -> None:
         import onnxruntime as ort
@@ -241,7 +242,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def export(embedder: object, model_path: str) -> Path | None:
+def export(embedder: Encoder, model_path: str) -> Path | None:
     """Export a loaded qa.embedder.Embedder's model to the cache, once; best effort.
 
     Returns the export's folder, or None when the model cannot be exported faithfully (its
@@ -297,7 +298,7 @@ def _note_failure(path: Path, reason: str) -> None:
         pass
 
 
-def _pipeline_spec(embedder: object) -> dict[str, object] | None:
+def _pipeline_spec(embedder: Encoder) -> dict[str, object] | None:
     """What the export must reproduce around the transformer, or None if it cannot."""
     model = getattr(embedder, "_model", None)
     modules = list(model) if model is not None else []
@@ -320,7 +321,7 @@ def _pipeline_spec(embedder: object) -> dict[str, object] | None:
             "pad_token": str(tokenizer.pad_token)}
 
 
-def _write(embedder: object, spec: dict[str, object], work: Path) -> None:
+def _write(embedder: Encoder, spec: dict[str, object], work: Path) -> None:
     import warnings
 
     import torch
