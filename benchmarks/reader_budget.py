@@ -54,7 +54,7 @@ def normal_files(n: int = 200) -> None:
     _time("HTML in the child", pages, lambda d: read_worker.read_within_budget("html", d))
     _time("HTML in process", pages, documents.read_html_here)
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    read_worker._shared.pop(read_worker.BUDGET).close()
+    read_worker.close_worker()
     print(f"child peak RSS over {n} PDFs and {n} pages: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB"
           f" (before it ended: {child:.0f})")
 

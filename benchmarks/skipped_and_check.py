@@ -4,7 +4,7 @@
 
 1. A source of N empty files and one article, synced twice with the stand-in embedder: seconds per
    sync, the lines `qa index` prints for the skipped files, the entries `--json` lists.
-2. `integrity.inspect` (what `qa index --check` runs) on the 2,225 BBC articles indexed with
+2. `inspection.inspect` (what `qa index --check` runs) on the 2,225 BBC articles indexed with
    stand-in vectors of the real size: median of 7, and its parts (sqlite's quick_check, reading the
    passage rows, reading the files to compare each passage with its span).
 Run it with PYTHONPATH set to another checkout to measure that code (the work is under /tmp).
@@ -54,7 +54,7 @@ def inspection(work: Path) -> None:
     from benchmarks.integrity import StandInEmbedder
 
     from qa.indexer import sync
-    from qa.integrity import inspect
+    from qa.inspection import inspect
     from qa.store import IndexStore
 
     if not BBC.is_dir():

@@ -166,7 +166,7 @@ def say(text: str, stream=None) -> None:
 
 # -- index -------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace) -> int:
-    from qa.indexer import sync
+    from qa.writer import LocalIndexWriter
 
     if args.check:
         return cmd_check(args)
@@ -176,8 +176,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     bars = progress_reporter()  # bars on a terminal, else a line every few seconds
     try:
-        report = sync(index_dir_from(args.index), args.paths, model=model_from(args.model), rebuild=args.rebuild,
-                      on_progress=bars, on_message=lambda m: say(f"qa: {m}"))
+        report = LocalIndexWriter(index_dir_from(args.index)).sync(
+            args.paths, model=model_from(args.model), rebuild=args.rebuild, on_progress=bars,
+            on_message=lambda m: say(f"qa: {m}"))
     finally:
         bars.close()
     if args.json:
@@ -268,10 +269,10 @@ def _interrupt_on(*signals: int) -> None:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from qa.library import list_sources
     from qa.render import visible
+    from qa.writer import LocalIndexWriter
 
-    for source in list_sources(index_dir_from(args.index)):
+    for source in LocalIndexWriter(index_dir_from(args.index)).sources():
         if args.json:
             print(json.dumps(source.as_json(), ensure_ascii=False))
         else:
@@ -286,9 +287,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from qa.library import remove
+    from qa.writer import LocalIndexWriter
 
-    removal = remove(index_dir_from(args.index), args.path, on_message=lambda m: say(f"qa: {m}"))
+    removal = LocalIndexWriter(index_dir_from(args.index)).remove(args.path, on_message=lambda m: say(f"qa: {m}"))
     if args.json:
         print(json.dumps(removal.as_json(), ensure_ascii=False))
     else:
@@ -300,13 +301,13 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """`qa index --check`: everything the index records about itself, verified; nothing changed."""
-    from qa.integrity import check_index
     from qa.render import visible
+    from qa.writer import LocalIndexWriter
 
     if args.paths or args.rebuild:
         raise QAError("--check verifies the index as it is: give it no PATH and no --rebuild")
     index_dir = index_dir_from(args.index)
-    found = check_index(index_dir)  # a damaged database is a problem it reports, never a crash
+    found = LocalIndexWriter(index_dir).check()  # a damaged database is a problem it reports, never a crash
     if args.json:
         print(json.dumps(found.as_json(), ensure_ascii=False))
     elif found.whole and not found.documents:

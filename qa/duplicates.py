@@ -3,8 +3,8 @@
 Syndicated wire copies, a story republished under a new name, the same file in two folders: each
 passage gets a fingerprint when it is indexed (an exact hash of its normalised words and a MinHash
 signature of its word 3-shingles, computed by datasketch) and every sync regroups the passages:
-same hash, or signatures agreeing on at least DUP_JACCARD of their values (the estimated Jaccard
-similarity of the shingle sets) and sharing an LSH band, found through LSH banding in numpy.
+same hash, or signatures agreeing on at least DUP_AGREEING of their NUM_PERM values (an estimated
+Jaccard similarity of the shingle sets of 45/64 ~ 0.70) and sharing an LSH band, found through LSH banding in numpy.
 A dateline opening a line ("LONDON, March 3 (Reuters) - ") is left out of both, so copies that
 differ only in it (or carry none) are one story. A group's id (the story) is its smallest passage id; the answer folds a story into one card
 (qa/retrieval/duplicates.py), so the query-time cost is a dictionary lookup.
@@ -26,11 +26,14 @@ from qa.store import Fingerprint
 #: values in a MinHash signature (uint32 each, 256 bytes per passage)
 NUM_PERM = 64
 #: LSH bands x rows (BANDS * ROWS == NUM_PERM): pairs at Jaccard 0.8 share a band with p > 0.999,
-#: at 0.5 with p ~ 0.64 and are then checked against DUP_JACCARD
+#: at 0.5 with p ~ 0.64 and are then checked against DUP_AGREEING
 BANDS, ROWS = 16, 4
-#: estimated Jaccard of the 3-shingle sets at or above which two passages are one story's copies
-#: (a changed word in a 120-word passage keeps ~0.95; a rewritten sentence ~0.8)
-DUP_JACCARD = 0.7
+#: signature values (of NUM_PERM) two passages must agree on to be one story's copies: an
+#: estimated Jaccard of the 3-shingle sets of 45/64 ~ 0.70 (a changed word in a 120-word passage
+#: keeps ~0.95; a rewritten sentence ~0.8). A format constant, not a setting, like the bands: it
+#: defines the story groups the index stores, which each sync regroups only around the passages
+#: that changed (qa/story_index.py), so a changed value would leave groups of both rules
+DUP_AGREEING = 45
 #: words per shingle
 SHINGLE = 3
 #: candidate pairs whose signatures are compared in one numpy step
@@ -122,10 +125,10 @@ def _similar_pairs(signed: Sequence[Fingerprint]) -> tuple[np.ndarray, np.ndarra
 
 def similar(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Per row of two signature arrays: True when they share a band (all its values equal) and
-    agree on at least DUP_JACCARD of their values, the definition of one story's copies."""
+    agree on at least DUP_AGREEING of their values, the definition of one story's copies."""
     equal = first == second
     shared_band = equal.reshape(len(equal), BANDS, ROWS).all(axis=2).any(axis=1)
-    return shared_band & (equal.mean(axis=1) >= DUP_JACCARD)
+    return shared_band & (equal.sum(axis=1) >= DUP_AGREEING)
 
 
 def signatures(prints: Sequence[Fingerprint]) -> np.ndarray:

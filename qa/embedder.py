@@ -14,6 +14,7 @@ import numpy as np
 
 from qa.config import DEFAULT_MODEL
 from qa.errors import QAError
+from qa.encoder import Encoder
 
 _DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 
@@ -30,7 +31,8 @@ def resolve_model(name: str) -> str:
 
 
 class Embedder:
-    """Turns texts into L2-normalized float32 vectors (inner product = cosine)."""
+    """Turns texts into L2-normalized float32 vectors (inner product = cosine): the torch model as
+    a qa.encoder.Encoder."""
 
     def __init__(self, model_name: str = DEFAULT_MODEL) -> None:
         self.model_name = model_name
@@ -76,7 +78,7 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def question_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None] | None = None) -> object:
+def question_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None] | None = None) -> Encoder:
     """The quickest faithful encoder for questions: the model's ONNX export when one is cached
     (no torch import, ~0.3 s), else the sentence-transformers model, exported for next time.
     warn(message) is told, once, when the export cannot be written (so every start pays ~5 s)."""
@@ -91,7 +93,7 @@ def question_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None
     return embedder
 
 
-def passage_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None] | None = None) -> object:
+def passage_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None] | None = None) -> Encoder:
     """The quickest faithful encoder for passages: the model's ONNX export (1.75-3x the bare
     sentence-transformers rate, BENCHMARKS.md; same vectors; no torch import when it is cached).
     Without one, the torch model is loaded once to make it (~3 s), then the export encodes; models
@@ -110,14 +112,14 @@ def passage_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None]
     return fast
 
 
-def prepare_question_encoder(embedder: object, warn: Callable[[str], None] | None = None) -> None:
+def prepare_question_encoder(embedder: Encoder, warn: Callable[[str], None] | None = None) -> None:
     """Export a loaded model for torch-free question encoding, once per model (~3 s); best effort.
     An unwritable cache is said once through warn, with what it costs and the way out.
     Nothing to do for an encoder that is an export already."""
     _export(embedder, warn)
 
 
-def _export(embedder: object, warn: Callable[[str], None] | None) -> None:
+def _export(embedder: Encoder, warn: Callable[[str], None] | None) -> None:
     from qa import onnx_encoder
 
     try:

@@ -39,7 +39,8 @@ from qa.chunking import Passage, chunk
 from qa.config import DEFAULT_MODEL, FORMAT_VERSION, ChunkSettings
 from qa.documents import Document, OverBudget, Unreadable, max_bytes, page_at, parse, read_limited
 from qa.errors import IndexCorrupt, IndexTooOld, QAError
-from qa.integrity import inspect, mark_whole, quick_problem
+from qa.inspection import inspect, mark_whole, quick_problem
+from qa.encoder import Encoder
 from qa.locations import default_source
 from qa.lock import write_lock
 from qa.repair import repair_warnings, repaired_parts
@@ -120,7 +121,7 @@ class SyncRequest:
     rebuild: bool
     settings: ChunkSettings
     bm25: dict[str, float]  # the BM25 parameters to record (see store.bm25_params)
-    embedder: object | None  # None: load the model when there is something to embed
+    embedder: Encoder | None  # None: load the model when there is something to embed
     on_progress: ProgressCallback
     started: float  # time.monotonic() when the sync was called
     indexing: IndexingSettings = DEFAULT_INDEXING  # segments and merges (qa/segments.py)
@@ -206,7 +207,7 @@ class GatheredVectors:
     keys: list[str]  # one per new passage, in plan order
     found: dict[str, np.ndarray]  # vector by key
     embedded: int  # vectors computed by this sync
-    loaded_embedder: object | None  # an Embedder this sync loaded itself
+    loaded_embedder: Encoder | None  # an encoder this sync loaded itself
 
 
 @dataclass
@@ -253,7 +254,7 @@ def sync(
     rebuild: bool = False,
     settings: ChunkSettings | None = None,
     bm25: Mapping[str, float] | None = None,
-    embedder: object | None = None,
+    embedder: Encoder | None = None,
     on_progress: ProgressCallback | None = None,
     on_message: Callable[[str], None] | None = None,
     indexing: IndexingSettings | None = None,
@@ -501,7 +502,7 @@ def _finished(report: SyncReport, db: IndexStore, request: SyncRequest) -> SyncR
     return report
 
 
-def _export_question_encoder(embedder: object, report: SyncReport) -> None:
+def _export_question_encoder(embedder: Encoder, report: SyncReport) -> None:
     from qa.embedder import prepare_question_encoder
 
     try:
@@ -727,7 +728,7 @@ def _reusable_vectors(db: IndexStore, index_dir: Path, meta: IndexMeta, doc_ids:
     return {_vector_key(model, embedding_text(p.title, p.text, settings)): stored[p.id] for p in passages}
 
 
-def _embed(db: IndexStore, embedder: object, missing: list[tuple[str, str]],
+def _embed(db: IndexStore, embedder: Encoder, missing: list[tuple[str, str]],
            found: dict[str, np.ndarray], on_progress: ProgressCallback) -> None:
     """Embed in checkpoints: each batch of vectors is saved aside before going on."""
     total = len(missing)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qa import sources as source_scan
 from qa.errors import QAError
-from qa.store import CitationRow, IndexStore
+from qa.store import IndexStore
 
 OK = "ok"
 STATES = (OK, source_scan.MISSING, source_scan.UNREADABLE, source_scan.EMPTY)
@@ -70,26 +70,6 @@ def source_state(path: str) -> str:
             return source_scan.UNREADABLE
         return OK if holds else source_scan.EMPTY
     return OK if os.access(path, os.R_OK) else source_scan.UNREADABLE
-
-
-def is_available(path: str) -> bool:
-    """Whether an indexed file can be opened now (False on an unmounted drive): for marking
-    cited passages of files that are away."""
-    return os.access(path, os.R_OK)
-
-
-def file_state(row: CitationRow) -> tuple[bool, bool]:
-    """(available, changed) of a cited passage's file: whether it can be opened now, and whether
-    its stat moved since it was indexed (its offsets may no longer match: `qa index` brings it in
-    line). One stat, no read: cheap enough for every answer."""
-    if not is_available(row.path):
-        return False, False
-    try:
-        info = os.stat(row.path)
-    except OSError:
-        return False, False
-    changed = row.size is not None and row.mtime_ns is not None and not source_scan.same_file(row, info)
-    return True, changed
 
 
 def list_sources(index_dir: Path) -> list[SourceInfo]:

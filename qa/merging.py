@@ -19,7 +19,7 @@ import numpy as np
 from qa import segments, store, vectors
 from qa.config import FORMAT_VERSION
 from qa.errors import IndexCorrupt
-from qa.integrity import vector_array
+from qa.inspection import vector_array
 from qa.settings import DEFAULT_SETTINGS, IndexingSettings, RetrievalSettings
 from qa.store import GenerationRecord, IndexMeta, IndexStore, SegmentRecord
 

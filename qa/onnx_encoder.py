@@ -25,15 +25,15 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from qa.encoder import Encoder
+from qa.settings import DEFAULT_ENCODE, EncodeSettings
+
 #: bump when the files written here change meaning, so old exports are not read
 EXPORT_FORMAT = 1
-#: how close the export's vectors must be to torch's for it to be kept
-MIN_PROBE_COSINE = 0.99999
 MANIFEST = "encoder.json"
 #: a temporary export folder older than this is left by a killed run even if its pid was reused
 STALE_EXPORT_SECONDS = 6 * 3600
@@ -70,16 +70,6 @@ def export_dir(model_path: str) -> Path | None:
     return cache_root() / "encoders" / digest.hexdigest()[:24]
 
 
-@dataclass(frozen=True)
-class EncodeSettings:
-    """How an export is run. Measured on BBC passages (BENCHMARKS.md, "Speed and scale")."""
-
-    #: texts per model call; batches are cut from the texts sorted by token count
-    batch_size: int = 16
-    #: onnxruntime intra-op threads; 0: one per core this process may run on
-    threads: int = 0
-
-
 def cores() -> int:
     """Cores this process may run on (its affinity, not the machine's count)."""
     try:
@@ -107,10 +97,10 @@ class DamagedExport(ValueError):
 
 
 class OnnxEncoder:
-    """An export run with onnxruntime; same interface as qa.embedder.Embedder (encode, dim,
-    model_name), for questions and passages alike."""
+    """An export run with onnxruntime, a qa.encoder.Encoder as qa.embedder.Embedder is, for
+    questions and passages alike."""
 
-    def __init__(self, folder: Path, settings: EncodeSettings = EncodeSettings()) -> None:
+    def __init__(self, folder: Path, settings: EncodeSettings = DEFAULT_ENCODE) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -153,7 +143,7 @@ class OnnxEncoder:
         if self._probe is not None:
             want = np.asarray(self._probe, dtype=np.float32)
             cosine = float(got @ want / max(float(np.linalg.norm(got) * np.linalg.norm(want)), 1e-12))
-            if not cosine >= MIN_PROBE_COSINE:
+            if not cosine >= self.settings.min_probe_cosine:
                 raise DamagedExport(f"the model cache's vectors differ from the model's (cosine {cosine:.6f})")
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None,
@@ -197,7 +187,7 @@ class OnnxEncoder:
         return pooled.astype(np.float32)
 
 
-def load(model_path: str, settings: EncodeSettings = EncodeSettings()) -> OnnxEncoder | None:
+def load(model_path: str, settings: EncodeSettings = DEFAULT_ENCODE) -> OnnxEncoder | None:
     """The export of the model at model_path, or None (none yet, onnxruntime missing, unreadable).
     An export that cannot be read, or whose probe vector is not the model's (OnnxEncoder.check),
     is deleted, so that the next torch load makes a new one."""
@@ -251,7 +241,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def export(embedder: object, model_path: str) -> Path | None:
+def export(embedder: Encoder, model_path: str) -> Path | None:
     """Export a loaded qa.embedder.Embedder's model to the cache, once; best effort.
 
     Returns the export's folder, or None when the model cannot be exported faithfully (its
@@ -283,7 +273,7 @@ def export(embedder: object, model_path: str) -> Path | None:
         got = np.vstack([fast.encode(list(_PROBES)), fast.encode([_PROBES[0]]), fast.encode([_PROBES[-1]])])
         want = np.vstack([want, want[:1], want[-1:]])
         cosine = float((want * got).sum(axis=1).min())
-        if not cosine >= MIN_PROBE_COSINE:  # NaN too
+        if not cosine >= DEFAULT_ENCODE.min_probe_cosine:  # NaN too
             _note_failure(failed, f"the export's vectors differ from the model's (cosine {cosine:.6f})")
             return None
         spec["probe"] = [float(x) for x in want[0]]  # checked at every load (OnnxEncoder.check)
@@ -307,7 +297,7 @@ def _note_failure(path: Path, reason: str) -> None:
         pass
 
 
-def _pipeline_spec(embedder: object) -> dict[str, object] | None:
+def _pipeline_spec(embedder: Encoder) -> dict[str, object] | None:
     """What the export must reproduce around the transformer, or None if it cannot."""
     model = getattr(embedder, "_model", None)
     modules = list(model) if model is not None else []
@@ -330,7 +320,7 @@ def _pipeline_spec(embedder: object) -> dict[str, object] | None:
             "pad_token": str(tokenizer.pad_token)}
 
 
-def _write(embedder: object, spec: dict[str, object], work: Path) -> None:
+def _write(embedder: Encoder, spec: dict[str, object], work: Path) -> None:
     import warnings
 
     import torch

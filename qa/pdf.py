@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 
 PAGE_SEPARATOR = "\n\n"
-#: a line shorter than this share of the page's longest line ends its paragraph
-PARAGRAPH_END_SHARE = 0.75
+#: a line shorter than this percentage of the page's longest line ends its paragraph. A format
+#: constant, not a setting: it defines the text of a PDF, which stored passages' offsets point
+#: into (the UI re-reads the file and finds the passage at them), so a change means re-reading
+PARAGRAPH_END_PERCENT = 75
 #: document-title metadata that is a file name, not a headline ("Microsoft Word - a.docx")
 _FILE_NAME_TITLE = re.compile(r"\.(?:docx?|pdf|indd|odt|rtf|txt|html?|pages|qxp)\s*$|^microsoft word\b", re.IGNORECASE)
 #: PDFium marks a hyphen that breaks a word at a line end with \x02 and joins the halves
@@ -83,7 +85,7 @@ def _paragraphs(lines: list[str]) -> str:
     out: list[str] = []
     for line in lines:
         out.append(line)
-        out.append("\n\n" if len(line) < PARAGRAPH_END_SHARE * full else "\n")
+        out.append("\n\n" if 100 * len(line) < PARAGRAPH_END_PERCENT * full else "\n")
     return "".join(out[:-1])
 
 

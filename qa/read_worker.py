@@ -126,3 +126,12 @@ def read_within_budget(kind: str, data: bytes, settings: ReaderSettings | None =
         if worker is None:
             worker = _shared[settings] = ReadWorker(settings)
         return worker.read(kind, data)
+
+
+def close_worker(settings: ReaderSettings | None = None) -> None:
+    """End this process's child for these budgets (the next read starts another), so that what it
+    used counts in RUSAGE_CHILDREN (benchmarks/reader_budget.py)."""
+    with _lock:
+        worker = _shared.pop(settings or BUDGET, None)
+    if worker is not None:
+        worker.close()

@@ -1,6 +1,6 @@
 """`qa index` repairs a damaged index from what is intact, before it syncs.
 
-Found by qa/integrity.py's `inspect`; repaired as one new generation of one segment holding every
+Found by qa/inspection.py's `inspect`; repaired as one new generation of one segment holding every
 passage, committed like any other:
 
 - vectors that are damaged (not numbers, not unit length, missing, a segment file unreadable) come
@@ -22,7 +22,7 @@ import numpy as np
 from qa import store, vectors
 from qa.bm25 import TermCounts
 from qa.errors import IndexCorrupt
-from qa.integrity import Inspection, valid_rows, vector_array
+from qa.inspection import Inspection, valid_rows, vector_array
 from qa.store import IndexMeta, IndexStore, StoredPassage
 
 

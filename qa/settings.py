@@ -98,6 +98,10 @@ class IndexingSettings:
     #: passages that changed (the same groups either way: this only chooses the cheaper)
     regroup_all_share: float = 0.1
     regroup_all_min: int = 1000
+    #: a stored vector whose norm is further than this from 1 is damaged (qa/inspection.py): every
+    #: embedding is stored as a unit vector, float32 rounding keeps it within ~1e-6, and damaged
+    #: bytes read as floats land far off
+    vector_norm_tolerance: float = 1e-3
 
     def __post_init__(self) -> None:
         if self.merge_factor < 2 or self.max_segments < 1 or not 0 < self.max_deleted_share <= 1:
@@ -152,3 +156,38 @@ class ProgressSettings:
 
 #: the shipped progress settings
 DEFAULT_PROGRESS = ProgressSettings()
+
+
+@dataclass(frozen=True)
+class EncodeSettings:
+    """How a model's ONNX export is run and when it is kept (qa/onnx_encoder.py). Measured on BBC
+    passages (BENCHMARKS.md, "Speed and scale")."""
+
+    #: texts per model call; batches are cut from the texts sorted by token count
+    batch_size: int = 16
+    #: onnxruntime intra-op threads; 0: one per core this process may run on
+    threads: int = 0
+    #: how close the export's vectors must be to torch's (the cosine of each probe text's) for it
+    #: to be kept, and at every load for its first probe: answers never depend on which path
+    #: encoded the question (tests/test_passage_encoder.py)
+    min_probe_cosine: float = 0.99999
+
+
+#: the shipped encoder settings
+DEFAULT_ENCODE = EncodeSettings()
+
+
+@dataclass(frozen=True)
+class BusySettings:
+    """How a command waits for an index database another process holds (qa/store.py
+    WaitingConnection): busy is never reported as damage."""
+
+    #: a blocked command says so (who holds it) after this many seconds; also sqlite's own busy
+    #: timeout, each statement retried while the wait lasts
+    note_after_seconds: float = 1.5
+    #: ... and gives up, saying "busy" and who holds it, after this many ($QA_BUSY_WAIT overrides)
+    wait_seconds: float = 120.0
+
+
+#: the shipped busy waits
+DEFAULT_BUSY = BusySettings()

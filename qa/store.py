@@ -43,7 +43,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from qa.config import FORMAT_VERSION, READABLE_FORMAT_VERSIONS
-from qa.settings import DEFAULT_SETTINGS
+from qa.settings import DEFAULT_BUSY, DEFAULT_SETTINGS
 from qa.errors import IndexBusy, IndexCorrupt, IndexMissing, IndexTooNew, IndexTooOld, QAError
 
 if TYPE_CHECKING:
@@ -256,11 +256,6 @@ def schema_of(conn: sqlite3.Connection) -> Schema:
 #: The BM25 parameters of the shipped ranking (see qa/bm25.py and BENCHMARKS.md); also what an
 #: index written before they were recorded was built with.
 BM25_DEFAULTS: Mapping[str, float] = MappingProxyType(DEFAULT_SETTINGS.bm25_params._asdict())
-
-#: a command blocked by a database another process holds says so after this many seconds
-BUSY_NOTE_AFTER = 1.5
-#: ... and gives up, saying "busy" and who holds it, after this many ($QA_BUSY_WAIT)
-BUSY_WAIT_SECONDS = 120.0
 
 #: values bound per statement by `execute_in`: well under sqlite's limit on bound variables
 #: (999 before sqlite 3.32, 32766 since)
@@ -483,11 +478,11 @@ def execute_in(conn: sqlite3.Connection, sql: str, values: Sequence[object]) -> 
 
 def busy_wait_seconds() -> float:
     """How long a command waits for a database another process holds before saying "busy"
-    ($QA_BUSY_WAIT, default BUSY_WAIT_SECONDS)."""
+    ($QA_BUSY_WAIT, default DEFAULT_BUSY.wait_seconds)."""
     try:
-        return max(0.0, float(os.environ.get("QA_BUSY_WAIT", BUSY_WAIT_SECONDS)))
+        return max(0.0, float(os.environ.get("QA_BUSY_WAIT", DEFAULT_BUSY.wait_seconds)))
     except ValueError:
-        return BUSY_WAIT_SECONDS
+        return DEFAULT_BUSY.wait_seconds
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -525,8 +520,8 @@ def index_flag(index_dir: Path) -> str:
 
 class WaitingConnection(sqlite3.Connection):
     """A connection that waits out a database held by another process, with a note after
-    BUSY_NOTE_AFTER seconds, and raises IndexBusy (never a "damaged" error) after
-    busy_wait_seconds(). sqlite's own busy timeout is BUSY_NOTE_AFTER: each statement is retried
+    DEFAULT_BUSY.note_after_seconds, and raises IndexBusy (never a "damaged" error) after
+    busy_wait_seconds(). sqlite's own busy timeout is the same: each statement is retried
     while the wait lasts (safe: a busy statement has done nothing)."""
 
     index_dir: Path = Path(".")
@@ -587,7 +582,7 @@ def connect(index_dir: Path, *, create: bool = False,
     path = index_dir / DB_NAME
     if not create and not path.exists():
         raise IndexMissing(f"no index in {index_dir}/; build one with: qa index PATH (e.g. qa index seeds)")
-    options = dict(timeout=BUSY_NOTE_AFTER, isolation_level=None, check_same_thread=False,
+    options = dict(timeout=DEFAULT_BUSY.note_after_seconds, isolation_level=None, check_same_thread=False,
                    factory=WaitingConnection)
     try:
         if create:

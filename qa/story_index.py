@@ -1,7 +1,7 @@
 """Keeping the copies of each story grouped at every sync, at the cost of what changed (issue 17).
 
 qa/duplicates.py defines the groups: the connected components of "same hash" and "similar
-signature" pairs (sharing an LSH band and agreeing on DUP_JACCARD of their values). Regrouping
+signature" pairs (sharing an LSH band and agreeing on DUP_AGREEING of their values). Regrouping
 every passage costs ~0.65 s at 100k passages; a sync that adds or removes one article instead:
 
 - keeps each passage's band keys in `story_bands` (key, passage id), so the passages that may be

@@ -119,8 +119,9 @@ def _filter(index_dir: Path) -> Callable[[object, str], bool]:
 def watch(index_dir: Path, paths: list[str], *, model: str | None, report: Callable[[object], None],
           warn: Callable[[str], None], state: WatchState, stop: threading.Event | None = None) -> None:
     """Sync now, then on every change of the sources until `stop` is set (or KeyboardInterrupt)."""
-    from qa.indexer import sync
+    from qa.writer import LocalIndexWriter
 
+    writer = LocalIndexWriter(index_dir)
     embedder = LazyEmbedder(_index_model(index_dir, model))
     stop = stop or threading.Event()
 
@@ -132,7 +133,7 @@ def watch(index_dir: Path, paths: list[str], *, model: str | None, report: Calla
         if only is None:
             last_full = time.monotonic()
         try:
-            report(sync(index_dir, add, model=model, embedder=embedder, on_message=warn, only=only))
+            report(writer.sync(add, model=model, embedder=embedder, on_message=warn, only=only))
         except QAError as exc:  # e.g. another writer holds the index too long: try on the next change
             if not state.syncs:
                 raise

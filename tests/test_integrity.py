@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import cli, integrity, store, vectors
+from qa import cli, inspection, integrity, store, vectors
 from qa.errors import IndexBusy, IndexCorrupt
 from qa.indexer import sync
 from qa.lock import LOCK_NAME, write_lock
@@ -394,7 +394,7 @@ def test_recorded_counts_agree_after_syncs(built):
         for segment in meta.segments:
             assert store.file_crc32(segment.vector_file(index)) == (segment.vectors_size, segment.vectors_crc32)
             assert store.file_crc32(segment.terms_file(index)) == (segment.terms_size, segment.terms_crc32)
-            assert np.isfinite(integrity.vector_array(vectors.load(segment.vector_file(index)))[1]).all()
+            assert np.isfinite(inspection.vector_array(vectors.load(segment.vector_file(index)))[1]).all()
         assert sum(s.passages for s in meta.segments) == 10
 
 
@@ -405,7 +405,7 @@ def test_a_sync_inspects_every_row_only_when_the_cheap_check_finds_a_change(buil
 
     index, src = built
     inspected = []
-    monkeypatch.setattr(qa.indexer, "inspect", lambda *a: inspected.append(a) or integrity.inspect(*a))
+    monkeypatch.setattr(qa.indexer, "inspect", lambda *a: inspected.append(a) or inspection.inspect(*a))
     (src / "port.txt").write_text("Port story\n\nThe harbour of Port Elspeth reopened on Friday, the mayor said.\n")
     assert sync(index, embedder=HashEmbedder()).added == 1
     (src / "port.txt").unlink()

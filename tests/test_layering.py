@@ -1,10 +1,13 @@
-"""The package's layering, read from the source: the engine never imports the UI toolkit, and no
+"""The package's layering, read from the source: the layer contracts of pyproject.toml
+([tool.importlinter]: retrieval never imports the write side, the engine never the UI), and no
 module imports itself back through others (an import cycle makes start-up order matter)."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "qa"
@@ -92,17 +95,44 @@ def test_no_import_cycles_in_the_package():
     assert cycles(import_graph()) == []
 
 
-#: the command line starts the UI (`qa` with no command), so it may import qa.ui; nothing else may
-ENTRY_POINTS = {"qa.cli", "qa.__main__"}
+def lint(config: Path, *contract_ids: str) -> int:
+    """lint-imports' exit status (0: every contract kept) for a configuration, checked by
+    import-linter's Python API on this checkout's qa/; only the contracts named, if any."""
+    pytest.importorskip("importlinter", reason="import-linter is in the test extra: pip install -e '.[test]'")
+    from importlinter.cli import lint_imports
+
+    import qa
+
+    assert Path(qa.__file__).resolve().parent == PACKAGE, "PYTHONPATH must name this checkout"
+    return lint_imports(config_filename=str(config), limit_to_contracts=contract_ids, no_cache=True, no_logo=True)
 
 
-def test_the_engine_does_not_import_the_ui_toolkit():
-    engine = [p for p in PACKAGE.rglob("*.py")
-              if "ui" not in p.relative_to(PACKAGE).parts and module_name(p) not in ENTRY_POINTS]
-    offenders = {module_name(p): sorted(m for m in imported_modules(p)
-                                        if m.split(".")[0] == "textual" or m.startswith("qa.ui"))
-                 for p in engine}
-    assert {name: mods for name, mods in offenders.items() if mods} == {}
+#: the layer contracts pyproject.toml keeps
+CONTRACTS = ("retrieval-reads", "ui-on-top", "cli-on-top", "engine-without-toolkit", "ui-through-read-side")
+
+
+def test_the_layer_contracts_hold():
+    """Retrieval never imports the write side (indexer, repair, merging, inspection, library...),
+    the engine never imports qa.ui, qa.cli, textual or rich, the UI reads the index through the
+    read side: import-linter's contracts in pyproject.toml, each named so none is dropped quietly."""
+    assert lint(ROOT / "pyproject.toml", *CONTRACTS) == 0
+    assert lint(ROOT / "pyproject.toml") == 0
+
+
+def test_a_broken_contract_fails(tmp_path):
+    """The check can fail: retrieval reads qa.store, so a contract forbidding that is broken."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    settings = pyproject[pyproject.index("[tool.importlinter]"):pyproject.index("[[tool.importlinter.contracts]]")]
+    config = tmp_path / "broken.toml"
+    config.write_text(settings + '''
+[[tool.importlinter.contracts]]
+id = "no-store"
+name = "retrieval without the store"
+type = "forbidden"
+source_modules = ["qa.retrieval"]
+forbidden_modules = ["qa.store"]
+''', encoding="utf-8")
+    assert lint(config) == 1
 
 
 def test_nothing_installs_a_top_level_app_module():
@@ -121,3 +151,51 @@ def test_only_the_embedder_module_loads_a_torch_model():
             if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == "Embedder":
                 builders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert builders == []
+
+
+def test_the_local_engine_implements_the_protocols(stand_in_seed_index, stand_in, tmp_path):
+    """Today's engine is the implementation of qa/interfaces.py's seams (every member present)."""
+    from qa.encoder import Encoder
+    from qa.interfaces import IndexReader, IndexWriter
+    from qa.retrieval.local_index import LocalIndexReader
+    from qa.writer import LocalIndexWriter
+
+    reader = LocalIndexReader(stand_in_seed_index)
+    try:
+        assert isinstance(reader, IndexReader)
+    finally:
+        reader.close()
+    assert isinstance(LocalIndexWriter(tmp_path), IndexWriter)
+    assert isinstance(stand_in, Encoder)
+
+
+class CountingReader:
+    """An IndexReader that passes every call to the local one, counting them: another engine."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.calls: list[str] = []
+
+    def __getattr__(self, name):
+        value = getattr(self.inner, name)
+        if callable(value):
+            self.calls.append(name)
+        return value
+
+
+def test_the_retriever_reads_only_through_the_index_it_is_given(stand_in_seed_index, stand_in):
+    """The seam a later engine plugs into: the Retriever asks its IndexReader for candidates and
+    cited rows, and answers as it does over the local engine by itself."""
+    from qa.retrieval.local_index import LocalIndexReader
+    from qa.search import Searcher
+
+    spy = CountingReader(LocalIndexReader(stand_in_seed_index))
+    through, plain = Searcher(stand_in_seed_index, index=spy), Searcher(stand_in_seed_index)
+    try:
+        got = through.search("Who commanded the Abu Salim Brigade?", k=3, embedder=stand_in)
+        want = plain.search("Who commanded the Abu Salim Brigade?", k=3, embedder=stand_in)
+    finally:
+        through.close()
+        plain.close()
+    assert {"refresh", "candidates", "citation_rows", "stories_of"} <= set(spy.calls)
+    assert [h.passage_id for h in got.hits] == [h.passage_id for h in want.hits] and got.hits

@@ -14,6 +14,7 @@ from qa import documents, onnx_encoder
 from qa.chunking import chunk
 from qa.config import ChunkSettings
 from qa.embedder import Embedder, passage_encoder, resolve_model
+from qa.settings import DEFAULT_ENCODE
 from qa.indexer import embedding_text
 from conftest import BBC, ROOT, SEEDS
 
@@ -46,7 +47,7 @@ def test_passages_through_the_export_get_torchs_vectors(model, exported):
     got, want = encoder.encode(texts), model.encode(texts)
     assert got.dtype == np.float32 and got.shape == want.shape
     cosines = (got * want).sum(axis=1) / np.linalg.norm(got, axis=1) / np.linalg.norm(want, axis=1)
-    assert cosines.min() >= onnx_encoder.MIN_PROBE_COSINE
+    assert cosines.min() >= DEFAULT_ENCODE.min_probe_cosine
 
 
 def test_batches_are_cut_from_texts_sorted_by_length_and_returned_in_order(exported):
@@ -92,7 +93,7 @@ def test_qa_index_with_an_export_does_not_import_torch_and_stores_torchs_vectors
     ids = slow.ids().tolist()  # every segment's live passages (qa/segments.py)
     assert fast.ids().tolist() == ids and ids
     got, want = np.vstack([fast.reconstruct(i) for i in ids]), np.vstack([slow.reconstruct(i) for i in ids])
-    assert (got * want).sum(axis=1).min() >= onnx_encoder.MIN_PROBE_COSINE
+    assert (got * want).sum(axis=1).min() >= DEFAULT_ENCODE.min_probe_cosine
 
 
 def test_without_an_export_the_model_is_exported_once_then_used(model, tmp_path, monkeypatch):

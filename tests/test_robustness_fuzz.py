@@ -20,7 +20,7 @@ from qa.chunking import MAX_PASSAGE_CHARS, chunk
 from qa.config import ChunkSettings
 from qa.documents import Unreadable, load, parse
 from qa.indexer import sync
-from qa.integrity import check_index
+from qa.inspection import check_index
 from qa.search import Searcher
 
 from robust_util import HashEmbedder, check_consistent

@@ -75,7 +75,7 @@ def test_index_files_are_sqlite_and_faiss_only(stand_in_seed_index):
             assert head[:4] == b"PK\x03\x04"  # numpy arrays in a zip, read with allow_pickle=False
             with np.load(path, allow_pickle=False) as arrays:
                 assert all(arrays[name].dtype != object for name in arrays.files)
-        elif path.name == "checked.json":  # the last whole sync's note of the database (qa/integrity.py)
+        elif path.name == "checked.json":  # the last whole sync's note of the database (qa/inspection.py)
             mark = json.loads(path.read_text())
             assert set(mark) == {"generation", "database"} and all(isinstance(v, int) for v in mark["database"])
         elif path.name == "qa-index":  # the marker that makes the folder qa's own (qa/ownership.py): text

@@ -10,6 +10,7 @@ the settings (qa/settings.py):
   cite.py      citation rows -> Hit records
   pipeline.py  the stages after retrieval composed over a PassageSource (sqlite or memory)
   retriever.py Retriever: the stages over an index folder, reloaded when a reindex commits
+  local_index.py LocalIndexReader: today's engine behind qa.interfaces.IndexReader (sqlite + segments)
 
 qa/search.py keeps the public names (Searcher, Hit, Answer, display_path).
 """

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from qa.highlight import SentenceScore
-from qa.integrity import check_citation
-from qa.library import file_state
+from qa.integrity import check_citation, file_state
 from qa.retrieval.records import Candidates, Hit
 from qa.store import CitationRow
 

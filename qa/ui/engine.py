@@ -14,21 +14,23 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from qa import store
 from qa.config import DEFAULT_MODEL
 from qa.documents import Document, Unreadable, parse
-from qa.errors import IndexMissing, QAError
+from qa.errors import QAError
+from qa.retrieval import local_index
 
 if TYPE_CHECKING:  # imported in a worker, not at start-up (numpy, scipy, faiss)
     from qa.changes import Changes
     from qa.indexer import SyncReport
+    from qa.encoder import Encoder
     from qa.library import Removal, SourceInfo
     from qa.search import Answer, Hit, Searcher
+    from qa.store import IndexMeta
 
 #: builds the embedding model from its name (tests inject one that is already loaded)
-EmbedderFactory = Callable[[str], Any]
+EmbedderFactory = Callable[[str], "Encoder"]
 #: on_progress(phase, done, total), as qa.indexer.sync calls it
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -38,7 +40,7 @@ _WAIT_STEP = 0.1
 _CLOSE_WAIT = 2.0
 
 
-def load_embedder(model_name: str) -> Any:
+def load_embedder(model_name: str) -> Encoder:
     from qa.embedder import question_encoder
 
     return question_encoder(model_name)
@@ -99,7 +101,7 @@ class Engine:
         self.embedder_factory = embedder_factory
         self.sort = "relevance"  # or "date": answers in date order, for "what happened next" reading
         self.searcher: Searcher | None = None
-        self.embedder: Any = None
+        self.embedder: Encoder | None = None
         self.model_error: str | None = None
         self.model_done = threading.Event()  # set when the model is loaded or failed to load
         self._lock = threading.Lock()  # one caller of the Searcher at a time
@@ -108,7 +110,7 @@ class Engine:
     # -- the index -------------------------------------------------------------------------
     def database_identity(self) -> tuple[int, int] | None:
         """(device, inode) of the index folder's database file now; None when there is none."""
-        return store.database_identity(self.index_dir)
+        return local_index.database_identity(self.index_dir)
 
     def replaced(self) -> bool:
         """True when the open index's database is no longer the folder's (deleted, or the folder
@@ -159,16 +161,9 @@ class Engine:
         """The generation of the index loaded in memory (None before one is)."""
         return self.searcher.generation if self.searcher is not None else None
 
-    def _disk_meta(self) -> store.IndexMeta | None:
+    def _disk_meta(self) -> IndexMeta | None:
         """The settings the index folder holds now (None when there is no index yet)."""
-        try:
-            conn = store.connect(self.index_dir)
-        except IndexMissing:
-            return None
-        try:
-            return store.read_meta(conn)
-        finally:
-            conn.close()
+        return local_index.stored_meta(self.index_dir)
 
     def on_disk_generation(self) -> int | None:
         """The generation the index folder holds now (None when there is no index)."""

@@ -1,0 +1,128 @@
+"""Today's engine behind qa.interfaces.IndexReader: the index folder's sqlite database and segment
+files, one generation held in memory (qa/retrieval/snapshot.py), passage texts and citations read
+from the database for the few passages shown.
+
+`stored_meta` and `database_identity` tell what the folder holds now without loading it (the UI's
+look for a reindex or a replaced index); they import nothing heavy.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qa import store
+from qa.errors import IndexMissing
+from qa.store import (CitationRow, DocumentDetails, DocumentListing, DocumentPassage, IndexMeta,
+                      StoryMember)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from qa.retrieval.filters import DocumentTable, FilterMask, Filters
+    from qa.retrieval.records import Candidates, Query
+    from qa.retrieval.snapshot import IndexSnapshot
+    from qa.settings import BM25Params, RetrievalSettings
+
+
+def database_identity(index_dir: Path) -> tuple[int, int] | None:
+    """(device, inode) of the index folder's database file now; None when there is none (for the UI,
+    which does not import the store itself)."""
+    return store.database_identity(index_dir)
+
+
+def stored_meta(index_dir: Path) -> IndexMeta | None:
+    """The settings the index folder holds now (None when there is no index yet)."""
+    try:
+        conn = store.connect(Path(index_dir))
+    except IndexMissing:
+        return None
+    try:
+        return store.read_meta(conn)
+    finally:
+        conn.close()
+
+
+class LocalIndexReader:
+    """The index in one folder, read as the retrieval pipeline needs it (qa.interfaces.IndexReader)."""
+
+    def __init__(self, index_dir: Path, bm25_params: BM25Params | None = None) -> None:
+        """bm25_params: what BM25 is scored with (None: what the index records it was built with)."""
+        self.index_dir = Path(index_dir)
+        self._bm25_params = bm25_params
+        self._conn: sqlite3.Connection = store.connect(self.index_dir)
+        self._load()
+
+    def _load(self) -> None:
+        from qa.retrieval.snapshot import IndexSnapshot
+
+        self.snapshot: IndexSnapshot = IndexSnapshot.load(self._conn, self.index_dir, self._bm25_params)
+        self._documents: DocumentTable | None = None  # read on the first filtered question
+
+    def refresh(self) -> bool:
+        """Reload if a reindex committed a new generation; True when it did."""
+        meta = store.read_meta(self._conn)
+        if meta is not None and meta.generation != self.snapshot.generation:
+            self._load()
+            return True
+        return False
+
+    @property
+    def meta(self) -> IndexMeta:
+        return self.snapshot.meta
+
+    @property
+    def generation(self) -> int:
+        return self.snapshot.generation
+
+    @property
+    def passage_ids(self) -> np.ndarray:
+        return self.snapshot.passage_ids
+
+    @property
+    def terms(self) -> IndexSnapshot:
+        return self.snapshot
+
+    def candidates(self, query: Query, mode: str, settings: RetrievalSettings,
+                   allowed: np.ndarray | None = None) -> Candidates:
+        from qa.retrieval.candidates import retrieve
+
+        return retrieve(self.snapshot, query, mode, settings, allowed)
+
+    def filter_mask(self, filters: Filters) -> FilterMask:
+        """Which passages of the current snapshot pass `filters`."""
+        if self._documents is None:
+            from qa.retrieval.filters import DocumentTable
+
+            self._documents = DocumentTable(store.document_facts(self._conn),
+                                            *store.passage_documents(self._conn), self.snapshot.passage_ids)
+        return self._documents.mask(filters)
+
+    def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]:
+        return store.citation_rows(self._conn, passage_ids)
+
+    def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]:
+        return store.passages_of_documents(self._conn, doc_ids)
+
+    def same_document(self, passage_ids: Sequence[int]) -> bool:
+        return store.same_document(self._conn, passage_ids)
+
+    def stories_of(self, passage_ids: Sequence[int]) -> dict[int, int]:
+        """The candidates' story groups, read per question: no map of every passage held in memory."""
+        return store.stories_of(self._conn, passage_ids)
+
+    def story_members(self, story_ids: Sequence[int]) -> list[StoryMember]:
+        return store.story_members(self._conn, story_ids)
+
+    def documents(self) -> list[DocumentListing]:
+        """(title, path, passages) of every indexed document, by path."""
+        return store.document_list(self._conn)
+
+    def document_details(self) -> list[DocumentDetails]:
+        """Every indexed document with its passage count, date, author and site, by path."""
+        return store.document_details(self._conn)
+
+    def close(self) -> None:
+        self._conn.close()
