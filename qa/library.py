@@ -48,7 +48,7 @@ class Removal:
                 "documents": self.documents, "passages": self.passages}
 
     def summary(self) -> str:
-        from qa.render import count
+        from qa.wording import count
 
         return (f"removed {self.kind} {source_scan.printable(self.path)}: {count(self.documents, 'document')}, "
                 f"{count(self.passages, 'passage')}")

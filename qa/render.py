@@ -7,11 +7,12 @@ article prints as those characters.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
-from typing import TYPE_CHECKING
+from qa.wording import count, noun  # noqa: F401 (the UI words its counts through render)
 
 if TYPE_CHECKING:  # types only: the UI imports this module at start-up, before numpy and faiss
     from qa.search import Answer, Hit
@@ -35,17 +36,6 @@ def visible(text: str, newlines: bool = True) -> str:
     if newlines:
         return _LONE_CR.sub("\n", text).replace("\r", " ").translate(_CONTROLS)
     return text.translate(_CONTROLS_AND_NEWLINES)
-
-
-def noun(n: int, word: str, plural: str | None = None) -> str:
-    """The word for n things: "document" for 1, "documents" otherwise (one rule for every count the
-    CLI and the UI print)."""
-    return word if n == 1 else plural or word + "s"
-
-
-def count(n: int, word: str, plural: str | None = None) -> str:
-    """"1 document", "2 documents", "0 passages"."""
-    return f"{n} {noun(n, word, plural)}"
 
 
 def console() -> Console:

@@ -1,18 +1,16 @@
 """The stages after retrieval, composed: fuse -> re-rank by sentences -> decide answered -> cite.
 
-They read passages through a PassageSource: the index database for the Retriever, every passage
+They read passages through a PassageSource: the index (qa.interfaces.IndexReader) for the Retriever, every passage
 held in memory for the benchmarks' sweeps (which call `rank_candidates` on cached candidates with
 `dataclasses.replace(settings, ...)`).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from qa import store
 from qa.highlight import SentenceScore
 from qa.retrieval.cite import cite
 from qa.retrieval.duplicates import fold
@@ -34,22 +32,6 @@ class PassageSource(Protocol):
     def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]: ...
 
     def same_document(self, passage_ids: Sequence[int]) -> bool: ...
-
-
-@dataclass(frozen=True)
-class StorePassages:
-    """Passages read from the index database (qa/store.py)."""
-
-    conn: sqlite3.Connection
-
-    def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]:
-        return store.citation_rows(self.conn, passage_ids)
-
-    def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]:
-        return store.passages_of_documents(self.conn, doc_ids)
-
-    def same_document(self, passage_ids: Sequence[int]) -> bool:
-        return store.same_document(self.conn, passage_ids)
 
 
 class PassagesInMemory:
