@@ -77,7 +77,7 @@ def test_a_new_index_has_the_current_version_and_the_schema_migrations_describe(
 
 def _statements(searcher: Searcher) -> list[str]:
     seen: list[str] = []
-    searcher._conn.set_trace_callback(seen.append)
+    searcher.index._conn.set_trace_callback(seen.append)  # the local engine's connection
     return seen
 
 
@@ -101,7 +101,7 @@ def test_an_index_from_before_schema_versions_is_read_then_migrated_by_the_next_
         assert db.schema.version == store.SCHEMA_VERSION and db.documents_without_news() == set()
     seen.clear()
     assert searcher.search(QUESTION, mode="bm25", k=2).hits  # the open reader notices the migration
-    assert searcher._conn.schema == store.schema_at(store.SCHEMA_VERSION)
+    assert searcher.index._conn.schema == store.schema_at(store.SCHEMA_VERSION)
     assert not [s for s in seen if "table_info" in s or "sqlite_master" in s]
     searcher.close()
 
