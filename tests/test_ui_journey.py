@@ -266,3 +266,25 @@ def test_a_clean_quit_is_status_0_and_prints_nothing(library, capsys):
     assert run_app(app, headless=True, size=(80, 24), auto_pilot=f3_esc_quit) == 0
     assert capsys.readouterr().err == ""
     assert isinstance(app.chat, ChatScreen)
+
+
+@run_async
+async def test_letters_typed_right_after_a_key_that_opens_a_screen_reach_that_screen(library):
+    """F2 then "derna" in one burst (a fast typist): the letters filter the documents, none lands in
+    the question box behind the screen; the same for Ctrl+O and the path box."""
+    from textual.widgets import Input
+
+    app, _ = walking_app(library / "index")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        box = app.chat.query_one(HistoryInput)
+        await keys(pilot, "f2", *"derna")
+        assert isinstance(app.screen, DocumentsScreen)
+        assert app.screen.query_one("#documents-filter", Input).value == "derna" and box.value == ""
+        await keys(pilot, "escape", "escape")
+        await back_in_chat_and_typing_lands(pilot)
+        await keys(pilot, "ctrl+o", *"/tmp")
+        assert isinstance(app.screen, AddSourceScreen)
+        assert app.screen.query_one(Input).value == "/tmp" and box.value == ""
+        await keys(pilot, "escape")
+        await back_in_chat_and_typing_lands(pilot)

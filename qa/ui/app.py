@@ -43,12 +43,18 @@ class QAApp(App[None]):
     TITLE = "qa"
     SUB_TITLE = "ask your news articles"
     COMMANDS = App.COMMANDS | {QACommands}
+    # The keys that open a screen with a box to type in are priority bindings: the app acts on them
+    # before the focused question box sees them, so letters typed right after F2 reach the new
+    # screen's filter instead of the question box (a key that bubbles up from the box to the app
+    # arrives after the keys typed behind it).
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="This help"),
         Binding("ctrl+r", "reindex", "Reindex", tooltip="Sync the index with its sources (new, changed, removed files)"),
-        Binding("ctrl+o", "add_source", "Add", tooltip="Add a file or folder of articles to the sources and index it"),
-        Binding("f2", "documents", "Docs", tooltip="The indexed articles and their passage counts"),
-        Binding("f3", "sources", "Sources", tooltip="The sources with their state; remove one (Delete, then y)"),
+        Binding("ctrl+o", "add_source", "Add", tooltip="Add a file or folder of articles to the sources and index it",
+                priority=True),
+        Binding("f2", "documents", "Docs", tooltip="The indexed articles and their passage counts", priority=True),
+        Binding("f3", "sources", "Sources", tooltip="The sources with their state; remove one (Delete, then y)",
+                priority=True),
         Binding("ctrl+q", "quit", "Quit", show=False, tooltip="Quit"),
     ]
 
