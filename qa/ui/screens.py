@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.table import Table
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -535,19 +536,25 @@ class HelpScreen(ModalScreen[None]):
             ("In an article", SourceScreen.BINDINGS),
             ("In the documents list (type to filter)", DocumentsScreen.BINDINGS),
         ]
-        def row(keys: str, text: str) -> Horizontal:
-            return Horizontal(Static(Content.styled(keys, "bold $accent"), markup=False, classes="keys"),
-                              Static(Content(text), markup=False, classes="what"), classes="help-row")
+        accent = f"bold {self.app.theme_variables.get('accent', 'cyan')}"
+
+        def rows(pairs: list[tuple[str, str]]) -> Static:
+            """A section's keys as one grid (one widget, not three a row: the help opens at once, so
+            an Esc typed right after F1 finds it ready)."""
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(width=13, style=accent, no_wrap=True)
+            grid.add_column(ratio=1)
+            for keys, text in pairs:
+                grid.add_row(Text(keys), Text(text))
+            return Static(grid, markup=False, classes="help-rows")
 
         with VerticalScroll(id="help-body"):
             yield Static(Content.styled("Keys", "bold"), markup=False, classes="help-heading")
-            yield row("Enter", "Ask the question typed in the box")
+            yield rows([("Enter", "Ask the question typed in the box")])
             for heading, bindings in sections:
                 yield Static(Content.styled(heading, "bold underline"), markup=False, classes="help-heading")
-                for binding in bindings:
-                    if isinstance(binding, Binding):
-                        yield row(", ".join(key_name(k) for k in binding.key.split(",")),
-                                  binding.tooltip or binding.description)
+                yield rows([(", ".join(key_name(k) for k in binding.key.split(",")), binding.tooltip or binding.description)
+                            for binding in bindings if isinstance(binding, Binding)])
             yield Static(Content.styled("Follow-up questions", "bold underline"), markup=False, classes="help-heading")
             yield Static(Content(
                 "A question with he, she, it, they, this…, one starting \"what about\", or one of two key "
