@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import store
+from qa.index import store
 from qa.config import ChunkSettings
 from qa.retrieval.candidates import retrieve
 from qa.retrieval.pipeline import PassagesInMemory, Ranking, rank_candidates
@@ -37,7 +37,7 @@ BBC = DATA / "bbc-news"
 WORK = ROOT / "benchmarks" / ".work"
 #: bump when the way articles are written changes (invalidates cached indexes)
 CORPUS_VERSION = 1
-#: indexes whose passages carry story groups (qa/duplicates.py); the index of the key before was
+#: indexes whose passages carry story groups (qa/index/duplicates.py); the index of the key before was
 #: copied to this key and synced (fingerprints computed from the stored text, nothing re-embedded),
 #: so the cached index of the previous key is left as it was
 STORIES_VERSION = 1
@@ -108,7 +108,7 @@ def unanswerable_v2(articles: dict[str, tuple[str, dict[str, int]]]) -> list[str
 # -- indexes -----------------------------------------------------------------------------------
 def build_indexes(settings: ChunkSettings, model: str, embedder: object) -> tuple[Path, Path, dict]:
     """(half, full) index folders for these settings, built on first use, then only synced."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     key = hashlib.sha1(json.dumps([settings.as_dict(), model, CORPUS_VERSION, STORIES_VERSION], sort_keys=True).encode()).hexdigest()[:12]
     base = WORK / "index" / key

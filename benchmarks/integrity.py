@@ -8,7 +8,7 @@ Index: the 2,225 BBC articles of ../shared/data/bbc-news (~9k passages, as bench
 have the real sizes (384 float32 per passage), which is all the checks' cost depends on, and the
 build takes seconds instead of the model's minutes. Measured:
 
-- the load-time check (`qa.integrity.verify_loaded`: sizes and crc32 of both generation files,
+- the load-time check (`qa.index.integrity.verify_loaded`: sizes and crc32 of both generation files,
   vectors = term rows = passage rows, same ids, no NaN) on its own;
 - `qa ask --mode bm25` from start to first answer with this code and with the code before the
   checks (`git archive REV qa`, --before REV), on the same index (median of runs);
@@ -59,7 +59,7 @@ class StandInEmbedder:
 
 
 def build(index: Path, fresh: bool) -> None:
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     if fresh and index.exists():
         shutil.rmtree(index)
@@ -78,9 +78,9 @@ def median_ms(run, times: int = 7) -> float:
 
 def check_alone(index: Path) -> tuple[float, int, int, int]:
     """(ms of verify_loaded, passages, vector file bytes, term file bytes), over every segment."""
-    from qa import store
-    from qa.integrity import verify_loaded
-    from qa.segments import load_segments
+    from qa.index import store
+    from qa.index.integrity import verify_loaded
+    from qa.index.segments import load_segments
 
     conn = store.connect(index)
     db = store.IndexStore(conn)
@@ -119,8 +119,8 @@ def first_answer(index: Path, codes: list[Path], runs: int) -> list[float]:
 def check_and_repair(index: Path) -> tuple[float, float, float, int, str]:
     """On a copy: (s of --check whole, s of --check damaged, s of the repair, vectors embedded again,
     the check's first problem line)."""
-    from qa import store
-    from qa.indexer import sync
+    from qa.index import store
+    from qa.index.indexer import sync
 
     copy = WORK / "damaged"
     shutil.rmtree(copy, ignore_errors=True)
@@ -131,7 +131,7 @@ def check_and_repair(index: Path) -> tuple[float, float, float, int, str]:
     subprocess.run(cmd, cwd=WORK, env=env, check=True, capture_output=True)
     whole = time.perf_counter() - t0
     with store.IndexStore.open(copy) as db:
-        from qa.segments import current_segments
+        from qa.index.segments import current_segments
 
         vector_file = current_segments(db, db.read_meta())[0].vector_file(copy)  # a fresh build: one segment
     with open(vector_file, "r+b") as handle:

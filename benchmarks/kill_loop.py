@@ -27,11 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
-from qa.embedder import Embedder  # noqa: E402
-from qa.indexer import sync  # noqa: E402
+from qa.embedding.embedder import Embedder  # noqa: E402
+from qa.index.indexer import sync  # noqa: E402
 from qa.search import Searcher  # noqa: E402
-from qa.inspection import inspect  # noqa: E402
-from qa.store import IndexStore  # noqa: E402
+from qa.index.inspection import inspect  # noqa: E402
+from qa.index.store import IndexStore  # noqa: E402
 from report import write_subsection  # noqa: E402
 from robust_util import check_consistent  # noqa: E402
 
@@ -172,7 +172,7 @@ def main() -> None:
         f"({sum('| at ' in r for r in rows)} at named phases, the rest at random moments; "
         f"{args.kills - killed} of {args.kills} rounds finished before their signal). After each the index "
         "opened and answered, held exactly the documents of before the run or of after it (never a mix), one "
-        "row per file and one vector per passage with exact spans, and every recorded checksum, count and passage hash agreed (`qa.inspection.inspect`, as `qa index --check`); the next sync completed "
+        "row per file and one vector per passage with exact spans, and every recorded checksum, count and passage hash agreed (`qa.index.inspection.inspect`, as `qa index --check`); the next sync completed "
         f"{completed_after} of {args.kills} times.",
         f"- Failures: {len(failures)}" + ("" if not failures else "\n" + "\n".join(f"  - {f}" for f in failures)),
         f"- Disk full (a real {disk['size']} tmpfs, in a private mount namespace): {disk['result']}",

@@ -23,9 +23,9 @@ from report import write_subsection  # noqa: E402
 MEASURE = r"""
 import json, resource, sys, time
 from pathlib import Path
-from qa import documents
-from qa.chunking import chunk
-from qa.text import tokenize
+from qa.ingest import documents
+from qa.ingest.chunking import chunk
+from qa.index.text import tokenize
 documents.MAX_FILE_BYTES = 2**31 if sys.argv[2] == "lifted" else documents.MAX_FILE_BYTES
 start = time.perf_counter()
 try:
@@ -51,7 +51,7 @@ def measure(path: Path, mode: str) -> dict:
 
 
 def embed_rate() -> float:
-    from qa.embedder import Embedder
+    from qa.embedding.embedder import Embedder
 
     model = Embedder()
     sentence = "The council said on Tuesday that the new harbour wall would cost {} million pounds."
@@ -93,7 +93,7 @@ def main() -> None:
 | 2 MB line, no punctuation ({line_mb:.1f} MB) | {one_line['passages']:,} passages, longest {one_line['longest']:,} chars | {one_line['seconds']:.1f} s | {one_line['peak_mb']:.0f} MB |
 
 Embedding ran at {rate:.0f} passages/s during this run (the 2 cores shared with other jobs), so the 50 MB file alone would take about {minutes:.0f} minutes to
-embed: hence the {limited['skipped'].split('limit is ')[1].split(')')[0]} limit (`MAX_FILE_BYTES` in qa/documents.py),
+embed: hence the {limited['skipped'].split('limit is ')[1].split(')')[0]} limit (`MAX_FILE_BYTES` in qa/ingest/documents.py),
 checked from the file's size before reading it."""
     print(body)
     if not args.no_write:

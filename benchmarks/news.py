@@ -40,7 +40,7 @@ def _ms_per_question(search, texts: list[str]) -> float:
 
 
 def at_10k(questions: list[str], embedder: object) -> None:
-    from qa import store
+    from qa.index import store
     from qa.search import Searcher
 
     _, full, _ = build_indexes(ChunkSettings(), DEFAULT_MODEL, embedder.inner)
@@ -77,8 +77,8 @@ def at_100k(n: int = 100_000, docs: int = 24_000, dim: int = 384) -> None:
     import faiss
 
     from qa.retrieval.candidates import dense_search
-    from qa.segments import SegmentedVectors
-    from qa.store import DocumentFacts, SegmentRecord
+    from qa.index.segments import SegmentedVectors
+    from qa.index.store import DocumentFacts, SegmentRecord
 
     rng = np.random.default_rng(0)
     ids = np.arange(1, n + 1, dtype=np.int64)
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-10k", action="store_true")
     args = parser.parse_args(argv)
     if not args.skip_10k:
-        from qa.embedder import Embedder
+        from qa.embedding.embedder import Embedder
 
         questions, _ = write_corpus(WORK / "corpus" / "squad-in", WORK / "corpus" / "squad-out")
         texts = [q.text for q in questions][::max(1, len(questions) // args.questions)][:args.questions]

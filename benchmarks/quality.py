@@ -48,8 +48,8 @@ def _answered_share(searcher, texts: list[str], embedder, mode: str, want: bool)
 def shipped_rows(full: Path, half: Path, questions: list[Question], v2: list[str], embedder: CachedEmbedder,
                  modes: list[str], approximate: bool = False) -> dict[str, dict[str, float]]:
     """Every question through Searcher.search, for each mode; `approximate`: with the vectors
-    turned into the IVF index qa/vectors.py makes above its threshold (here: at any size)."""
-    from qa.documents import load
+    turned into the IVF index qa/index/vectors.py makes above its threshold (here: at any size)."""
+    from qa.ingest.documents import load
     from qa.search import Searcher
 
     texts: dict[str, str] = {}
@@ -89,10 +89,10 @@ def shipped_rows(full: Path, half: Path, questions: list[Question], v2: list[str
 
 def force_approximate(searcher) -> None:
     """Search this Searcher's snapshot through an IVF index of its vectors (threshold 0), in memory."""
-    from qa import vectors
+    from qa.index import vectors
 
     searcher.settings = replace(searcher.settings, approximate_above=0)
-    segmented = searcher.snapshot.vectors  # one faiss index per segment (qa/segments.py)
+    segmented = searcher.snapshot.vectors  # one faiss index per segment (qa/index/segments.py)
     segmented.parts = [vectors.approximate(part, searcher.settings) for part in segmented.parts]
 
 
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     chunking = replace(ChunkSettings(), **{f: getattr(args, f) for f in ChunkSettings().as_dict()
                                           if getattr(args, f) is not None})
-    from qa.embedder import Embedder
+    from qa.embedding.embedder import Embedder
 
     model = Embedder(args.model)
     questions, articles = write_corpus(WORK / "corpus" / "squad-in", WORK / "corpus" / "squad-out")

@@ -1,4 +1,4 @@
-"""What reading PDF and HTML in the budgeted child process (qa/read_worker.py) costs for normal
+"""What reading PDF and HTML in the budgeted child process (qa/ingest/read_worker.py) costs for normal
 files, and what a flate-bomb PDF costs with it: the numbers behind ReaderSettings. Printed; the
 figures are copied to BENCHMARKS.md "Reliability".
 
@@ -17,7 +17,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from pdf_util import flate_bomb_pdf, make_pdf  # noqa: E402
 
-from qa import documents, read_worker  # noqa: E402
+from qa.ingest import documents, read_worker  # noqa: E402
 
 BBC = ROOT.parent / "shared" / "data" / "bbc-news"
 

@@ -86,7 +86,7 @@ def timed_stages(stages: dict[str, float]):
     """Add each indexer stage's seconds into `stages` while inside (the functions are wrapped
     here: the indexer has no stage timer of its own beyond its reading/embedding progress); a
     line per stage on stderr, with the process's RSS."""
-    from qa import indexer
+    from qa.index import indexer
 
     originals = {name: getattr(indexer, name) for name in STAGES}
 
@@ -119,8 +119,8 @@ def once_per_text(vectors_from: Path | None):
     the time (a real archive has distinct passages: there, nothing is saved; see BENCHMARKS.md)."""
     from functools import lru_cache
 
-    from qa import duplicates, indexer
-    from qa.store import Fingerprint
+    from qa.index import duplicates, indexer
+    from qa.index.store import Fingerprint
 
     tokenize, fingerprint = indexer.tokenize, duplicates.fingerprint
     cached_tokens = lru_cache(maxsize=None)(tokenize)
@@ -135,9 +135,9 @@ def once_per_text(vectors_from: Path | None):
 
 def known_vectors(folder: Path) -> dict:
     """embedding text -> vector of every passage of an index (as the indexer keys its model's input)."""
-    from qa import store, vectors
+    from qa.index import store, vectors
     from qa.config import ChunkSettings
-    from qa.indexer import embedding_text
+    from qa.index.indexer import embedding_text
 
     conn = store.connect(folder)
     meta = store.read_meta(conn)
@@ -154,7 +154,7 @@ def known_vectors(folder: Path) -> dict:
 
 def build_here(size: str, embedder=None) -> dict:
     """Build one index from nothing in this process, timing the indexer's stages."""
-    from qa import indexer
+    from qa.index import indexer
 
     folder = index_dir(size)
     shutil.rmtree(folder, ignore_errors=True)
@@ -184,7 +184,7 @@ def build(size: str) -> dict:
 
 def exact_top(exact, queries, k: int) -> tuple[list, list[float]]:
     """Per query, the exact index's top k (ids, scores); and the milliseconds each search took."""
-    from qa import vectors
+    from qa.index import vectors
 
     results, ms = [], []
     for query in queries:
@@ -200,7 +200,7 @@ def recall_at(exact, wanted: list, approx, queries, k: int, settings) -> dict:
     (a returned passage whose exact score is >= the exact k-th score - 1e-6 is a hit: with 110
     identical copies of a passage, any k of them are the right answer). Also the approximate
     dense search's median milliseconds."""
-    from qa import vectors
+    from qa.index import vectors
 
     recalls, approx_ms = [], []
     for query, (want_ids, want) in zip(queries, wanted):
@@ -221,7 +221,7 @@ def recall(folder: Path, qencoder, qs: list[str]) -> dict:
     100k, where the shipped index is exact) against an exact index of the same vectors."""
     from dataclasses import replace
 
-    from qa import store, vectors
+    from qa.index import store, vectors
     from qa.retrieval.snapshot import IndexSnapshot
     from qa.settings import DEFAULT_SETTINGS
 
@@ -262,7 +262,7 @@ def open_seconds(folder: Path, runs: int = 3) -> float:
 def measure(size: str, qs: list[str], passage_embedder, qencoder) -> dict:
     """Every figure of one index, the add/remove last (it changes the index)."""
     from benchmarks.speed import add_remove_one, cli_first_answer, latency, peak_rss
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     folder = index_dir(size)
     extra = SCALE / f"extra-{size}"
@@ -304,14 +304,14 @@ def main() -> int:
         return 0
     SCALE.mkdir(parents=True, exist_ok=True)
     if args.build:
-        from qa.embedder import passage_encoder
+        from qa.embedding.embedder import passage_encoder
 
         embedder = Remembering(passage_encoder())
         with once_per_text(index_dir(args.vectors_from) if args.vectors_from else None) as known:
             embedder.known.update(known)
             print(json.dumps({size: build_here(size, embedder) for size in args.build.split(",")}))
         return 0
-    from qa.embedder import passage_encoder, question_encoder
+    from qa.embedding.embedder import passage_encoder, question_encoder
 
     passage_embedder = passage_encoder()
     qencoder = question_encoder()

@@ -81,11 +81,11 @@ print(json.dumps({"open": opened, "first_question": asked,
 BM25_ONCE = """
 import json, resource, sys, time
 import numpy as np
-from qa.bm25 import BM25Index, TermCounts
-from qa.text import tokenize
+from qa.index.bm25 import BM25Index, TermCounts
+from qa.index.text import tokenize
 t0 = time.perf_counter()
 if hasattr(BM25Index, "from_segments"):  # postings, scored at query time
-    from qa.postings import Postings
+    from qa.index.postings import Postings
     bm25 = BM25Index.from_segments([Postings.load(sys.argv[1])], np.zeros(0, np.int64))
 else:  # the weight matrix, computed when the index opens
     bm25 = BM25Index.from_counts(TermCounts.load(sys.argv[1]))
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         return measure_open(args.terms, args.runs, args.code or ROOT, BM25_ONCE)
     if args.code:
         sys.path.insert(0, str(args.code.resolve()))
-    from qa.indexer import sync
+    from qa.index.indexer import sync
     from qa.search import Searcher
 
     args.work.mkdir(parents=True, exist_ok=True)
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     sync(index, embedder=StandInEmbedder())  # not in the medians: what an index from an older qa needs once
     print(f"first sync, nothing changed: {time.perf_counter() - t0:.2f} s", flush=True)
-    phases = _time_phases(sys.modules["qa.indexer"])
+    phases = _time_phases(sys.modules["qa.index.indexer"])
     adds, removes, opens, wrote = [], [], [], []
     kind = "restricted to its path" if args.only else "whole"
     for run in range(args.runs):

@@ -31,7 +31,7 @@ def empty_files(work: Path, count: int) -> None:
     from robust_util import HashEmbedder, story
 
     from qa import cli
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     src = work / "src"
     src.mkdir(parents=True)
@@ -53,9 +53,9 @@ def empty_files(work: Path, count: int) -> None:
 def inspection(work: Path) -> None:
     from benchmarks.integrity import StandInEmbedder
 
-    from qa.indexer import sync
-    from qa.inspection import inspect
-    from qa.store import IndexStore
+    from qa.index.indexer import sync
+    from qa.index.inspection import inspect
+    from qa.index.store import IndexStore
 
     if not BBC.is_dir():
         print("../shared/data/bbc-news is not present: no inspection measured")
@@ -74,7 +74,7 @@ def inspection(work: Path) -> None:
 
 
 def _parts(db: object) -> str:
-    from qa.integrity import indexed_text
+    from qa.index.integrity import indexed_text
 
     t0 = time.perf_counter()
     db.database_problems()

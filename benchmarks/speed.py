@@ -76,7 +76,7 @@ def make_100k_corpus() -> Path:
 
 
 def build(index_dir: Path, source: Path, embedder, fresh: bool) -> dict:
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     if fresh and index_dir.exists():
         shutil.rmtree(index_dir)
@@ -97,9 +97,9 @@ def questions(n: int) -> list[str]:
 
 
 def latency(index_dir: Path, embedder, qs: list[str]) -> dict:
-    from qa import vectors
+    from qa.index import vectors
     from qa.search import Searcher
-    from qa.text import tokenize
+    from qa.index.text import tokenize
 
     searcher = Searcher(index_dir)
     for q in qs[:10]:  # warm-up
@@ -152,7 +152,7 @@ def peak_rss(index_dir: Path, qs: list[str]) -> float:
     exec, so a child started from this (large) process would report this process's peak."""
     code = (
         "import sys; sys.path.insert(0, %r)\n"
-        "from qa.search import Searcher; from qa.embedder import question_encoder\n"
+        "from qa.search import Searcher; from qa.embedding.embedder import question_encoder\n"
         "s = Searcher(%r); e = question_encoder(s.model)\n"
         "for q in %r: s.search(q, k=3, embedder=e)\n"
         "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])\n"
@@ -166,7 +166,7 @@ def add_remove_one(index_dir: Path, source: Path, embedder, runs: int = 3,
                    only: bool = False) -> tuple[float, float, int]:
     """Median seconds to add one new article and to remove it again (model already loaded); with
     `only`, syncs restricted to the article's path, as `qa index --watch` runs them."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     article = sorted(BBC.glob("tech/*.txt"))[0].read_text(encoding="utf-8", errors="replace")
     adds, removes, embedded = [], [], 0
@@ -190,7 +190,7 @@ ENCODE_WORK = WORK / "encode"
 #: the bare model's run, timed from process start: import, load, encode (as qa's torch path: batches of 64)
 BARE_ST = """import json, sys
 from sentence_transformers import SentenceTransformer
-from qa.embedder import resolve_model
+from qa.embedding.embedder import resolve_model
 texts = json.load(open(sys.argv[1]))
 SentenceTransformer(resolve_model("all-MiniLM-L6-v2"), device="cpu").encode(
     texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
@@ -200,10 +200,10 @@ SentenceTransformer(resolve_model("all-MiniLM-L6-v2"), device="cpu").encode(
 def encode_corpus(passages: int) -> tuple[Path, list[str]]:
     """A folder of BBC articles (every category) holding about `passages` passages, and the texts
     the indexer gives the model for them (title + passage, as chunked by the shipped code)."""
-    from qa import documents
-    from qa.chunking import chunk
+    from qa.ingest import documents
+    from qa.ingest.chunking import chunk
     from qa.config import ChunkSettings
-    from qa.indexer import embedding_text
+    from qa.index.indexer import embedding_text
 
     folder = ENCODE_WORK / f"bbc-{passages}"
     shutil.rmtree(folder, ignore_errors=True)
@@ -235,7 +235,7 @@ def encode_rates(passages: int, rounds: int) -> dict:
     source, texts = encode_corpus(passages)
     (ENCODE_WORK / "texts.json").write_text(json.dumps(texts))
     env = dict(os.environ) | {"PYTHONPATH": str(ROOT), "QA_CACHE_DIR": str(ENCODE_WORK / "cache")}
-    subprocess.run([sys.executable, "-c", "from qa.embedder import passage_encoder; passage_encoder()"],
+    subprocess.run([sys.executable, "-c", "from qa.embedding.embedder import passage_encoder; passage_encoder()"],
                    cwd=ROOT, check=True, env=env)  # the export, made once as the first `qa index` does
     blocker = ENCODE_WORK / "no-cache"
     blocker.write_text("a file where the cache folder would be: no export is found or written")
@@ -258,8 +258,8 @@ def int8_drift(texts: list[str]) -> dict:
     in-process rate against the fp32 export's, on the same texts."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from qa import onnx_encoder
-    from qa.embedder import Embedder, resolve_model
+    from qa.embedding import onnx_encoder
+    from qa.embedding.embedder import Embedder, resolve_model
 
     fp32_dir = onnx_encoder.export_dir(resolve_model("all-MiniLM-L6-v2"))
     int8_dir = ENCODE_WORK / "int8-export"
@@ -303,12 +303,12 @@ def main() -> int:
         print(json.dumps(report, indent=1))
         return 0
     t0 = time.perf_counter()
-    from qa.embedder import Embedder
+    from qa.embedding.embedder import Embedder
 
     embedder = Embedder()
     model_load = time.perf_counter() - t0
     # questions are encoded as `qa ask` and the UI do: from the model's ONNX export, made here once
-    from qa.embedder import prepare_question_encoder, question_encoder
+    from qa.embedding.embedder import prepare_question_encoder, question_encoder
 
     prepare_question_encoder(embedder)
     t0 = time.perf_counter()
@@ -333,7 +333,7 @@ def main() -> int:
         row["disk_mb"] = du(index_dir) / 2**20
         extra = WORK / f"extra-{name}"
         extra.mkdir(exist_ok=True)
-        from qa.indexer import sync
+        from qa.index.indexer import sync
 
         sync(index_dir, [extra], embedder=embedder)
         row["add_s"], row["remove_s"], row["add_embedded"] = add_remove_one(index_dir, extra, embedder)

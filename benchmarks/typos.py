@@ -38,7 +38,7 @@ from benchmarks.common import (CORPUS_VERSION, SQUAD1, WORK, Bench, CachedEmbedd
 from qa.retrieval.spelling import spell  # noqa: E402
 from qa.config import DEFAULT_MODEL, ChunkSettings  # noqa: E402
 from qa.settings import DEFAULT_SETTINGS, RetrievalSettings  # noqa: E402
-from qa.text import STOP_WORDS, word_spans  # noqa: E402
+from qa.index.text import STOP_WORDS, word_spans  # noqa: E402
 
 _ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 NEIGHBOURS = {ch: "".join(row[j] for j in (i - 1, i + 1) if 0 <= j < len(row))
@@ -170,9 +170,9 @@ def slipped_words(full: Path, sets: dict) -> dict:
     of the original's stem ("right"), to another word ("wrong"), leaves ("left": no candidate, a
     real word or a short name) or cannot change (the index holds the slip: "held", e.g.
     "filed" for "field"); "damaged": words typed right that were corrected. The loop to tune on."""
-    from qa import store
+    from qa.index import store
     from qa.retrieval.snapshot import IndexSnapshot
-    from qa.text import stem_of
+    from qa.index.text import stem_of
 
     conn = store.connect(full)
     lexicon = IndexSnapshot.load(conn, full).lexicon
@@ -204,9 +204,9 @@ def speed(full: Path, texts: list[str]) -> dict:
     vocabulary and on a synthetic one the size of a 100k-passage index's (Heaps' law: the
     vocabulary grows as ~ the square root of the text, x3.2 for 10x the passages; each term's
     passages x10 for the candidates' context)."""
-    from qa import store
+    from qa.index import store
     from qa.retrieval.snapshot import IndexSnapshot
-    from qa.spelling import Lexicon
+    from qa.retrieval.speller import Lexicon
 
     conn = store.connect(full)
     snapshot = IndexSnapshot.load(conn, full)
@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.words:
         result["words"] = slipped_words(full, sample if args.limit else sets)
     else:
-        from qa.embedder import Embedder
+        from qa.embedding.embedder import Embedder
 
         texts = [q.text for q in questions] + [t for pairs in sets.values() for _, t in pairs]
         embedder = CachedEmbedder(Embedder(DEFAULT_MODEL), texts, DEFAULT_MODEL)

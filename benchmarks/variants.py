@@ -196,8 +196,8 @@ WORDS_ONLY = {"answer_type_weight": 0.0, "context_weight": 0.0, "follow_sentence
 
 def by_question_type(runs: Runs, settings: RetrievalSettings) -> dict[str, dict[str, float]]:
     """The metrics of these settings (full index), overall ("all") and per question type
-    (qa/answer_types.py; "other": none), in one pass."""
-    from qa.answer_types import question_type
+    (qa/retrieval/answer_types.py; "other": none), in one pass."""
+    from qa.retrieval.answer_types import question_type
 
     groups: dict[str, Scores] = {"all": Scores()}
     for ranking, q in zip(runs.bench("full").rankings(settings), runs.questions):

@@ -166,7 +166,7 @@ def say(text: str, stream=None) -> None:
 
 # -- index -------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace) -> int:
-    from qa.writer import LocalIndexWriter
+    from qa.index.writer import LocalIndexWriter
 
     if args.check:
         return cmd_check(args)
@@ -237,7 +237,7 @@ def skipped_lines(skipped: dict[str, str]) -> list[str]:
 def cmd_watch(args: argparse.Namespace) -> int:
     import time
 
-    from qa.watch import WatchState, watch
+    from qa.index.watch import WatchState, watch
 
     if args.json or args.rebuild:
         raise QAError("--watch takes neither --json nor --rebuild")
@@ -270,13 +270,13 @@ def _interrupt_on(*signals: int) -> None:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     from qa.render import visible
-    from qa.writer import LocalIndexWriter
+    from qa.index.writer import LocalIndexWriter
 
     for source in LocalIndexWriter(index_dir_from(args.index)).sources():
         if args.json:
             print(json.dumps(source.as_json(), ensure_ascii=False))
         else:
-            from qa.sources import printable
+            from qa.ingest.sources import printable
 
             from qa.render import noun
 
@@ -287,7 +287,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from qa.writer import LocalIndexWriter
+    from qa.index.writer import LocalIndexWriter
 
     removal = LocalIndexWriter(index_dir_from(args.index)).remove(args.path, on_message=lambda m: say(f"qa: {m}"))
     if args.json:
@@ -302,7 +302,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """`qa index --check`: everything the index records about itself, verified; nothing changed."""
     from qa.render import visible
-    from qa.writer import LocalIndexWriter
+    from qa.index.writer import LocalIndexWriter
 
     if args.paths or args.rebuild:
         raise QAError("--check verifies the index as it is: give it no PATH and no --rebuild")
@@ -342,7 +342,7 @@ def _questions(arg: str) -> Iterator[str]:
 
 
 def decode_question(raw: bytes) -> str:
-    from qa.documents import Unreadable, decode
+    from qa.ingest.documents import Unreadable, decode
 
     try:
         return decode(raw)[0]
@@ -362,7 +362,7 @@ def repair_text(text: str) -> str:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from qa.search import Searcher
-    from qa.store import database_identity
+    from qa.index.store import database_identity
 
     if args.k < 1:
         raise QAError("-k must be at least 1")
@@ -379,7 +379,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     searcher.check_model(model_from(args.model))
     embedder = None
     if args.mode != "bm25":
-        from qa.embedder import question_encoder
+        from qa.embedding.embedder import question_encoder
 
         embedder = question_encoder(searcher.model, warn=lambda m: say(f"qa: warning: {m}"))
     from qa.render import print_answer
@@ -403,7 +403,7 @@ def _reopened(searcher: object, opened: tuple[int, int] | None) -> tuple[object,
     file it opened; the new index's when the folder was replaced (same model, or an error); an
     error when it is gone. Otherwise it would answer from the deleted files."""
     from qa.search import Searcher
-    from qa.store import database_identity
+    from qa.index.store import database_identity
 
     now = database_identity(searcher.index_dir)
     if now == opened:

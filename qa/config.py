@@ -8,8 +8,8 @@ from pathlib import Path
 
 #: The layout this qa writes. Bump when it changes: an older qa then says the index is newer than
 #: it (IndexTooNew) instead of calling its files damaged and repairing them.
-#: 2: a generation is a list of immutable segments plus deleted passages (qa/segments.py).
-#:    Its term files hold postings, mapped when read (qa/postings.py); one of the counts layout
+#: 2: a generation is a list of immutable segments plus deleted passages (qa/index/segments.py).
+#:    Its term files hold postings, mapped when read (qa/index/postings.py); one of the counts layout
 #:    that came before is still read, so either may be found in a segment.
 FORMAT_VERSION = 2
 #: Layouts this qa reads and brings up to date without re-embedding (1: one vector/term file pair
@@ -24,7 +24,7 @@ DEFAULT_TOP_K = 3
 #: File endings read as documents; anything else in a source folder is ignored.
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
-PDF_SUFFIXES = {".pdf"}  # the text layer, through qa/pdf.py; citations carry the page
+PDF_SUFFIXES = {".pdf"}  # the text layer, through qa/ingest/pdf.py; citations carry the page
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
 
 

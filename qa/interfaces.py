@@ -1,10 +1,10 @@
 """The seams between the layers, as protocols: what the retrieval pipeline needs of an index
 (IndexReader), and what the command line and `--watch` need to change one (IndexWriter); what
-both need of a model is qa/encoder.py's Encoder.
+both need of a model is qa/embedding/encoder.py's Encoder.
 
 Today's implementations: qa/retrieval/local_index.py's `LocalIndexReader`
-(sqlite + segment files, one generation in memory) and qa/writer.py's `LocalIndexWriter`
-(qa/indexer.py's sync, qa/library.py's removal, qa/inspection.py's check). Another engine (a vector
+(sqlite + segment files, one generation in memory) and qa/index/writer.py's `LocalIndexWriter`
+(qa/index/indexer.py's sync, qa/index/library.py's removal, qa/index/inspection.py's check). Another engine (a vector
 database server, say) plugs in by implementing the index protocols; the layers above call only
 these methods. Nothing here is imported at run time but typing: the records are the existing ones.
 """
@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     import numpy as np
 
-    from qa.changes import Changes
-    from qa.encoder import Encoder
-    from qa.inspection import Inspection
-    from qa.indexer import SyncReport
-    from qa.library import Removal, SourceInfo
+    from qa.index.changes import Changes
+    from qa.embedding.encoder import Encoder
+    from qa.index.inspection import Inspection
+    from qa.index.indexer import SyncReport
+    from qa.index.library import Removal, SourceInfo
     from qa.retrieval.filters import FilterMask, Filters
     from qa.retrieval.records import Candidates, Query
     from qa.settings import RetrievalSettings
-    from qa.spelling import Lexicon
-    from qa.store import (CitationRow, DocumentDetails, DocumentListing, DocumentPassage, IndexMeta,
+    from qa.retrieval.speller import Lexicon
+    from qa.index.store import (CitationRow, DocumentDetails, DocumentListing, DocumentPassage, IndexMeta,
                           StoryMember)
 
 
@@ -54,7 +54,7 @@ class IndexReader(Protocol):
     """One index as the retrieval pipeline reads it: one whole generation at a time (`refresh`
     moves to the latest commit), candidates of BM25 and dense search with both scores, the rows
     cited, the passages of documents, story groups, filters and the document lists. Damage is
-    IndexCorrupt, never a wrong answer (qa/integrity.py)."""
+    IndexCorrupt, never a wrong answer (qa/index/integrity.py)."""
 
     index_dir: Path
 
@@ -97,7 +97,7 @@ class IndexReader(Protocol):
 @runtime_checkable
 class IndexWriter(Protocol):
     """One index as its users change it: a sync of its sources (adding paths), taking a source or
-    a file out, the check of everything it records. One writer at a time (qa/lock.py); a reader
+    a file out, the check of everything it records. One writer at a time (qa/index/lock.py); a reader
     sees the old generation until the commit."""
 
     index_dir: Path

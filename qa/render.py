@@ -57,7 +57,7 @@ def as_searched(question: str, corrected: dict[str, str]) -> str:
     commanded"): what the "why" line and "Looked for" name, not the slips."""
     if not corrected:
         return question
-    from qa.text import normalize, word_spans
+    from qa.index.text import normalize, word_spans
 
     text = normalize(question)
     pieces, last = [], 0
@@ -71,7 +71,7 @@ def as_searched(question: str, corrected: dict[str, str]) -> str:
 def looked_for(query: str) -> str:
     """What a question was searched for, as a "not found" answer says it: its key words and names
     (so the user can rephrase)."""
-    from qa.context import key_words, names
+    from qa.retrieval.context import key_words, names
 
     named = names(query)
     others = [w for w in key_words(query) if w not in named]
@@ -120,7 +120,7 @@ def copies_line(hit: Hit) -> str:
 
 
 def answer_phrase(hit: Hit) -> str:
-    """The answer phrase inside the highlight, as shown ('' when none: qa/answer_types.py)."""
+    """The answer phrase inside the highlight, as shown ('' when none: qa/retrieval/answer_types.py)."""
     if hit.answer is None:
         return ""
     return visible(hit.text[hit.answer[0] - hit.start:hit.answer[1] - hit.start], newlines=False)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 
 class BM25Params(NamedTuple):
-    """What a BM25 index is built with (qa/bm25.py): its weights depend on them."""
+    """What a BM25 index is built with (qa/index/bm25.py): its weights depend on them."""
 
     k1: float
     b: float
@@ -23,19 +23,19 @@ class BM25Params(NamedTuple):
 class RetrievalSettings:
     """The retrieval policy: BM25, fusion, sentence re-ranking, the answered rule, the score cue."""
 
-    # -- BM25 (qa/bm25.py) --
+    # -- BM25 (qa/index/bm25.py) --
     k1: float = 0.9  # "What was tried": "+ BM25 k1 0.9, b 0.4" (`--sweeps bm25`)
     b: float = 0.4  # the same row: Anserini's passage values, best of the k1 x b grid
     epsilon: float = 0.25  # rank-bm25's floor for negative IDF (kept so scores equal BM25Okapi's)
     # -- candidates and fusion (qa/retrieval/fusion.py) --
     candidates: int = 100  # "As shipped": both top-100 lists (`--sweeps fusion`, depth rows)
     bm25_share: float = 0.3  # "+ word weights within the article ... fusion BM25 share 0.3" (`--sweeps article`)
-    # -- sentence re-ranking and highlight (qa/retrieval/rerank.py, qa/highlight.py) --
+    # -- sentence re-ranking and highlight (qa/retrieval/rerank.py, qa/retrieval/highlight.py) --
     rerank_depth: int = 10  # "+ sentence re-ranking: top 10 fused" (top 20/30 change nothing, `--sweeps sentences`)
     sentence_weight: float = 0.4  # "+ word weights within the article ... sentence weight 0.4" (`--sweeps article`)
     bigram_weight: float = 0.4  # "+ word pairs: ... + 0.4 x share of the question's adjacent term pairs" (`--sweeps sentences`)
     article_share: float = 0.5  # "+ word weights within the article: ... article factor (share 0.5)" (`--sweeps article`)
-    answer_type_weight: float = 0.2  # a sentence holding a phrase of the type asked for (qa/answer_types.py): BENCHMARKS.md "The sentence that answers", row "answer_type_weight 0" (+0.4 highlight, +0.2 hit@1; `--sweeps answers`)
+    answer_type_weight: float = 0.2  # a sentence holding a phrase of the type asked for (qa/retrieval/answer_types.py): BENCHMARKS.md "The sentence that answers", row "answer_type_weight 0" (+0.4 highlight, +0.2 hit@1; `--sweeps answers`)
     context_weight: float = 0.5  # the question's weight a sentence lacks that the sentence before or the title holds: the same table, row "context_weight 0" (+0.7 highlight)
     follow_sentences: int = 1  # a lead (paragraph's first sentence) without a phrase of the type asked for yields to the next sentence that holds one: the same table, row "follow_sentences 0" (-0.1 on SQuAD; kept for the news lead pattern the issue measured)
     follow_share: float = 0.5  # ... if that one scores at least this share of the lead (the issue's "How much extra tax relief" case needs <= 0.54)
@@ -56,7 +56,7 @@ class RetrievalSettings:
     context_terms: int = 4  # a correction is chosen by the question's rarest known words, this many (the commonest cost most to look up at 100k passages and tell least)
     max_name_variants: int = 3  # other spellings of a name searched besides it
     name_variant_weight: float = 0.5  # their BM25 weight, relative to the name's own
-    # -- dense search (qa/vectors.py): exact below approximate_above passages, an IVF index above --
+    # -- dense search (qa/index/vectors.py): exact below approximate_above passages, an IVF index above --
     approximate_above: int = 250_000  # BENCHMARKS.md "A million passages": exact top 100 at 100k 7-22 ms, at 1M 80 ms; IVF at 1M 6.4 ms (`benchmarks/scale.py`)
     lists_per_sqrt: float = 2.0  # the IVF's lists: this x sqrt(passages) (2,000 at 1M), trained on TRAIN_PER_LIST vectors a list
     nprobe: int = 128  # lists searched a question: recall@100 against exact 0.9998 on 10k distinct passages (32: 0.938, 64: 0.986), 0.995 at 1M (`benchmarks/scale.py`)
@@ -76,7 +76,7 @@ DEFAULT_SETTINGS = RetrievalSettings()
 
 @dataclass(frozen=True)
 class IndexingSettings:
-    """How the index keeps its segments (qa/segments.py): an update writes one small segment and
+    """How the index keeps its segments (qa/index/segments.py): an update writes one small segment and
     marks deleted passages; merges keep the number of segments and deleted rows bounded, the way
     Lucene's log merge policy does (adjacent segments of one size level are merged, so a passage
     is rewritten about once per level: O(log n) times)."""
@@ -94,11 +94,11 @@ class IndexingSettings:
     #: costs ~1.5 s, more than opening the rest of the index
     open_crc_max_bytes: int = 64 << 20
     #: a sync adding and removing more than this share of the passages, and more than
-    #: regroup_all_min of them, regroups every story (qa/story_index.py); fewer: only around the
+    #: regroup_all_min of them, regroups every story (qa/index/story_index.py); fewer: only around the
     #: passages that changed (the same groups either way: this only chooses the cheaper)
     regroup_all_share: float = 0.1
     regroup_all_min: int = 1000
-    #: a stored vector whose norm is further than this from 1 is damaged (qa/inspection.py): every
+    #: a stored vector whose norm is further than this from 1 is damaged (qa/index/inspection.py): every
     #: embedding is stored as a unit vector, float32 rounding keeps it within ~1e-6, and damaged
     #: bytes read as floats land far off
     vector_norm_tolerance: float = 1e-3
@@ -115,7 +115,7 @@ DEFAULT_INDEXING = IndexingSettings()
 
 @dataclass(frozen=True)
 class ReaderSettings:
-    """What reading one file may cost (qa/documents.py, qa/read_worker.py). A file over a budget
+    """What reading one file may cost (qa/ingest/documents.py, qa/ingest/read_worker.py). A file over a budget
     is skipped with the reason and not read again until its size, modification time or inode
     changes (the skip records its stat fingerprint). PDF and HTML are read in a child process
     under these limits: PDFium's memory is not bounded by the file (a 611 KB PDF whose content
@@ -160,7 +160,7 @@ DEFAULT_PROGRESS = ProgressSettings()
 
 @dataclass(frozen=True)
 class EncodeSettings:
-    """How a model's ONNX export is run and when it is kept (qa/onnx_encoder.py). Measured on BBC
+    """How a model's ONNX export is run and when it is kept (qa/embedding/onnx_encoder.py). Measured on BBC
     passages (BENCHMARKS.md, "Speed and scale")."""
 
     #: texts per model call; batches are cut from the texts sorted by token count
@@ -179,7 +179,7 @@ DEFAULT_ENCODE = EncodeSettings()
 
 @dataclass(frozen=True)
 class BusySettings:
-    """How a command waits for an index database another process holds (qa/store.py
+    """How a command waits for an index database another process holds (qa/index/store.py
     WaitingConnection): busy is never reported as damage."""
 
     #: a blocked command says so (who holds it) after this many seconds; also sqlite's own busy

@@ -39,7 +39,7 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def private_cache(tmp_path_factory) -> Path:
-    """Model exports (qa/onnx_encoder.py) go to this session's folder, never the user's ~/.cache."""
+    """Model exports (qa/embedding/onnx_encoder.py) go to this session's folder, never the user's ~/.cache."""
     folder = tmp_path_factory.mktemp("cache")
     patch = pytest.MonkeyPatch()
     patch.setenv("QA_CACHE_DIR", str(folder))
@@ -49,7 +49,7 @@ def private_cache(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def model():
-    from qa.embedder import Embedder
+    from qa.embedding.embedder import Embedder
 
     return Embedder()
 
@@ -61,8 +61,8 @@ def fast_model(model):
     the real model's behaviour but are not about torch itself. Tests whose `qa` subprocesses
     load the model take it too: the export is then in the session's cache (a subprocess loads it
     in ~0.4 s instead of importing torch to make it), and they are marked slow."""
-    from qa import onnx_encoder
-    from qa.embedder import resolve_model
+    from qa.embedding import onnx_encoder
+    from qa.embedding.embedder import resolve_model
 
     folder = onnx_encoder.export(model, resolve_model(model.model_name))
     encoder = onnx_encoder.load(resolve_model(model.model_name)) if folder is not None else None
@@ -97,7 +97,7 @@ def seeds_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory, model) -> Path:
     """An index of the seed articles, built once, read by many tests (do not modify)."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     folder = tmp_path_factory.mktemp("seed-index")
     sync(folder / "index", [SEEDS], embedder=model)
@@ -108,7 +108,7 @@ def seed_index(tmp_path_factory, model) -> Path:
 def stand_in_seed_index(tmp_path_factory) -> Path:
     """The seed articles indexed with the stand-in embedder, once, for tests of the index's
     files, reads and BM25 (not of the model's answers): they need no model (do not modify)."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
     from robust_util import HashEmbedder
 
     folder = tmp_path_factory.mktemp("stand-in-seed-index")
@@ -119,7 +119,7 @@ def stand_in_seed_index(tmp_path_factory) -> Path:
 @pytest.fixture
 def built(tmp_path) -> tuple[Path, Path]:
     """(index, sources): a copy of the seed articles indexed with the stand-in embedder."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
     from robust_util import HashEmbedder
 
     src = tmp_path / "src"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import segments, store, vectors
-from qa.text import words
+from qa.index import segments, store, vectors
+from qa.index.text import words
 
 
 class HashEmbedder:

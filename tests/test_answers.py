@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer_types import CAUSE, DATE, NUMBER, PERSON, PLACE, phrases, question_type
+from qa.retrieval.answer_types import CAUSE, DATE, NUMBER, PERSON, PLACE, phrases, question_type
 from qa.search import Searcher
-from qa.text import tokenize
+from qa.index.text import tokenize
 from tests.robust_util import HashEmbedder
 
 ARTICLES = {
@@ -47,7 +47,7 @@ def _write_articles(folder: Path, articles: dict[str, str | bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def answers_index(tmp_path_factory) -> Path:
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     root = tmp_path_factory.mktemp("answers")
     _write_articles(root / "articles", ARTICLES)
@@ -136,7 +136,7 @@ WRAPPED = ("The ministry said on Sunday that the new bridge over the Tigris at M
 
 
 def test_a_wrapped_txt_sentence_is_highlighted_whole(tmp_path):
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     _write_articles(tmp_path / "articles", {"bridge.txt": "Tigris bridge costs\n\n" + WRAPPED})
     sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
@@ -147,7 +147,7 @@ def test_a_wrapped_txt_sentence_is_highlighted_whole(tmp_path):
 
 
 def test_a_wrapped_pdf_sentence_is_highlighted_whole(tmp_path):
-    from qa.indexer import sync
+    from qa.index.indexer import sync
     from tests.pdf_util import make_pdf
 
     _write_articles(tmp_path / "articles",
@@ -178,7 +178,7 @@ def test_two_stories_supporting_one_answer_outrank_one_storys_modifier(tmp_path)
     so."""
     from dataclasses import replace
 
-    from qa.indexer import sync
+    from qa.index.indexer import sync
     from qa.settings import DEFAULT_SETTINGS
 
     _write_articles(tmp_path / "articles", FED)
@@ -220,7 +220,7 @@ def test_one_story_does_not_differ_from_itself(seed_index, model):
 
 
 def test_headings_list_items_and_blank_lines_still_end_sentences():
-    from qa.sentences import sentence_spans
+    from qa.ingest.sentences import sentence_spans
 
     text = ("Results\nThe survey of the harbour found the old crane was safe to use for another\n"
             "ten years, the engineers said.\n- the crane\n- the gates\n\nA new paragraph")

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from qa.bm25 import B, K1, BM25Index
-from qa.chunking import chunk
-from qa.documents import load
-from qa.text import tokenize
+from qa.index.bm25 import B, K1, BM25Index
+from qa.ingest.chunking import chunk
+from qa.ingest.documents import load
+from qa.index.text import tokenize
 
 from conftest import BBC, SEEDS, bbc_sample
 
@@ -41,8 +41,8 @@ def test_top_returns_best_positive_scores_in_order():
 
 def _segments(tmp_path, corpus: list[list[str]], bounds: list[int]):
     """The corpus cut into segments at `bounds` (passage id = position), each saved and read back mapped."""
-    from qa.bm25 import TermCounts
-    from qa.postings import Postings
+    from qa.index.bm25 import TermCounts
+    from qa.index.postings import Postings
 
     parts = []
     for i, (lo, hi) in enumerate(zip([0, *bounds], [*bounds, len(corpus)])):
@@ -74,8 +74,8 @@ def test_segments_with_deleted_passages_score_as_bm25okapi_over_the_live_ones(tm
 
 def test_a_term_file_of_format_1_reads_as_the_same_postings(tmp_path):
     """Indexes written before format 2 stored the counts passages x terms: they still open, unchanged."""
-    from qa.bm25 import TermCounts
-    from qa.postings import Postings
+    from qa.index.bm25 import TermCounts
+    from qa.index.postings import Postings
 
     corpus = _corpus()[:200]
     counts = TermCounts.build(range(10, 10 + len(corpus)), corpus)
@@ -93,8 +93,8 @@ def test_a_term_file_of_format_1_reads_as_the_same_postings(tmp_path):
 
 
 def test_a_term_file_cut_short_is_refused(tmp_path):
-    from qa.bm25 import TermCounts
-    from qa.postings import Postings
+    from qa.index.bm25 import TermCounts
+    from qa.index.postings import Postings
 
     path = tmp_path / "terms.1.npz"
     TermCounts.build(range(50), _corpus()[:50]).save(path)

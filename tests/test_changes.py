@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from qa.changes import list_sources, pending_changes
+from qa.index.changes import list_sources, pending_changes
 
 
 def test_no_index_means_no_sources_and_no_changes(tmp_path):
@@ -14,7 +14,7 @@ def test_no_index_means_no_sources_and_no_changes(tmp_path):
 
 def test_reports_new_changed_and_removed_files(tmp_path, seeds_copy, stand_in):
     embedder = stand_in
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     index = tmp_path / "index"
     sync(index, [seeds_copy], embedder=embedder)

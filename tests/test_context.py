@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.context import Conversation, is_follow_up, key_words, names
+from qa.retrieval.context import Conversation, is_follow_up, key_words, names
 
 
 @pytest.mark.parametrize("question", ["When was he captured?", "What about Benghazi?", "Was it true?",

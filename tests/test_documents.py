@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from qa.chunking import chunk
+from qa.ingest.chunking import chunk
 from qa.config import ChunkSettings
-from qa.documents import Unreadable, load, parse
-from qa.sentences import sentence_spans
+from qa.ingest.documents import Unreadable, load, parse
+from qa.ingest.sentences import sentence_spans
 
 from conftest import BBC, SEEDS, bbc_sample
 

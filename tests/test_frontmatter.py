@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.chunking import chunk
-from qa.documents import load
+from qa.ingest.chunking import chunk
+from qa.ingest.documents import load
 
 from robust_util import decoded
 

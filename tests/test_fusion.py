@@ -98,10 +98,10 @@ def test_keyword_only_rule_is_coverage_alone():
 
 
 def test_answered_needs_the_questions_words_not_only_a_similar_topic(seed_index):
-    from qa import store
+    from qa.index import store
     from qa.retrieval.snapshot import IndexSnapshot
     from qa.retrieval.verdict import keyword_coverage
-    from qa.text import tokenize
+    from qa.index.text import tokenize
 
     conn = store.connect(seed_index)
     snapshot = IndexSnapshot.load(conn, seed_index)
@@ -118,7 +118,7 @@ def test_answered_needs_the_questions_words_not_only_a_similar_topic(seed_index)
 
 
 def test_same_article_check_reads_the_passages_documents(stand_in_seed_index):
-    from qa import store
+    from qa.index import store
 
     conn = store.connect(stand_in_seed_index)
     by_doc: dict[int, list[int]] = {}

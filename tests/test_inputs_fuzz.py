@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import chunk
-from qa.documents import Unreadable, page_at, parse
-from qa.metadata import from_text
+from qa.ingest.chunking import chunk
+from qa.ingest.documents import Unreadable, page_at, parse
+from qa.ingest.metadata import from_text
 
 from pdf_util import make_pdf
 

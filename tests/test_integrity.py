@@ -18,11 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import cli, inspection, integrity, store, vectors
+from qa import cli
+from qa.index import inspection, integrity, store, vectors
 from qa.errors import IndexBusy, IndexCorrupt
-from qa.indexer import sync
-from qa.lock import LOCK_NAME, write_lock
-from qa.store import IndexStore
+from qa.index.indexer import sync
+from qa.index.lock import LOCK_NAME, write_lock
+from qa.index.store import IndexStore
 
 from cli_util import check
 from conftest import ROOT, SEEDS
@@ -138,7 +139,7 @@ def test_nan_vectors_are_detected_and_only_they_reembedded(built, tmp_path, run_
 def test_a_repair_embeds_through_the_one_passage_encoder(built, monkeypatch):
     """Repair embeds lost vectors with what every sync uses (passage_encoder: the ONNX export),
     never a torch model of its own."""
-    import qa.embedder
+    import qa.embedding.embedder
 
     index, _ = built
     asked: list[str] = []
@@ -151,8 +152,8 @@ def test_a_repair_embeds_through_the_one_passage_encoder(built, monkeypatch):
     def no_torch(*_args, **_kw):
         raise AssertionError("a torch model was loaded outside passage_encoder")
 
-    monkeypatch.setattr(qa.embedder, "passage_encoder", factory)
-    monkeypatch.setattr(qa.embedder, "Embedder", no_torch)
+    monkeypatch.setattr(qa.embedding.embedder, "passage_encoder", factory)
+    monkeypatch.setattr(qa.embedding.embedder, "Embedder", no_torch)
     (vector_file,) = index.glob("vectors.*.faiss")
     _overwrite_middle(vector_file, b"\xff" * 4096)
     repaired = sync(index)
@@ -401,11 +402,11 @@ def test_recorded_counts_agree_after_syncs(built):
 # -- the cheap check at every sync (issue 17) ------------------------------------------------------
 
 def test_a_sync_inspects_every_row_only_when_the_cheap_check_finds_a_change(built, monkeypatch):
-    import qa.indexer
+    import qa.index.indexer
 
     index, src = built
     inspected = []
-    monkeypatch.setattr(qa.indexer, "inspect", lambda *a: inspected.append(a) or inspection.inspect(*a))
+    monkeypatch.setattr(qa.index.indexer, "inspect", lambda *a: inspected.append(a) or inspection.inspect(*a))
     (src / "port.txt").write_text("Port story\n\nThe harbour of Port Elspeth reopened on Friday, the mayor said.\n")
     assert sync(index, embedder=HashEmbedder()).added == 1
     (src / "port.txt").unlink()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qa.documents import load
-from qa.indexer import sync
+from qa.ingest.documents import load
+from qa.index.indexer import sync
 from qa.search import Searcher
 
 ARTICLE = ("Climbers return to Kili\u200bmanjaro\n\n"

@@ -120,7 +120,7 @@ def test_the_layer_contracts_hold():
 
 
 def test_a_broken_contract_fails(tmp_path):
-    """The check can fail: retrieval reads qa.store, so a contract forbidding that is broken."""
+    """The check can fail: retrieval reads qa.index.store, so a contract forbidding that is broken."""
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     settings = pyproject[pyproject.index("[tool.importlinter]"):pyproject.index("[[tool.importlinter.contracts]]")]
     config = tmp_path / "broken.toml"
@@ -130,7 +130,7 @@ id = "no-store"
 name = "retrieval without the store"
 type = "forbidden"
 source_modules = ["qa.retrieval"]
-forbidden_modules = ["qa.store"]
+forbidden_modules = ["qa.index.store"]
 ''', encoding="utf-8")
     assert lint(config) == 1
 
@@ -142,7 +142,7 @@ def test_nothing_installs_a_top_level_app_module():
 
 def test_only_the_embedder_module_loads_a_torch_model():
     """Every path that embeds passages (qa index, its repair, --watch, the UI's reindex) calls
-    qa/embedder.py's passage_encoder, so all get the ONNX export: none builds an Embedder itself."""
+    qa/embedding/embedder.py's passage_encoder, so all get the ONNX export: none builds an Embedder itself."""
     builders = []
     for path in PACKAGE.rglob("*.py"):
         if path.name == "embedder.py":
@@ -155,10 +155,10 @@ def test_only_the_embedder_module_loads_a_torch_model():
 
 def test_the_local_engine_implements_the_protocols(stand_in_seed_index, stand_in, tmp_path):
     """Today's engine is the implementation of qa/interfaces.py's seams (every member present)."""
-    from qa.encoder import Encoder
+    from qa.embedding.encoder import Encoder
     from qa.interfaces import IndexReader, IndexWriter
     from qa.retrieval.local_index import LocalIndexReader
-    from qa.writer import LocalIndexWriter
+    from qa.index.writer import LocalIndexWriter
 
     reader = LocalIndexReader(stand_in_seed_index)
     try:

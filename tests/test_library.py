@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from qa import indexer, library, locations, store
-from qa.changes import pending_changes
+from qa.index import indexer, library, store
+from qa import locations
+from qa.index.changes import pending_changes
 from qa.errors import QAError
-from qa.indexer import sync
+from qa.index.indexer import sync
 
 from cli_util import Cli, Result
 from conftest import ROOT
@@ -330,7 +331,7 @@ def test_sources_and_remove_on_the_command_line(tmp_path, run_qa):
     assert len(doc_paths(index)) == 5
 
 
-# -- PDF (the readers are qa/pdf.py's; here: a source folder's PDFs are indexed with their page) ------
+# -- PDF (the readers are qa/ingest/pdf.py's; here: a source folder's PDFs are indexed with their page) ------
 
 def test_a_file_named_again_inside_its_folder_source_is_no_second_source(tmp_path):
     """qa remove FOLDER/file then qa index FOLDER/file lifts the exclusion: one document, counted

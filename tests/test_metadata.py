@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from qa.chunking import chunk
-from qa.documents import load
-from qa.metadata import parse_date
+from qa.ingest.chunking import chunk
+from qa.ingest.documents import load
+from qa.ingest.metadata import parse_date
 
 from conftest import BBC, SEEDS, bbc_sample
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import cli, store
+from qa import cli
+from qa.index import store
 from qa.errors import QAError
-from qa.indexer import sync
+from qa.index.indexer import sync
 from qa.retrieval.filters import Filters, describe, make_filters, parse_bound, read_bound, split_prefix
 from qa.search import Searcher
-from qa.store import IndexStore
+from qa.index.store import IndexStore
 from robust_util import HashEmbedder
 
 import datetime as dt
@@ -336,7 +337,7 @@ def test_sort_date_orders_passages_by_date_unknown_last(news_index):
 
 
 def test_a_near_copy_is_grouped_and_a_similar_but_different_story_is_not():
-    from qa.duplicates import fingerprint, stories
+    from qa.index.duplicates import fingerprint, stories
 
     edited = WIRE.replace("ninety two", "ninety-three").replace("Tuesday", "Wednesday")
     prints = [fingerprint(1, WIRE), fingerprint(2, edited.upper()), fingerprint(3, budget_text(1, None)),
@@ -383,7 +384,7 @@ def _story_partition(index: Path) -> set[frozenset[tuple[str, int]]]:
 
 
 def test_stories_after_many_small_syncs_are_those_of_a_fresh_build(tmp_path):
-    from qa import duplicates
+    from qa.index import duplicates
 
     rng = np.random.default_rng(17)
     vocabulary = [f"word{i}" for i in range(400)]
@@ -435,7 +436,7 @@ def test_fingerprints_are_datasketchs_own_minhash_signatures():
     the same seed gives: signatures stored by earlier syncs still compare with new ones."""
     from datasketch import MinHash
 
-    from qa import duplicates
+    from qa.index import duplicates
 
     texts = ["The harbour reopened on Friday after the storm damaged the pier, officials said.",
              "Oil prices rose sharply on Monday as traders weighed new supply cuts by producers."]

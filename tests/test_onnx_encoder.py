@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import onnx_encoder
-from qa.embedder import question_encoder, resolve_model
+from qa.embedding import onnx_encoder
+from qa.embedding.embedder import question_encoder, resolve_model
 from tests.conftest import ROOT, SEEDS
 
 TEXTS = [
@@ -129,7 +129,7 @@ def test_an_unwritable_cache_only_costs_the_fast_path(model, tmp_path, monkeypat
 
 
 def test_an_unwritable_cache_is_said_once_with_the_way_out(model, tmp_path, monkeypatch):
-    from qa.embedder import prepare_question_encoder
+    from qa.embedding.embedder import prepare_question_encoder
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -163,7 +163,7 @@ def test_temporaries_of_a_killed_export_are_removed(tmp_path):
 @pytest.mark.slow  # indexes with the real model, made and exported in its own cache
 def test_indexing_with_the_model_leaves_an_export(tmp_path, monkeypatch):
     """`qa index` loads torch anyway; the first `qa ask` after it should not have to."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
     assert onnx_encoder.load(resolve_model("all-MiniLM-L6-v2")) is None
@@ -175,8 +175,8 @@ def test_indexing_with_the_model_leaves_an_export(tmp_path, monkeypatch):
 def test_ctrl_c_during_the_export_keeps_the_committed_index(tmp_path, monkeypatch):
     """The export runs after the commit: an interrupt there must not be reported as 'the index is
     as it was before this run'."""
-    from qa import embedder as embedder_module
-    from qa.indexer import sync
+    from qa.embedding import embedder as embedder_module
+    from qa.index.indexer import sync
     from qa.search import Searcher
 
     def interrupted(_):
@@ -213,7 +213,7 @@ def test_a_cache_damaged_by_random_bytes_is_detected_and_made_again(model, expor
 
 def test_vectors_that_are_not_numbers_are_never_written_into_an_index(tmp_path):
     from qa.errors import QAError
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     from robust_util import HashEmbedder, story
 

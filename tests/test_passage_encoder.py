@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import documents, onnx_encoder
-from qa.chunking import chunk
+from qa.ingest import documents
+from qa.embedding import onnx_encoder
+from qa.ingest.chunking import chunk
 from qa.config import ChunkSettings
-from qa.embedder import Embedder, passage_encoder, resolve_model
+from qa.embedding.embedder import Embedder, passage_encoder, resolve_model
 from qa.settings import DEFAULT_ENCODE
-from qa.indexer import embedding_text
+from qa.index.indexer import embedding_text
 from conftest import BBC, ROOT, SEEDS
 
 
@@ -90,7 +91,7 @@ def test_qa_index_with_an_export_does_not_import_torch_and_stores_torchs_vectors
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0 False False"
     fast, slow = Searcher(tmp_path / "index").snapshot.vectors, Searcher(seed_index).snapshot.vectors
-    ids = slow.ids().tolist()  # every segment's live passages (qa/segments.py)
+    ids = slow.ids().tolist()  # every segment's live passages (qa/index/segments.py)
     assert fast.ids().tolist() == ids and ids
     got, want = np.vstack([fast.reconstruct(i) for i in ids]), np.vstack([slow.reconstruct(i) for i in ids])
     assert (got * want).sum(axis=1).min() >= DEFAULT_ENCODE.min_probe_cosine
@@ -117,7 +118,7 @@ def test_an_unwritable_cache_keeps_the_torch_model_for_passages(model, tmp_path,
 
 @pytest.mark.slow  # indexes with the real model in a cache of its own
 def test_ctrl_c_while_exporting_before_embedding_leaves_no_index_and_no_half_export(tmp_path, monkeypatch):
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     def interrupted(*_):
         raise KeyboardInterrupt
@@ -137,15 +138,15 @@ def test_ctrl_c_while_exporting_before_embedding_leaves_no_index_and_no_half_exp
 def test_watch_embeds_through_the_one_passage_encoder(monkeypatch):
     """qa index --watch keeps the encoder every sync uses (the ONNX export), not a torch model:
     its first sync after a change does not wait for torch."""
-    import qa.embedder
-    from qa.watch import LazyEmbedder
+    import qa.embedding.embedder
+    from qa.index.watch import LazyEmbedder
 
     from robust_util import HashEmbedder
 
     asked: list[str] = []
     stand_in = HashEmbedder()
-    monkeypatch.setattr(qa.embedder, "passage_encoder", lambda name, warn=None: asked.append(name) or stand_in)
-    monkeypatch.setattr(qa.embedder, "Embedder", lambda *_: pytest.fail("a torch model was loaded"))
+    monkeypatch.setattr(qa.embedding.embedder, "passage_encoder", lambda name, warn=None: asked.append(name) or stand_in)
+    monkeypatch.setattr(qa.embedding.embedder, "Embedder", lambda *_: pytest.fail("a torch model was loaded"))
     lazy = LazyEmbedder("all-MiniLM-L6-v2")
     assert lazy.dim == 384 and lazy.encode(["a passage"]).shape == (1, 384)
     assert asked == ["all-MiniLM-L6-v2"] and stand_in.texts == ["a passage"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.chunking import chunk
-from qa.documents import MAX_FILE_BYTES, PDF_SUFFIXES, Unreadable, load, max_bytes, page_at
+from qa.ingest.chunking import chunk
+from qa.ingest.documents import MAX_FILE_BYTES, PDF_SUFFIXES, Unreadable, load, max_bytes, page_at
 
 from pdf_util import make_pdf
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qa import store
+from qa.index import store
 from qa.search import Searcher
 from qa.settings import DEFAULT_SETTINGS
 from conftest import ROOT
@@ -65,7 +65,7 @@ def test_bm25_params_reach_the_snapshot(stand_in_seed_index):
 
 
 def test_an_index_is_searched_with_the_bm25_params_it_records(tmp_path, model):
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     sync(tmp_path / "index", [ROOT / "seeds"], embedder=model, bm25={"k1": 1.5, "b": 0.75})
     question = "Who heads Ansar al-Sharia in Derna?"

@@ -6,7 +6,7 @@ import io
 import json
 
 from qa import cli
-from qa.indexer import SyncReport
+from qa.index.indexer import SyncReport
 from qa.progress import ProgressBars, ProgressLines, progress_reporter
 from qa.settings import ProgressSettings
 
@@ -56,7 +56,7 @@ def test_a_terminal_gets_bars_a_pipe_gets_lines():
 
 
 def test_qa_index_piped_says_progress_on_stderr_and_keeps_json_on_stdout_clean(tmp_path, monkeypatch, capsys):
-    import qa.indexer
+    import qa.index.indexer
     import qa.progress
 
     monkeypatch.setattr(qa.progress, "DEFAULT_PROGRESS", ProgressSettings(line_every_seconds=0.0))
@@ -68,7 +68,7 @@ def test_qa_index_piped_says_progress_on_stderr_and_keeps_json_on_stdout_clean(t
         on_progress("embedding", 9, 9)
         return SyncReport(added=3)
 
-    monkeypatch.setattr(qa.indexer, "sync", sync)
+    monkeypatch.setattr(qa.index.indexer, "sync", sync)
     assert cli.main(["index", str(tmp_path), "--index", str(tmp_path / "index"), "--json"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["added"] == 3

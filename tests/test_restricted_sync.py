@@ -7,8 +7,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from qa import store
-from qa.indexer import sync
+from qa.index import store
+from qa.index.indexer import sync
 from qa.search import Searcher
 
 from robust_util import HashEmbedder, check_consistent, make_library, story
@@ -122,7 +122,7 @@ def test_watch_syncs_only_the_changed_paths(tmp_path, monkeypatch):
     import pytest
 
     pytest.importorskip("watchfiles")
-    from qa import indexer, watch
+    from qa.index import indexer, watch
 
     src = library(tmp_path)
     index = tmp_path / "index"

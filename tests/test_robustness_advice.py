@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from qa import cli, indexer, store
+from qa import cli
+from qa.index import indexer, store
 from qa.errors import IndexCorrupt, QAError
-from qa.indexer import SyncReport, sync
+from qa.index.indexer import SyncReport, sync
 from qa.search import Searcher
 
 from cli_util import check

@@ -1,6 +1,6 @@
 """Reading a file costs a bounded memory and time (qa/settings.py ReaderSettings): a PDF whose
 content stream inflates to hundreds of MB is skipped with its reason, and not read again until it
-changes. The PDF's reader runs in a child process (qa/read_worker.py) whose limit is lowered here,
+changes. The PDF's reader runs in a child process (qa/ingest/read_worker.py) whose limit is lowered here,
 so the test itself stays small."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from qa import read_worker
-from qa.changes import pending_changes
-from qa.documents import OverBudget, Unreadable, load
-from qa.indexer import sync
+from qa.ingest import read_worker
+from qa.index.changes import pending_changes
+from qa.ingest.documents import OverBudget, Unreadable, load
+from qa.index.indexer import sync
 from qa.settings import ReaderSettings
 
 from pdf_util import flate_bomb_pdf, make_pdf

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from qa.indexer import sync
+from qa.index.indexer import sync
 from qa.render import citation
 from qa.search import Searcher
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from qa import chunking, documents, indexer
-from qa.chunking import MAX_PASSAGE_CHARS, chunk
+from qa.ingest import chunking, documents
+from qa.index import indexer
+from qa.ingest.chunking import MAX_PASSAGE_CHARS, chunk
 from qa.config import ChunkSettings
-from qa.documents import MAX_FILE_BYTES, Unreadable, load
-from qa.indexer import sync
+from qa.ingest.documents import MAX_FILE_BYTES, Unreadable, load
+from qa.index.indexer import sync
 from qa.search import Searcher
 
 from robust_util import HashEmbedder, check_consistent, decoded, passage_texts

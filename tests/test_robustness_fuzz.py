@@ -16,11 +16,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import MAX_PASSAGE_CHARS, chunk
+from qa.ingest.chunking import MAX_PASSAGE_CHARS, chunk
 from qa.config import ChunkSettings
-from qa.documents import Unreadable, load, parse
-from qa.indexer import sync
-from qa.inspection import check_index
+from qa.ingest.documents import Unreadable, load, parse
+from qa.index.indexer import sync
+from qa.index.inspection import check_index
 from qa.search import Searcher
 
 from robust_util import HashEmbedder, check_consistent

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from qa import cli, indexer, store, vectors
+from qa import cli
+from qa.index import indexer, store, vectors
 from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
-from qa.indexer import sync
+from qa.index.indexer import sync
 from qa.search import Searcher
 
 from conftest import ROOT, SEEDS

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.indexer import sync
+from qa.index.indexer import sync
 from qa.search import Searcher
 
 from conftest import ROOT, SEEDS

@@ -7,9 +7,9 @@ from __future__ import annotations
 import sqlite3
 
 from qa import cli
-from qa.context import Turn
-from qa.export import answer_text, conversation_markdown
-from qa.indexer import sync
+from qa.retrieval.context import Turn
+from qa.ui.export import answer_text, conversation_markdown
+from qa.index.indexer import sync
 from qa.search import Answer, Hit
 
 from robust_util import HashEmbedder, story

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from qa import cli, store
+from qa import cli
+from qa.index import store
 from qa.errors import QAError
-from qa.indexer import sync
-from qa.lock import LOCK_NAME, write_lock
+from qa.index.indexer import sync
+from qa.index.lock import LOCK_NAME, write_lock
 from qa.search import Searcher
 
 from robust_util import HashEmbedder, check_consistent, make_library, story
@@ -59,7 +60,7 @@ def test_in_its_own_folder_qa_deletes_only_the_exact_names_it_writes(tmp_path):
 
 
 def test_an_empty_folder_is_adopted_and_marked(tmp_path):
-    from qa import ownership
+    from qa.index import ownership
 
     src = make_library(tmp_path)
     index = tmp_path / "index"
@@ -71,7 +72,7 @@ def test_an_empty_folder_is_adopted_and_marked(tmp_path):
 
 
 def test_an_index_made_before_the_marker_opens_and_is_adopted_by_its_next_writer(tmp_path):
-    from qa import ownership
+    from qa.index import ownership
 
     src = make_library(tmp_path)
     index = tmp_path / "index"

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from qa import cli, embedder as embedder_module
+from qa import cli
+from qa.embedding import embedder as embedder_module
 
 from conftest import ROOT
 

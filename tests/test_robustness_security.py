@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 
 from qa import render
-from qa.indexer import sync
+from qa.index.indexer import sync
 from qa.search import Answer, Hit
-from qa.sources import scan
+from qa.ingest.sources import scan
 
 from conftest import ROOT
 from robust_util import HashEmbedder, passage_texts
@@ -75,10 +75,10 @@ def test_index_files_are_sqlite_and_faiss_only(stand_in_seed_index):
             assert head[:4] == b"PK\x03\x04"  # numpy arrays in a zip, read with allow_pickle=False
             with np.load(path, allow_pickle=False) as arrays:
                 assert all(arrays[name].dtype != object for name in arrays.files)
-        elif path.name == "checked.json":  # the last whole sync's note of the database (qa/inspection.py)
+        elif path.name == "checked.json":  # the last whole sync's note of the database (qa/index/inspection.py)
             mark = json.loads(path.read_text())
             assert set(mark) == {"generation", "database"} and all(isinstance(v, int) for v in mark["database"])
-        elif path.name == "qa-index":  # the marker that makes the folder qa's own (qa/ownership.py): text
+        elif path.name == "qa-index":  # the marker that makes the folder qa's own (qa/index/ownership.py): text
             assert path.read_text().startswith("This folder is a qa index.")
         else:
             assert path.name == "write.lock"

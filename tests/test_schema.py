@@ -1,4 +1,4 @@
-"""The schema's one story (qa/store.py): a version in sqlite's user_version, ordered migrations run
+"""The schema's one story (qa/index/store.py): a version in sqlite's user_version, ordered migrations run
 by the next writer, readers that learn the schema once at open, and no SQL outside the store."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from qa import store
-from qa.changes import pending_changes
+from qa.index import store
+from qa.index.changes import pending_changes
 from qa.errors import QAError
-from qa.indexer import sync
+from qa.index.indexer import sync
 from qa.search import Searcher
-from qa.store import IndexStore
+from qa.index.store import IndexStore
 
 from conftest import SEEDS
 from robust_util import HashEmbedder
@@ -23,14 +23,14 @@ from robust_util import HashEmbedder
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "Who heads Ansar al-Sharia in Derna?"
 
-#: what runs SQL or reads the schema: only qa/store.py may
+#: what runs SQL or reads the schema: only qa/index/store.py may
 SQL_CALL = re.compile(r"\.(execute|executemany|executescript)\(|sqlite3\.connect\(|PRAGMA |sqlite_master")
 
 
 def test_no_module_but_the_store_runs_sql():
     offenders = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
                  for folder in ("qa", "benchmarks") for path in sorted((ROOT / folder).rglob("*.py"))
-                 if path != ROOT / "qa" / "store.py"
+                 if path != ROOT / "qa" / "index" / "store.py"
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if SQL_CALL.search(line)]
     assert offenders == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.documents import load
+from qa.ingest.documents import load
 from qa.errors import QAError
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.search import Searcher
@@ -77,7 +77,7 @@ def test_boilerplate_never_answers(searcher, model):
 
 
 def test_word_pairs_in_order_choose_the_sentence():
-    from qa.highlight import scored_best_sentence
+    from qa.retrieval.highlight import scored_best_sentence
 
     text = "The bank of the river flooded. Flood waters reached the river bank by noon."
     idf = {"river": 1.0, "bank": 1.0}.get
@@ -89,7 +89,7 @@ def test_word_pairs_in_order_choose_the_sentence():
 def test_the_passage_saying_the_question_in_one_sentence_wins(tmp_path, embedder):
     """Two passages on the topic hold the question's words; the re-ranking by best sentence puts
     first the one whose single sentence holds them, which plain fusion ranks second."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
     from qa.settings import DEFAULT_SETTINGS
 
     folder = tmp_path / "articles"
@@ -120,7 +120,7 @@ def searcher_text(hit) -> str:
 
 
 def test_article_factor_lowers_words_every_passage_of_an_article_holds():
-    from qa.highlight import article_factor
+    from qa.retrieval.highlight import article_factor
 
     assert article_factor(1, 1, 0.5) == 1.0  # a one-passage article: nothing to tell apart
     assert article_factor(12, 1, 0.5) == 1.0  # one passage holds it: it points at that passage
@@ -134,7 +134,7 @@ def _lighthouse_index(tmp_path, embedder, settings=None):
     short articles that all say 'opened'; one of them names a museum. Small passages (the title
     line is one), so that the article has several."""
     from qa.config import ChunkSettings
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     folder = tmp_path / "articles"
     folder.mkdir(exist_ok=True)
@@ -174,9 +174,9 @@ def test_within_an_article_the_sentence_with_its_rarer_words_is_highlighted(tmp_
 
 
 def test_article_weights_come_from_the_articles_passages(tmp_path, embedder):
-    from qa import store
+    from qa.index import store
     from qa.retrieval.rerank import article_weights
-    from qa.text import tokenize
+    from qa.index.text import tokenize
 
     _lighthouse_index(tmp_path, embedder).close()
     conn = store.connect(tmp_path / "index")

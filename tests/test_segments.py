@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from qa import segments, store
+from qa.index import segments, store
 from qa.config import FORMAT_VERSION
-from qa.indexer import sync
-from qa.library import remove
+from qa.index.indexer import sync
+from qa.index.library import remove
 from qa.retrieval.filters import make_filters
 from qa.search import Searcher
 from qa.settings import DEFAULT_SETTINGS, IndexingSettings
-from qa.store import IndexStore
+from qa.index.store import IndexStore
 
 from conftest import SEEDS, bbc_sample
 from robust_util import HashEmbedder, check_consistent

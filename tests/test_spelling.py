@@ -13,8 +13,8 @@ from conftest import SEEDS
 from qa.retrieval.spelling import spell
 from qa.search import Searcher
 from qa.settings import DEFAULT_SETTINGS
-from qa.spelling import skeleton
-from qa.text import stem_of, words
+from qa.retrieval.speller import skeleton
+from qa.index.text import stem_of, words
 
 MICROSOFT = """Microsoft releases bumper patches
 
@@ -48,7 +48,7 @@ Analysts said that the price cuts would squeeze the makers' margins further.
 @pytest.fixture(scope="module")
 def index(tmp_path_factory, model):
     """The seeds, an article on Microsoft's patches and articles on two chief executives."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     folder = tmp_path_factory.mktemp("spelling")
     articles = folder / "articles"
@@ -93,7 +93,7 @@ def test_a_question_spelled_right_is_searched_as_typed(searcher, model):
 def test_a_word_the_index_holds_is_never_changed(index, searcher):
     """Every word of the indexed passages, asked about: none is corrected (some are one edit
     from a more frequent word: "Derbi", "Zubia", "thuwar")."""
-    from qa import store
+    from qa.index import store
 
     conn = store.connect(index)
     held = sorted({w for row in store.all_citation_rows(conn) for w in words(row.text)})
@@ -163,9 +163,9 @@ def test_the_text_output_says_what_was_searched(searcher, model, capsys):
 
 # -- the speller on small vocabularies built here (no model) ---------------------------------------
 def _lexicon(passages: list[str]):
-    from qa.bm25 import BM25Index
-    from qa.spelling import Lexicon
-    from qa.text import tokenize
+    from qa.index.bm25 import BM25Index
+    from qa.retrieval.speller import Lexicon
+    from qa.index.text import tokenize
 
     bm25 = BM25Index([tokenize(p) for p in passages])
     return Lexicon(bm25.vocabulary, bm25.document_frequency, bm25)

@@ -1,4 +1,4 @@
-"""The index database (qa/store.py): the batched IN helper, the BM25 parameters an index records,
+"""The index database (qa/index/store.py): the batched IN helper, the BM25 parameters an index records,
 and the one format check."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import sqlite3
 import numpy as np
 import pytest
 
-from qa import store
+from qa.index import store
 from qa.config import FORMAT_VERSION
 from qa.errors import IndexCorrupt, IndexTooNew, IndexTooOld, QAError
-from qa.indexer import sync
+from qa.index.indexer import sync
 from qa.search import Searcher
-from qa.store import IndexStore, NewDocument, NewPassage
+from qa.index.store import IndexStore, NewDocument, NewPassage
 
 from conftest import SEEDS
 from robust_util import HashEmbedder

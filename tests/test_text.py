@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.text import tokenize
+from qa.index.text import tokenize
 
 
 def test_stop_words_go_and_words_are_stemmed():
@@ -46,7 +46,7 @@ def test_every_format_character_is_removed():
     import sys
     import unicodedata
 
-    from qa.text import normalize
+    from qa.index.text import normalize
 
     format_chars = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
     assert normalize("a" + "".join(format_chars) + "b") == "ab"

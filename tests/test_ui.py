@@ -82,7 +82,7 @@ def highlighted(static) -> list[str]:
 @pytest.fixture
 def own_index(tmp_path, model, monkeypatch):
     """A fresh index of a copy of the seeds (for tests that change it); cwd is tmp_path."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     articles = tmp_path / "articles"
     shutil.copytree(SEEDS, articles)
@@ -194,7 +194,7 @@ async def test_reindex_after_adding_a_folder_then_ask_about_it(own_index, model,
         assert app.status.changes == ""
         assert app.status.stats == "4 articles, 11 passages"
         # a reindex by another process (qa index) is noticed too
-        from qa.indexer import sync
+        from qa.index.indexer import sync
 
         (extra / "more.txt").write_text("More\n\nOne more article about Sirte.\n", encoding="utf-8")
         sync(own_index, embedder=model)
@@ -205,7 +205,7 @@ async def test_reindex_after_adding_a_folder_then_ask_about_it(own_index, model,
 
 @run_async
 async def test_markup_in_articles_and_questions_renders_literally(tmp_path, model, monkeypatch):
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "markup.txt").write_text(MARKUP_ARTICLE, encoding="utf-8")

@@ -28,7 +28,7 @@ QUESTION = "Who heads Ansar al-Sharia in Derna?"
 def library(tmp_path, monkeypatch):
     """The seeds and a second source (a folder of one article, removed by the walk), indexed with
     the stand-in embedder; data and cache folders in tmp."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     shutil.copytree(SEEDS, tmp_path / "articles")
     (tmp_path / "drive").mkdir()

@@ -15,7 +15,7 @@ from test_ui import ask, make_app, run_async, settle
 @pytest.fixture
 def library(tmp_path, model, monkeypatch):
     """A fresh index of a copy of the seeds; cwd is a folder of articles (a source), data in tmp."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     articles = tmp_path / "articles"
     shutil.copytree(SEEDS, articles)
@@ -67,7 +67,7 @@ async def test_cards_cite_the_pdf_page_and_mark_files_that_are_away(library, mod
     import textwrap
 
     from pdf_util import make_pdf
-    from qa.indexer import sync
+    from qa.index.indexer import sync
     from qa.ui.screens import SourceScreen
     from qa.ui.widgets import HitCard, Notice
     from test_ui import opened, plain
@@ -103,8 +103,8 @@ async def test_cards_cite_the_pdf_page_and_mark_files_that_are_away(library, mod
 
 @run_async
 async def test_sources_view_lists_states_and_removes_after_confirmation(library, model):
-    from qa.indexer import sync
-    from qa.library import list_sources
+    from qa.index.indexer import sync
+    from qa.index.library import list_sources
     from qa.ui.library import ConfirmScreen, SourcesScreen
     from qa.ui.widgets import StatusLine
 
@@ -212,7 +212,7 @@ async def test_the_sources_confirmation_wraps_names_what_is_removed_and_the_colu
     FOLDER/file.txt` made before naming the file lifted its removal): the folder holds its document
     too. Removing it takes nothing out, and the dialog says so whole at 120 columns; after the
     removal the Source column still shows the folder's path."""
-    from qa import store
+    from qa.index import store
     from qa.ui.library import ConfirmScreen, SourcesScreen
     from robust_util import HashEmbedder
     from test_ui_loop import screen_text
@@ -221,8 +221,8 @@ async def test_the_sources_confirmation_wraps_names_what_is_removed_and_the_colu
     shutil.copytree(SEEDS, folder)
     file = folder / sorted(p.name for p in folder.iterdir())[0]
     index = tmp_path / "index"
-    monkeypatch.setattr("qa.embedder.question_encoder", lambda name: HashEmbedder(), raising=False)
-    from qa.indexer import sync
+    monkeypatch.setattr("qa.embedding.embedder.question_encoder", lambda name: HashEmbedder(), raising=False)
+    from qa.index.indexer import sync
 
     sync(index, [folder], embedder=HashEmbedder())
     (tmp_path / "elsewhere").mkdir()

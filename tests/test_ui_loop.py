@@ -17,7 +17,7 @@ from textual import events
 from textual.keys import _character_to_key
 
 from qa.render import paragraph_range
-from qa.sentences import sentence_spans
+from qa.ingest.sentences import sentence_spans
 from qa.ui.screens import ChatScreen, DocumentsScreen, SourceScreen
 from qa.ui.widgets import WORD_STYLE, AnswerView, body_sentences, HistoryInput, HitCard, Notice, QuestionMessage
 from test_ui import ask, make_app, opened, own_index, plain, run_async, settle  # noqa: F401 (own_index: a fixture)
@@ -109,7 +109,7 @@ LONG_ARTICLE = ("Harbour report\n\n"
 
 @run_async
 async def test_the_answer_sentence_of_a_long_passage_is_on_screen_and_the_card_expands(tmp_path, model, monkeypatch):
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "harbour.txt").write_text(LONG_ARTICLE, encoding="utf-8")

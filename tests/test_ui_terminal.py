@@ -128,7 +128,7 @@ SIRTE = "Sirte market\n\nThe market of Sirte was rebuilt by the trader Omar Zint
 
 def rebuild(index: Path, folder: Path, name: str, text: str, model) -> None:
     """Delete the index folder and build a new one at the same path from `folder` only."""
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     shutil.rmtree(index)
     folder.mkdir(exist_ok=True)

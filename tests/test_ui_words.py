@@ -30,7 +30,7 @@ Eastern Airlines and its pilots met again on Sunday without an agreement on wage
 
 @pytest.fixture
 def dated(tmp_path, monkeypatch):
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     (tmp_path / "news").mkdir()
     (tmp_path / "news" / "texas.md").write_text(TEXAS, encoding="utf-8")
@@ -110,7 +110,7 @@ def test_counts_are_pluralised_by_one_helper_in_the_ui_and_the_cli(dated, capsys
     folder = dated.parent / "one"
     folder.mkdir()
     (folder / "a.txt").write_text("Alone\n\nA single short article about a harbour.\n", encoding="utf-8")
-    from qa.indexer import sync
+    from qa.index.indexer import sync
 
     sync(dated, [folder], embedder=HashEmbedder())
     assert cli.main(["sources", "--index", str(dated)]) == 0

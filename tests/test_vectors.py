@@ -1,5 +1,5 @@
 """The approximate (IVF) vector index: same answers as the exact one where both are run, filters
-kept, articles added and removed in place (qa/vectors.py; figures in BENCHMARKS.md)."""
+kept, articles added and removed in place (qa/index/vectors.py; figures in BENCHMARKS.md)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 
 from conftest import bbc_sample
 from robust_util import HashEmbedder
-from qa import store, vectors
-from qa.indexer import sync
+from qa.index import store, vectors
+from qa.index.indexer import sync
 from qa.retrieval.candidates import dense_search
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.search import Searcher

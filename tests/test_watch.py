@@ -88,7 +88,7 @@ def test_watch_syncs_a_new_file_within_seconds_and_stops_on_ctrl_c(tmp_path, fas
 def test_a_name_that_is_not_utf8_is_reported_and_watching_goes_on(tmp_path, monkeypatch):
     """watchfiles cannot decode such a name and ends its watcher (WatchfilesRustInternalError):
     watch reports the file as a full sync does and keeps syncing the rest."""
-    from qa import watch as watch_mod
+    from qa.index import watch as watch_mod
 
     from robust_util import HashEmbedder, story
 

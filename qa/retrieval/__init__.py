@@ -12,5 +12,9 @@ the settings (qa/settings.py):
   retriever.py Retriever: the stages over an index folder, reloaded when a reindex commits
   local_index.py LocalIndexReader: today's engine behind qa.interfaces.IndexReader (sqlite + segments)
 
+and what the stages use: speller.py (the index's vocabulary as a speller), highlight.py (a
+passage's best sentence and its score), answer_types.py (the kind of phrase a question asks for),
+context.py (a follow-up question's topic), records.py, filters.py, duplicates.py, support.py.
+
 qa/search.py keeps the public names (Searcher, Hit, Answer, display_path).
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.bm25 import best_positive
+from qa.index.bm25 import best_positive
 from qa.retrieval.records import Candidates, Query
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import DEFAULT_SETTINGS, RetrievalSettings
@@ -45,6 +45,6 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
 def dense_search(snapshot: IndexSnapshot, vector: np.ndarray, n: int, allowed: np.ndarray | None,
                  settings: RetrievalSettings = DEFAULT_SETTINGS) -> tuple[np.ndarray, np.ndarray]:
     """The n nearest passages; with `allowed` (bool per snapshot position), among those only:
-    each segment (qa/segments.py) is searched exact or approximate (qa/vectors.py), the filter and
+    each segment (qa/index/segments.py) is searched exact or approximate (qa/index/vectors.py), the filter and
     its deleted passages skipped inside faiss's scan, so the cost is at most the unfiltered scan's."""
     return snapshot.vectors.search(vector, n, None if allowed is None else snapshot.passage_ids[allowed], settings)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from qa.highlight import SentenceScore
-from qa.integrity import check_citation, file_state
+from qa.retrieval.highlight import SentenceScore
+from qa.index.integrity import check_citation, file_state
 from qa.retrieval.records import Candidates, Hit
-from qa.store import CitationRow
+from qa.index.store import CitationRow
 
 
 def cite(ids: list[int], rows: Mapping[int, CitationRow], sentences: Mapping[int, SentenceScore],

@@ -1,4 +1,4 @@
-"""One card per story: copies of a passage (groups found at index time, qa/duplicates.py) fold
+"""One card per story: copies of a passage (groups found at index time, qa/index/duplicates.py) fold
 into one, so the top k are k different stories.
 
 A story ranks where its best copy ranks, with that copy's score; the copy cited is the earliest
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from qa.retrieval.records import Copy, Hit, display_path
-from qa.store import CitationRow, StoryMember
+from qa.index.store import CitationRow, StoryMember
 
 #: citation rows by passage id (PassageSource.citation_rows)
 RowReader = Callable[[Sequence[int]], Mapping[int, CitationRow]]

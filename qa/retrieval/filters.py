@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qa.errors import QAError
-from qa.store import DocumentFacts
+from qa.index.store import DocumentFacts
 
 #: a question prefix word: since:VALUE, until:VALUE or source:VALUE (VALUE quoted when it has spaces)
 _PREFIX = re.compile(r"""\s*(since|until|source):(?:"([^"]*)"|'([^']*)'|(\S+))""", re.IGNORECASE)

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qa import store
+from qa.index import store
 from qa.errors import IndexMissing
-from qa.store import (CitationRow, DocumentDetails, DocumentListing, DocumentPassage, IndexMeta,
+from qa.index.store import (CitationRow, DocumentDetails, DocumentListing, DocumentPassage, IndexMeta,
                       StoryMember)
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from qa.highlight import SentenceScore
+from qa.retrieval.highlight import SentenceScore
 from qa.retrieval.cite import cite
 from qa.retrieval.duplicates import fold
 from qa.retrieval.fusion import fuse, rank
@@ -21,7 +21,7 @@ from qa.retrieval.snapshot import IndexSnapshot
 from qa.retrieval.support import differing, support, support_rerank
 from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage, missing_names
 from qa.settings import RetrievalSettings
-from qa.store import CitationRow, DocumentPassage
+from qa.index.store import CitationRow, DocumentPassage
 
 
 class PassageSource(Protocol):

@@ -76,7 +76,7 @@ class Hit:
     site: str | None = None
     duplicates: list[Copy] = field(default_factory=list)  # other copies of this story, earliest first
     #: the answer phrase inside the highlight (document coordinates): a phrase of the type the
-    #: question asks for (qa/answer_types.py); None: none found
+    #: question asks for (qa/retrieval/answer_types.py); None: none found
     answer: tuple[int, int] | None = None
     support: int = 0  # other independent stories among the best passages that hold the answer phrase
 

@@ -1,4 +1,4 @@
-"""Re-rank by sentences: each passage's best sentence (qa/highlight.py), its words weighed within
+"""Re-rank by sentences: each passage's best sentence (qa/retrieval/highlight.py), its words weighed within
 their own article, added to the fused score of the best passages."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from qa.answer_types import question_type
-from qa.highlight import AnswerEvidence, SentenceScore, article_factor, scored_best_sentence
+from qa.retrieval.answer_types import question_type
+from qa.retrieval.highlight import AnswerEvidence, SentenceScore, article_factor, scored_best_sentence
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
-from qa.store import CitationRow, DocumentPassage
-from qa.text import tokenize
+from qa.index.store import CitationRow, DocumentPassage
+from qa.index.text import tokenize
 
 #: per document, each question term's weight in it
 ArticleWeights = dict[int, dict[str, float]]
@@ -53,7 +53,7 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
                     aliases: Mapping[str, str] | None = None, question: str = "") -> dict[int, SentenceScore]:
     """Each passage's best sentence, its words weighed within its article (a name's other
     spellings, aliases, counted as the name), the phrase type the question asks for and each
-    sentence's context (the sentence before, the title) counted as qa/highlight.py says."""
+    sentence's context (the sentence before, the title) counted as qa/retrieval/highlight.py says."""
     kind, asked = question_type(question), frozenset(tokens) | frozenset(aliases or ())
     titles: dict[str, frozenset[str]] = {}
     out = {}

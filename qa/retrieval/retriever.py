@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from qa import store
+from qa.index import store
 from qa.errors import IndexCorrupt, IndexMismatch, QAError
-from qa.encoder import Encoder
+from qa.embedding.encoder import Encoder
 from qa.interfaces import IndexReader
-from qa.integrity import DamagedCitation, repair_command, suspect
+from qa.index.integrity import DamagedCitation, repair_command, suspect
 from qa.retrieval.duplicates import date_key, name_copies
 from qa.retrieval.filters import FilterMask, Filters
 from qa.retrieval.local_index import LocalIndexReader

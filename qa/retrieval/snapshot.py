@@ -1,5 +1,5 @@
 """One generation of the index in memory: its meta, BM25 over its term postings, vectors and
-passage ids (its segments read together: qa/segments.py).
+passage ids (its segments read together: qa/index/segments.py).
 
 A snapshot never changes; a reindex commits a new generation and the Retriever loads a new
 snapshot. Passage texts and citations stay in the database (read for the few passages shown).
@@ -14,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import store
-from qa.bm25 import BM25Index
+from qa.index import store
+from qa.index.bm25 import BM25Index
 from qa.errors import IndexCorrupt, QAError
-from qa.integrity import suspect, verify_loaded
-from qa.segments import LoadedSegments, SegmentedVectors, load_segments
+from qa.index.integrity import suspect, verify_loaded
+from qa.index.segments import LoadedSegments, SegmentedVectors, load_segments
 from qa.settings import DEFAULT_SETTINGS, BM25Params
-from qa.spelling import Lexicon
+from qa.retrieval.speller import Lexicon
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class IndexSnapshot:
     meta: store.IndexMeta
     passage_ids: np.ndarray  # ascending; BM25 position i is passage passage_ids[i]
     bm25: BM25Index
-    vectors: SegmentedVectors  # every segment's vectors, searched as one (qa/segments.py)
+    vectors: SegmentedVectors  # every segment's vectors, searched as one (qa/index/segments.py)
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, index_dir: Path,
@@ -74,7 +74,7 @@ class IndexSnapshot:
 
 def _whole_generation(conn: sqlite3.Connection, index_dir: Path) -> tuple[store.IndexMeta, LoadedSegments]:
     """The current generation's meta and segments, checked whole against what their commits
-    recorded (qa/integrity.py: damage is one IndexCorrupt line naming the file)."""
+    recorded (qa/index/integrity.py: damage is one IndexCorrupt line naming the file)."""
     db = store.IndexStore(conn)
     for attempt in range(3):
         meta, deleted = db.read_manifest()

@@ -1,5 +1,5 @@
 """Spell: the question as it is searched, its slips corrected against the index's vocabulary
-(qa/spelling.py), its names' other spellings in the index found, and its names listed for the
+(qa/retrieval/speller.py), its names' other spellings in the index found, and its names listed for the
 verdict.
 
 A word the index holds is never changed. A word it does not hold is replaced by the nearest word
@@ -21,8 +21,8 @@ import numpy as np
 
 from qa.retrieval.records import Query
 from qa.settings import RetrievalSettings
-from qa.spelling import QUESTION_WORDS, Lexicon, Suggestion, real_words_near, undo_slip
-from qa.text import STOP_WORDS, normalize, stem_of, tokenize, word_spans
+from qa.retrieval.speller import QUESTION_WORDS, Lexicon, Suggestion, real_words_near, undo_slip
+from qa.index.text import STOP_WORDS, normalize, stem_of, tokenize, word_spans
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """Support across stories: how many independent stories hold a passage's answer phrase, and
 whether the top stories give different answers.
 
-A phrase (qa/answer_types.py) is held by a story when every term of it is among the terms of the
+A phrase (qa/retrieval/answer_types.py) is held by a story when every term of it is among the terms of the
 highlighted sentence of one of that story's passages in the re-ranked head (said in answer to the
-same question, not anywhere in the article); copies of one story (qa/duplicates.py) and the
+same question, not anywhere in the article); copies of one story (qa/index/duplicates.py) and the
 other passages of the same article count once, as the passage's own story does not count at
 all. "Federal Reserve Board chairman Paul Volcker" in ten stories outweighs one story's "Vice
 Chairman Manuel Johnson". Two stories whose highlighted sentences say the question's names and
@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from qa.answer_types import DATE, FATE, NUMBER, PERSON, question_type
-from qa.highlight import SentenceScore
+from qa.retrieval.answer_types import DATE, FATE, NUMBER, PERSON, question_type
+from qa.retrieval.highlight import SentenceScore
 from qa.retrieval.records import Hit, Query
 from qa.settings import RetrievalSettings
-from qa.store import CitationRow
-from qa.text import tokenize
+from qa.index.store import CitationRow
+from qa.index.text import tokenize
 
 
 #: the answer types whose different phrases are different claims

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
-from qa.text import tokenize
+from qa.index.text import tokenize
 
 
 class AnswerSignals(NamedTuple):

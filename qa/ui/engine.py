@@ -17,21 +17,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.config import DEFAULT_MODEL
-from qa.documents import Document, Unreadable, parse
+from qa.ingest.documents import Document, Unreadable, parse
 from qa.errors import QAError
 from qa.retrieval import local_index
 
 if TYPE_CHECKING:  # imported in a worker, not at start-up (numpy, scipy, faiss)
-    from qa.changes import Changes
-    from qa.indexer import SyncReport
-    from qa.encoder import Encoder
-    from qa.library import Removal, SourceInfo
+    from qa.index.changes import Changes
+    from qa.index.indexer import SyncReport
+    from qa.embedding.encoder import Encoder
+    from qa.index.library import Removal, SourceInfo
     from qa.search import Answer, Hit, Searcher
-    from qa.store import IndexMeta
+    from qa.index.store import IndexMeta
 
 #: builds the embedding model from its name (tests inject one that is already loaded)
 EmbedderFactory = Callable[[str], "Encoder"]
-#: on_progress(phase, done, total), as qa.indexer.sync calls it
+#: on_progress(phase, done, total), as qa.index.indexer.sync calls it
 ProgressCallback = Callable[[str, int, int], None]
 
 #: seconds between two looks at "was the reindex cancelled?" while it waits for the model
@@ -41,7 +41,7 @@ _CLOSE_WAIT = 2.0
 
 
 def load_embedder(model_name: str) -> Encoder:
-    from qa.embedder import question_encoder
+    from qa.embedding.embedder import question_encoder
 
     return question_encoder(model_name)
 
@@ -172,26 +172,26 @@ class Engine:
 
     def pending_changes(self) -> Changes:
         """Files added, changed or removed in the sources since the last sync."""
-        from qa.changes import pending_changes
+        from qa.index.changes import pending_changes
 
         return pending_changes(self.index_dir)
 
     # -- the library -----------------------------------------------------------------------
     def sources(self) -> list[SourceInfo]:
         """Each source with its documents, passages and state (QAError without an index)."""
-        from qa.library import list_sources
+        from qa.index.library import list_sources
 
         return list_sources(self.index_dir)
 
     def plan_removal(self, path: str) -> Removal:
         """What removing `path` would take out of the index (nothing is changed)."""
-        from qa.library import plan_removal
+        from qa.index.library import plan_removal
 
         return plan_removal(self.index_dir, path).removal
 
     def remove_source(self, path: str, on_message: Callable[[str], None] | None = None) -> Removal:
         """Take a source and its documents out of the index (QAError when it holds no such path)."""
-        from qa.library import remove
+        from qa.index.library import remove
 
         return remove(self.index_dir, path, on_message=on_message)
 
@@ -222,7 +222,7 @@ class Engine:
                 cancelled: Callable[[], bool] = lambda: False) -> tuple[SyncReport, IndexStats]:
         """Sync the index with its sources (adding add_paths), then reload it. Raises QAError,
         Cancelled when `cancelled()` turns true (checked at every progress step)."""
-        from qa.indexer import sync
+        from qa.index.indexer import sync
 
         while not self.model_done.wait(_WAIT_STEP):  # one model in memory, not two
             if cancelled():

@@ -23,7 +23,7 @@ from qa.ui.messages import IndexLoaded, ReindexNote, SourceRemoved
 from qa.ui.widgets import plain
 
 if TYPE_CHECKING:
-    from qa.library import Removal, SourceInfo
+    from qa.index.library import Removal, SourceInfo
 
 #: how each state reads in the list
 STATE_WORDS = {"ok": "ok", "missing": "missing (unmounted or renamed?)", "unreadable": "unreadable",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from qa.indexer import SyncReport
+    from qa.index.indexer import SyncReport
     from qa.ui.engine import IndexStats
 
 

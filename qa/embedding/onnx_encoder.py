@@ -1,0 +1,353 @@
+"""Questions encoded without torch: the model exported once to ONNX and run with onnxruntime.
+
+Importing sentence-transformers (and with it torch) costs ~4 s, most of `qa ask`'s start-up.
+onnxruntime and tokenizers import in ~0.2 s. The first time a model is loaded with torch (by
+`qa index`, or a `qa ask` that found no export), its transformer is exported to a per-user cache
+with its tokenizer and pooling; later questions are encoded from that export.
+
+An export is kept only if it reproduces the torch model's vectors on a set of probe texts
+(cosine ≥ 0.99999), so answers never depend on which path encoded the question. Its manifest keeps
+the size, modification time and crc32 of its files and the model's vector of the first probe; every
+load compares the files' stats (a file whose stat moved has its crc32 checked: ~0.08 s for 90 MB)
+and encodes that probe again (~5 ms). A cache damaged since (random bytes in `model.onnx` load fine
+and give NaN, or wrong vectors for some words only) is deleted and made again from the model. Models whose
+sentence-transformers pipeline is anything but transformer → mean/CLS/max pooling → optional
+normalization (or that need a prompt) are not exported and keep the torch path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from qa.embedding.encoder import Encoder
+from qa.settings import DEFAULT_ENCODE, EncodeSettings
+
+#: bump when the files written here change meaning, so old exports are not read
+EXPORT_FORMAT = 1
+MANIFEST = "encoder.json"
+#: a temporary export folder older than this is left by a killed run even if its pid was reused
+STALE_EXPORT_SECONDS = 6 * 3600
+_POOLINGS = ("mean", "cls", "max")
+#: texts the export must reproduce: short and long (truncated), accents, digits, odd spacing
+_PROBES = (
+    "Who heads Ansar al-Sharia in Derna?",
+    "When did the Denver Broncos last win the Super Bowl?",
+    "Zürich, São Paulo and Kraków: 1,024 km² — ¿qué?",
+    "a",
+    " ".join(["The council met on Tuesday to discuss the budget for 2005 and beyond."] * 40),
+)
+
+
+def cache_root() -> Path:
+    """Where exports live: the per-user cache (qa/locations.py)."""
+    from qa.locations import cache_dir
+
+    return cache_dir()
+
+
+def export_dir(model_path: str) -> Path | None:
+    """The cache folder for the model at model_path, named by its files (path, names, sizes,
+    modification times), so replacing the model's files means a new export. None when the model
+    is not a local folder (e.g. a hub name): such models keep the torch path."""
+    root = Path(model_path)
+    if not root.is_dir():
+        return None
+    digest = hashlib.sha256(f"{EXPORT_FORMAT}\0{root.resolve()}".encode())
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            digest.update(f"\0{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    return cache_root() / "encoders" / digest.hexdigest()[:24]
+
+
+def cores() -> int:
+    """Cores this process may run on (its affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def file_print(path: Path, known: dict[str, int] | None = None) -> dict[str, int]:
+    """A file's size, modification time and crc32; the crc32 is taken from `known` when the
+    size and time are the same (reading 90 MB of weights at every start would cost ~0.08 s)."""
+    st = path.stat()
+    out = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    if known is not None and all(known.get(k) == v for k, v in out.items()):
+        return {**out, "crc32": known.get("crc32")}
+    with open(path, "rb") as handle:
+        crc = 0
+        while chunk := handle.read(1 << 22):
+            crc = zlib.crc32(chunk, crc)
+    return {**out, "crc32": crc}
+
+
+class DamagedExport(ValueError):
+    """The export loads but does not give the model's vectors (its files changed since)."""
+
+
+class OnnxEncoder:
+    """An export run with onnxruntime, a qa.embedding.encoder.Encoder as qa.embedding.embedder.Embedder is, for
+    questions and passages alike."""
+
+    def __init__(self, folder: Path, settings: EncodeSettings = DEFAULT_ENCODE) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        spec = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if spec.get("format") != EXPORT_FORMAT or spec.get("pooling") not in _POOLINGS:
+            raise ValueError(f"unknown export format in {folder}")
+        self.model_name: str = spec["model"]
+        self.dim = int(spec["dim"])
+        self.settings = settings
+        self.threads = settings.threads or cores()
+        self._pooling: str = spec["pooling"]
+        self._normalize = bool(spec["normalize"])
+        self._lower = bool(spec["lower_case"])
+        self._inputs: list[str] = list(spec["inputs"])
+        self._pad_id = int(spec["pad_id"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(int(spec["max_length"]))
+        self._tokenizer.no_padding()  # each batch is padded to its own longest text, below
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        # no busy-waiting between calls: the UI and other jobs share the cores
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self._probe = spec.get("probe")  # the model's vector of _PROBES[0] (exports before it: none)
+        self._files: dict[str, dict[str, int]] = spec.get("files") or {}
+        self._folder = folder
+
+    def check(self) -> None:
+        """DamagedExport unless the export still gives the model's vector of the first probe
+        (or, for an export without one, numbers: never NaN or infinity)."""
+        for name, want_file in self._files.items():
+            got_file = file_print(self._folder / name, want_file)
+            if (got_file["size"], got_file["crc32"]) != (want_file.get("size"), want_file.get("crc32")):
+                raise DamagedExport(f"the model cache's {name} changed since it was written")
+        got = self.encode([_PROBES[0]])[0]
+        if not np.isfinite(got).all():
+            raise DamagedExport("the model cache gives vectors that are not numbers")
+        if self._probe is not None:
+            want = np.asarray(self._probe, dtype=np.float32)
+            cosine = float(got @ want / max(float(np.linalg.norm(got) * np.linalg.norm(want)), 1e-12))
+            if not cosine >= self.settings.min_probe_cosine:
+                raise DamagedExport(f"the model cache's vectors differ from the model's (cosine {cosine:.6f})")
+
+    def encode(self, texts: Sequence[str], batch_size: int | None = None,
+               on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        """L2-normalized float32 vectors for texts, in order (as Embedder.encode). The texts are
+        encoded in batches of similar token counts, so little of each batch is padding."""
+        size = batch_size or self.settings.batch_size
+        if self._lower:
+            texts = [t.lower() for t in texts]
+        encodings = self._tokenizer.encode_batch(list(texts)) if len(texts) else []
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(encodings), self.dim), dtype=np.float32)
+        for start in range(0, len(order), size):
+            batch = order[start:start + size]
+            out[batch] = self._run([encodings[i] for i in batch])
+            if on_batch is not None:
+                on_batch(len(batch))
+        return out
+
+    def _run(self, encodings: list) -> np.ndarray:
+        """Pooled vectors of one batch of tokenized texts, padded to the longest."""
+        width = max(len(e.ids) for e in encodings)
+        ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
+        types = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, :len(e.ids)] = e.ids
+            types[row, :len(e.ids)] = e.type_ids
+            mask[row, :len(e.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        tokens = self._session.run(None, {name: feeds[name] for name in self._inputs})[0]
+        if self._pooling == "cls":
+            pooled = tokens[:, 0]
+        elif self._pooling == "max":
+            pooled = np.where(mask[..., None] > 0, tokens, -1e9).max(axis=1)
+        else:
+            weights = mask[..., None].astype(np.float32)
+            pooled = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        if self._normalize:
+            pooled = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return pooled.astype(np.float32)
+
+
+def load(model_path: str, settings: EncodeSettings = DEFAULT_ENCODE) -> OnnxEncoder | None:
+    """The export of the model at model_path, or None (none yet, onnxruntime missing, unreadable).
+    An export that cannot be read, or whose probe vector is not the model's (OnnxEncoder.check),
+    is deleted, so that the next torch load makes a new one."""
+    folder = export_dir(model_path)
+    if folder is None or not (folder / MANIFEST).is_file():
+        return None
+    try:
+        encoder = OnnxEncoder(folder, settings)
+        encoder.check()
+        return encoder
+    except ImportError:  # onnxruntime or tokenizers not installed: the export may be fine
+        return None
+    except Exception:  # damaged, or written by another version: the torch path still works
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+
+class CacheUnwritable(OSError):
+    """The export cache cannot be written: every question load pays for torch until it can."""
+
+
+def remove_stale_exports(parent: Path) -> list[Path]:
+    """Delete temporary export folders (`.export-<pid>-*`) that a killed run left behind: those
+    whose process is gone, or older than STALE_EXPORT_SECONDS. Returns what was removed."""
+    import time
+
+    removed = []
+    try:
+        candidates = list(parent.glob(".export-*"))
+    except OSError:
+        return removed
+    for work in candidates:
+        pid_text = work.name.split("-")[1] if work.name.count("-") >= 2 else ""
+        try:
+            old = time.time() - work.stat().st_mtime > STALE_EXPORT_SECONDS
+        except OSError:
+            continue
+        if old or not (pid_text.isdigit() and _alive(int(pid_text))):
+            shutil.rmtree(work, ignore_errors=True)
+            removed.append(work)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def export(embedder: Encoder, model_path: str) -> Path | None:
+    """Export a loaded qa.embedding.embedder.Embedder's model to the cache, once; best effort.
+
+    Returns the export's folder, or None when the model cannot be exported faithfully (its
+    pipeline has other steps, the export's vectors differ, no onnx/onnxruntime, cache not
+    writable: raises CacheUnwritable then, so the caller can say so). Written to a temporary
+    folder named by this process and renamed into place, so a reader never sees half; temporaries
+    of killed runs are removed first. A failed attempt leaves a `.failed` note beside it, so it is
+    not paid for again on every run.
+    """
+    folder = export_dir(model_path)
+    if folder is None:
+        return None
+    if (folder / MANIFEST).is_file():
+        return folder
+    failed = folder.with_name(folder.name + ".failed")
+    spec = _pipeline_spec(embedder)
+    if spec is None or failed.exists() or not all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime")):
+        return None
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_exports(folder.parent)
+        work = Path(tempfile.mkdtemp(prefix=f".export-{os.getpid()}-", dir=folder.parent))
+    except OSError as exc:
+        raise CacheUnwritable(f"cannot write the model cache {folder.parent} ({exc.strerror or exc})") from exc
+    try:
+        _write(embedder, spec, work)
+        fast = OnnxEncoder(work)
+        want = embedder.encode(list(_PROBES))
+        got = np.vstack([fast.encode(list(_PROBES)), fast.encode([_PROBES[0]]), fast.encode([_PROBES[-1]])])
+        want = np.vstack([want, want[:1], want[-1:]])
+        cosine = float((want * got).sum(axis=1).min())
+        if not cosine >= DEFAULT_ENCODE.min_probe_cosine:  # NaN too
+            _note_failure(failed, f"the export's vectors differ from the model's (cosine {cosine:.6f})")
+            return None
+        spec["probe"] = [float(x) for x in want[0]]  # checked at every load (OnnxEncoder.check)
+        spec["files"] = {name: file_print(work / name) for name in ("model.onnx", "tokenizer.json")}
+        (work / MANIFEST).write_text(json.dumps(spec, indent=1), encoding="utf-8")
+        os.replace(work, folder)
+        return folder
+    except OSError:
+        return folder if (folder / MANIFEST).is_file() else None  # another process won the rename
+    except Exception as exc:  # the exporter can fail in many ways on unusual models: keep the torch path
+        _note_failure(failed, f"{type(exc).__name__}: {exc}")
+        return None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _note_failure(path: Path, reason: str) -> None:
+    try:
+        path.write_text(reason + "\n", encoding="utf-8")
+    except OSError:
+        pass
+
+
+def _pipeline_spec(embedder: Encoder) -> dict[str, object] | None:
+    """What the export must reproduce around the transformer, or None if it cannot."""
+    model = getattr(embedder, "_model", None)
+    modules = list(model) if model is not None else []
+    kinds = [type(m).__name__ for m in modules]
+    if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        return None
+    if getattr(model, "default_prompt_name", None):
+        return None
+    pooling = getattr(modules[1], "pooling_mode", None)
+    tokenizer = getattr(model, "tokenizer", None)
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if pooling not in _POOLINGS or backend is None or tokenizer.pad_token is None:
+        return None
+    inputs = [n for n in tokenizer.model_input_names if n in ("input_ids", "attention_mask", "token_type_ids")]
+    if "input_ids" not in inputs or "attention_mask" not in inputs:
+        return None
+    return {"format": EXPORT_FORMAT, "model": embedder.model_name, "dim": int(embedder.dim), "pooling": pooling,
+            "normalize": len(modules) == 3, "lower_case": bool(getattr(modules[0], "do_lower_case", False)),
+            "max_length": int(model.max_seq_length), "inputs": inputs, "pad_id": int(tokenizer.pad_token_id),
+            "pad_token": str(tokenizer.pad_token)}
+
+
+def _write(embedder: Encoder, spec: dict[str, object], work: Path) -> None:
+    import warnings
+
+    import torch
+
+    model = embedder._model
+    transformer = model[0].auto_model
+    names = list(spec["inputs"])
+
+    class TokenEmbeddings(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = transformer
+
+        def forward(self, *args: torch.Tensor) -> torch.Tensor:
+            return self.inner(**dict(zip(names, args))).last_hidden_state
+
+    sample = model.tokenizer(["a question to trace", "a"], padding=True, return_tensors="pt")
+    axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "token_embeddings"]}
+    was_training = transformer.training
+    transformer.eval()
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(TokenEmbeddings(), tuple(sample[n] for n in names), str(work / "model.onnx"),
+                              input_names=names, output_names=["token_embeddings"], dynamic_axes=axes,
+                              opset_version=17, dynamo=False)
+    finally:
+        transformer.train(was_training)
+    (work / "tokenizer.json").write_text(model.tokenizer.backend_tokenizer.to_str(), encoding="utf-8")
+    (work / MANIFEST).write_text(json.dumps(spec, indent=1), encoding="utf-8")

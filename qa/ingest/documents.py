@@ -1,0 +1,278 @@
+"""Reading article files: bytes to decoded text, title, date/author/site and the paragraphs that are article text.
+
+Offsets everywhere in the tool refer to `Document.text`, the file's decoded text exactly as
+`open(path, encoding=Document.encoding, newline="").read()` gives it (a BOM is not part of it),
+so a citation can be checked against the file. For HTML the text is the extracted main text, for
+a PDF the extracted text of its pages (`Document.pages`, `page_at`). Markdown front matter is part
+of the text (offsets stay file offsets) but never a paragraph.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from qa.ingest.boilerplate import keep_mask
+from qa.config import HTML_SUFFIXES
+from qa.ingest.frontmatter import block_end, split_front_matter
+from qa.ingest.metadata import ArticleMeta, from_html, from_text
+
+#: read through the PDF text extractor (qa/ingest/pdf.py); PDF bytes under another name stay "binary file"
+PDF_SUFFIXES = {".pdf"}
+#: Markdown files may open with a `---` YAML front-matter block (qa/ingest/frontmatter.py)
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+
+MAX_TITLE_CHARS = 200
+#: larger files are skipped unread: no news article is this long, and one such file (a log, a
+#: dump) would take minutes to embed and hundreds of MB of memory
+MAX_FILE_BYTES = 8 * 2**20
+#: a PDF's bytes are mostly its fonts and pictures: its size limit is higher, and its extracted
+#: text has the article limit (MAX_FILE_BYTES)
+MAX_PDF_BYTES = 64 * 2**20
+
+_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b",
+                 b"BZh", b"7z\xbc\xaf", b"Rar!", b"\x7fELF", b"\xd0\xcf\x11\xe0", b"OggS", b"ID3")
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BLOCK = re.compile(r"(?:[^\r\n]*\S[^\r\n]*(?:\r\n|\r|\n)?)+")  # lines up to a blank line
+_LINE = re.compile(r"[^\r\n]*\S[^\r\n]*")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")  # below space, other than \t \n \v \f \r
+
+
+class Unreadable(Exception):
+    """The file is not a text article (binary, empty, undecodable); the message says why."""
+
+
+class OverBudget(Unreadable):
+    """Reading the file needed more memory or time than its reader's budget (qa/settings.py
+    ReaderSettings): it is skipped, and not read again until it changes."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    number: int  # 1-based, counted over every paragraph of the file, title line included
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    path: Path
+    title: str
+    text: str
+    encoding: str
+    sha256: str
+    paragraphs: tuple[Paragraph, ...]  # article text only: boilerplate and front matter left out
+    date: str | None = None  # publication date, ISO YYYY-MM-DD, as the article states it
+    author: str | None = None  # byline ("A, B" for several)
+    site: str | None = None  # publication or agency ("The Coast Courier", "Reuters")
+    pages: tuple[int, ...] = ()  # PDF only: offset in `text` where each page starts
+
+
+def page_at(doc: Document, offset: int) -> int | None:
+    """The 1-based page of a PDF document that holds `offset`; None for other documents."""
+    if not doc.pages or not 0 <= offset <= len(doc.text):
+        return None
+    return bisect.bisect_right(doc.pages, offset)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A file's text as read by its reader, before paragraphs are cut."""
+
+    text: str
+    encoding: str
+    title: str | None = None
+    meta: ArticleMeta = ArticleMeta()
+    body_start: int = 0  # paragraphs start here (after front matter)
+    pages: tuple[int, ...] = ()
+    blocks: bool = False  # paragraphs are blocks between blank lines, never single lines
+    title_start: int = 0  # the title is looked for from here (after a malformed front matter block)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding): a BOM wins, then UTF-8, then cp1252 for legacy files (latin-1 when a
+    byte is undefined in cp1252, so the text always equals the file read with that encoding)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise Unreadable(f"not valid {encoding}") from exc
+    if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:65536]:
+        raise Unreadable("binary file")
+    try:
+        text, encoding = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1"), "latin-1"
+    sample = text[:65536]
+    controls = len(_CONTROL_CHARS.findall(sample))
+    if sample and (controls / len(sample) > 0.01 or sample.count("\ufffd") / len(sample) > 0.01):
+        raise Unreadable("binary file")
+    return text, encoding
+
+
+def _paragraph_spans(text: str, start: int = 0, blocks: bool = False) -> list[tuple[int, int]]:
+    """Paragraphs from `start` on: blocks between blank lines; inside a block each line is a
+    paragraph unless the file is hard-wrapped (then a block is one paragraph) or `blocks` is set."""
+    spans = [(m.start(), m.end()) for m in _LINE.finditer(text, start)]
+    lengths = [e - s for s, e in spans]
+    hard_wrapped = blocks or (len(spans) >= 5 and max(lengths) <= 100 and sum(l >= 50 for l in lengths) >= len(spans) / 2)
+    if not hard_wrapped:
+        return [_strip(text, s, e) for s, e in spans]
+    return [_strip(text, m.start(), m.end()) for m in _BLOCK.finditer(text, start)]
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _title_from(text: str, spans: list[tuple[int, int]], fallback: str) -> str:
+    for start, end in spans:
+        title = " ".join(text[start:end].split())
+        if any(ch.isalnum() for ch in title):  # a real line, not a "---" or "***" rule
+            return title[:MAX_TITLE_CHARS]
+    return fallback
+
+
+def parse(path: Path, data: bytes) -> Document:
+    """Turn a file's bytes into a Document, or raise Unreadable."""
+    if not data.strip():
+        raise Unreadable("empty file")
+    if len(data) > max_bytes(path):
+        raise Unreadable(too_big(len(data), max_bytes(path)))
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        read = _read_pdf(data)
+    elif suffix in HTML_SUFFIXES:
+        read = _read_html(data)
+    else:
+        read = _read_text(data, markdown=suffix in MARKDOWN_SUFFIXES)
+    text = read.text
+    spans = [s for s in _paragraph_spans(text, read.body_start, read.blocks) if s[0] < s[1]]
+    if not spans:
+        raise Unreadable("no text")
+    title = read.title or _title_from(text, [s for s in spans if s[0] >= read.title_start] or spans, path.stem)
+    keep = keep_mask([text[s:e] for s, e in spans])
+    paragraphs = tuple(Paragraph(i + 1, s, e) for i, (s, e) in enumerate(spans) if keep[i])
+    if not any(any(ch.isalnum() for ch in text[p.start:p.end]) for p in paragraphs):
+        raise Unreadable("no words")
+    meta = read.meta if read.meta.complete else read.meta.or_else(from_text(text, read.body_start))
+    return Document(path, title, text, read.encoding, sha256_bytes(data), paragraphs,
+                    meta.date, meta.author, meta.site, read.pages)
+
+
+def _read_text(data: bytes, markdown: bool) -> _Read:
+    """A text file decoded; for Markdown, its front matter (title, date, author) split off."""
+    text, encoding = decode(data)
+    front = split_front_matter(text) if markdown and text.startswith("---") else None
+    if front is None:
+        return _Read(text, encoding, title_start=block_end(text))
+    title = front.title[:MAX_TITLE_CHARS] if front.title else None
+    return _Read(text, encoding, title, front.meta, body_start=front.end)
+
+
+def _read_pdf(data: bytes) -> _Read:
+    """The text layer of a PDF, one page after another (qa/ingest/pdf.py), read in the reader's child
+    process (qa/ingest/read_worker.py): PDFium's memory is bounded there."""
+    got = _within_budget("pdf", data)
+    if len(got["text"]) > MAX_FILE_BYTES:
+        raise Unreadable(f"too much text for an article ({len(got['text']) / 2**20:.1f} M characters, "
+                         f"the limit is {MAX_FILE_BYTES // 2**20} M); split it into articles to index it")
+    title = got["title"][:MAX_TITLE_CHARS] if got["title"] else None
+    return _Read(got["text"], "pdf", title, pages=tuple(got["pages"]), blocks=True)
+
+
+def _read_html(data: bytes) -> _Read:
+    """Main text of an HTML page, its title and metadata (read_html_here), read in the reader's
+    child process (qa/ingest/read_worker.py): trafilatura's time is bounded there."""
+    got = _within_budget("html", data)
+    return _Read(got["text"], got["encoding"], got["title"], ArticleMeta(got["date"], got["author"], got["site"]))
+
+
+def _within_budget(kind: str, data: bytes) -> dict:
+    from qa.ingest.read_worker import BudgetExceeded, ReadFailed, read_within_budget
+
+    try:
+        return read_within_budget(kind, data)
+    except ReadFailed as exc:
+        raise Unreadable(str(exc)) from exc
+    except BudgetExceeded as exc:
+        raise OverBudget(str(exc)) from exc
+
+
+def read_pdf_here(data: bytes) -> dict:
+    """The PDF reader's fields (qa/ingest/pdf.py) in this process: the reader's child calls it."""
+    from qa.ingest.pdf import PdfError, extract  # pypdfium2 is imported only for PDFs
+
+    try:
+        pdf = extract(data)
+    except PdfError as exc:
+        raise Unreadable(str(exc)) from exc
+    return {"text": pdf.text, "pages": list(pdf.pages), "title": pdf.title}
+
+
+def read_html_here(data: bytes) -> dict:
+    """The HTML reader's fields in this process (the reader's child calls it): the main text
+    through trafilatura (boilerplate-aware), the title and the page's date, author and site."""
+    import trafilatura  # imported only for HTML: it is slow to import
+
+    raw, encoding = decode(data)
+    text = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_recall=True)
+    if not text or not text.strip():
+        raise Unreadable("no article text in HTML")
+    # extensive=False: htmldate's guessing would date a page from its "© 2024" footer
+    meta = trafilatura.extract_metadata(raw, extensive=False)
+    title = " ".join(meta.title.split())[:MAX_TITLE_CHARS] if meta and meta.title else None
+    found = from_html(meta)
+    return {"text": text, "encoding": f"html:{encoding}", "title": title,
+            "date": found.date, "author": found.author, "site": found.site}
+
+
+def max_bytes(path: Path) -> int:
+    """The size limit for a file of this name: `read_limited(handle, max_bytes(path))`."""
+    return MAX_PDF_BYTES if path.suffix.lower() in PDF_SUFFIXES else MAX_FILE_BYTES
+
+
+def too_big(size: int, limit: int | None = None) -> str:
+    limit = limit or MAX_FILE_BYTES
+    return (f"too large for an article ({size / 2**20:.1f} MB, the limit is {limit // 2**20} MB); "
+            "split it into articles to index it")
+
+
+def load(path: Path) -> Document:
+    """Read and parse one file; OSError and Unreadable tell why it cannot be indexed."""
+    with open(path, "rb") as handle:
+        return parse(path, read_limited(handle, max_bytes(path)))
+
+
+def read_limited(handle: BinaryIO, limit: int | None = None) -> bytes:
+    """The file's bytes, or Unreadable without reading it all when it is over the size limit
+    (MAX_FILE_BYTES unless given: pass `max_bytes(path)` so that PDFs get theirs)."""
+    limit = limit or MAX_FILE_BYTES
+    size = os.fstat(handle.fileno()).st_size
+    if size > limit:
+        raise Unreadable(too_big(size, limit))
+    data = handle.read(size + 1)
+    if len(data) > size:  # it grew since the stat: read on, up to the limit
+        data += handle.read(limit + 1 - len(data))
+    if len(data) > limit:
+        raise Unreadable(too_big(max(size, len(data)), limit))
+    return data

@@ -1,0 +1,176 @@
+"""What kind of phrase a question asks for, and where a sentence holds one.
+
+No tagger model: a question's wording says what it wants (who -> a name, when -> a date, how
+many -> a number, where -> a place, why -> a cause), and in news text those phrases have a
+surface form a regular expression finds: names are capitalised word runs, dates are years,
+months, weekdays and relative days, amounts are digits or number words with their scale and
+unit, causes open with "because", "due to", "after" ... A phrase counts only when the question
+does not already name it: "Who chaired the meeting of Gulf ministers in Bahrain?" is not
+answered by "Gulf" or "Bahrain", and a sentence repeating the question is not the one adding
+what it lacks. Offsets are into the text given (exact, for the answer mark).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Collection
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from qa.index.text import STOP_WORDS, normalize, stem_of
+
+PERSON, DATE, NUMBER, PLACE, CAUSE, FATE = "person", "date", "number", "place", "cause", "fate"
+
+# Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
+_QUESTION_TYPES = [
+    (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:became|becomes|has become) of\b|"
+                      r"\bwhat (?:is|was) the fate of\b|\b(?:is|was|were|are|has|have) .{1,60}\b(?:killed|dead|alive|"
+                      r"captured|arrested|injured|hurt|wounded|released|freed|jailed|detained)\b", re.I)),
+    (NUMBER, re.compile(r"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast)\b|"
+                        r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b", re.I)),
+    (DATE, re.compile(r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|season)\b", re.I)),
+    (CAUSE, re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|prompted|made)\b|\bfor what reason\b", re.I)),
+    (PLACE, re.compile(r"\bwhere\b|\b(?:what|which) (?:country|city|town|state|region|province|place|"
+                       r"continent|island|county|nation|capital|village|location)\b", re.I)),
+    (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|organi[sz]ation|group|firm|party|"
+                        r"team|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
+                        r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b",
+                        re.I)),
+]
+
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
+           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_DATE = re.compile(
+    rf"\b(?:(?:early|late|mid|mid-)\s*)?(?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?"
+    rf"(?:,?\s+(?:1[0-9]|20)\d\d)?\b|\b(?:{_DAYS})\b|\b(?:1[0-9]|20)\d\ds?\b|"
+    r"\b\d{1,2}(?:st|nd|rd|th)\s+century\b|\b(?:yesterday|today|tonight|tomorrow)\b|"
+    r"\b(?:last|next|this|earlier this|later this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)\b|"
+    r"\b\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.m\.")
+_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+                 "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+                 "eighty|ninety|hundred|dozen|dozens|hundreds|thousands|millions|half|a third|a quarter")
+_SCALE = r"(?:\s+(?:million|billion|trillion|thousand|hundred|mln|bln|m|bn|k))?"
+_UNIT = r"(?:\s*(?:%|per\s?cent|percent)|(?-i:\s+(?!(?:and|or|of|the|a|an|to|in|on|at|for|by|from|was|were|is|are)\b)[a-z][a-z-]+))?"
+_NUMBER = re.compile(
+    rf"(?:[$£€¥]\s?)?\b(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))*){_SCALE}{_UNIT}",
+    re.I)
+_YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|billion|thousand))")
+# A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case particles.
+_NAME = re.compile(r"(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the)\s+)?"
+                   r"(?:[A-Z][\w'’.-]*))*")
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside|of|around|toward|towards|via)\s+(?:the\s+)?$")
+_CAUSE = re.compile(r"\b(?:because(?: of)?|due to|owing to|as a result of|so that|in order to|so as to|"
+                    r"thanks to|caused by|led to|after|since|for fear|the reason|aimed at|to protest|in protest)\b",
+                    re.I)
+_OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not)\s+)?(?:killed|captured|"
+            r"injur\w*|wounded|hurt|unhurt|unharmed|arrested|detained|jailed|imprisoned|released|freed|escaped|died|"
+            r"dead|alive|survived|executed|sentenced|kidnapped|abducted|missing|resigned|fired|sacked|dismissed|"
+            r"ousted|elected|appointed|acquitted|convicted|charged|deported|exiled|fled|shot)")
+_FATE = re.compile(rf"\b{_OUTCOME}(?:\s+(?:and|or)\s+{_OUTCOME})*\b", re.I)
+_CLAUSE_END = re.compile(r"[,;:.!?]\s|[.!?]$|\s(?:but|while|and said)\s")
+_NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|"))
+
+
+class Phrase(NamedTuple):
+    """A phrase of the wanted type in a text: its span (offsets into that text)."""
+
+    start: int
+    end: int
+
+
+def question_type(question: str) -> str | None:
+    """The type of phrase the question asks for (PERSON, DATE, NUMBER, PLACE, CAUSE, FATE); None: any."""
+    question = question.strip()
+    matches = [(m.start(), kind) for kind, pattern in _QUESTION_TYPES for m in pattern.finditer(question)
+               if m.start() == 0 or question[m.start()].islower()]  # "Doctor Who's ..." names a show
+    return min(matches)[1] if matches else None
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _stems(phrase: str) -> list[str]:
+    return [stem_of(w) for w in _WORD.findall(normalize(phrase).casefold())]
+
+
+def _known(stem: str, asked: Collection[str]) -> bool:
+    return not stem or stem in asked or stem in STOP_WORDS
+
+
+def _new(text: str, start: int, end: int, asked: Collection[str]) -> bool:
+    """True when the phrase holds a word the question does not."""
+    return not all(_known(stem, asked) for stem in _stems(text[start:end]))
+
+
+def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
+    out = []
+    for m in _NAME.finditer(text):
+        words = [w for w in re.finditer(r"\S+", m.group(0))]
+        while words and all(_known(stem, asked) for stem in _stems(words[0].group(0))):  # "Federal Reserve Board Vice ..."
+            words.pop(0)
+        if not words or (len(words) == 1 and words[0].group(0).lower().strip(".,") in _NOT_NAMES):
+            continue
+        start, end = m.start() + words[0].start(), m.start() + words[-1].end()
+        while end > start and text[end - 1] in ".'’-":
+            end -= 1
+        if place and not _PLACE_BEFORE.search(text, max(0, start - 20), start):
+            continue
+        if start == m.start() == 0 and _common(words[0].group(0)):
+            words.pop(0)  # the sentence's first word has a capital whatever it is: "Like Alice ..."
+            if not words:
+                continue
+            start = m.start() + words[0].start()
+        if _new(text, start, end, asked):
+            out.append(Phrase(start, end))
+    return out
+
+
+def _common(word: str) -> bool:
+    """A common English word (symspellpy's list, used at least a million times): capitalised
+    only because it opens the sentence ("Officials said"), unlike "Tandler said"."""
+    return word.lower().strip(".,'’") in _common_words()
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """The words of symspellpy's English list with a count of seven digits or more (the package
+    is found, not imported, and only the counts' lengths read: a first question pays ~30 ms, not
+    the ~300 ms of importing it and parsing every count as qa.retrieval.speller.english_words does)."""
+    spec = importlib.util.find_spec("symspellpy")
+    if spec is None or spec.origin is None:
+        return frozenset()
+    path = Path(spec.origin).parent / "frequency_dictionary_en_82_765.txt"
+    out = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, count = line.partition(" ")
+        if len(count) >= 7:
+            out.add(word)
+    return frozenset(out)
+
+
+def _causes(text: str) -> list[Phrase]:
+    out = []
+    for m in _CAUSE.finditer(text):
+        stop = _CLAUSE_END.search(text, m.end() + 1)
+        out.append(Phrase(m.start(), stop.start() + (1 if stop.group(0)[0] in ".!?" else 0) if stop else len(text)))
+    return out
+
+
+def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]:
+    """The phrases of `kind` in the text that add a word to the question (`asked`: its stems),
+    in order. A cause is the clause its marker opens."""
+    if kind == DATE:
+        return [Phrase(*m.span()) for m in _DATE.finditer(text) if _new(text, *m.span(), asked)]
+    if kind == NUMBER:
+        spans = ((m.start(), m.start() + len(m.group(0).rstrip(",."))) for m in _NUMBER.finditer(text))
+        return [Phrase(a, b) for a, b in spans if not _YEAR.match(text, a, b) and _new(text, a, b, asked)]
+    if kind in (PERSON, PLACE):
+        return _names(text, asked, kind == PLACE) or (_names(text, asked, False) if kind == PLACE else [])
+    if kind == CAUSE:
+        return _causes(text)
+    if kind == FATE:
+        return [Phrase(*m.span()) for m in _FATE.finditer(text)]
+    return []

@@ -1,0 +1,113 @@
+"""Follow-up questions: carrying the topic of a conversation into the next retrieval query.
+
+A question such as "When was he captured?" names nobody; searched alone it finds any capture.
+The rule, kept simple so a user can predict it:
+
+* A question is a **follow-up** when it holds a pronoun that points back (he, she, it, they,
+  his, her, its, their, him, them, this, these, those), starts with "what about", "how about",
+  "and" or "also", or has at most two key words of its own and names nobody ("How many died?",
+  but not "What is the capital of Peru?", which names its subject).
+* A follow-up is searched as the question **plus the names of the previous retrieval query**:
+  its key words (not stop words) that hold a capital letter, the first word of the question
+  excepted ("Ansar al-Sharia", "Derna"); when it has none (a question typed in lower case), all
+  its key words. In order, without repeats or words the follow-up has itself, at most
+  `MAX_CONTEXT_WORDS`. Names rather than every word, so that "When was he captured?" after
+  "Who heads Ansar al-Sharia in Derna?" looks for a capture in that topic, not for "heads".
+  Because the previous query of a follow-up already carries its context, a chain of
+  follow-ups keeps the topic of the question that opened it.
+* Any other question starts a new topic; so does `Conversation.clear()` (the UI's "new topic").
+
+The answer still cites passages; only what is searched for changes. Usable without the UI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qa.index.text import STOP_WORDS
+
+#: pronouns that point back to something named earlier
+BACK_POINTERS = frozenset("he she him his her hers it its they them their theirs this these those".split())
+#: openings that only make sense after an earlier question
+FOLLOW_UP_OPENINGS = ("what about", "how about", "and ", "also ")
+#: a question with this many key words or fewer is too short to stand alone
+SHORT_QUESTION_WORDS = 2
+#: most words borrowed from earlier questions
+MAX_CONTEXT_WORDS = 12
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def key_words(text: str) -> list[str]:
+    """The words of `text` that carry its topic: not stop words, not numbers alone, no repeats."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for word in _words(text):
+        folded = word.casefold().replace("’", "'")
+        if folded.endswith("'s"):
+            folded = folded[:-2]
+        if folded in STOP_WORDS or folded in seen:
+            continue
+        seen.add(folded)
+        out.append(word)
+    return out
+
+
+def names(text: str) -> list[str]:
+    """Key words with a capital letter, the text's first word excepted (capitalized anyway)."""
+    first = next(iter(_words(text)), None)
+    found = [w for w in key_words(text) if any(ch.isupper() for ch in w)]
+    return found[1:] if found and found[0] == first and text.lstrip().startswith(first) else found
+
+
+def is_follow_up(question: str) -> bool:
+    """True when the question leans on an earlier one (see the module docstring for the rule)."""
+    lowered = question.strip().casefold()
+    if any(lowered.startswith(opening) for opening in FOLLOW_UP_OPENINGS):
+        return True
+    if any(w.casefold() in BACK_POINTERS for w in _words(question)):
+        return True
+    return len(key_words(question)) <= SHORT_QUESTION_WORDS and not names(question)
+
+
+@dataclass
+class Turn:
+    """One question as it will be searched."""
+
+    question: str
+    query: str  # what is searched: the question, plus context words for a follow-up
+    context: list[str] = field(default_factory=list)  # the words borrowed from earlier questions
+
+    @property
+    def follow_up(self) -> bool:
+        return bool(self.context)
+
+
+class Conversation:
+    """Remembers the previous retrieval query so that follow-ups can borrow its key words."""
+
+    def __init__(self) -> None:
+        self.previous_query: str | None = None
+
+    def ask(self, question: str, words: str | None = None) -> Turn:
+        """The Turn for the next question; it becomes the previous one. `words`: the question's
+        own words when it has more (a filter prefix, "since:2024 Who ..."): only they are searched
+        and carried into follow-ups."""
+        words = question if words is None else words
+        context: list[str] = []
+        if self.previous_query is not None and is_follow_up(words):
+            own = {w.casefold() for w in key_words(words)}
+            topic = names(self.previous_query) or key_words(self.previous_query)
+            context = [w for w in topic if w.casefold() not in own][:MAX_CONTEXT_WORDS]
+        query = f"{words} {' '.join(context)}" if context else words
+        self.previous_query = query
+        return Turn(question, query, context)
+
+    def clear(self) -> None:
+        """Start a new topic: the next question is searched on its own."""
+        self.previous_query = None

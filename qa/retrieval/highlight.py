@@ -1,0 +1,159 @@
+"""Choosing the sentence of a passage that best answers the question, and scoring it.
+
+Each sentence is scored by the share of the question's term weight (inverse document frequency:
+names and rare words count most) that it holds, plus a smaller share (bigram_weight) for the
+question's word pairs that stand side by side in it too (word order as a cheap proximity signal).
+The sentence with the highest score is highlighted; ties go to the earlier sentence. The same
+score re-ranks the best hybrid passages (qa/retrieval/rerank.py).
+
+A word's weight also depends on its own article (article_factor): a word found in every
+passage of an article (its subject, "Super Bowl" in an article on the Super Bowl) says which
+article but not which passage, so within that article it counts for less than a word only one
+passage holds. The weights (bigram_weight, the article share) are in qa/settings.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+from qa.retrieval.answer_types import Phrase, phrases
+from qa.ingest.sentences import sentence_spans
+from qa.index.text import stem_of, tokenize, word_spans
+
+
+class SentenceScore(NamedTuple):
+    """The chosen sentence of a passage: its span relative to the passage text, its score (what
+    chose it, and what re-ranks the passage), the best plain word-match score of any of its
+    sentences (what the answered rule reads), and the answer phrase inside it (relative to the
+    passage text; None: no phrase of the type the question asks for)."""
+
+    start: int
+    end: int
+    score: float
+    match: float = 0.0
+    answer: tuple[int, int] | None = None
+    words: frozenset[str] = frozenset()  # the chosen sentence's terms (what another story's answer is looked up in)
+
+
+class AnswerEvidence(NamedTuple):
+    """What a sentence is weighed with besides the question's words: the phrase type the question
+    asks for (qa/retrieval/answer_types.py; None: any), its stems (a phrase must add a word to them), the
+    title's stems, and the weights (qa/settings.py)."""
+
+    kind: str | None
+    asked: frozenset[str]
+    title: frozenset[str]
+    type_weight: float
+    context_weight: float
+    follow: int = 0
+    follow_share: float = 0.0
+
+
+def article_factor(passages: int, holding: int, share: float) -> float:
+    """How much of a word's weight it keeps in an article of `passages` passages of which
+    `holding` hold it: 1 when one passage holds it (or the article has one passage), down to
+    1 - share as every passage does. The rarity is BM25's IDF within the article, divided by its
+    value for a word held once."""
+    if passages <= 1 or holding <= 1:
+        return 1.0
+    rarity = math.log1p((passages - holding + 0.5) / (holding + 0.5)) / math.log1p((passages - 0.5) / 1.5)
+    return 1.0 - share + share * rarity
+
+
+class _Sentence(NamedTuple):
+    start: int
+    end: int
+    match: float  # the plain word match: terms and word pairs
+    score: float  # with the context (the type bonus is added by _typed_choice)
+    terms: frozenset[str]
+
+
+def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Callable[[str], float],
+                         total_weight: float, bigram_weight: float,
+                         aliases: Mapping[str, str] | None = None,
+                         evidence: AnswerEvidence | None = None) -> SentenceScore:
+    """The best sentence: the share of total_weight its question terms carry, plus
+    bigram_weight x the share of the question's term pairs it holds side by side. aliases: other
+    spellings of the question's names (stem -> the name's stem), counted as the name. With
+    `evidence`: plus context_weight x the weight its question terms lack that the sentence before
+    or the title holds (a sentence that adds the answer need not repeat the subject), plus
+    type_weight when it holds a phrase of the type asked for; and when the best holds none and
+    opens its paragraph (a lead repeating the question), the next sentence (up to
+    evidence.follow) that does, if it scores at least follow_share of it."""
+    scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence)
+    if not scored:
+        return SentenceScore(0, len(passage_text), 0.0)
+    if evidence is None or not evidence.kind:
+        at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
+        found: list[Phrase] = []
+    else:
+        at, found = _typed_choice(passage_text, scored, evidence)
+    best = scored[at]
+    answer = _answer_phrase(passage_text[best.start:best.end], best.start, found, set(query_tokens)) \
+        if found else None
+    score = best.score + (evidence.type_weight if found and evidence is not None else 0.0)
+    return SentenceScore(best.start, best.end, score, max(s.match for s in scored), answer, best.terms)
+
+
+def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) -> tuple[int, list[Phrase]]:
+    """The sentence chosen with the type bonus, and its phrases. Phrases are looked for only in
+    the sentences the bonus could make best (and the one a lead yields to): most sentences of a
+    passage score too low for it to matter, and the look-up is the costly part."""
+    found: dict[int, list[Phrase]] = {}
+
+    def phrases_of(i: int) -> list[Phrase]:
+        if i not in found:
+            found[i] = phrases(text[scored[i].start:scored[i].end], evidence.kind, evidence.asked)
+        return found[i]
+
+    def total(i: int) -> float:
+        return scored[i].score + evidence.type_weight * bool(phrases_of(i))
+
+    floor = max(s.score for s in scored) - evidence.type_weight - 1e-9
+    totals = [total(i) if s.score >= floor else s.score for i, s in enumerate(scored)]
+    at = max(range(len(scored)), key=lambda i: (totals[i], -i))
+    if not phrases_of(at) and _opens_paragraph(text, scored[at].start):
+        at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
+                   if phrases_of(j) and total(j) >= evidence.follow_share * totals[at]), at)
+    return at, phrases_of(at)
+
+
+def _opens_paragraph(text: str, start: int) -> bool:
+    """True when the sentence at `start` is the first of its paragraph (a lead)."""
+    return text[:start].rstrip(" \t").endswith("\n") or not text[:start].strip()
+
+
+def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], float], total_weight: float,
+            bigram_weight: float, aliases: Mapping[str, str] | None,
+            evidence: AnswerEvidence | None) -> list[_Sentence]:
+    wanted = set(query_tokens)
+    pairs = set(zip(query_tokens, query_tokens[1:]))
+    share = (lambda held: sum(weight(t) for t in held) / total_weight) if total_weight else (lambda held: 0.0)
+    out, before = [], frozenset()
+    for start, end in sentence_spans(passage_text):
+        tokens = tokenize(passage_text[start:end])
+        if aliases:
+            tokens = [aliases.get(t, t) for t in tokens]
+        held = wanted.intersection(tokens)
+        match = share(held)
+        if pairs:
+            match += bigram_weight * len(pairs.intersection(zip(tokens, tokens[1:]))) / len(pairs)
+        score = match
+        if evidence is not None:
+            score += evidence.context_weight * share((wanted & (before | evidence.title)) - held)
+            before = held
+        out.append(_Sentence(start, end, match, score, frozenset(tokens)))
+    return out
+
+
+def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str]) -> tuple[int, int]:
+    """The phrase nearest the question's words in the sentence (its first when none is there),
+    in passage coordinates (the sentence starts at `offset`)."""
+    at = [m.span() for m in word_spans(sentence) if stem_of(m.group(0).casefold()) in wanted]
+    if not at:
+        phrase = found[0]
+    else:
+        phrase = min(found, key=lambda p: min(max(s - p.end, p.start - e, 0) for s, e in at))
+    return offset + phrase.start, offset + phrase.end

@@ -1,0 +1,232 @@
+"""The index's own vocabulary as a speller: which words it holds, the nearest it holds to one it
+does not, and the spellings of a name it holds.
+
+The vocabulary is BM25's (Snowball stems, each with its document frequency) plus the stop
+words (surface words, which BM25 drops but a question needs spelled right for the encoder:
+"wat" -> "what", "abuot" -> "about"). An unknown word's candidates are the terms of the index
+  - within one edit of the word or of its stem (SymSpell, symspellpy: its precomputed deletes
+    find every word within one edit, Damerau-Levenshtein in its restricted, OSA form, a swap of
+    two letters one edit, in ~10 microseconds whatever the vocabulary's size, where a scan with
+    rapidfuzz costs 4-10 ms at 70k words; built on the first unknown word, never at start-up),
+  - and the stems of the surface words one edit from it: the English words of symspellpy's
+    frequency list among its one-edit variants, and its deletes ("sackrd" -> "sacked" -> "sack",
+    "broncoss" -> "broncos" -> "bronco"): a slip near the end of a word is one edit from the
+    word but often two from its stem, which the stems alone miss.
+The English list also says which unknown words are real words (a small index lacks "warn": it is
+no slip of "war"). The question's other words rank the candidates: the one in the passage that
+best matches its rarest known words ("Sper Bowl": "super" before the more frequent "spur").
+
+Names are matched by their skeleton (vowels alike, doubled letters single): "sufian" and
+"sofian", "qumu" and "qumo", "mohammed" and "muhammad" share one.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+import numpy as np
+
+from qa.index.text import STOP_WORDS, stem_of
+
+#: a misspelled first word is most likely one of these
+QUESTION_WORDS = frozenset({"what", "who", "whom", "whose", "when", "where", "which", "why", "how"})
+_VOWELS = str.maketrans("eiouy", "aaaaa")
+_RUNS = re.compile(r"(.)\1+")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+#: one edit: what a single slip (swap, drop, double, wrong key) makes of a word
+MAX_EDIT = 1
+
+
+class Suggestion(NamedTuple):
+    term: str  # a stem of the index, or a stop word
+    distance: int  # edits from the typed word to a word of this stem (2: only from its stem)
+    count: int  # documents holding it (stop words: more than any stem)
+    stop_word: bool
+    surface: str = ""  # a real (English) word one edit from the typed one whose stem is `term` ("sacked")
+
+
+def skeleton(stem: str) -> str:
+    """The shape of a name that transliterations keep: vowels alike, doubled letters single."""
+    return _RUNS.sub(r"\1", stem.translate(_VOWELS))
+
+
+@lru_cache(maxsize=1)
+def english_words() -> dict[str, int]:
+    """symspellpy's English word list (82,765 words of Google's web corpus, with their counts),
+    read on first use (~70 ms)."""
+    import symspellpy
+
+    path = Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
+    out: dict[str, int] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, count = line.partition(" ")
+        if word.isalpha() and count.isdigit():
+            out[word] = int(count)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _english_set() -> frozenset[str]:
+    return frozenset(english_words())
+
+
+def deletes(word: str) -> set[str]:
+    """The word with one letter dropped (undoes a doubled or added letter)."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+@lru_cache(maxsize=256)
+def undo_slip(word: str) -> tuple[str, ...]:
+    """The words the typed one may be a slip of, most likely slip first: a doubled letter made
+    single, two neighbours swapped back, a dropped letter put back, another letter, an added
+    letter dropped (each one edit away, in that order; repeats possible). Cached: a question's
+    unknown word is looked up, then spelled, with them."""
+    n = len(word)
+    return tuple([word[:i] + word[i + 1:] for i in range(1, n) if word[i] == word[i - 1]]
+                 + [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(n - 1) if word[i] != word[i + 1]]
+                 + [word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS]
+                 + [word[:i] + c + word[i + 1:] for i in range(n) for c in _LETTERS if c != word[i]]
+                 + [word[:i] + word[i + 1:] for i in range(n)])
+
+
+@lru_cache(maxsize=256)
+def real_words_near(word: str) -> tuple[str, ...]:
+    """The English words one edit from the word, likeliest slip first."""
+    english = _english_set()
+    return tuple(dict.fromkeys(w for w in undo_slip(word) if w in english))
+
+
+class TermWeights(Protocol):
+    """BM25's weights, term by term (qa/index/bm25.py BM25Index)."""
+
+    size: int  # passages
+
+    def term_weights(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """(positions ascending, weights) of the passages holding the term."""
+
+
+class Lexicon:
+    """The words one index generation holds, and look-ups in them (built lazily, once).
+
+    `weights`: BM25's weights of each term's passages, for ranking candidates by the question's
+    other words; without them they are ranked by frequency alone."""
+
+    def __init__(self, vocabulary: dict[str, int], document_frequency: np.ndarray,
+                 weights: TermWeights | None = None) -> None:
+        self.vocabulary = vocabulary
+        self.document_frequency = document_frequency
+        self.weights = weights
+        self._stop_count = int(document_frequency.max()) + 1 if document_frequency.size else 1
+        self._symspell = None
+        self._skeletons: dict[str, dict[str, list[str]]] | None = None
+
+    def holds(self, word: str) -> bool:
+        """A case-folded word the index holds (its stem) or a stop word."""
+        return word in STOP_WORDS or stem_of(word) in self.vocabulary
+
+    def is_english(self, word: str, min_count: int) -> bool:
+        """A case-folded word of the English list at least this frequent (a real word, no slip)."""
+        return english_words().get(word, 0) >= min_count > 0
+
+    def count(self, term: str) -> int:
+        if term in STOP_WORDS:
+            return self._stop_count
+        col = self.vocabulary.get(term)
+        return int(self.document_frequency[col]) if col is not None else 0
+
+    def suggestions(self, word: str, stop_words: bool = True) -> list[Suggestion]:
+        """Terms one edit from the word (through a real word: `surface`), or from its stem
+        (distance 2), nearest and most frequent first; the word's own stem excluded."""
+        stem = stem_of(word)
+        found: dict[str, Suggestion] = {}
+        english = english_words()
+
+        def add(term: str, distance: int, surface: str = "") -> None:
+            """Keep the nearest way to the term; a real word before none, the most frequent first."""
+            old = found.get(term)
+            rank = (distance, not surface, -english.get(surface, 0))
+            if term != stem and (old is None or rank < (old.distance, not old.surface, -english.get(old.surface, 0))):
+                found[term] = Suggestion(term, distance, self.count(term), term in STOP_WORDS, surface)
+
+        for term, distance in self._near(word, stem):
+            if term not in STOP_WORDS or stop_words:
+                add(term, distance)
+        for variant in real_words_near(word) + tuple(deletes(word)):
+            if (variant_stem := stem_of(variant)) in self.vocabulary:
+                add(variant_stem, 1, variant if variant in english else "")
+        return sorted(found.values(), key=lambda s: (s.distance, -s.count, s.term))
+
+    def _near(self, word: str, stem: str) -> list[tuple[str, int]]:
+        """(term, distance) for the terms one edit from the word (a stem or a stop word: 1) or
+        from its stem (a stem: 2 edits from the word, counted as such)."""
+        from symspellpy import Verbosity
+
+        speller = self._speller()
+        out = []
+        for probe in dict.fromkeys((word, stem)):
+            for item in speller.lookup(probe, Verbosity.ALL, max_edit_distance=MAX_EDIT, transfer_casing=False):
+                if probe == word:
+                    out.append((item.term, item.distance))
+                elif item.term in self.vocabulary:  # one edit from the stem
+                    out.append((item.term, item.distance + 1))
+        return out
+
+    def context(self, terms: list[str], others: list[str]) -> dict[str, float]:
+        """For each term, the best BM25 score of a passage holding it, over the question's other
+        (known) terms: how well it fits the rest of the question."""
+        weights = self.weights
+        known = [t for t in dict.fromkeys(others) if t in self.vocabulary]
+        if weights is None or not known:
+            return {}
+        fit = np.zeros(weights.size, dtype=np.float32)
+        for term in known:
+            at, weight = weights.term_weights(term)
+            fit[at] += weight
+        out = {}
+        for term in terms:
+            at = weights.term_weights(term)[0] if term in self.vocabulary else ()
+            if len(at):
+                out[term] = float(fit[at].max())
+        return out
+
+    def variants(self, stem: str) -> list[str]:
+        """Other stems of the index with the name's skeleton, most frequent first."""
+        shape = skeleton(stem)
+        if not shape:
+            return []
+        same = [t for t in self._skeletons_from(shape[0]).get(shape, ()) if t != stem]
+        return sorted(same, key=lambda t: (-self.count(t), t))
+
+    def _skeletons_from(self, initial: str) -> dict[str, list[str]]:
+        """Skeleton -> stems, for the stems whose skeleton starts with `initial` (built on first
+        use: a name costs a pass over the vocabulary's first letters, not a skeleton of each word)."""
+        if self._skeletons is None:
+            self._skeletons = {}
+        if initial not in self._skeletons:
+            firsts = "aeiouy" if initial == "a" else initial
+            table: dict[str, list[str]] = {}
+            for term in self.vocabulary:
+                if term[:1] in firsts and len(term) >= 4 and term.isalpha():
+                    table.setdefault(skeleton(term), []).append(term)
+            self._skeletons[initial] = table
+        return self._skeletons[initial]
+
+    def _speller(self):
+        if self._symspell is None:
+            from symspellpy import SymSpell
+
+            speller = SymSpell(max_dictionary_edit_distance=MAX_EDIT, prefix_length=7)
+            for term, col in self.vocabulary.items():
+                speller.create_dictionary_entry(term, int(self.document_frequency[col]) or 1)
+            for word in STOP_WORDS:
+                if word.isalpha():
+                    speller.create_dictionary_entry(word, self._stop_count)
+            self._symspell = speller
+            # its ~10 deletes a word are long-lived: kept out of the cyclic collector's sweeps,
+            # which would otherwise walk them all (8-16 ms pauses at 25k words)
+            gc.freeze()
+        return self._symspell
