@@ -118,6 +118,19 @@ def test_a_link_where_another_of_qas_files_should_be_is_refused(tmp_path, name):
     assert real.read_bytes() == before
 
 
+def test_a_reader_refuses_a_linked_database_too(tmp_path):
+    """qa ask (a reader) does not follow a link where qa.sqlite should be either: with write
+    access sqlite may roll back a journal through it."""
+    src = make_library(tmp_path)
+    index = tmp_path / "index"
+    sync(index, [src], embedder=HashEmbedder())
+    real = tmp_path / "elsewhere.sqlite"
+    os.replace(index / "qa.sqlite", real)
+    (index / "qa.sqlite").symlink_to(real)
+    with pytest.raises(QAError, match="symbolic link"):
+        Searcher(index)
+
+
 def test_an_index_folder_inside_a_source_is_passed_over_silently(tmp_path):
     src = make_library(tmp_path)
     report = sync(src / "index", [src], embedder=HashEmbedder())

@@ -580,6 +580,10 @@ def connect(index_dir: Path, *, create: bool = False,
     A database another process holds is waited for (see WaitingConnection; `on_busy` gets the
     note, default: stderr)."""
     path = index_dir / DB_NAME
+    if path.is_symlink():  # a reader too: sqlite would follow it (and may roll back a journal through it)
+        from qa.index.ownership import link_error
+
+        raise link_error(path)
     if not create and not path.exists():
         raise IndexMissing(f"no index in {index_dir}/; build one with: qa index PATH (e.g. qa index seeds)")
     options = dict(timeout=DEFAULT_BUSY.note_after_seconds, isolation_level=None, check_same_thread=False,
