@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 import Stemmer
 
@@ -106,15 +107,95 @@ def tokenize(text: str) -> list[str]:
     text = normalize(text)
     shouting = not any(ch.islower() for ch in text)
     out = []
-    for match in _WORD.finditer(text):
-        raw = match.group(0)
-        word = raw.casefold().replace("’", "'")
-        if word.endswith("'s"):
-            word, raw = word[:-2], raw[:-2]
-        if word in STOP_WORDS and (shouting or len(raw) < 2 or not raw.isupper()):
-            continue
-        out.append(_stem(_BASE.get(word, word)))
+    for raw in _WORD.findall(text):
+        token, acronym = _token(raw)
+        if token is not None and not (acronym and shouting):
+            out.append(token)
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _token(raw: str) -> tuple[str | None, bool]:
+    """One word's token as tokenize makes it (None: a stop word), and whether it is a stop word
+    kept only as an acronym (two capitals or more, in a text not all in capitals). Cached: a
+    word's form is worked out once per process, not once per sentence it is in."""
+    word = raw.casefold().replace("’", "'")
+    if word.endswith("'s"):
+        word, raw = word[:-2], raw[:-2]
+    if word in STOP_WORDS:
+        return (_stem(_BASE.get(word, word)), True) if len(raw) >= 2 and raw.isupper() else (None, False)
+    return _stem(_BASE.get(word, word)), False
+
+
+class Analysis(NamedTuple):
+    """A passage as the stages after retrieval read it: its sentences' spans (qa/sentences.py),
+    each sentence's tokens (as tokenize makes them of the sentence alone) and the whole text's."""
+
+    spans: tuple[tuple[int, int], ...]
+    sentence_tokens: tuple[tuple[str, ...], ...]
+    tokens: tuple[str, ...]
+
+
+#: passages analysed and kept (by text: ids are per index, and an app may switch indexes); a
+#: question reads ~10-30, the UI's cards and `qa ask -` come back to the same ones
+ANALYSIS_CACHE = 4096
+_LOWER = re.compile("[a-z]")
+
+
+def _has_lower(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds a lower-case letter (tokenize's test for a text in capitals)."""
+    if text.isascii():
+        return _LOWER.search(text, start, end) is not None
+    return any(ch.islower() for ch in text[start:end])
+
+
+class Analyzer:
+    """The one owner of how text is split into words, tokens and sentences: tokenize, words,
+    stem_of and word_spans (module functions, the same for every caller) and `analyse`, a
+    passage's sentences and tokens computed once and cached."""
+
+    tokenize = staticmethod(tokenize)
+    words = staticmethod(words)
+
+    def __init__(self, cache_size: int = ANALYSIS_CACHE) -> None:
+        self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
+
+    @staticmethod
+    def stem_of(word: str) -> str:
+        return stem_of(word)
+
+    @staticmethod
+    def word_spans(text: str) -> list[re.Match]:
+        return word_spans(text)
+
+    @staticmethod
+    def _analyse(text: str) -> Analysis:
+        """One pass of the word pattern over the text: each word's token is placed in its
+        sentence, which drops an acronym-only stop word when the sentence is all capitals, the
+        whole text's list when the whole text is. Text that normalize changes (offsets move with
+        NFKC) is tokenized sentence by sentence, as tokenize normalizes each."""
+        from qa.sentences import sentence_spans
+
+        spans = tuple(sentence_spans(text))
+        if not text.isascii() and normalize(text) != text:
+            per = tuple(tuple(tokenize(text[a:b])) for a, b in spans)
+            return Analysis(spans, per, tuple(tokenize(text)))
+        quiet = [not _has_lower(text, a, b) for a, b in spans]
+        shouting = not _has_lower(text, 0, len(text))
+        whole: list[str] = []
+        per_sentence: list[list[str]] = [[] for _ in spans]
+        at = 0
+        for match in _WORD.finditer(text):
+            token, acronym = _token(match.group(0))
+            if token is None:
+                continue
+            while at < len(spans) and spans[at][1] <= match.start():
+                at += 1
+            if not (acronym and shouting):
+                whole.append(token)
+            if at < len(spans) and not (acronym and quiet[at]):
+                per_sentence[at].append(token)
+        return Analysis(spans, tuple(map(tuple, per_sentence)), tuple(whole))
 
 
 def word_spans(text: str) -> list[re.Match]:
@@ -128,3 +209,7 @@ def stem_of(word: str) -> str:
     if word.endswith("'s"):
         word = word[:-2]
     return _stem(_BASE.get(word, word))
+
+
+#: the analyzer every stage shares (its cache is the process's)
+ANALYZER = Analyzer()
