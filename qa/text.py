@@ -203,6 +203,7 @@ def word_spans(text: str) -> list[re.Match]:
     return list(_WORD.finditer(text))
 
 
+@lru_cache(maxsize=200_000)
 def stem_of(word: str) -> str:
     """The BM25 token of one case-folded word (irregular past forms mapped to their verb first)."""
     word = word.replace("’", "'")
