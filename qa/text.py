@@ -136,6 +136,11 @@ class Analysis(NamedTuple):
     tokens: tuple[str, ...]
 
 
+#: a word as a reader marks it: a number with separators is one ("45,000", not "45" and "000")
+_MARK_WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+#: a word's place in its text and its tokens (what the UI underlines when the question holds them)
+Mark = tuple[int, int, frozenset[str]]
+
 #: passages analysed and kept (by text: ids are per index, and an app may switch indexes); a
 #: question reads ~10-30, the UI's cards and `qa ask -` come back to the same ones
 ANALYSIS_CACHE = 4096
@@ -159,6 +164,19 @@ class Analyzer:
 
     def __init__(self, cache_size: int = ANALYSIS_CACHE) -> None:
         self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
+        self.marks = lru_cache(maxsize=cache_size)(self._marks)
+        self.terms = lru_cache(maxsize=cache_size)(self._terms)
+
+    @staticmethod
+    def _marks(text: str) -> tuple[Mark, ...]:
+        """Every word of the text as a reader sees it, with its tokens (cached: a card's marks are
+        made once, off the UI's event loop, and read again on every resize)."""
+        return tuple((m.start(), m.end(), frozenset(tokenize(m.group(0)))) for m in _MARK_WORD.finditer(text))
+
+    @staticmethod
+    def _terms(text: str) -> frozenset[str]:
+        """A question's terms: its tokens as a set (cached: every card of an answer reads them)."""
+        return frozenset(tokenize(text))
 
     @staticmethod
     def stem_of(word: str) -> str:

@@ -36,6 +36,8 @@ def tokenized(monkeypatch) -> Counter:
             return type(analyzer)._analyse(value)
 
         monkeypatch.setattr(analyzer, "analyse", lru_cache(maxsize=1024)(analysing))
+        analyzer.marks.cache_clear()
+        analyzer.terms.cache_clear()
     return seen
 
 
@@ -53,6 +55,23 @@ def test_a_later_question_reuses_the_passages_analysed(stand_in_seed_index, stan
     searcher.search("Where is Ansar al-Sharia based?", k=3, embedder=stand_in)
     again = [hit.passage_id for hit in first.hits if tokenized[hit.text] > before[hit.text]]
     assert not again  # the same passages: read from the analysis cache
+
+
+def test_cards_mark_words_without_tokenizing_on_the_event_loop(stand_in_seed_index, tokenized):
+    """The engine (a worker thread) leaves the cards' word marks made: drawing and re-fitting
+    three cards tokenizes at most the question, once."""
+    from qa.ui.engine import Engine
+    from qa.ui.widgets import card_window, passage_content, question_terms, why_highlighted
+
+    answer = Engine(stand_in_seed_index).search(QUESTION, QUESTION, 3)
+    assert len(answer.hits) == 3
+    done = sum(tokenized.values())
+    for width in (80, 60, 100):  # the first drawing, then two resizes
+        for hit in answer.hits:
+            terms = question_terms(QUESTION)
+            why_highlighted(hit, terms)
+            passage_content(hit, terms, card_window(hit, width, 4))
+    assert sum(tokenized.values()) - done <= 1
 
 
 def test_the_citation_check_reads_a_source_file_once_per_question(stand_in_seed_index, stand_in, monkeypatch):
@@ -82,3 +101,16 @@ def test_a_changed_file_is_read_again(tmp_path):
     assert integrity.cited_text(str(path), "utf-8", digest) == "First text."
     path.write_bytes(b"Other text, longer.")
     assert integrity.cited_text(str(path), "utf-8", digest) is None  # no longer the file indexed
+
+
+def test_a_ui_question_reads_the_index_meta_once(stand_in_seed_index, monkeypatch):
+    from qa import store
+    from qa.ui.engine import Engine
+
+    engine = Engine(stand_in_seed_index)
+    engine.open()
+    reads = []
+    original = store.read_meta
+    monkeypatch.setattr(store, "read_meta", lambda conn: reads.append(1) or original(conn))
+    engine.search(QUESTION, QUESTION, 3)
+    assert len(reads) == 1
