@@ -89,6 +89,8 @@ def question_type(question: str) -> str | None:
     return min(matches)[1] if matches else None
 
 
+# Words split at apostrophes too ("O'Neill": "o", "neill"), unlike qa/text.py's analyzer: the
+# answer-phrase rules were tuned with it (benchmarks/quality.py), so it stays until they are re-tuned.
 _WORD = re.compile(r"[^\W_]+")
 
 
