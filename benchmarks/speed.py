@@ -173,6 +173,19 @@ def on_existing_index(index_dir: Path, qs_file: Path, runs: int) -> dict:
             "cold": latency(index_dir, encoder, qs, cold=True), "process": ask_process(index_dir, qs_file, runs)}
 
 
+def index_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", type=Path, help="measure per question on this existing index only")
+    parser.add_argument("--questions-file", type=Path, help="with --index: one question a line")
+    parser.add_argument("--runs", type=int, default=3, help="with --index: whole-process runs (median)")
+
+
+def measure_existing(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not args.questions_file:
+        parser.error("--index needs --questions-file")
+    print(json.dumps(on_existing_index(args.index, args.questions_file, args.runs), indent=1))
+    return 0
+
+
 def cli_first_answer(index_dir: Path, runs: int = 3, torch_path: bool = False) -> float:
     """Median seconds for `qa ask` from start to first answer. torch_path: as without an ONNX
     export (the cache made unwritable, so the run neither finds nor writes one)."""
@@ -335,15 +348,10 @@ def main() -> int:
     parser.add_argument("--encode-passages", type=int, default=1000)
     parser.add_argument("--encode-rounds", type=int, default=2)
     parser.add_argument("--int8", action="store_true", help="also the int8 copy's vector drift (with --encode-only)")
-    parser.add_argument("--index", type=Path, help="measure per question on this existing index only")
-    parser.add_argument("--questions-file", type=Path, help="with --index: one question a line")
-    parser.add_argument("--runs", type=int, default=3, help="with --index: whole-process runs (median)")
+    index_arguments(parser)
     args = parser.parse_args()
     if args.index:
-        if not args.questions_file:
-            parser.error("--index needs --questions-file")
-        print(json.dumps(on_existing_index(args.index, args.questions_file, args.runs), indent=1))
-        return 0
+        return measure_existing(parser, args)
     if not BBC.is_dir():
         print("../shared/data/bbc-news is not present: nothing to measure", file=sys.stderr)
         return 0
