@@ -188,9 +188,10 @@ class Analyzer:
 
     @staticmethod
     def _analyse(text: str) -> Analysis:
-        """One pass of the word pattern over the text: each word's token is placed in its
-        sentence, which drops an acronym-only stop word when the sentence is all capitals, the
-        whole text's list when the whole text is. Text that normalize changes (offsets move with
+        """One pass of the word pattern over the text, sentence by sentence: each word's token
+        (cached per word) goes to its sentence, which drops an acronym-only stop word when the
+        sentence is all capitals, and to the whole text's list, which drops it when the whole
+        text is. Text that normalize changes (offsets move with
         NFKC) is tokenized sentence by sentence, as tokenize normalizes each."""
         from qa.sentences import sentence_spans
 
@@ -198,22 +199,15 @@ class Analyzer:
         if not text.isascii() and normalize(text) != text:
             per = tuple(tuple(tokenize(text[a:b])) for a, b in spans)
             return Analysis(spans, per, tuple(tokenize(text)))
-        quiet = [not _has_lower(text, a, b) for a, b in spans]
         shouting = not _has_lower(text, 0, len(text))
         whole: list[str] = []
-        per_sentence: list[list[str]] = [[] for _ in spans]
-        at = 0
-        for match in _WORD.finditer(text):
-            token, acronym = _token(match.group(0))
-            if token is None:
-                continue
-            while at < len(spans) and spans[at][1] <= match.start():
-                at += 1
-            if not (acronym and shouting):
-                whole.append(token)
-            if at < len(spans) and not (acronym and quiet[at]):
-                per_sentence[at].append(token)
-        return Analysis(spans, tuple(map(tuple, per_sentence)), tuple(whole))
+        per_sentence: list[tuple[str, ...]] = []
+        for a, b in spans:  # sentences hold every word: they split the text at white space only
+            quiet = not _has_lower(text, a, b)
+            pairs = [_token(raw) for raw in _WORD.findall(text, a, b)]
+            per_sentence.append(tuple(t for t, acronym in pairs if t is not None and not (acronym and quiet)))
+            whole.extend(t for t, acronym in pairs if t is not None and not (acronym and shouting))
+        return Analysis(spans, tuple(per_sentence), tuple(whole))
 
 
 def word_spans(text: str) -> list[re.Match]:

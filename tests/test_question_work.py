@@ -114,3 +114,19 @@ def test_a_ui_question_reads_the_index_meta_once(stand_in_seed_index, monkeypatc
     monkeypatch.setattr(store, "read_meta", lambda conn: reads.append(1) or original(conn))
     engine.search(QUESTION, QUESTION, 3)
     assert len(reads) == 1
+
+
+@pytest.mark.parametrize("passage", [
+    "US ELECTION: WHO WON?\nThe US said IT is fine. THE END.",  # a sentence in capitals among others
+    "THE US SAID “NO”. The café’s US plan was O’Neill's.",  # not ASCII, unchanged by NFKC
+    "Kil\u200bimanjaro’s “IS” ﬁght. ALL OF US HERE. we WILL see",  # changed by normalize
+    "A heading\n\nSuper Bowl 50 was played on Feb. 7, 2016. It cost $1,000,000.",
+    "",
+])
+def test_the_analysis_is_what_tokenize_makes_of_each_sentence_and_the_whole(passage):
+    from qa.sentences import sentence_spans
+
+    analysis = text.Analyzer()._analyse(passage)
+    assert list(analysis.spans) == sentence_spans(passage)
+    assert [list(t) for t in analysis.sentence_tokens] == [text.tokenize(passage[a:b]) for a, b in analysis.spans]
+    assert list(analysis.tokens) == text.tokenize(passage)
