@@ -144,6 +144,9 @@ Mark = tuple[int, int, frozenset[str]]
 #: passages analysed and kept (by text: ids are per index, and an app may switch indexes); a
 #: question reads ~10-30, the UI's cards and `qa ask -` come back to the same ones
 ANALYSIS_CACHE = 4096
+#: passages whose UI word marks are kept (a frozenset a word: ~30 KB a passage; the UI shows
+#: three cards an answer) and questions whose terms are
+MARKS_CACHE = 256
 _LOWER = re.compile("[a-z]")
 
 
@@ -164,8 +167,8 @@ class Analyzer:
 
     def __init__(self, cache_size: int = ANALYSIS_CACHE) -> None:
         self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
-        self.marks = lru_cache(maxsize=cache_size)(self._marks)
-        self.terms = lru_cache(maxsize=cache_size)(self._terms)
+        self.marks = lru_cache(maxsize=MARKS_CACHE)(self._marks)
+        self.terms = lru_cache(maxsize=MARKS_CACHE)(self._terms)
 
     @staticmethod
     def _marks(text: str) -> tuple[Mark, ...]:
