@@ -159,8 +159,9 @@ def _has_lower(text: str, start: int, end: int) -> bool:
 
 class Analyzer:
     """The one owner of how text is split into words, tokens and sentences: tokenize, words,
-    stem_of and word_spans (module functions, the same for every caller) and `analyse`, a
-    passage's sentences and tokens computed once and cached."""
+    stem_of and word_spans (module functions, the same for every caller); `analyse`, a
+    passage's sentences and tokens computed once and cached; `marks`, the UI's words with their
+    tokens; `terms`, a question's token set."""
 
     tokenize = staticmethod(tokenize)
     words = staticmethod(words)
@@ -194,8 +195,8 @@ class Analyzer:
         """One pass of the word pattern over the text, sentence by sentence: each word's token
         (cached per word) goes to its sentence, which drops an acronym-only stop word when the
         sentence is all capitals, and to the whole text's list, which drops it when the whole
-        text is. Text that normalize changes (offsets move with
-        NFKC) is tokenized sentence by sentence, as tokenize normalizes each."""
+        text is. Text that normalize changes (offsets move with NFKC) is tokenized sentence by
+        sentence, as tokenize normalizes each."""
         from qa.sentences import sentence_spans
 
         spans = tuple(sentence_spans(text))
