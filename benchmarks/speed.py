@@ -157,7 +157,7 @@ def ask_process(index_dir: Path, qs_file: Path, runs: int) -> dict:
     one = median_of([seconds(lines[0] + "\n") for _ in range(runs)])
     every = median_of([seconds("\n".join(lines) + "\n") for _ in range(runs)])
     return {"questions": len(lines), "first_s": round(one, 3), "all_s": round(every, 3),
-            "per_question_ms": round(1000 * (every - one) / max(1, len(lines) - 1), 2)}
+            "per_question_ms": round(1000 * (every - one) / (len(lines) - 1), 2) if len(lines) > 1 else None}
 
 
 def on_existing_index(index_dir: Path, qs_file: Path, runs: int) -> dict:
