@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/speed.py            # builds once under benchmarks/.work, then measures
     .venv/bin/python benchmarks/speed.py --fresh    # rebuild the indexes too
     .venv/bin/python benchmarks/speed.py --encode-only --int8   # only the encode rates (issue 17)
+    .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt   # per question on an existing index (issue 23)
 
 Corpora: the 2,225 BBC articles of ../shared/data/bbc-news (~9k passages) and ~100k passages
 made of the BBC articles copied under distinct names (identical passages are embedded once by
@@ -96,7 +97,7 @@ def questions(n: int) -> list[str]:
     return out[:n]
 
 
-def latency(index_dir: Path, embedder, qs: list[str]) -> dict:
+def latency(index_dir: Path, embedder, qs: list[str], cold: bool = False) -> dict:
     from qa.index import vectors
     from qa.search import Searcher
     from qa.index.text import tokenize
@@ -106,6 +107,8 @@ def latency(index_dir: Path, embedder, qs: list[str]) -> dict:
         searcher.search(q, k=3, embedder=embedder)
     parts: dict[str, list[float]] = {"embed": [], "bm25": [], "dense": [], "total": []}
     for q in qs:
+        if cold:
+            forget_passages()
         t0 = time.perf_counter()
         qvec = embedder.encode([q])[0]
         t1 = time.perf_counter()
@@ -126,6 +129,61 @@ def latency(index_dir: Path, embedder, qs: list[str]) -> dict:
     out["fusion+highlight+fetch"] = (1000 * median_of(rest), 1000 * percentile(rest, 0.95))
     out["passages"] = searcher.passage_count
     return out
+
+
+def forget_passages() -> None:
+    """Empty the caches of passages analysed and files read for the citation check: a question
+    on passages no earlier one cited (the cost a cache hit saves)."""
+    from qa.index import integrity
+    from qa.index.text import ANALYZER
+
+    ANALYZER.analyse.cache_clear()
+    integrity.forget_cited_files()
+
+
+def ask_process(index_dir: Path, qs_file: Path, runs: int) -> dict:
+    """`qa ask - --json` as a user runs it: whole-process seconds for the first question and for
+    all of them (median of `runs`); their difference per extra question is the per-question cost
+    with start-up subtracted."""
+    lines = qs_file.read_text(encoding="utf-8").splitlines()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "qa", "ask", "-", "--index", str(index_dir), "--json"]
+
+    def seconds(text: str) -> float:
+        t0 = time.perf_counter()
+        subprocess.run(command, input=text, text=True, env=env, check=True, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - t0
+
+    one = median_of([seconds(lines[0] + "\n") for _ in range(runs)])
+    every = median_of([seconds("\n".join(lines) + "\n") for _ in range(runs)])
+    return {"questions": len(lines), "first_s": round(one, 3), "all_s": round(every, 3),
+            "per_question_ms": round(1000 * (every - one) / (len(lines) - 1), 2) if len(lines) > 1 else None}
+
+
+def on_existing_index(index_dir: Path, qs_file: Path, runs: int) -> dict:
+    """Per-question figures on an index already built (nothing rebuilt, nothing written): the
+    in-process split (warm: passages analysed by earlier questions are reused, as in `qa ask -`
+    and the UI; cold: those caches emptied before each question) and the whole process."""
+    from qa.embedding.embedder import question_encoder
+    from qa.search import Searcher
+
+    qs = [line for line in qs_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    encoder = question_encoder(Searcher(index_dir).model)
+    return {"index": str(index_dir), "warm": latency(index_dir, encoder, qs),
+            "cold": latency(index_dir, encoder, qs, cold=True), "process": ask_process(index_dir, qs_file, runs)}
+
+
+def index_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", type=Path, help="measure per question on this existing index only")
+    parser.add_argument("--questions-file", type=Path, help="with --index: one question a line")
+    parser.add_argument("--runs", type=int, default=3, help="with --index: whole-process runs (median)")
+
+
+def measure_existing(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not args.questions_file:
+        parser.error("--index needs --questions-file")
+    print(json.dumps(on_existing_index(args.index, args.questions_file, args.runs), indent=1))
+    return 0
 
 
 def cli_first_answer(index_dir: Path, runs: int = 3, torch_path: bool = False) -> float:
@@ -290,7 +348,10 @@ def main() -> int:
     parser.add_argument("--encode-passages", type=int, default=1000)
     parser.add_argument("--encode-rounds", type=int, default=2)
     parser.add_argument("--int8", action="store_true", help="also the int8 copy's vector drift (with --encode-only)")
+    index_arguments(parser)
     args = parser.parse_args()
+    if args.index:
+        return measure_existing(parser, args)
     if not BBC.is_dir():
         print("../shared/data/bbc-news is not present: nothing to measure", file=sys.stderr)
         return 0

@@ -41,6 +41,9 @@ CHECK_BATCH = 65536
 #: fixed so that signatures stored by one sync compare with those of the next
 SEED = 16
 
+# Not qa/index/text.py's analyzer on purpose: the shingles made of these words are the MinHash
+# signatures stored in every index (passages.minhash, story groups); another split (apostrophes
+# joined, "_" dropped) would make a new sync's signatures disagree with the stored ones.
 _WORD = re.compile(r"\w+")
 
 

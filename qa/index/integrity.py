@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import os
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,7 +103,33 @@ def citation_problem(text: str, recorded_hash: str | None, path: str, encoding: 
     """Why a cited passage must not be shown (None when it may): passage_problem, the file read
     only when the hash alone does not tell."""
     return passage_problem(text, recorded_hash, start, end, None) or \
-        passage_problem(text, recorded_hash, start, end, indexed_text(path, encoding, sha256))
+        passage_problem(text, recorded_hash, start, end, cited_text(path, encoding, sha256))
+
+
+#: files whose decoded text is kept for the citation check (the few cited per question)
+CITED_FILES_KEPT = 16
+
+
+def cited_text(path: str, encoding: str, sha256: str) -> str | None:
+    """indexed_text, read once per state of the file: three cards of one article, or the same
+    article cited by the next question, cost one stat each, not a read, a hash and a decode.
+    The state is the file's (size, mtime_ns, ctime_ns, inode): any write moves its ctime."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return _cited_text(path, encoding, sha256, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+@lru_cache(maxsize=CITED_FILES_KEPT)
+def _cited_text(path: str, encoding: str, sha256: str, size: int, mtime_ns: int, ctime_ns: int,
+                inode: int) -> str | None:
+    return indexed_text(path, encoding, sha256)
+
+
+def forget_cited_files() -> None:
+    """Drop the kept texts of cited files (a benchmark's cold question; the next check reads again)."""
+    _cited_text.cache_clear()
 
 
 def passage_problem(text: str, recorded_hash: str | None, start: int, end: int,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 import Stemmer
 
@@ -106,15 +107,111 @@ def tokenize(text: str) -> list[str]:
     text = normalize(text)
     shouting = not any(ch.islower() for ch in text)
     out = []
-    for match in _WORD.finditer(text):
-        raw = match.group(0)
-        word = raw.casefold().replace("’", "'")
-        if word.endswith("'s"):
-            word, raw = word[:-2], raw[:-2]
-        if word in STOP_WORDS and (shouting or len(raw) < 2 or not raw.isupper()):
-            continue
-        out.append(_stem(_BASE.get(word, word)))
+    for raw in _WORD.findall(text):
+        token, acronym = _token(raw)
+        if token is not None and not (acronym and shouting):
+            out.append(token)
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _token(raw: str) -> tuple[str | None, bool]:
+    """One word's token as tokenize makes it (None: a stop word), and whether it is a stop word
+    kept only as an acronym (two capitals or more, in a text not all in capitals). Cached: a
+    word's form is worked out once per process, not once per sentence it is in."""
+    word = raw.casefold().replace("’", "'")
+    if word.endswith("'s"):
+        word, raw = word[:-2], raw[:-2]
+    if word in STOP_WORDS:
+        return (_stem(_BASE.get(word, word)), True) if len(raw) >= 2 and raw.isupper() else (None, False)
+    return _stem(_BASE.get(word, word)), False
+
+
+class Analysis(NamedTuple):
+    """A passage as the stages after retrieval read it: its sentences' spans (qa/ingest/sentences.py),
+    each sentence's tokens (as tokenize makes them of the sentence alone) and the whole text's."""
+
+    spans: tuple[tuple[int, int], ...]
+    sentence_tokens: tuple[tuple[str, ...], ...]
+    tokens: tuple[str, ...]
+
+
+#: a word as a reader marks it: a number with separators is one ("45,000", not "45" and "000")
+_MARK_WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+#: a word's place in its text and its tokens (what the UI underlines when the question holds them)
+Mark = tuple[int, int, frozenset[str]]
+
+#: passages analysed and kept (by text: ids are per index, and an app may switch indexes); a
+#: question reads ~10-30, the UI's cards and `qa ask -` come back to the same ones
+ANALYSIS_CACHE = 4096
+#: passages whose UI word marks are kept (a frozenset a word: ~30 KB a passage; the UI shows
+#: three cards an answer) and questions whose terms are
+MARKS_CACHE = 256
+_LOWER = re.compile("[a-z]")
+
+
+def _has_lower(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds a lower-case letter (tokenize's test for a text in capitals)."""
+    if text.isascii():
+        return _LOWER.search(text, start, end) is not None
+    return any(ch.islower() for ch in text[start:end])
+
+
+class Analyzer:
+    """The one owner of how text is split into words, tokens and sentences: tokenize, words,
+    stem_of and word_spans (module functions, the same for every caller); `analyse`, a
+    passage's sentences and tokens computed once and cached; `marks`, the UI's words with their
+    tokens; `terms`, a question's token set."""
+
+    tokenize = staticmethod(tokenize)
+    words = staticmethod(words)
+
+    def __init__(self, cache_size: int = ANALYSIS_CACHE) -> None:
+        self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
+        self.marks = lru_cache(maxsize=MARKS_CACHE)(self._marks)
+        self.terms = lru_cache(maxsize=MARKS_CACHE)(self._terms)
+
+    @staticmethod
+    def _marks(text: str) -> tuple[Mark, ...]:
+        """Every word of the text as a reader sees it, with its tokens (cached: a card's marks are
+        made once, off the UI's event loop, and read again on every resize)."""
+        return tuple((m.start(), m.end(), frozenset(tokenize(m.group(0)))) for m in _MARK_WORD.finditer(text))
+
+    @staticmethod
+    def _terms(text: str) -> frozenset[str]:
+        """A question's terms: its tokens as a set (cached: every card of an answer reads them)."""
+        return frozenset(tokenize(text))
+
+    @staticmethod
+    def stem_of(word: str) -> str:
+        return stem_of(word)
+
+    @staticmethod
+    def word_spans(text: str) -> list[re.Match]:
+        return word_spans(text)
+
+    @staticmethod
+    def _analyse(text: str) -> Analysis:
+        """One pass of the word pattern over the text, sentence by sentence: each word's token
+        (cached per word) goes to its sentence, which drops an acronym-only stop word when the
+        sentence is all capitals, and to the whole text's list, which drops it when the whole
+        text is. Text that normalize changes (offsets move with NFKC) is tokenized sentence by
+        sentence, as tokenize normalizes each."""
+        from qa.ingest.sentences import sentence_spans
+
+        spans = tuple(sentence_spans(text))
+        if not text.isascii() and normalize(text) != text:
+            per = tuple(tuple(tokenize(text[a:b])) for a, b in spans)
+            return Analysis(spans, per, tuple(tokenize(text)))
+        shouting = not _has_lower(text, 0, len(text))
+        whole: list[str] = []
+        per_sentence: list[tuple[str, ...]] = []
+        for a, b in spans:  # sentences hold every word: they split the text at white space only
+            quiet = not _has_lower(text, a, b)
+            pairs = [_token(raw) for raw in _WORD.findall(text, a, b)]
+            per_sentence.append(tuple(t for t, acronym in pairs if t is not None and not (acronym and quiet)))
+            whole.extend(t for t, acronym in pairs if t is not None and not (acronym and shouting))
+        return Analysis(spans, tuple(per_sentence), tuple(whole))
 
 
 def word_spans(text: str) -> list[re.Match]:
@@ -122,9 +219,14 @@ def word_spans(text: str) -> list[re.Match]:
     return list(_WORD.finditer(text))
 
 
+@lru_cache(maxsize=200_000)
 def stem_of(word: str) -> str:
     """The BM25 token of one case-folded word (irregular past forms mapped to their verb first)."""
     word = word.replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
     return _stem(_BASE.get(word, word))
+
+
+#: the analyzer every stage shares (its cache is the process's)
+ANALYZER = Analyzer()

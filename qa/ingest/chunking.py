@@ -21,6 +21,8 @@ from qa.ingest.sentences import sentence_spans
 #: no passage is longer than this many characters (the model reads ~256 tokens anyway)
 MAX_PASSAGE_CHARS = 4000
 
+# A length measure, not qa/index/text.py's words: passages are cut at white space and counted in
+# white-space pieces (target_words, max_words), and the stored passages' boundaries follow it.
 _WORD = re.compile(r"\S+")
 
 

@@ -89,11 +89,16 @@ def question_type(question: str) -> str | None:
     return min(matches)[1] if matches else None
 
 
+# Words split at apostrophes too ("O'Neill": "o", "neill"), unlike qa/index/text.py's analyzer: the
+# answer-phrase rules were tuned with it (benchmarks/quality.py), so it stays until they are re-tuned.
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _stems(phrase: str) -> list[str]:
-    return [stem_of(w) for w in _WORD.findall(normalize(phrase).casefold())]
+@lru_cache(maxsize=65_536)
+def _stems(phrase: str) -> tuple[str, ...]:
+    """The stems of a phrase's words (cached: the same words of the same sentences are looked
+    up again by every question that reaches them)."""
+    return tuple(stem_of(w) for w in _WORD.findall(normalize(phrase).casefold()))
 
 
 def _known(stem: str, asked: Collection[str]) -> bool:

@@ -36,6 +36,9 @@ SHORT_QUESTION_WORDS = 2
 #: most words borrowed from earlier questions
 MAX_CONTEXT_WORDS = 12
 
+# The surface words carried into a follow-up's query, not qa/index/text.py's tokens: a hyphen joins
+# ("al-Sharia" is carried whole and has a capital), and the query they join is tokenized by the
+# analyzer when it is searched.
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 
 

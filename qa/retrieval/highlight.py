@@ -19,8 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from qa.retrieval.answer_types import Phrase, phrases
-from qa.ingest.sentences import sentence_spans
-from qa.index.text import stem_of, tokenize, word_spans
+from qa.index.text import ANALYZER, stem_of, tokenize, word_spans
 
 
 class SentenceScore(NamedTuple):
@@ -35,6 +34,7 @@ class SentenceScore(NamedTuple):
     match: float = 0.0
     answer: tuple[int, int] | None = None
     words: frozenset[str] = frozenset()  # the chosen sentence's terms (what another story's answer is looked up in)
+    answer_terms: frozenset[str] = frozenset()  # the answer phrase's tokens (tokenized once, here)
 
 
 class AnswerEvidence(NamedTuple):
@@ -94,7 +94,8 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     answer = _answer_phrase(passage_text[best.start:best.end], best.start, found, set(query_tokens)) \
         if found else None
     score = best.score + (evidence.type_weight if found and evidence is not None else 0.0)
-    return SentenceScore(best.start, best.end, score, max(s.match for s in scored), answer, best.terms)
+    terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer else frozenset()
+    return SentenceScore(best.start, best.end, score, max(s.match for s in scored), answer, best.terms, terms)
 
 
 def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) -> tuple[int, list[Phrase]]:
@@ -132,8 +133,8 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
     pairs = set(zip(query_tokens, query_tokens[1:]))
     share = (lambda held: sum(weight(t) for t in held) / total_weight) if total_weight else (lambda held: 0.0)
     out, before = [], frozenset()
-    for start, end in sentence_spans(passage_text):
-        tokens = tokenize(passage_text[start:end])
+    analysis = ANALYZER.analyse(passage_text)  # cached: a passage's sentences are tokenized once a process
+    for (start, end), tokens in zip(analysis.spans, analysis.sentence_tokens):
         if aliases:
             tokens = [aliases.get(t, t) for t in tokens]
         held = wanted.intersection(tokens)

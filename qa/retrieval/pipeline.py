@@ -101,7 +101,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     top = hits[0]
     signals = AnswerSignals(top.dense_score, keyword_coverage(snapshot, top.text, query.tokens, query.aliases),
                             sentences[top.passage_id].match, agree,
-                            missing_names(f"{top.title}\n{top.text}", query.names, query.aliases))
+                            missing_names((top.title, top.text), query.names, query.aliases))
     verdict = decide(signals, settings)
     for hit in hits:
         hit.weak = not verdict.answered

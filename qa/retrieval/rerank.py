@@ -12,7 +12,7 @@ from qa.retrieval.highlight import AnswerEvidence, SentenceScore, article_factor
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
 from qa.index.store import CitationRow, DocumentPassage
-from qa.index.text import tokenize
+from qa.index.text import ANALYZER
 
 #: per document, each question term's weight in it
 ArticleWeights = dict[int, dict[str, float]]
@@ -59,7 +59,7 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
     out = {}
     for pid, row in rows.items():
         if row.title not in titles:
-            titles[row.title] = frozenset(tokenize(row.title))
+            titles[row.title] = frozenset(ANALYZER.analyse(row.title).tokens)
         evidence = AnswerEvidence(kind, asked, titles[row.title], settings.answer_type_weight,
                                   settings.context_weight, settings.follow_sentences, settings.follow_share)
         out[pid] = scored_best_sentence(row.text, tokens, weights[row.doc_id].__getitem__, total_weight,

@@ -33,10 +33,12 @@ class Spelling:
     corrected: dict[str, str] = field(default_factory=dict)  # word as typed -> word searched
     aliases: dict[str, str] = field(default_factory=dict)  # another spelling's stem -> the name's stem
     names: tuple[str, ...] = ()  # stems of the capitalised words after the first
+    tokens: list[str] | None = None  # the tokens of `text` when spell made them (None: not yet)
 
     def query(self, vector: np.ndarray | None) -> Query:
         """What is searched: this text's tokens, and its vector (encoded from `text`)."""
-        return Query(self.text, tokenize(self.text), vector, self.aliases, self.names)
+        tokens = self.tokens if self.tokens is not None else tokenize(self.text)
+        return Query(self.text, tokens, vector, self.aliases, self.names)
 
 
 def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spelling:
@@ -46,7 +48,8 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
     corrected: dict[str, str] = {}
     aliases: dict[str, str] = {}
     names: list[str] = []
-    others = sorted({t for t in tokenize(text) if t in lexicon.vocabulary}, key=lexicon.count)[:settings.context_terms]
+    tokens = tokenize(text)
+    others = sorted({t for t in tokens if t in lexicon.vocabulary}, key=lexicon.count)[:settings.context_terms]
     last = 0
     for position, match in enumerate(word_spans(text)):
         typed = match.group(0)
@@ -68,7 +71,8 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
                 for variant in lexicon.variants(stem)[:settings.max_name_variants]:
                     aliases.setdefault(variant, stem)
     pieces.append(text[last:])
-    return Spelling("".join(pieces), corrected, aliases, tuple(dict.fromkeys(names)))
+    searched = "".join(pieces)  # the question's tokens serve the query unless a slip was corrected
+    return Spelling(searched, corrected, aliases, tuple(dict.fromkeys(names)), tokens if searched == text else None)
 
 
 def _correctable(typed: str) -> bool:

@@ -42,7 +42,7 @@ def phrase_key(row: CitationRow, sentence: SentenceScore, asked: frozenset[str])
     """The terms of the passage's answer phrase the question does not hold (empty: no phrase)."""
     if sentence.answer is None:
         return frozenset()
-    return frozenset(tokenize(row.text[sentence.answer[0]:sentence.answer[1]])) - asked
+    return sentence.answer_terms - asked  # the phrase's tokens, made once by qa/retrieval/highlight.py
 
 
 def support(head: Sequence[int], rows: Mapping[int, CitationRow], sentences: Mapping[int, SentenceScore],
@@ -80,25 +80,21 @@ def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: M
     sentence must hold every question term the first's holds (the same claim about the same
     subject; "happened", "became" only shape the question; at least MIN_SHARED_TERMS of them) and
     neither sentence the other's phrase. Places are left out: "in Libya" and "in Derna" are both
-    right."""
+    right. A highlighted sentence's terms are its SentenceScore's words (the sentence cite
+    highlights, a name's other spellings as the name), not tokenized again."""
     if not hits or hits[0].answer is None or question_type(query.text) not in DIFFERING_TYPES:
         return []
     asked = frozenset(query.tokens) | frozenset(query.aliases)
     top = hits[0]
-    key, terms = phrase_key(rows[top.passage_id], sentences[top.passage_id], asked), _sentence_terms(top, query)
+    key, terms = phrase_key(rows[top.passage_id], sentences[top.passage_id], asked), set(sentences[top.passage_id].words)
     if len(terms & (set(query.tokens) - _QUESTION_FORM)) < MIN_SHARED_TERMS:
         return []  # "Where is Derna?": any two sentences naming Derna would "differ"
     for hit in hits[1:]:
         if hit.answer is None or story_of(hit.passage_id, rows, stories) == story_of(top.passage_id, rows, stories):
             continue
-        other, other_terms = phrase_key(rows[hit.passage_id], sentences[hit.passage_id], asked), _sentence_terms(hit, query)
+        other, other_terms = phrase_key(rows[hit.passage_id], sentences[hit.passage_id], asked), set(sentences[hit.passage_id].words)
         if (key and other and not other <= terms and not key <= other_terms
                 and terms & (set(query.tokens) - _QUESTION_FORM) <= other_terms):
             return [top, hit]
     return []
 
-
-def _sentence_terms(hit: Hit, query: Query) -> set[str]:
-    """The terms of the hit's highlighted sentence, a name's other spellings as the name."""
-    tokens = tokenize(hit.text[hit.highlight_start - hit.start:hit.highlight_end - hit.start])
-    return {query.aliases.get(t, t) for t in tokens}

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
-from qa.index.text import tokenize
+from qa.index.text import ANALYZER
 
 
 class AnswerSignals(NamedTuple):
@@ -49,15 +49,20 @@ def keyword_coverage(snapshot: IndexSnapshot, text: str, tokens: list[str],
     return sum(snapshot.idf(t) for t in have) / total
 
 
-def missing_names(text: str, names: tuple[str, ...], aliases: Mapping[str, str] | None = None) -> float:
-    """Share of the question's names (stems) that the text does not hold in any spelling."""
+def missing_names(texts: str | tuple[str, ...], names: tuple[str, ...],
+                  aliases: Mapping[str, str] | None = None) -> float:
+    """Share of the question's names (stems) that the texts (e.g. a passage's title and text)
+    do not hold in any spelling."""
     if not names:
         return 0.0
-    return len(set(names).difference(_terms(text, aliases))) / len(names)
+    held = set().union(*(_terms(text, aliases) for text in ((texts,) if isinstance(texts, str) else texts)))
+    return len(set(names).difference(held)) / len(names)
 
 
 def _terms(text: str, aliases: Mapping[str, str] | None) -> set[str]:
-    tokens = tokenize(text)
+    """The text's tokens (qa/index/text.py's analysis, cached: the passage's sentences were scored
+    from the same pass), a name's other spellings added as the name."""
+    tokens = ANALYZER.analyse(text).tokens
     return set(tokens).union(aliases[t] for t in tokens if t in aliases) if aliases else set(tokens)
 
 

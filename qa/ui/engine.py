@@ -20,6 +20,7 @@ from qa.config import DEFAULT_MODEL
 from qa.ingest.documents import Document, Unreadable, parse
 from qa.errors import QAError
 from qa.retrieval import local_index
+from qa.index.text import ANALYZER
 
 if TYPE_CHECKING:  # imported in a worker, not at start-up (numpy, scipy, faiss)
     from qa.index.changes import Changes
@@ -117,9 +118,10 @@ class Engine:
         deleted and rebuilt): its open files still answer, from the old index, until reopened."""
         return self.searcher is not None and self.database_identity() != self._opened
 
-    def _open(self) -> Searcher:
+    def _open(self, refresh: bool = True) -> Searcher:
         """The Searcher, loaded, refreshed, or reopened when the database file was replaced
-        (call with the lock held)."""
+        (call with the lock held). refresh=False: the caller's next call refreshes it (a search
+        reads the index's meta once, not twice)."""
         identity = self.database_identity()
         if self.searcher is not None and identity != self._opened:
             self.searcher.close()
@@ -129,7 +131,7 @@ class Engine:
 
             self.searcher = Searcher(self.index_dir)
             self._opened = identity  # stat'ed before opening: a later swap is seen next time
-        else:
+        elif refresh:
             self.searcher.refresh()
         return self.searcher
 
@@ -148,9 +150,12 @@ class Engine:
         query = split_prefix(query)[1] or question
         embedder = self.embedder if self.model_done.is_set() else None
         with self._lock:
-            return self._open().search(question, k=k, embedder=embedder,
-                                       mode="hybrid" if embedder is not None else "bm25", query=query,
-                                       filters=filters if filters.active else None, sort=self.sort)
+            answer = self._open(refresh=False).search(question, k=k, embedder=embedder,
+                                         mode="hybrid" if embedder is not None else "bm25", query=query,
+                                         filters=filters if filters.active else None, sort=self.sort)
+        for hit in answer.hits:  # the cards' word marks, made here in the worker, not on the event loop
+            ANALYZER.marks(hit.text)
+        return answer
 
     def documents(self) -> list[tuple[str, str, int]]:
         with self._lock:

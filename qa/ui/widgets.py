@@ -21,9 +21,8 @@ from textual.widgets import Input, Label, ProgressBar, Static
 from qa.retrieval.context import Turn
 from qa.render import (BIDI_CONTROLS, as_searched, byline, copies_line, count, differ_line, filters_line,
                        looked_for, order_line, paragraph_range, support_line)
-from qa.ingest.sentences import sentence_spans
 from qa.settings import DEFAULT_SETTINGS
-from qa.index.text import tokenize
+from qa.index.text import ANALYZER
 from qa.ui.settings import UI
 
 if TYPE_CHECKING:  # qa.search pulls in numpy, scipy and faiss: loaded in the background instead
@@ -31,8 +30,6 @@ if TYPE_CHECKING:  # qa.search pulls in numpy, scipy and faiss: loaded in the ba
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _BIDI = dict.fromkeys(BIDI_CONTROLS, "\ufffd")  # one set of bidi controls, the CLI's
-#: a word, or a number with separators ("45,000": one word, not "45" and "000")
-_WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 #: style of the answering sentence (and of the passage, in the source view)
 SENTENCE_STYLE = "bold reverse"
@@ -66,17 +63,16 @@ CUE_WORDS = ("very weak", "faint", "weak", "fair", "good", "strong")
 
 def question_terms(query: str) -> frozenset[str]:
     """The search terms of a question (BM25 tokens: stemmed, no stop words)."""
-    return frozenset(tokenize(query))
+    return ANALYZER.terms(query)
 
 
-def term_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Where the words of `text` that are question terms stand ("155,000" is not "45,000")."""
-    spans = []
-    for match in _WORD.finditer(text):
-        tokens = set(tokenize(match.group(0)))
-        if tokens and tokens <= terms:
-            spans.append(match.span())
-    return spans
+def term_spans(text: str, terms: frozenset[str], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Where the words of text[start:end] that are question terms stand, relative to `start`
+    ("155,000" is not "45,000"). The words are the analyzer's marks of the whole text, made once
+    (the UI's engine makes them in its worker): nothing is tokenized here on a resize."""
+    end = len(text) if end is None else end
+    return [(s - start, e - start) for s, e, tokens in ANALYZER.marks(text)
+            if start <= s and e <= end and tokens and tokens <= terms]
 
 
 @dataclass(frozen=True)
@@ -103,7 +99,7 @@ def card_window(hit: Hit, width: int, max_lines: int) -> CardText:
     """The whole passage when it takes at most max_lines lines at `width`; else the highlighted
     sentence and the sentences around it, one after then one before, while they fit."""
     text = hit.text
-    spans = sentence_spans(text)
+    spans = ANALYZER.analyse(text).spans  # cached: the retrieval analysed every cited passage
     rel = hit.highlight_start - hit.start
     index = next((i for i, (s, e) in enumerate(spans) if s <= rel < e), None)
 
@@ -141,7 +137,7 @@ def passage_content(hit: Hit, terms: frozenset[str], window: CardText | None = N
     cut_start, cut_end = window.start, window.end
     rel_start, rel_end = hit.highlight_start - hit.start, hit.highlight_end - hit.start
     body = plain(_shown(text[cut_start:cut_end])).stylize(SENTENCE_STYLE, rel_start - cut_start, rel_end - cut_start)
-    for s, e in term_spans(text[cut_start:cut_end], terms):
+    for s, e in term_spans(text, terms, cut_start, cut_end):
         body = body.stylize(WORD_STYLE, s, e)
     if hit.answer is not None:  # the part of it the window shows
         a, b = max(hit.answer[0] - hit.start, cut_start), min(hit.answer[1] - hit.start, cut_end)
@@ -158,7 +154,7 @@ def passage_content(hit: Hit, terms: frozenset[str], window: CardText | None = N
 
 def excerpt(hit: Hit, around: int = 1) -> Content:
     """The answering sentence with `around` sentences either side, highlighted, "…" where cut."""
-    spans = sentence_spans(hit.text)
+    spans = ANALYZER.analyse(hit.text).spans
     rel = hit.highlight_start - hit.start
     index = next((i for i, (s, e) in enumerate(spans) if s <= rel < e), None)
     if index is None:
@@ -179,7 +175,7 @@ def body_sentences(hit: Hit) -> list[tuple[int, int]]:
     text, title = hit.text, hit.title.strip()
     lines = [m for m in re.finditer(r"[^\r\n]+", text)
              if m.group(0).strip() != title and _SENTENCE_END.search(m.group(0).rstrip())]
-    return [(s, e) for s, e in sentence_spans(text) if any(m.start() <= s < m.end() for m in lines)]
+    return [(s, e) for s, e in ANALYZER.analyse(text).spans if any(m.start() <= s < m.end() for m in lines)]
 
 
 def why_highlighted(hit: Hit, terms: frozenset[str]) -> Content:
@@ -190,7 +186,7 @@ def why_highlighted(hit: Hit, terms: frozenset[str]) -> Content:
     index = next((i for i, (s, e) in enumerate(spans) if s <= rel < e), None)
     sentence = text[rel:hit.highlight_end - hit.start]
     held: list[str] = []
-    for s, e in term_spans(sentence, terms):
+    for s, e in term_spans(text, terms, rel, hit.highlight_end - hit.start):
         word = sentence[s:e]
         if word.casefold() not in (w.casefold() for w in held):
             held.append(word)

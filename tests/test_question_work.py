@@ -1,0 +1,132 @@
+"""What one question costs beyond its encoding (issue 23): no text is tokenized twice, a
+passage's sentences are analysed once a process, and a cited file is read once a question."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from functools import lru_cache
+
+import pytest
+
+from qa.index import integrity, text
+from qa.search import Searcher
+
+QUESTION = "Who heads Ansar al-Sharia in Derna?"
+
+
+@pytest.fixture
+def tokenized(monkeypatch) -> Counter:
+    """Counts, per text, every tokenize call (through any module that imported it) and every
+    passage analysis (qa/index/text.py's ANALYZER, its cache emptied first)."""
+    seen: Counter = Counter()
+    original = text.tokenize
+
+    def counting(value: str) -> list[str]:
+        seen[value] += 1
+        return original(value)
+
+    for name, module in list(sys.modules.items()):
+        if (name == "qa" or name.startswith("qa.")) and getattr(module, "tokenize", None) is original:
+            monkeypatch.setattr(module, "tokenize", counting)
+    analyzer = getattr(text, "ANALYZER", None)
+    if analyzer is not None:
+        def analysing(value: str):
+            seen[value] += 1
+            return type(analyzer)._analyse(value)
+
+        monkeypatch.setattr(analyzer, "analyse", lru_cache(maxsize=1024)(analysing))
+        analyzer.marks.cache_clear()
+        analyzer.terms.cache_clear()
+    return seen
+
+
+def test_one_question_tokenizes_nothing_twice(stand_in_seed_index, stand_in, tokenized):
+    answer = Searcher(stand_in_seed_index).search(QUESTION, k=3, embedder=stand_in)
+    assert answer.hits and tokenized
+    twice = {value[:60]: n for value, n in tokenized.items() if n > 1}
+    assert not twice
+
+
+def test_a_later_question_reuses_the_passages_analysed(stand_in_seed_index, stand_in, tokenized):
+    searcher = Searcher(stand_in_seed_index)
+    first = searcher.search(QUESTION, k=3, embedder=stand_in)
+    before = Counter(tokenized)
+    searcher.search("Where is Ansar al-Sharia based?", k=3, embedder=stand_in)
+    again = [hit.passage_id for hit in first.hits if tokenized[hit.text] > before[hit.text]]
+    assert not again  # the same passages: read from the analysis cache
+
+
+def test_cards_mark_words_without_tokenizing_on_the_event_loop(stand_in_seed_index, tokenized):
+    """The engine (a worker thread) leaves the cards' word marks made: drawing and re-fitting
+    three cards tokenizes at most the question, once."""
+    from qa.ui.engine import Engine
+    from qa.ui.widgets import card_window, passage_content, question_terms, why_highlighted
+
+    answer = Engine(stand_in_seed_index).search(QUESTION, QUESTION, 3)
+    assert len(answer.hits) == 3
+    done = sum(tokenized.values())
+    for width in (80, 60, 100):  # the first drawing, then two resizes
+        for hit in answer.hits:
+            terms = question_terms(QUESTION)
+            why_highlighted(hit, terms)
+            passage_content(hit, terms, card_window(hit, width, 4))
+    assert sum(tokenized.values()) - done <= 1
+
+
+def test_the_citation_check_reads_a_source_file_once_per_question(stand_in_seed_index, stand_in, monkeypatch):
+    cache = getattr(integrity, "_cited_text", None)
+    if cache is not None:
+        cache.cache_clear()
+    opened: Counter = Counter()
+
+    def counting_open(path, *args, **kwargs):
+        opened[str(path)] += 1
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(integrity, "open", counting_open, raising=False)
+    answer = Searcher(stand_in_seed_index).search(QUESTION, k=6, embedder=stand_in)
+    by_file = Counter(hit.path for hit in answer.hits)
+    assert max(by_file.values()) > 1  # the point: several cards of one article
+    assert opened and max(opened.values()) == 1
+
+
+def test_a_changed_file_is_read_again(tmp_path):
+    """The decoded text is kept per state of the file: a write (new size, mtime, ctime) is seen."""
+    from qa.ingest.documents import sha256_bytes
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"First text.")
+    digest = sha256_bytes(b"First text.")
+    assert integrity.cited_text(str(path), "utf-8", digest) == "First text."
+    path.write_bytes(b"Other text, longer.")
+    assert integrity.cited_text(str(path), "utf-8", digest) is None  # no longer the file indexed
+
+
+def test_a_ui_question_reads_the_index_meta_once(stand_in_seed_index, monkeypatch):
+    from qa.index import store
+    from qa.ui.engine import Engine
+
+    engine = Engine(stand_in_seed_index)
+    engine.open()
+    reads = []
+    original = store.read_meta
+    monkeypatch.setattr(store, "read_meta", lambda conn: reads.append(1) or original(conn))
+    engine.search(QUESTION, QUESTION, 3)
+    assert len(reads) == 1
+
+
+@pytest.mark.parametrize("passage", [
+    "US ELECTION: WHO WON?\nThe US said IT is fine. THE END.",  # a sentence in capitals among others
+    "THE US SAID “NO”. The café’s US plan was O’Neill's.",  # not ASCII, unchanged by NFKC
+    "Kil\u200bimanjaro’s “IS” ﬁght. ALL OF US HERE. we WILL see",  # changed by normalize
+    "A heading\n\nSuper Bowl 50 was played on Feb. 7, 2016. It cost $1,000,000.",
+    "",
+])
+def test_the_analysis_is_what_tokenize_makes_of_each_sentence_and_the_whole(passage):
+    from qa.ingest.sentences import sentence_spans
+
+    analysis = text.Analyzer()._analyse(passage)
+    assert list(analysis.spans) == sentence_spans(passage)
+    assert [list(t) for t in analysis.sentence_tokens] == [text.tokenize(passage[a:b]) for a, b in analysis.spans]
+    assert list(analysis.tokens) == text.tokenize(passage)
