@@ -12,11 +12,9 @@ what it lacks. Offsets are into the text given (exact, for the answer mark).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Collection
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 from qa.index.text import STOP_WORDS, normalize, stem_of
@@ -141,19 +139,12 @@ def _common(word: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _common_words() -> frozenset[str]:
-    """The words of symspellpy's English list with a count of seven digits or more (the package
-    is found, not imported, and only the counts' lengths read: a first question pays ~30 ms, not
-    the ~300 ms of importing it and parsing every count as qa.retrieval.speller.english_words does)."""
-    spec = importlib.util.find_spec("symspellpy")
-    if spec is None or spec.origin is None:
-        return frozenset()
-    path = Path(spec.origin).parent / "frequency_dictionary_en_82_765.txt"
-    out = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word, _, count = line.partition(" ")
-        if len(count) >= 7:
-            out.add(word)
-    return frozenset(out)
+    """The words of the English list (qa/retrieval/speller.py) with a count of seven digits or
+    more (only the counts' lengths read: a first question pays ~30 ms, not the parse of every
+    count that the speller's english_words does)."""
+    from qa.retrieval.speller import english_word_lines
+
+    return frozenset(word for word, count in english_word_lines() if len(count) >= 7)
 
 
 def _causes(text: str) -> list[Phrase]:

@@ -23,6 +23,7 @@ Names are matched by their skeleton (vowels alike, doubled letters single): "suf
 from __future__ import annotations
 
 import gc
+import importlib.util
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -54,19 +55,22 @@ def skeleton(stem: str) -> str:
     return _RUNS.sub(r"\1", stem.translate(_VOWELS))
 
 
+def english_word_lines() -> list[tuple[str, str]]:
+    """symspellpy's English word list (82,765 words of Google's web corpus) as (word, count as
+    written) pairs; the package is found, not imported (importing it costs ~300 ms). Empty when
+    the package is missing."""
+    spec = importlib.util.find_spec("symspellpy")
+    if spec is None or spec.origin is None:
+        return []
+    path = Path(spec.origin).parent / "frequency_dictionary_en_82_765.txt"
+    return [(word, count) for word, _, count in (line.partition(" ")
+                                                 for line in path.read_text(encoding="utf-8").splitlines())]
+
+
 @lru_cache(maxsize=1)
 def english_words() -> dict[str, int]:
-    """symspellpy's English word list (82,765 words of Google's web corpus, with their counts),
-    read on first use (~70 ms)."""
-    import symspellpy
-
-    path = Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
-    out: dict[str, int] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word, _, count = line.partition(" ")
-        if word.isalpha() and count.isdigit():
-            out[word] = int(count)
-    return out
+    """The English word list with its counts, read on first use (~70 ms)."""
+    return {word: int(count) for word, count in english_word_lines() if word.isalpha() and count.isdigit()}
 
 
 @lru_cache(maxsize=1)
