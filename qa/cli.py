@@ -382,6 +382,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         from qa.embedding.embedder import question_encoder
 
         embedder = question_encoder(searcher.model, warn=lambda m: say(f"qa: warning: {m}"))
+    from qa.presenter import notices
     from qa.render import print_answer
 
     for line in _questions(args.question):
@@ -391,8 +392,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         searcher, opened = _reopened(searcher, opened)
         answer = searcher.search(question, k=args.k, embedder=embedder, mode=args.mode,
                                  filters=prefix.merged(flags), sort=args.sort)
-        if args.json:
-            print(json.dumps(answer.as_json(), ensure_ascii=False), flush=True)
+        if args.json:  # with the notices a person is shown, in the same words (qa/presenter.py)
+            said = [notice.as_json() for notice in notices(answer)]
+            print(json.dumps({**answer.as_json(), "notices": said}, ensure_ascii=False), flush=True)
         else:
             print_answer(answer)
     return 0

@@ -1,4 +1,5 @@
-"""Printing answers for people on the command line, with rich.
+"""Printing answers for people on the command line, with rich: the words of every notice come
+from qa/presenter.py (the UI shows the same ones); this module only lays them out and colours them.
 
 Article text is wrapped in rich Text objects and never parsed as markup, so "[bold]" in an
 article prints as those characters.
@@ -12,6 +13,10 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
+from qa.presenter import CUE_KIND, MARK_KINDS, answer_notices, citation_marks, hit_notices
+# the notices' words are qa/presenter.py's; these names stay importable from here
+from qa.presenter import (answer_phrase, as_searched, copies_line, differ_line, filters_line,  # noqa: F401
+                          looked_for, order_line, support_line)
 from qa.wording import count, noun  # noqa: F401 (the UI words its counts through render)
 
 if TYPE_CHECKING:  # types only: the UI imports this module at start-up, before numpy and faiss
@@ -52,42 +57,10 @@ def paragraph_range(hit: Hit) -> str:
     return f"¶ {hit.paragraph}" if hit.paragraph == hit.paragraph_end else f"¶ {hit.paragraph}–{hit.paragraph_end}"
 
 
-def as_searched(question: str, corrected: dict[str, str]) -> str:
-    """The question with its corrected words as they were searched ("who comanded" -> "who
-    commanded"): what the "why" line and "Looked for" name, not the slips."""
-    if not corrected:
-        return question
-    from qa.index.text import normalize, word_spans
-
-    text = normalize(question)
-    pieces, last = [], 0
-    for match in word_spans(text):
-        if match.group(0) in corrected:
-            pieces += [text[last:match.start()], corrected[match.group(0)]]
-            last = match.end()
-    return "".join(pieces) + text[last:]
-
-
-def looked_for(query: str) -> str:
-    """What a question was searched for, as a "not found" answer says it: its key words and names
-    (so the user can rephrase)."""
-    from qa.retrieval.context import key_words, names
-
-    named = names(query)
-    others = [w for w in key_words(query) if w not in named]
-    parts = []
-    if others:
-        parts.append("the words " + ", ".join(others))
-    if named:
-        parts.append("the names " + ", ".join(named))
-    return visible(" and ".join(parts), newlines=False) if parts else "no key words (only common words)"
-
-
 def citation(hit: Hit) -> str:
+    """'[1] Title — file (its marks), p. 2, ¶ 3, chars 10–90 — date · author · site'."""
     page = f"p. {hit.page}, " if hit.page else ""
-    away = "" if hit.available else " (file unavailable now)"
-    if hit.changed:
-        away += " (changed since indexed — run `qa index`)"
+    away = "".join(f" ({mark.text})" for mark in citation_marks(hit))
     about = byline(hit.date, hit.author, hit.site)
     return visible(f"[{hit.rank}] {hit.title} — {hit.source}{away}, {page}{paragraph_range(hit)}, chars {hit.start}–{hit.end}"
                    + (f" — {about}" if about else ""), newlines=False)
@@ -101,64 +74,6 @@ def byline(date: str | None, author: str | None, site: str | None) -> str:
     return " · ".join(p for p in parts if p)
 
 
-
-
-#: a story's copies named on its citation; more are counted ("also carried by 19,999 other documents: ...")
-COPIES_NAMED = 3
-
-
-def copies_line(hit: Hit) -> str:
-    """'also carried by: b.txt (12 Mar 2024), c.html' for a story's other copies ('' when none);
-    beyond COPIES_NAMED, their count and the first few: 20,000 identical files are one short line."""
-    from qa.retrieval.filters import human_date
-
-    named = [c.source + (f" ({human_date(c.date)})" if c.date else "") for c in hit.duplicates[:COPIES_NAMED]]
-    if len(hit.duplicates) > COPIES_NAMED:
-        return visible(f"also carried by {len(hit.duplicates):,} other documents: " + ", ".join(named) + ", …",
-                       newlines=False)
-    return visible("also carried by: " + ", ".join(named), newlines=False) if named else ""
-
-
-def answer_phrase(hit: Hit) -> str:
-    """The answer phrase inside the highlight, as shown ('' when none: qa/retrieval/answer_types.py)."""
-    if hit.answer is None:
-        return ""
-    return visible(hit.text[hit.answer[0] - hit.start:hit.answer[1] - hit.start], newlines=False)
-
-
-def support_line(hit: Hit) -> str:
-    """'also in 3 other stories': the independent stories that hold its answer phrase ('' none)."""
-    if not hit.support:
-        return ""
-    return f"“{answer_phrase(hit)}” also in {hit.support} other {'story' if hit.support == 1 else 'stories'}"
-
-
-def differ_line(answer: Answer) -> str:
-    """'Sources differ: “lightly injured” [1] · “killed” [2]' when the top stories give different
-    answers (qa/retrieval/support.py; '' when they do not)."""
-    by_rank = {hit.rank: hit for hit in answer.hits}
-    shown = [f"“{answer_phrase(by_rank[r])}” [{r}]" for r in answer.sources_differ if r in by_rank]
-    return "Sources differ: " + " · ".join(shown) if len(shown) > 1 else ""
-
-
-def filters_line(answer: Answer) -> str:
-    """'Filtered: since 1 Jan 2024 · source reuters; 3 undated documents left out' ('' unfiltered)."""
-    from qa.retrieval.filters import describe
-
-    if not answer.filters:
-        return ""
-    line = "Filtered: " + describe(answer.filters)
-    undated = answer.filters.get("undated_excluded", 0)
-    if undated:
-        line += f"; {count(undated, 'document')} without a known date left out"
-    return visible(line, newlines=False)
-
-
-def order_line(answer: Answer) -> str:
-    """"sorted by date, undated last" when the passages are not in relevance order ('' when they are)."""
-    return "sorted by date, undated last" if answer.sort == "date" else ""
-
-
 def passage_text(hit: Hit, dim: bool = False) -> Text:
     """The passage, its highlighted sentence in bold (reversed unless dim) and the answer phrase
     in it underlined (styles show on a terminal only)."""
@@ -170,28 +85,18 @@ def passage_text(hit: Hit, dim: bool = False) -> Text:
 
 
 def print_answer(answer: Answer) -> None:
+    """The question, the answer's notices (qa/presenter.py), then each passage: its citation with
+    its marks and score (and the score in words), its notice lines, its text."""
     out = console()
     out.print(Text(f"Q: {visible(answer.question, newlines=False)}", style="bold cyan"))
-    if not answer.answered:
-        searched_words = looked_for(as_searched(answer.question, answer.corrected))
-        out.print(Text(f"Not found in the indexed articles. Looked for {searched_words}."
-                       + (" Nearest passages:" if answer.hits else ""), style="yellow"))
-    if answer.corrected:
-        searched = ", ".join(visible(word, newlines=False) for word in answer.corrected.values())
-        out.print(Text(f"searched for: {searched}", style="dim"))
-    if answer.mode != "hybrid":
-        out.print(Text(f"({answer.mode} search only)", style="dim"))
-    if answer.filters:
-        out.print(Text(filters_line(answer), style="dim"))
-    if order_line(answer):
-        out.print(Text(order_line(answer), style="dim"))
-    if differ_line(answer):
-        out.print(Text(differ_line(answer), style="yellow"))
+    for notice in answer_notices(answer):
+        out.print(Text(visible(notice.text, newlines=False), style="yellow" if notice.warning else "dim"))
     for hit in answer.hits:
-        out.print(Text(citation(hit) + f"  (score {hit.score:.3f})", style="dim" if hit.weak else "bold"))
-        if hit.duplicates:
-            out.print(Text(copies_line(hit), style="dim"))
-        if hit.support:
-            out.print(Text(support_line(hit), style="dim"))
+        said = [n for n in hit_notices(hit, answer.hits[0]) if n.kind not in MARK_KINDS]  # marks: citation()
+        cue = "".join(f", {n.text}" for n in said if n.kind == CUE_KIND)
+        out.print(Text(citation(hit) + f"  (score {hit.score:.3f}{cue})", style="dim" if hit.weak else "bold"))
+        for notice in said:
+            if notice.kind != CUE_KIND:
+                out.print(Text(visible(notice.text, newlines=False), style="dim"))
         out.print(passage_text(hit, dim=hit.weak))
         out.print()

@@ -91,7 +91,7 @@ async def test_cards_cite_the_pdf_page_and_mark_files_that_are_away(library, mod
         (library / "articles").rename(library / "away")  # the drive is unmounted
         view = await ask(pilot, "What will the Porthaven sea wall repairs cost?")
         card = next(c for c in view.query(HitCard) if c.hit.path.endswith("harbour.pdf"))
-        assert not card.hit.available and "(file unavailable)" in plain(card.query_one(".where"))
+        assert not card.hit.available and "(file unavailable now)" in plain(card.query_one(".where"))
         card.focus()
         await pilot.press("enter")
         screen = await opened(pilot)

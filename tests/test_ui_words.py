@@ -134,10 +134,15 @@ async def test_an_answer_sorted_by_date_says_so_in_the_ui(dated):
 
 def test_an_answer_sorted_by_date_says_so_in_the_cli(dated, capsys):
     from qa import cli
+    from qa.index.indexer import sync
 
+    # a third article: over two, BM25 gives every word an IDF of 0 and a keyword answer no passage
+    (dated.parent / "news" / "weather.md").write_text("Rain is expected in Houston on Monday.\n", encoding="utf-8")
+    sync(dated, [dated.parent / "news"], embedder=HashEmbedder())
     assert cli.main(["ask", "Which airlines met or filed a suit?", "--index", str(dated), "--mode", "bm25",
                      "--sort", "date"]) == 0
-    assert "sorted by date, undated last" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "sorted by date, undated last" in out and "\n[1] " in out
     assert cli.main(["ask", "Which airlines met or filed a suit?", "--index", str(dated), "--mode", "bm25"]) == 0
     assert "sorted by date" not in capsys.readouterr().out
 

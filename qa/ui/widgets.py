@@ -18,10 +18,10 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Label, ProgressBar, Static
 
+from qa import presenter
+from qa.presenter import CUE_WORDS, score_level  # noqa: F401 (the score cue: qa/presenter.py)
 from qa.retrieval.context import Turn
-from qa.render import (BIDI_CONTROLS, as_searched, byline, copies_line, count, differ_line, filters_line,
-                       looked_for, order_line, paragraph_range, support_line)
-from qa.settings import DEFAULT_SETTINGS
+from qa.render import BIDI_CONTROLS, byline, count, paragraph_range
 from qa.index.text import ANALYZER
 from qa.ui.settings import UI
 
@@ -43,22 +43,6 @@ def plain(text: str) -> Content:
     """Content showing `text` as it is: control characters become spaces and bidi controls "�"
     (one character for one, so offsets still hold; see qa.render.BIDI_CONTROLS)."""
     return Content(_CONTROL.sub(" ", text).translate(_BIDI))
-
-
-def score_level(hit: Hit, top: Hit) -> int:
-    """0-5 for the score cue. With the model: the hit's score, the one the cards are ordered by
-    (keywords, meaning and its best sentence), so a card never shows more bars than the one above
-    it; by keywords only: the BM25 score relative to the best."""
-    if hit.dense_score is not None:  # calibrated on the ranking score's scale: qa/settings.py
-        return max(0, min(5, int((hit.score - DEFAULT_SETTINGS.cue_floor) / DEFAULT_SETTINGS.cue_step)))
-    if top.bm25_score <= 0:
-        return 0
-    return max(0, min(5, round(5 * hit.bm25_score / top.bm25_score)))
-
-
-#: the score cue in words, by level: none says "no match", which a card beside the question's
-#: words it holds would contradict
-CUE_WORDS = ("very weak", "faint", "weak", "fair", "good", "strong")
 
 
 def question_terms(query: str) -> frozenset[str]:
@@ -201,12 +185,13 @@ def why_highlighted(hit: Hit, terms: frozenset[str]) -> Content:
     return Content.assemble(*parts)
 
 
-def answer_header(answer: Answer) -> str:
-    """"3 passages from 2 articles": how many places the answer stands in."""
+def answer_header(answer: Answer, order: str = "") -> str:
+    """"3 passages from 2 articles": how many places the answer stands in (and in what order:
+    the "order" notice, when not by relevance)."""
     passages = len(answer.hits)
     articles = len({hit.path for hit in answer.hits})
     said = f"{count(passages, 'passage')} from {count(articles, 'article')}"
-    return f"{said}, {order_line(answer)}" if order_line(answer) else said
+    return f"{said}, {order}" if order else said
 
 
 class HistoryInput(Input):
@@ -345,21 +330,22 @@ class HitCard(Widget, can_focus=True):
         self._lines = UI.card_max_lines
 
     def compose(self) -> ComposeResult:
+        """Title; where it is (its marks, the score cue and its word); the byline and the passage's
+        notice lines (qa/presenter.py, the words `qa ask` prints); why this sentence; the passage."""
         hit = self.hit
         level = score_level(hit, self.top)
+        said = presenter.hit_notices(hit, self.top)
         yield Static(Content.assemble((f"[{hit.rank}] ", "bold"), plain(hit.title)), markup=False, classes="title")
-        # with the model the cue is the ranking score; by keywords only it is relative to the
-        # best passage, so it gets no word
-        cue_word = f" {CUE_WORDS[level]}" if hit.dense_score is not None else ""
+        marks = "".join(f" ({n.text})" for n in said if n.kind in presenter.MARK_KINDS)
+        cue_word = "".join(f" {n.text}" for n in said if n.kind == presenter.CUE_KIND)
         page = f"p. {hit.page}, " if hit.page else ""
-        away: tuple[str, str] = ("", "") if hit.available else (" (file unavailable)", "dim")
-        if hit.changed:
-            away = (" (changed since indexed — run `qa index`)", "dim")
-        yield Static(Content.assemble("— ", plain(hit.source), away, f", {page}{paragraph_range(hit)}   ",
+        yield Static(Content.assemble("— ", plain(hit.source), (marks, "dim"),
+                                      f", {page}{paragraph_range(hit)}   ",
                                       ("▰" * level, "$text-success" if not hit.weak else ""), ("▱" * (5 - level), "dim"),
                                       (cue_word, "dim")),
                      markup=False, classes="where")
-        about = [part for part in (byline(hit.date, hit.author, hit.site), copies_line(hit), support_line(hit)) if part]
+        lines = [n.text for n in said if n.kind not in presenter.MARK_KINDS and n.kind != presenter.CUE_KIND]
+        about = [part for part in (byline(hit.date, hit.author, hit.site), *lines) if part]
         if about:  # when the article states its date, author or site, and where the story ran too
             yield Static(plain(" · ".join(about)), markup=False, classes="why")
         yield Static(why_highlighted(hit, self.terms), markup=False, classes="why")
@@ -444,22 +430,16 @@ class AnswerView(Widget):
         self.model_note = model_note
 
     def compose(self) -> ComposeResult:
+        """The answer's notices (qa/presenter.py, the words `qa ask` prints), the order in the header."""
         answer = self.answer
-        searched = as_searched(self.turn.query, answer.corrected)  # the words searched, not the slips
-        if answer.mode != "hybrid":
-            yield Notice(f"keyword search only{self.model_note}", "mode")
-        if not answer.answered:
-            nearest = " Nearest passages:" if answer.hits else ""
-            yield Notice(f"Not found in the indexed articles. Looked for {looked_for(searched)}: "
-                         f"rephrase with other words or names.{nearest}", "missing")
-        if answer.corrected:
-            yield Notice("searched for: " + ", ".join(answer.corrected.values()), "mode")
-        if answer.filters:
-            yield Notice(filters_line(answer), "mode")
-        if differ_line(answer):
-            yield Notice(differ_line(answer), "mode")
+        said = presenter.answer_notices(answer, self.turn.query, self.model_note)
+        for notice in said:
+            if notice.kind != "order":
+                yield Notice(notice.text, "missing" if notice.kind == "missing" else "mode")
         if answer.hits:
-            yield Static(Content.styled(answer_header(answer), "dim"), markup=False, classes="answer-header")
+            order = "".join(n.text for n in said if n.kind == "order")
+            yield Static(Content.styled(answer_header(answer, order), "dim"), markup=False, classes="answer-header")
+        searched = presenter.as_searched(self.turn.query, answer.corrected)  # the words searched, not the slips
         for hit in answer.hits:
             yield HitCard(hit, answer.hits[0], searched)
 
