@@ -339,7 +339,7 @@ class HitCard(Widget, can_focus=True):
         marks = "".join(f" ({n.text})" for n in said if n.kind in presenter.MARK_KINDS)
         cue_word = "".join(f" {n.text}" for n in said if n.kind == presenter.CUE_KIND)
         page = f"p. {hit.page}, " if hit.page else ""
-        yield Static(Content.assemble("— ", plain(hit.source), (marks, "dim"),
+        yield Static(Content.assemble("— ", plain(hit.source), (marks, "dim") if marks else ("", ""),
                                       f", {page}{paragraph_range(hit)}   ",
                                       ("▰" * level, "$text-success" if not hit.weak else ""), ("▱" * (5 - level), "dim"),
                                       (cue_word, "dim")),
