@@ -50,3 +50,45 @@ def test_every_format_character_is_removed():
 
     format_chars = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
     assert normalize("a" + "".join(format_chars) + "b") == "ab"
+
+
+# -- one analyzer: no other module of qa/ splits text into words (issue 23) ---------------------
+#: prose and its words: a pattern that finds exactly these in it splits text into words
+PROSE = "Rebels held the town, officials said."
+PROSE_WORDS = ["Rebels", "held", "the", "town", "officials", "said"]
+#: word splitters that stay outside qa/index/text.py, and why
+OUTSIDE_THE_ANALYZER = {
+    "qa/index/duplicates.py": "its words make the MinHash signatures stored in every index: a format",
+}
+
+
+def _regex_literals(path):
+    """The patterns written as string literals in re.compile / re.finditer / ... calls of a module."""
+    import ast
+
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            yield node.args[0].value
+
+
+def test_the_analyzer_is_the_only_word_splitter():
+    """Every regex of qa/ that finds the words of plain prose is the analyzer's (qa/index/text.py),
+    or is listed above with its reason: a second word splitter is a second meaning of "word"."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    splitters = {}
+    for path in sorted((root / "qa").rglob("*.py")):
+        for pattern in _regex_literals(path):
+            try:
+                found = [m.group(0) for m in re.finditer(pattern, PROSE)]
+            except re.error:
+                continue
+            if found == PROSE_WORDS:
+                splitters.setdefault(path.relative_to(root).as_posix(), []).append(pattern)
+    assert "qa/index/text.py" in splitters  # the test sees a splitter where there is one
+    del splitters["qa/index/text.py"]
+    assert set(splitters) == set(OUTSIDE_THE_ANALYZER), splitters

@@ -138,6 +138,10 @@ class Analysis(NamedTuple):
 
 #: a word as a reader marks it: a number with separators is one ("45,000", not "45" and "000")
 _MARK_WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+#: a word as written, a hyphen joining its parts ("al-Sharia" whole, capital kept): the words a
+#: follow-up carries into its query and a "not found" answer names (qa/retrieval/context.py); the
+#: query they join is tokenized as any other
+_WRITTEN_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 #: a word's place in its text and its tokens (what the UI underlines when the question holds them)
 Mark = tuple[int, int, frozenset[str]]
 
@@ -161,7 +165,8 @@ class Analyzer:
     """The one owner of how text is split into words, tokens and sentences: tokenize, words,
     stem_of and word_spans (module functions, the same for every caller); `analyse`, a
     passage's sentences and tokens computed once and cached; `marks`, the UI's words with their
-    tokens; `terms`, a question's token set."""
+    tokens; `terms`, a question's token set; `written_words`, words as a person wrote them.
+    (tests/test_text.py checks that no other module of qa/ splits text into words.)"""
 
     tokenize = staticmethod(tokenize)
     words = staticmethod(words)
@@ -181,6 +186,11 @@ class Analyzer:
     def _terms(text: str) -> frozenset[str]:
         """A question's terms: its tokens as a set (cached: every card of an answer reads them)."""
         return frozenset(tokenize(text))
+
+    @staticmethod
+    def written_words(text: str) -> list[str]:
+        """The words of a text as written: case kept, a hyphenated word whole ("al-Sharia")."""
+        return _WRITTEN_WORD.findall(text)
 
     @staticmethod
     def stem_of(word: str) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Collection
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.index.text import STOP_WORDS, normalize, stem_of
+from qa.index.text import ANALYZER, STOP_WORDS, stem_of
 
 PERSON, DATE, NUMBER, PLACE, CAUSE, FATE = "person", "date", "number", "place", "cause", "fate"
 
@@ -87,16 +87,12 @@ def question_type(question: str) -> str | None:
     return min(matches)[1] if matches else None
 
 
-# Words split at apostrophes too ("O'Neill": "o", "neill"), unlike qa/index/text.py's analyzer: the
-# answer-phrase rules were tuned with it (benchmarks/quality.py), so it stays until they are re-tuned.
-_WORD = re.compile(r"[^\W_]+")
-
-
 @lru_cache(maxsize=65_536)
 def _stems(phrase: str) -> tuple[str, ...]:
-    """The stems of a phrase's words (cached: the same words of the same sentences are looked
-    up again by every question that reaches them)."""
-    return tuple(stem_of(w) for w in _WORD.findall(normalize(phrase).casefold()))
+    """The stems of a phrase's words, split as the question's are (the analyzer's words: "O'Neill"
+    is one word, as in the question's stems it is compared with). Cached: the same words of the
+    same sentences are looked up again by every question that reaches them."""
+    return tuple(stem_of(w) for w in ANALYZER.words(phrase))
 
 
 def _known(stem: str, asked: Collection[str]) -> bool:

@@ -22,10 +22,9 @@ The answer still cites passages; only what is searched for changes. Usable witho
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from qa.index.text import STOP_WORDS
+from qa.index.text import ANALYZER, STOP_WORDS
 
 #: pronouns that point back to something named earlier
 BACK_POINTERS = frozenset("he she him his her hers it its they them their theirs this these those".split())
@@ -36,14 +35,10 @@ SHORT_QUESTION_WORDS = 2
 #: most words borrowed from earlier questions
 MAX_CONTEXT_WORDS = 12
 
-# The surface words carried into a follow-up's query, not qa/index/text.py's tokens: a hyphen joins
-# ("al-Sharia" is carried whole and has a capital), and the query they join is tokenized by the
-# analyzer when it is searched.
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
-
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text)
+    """The words as written, carried whole into a follow-up's query ("al-Sharia"; the analyzer's)."""
+    return ANALYZER.written_words(text)
 
 
 def key_words(text: str) -> list[str]:
