@@ -149,3 +149,21 @@ def test_the_json_carries_the_same_notices(stand_in_seed_index, run_qa):
     assert {"question", "answered", "corrected", "passages"} <= set(data)  # nothing renamed
     assert [n["kind"] for n in data["notices"]] == ["corrected", "mode"]
     assert data["notices"][0] == {"kind": "corrected", "text": "searched for: commanded, brigade", "rank": None}
+
+
+@pytest.mark.parametrize("name", [*CASES, "marked"])
+def test_the_exports_say_the_answers_notices_in_the_same_words(answers, name):
+    """The clipboard's answer and the Markdown export (qa/ui/export.py) word the answer's notices
+    as the chat did, and the Markdown its passages' lines too."""
+    from qa.ui.export import answer_text, conversation_markdown
+
+    answer = answers[name]
+    markdown = conversation_markdown([(Turn(answer.question, answer.question), answer)])
+    clipboard = answer_text(answer)
+    for notice in presenter.notices(answer):
+        if notice.rank is None:
+            assert f"*{notice.text}*" in markdown and f"\n{notice.text}\n" in clipboard, notice
+        elif notice.kind in presenter.LINE_KINDS:
+            assert f"\n{notice.text}\n" in markdown, notice
+        elif notice.kind in presenter.MARK_KINDS:
+            assert f"({notice.text})" in markdown and f"({notice.text})" in clipboard, notice

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from qa.presenter import LINE_KINDS, answer_notices, hit_notices
 from qa.retrieval.context import Turn
 from qa.render import citation, visible
 from qa.search import Answer, Hit
@@ -17,10 +18,9 @@ def hit_text(hit: Hit) -> str:
 
 
 def answer_text(answer: Answer) -> str:
-    """The answer's passages with their citations, as plain text (what "copy" puts on the clipboard)."""
-    head = f"Q: {answer.question}"
-    if not answer.answered:
-        head += "\nNot found in the indexed articles." + (" Nearest passages:" if answer.hits else "")
+    """The answer's notices (qa/presenter.py, as `qa ask` prints them) and its passages with their
+    citations, as plain text (what "copy" puts on the clipboard)."""
+    head = "\n".join([f"Q: {answer.question}", *(n.text for n in answer_notices(answer))])
     return visible("\n\n".join([head, *(hit_text(h) for h in answer.hits)]) + "\n")  # no raw ESC for a terminal
 
 
@@ -44,10 +44,9 @@ def conversation_markdown(turns: Iterable[tuple[Turn, Answer]], title: str = "qa
         out += [f"## {turn.question}", ""]
         if turn.follow_up:
             out += [f"*Follow-up; searched with: {' '.join(turn.context)}*", ""]
-        if answer.mode != "hybrid":
-            out += [f"*({answer.mode} search only)*", ""]
-        if not answer.answered:
-            out += ["Not found in the indexed articles." + (" Nearest passages:" if answer.hits else ""), ""]
+        for notice in answer_notices(answer, turn.query):  # the words the chat showed
+            out += ["*" + notice.text.replace("*", "\\*") + "*", ""]
         for hit in answer.hits:
-            out += [_quote(_bold_sentence(hit)), "", f"— {citation(hit)}", ""]
+            lines = [n.text for n in hit_notices(hit, answer.hits[0]) if n.kind in LINE_KINDS]
+            out += [_quote(_bold_sentence(hit)), "", f"— {citation(hit)}", "", *(f"{line}\n" for line in lines)]
     return visible("\n".join(out).rstrip("\n") + "\n")  # ESC/OSC bytes of an article never reach a terminal
