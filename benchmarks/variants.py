@@ -191,7 +191,7 @@ def cue_calibration(runs: Runs) -> dict:
 
 #: the sentence choice as it was before the answer evidence (issue 24): words and word pairs only
 WORDS_ONLY = {"answer_type_weight": 0.0, "context_weight": 0.0, "follow_sentences": 0, "support_weight": 0.0,
-              "rerank_by_answer": False}
+              "rerank_by_answer": False, "next_passage": False}
 
 
 def by_question_type(runs: Runs, settings: RetrievalSettings) -> dict[str, dict[str, float]]:
@@ -235,6 +235,7 @@ def answers_sweep(runs: Runs) -> dict:
     variants += [("answer_type_weight 0", replace(base, answer_type_weight=0.0))]
     variants += [("context_weight 0", replace(base, context_weight=0.0))]
     variants += [("follow_sentences 0", replace(base, follow_sentences=0))]
+    variants += [("next_passage off", replace(base, next_passage=False))]
     variants += [(f"support_weight {w}", replace(base, support_weight=w)) for w in (0.0, 0.3)]
     variants += [("re-rank by the plain word match", replace(base, rerank_by_answer=False))]
     for name, settings in variants:

@@ -39,6 +39,7 @@ class RetrievalSettings:
     context_weight: float = 0.5  # the question's weight a sentence lacks that the sentence before or the title holds: the same table, row "context_weight 0" (+0.7 highlight)
     follow_sentences: int = 1  # a lead (paragraph's first sentence) without a phrase of the type asked for yields to the next sentence that holds one: the same table, row "follow_sentences 0" (-0.1 on SQuAD; kept for the news lead pattern the issue measured)
     follow_share: float = 0.5  # ... if that one scores at least this share of the lead (the issue's "How much extra tax relief" case needs <= 0.54)
+    next_passage: bool = True  # the first passage ends on a lead without the answer phrase: the next passage of its article cites the answer that starts past the boundary (qa/retrieval/boundary.py): BENCHMARKS.md "The sentence that answers", row "next_passage off" (fires 5 times in 5,397 on SQuAD, whose answers rarely cross a passage boundary: +3 hit@1 questions, highlight +-0; the issue's wire-story pattern)
     support_weight: float = 0.1  # + this x (other stories whose highlighted sentence holds the answer phrase, at most support_cap) / support_cap (qa/retrieval/support.py): the same table, rows "support_weight 0 / 0.3" (0.1: +-0 on SQuAD, 0.3: -0.3 hit@1)
     support_cap: int = 3  # stories beyond this many add nothing more
     rerank_by_answer: bool = True  # re-rank passages by the chosen sentence's score with that evidence (False: the plain word match): the same table, row "re-rank by the plain word match" (+0.1 hit@1)

@@ -228,3 +228,46 @@ def test_headings_list_items_and_blank_lines_still_end_sentences():
         "Results",
         "The survey of the harbour found the old crane was safe to use for another\nten years, the engineers said.",
         "- the crane", "- the gates", "A new paragraph"]
+
+
+# A wire story in one-sentence paragraphs: the background fills the first passage (~120 words),
+# whose last paragraph is the lead repeating the question; the chairman is named in the next one.
+_BACKGROUND = " ".join(f"Gulf oil delegates in Bahrain reviewed {topic} figures." for topic in (
+    "export", "refinery", "tanker", "pipeline", "storage", "pricing", "shipping", "budget", "output",
+    "reserve", "drilling", "contract"))
+BOUNDARY = {
+    "ministers.txt": "Gulf oil talks end\n\n" + _BACKGROUND + "\n\n"
+                     "Deputy oil ministers from the Gulf states ended a meeting here in Bahrain on Monday.\n\n"
+                     "The meeting was chaired by Sheikh Ali Khalifa of Kuwait.\n\n"
+                     "Officials expect prices to hold through the summer, the statement added.\n\n"
+                     + _BACKGROUND.replace("Gulf oil delegates in Bahrain reviewed", "Analysts in London studied") + "\n",
+}
+
+
+def test_the_answer_past_the_passage_boundary_is_cited_from_the_next_passage(tmp_path):
+    """The first passage ends on the lead that repeats the question; the next passage of the same
+    article opens with the sentence naming the chairman: that passage is cited first, its
+    sentence highlighted and the name marked; with next_passage off the lead stays first."""
+    from dataclasses import replace
+
+    from qa.index.indexer import sync
+    from qa.settings import DEFAULT_SETTINGS
+
+    _write_articles(tmp_path / "articles", BOUNDARY)
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+    question = "Who chaired the meeting of Gulf deputy oil ministers in Bahrain?"
+
+    def top(**settings):
+        searcher = Searcher(tmp_path / "index", settings=replace(DEFAULT_SETTINGS, **settings))
+        try:
+            return searcher.search(question, k=3, embedder=HashEmbedder()).hits[0]
+        finally:
+            searcher.close()
+
+    before = top(next_passage=False)
+    assert _highlighted(before).startswith("Deputy oil ministers")
+    assert before.text.rstrip().endswith("on Monday.")  # the lead closes the first passage
+    hit = top()
+    assert _highlighted(hit) == "The meeting was chaired by Sheikh Ali Khalifa of Kuwait."
+    assert Path(hit.path).read_text(encoding="utf-8")[hit.answer[0]:hit.answer[1]].startswith("Sheikh Ali Khalifa")
+    assert hit.path == before.path and hit.start > before.start

@@ -115,13 +115,13 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
     floor = max(s.score for s in scored) - evidence.type_weight - 1e-9
     totals = [total(i) if s.score >= floor else s.score for i, s in enumerate(scored)]
     at = max(range(len(scored)), key=lambda i: (totals[i], -i))
-    if not phrases_of(at) and _opens_paragraph(text, scored[at].start):
+    if not phrases_of(at) and opens_paragraph(text, scored[at].start):
         at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
                    if phrases_of(j) and total(j) >= evidence.follow_share * totals[at]), at)
     return at, phrases_of(at)
 
 
-def _opens_paragraph(text: str, start: int) -> bool:
+def opens_paragraph(text: str, start: int) -> bool:
     """True when the sentence at `start` is the first of its paragraph (a lead)."""
     return text[:start].rstrip(" \t").endswith("\n") or not text[:start].strip()
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from qa.retrieval.boundary import answer_past_boundary
 from qa.retrieval.highlight import SentenceScore
 from qa.retrieval.cite import cite
 from qa.retrieval.duplicates import fold
@@ -82,15 +83,23 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     depth = max(k, settings.rerank_depth) if mode == "hybrid" else k
     rows = source.citation_rows(ranked[:depth])
     doc_ids = {row.doc_id for row in rows.values()}
-    weights = article_weights(snapshot, source.passages_of_documents(doc_ids), doc_ids, query.tokens,
-                              settings.article_share)
-    sentences = score_sentences(rows, query.tokens, weights, snapshot.question_weight(query.tokens), settings,
-                                query.aliases, query.text)
+    doc_passages = source.passages_of_documents(doc_ids)
+    weights = article_weights(snapshot, doc_passages, doc_ids, query.tokens, settings.article_share)
+
+    total = snapshot.question_weight(query.tokens)
+
+    def score(some: Mapping[int, CitationRow]) -> dict[int, SentenceScore]:
+        return score_sentences(some, query.tokens, weights, total, settings, query.aliases, query.text)
+
+    sentences = score(rows)
     asked = frozenset(query.tokens) | frozenset(query.aliases)
     counts = support(ranked[:depth], rows, sentences, stories, asked, query.names)
     if mode == "hybrid" and query.tokens:
         ranked, fused = rerank(ranked, fused, sentences, depth, settings)
         ranked, fused = support_rerank(ranked, fused, counts, depth, settings)
+        if settings.next_passage:
+            ranked, fused = answer_past_boundary(ranked, fused, rows, sentences, doc_passages,
+                                                 source.citation_rows, score, settings.follow_share)
     hits = cite(ranked[:k], rows, sentences, fused, candidates)
     if not hits:
         return Ranking(hits, sentences, None, None)

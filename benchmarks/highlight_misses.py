@@ -1,0 +1,112 @@
+"""Where the highlight misses (issue 24): highlight-hit by question type, and for each miss where
+the gold answer lies: in the top passage but another sentence ("other sentence"), past the top
+passage's end in the same article ("next passage"), elsewhere in the right article ("same
+article"), or the top passage is from another article ("wrong article"). Dev set (SQuAD v1.1-even
+among BBC), full index, through the shipped stages on candidates retrieved once; split by the
+questions whose articles the tuning never used (held_out: odd articles) and the rest.
+
+    .venv/bin/python benchmarks/highlight_misses.py                 # the shipped settings
+    .venv/bin/python benchmarks/highlight_misses.py --set follow_sentences=0 --examples 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import BBC, SQUAD1, WORK, Bench, CachedEmbedder, contains, write_corpus  # noqa: E402
+from qa.config import DEFAULT_MODEL  # noqa: E402
+from qa.retrieval.answer_types import question_type  # noqa: E402
+from qa.settings import DEFAULT_SETTINGS  # noqa: E402
+
+WH = ("how many", "how much", "who", "when", "where", "why", "which", "what")
+
+
+def wh_type(question: str) -> str:
+    """The question's wording type (not the answer type): the first wh- phrase it holds."""
+    low = question.casefold()
+    found = [(low.find(w), -len(w), w) for w in WH if w in low]
+    return min(found)[2] if found else "other"
+
+
+def bucket(hit, q, rows) -> str:
+    """Where the gold answer lies relative to the top passage (a miss)."""
+    if hit.path != q.path:
+        return "wrong article"
+    if contains(hit.start, hit.end, q.spans):
+        return "other sentence"
+    starts = [s for s, _ in q.spans]
+    if any(hit.start <= s < hit.end for s in starts) or any(hit.end <= s < hit.end + 1200 for s in starts):
+        return "next passage"
+    return "same article"
+
+
+def parse_sets(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs:
+        key, value = pair.split("=", 1)
+        current = getattr(DEFAULT_SETTINGS, key)
+        out[key] = type(current)(value) if not isinstance(current, bool) else value.lower() in ("1", "true")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", action="append", default=[], help="a RetrievalSettings field=value")
+    parser.add_argument("--examples", type=int, default=0, help="print this many misses per bucket and type")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    if not SQUAD1.exists() or not BBC.is_dir():
+        print("skipped: the dev set is not present", file=sys.stderr)
+        return 0
+    from qa.embedding.embedder import Embedder
+
+    settings = replace(DEFAULT_SETTINGS, **parse_sets(args.set))
+    questions, _ = write_corpus(WORK / "corpus" / "squad-in", WORK / "corpus" / "squad-out")
+    cached = CachedEmbedder(Embedder(DEFAULT_MODEL), [q.text for q in questions], DEFAULT_MODEL)
+    full = max((WORK / "index").glob("*/full"), key=lambda p: (p / "qa.sqlite").stat().st_mtime)
+    bench = Bench.load(full, [q.text for q in questions], cached, settings)
+    table: dict[str, Counter] = defaultdict(Counter)
+    examples: dict[tuple, list] = defaultdict(list)
+    for ranking, q in zip(bench.rankings(settings), questions):
+        kinds = [wh_type(q.text), "all", "held-out" if q.held_out else "tuning"]
+        top = ranking.hits[0] if ranking.hits else None
+        hit1 = top is not None and top.path == q.path and contains(top.start, top.end, q.spans)
+        light = top is not None and top.path == q.path and contains(top.highlight_start, top.highlight_end, q.spans)
+        where = "hit" if light else "no passage" if top is None else bucket(top, q, None)
+        for kind in kinds:
+            table[kind].update({"n": 1, "hit@1": hit1, "highlight": light, where: 1})
+        if args.examples and where != "hit" and len(examples[(kinds[0], where)]) < args.examples:
+            text = Path(q.path).read_text(encoding="utf-8")
+            examples[(kinds[0], where)].append((q.text, question_type(q.text), text[top.highlight_start:top.highlight_end],
+                                                [text[s:e] for s, e in q.spans][:2]))
+    cols = ["n", "hit@1", "highlight", "other sentence", "next passage", "same article", "wrong article"]
+    print("| type | " + " | ".join(cols) + " |")
+    print("|" + " --- |" * (len(cols) + 1))
+    result = {}
+    for kind in ["all", "tuning", "held-out", *WH, "other"]:
+        c = table[kind]
+        if not c["n"]:
+            continue
+        result[kind] = {col: c[col] for col in cols}
+        cells = [str(c["n"])] + [f"{c[col] / c['n']:.3f}" for col in cols[1:]]
+        print(f"| {kind} | " + " | ".join(cells) + " |")
+    for (kind, where), items in sorted(examples.items()):
+        print(f"\n## {kind} / {where}")
+        for question, qtype, light, gold in items:
+            print(f"Q: {question} [{qtype}]\n  HL: {light[:300]}\n  GOLD: {gold}")
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
