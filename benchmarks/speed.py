@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/speed.py --fresh    # rebuild the indexes too
     .venv/bin/python benchmarks/speed.py --encode-only --int8   # only the encode rates (issue 17)
     .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt   # per question on an existing index (issue 23)
+    .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt --process-only --code /tmp/main   # another checkout's `qa ask -`
 
 Corpora: the 2,225 BBC articles of ../shared/data/bbc-news (~9k passages) and ~100k passages
 made of the BBC articles copied under distinct names (identical passages are embedded once by
@@ -141,23 +142,34 @@ def forget_passages() -> None:
     integrity.forget_cited_files()
 
 
-def ask_process(index_dir: Path, qs_file: Path, runs: int) -> dict:
-    """`qa ask - --json` as a user runs it: whole-process seconds for the first question and for
-    all of them (median of `runs`); their difference per extra question is the per-question cost
-    with start-up subtracted."""
+def ask_process(index_dir: Path, qs_file: Path, runs: int, code: Path = ROOT) -> dict:
+    """`qa ask - --json` as a user runs it (the qa of the checkout `code`): whole-process seconds,
+    wall and CPU (user + system, every thread), for the first question and for all of them (median
+    of `runs`); their difference per extra question is the per-question cost with start-up
+    subtracted. CPU time moves less than wall time with the machine's load."""
+    import resource
+
     lines = qs_file.read_text(encoding="utf-8").splitlines()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(code)}
     command = [sys.executable, "-m", "qa", "ask", "-", "--index", str(index_dir), "--json"]
 
-    def seconds(text: str) -> float:
+    def seconds(text: str) -> tuple[float, float]:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        subprocess.run(command, input=text, text=True, env=env, check=True, stdout=subprocess.DEVNULL)
-        return time.perf_counter() - t0
+        subprocess.run(command, input=text, text=True, env=env, cwd=code, check=True, stdout=subprocess.DEVNULL)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
-    one = median_of([seconds(lines[0] + "\n") for _ in range(runs)])
-    every = median_of([seconds("\n".join(lines) + "\n") for _ in range(runs)])
-    return {"questions": len(lines), "first_s": round(one, 3), "all_s": round(every, 3),
-            "per_question_ms": round(1000 * (every - one) / (len(lines) - 1), 2) if len(lines) > 1 else None}
+    ones = [seconds(lines[0] + "\n") for _ in range(runs)]
+    everys = [seconds("\n".join(lines) + "\n") for _ in range(runs)]
+    one, every = median_of([w for w, _ in ones]), median_of([w for w, _ in everys])
+    one_cpu, every_cpu = median_of([c for _, c in ones]), median_of([c for _, c in everys])
+    extra = max(len(lines) - 1, 1)
+    return {"questions": len(lines), "code": str(code), "first_s": round(one, 3), "all_s": round(every, 3),
+            "per_question_ms": round(1000 * (every - one) / extra, 2) if len(lines) > 1 else None,
+            "cpu_per_question_ms": round(1000 * (every_cpu - one_cpu) / extra, 2) if len(lines) > 1 else None,
+            "load": [round(x, 2) for x in os.getloadavg()]}
 
 
 def on_existing_index(index_dir: Path, qs_file: Path, runs: int) -> dict:
@@ -177,12 +189,19 @@ def index_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", type=Path, help="measure per question on this existing index only")
     parser.add_argument("--questions-file", type=Path, help="with --index: one question a line")
     parser.add_argument("--runs", type=int, default=3, help="with --index: whole-process runs (median)")
+    parser.add_argument("--process-only", action="store_true", help="with --index: only the `qa ask -` processes")
+    parser.add_argument("--code", type=Path, default=ROOT,
+                        help="with --process-only: the checkout whose qa is run (e.g. an export of main)")
 
 
 def measure_existing(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not args.questions_file:
         parser.error("--index needs --questions-file")
-    print(json.dumps(on_existing_index(args.index, args.questions_file, args.runs), indent=1))
+    if args.process_only:
+        report = ask_process(args.index, args.questions_file, args.runs, args.code.resolve())
+    else:
+        report = on_existing_index(args.index, args.questions_file, args.runs)
+    print(json.dumps(report, indent=1))
     return 0
 
 

@@ -227,3 +227,39 @@ def test_vectors_that_are_not_numbers_are_never_written_into_an_index(tmp_path):
     with pytest.raises(QAError, match="not numbers"):
         sync(tmp_path / "index", [src], embedder=Broken())
     assert not list((tmp_path / "index").glob("vectors.*"))
+
+
+def test_the_export_is_the_fused_graph(exported):
+    """onnxruntime's transformer fusions (attention, skip + LayerNorm, bias + GELU as single
+    kernels) are what is kept; its vectors are torch's (test_export_gives_the_torch_models_vectors)."""
+    import onnx
+
+    spec = json.loads((exported / onnx_encoder.MANIFEST).read_text(encoding="utf-8"))
+    graph = onnx.load(str(exported / "model.onnx"), load_external_data=False).graph
+    kinds = {node.op_type for node in graph.node}
+    assert spec["fused"] is True and {"Attention", "SkipLayerNormalization", "EmbedLayerNormalization"} <= kinds
+    assert len(graph.node) < 100  # the plain export: ~700
+    assert sorted(p.name for p in exported.iterdir()) == ["encoder.json", "model.onnx", "tokenizer.json"]
+
+
+@pytest.mark.parametrize("how", ["differs", "fails"])
+def test_a_fused_graph_that_is_not_the_models_leaves_the_plain_export(model, how, tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
+    if how == "differs":
+        real, checks = onnx_encoder._probe_cosine, []
+
+        def fused_differs(work, want):
+            checks.append(work)
+            return 0.5 if len(checks) == 1 else real(work, want)  # the first check is the fused graph's
+
+        monkeypatch.setattr(onnx_encoder, "_probe_cosine", fused_differs)
+    else:
+        monkeypatch.setattr(onnx_encoder, "_fuse", lambda plain, fused, spec: fused.write_bytes(b"not a graph") or True)
+    import onnx
+
+    path = resolve_model(model.model_name)
+    folder = onnx_encoder.export(model, path)
+    assert folder is not None and json.loads((folder / onnx_encoder.MANIFEST).read_text())["fused"] is False
+    assert "Attention" not in {n.op_type for n in onnx.load(str(folder / "model.onnx"), load_external_data=False).graph.node}
+    assert sorted(p.name for p in folder.iterdir()) == ["encoder.json", "model.onnx", "tokenizer.json"]
+    np.testing.assert_allclose(onnx_encoder.load(path).encode(TEXTS), model.encode(TEXTS), atol=1e-5)

@@ -177,6 +177,19 @@ class SegmentedVectors:
             raise KeyError(passage_id)
         return self.parts[part].reconstruct(int(passage_id))
 
+    def reconstruct_many(self, passage_ids: Sequence[int]) -> np.ndarray:
+        """The stored vectors of these passages, one row each in order: one faiss call per segment
+        (a question's ~60 BM25-only candidates one by one cost ~0.5 ms of Python calls)."""
+        wanted = np.asarray(passage_ids, dtype=np.int64)
+        out = np.zeros((wanted.size, self.d), dtype=np.float32)
+        parts = np.searchsorted(self._firsts, wanted, side="right") - 1
+        if wanted.size and parts.min() < 0:
+            raise KeyError(int(wanted[parts.argmin()]))
+        for part in np.unique(parts):
+            rows = np.flatnonzero(parts == part)
+            out[rows] = vectors.reconstruct(self.parts[int(part)], wanted[rows].tolist())
+        return out
+
     def ids(self) -> np.ndarray:
         """The live passage ids, ascending."""
         return self.live_ids

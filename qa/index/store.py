@@ -171,6 +171,16 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def data_version(conn: sqlite3.Connection) -> int:
+    """A number that changes when another connection commits to the database (sqlite's
+    data_version): a reader that sees the same number knows nothing was committed since, without
+    reading the meta table (~0.2 ms a question)."""
+    try:
+        return int(conn.execute("PRAGMA data_version").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(conn, exc) from exc
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     """Bring an index written by an earlier qa of this format up to SCHEMA_VERSION (the writer's
     open, under its write lock): the pending migrations and the new user_version, all or none."""

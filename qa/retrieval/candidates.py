@@ -36,9 +36,8 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
         missing = [pid for pid in dense if pid not in bm25]
         if missing and all_bm25 is not None:
             bm25.update(zip(missing, map(float, all_bm25[snapshot.positions(missing)])))
-        for pid in bm25:
-            if pid not in dense:
-                dense[pid] = snapshot.cosine(pid, query.vector)
+        alone = [pid for pid in bm25 if pid not in dense]
+        dense.update(zip(alone, snapshot.cosines(alone, query.vector)))
     return Candidates(bm25_ranked, dense_ranked, bm25, dense)
 
 

@@ -9,7 +9,7 @@ look for a reindex or a replaced index); they import nothing heavy.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,36 @@ if TYPE_CHECKING:
     from qa.retrieval.records import Candidates, Query
     from qa.retrieval.snapshot import IndexSnapshot
     from qa.settings import BM25Params, RetrievalSettings
+
+
+#: rows (citation rows, stories, documents' passages) kept from earlier questions while nothing is
+#: committed; more and they are all forgotten (a memory bound: ~2 KB a citation row)
+ROWS_KEPT = 20_000
+
+
+class KeptRows:
+    """Rows read by key for earlier questions, reused while the database is unchanged (a question
+    on a topic asked before reads ~60-75% of the same passages' rows again); `forget` when anything
+    is committed. Keys without a row are remembered as such."""
+
+    def __init__(self, limit: int = ROWS_KEPT) -> None:
+        self.limit = limit
+        self.rows: dict[int, object] = {}
+
+    def read(self, keys: Iterable[int], fetch: Callable[[list[int]], Mapping[int, object]]) -> dict[int, object]:
+        """{key: row} of the keys that have one, in ascending key order (as sqlite gives the rows
+        of `id IN (...)`); `fetch` reads the keys not kept yet."""
+        wanted = sorted(set(keys))
+        missing = [k for k in wanted if k not in self.rows]
+        if missing:
+            if len(self.rows) + len(missing) > self.limit:
+                self.rows.clear()
+            found = fetch(missing)
+            self.rows.update((k, found.get(k)) for k in missing)
+        return {k: row for k in wanted if (row := self.rows[k]) is not None}
+
+    def forget(self) -> None:
+        self.rows.clear()
 
 
 def database_identity(index_dir: Path) -> tuple[int, int] | None:
@@ -58,15 +88,23 @@ class LocalIndexReader:
     def _load(self) -> None:
         from qa.retrieval.snapshot import IndexSnapshot
 
+        self._seen = store.data_version(self._conn)  # taken first: a commit while loading is seen next time
+        self._forget()
         self.snapshot: IndexSnapshot = IndexSnapshot.load(self._conn, self.index_dir, self._bm25_params)
         self._documents: DocumentTable | None = None  # read on the first filtered question
 
     def refresh(self) -> bool:
-        """Reload if a reindex committed a new generation; True when it did."""
+        """Reload if a reindex committed a new generation; True when it did. The meta is read only
+        when something was committed since the last look."""
+        seen = store.data_version(self._conn)
+        if seen == self._seen:
+            return False
+        self._forget()  # any commit: rows read before may have changed
         meta = store.read_meta(self._conn)
         if meta is not None and meta.generation != self.snapshot.generation:
             self._load()
             return True
+        self._seen = seen  # after a good read: damage found here is found again next time
         return False
 
     @property
@@ -100,18 +138,31 @@ class LocalIndexReader:
                                             *store.passage_documents(self._conn), self.snapshot.passage_ids)
         return self._documents.mask(filters)
 
+    def _forget(self) -> None:
+        self._rows, self._stories, self._doc_passages = KeptRows(), KeptRows(), KeptRows()
+
     def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]:
-        return store.citation_rows(self._conn, passage_ids)
+        return self._rows.read(passage_ids, lambda ids: store.citation_rows(self._conn, ids))  # type: ignore[return-value]
 
     def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]:
-        return store.passages_of_documents(self._conn, doc_ids)
+        def fetch(docs: list[int]) -> dict[int, list[DocumentPassage]]:
+            found: dict[int, list[DocumentPassage]] = {doc: [] for doc in docs}
+            for row in store.passages_of_documents(self._conn, docs):
+                found[row.doc_id].append(row)
+            return found
+
+        return [row for rows in self._doc_passages.read(doc_ids, fetch).values() for row in rows]  # type: ignore[attr-defined]
 
     def same_document(self, passage_ids: Sequence[int]) -> bool:
-        return store.same_document(self._conn, passage_ids)
+        """True when these two passages are from one document (their kept citation rows)."""
+        if len(passage_ids) != 2:
+            return False
+        return len({row.doc_id for row in self.citation_rows(passage_ids).values()}) == 1
 
     def stories_of(self, passage_ids: Sequence[int]) -> dict[int, int]:
-        """The candidates' story groups, read per question: no map of every passage held in memory."""
-        return store.stories_of(self._conn, passage_ids)
+        """The candidates' story groups, read per question (no map of every passage held in
+        memory), those read for earlier questions kept."""
+        return self._stories.read(passage_ids, lambda ids: store.stories_of(self._conn, ids))  # type: ignore[return-value]
 
     def story_members(self, story_ids: Sequence[int]) -> list[StoryMember]:
         return store.story_members(self._conn, story_ids)

@@ -35,16 +35,17 @@ def article_weights(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPass
     last = snapshot.passage_ids.size - 1
     inside = snapshot.passage_ids[np.minimum(positions, last)] == pairs[:, 1]  # not removed meanwhile
     docs, positions = pairs[inside, 0], positions[inside]
-    sizes = dict(zip(*np.unique(docs, return_counts=True)))
+    held_docs, slot = np.unique(docs, return_inverse=True)  # counted per term with bincount, not unique
+    sizes = np.bincount(slot, minlength=held_docs.size)
     for term in known:
         postings = snapshot.bm25.postings(term)
         if postings.size == 0:
             continue
         at = np.minimum(np.searchsorted(postings, positions), postings.size - 1)
-        held = postings[at] == positions
-        holding = dict(zip(*np.unique(docs[held], return_counts=True)))
-        for doc in doc_ids:
-            out[doc][term] *= article_factor(int(sizes.get(doc, 1)), int(holding.get(doc, 0)), share)
+        holding = np.bincount(slot[postings[at] == positions], minlength=held_docs.size)
+        for i in np.flatnonzero(holding > 1):  # held once or not at all: factor 1, weight unchanged
+            if (doc := int(held_docs[i])) in out:
+                out[doc][term] *= article_factor(int(sizes[i]), int(holding[i]), share)
     return out
 
 

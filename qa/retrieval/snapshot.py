@@ -71,6 +71,11 @@ class IndexSnapshot:
     def cosine(self, passage_id: int, vector: np.ndarray) -> float:
         return float(self.vectors.reconstruct(passage_id) @ vector)
 
+    def cosines(self, passage_ids: list[int], vector: np.ndarray) -> list[float]:
+        """cosine() of each passage, its vectors read in one call per segment; each product taken
+        row by row as cosine() takes it (one matrix product can differ in the last bit)."""
+        return [float(row @ vector) for row in self.vectors.reconstruct_many(passage_ids)]
+
 
 def _whole_generation(conn: sqlite3.Connection, index_dir: Path) -> tuple[store.IndexMeta, LoadedSegments]:
     """The current generation's meta and segments, checked whole against what their commits

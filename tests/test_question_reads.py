@@ -1,0 +1,125 @@
+"""What one question reads (issue 23, per question): the index meta only after a commit, rows read
+for earlier questions kept until one, the BM25-only candidates' vectors in one call per segment.
+Same answers as reading everything again; the figures are in BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from robust_util import HashEmbedder
+from qa.index import store, vectors
+from qa.index.indexer import sync
+from qa.index.segments import SegmentedVectors
+from qa.index.store import SegmentRecord
+from qa.retrieval.local_index import KeptRows, LocalIndexReader
+from qa.search import Searcher
+from qa.settings import DEFAULT_SETTINGS
+
+QUESTION = "Who heads Ansar al-Sharia in Derna?"
+
+
+def _commit_elsewhere(index, sql: str) -> None:
+    """A commit by another connection (as `qa index` in another process makes one)."""
+    other = sqlite3.connect(index / store.DB_NAME)
+    try:
+        with other:
+            other.execute(sql)
+    finally:
+        other.close()
+
+
+def _counting(monkeypatch, name: str) -> list:
+    calls: list = []
+    real = getattr(store, name)
+    monkeypatch.setattr(store, name, lambda conn, *a: calls.append(a) or real(conn, *a))
+    return calls
+
+
+def test_the_meta_is_read_only_after_a_commit(built, monkeypatch):
+    index, src = built
+    searcher = Searcher(index)
+    reads = _counting(monkeypatch, "read_meta")
+    for _ in range(3):
+        searcher.search(QUESTION, mode="bm25")
+    assert reads == []  # nothing committed since the load: nothing read
+    _commit_elsewhere(index, "UPDATE documents SET title = 'Renamed' WHERE id = (SELECT min(id) FROM documents)")
+    assert searcher.refresh() is False and len(reads) == 1  # committed, same generation
+    assert searcher.refresh() is False and len(reads) == 1
+    (src / "new.txt").write_text("Port story\n\nThe harbour of Port Elspeth reopened on Friday.\n")
+    sync(index, embedder=HashEmbedder())
+    assert searcher.refresh() is True
+    assert "Port Elspeth" in searcher.search("Which harbour reopened?", mode="bm25").hits[0].text
+
+
+def test_rows_are_kept_between_questions_until_something_is_committed(built, monkeypatch):
+    index, _ = built
+    reader = LocalIndexReader(index)
+    ids = reader.passage_ids[:6].tolist()
+    want = store.citation_rows(reader._conn, ids)
+    reads = _counting(monkeypatch, "citation_rows")
+    first = reader.citation_rows(ids[::-1] + [10**9])  # an id no passage has: absent, as from sqlite
+    assert first == want and list(first) == sorted(ids)  # sqlite's order: ascending ids
+    assert reader.citation_rows(ids[:3]) == {pid: want[pid] for pid in ids[:3]} and len(reads) == 1
+    doc_passages = store.passages_of_documents(reader._conn, {want[ids[0]].doc_id})
+    assert reader.passages_of_documents([want[ids[0]].doc_id]) == doc_passages
+    _commit_elsewhere(index, f"UPDATE documents SET title = 'Renamed' WHERE id = {want[ids[0]].doc_id}")
+    assert reader.citation_rows(ids)[ids[0]].title != "Renamed"  # not looked at before the next question
+    assert reader.refresh() is False
+    assert reader.citation_rows(ids)[ids[0]].title == "Renamed" and len(reads) == 2
+
+
+def test_stories_and_same_document_read_as_the_store_does(built, monkeypatch):
+    index, _ = built
+    reader = LocalIndexReader(index)
+    ids = reader.passage_ids.tolist()
+    assert reader.stories_of(ids) == store.stories_of(reader._conn, ids)
+    reads = _counting(monkeypatch, "stories_of")
+    reader.stories_of(ids[:4])
+    assert reads == []
+    pairs = [ids[:2], [ids[0], ids[-1]], [ids[0], ids[0]], ids[:1], [ids[0], 10**9]]
+    assert [reader.same_document(p) for p in pairs] == [store.same_document(reader._conn, p) for p in pairs]
+
+
+def test_kept_rows_are_bounded():
+    kept = KeptRows(limit=3)
+    fetched: list[list[int]] = []
+
+    def fetch(keys):
+        fetched.append(keys)
+        return {k: f"row {k}" for k in keys if k != 2}
+
+    assert kept.read([3, 1, 2], fetch) == {1: "row 1", 3: "row 3"}
+    assert kept.read([2, 3], fetch) == {3: "row 3"} and fetched == [[1, 2, 3]]  # "no row" is kept too
+    assert kept.read([4], fetch) == {4: "row 4"} and len(kept.rows) <= 3  # over the limit: forgotten
+    assert kept.read([1], fetch) == {1: "row 1"} and fetched[-1] == [1]
+
+
+def _unit(n: int, dim: int, seed: int) -> np.ndarray:
+    x = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_cosines_of_many_passages_are_each_passages_cosine():
+    """An exact segment and an approximate one: one faiss call per segment, each product the
+    same bits as the one-by-one cosine (answers unchanged)."""
+    flat = vectors.new(16)
+    vectors.add(flat, list(range(1, 101)), _unit(100, 16, 0))
+    ivf = vectors.new(16)
+    vectors.add(ivf, list(range(101, 3_101)), _unit(3_000, 16, 1))
+    ivf = vectors.approximate(ivf, replace(DEFAULT_SETTINGS, approximate_above=0))
+    assert vectors.ivf_of(ivf) is not None
+    live = np.arange(1, 3_101, dtype=np.int64)
+    segments = [SegmentRecord(1, 100, 1, 100), SegmentRecord(2, 3_000, 101, 3_100)]
+    both = SegmentedVectors([flat, ivf], segments, 16, live, np.zeros(0, np.int64))
+    wanted = [2_900, 5, 101, 100, 1, 3_100, 5]
+    got = both.reconstruct_many(wanted)
+    assert np.array_equal(got, np.vstack([both.reconstruct(pid) for pid in wanted]))
+    query = _unit(1, 16, 2)[0]
+    assert [float(row @ query) for row in got] == [float(both.reconstruct(pid) @ query) for pid in wanted]
+    assert both.reconstruct_many([]).shape == (0, 16)
+    with pytest.raises(KeyError):
+        both.reconstruct_many([0])
