@@ -104,6 +104,8 @@ def test_a_changed_file_is_read_again(tmp_path):
 
 
 def test_a_ui_question_reads_the_index_meta_once(stand_in_seed_index, monkeypatch):
+    """At most once (it read it twice before issue 23); none when nothing was committed since
+    the index was opened (the reader checks sqlite's data_version first)."""
     from qa.index import store
     from qa.ui.engine import Engine
 
@@ -113,7 +115,7 @@ def test_a_ui_question_reads_the_index_meta_once(stand_in_seed_index, monkeypatc
     original = store.read_meta
     monkeypatch.setattr(store, "read_meta", lambda conn: reads.append(1) or original(conn))
     engine.search(QUESTION, QUESTION, 3)
-    assert len(reads) == 1
+    assert len(reads) <= 1
 
 
 @pytest.mark.parametrize("passage", [
