@@ -221,9 +221,10 @@ def peak_rss(index_dir: Path, qs: list[str]) -> float:
 
 
 def add_remove_one(index_dir: Path, source: Path, embedder, runs: int = 3,
-                   only: bool = False) -> tuple[float, float, int]:
+                   only: bool = False, on_stage=None) -> tuple[float, float, int]:
     """Median seconds to add one new article and to remove it again (model already loaded); with
-    `only`, syncs restricted to the article's path, as `qa index --watch` runs them."""
+    `only`, syncs restricted to the article's path, as `qa index --watch` runs them; `on_stage`:
+    sync's stage hook."""
     from qa.index.indexer import sync
 
     article = sorted(BBC.glob("tech/*.txt"))[0].read_text(encoding="utf-8", errors="replace")
@@ -232,13 +233,13 @@ def add_remove_one(index_dir: Path, source: Path, embedder, runs: int = 3,
         path = source / f"zz-added-{run}.txt"
         path.write_text(f"Benchmark article {run}\n\n{article}")
         t0 = time.perf_counter()
-        report = sync(index_dir, embedder=embedder, only=[path] if only else None)
+        report = sync(index_dir, embedder=embedder, only=[path] if only else None, on_stage=on_stage)
         adds.append(time.perf_counter() - t0)
         assert report.added == 1, report
         embedded = report.embedded
         path.unlink()
         t0 = time.perf_counter()
-        report = sync(index_dir, embedder=embedder, only=[path] if only else None)
+        report = sync(index_dir, embedder=embedder, only=[path] if only else None, on_stage=on_stage)
         removes.append(time.perf_counter() - t0)
         assert report.removed == 1, report
     return median_of(adds), median_of(removes), embedded

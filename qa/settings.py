@@ -102,6 +102,9 @@ class IndexingSettings:
     #: embedding is stored as a unit vector, float32 rounding keeps it within ~1e-6, and damaged
     #: bytes read as floats land far off
     vector_norm_tolerance: float = 1e-3
+    #: files read and analysed ahead of the embedding, in a thread (qa/index/sync_overlap.py): enough
+    #: to keep the model fed, few enough that memory stays bounded; 0: the stages run one after another
+    read_ahead_files: int = 32
 
     def __post_init__(self) -> None:
         if self.merge_factor < 2 or self.max_segments < 1 or not 0 < self.max_deleted_share <= 1:
