@@ -105,6 +105,9 @@ class IndexingSettings:
     #: files read and analysed ahead of the embedding, in a thread (qa/index/sync_overlap.py): enough
     #: to keep the model fed, few enough that memory stays bounded; 0: the stages run one after another
     read_ahead_files: int = 32
+    #: with reading ahead, the first group embedded as soon as it holds this many passages (later
+    #: ones: the checkpoint's 512), so the model starts while the next files are read
+    first_group_passages: int = 64
 
     def __post_init__(self) -> None:
         if self.merge_factor < 2 or self.max_segments < 1 or not 0 < self.max_deleted_share <= 1:

@@ -63,6 +63,10 @@ class VectorSupply:
         if not self.scanned.incremental:
             self.dim = self.embedder.dim
 
+    def prepare(self) -> None:
+        """Load the encoder now (it loads at the first text to embed otherwise)."""
+        self._encoder()
+
     def _encoder(self) -> Encoder:
         if self.embedder is None:  # the model's ONNX export when it can be made, else torch
             from qa.embedding.embedder import passage_encoder

@@ -1,7 +1,8 @@
 """The read, analyse and embed stages run together: the next files are read and analysed in a
 thread (qa/index/sync_read.py's ReadAhead, at most IndexingSettings.read_ahead_files ahead) while
-this thread embeds what has been read, a group of about CHECKPOINT_PASSAGES passages at a time.
-With read_ahead_files 0 the three stages run one after the other. Either way the result is the
+this thread embeds what has been read, a group of about CHECKPOINT_PASSAGES passages at a time
+(the first group smaller, first_group_passages, and the model loaded while it is read, so the
+model starts early). With read_ahead_files 0 the three stages run one after the other. Either way the result is the
 same three records (`Read`, `Analysed`, `Embedded`): the same documents in scan order, the same
 vectors by key.
 
@@ -43,8 +44,13 @@ def _overlapped(db: IndexStore, request: SyncRequest, scanned: Scanned
     group: list[AnalysedDocument] = []
     total = len(scanned.to_read)
     embedding = 0.0
+    first = request.indexing.first_group_passages
     with ReadAhead(scanned, request.settings, request.indexing.read_ahead_files) as ahead:
         request.on_progress("reading", 0, total)
+        if scanned.rebuild or any(item.old is None for item in scanned.to_read):
+            t0 = time.perf_counter()
+            supply.prepare()  # a new file is (nearly always) to embed: load the model while reading
+            embedding += time.perf_counter() - t0
         for got, analysed in ahead:
             files.append(got)
             request.on_progress("reading", len(files), total)
@@ -53,7 +59,8 @@ def _overlapped(db: IndexStore, request: SyncRequest, scanned: Scanned
             if analysed is not None:
                 documents.append(analysed)
                 group.append(analysed)
-            full = sum(len(d.keys) for d in group) >= sync_embed.CHECKPOINT_PASSAGES
+            size = sync_embed.CHECKPOINT_PASSAGES
+            full = sum(len(d.keys) for d in group) >= (size if supply.embedded else min(size, first))
             if group and (full or len(files) == total):
                 t0 = time.perf_counter()
                 supply.take(group, _expected(documents, len(files), total))

@@ -119,6 +119,10 @@ def analyse(read_record: Read, request: SyncRequest) -> Analysed:
     return Analysed(read_record, tuple(analyser(d) for d in read_record.documents))
 
 
+#: how long closing a ReadAhead waits for the file its thread is reading
+JOIN_SECONDS = 5.0
+
+
 class ReadAhead:
     """`read_file` and an `Analyser` over a scan in a thread, at most `depth` files ahead
     of the caller, who iterates (FileRead, AnalysedDocument or None) in scan order. The busy
@@ -140,8 +144,11 @@ class ReadAhead:
         self.close()
 
     def close(self) -> None:
+        """Stop the thread: at once between files; a file being read is finished first (a PDF in
+        the reader's child within its budget), waited for JOIN_SECONDS at most (a daemon thread:
+        it never holds up the process's exit)."""
         self._stop.set()
-        self._thread.join()
+        self._thread.join(JOIN_SECONDS)
 
     def __iter__(self) -> Iterator[tuple[FileRead, AnalysedDocument | None]]:
         for _ in self.scanned.to_read:
