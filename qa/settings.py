@@ -108,6 +108,8 @@ class IndexingSettings:
     #: with reading ahead, the first group embedded as soon as it holds this many passages (later
     #: ones: the checkpoint's 512), so the model starts while the next files are read
     first_group_passages: int = 64
+    #: a sync stopped (Ctrl-C, an error) waits this long for the file the read-ahead is reading
+    read_ahead_stop_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         if self.merge_factor < 2 or self.max_segments < 1 or not 0 < self.max_deleted_share <= 1:

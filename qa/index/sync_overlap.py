@@ -45,7 +45,8 @@ def _overlapped(db: IndexStore, request: SyncRequest, scanned: Scanned
     total = len(scanned.to_read)
     embedding = 0.0
     first = request.indexing.first_group_passages
-    with ReadAhead(scanned, request.settings, request.indexing.read_ahead_files) as ahead:
+    settings = request.indexing
+    with ReadAhead(scanned, request.settings, settings.read_ahead_files, settings.read_ahead_stop_seconds) as ahead:
         request.on_progress("reading", 0, total)
         if scanned.rebuild or any(item.old is None for item in scanned.to_read):
             t0 = time.perf_counter()

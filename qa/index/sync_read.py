@@ -119,18 +119,14 @@ def analyse(read_record: Read, request: SyncRequest) -> Analysed:
     return Analysed(read_record, tuple(analyser(d) for d in read_record.documents))
 
 
-#: how long closing a ReadAhead waits for the file its thread is reading
-JOIN_SECONDS = 5.0
-
-
 class ReadAhead:
     """`read_file` and an `Analyser` over a scan in a thread, at most `depth` files ahead
     of the caller, who iterates (FileRead, AnalysedDocument or None) in scan order. The busy
     seconds of each stage are summed in `seconds`. An error in the thread is raised to the
     caller; `close` (also on leaving a `with`) stops the thread."""
 
-    def __init__(self, scanned: Scanned, settings: ChunkSettings, depth: int) -> None:
-        self.scanned, self.settings = scanned, settings
+    def __init__(self, scanned: Scanned, settings: ChunkSettings, depth: int, join_seconds: float) -> None:
+        self.scanned, self.settings, self.join_seconds = scanned, settings, join_seconds
         self.seconds = {"read": 0.0, "analyse": 0.0}
         self._queue: queue.Queue = queue.Queue(maxsize=max(1, depth))
         self._stop = threading.Event()
@@ -145,10 +141,10 @@ class ReadAhead:
 
     def close(self) -> None:
         """Stop the thread: at once between files; a file being read is finished first (a PDF in
-        the reader's child within its budget), waited for JOIN_SECONDS at most (a daemon thread:
-        it never holds up the process's exit)."""
+        the reader's child within its budget), waited for `join_seconds` at most (a daemon
+        thread: it never holds up the process's exit)."""
         self._stop.set()
-        self._thread.join(JOIN_SECONDS)
+        self._thread.join(self.join_seconds)
 
     def __iter__(self) -> Iterator[tuple[FileRead, AnalysedDocument | None]]:
         for _ in self.scanned.to_read:
