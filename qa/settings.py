@@ -110,6 +110,9 @@ class IndexingSettings:
     first_group_passages: int = 64
     #: a sync stopped (Ctrl-C, an error) waits this long for the file the read-ahead is reading
     read_ahead_stop_seconds: float = 5.0
+    #: the read-ahead thread's nice value (Linux): it reads in the gaps the model's threads leave
+    #: rather than taking a core from them (onnxruntime waits for its slowest thread)
+    read_ahead_nice: int = 10
 
     def __post_init__(self) -> None:
         if self.merge_factor < 2 or self.max_segments < 1 or not 0 < self.max_deleted_share <= 1:

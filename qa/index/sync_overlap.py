@@ -2,7 +2,8 @@
 thread (qa/index/sync_read.py's ReadAhead, at most IndexingSettings.read_ahead_files ahead) while
 this thread embeds what has been read, a group of about CHECKPOINT_PASSAGES passages at a time
 (the first group smaller, first_group_passages, and the model loaded while it is read, so the
-model starts early). With read_ahead_files 0 the three stages run one after the other. Either way the result is the
+model starts early; the thread niced, read_ahead_nice, so that it reads in the gaps the model's
+threads leave). With read_ahead_files 0 the three stages run one after the other. Either way the result is the
 same three records (`Read`, `Analysed`, `Embedded`): the same documents in scan order, the same
 vectors by key.
 
@@ -46,7 +47,8 @@ def _overlapped(db: IndexStore, request: SyncRequest, scanned: Scanned
     embedding = 0.0
     first = request.indexing.first_group_passages
     settings = request.indexing
-    with ReadAhead(scanned, request.settings, settings.read_ahead_files, settings.read_ahead_stop_seconds) as ahead:
+    with ReadAhead(scanned, request.settings, settings.read_ahead_files, settings.read_ahead_stop_seconds,
+                   settings.read_ahead_nice) as ahead:
         request.on_progress("reading", 0, total)
         if scanned.rebuild or any(item.old is None for item in scanned.to_read):
             t0 = time.perf_counter()

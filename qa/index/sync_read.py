@@ -125,8 +125,9 @@ class ReadAhead:
     seconds of each stage are summed in `seconds`. An error in the thread is raised to the
     caller; `close` (also on leaving a `with`) stops the thread."""
 
-    def __init__(self, scanned: Scanned, settings: ChunkSettings, depth: int, join_seconds: float) -> None:
-        self.scanned, self.settings, self.join_seconds = scanned, settings, join_seconds
+    def __init__(self, scanned: Scanned, settings: ChunkSettings, depth: int, join_seconds: float,
+                 nice: int = 0) -> None:
+        self.scanned, self.settings, self.join_seconds, self.nice = scanned, settings, join_seconds, nice
         self.seconds = {"read": 0.0, "analyse": 0.0}
         self._queue: queue.Queue = queue.Queue(maxsize=max(1, depth))
         self._stop = threading.Event()
@@ -163,6 +164,7 @@ class ReadAhead:
         return False
 
     def _work(self) -> None:
+        _lower_priority(self.nice)
         analyser = Analyser(self.scanned.model, self.settings)
         try:
             for item in self.scanned.to_read:
@@ -176,3 +178,16 @@ class ReadAhead:
                     return
         except BaseException as exc:  # handed to the caller, who raises it
             self._put(exc)
+
+
+def _lower_priority(nice: int) -> None:
+    """Make this thread yield the cores to the model's: onnxruntime's intra-op threads wait for
+    the slowest of them at every operator, so a reader thread taking one of two cores would slow
+    the model more than it saves; niced, it reads in the gaps the model leaves (Linux sets a
+    thread's nice value by its native id; elsewhere nothing changes)."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except OSError:
+        pass
