@@ -17,9 +17,9 @@ A sync is a chain of stages, each a function taking the previous stage's frozen 
     write    (sync_write.write: the new segment's files, not current)  -> Written
     commit   (sync_commit.commit: one transaction switching to them)   -> Committed
 
-Reading and analysing run in a thread a few files ahead of the embedding
-(qa/index/sync_overlap.py), so the model is not kept waiting; the records are the same as
-one after the other. Before the scan, a damaged index is repaired (qa/index/repair.py); after the
+With IndexingSettings.read_ahead_files > 0, reading and analysing run in a thread a few files
+ahead of the embedding (qa/index/sync_overlap.py), with the same records as one after the other
+(off as shipped: it measured slower on 2 shared cores, BENCHMARKS.md). Before the scan, a damaged index is repaired (qa/index/repair.py); after the
 commit, segments are merged as the policy asks (qa/index/merging.py), each merge a commit of its
 own. A repair and `qa remove` (qa/index/library.py) make their generation the same way and go
 through the same write and commit. `sync(..., on_stage=)` is told of each stage, with its record
