@@ -3,7 +3,8 @@ thread (qa/index/sync_read.py's ReadAhead, at most IndexingSettings.read_ahead_f
 this thread embeds what has been read, a group of about CHECKPOINT_PASSAGES passages at a time
 (the first group smaller, first_group_passages, and the model loaded while it is read, so the
 model starts early; the thread niced, read_ahead_nice, so that it reads in the gaps the model's
-threads leave). With read_ahead_files 0 the three stages run one after the other. Either way the result is the
+threads leave). With read_ahead_files 0, as shipped, the three stages run one after the other
+(the overlap measured slower on 2 shared cores: BENCHMARKS.md, issue 23). Either way the result is the
 same three records (`Read`, `Analysed`, `Embedded`): the same documents in scan order, the same
 vectors by key.
 
