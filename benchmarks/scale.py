@@ -28,7 +28,6 @@ import shutil
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,60 +76,13 @@ class Remembering:
         return np.vstack([self.known[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
 
-STAGES = ("repair_stage", "plan_sync", "gather_vectors", "build_generation", "write_generation", "commit", "_regroup_stories",
-          "_remove_unlisted_files", "_merge")
+class StageTimes(dict):
+    """sync's `on_stage` hook: each stage's seconds added up by name (scan, read, analyse, embed,
+    write, commit, merge, repair), a line per stage on stderr with the process's RSS."""
 
-
-@contextmanager
-def timed_stages(stages: dict[str, float]):
-    """Add each indexer stage's seconds into `stages` while inside (the functions are wrapped
-    here: the indexer has no stage timer of its own beyond its reading/embedding progress); a
-    line per stage on stderr, with the process's RSS."""
-    from qa.index import indexer
-
-    originals = {name: getattr(indexer, name) for name in STAGES}
-
-    def wrapped(name, original):
-        def timed(*args, **kwargs):
-            t0 = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                stages[name] = stages.get(name, 0.0) + time.perf_counter() - t0
-                print(f"{time.strftime('%H:%M:%S')} {name} {stages[name]:.1f}s rss={rss_mb():.0f}MB",
-                      file=sys.stderr, flush=True)
-        return timed
-
-    for name, original in originals.items():
-        setattr(indexer, name, wrapped(name, original))
-    try:
-        yield stages
-    finally:
-        for name, original in originals.items():
-            setattr(indexer, name, original)
-
-
-@contextmanager
-def once_per_text(vectors_from: Path | None):
-    """While inside: the indexer's per-passage work that depends on the text alone (BM25 tokens,
-    the copy-finding fingerprint) done once per distinct text, and passage vectors taken from
-    another index of the same articles (`vectors_from`) instead of embedded again. The 1M corpus
-    is 110 copies of ~9k passages, so this builds the same index as without, in a fraction of
-    the time (a real archive has distinct passages: there, nothing is saved; see BENCHMARKS.md)."""
-    from functools import lru_cache
-
-    from qa.index import duplicates, indexer
-    from qa.index.store import Fingerprint
-
-    tokenize, fingerprint = indexer.tokenize, duplicates.fingerprint
-    cached_tokens = lru_cache(maxsize=None)(tokenize)
-    cached_print = lru_cache(maxsize=None)(lambda text: fingerprint(0, text))
-    indexer.tokenize = cached_tokens
-    duplicates.fingerprint = lambda passage_id, text: Fingerprint(passage_id, *cached_print(text)[1:])
-    try:
-        yield known_vectors(vectors_from) if vectors_from else {}
-    finally:
-        indexer.tokenize, duplicates.fingerprint = tokenize, fingerprint
+    def __call__(self, name: str, record: object, seconds: float) -> None:
+        self[name] = self.get(name, 0.0) + seconds
+        print(f"{time.strftime('%H:%M:%S')} {name} {self[name]:.1f}s rss={rss_mb():.0f}MB", file=sys.stderr, flush=True)
 
 
 def known_vectors(folder: Path) -> dict:
@@ -159,8 +111,8 @@ def build_here(size: str, embedder=None) -> dict:
     folder = index_dir(size)
     shutil.rmtree(folder, ignore_errors=True)
     t0 = time.perf_counter()
-    with timed_stages({}) as stages:
-        report = indexer.sync(folder, sources(size), embedder=embedder)
+    stages = StageTimes()
+    report = indexer.sync(folder, sources(size), embedder=embedder, on_stage=stages)
     return {"seconds": time.perf_counter() - t0, "stages_s": stages, "peak_rss_mb": vm_hwm_mb(),
             "report": {k: v for k, v in report.as_json().items() if k in ("added", "passages", "embedded")}}
 
@@ -271,8 +223,8 @@ def measure(size: str, qs: list[str], passage_embedder, qencoder) -> dict:
     (extra / "keep.txt").write_text(f"Kept in the extra folder\n\n{keep.read_text(encoding='utf-8', errors='replace')}")
     row: dict = {}
     t0 = time.perf_counter()
-    with timed_stages({}) as stages:  # an exact index over the threshold becomes IVF here
-        sync(folder, [extra], embedder=passage_embedder)  # a source of its own for add/remove
+    stages = StageTimes()  # an exact index over the threshold becomes IVF here
+    sync(folder, [extra], embedder=passage_embedder, on_stage=stages)  # a source of its own for add/remove
     row["first_sync_s"] = time.perf_counter() - t0
     row["first_sync_stages_s"] = stages
     row["open_s"] = open_seconds(folder)
@@ -283,8 +235,8 @@ def measure(size: str, qs: list[str], passage_embedder, qencoder) -> dict:
     row["peak_rss_mb"] = peak_rss(folder, qs)
     row["disk_mb"] = du(folder) / 2**20
     row["recall@100"] = recall(folder, qencoder, qs)
-    with timed_stages({}) as stages:
-        row["add_s"], row["remove_s"], row["add_embedded"] = add_remove_one(folder, extra, passage_embedder)
+    stages = StageTimes()
+    row["add_s"], row["remove_s"], row["add_embedded"] = add_remove_one(folder, extra, passage_embedder, on_stage=stages)
     row["add_remove_stages_s_per_sync"] = {name: t / 6 for name, t in stages.items()}  # 3 adds, 3 removes
     row["watch_add_s"], row["watch_remove_s"], _ = add_remove_one(folder, extra, passage_embedder, only=True)
     return row
@@ -307,9 +259,9 @@ def main() -> int:
         from qa.embedding.embedder import passage_encoder
 
         embedder = Remembering(passage_encoder())
-        with once_per_text(index_dir(args.vectors_from) if args.vectors_from else None) as known:
-            embedder.known.update(known)
-            print(json.dumps({size: build_here(size, embedder) for size in args.build.split(",")}))
+        if args.vectors_from:  # passage vectors taken from another index of the same articles
+            embedder.known.update(known_vectors(index_dir(args.vectors_from)))
+        print(json.dumps({size: build_here(size, embedder) for size in args.build.split(",")}))
         return 0
     from qa.embedding.embedder import passage_encoder, question_encoder
 

@@ -120,21 +120,25 @@ def measure_open(index: Path, runs: int, code: Path, program: str = OPEN_ONCE) -
     return 0
 
 
-def _time_phases(indexer: object) -> dict[str, list[float]]:
-    """Time the phases of a sync that grow with the corpus (wrapping the measured checkout's
-    functions): the integrity check, scanning the sources (the plan), regrouping the stories."""
-    phases: dict[str, list[float]] = {}
-    for name in ("repair_stage", "plan_sync", "_regroup_stories"):
-        original = getattr(indexer, name)
+class Phases(dict):
+    """sync's `on_stage` hook, keeping the seconds of the stages that grow with the corpus: the
+    integrity check (repair), scanning the sources, the commit (with its regrouping of stories)."""
 
-        def timed(*args, _original=original, _name=name, **kwargs):
-            t0 = time.perf_counter()
-            try:
-                return _original(*args, **kwargs)
-            finally:
-                phases.setdefault(_name, []).append(time.perf_counter() - t0)
-        setattr(indexer, name, timed)
-    return phases
+    KEPT = ("repair", "scan", "commit")
+
+    def __call__(self, name: str, record: object, seconds: float) -> None:
+        if name in self.KEPT:
+            self.setdefault(name, []).append(seconds)
+
+
+def _hooked(sync):
+    """`sync` told of each stage (an older checkout measured with --code has no hook: no phases)."""
+    import inspect
+
+    phases = Phases()
+    if "on_stage" not in inspect.signature(sync).parameters:
+        return sync, phases
+    return (lambda *args, **kwargs: sync(*args, on_stage=phases, **kwargs)), phases
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     sync(index, embedder=StandInEmbedder())  # not in the medians: what an index from an older qa needs once
     print(f"first sync, nothing changed: {time.perf_counter() - t0:.2f} s", flush=True)
-    phases = _time_phases(sys.modules["qa.index.indexer"])
+    sync, phases = _hooked(sync)
     adds, removes, opens, wrote = [], [], [], []
     kind = "restricted to its path" if args.only else "whole"
     for run in range(args.runs):

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/speed.py            # builds once under benchmarks/.work, then measures
     .venv/bin/python benchmarks/speed.py --fresh    # rebuild the indexes too
     .venv/bin/python benchmarks/speed.py --encode-only --int8   # only the encode rates (issue 17)
+    .venv/bin/python benchmarks/speed.py --encode-only --no-torch --before /tmp/main --encode-work /tmp/enc   # issue 23
     .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt   # per question on an existing index (issue 23)
     .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt --process-only --code /tmp/main   # another checkout's `qa ask -`
 
@@ -240,9 +241,10 @@ def peak_rss(index_dir: Path, qs: list[str]) -> float:
 
 
 def add_remove_one(index_dir: Path, source: Path, embedder, runs: int = 3,
-                   only: bool = False) -> tuple[float, float, int]:
+                   only: bool = False, on_stage=None) -> tuple[float, float, int]:
     """Median seconds to add one new article and to remove it again (model already loaded); with
-    `only`, syncs restricted to the article's path, as `qa index --watch` runs them."""
+    `only`, syncs restricted to the article's path, as `qa index --watch` runs them; `on_stage`:
+    sync's stage hook."""
     from qa.index.indexer import sync
 
     article = sorted(BBC.glob("tech/*.txt"))[0].read_text(encoding="utf-8", errors="replace")
@@ -251,13 +253,13 @@ def add_remove_one(index_dir: Path, source: Path, embedder, runs: int = 3,
         path = source / f"zz-added-{run}.txt"
         path.write_text(f"Benchmark article {run}\n\n{article}")
         t0 = time.perf_counter()
-        report = sync(index_dir, embedder=embedder, only=[path] if only else None)
+        report = sync(index_dir, embedder=embedder, only=[path] if only else None, on_stage=on_stage)
         adds.append(time.perf_counter() - t0)
         assert report.added == 1, report
         embedded = report.embedded
         path.unlink()
         t0 = time.perf_counter()
-        report = sync(index_dir, embedder=embedder, only=[path] if only else None)
+        report = sync(index_dir, embedder=embedder, only=[path] if only else None, on_stage=on_stage)
         removes.append(time.perf_counter() - t0)
         assert report.removed == 1, report
     return median_of(adds), median_of(removes), embedded
@@ -274,7 +276,7 @@ SentenceTransformer(resolve_model("all-MiniLM-L6-v2"), device="cpu").encode(
 """
 
 
-def encode_corpus(passages: int) -> tuple[Path, list[str]]:
+def encode_corpus(passages: int, work: Path) -> tuple[Path, list[str]]:
     """A folder of BBC articles (every category) holding about `passages` passages, and the texts
     the indexer gives the model for them (title + passage, as chunked by the shipped code)."""
     from qa.ingest import documents
@@ -282,7 +284,7 @@ def encode_corpus(passages: int) -> tuple[Path, list[str]]:
     from qa.config import ChunkSettings
     from qa.index.indexer import embedding_text
 
-    folder = ENCODE_WORK / f"bbc-{passages}"
+    folder = work / f"bbc-{passages}"
     shutil.rmtree(folder, ignore_errors=True)
     texts: list[str] = []
     for src in sorted(BBC.glob("*/*.txt"), key=lambda p: (p.name, p.parent.name)):
@@ -296,41 +298,49 @@ def encode_corpus(passages: int) -> tuple[Path, list[str]]:
     return folder, texts
 
 
-def timed_process(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+def timed_process(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
     """Wall seconds of one fresh Python process (start-up and imports included), and the
-    1-minute load average just before it."""
+    1-minute load average just before it. `cwd`: the checkout whose qa `-m qa` runs."""
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True, env=env)
+    subprocess.run([sys.executable, *args], cwd=cwd, check=True, capture_output=True, env=env)
     return time.perf_counter() - t0, load
 
 
-def encode_rates(passages: int, rounds: int) -> dict:
+def encode_rates(passages: int, rounds: int, work: Path = ENCODE_WORK, before: Path | None = None,
+                 torch: bool = True) -> dict:
     """Passages/s, whole process included, on the same passages: the bare sentence-transformers
-    encode, `qa index` as without an export (torch), and `qa index` as shipped (the ONNX export).
-    The three runs are interleaved round after round, so a change of load hits them alike."""
-    source, texts = encode_corpus(passages)
-    (ENCODE_WORK / "texts.json").write_text(json.dumps(texts))
-    env = dict(os.environ) | {"PYTHONPATH": str(ROOT), "QA_CACHE_DIR": str(ENCODE_WORK / "cache")}
+    encode, `qa index` as without an export (torch; not with torch=False), `qa index` as shipped
+    (the ONNX export) and, with `before`, `qa index` of that other checkout (an export of main,
+    say) on the same export. The runs are interleaved round after round, so a change of load hits
+    them alike."""
+    source, texts = encode_corpus(passages, work)
+    (work / "texts.json").write_text(json.dumps(texts))
+    env = dict(os.environ) | {"PYTHONPATH": str(ROOT), "QA_CACHE_DIR": str(work / "cache")}
     subprocess.run([sys.executable, "-c", "from qa.embedding.embedder import passage_encoder; passage_encoder()"],
                    cwd=ROOT, check=True, env=env)  # the export, made once as the first `qa index` does
-    blocker = ENCODE_WORK / "no-cache"
+    blocker = work / "no-cache"
     blocker.write_text("a file where the cache folder would be: no export is found or written")
-    runs = {"bare sentence-transformers": (["-c", BARE_ST, str(ENCODE_WORK / "texts.json")], env),
-            "qa index, torch (no export)": (["-m", "qa", "index", str(source), "--index", str(ENCODE_WORK / "index"),
-                                             "--json"], env | {"QA_CACHE_DIR": str(blocker / "cache")}),
-            "qa index, ONNX export": (["-m", "qa", "index", str(source), "--index", str(ENCODE_WORK / "index"),
-                                       "--json"], env)}
+    index = ["-m", "qa", "index", str(source), "--index", str(work / "index"), "--json"]
+    runs = {"bare sentence-transformers": (["-c", BARE_ST, str(work / "texts.json")], env)}
+    if torch:
+        runs["qa index, torch (no export)"] = (index, env | {"QA_CACHE_DIR": str(blocker / "cache")})
+    cwd = {}
+    if before is not None:
+        runs[f"qa index, ONNX export, {before}"] = (index, env | {"PYTHONPATH": str(before.resolve())})
+        cwd[f"qa index, ONNX export, {before}"] = before.resolve()
+    runs["qa index, ONNX export"] = (index, env)
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for _ in range(rounds):
         for name, (args, run_env) in runs.items():
-            shutil.rmtree(ENCODE_WORK / "index", ignore_errors=True)
-            seconds, load = timed_process(args, run_env)
+            shutil.rmtree(work / "index", ignore_errors=True)
+            seconds, load = timed_process(args, run_env, cwd.get(name, ROOT))
             results[name].append((len(texts) / seconds, load))
+            print(f"{name}: {results[name][-1][0]:.2f} passages/s (load {load:.1f})", file=sys.stderr, flush=True)
     return {"passages": len(texts), "articles": sum(1 for _ in source.glob("*/*.txt")), "rounds": results}
 
 
-def int8_drift(texts: list[str]) -> dict:
+def int8_drift(texts: list[str], work: Path = ENCODE_WORK) -> dict:
     """A dynamically quantised (int8) copy of the export: its vectors' cosine to torch's and its
     in-process rate against the fp32 export's, on the same texts."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -339,7 +349,7 @@ def int8_drift(texts: list[str]) -> dict:
     from qa.embedding.embedder import Embedder, resolve_model
 
     fp32_dir = onnx_encoder.export_dir(resolve_model("all-MiniLM-L6-v2"))
-    int8_dir = ENCODE_WORK / "int8-export"
+    int8_dir = work / "int8-export"
     shutil.rmtree(int8_dir, ignore_errors=True)
     int8_dir.mkdir(parents=True)
     for name in ("tokenizer.json", onnx_encoder.MANIFEST):
@@ -367,6 +377,10 @@ def main() -> int:
     parser.add_argument("--encode-passages", type=int, default=1000)
     parser.add_argument("--encode-rounds", type=int, default=2)
     parser.add_argument("--int8", action="store_true", help="also the int8 copy's vector drift (with --encode-only)")
+    parser.add_argument("--encode-work", type=Path, default=ENCODE_WORK,
+                        help="with --encode-only: the folder for the corpus, the export cache and the index")
+    parser.add_argument("--before", type=Path, help="with --encode-only: also time `qa index` of this checkout, interleaved")
+    parser.add_argument("--no-torch", action="store_true", help="with --encode-only: skip `qa index` through torch")
     index_arguments(parser)
     args = parser.parse_args()
     if args.index:
@@ -374,14 +388,16 @@ def main() -> int:
     if not BBC.is_dir():
         print("../shared/data/bbc-news is not present: nothing to measure", file=sys.stderr)
         return 0
-    WORK.mkdir(parents=True, exist_ok=True)
-    ENCODE_WORK.mkdir(parents=True, exist_ok=True)
     if args.encode_only:
-        report = {"encode": encode_rates(args.encode_passages, args.encode_rounds)}
+        args.encode_work.mkdir(parents=True, exist_ok=True)
+        report = {"encode": encode_rates(args.encode_passages, args.encode_rounds, args.encode_work, args.before,
+                                         not args.no_torch)}
         if args.int8:
-            report["int8"] = int8_drift(json.loads((ENCODE_WORK / "texts.json").read_text())[:400])
+            report["int8"] = int8_drift(json.loads((args.encode_work / "texts.json").read_text())[:400],
+                                        args.encode_work)
         print(json.dumps(report, indent=1))
         return 0
+    ENCODE_WORK.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     from qa.embedding.embedder import Embedder
 

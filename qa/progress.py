@@ -31,6 +31,8 @@ class ProgressBars:
                 return
             bar = self.bars[phase] = tqdm(total=total, desc=phase, unit=self.UNITS.get(phase, "it"),
                                           file=sys.stderr, disable=None, dynamic_ncols=True, leave=True)
+        if total != bar.total:  # embedding's total grows while files are still being read
+            bar.total = total
         bar.update(done - bar.n)
         if done >= total:  # stop its clock: the phase is over
             bar.close()

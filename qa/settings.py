@@ -103,6 +103,19 @@ class IndexingSettings:
     #: embedding is stored as a unit vector, float32 rounding keeps it within ~1e-6, and damaged
     #: bytes read as floats land far off
     vector_norm_tolerance: float = 1e-3
+    #: files read and analysed ahead of the embedding, in a thread (qa/index/sync_overlap.py), e.g.
+    #: 32: enough to keep the model fed, few enough that memory stays bounded. 0 (shipped): the stages
+    #: run one after another; overlapped measured ~7% slower on 2 shared cores, BBC text, PDF and
+    #: HTML alike (BENCHMARKS.md, "Indexing: reading and analysing while the model embeds")
+    read_ahead_files: int = 0
+    #: with reading ahead, the first group embedded as soon as it holds this many passages (later
+    #: ones: the checkpoint's 512), so the model starts while the next files are read
+    first_group_passages: int = 64
+    #: a sync stopped (Ctrl-C, an error) waits this long for the file the read-ahead is reading
+    read_ahead_stop_seconds: float = 5.0
+    #: the read-ahead thread's nice value (Linux): it reads in the gaps the model's threads leave
+    #: rather than taking a core from them (onnxruntime waits for its slowest thread)
+    read_ahead_nice: int = 10
 
     def __post_init__(self) -> None:
         if self.merge_factor < 2 or self.max_segments < 1 or not 0 < self.max_deleted_share <= 1:

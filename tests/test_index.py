@@ -141,7 +141,7 @@ def test_killed_reindex_leaves_previous_index_answering(tmp_path, seeds_copy, st
     for path in sorted((BBC / "business").glob("*.txt"))[:100]:  # ~400 passages: six checkpoints
         shutil.copy(path, extra / path.name)
     env = dict(os.environ, PYTHONPATH=str(ROOT), QA_TEST_PAUSE_AT="embedding", QA_TEST_PAUSE_SECONDS="120")
-    script = ("import sys\nimport qa.index.indexer\nfrom qa.cli import main\nqa.index.indexer.CHECKPOINT_PASSAGES = 64\n"
+    script = ("import sys\nimport qa.index.sync_embed\nfrom qa.cli import main\nqa.index.sync_embed.CHECKPOINT_PASSAGES = 64\n"
               f"sys.exit(main(['index', {str(extra)!r}, '--index', {str(index)!r}]))\n")
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -402,11 +402,11 @@ def test_recorded_counts_agree_after_syncs(built):
 # -- the cheap check at every sync (issue 17) ------------------------------------------------------
 
 def test_a_sync_inspects_every_row_only_when_the_cheap_check_finds_a_change(built, monkeypatch):
-    import qa.index.indexer
+    import qa.index.repair
 
     index, src = built
     inspected = []
-    monkeypatch.setattr(qa.index.indexer, "inspect", lambda *a: inspected.append(a) or inspection.inspect(*a))
+    monkeypatch.setattr(qa.index.repair, "inspect", lambda *a: inspected.append(a) or inspection.inspect(*a))
     (src / "port.txt").write_text("Port story\n\nThe harbour of Port Elspeth reopened on Friday, the mayor said.\n")
     assert sync(index, embedder=HashEmbedder()).added == 1
     (src / "port.txt").unlink()

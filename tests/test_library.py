@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.index import indexer, library, store
+from qa.index import library, store, sync_read
 from qa import locations
 from qa.index.changes import pending_changes
 from qa.errors import QAError
@@ -287,8 +287,8 @@ def test_an_older_index_without_inode_columns_is_not_reread(tmp_path, monkeypatc
     conn.close()
     assert not pending_changes(index)  # a reader does without the columns
     reads = []
-    real_parse = indexer.parse
-    monkeypatch.setattr(indexer, "parse", lambda p, d: reads.append(p) or real_parse(p, d))
+    real_parse = sync_read.parse
+    monkeypatch.setattr(sync_read, "parse", lambda p, d: reads.append(p) or real_parse(p, d))
     report = sync(index, embedder=emb)
     assert reads == [] and report.unchanged == 5 and report.embedded == 0
     conn = sqlite3.connect(index / store.DB_NAME)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from qa import cli
-from qa.index import indexer, store
+from qa.index import pause, store
 from qa.errors import IndexCorrupt, QAError
 from qa.index.indexer import SyncReport, sync
 from qa.search import Searcher
@@ -116,11 +116,11 @@ def test_disk_full_during_remove_says_the_index_is_whole(tmp_path, monkeypatch, 
         if at == "committing":
             raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(indexer, "_pause", full)
+    monkeypatch.setattr(pause, "at", full)
     assert cli.main(["remove", str(src / "sub"), "--index", str(index)]) == 1
     _one_error_line(capsys, "the disk is full; the previous index is unchanged")
     assert len(check_consistent(index)) == 5 and check(index)[1]["whole"]
-    monkeypatch.setattr(indexer, "_pause", lambda at: None)
+    monkeypatch.setattr(pause, "at", lambda at: None)
     assert cli.main(["remove", str(src / "sub"), "--index", str(index)]) == 0  # space freed: it works
     assert len(check_consistent(index)) == 3
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from qa.ingest import chunking, documents
-from qa.index import indexer
+from qa.index import sync_read
 from qa.ingest.chunking import MAX_PASSAGE_CHARS, chunk
 from qa.config import ChunkSettings
 from qa.ingest.documents import MAX_FILE_BYTES, Unreadable, load
@@ -97,7 +97,7 @@ def test_50_mb_article_is_skipped_unread_with_a_clear_reason(tmp_path, monkeypat
             raise
         return data
 
-    monkeypatch.setattr(indexer, "read_limited", spy)
+    monkeypatch.setattr(sync_read, "read_limited", spy)
     report = sync(tmp_path / "index", [tmp_path / "src"], embedder=HashEmbedder())
     assert report.added == 1 and report.skipped == 1
     assert "too large" in report.skipped_files[str(big)] and "MB" in report.skipped_files[str(big)]
@@ -184,7 +184,7 @@ def _deny(monkeypatch, victim: Path) -> None:
             raise PermissionError(13, "Permission denied", str(victim))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(indexer, "open", guarded, raising=False)
+    monkeypatch.setattr(sync_read, "open", guarded, raising=False)
 
 
 def test_unreadable_file_is_skipped_and_an_indexed_one_kept(tmp_path, monkeypatch):
@@ -227,7 +227,7 @@ def test_files_deleted_or_rewritten_while_indexing(tmp_path, monkeypatch):
     src.mkdir()
     for name in "abcd":
         (src / f"{name}.txt").write_text(f"Story {name}\n\nThe original text of story {name} about harbours.\n")
-    real_parse = indexer.parse
+    real_parse = sync_read.parse
     calls = []
 
     def racing_parse(path, data):
@@ -239,13 +239,13 @@ def test_files_deleted_or_rewritten_while_indexing(tmp_path, monkeypatch):
             (src / "a.txt").write_text("Story a\n\nA rewritten story a about bridges.\n")
         return real_parse(path, data)
 
-    monkeypatch.setattr(indexer, "parse", racing_parse)
+    monkeypatch.setattr(sync_read, "parse", racing_parse)
     emb = HashEmbedder()
     report = sync(tmp_path / "index", [src], embedder=emb)
     assert report.added == 3 and "No such file" in report.skipped_files[str(src / "b.txt")]
     texts = passage_texts(tmp_path / "index")
     assert "lighthouses" in texts["c.txt"] and "original" in texts["a.txt"]  # a was read before its rewrite
-    monkeypatch.setattr(indexer, "parse", real_parse)
+    monkeypatch.setattr(sync_read, "parse", real_parse)
     report = sync(tmp_path / "index", embedder=emb)  # the next run sees a's rewrite, b's removal
     assert (report.updated, report.removed, report.skipped) == (1, 0, 0)
     counts = check_consistent(tmp_path / "index")

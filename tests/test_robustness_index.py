@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from qa import cli
-from qa.index import indexer, store, vectors
+from qa.index import pause, store, vectors
 from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 from qa.index.indexer import sync
 from qa.search import Searcher
@@ -225,13 +225,13 @@ def test_disk_full_in_the_database(built, monkeypatch, phase):
         if at == phase:
             raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(indexer, "_pause", full)
+    monkeypatch.setattr(pause, "at", full)
     _add_story(src)
     with pytest.raises(QAError, match="the disk is full; the previous index is unchanged"):
         sync(index, embedder=HashEmbedder())
     assert [p.name for p in index.glob("vectors.*")] == [old_file.name]  # the uncommitted file is gone
     assert _answers(index) == before and len(check_consistent(index)) == 2
-    monkeypatch.setattr(indexer, "_pause", lambda at: None)
+    monkeypatch.setattr(pause, "at", lambda at: None)
     assert sync(index, embedder=HashEmbedder()).added == 1
     assert len(check_consistent(index)) == 3
 
@@ -242,7 +242,7 @@ class _Gate:
     def __init__(self, monkeypatch, phase: str) -> None:
         self.phase, self.reached, self.go = phase, threading.Event(), threading.Event()
         self.thread_ids: set[int] = set()
-        monkeypatch.setattr(indexer, "_pause", self)
+        monkeypatch.setattr(pause, "at", self)
 
     def __call__(self, at: str) -> None:
         if at == self.phase and threading.get_ident() in self.thread_ids:

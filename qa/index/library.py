@@ -137,9 +137,69 @@ def remove(index_dir: Path, path: str | os.PathLike[str],
     """Take a source, or one file or folder of a source, out of the index with its documents.
     A file or folder still inside a source is remembered as removed, so syncs do not bring it
     back (`qa index PATH` does). A path the index does not hold is a QAError."""
-    from qa.index.indexer import remove_documents
-
     plan = plan_removal(index_dir, path)
     remove_documents(Path(index_dir), plan.document_ids, forget_sources=plan.forget, exclude=plan.exclude,
                      under=source_scan.absolute(path), on_message=on_message)
     return plan.removal
+
+
+def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: list[str] = (),
+                     exclude: list[str] = (), under: str = "", on_message: Callable[[str], None] | None = None) -> None:
+    """Drop documents (their passages, vectors and term counts) in a new generation, forgetting
+    sources and excluding paths in the same transaction; nothing is read or embedded. Skipped
+    and excluded entries `under` the path go too. A removal is a sync whose scan found only
+    documents to remove: it goes through the sync's embed (nothing to embed), write and commit."""
+    import time
+
+    from qa.index import ownership, store
+    from qa.index.inspection import mark_whole
+    from qa.index.lock import write_lock
+    from qa.index.sync_commit import commit, merge
+    from qa.index.sync_records import Records, Written
+    from qa.index.write_errors import write_errors
+
+    ownership.claim(index_dir)  # an index made before the marker is marked by its next writer
+    with write_lock(index_dir, on_wait=on_message), IndexStore.open(index_dir) as db, write_errors(index_dir):
+        meta = db.read_meta()
+
+        def forget() -> None:
+            if forget_sources:
+                db.remove_sources(list(forget_sources))
+                db.include([under])  # what was excluded inside it goes with it
+            db.exclude(list(exclude), time.time())
+
+        skipped = {p: r for p, r in db.skipped_files().items() if not _under(p, under)}
+        held = {p: h for p, h in db.held_skips().items() if p in skipped}
+        if exclude:
+            skipped.update({source_scan.printable(p): "removed with qa remove (qa index PATH adds it back)" for p in exclude})
+        if meta is None or not doc_ids:
+            commit(db, Written(meta, None, None, Records(skipped=skipped, held=held, also=forget)))
+            return
+        store.check_format(meta, index_dir)
+        _write_removal(db, index_dir, meta, doc_ids, Records(skipped=skipped, held=held, also=forget))
+        merge(db, index_dir)
+        mark_whole(index_dir, db.read_meta())
+
+
+def _write_removal(db: IndexStore, index_dir: Path, meta, doc_ids: list[int], records) -> None:
+    """The removal's plan (a scan with only documents to remove) through the sync's stages."""
+    import dataclasses
+    import time
+
+    from qa.config import ChunkSettings
+    from qa.index.sync_commit import commit_written, drop_uncommitted, next_generation
+    from qa.index.sync_embed import embed
+    from qa.index.sync_read import read_of
+    from qa.index.sync_records import Analysed, Scanned, SyncRequest
+    from qa.index.sync_write import write
+
+    request = SyncRequest(index_dir, [], meta.model, False, ChunkSettings(**meta.chunking), dict(meta.bm25),
+                          None, lambda *_: None, time.monotonic())
+    scanned = Scanned(meta, meta.model, False, tuple(db.documents()), (), remove=tuple(doc_ids),
+                      skipped=records.skipped, held=records.held)
+    try:
+        written = write(db, request, embed(db, request, Analysed(read_of(scanned, []), ())))
+    except BaseException:
+        drop_uncommitted(db, index_dir, next_generation(meta))
+        raise
+    commit_written(db, index_dir, dataclasses.replace(written, records=records))

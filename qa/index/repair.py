@@ -9,21 +9,78 @@ passage, committed like any other:
 - the term counts are rebuilt from the tokens stored with every passage;
 - a document that lost passage rows, or whose passage text was changed in the database, is taken
   out (its rows, vectors and term rows), so the sync that follows reads its file again as new.
+
+`repair` makes the repaired generation an `Edit` (qa/index/sync_records.py) and hands it to the
+sync's own write and commit (qa/index/sync_commit.py's `write_and_commit`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from qa.config import FORMAT_VERSION
 from qa.index import store, vectors
 from qa.index.bm25 import TermCounts
-from qa.errors import IndexCorrupt
-from qa.index.inspection import Inspection, valid_rows, vector_array
+from qa.errors import IndexCorrupt, QAError
+from qa.index.inspection import Inspection, inspect, quick_problem, valid_rows, vector_array
 from qa.index.store import IndexMeta, IndexStore, StoredPassage
+from qa.index.sync_commit import write_and_commit
+from qa.index.sync_embed import embed_again
+from qa.index.sync_records import Edit, SyncRequest
+from qa.index.sync_scan import rebuild_reason
+
+
+@dataclass(frozen=True)
+class RepairDone:
+    """What `repair` did: warnings saying what was repaired (none: nothing was), and how many
+    passages it embedded again (counted in the sync's `embedded`)."""
+
+    warnings: list[str] = field(default_factory=list)
+    embedded: int = 0
+
+
+def repair(db: IndexStore, request: SyncRequest) -> RepairDone:
+    """Commit a repaired generation when the current one is damaged: the sync that follows starts
+    from a whole index. Cheap when the index is as the last sync left it (inspection.quick_problem)."""
+    meta = db.read_meta()
+    if meta is None or request.rebuild:
+        return RepairDone()
+    try:
+        if rebuild_reason(meta, request.model or meta.model, request):
+            return RepairDone()  # everything is redone anyway
+    except QAError:
+        return RepairDone()  # a newer qa's index: the scan refuses it
+    if quick_problem(db, request.index_dir, meta, request.indexing) is None:
+        return RepairDone()  # as the last whole sync left it: the full inspection is `qa index --check`'s
+    found = inspect(db, request.index_dir)
+    if found.database_damaged:  # sqlite's own damage: the rows cannot be trusted, only a rebuild helps
+        raise IndexCorrupt(f"{found.problems[0]}; rebuild with: {found.remedy}")
+    if found.whole and not (found.vectors_damaged or found.terms_damaged):
+        return RepairDone()
+    repaired = repaired_parts(db, request.index_dir, meta, found,
+                              lambda passages: embed_again(db, request, meta, passages))
+    write_and_commit(db, request.index_dir, repaired_edit(db, request, meta, repaired), None)
+    return RepairDone(repair_warnings(found, repaired), repaired.embedded)
+
+
+def repaired_edit(db: IndexStore, request: SyncRequest, meta: IndexMeta, repaired: Repaired) -> Edit:
+    """One segment of every passage kept, replacing every earlier one (the damaged files are not
+    kept for readers); the damaged documents dropped; the vectors kept aside left for the sync."""
+    index = None
+    if repaired.keep.size:
+        index = vectors.new(meta.dim)
+        vectors.add(index, repaired.keep.tolist(), repaired.vectors)
+        index = vectors.approximate(index, request.retrieval)
+    new_meta = dataclasses.replace(meta, format_version=FORMAT_VERSION, generation=meta.generation + 1, record=None,
+                                   segments=(), kept_files=(),
+                                   next_passage_id=max(meta.next_passage_id, db.max_passage_id() + 1))
+    return Edit(meta, new_meta, (), index, repaired.counts, dropped=tuple(repaired.dropped_documents),
+                replaces_all=True, clears_pending=False)
 
 
 @dataclass

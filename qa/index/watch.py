@@ -24,7 +24,7 @@ STEP_MS = 300
 DEBOUNCE_MS = 2000
 #: how often the sources are looked at again for a folder that went away or came back
 RECHECK_MS = 3000
-#: a change syncs only the paths the watcher reported (qa/index/indexer.py plan_sync); a full sync
+#: a change syncs only the paths the watcher reported (qa/index/sync_scan.py); a full sync
 #: runs this often anyway, so a change whose event was lost is not missed for long
 FULL_SYNC_MS = 300_000
 
