@@ -191,3 +191,28 @@ class BusySettings:
 
 #: the shipped busy waits
 DEFAULT_BUSY = BusySettings()
+
+
+@dataclass(frozen=True)
+class MilvusSettings:
+    """How qa talks to a Milvus engine (qa/engines/milvus/): the collection it creates, its
+    indexes, and how much it moves per request."""
+
+    collection: str = "qa_passages"  # the collection's name unless the URI names one (#name)
+    #: the dense field's index: FLAT is exact (the local engine's answers on Milvus Lite); a
+    #: server with millions of passages wants HNSW (README "How it scales")
+    dense_index: str = "FLAT"
+    dense_index_params: tuple[tuple[str, int], ...] = ()
+    #: rows per insert request while publishing (a request stays well under gRPC's 64 MB)
+    insert_batch: int = 512
+    #: ids per delete or query request (an `id in [...]` expression)
+    id_batch: int = 4096
+    #: seconds a connection attempt waits before the URI is reported unreachable
+    connect_timeout: float = 5.0
+    #: extra candidates asked of each ranking, as a fraction of the depth: rows a publish has not
+    #: deleted yet, which the catalogue no longer holds, are dropped after the search
+    over_fetch: float = 0.25
+
+
+#: the shipped Milvus settings
+DEFAULT_MILVUS = MilvusSettings()

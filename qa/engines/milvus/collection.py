@@ -1,0 +1,148 @@
+"""The Milvus collection an index publishes to: connecting (one line naming the URI when it
+cannot), its schema, the published generation it records, and the requests qa makes of it.
+
+Schema (one row per passage): id (the catalogue's passage id, primary key), gen (the generation
+that added the row), doc_id, date (yyyymmdd, 0 unknown), text, cite (JSON: the rest of the
+citation row), vector (the passage's embedding, inner product), sparse (its BM25 term weights,
+qa/engines/milvus/rows.py). Collection properties: qa.generation (the generation readers answer
+from), qa.model, qa.avgdl.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.engines.uri import TOKEN_VARIABLE, client_uri, collection_name
+from qa.errors import QAError
+from qa.settings import DEFAULT_MILVUS, MilvusSettings
+
+GENERATION = "qa.generation"
+MODEL = "qa.model"
+AVGDL = "qa.avgdl"
+
+
+class EngineUnreachable(QAError):
+    """The engine cannot be reached (nothing local was changed)."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the collection says it holds: the generation readers answer from (0: none yet)."""
+
+    generation: int
+    model: str | None
+    avgdl: float | None
+
+
+def connect(engine: str, settings: MilvusSettings = DEFAULT_MILVUS) -> "Collection":
+    """The engine's collection (created on the first publish); EngineUnreachable, one line naming the URI."""
+    logging.getLogger("pymilvus").setLevel(logging.ERROR)  # its notes are not the user's business
+    try:
+        from pymilvus import MilvusClient
+
+        client = MilvusClient(uri=client_uri(engine), token=os.environ.get(TOKEN_VARIABLE, ""),
+                              timeout=settings.connect_timeout)
+    except Exception as exc:  # pymilvus raises its own, grpc's and OSError alike
+        reason = " ".join(str(getattr(exc, "message", None) or exc).split())
+        raise EngineUnreachable(f"cannot reach the engine {engine}: {reason}") from None
+    return Collection(client, collection_name(engine, settings.collection), engine, settings)
+
+
+class Collection:
+    """One collection on one engine."""
+
+    def __init__(self, client: object, name: str, engine: str, settings: MilvusSettings) -> None:
+        self.client, self.name, self.engine, self.settings = client, name, engine, settings
+
+    def exists(self) -> bool:
+        return bool(self.client.has_collection(self.name))
+
+    def create(self, dim: int) -> None:
+        """The collection with its schema and indexes (a collection already there is kept)."""
+        from pymilvus import DataType
+
+        if self.exists():
+            return
+        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("id", DataType.INT64, is_primary=True)
+        for name in ("gen", "doc_id", "date"):
+            schema.add_field(name, DataType.INT64)
+        schema.add_field("text", DataType.VARCHAR, max_length=65535)
+        schema.add_field("cite", DataType.JSON)
+        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        index = self.client.prepare_index_params()
+        index.add_index("vector", index_type=self.settings.dense_index, metric_type="IP",
+                        params=dict(self.settings.dense_index_params))
+        index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+        self.client.create_collection(self.name, schema=schema, index_params=index)
+
+    def published(self) -> Published:
+        if not self.exists():
+            return Published(0, None, None)
+        found = self.client.describe_collection(self.name).get("properties") or {}
+        avgdl = found.get(AVGDL)
+        return Published(int(found.get(GENERATION, 0)), found.get(MODEL), float(avgdl) if avgdl else None)
+
+    def publish(self, generation: int, model: str, avgdl: float) -> None:
+        """Switch readers to `generation` (one property write: they see the old one or the new)."""
+        self.client.alter_collection_properties(
+            self.name, properties={GENERATION: str(generation), MODEL: model, AVGDL: repr(avgdl)})
+
+    def row_generations(self) -> dict[int, int]:
+        """Every row's id -> the generation that added it."""
+        found: dict[int, int] = {}
+        if not self.exists():
+            return found
+        iterator = self.client.query_iterator(self.name, batch_size=self.settings.id_batch,
+                                              filter="id >= 0", output_fields=["gen"])
+        try:
+            while batch := iterator.next():
+                found.update((int(row["id"]), int(row["gen"])) for row in batch)
+        finally:
+            iterator.close()
+        return found
+
+    def insert(self, rows: Sequence[Mapping[str, object]]) -> None:
+        for start in range(0, len(rows), self.settings.insert_batch):
+            self.client.insert(self.name, list(rows[start:start + self.settings.insert_batch]))
+
+    def delete(self, ids: Sequence[int]) -> None:
+        for part in self._batches(ids):
+            self.client.delete(self.name, ids=part)
+
+    def rows(self, ids: Sequence[int], fields: Sequence[str], where: str = "") -> Iterator[dict]:
+        """The rows of these ids (those the collection holds), with `fields`."""
+        for part in self._batches(ids):
+            expression = f"id in {part}" + (f" and ({where})" if where else "")
+            yield from self.client.query(self.name, filter=expression, output_fields=list(fields))
+
+    def search(self, field: str, query: object, limit: int, where: str) -> list[tuple[int, float]]:
+        """(id, score) of the `limit` best rows by inner product on `field`, best first."""
+        if limit <= 0:
+            return []
+        found = self.client.search(self.name, data=[query], anns_field=field, limit=limit, filter=where,
+                                   output_fields=["id"], search_params={"metric_type": "IP"})
+        return [(int(hit["id"]), float(hit["distance"])) for hit in found[0]]
+
+    def count(self) -> int:
+        if not self.exists():
+            return 0
+        return int(self.client.query(self.name, filter="", output_fields=["count(*)"])[0]["count(*)"])
+
+    def _batches(self, ids: Sequence[int]) -> Iterator[list[int]]:
+        ids = [int(i) for i in ids]
+        for start in range(0, len(ids), self.settings.id_batch):
+            yield ids[start:start + self.settings.id_batch]
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def dense_query(vector: np.ndarray) -> list[float]:
+    return np.asarray(vector, dtype=np.float32).tolist()
