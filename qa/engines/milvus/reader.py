@@ -96,8 +96,12 @@ class MilvusIndexReader:
         """The score of each of these rows in a ranking (a search limited to them)."""
         if not ids:
             return {}
-        where = f"gen <= {self.published} and id in {sorted(ids)}"
+        where = f"{self._visible()} and id in {sorted(ids)}"
         return dict(self.collection.search(field, query, len(ids), where))
+
+    def _visible(self) -> str:
+        """The rows of the published generation (a publish under way inserts above it)."""
+        return f"gen <= {self.published}"
 
     def _held(self, ids: Sequence[int]) -> np.ndarray:
         """Which ids the catalogue's generation holds."""
@@ -106,7 +110,7 @@ class MilvusIndexReader:
         return known[at] == np.asarray(ids, dtype=np.int64) if known.size else np.zeros(len(ids), bool)
 
     def _where(self, allowed: np.ndarray | None) -> str:
-        where = f"gen <= {self.published}"
+        where = self._visible()
         if allowed is None:
             return where
         if self._expression is not None and self._expression[0] is allowed:
@@ -138,7 +142,7 @@ class MilvusIndexReader:
 
     def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]:
         """From the engine: text, title, date and offsets with no source file at hand."""
-        rows = self.collection.rows(list(passage_ids), ["id", "doc_id", "text", "cite"], f"gen <= {self.published}")
+        rows = self.collection.rows(list(passage_ids), ["id", "doc_id", "text", "cite"], self._visible())
         return {cite.passage_id: cite for cite in map(citation_of, rows)}
 
     def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]:
