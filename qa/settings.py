@@ -199,6 +199,10 @@ class MilvusSettings:
     indexes, and how much it moves per request."""
 
     collection: str = "qa_passages"  # the collection's name unless the URI names one (#name)
+    #: where BM25 comes from: "analyzer" (sparse vectors of the project's analyzer, qa/index/text.py:
+    #: stemmed, the local engine's scores) or "function" (Milvus's BM25 function over title and
+    #: text, its standard tokenizer with the project's stop words, no stemmer); BENCHMARKS.md compares them
+    bm25: str = "analyzer"
     #: the dense field's index: FLAT is exact (the local engine's answers on Milvus Lite); a
     #: server with millions of passages wants HNSW (README "How it scales")
     dense_index: str = "FLAT"

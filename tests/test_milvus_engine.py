@@ -333,3 +333,36 @@ def test_two_ask_loops_and_a_sync_share_one_server(tmp_path, server):
             for p in answer["passages"]:
                 path = Path(p["source"]) if os.path.isabs(p["source"]) else ROOT / p["source"]
                 assert path.read_text(encoding="utf-8")[p["start"]:p["end"]] == p["text"]
+
+
+def test_milvus_bm25_function_variant_answers_from_its_own_field(seeds_index, lite):
+    """MilvusSettings.bm25 = "function" (measured against the shipped analyzer in BENCHMARKS.md):
+    the collection scores BM25 itself from the question's text; keyword answers still cite exactly."""
+    from dataclasses import replace
+
+    from qa.engines.milvus.writer import MilvusIndexWriter
+    from qa.settings import DEFAULT_MILVUS
+
+    index, _ = seeds_index
+    writer = MilvusIndexWriter(index, lite, replace(DEFAULT_MILVUS, bm25="function"))
+    writer.sync(embedder=HashEmbedder())
+    assert writer.collection.bm25_source() == "function"
+    writer.close()
+    found = answers(index, ["Ansar al-Sharia Derna"], mode="bm25")[0]
+    assert found and "Derna" in found[0][3]
+    spans_exact(index)
+
+
+def test_a_lite_file_published_by_one_process_answers_in_the_next(tmp_path, seeds_index):
+    """Milvus searches loaded collections only: a reader opening the file again loads it."""
+    index, _ = seeds_index
+    expected = answers(index, QUESTIONS[:2], mode="bm25")
+    run = lambda *args: subprocess.run([*STANDIN_QA, *args, "--index", str(index)], env=env(),  # noqa: E731
+                                       capture_output=True, text=True, timeout=120)
+    done = run("index", "--engine", f"milvus:{tmp_path / 'lite.db'}")
+    assert done.returncode == 0 and "published generation" in done.stderr, done.stderr
+    asked = subprocess.run([*STANDIN_QA, "ask", "--json", "-k", "5", "--mode", "bm25", "--index", str(index), "-"], env=env(),
+                           input="\n".join(QUESTIONS[:2]) + "\n", capture_output=True, text=True, timeout=120)
+    assert asked.returncode == 0 and asked.stderr == "", asked.stderr
+    got = [[(p["start"], p["end"], p["text"]) for p in json.loads(line)["passages"]] for line in asked.stdout.splitlines()]
+    assert got == [[(s, e, t) for _, s, e, t, _ in a] for a in expected]

@@ -22,6 +22,8 @@ from qa.errors import QAError
 from qa.settings import DEFAULT_MILVUS, MilvusSettings
 
 GENERATION = "qa.generation"
+#: Milvus's BM25 function: its input (title and text) and output fields (MilvusSettings.bm25 = "function")
+FUNCTION_TEXT, FUNCTION_FIELD = "bm25_text", "bm25_sparse"
 MODEL = "qa.model"
 AVGDL = "qa.avgdl"
 
@@ -41,10 +43,12 @@ class Published:
 
 def connect(engine: str, settings: MilvusSettings = DEFAULT_MILVUS) -> "Collection":
     """The engine's collection (created on the first publish); EngineUnreachable, one line naming the URI."""
-    logging.getLogger("pymilvus").setLevel(logging.ERROR)  # its notes are not the user's business
     try:
         from pymilvus import MilvusClient
 
+        # after its import, which sets it: its notes and logged RPC errors are not the user's (a
+        # failure is an exception, said in one line)
+        logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
         client = MilvusClient(uri=client_uri(engine), token=os.environ.get(TOKEN_VARIABLE, ""),
                               timeout=settings.connect_timeout)
     except Exception as exc:  # pymilvus raises its own, grpc's and OSError alike
@@ -80,7 +84,23 @@ class Collection:
         index.add_index("vector", index_type=self.settings.dense_index, metric_type="IP",
                         params=dict(self.settings.dense_index_params))
         index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+        if self.settings.bm25 == "function":
+            _add_bm25_function(schema, index)
         self.client.create_collection(self.name, schema=schema, index_params=index)
+        self.load()
+
+    def load(self) -> None:
+        """Load the collection for searching if it is not (a Lite folder opened again, a server
+        restarted: Milvus searches loaded collections only)."""
+        if self.exists() and "Loaded" not in str(self.client.get_load_state(self.name).get("state")):
+            self.client.load_collection(self.name)
+
+    def bm25_source(self) -> str:
+        """How this collection was made to score BM25 (MilvusSettings.bm25): its schema says."""
+        if not self.exists():
+            return self.settings.bm25
+        fields = {f["name"] for f in self.client.describe_collection(self.name).get("fields", [])}
+        return "function" if FUNCTION_FIELD in fields else "analyzer"
 
     def published(self) -> Published:
         if not self.exists():
@@ -123,11 +143,15 @@ class Collection:
             yield from self.client.query(self.name, filter=expression, output_fields=list(fields))
 
     def search(self, field: str, query: object, limit: int, where: str) -> list[tuple[int, float]]:
-        """(id, score) of the `limit` best rows by inner product on `field`, best first."""
+        """(id, score) of the `limit` best rows by `field`'s metric (inner product; BM25 for the
+        function's field, whose query is the question's text), best first."""
         if limit <= 0:
             return []
+        metric = "BM25" if field == FUNCTION_FIELD else "IP"
         found = self.client.search(self.name, data=[query], anns_field=field, limit=limit, filter=where,
-                                   output_fields=["id"], search_params={"metric_type": "IP"})
+                                   output_fields=["id"], search_params={"metric_type": metric})
+        if metric == "BM25":  # Milvus Lite reports BM25 as a negated distance, Milvus as the score
+            return [(int(hit["id"]), abs(float(hit["distance"]))) for hit in found[0]]
         return [(int(hit["id"]), float(hit["distance"])) for hit in found[0]]
 
     def count(self) -> int:
@@ -142,6 +166,24 @@ class Collection:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _add_bm25_function(schema: object, index: object) -> None:
+    """Milvus's own BM25 over title and text: its standard tokenizer (lower case, \\w+) with the
+    project's stop words; the shipped BM25 parameters."""
+    from pymilvus import DataType, Function, FunctionType
+
+    from qa.index.text import STOP_WORDS
+    from qa.settings import DEFAULT_SETTINGS
+
+    k1, b, _ = DEFAULT_SETTINGS.bm25_params
+    schema.add_field(FUNCTION_TEXT, DataType.VARCHAR, max_length=65535, enable_analyzer=True,
+                     analyzer_params={"tokenizer": "standard", "filter": [{"type": "stop", "stop_words": sorted(STOP_WORDS)}]})
+    schema.add_field(FUNCTION_FIELD, DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=[FUNCTION_TEXT],
+                                 output_field_names=[FUNCTION_FIELD]))
+    index.add_index(FUNCTION_FIELD, index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                    params={"bm25_k1": k1, "bm25_b": b})
 
 
 def dense_query(vector: np.ndarray) -> list[float]:

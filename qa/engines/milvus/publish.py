@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.engines.milvus.collection import Collection
+from qa.engines.milvus.collection import FUNCTION_TEXT, Collection
 from qa.engines.milvus.rows import passage_weights, row_of
 from qa.index import store
 from qa.index.lock import write_lock
@@ -75,6 +75,7 @@ def _publish(conn, snapshot: IndexSnapshot, collection: Collection,
         report.notes.append(f"the model changed ({was.model} -> {meta.model}): the collection was rebuilt")
         was = collection.published()
     collection.create(meta.dim)
+    collection.load()
     rows = collection.row_generations()
     stale = [pid for pid, gen in rows.items() if gen > was.generation]
     collection.delete(stale)
@@ -98,6 +99,7 @@ def _insert(conn, snapshot: IndexSnapshot, collection: Collection, ids: list[int
     db = store.IndexStore(conn)
     k1, b = snapshot.bm25.k1, snapshot.bm25.b
     step = collection.settings.insert_batch
+    function = collection.bm25_source() == "function"  # Milvus's BM25 function reads title and text
     done = 0
     for start in range(0, len(ids), step):
         part = ids[start:start + step]
@@ -106,6 +108,9 @@ def _insert(conn, snapshot: IndexSnapshot, collection: Collection, ids: list[int
         rows = [row_of(cites[pid], snapshot.generation, snapshot.vectors.reconstruct(pid),
                        passage_weights(tokens.get(pid, []), k1, b, snapshot.bm25.mean_length))
                 for pid in part if pid in cites]
+        if function:
+            for row in rows:
+                row[FUNCTION_TEXT] = f"{row['cite']['title']}\n{row['text']}"
         collection.insert(rows)
         done += len(rows)
         on_progress("publishing", done, len(ids))

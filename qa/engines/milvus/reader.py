@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.engines.milvus.collection import connect, dense_query
+from qa.engines.milvus.collection import FUNCTION_FIELD, connect, dense_query
 from qa.engines.milvus.rows import citation_of, date_key, query_weights
 from qa.index import store
 from qa.index.store import CitationRow, DocumentDetails, DocumentListing, DocumentPassage, IndexMeta, StoryMember
@@ -35,8 +35,10 @@ class MilvusIndexReader:
         self.index_dir = Path(index_dir)
         self.engine = engine
         self.collection = connect(engine, settings)
+        self.collection.load()
         self.local = LocalIndexReader(self.index_dir, bm25_params)
         self.published = self.collection.published().generation
+        self.bm25_source = self.collection.bm25_source()
         self._expression: tuple[np.ndarray, str] | None = None  # the last filter's mask and expression
 
     def refresh(self) -> bool:
@@ -68,9 +70,8 @@ class MilvusIndexReader:
         qa/retrieval/candidates.py does locally)."""
         depth = settings.candidates
         where = self._where(allowed)
-        weights = query_weights(query.tokens, list(query.aliases), self.terms.idf, settings.name_variant_weight) \
-            if mode in ("hybrid", "bm25") and query.tokens else None
-        bm25 = dict(self._search("sparse", weights, depth, where)) if weights else {}
+        field, weights = self._bm25_query(query, settings) if mode in ("hybrid", "bm25") and query.tokens else ("", None)
+        bm25 = dict(self._search(field, weights, depth, where)) if weights else {}
         dense: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             dense = dict(self._search("vector", dense_query(query.vector), depth, where))
@@ -78,18 +79,25 @@ class MilvusIndexReader:
         if mode == "hybrid":
             missing = [pid for pid in dense if pid not in bm25]
             if missing and query.tokens:
-                found = self._scores("sparse", weights, missing) if weights else {}
+                found = self._scores(field, weights, missing) if weights else {}
                 bm25.update((pid, found.get(pid, 0.0)) for pid in missing)
             lacking = [pid for pid in bm25 if pid not in dense]
             dense.update(self._scores("vector", dense_query(query.vector), lacking))
         return Candidates(bm25_ranked, dense_ranked, bm25, dense)
+
+    def _bm25_query(self, query: Query, settings: RetrievalSettings) -> tuple[str, object]:
+        """The BM25 field and its query: the project's term weights (IDF from the catalogue), or
+        for Milvus's BM25 function the question's text."""
+        if self.bm25_source == "function":
+            return FUNCTION_FIELD, query.text
+        return "sparse", query_weights(query.tokens, list(query.aliases), self.terms.idf, settings.name_variant_weight)
 
     def _search(self, field: str, query: object, depth: int, where: str) -> list[tuple[int, float]]:
         """The depth best rows the catalogue holds (a few more asked for: rows a publish has yet
         to delete are dropped); BM25's with a positive score only, as the local engine's."""
         asked = depth + math.ceil(depth * self.collection.settings.over_fetch)
         found = [(pid, score) for pid, score in self.collection.search(field, query, asked, where)
-                 if field != "sparse" or score > 0]
+                 if field == "vector" or score > 0]
         return [hit for hit, held in zip(found, self._held([pid for pid, _ in found])) if held][:depth]
 
     def _scores(self, field: str, query: object, ids: list[int]) -> dict[int, float]:

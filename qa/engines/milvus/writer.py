@@ -15,6 +15,7 @@ from qa.engines.milvus.publish import PublishReport, publish
 from qa.engines.uri import record_engine
 from qa.errors import QAError
 from qa.index.writer import LocalIndexWriter
+from qa.settings import DEFAULT_MILVUS, MilvusSettings
 
 if TYPE_CHECKING:
     from qa.embedding.encoder import Encoder
@@ -27,11 +28,11 @@ if TYPE_CHECKING:
 class MilvusIndexWriter:
     """The catalogue in one folder and its copy in a Milvus collection, as users change them."""
 
-    def __init__(self, index_dir: Path, engine: str) -> None:
+    def __init__(self, index_dir: Path, engine: str, settings: MilvusSettings = DEFAULT_MILVUS) -> None:
         self.index_dir = Path(index_dir)
         self.engine = engine
         self.local = LocalIndexWriter(self.index_dir)
-        self.collection = connect(engine)  # unreachable: the error, before any local change
+        self.collection = connect(engine, settings)  # unreachable: the error, before any local change
         self.last_publish: PublishReport | None = None
 
     def sync(self, add_paths: Iterable[str | os.PathLike[str]] = (), *, model: str | None = None,
