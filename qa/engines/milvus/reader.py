@@ -150,7 +150,7 @@ class MilvusIndexReader:
 
     def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]:
         """From the engine: text, title, date and offsets with no source file at hand."""
-        rows = self.collection.rows(list(passage_ids), ["id", "doc_id", "text", "cite"], self._visible())
+        rows = self.collection.rows(list(passage_ids), ["id", "doc_id", "text", "cite"], self.published)
         return {cite.passage_id: cite for cite in map(citation_of, rows)}
 
     def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]:
