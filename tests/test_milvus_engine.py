@@ -223,6 +223,33 @@ def test_sources_elsewhere_the_engine_still_cites_the_passage(seeds_index, lite,
     assert shown.returncode == 0 and "(file unavailable now)" in shown.stdout and "Derna" in shown.stdout
 
 
+def test_the_source_view_of_an_unreachable_file_shows_the_documents_stored_passages(seeds_index, lite):
+    """The UI's source view without the file: every passage of the article, from the engine, in order."""
+    from qa.ui.engine import Engine
+
+    index, src = seeds_index
+    published(index, lite).close()
+    hit = next(h for h in answers_hits(index, QUESTIONS[0]) if h.path.endswith("000_cd1c624dfe4b4cd0.txt"))
+    text = Path(hit.path).read_text(encoding="utf-8")
+    shutil.move(src, src.parent / "elsewhere")
+    engine = Engine(index)
+    stored = engine.stored_passages(hit.passage_id)
+    engine.close()
+    assert len(stored) > 2 and hit.passage_id in dict(stored)
+    assert [t for _, t in stored] == sorted((t for _, t in stored), key=text.index)  # document order
+    assert all(t in text for _, t in stored)
+
+
+def answers_hits(index: Path, question: str):
+    from qa.search import Searcher
+
+    searcher = Searcher(index)
+    try:
+        return searcher.search(question, k=5, embedder=HashEmbedder()).hits
+    finally:
+        searcher.close()
+
+
 # -- one server, several processes; publishes killed at each phase ---------------------------------
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
