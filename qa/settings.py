@@ -211,6 +211,10 @@ class MilvusSettings:
     insert_batch: int = 512
     #: ids per delete or query request (an `id in [...]` expression)
     id_batch: int = 4096
+    #: a publish weighs the kept rows' BM25 again (an upsert, no embedding) when the mean passage
+    #: length moved more than this share since they were weighed: their scores stay the local engine's
+    #: to within about this share
+    reweigh_drift: float = 0.02
     #: seconds a connection attempt waits before the URI is reported unreachable
     connect_timeout: float = 5.0
     #: extra candidates asked of each ranking, as a fraction of the depth: rows a publish has not

@@ -393,3 +393,21 @@ def test_a_lite_file_published_by_one_process_answers_in_the_next(tmp_path, seed
     assert asked.returncode == 0 and asked.stderr == "", asked.stderr
     got = [[(p["start"], p["end"], p["text"]) for p in json.loads(line)["passages"]] for line in asked.stdout.splitlines()]
     assert got == [[(s, e, t) for _, s, e, t, _ in a] for a in expected]
+
+
+def test_bm25_weights_follow_the_mean_passage_length(seeds_index, lite):
+    """Rows weigh BM25 with the mean passage length of their publish; when a sync moves the mean
+    past MilvusSettings.reweigh_drift, the publish weighs the kept rows again: the answers and
+    scores stay the local engine's."""
+    index, src = seeds_index
+    writer = published(index, lite)
+    long_text = " ".join(f"Tripoli harbour crane {n} unloaded ship {n}." for n in range(60))
+    (src / "long.txt").write_text(f"Harbour report\n\n{long_text}\n", encoding="utf-8")
+    writer.sync(embedder=HashEmbedder())
+    assert writer.last_publish.reweighed > 0
+    writer.close()
+    from qa.engines.uri import record_engine
+
+    milvus = answers(index, QUESTIONS)
+    record_engine(index, None)
+    assert milvus == answers(index, QUESTIONS)

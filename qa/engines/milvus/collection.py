@@ -136,6 +136,10 @@ class Collection:
         for start in range(0, len(rows), self.settings.insert_batch):
             self.client.insert(self.name, list(rows[start:start + self.settings.insert_batch]))
 
+    def upsert(self, rows: Sequence[Mapping[str, object]]) -> None:
+        for start in range(0, len(rows), self.settings.insert_batch):
+            self.client.upsert(self.name, list(rows[start:start + self.settings.insert_batch]))
+
     def delete(self, ids: Sequence[int]) -> None:
         for part in self._batches(ids):
             self.client.delete(self.name, ids=part)

@@ -7,7 +7,9 @@ passages the catalogue no longer holds are deleted. Readers search only rows of 
 qa.generation and drop ids their catalogue does not hold, so a publish killed in any phase leaves
 them answering one generation: before the switch the old one (the new rows are invisible), after it
 the new one (the rows left to delete are not in the catalogue). The next publish first deletes
-rows a killed one inserted above qa.generation, then diffs again.
+rows a killed one inserted above qa.generation, then diffs again. When the mean passage length
+has moved more than MilvusSettings.reweigh_drift since the kept rows were weighed, they are
+upserted with today's BM25 weights (same generation, same vectors: nothing re-embedded).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class PublishReport:
     inserted: int = 0
     deleted: int = 0
     cleaned: int = 0  # rows a killed publish had inserted, removed first
+    reweighed: int = 0  # rows whose BM25 weights were made again (the mean passage length moved)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -86,16 +89,24 @@ def _publish(conn, snapshot: IndexSnapshot, collection: Collection,
     remove = np.setdiff1d(visible, snapshot.passage_ids)
     report.inserted = _insert(conn, snapshot, collection, add.tolist(), on_progress)
     pause("publish-switching")
-    collection.publish(meta.generation, meta.model, snapshot.bm25.mean_length)
+    mean = snapshot.bm25.mean_length
+    weighed = was.avgdl if was.avgdl and visible.size > remove.size else mean  # what the kept rows hold
+    collection.publish(meta.generation, meta.model, weighed)
     pause("publish-deleting")
     collection.delete(remove.tolist())
     report.deleted = int(remove.size)
+    if abs(mean / weighed - 1) > collection.settings.reweigh_drift:
+        kept = np.intersect1d(visible, snapshot.passage_ids).tolist()
+        report.reweighed = _insert(conn, snapshot, collection, kept, on_progress, {i: rows[i] for i in kept})
+        collection.publish(meta.generation, meta.model, mean)
     return report
 
 
 def _insert(conn, snapshot: IndexSnapshot, collection: Collection, ids: list[int],
-            on_progress: Callable[[str, int, int], None]) -> int:
-    """Insert the rows of these passages, tagged with the snapshot's generation, batch by batch."""
+            on_progress: Callable[[str, int, int], None], kept: dict[int, int] | None = None) -> int:
+    """Insert the rows of these passages, tagged with the snapshot's generation, batch by batch;
+    with `kept` (id -> the generation its row has), upsert them with their generation kept: the
+    same rows, their BM25 weights made with today's mean passage length."""
     db = store.IndexStore(conn)
     k1, b = snapshot.bm25.k1, snapshot.bm25.b
     step = collection.settings.insert_batch
@@ -105,13 +116,13 @@ def _insert(conn, snapshot: IndexSnapshot, collection: Collection, ids: list[int
         part = ids[start:start + step]
         cites = store.citation_rows(conn, part)
         tokens = {row.id: row.tokens.split() for row in db.tokens_of(part)}
-        rows = [row_of(cites[pid], snapshot.generation, snapshot.vectors.reconstruct(pid),
+        rows = [row_of(cites[pid], kept[pid] if kept else snapshot.generation, snapshot.vectors.reconstruct(pid),
                        passage_weights(tokens.get(pid, []), k1, b, snapshot.bm25.mean_length))
                 for pid in part if pid in cites]
         if function:
             for row in rows:
                 row[FUNCTION_TEXT] = f"{row['cite']['title']}\n{row['text']}"
-        collection.insert(rows)
+        (collection.upsert if kept else collection.insert)(rows)
         done += len(rows)
         on_progress("publishing", done, len(ids))
         pause("publish-inserting")
