@@ -411,3 +411,22 @@ def test_bm25_weights_follow_the_mean_passage_length(seeds_index, lite):
     milvus = answers(index, QUESTIONS)
     record_engine(index, None)
     assert milvus == answers(index, QUESTIONS)
+
+
+def test_a_lite_file_open_in_another_process_is_one_line_saying_so(tmp_path, seeds_index, run_qa):
+    from cli_util import one_line_error
+
+    index, _ = seeds_index
+    db = tmp_path / "held.db"
+    holder = subprocess.Popen([sys.executable, "-c", f"from milvus_lite import MilvusLite; m = MilvusLite({str(db)!r}); "
+                               "print('open', flush=True); import time; time.sleep(60)"],
+                              env=env(), stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        before = (index / "qa.sqlite").read_bytes()
+        result = run_qa("index", "--index", str(index), "--engine", f"milvus:{db}")
+        one_line_error(result, f"milvus:{db}", "another process has the Milvus Lite file open", "make milvus-server")
+        assert (index / "qa.sqlite").read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()

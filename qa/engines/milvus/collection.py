@@ -10,6 +10,7 @@ from), qa.model, qa.avgdl.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.engines.uri import TOKEN_VARIABLE, client_uri, collection_name
+from qa.engines.uri import LITE_PREFIX, TOKEN_VARIABLE, client_uri, collection_name
 from qa.errors import QAError
 from qa.settings import DEFAULT_MILVUS, MilvusSettings
 
@@ -47,6 +48,7 @@ class Published:
 
 def connect(engine: str, settings: MilvusSettings = DEFAULT_MILVUS) -> "Collection":
     """The engine's collection (created on the first publish); EngineUnreachable, one line naming the URI."""
+    logging.getLogger("milvus_lite").setLevel(logging.CRITICAL)  # a failed start is said in our one line
     try:
         from pymilvus import MilvusClient
 
@@ -57,8 +59,30 @@ def connect(engine: str, settings: MilvusSettings = DEFAULT_MILVUS) -> "Collecti
                               timeout=settings.connect_timeout, grpc_options=KEEPALIVE)
     except Exception as exc:  # pymilvus raises its own, grpc's and OSError alike
         reason = " ".join(str(getattr(exc, "message", None) or exc).split())
+        if lite_file_busy(engine):
+            reason = ("another process has the Milvus Lite file open (one process at a time; for many, serve "
+                      "it with make milvus-server and use --engine http://127.0.0.1:19530)")
         raise EngineUnreachable(f"cannot reach the engine {engine}: {reason}") from None
     return Collection(client, collection_name(engine, settings.collection), engine, settings)
+
+
+def lite_file_busy(engine: str) -> bool:
+    """True when the engine is a Milvus Lite file another process holds (its LOCK file flocked)."""
+    if not engine.startswith(LITE_PREFIX):
+        return False
+    lock = os.path.join(client_uri(engine), "LOCK")
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
 
 
 class Collection:
