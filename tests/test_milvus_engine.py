@@ -271,11 +271,12 @@ def server(tmp_path_factory):
         proc.kill()
         raise AssertionError("the Milvus Lite server did not start")
     yield f"http://127.0.0.1:{port}"
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGTERM)  # a service manager's stop: drained and closed, exit 0
     try:
-        proc.wait(timeout=20)
+        assert proc.wait(timeout=30) == 0, proc.stderr.read().decode()
     except subprocess.TimeoutExpired:
         proc.kill()
+        raise AssertionError("the server did not stop on SIGTERM") from None
 
 
 def publish_killed_at(index: Path, engine: str, phase: str) -> None:

@@ -6,6 +6,7 @@ everyone at http://HOST:PORT, as Milvus Standalone would (README "How it scales"
 from __future__ import annotations
 
 import argparse
+import signal
 
 #: where the project's server keeps its data unless told (inside the checkout's index folder)
 DEFAULT_DATA = "index/milvus-lite"
@@ -19,6 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=19530, help="port (default 19530, Milvus's)")
     args = parser.parse_args(argv)
     from milvus_lite.adapter.grpc.server import run_server
+
+    # SIGINT and SIGTERM stop it cleanly (requests drained, the folder closed), also when started in
+    # the background, where SIGINT is ignored, and by a service manager's SIGTERM
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.default_int_handler)
 
     run_server(args.data_dir, host=args.host, port=args.port)  # blocks; Ctrl-C stops it cleanly
     return 0
