@@ -394,6 +394,8 @@ def test_a_lite_file_published_by_one_process_answers_in_the_next(tmp_path, seed
     assert asked.returncode == 0 and asked.stderr == "", asked.stderr
     got = [[(p["start"], p["end"], p["text"]) for p in json.loads(line)["passages"]] for line in asked.stdout.splitlines()]
     assert got == [[(s, e, t) for _, s, e, t, _ in a] for a in expected]
+    checked = run("index", "--check")
+    assert checked.returncode == 0 and "is whole" in checked.stdout, checked.stderr
 
 
 def test_bm25_weights_follow_the_mean_passage_length(seeds_index, lite):

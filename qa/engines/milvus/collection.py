@@ -63,7 +63,9 @@ def connect(engine: str, settings: MilvusSettings = DEFAULT_MILVUS) -> "Collecti
             reason = ("another process has the Milvus Lite file open (one process at a time; for many, serve "
                       "it with make milvus-server and use --engine http://127.0.0.1:19530)")
         raise EngineUnreachable(f"cannot reach the engine {engine}: {reason}") from None
-    return Collection(client, collection_name(engine, settings.collection), engine, settings)
+    collection = Collection(client, collection_name(engine, settings.collection), engine, settings)
+    collection.load()  # a reader, a check or a publish: each searches or queries it
+    return collection
 
 
 def lite_file_busy(engine: str) -> bool:

@@ -35,7 +35,6 @@ class MilvusIndexReader:
         self.index_dir = Path(index_dir)
         self.engine = engine
         self.collection = connect(engine, settings)
-        self.collection.load()
         self.local = LocalIndexReader(self.index_dir, bm25_params)
         self.published = self.collection.published().generation
         self.bm25_source = self.collection.bm25_source()
