@@ -162,6 +162,11 @@ class Collection:
         for start in range(0, len(rows), self.settings.insert_batch):
             self.client.insert(self.name, list(rows[start:start + self.settings.insert_batch]))
 
+    def flush(self) -> None:
+        """Seal what was written into indexed segments: Milvus Lite searches unflushed rows by a
+        Python scan (3.4 s a question at 10k rows, 0.12 s once flushed)."""
+        self.client.flush(self.name)
+
     def upsert(self, rows: Sequence[Mapping[str, object]]) -> None:
         for start in range(0, len(rows), self.settings.insert_batch):
             self.client.upsert(self.name, list(rows[start:start + self.settings.insert_batch]))

@@ -88,6 +88,7 @@ def _publish(conn, snapshot: IndexSnapshot, collection: Collection,
     add = np.setdiff1d(snapshot.passage_ids, visible)
     remove = np.setdiff1d(visible, snapshot.passage_ids)
     report.inserted = _insert(conn, snapshot, collection, add.tolist(), on_progress)
+    collection.flush()
     pause("publish-switching")
     mean = snapshot.bm25.mean_length
     weighed = was.avgdl if was.avgdl and visible.size > remove.size else mean  # what the kept rows hold
@@ -99,6 +100,7 @@ def _publish(conn, snapshot: IndexSnapshot, collection: Collection,
         kept = np.intersect1d(visible, snapshot.passage_ids).tolist()
         report.reweighed = _insert(conn, snapshot, collection, kept, on_progress, {i: rows[i] for i in kept})
         collection.publish(meta.generation, meta.model, mean)
+    collection.flush()
     return report
 
 
