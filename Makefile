@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast index bench clean-index
+.PHONY: setup run test test-fast index bench clean-index milvus-server
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -30,6 +30,12 @@ test: setup
 # the tests that do not load the embedding model (the `slow` marker, tests/conftest.py)
 test-fast: setup
 	$(PY) -m pytest -m "not slow"
+
+# a Milvus Lite gRPC server for many qa processes: qa index PATH --engine http://127.0.0.1:$(MILVUS_PORT)
+MILVUS_DATA ?= index/milvus-lite
+MILVUS_PORT ?= 19530
+milvus-server: setup
+	$(PY) -m qa.engines.milvus.server --data-dir $(MILVUS_DATA) --port $(MILVUS_PORT)
 
 clean-index:  # every file qa wrote in index/ (the hidden .gitkeep stays)
 	rm -rf index/*

@@ -16,6 +16,7 @@ Sweeps (benchmarks/variants.py) run the shipped stages with variants of qa/setti
     .venv/bin/python benchmarks/quality.py --no-rows --sweeps answer,operating-points
     .venv/bin/python benchmarks/quality.py --target-words 200 --max-words 300   # a chunking variant
     .venv/bin/python benchmarks/quality.py --modes hybrid --approximate   # the IVF index forced on (issue 17)
+    .venv/bin/python benchmarks/quality.py --modes hybrid --milvus /tmp/q-milvus   # answered by Milvus Lite (issue 25)
 (`python -m benchmarks.quality ...` works as well.)
 """
 
@@ -36,7 +37,7 @@ if str(ROOT) not in sys.path:  # run as a file: make `benchmarks` and `qa` impor
 from benchmarks.common import (BBC, SQUAD1, WORK, CachedEmbedder, Question, Scores,  # noqa: E402
                                build_indexes, unanswerable_v2, write_corpus)
 from qa.config import DEFAULT_MODEL, ChunkSettings  # noqa: E402
-from qa.settings import DEFAULT_SETTINGS  # noqa: E402
+from qa.settings import DEFAULT_MILVUS, DEFAULT_SETTINGS  # noqa: E402
 
 SWEEPS = ("fusion", "bm25", "sentences", "article", "answer", "operating-points", "answers")  # benchmarks/variants.py
 
@@ -85,6 +86,31 @@ def shipped_rows(full: Path, half: Path, questions: list[Question], v2: list[str
         rows[mode] = row
         print(mode, json.dumps({k: round(v, 4) for k, v in row.items()}), flush=True)
     return rows
+
+
+def on_milvus(full: Path, half: Path, folder: Path, bm25: str = "analyzer") -> tuple[Path, Path, dict[str, float]]:
+    """Copies of both indexes (the shared cache is never written) published to one Milvus Lite
+    file, one collection each: the rows are then answered by the Milvus engine (qa/engines/milvus/)."""
+    import shutil
+
+    from qa.engines.milvus.writer import MilvusIndexWriter
+    from qa.engines.uri import parse_engine, record_engine
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    copies, seconds = [], {}
+    for name, index in (("full", full), ("half", half)):
+        shutil.copytree(index, folder / name)
+        engine = parse_engine(f"milvus:{folder / 'milvus.db'}#{name}")
+        writer = MilvusIndexWriter(folder / name, engine, replace(DEFAULT_MILVUS, bm25=bm25))
+        record_engine(folder / name, engine)
+        t0 = time.monotonic()
+        writer.publish()  # every passage: the first publish of an index
+        seconds[f"publish_{name}_s"] = round(time.monotonic() - t0, 1)
+        writer.close()
+        copies.append(folder / name)
+    print(f"published to Milvus Lite: {json.dumps(seconds)}", flush=True)
+    return copies[0], copies[1], seconds
 
 
 def force_approximate(searcher) -> None:
@@ -136,6 +162,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--bm25-share", type=float, help="sweeps: start from the shipped settings with this fusion share")
     parser.add_argument("--sweeps", help="comma-separated: " + ", ".join(SWEEPS))
     parser.add_argument("--no-rows", action="store_true", help="skip the per-mode rows")
+    parser.add_argument("--milvus", type=Path, metavar="DIR",
+                        help="answer from Milvus Lite: copies of the indexes in DIR published to DIR/milvus.db")
+    parser.add_argument("--milvus-bm25", choices=["analyzer", "function"], default="analyzer",
+                        help="with --milvus: BM25 from the project's analyzer (shipped) or Milvus's BM25 function")
+    parser.add_argument("--max-questions", type=int, metavar="N",
+                        help="only every question up to N, spread over the corpus (a quicker, rougher row)")
     parser.add_argument("--approximate", action="store_true",
                         help="search through an IVF index of the vectors (threshold 0); adds recall@100 against exact")
     for field, value in ChunkSettings().as_dict().items():
@@ -172,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, object] = {"settings": chunking.as_dict(), "model": args.model, "timings": timings,
                                  "questions": len(questions), "v2_unanswerable": len(v2),
                                  "machine": f"{os.cpu_count()} CPUs"}
+    if args.max_questions and args.max_questions < len(questions):
+        step = len(questions) / args.max_questions
+        questions = [questions[int(i * step)] for i in range(args.max_questions)]
+        v2 = v2[::max(1, round(len(v2) / max(1, args.max_questions // 2)))]
+        result["questions"], result["v2_unanswerable"] = len(questions), len(v2)
+    if args.milvus:
+        full, half, result["milvus_publish"] = on_milvus(full, half, args.milvus, args.milvus_bm25)
     if not args.no_rows:
         result["rows"] = shipped_rows(full, half, questions, v2, cached, args.modes.split(","), args.approximate)
         if args.approximate:

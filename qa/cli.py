@@ -80,6 +80,9 @@ def _add_index_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     p_index.add_argument("--check", action="store_true",
                          help="verify the index without changing it: exit 0 when whole, 1 with a line per "
                               "problem (a plain qa index repairs them)")
+    p_index.add_argument("--engine", metavar="URI",
+                         help="answer from this engine, recorded with the index: milvus:PATH.db (Milvus Lite), "
+                              "http://HOST:19530 (a Milvus server; token in $QA_MILVUS_TOKEN) or local (the default)")
     p_index.add_argument("--watch", action="store_true",
                          help="after syncing, keep watching the sources and sync on every change (Ctrl-C stops)")
 
@@ -166,7 +169,7 @@ def say(text: str, stream=None) -> None:
 
 # -- index -------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace) -> int:
-    from qa.index.writer import LocalIndexWriter
+    from qa.engines.writers import open_writer
 
     if args.check:
         return cmd_check(args)
@@ -174,13 +177,16 @@ def cmd_index(args: argparse.Namespace) -> int:
         return cmd_watch(args)
     from qa.progress import progress_reporter
 
+    writer = open_writer(index_dir_from(args.index), args.engine)  # an engine is reached before any change
     bars = progress_reporter()  # bars on a terminal, else a line every few seconds
     try:
-        report = LocalIndexWriter(index_dir_from(args.index)).sync(
-            args.paths, model=model_from(args.model), rebuild=args.rebuild, on_progress=bars,
-            on_message=lambda m: say(f"qa: {m}"))
+        report = writer.sync(args.paths, model=model_from(args.model), rebuild=args.rebuild, on_progress=bars,
+                             on_message=lambda m: say(f"qa: {m}"))
     finally:
         bars.close()
+    published = getattr(writer, "last_publish", None)
+    if published is not None:
+        say(f"qa: {published.summary()}")
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
     else:
@@ -239,8 +245,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     from qa.index.watch import WatchState, watch
 
-    if args.json or args.rebuild:
-        raise QAError("--watch takes neither --json nor --rebuild")
+    if args.json or args.rebuild or args.engine:
+        raise QAError("--watch takes neither --json, --rebuild nor --engine (it uses the index's engine)")
     index_dir = index_dir_from(args.index)
     state = WatchState()
     _interrupt_on(signal.SIGINT, signal.SIGTERM)
@@ -270,9 +276,9 @@ def _interrupt_on(*signals: int) -> None:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     from qa.render import visible
-    from qa.index.writer import LocalIndexWriter
+    from qa.engines.writers import open_writer
 
-    for source in LocalIndexWriter(index_dir_from(args.index)).sources():
+    for source in open_writer(index_dir_from(args.index)).sources():
         if args.json:
             print(json.dumps(source.as_json(), ensure_ascii=False))
         else:
@@ -287,9 +293,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from qa.index.writer import LocalIndexWriter
+    from qa.engines.writers import open_writer
 
-    removal = LocalIndexWriter(index_dir_from(args.index)).remove(args.path, on_message=lambda m: say(f"qa: {m}"))
+    removal = open_writer(index_dir_from(args.index)).remove(args.path, on_message=lambda m: say(f"qa: {m}"))
     if args.json:
         print(json.dumps(removal.as_json(), ensure_ascii=False))
     else:
@@ -302,12 +308,12 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """`qa index --check`: everything the index records about itself, verified; nothing changed."""
     from qa.render import visible
-    from qa.index.writer import LocalIndexWriter
+    from qa.engines.writers import open_writer
 
-    if args.paths or args.rebuild:
-        raise QAError("--check verifies the index as it is: give it no PATH and no --rebuild")
+    if args.paths or args.rebuild or args.engine:
+        raise QAError("--check verifies the index as it is: give it no PATH, --rebuild or --engine")
     index_dir = index_dir_from(args.index)
-    found = LocalIndexWriter(index_dir).check()  # a damaged database is a problem it reports, never a crash
+    found = open_writer(index_dir).check()  # a damaged database is a problem it reports, never a crash
     if args.json:
         print(json.dumps(found.as_json(), ensure_ascii=False))
     elif found.whole and not found.documents:

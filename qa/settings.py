@@ -205,3 +205,36 @@ class BusySettings:
 
 #: the shipped busy waits
 DEFAULT_BUSY = BusySettings()
+
+
+@dataclass(frozen=True)
+class MilvusSettings:
+    """How qa talks to a Milvus engine (qa/engines/milvus/): the collection it creates, its
+    indexes, and how much it moves per request."""
+
+    collection: str = "qa_passages"  # the collection's name unless the URI names one (#name)
+    #: where BM25 comes from: "analyzer" (sparse vectors of the project's analyzer, qa/index/text.py:
+    #: stemmed, the local engine's scores) or "function" (Milvus's BM25 function over title and
+    #: text, its standard tokenizer with the project's stop words, no stemmer); BENCHMARKS.md compares them
+    bm25: str = "analyzer"
+    #: the dense field's index: FLAT is exact (the local engine's answers on Milvus Lite); a
+    #: server with millions of passages wants HNSW (README "How it scales")
+    dense_index: str = "FLAT"
+    dense_index_params: tuple[tuple[str, int], ...] = ()
+    #: rows per insert request while publishing (a request stays well under gRPC's 64 MB)
+    insert_batch: int = 512
+    #: ids per delete or query request (an `id in [...]` expression)
+    id_batch: int = 4096
+    #: a publish weighs the kept rows' BM25 again (an upsert, no embedding) when the mean passage
+    #: length moved more than this share since they were weighed: their scores stay the local engine's
+    #: to within about this share
+    reweigh_drift: float = 0.02
+    #: seconds a connection attempt waits before the URI is reported unreachable
+    connect_timeout: float = 5.0
+    #: extra candidates asked of each ranking, as a fraction of the depth: rows a publish has not
+    #: deleted yet, which the catalogue no longer holds, are dropped after the search
+    over_fetch: float = 0.25
+
+
+#: the shipped Milvus settings
+DEFAULT_MILVUS = MilvusSettings()

@@ -98,7 +98,7 @@ async def test_cards_cite_the_pdf_page_and_mark_files_that_are_away(library, mod
         assert isinstance(screen, SourceScreen)
         notices = [plain(n) for n in screen.query(Notice)]
         assert any("cannot be opened now" in n for n in notices), notices
-        assert "sea wall" in plain(screen.query(".paragraph").first())  # the passage as indexed
+        assert "sea wall" in plain(screen.query(".-passage").first())  # the passage as indexed, marked
 
 
 @run_async

@@ -140,6 +140,7 @@ class BM25Index:
             self._positions.append(at)
             total += float(np.sum(part.lengths if keep is None else part.lengths[keep], dtype=np.float64))
         mean_length = total / self.size if total > 0 else 1.0  # passages of no token (all stop words): no 0/0
+        self.mean_length = mean_length  # what a Milvus publish weighs term counts with (qa/engines/milvus/rows.py)
         self._norms = [(k1 * (1 - b + b * p.lengths.astype(np.float64) / mean_length)).astype(np.float32)
                        for p in parts]
         self._columns: dict[str, int] = {}  # every segment's terms, some maybe only in deleted passages

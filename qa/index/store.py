@@ -913,6 +913,11 @@ class IndexStore:
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.conn, exc) from exc
 
+    def tokens_of(self, passage_ids: Sequence[int]) -> list[PassageTokens]:
+        """These passages' BM25 tokens (a Milvus publish weighs them: qa/engines/milvus/rows.py)."""
+        return [PassageTokens(*row) for row in execute_in(
+            self.conn, "SELECT id, tokens FROM passages WHERE id IN ({marks})", list(passage_ids))]
+
     def passage_texts(self) -> list[str]:
         """Every passage's text, by id (benchmarks/speed.py's encode rate)."""
         return [row[0] for row in self.conn.execute("SELECT text FROM passages ORDER BY id")]
@@ -1352,3 +1357,24 @@ def recorded_sources(index_dir: Path) -> list[str]:
         return []
     finally:
         conn.close()
+
+
+# -- the engine an index publishes to (qa/engines/): its URI in the meta table, never a credential --
+ENGINE_KEY = "engine"
+
+
+def read_engine(conn: sqlite3.Connection) -> str | None:
+    """The engine URI the index records (None: the local engine)."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (ENGINE_KEY,)).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(conn, exc) from exc
+    return None if row is None else str(row[0])
+
+
+def write_engine(conn: sqlite3.Connection, uri: str | None) -> None:
+    """Record (None: forget) the engine URI (the connection autocommits: one statement, one commit)."""
+    if uri is None:
+        conn.execute("DELETE FROM meta WHERE key = ?", (ENGINE_KEY,))
+    else:
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (ENGINE_KEY, uri))

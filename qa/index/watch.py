@@ -119,9 +119,9 @@ def _filter(index_dir: Path) -> Callable[[object, str], bool]:
 def watch(index_dir: Path, paths: list[str], *, model: str | None, report: Callable[[object], None],
           warn: Callable[[str], None], state: WatchState, stop: threading.Event | None = None) -> None:
     """Sync now, then on every change of the sources until `stop` is set (or KeyboardInterrupt)."""
-    from qa.index.writer import LocalIndexWriter
+    from qa.engines.writers import open_writer
 
-    writer = LocalIndexWriter(index_dir)
+    writer = open_writer(index_dir)  # the engine the index records
     embedder = LazyEmbedder(_index_model(index_dir, model))
     stop = stop or threading.Event()
 

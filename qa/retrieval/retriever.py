@@ -1,5 +1,5 @@
-"""The Retriever: the pipeline's stages over one index (qa.interfaces.IndexReader; today's local
-engine, qa/retrieval/local_index.py, unless one is given).
+"""The Retriever: the pipeline's stages over one index (qa.interfaces.IndexReader: the engine the
+index folder records, qa/engines/readers.py, unless one is given).
 
 It reads one generation of the index at a time; when a reindex commits a new generation, the next
 question loads it. Passage texts and citations are read for the few passages returned.
@@ -13,11 +13,11 @@ from pathlib import Path
 from qa.index import store
 from qa.errors import IndexCorrupt, IndexMismatch, QAError
 from qa.embedding.encoder import Encoder
+from qa.engines.readers import open_reader
 from qa.interfaces import IndexReader
 from qa.index.integrity import DamagedCitation, repair_command, suspect
 from qa.retrieval.duplicates import date_key, name_copies
 from qa.retrieval.filters import FilterMask, Filters
-from qa.retrieval.local_index import LocalIndexReader
 from qa.retrieval.pipeline import rank_candidates
 from qa.retrieval.records import Answer
 from qa.retrieval.snapshot import IndexSnapshot
@@ -40,7 +40,7 @@ class Retriever:
         self._given = settings
         self.settings = settings or DEFAULT_SETTINGS
         self.index: IndexReader = index if index is not None else \
-            LocalIndexReader(self.index_dir, settings.bm25_params if settings else None)
+            open_reader(self.index_dir, settings.bm25_params if settings else None)
         self._loaded()
 
     def _loaded(self) -> None:

@@ -76,6 +76,8 @@ class Article:
 
     doc: Document | None
     problem: str = ""
+    #: (passage id, text) of the document's stored passages when its file is not reachable here
+    stored: tuple[tuple[int, str], ...] = ()
 
 
 def read_article(path: str, hit: Hit | None = None) -> Article:
@@ -86,7 +88,7 @@ def read_article(path: str, hit: Hit | None = None) -> Article:
     except OSError as exc:
         if hit is not None and (not hit.available or not os.path.exists(path)):
             return Article(None, f"The file cannot be opened now ({display_path(path)}: its folder may be "
-                                 "unmounted or renamed); here is the passage as indexed.")
+                                 "unmounted, renamed or on another machine); here is the article as indexed.")
         return Article(None, f"Cannot read {display_path(path)}: {exc.strerror or exc}")
     except Unreadable as exc:
         return Article(None, f"Cannot read {display_path(path)}: {getattr(exc, 'strerror', None) or exc}")
@@ -157,6 +159,17 @@ class Engine:
             ANALYZER.marks(hit.text)
         return answer
 
+    def stored_passages(self, passage_id: int) -> list[tuple[int, str]]:
+        """(passage id, text) of every passage of the document holding this one, in document
+        order, as the index stores them: the source view of a file not reachable here."""
+        with self._lock:
+            index = self._open().index
+            row = index.citation_rows([passage_id]).get(passage_id)
+            if row is None:
+                return []
+            rows = index.citation_rows(sorted(p.passage_id for p in index.passages_of_documents([row.doc_id])))
+        return [(pid, rows[pid].text) for pid in sorted(rows, key=lambda pid: rows[pid].start)]
+
     def documents(self) -> list[tuple[str, str, int]]:
         with self._lock:
             return self._open().documents()
@@ -195,10 +208,11 @@ class Engine:
         return plan_removal(self.index_dir, path).removal
 
     def remove_source(self, path: str, on_message: Callable[[str], None] | None = None) -> Removal:
-        """Take a source and its documents out of the index (QAError when it holds no such path)."""
-        from qa.index.library import remove
+        """Take a source and its documents out of the index (QAError when it holds no such path),
+        and out of the engine the index records."""
+        from qa.engines.writers import open_writer
 
-        return remove(self.index_dir, path, on_message=on_message)
+        return open_writer(self.index_dir).remove(path, on_message=on_message)
 
     # -- the model -------------------------------------------------------------------------
     def model_name(self) -> str:
@@ -227,7 +241,7 @@ class Engine:
                 cancelled: Callable[[], bool] = lambda: False) -> tuple[SyncReport, IndexStats]:
         """Sync the index with its sources (adding add_paths), then reload it. Raises QAError,
         Cancelled when `cancelled()` turns true (checked at every progress step)."""
-        from qa.index.indexer import sync
+        from qa.engines.writers import open_writer
 
         while not self.model_done.wait(_WAIT_STEP):  # one model in memory, not two
             if cancelled():
@@ -238,8 +252,9 @@ class Engine:
                 raise Cancelled("the reindex was cancelled")
             on_progress(phase, done, total)
 
-        report = sync(self.index_dir, add_paths, embedder=self.embedder, on_progress=progress,
-                      on_message=on_message)
+        # the sync, then the publish to the engine the index records (qa/engines/writers.py)
+        report = open_writer(self.index_dir).sync(add_paths, embedder=self.embedder, on_progress=progress,
+                                                  on_message=on_message)
         return report, self.open()
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -288,7 +289,12 @@ class SourceScreen(Screen):
 
     @work(thread=True, exclusive=True, group="read")
     def read(self) -> None:
-        self.post_message(self.Loaded(read_article(self.path, self.hit)))
+        article = read_article(self.path, self.hit)
+        engine = getattr(self.app, "engine", None)
+        if article.doc is None and self.hit is not None and not self.hit.available and engine is not None:
+            # the file is not reachable here (another machine, an unmounted drive): the index's passages
+            article = replace(article, stored=tuple(engine.stored_passages(self.hit.passage_id)))
+        self.post_message(self.Loaded(article))
 
     @on(Loaded)
     async def show(self, message: Loaded) -> None:
@@ -301,6 +307,10 @@ class SourceScreen(Screen):
         if doc is not None:
             self.query_one("#source-title", Static).update(Content.assemble(("", ""), plain(doc.title)))
             parts += [self._paragraph(doc, p.number, p.start, p.end) for p in doc.paragraphs]
+        elif self.hit and message.article.stored:
+            parts += [Static(plain(text), markup=False,
+                             classes="paragraph -passage" if pid == self.hit.passage_id else "paragraph")
+                      for pid, text in message.article.stored]
         elif self.hit:
             parts.append(Static(plain(self.hit.text), markup=False, classes="paragraph -passage"))
         await self.query_one("#source-loading").remove()
