@@ -93,3 +93,14 @@ def one_line_error(result: Result | subprocess.CompletedProcess, *needles: str) 
     assert "Traceback" not in result.stderr
     for needle in needles:
         assert needle in lines[0]
+
+
+def wait_for_pause(proc: subprocess.Popen, phase: str) -> str:
+    """Read a `qa index` child's stderr until it says it paused at `phase` (QA_TEST_PAUSE_AT):
+    what it said so far; an AssertionError with it if the child ends first."""
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if f"qa: test pause at {phase}" in line:
+            return "".join(lines)
+    raise AssertionError(f"never reached {phase}: {''.join(lines)}")

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BBC, ROOT, SEEDS
+from cli_util import wait_for_pause
 from robust_util import HashEmbedder
 
 STANDIN_QA = [sys.executable, str(ROOT / "tests" / "standin_qa.py")]
@@ -287,13 +288,7 @@ def publish_killed_at(index: Path, engine: str, phase: str) -> None:
     watchdog = threading.Timer(120, proc.kill)
     watchdog.start()
     try:
-        lines = []
-        for line in proc.stderr:
-            lines.append(line)
-            if f"qa: test pause at {phase}" in line:
-                break
-        else:
-            raise AssertionError(f"never reached {phase}: {''.join(lines)}")
+        wait_for_pause(proc, phase)
         proc.kill()
         proc.wait(timeout=30)
     finally:

@@ -23,6 +23,7 @@ from qa.index.indexer import sync
 from qa.search import Searcher
 
 from conftest import ROOT, SEEDS
+from cli_util import wait_for_pause
 from robust_util import check_consistent
 
 
@@ -38,19 +39,13 @@ def kill_at(index: Path, phase: str, sig: int, cwd: Path, while_paused=lambda: N
     watchdog = threading.Timer(150, proc.kill)
     watchdog.start()
     try:
-        lines = []
-        for line in proc.stderr:
-            lines.append(line)
-            if f"qa: test pause at {phase}" in line:
-                break
-        else:
-            raise AssertionError(f"never reached {phase}: {''.join(lines)}")
+        said = wait_for_pause(proc, phase)
         while_paused()
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=60)
     finally:
         watchdog.cancel()
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, "".join(lines) + err)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, said + err)
 
 
 def test_kills_at_three_phases_lose_nothing(tmp_path, model, fast_model):
