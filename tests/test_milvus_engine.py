@@ -62,13 +62,9 @@ def lite(tmp_path) -> str:
 
 
 @pytest.fixture
-def seeds_index(tmp_path) -> tuple[Path, Path]:
-    from qa.index.indexer import sync
-
-    src = tmp_path / "src"
-    shutil.copytree(SEEDS, src)
-    sync(tmp_path / "index", [src], embedder=HashEmbedder())
-    return tmp_path / "index", src
+def seeds_index(built) -> tuple[Path, Path]:
+    """(index, sources): conftest's `built`, the seeds indexed with the stand-in embedder."""
+    return built
 
 
 def published(index: Path, engine: str):
