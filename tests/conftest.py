@@ -55,7 +55,15 @@ def model():
 
 
 @pytest.fixture(scope="session")
-def fast_model(model):
+def export_memo(tmp_path_factory):
+    """The ONNX export's two costly steps, run once per session (tests/export_memo.py)."""
+    from export_memo import ExportMemo
+
+    return ExportMemo(tmp_path_factory.mktemp("export-memo"))
+
+
+@pytest.fixture(scope="session")
+def fast_model(model, export_memo):
     """The same model through its ONNX export, the encoder `qa index` uses: torch's vectors
     (cosine >= 0.99999, tests/test_passage_encoder.py) at 1.75-3x the rate. For tests that need
     the real model's behaviour but are not about torch itself. Tests whose `qa` subprocesses
@@ -64,7 +72,8 @@ def fast_model(model):
     from qa.embedding import onnx_encoder
     from qa.embedding.embedder import resolve_model
 
-    folder = onnx_encoder.export(model, resolve_model(model.model_name))
+    with export_memo.installed():  # the real export, kept for the tests that export again
+        folder = onnx_encoder.export(model, resolve_model(model.model_name))
     encoder = onnx_encoder.load(resolve_model(model.model_name)) if folder is not None else None
     if encoder is None:
         return model

@@ -24,8 +24,17 @@ TEXTS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def remembered_export(export_memo):
+    """Exports into the tests' own caches copy the session's traced and fused graphs
+    (tests/export_memo.py): what is tested is what export() does around them."""
+    with export_memo.installed():
+        yield
+
+
 @pytest.fixture(scope="session")
-def exported(model, private_cache) -> Path:
+def exported(model, fast_model, private_cache) -> Path:
+    """The session's export (made by fast_model, the real tracer and optimizer)."""
     folder = onnx_encoder.export(model, resolve_model(model.model_name))
     assert folder is not None and (folder / onnx_encoder.MANIFEST).is_file()
     return folder

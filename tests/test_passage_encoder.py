@@ -20,8 +20,16 @@ from qa.index.indexer import embedding_text
 from conftest import BBC, ROOT, SEEDS
 
 
+@pytest.fixture(autouse=True)
+def remembered_export(export_memo):
+    """Exports into the tests' own caches copy the session's traced and fused graphs
+    (tests/export_memo.py): what is tested is what export() does around them."""
+    with export_memo.installed():
+        yield
+
+
 @pytest.fixture(scope="module")
-def exported(model) -> Path:
+def exported(model, fast_model) -> Path:
     folder = onnx_encoder.export(model, resolve_model(model.model_name))
     assert folder is not None
     return folder
