@@ -127,11 +127,11 @@ def test_second_writer_waits_then_gives_up(tmp_path):
 
 
 @pytest.mark.skipif(not BBC.is_dir(), reason="../shared/data/bbc-news is not present")
-def test_killed_reindex_leaves_previous_index_answering(tmp_path, seeds_copy, stand_in, fast_model):
-    """A real `qa index` process is SIGKILLed while embedding new files (with the real model,
-    through the session's export: fast_model). It saves its vectors aside every 64 passages
-    rather than 512, and the test hook holds it after the first save, so that a few hundred
-    passages make several checkpoints and the kill always lands mid-embedding."""
+def test_killed_reindex_leaves_previous_index_answering(tmp_path, seeds_copy, stand_in):
+    """A real `qa index` process is SIGKILLed while embedding new files (with the stand-in,
+    tests/standin_qa.py: the kill is the point, not the model). It saves its vectors aside every
+    64 passages rather than 512, and the test hook holds it after the first save, so that a few
+    hundred passages make several checkpoints and the kill always lands mid-embedding."""
     embedder = stand_in
     index = tmp_path / "index"
     sync(index, [seeds_copy], embedder=embedder)
@@ -141,7 +141,8 @@ def test_killed_reindex_leaves_previous_index_answering(tmp_path, seeds_copy, st
     for path in sorted((BBC / "business").glob("*.txt"))[:100]:  # ~400 passages: six checkpoints
         shutil.copy(path, extra / path.name)
     env = dict(os.environ, PYTHONPATH=str(ROOT), QA_TEST_PAUSE_AT="embedding", QA_TEST_PAUSE_SECONDS="120")
-    script = ("import sys\nimport qa.index.sync_embed\nfrom qa.cli import main\nqa.index.sync_embed.CHECKPOINT_PASSAGES = 64\n"
+    script = (f"import sys\nsys.path.insert(0, {str(ROOT / 'tests')!r})\nimport standin_qa  # noqa\n"
+              "import qa.index.sync_embed\nfrom qa.cli import main\nqa.index.sync_embed.CHECKPOINT_PASSAGES = 64\n"
               f"sys.exit(main(['index', {str(extra)!r}, '--index', {str(index)!r}]))\n")
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -294,11 +294,13 @@ def test_deleting_write_lock_lets_no_second_writer_in(tmp_path):
         pass
 
 
-def test_write_lock_deleted_mid_reindex_second_writer_waits(built, tmp_path, model):
+def test_write_lock_deleted_mid_reindex_second_writer_waits(built, tmp_path):
+    """Both writers embed with the stand-in (tests/standin_qa.py): the lock is the point."""
     index, src = built
+    standin_qa = [sys.executable, str(ROOT / "tests" / "standin_qa.py")]
     (src / "port.txt").write_text("Port story\n\nThe harbour of Port Elspeth reopened on Friday, the mayor said.\n")
     env = env_now(QA_TEST_PAUSE_AT="reading", QA_TEST_PAUSE_SECONDS="5")
-    first = subprocess.Popen([sys.executable, "-m", "qa", "index", "--json", "--index", str(index)], cwd=tmp_path,
+    first = subprocess.Popen([*standin_qa, "index", "--json", "--index", str(index)], cwd=tmp_path,
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     timer = threading.Timer(150, first.kill)
     timer.start()
@@ -306,7 +308,7 @@ def test_write_lock_deleted_mid_reindex_second_writer_waits(built, tmp_path, mod
         assert "test pause at reading" in first.stderr.readline()
         (index / LOCK_NAME).unlink()  # a user tidying up
         (src / "storm.txt").write_text("Storm story\n\nA storm closed the harbour of Port Elspeth again.\n")
-        second = subprocess.Popen([sys.executable, "-m", "qa", "index", "--json", "--index", str(index)],
+        second = subprocess.Popen([*standin_qa, "index", "--json", "--index", str(index)],
                                   cwd=tmp_path, env=env_now(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert "waiting for it to finish" in second.stderr.readline()
         assert first.poll() is None  # the second really waited for the first
@@ -319,7 +321,7 @@ def test_write_lock_deleted_mid_reindex_second_writer_waits(built, tmp_path, mod
     assert json.loads(out1)["added"] == 1 and json.loads(out2)["added"] == 1
     for _ in range(2):  # and every later sync works
         (src / "more.txt").write_text(f"More story\n\nMore boats {time.time()} sailed from Port Elspeth.\n")
-        sync(index, embedder=model)
+        sync(index, embedder=HashEmbedder())
     assert len(check_consistent(index)) == 5
     assert check(index)[1]["whole"]
 

@@ -24,7 +24,10 @@ from qa.search import Searcher
 
 from conftest import ROOT, SEEDS
 from cli_util import wait_for_pause
-from robust_util import check_consistent
+from robust_util import HashEmbedder, check_consistent
+
+#: `qa` with the suite's stand-in embedder: the kills are the point, not the model's answers
+STANDIN_QA = [sys.executable, str(ROOT / "tests" / "standin_qa.py")]
 
 
 def kill_at(index: Path, phase: str, sig: int, cwd: Path, while_paused=lambda: None) -> subprocess.CompletedProcess:
@@ -33,7 +36,7 @@ def kill_at(index: Path, phase: str, sig: int, cwd: Path, while_paused=lambda: N
     env = dict(os.environ, PYTHONPATH=str(ROOT), QA_TEST_PAUSE_AT=phase, QA_TEST_PAUSE_SECONDS="120")
     # SIGINT as a terminal delivers it: a test run started in the background (`pytest &`) has it
     # ignored, and Python keeps an ignored SIGINT ignored, so Ctrl-C would never reach qa
-    proc = subprocess.Popen([sys.executable, "-m", "qa", "index", "--index", str(index)], cwd=cwd, env=env,
+    proc = subprocess.Popen([*STANDIN_QA, "index", "--index", str(index)], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     watchdog = threading.Timer(150, proc.kill)
@@ -48,12 +51,13 @@ def kill_at(index: Path, phase: str, sig: int, cwd: Path, while_paused=lambda: N
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, said + err)
 
 
-def test_kills_at_three_phases_lose_nothing(tmp_path, model, fast_model):
-    """fast_model: the killed qa index runs embed with the real model, through the session's export."""
+def test_kills_at_three_phases_lose_nothing(tmp_path):
+    """Every process and this one embed with the stand-in (tests/standin_qa.py)."""
+    embedder = HashEmbedder()
     src = tmp_path / "src"
     shutil.copytree(SEEDS, src)
     index = tmp_path / "index"
-    sync(index, [src], embedder=model)
+    sync(index, [src], embedder=embedder)
     before = sorted(check_consistent(index))
     for i in range(3):
         (src / f"new{i}.txt").write_text(f"Harbour {i}\n\nThe harbour of Port Elspeth {i} reopened on Friday after "
@@ -68,7 +72,7 @@ def test_kills_at_three_phases_lose_nothing(tmp_path, model, fast_model):
         if sig == signal.SIGINT:
             assert "qa: interrupted; the index is as it was before this run" in result.stderr
         assert sorted(check_consistent(index)) == before  # all or nothing: the old documents, whole
-        answer = Searcher(index).search("Who heads Ansar al-Sharia in Derna?", k=1, embedder=model)
+        answer = Searcher(index).search("Who heads Ansar al-Sharia in Derna?", k=1, embedder=embedder)
         assert answer.answered and "Sufian al Qumu" in answer.hits[0].text
 
     # a third run is killed inside its commit; meanwhile `qa ask` answers from the old index and
@@ -79,10 +83,10 @@ def test_kills_at_three_phases_lose_nothing(tmp_path, model, fast_model):
 
     def meanwhile() -> None:
         asked["result"] = subprocess.run(
-            [sys.executable, "-m", "qa", "ask", "Who heads Ansar al-Sharia in Derna?", "--mode", "bm25", "--json",
+            [*STANDIN_QA, "ask", "Who heads Ansar al-Sharia in Derna?", "--mode", "bm25", "--json",
              "--index", str(index)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
         proc = second["proc"] = subprocess.Popen(
-            [sys.executable, "-m", "qa", "index", "--json", "--index", str(index)], cwd=tmp_path, env=env,
+            [*STANDIN_QA, "index", "--json", "--index", str(index)], cwd=tmp_path, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         second["waiting"] = proc.stderr.readline()
 
@@ -97,7 +101,7 @@ def test_kills_at_three_phases_lose_nothing(tmp_path, model, fast_model):
     assert (counts["added"], counts["removed"]) == (3, 1)
     assert counts["embedded"] == 0  # all three were embedded by the run interrupted while embedding
     assert sorted(check_consistent(index)) == sorted(str(p) for p in src.glob("*.txt"))
-    report = sync(index, embedder=model)  # and nothing is left to do
+    report = sync(index, embedder=embedder)  # and nothing is left to do
     assert (report.added, report.updated, report.removed, report.embedded) == (0, 0, 0, 0)
-    answer = Searcher(index).search("Who is the mayor of Port Elspeth?", k=1, embedder=model)
+    answer = Searcher(index).search("Who is the mayor of Port Elspeth?", k=1, embedder=embedder)
     assert answer.answered and "Rasmussen" in answer.hits[0].text
