@@ -46,17 +46,18 @@ class Lines:
         raise AssertionError(f"no line with {needle!r} within {seconds} s; saw {self.seen}")
 
 
-def test_watch_syncs_a_new_file_within_seconds_and_stops_on_ctrl_c(tmp_path, fast_model):
-    """fast_model: the watcher embeds with the real model, through the session's export."""
+def test_watch_syncs_a_new_file_within_seconds_and_stops_on_ctrl_c(tmp_path):
+    """The processes embed with the stand-in (tests/standin_qa.py): the watching is the point."""
+    standin_qa = [sys.executable, str(ROOT / "tests" / "standin_qa.py")]
     src = tmp_path / "articles"
     shutil.copytree(SEEDS, src)
     index = tmp_path / "index"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "qa", "index", str(src), "--index", str(index), "--watch"],
+    proc = subprocess.Popen([*standin_qa, "index", str(src), "--index", str(index), "--watch"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         out, err = Lines(proc.stdout), Lines(proc.stderr)
-        assert "2 added" in out.wait_for("added", 240)  # the first sync loads the model
+        assert "2 added" in out.wait_for("added", 240)
         err.wait_for("watching", 30)
 
         written = time.monotonic()
@@ -64,7 +65,7 @@ def test_watch_syncs_a_new_file_within_seconds_and_stops_on_ctrl_c(tmp_path, fas
                                             "lighthouse retired on Friday after forty years.\n")
         line = out.wait_for("1 added", 10)
         assert time.monotonic() - written < 10, line
-        answer = subprocess.run([sys.executable, "-m", "qa", "ask", "Who kept the Tobermory lighthouse?", "--mode",
+        answer = subprocess.run([*standin_qa, "ask", "Who kept the Tobermory lighthouse?", "--mode",
                                  "bm25", "--json", "--index", str(index)], cwd=tmp_path, env=env,
                                 capture_output=True, text=True, timeout=120)
         assert answer.returncode == 0, answer.stderr
