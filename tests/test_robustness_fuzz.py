@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
@@ -74,8 +73,8 @@ def test_reading_and_chunking_any_file(text, encoding, suffix):
                                     st.builds(str.__add__, st.sampled_from(["Who ", "When ", "How many ", "Why ",
                                                                             "Where ", "What became of "]), TEXTS)),
                           min_size=1, max_size=3))
-def test_indexing_and_asking_anything(docs, questions):
-    work = Path(tempfile.mkdtemp(prefix="qa-fuzz-"))
+def test_indexing_and_asking_anything(tmp_path_factory, docs, questions):
+    work = tmp_path_factory.mktemp("qa-fuzz-")  # in RAM where the suite's folders are (tests/conftest.py)
     try:
         src = work / "src"
         src.mkdir()
