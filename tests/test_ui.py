@@ -80,13 +80,14 @@ def highlighted(static) -> list[str]:
 
 
 @pytest.fixture
-def own_index(tmp_path, model, monkeypatch):
-    """A fresh index of a copy of the seeds (for tests that change it); cwd is tmp_path."""
+def own_index(tmp_path, model, remembered_model, monkeypatch):
+    """A fresh index of a copy of the seeds (for tests that change it); cwd is tmp_path. The
+    model's vectors, embedded once per session (remembered_model)."""
     from qa.index.indexer import sync
 
     articles = tmp_path / "articles"
     shutil.copytree(SEEDS, articles)
-    sync(tmp_path / "index", [articles], embedder=model)
+    sync(tmp_path / "index", [articles], embedder=remembered_model)
     monkeypatch.chdir(tmp_path)
     return tmp_path / "index"
 

@@ -13,13 +13,14 @@ from test_ui import ask, make_app, run_async, settle
 
 
 @pytest.fixture
-def library(tmp_path, model, monkeypatch):
-    """A fresh index of a copy of the seeds; cwd is a folder of articles (a source), data in tmp."""
+def library(tmp_path, model, remembered_model, monkeypatch):
+    """A fresh index of a copy of the seeds; cwd is a folder of articles (a source), data in tmp.
+    The model's vectors, embedded once per session (remembered_model)."""
     from qa.index.indexer import sync
 
     articles = tmp_path / "articles"
     shutil.copytree(SEEDS, articles)
-    sync(tmp_path / "index", [articles], embedder=model)
+    sync(tmp_path / "index", [articles], embedder=remembered_model)
     monkeypatch.chdir(articles)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     return tmp_path

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import bbc_sample
+from conftest import Remembering, bbc_sample
 from robust_util import HashEmbedder
 from qa.index import store, vectors
 from qa.index.indexer import sync
@@ -40,22 +40,6 @@ def _snapshot(index_dir: Path) -> IndexSnapshot:
         return IndexSnapshot.load(conn, index_dir)
     finally:
         conn.close()
-
-
-class Remembering:
-    """The model, each text embedded once per module (the same articles are indexed four times)."""
-
-    def __init__(self, inner) -> None:
-        self.inner, self.dim, self.model_name = inner, inner.dim, inner.model_name
-        self.known: dict[str, np.ndarray] = {}
-
-    def encode(self, texts, batch_size=64, on_batch=None):
-        missing = list(dict.fromkeys(t for t in texts if t not in self.known))
-        if missing:
-            self.known.update(zip(missing, self.inner.encode(missing, batch_size=batch_size)))
-        if on_batch:
-            on_batch(len(texts))
-        return np.vstack([self.known[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
 
 @pytest.fixture(scope="module")
