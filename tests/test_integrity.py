@@ -84,7 +84,7 @@ def test_a_database_held_too_long_is_busy_never_damaged(built, tmp_path, run_qa)
     index, src = built
     holder = hold_exclusive(index / store.DB_NAME, 90.0)  # killed when done
     try:
-        env = {"QA_BUSY_WAIT": "2"}
+        env = {"QA_BUSY_WAIT": "1"}  # given up at sqlite's first busy timeout (1.5 s), not its second (3 s)
         for args in (["ask", QUESTION, "--mode", "bm25"], ["docs"], ["index", "--rebuild", str(src)]):
             result = run_qa(*args, "--index", str(index), cwd=tmp_path, env=env)
             assert result.returncode == 1, result.stderr
