@@ -19,13 +19,13 @@ OTHERS = ["Harbour dredging\n\nThe port authority in Mombasa began dredging the 
           "Election count\n\nOfficials counted ballots through the night in the coastal province.\n"]
 
 
-def test_words_with_invisible_characters_are_found_and_cited_exactly(tmp_path: Path, model):
+def test_words_with_invisible_characters_are_found_and_cited_exactly(tmp_path: Path, stand_in):
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "kili.txt").write_text(ARTICLE, encoding="utf-8")
     for number, text in enumerate(OTHERS):  # BM25 needs a corpus: a word in half of it weighs nothing
         (folder / f"other-{number}.txt").write_text(text, encoding="utf-8")
-    sync(tmp_path / "index", [folder], embedder=model)
+    sync(tmp_path / "index", [folder], embedder=stand_in)  # keyword answers: the model is not the point
     searcher = Searcher(tmp_path / "index")
     for question in ("Kilimanjaro?", "Tanzania", "Kili\u200bman\u00adjaro"):
         answer = searcher.search(question, k=1, mode="bm25")

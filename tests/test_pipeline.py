@@ -64,18 +64,18 @@ def test_bm25_params_reach_the_snapshot(stand_in_seed_index):
     assert scores != [h.bm25_score for h in other.search(question, k=3).hits]
 
 
-def test_an_index_is_searched_with_the_bm25_params_it_records(tmp_path, model):
+def test_an_index_is_searched_with_the_bm25_params_it_records(tmp_path, stand_in):
     from qa.index.indexer import sync
 
-    sync(tmp_path / "index", [ROOT / "seeds"], embedder=model, bm25={"k1": 1.5, "b": 0.75})
+    sync(tmp_path / "index", [ROOT / "seeds"], embedder=stand_in, bm25={"k1": 1.5, "b": 0.75})
     question = "Who heads Ansar al-Sharia in Derna?"
     recorded = Searcher(tmp_path / "index")
     assert (recorded.settings.k1, recorded.settings.b) == (1.5, 0.75)
     same = Searcher(tmp_path / "index", settings=replace(DEFAULT_SETTINGS, k1=1.5, b=0.75))
     shipped = Searcher(tmp_path / "index", settings=DEFAULT_SETTINGS)
-    scores = [h.bm25_score for h in recorded.search(question, k=3).hits]
-    assert scores == [h.bm25_score for h in same.search(question, k=3).hits]
-    assert scores != [h.bm25_score for h in shipped.search(question, k=3).hits]
+    scores = [h.bm25_score for h in recorded.search(question, k=3, embedder=stand_in).hits]
+    assert scores == [h.bm25_score for h in same.search(question, k=3, embedder=stand_in).hits]
+    assert scores != [h.bm25_score for h in shipped.search(question, k=3, embedder=stand_in).hits]
 
 
 def test_batched_reads_take_more_ids_than_one_statement_may_bind(stand_in_seed_index):
