@@ -292,10 +292,10 @@ def publish_killed_at(index: Path, engine: str, phase: str) -> None:
 
 
 @pytest.mark.parametrize("phase", ["publish-inserting", "publish-switching", "publish-deleting"])
-def test_a_publish_killed_at_any_phase_leaves_one_generation(seeds_index, server, phase):
+def test_a_publish_killed_at_any_phase_leaves_one_generation(seeds_index, server, phase, run_qa, standin_cli):
     """Killed after a first batch inserted, before the switch, after it: readers answer the old or
     the new generation whole (no passage of the other, every citation exact), and the next
-    `qa index` completes the publish."""
+    `qa index` (in this process: the killed one is the other process) completes the publish."""
     from qa.engines.milvus.collection import connect
     from qa.engines.milvus.compare import compare
 
@@ -314,23 +314,22 @@ def test_a_publish_killed_at_any_phase_leaves_one_generation(seeds_index, server
         assert cited <= {(p[0], p[1], p[2], p[3]) for a in old for p in a}
     collection = connect(engine)
     assert compare(index, collection)  # the check names what the killed publish left undone
-    done = subprocess.run([*STANDIN_QA, "index", "--index", str(index)], env=env(), capture_output=True,
-                          text=True, timeout=120)
+    done = run_qa("index", "--index", str(index))
     assert done.returncode == 0, done.stderr
     assert compare(index, collection) == []
     spans_exact(index)
     collection.close()
 
 
-def test_two_ask_loops_and_a_sync_share_one_server(tmp_path, server):
+def test_two_ask_loops_and_a_sync_share_one_server(tmp_path, server, run_qa, standin_cli):
     """Two `qa ask -` loops and a `qa index` adding articles, three processes on one gRPC server:
-    no error, every cited span the exact text of its file."""
+    no error, every cited span the exact text of its file. (The first index, before them, in this
+    process.)"""
     src = tmp_path / "src"
     shutil.copytree(SEEDS, src)
     index = tmp_path / "index"
     engine = f"{server}#shared"
-    first = subprocess.run([*STANDIN_QA, "index", str(src), "--index", str(index), "--engine", engine],
-                           env=env(), capture_output=True, text=True, timeout=120)
+    first = run_qa("index", str(src), "--index", str(index), "--engine", engine)
     assert first.returncode == 0, first.stderr
     for n in range(12):
         (src / f"extra_{n}.txt").write_text(f"Report {n}\n\nDelegates met in Tripoli and Derna, day {n}.\n\n"
