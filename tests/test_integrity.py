@@ -299,7 +299,8 @@ def test_write_lock_deleted_mid_reindex_second_writer_waits(built, tmp_path):
     index, src = built
     standin_qa = [sys.executable, str(ROOT / "tests" / "standin_qa.py")]
     (src / "port.txt").write_text("Port story\n\nThe harbour of Port Elspeth reopened on Friday, the mayor said.\n")
-    env = env_now(QA_TEST_PAUSE_AT="reading", QA_TEST_PAUSE_SECONDS="5")
+    go_on = tmp_path / "go-on"  # made once the second has been seen waiting: the first then goes on
+    env = env_now(QA_TEST_PAUSE_AT="reading", QA_TEST_PAUSE_SECONDS="60", QA_TEST_PAUSE_UNTIL=str(go_on))
     first = subprocess.Popen([*standin_qa, "index", "--json", "--index", str(index)], cwd=tmp_path,
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     timer = threading.Timer(150, first.kill)
@@ -312,6 +313,7 @@ def test_write_lock_deleted_mid_reindex_second_writer_waits(built, tmp_path):
                                   cwd=tmp_path, env=env_now(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert "waiting for it to finish" in second.stderr.readline()
         assert first.poll() is None  # the second really waited for the first
+        go_on.touch()
         out1, err1 = first.communicate(timeout=120)
         out2, err2 = second.communicate(timeout=120)
     finally:

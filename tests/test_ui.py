@@ -459,7 +459,9 @@ async def test_ui_keeps_answering_while_another_process_reindexes(own_index, mod
     (tmp_path / "articles" / "sirte.txt").write_text(
         "Sirte clashes\n\nFighting resumed near Sirte on Tuesday, the harbour master Idris Bukhari said.\n",
         encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), QA_TEST_PAUSE_AT="committing", QA_TEST_PAUSE_SECONDS="4")
+    go_on = tmp_path / "go-on"  # made once the app has answered meanwhile: the commit then goes on
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QA_TEST_PAUSE_AT="committing", QA_TEST_PAUSE_SECONDS="60",
+               QA_TEST_PAUSE_UNTIL=str(go_on))
     app = make_app(own_index, model)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -473,6 +475,7 @@ async def test_ui_keeps_answering_while_another_process_reindexes(own_index, mod
             view = await ask(pilot, "Who heads Ansar al-Sharia in Derna?")
             assert view.answer.answered and "Sufian al Qumu" in view.answer.hits[0].text
             assert proc.poll() is None  # answered while the other process was still committing
+            go_on.touch()
             await asyncio.to_thread(proc.wait, 120)
         finally:
             proc.kill()
