@@ -137,10 +137,11 @@ def _common(word: str) -> bool:
 def _common_words() -> frozenset[str]:
     """The words of the English list (qa/retrieval/speller.py) with a count of seven digits or
     more (only the counts' lengths read: a first question pays ~30 ms, not the parse of every
-    count that the speller's english_words does)."""
-    from qa.retrieval.speller import english_word_lines
+    count that the speller's english_words does; the file is read once for both)."""
+    from qa.retrieval.speller import english_columns
 
-    return frozenset(word for word, count in english_word_lines() if len(count) >= 7)
+    words, counts = english_columns()
+    return frozenset(word for word, count in zip(words, counts) if len(count) >= 7)
 
 
 def _causes(text: str) -> list[Phrase]:
