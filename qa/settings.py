@@ -181,14 +181,25 @@ class EncodeSettings:
     batch_size: int = 16
     #: onnxruntime intra-op threads; 0: one per core this process may run on
     threads: int = 0
+    #: the intra-op threads busy-wait for the next operator's work during a model call instead of
+    #: sleeping between operators (never after it: onnxruntime's force_spinning_stop, so an idle
+    #: UI burns no core); spin_us bounds each wait (0: onnxruntime's own default)
+    spin: bool = False
+    spin_us: int = 0
     #: how close the export's vectors must be to torch's (the cosine of each probe text's) for it
     #: to be kept, and at every load for its first probe: answers never depend on which path
     #: encoded the question (tests/test_passage_encoder.py)
     min_probe_cosine: float = 0.99999
 
 
-#: the shipped encoder settings
+#: the shipped encoder settings: passages (`qa index`) without spinning, the other jobs and the UI
+#: sharing the cores through a long run
 DEFAULT_ENCODE = EncodeSettings()
+#: questions: one short model call at a time, each operator's parallel part a few microseconds,
+#: so a thread woken from sleep for each costs more than the work (BENCHMARKS.md, "Per question
+#: on the 10k index, speed23c", row "question encoding": 2 threads p50 4.04 ms without spinning,
+#: 3.27 ms spinning on an idle machine)
+DEFAULT_QUESTION_ENCODE = EncodeSettings(spin=True)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,30 @@ def test_question_encoder_prefers_the_export(model, exported):
     assert encoder.model_name == model.model_name and encoder.dim == model.dim
 
 
+def test_the_question_encoder_spins_only_while_it_encodes(model, exported):
+    """Questions: onnxruntime's threads busy-wait between operators within a call (settings'
+    DEFAULT_QUESTION_ENCODE), and stop as the call returns: a UI waiting for its next question
+    burns no core. Passages (qa index) never spin."""
+    import resource
+    import time
+
+    encoder = question_encoder(model.model_name)
+    options = encoder._session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "1"
+    assert options.get_session_config_entry("session.force_spinning_stop") == "1"
+    passages = onnx_encoder.OnnxEncoder(exported)._session.get_session_options()
+    assert passages.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+    def cpu() -> float:
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        return used.ru_utime + used.ru_stime
+
+    encoder.encode(["Who heads Ansar al-Sharia in Derna?"])
+    before = cpu()
+    time.sleep(0.5)
+    assert cpu() - before < 0.01  # spinning on after the call: ~35 ms of CPU in this half second
+
+
 def test_qa_ask_answers_without_importing_torch(seed_index, exported, model):
     """The point of the export: `qa ask` never imports torch, and answers as the torch path does."""
     from qa.search import Searcher

@@ -128,8 +128,13 @@ class OnnxEncoder:
         options.log_severity_level = 3
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
-        # no busy-waiting between calls: the UI and other jobs share the cores
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # busy-waiting only within a call, and only where the settings ask for it (questions):
+        # the UI and other jobs share the cores
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if settings.spin else "0")
+        if settings.spin:
+            options.add_session_config_entry("session.force_spinning_stop", "1")
+            if settings.spin_us:
+                options.add_session_config_entry("session.intra_op.spin_duration_us", str(settings.spin_us))
         self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
         self._probe = spec.get("probe")  # the model's vector of _PROBES[0] (exports before it: none)
         self._files: dict[str, dict[str, int]] = spec.get("files") or {}
