@@ -117,8 +117,7 @@ class _Word(NamedTuple):
 @lru_cache(maxsize=65_536)
 def _name_runs(text: str) -> tuple[tuple[int, tuple[_Word, ...]], ...]:
     """The capitalised runs of a text, each with its start and words: what does not depend on the
-    question, found once for a sentence that many questions reach (~50 us of regular expressions
-    a sentence otherwise)."""
+    question, found once for a sentence that many questions reach."""
     return tuple((m.start(), tuple(_Word(w.start(), w.end(), w.group(0), _stems(w.group(0)))
                                    for w in _RUN_WORD.finditer(m.group(0))))
                  for m in _NAME.finditer(text))
