@@ -7,6 +7,7 @@ is shown literally; --json output is for scripts and is a contract (see README).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -391,6 +392,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from qa.presenter import notices
     from qa.render import print_answer
 
+    gc.freeze()  # what start-up loaded lives as long as the process: no collection walks it again
     for line in _questions(args.question):
         prefix, question = split_prefix(line)
         if not question.strip():
