@@ -106,20 +106,18 @@ def _new(text: str, start: int, end: int, asked: Collection[str]) -> bool:
 
 
 class _Word(NamedTuple):
-    """A word of a capitalised run: its span in the run, as written, and its stems."""
+    """A word of a capitalised run: its span in the run, and as written."""
 
     start: int
     end: int
     text: str
-    stems: tuple[str, ...]
 
 
 @lru_cache(maxsize=65_536)
 def _name_runs(text: str) -> tuple[tuple[int, tuple[_Word, ...]], ...]:
     """The capitalised runs of a text, each with its start and words: what does not depend on the
     question, found once for a sentence that many questions reach."""
-    return tuple((m.start(), tuple(_Word(w.start(), w.end(), w.group(0), _stems(w.group(0)))
-                                   for w in _RUN_WORD.finditer(m.group(0))))
+    return tuple((m.start(), tuple(_Word(w.start(), w.end(), w.group(0)) for w in _RUN_WORD.finditer(m.group(0))))
                  for m in _NAME.finditer(text))
 
 
@@ -127,7 +125,7 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
     out = []
     for run_start, run in _name_runs(text):
         first = 0
-        while first < len(run) and all(_known(stem, asked) for stem in run[first].stems):  # "Federal Reserve Board Vice ..."
+        while first < len(run) and all(_known(stem, asked) for stem in _stems(run[first].text)):  # "Federal Reserve Board Vice ..."
             first += 1
         words = run[first:]
         if not words or (len(words) == 1 and words[0].text.lower().strip(".,") in _NOT_NAMES):
