@@ -202,8 +202,8 @@ DEFAULT_ENCODE = EncodeSettings()
 #: questions: one short model call at a time, each operator's parallel part a few microseconds,
 #: so a thread woken from sleep for each costs more than the work on a quiet machine, and a
 #: spinning one costs more than it saves on a busy one (BENCHMARKS.md, "Per question on the 10k
-#: index, speed23c", rows "question encoding": 2 threads p50 4.04 ms without spinning, 3.27 ms
-#: spinning, idle; 11.2 and 18.9-24 ms at load 4.7-6)
+#: index, speed23c", table "Question encoding: threads and spinning": 2 threads p50 4.04 ms
+#: without spinning, 3.27 ms spinning, idle (the lead); 9.3-11.9 and 18.8-20.7 ms at load 4-6)
 DEFAULT_QUESTION_ENCODE = EncodeSettings(spin=True, spin_max_load=0.5)
 
 
