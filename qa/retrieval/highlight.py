@@ -115,11 +115,15 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
         return scored[i].score + evidence.type_weight * bool(phrases_of(i))
 
     floor = max(s.score for s in scored) - evidence.type_weight - 1e-9
-    totals = [total(i) if s.score >= floor else s.score for i, s in enumerate(scored)]
-    at = max(range(len(scored)), key=lambda i: (totals[i], -i))
+    best, at = (-math.inf, 0), 0  # (total, -index) of the best so far: ties go to the earlier sentence
+    # highest score first: a sentence that could not pass the best even with the bonus is not
+    # looked in for phrases (below the floor none can)
+    for i in sorted((i for i, s in enumerate(scored) if s.score >= floor), key=lambda i: (-scored[i].score, i)):
+        if (scored[i].score + evidence.type_weight, -i) > best and (key := (total(i), -i)) > best:
+            best, at = key, i
     if not phrases_of(at) and opens_paragraph(text, scored[at].start):
         at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
-                   if phrases_of(j) and total(j) >= evidence.follow_share * totals[at]), at)
+                   if phrases_of(j) and total(j) >= evidence.follow_share * best[0]), at)
     return at, phrases_of(at)
 
 
