@@ -36,6 +36,7 @@ def article_weights(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPass
     if missing:
         if len(counts) > ARTICLE_COUNTS_KEPT:
             counts.clear()
+            missing = known
         counts.update(_holding(snapshot, doc_passages, doc_ids, missing))
     for doc, weights in out.items():
         for term in known:
