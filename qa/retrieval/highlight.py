@@ -115,7 +115,10 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
         return scored[i].score + evidence.type_weight * bool(phrases_of(i))
 
     floor = max(s.score for s in scored) - evidence.type_weight - 1e-9
-    best, at = (-math.inf, 0), 0  # (total, -index) of the best so far: ties go to the earlier sentence
+    # (total, -index) of the best so far, ties going to the earlier sentence: none above the floor
+    # (a negative bonus) leaves the best score without a bonus
+    at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
+    best = (scored[at].score, -at) if scored[at].score < floor else (-math.inf, 0)
     # highest score first: a sentence that could not pass the best even with the bonus is not
     # looked in for phrases (below the floor none can)
     for i in sorted((i for i, s in enumerate(scored) if s.score >= floor), key=lambda i: (-scored[i].score, i)):
