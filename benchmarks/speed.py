@@ -6,6 +6,8 @@
     .venv/bin/python benchmarks/speed.py --encode-only --no-torch --before /tmp/main --encode-work /tmp/enc   # issue 23
     .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt   # per question on an existing index (issue 23)
     .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt --process-only --code /tmp/main   # another checkout's `qa ask -`
+    .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt --encode-settings   # question encoding: threads, spinning
+    .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt --search-cpu   # Searcher.search's CPU, no model time
 
 Corpora: the 2,225 BBC articles of ../shared/data/bbc-news (~9k passages) and ~100k passages
 made of the BBC articles copied under distinct names (identical passages are embedded once by
@@ -186,11 +188,87 @@ def on_existing_index(index_dir: Path, qs_file: Path, runs: int) -> dict:
             "cold": latency(index_dir, encoder, qs, cold=True), "process": ask_process(index_dir, qs_file, runs)}
 
 
+def question_encoding(qs: list[str], rounds: int = 2) -> dict:
+    """Questions encoded one at a time through the export with each thread and spin setting,
+    interleaved round after round: p50 / p90 ms, CPU ms a question (every thread), and the CPU
+    burnt in the second after the last question (threads left spinning would show there)."""
+    import resource
+
+    from qa.config import DEFAULT_MODEL
+    from qa.embedding import onnx_encoder
+    from qa.embedding.embedder import resolve_model
+    from qa.settings import EncodeSettings
+
+    def cpu() -> float:
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        return used.ru_utime + used.ru_stime
+
+    folder = onnx_encoder.export_dir(resolve_model(DEFAULT_MODEL))
+    variants = {"a thread per core, no spinning": EncodeSettings(),
+                "a thread per core, spinning": EncodeSettings(spin=True),
+                "a thread per core, spinning <= 20 us": EncodeSettings(spin=True, spin_us=20),
+                "1 thread": EncodeSettings(threads=1)}
+    encoders = {name: onnx_encoder.OnnxEncoder(folder, settings) for name, settings in variants.items()}
+    times: dict[str, list[float]] = {name: [] for name in encoders}
+    spent: dict[str, list[float]] = {name: [] for name in encoders}
+    after: dict[str, list[float]] = {name: [] for name in encoders}
+    for _ in range(rounds):
+        for name, encoder in encoders.items():
+            encoder.encode(qs[:1])
+            start = cpu()
+            for q in qs:
+                t0 = time.perf_counter()
+                encoder.encode([q])
+                times[name].append(time.perf_counter() - t0)
+            spent[name].append((cpu() - start) / len(qs))
+            start = cpu()
+            time.sleep(1.0)
+            after[name].append(cpu() - start)
+    return {name: {"p50_ms": round(1000 * median_of(times[name]), 2), "p90_ms": round(1000 * percentile(times[name], 0.9), 2),
+                   "cpu_ms": round(1000 * statistics.mean(spent[name]), 2),
+                   "cpu_ms_in_the_second_after": [round(1000 * x, 1) for x in after[name]]}
+            for name in encoders} | {"load": [round(x, 2) for x in os.getloadavg()]}
+
+
+def search_cpu(index_dir: Path, qs: list[str], passes: int = 3) -> dict:
+    """Searcher.search with each question's vector encoded beforehand (no model time): CPU ms a
+    question (every thread) over the questions' first pass (passages new to the process: their
+    analysis and rows read) and the best of `passes` passes more (all of that kept)."""
+    from qa.embedding.embedder import question_encoder
+    from qa.retrieval.spelling import spell
+    from qa.search import Searcher
+
+    searcher = Searcher(index_dir)
+    encoder = question_encoder(searcher.model)
+    searched = {spell(searcher.snapshot.lexicon, q, searcher.settings).text for q in qs} | set(qs)
+    vectors = {text: encoder.encode([text]) for text in searched}
+
+    class Remembered:
+        model_name, dim = encoder.model_name, encoder.dim
+
+        def encode(self, texts, **_):
+            return vectors[texts[0]]
+
+    def one_pass() -> float:
+        t0 = time.process_time()
+        for q in qs:
+            searcher.search(q, k=3, embedder=Remembered())
+        return 1000 * (time.process_time() - t0) / len(qs)
+
+    first = one_pass()
+    return {"first_cpu_ms": round(first, 2), "warm_cpu_ms": round(min(one_pass() for _ in range(passes)), 2),
+            "load": [round(x, 2) for x in os.getloadavg()]}
+
+
 def index_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", type=Path, help="measure per question on this existing index only")
     parser.add_argument("--questions-file", type=Path, help="with --index: one question a line")
     parser.add_argument("--runs", type=int, default=3, help="with --index: whole-process runs (median)")
     parser.add_argument("--process-only", action="store_true", help="with --index: only the `qa ask -` processes")
+    parser.add_argument("--encode-settings", action="store_true",
+                        help="with --index: only the question encoding per thread and spin setting (issue 23)")
+    parser.add_argument("--search-cpu", action="store_true",
+                        help="with --index: only Searcher.search's CPU a question, vectors encoded beforehand")
     parser.add_argument("--code", type=Path, default=ROOT,
                         help="with --process-only: the checkout whose qa is run (e.g. an export of main)")
 
@@ -198,8 +276,13 @@ def index_arguments(parser: argparse.ArgumentParser) -> None:
 def measure_existing(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not args.questions_file:
         parser.error("--index needs --questions-file")
+    qs = [line for line in args.questions_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     if args.process_only:
         report = ask_process(args.index, args.questions_file, args.runs, args.code.resolve())
+    elif args.encode_settings:
+        report = question_encoding(qs[:200])
+    elif args.search_cpu:
+        report = search_cpu(args.index, qs)
     else:
         report = on_existing_index(args.index, args.questions_file, args.runs)
     print(json.dumps(report, indent=1))

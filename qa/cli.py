@@ -7,6 +7,7 @@ is shown literally; --json output is for scripts and is a contract (see README).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -374,7 +375,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise QAError("-k must be at least 1")
     if args.question != "-" and not args.question.strip():
         raise QAError('the question is empty; ask e.g.: qa ask "Who heads Ansar al-Sharia in Derna?"')
-    from qa.retrieval.filters import make_filters, split_prefix
+    from qa.retrieval.filters import make_filters
 
     flags = make_filters(args.since, args.until, args.source)  # a bad date is said before any loading
     index_dir = index_dir_from(args.index)
@@ -388,8 +389,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
         from qa.embedding.embedder import question_encoder
 
         embedder = question_encoder(searcher.model, warn=lambda m: say(f"qa: warning: {m}"))
+    gc.freeze()  # what start-up loaded lives as long as the questions: no collection walks it again
+    try:
+        _answer_each(args, searcher, opened, embedder, flags)
+    finally:
+        gc.unfreeze()  # a caller in the same process (the tests' run_qa) collects it as before
+    return 0
+
+
+def _answer_each(args: argparse.Namespace, searcher: object, opened: tuple[int, int] | None,
+                 embedder: object, flags: object) -> None:
+    """Answer the question, or each line of stdin, as JSON or for a person."""
     from qa.presenter import notices
     from qa.render import print_answer
+    from qa.retrieval.filters import split_prefix
 
     for line in _questions(args.question):
         prefix, question = split_prefix(line)
@@ -403,7 +416,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(json.dumps({**answer.as_json(), "notices": said}, ensure_ascii=False), flush=True)
         else:
             print_answer(answer)
-    return 0
 
 
 def _reopened(searcher: object, opened: tuple[int, int] | None) -> tuple[object, tuple[int, int] | None]:

@@ -181,14 +181,30 @@ class EncodeSettings:
     batch_size: int = 16
     #: onnxruntime intra-op threads; 0: one per core this process may run on
     threads: int = 0
+    #: the intra-op threads busy-wait for the next operator's work during a model call instead of
+    #: sleeping between operators (never after it: onnxruntime's force_spinning_stop, so an idle
+    #: UI burns no core); spin_us bounds each wait (0: onnxruntime's own default)
+    spin: bool = False
+    spin_us: int = 0
+    #: ...and only when the machine is quiet as the encoder is loaded: the 1-minute load average
+    #: per core of the process below this (0: whatever the load). A spinning thread takes a core
+    #: other work is waiting for, and waits itself while descheduled
+    spin_max_load: float = 0.0
     #: how close the export's vectors must be to torch's (the cosine of each probe text's) for it
     #: to be kept, and at every load for its first probe: answers never depend on which path
     #: encoded the question (tests/test_passage_encoder.py)
     min_probe_cosine: float = 0.99999
 
 
-#: the shipped encoder settings
+#: the shipped encoder settings: passages (`qa index`) without spinning, the other jobs and the UI
+#: sharing the cores through a long run
 DEFAULT_ENCODE = EncodeSettings()
+#: questions: one short model call at a time, each operator's parallel part a few microseconds,
+#: so a thread woken from sleep for each costs more than the work on a quiet machine, and a
+#: spinning one costs more than it saves on a busy one (BENCHMARKS.md, "Per question on the 10k
+#: index, speed23c", table "Question encoding: threads and spinning": 2 threads p50 4.04 ms
+#: without spinning, 3.27 ms spinning, idle (the lead); 9.3-11.9 and 18.8-20.7 ms at load 4-6)
+DEFAULT_QUESTION_ENCODE = EncodeSettings(spin=True, spin_max_load=0.5)
 
 
 @dataclass(frozen=True)

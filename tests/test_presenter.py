@@ -142,6 +142,21 @@ def test_the_cli_and_the_ui_show_the_same_notices_in_the_same_words(answers, nam
     assert shown(run_async(ui_notices)(answer, answer.question)) == expected
 
 
+def test_piped_answers_are_the_characters_rich_prints(answers, capsys):
+    """`qa ask -` piped writes an answer's lines without rich's rendering: the same bytes, a
+    passage with a tab or a carriage return (which rich rewrites) printed by rich itself."""
+    from qa.render import answer_texts, console
+
+    hit = answers["differ"].hits[0]
+    rewritten = dataclasses.replace(answers["differ"], hits=[dataclasses.replace(hit, text=hit.text.replace(" ", "\t", 2))])
+    for answer in [*answers.values(), rewritten]:
+        print_answer(answer)
+        fast = capsys.readouterr().out
+        for part in answer_texts(answer):
+            console().print(part)
+        assert fast == capsys.readouterr().out
+
+
 def test_the_json_carries_the_same_notices(stand_in_seed_index, run_qa):
     result = run_qa("ask", "--index", str(stand_in_seed_index), "--mode", "bm25", "--json", "-k", "2",
                     "Who comanded the Abu Salim brigde?")

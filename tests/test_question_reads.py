@@ -98,6 +98,39 @@ def test_kept_rows_are_bounded():
     assert kept.read([1], fetch) == {1: "row 1"} and fetched[-1] == [1]
 
 
+def test_article_counts_kept_or_forgotten_give_the_same_weights(built, monkeypatch):
+    """A document's counts per question term are kept per generation (rerank.article_weights):
+    the weights are those counted afresh, also when the kept counts are over their bound and
+    forgotten between two questions sharing a document and a word."""
+    from qa.retrieval import rerank
+
+    from collections import Counter
+
+    from qa.index.text import tokenize
+
+    index, _ = built
+    searcher = Searcher(index)
+    reader = searcher.index
+    rows = reader.citation_rows(reader.passage_ids.tolist()).values()
+    docs = {row.doc_id for row in rows}
+    passages = reader.passages_of_documents(docs)
+    held = Counter(t for row in rows for t in set(tokenize(row.text)))
+    t = [term for term, _ in held.most_common(6)]  # each held by several passages of an article
+    questions = [[t[0], t[1], t[2]], [t[2], t[3], t[4]], [t[0], t[4], t[5]]]
+
+    def afresh(tokens):
+        searcher.snapshot.article_counts.clear()
+        return rerank.article_weights(searcher.snapshot, passages, docs, tokens, 0.5)
+
+    want = [afresh(tokens) for tokens in questions]
+    assert any(w < searcher.snapshot.idf(term) for weights in want[0].values() for term, w in weights.items())
+    searcher.snapshot.article_counts.clear()
+    assert [rerank.article_weights(searcher.snapshot, passages, docs, t, 0.5) for t in questions] == want
+    searcher.snapshot.article_counts.clear()
+    monkeypatch.setattr(rerank, "ARTICLE_COUNTS_KEPT", 0)  # every question over the bound
+    assert [rerank.article_weights(searcher.snapshot, passages, docs, t, 0.5) for t in questions] == want
+
+
 def _unit(n: int, dim: int, seed: int) -> np.ndarray:
     x = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
     return x / np.linalg.norm(x, axis=1, keepdims=True)

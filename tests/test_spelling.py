@@ -225,3 +225,24 @@ def test_a_correction_is_spelled_as_the_word_was_meant():
              "What did he wroote about the team?": {"wroote": "wrote"}}
     for question, corrected in cases.items():
         assert spell(lexicon, question, DEFAULT_SETTINGS).corrected == corrected, question
+
+
+def test_the_words_one_edit_away_are_symspells_without_its_build():
+    """The speller's one-edit look-up finds what symspellpy's precomputed deletes find (OSA, a
+    swap one edit; accented letters and digits too), for slips of every kind, with no table built."""
+    from symspellpy import SymSpell, Verbosity
+
+    from qa.retrieval.speller import _ALPHA_STOP_WORDS
+
+    lexicon = _lexicon(["Zürich and São Paulo signed a deal in 2015 with the café owners.",
+                        "The council met on Tuesday to discuss the budget for beyond 2005.",
+                        "Broncos coach Kubiak sacked the quarterback; the Panthers won."])
+    reference = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
+    for term in [*lexicon.vocabulary, *_ALPHA_STOP_WORDS]:
+        reference.create_dictionary_entry(term, 1)
+    words = [*lexicon.vocabulary, "the", "about"]
+    probes = {p for w in words for p in (w, w[1:], w[:-1] + "x", w + "s", w[1:2] + w[0] + w[2:], w[:2] + "é" + w[3:])}
+    for probe in sorted(probes | {"zurich", "cafe", "201", "quarterbakc", "a", ""}):
+        want = sorted(item.term for item in reference.lookup(probe, Verbosity.ALL, max_edit_distance=1,
+                                                             transfer_casing=False))
+        assert lexicon.one_edit(probe) == want, probe

@@ -15,6 +15,7 @@ import numpy as np
 from qa.config import DEFAULT_MODEL
 from qa.errors import QAError
 from qa.embedding.encoder import Encoder
+from qa.settings import DEFAULT_QUESTION_ENCODE
 
 _DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 
@@ -84,7 +85,7 @@ def question_encoder(model_name: str = DEFAULT_MODEL, warn: Callable[[str], None
     warn(message) is told, once, when the export cannot be written (so every start pays ~5 s)."""
     from qa.embedding import onnx_encoder
 
-    fast = onnx_encoder.load(resolve_model(model_name))
+    fast = onnx_encoder.load(resolve_model(model_name), DEFAULT_QUESTION_ENCODE)
     if fast is not None:
         fast.model_name = model_name
         return fast

@@ -83,6 +83,15 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def quiet(max_load: float) -> bool:
+    """True when the 1-minute load average per core this process may use is below max_load
+    (unknown, as on Windows: False)."""
+    try:
+        return os.getloadavg()[0] / cores() < max_load
+    except (AttributeError, OSError):
+        return False
+
+
 def file_print(path: Path, known: dict[str, int] | None = None) -> dict[str, int]:
     """A file's size, modification time and crc32; the crc32 is taken from `known` when the
     size and time are the same (reading 90 MB of weights at every start would cost ~0.08 s)."""
@@ -128,8 +137,14 @@ class OnnxEncoder:
         options.log_severity_level = 3
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
-        # no busy-waiting between calls: the UI and other jobs share the cores
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # busy-waiting only within a call, and only where the settings ask for it (questions, on a
+        # quiet machine): the UI and other jobs share the cores
+        self.spinning = settings.spin and (not settings.spin_max_load or quiet(settings.spin_max_load))
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if self.spinning else "0")
+        if self.spinning:
+            options.add_session_config_entry("session.force_spinning_stop", "1")
+            if settings.spin_us:
+                options.add_session_config_entry("session.intra_op.spin_duration_us", str(settings.spin_us))
         self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
         self._probe = spec.get("probe")  # the model's vector of _PROBES[0] (exports before it: none)
         self._files: dict[str, dict[str, int]] = spec.get("files") or {}

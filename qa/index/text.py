@@ -217,9 +217,13 @@ class Analyzer:
         whole: list[str] = []
         per_sentence: list[tuple[str, ...]] = []
         for a, b in spans:  # sentences hold every word: they split the text at white space only
-            quiet = not _has_lower(text, a, b)
-            pairs = [_token(raw) for raw in _WORD.findall(text, a, b)]
-            per_sentence.append(tuple(t for t, acronym in pairs if t is not None and not (acronym and quiet)))
+            if _has_lower(text, a, b):  # (so the text is not all capitals either) acronyms are tokens
+                kept = tuple([t for t, _ in map(_token, _WORD.findall(text, a, b)) if t is not None])
+                per_sentence.append(kept)
+                whole.extend(kept)
+                continue
+            pairs = [_token(raw) for raw in _WORD.findall(text, a, b)]  # a sentence in capitals
+            per_sentence.append(tuple(t for t, acronym in pairs if t is not None and not acronym))
             whole.extend(t for t, acronym in pairs if t is not None and not (acronym and shouting))
         return Analysis(spans, tuple(per_sentence), tuple(whole))
 

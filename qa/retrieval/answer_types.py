@@ -60,6 +60,7 @@ _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|
 _NAME = re.compile(r"(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the)\s+)?"
                    r"(?:[A-Z][\w'’.-]*))*")
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside|of|around|toward|towards|via)\s+(?:the\s+)?$")
+_RUN_WORD = re.compile(r"\S+")
 _CAUSE = re.compile(r"\b(?:because(?: of)?|due to|owing to|as a result of|so that|in order to|so as to|"
                     r"thanks to|caused by|led to|after|since|for fear|the reason|aimed at|to protest|in protest)\b",
                     re.I)
@@ -104,24 +105,41 @@ def _new(text: str, start: int, end: int, asked: Collection[str]) -> bool:
     return not all(_known(stem, asked) for stem in _stems(text[start:end]))
 
 
+class _Word(NamedTuple):
+    """A word of a capitalised run: its span in the run, and as written."""
+
+    start: int
+    end: int
+    text: str
+
+
+@lru_cache(maxsize=65_536)
+def _name_runs(text: str) -> tuple[tuple[int, tuple[_Word, ...]], ...]:
+    """The capitalised runs of a text, each with its start and words: what does not depend on the
+    question, found once for a sentence that many questions reach."""
+    return tuple((m.start(), tuple(_Word(w.start(), w.end(), w.group(0)) for w in _RUN_WORD.finditer(m.group(0))))
+                 for m in _NAME.finditer(text))
+
+
 def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
     out = []
-    for m in _NAME.finditer(text):
-        words = [w for w in re.finditer(r"\S+", m.group(0))]
-        while words and all(_known(stem, asked) for stem in _stems(words[0].group(0))):  # "Federal Reserve Board Vice ..."
-            words.pop(0)
-        if not words or (len(words) == 1 and words[0].group(0).lower().strip(".,") in _NOT_NAMES):
+    for run_start, run in _name_runs(text):
+        first = 0
+        while first < len(run) and all(_known(stem, asked) for stem in _stems(run[first].text)):  # "Federal Reserve Board Vice ..."
+            first += 1
+        words = run[first:]
+        if not words or (len(words) == 1 and words[0].text.lower().strip(".,") in _NOT_NAMES):
             continue
-        start, end = m.start() + words[0].start(), m.start() + words[-1].end()
+        start, end = run_start + words[0].start, run_start + words[-1].end
         while end > start and text[end - 1] in ".'’-":
             end -= 1
         if place and not _PLACE_BEFORE.search(text, max(0, start - 20), start):
             continue
-        if start == m.start() == 0 and _common(words[0].group(0)):
-            words.pop(0)  # the sentence's first word has a capital whatever it is: "Like Alice ..."
+        if start == run_start == 0 and _common(words[0].text):
+            words = words[1:]  # the sentence's first word has a capital whatever it is: "Like Alice ..."
             if not words:
                 continue
-            start = m.start() + words[0].start()
+            start = run_start + words[0].start
         if _new(text, start, end, asked):
             out.append(Phrase(start, end))
     return out
@@ -137,10 +155,11 @@ def _common(word: str) -> bool:
 def _common_words() -> frozenset[str]:
     """The words of the English list (qa/retrieval/speller.py) with a count of seven digits or
     more (only the counts' lengths read: a first question pays ~30 ms, not the parse of every
-    count that the speller's english_words does)."""
-    from qa.retrieval.speller import english_word_lines
+    count that the speller's english_words does; the file is read once for both)."""
+    from qa.retrieval.speller import english_columns
 
-    return frozenset(word for word, count in english_word_lines() if len(count) >= 7)
+    words, counts = english_columns()
+    return frozenset(word for word, count in zip(words, counts) if len(count) >= 7)
 
 
 def _causes(text: str) -> list[Phrase]:
@@ -154,15 +173,24 @@ def _causes(text: str) -> list[Phrase]:
 def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]:
     """The phrases of `kind` in the text that add a word to the question (`asked`: its stems),
     in order. A cause is the clause its marker opens."""
-    if kind == DATE:
-        return [Phrase(*m.span()) for m in _DATE.finditer(text) if _new(text, *m.span(), asked)]
-    if kind == NUMBER:
-        spans = ((m.start(), m.start() + len(m.group(0).rstrip(",."))) for m in _NUMBER.finditer(text))
-        return [Phrase(a, b) for a, b in spans if not _YEAR.match(text, a, b) and _new(text, a, b, asked)]
+    if kind in (DATE, NUMBER):
+        return [p for p in _spans(text, kind) if _new(text, p.start, p.end, asked)]
     if kind in (PERSON, PLACE):
         return _names(text, asked, kind == PLACE) or (_names(text, asked, False) if kind == PLACE else [])
-    if kind == CAUSE:
-        return _causes(text)
-    if kind == FATE:
-        return [Phrase(*m.span()) for m in _FATE.finditer(text)]
+    if kind in (CAUSE, FATE):
+        return list(_spans(text, kind))
     return []
+
+
+@lru_cache(maxsize=65_536)
+def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
+    """The phrases of a date, number, cause or fate in the text before the question is looked
+    at (a number is not a year): found once for a sentence that many questions reach."""
+    if kind == DATE:
+        return tuple(Phrase(*m.span()) for m in _DATE.finditer(text))
+    if kind == NUMBER:
+        spans = ((m.start(), m.start() + len(m.group(0).rstrip(",."))) for m in _NUMBER.finditer(text))
+        return tuple(Phrase(a, b) for a, b in spans if not _YEAR.match(text, a, b))
+    if kind == CAUSE:
+        return tuple(_causes(text))
+    return tuple(Phrase(*m.span()) for m in _FATE.finditer(text))

@@ -26,16 +26,16 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
         if allowed is not None:
             all_bm25 = np.where(allowed, all_bm25, 0.0)
         positions, scores = best_positive(all_bm25, depth)
-        bm25 = dict(zip((int(snapshot.passage_ids[p]) for p in positions), map(float, scores)))
+        bm25 = dict(zip(snapshot.passage_ids[positions].tolist(), scores.tolist()))  # Python ints and floats
     dense: dict[int, float] = {}
     if mode in ("hybrid", "dense"):
         ids, scores = dense_search(snapshot, query.vector, depth, allowed, settings)
-        dense = dict(zip((int(i) for i in ids), map(float, scores)))
+        dense = dict(zip(ids.tolist(), scores.tolist()))
     bm25_ranked, dense_ranked = list(bm25), list(dense)
     if mode == "hybrid":
         missing = [pid for pid in dense if pid not in bm25]
         if missing and all_bm25 is not None:
-            bm25.update(zip(missing, map(float, all_bm25[snapshot.positions(missing)])))
+            bm25.update(zip(missing, all_bm25[snapshot.positions(missing)].tolist()))
         alone = [pid for pid in bm25 if pid not in dense]
         dense.update(zip(alone, snapshot.cosines(alone, query.vector)))
     return Candidates(bm25_ranked, dense_ranked, bm25, dense)

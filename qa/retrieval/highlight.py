@@ -15,7 +15,8 @@ passage holds. The weights (bigram_weight, the article share) are in qa/settings
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from qa.retrieval.answer_types import Phrase, phrases
@@ -67,7 +68,7 @@ class _Sentence(NamedTuple):
     end: int
     match: float  # the plain word match: terms and word pairs
     score: float  # with the context (the type bonus is added by _typed_choice)
-    terms: frozenset[str]
+    tokens: Sequence[str]  # its terms (a set made for the chosen sentence only)
 
 
 def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Callable[[str], float],
@@ -95,7 +96,8 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
         if found else None
     score = best.score + (evidence.type_weight if found and evidence is not None else 0.0)
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer else frozenset()
-    return SentenceScore(best.start, best.end, score, max(s.match for s in scored), answer, best.terms, terms)
+    return SentenceScore(best.start, best.end, score, max(s.match for s in scored), answer, frozenset(best.tokens),
+                         terms)
 
 
 def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) -> tuple[int, list[Phrase]]:
@@ -113,11 +115,18 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
         return scored[i].score + evidence.type_weight * bool(phrases_of(i))
 
     floor = max(s.score for s in scored) - evidence.type_weight - 1e-9
-    totals = [total(i) if s.score >= floor else s.score for i, s in enumerate(scored)]
-    at = max(range(len(scored)), key=lambda i: (totals[i], -i))
+    # (total, -index) of the best so far, ties going to the earlier sentence: none above the floor
+    # (a negative bonus) leaves the best score without a bonus
+    at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
+    best = (scored[at].score, -at) if scored[at].score < floor else (-math.inf, 0)
+    # highest score first: a sentence that could not pass the best even with the bonus is not
+    # looked in for phrases (below the floor none can)
+    for i in sorted((i for i, s in enumerate(scored) if s.score >= floor), key=lambda i: (-scored[i].score, i)):
+        if (scored[i].score + evidence.type_weight, -i) > best and (key := (total(i), -i)) > best:
+            best, at = key, i
     if not phrases_of(at) and opens_paragraph(text, scored[at].start):
         at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
-                   if phrases_of(j) and total(j) >= evidence.follow_share * totals[at]), at)
+                   if phrases_of(j) and total(j) >= evidence.follow_share * best[0]), at)
     return at, phrases_of(at)
 
 
@@ -133,28 +142,39 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
     pairs = set(zip(query_tokens, query_tokens[1:]))
     share = (lambda held: sum(weight(t) for t in held) / total_weight) if total_weight else (lambda held: 0.0)
     out, before = [], frozenset()
+    titled = evidence is not None and not wanted.isdisjoint(evidence.title)
     analysis = ANALYZER.analyse(passage_text)  # cached: a passage's sentences are tokenized once a process
     for (start, end), tokens in zip(analysis.spans, analysis.sentence_tokens):
-        if aliases:
+        if aliases and not aliases.keys().isdisjoint(tokens):
             tokens = [aliases.get(t, t) for t in tokens]
         held = wanted.intersection(tokens)
-        match = share(held)
-        if pairs:
+        # a sentence without the question's words has no share and no pair of them: its sums
+        # are skipped, not added as zeros (the same scores, most sentences being such)
+        match = share(held) if held else 0.0
+        if pairs and held:
             match += bigram_weight * len(pairs.intersection(zip(tokens, tokens[1:]))) / len(pairs)
         score = match
         if evidence is not None:
-            score += evidence.context_weight * share((wanted & (before | evidence.title)) - held)
+            if before or titled:
+                score += evidence.context_weight * share((wanted & (before | evidence.title)) - held)
             before = held
-        out.append(_Sentence(start, end, match, score, frozenset(tokens)))
+        out.append(_Sentence(start, end, match, score, tokens))
     return out
 
 
 def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str]) -> tuple[int, int]:
     """The phrase nearest the question's words in the sentence (its first when none is there),
     in passage coordinates (the sentence starts at `offset`)."""
-    at = [m.span() for m in word_spans(sentence) if stem_of(m.group(0).casefold()) in wanted]
+    at = [(start, end) for start, end, stem in _word_stems(sentence) if stem in wanted]
     if not at:
         phrase = found[0]
     else:
         phrase = min(found, key=lambda p: min(max(s - p.end, p.start - e, 0) for s, e in at))
     return offset + phrase.start, offset + phrase.end
+
+
+@lru_cache(maxsize=16_384)
+def _word_stems(sentence: str) -> tuple[tuple[int, int, str], ...]:
+    """Each word of a sentence with its stem (cached: the chosen sentence of a passage is often
+    chosen again by the next question on its story)."""
+    return tuple((*m.span(), stem_of(m.group(0).casefold())) for m in word_spans(sentence))

@@ -16,37 +16,59 @@ from qa.index.text import ANALYZER
 
 #: per document, each question term's weight in it
 ArticleWeights = dict[int, dict[str, float]]
+#: (document, term) counts kept per generation (snapshot.article_counts); more and they are forgotten
+ARTICLE_COUNTS_KEPT = 200_000
 
 
 def article_weights(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPassage], doc_ids: set[int],
                     tokens: list[str], share: float) -> ArticleWeights:
     """Per document, each question term's weight in it: its IDF times article_factor (how few of
     the document's passages hold it, from the in-memory BM25 postings). doc_passages: the
-    passages of these documents."""
+    passages of these documents. The counts are kept per generation (snapshot.article_counts):
+    a document asked about again with a word asked before costs a look-up."""
     terms = sorted(set(tokens))
     out = {doc: {t: snapshot.idf(t) for t in terms} for doc in doc_ids}
     known = [t for t in terms if t in snapshot.bm25.vocabulary]
     if not doc_ids or not known:
         return out
+    counts = snapshot.article_counts
+    missing = [t for t in known if any((doc, t) not in counts for doc in doc_ids)]
+    if missing:
+        if len(counts) > ARTICLE_COUNTS_KEPT:
+            counts.clear()
+            missing = known
+        counts.update(_holding(snapshot, doc_passages, doc_ids, missing))
+    for doc, weights in out.items():
+        for term in known:
+            passages, holding = counts[doc, term]
+            if holding > 1:  # held once or not at all: factor 1, weight unchanged
+                weights[term] *= article_factor(passages, holding, share)
+    return out
+
+
+def _holding(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPassage], doc_ids: set[int],
+             terms: list[str]) -> dict[tuple[int, str], tuple[int, int]]:
+    """(document, term) -> (the document's live passages, how many of them hold the term)."""
+    found = dict.fromkeys(((doc, term) for doc in doc_ids for term in terms), (0, 0))
     pairs = np.array([(p.doc_id, p.passage_id) for p in doc_passages], dtype=np.int64)
     if pairs.size == 0 or snapshot.passage_ids.size == 0:
-        return out
+        return found
     positions = snapshot.positions(pairs[:, 1])
     last = snapshot.passage_ids.size - 1
     inside = snapshot.passage_ids[np.minimum(positions, last)] == pairs[:, 1]  # not removed meanwhile
     docs, positions = pairs[inside, 0], positions[inside]
     held_docs, slot = np.unique(docs, return_inverse=True)  # counted per term with bincount, not unique
-    sizes = np.bincount(slot, minlength=held_docs.size)
-    for term in known:
+    sizes = np.bincount(slot, minlength=held_docs.size).tolist()
+    docs_held = held_docs.tolist()
+    for term in terms:
         postings = snapshot.bm25.postings(term)
         if postings.size == 0:
             continue
         at = np.minimum(np.searchsorted(postings, positions), postings.size - 1)
-        holding = np.bincount(slot[postings[at] == positions], minlength=held_docs.size)
-        for i in np.flatnonzero(holding > 1):  # held once or not at all: factor 1, weight unchanged
-            if (doc := int(held_docs[i])) in out:
-                out[doc][term] *= article_factor(int(sizes[i]), int(holding[i]), share)
-    return out
+        holding = np.bincount(slot[postings[at] == positions], minlength=held_docs.size).tolist()
+        for doc, size, held in zip(docs_held, sizes, holding):
+            found[doc, term] = (size, held)
+    return found
 
 
 def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights: ArticleWeights,

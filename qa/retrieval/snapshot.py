@@ -51,9 +51,16 @@ class IndexSnapshot:
         """The speller over this generation's vocabulary (its look-ups built on first use)."""
         return Lexicon(self.bm25.vocabulary, self.bm25.document_frequency, self.bm25)
 
-    @property
+    @cached_property
+    def article_counts(self) -> dict[tuple[int, str], tuple[int, int]]:
+        """(document, term) -> (its live passages, how many hold the term), filled as questions
+        ask (qa/retrieval/rerank.py article_weights): a generation never changes, nor do they."""
+        return {}
+
+    @cached_property
     def unknown_idf(self) -> float:
-        """The weight of a question word no passage holds: as rare as the rarest known word."""
+        """The weight of a question word no passage holds: as rare as the rarest known word (the
+        maximum over the vocabulary taken once, not at each question)."""
         return float(self.bm25.idf.max()) if self.bm25.idf.size else 1.0
 
     def idf(self, token: str) -> float:

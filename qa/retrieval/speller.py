@@ -4,10 +4,11 @@ does not, and the spellings of a name it holds.
 The vocabulary is BM25's (Snowball stems, each with its document frequency) plus the stop
 words (surface words, which BM25 drops but a question needs spelled right for the encoder:
 "wat" -> "what", "abuot" -> "about"). An unknown word's candidates are the terms of the index
-  - within one edit of the word or of its stem (SymSpell, symspellpy: its precomputed deletes
-    find every word within one edit, Damerau-Levenshtein in its restricted, OSA form, a swap of
-    two letters one edit, in ~10 microseconds whatever the vocabulary's size, where a scan with
-    rapidfuzz costs 4-10 ms at 70k words; built on the first unknown word, never at start-up),
+  - within one edit of the word or of its stem (Damerau-Levenshtein in its restricted, OSA form,
+    a swap of two letters one edit: the word's one-edit variants over the letters the vocabulary
+    uses, looked up in it, ~1-2 ms a word whatever the vocabulary's size, and nothing built:
+    symspellpy's precomputed deletes found the same words, tested, after a ~0.3-0.5 s build paid by
+    the first unknown word of every process; a scan with rapidfuzz costs 4-10 ms at 70k words),
   - and the stems of the surface words one edit from it: the English words of symspellpy's
     frequency list among its one-edit variants, and its deletes ("sackrd" -> "sacked" -> "sack",
     "broncoss" -> "broncos" -> "bronco"): a slip near the end of a word is one edit from the
@@ -22,7 +23,6 @@ Names are matched by their skeleton (vowels alike, doubled letters single): "suf
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 import re
 from functools import lru_cache
@@ -38,8 +38,8 @@ QUESTION_WORDS = frozenset({"what", "who", "whom", "whose", "when", "where", "wh
 _VOWELS = str.maketrans("eiouy", "aaaaa")
 _RUNS = re.compile(r"(.)\1+")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-#: one edit: what a single slip (swap, drop, double, wrong key) makes of a word
-MAX_EDIT = 1
+#: the stop words a word can be corrected to (the alphabetic ones)
+_ALPHA_STOP_WORDS = frozenset(w for w in STOP_WORDS if w.isalpha())
 
 
 class Suggestion(NamedTuple):
@@ -55,22 +55,23 @@ def skeleton(stem: str) -> str:
     return _RUNS.sub(r"\1", stem.translate(_VOWELS))
 
 
-def english_word_lines() -> list[tuple[str, str]]:
-    """symspellpy's English word list (82,765 words of Google's web corpus) as (word, count as
-    written) pairs; the package is found, not imported (importing it costs ~300 ms). Empty when
-    the package is missing."""
+@lru_cache(maxsize=1)
+def english_columns() -> tuple[list[str], list[str]]:
+    """symspellpy's English word list (82,765 words of Google's web corpus): its words and their
+    counts as written, read once a process for the speller and the answer types alike (~10 ms: one
+    split of the file, each line being "word count"). The package is found, not imported
+    (importing it costs ~300 ms). Empty when the package is missing."""
     spec = importlib.util.find_spec("symspellpy")
     if spec is None or spec.origin is None:
-        return []
-    path = Path(spec.origin).parent / "frequency_dictionary_en_82_765.txt"
-    return [(word, count) for word, _, count in (line.partition(" ")
-                                                 for line in path.read_text(encoding="utf-8").splitlines())]
+        return [], []
+    parts = (Path(spec.origin).parent / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8").split()
+    return parts[0::2], parts[1::2]
 
 
 @lru_cache(maxsize=1)
 def english_words() -> dict[str, int]:
-    """The English word list with its counts, read on first use (~70 ms)."""
-    return {word: int(count) for word, count in english_word_lines() if word.isalpha() and count.isdigit()}
+    """The English word list with its counts, read on first use (~50 ms)."""
+    return {word: int(count) for word, count in zip(*english_columns()) if word.isalpha() and count.isdigit()}
 
 
 @lru_cache(maxsize=1)
@@ -125,8 +126,9 @@ class Lexicon:
         self.document_frequency = document_frequency
         self.weights = weights
         self._stop_count = int(document_frequency.max()) + 1 if document_frequency.size else 1
-        self._symspell = None
+        self._letters: str | None = None
         self._skeletons: dict[str, dict[str, list[str]]] | None = None
+        self._by_initial: dict[str, list[str]] = {}  # stems of 4 letters or more by first letter
 
     def holds(self, word: str) -> bool:
         """A case-folded word the index holds (its stem) or a stop word."""
@@ -166,18 +168,30 @@ class Lexicon:
 
     def _near(self, word: str, stem: str) -> list[tuple[str, int]]:
         """(term, distance) for the terms one edit from the word (a stem or a stop word: 1) or
-        from its stem (a stem: 2 edits from the word, counted as such)."""
-        from symspellpy import Verbosity
-
-        speller = self._speller()
+        from its stem (a stem: 2 edits from the word, counted as such); the word itself, when a
+        term, at 0 (and its stem at 1)."""
         out = []
         for probe in dict.fromkeys((word, stem)):
-            for item in speller.lookup(probe, Verbosity.ALL, max_edit_distance=MAX_EDIT, transfer_casing=False):
+            for term in self.one_edit(probe):
+                distance = int(term != probe)
                 if probe == word:
-                    out.append((item.term, item.distance))
-                elif item.term in self.vocabulary:  # one edit from the stem
-                    out.append((item.term, item.distance + 1))
+                    out.append((term, distance))
+                elif term in self.vocabulary:  # one edit from the stem
+                    out.append((term, distance + 1))
         return out
+
+    def one_edit(self, probe: str) -> list[str]:
+        """The speller's words (the vocabulary's terms and the alphabetic stop words) at most one
+        edit from probe: a letter dropped, two neighbours swapped, a letter added or changed, the
+        added and changed ones among the letters the words use (no other can make one). Sorted."""
+        if self._letters is None:
+            self._letters = "".join(sorted(set("".join(self.vocabulary)) | set("".join(_ALPHA_STOP_WORDS))))
+        letters, n = self._letters, len(probe)
+        found = {probe, *(probe[:i] + probe[i + 1:] for i in range(n)),
+                 *(probe[:i] + probe[i + 1] + probe[i] + probe[i + 2:] for i in range(n - 1)),
+                 *(probe[:i] + c + probe[i:] for i in range(n + 1) for c in letters),
+                 *(probe[:i] + c + probe[i + 1:] for i in range(n) for c in letters)}
+        return sorted(w for w in found if w in self.vocabulary or w in _ALPHA_STOP_WORDS)
 
     def context(self, terms: list[str], others: list[str]) -> dict[str, float]:
         """For each term, the best BM25 score of a passage holding it, over the question's other
@@ -207,30 +221,17 @@ class Lexicon:
 
     def _skeletons_from(self, initial: str) -> dict[str, list[str]]:
         """Skeleton -> stems, for the stems whose skeleton starts with `initial` (built on first
-        use: a name costs a pass over the vocabulary's first letters, not a skeleton of each word)."""
+        use: a name costs the skeletons of the stems of its first letters, not of every word; the
+        stems are grouped by first letter in one pass over the vocabulary, not one a letter)."""
         if self._skeletons is None:
             self._skeletons = {}
-        if initial not in self._skeletons:
-            firsts = "aeiouy" if initial == "a" else initial
-            table: dict[str, list[str]] = {}
             for term in self.vocabulary:
-                if term[:1] in firsts and len(term) >= 4 and term.isalpha():
+                if len(term) >= 4 and term.isalpha():
+                    self._by_initial.setdefault(term[0], []).append(term)
+        if initial not in self._skeletons:
+            table: dict[str, list[str]] = {}
+            for first in "aeiouy" if initial == "a" else initial:
+                for term in self._by_initial.get(first, ()):
                     table.setdefault(skeleton(term), []).append(term)
             self._skeletons[initial] = table
         return self._skeletons[initial]
-
-    def _speller(self):
-        if self._symspell is None:
-            from symspellpy import SymSpell
-
-            speller = SymSpell(max_dictionary_edit_distance=MAX_EDIT, prefix_length=7)
-            for term, col in self.vocabulary.items():
-                speller.create_dictionary_entry(term, int(self.document_frequency[col]) or 1)
-            for word in STOP_WORDS:
-                if word.isalpha():
-                    speller.create_dictionary_entry(word, self._stop_count)
-            self._symspell = speller
-            # its ~10 deletes a word are long-lived: kept out of the cyclic collector's sweeps,
-            # which would otherwise walk them all (8-16 ms pauses at 25k words)
-            gc.freeze()
-        return self._symspell
