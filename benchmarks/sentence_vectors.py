@@ -161,6 +161,17 @@ def build_vectors(path: Path, rows: dict) -> dict[str, dict[int, np.ndarray]]:
     return _split(np.load(path, allow_pickle=False), pids)
 
 
+def centered(by_pid: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+    """Each passage's late sentence vectors less their mean, normalized: what tells a sentence
+    from its neighbours once the context every token shares is taken out (a passage of one
+    sentence keeps none)."""
+    out = {}
+    for pid, vecs in by_pid.items():
+        diff = vecs - np.nanmean(vecs, axis=0) if len(vecs) > 1 else np.full_like(vecs, np.nan)
+        out[pid] = diff / np.maximum(np.linalg.norm(diff, axis=1, keepdims=True), 1e-12)
+    return out
+
+
 def _split(data, pids: list[int]) -> dict[str, dict[int, np.ndarray]]:
     bounds = np.concatenate([[0], np.cumsum(data["counts"])])
     return {k: {int(p): data[k][bounds[i]:bounds[i + 1]].astype(np.float32) for i, p in enumerate(pids)}
@@ -266,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vectors", type=Path, default=Path("/tmp/sentence-vectors.npz"))
     parser.add_argument("--weights", default="0.1,0.25,0.5")
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--kinds", default=",".join(KINDS), help="of KINDS, or late-centered")
     parser.add_argument("--modes", default="choice,both,top,max")
     parser.add_argument("--limit", type=int, default=0, help="about N questions spread over the set (a smoke test)")
     args = parser.parse_args(argv)
@@ -288,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"off": {"tuning": run(bench, questions, tuning, True), "held-out": run(bench, questions, held, True)}}
     print("off", results["off"]["tuning"]["all"], results["off"]["held-out"]["all"], flush=True)
     for kind in args.kinds.split(","):
-        FEATURE.kind, FEATURE.by_pid = kind, vectors[kind]
+        FEATURE.kind, FEATURE.by_pid = kind, centered(vectors["late"]) if kind == "late-centered" else vectors[kind]
         for mode in args.modes.split(","):
             FEATURE.mode = mode
             sweep = {}
