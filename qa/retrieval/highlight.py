@@ -74,7 +74,8 @@ class _Sentence(NamedTuple):
 def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Callable[[str], float],
                          total_weight: float, bigram_weight: float,
                          aliases: Mapping[str, str] | None = None,
-                         evidence: AnswerEvidence | None = None) -> SentenceScore:
+                         evidence: AnswerEvidence | None = None,
+                         dense: Sequence[float] | None = None) -> SentenceScore:
     """The best sentence: the share of total_weight its question terms carry, plus
     bigram_weight x the share of the question's term pairs it holds side by side. aliases: other
     spellings of the question's names (stem -> the name's stem), counted as the name. With
@@ -82,8 +83,10 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     or the title holds (a sentence that adds the answer need not repeat the subject), plus
     type_weight when it holds a phrase of the type asked for; and when the best holds none and
     opens its paragraph (a lead repeating the question), the next sentence (up to
-    evidence.follow) that does, if it scores at least follow_share of it."""
-    scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence)
+    evidence.follow) that does, if it scores at least follow_share of it. `dense`: a score added to
+    each sentence's (the analyzer's sentences in order; benchmarks/sentence_vectors.py adds a weight
+    x the question's cosine with a sentence vector); None: the words alone."""
+    scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence, dense)
     if not scored:
         return SentenceScore(0, len(passage_text), 0.0)
     if evidence is None or not evidence.kind:
@@ -137,7 +140,7 @@ def opens_paragraph(text: str, start: int) -> bool:
 
 def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], float], total_weight: float,
             bigram_weight: float, aliases: Mapping[str, str] | None,
-            evidence: AnswerEvidence | None) -> list[_Sentence]:
+            evidence: AnswerEvidence | None, dense: Sequence[float] | None = None) -> list[_Sentence]:
     wanted = set(query_tokens)
     pairs = set(zip(query_tokens, query_tokens[1:]))
     share = (lambda held: sum(weight(t) for t in held) / total_weight) if total_weight else (lambda held: 0.0)
@@ -158,6 +161,8 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
             if before or titled:
                 score += evidence.context_weight * share((wanted & (before | evidence.title)) - held)
             before = held
+        if dense is not None and len(out) < len(dense):
+            score += float(dense[len(out)])
         out.append(_Sentence(start, end, match, score, tokens))
     return out
 

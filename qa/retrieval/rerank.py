@@ -3,7 +3,7 @@ their own article, added to the fused score of the best passages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -73,10 +73,12 @@ def _holding(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPassage], d
 
 def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights: ArticleWeights,
                     total_weight: float, settings: RetrievalSettings,
-                    aliases: Mapping[str, str] | None = None, question: str = "") -> dict[int, SentenceScore]:
+                    aliases: Mapping[str, str] | None = None, question: str = "",
+                    dense: Mapping[int, Sequence[float]] | None = None) -> dict[int, SentenceScore]:
     """Each passage's best sentence, its words weighed within its article (a name's other
     spellings, aliases, counted as the name), the phrase type the question asks for and each
-    sentence's context (the sentence before, the title) counted as qa/retrieval/highlight.py says."""
+    sentence's context (the sentence before, the title) counted as qa/retrieval/highlight.py says;
+    `dense`: per passage, a score added to each of its sentences (scored_best_sentence)."""
     kind, asked = question_type(question), frozenset(tokens) | frozenset(aliases or ())
     titles: dict[str, frozenset[str]] = {}
     out = {}
@@ -86,7 +88,8 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
         evidence = AnswerEvidence(kind, asked, titles[row.title], settings.answer_type_weight,
                                   settings.context_weight, settings.follow_sentences, settings.follow_share)
         out[pid] = scored_best_sentence(row.text, tokens, weights[row.doc_id].__getitem__, total_weight,
-                                        settings.bigram_weight, aliases, evidence)
+                                        settings.bigram_weight, aliases, evidence,
+                                        dense.get(pid) if dense is not None else None)
     return out
 
 
