@@ -106,11 +106,17 @@ def unanswerable_v2(articles: dict[str, tuple[str, dict[str, int]]]) -> list[str
 
 
 # -- indexes -----------------------------------------------------------------------------------
+def index_key(settings: ChunkSettings, model: str) -> str:
+    """The name of the cached indexes' folder for these settings (what changes their passages)."""
+    return hashlib.sha1(json.dumps([settings.as_dict(), model, CORPUS_VERSION, STORIES_VERSION],
+                                   sort_keys=True).encode()).hexdigest()[:12]
+
+
 def build_indexes(settings: ChunkSettings, model: str, embedder: object) -> tuple[Path, Path, dict]:
     """(half, full) index folders for these settings, built on first use, then only synced."""
     from qa.index.indexer import sync
 
-    key = hashlib.sha1(json.dumps([settings.as_dict(), model, CORPUS_VERSION, STORIES_VERSION], sort_keys=True).encode()).hexdigest()[:12]
+    key = index_key(settings, model)
     base = WORK / "index" / key
     half, full = base / "half", base / "full"
     folder_in, folder_out = (WORK / "corpus" / "squad-in").resolve(), (WORK / "corpus" / "squad-out").resolve()

@@ -13,13 +13,13 @@ the full index); "clean" asks whether the corrector damages questions typed righ
     .venv/bin/python benchmarks/typos.py --v2            # SQuAD v2.0 unanswerable answered "false"
     .venv/bin/python benchmarks/typos.py --speed         # correction cost, real and 100k-size vocabulary
     .venv/bin/python benchmarks/typos.py --words --limit 1200  # slipped words corrected right (seconds)
+    .venv/bin/python benchmarks/typos.py --lower         # the questions typed all in lower case
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import hashlib
 import json
 import random
 import sys
@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a file: make `benchmarks` and `qa` importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import (CORPUS_VERSION, SQUAD1, WORK, Bench, CachedEmbedder, Question,  # noqa: E402
-                               evaluate, write_corpus)
+from benchmarks.common import (SQUAD1, WORK, Bench, CachedEmbedder, Question,  # noqa: E402
+                               evaluate, index_key, write_corpus)
 from qa.retrieval.spelling import spell  # noqa: E402
 from qa.config import DEFAULT_MODEL, ChunkSettings  # noqa: E402
 from qa.settings import DEFAULT_SETTINGS, RetrievalSettings  # noqa: E402
@@ -100,8 +100,7 @@ def typo_sets(questions: list[Question], seed: int) -> dict[str, list[tuple[Ques
 
 def index_folders(model: str) -> tuple[Path, Path]:
     """The cached (half, full) indexes of the shipped chunking (as benchmarks/common.py keys them)."""
-    key = hashlib.sha1(json.dumps([ChunkSettings().as_dict(), model, CORPUS_VERSION], sort_keys=True).encode()).hexdigest()[:12]
-    base = WORK / "index" / key
+    base = WORK / "index" / index_key(ChunkSettings(), model)
     if not (base / "full" / "qa.sqlite").exists():
         raise SystemExit(f"no cached index in {base}: run benchmarks/quality.py first")
     return base / "half", base / "full"
@@ -122,6 +121,29 @@ def rows(full: Path, sets: dict, embedder: CachedEmbedder) -> dict:
                 key = f"{name} ({len(pairs)}): {label}, spelling {'on' if spelling else 'off'}"
                 out[key] = {k: row[k] for k in ("hit@1", "hit@5", "highlight", "answered", "corrected")}
                 print(f"{key:60s} {json.dumps(out[key])}", flush=True)
+    return out
+
+
+def sample_of(questions: list[Question], args: argparse.Namespace) -> list[Question]:
+    """The seeded sample of --limit questions (all without it)."""
+    if not args.limit:
+        return questions
+    keep = set(random.Random(args.seed).sample(range(len(questions)), args.limit))
+    return [q for i, q in enumerate(questions) if i in keep]
+
+
+def lower_case(full: Path, questions: list[Question], embedder: CachedEmbedder) -> dict:
+    """hit@1/5, highlight, answered of the questions typed all in lower case (the model is
+    uncased: only words, names and spelling differ), uncased_names on and off, and as written."""
+    out: dict[str, dict] = {}
+    typed = [q.text.lower() for q in questions]
+    for label, texts, on in (("as written", [q.text for q in questions], True),
+                             ("lower case, uncased_names on", typed, True),
+                             ("lower case, uncased_names off", typed, False)):
+        settings = replace(DEFAULT_SETTINGS, uncased_names=on)
+        row = evaluate(Bench.load(full, texts, embedder, settings), questions, settings)
+        out[f"{label} ({len(questions)})"] = {k: row[k] for k in ("hit@1", "hit@5", "highlight", "answered")}
+        print(f"{label:40s} {json.dumps(out[f'{label} ({len(questions)})'])}", flush=True)
     return out
 
 
@@ -292,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-clean", action="store_true", help="skip the clean rows (all questions)")
     parser.add_argument("--clean-only", action="store_true", help="only the clean rows")
     parser.add_argument("--v2", action="store_true", help="only SQuAD v2.0's unanswerable questions (full index)")
+    parser.add_argument("--lower", action="store_true",
+                        help="only the questions typed all in lower case, uncased_names on and off")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args(argv)
     if not SQUAD1.exists():
@@ -313,9 +337,12 @@ def main(argv: list[str] | None = None) -> int:
         from qa.embedding.embedder import Embedder
 
         texts = [q.text for q in questions] + [t for pairs in sets.values() for _, t in pairs]
+        texts += [q.text.lower() for q in questions] if args.lower else []
         embedder = CachedEmbedder(Embedder(DEFAULT_MODEL), texts, DEFAULT_MODEL)
         if args.v2:
             result["v2"] = unanswerable(full, embedder)
+        elif args.lower:
+            result["lower"] = lower_case(full, sample_of(questions, args), embedder)
         elif args.sweep:
             result["sweep"] = missing_name_sweep(half, questions, embedder, args.floor)
         else:

@@ -55,6 +55,7 @@ class RetrievalSettings:
     min_name_correction_length: int = 4  # a shorter unknown capitalised word is corrected by its vowels only (`benchmarks/typos.py`, name rows)
     min_real_word_count: int = 100_000  # an unknown word this frequent in symspellpy's English list is no slip: left as typed (0: never; BENCHMARKS.md "The slipped words", `benchmarks/typos.py --words`)
     context_terms: int = 4  # a correction is chosen by the question's rarest known words, this many (the commonest cost most to look up at 100k passages and tell least)
+    uncased_names: bool = True  # a question typed all in lower case: a word the index holds and the English list lacks is a name (BENCHMARKS.md "Questions typed in lower case", `benchmarks/typos.py --lower`)
     max_name_variants: int = 3  # other spellings of a name searched besides it
     name_variant_weight: float = 0.5  # their BM25 weight, relative to the name's own
     # -- dense search (qa/index/vectors.py): exact below approximate_above passages, an IVF index above --

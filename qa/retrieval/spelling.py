@@ -9,7 +9,9 @@ words; then the most frequent), unless it is a real English word (min_real_word_
 index may lack "warn"; the first word excepted, "wat" -> "what") or looks like a name the articles
 simply do not mention: a capitalised word after the first is corrected only when at least
 min_name_correction_length letters long, to a word one edit away ("Microsft" -> "Microsoft"), or,
-shorter, to one differing by its vowels alone ("Qumo" -> "Qumu").
+shorter, to one differing by its vowels alone ("Qumo" -> "Qumu"). In a question typed all in lower
+case, a word the index holds and the English list lacks is taken for a name whose other
+spellings are searched ("sufian qumu" finds "Sofian Qumu").
 Acronyms ("NASA", "MVPs"), words with digits and words under 3 letters are left as typed.
 """
 
@@ -49,6 +51,7 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
     aliases: dict[str, str] = {}
     names: list[str] = []
     tokens = tokenize(text)
+    uncased = not any(ch.isupper() for ch in text)  # typed all in lower case: names are not capitalised
     others = sorted({t for t in tokens if t in lexicon.vocabulary}, key=lexicon.count)[:settings.context_terms]
     last = 0
     for position, match in enumerate(word_spans(text)):
@@ -64,15 +67,27 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
             pieces.append(text[last:match.start()] + shown)
             last = match.end()
             word = replacement
+        uncased_name = not is_name and uncased and position > 0 and settings.uncased_names \
+            and _uncased_name(lexicon, word)
         if is_name:
+            names.append(stem_of(word))
+        if is_name or uncased_name:
             stem = stem_of(word)
-            names.append(stem)
             if settings.spelling and len(stem) >= 4:
                 for variant in lexicon.variants(stem)[:settings.max_name_variants]:
                     aliases.setdefault(variant, stem)
     pieces.append(text[last:])
     searched = "".join(pieces)  # the question's tokens serve the query unless a slip was corrected
     return Spelling(searched, corrected, aliases, tuple(dict.fromkeys(names)), tokens if searched == text else None)
+
+
+def _uncased_name(lexicon: Lexicon, word: str) -> bool:
+    """In a question typed all in lower case, a word the index holds that no English list does
+    ("sufian", "qumu", "mourinho") is taken for the name it is written as in the articles, so its
+    other spellings are searched as they are for "Sufian" (the verdict's names stay the
+    capitalised ones: BENCHMARKS.md "Questions typed in lower case")."""
+    return (len(word) >= 3 and word.isalpha() and word not in STOP_WORDS and lexicon.holds(word)
+            and not lexicon.is_english(word, 1))
 
 
 def _correctable(typed: str) -> bool:
