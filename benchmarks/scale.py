@@ -87,21 +87,26 @@ class StageTimes(dict):
 
 def known_vectors(folder: Path) -> dict:
     """embedding text -> vector of every passage of an index (as the indexer keys its model's input)."""
-    from qa.index import store, vectors
+    from qa.index import segments, store, vectors
     from qa.config import ChunkSettings
     from qa.index.indexer import embedding_text
 
     conn = store.connect(folder)
     meta = store.read_meta(conn)
-    rows = store.IndexStore(conn).recorded_passages()
+    db = store.IndexStore(conn)
+    rows = db.recorded_passages()
+    parts = [(s, segments.load_vectors(folder, s)) for s in segments.current_segments(db, meta)]
     conn.close()
-    index = vectors.load(meta.vector_file(folder))
     settings = ChunkSettings(**meta.chunking)
     first = {}
     for pid, title, text in rows:
         first.setdefault(embedding_text(title, text, settings), pid)
-    stored = vectors.reconstruct(index, list(first.values()))
-    return dict(zip(first, stored))
+    out = {}
+    for segment, part in parts:  # each segment's passages read from its own vector file
+        held = [(key, pid) for key, pid in first.items() if segment.first_id <= pid <= segment.last_id]
+        if held:
+            out.update(zip([k for k, _ in held], vectors.reconstruct(part, [pid for _, pid in held])))
+    return out
 
 
 def build_here(size: str, embedder=None) -> dict:

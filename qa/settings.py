@@ -59,7 +59,7 @@ class RetrievalSettings:
     max_name_variants: int = 3  # other spellings of a name searched besides it
     name_variant_weight: float = 0.5  # their BM25 weight, relative to the name's own
     # -- dense search (qa/index/vectors.py): exact below approximate_above passages, an IVF index above --
-    approximate_above: int = 250_000  # BENCHMARKS.md "A million passages": exact top 100 at 100k 7-22 ms, at 1M 80 ms; IVF at 1M 6.4 ms (`benchmarks/scale.py`)
+    approximate_above: int = 100_000  # BENCHMARKS.md "How it scales, re-measured": at 100k the exact scan 9.0 ms, an IVF index 2.0 ms at recall@100 0.9995; at 1M exact 83 ms, IVF 6.3 ms (`benchmarks/scale.py`)
     lists_per_sqrt: float = 2.0  # the IVF's lists: this x sqrt(passages) (2,000 at 1M), trained on TRAIN_PER_LIST vectors a list
     nprobe: int = 128  # lists searched a question: recall@100 against exact 0.9998 on 10k distinct passages (32: 0.938, 64: 0.986), 0.995 at 1M (`benchmarks/scale.py`)
     retrain_growth: float = 2.0  # trained centroids are kept on updates until the lists the rule wants are this x those trained
