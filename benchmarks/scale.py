@@ -57,25 +57,6 @@ def vm_hwm_mb() -> float:
     return int(line.split()[1]) / 1024
 
 
-class Remembering:
-    """The passage encoder, each text embedded once per process (so building 10k and 100k in one
-    process embeds the BBC passages once)."""
-
-    def __init__(self, inner) -> None:
-        self.inner, self.dim, self.model_name = inner, inner.dim, inner.model_name
-        self.known: dict = {}
-
-    def encode(self, texts, batch_size=64, on_batch=None):
-        import numpy as np
-
-        missing = list(dict.fromkeys(t for t in texts if t not in self.known))
-        if missing:
-            self.known.update(zip(missing, self.inner.encode(missing, batch_size=batch_size)))
-        if on_batch:
-            on_batch(len(texts))
-        return np.vstack([self.known[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
-
-
 class StageTimes(dict):
     """sync's `on_stage` hook: each stage's seconds added up by name (scan, read, analyse, embed,
     write, commit, merge, repair), a line per stage on stderr with the process's RSS."""
@@ -263,7 +244,9 @@ def main() -> int:
     if args.build:
         from qa.embedding.embedder import passage_encoder
 
-        embedder = Remembering(passage_encoder())
+        from qa.embedding.remembering import Remembering
+
+        embedder = Remembering(passage_encoder())  # each text embedded once: 10k, 100k and 1M share the BBC passages
         if args.vectors_from:  # passage vectors taken from another index of the same articles
             embedder.known.update(known_vectors(index_dir(args.vectors_from)))
         print(json.dumps({size: build_here(size, embedder) for size in args.build.split(",")}))

@@ -6,8 +6,9 @@ import os
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
+
+from qa.embedding.remembering import Remembering  # noqa: F401  (the fixtures below; test_vectors imports it from here)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -31,23 +32,6 @@ class CountingEmbedder:
     def encode(self, texts, batch_size=64, on_batch=None):
         self.texts.extend(texts)
         return self.inner.encode(texts, batch_size=batch_size, on_batch=on_batch)
-
-
-class Remembering:
-    """An encoder that embeds each text once and gives its vector back after (fixtures that index
-    the same articles again and again pay the model once)."""
-
-    def __init__(self, inner) -> None:
-        self.inner, self.dim, self.model_name = inner, inner.dim, inner.model_name
-        self.known: dict[str, np.ndarray] = {}
-
-    def encode(self, texts, batch_size=64, on_batch=None):
-        missing = list(dict.fromkeys(t for t in texts if t not in self.known))
-        if missing:
-            self.known.update(zip(missing, self.inner.encode(missing, batch_size=batch_size)))
-        if on_batch:
-            on_batch(len(texts))
-        return np.vstack([self.known[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
 
 def pytest_configure(config) -> None:

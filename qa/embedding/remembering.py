@@ -1,0 +1,27 @@
+"""An encoder that embeds each text once and gives its vector back after: for work that indexes
+the same articles again and again in one process (the scale benchmark's 10k, 100k and 1M
+indexes, the test suite's fixtures), so the model is paid once per distinct text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+
+class Remembering:
+    """Wraps an Encoder (qa/embedding/encoder.py); `known` maps a text to its vector and may be
+    filled beforehand (e.g. with the vectors of an index already built)."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.dim, self.model_name = inner, inner.dim, inner.model_name
+        self.known: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64,
+               on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.known))
+        if missing:
+            self.known.update(zip(missing, self.inner.encode(missing, batch_size=batch_size)))
+        if on_batch:
+            on_batch(len(texts))
+        return np.vstack([self.known[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
