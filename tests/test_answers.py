@@ -129,6 +129,18 @@ def test_a_phrase_must_add_what_the_question_lacks():
     assert "Paul Volcker" in found and "Federal Reserve Board" not in found
 
 
+@pytest.mark.parametrize("sentence, amount", [
+    ("Yukos owed more than $27bn in back taxes.", "$27bn"),  # news writes the scale onto the number
+    ("The club paid £5m for the striker.", "£5m"),
+    ("Five men were killed in the raid.", "Five men"),  # not "Five m": a scale is a whole word
+    ("The town lies 20 miles from the border.", "20 miles"),
+    ("The road is 3 km long.", "3 km"),
+    ("It will cost $1.2 billion over ten years.", "$1.2 billion"),
+])
+def test_an_amount_is_marked_whole(sentence, amount):
+    assert amount in [sentence[s:e] for s, e in phrases(sentence, NUMBER, frozenset())]
+
+
 WRAPPED = ("The ministry said on Sunday that the new bridge over the Tigris at Mosul will cost 40\n"
            "million dinars and take three years to build, the agency reported from the capital.\n"
            "Work on the approach roads starts in the spring once the contracts are signed by the\n"

@@ -50,8 +50,10 @@ _DATE = re.compile(
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                  "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                  "eighty|ninety|hundred|dozen|dozens|hundreds|thousands|millions|half|a third|a quarter")
-_SCALE = r"(?:\s+(?:million|billion|trillion|thousand|hundred|mln|bln|m|bn|k))?"
-_UNIT = r"(?:\s*(?:%|per\s?cent|percent)|(?-i:\s+(?!(?:and|or|of|the|a|an|to|in|on|at|for|by|from|was|were|is|are)\b)[a-z][a-z-]+))?"
+# a scale written onto the number ("$27bn", "£5m") or after it ("1.2 billion"), a whole word
+# either way: "five men" and "20 miles" are a number and its unit, not "five m" and "20 m"
+_SCALE = r"(?:(?:bn|tn|m|k|mln|bln)\b|\s+(?:million|billion|trillion|thousand|hundred|mln|bln|m|bn|k)\b)?"
+_UNIT = r"(?:\s*(?:%|per\s?cent|percent)|(?-i:\s+(?!(?:and|or|but|of|the|a|an|to|in|on|at|for|by|from|with|over|under|after|before|since|than|into|up|down|as|that|which|who|when|while|was|were|is|are|had|has|have|will|would)\b)[a-z][a-z-]+))?"
 _NUMBER = re.compile(
     rf"(?:[$£€¥]\s?)?\b(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))*){_SCALE}{_UNIT}",
     re.I)
