@@ -141,6 +141,15 @@ def test_an_amount_is_marked_whole(sentence, amount):
     assert amount in [sentence[s:e] for s, e in phrases(sentence, NUMBER, frozenset())]
 
 
+def test_a_dates_day_is_no_amount_and_a_possessive_is_not_the_name():
+    sentence = "On 15 June 1520 the Pope warned Luther, then 36 years old."
+    assert [sentence[s:e] for s, e in phrases(sentence, NUMBER, frozenset())] == ["36 years"]
+    bid = "It was back to official duties in my role as an ambassador to London's 2012 Olympic bid."
+    assert [bid[s:e] for s, e in phrases(bid, PLACE, frozenset())] == ["London"]
+    said = "The plan was Blair’s own, aides said."
+    assert [said[s:e] for s, e in phrases(said, PERSON, frozenset())] == ["Blair"]
+
+
 WRAPPED = ("The ministry said on Sunday that the new bridge over the Tigris at Mosul will cost 40\n"
            "million dinars and take three years to build, the agency reported from the capital.\n"
            "Work on the approach roads starts in the spring once the contracts are signed by the\n"

@@ -133,6 +133,8 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
         if not words or (len(words) == 1 and words[0].text.lower().strip(".,") in _NOT_NAMES):
             continue
         start, end = run_start + words[0].start, run_start + words[-1].end
+        if text[max(start, end - 2):end] in ("'s", "’s"):
+            end -= 2  # "London's 2012 bid": the place is London
         while end > start and text[end - 1] in ".'’-":
             end -= 1
         if place and not _PLACE_BEFORE.search(text, max(0, start - 20), start):
@@ -187,12 +189,14 @@ def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]
 @lru_cache(maxsize=65_536)
 def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
     """The phrases of a date, number, cause or fate in the text before the question is looked
-    at (a number is not a year): found once for a sentence that many questions reach."""
+    at (a number is not a year or a date's day): found once for a sentence that many questions reach."""
     if kind == DATE:
         return tuple(Phrase(*m.span()) for m in _DATE.finditer(text))
-    if kind == NUMBER:
+    if kind == NUMBER:  # not a year, nor the day of a date ("On 15 June 1520" holds no amount)
+        dates = [m.span() for m in _DATE.finditer(text)]
         spans = ((m.start(), m.start() + len(m.group(0).rstrip(",."))) for m in _NUMBER.finditer(text))
-        return tuple(Phrase(a, b) for a, b in spans if not _YEAR.match(text, a, b))
+        return tuple(Phrase(a, b) for a, b in spans
+                     if not _YEAR.match(text, a, b) and not any(s <= a and b <= e for s, e in dates))
     if kind == CAUSE:
         return tuple(_causes(text))
     return tuple(Phrase(*m.span()) for m in _FATE.finditer(text))
