@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.embedding.remembering import Remembering  # noqa: F401  (the fixtures below; test_vectors imports it from here)
+from qa.embedding.remembering import Remembering  # remembered_model below; test_vectors imports it from here
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -193,10 +193,10 @@ def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
     if kind == DATE:
         return tuple(Phrase(*m.span()) for m in _DATE.finditer(text))
     if kind == NUMBER:  # not a year, nor the day of a date ("On 15 June 1520" holds no amount)
-        dates = [m.span() for m in _DATE.finditer(text)]
-        spans = ((m.start(), m.start() + len(m.group(0).rstrip(",."))) for m in _NUMBER.finditer(text))
+        spans = [(m.start(), m.start() + len(m.group(0).rstrip(",."))) for m in _NUMBER.finditer(text)]
+        dates = _spans(text, DATE) if spans else ()  # the same cached spans a "when" question reads
         return tuple(Phrase(a, b) for a, b in spans
-                     if not _YEAR.match(text, a, b) and not any(s <= a and b <= e for s, e in dates))
+                     if not _YEAR.match(text, a, b) and not any(d.start <= a and b <= d.end for d in dates))
     if kind == CAUSE:
         return tuple(_causes(text))
     return tuple(Phrase(*m.span()) for m in _FATE.finditer(text))
