@@ -178,10 +178,13 @@ class Scores:
     rr: float = 0.0
     highlight: int = 0
     answered: int = 0
+    marked: int = 0  # the top passage is right and marks an answer phrase
+    phrase: int = 0  # ... that shares a character with a gold answer
 
     def add(self, ranked: list[tuple[str, int, int]], highlight: tuple[int, int] | None, answered: bool,
-            q: Question) -> None:
-        """ranked: (path, start, end) of the top 10, best first."""
+            q: Question, answer: tuple[int, int] | None = None) -> None:
+        """ranked: (path, start, end) of the top 10, best first; answer: the top passage's marked
+        answer phrase (file offsets), if any."""
         self.n += 1
         first = next((r for r, (p, s, e) in enumerate(ranked[:10], 1) if p == q.path and contains(s, e, q.spans)), None)
         if first is not None:
@@ -191,18 +194,24 @@ class Scores:
             self.rr += 1 / first
         if highlight is not None and ranked and ranked[0][0] == q.path and contains(*highlight, q.spans):
             self.highlight += 1
+        if answer is not None and ranked and ranked[0][0] == q.path:
+            self.marked += 1
+            self.phrase += any(a < e and s < b for s, e in q.spans for a, b in [answer])
         self.answered += answered
 
     def add_hits(self, hits: list, answered: bool, q: Question) -> None:
         """The same from Hits (qa.search.Hit)."""
         top = hits[0] if hits else None
         self.add([(h.path, h.start, h.end) for h in hits],
-                 (top.highlight_start, top.highlight_end) if top else None, answered, q)
+                 (top.highlight_start, top.highlight_end) if top else None, answered, q,
+                 top.answer if top else None)
 
     def row(self) -> dict[str, float]:
         n = max(self.n, 1)
         return {"hit@1": self.hit1 / n, "hit@3": self.hit3 / n, "hit@5": self.hit5 / n, "mrr@10": self.rr / n,
-                "highlight": self.highlight / n, "answered": self.answered / n}
+                "highlight": self.highlight / n, "answered": self.answered / n,
+                # of the right top passages marking a phrase, the share whose phrase is (in) the answer
+                "phrase": self.phrase / max(self.marked, 1), "marked": self.marked / n}
 
 
 # -- cached candidates -------------------------------------------------------------------------------

@@ -1,12 +1,15 @@
 """Where the highlight misses (issue 24): highlight-hit by question type, and for each miss where
 the gold answer lies: in the top passage but another sentence ("other sentence"), past the top
 passage's end in the same article ("next passage"), elsewhere in the right article ("same
-article"), or the top passage is from another article ("wrong article"). Dev set (SQuAD v1.1-even
+article"), or the top passage is from another article ("wrong article"); and of the highlights that hold the
+answer, the share that mark an answer phrase ("marked") and of those the share whose phrase
+overlaps the gold answer ("phrase": the bold words are the answer). Dev set (SQuAD v1.1-even
 among BBC), full index, through the shipped stages on candidates retrieved once; split by the
 questions whose articles the tuning never used (held_out: odd articles) and the rest.
 
     .venv/bin/python benchmarks/highlight_misses.py                 # the shipped settings
     .venv/bin/python benchmarks/highlight_misses.py --set follow_sentences=0 --examples 5
+    .venv/bin/python benchmarks/highlight_misses.py --phrase-examples 8   # marked phrases that miss
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", action="append", default=[], help="a RetrievalSettings field=value")
     parser.add_argument("--examples", type=int, default=0, help="print this many misses per bucket and type")
+    parser.add_argument("--phrase-examples", type=int, default=0,
+                        help="print this many marked answer phrases that miss the gold answer, per type")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     if not SQUAD1.exists() or not BBC.is_dir():
@@ -82,13 +87,22 @@ def main(argv: list[str] | None = None) -> int:
         hit1 = top is not None and top.path == q.path and contains(top.start, top.end, q.spans)
         light = top is not None and top.path == q.path and contains(top.highlight_start, top.highlight_end, q.spans)
         where = "hit" if light else "no passage" if top is None else bucket(top, q, None)
+        marked = light and top.answer is not None
+        right = marked and any(top.answer[0] < e and s < top.answer[1] for s, e in q.spans)
         for kind in kinds:
-            table[kind].update({"n": 1, "hit@1": hit1, "highlight": light, where: 1})
+            table[kind].update({"n": 1, "hit@1": hit1, "highlight": light, where: 1, "marked": marked, "phrase": right})
+        if marked and not right and len(examples[(kinds[0], "phrase")]) < args.phrase_examples:
+            text = Path(q.path).read_text(encoding="utf-8")
+            examples[(kinds[0], "phrase")].append((q.text, question_type(q.text),
+                                                   text[top.highlight_start:top.highlight_end]
+                                                   + f"  [marked: {text[top.answer[0]:top.answer[1]]}]",
+                                                   [text[s:e] for s, e in q.spans][:2]))
         if args.examples and where != "hit" and len(examples[(kinds[0], where)]) < args.examples:
             text = Path(q.path).read_text(encoding="utf-8")
             examples[(kinds[0], where)].append((q.text, question_type(q.text), text[top.highlight_start:top.highlight_end],
                                                 [text[s:e] for s, e in q.spans][:2]))
-    cols = ["n", "hit@1", "highlight", "other sentence", "next passage", "same article", "wrong article"]
+    cols = ["n", "hit@1", "highlight", "other sentence", "next passage", "same article", "wrong article", "marked",
+            "phrase"]
     print("| type | " + " | ".join(cols) + " |")
     print("|" + " --- |" * (len(cols) + 1))
     result = {}
@@ -97,7 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         if not c["n"]:
             continue
         result[kind] = {col: c[col] for col in cols}
-        cells = [str(c["n"])] + [f"{c[col] / c['n']:.3f}" for col in cols[1:]]
+        # marked: of the highlights that hold the answer, the share marking a phrase; phrase: of those
+        # marked, the share whose phrase overlaps the gold answer
+        share = {"marked": c["highlight"], "phrase": c["marked"]}
+        cells = [str(c["n"])] + [f"{c[col] / max(share.get(col, c['n']), 1):.3f}" for col in cols[1:]]
         print(f"| {kind} | " + " | ".join(cells) + " |")
     for (kind, where), items in sorted(examples.items()):
         print(f"\n## {kind} / {where}")

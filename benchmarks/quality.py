@@ -5,6 +5,8 @@ The corpus, indexes and scores are in benchmarks/common.py. Rows (from the full 
   answer-hit@1/3/5  the passage at that rank or above is in the right file and contains a gold span
   MRR@10            reciprocal rank of the first such passage in the top 10
   highlight-hit     the top passage's highlighted sentence contains a gold span
+  marked / phrase   the share of questions whose right top passage marks an answer phrase, and of
+                    those the share whose phrase overlaps a gold span (the bold words are the answer)
   span integrity    every returned text == the file's text[start:end]
 No answer (half index): held-out questions answered false; in-corpus questions answered true.
 SQuAD v2.0 questions marked unanswerable for in-corpus articles (full index): answered false.
