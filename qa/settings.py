@@ -36,6 +36,7 @@ class RetrievalSettings:
     bigram_weight: float = 0.4  # "+ word pairs: ... + 0.4 x share of the question's adjacent term pairs" (`--sweeps sentences`)
     article_share: float = 0.5  # "+ word weights within the article: ... article factor (share 0.5)" (`--sweeps article`)
     answer_type_weight: float = 0.2  # a sentence holding a phrase of the type asked for (qa/retrieval/answer_types.py): BENCHMARKS.md "The sentence that answers", row "answer_type_weight 0" (+0.4 highlight, +0.2 hit@1; `--sweeps answers`)
+    answer_proximity: float = 0.3  # the answer phrase: a question word's nearness beside sharing its clause (qa/retrieval/highlight.py): BENCHMARKS.md "The answer phrase chosen by clause"
     context_weight: float = 0.5  # the question's weight a sentence lacks that the sentence before or the title holds: the same table, row "context_weight 0" (+0.7 highlight)
     follow_sentences: int = 1  # a lead (paragraph's first sentence) without a phrase of the type asked for yields to the next sentence that holds one: the same table, row "follow_sentences 0" (-0.1 on SQuAD; kept for the news lead pattern the issue measured)
     follow_share: float = 0.5  # ... if that one scores at least this share of the lead (the issue's "How much extra tax relief" case needs <= 0.54)

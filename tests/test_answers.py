@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.retrieval.answer_types import CAUSE, DATE, NUMBER, PERSON, PLACE, phrases, question_type
+from qa.retrieval.answer_types import CAUSE, DATE, NUMBER, PERSON, PLACE, asks_agent, phrases, question_type
+from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
+from qa.settings import DEFAULT_SETTINGS
 from qa.search import Searcher
 from qa.index.text import tokenize
 from tests.robust_util import HashEmbedder
@@ -148,6 +150,73 @@ def test_a_dates_day_is_no_amount_and_a_possessive_is_not_the_name():
     assert [bid[s:e] for s, e in phrases(bid, PLACE, frozenset())] == ["London"]
     said = "The plan was Blair’s own, aides said."
     assert [said[s:e] for s, e in phrases(said, PERSON, frozenset())] == ["Blair"]
+
+
+def _found(sentence: str, kind: str, question: str) -> list[str]:
+    return [sentence[s:e] for s, e in phrases(sentence, kind, frozenset(tokenize(question)))]
+
+
+@pytest.mark.parametrize("sentence, question, wanted, not_wanted", [
+    # a name that describes the next one is a modifier: the person is the one after the role
+    ("The awards will be hosted by American Idol presenter Ryan Seacrest.", "Who will host the awards?",
+     "Ryan Seacrest", "American Idol"),
+    ("NFL and Atlanta Braves field director Ed Mangan said the pitch was fine.", "Who is the field director?",
+     "Ed Mangan", "Atlanta Braves"),
+    # a name spelled out by the question's initials is the thing asked about, not its answer
+    ("Quarterback Cam Newton was named the NFL Most Valuable Player (MVP).", "Who was the NFL MVP?",
+     "Cam Newton", "Most Valuable Player"),
+    # a Roman numeral is what tells one Super Bowl from another, not a name
+    ("Kubiak replaced Elway in Super Bowls XXI and XXIV.", "Who did Kubiak replace in Super Bowl XXIV?",
+     "Elway", "XXI and XXIV"),
+    # a people's adjective before a noun names no one
+    ("A French version was prepared by the priest Guyard de Moulin.", "Who prepared this version?",
+     "Guyard de Moulin", "French"),
+    # a capital inside a hyphenated word starts no name
+    ("The pay-TV system is owned by NDS.", "Who owns the system?", "NDS", "TV"),
+])
+def test_a_person_is_not_a_modifier_an_expansion_a_numeral_or_an_adjective(sentence, question, wanted, not_wanted):
+    found = _found(sentence, PERSON, question)
+    assert wanted in found and not_wanted not in found
+
+
+def test_a_place_follows_a_place_preposition_or_there_is_none():
+    # "of" is no place preposition: "a hotel of the Hilton group" names the owner, not where
+    stay = "The team flew to Cairo on Monday and stayed in a hotel of the Hilton group."
+    assert _found(stay, PLACE, "Where did the team stay?") == ["Cairo"]
+    # and a name with no place preposition before it is no answer to "where"
+    team = "The broadcast team of Jim Nantz and Phil Simms called the contest from the sidelines."
+    assert _found(team, PLACE, "Where did the team call the contest from?") == []
+
+
+def _marked(sentence: str, question: str) -> str:
+    tokens, kind = tokenize(question), question_type(question)
+    evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
+                              DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question))
+    chosen = scored_best_sentence(sentence, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
+    assert chosen.answer is not None
+    return sentence[chosen.answer[0]:chosen.answer[1]]
+
+
+def test_the_answer_phrase_is_the_one_in_the_clause_that_holds_the_question():
+    """Both years stand four words after "report": the one whose clause holds the question's
+    other words ("lawyers", "completed", "final") is the answer."""
+    sentence = ("The firm published its first report on the merger in 1998, and its lawyers completed the "
+                "final report on the merger in 2001.")
+    assert _marked(sentence, "When did the lawyers complete the final report?") == "2001"
+    assert _marked(sentence, "When did the firm publish its first report?") == "1998"
+
+
+@pytest.mark.parametrize("question, agent", [
+    ("Who tackled Mike Tolbert?", True), ("Who is VideoGuard owned by?", True), ("By whom was it built?", True),
+    ("Who was sacked as the half ended?", False), ("Who did Carolina beat?", False), ("Who is the chairman?", False),
+])
+def test_who_did_it_questions_are_told_from_who_was_done_to(question, agent):
+    assert asks_agent(question) is agent
+
+
+def test_who_did_it_is_answered_by_the_passives_agent():
+    sentence = "In the third quarter Mike Tolbert, the Panthers fullback, was tackled by Darian Stewart near Jon Beason."
+    assert _marked(sentence, "Who tackled Mike Tolbert in the third quarter?") == "Darian Stewart"
 
 
 WRAPPED = ("The ministry said on Sunday that the new bridge over the Tigris at Mosul will cost 40\n"

@@ -59,10 +59,38 @@ _NUMBER = re.compile(
     re.I)
 _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|billion|thousand))")
 # A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case particles.
-_NAME = re.compile(r"(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the)\s+)?"
+_NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the)\s+)?"
                    r"(?:[A-Z][\w'’.-]*))*")
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside|of|around|toward|towards|via)\s+(?:the\s+)?$")
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside|around|toward|towards|via)\s+(?:the\s+)?$")
 _RUN_WORD = re.compile(r"\S+")
+_ROMAN = re.compile(r"[IVXLCDM]{2,}")
+# A people's or a faith's adjective ("the French version", "a Jewish spokesman"): a one-word run so
+# written and followed by a lower-case word names no one
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean|ic)|French|Dutch|Greek|Thai|Swiss|Welsh|Latin|Arab|Muslim|"
+                      r"Jewish|Hindu|Buddhist|Sikh|Protestant|Catholic|American|African|European|Mexican|Korean|"
+                      r"German|Norman|Roman|Lutheran|Anglican|Republican|Cuban|Moroccan|Kenyan|Tibetan|Nepalese|"
+                      r"Chinese|Japanese|Vietnamese|Portuguese|Sudanese|Iraqi|Israeli|Pakistani|Saudi|Kuwaiti|Yemeni|"
+                      r"Somali|Afghan|Filipino|Kurd|Kurdish|Basque|Celtic|Gothic|Asian")
+_LOWER_NEXT = re.compile(r"\s+[a-z]")
+# "Who tackled X?", "Who is it owned by?": a question asking who did something (not "Who was sacked?")
+_ASKS_AGENT = re.compile(r"^\W*who\s+(?!(?:is|was|are|were|be|been|being|did|does|do|has|have|had|will|would|"
+                         r"can|could|should|may|might|must|else)\b)[a-z]+|\bby\s*\W*$|\bby whom\b", re.I)
+# What stands between a name and the person or body it describes: a role ("American Idol presenter
+# Ryan Seacrest", "Academy Award nominee Lady Gaga", "the British rock group Coldplay"), with up to
+# two words before it and "of" after ("commentary crew of Alvaro Martin"): the first name is a modifier.
+_ROLE = (r"(?!(?:after|over|under|other|never|ever|either|neither|rather|whether|order|offer|enter|consider|"
+         r"deliver|cover|suffer|remember|answer|register|gather|differ|prefer|refer|transfer|wonder|for|nor|or|"
+         r"per|her|their|our|your|later|earlier|further|former|latter|better|more|before|together|however)\b)"
+         r"(?:[a-z-]*(?:er|or|ist|ian|man|woman|person|ee)s?|chief|head|boss|coach|star|group|band|crew|firm|"
+         r"company|team|side|club|minister|secretary|captain|president|executive|official|envoy|general|aide|"
+         r"colleague|rival|partner|attorney|judge|premier|mp|king|queen|prince|princess|actress|artist|host|"
+         r"anchor|correspondent|deputy|agent|guard|back|end|safety|veteran|legend|rookie|candidate|incumbent|"
+         r"pilot|colonel|sergeant|lieutenant|officer|detective|inspector|economist|scientist|expert|chair|cleric|"
+         r"imam|bishop|cardinal|pope|priest|rabbi|network|channel|station|newspaper|magazine|label|studio|brand|"
+         r"giant|carrier|airline|bank|chain|watchdog|agency|body|party|union|ministry|department|council|"
+         r"committee|panel|board|government|administration|authority|commission|charity|organi[sz]ation|"
+         r"institute|university|league|federation|association)s?")
+_DESCRIBES = re.compile(rf"(?:'s|’s|'|’)?\s+(?:[a-z][\w-]*\s+){{0,2}}{_ROLE}(?:\s+of)?\s+(?:the\s+)?")
 _CAUSE = re.compile(r"\b(?:because(?: of)?|due to|owing to|as a result of|so that|in order to|so as to|"
                     r"thanks to|caused by|led to|after|since|for fear|the reason|aimed at|to protest|in protest)\b",
                     re.I)
@@ -80,6 +108,13 @@ class Phrase(NamedTuple):
 
     start: int
     end: int
+
+
+def asks_agent(question: str) -> bool:
+    """True when a "who" question asks who did something ("Who tackled Mike Tolbert?", "Who is
+    VideoGuard owned by?"), so the name after a passive's "by" is its answer; not for "Who was
+    sacked?" or "Who did Carolina beat?"."""
+    return bool(_ASKS_AGENT.search(question.strip()))
 
 
 def question_type(question: str) -> str | None:
@@ -125,13 +160,20 @@ def _name_runs(text: str) -> tuple[tuple[int, tuple[_Word, ...]], ...]:
 
 def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
     out = []
-    for run_start, run in _name_runs(text):
+    runs = _name_runs(text)
+    for n, (run_start, run) in enumerate(runs):
+        known = _known_words(run, asked)
         first = 0
-        while first < len(run) and all(_known(stem, asked) for stem in _stems(run[first].text)):  # "Federal Reserve Board Vice ..."
+        while first < len(run) and known[first]:  # "Federal Reserve Board Vice ..."
             first += 1
         words = run[first:]
         if not words or (len(words) == 1 and words[0].text.lower().strip(".,") in _NOT_NAMES):
             continue
+        if not place and _adjective(text, run_start, run):
+            continue
+        if all(known[first:]) or (not place and n + 1 < len(runs)
+                                  and _DESCRIBES.fullmatch(text, run_start + run[-1].end, runs[n + 1][0])):
+            continue  # "Super Bowl XLVII" for "Super Bowl 50"; "American Idol" of "American Idol presenter Ryan Seacrest"
         start, end = run_start + words[0].start, run_start + words[-1].end
         if text[max(start, end - 2):end] in ("'s", "’s"):
             end -= 2  # "London's 2012 bid": the place is London
@@ -147,6 +189,28 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
         if _new(text, start, end, asked):
             out.append(Phrase(start, end))
     return out
+
+
+def _adjective(text: str, run_start: int, run: tuple[_Word, ...]) -> bool:
+    """A run that is one people's or faith's adjective before a lower-case word ("the French
+    version"; "A French version" opening a sentence)."""
+    if run_start == 0 and len(run) == 2 and _common(run[0].text):
+        run = run[1:]
+    return len(run) == 1 and bool(_DEMONYM.fullmatch(run[0].text)) and bool(_LOWER_NEXT.match(text, run_start + run[0].end))
+
+
+def _known_words(run: tuple[_Word, ...], asked: Collection[str]) -> list[bool]:
+    """Which words of a capitalised run the question already says: its own words, a Roman
+    numeral (what tells "Super Bowl XLVII" from the "Super Bowl 50" asked about), and the words
+    of a name whose initials are a word of the question ("Most Valuable Player" for "MVP")."""
+    known = [all(_known(stem, asked) for stem in _stems(w.text)) or bool(_ROMAN.fullmatch(w.text)) for w in run]
+    capitals = [i for i, w in enumerate(run) if w.text[:1].isupper()]
+    for a in range(len(capitals)):
+        for b in range(a + 2, min(len(capitals), a + 6) + 1):
+            if "".join(run[i].text[0] for i in capitals[a:b]).lower() in asked:
+                for i in range(capitals[a], capitals[b - 1] + 1):
+                    known[i] = True
+    return known
 
 
 def _common(word: str) -> bool:
@@ -180,7 +244,7 @@ def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]
     if kind in (DATE, NUMBER):
         return [p for p in _spans(text, kind) if _new(text, p.start, p.end, asked)]
     if kind in (PERSON, PLACE):
-        return _names(text, asked, kind == PLACE) or (_names(text, asked, False) if kind == PLACE else [])
+        return _names(text, asked, kind == PLACE)
     if kind in (CAUSE, FATE):
         return list(_spans(text, kind))
     return []

@@ -15,6 +15,7 @@ passage holds. The weights (bigram_weight, the article share) are in qa/settings
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -50,6 +51,8 @@ class AnswerEvidence(NamedTuple):
     context_weight: float
     follow: int = 0
     follow_share: float = 0.0
+    proximity: float = 0.0  # the answer phrase's nearness to each question word, beside sharing its clause
+    agent: bool = False  # the question asks who did something (answer_types.asks_agent)
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -95,8 +98,8 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     else:
         at, found = _typed_choice(passage_text, scored, evidence)
     best = scored[at]
-    answer = _answer_phrase(passage_text[best.start:best.end], best.start, found, set(query_tokens)) \
-        if found else None
+    answer = _answer_phrase(passage_text[best.start:best.end], best.start, found, set(query_tokens), weight,
+                            evidence.proximity, evidence.agent) if found and evidence is not None else None
     score = best.score + (evidence.type_weight if found and evidence is not None else 0.0)
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer else frozenset()
     return SentenceScore(best.start, best.end, score, max(s.match for s in scored), answer, frozenset(best.tokens),
@@ -167,15 +170,42 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
     return out
 
 
-def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str]) -> tuple[int, int]:
-    """The phrase nearest the question's words in the sentence (its first when none is there),
-    in passage coordinates (the sentence starts at `offset`)."""
-    at = [(start, end) for start, end, stem in _word_stems(sentence) if stem in wanted]
+def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str],
+                   weight: Callable[[str], float], proximity: float, agent: bool) -> tuple[int, int]:
+    """The phrase that shares a clause with the most question weight (its first when the sentence
+    holds no question word), in passage coordinates (the sentence starts at `offset`). Each
+    question word counts once, with its weight, for a phrase in its clause (no comma, semicolon,
+    bracket, "and", "but", "while", "who", "which" between them), plus `proximity` x its weight
+    / (1 + words between / 4): "Newton was picked first in 2011" holds the answer to "when was
+    Newton first picked", though "the 1998 NFL draft" is nearer "draft". `agent`: the question
+    asks who did something, so a name after "<question's verb> by" ("tackled by Darian
+    Stewart") counts as holding the question's heaviest word besides."""
+    words = _word_stems(sentence)
+    at = [(i, stem) for i, (_, _, stem) in enumerate(words) if stem in wanted]
     if not at:
-        phrase = found[0]
-    else:
-        phrase = min(found, key=lambda p: min(max(s - p.end, p.start - e, 0) for s, e in at))
+        return offset + found[0].start, offset + found[0].end
+    heaviest = max(weight(stem) for _, stem in at)
+
+    def score(phrase: Phrase) -> float:
+        first = next((i for i, (_, e, _) in enumerate(words) if e > phrase.start), len(words))
+        last = max((i for i, (s, _, _) in enumerate(words) if s < phrase.end), default=first)
+        near: dict[str, float] = {}
+        for i, stem in at:
+            lo, hi = (i, first) if i < first else (last, i)
+            together = not any(_CLAUSE_BREAK.search(sentence, words[j][1], words[j + 1][0]) for j in range(lo, hi))
+            near[stem] = max(near.get(stem, 0.0), together + proximity / (1.0 + max(first - i, i - last, 0) / 4))
+        by = agent and _AGENT.search(sentence, max(0, phrase.start - 40), phrase.start)
+        return sum(weight(stem) * v for stem, v in near.items()) + \
+            (heaviest if by and stem_of(by.group(1).casefold()) in wanted else 0.0)
+
+    phrase = max(found, key=lambda p: (score(p), -p.start))
     return offset + phrase.start, offset + phrase.end
+
+
+#: what ends a clause between a question word and a phrase (_answer_phrase)
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\s(?:and|but|while|whereas|who|which)\s")
+#: a passive's agent: "<verb> by [the] [two words] <phrase>"
+_AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$")
 
 
 @lru_cache(maxsize=16_384)
