@@ -146,3 +146,11 @@ def test_sentence_splitter_keeps_abbreviations_and_initials():
     spans = sentence_spans(text)
     assert [text[s:e] for s, e in spans] == [
         "Mr. Smith met Dr. J. Jones in the U.S. on Monday.", "They talked.", "\u201cFine,\u201d he said."]
+
+
+def test_a_name_ending_in_a_capital_ends_its_sentence_and_joined_initials_do_not():
+    """'Jay-Z.' is no initial (a capital after a hyphen), so the next sentence is its own and can
+    be highlighted alone; 'J.R. Smith' is one name."""
+    text = "Nominees include OutKast and Jay-Z. Soul singer Stevie Wonder will sing. J.R. Smith and W.H. Auden came."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Nominees include OutKast and Jay-Z.", "Soul singer Stevie Wonder will sing.", "J.R. Smith and W.H. Auden came."]

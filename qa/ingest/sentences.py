@@ -22,6 +22,8 @@ _ABBREVIATIONS = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k u.n a.m p.m""".split()
 )
 
+# Initials written together: "J.R. Smith", "W.H. Auden" (lower-cased)
+_INITIALS = re.compile(r"[a-z](?:\.[a-z])+")
 # A candidate end: terminal punctuation, optional closers, then white space (runs hold no blank line).
 _END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9À-Ý])""")
 _LINE = re.compile(r"[^\r\n]*[^\s][^\r\n]*")
@@ -41,9 +43,9 @@ def _is_abbreviation(text: str, stop: int) -> bool:
     word = text[begin:stop].lower()
     if not word:
         return False
-    if len(word) == 1 and text[begin].isupper():  # an initial: "J. Smith"
-        return True
-    return word in _ABBREVIATIONS
+    if len(word) == 1 and text[begin].isupper():  # an initial: "J. Smith", not the end of "Jay-Z."
+        return begin == 0 or text[begin - 1].isspace() or text[begin - 1] in "([\"'“‘"
+    return word in _ABBREVIATIONS or bool(_INITIALS.fullmatch(word))
 
 
 def _runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
