@@ -46,6 +46,8 @@ _DATE = re.compile(
     rf"(?:,?\s+(?:1[0-9]|20)\d\d)?\b|\b(?:{_DAYS})\b|\b(?:1[0-9]|20)\d\ds?\b|"
     r"\b\d{1,2}(?:st|nd|rd|th)\s+century\b|\b(?:yesterday|today|tonight|tomorrow)\b|"
     r"\b(?:last|next|this|earlier this|later this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)\b|"
+    r"\bthe\s+(?:(?:early|late)\s+)?(?:spring|summer|autumn|winter)\b|"
+    r"\b(?:spring|summer|autumn|winter)\s+(?:of\s+)?(?:1[0-9]|20)\d\d\b|"
     r"\b\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.m\.")
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                  "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
@@ -72,6 +74,17 @@ _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean|ic)|French|Dutch|Greek|Tha
                       r"Chinese|Japanese|Vietnamese|Portuguese|Sudanese|Iraqi|Israeli|Pakistani|Saudi|Kuwaiti|Yemeni|"
                       r"Somali|Afghan|Filipino|Kurd|Kurdish|Basque|Celtic|Gothic|Asian")
 _LOWER_NEXT = re.compile(r"\s+[a-z]")
+_NEXT_WORD = re.compile(r"\s+([a-z][a-z'’-]*)")
+# words after a name that make it the subject of a clause, not a modifier of a noun ("Newton threw",
+# "Blair told"): auxiliaries, function words and irregular past tenses
+_VERBISH = frozenset("""said told has had have is was were are will would could can may might should must did does
+    do and or but to in on at for of with by from as who which that also then now not never still only just later
+    again already first last this these those threw won beat led took made gave met went came saw left lost ran got
+    put set hit cut let kept held sold paid brought bought caught fought sought thought taught built sent spent fell
+    felt grew knew rose wrote became began broke chose drove flew forgot froze hid rode sang sank shook spoke stole
+    swam tore woke wore struck stood understood found sat drew shot slid spun stuck stung swore swept swung bore
+    bit bled bred dealt dug fed fled forbade forgave hung heard laid lent lit meant overcame quit read rid sent shut
+    slept sped split spread sprang stank strove sought thrust upheld withdrew wound""".split())
 # "Who tackled X?", "Who is it owned by?": a question asking who did something (not "Who was sacked?")
 _ASKS_AGENT = re.compile(r"^\W*who\s+(?!(?:is|was|are|were|be|been|being|did|does|do|has|have|had|will|would|"
                          r"can|could|should|may|might|must|else)\b)[a-z]+|\bby\s*\W*$|\bby whom\b", re.I)
@@ -91,7 +104,11 @@ _ROLE = (r"(?!(?:after|over|under|other|never|ever|either|neither|rather|whether
          r"committee|panel|board|government|administration|authority|commission|charity|organi[sz]ation|"
          r"institute|university|league|federation|association)s?")
 _DESCRIBES = re.compile(rf"(?:'s|’s|'|’)?\s+(?:[a-z][\w-]*\s+){{0,2}}{_ROLE}(?:\s+of)?\s+(?:the\s+)?")
-_CAUSE = re.compile(r"\b(?:because(?: of)?|due to|owing to|as a result of|so that|in order to|so as to|"
+# "due to" before a verb says when something is planned ("due to open this weekend"), not why
+_CAUSE = re.compile(r"\b(?:because(?: of)?|due to(?!\s+(?:be|open|start|begin|take|meet|arrive|end|close|finish|"
+                    r"launch|return|play|appear|visit|hold|go|come|make|have|sign|face|report|announce|publish|"
+                    r"release|resume|expire|leave|run|retire|testify|stand|give|get|become|receive|decide|vote|"
+                    r"fly|travel|speak|attend|appear|present|complete|deliver|lift|rule|hear|issue|reopen)\b)|owing to|as a result of|so that|in order to|so as to|"
                     r"thanks to|caused by|led to|after|since|for fear|the reason|aimed at|to protest|in protest)\b",
                     re.I)
 _OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not)\s+)?(?:killed|captured|"
@@ -192,11 +209,23 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
 
 
 def _adjective(text: str, run_start: int, run: tuple[_Word, ...]) -> bool:
-    """A run that is one people's or faith's adjective before a lower-case word ("the French
-    version"; "A French version" opening a sentence)."""
+    """A one-word run that modifies the lower-case word after it: a people's or faith's adjective
+    ("the French version"; "A French version" opening a sentence), or any name before a noun ("A
+    US judge", "PC security software", "its Sandoz unit"), not before a verb ("Newton threw",
+    "Microsoft announced", "Google says": an auxiliary, a function word, an irregular past or a
+    word ending in -ed or -s)."""
     if run_start == 0 and len(run) == 2 and _common(run[0].text):
         run = run[1:]
-    return len(run) == 1 and bool(_DEMONYM.fullmatch(run[0].text)) and bool(_LOWER_NEXT.match(text, run_start + run[0].end))
+    if len(run) != 1 or run[0].text.endswith(("'s", "’s")):  # "Blair's own" names whose it is
+        return False
+    after = _LOWER_NEXT.match(text, run_start + run[0].end)
+    if after is None:
+        return False
+    if _DEMONYM.fullmatch(run[0].text):
+        return True
+    nxt = _NEXT_WORD.match(text, after.start())
+    word = nxt.group(1) if nxt else ""
+    return not (word in _VERBISH or word.endswith(("ed", "s")))
 
 
 def _known_words(run: tuple[_Word, ...], asked: Collection[str]) -> list[bool]:

@@ -25,8 +25,11 @@ from qa.index.text import tokenize
 
 #: the answer types whose different phrases are different claims
 DIFFERING_TYPES = (FATE, NUMBER, DATE, PERSON)
-#: question terms a sentence must say before its answer can differ from another's
+#: question terms a sentence must say before its answer can differ from another's: at least two,
+#: and at least this share of them ("who is the assistant manager at Aston Villa" is not answered
+#: by a sentence on Aston Villa's manager, so another story's name does not "differ" from it)
 MIN_SHARED_TERMS = 2
+MIN_SHARED_SHARE = 2 / 3
 #: question terms that only say what kind of answer is wanted ("What happened to ...")
 _QUESTION_FORM = frozenset(tokenize("happened became become fate"))
 
@@ -87,7 +90,8 @@ def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: M
     asked = frozenset(query.tokens) | frozenset(query.aliases)
     top = hits[0]
     key, terms = phrase_key(rows[top.passage_id], sentences[top.passage_id], asked), set(sentences[top.passage_id].words)
-    if len(terms & (set(query.tokens) - _QUESTION_FORM)) < MIN_SHARED_TERMS:
+    content = set(query.tokens) - _QUESTION_FORM
+    if len(terms & content) < max(MIN_SHARED_TERMS, MIN_SHARED_SHARE * len(content)):
         return []  # "Where is Derna?": any two sentences naming Derna would "differ"
     for hit in hits[1:]:
         if hit.answer is None or story_of(hit.passage_id, rows, stories) == story_of(top.passage_id, rows, stories):
