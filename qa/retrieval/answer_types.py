@@ -46,18 +46,20 @@ _DATE = re.compile(
     rf"(?:,?\s+(?:1[0-9]|20)\d\d)?\b|\b(?:{_DAYS})\b|\b(?:1[0-9]|20)\d\ds?\b|"
     r"\b\d{1,2}(?:st|nd|rd|th)\s+century\b|\b(?:yesterday|today|tonight|tomorrow)\b|"
     r"\b(?:last|next|this|earlier this|later this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)\b|"
+    r"\b(?:the\s+)?(?:(?:early|late)\s+)?(?:spring|summer|autumn|winter)\s+(?:of\s+)?(?:1[0-9]|20)\d\d\b|"
     r"\bthe\s+(?:(?:early|late)\s+)?(?:spring|summer|autumn|winter)\b|"
-    r"\b(?:spring|summer|autumn|winter)\s+(?:of\s+)?(?:1[0-9]|20)\d\d\b|"
     r"\b\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.m\.")
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                  "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                  "eighty|ninety|hundred|dozen|dozens|hundreds|thousands|millions|half|a third|a quarter")
+# a number's unit is a lower-case word that is not a preposition, an auxiliary or a past tense
+# ("Dozens held", "20 wounded": the number alone)
 # a scale written onto the number ("$27bn", "£5m") or after it ("1.2 billion"), a whole word
 # either way: "five men" and "20 miles" are a number and its unit, not "five m" and "20 m"
 _SCALE = r"(?:(?:bn|tn|m|k|mln|bln)\b|\s+(?:million|billion|trillion|thousand|hundred|mln|bln|m|bn|k)\b)?"
-_UNIT = r"(?:\s*(?:%|per\s?cent|percent)|(?-i:\s+(?!(?:and|or|but|of|the|a|an|to|in|on|at|for|by|from|with|over|under|after|before|since|than|into|up|down|as|that|which|who|when|while|was|were|is|are|had|has|have|will|would)\b)[a-z][a-z-]+))?"
+_UNIT = r"(?:\s*(?:%|per\s?cent|percent)|(?-i:\s+(?!(?:and|or|but|of|the|a|an|to|in|on|at|for|by|from|with|over|under|after|before|since|than|into|up|down|as|that|which|who|when|while|was|were|is|are|had|has|have|will|would|held|led|made|took|gave|won|lost|left|met|went|came|fell|rose|got|saw|sold|paid|hit|shot|set|put|cut)\b)(?![a-z-]+ed\b)[a-z][a-z-]+))?"
 _NUMBER = re.compile(
-    rf"(?:[$£€¥]\s?)?\b(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))*){_SCALE}{_UNIT}",
+    rf"(?:[$£€¥]\s?)?\b(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUMBER_WORDS})\b(?:[- ](?:{_NUMBER_WORDS})\b)*){_SCALE}{_UNIT}",
     re.I)
 _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|billion|thousand))")
 # A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case particles.
@@ -74,6 +76,7 @@ _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean|ic)|French|Dutch|Greek|Tha
                       r"Chinese|Japanese|Vietnamese|Portuguese|Sudanese|Iraqi|Israeli|Pakistani|Saudi|Kuwaiti|Yemeni|"
                       r"Somali|Afghan|Filipino|Kurd|Kurdish|Basque|Celtic|Gothic|Asian")
 _LOWER_NEXT = re.compile(r"\s+[a-z]")
+_OWN = re.compile(r"\s+own\b")
 _NEXT_WORD = re.compile(r"\s+([a-z][a-z'’-]*)")
 # words after a name that make it the subject of a clause, not a modifier of a noun ("Newton threw",
 # "Blair told"): auxiliaries, function words and irregular past tenses
@@ -211,12 +214,12 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
 def _adjective(text: str, run_start: int, run: tuple[_Word, ...]) -> bool:
     """A one-word run that modifies the lower-case word after it: a people's or faith's adjective
     ("the French version"; "A French version" opening a sentence), or any name before a noun ("A
-    US judge", "PC security software", "its Sandoz unit"), not before a verb ("Newton threw",
+    US judge", "PC security software", "its Sandoz unit", "Denver's defense"; not "Blair's own"), not before a verb ("Newton threw",
     "Microsoft announced", "Google says": an auxiliary, a function word, an irregular past or a
     word ending in -ed or -s)."""
     if run_start == 0 and len(run) == 2 and _common(run[0].text):
         run = run[1:]
-    if len(run) != 1 or run[0].text.endswith(("'s", "’s")):  # "Blair's own" names whose it is
+    if len(run) != 1 or _OWN.match(text, run_start + run[0].end):  # "Blair's own" names whose it is
         return False
     after = _LOWER_NEXT.match(text, run_start + run[0].end)
     if after is None:
