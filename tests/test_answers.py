@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.retrieval.answer_types import CAUSE, DATE, NUMBER, PERSON, PLACE, asks_agent, phrases, question_type
+from qa.retrieval.answer_types import (CAUSE, DATE, NUMBER, PERSON, PLACE, PLACE_NAME, asks_agent, phrases,
+                                       question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.settings import DEFAULT_SETTINGS
 from qa.search import Searcher
@@ -118,6 +119,7 @@ def test_cli_json_carries_the_answer_offsets(answers_index, capsys):
 @pytest.mark.parametrize("question, kind", [
     ("Who chaired the meeting?", PERSON), ("In what year did the war end?", DATE),
     ("How many people died?", NUMBER), ("Where is the dam?", PLACE), ("Why did he resign?", CAUSE),
+    ("Which city hosted the games?", PLACE_NAME),
     ("What is the capital of Peru?", None), ("What did Doctor Who's companion say?", None),
 ])
 def test_question_types(question, kind):
@@ -208,6 +210,10 @@ def test_a_place_follows_a_place_preposition_or_there_is_none():
     # and a name with no place preposition before it is no answer to "where"
     team = "The broadcast team of Jim Nantz and Phil Simms called the contest from the sidelines."
     assert _found(team, PLACE, "Where did the team call the contest from?") == []
+    # "which city" may be answered by any name
+    hosted = "The game was hosted by Santa Clara."
+    assert _found(hosted, PLACE_NAME, "Which city hosted the game?") == ["Santa Clara"]
+    assert _found(hosted, PLACE, "Where was the game?") == []
 
 
 def _marked(sentence: str, question: str) -> str:

@@ -20,6 +20,9 @@ from typing import NamedTuple
 from qa.index.text import ANALYZER, STOP_WORDS, stem_of
 
 PERSON, DATE, NUMBER, PLACE, CAUSE, FATE = "person", "date", "number", "place", "cause", "fate"
+#: "Which city ...?": a place, which a sentence may name as its subject ("Santa Clara hosted ..."),
+#: where "Where ...?" is answered by a name after a place preposition
+PLACE_NAME = "place name"
 
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES = [
@@ -30,8 +33,9 @@ _QUESTION_TYPES = [
                         r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|season)\b", re.I)),
     (CAUSE, re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|prompted|made)\b|\bfor what reason\b", re.I)),
-    (PLACE, re.compile(r"\bwhere\b|\b(?:what|which) (?:country|city|town|state|region|province|place|"
-                       r"continent|island|county|nation|capital|village|location)\b", re.I)),
+    (PLACE, re.compile(r"\bwhere\b", re.I)),
+    (PLACE_NAME, re.compile(r"\b(?:what|which) (?:country|city|town|state|region|province|place|"
+                            r"continent|island|county|nation|capital|village|location)\b", re.I)),
     (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|organi[sz]ation|group|firm|party|"
                         r"team|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
                         r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b",
@@ -277,6 +281,8 @@ def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]
         return [p for p in _spans(text, kind) if _new(text, p.start, p.end, asked)]
     if kind in (PERSON, PLACE):
         return _names(text, asked, kind == PLACE)
+    if kind == PLACE_NAME:
+        return _names(text, asked, True) or _names(text, asked, False)
     if kind in (CAUSE, FATE):
         return list(_spans(text, kind))
     return []
