@@ -156,3 +156,16 @@ def test_cosines_of_many_passages_are_each_passages_cosine():
     assert both.reconstruct_many([]).shape == (0, 16)
     with pytest.raises(KeyError):
         both.reconstruct_many([0])
+
+
+def test_postings_kept_for_questions_are_a_generations_own(built):
+    """What BM25 kept of a term for one question (qa/index/bm25.py POSTINGS_KEPT) is not read for
+    the next generation: a sync while the reader is open (the UI keeps it open) is searched whole."""
+    index, src = built
+    searcher = Searcher(index)
+    question = "Where is the Derna militia?"
+    assert all("Derna militia gathered" not in hit.text for hit in searcher.search(question, mode="bm25").hits)
+    assert searcher.snapshot.bm25._kept  # the question's terms were kept
+    (src / "new.txt").write_text("Militia story\n\nThe Derna militia gathered. Derna militia, Derna militia.\n")
+    sync(index, embedder=HashEmbedder())
+    assert "Derna militia gathered" in searcher.search(question, mode="bm25").hits[0].text
