@@ -16,6 +16,7 @@ article edits a few rows. A segment's term file stores them as postings (terms x
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -220,11 +221,12 @@ class BM25Index:
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage (position order) for the query tokens."""
-        cols = [self._columns[t] for t in query if t in self._columns]
+        repeats = Counter(self._columns[t] for t in query if t in self._columns)
         out = np.zeros(self.size + 1, dtype=np.float32)
-        # a repeated query term counts again, as in rank-bm25
-        for col, repeat in zip(*np.unique(np.asarray(cols, dtype=np.int64), return_counts=True)):
-            for at, weight in self._weighed(int(col)):
+        # a repeated query term counts again, as in rank-bm25; columns in ascending order (a
+        # Counter, not np.unique: ~20 us for a question's few columns)
+        for col, repeat in sorted(repeats.items()):
+            for at, weight in self._weighed(col):
                 out[at] += weight * np.float32(repeat)  # a passage once per segment: no repeated index
         return out[:self.size]
 
