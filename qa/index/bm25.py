@@ -33,9 +33,9 @@ from qa.settings import DEFAULT_SETTINGS
 # and from 0.758 to 0.780 (hybrid). Passages are short and alike in length.
 K1, B, EPSILON = DEFAULT_SETTINGS.bm25_params
 #: postings (positions, with their weights or alone) of the terms questions asked, kept by the
-#: index (one generation: a new one is a new BM25Index); past this many all are forgotten (a
-#: memory bound: ~12 bytes a posting). A term asked again (half of a question's terms, over 400
-#: questions) costs no copy and no weighing of its postings.
+#: index (one generation: a new one is a new BM25Index); past this many numbers all are forgotten
+#: (a memory bound: at most 8 bytes a number, 16 MB). A term asked again (half of a question's
+#: terms, over 400 questions) costs no copy and no weighing of its postings.
 POSTINGS_KEPT = 1 << 21
 
 
