@@ -82,10 +82,8 @@ class Phrase(NamedTuple):
     end: int
 
 
-@lru_cache(maxsize=256)
 def question_type(question: str) -> str | None:
-    """The type of phrase the question asks for (PERSON, DATE, NUMBER, PLACE, CAUSE, FATE); None: any.
-    Cached: the sentence scoring and the check for differing answers ask it of the same question."""
+    """The type of phrase the question asks for (PERSON, DATE, NUMBER, PLACE, CAUSE, FATE); None: any."""
     question = question.strip()
     matches = [(m.start(), kind) for kind, pattern in _QUESTION_TYPES for m in pattern.finditer(question)
                if m.start() == 0 or question[m.start()].islower()]  # "Doctor Who's ..." names a show
