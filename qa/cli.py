@@ -416,6 +416,7 @@ def _answer_each(args: argparse.Namespace, searcher: object, opened: tuple[int, 
             print(json.dumps({**answer.as_json(), "notices": said}, ensure_ascii=False), flush=True)
         else:
             print_answer(answer)
+        gc.freeze()  # what this question kept (its passages' analysis and rows): no collection walks it again
 
 
 def _reopened(searcher: object, opened: tuple[int, int] | None) -> tuple[object, tuple[int, int] | None]:

@@ -101,3 +101,30 @@ def test_a_term_file_cut_short_is_refused(tmp_path):
     path.write_bytes(path.read_bytes()[:-2000])
     with pytest.raises(ValueError):
         Postings.load(path)
+
+
+@pytest.mark.parametrize("kept", [1 << 21, 40, 0])
+def test_postings_kept_between_questions_give_the_same_scores(monkeypatch, kept):
+    """A term's postings are weighed once and kept for the next question (bm25.POSTINGS_KEPT, all
+    forgotten past it): the same scores, postings and weights as an index that kept nothing, and
+    read-only (every question shares them)."""
+    from qa.index import bm25
+
+    corpus = _corpus()
+    counts = bm25.TermCounts.build(range(len(corpus)), corpus)
+    parts = [bm25.TermCounts(counts.passage_ids[:5], counts.matrix[:5], counts.vocabulary).postings(),
+             bm25.TermCounts(counts.passage_ids[5:], counts.matrix[5:], counts.vocabulary).postings()]
+    deleted = counts.passage_ids[[1, 6]]
+    monkeypatch.setattr(bm25, "POSTINGS_KEPT", kept)
+    ours = BM25Index.from_segments(parts, deleted)
+    queries = [tokenize(q) for q in ("Who heads Ansar al-Sharia in Derna?", "Derna Derna militia", "the council budget")]
+    for _ in range(2):  # the second time from what was kept
+        for tokens in queries:
+            fresh = BM25Index.from_segments(parts, deleted)
+            assert (ours.scores(tokens) == fresh.scores(tokens)).all()
+            for token in tokens:
+                assert (ours.postings(token) == fresh.postings(token)).all()
+                assert all((a == b).all() for a, b in zip(ours.term_weights(token), fresh.term_weights(token)))
+    assert ours._kept_size <= kept
+    assert all(not array.flags.writeable for key, value in ours._kept.items()
+               for array in (value if key[0] == "postings" else [a for pair in value for a in pair]))

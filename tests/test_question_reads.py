@@ -156,3 +156,42 @@ def test_cosines_of_many_passages_are_each_passages_cosine():
     assert both.reconstruct_many([]).shape == (0, 16)
     with pytest.raises(KeyError):
         both.reconstruct_many([0])
+
+
+def test_postings_kept_for_questions_are_a_generations_own(built):
+    """What BM25 kept of a term for one question (qa/index/bm25.py POSTINGS_KEPT) is not read for
+    the next generation: a sync while the reader is open (the UI keeps it open) is searched whole."""
+    index, src = built
+    searcher = Searcher(index)
+    question = "Where is the Derna militia?"
+    assert all("Derna militia gathered" not in hit.text for hit in searcher.search(question, mode="bm25").hits)
+    assert searcher.snapshot.bm25._kept  # the question's terms were kept
+    (src / "new.txt").write_text("Militia story\n\nThe Derna militia gathered. Derna militia, Derna militia.\n")
+    sync(index, embedder=HashEmbedder())
+    assert "Derna militia gathered" in searcher.search(question, mode="bm25").hits[0].text
+
+
+def test_stored_rows_are_the_reconstructed_vectors_in_any_stored_order():
+    """vectors.StoredRows reads an exact index's vectors from its storage by id: the same numbers
+    as faiss's reconstruct, whatever order the ids were stored in; an id it lacks is a KeyError;
+    and the cosines taken with them are each passage's own, bit for bit (384 dimensions: enough
+    for the order of a sum to matter)."""
+    from types import SimpleNamespace
+
+    from qa.retrieval.snapshot import IndexSnapshot
+
+    ids = np.random.default_rng(3).permutation(np.arange(1, 501)).tolist()
+    flat = vectors.new(384)
+    vectors.add(flat, ids, _unit(500, 384, 4))
+    vectors.remove(flat, [7])
+    rows = vectors.StoredRows(flat)
+    wanted = np.asarray([500, 3, 250, 3, 1], dtype=np.int64)
+    assert np.array_equal(rows(wanted), vectors.reconstruct(flat, wanted.tolist()))
+    with pytest.raises(KeyError):
+        rows(np.asarray([3, 7], dtype=np.int64))
+    both = SegmentedVectors([flat], [SegmentRecord(1, 500, 1, 500)], 384,
+                            np.asarray(sorted(set(ids) - {7}), dtype=np.int64), np.asarray([7], dtype=np.int64))
+    query = _unit(1, 384, 5)[0]
+    snapshot = SimpleNamespace(vectors=both)
+    assert IndexSnapshot.cosines(snapshot, wanted.tolist(), query) == [float(flat.reconstruct(int(pid)) @ query)
+                                                                      for pid in wanted]

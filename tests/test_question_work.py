@@ -118,6 +118,24 @@ def test_a_ui_question_reads_the_index_meta_once(stand_in_seed_index, monkeypatc
     assert len(reads) <= 1
 
 
+def test_qa_ask_keeps_what_a_question_kept_out_of_the_collector(stand_in_seed_index, run_qa, monkeypatch):
+    """`qa ask -` freezes what each answered question kept (its passages' analysis, rows) out of
+    the garbage collector's sweeps before the next question, and unfreezes it all when done."""
+    import gc
+
+    from qa.retrieval.retriever import Retriever
+
+    frozen: list[int] = []
+    original = Retriever.search
+    monkeypatch.setattr(Retriever, "search",
+                        lambda self, *a, **k: frozen.append(gc.get_freeze_count()) or original(self, *a, **k))
+    result = run_qa("ask", "-", "--index", str(stand_in_seed_index), "--mode", "bm25", "--json",
+                    stdin=f"{QUESTION}\nWhere is Ansar al-Sharia based?\n")
+    assert result.returncode == 0 and len(frozen) == 2
+    assert frozen[1] > frozen[0]  # the first question's objects were frozen before the second
+    assert gc.get_freeze_count() == 0
+
+
 @pytest.mark.parametrize("passage", [
     "US ELECTION: WHO WON?\nThe US said IT is fine. THE END.",  # a sentence in capitals among others
     "THE US SAID “NO”. The café’s US plan was O’Neill's.",  # not ASCII, unchanged by NFKC

@@ -16,6 +16,7 @@ article edits a few rows. A segment's term file stores them as postings (terms x
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,6 +32,11 @@ from qa.settings import DEFAULT_SETTINGS
 # on the SQuAD benchmark (BENCHMARKS.md) they lift answer-hit@1 from 0.729 to 0.751 (BM25 alone)
 # and from 0.758 to 0.780 (hybrid). Passages are short and alike in length.
 K1, B, EPSILON = DEFAULT_SETTINGS.bm25_params
+#: postings (positions, with their weights or alone) of the terms questions asked, kept by the
+#: index (one generation: a new one is a new BM25Index); past this many numbers all are forgotten
+#: (a memory bound: at most 8 bytes a number, 16 MB). A term asked again (half of a question's
+#: terms, over 400 questions) costs no copy and no weighing of its postings.
+POSTINGS_KEPT = 1 << 21
 
 
 @dataclass
@@ -146,6 +152,8 @@ class BM25Index:
         self._columns: dict[str, int] = {}  # every segment's terms, some maybe only in deleted passages
         self._column_of = [np.fromiter((self._columns.setdefault(t, len(self._columns)) for t in p.terms),
                                        dtype=np.int64, count=len(p.terms)) for p in parts]
+        self._kept: dict[tuple[str, object], object] = {}  # (kind, column or token) -> its postings, read-only
+        self._kept_size = 0
         self._term_of = []  # per segment: column -> its term's index there (-1: none)
         for columns in self._column_of:
             local = np.full(len(self._columns), -1, dtype=np.int64)
@@ -185,21 +193,40 @@ class BM25Index:
             if term >= 0:
                 yield i, slice(int(part.indptr[term]), int(part.indptr[term + 1]))
 
-    def _weighed(self, col: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def _weighed(self, col: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """(positions, BM25 weights) of the term's postings per segment (deleted rows at position
-        size). The mapped postings are copied slice by slice: aligned, and only what is needed."""
-        scale = np.float32(self.idf[col] * (self.k1 + 1))
-        for i, span in self._segment_postings(col):
-            rows, tf = np.array(self._parts[i].rows[span]), np.array(self._parts[i].tf[span])
-            yield self._positions[i][rows], tf * scale / (tf + self._norms[i][rows])
+        size), kept for the next question (_keep). The mapped postings are copied slice by slice:
+        aligned, and only what is needed."""
+        found = self._kept.get(("weighed", col))
+        if found is None:
+            scale = np.float32(self.idf[col] * (self.k1 + 1))
+            found = []
+            for i, span in self._segment_postings(col):
+                rows, tf = np.array(self._parts[i].rows[span]), np.array(self._parts[i].tf[span])
+                found.append((self._positions[i][rows], tf * scale / (tf + self._norms[i][rows])))
+            self._keep(("weighed", col), found, [array for pair in found for array in pair])
+        return found  # type: ignore[return-value]
+
+    def _keep(self, key: tuple[str, object], value: object, arrays: list[np.ndarray]) -> None:
+        """Keep a term's postings (made read-only: every caller shares them) within POSTINGS_KEPT."""
+        size = sum(int(a.size) for a in arrays)
+        if self._kept_size + size > POSTINGS_KEPT:
+            self._kept.clear()
+            self._kept_size = 0
+        if size <= POSTINGS_KEPT:
+            for array in arrays:
+                array.flags.writeable = False
+            self._kept[key] = value
+            self._kept_size += size
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage (position order) for the query tokens."""
-        cols = [self._columns[t] for t in query if t in self._columns]
+        repeats = Counter(self._columns[t] for t in query if t in self._columns)
         out = np.zeros(self.size + 1, dtype=np.float32)
-        # a repeated query term counts again, as in rank-bm25
-        for col, repeat in zip(*np.unique(np.asarray(cols, dtype=np.int64), return_counts=True)):
-            for at, weight in self._weighed(int(col)):
+        # a repeated query term counts again, as in rank-bm25; columns in ascending order (a
+        # Counter, not np.unique: ~20 us for a question's few columns)
+        for col, repeat in sorted(repeats.items()):
+            for at, weight in self._weighed(col):
                 out[at] += weight * np.float32(repeat)  # a passage once per segment: no repeated index
         return out[:self.size]
 
@@ -228,10 +255,14 @@ class BM25Index:
         col = self.vocabulary.get(token)
         if col is None:
             return np.zeros(0, dtype=np.int64)
-        at = np.concatenate([self._positions[i][np.array(self._parts[i].rows[span])]
-                             for i, span in self._segment_postings(col)])
-        at = at[at < self.size]
-        return at if self._ordered else np.sort(at)
+        at = self._kept.get(("postings", col))
+        if at is None:
+            at = np.concatenate([self._positions[i][np.array(self._parts[i].rows[span])]
+                                 for i, span in self._segment_postings(col)])
+            at = at[at < self.size]
+            at = at if self._ordered else np.sort(at)
+            self._keep(("postings", col), at, [at])
+        return at  # type: ignore[return-value]
 
     def top(self, query: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
         """(positions, scores) of the n best passages with a positive score, best first."""

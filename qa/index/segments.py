@@ -148,6 +148,7 @@ class SegmentedVectors:
         self._lasts = np.asarray([s.last_id for s in segments], dtype=np.int64)
         self._live = [self._within(live_ids, i) if self._within(deleted, i).size else None
                       for i in range(len(self.parts))]  # None: nothing of it deleted, no filter
+        self._readers: dict[int, vectors.StoredRows] = {}  # per part: its stored vectors by id
 
     def _within(self, ids: np.ndarray, part: int) -> np.ndarray:
         """The ids (ascending) inside part's range."""
@@ -187,8 +188,16 @@ class SegmentedVectors:
             raise KeyError(int(wanted[parts.argmin()]))
         for part in np.unique(parts):
             rows = np.flatnonzero(parts == part)
-            out[rows] = vectors.reconstruct(self.parts[int(part)], wanted[rows].tolist())
+            out[rows] = self._stored_rows(int(part))(wanted[rows])
         return out
+
+    def _stored_rows(self, part: int) -> vectors.StoredRows:
+        """The part's rows by id, made on first use (for the part held now: a benchmark may swap parts)."""
+        index = self.parts[part]
+        found = self._readers.get(part)
+        if found is None or found.index is not index:
+            found = self._readers[part] = vectors.StoredRows(index)
+        return found
 
     def ids(self) -> np.ndarray:
         """The live passage ids, ascending."""

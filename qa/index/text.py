@@ -78,7 +78,9 @@ def normalize(text: str) -> str:
 
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-_stemmer = Stemmer.Stemmer("english")
+#: PyStemmer's own cache off (size 0): _stem's lru_cache keeps the words already, and past 10,000
+#: words PyStemmer purged its cache on every new word (a new word cost ~2.7 us, ~0.5 us without)
+_stemmer = Stemmer.Stemmer("english", 0)
 
 
 @lru_cache(maxsize=200_000)

@@ -23,6 +23,10 @@ from qa.settings import DEFAULT_SETTINGS, BM25Params
 from qa.retrieval.speller import Lexicon
 
 
+#: the row-by-row dot product of numpy 2 (None before it)
+_VECDOT = getattr(np, "vecdot", None)
+
+
 @dataclass(frozen=True)
 class IndexSnapshot:
     meta: store.IndexMeta
@@ -80,8 +84,13 @@ class IndexSnapshot:
 
     def cosines(self, passage_ids: list[int], vector: np.ndarray) -> list[float]:
         """cosine() of each passage, its vectors read in one call per segment; each product taken
-        row by row as cosine() takes it (one matrix product can differ in the last bit)."""
-        return [float(row @ vector) for row in self.vectors.reconstruct_many(passage_ids)]
+        row by row as cosine() takes it (one matrix product can differ in the last bit): numpy's
+        vecdot (numpy 2) is that dot product row by row in one call (~0.2 ms less for a
+        question's ~60 BM25-only candidates)."""
+        rows = self.vectors.reconstruct_many(passage_ids)
+        if _VECDOT is None:
+            return [float(row @ vector) for row in rows]
+        return _VECDOT(rows, vector).tolist()
 
 
 def _whole_generation(conn: sqlite3.Connection, index_dir: Path) -> tuple[store.IndexMeta, LoadedSegments]:

@@ -52,7 +52,13 @@ class Suggestion(NamedTuple):
 
 def skeleton(stem: str) -> str:
     """The shape of a name that transliterations keep: vowels alike, doubled letters single."""
-    return _RUNS.sub(r"\1", stem.translate(_VOWELS))
+    return _RUNS.sub(_first_of_run, stem.translate(_VOWELS))
+
+
+def _first_of_run(run: re.Match) -> str:
+    """A run's letter (a function, not the template r"\\1": re expands a template in Python at each
+    match, ~2x slower over the ~20k skeletons a process's questions make)."""
+    return run.group(1)
 
 
 @lru_cache(maxsize=1)
