@@ -62,6 +62,7 @@ def _apply(db: IndexStore, edit: Edit, meta: IndexMeta, bands_current: bool) -> 
         if passages:  # a document without passages gets no row (as if not indexed)
             doc_id = db.add_document(doc, list(passages), now)
             db.set_document_news(doc_id, *news)
+    db.add_sentence_vectors(edit.sentences)
     db.write_fingerprints(list(edit.fingerprints))
     _check_counts(db, meta)
     return removed
