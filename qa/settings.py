@@ -42,6 +42,7 @@ class RetrievalSettings:
     next_passage: bool = True  # the first passage ends on a lead without the answer phrase: the next passage of its article cites the answer that starts past the boundary (qa/retrieval/boundary.py): BENCHMARKS.md "The sentence that answers", row "next_passage off" (fires 5 times in 5,397 on SQuAD, whose answers rarely cross a passage boundary: +3 hit@1 questions, highlight +-0; the wire-story pattern)
     support_weight: float = 0.1  # + this x (other stories whose highlighted sentence holds the answer phrase, at most support_cap) / support_cap (qa/retrieval/support.py): the same table, rows "support_weight 0 / 0.3" (0.1: +-0 on SQuAD, 0.3: -0.3 hit@1)
     support_cap: int = 3  # stories beyond this many add nothing more
+    sentence_vector_weight: float = 0.75  # + this x the question's cosine with each sentence's centred late-chunked vector, in the choice and the re-rank (qa/retrieval/sentence_vectors.py; an index built with them only): BENCHMARKS.md "Third pass: sentence-level dense evidence", row "late-centered, both" (w 0.75 best on tuning; held-out highlight +1.45, hit@1 +0.4) and "Sentence vectors shipped"
     rerank_by_answer: bool = True  # re-rank passages by the chosen sentence's score with that evidence (False: the plain word match): the same table, row "re-rank by the plain word match" (+0.1 hit@1)
     # -- the answered rule (qa/retrieval/verdict.py) --
     coverage_weight: float = 0.5  # answer-agreement table: "cosine + 0.5 x coverage + 0.4 x sentence + 0.1 x agreement" (`--sweeps answer`)
