@@ -49,6 +49,7 @@ class KeptRows:
         if missing:
             if len(self.rows) + len(missing) > self.limit:
                 self.rows.clear()
+                missing = wanted  # those kept are gone too
             found = fetch(missing)
             self.rows.update((k, found.get(k)) for k in missing)
         return {k: row for k in wanted if (row := self.rows[k]) is not None}
