@@ -213,3 +213,6 @@ def test_the_remembering_encoder_pools_once_and_only_with_an_inner_that_can():
     assert len(inner.texts) == 1 and np.array_equal(again[0], vecs[0]) and np.array_equal(pooled_again[0], pooled[0])
     assert pooled[0].shape == (2, inner.dim)
     assert Remembering(HashEmbedder()).encode_spans(texts, spans)[1] == [None, None]
+    filled = Remembering(SpanHashEmbedder())  # vectors taken from an index: no pass paid for sentences
+    filled.known[texts[0]] = vecs[0]
+    assert filled.encode_spans(texts, spans)[1] == [None, None] and filled.inner.texts == []
