@@ -176,6 +176,8 @@ def test_vectors_of_another_sentence_count_or_no_question_vector_add_nothing():
     assert dense_evidence(source, rows, None, 0.75) is None
     assert dense_evidence(source, rows, np.array([0.0, 1.0]), 0.0) is None
     assert np.allclose(dense_evidence(source, rows, np.array([0.0, 1.0]), 0.75)[1], [0.0, 0.75])
+    damaged = PassagesInMemory(rows.values(), {1: to_blob(np.eye(2))[:-1]}, 2)
+    assert dense_evidence(damaged, rows, np.array([0.0, 1.0]), 0.75) is None  # the words alone, no error
     past = PassagesInMemory(rows.values(), {1: to_blob(np.array([[np.nan, np.nan], [0.0, 1.0]]))}, 2)
     assert np.allclose(dense_evidence(past, rows, np.array([0.0, 1.0]), 0.75)[1], [0.0, 0.75])  # past the truncation
 
