@@ -27,7 +27,8 @@ from qa.index.store import CitationRow, DocumentPassage
 
 
 class PassageSource(Protocol):
-    """Where the stages read passages from."""
+    """Where the stages read passages from. A source may also have `sentence_vectors(passage_ids)`
+    (the local index, the passages in memory): read by qa/retrieval/sentence_vectors.py when it has."""
 
     def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]: ...
 
