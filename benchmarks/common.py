@@ -234,7 +234,9 @@ class Bench:
         t0 = time.monotonic()
         conn = store.connect(index_dir)
         snapshot = IndexSnapshot.load(conn, index_dir, settings.bm25_params)
-        passages = PassagesInMemory(store.all_citation_rows(conn))
+        meta = snapshot.meta  # sentence vectors only from an index built with them (as LocalIndexReader)
+        passages = PassagesInMemory(store.all_citation_rows(conn),
+                                    store.all_sentence_vectors(conn) if meta.sentence_vectors else None, meta.dim)
         conn.close()
         spelled = [spell(snapshot.lexicon, t, settings) for t in texts]
         vectors = embedder.encode([s.text for s in spelled]) if mode != "bm25" and spelled else None

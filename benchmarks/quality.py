@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:  # run as a file: make `benchmarks` and `qa` impor
 from benchmarks.common import (BBC, SQUAD1, WORK, CachedEmbedder, Question, Scores,  # noqa: E402
                                build_indexes, unanswerable_v2, write_corpus)
 from qa.config import DEFAULT_MODEL, ChunkSettings  # noqa: E402
-from qa.settings import DEFAULT_MILVUS, DEFAULT_SETTINGS  # noqa: E402
+from qa.settings import DEFAULT_MILVUS, DEFAULT_SETTINGS, RetrievalSettings  # noqa: E402
 
 SWEEPS = ("fusion", "bm25", "sentences", "article", "answer", "operating-points", "answers")  # benchmarks/variants.py
 
@@ -49,9 +49,11 @@ def _answered_share(searcher, texts: list[str], embedder, mode: str, want: bool)
 
 
 def shipped_rows(full: Path, half: Path, questions: list[Question], v2: list[str], embedder: CachedEmbedder,
-                 modes: list[str], approximate: bool = False) -> dict[str, dict[str, float]]:
+                 modes: list[str], approximate: bool = False,
+                 settings: RetrievalSettings | None = None) -> dict[str, dict[str, float]]:
     """Every question through Searcher.search, for each mode; `approximate`: with the vectors
-    turned into the IVF index qa/index/vectors.py makes above its threshold (here: at any size)."""
+    turned into the IVF index qa/index/vectors.py makes above its threshold (here: at any size);
+    `settings`: other than the shipped ones (`--set`)."""
     from qa.ingest.documents import load
     from qa.search import Searcher
 
@@ -63,7 +65,7 @@ def shipped_rows(full: Path, half: Path, questions: list[Question], v2: list[str
         return texts[path]
 
     rows = {}
-    s_full, s_half = Searcher(full), Searcher(half)
+    s_full, s_half = Searcher(full, settings), Searcher(half, settings)
     if approximate:
         for searcher in (s_full, s_half):
             force_approximate(searcher)
@@ -170,6 +172,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="with --milvus: BM25 from the project's analyzer (shipped) or Milvus's BM25 function")
     parser.add_argument("--max-questions", type=int, metavar="N",
                         help="only every question up to N, spread over the corpus (a quicker, rougher row)")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        help="the rows with this RetrievalSettings field changed (e.g. sentence_vector_weight=0)")
     parser.add_argument("--approximate", action="store_true",
                         help="search through an IVF index of the vectors (threshold 0); adds recall@100 against exact")
     for field, value in ChunkSettings().as_dict().items():
@@ -192,13 +196,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     chunking = replace(ChunkSettings(), **{f: getattr(args, f) for f in ChunkSettings().as_dict()
                                           if getattr(args, f) is not None})
-    from qa.embedding.embedder import Embedder
+    from qa.embedding.embedder import Embedder, passage_encoder
 
     model = Embedder(args.model)
     questions, articles = write_corpus(WORK / "corpus" / "squad-in", WORK / "corpus" / "squad-out")
     v2 = unanswerable_v2(articles)
     t0 = time.monotonic()
-    half, full, timings = build_indexes(chunking, args.model, model)
+    # built as `qa index` builds (the ONNX export, with its sentence vectors), asked as questions are
+    half, full, timings = build_indexes(chunking, args.model, passage_encoder(args.model))
     print(f"indexes ready in {time.monotonic() - t0:.1f} s: {json.dumps(timings)}", flush=True)
     t0 = time.monotonic()
     cached = CachedEmbedder(model, [q.text for q in questions] + v2, args.model)
@@ -214,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.milvus:
         full, half, result["milvus_publish"] = on_milvus(full, half, args.milvus, args.milvus_bm25)
     if not args.no_rows:
-        result["rows"] = shipped_rows(full, half, questions, v2, cached, args.modes.split(","), args.approximate)
+        from benchmarks.highlight_misses import parse_sets
+
+        changed = replace(DEFAULT_SETTINGS, **parse_sets(args.set)) if args.set else None
+        result["rows"] = shipped_rows(full, half, questions, v2, cached, args.modes.split(","), args.approximate, changed)
         if args.approximate:
             result["recall"] = recall_rows(full, cached, [q.text for q in questions])
             print("recall", json.dumps(result["recall"]), flush=True)

@@ -43,6 +43,7 @@ class RetrievalSettings:
     next_passage: bool = True  # the first passage ends on a lead without the answer phrase: the next passage of its article cites the answer that starts past the boundary (qa/retrieval/boundary.py): BENCHMARKS.md "The sentence that answers", row "next_passage off" (fires 5 times in 5,397 on SQuAD, whose answers rarely cross a passage boundary: +3 hit@1 questions, highlight +-0; the issue's wire-story pattern)
     support_weight: float = 0.1  # + this x (other stories whose highlighted sentence holds the answer phrase, at most support_cap) / support_cap (qa/retrieval/support.py): the same table, rows "support_weight 0 / 0.3" (0.1: +-0 on SQuAD, 0.3: -0.3 hit@1)
     support_cap: int = 3  # stories beyond this many add nothing more
+    sentence_vector_weight: float = 0.75  # + this x the question's cosine with each sentence's centred late-chunked vector, in the choice and the re-rank (qa/retrieval/sentence_vectors.py; an index built with them only): BENCHMARKS.md "Third pass: sentence-level dense evidence", row "late-centered, both" (w 0.75 best on tuning; held-out highlight +1.45, hit@1 +0.45) and "Sentence vectors shipped" (all 5,397: highlight 0.7141 -> 0.7313, hit@1 0.8269 -> 0.8327)
     rerank_by_answer: bool = True  # re-rank passages by the chosen sentence's score with that evidence (False: the plain word match): the same table, row "re-rank by the plain word match" (+0.1 hit@1)
     # -- the answered rule (qa/retrieval/verdict.py) --
     coverage_weight: float = 0.5  # answer-agreement table: "cosine + 0.5 x coverage + 0.4 x sentence + 0.1 x agreement" (`--sweeps answer`)
@@ -65,7 +66,7 @@ class RetrievalSettings:
     nprobe: int = 128  # lists searched a question: recall@100 against exact 0.9998 on 10k distinct passages (32: 0.938, 64: 0.986), 0.995 at 1M (`benchmarks/scale.py`)
     retrain_growth: float = 2.0  # trained centroids are kept on updates until the lists the rule wants are this x those trained
     # -- the UI's score cue (qa/ui/widgets.py score_level), on the ranking score's scale --
-    cue_floor: float = 0.35  # operating-points percentiles: held-out questions' first passage 0.47-0.79 -> 1-2 bars
+    cue_floor: float = 0.40  # operating-points percentiles: held-out questions' first passage 0.47-0.79 -> 1-2 bars; +0.05 with the sentence vectors, which lift the first passage's score by 0.04-0.07 at every percentile (BENCHMARKS.md "Sentence vectors shipped"), so the bars fall where they did
     cue_step: float = 0.15  # the same: in-corpus right answers' median 0.99 -> 4 bars
 
     @property

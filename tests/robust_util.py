@@ -41,6 +41,17 @@ class HashEmbedder:
         return out
 
 
+class SpanHashEmbedder(HashEmbedder):
+    """HashEmbedder that also gives sentence vectors (qa.embedding.encoder.SpanEncoder): each
+    span's vector is the hashed words of the span's text, deterministic and model-free."""
+
+    def encode_spans(self, texts, spans, batch_size=64, on_batch=None):
+        vecs = self.encode(texts, batch_size, on_batch)
+        pooled = [np.vstack([self._vector(t[a:b]) for a, b in s]) if s else np.zeros((0, self.dim), np.float32)
+                  for t, s in zip(texts, spans)]
+        return vecs, pooled
+
+
 def decoded(path: Path, encoding: str) -> str:
     """The file as the README says a citation is checked: open(..., newline="").read()."""
     return io.TextIOWrapper(io.BytesIO(Path(path).read_bytes()), encoding=encoding, newline="").read()

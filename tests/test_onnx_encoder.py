@@ -49,6 +49,23 @@ def test_export_gives_the_torch_models_vectors(model, exported):
     assert fast.encode([]).shape == (0, model.dim)
 
 
+def test_sentence_vectors_come_from_the_same_pass_as_torchs(model, exported):
+    """encode_spans (qa.embedding.encoder.SpanEncoder): the texts' vectors as encode gives them, and
+    per span the mean of its tokens' embeddings, the export's as the torch model's; a span past the
+    truncation gets a NaN row."""
+    fast = onnx_encoder.OnnxEncoder(exported)
+    spans = [[(0, 8), (9, len(t))] if len(t) > 9 else [(0, len(t))] for t in TEXTS]
+    spans[-1] = [(0, 10), (len(TEXTS[-1]) - 10, len(TEXTS[-1]))]  # the last words lie past 256 tokens
+    vecs, pooled = fast.encode_spans(TEXTS, spans)
+    want_vecs, want = model.encode_spans(TEXTS, spans)
+    np.testing.assert_allclose(vecs, model.encode(TEXTS), atol=1e-5)
+    np.testing.assert_allclose(want_vecs, model.encode(TEXTS), atol=1e-5)
+    for got, expected, wanted in zip(pooled, want, spans):
+        assert got.shape == (len(wanted), model.dim)
+        np.testing.assert_allclose(got, expected, atol=1e-4)
+    assert np.isfinite(pooled[0]).all() and np.isnan(pooled[-1][1]).all() and np.isfinite(pooled[-1][0]).all()
+
+
 def test_question_encoder_prefers_the_export(model, exported):
     encoder = question_encoder(model.model_name)
     assert isinstance(encoder, onnx_encoder.OnnxEncoder)

@@ -96,6 +96,8 @@ def test_kept_rows_are_bounded():
     assert kept.read([2, 3], fetch) == {3: "row 3"} and fetched == [[1, 2, 3]]  # "no row" is kept too
     assert kept.read([4], fetch) == {4: "row 4"} and len(kept.rows) <= 3  # over the limit: forgotten
     assert kept.read([1], fetch) == {1: "row 1"} and fetched[-1] == [1]
+    # over the limit with some of the keys kept: those are read again with the rest, not lost
+    assert kept.read([1, 5, 6], fetch) == {1: "row 1", 5: "row 5", 6: "row 6"} and fetched[-1] == [1, 5, 6]
 
 
 def test_article_counts_kept_or_forgotten_give_the_same_weights(built, monkeypatch):

@@ -50,6 +50,7 @@ def _before_user_version(index: Path) -> None:
     conn.execute("DROP INDEX passages_by_story")
     conn.execute("DROP INDEX passages_unprinted")
     conn.execute("DROP TABLE excluded")
+    _before_sentence_vectors(conn)
     added = [(t, c) for t, c, _ in store.ADDED_COLUMNS if c not in ("text_sha1", "passages")]
     added += [(t, c) for t, columns in store.NEWS_COLUMNS.items() for c in columns]
     for table, column in added:
@@ -57,6 +58,12 @@ def _before_user_version(index: Path) -> None:
     conn.execute("PRAGMA user_version = 0")
     conn.commit()
     conn.close()
+
+
+def _before_sentence_vectors(conn: sqlite3.Connection) -> None:
+    """What migration 3 adds taken away (the schema of main before issue 24's sentence vectors)."""
+    conn.execute("DROP TABLE sentence_vectors")
+    conn.execute("ALTER TABLE pending_vectors DROP COLUMN sentences")
 
 
 def _built(tmp_path: Path) -> Path:

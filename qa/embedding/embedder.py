@@ -73,6 +73,32 @@ class Embedder:
             on_batch(len(part))
         return np.vstack(parts)
 
+    def encode_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], batch_size: int = 64,
+                     on_batch: Callable[[int], None] | None = None) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """`encode(texts)`, and per text its token embeddings pooled over each of its `spans`
+        (qa.embedding.encoder.SpanEncoder, as the ONNX export gives them): the same pass's token
+        outputs, their character offsets from the model's tokenizer."""
+        from qa.embedding.sentences import pool_spans
+
+        vecs, pooled = np.zeros((len(texts), getattr(self, "dim", 0)), dtype=np.float32), []
+        lower = bool(getattr(self._model[0], "do_lower_case", False))
+        step = batch_size * 8
+        for i in range(0, len(texts), step):
+            part = list(texts[i:i + step])
+            outs = self._model.encode(part, batch_size=batch_size, output_value=None, show_progress_bar=False)
+            marks = self._model.tokenizer([t.lower() for t in part] if lower else part, return_offsets_mapping=True,
+                                          return_special_tokens_mask=True, truncation=True,
+                                          max_length=self._model.max_seq_length)
+            for j, out in enumerate(outs):
+                vec = out["sentence_embedding"].float().cpu().numpy()
+                vecs[i + j] = vec / max(float(np.linalg.norm(vec)), 1e-12)
+                tokens = out["token_embeddings"][:len(marks["input_ids"][j])].float().cpu().numpy()
+                pooled.append(pool_spans(tokens, marks["offset_mapping"][j], marks["special_tokens_mask"][j],
+                                         spans[i + j]))
+            if on_batch is not None:
+                on_batch(len(part))
+        return vecs, pooled
+
     def _encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         vectors = self._model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
                                      normalize_embeddings=True, show_progress_bar=False)

@@ -24,3 +24,18 @@ class Encoder(Protocol):
 
     def encode(self, texts: Sequence[str], batch_size: int = ...,
                on_batch: Callable[[int], None] | None = None) -> np.ndarray: ...
+
+
+@runtime_checkable
+class SpanEncoder(Protocol):
+    """An Encoder that can also give, per text, vectors pooled from the same pass's token
+    embeddings over given character spans of it (a passage's sentences: "late chunking",
+    qa/embedding/sentences.py), so no second model pass is paid. Optional: an encoder without it
+    simply gives no sentence vectors."""
+
+    def encode_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
+                     batch_size: int = ..., on_batch: Callable[[int], None] | None = None
+                     ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """(encode(texts), per text an array of one L2-normalised row per span, NaN for a span
+        no token starts in (past the model's truncation), or None when it cannot be had)."""
+        ...

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.embedding.encoder import Encoder
+from qa.embedding.sentences import pool_spans
 from qa.settings import DEFAULT_ENCODE, EncodeSettings
 
 #: bump when the files written here change meaning, so old exports are not read (2: model.onnx
@@ -183,8 +184,36 @@ class OnnxEncoder:
                 on_batch(len(batch))
         return out
 
+    def encode_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
+                     batch_size: int | None = None, on_batch: Callable[[int], None] | None = None
+                     ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """`encode(texts)`, and per text its token embeddings pooled over each of its `spans`
+        (qa.embedding.encoder.SpanEncoder; qa/embedding/sentences.py pool_spans): the same pass,
+        the pooling numpy over what it computed anyway."""
+        size = batch_size or self.settings.batch_size
+        if self._lower:  # the same length but for a few letters (a span then shifts by as many)
+            texts = [t.lower() for t in texts]
+        encodings = self._tokenizer.encode_batch(list(texts)) if len(texts) else []
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(encodings), self.dim), dtype=np.float32)
+        pooled: list[np.ndarray | None] = [None] * len(encodings)
+        for start in range(0, len(order), size):
+            batch = order[start:start + size]
+            tokens, mask = self._token_embeddings([encodings[i] for i in batch])
+            out[batch] = self._pooled(tokens, mask)
+            for row, i in enumerate(batch):
+                e = encodings[i]
+                pooled[i] = pool_spans(tokens[row, :len(e.ids)], e.offsets, e.special_tokens_mask, spans[i])
+            if on_batch is not None:
+                on_batch(len(batch))
+        return out, pooled
+
     def _run(self, encodings: list) -> np.ndarray:
         """Pooled vectors of one batch of tokenized texts, padded to the longest."""
+        return self._pooled(*self._token_embeddings(encodings))
+
+    def _token_embeddings(self, encodings: list) -> tuple[np.ndarray, np.ndarray]:
+        """The graph's token embeddings of one batch, padded to the longest, and its mask."""
         width = max(len(e.ids) for e in encodings)
         ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
         types = np.zeros((len(encodings), width), dtype=np.int64)
@@ -194,7 +223,9 @@ class OnnxEncoder:
             types[row, :len(e.ids)] = e.type_ids
             mask[row, :len(e.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        tokens = self._session.run(None, {name: feeds[name] for name in self._inputs})[0]
+        return self._session.run(None, {name: feeds[name] for name in self._inputs})[0], mask
+
+    def _pooled(self, tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
         if self._pooling == "cls":
             pooled = tokens[:, 0]
         elif self._pooling == "max":

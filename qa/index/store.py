@@ -155,6 +155,21 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS passages_unprinted ON passages(id) WHERE dup_hash IS NULL")
 
 
+#: sentence vectors (migration 3, issue 24): per passage its sentences' centred late-chunked vectors
+#: (qa/embedding/sentences.py) as one float16 blob, gone with the passage; and the same kept aside
+#: beside a pending vector by an interrupted sync. Used only where the meta says every passage of
+#: the generation was given them (IndexMeta.sentence_vectors).
+SENTENCE_TABLE = ("CREATE TABLE IF NOT EXISTS sentence_vectors (passage_id INTEGER PRIMARY KEY "
+                  "REFERENCES passages(id) ON DELETE CASCADE, vectors BLOB NOT NULL)")
+
+
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    """The sentence vector table (empty: an older index has none until it is rebuilt) and the
+    pending vectors' sentence column (NULL: kept aside by an older qa, none)."""
+    conn.execute(SENTENCE_TABLE)
+    _add_missing(conn, [("pending_vectors", "sentences", "BLOB")])
+
+
 class Migration(NamedTuple):
     version: int  # the user_version once it has run
     apply: Callable[[sqlite3.Connection], None]
@@ -163,7 +178,8 @@ class Migration(NamedTuple):
 #: The schema's history, in order: the next writer runs those after the index's user_version
 #: (0: written before qa recorded one; steps 1 and 2 then add only what it lacks), in one
 #: transaction under its lock. A new column or table is a new step here, never a probe elsewhere.
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, _migrate_to_1), Migration(2, _migrate_to_2))
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, _migrate_to_1), Migration(2, _migrate_to_2),
+                                     Migration(3, _migrate_to_3))
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
@@ -368,6 +384,10 @@ class IndexMeta:
     segments: tuple[SegmentRecord, ...] | None = None
     #: the previous generation's files, kept for readers that opened it (removed at the next commit)
     kept_files: tuple[str, ...] = ()
+    #: every passage of this generation was given its sentence vectors (a new index or a rebuild
+    #: by a qa that makes them, kept by syncs that make them for each passage they add): only then
+    #: are they read (an older index answers as it did; `qa index --rebuild` makes them)
+    sentence_vectors: bool = False
 
     def vector_file(self, index_dir: Path) -> Path:
         return index_dir / vector_file_name(self.generation)
@@ -642,6 +662,8 @@ def _meta_from(values: dict[str, str]) -> IndexMeta:
         record=_record_from(values.get("record"), int(values["generation"])),
         segments=_segments_from(values.get("segments"), int(values["generation"])),
         kept_files=tuple(json.loads(values.get("kept_files", "[]"))),
+        # the generation that wrote the flag: an older qa's commit since leaves it stale, so off
+        sentence_vectors=values.get("sentence_vectors") == values["generation"],
     )
 
 
@@ -678,6 +700,7 @@ def _meta_values(meta: IndexMeta) -> dict[str, str]:
                                     "segments": [dataclasses.asdict(s) for s in meta.segments]})}
            if meta.segments is not None else {}),
         "kept_files": json.dumps(list(meta.kept_files)),
+        **({"sentence_vectors": str(meta.generation)} if meta.sentence_vectors else {}),
     }
 
 
@@ -778,6 +801,8 @@ class IndexStore:
         values = _meta_values(meta)
         if "segments" not in values:
             self.conn.execute("DELETE FROM meta WHERE key = 'segments'")
+        if "sentence_vectors" not in values:
+            self.conn.execute("DELETE FROM meta WHERE key = 'sentence_vectors'")
         self.conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", values.items())
 
     # -- deleted passages (tombstones) of the current generation's segments ----------------------
@@ -935,8 +960,38 @@ class IndexStore:
             self.conn.executemany("INSERT OR REPLACE INTO pending_vectors(key, vector) VALUES (?, ?)",
                                   [(k, v.astype("float32").tobytes()) for k, v in vectors])
 
+    def pending_sentences(self, keys: Sequence[str]) -> dict[str, bytes]:
+        """The sentence vectors kept aside with these pending vectors (blobs; none kept: absent)."""
+        if not self.schema.has("pending_vectors", "sentences"):
+            return {}
+        rows = execute_in(self.conn, "SELECT key, sentences FROM pending_vectors WHERE key IN ({marks}) "
+                                     "AND sentences IS NOT NULL", keys)
+        return dict(rows)
+
+    def save_pending_sentences(self, blobs: Iterable[tuple[str, bytes]]) -> None:
+        """Keep sentence vectors aside beside their pending vectors (saved just before)."""
+        with self.transaction():
+            self.conn.executemany("UPDATE pending_vectors SET sentences = ? WHERE key = ?",
+                                  [(b, k) for k, b in blobs])
+
     def clear_pending_vectors(self) -> None:
         self.conn.execute("DELETE FROM pending_vectors")
+
+    def sentence_vectors(self, passage_ids: Sequence[int]) -> dict[int, bytes]:
+        """The sentence vector blobs of these passages that have them (qa/embedding/sentences.py)."""
+        if not self.schema.has("sentence_vectors"):
+            return {}
+        return dict(execute_in(self.conn, "SELECT passage_id, vectors FROM sentence_vectors "
+                                          "WHERE passage_id IN ({marks})", passage_ids))
+
+    def all_sentence_vectors(self) -> dict[int, bytes]:
+        if not self.schema.has("sentence_vectors"):
+            return {}
+        return dict(self.conn.execute("SELECT passage_id, vectors FROM sentence_vectors"))
+
+    def add_sentence_vectors(self, rows: Iterable[tuple[int, bytes]]) -> None:
+        """Store passages' sentence vectors (inside the commit that inserts the passages)."""
+        self.conn.executemany("INSERT OR REPLACE INTO sentence_vectors(passage_id, vectors) VALUES (?, ?)", list(rows))
 
     # -- the writes of a commit (call inside `transaction()`) -------------------------------------
     def delete_documents(self, doc_ids: Sequence[int]) -> None:
@@ -1302,6 +1357,14 @@ def citation_rows(conn: sqlite3.Connection, passage_ids: Iterable[int]) -> dict[
 
 def all_citation_rows(conn: sqlite3.Connection) -> list[CitationRow]:
     return IndexStore(conn).all_citation_rows()
+
+
+def sentence_vectors(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> dict[int, bytes]:
+    return IndexStore(conn).sentence_vectors(passage_ids)
+
+
+def all_sentence_vectors(conn: sqlite3.Connection) -> dict[int, bytes]:
+    return IndexStore(conn).all_sentence_vectors()
 
 
 def passages_of_documents(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> list[DocumentPassage]:

@@ -37,6 +37,8 @@ def commit(db: IndexStore, written: Written) -> Committed:
             raise Conflict("another writer committed meanwhile")
         if records is not None and records.also is not None:
             records.also()
+        if edit is not None and edit.clears_pending:  # first: the new rows reuse the pages they free
+            db.clear_pending_vectors()
         bands_current = edit is not None and story_index.is_current(db)
         removed = _apply(db, edit, written.meta, bands_current) if edit is not None else []
         _regroup_stories(db, edit, removed, bands_current)
@@ -44,8 +46,6 @@ def commit(db: IndexStore, written: Written) -> Committed:
             _record(db, records)
         if edit is not None:
             db.write_meta(written.meta)
-            if edit.clears_pending:
-                db.clear_pending_vectors()
         pause.at("committing")
     return Committed(written, written.meta)
 
@@ -62,6 +62,7 @@ def _apply(db: IndexStore, edit: Edit, meta: IndexMeta, bands_current: bool) -> 
         if passages:  # a document without passages gets no row (as if not indexed)
             doc_id = db.add_document(doc, list(passages), now)
             db.set_document_news(doc_id, *news)
+    db.add_sentence_vectors(edit.sentences)
     db.write_fingerprints(list(edit.fingerprints))
     _check_counts(db, meta)
     return removed

@@ -6,6 +6,10 @@ identical texts once, in checkpoints of CHECKPOINT_PASSAGES whose vectors are sa
 going on. `VectorSupply.take` does this for a group of documents, so the same code serves the
 sequential stage (`embed`) and the overlapped one (qa/index/sync_overlap.py), which hands it the
 documents as they are read.
+
+With an encoder that can pool its token embeddings over spans (qa.embedding.encoder.SpanEncoder),
+each embedded passage also gets its sentence vectors from the same pass (qa/embedding/sentences.py),
+kept aside with its vector and reused with it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from qa.config import ChunkSettings
-from qa.embedding.encoder import Encoder
+from qa.embedding.encoder import Encoder, SpanEncoder
+from qa.embedding.sentences import centred, to_blob
 from qa.errors import IndexCorrupt, QAError
 from qa.index import pause, segments, vectors
 from qa.index.store import IndexMeta, IndexStore, StoredPassage
@@ -38,6 +43,7 @@ class VectorSupply:
         self.db, self.request, self.scanned = db, request, scanned
         self.dim = scanned.meta.dim if scanned.incremental else 0
         self.found: dict[str, np.ndarray] = {}
+        self.sentences: dict[str, bytes] = {}  # stored blobs of the keys that have them
         self.embedded = 0
         self.embedder: Encoder | None = request.embedder
         self.loaded: Encoder | None = None
@@ -49,10 +55,15 @@ class VectorSupply:
         keys = [k for d in documents for k in d.keys if k not in self.found]
         replaced = [d.read.replaces for d in documents if d.read.replaces is not None]
         if self.scanned.incremental and replaced:
-            self.found.update(_reusable_vectors(self.db, self.request.index_dir, self.scanned.meta, replaced,
-                                                self.scanned.model, self.request.settings))
-        self.found.update(self.db.pending_vectors([k for k in set(keys) if k not in self.found]))
-        texts = {k: t for d in documents for k, t in zip(d.keys, d.texts) if k not in self.found}
+            vecs, sentences = _reusable_vectors(self.db, self.request.index_dir, self.scanned.meta, replaced,
+                                                self.scanned.model, self.request.settings)
+            self.found.update(vecs)
+            self.sentences.update(sentences)
+        pending = self.db.pending_vectors([k for k in set(keys) if k not in self.found])
+        self.found.update(pending)
+        self.sentences.update(self.db.pending_sentences(list(pending)))
+        texts = {k: (t, s) for d in documents for k, t, s in zip(d.keys, d.texts, d.spans or [()] * len(d.keys))
+                 if k not in self.found}
         if texts:
             self._embed(list(texts.items()), expected)
 
@@ -77,7 +88,7 @@ class VectorSupply:
                                "rebuild with: qa index --rebuild")
         return self.embedder
 
-    def _embed(self, missing: list[tuple[str, str]], expected: int) -> None:
+    def _embed(self, missing: list[tuple[str, tuple[str, tuple]]], expected: int) -> None:
         """Embed in checkpoints: each batch of vectors is saved aside before going on."""
         embedder = self._encoder()
         total = self.embedded + len(missing) + expected
@@ -89,18 +100,32 @@ class VectorSupply:
                 self.embedded += n
                 self.request.on_progress("embedding", self.embedded, total)
 
-            vecs = embedder.encode([t for _, t in part], on_batch=advance)
+            vecs, blobs = _encode(embedder, part, advance)
             if not np.isfinite(vecs).all():  # a damaged model: NaN vectors would match nothing, silently
                 raise QAError("the embedding model gives vectors that are not numbers (a damaged model or model "
                               "cache?); nothing was written. Delete the cache (~/.cache/qa, $QA_CACHE_DIR) and run qa index")
             self.db.save_pending_vectors(zip([k for k, _ in part], vecs))
+            if blobs:
+                self.db.save_pending_sentences(blobs.items())
+                self.sentences.update(blobs)
             self.found.update(zip([k for k, _ in part], vecs))
             self.checkpoints += 1
             if self.checkpoints == 1:
                 pause.at("embedding")
 
     def record(self, analysed: Analysed) -> Embedded:
-        return Embedded(analysed, self.dim, dict(self.found), self.embedded, self.loaded)
+        return Embedded(analysed, self.dim, dict(self.found), self.embedded, self.loaded, dict(self.sentences))
+
+
+def _encode(embedder: Encoder, part: list[tuple[str, tuple[str, tuple]]], advance
+            ) -> tuple[np.ndarray, dict[str, bytes]]:
+    """The vectors of (key, (text, sentence spans)), and the sentence vectors (centred, as
+    stored) of those the encoder pooled them for, by key."""
+    texts = [t for _, (t, _) in part]
+    if not isinstance(embedder, SpanEncoder):
+        return embedder.encode(texts, on_batch=advance), {}
+    vecs, pooled = embedder.encode_spans(texts, [s for _, (_, s) in part], on_batch=advance)
+    return vecs, {k: to_blob(centred(p)) for (k, _), p in zip(part, pooled) if p is not None}
 
 
 def embed(db: IndexStore, request: SyncRequest, analysed: Analysed) -> Embedded:
@@ -121,9 +146,9 @@ def embed(db: IndexStore, request: SyncRequest, analysed: Analysed) -> Embedded:
 
 
 def _reusable_vectors(db: IndexStore, index_dir: Path, meta: IndexMeta, doc_ids: list[int], model: str,
-                      settings: ChunkSettings) -> dict[str, np.ndarray]:
+                      settings: ChunkSettings) -> tuple[dict[str, np.ndarray], dict[str, bytes]]:
     """Vectors of the passages of changed documents, keyed as their text would be: read from the
-    segments holding them only."""
+    segments holding them only; and the sentence vectors of those that have them."""
     passages = db.passages_of(doc_ids)
     ids = np.asarray([p.id for p in passages], dtype=np.int64)
     stored: dict[int, np.ndarray] = {}
@@ -135,7 +160,9 @@ def _reusable_vectors(db: IndexStore, index_dir: Path, meta: IndexMeta, doc_ids:
             except IndexCorrupt as exc:
                 raise DamagedVectors(str(exc)) from exc
             stored.update(zip(held.tolist(), vectors.reconstruct(index, held.tolist())))
-    return {vector_key(model, embedding_text(p.title, p.text, settings)): stored[p.id] for p in passages}
+    keys = {p.id: vector_key(model, embedding_text(p.title, p.text, settings)) for p in passages}
+    sentences = db.sentence_vectors(list(keys))
+    return {keys[p.id]: stored[p.id] for p in passages}, {keys[pid]: blob for pid, blob in sentences.items()}
 
 
 def embed_again(db: IndexStore, request: SyncRequest, meta: IndexMeta,

@@ -26,6 +26,7 @@ from qa.index.sync_records import (Analysed, AnalysedDocument, FileRead, Read, R
 from qa.index.sync_scan import stat_move
 from qa.index.text import tokenize
 from qa.ingest.chunking import chunk
+from qa.ingest.sentences import sentence_spans as split_sentences
 from qa.ingest.documents import OverBudget, Unreadable, max_bytes, parse, read_limited
 
 
@@ -36,6 +37,12 @@ def embedding_text(title: str, passage_text: str, settings: ChunkSettings) -> st
 
 def bm25_text(title: str, passage_text: str, settings: ChunkSettings) -> str:
     return f"{title}\n{passage_text}" if settings.title_in_bm25 else passage_text
+
+
+def sentence_spans(passage_text: str, shift: int) -> tuple[tuple[int, int], ...]:
+    """The passage's sentences as the highlight scores them (the analyzer's spans, qa/index/text.py:
+    the same splitter, not its cache), moved by `shift` into its model text (after the title)."""
+    return tuple((a + shift, b + shift) for a, b in split_sentences(passage_text))
 
 
 def vector_key(model: str, text: str) -> str:
@@ -77,9 +84,11 @@ class Analyser:
     def __call__(self, read: ReadDocument) -> AnalysedDocument:
         title, settings = read.doc.title, self.settings
         texts = tuple(embedding_text(title, p.text, settings) for p in read.passages)
+        shift = len(texts[0]) - len(read.passages[0].text) if texts else 0  # the title's, when prepended
         return AnalysedDocument(read, texts, tuple(vector_key(self.model, t) for t in texts),
                                 tuple(self._tokenized(bm25_text(title, p.text, settings)) for p in read.passages),
-                                tuple(self._printed(p.text) for p in read.passages))
+                                tuple(self._printed(p.text) for p in read.passages),
+                                tuple(sentence_spans(p.text, shift) for p in read.passages))
 
     def _tokenized(self, text: str) -> tuple[str, ...]:
         got = self._tokens.get(text)

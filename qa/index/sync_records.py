@@ -206,6 +206,9 @@ class AnalysedDocument:
     keys: tuple[str, ...]
     tokens: tuple[tuple[str, ...], ...]
     prints: tuple[Fingerprint, ...]
+    #: per passage, its sentences (the analyzer's spans) in its model text's coordinates: what its
+    #: sentence vectors are pooled over (qa/embedding/sentences.py)
+    spans: tuple[tuple[tuple[int, int], ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,8 @@ class Embedded:
     vectors: Mapping[str, np.ndarray]
     embedded: int
     loaded_embedder: Encoder | None = None  # an encoder this sync loaded itself
+    #: the sentence vectors (stored blobs, qa/embedding/sentences.py) of the passages that have them, by key
+    sentences: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -256,6 +261,7 @@ class Edit:
     deleted: tuple[int, ...] = ()  # passages of kept segments deleted (tombstones)
     tombstones: int = 0  # deleted passages the kept segments hold after the commit
     replaces_all: bool = False  # its segment replaces every earlier one (a rebuild or a repair)
+    sentences: tuple[tuple[int, bytes], ...] = ()  # (passage id, blob) of its passages' sentence vectors
     clears_pending: bool = True  # the vectors kept aside are used up (a repair leaves them)
 
 

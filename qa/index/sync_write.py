@@ -53,8 +53,8 @@ def edit_of(db: IndexStore, request: SyncRequest, embedded: Embedded) -> Edit:
     dropped = read.dropped_ids
     old_ids = db.passage_ids_of(dropped) if scanned.incremental else []
     index = None
+    keys = [k for d in embedded.analysed.documents for k in d.keys]
     if ids:
-        keys = [k for d in embedded.analysed.documents for k in d.keys]
         index = vectors.new(embedded.dim)
         vectors.add(index, ids, np.vstack([embedded.vectors[k] for k in keys]))
         index = vectors.approximate(index, request.retrieval)  # exact, or IVF above the size threshold
@@ -63,9 +63,17 @@ def edit_of(db: IndexStore, request: SyncRequest, embedded: Embedded) -> Edit:
     tombstones = len(db.deleted_ids()) + len(old_ids) if scanned.incremental else 0
     meta = IndexMeta(FORMAT_VERSION, scanned.model, embedded.dim, request.settings.as_dict(),
                      (base.generation + 1) if base else 1, first_id + len(ids), dict(request.bm25),
-                     segments=kept, kept_files=segments.file_names(previous))
+                     segments=kept, kept_files=segments.file_names(previous),
+                     sentence_vectors=_all_have_sentences(keys, embedded, base if scanned.incremental else None))
+    sentences = tuple((pid, embedded.sentences[k]) for pid, k in zip(ids, keys) if k in embedded.sentences)
     return Edit(base, meta, documents, index, TermCounts.build(ids, tokens), prints, tuple(dropped),
-                tuple(old_ids), tombstones, not scanned.incremental)
+                tuple(old_ids), tombstones, not scanned.incremental, sentences=sentences)
+
+
+def _all_have_sentences(keys: list[str], embedded: Embedded, kept: IndexMeta | None) -> bool:
+    """True when every passage of the new generation has its sentence vectors: each new one got
+    them, and the passages kept (an incremental sync's `kept` generation) all had them."""
+    return (kept is None or kept.sentence_vectors) and all(k in embedded.sentences for k in keys)
 
 
 def _numbered(analysed: tuple[AnalysedDocument, ...], request: SyncRequest, first_id: int):

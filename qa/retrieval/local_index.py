@@ -49,6 +49,7 @@ class KeptRows:
         if missing:
             if len(self.rows) + len(missing) > self.limit:
                 self.rows.clear()
+                missing = wanted  # those kept are gone too
             found = fetch(missing)
             self.rows.update((k, found.get(k)) for k in missing)
         return {k: row for k in wanted if (row := self.rows[k]) is not None}
@@ -140,9 +141,24 @@ class LocalIndexReader:
 
     def _forget(self) -> None:
         self._rows, self._stories, self._doc_passages = KeptRows(), KeptRows(), KeptRows()
+        self._sentences = KeptRows(ROWS_KEPT // 2)  # sentence vectors: ~3.7 KB a passage (float16)
 
     def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]:
         return self._rows.read(passage_ids, lambda ids: store.citation_rows(self._conn, ids))  # type: ignore[return-value]
+
+    def sentence_vectors(self, passage_ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The sentence vectors of these passages (qa/retrieval/sentence_vectors.py), one SELECT for
+        those not read yet; none at all from an index not built with them for every passage."""
+        meta = self.snapshot.meta
+        if not meta.sentence_vectors:
+            return {}
+
+        def fetch(ids: list[int]) -> dict[int, np.ndarray]:
+            from qa.embedding.sentences import from_blob
+
+            return {pid: from_blob(blob, meta.dim) for pid, blob in store.sentence_vectors(self._conn, ids).items()}
+
+        return self._sentences.read(passage_ids, fetch)  # type: ignore[return-value]
 
     def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]:
         def fetch(docs: list[int]) -> dict[int, list[DocumentPassage]]:

@@ -18,6 +18,7 @@ from qa.retrieval.duplicates import fold
 from qa.retrieval.fusion import fuse, rank
 from qa.retrieval.records import Candidates, Hit, Query
 from qa.retrieval.rerank import article_weights, rerank, score_sentences
+from qa.retrieval.sentence_vectors import dense_evidence
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.retrieval.support import differing, support, support_rerank
 from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage, missing_names
@@ -26,7 +27,8 @@ from qa.index.store import CitationRow, DocumentPassage
 
 
 class PassageSource(Protocol):
-    """Where the stages read passages from."""
+    """Where the stages read passages from. A source may also have `sentence_vectors(passage_ids)`
+    (the local index, the passages in memory): read by qa/retrieval/sentence_vectors.py when it has."""
 
     def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]: ...
 
@@ -36,10 +38,12 @@ class PassageSource(Protocol):
 
 
 class PassagesInMemory:
-    """Every passage of one generation in memory (read once with store.all_citation_rows)."""
+    """Every passage of one generation in memory (read once with store.all_citation_rows), and
+    their sentence vectors when the index has them (stored blobs by passage id, and the dimension)."""
 
-    def __init__(self, rows: Iterable[CitationRow]) -> None:
+    def __init__(self, rows: Iterable[CitationRow], sentences: Mapping[int, bytes] | None = None, dim: int = 0) -> None:
         self.rows = {row.passage_id: row for row in rows}
+        self.sentences, self.dim = sentences or {}, dim
         self.by_document: dict[int, list[int]] = {}
         for row in self.rows.values():
             self.by_document.setdefault(row.doc_id, []).append(row.passage_id)
@@ -49,6 +53,11 @@ class PassagesInMemory:
 
     def passages_of_documents(self, doc_ids: Iterable[int]) -> list[DocumentPassage]:
         return [DocumentPassage(doc, pid) for doc in set(doc_ids) for pid in self.by_document.get(doc, [])]
+
+    def sentence_vectors(self, passage_ids: Sequence[int]) -> dict:
+        from qa.embedding.sentences import from_blob
+
+        return {pid: from_blob(self.sentences[pid], self.dim) for pid in passage_ids if pid in self.sentences}
 
     def same_document(self, passage_ids: Sequence[int]) -> bool:
         docs = {self.rows[pid].doc_id for pid in passage_ids if pid in self.rows}
@@ -89,7 +98,8 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     total = snapshot.question_weight(query.tokens)
 
     def score(some: Mapping[int, CitationRow]) -> dict[int, SentenceScore]:
-        return score_sentences(some, query.tokens, weights, total, settings, query.aliases, query.text)
+        dense = dense_evidence(source, some, query.vector, settings.sentence_vector_weight)
+        return score_sentences(some, query.tokens, weights, total, settings, query.aliases, query.text, dense)
 
     sentences = score(rows)
     asked = frozenset(query.tokens) | frozenset(query.aliases)
