@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.common import BBC, SQUAD1, WORK, Bench, CachedEmbedder, contains, write_corpus  # noqa: E402
 from benchmarks.highlight_misses import WH, wh_type  # noqa: E402
 from qa.config import DEFAULT_MODEL  # noqa: E402
+from qa.embedding.sentences import pool_spans  # noqa: E402 (the shipped pooling)
 from qa.index.text import ANALYZER  # noqa: E402
 from qa.retrieval import pipeline  # noqa: E402
 from qa.retrieval.pipeline import rank_candidates  # noqa: E402
@@ -107,17 +108,6 @@ def late_vectors(model: TokenModel, titles: list[str], texts: list[str], batch: 
                                 encodings[i].special_tokens_mask, spans)
         print(f"\r  late {min(start + batch, len(order))}/{len(order)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
-    return out
-
-
-def pool_spans(tokens: np.ndarray, offsets: list, special: list, spans: list[tuple[int, int]]) -> np.ndarray:
-    starts = np.array([s if not m else -1 for (s, _), m in zip(offsets, special)])
-    out = np.full((len(spans), tokens.shape[1]), np.nan, dtype=np.float32)
-    for j, (a, b) in enumerate(spans):
-        inside = (starts >= a) & (starts < b)
-        if inside.any():
-            v = tokens[inside].mean(axis=0)
-            out[j] = v / max(float(np.linalg.norm(v)), 1e-12)
     return out
 
 
