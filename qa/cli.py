@@ -192,6 +192,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         print_report(report)
+    for note in report.notes():
+        say(note)
     return 0
 
 

@@ -218,3 +218,19 @@ def test_the_remembering_encoder_pools_once_and_only_with_an_inner_that_can():
     filled = Remembering(SpanHashEmbedder())  # vectors taken from an index: no pass paid for sentences
     filled.known[texts[0]] = vecs[0]
     assert filled.encode_spans(texts, spans)[1] == [None, None] and filled.inner.texts == []
+
+
+def test_qa_index_says_when_highlights_lack_sentence_vectors_and_how_to_get_them(tmp_path, capsys):
+    """An index whose passages have no sentence vectors (made before them; here by an encoder
+    that gives none) is told so after its sync, with the command that adds them; one that has
+    them is not, and `--json` carries the flag."""
+    from qa.cli import print_report
+
+    words_only = sync(tmp_path / "old", [SEEDS], embedder=HashEmbedder())
+    assert words_only.sentence_vectors is False and words_only.as_json()["sentence_vectors"] is False
+    [note] = words_only.notes()
+    assert "qa index --rebuild" in note and f"{words_only.passages} passages" in note
+    with_vectors = sync(tmp_path / "new", [SEEDS], embedder=SpanHashEmbedder())
+    assert with_vectors.sentence_vectors is True and with_vectors.notes() == []
+    print_report(with_vectors)
+    assert "sentence vectors" not in capsys.readouterr().err

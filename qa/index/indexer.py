@@ -218,7 +218,9 @@ def _report(read: Read, repaired: RepairDone, embedded: Embedded, committed: Com
 
 def _finished(report: SyncReport, db: IndexStore, request: SyncRequest) -> SyncReport:
     report.passages = db.passage_count()
-    mark_whole(request.index_dir, db.read_meta())  # the next sync's cheap check starts from here
+    meta = db.read_meta()
+    report.sentence_vectors = meta is None or meta.sentence_vectors
+    mark_whole(request.index_dir, meta)  # the next sync's cheap check starts from here
     report.seconds = time.monotonic() - request.started
     return report
 

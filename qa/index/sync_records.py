@@ -51,6 +51,9 @@ class SyncReport:
     warnings: list[str] = field(default_factory=list)
     #: source folders away for now (missing, empty, unreadable): their documents were kept
     unavailable: list[Unavailable] = field(default_factory=list)
+    #: every passage has its sentence vectors (what the highlight reads besides the words); False:
+    #: an index made before them, or by a model that cannot give them, answers on the words alone
+    sentence_vectors: bool = True
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -59,7 +62,16 @@ class SyncReport:
             "embedded": self.embedded, "seconds": round(self.seconds, 3), "rebuilt": self.rebuilt,
             "skipped_files": self.skipped_files, "warnings": self.warnings,
             "unavailable": [u.as_json() for u in self.unavailable],
+            "sentence_vectors": self.sentence_vectors,
         }
+
+    def notes(self) -> list[str]:
+        """What a person should know beside the summary: an index whose highlights lack the
+        sentence vectors, and how to give it them."""
+        if self.sentence_vectors or not self.passages:
+            return []
+        return [f"qa: note: highlights here use the words alone, the index's passages have no sentence vectors "
+                f"(an index made before them): `qa index --rebuild` embeds its {self.passages} passages again with them"]
 
     def summary(self) -> str:
         return (f"{self.added} added, {self.updated} changed, {self.removed} removed, "
