@@ -90,8 +90,8 @@ _VERBISH = frozenset("""said told has had have is was were are will would could 
     put set hit cut let kept held sold paid brought bought caught fought sought thought taught built sent spent fell
     felt grew knew rose wrote became began broke chose drove flew forgot froze hid rode sang sank shook spoke stole
     swam tore woke wore struck stood understood found sat drew shot slid spun stuck stung swore swept swung bore
-    bit bled bred dealt dug fed fled forbade forgave hung heard laid lent lit meant overcame quit read rid sent shut
-    slept sped split spread sprang stank strove sought thrust upheld withdrew wound""".split())
+    bit bled bred dealt dug fed fled forbade forgave hung heard laid lent lit meant overcame quit read rid shut
+    slept sped split spread sprang stank strove thrust upheld withdrew wound""".split())
 # "Who tackled X?", "Who is it owned by?": a question asking who did something (not "Who was sacked?")
 _ASKS_AGENT = re.compile(r"^\W*who\s+(?!(?:is|was|are|were|be|been|being|did|does|do|has|have|had|will|would|"
                          r"can|could|should|may|might|must|else)\b)[a-z]+|\bby\s*\W*$|\bby whom\b", re.I)
@@ -115,7 +115,7 @@ _DESCRIBES = re.compile(rf"(?:'s|’s|'|’)?\s+(?:[a-z][\w-]*\s+){{0,2}}{_ROLE}
 _CAUSE = re.compile(r"\b(?:because(?: of)?|due to(?!\s+(?:be|open|start|begin|take|meet|arrive|end|close|finish|"
                     r"launch|return|play|appear|visit|hold|go|come|make|have|sign|face|report|announce|publish|"
                     r"release|resume|expire|leave|run|retire|testify|stand|give|get|become|receive|decide|vote|"
-                    r"fly|travel|speak|attend|appear|present|complete|deliver|lift|rule|hear|issue|reopen)\b)|owing to|as a result of|so that|in order to|so as to|"
+                    r"fly|travel|speak|attend|present|complete|deliver|lift|rule|hear|issue|reopen)\b)|owing to|as a result of|so that|in order to|so as to|"
                     r"thanks to|caused by|led to|after|since|for fear|the reason|aimed at|to protest|in protest)\b",
                     re.I)
 _OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not)\s+)?(?:killed|captured|"

@@ -185,14 +185,16 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     if not at:
         return offset + found[0].start, offset + found[0].end
     heaviest = max(weight(stem) for _, stem in at)
+    clause = [0]  # each word's clause: how many breaks stand before it
+    for (_, end, _), (start, _, _) in zip(words, words[1:]):
+        clause.append(clause[-1] + bool(_CLAUSE_BREAK.search(sentence, end, start)))
 
     def score(phrase: Phrase) -> float:
-        first = next((i for i, (_, e, _) in enumerate(words) if e > phrase.start), len(words))
+        first = next((i for i, (_, e, _) in enumerate(words) if e > phrase.start), len(words) - 1)
         last = max((i for i, (s, _, _) in enumerate(words) if s < phrase.end), default=first)
         near: dict[str, float] = {}
         for i, stem in at:
-            lo, hi = (i, first) if i < first else (last, i)
-            together = not any(_CLAUSE_BREAK.search(sentence, words[j][1], words[j + 1][0]) for j in range(lo, hi))
+            together = clause[i] == clause[first] if i < first else clause[i] == clause[last] if i > last else True
             near[stem] = max(near.get(stem, 0.0), together + proximity / (1.0 + max(first - i, i - last, 0) / 4))
         by = agent and _AGENT.search(sentence, max(0, phrase.start - 40), phrase.start)
         return sum(weight(stem) * v for stem, v in near.items()) + \
