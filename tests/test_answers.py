@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.retrieval.answer_types import (CAUSE, DATE, NUMBER, PERSON, PLACE, PLACE_NAME, asks_agent, phrases,
+from qa.retrieval.answer_types import (CAUSE, DATE, NUMBER, PERSON, PLACE, PLACE_NAME, asked_measure, asks_agent, phrases,
                                        question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.settings import DEFAULT_SETTINGS
@@ -142,6 +142,10 @@ def test_a_phrase_must_add_what_the_question_lacks():
     ("It will cost $1.2 billion over ten years.", "$1.2 billion"),
     ("Dozens held over ID fraud site", "Dozens"),  # not "Dozen", nor a past tense as its unit
     ("Five men were killed and 20 wounded.", "20"),
+    ("Cable says one in eight households already struggle with debt.", "one in eight households"),  # a rate
+    ("Net profit rose 28% to A$458.4m from a year earlier.", "A$458.4m"),  # whose dollar it is
+    ("It will cost US$5bn.", "US$5bn"),
+    ("Outbreaks came back every 5 to 15 years.", "5 to 15 years"),  # a range
 ])
 def test_an_amount_is_marked_whole(sentence, amount):
     assert amount in [sentence[s:e] for s, e in phrases(sentence, NUMBER, frozenset())]
@@ -219,7 +223,8 @@ def test_a_place_follows_a_place_preposition_or_there_is_none():
 def _marked(sentence: str, question: str) -> str:
     tokens, kind = tokenize(question), question_type(question)
     evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
-                              DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question))
+                              DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question),
+                              asked_measure(question) if kind == NUMBER else None)
     chosen = scored_best_sentence(sentence, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
     assert chosen.answer is not None
     return sentence[chosen.answer[0]:chosen.answer[1]]
@@ -232,6 +237,21 @@ def test_the_answer_phrase_is_the_one_in_the_clause_that_holds_the_question():
                 "final report on the merger in 2001.")
     assert _marked(sentence, "When did the lawyers complete the final report?") == "2001"
     assert _marked(sentence, "When did the firm publish its first report?") == "1998"
+
+
+@pytest.mark.parametrize("sentence, question, amount", [
+    # the amount of what the question counts, though another stands nearer its other words
+    ("The digital cinema network will fit 150 cinemas with projectors, showing films on up to 250 screens.",
+     "How many screens will the digital cinema network have?", "250 screens"),
+    # "how much" asks for money, not the period it was made in
+    ("During the first six months of the year Qantas made savings of A$245m.",
+     "how much did qantas save in the first half", "A$245m"),
+    # "what percentage" asks for a share
+    ("The Bolivians, who came in the 1990s, are believed to account for 2,000 of the city people, up to 1% of them.",
+     "What percentage of the city people do the Bolivians account for?", "1%"),
+])
+def test_the_amount_marked_is_of_what_the_question_counts(sentence, question, amount):
+    assert _marked(sentence, question) == amount
 
 
 @pytest.mark.parametrize("question, agent", [

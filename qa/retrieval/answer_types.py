@@ -62,9 +62,23 @@ _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve
 # either way: "five men" and "20 miles" are a number and its unit, not "five m" and "20 m"
 _SCALE = r"(?:(?:bn|tn|m|k|mln|bln)\b|\s+(?:million|billion|trillion|thousand|hundred|mln|bln|m|bn|k)\b)?"
 _UNIT = r"(?:\s*(?:%|per\s?cent|percent)|(?-i:\s+(?!(?:and|or|but|of|the|a|an|to|in|on|at|for|by|from|with|over|under|after|before|since|than|into|up|down|as|that|which|who|when|while|was|were|is|are|had|has|have|will|would|held|led|made|took|gave|won|lost|left|met|went|came|fell|rose|got|saw|sold|paid|hit|shot|set|put|cut)\b)(?![a-z-]+ed\b)[a-z][a-z-]+))?"
+# a currency sign, with the letters that say whose dollar it is ("A$458.4m", "US$5bn", "HK$2")
+_CURRENCY = r"(?:(?<![\w$£€¥])(?-i:[A-Z]{0,3})[$£€¥]\s?)"
+# a rate before the number it is of: "one in eight households", "1 out of every 5 adults" (not a year)
+_RATE = rf"(?:(?:one|a|\d{{1,3}})\s+(?:in|out of)\s+(?:every\s+)?(?!(?:1[0-9]|20)\d\d\b)(?=\w))"
+# a range's first end: "5 to 15 years", "10-12%"
+_RANGE = r"(?:\d+(?:\.\d+)?\s*(?:to|-|–)\s*(?=\d))"
 _NUMBER = re.compile(
-    rf"(?:[$£€¥]\s?)?\b(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUMBER_WORDS})\b(?:[- ](?:{_NUMBER_WORDS})\b)*){_SCALE}{_UNIT}",
+    rf"{_CURRENCY}?\b(?:{_RATE}|{_RANGE})?(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUMBER_WORDS})\b(?:[- ](?:{_NUMBER_WORDS})\b)*){_SCALE}{_UNIT}",
     re.I)
+#: what an amount is of, as its phrase ends ("250 screens" -> "screens") or a currency it is in
+_PHRASE_UNIT = re.compile(r"([a-z][a-z-]*|%|cent)\W*$", re.I)
+_MONEY = re.compile(r"[$£€¥]|\b(?:pounds?|dollars?|euros?|yen|yuan|francs?|marks?|rupees?|r[ou]bles?|pence|cents?|"
+                    r"dinars?|pesos?|lira|rand|won)\b", re.I)
+# "How many screens ...", "what number of people", "how much money": the words naming what is counted
+_ASKED_UNIT = re.compile(r"\b(?:how (?:many|much)|what (?:number|amount|percentage|share|proportion) of)"
+                         r"((?:\s+[a-z][\w'’-]*){1,3})", re.I)
+
 _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|billion|thousand))")
 # A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case particles.
 _NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the)\s+)?"
@@ -132,6 +146,46 @@ class Phrase(NamedTuple):
 
     start: int
     end: int
+
+
+class Measure(NamedTuple):
+    """What a "how many / how much" question counts: the stem of the noun that names it ("How
+    many screens ...": screen), and whether it asks for money ("how much") or a share."""
+
+    units: frozenset[str]
+    money: bool
+    share: bool
+
+
+def asked_measure(question: str) -> Measure | None:
+    """What the question's amount is of (None: it asks for no amount by name): the words after
+    "how many" up to the clause's verb or a function word ("How many screens will ...")."""
+    found = _ASKED_UNIT.search(question)
+    if found is None:
+        return None
+    named = []
+    for word in found.group(1).split():
+        word = word.casefold()
+        if word in STOP_WORDS or word in _VERBISH:
+            break
+        named.append(word)
+    # the head noun ("how many television stations": stations), not "how many times" (a count of anything)
+    units = frozenset({stem_of(named[-1])}) if named and named[-1] not in ("times", "time") else frozenset()
+    opening = found.group(0).casefold()
+    return Measure(units, opening.startswith("how much"),
+                   any(w in opening for w in ("percentage", "share", "proportion")))
+
+
+def fits(amount: str, measure: Measure) -> int:
+    """How surely the amount is of what the question counts: 2 when its unit is the noun the
+    question names ("250 screens" for "How many screens"), 1 when it is money for "how much" or a
+    share for "what share", else 0."""
+    unit = _PHRASE_UNIT.search(amount)
+    if unit is not None and stem_of(unit.group(1).casefold()) in measure.units:
+        return 2
+    if measure.share and re.search(r"%|per\s?cent|percent|\bin\b", amount, re.I):
+        return 1
+    return int(measure.money and _MONEY.search(amount) is not None)
 
 
 def asks_agent(question: str) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.retrieval.answer_types import Phrase, phrases
+from qa.retrieval.answer_types import Measure, Phrase, fits, phrases
 from qa.index.text import ANALYZER, stem_of, tokenize, word_spans
 
 
@@ -53,6 +53,7 @@ class AnswerEvidence(NamedTuple):
     follow_share: float = 0.0
     proximity: float = 0.0  # the answer phrase's nearness to each question word, beside sharing its clause
     agent: bool = False  # the question asks who did something (answer_types.asks_agent)
+    measure: Measure | None = None  # what a "how many / how much" question counts (answer_types.asked_measure)
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -99,7 +100,7 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
         at, found = _typed_choice(passage_text, scored, evidence)
     best = scored[at]
     answer = _answer_phrase(passage_text[best.start:best.end], best.start, found, set(query_tokens), weight,
-                            evidence.proximity, evidence.agent) if found and evidence is not None else None
+                            evidence.proximity, evidence.agent, evidence.measure) if found and evidence is not None else None
     score = best.score + (evidence.type_weight if found and evidence is not None else 0.0)
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer else frozenset()
     return SentenceScore(best.start, best.end, score, max(s.match for s in scored), answer, frozenset(best.tokens),
@@ -171,7 +172,8 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
 
 
 def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str],
-                   weight: Callable[[str], float], proximity: float, agent: bool) -> tuple[int, int]:
+                   weight: Callable[[str], float], proximity: float, agent: bool,
+                   measure: Measure | None = None) -> tuple[int, int]:
     """The phrase that shares a clause with the most question weight (its first when the sentence
     holds no question word), in passage coordinates (the sentence starts at `offset`). Each
     question word counts once, with its weight, for a phrase in its clause (no comma, semicolon,
@@ -179,7 +181,12 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     / (1 + words between / 4): "Newton was picked first in 2011" holds the answer to "when was
     Newton first picked", though "the 1998 NFL draft" is nearer "draft". `agent`: the question
     asks who did something, so a name after "<question's verb> by" ("tackled by Darian
-    Stewart") counts as holding the question's heaviest word besides."""
+    Stewart") counts as holding the question's heaviest word besides. `measure`: what a "how
+    many / how much" question counts; only the amounts most surely of it are weighed ("250
+    screens" for "How many screens", not "150 cinemas" nearer the question's other words)."""
+    if measure is not None:  # only the amounts most surely of what the question counts
+        fit = [fits(sentence[p.start:p.end], measure) for p in found]
+        found = [p for p, f in zip(found, fit) if f == max(fit)]
     words = _word_stems(sentence)
     at = [(i, stem) for i, (_, _, stem) in enumerate(words) if stem in wanted]
     if not at:
