@@ -254,6 +254,14 @@ def test_the_amount_marked_is_of_what_the_question_counts(sentence, question, am
     assert _marked(sentence, question) == amount
 
 
+def test_a_clause_ends_at_but_and_who_as_at_a_comma():
+    """"but" opens another clause: the finals after it are not the one the question asks about,
+    though they stand beside its words "Open" and "final" (BBC trial)."""
+    sentence = ("The 25-year-old shocked Pete Sampras in the 2000 US Open final to win his first major title "
+                "but then lost in two Australian Open finals.")
+    assert _marked(sentence, "who did safin beat in the 2000 us open final") == "Pete Sampras"
+
+
 @pytest.mark.parametrize("question, agent", [
     ("Who tackled Mike Tolbert?", True), ("Who is VideoGuard owned by?", True), ("By whom was it built?", True),
     ("Who was sacked as the half ended?", False), ("Who did Carolina beat?", False), ("Who is the chairman?", False),

@@ -193,8 +193,9 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
         return offset + found[0].start, offset + found[0].end
     heaviest = max(weight(stem) for _, stem in at)
     clause = [0]  # each word's clause: how many breaks stand before it
-    for (_, end, _), (start, _, _) in zip(words, words[1:]):
-        clause.append(clause[-1] + bool(_CLAUSE_BREAK.search(sentence, end, start)))
+    for (_, end, _), (start, stop, _) in zip(words, words[1:]):
+        clause.append(clause[-1] + bool(_CLAUSE_BREAK.search(sentence, end, start)
+                                        or sentence[start:stop].lower() in _CLAUSE_WORDS))
 
     def score(phrase: Phrase) -> float:
         first = next((i for i, (_, e, _) in enumerate(words) if e > phrase.start), len(words) - 1)
@@ -211,8 +212,10 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     return offset + phrase.start, offset + phrase.end
 
 
-#: what ends a clause between a question word and a phrase (_answer_phrase)
-_CLAUSE_BREAK = re.compile(r"[,;:()]|\s(?:and|but|while|whereas|who|which)\s")
+#: what ends a clause between a question word and a phrase (_answer_phrase): a mark between two
+#: words, or a word that opens another clause
+_CLAUSE_BREAK = re.compile(r"[,;:()]")
+_CLAUSE_WORDS = frozenset(("and", "but", "while", "whereas", "who", "which"))
 #: a passive's agent: "<verb> by [the] [two words] <phrase>"
 _AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$")
 
