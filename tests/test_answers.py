@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.retrieval.answer_types import (CAUSE, DATE, NUMBER, PERSON, PLACE, PLACE_NAME, asked_measure, asks_agent, phrases,
-                                       question_type)
+from qa.retrieval.answer_types import (CAUSE, DATE, NUMBER, PERSON, PLACE, PLACE_NAME, ROLE, asked_measure, asks_agent,
+                                       phrases, question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.settings import DEFAULT_SETTINGS
 from qa.search import Searcher
@@ -252,6 +252,34 @@ def test_the_answer_phrase_is_the_one_in_the_clause_that_holds_the_question():
 ])
 def test_the_amount_marked_is_of_what_the_question_counts(sentence, question, amount):
     assert _marked(sentence, question) == amount
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("who is norbert reithofer", ROLE), ("Who is Clara Furse?", ROLE),
+    # a name asked for, not what someone is
+    ("who is safins coach", ROLE), ("Who was Margaret's brother?", PERSON), ("Who is VideoGuard owned by?", PERSON),
+    ("Who was RCA president in 1942?", PERSON), ("who is the lse chief executive", PERSON), ("who was sacked", PERSON),
+])
+def test_who_is_a_name_asks_what_they_are(question, kind):
+    assert question_type(question) == kind
+
+
+@pytest.mark.parametrize("sentence, question, role", [
+    ('"It was not received well," said Norbert Reithofer, a member of the BMW management board.',
+     "who is norbert reithofer", "a member of the BMW management board"),
+    ("The company, led by new chief executive Gerry Spindler, hopes to return to profit.",
+     "who is gerry spindler", "new chief executive"),
+    ('"The fans are excited," said Amazon\'s Robin Terrell.', "who is robin terrell", "Amazon"),
+    # a name is asked for when the sentence does not name the person asked about
+    ('"If (coach) Peter Lundgren will stick around, I can make it."', "who is safins coach", "Peter Lundgren"),
+])
+def test_who_is_a_name_is_answered_by_what_the_article_calls_them(sentence, question, role):
+    assert _marked(sentence, question) == role
+
+
+def test_a_name_without_what_they_are_marks_nothing():
+    sentence = "Clive Owen is the brooding king, Keira Knightly rises above her costume."
+    assert phrases(sentence, ROLE, frozenset(tokenize("who is keira knightly"))) == []
 
 
 def test_a_clause_ends_at_but_and_who_as_at_a_comma():

@@ -24,6 +24,12 @@ PERSON, DATE, NUMBER, PLACE, CAUSE, FATE = "person", "date", "number", "place", 
 #: where "Where ...?" is answered by a name after a place preposition
 PLACE_NAME = "place name"
 
+#: "Who is Norbert Reithofer?": the question names the person and asks what they are: the role said
+#: beside the name ("Norbert Reithofer, a member of the BMW management board"; "LSE chief executive
+#: Clara Furse"); where no sentence names them so, a name, as for "who" ("Who is Safin's coach?")
+ROLE = "role"
+_WHO_IS = re.compile(r"^\W*who\s+(?:is|was|'s|’s)\s+([\w'’.-]+(?:\s+[\w'’.-]+){0,3})\W*$", re.I)
+
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES = [
     (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:became|becomes|has become) of\b|"
@@ -124,6 +130,13 @@ _ROLE = (r"(?!(?:after|over|under|other|never|ever|either|neither|rather|whether
          r"giant|carrier|airline|bank|chain|watchdog|agency|body|party|union|ministry|department|council|"
          r"committee|panel|board|government|administration|authority|commission|charity|organi[sz]ation|"
          r"institute|university|league|federation|association)s?")
+# ", a member of the BMW management board," after a name: what it says the person is
+_APPOSITION = re.compile(r"(?:'s|’s)?,\s+((?:(?:a|an|the)\s+)?(?:[\w'’&-]+\s+){0,10}?[\w'’&-]+)(?=\s*[,.;:)\"”]|\s*$)")
+# "LSE chief executive " before a name: up to three words ending in a role
+_ROLE_BEFORE = re.compile(rf"((?:[A-Z][\w&'’.-]*\s+)?(?:[a-z][\w-]*\s+){{0,3}}{_ROLE})\s+$")
+# a lower-case word that opens no description: a function word, a verb's past or an auxiliary
+_FUNCTION_WORD = re.compile(r"(?:[a-z]+ed|" + "|".join(sorted(w for w in STOP_WORDS | _VERBISH if w.isalpha())) + r")\b\s*")
+_ARTICLE = re.compile(r"(?:a|an|the)\s", re.I)
 _DESCRIBES = re.compile(rf"(?:'s|’s|'|’)?\s+(?:[a-z][\w-]*\s+){{0,2}}{_ROLE}(?:\s+of)?\s+(?:the\s+)?")
 # "due to" before a verb says when something is planned ("due to open this weekend"), not why
 _CAUSE = re.compile(r"\b(?:because(?: of)?|due to(?!\s+(?:be|open|start|begin|take|meet|arrive|end|close|finish|"
@@ -188,6 +201,21 @@ def fits(amount: str, measure: Measure) -> int:
     return int(measure.money and _MONEY.search(amount) is not None)
 
 
+def _names_a_person(question: str) -> bool:
+    """"Who is Norbert Reithofer?", "who was philip i": "who is" and a name, nothing else (not
+    "Who was Margaret's brother?", "Who is VideoGuard owned by?", "Who was RCA president?")."""
+    found = _WHO_IS.match(question)
+    if found is None:
+        return False
+    cased = any(ch.isupper() for ch in question[1:])
+    for word in found.group(1).split():
+        low = word.casefold()
+        if (low.endswith(("'s", "’s")) or low in STOP_WORDS or low in _VERBISH or low.endswith("ed")
+                or (cased and not word[:1].isupper())):
+            return False
+    return True
+
+
 def asks_agent(question: str) -> bool:
     """True when a "who" question asks who did something ("Who tackled Mike Tolbert?", "Who is
     VideoGuard owned by?"), so the name after a passive's "by" is its answer; not for "Who was
@@ -198,6 +226,8 @@ def asks_agent(question: str) -> bool:
 def question_type(question: str) -> str | None:
     """The type of phrase the question asks for (PERSON, DATE, NUMBER, PLACE, CAUSE, FATE); None: any."""
     question = question.strip()
+    if _names_a_person(question):
+        return ROLE
     matches = [(m.start(), kind) for kind, pattern in _QUESTION_TYPES for m in pattern.finditer(question)
                if m.start() == 0 or question[m.start()].islower()]  # "Doctor Who's ..." names a show
     return min(matches)[1] if matches else None
@@ -269,6 +299,39 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
     return out
 
 
+def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
+    """What the text says the person the question names is: the apposition after their name
+    (", a member of the BMW management board"), the role before it ("LSE chief executive"), or
+    the name of the body it opens with ("Amazon's Robin Terrell"). None: the text does not name
+    them ("Who is Safin's coach?" asks for a name)."""
+    out: list[Phrase] | None = None
+    for run_start, run in _name_runs(text):
+        known = _known_words(run, asked)
+        first = len(run)
+        while first > 0 and known[first - 1]:
+            first -= 1
+        named = run[first:]  # the question's person: the run's last words, all said by the question
+        if not named or all(_known(stem, ()) for w in named for stem in _stems(w.text)):
+            continue
+        out = out or []
+        if first:
+            owner = Phrase(run_start, run_start + run[first - 1].end - (2 if run[first - 1].text.endswith(("'s", "’s")) else 0))
+            if _new(text, *owner, asked):
+                out.append(owner)
+        after = _APPOSITION.match(text, run_start + named[-1].end)
+        if after is not None and (_ARTICLE.match(text, after.start(1)) or not _FUNCTION_WORD.match(text, after.start(1))) \
+                and _new(text, after.start(1), after.end(1), asked):  # not ", for the Liberal Democrats"
+            out.append(Phrase(after.start(1), after.end(1)))
+        before = None if first else _ROLE_BEFORE.search(text, max(0, run_start - 80), run_start)
+        if before is not None:
+            start = before.start(1)
+            while (word := _FUNCTION_WORD.match(text, start)) is not None:  # "said chief financial officer"
+                start = word.end()
+            if _new(text, start, before.end(1), asked):
+                out.append(Phrase(start, before.end(1)))
+    return sorted(out) if out is not None else None
+
+
 def _adjective(text: str, run_start: int, run: tuple[_Word, ...]) -> bool:
     """A one-word run that modifies the lower-case word after it: a people's or faith's adjective
     ("the French version"; "A French version" opening a sentence), or any name before a noun ("A
@@ -337,6 +400,9 @@ def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]
         return _names(text, asked, kind == PLACE)
     if kind == PLACE_NAME:
         return _names(text, asked, True) or _names(text, asked, False)
+    if kind == ROLE:  # a sentence naming the person without saying what they are has no answer
+        roles = _roles(text, asked)
+        return roles if roles is not None else _names(text, asked, False)
     if kind in (CAUSE, FATE):
         return list(_spans(text, kind))
     return []
