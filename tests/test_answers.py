@@ -243,6 +243,9 @@ def test_the_answer_phrase_is_the_one_in_the_clause_that_holds_the_question():
     # the amount of what the question counts, though another stands nearer its other words
     ("The digital cinema network will fit 150 cinemas with projectors, showing films on up to 250 screens.",
      "How many screens will the digital cinema network have?", "250 screens"),
+    # ...or one of the two words after it ("200 new jobs")
+    ("The investment could raise output to 200,000 cars, and some 200 new jobs are to be created.",
+     "how many jobs will the bmw investment create", "200 new jobs"),
     # "how much" asks for money, not the period it was made in
     ("During the first six months of the year Qantas made savings of A$245m.",
      "how much did qantas save in the first half", "A$245m"),

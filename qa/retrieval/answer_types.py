@@ -79,6 +79,7 @@ _NUMBER = re.compile(
     re.I)
 #: what an amount is of, as its phrase ends ("250 screens" -> "screens") or a currency it is in
 _PHRASE_UNIT = re.compile(r"([a-z][a-z-]*|%|cent)\W*$", re.I)
+_FOLLOWING = re.compile(r"(?:\s+[a-z][a-z-]*){1,2}")
 _MONEY = re.compile(r"[$£€¥]|\b(?:pounds?|dollars?|euros?|yen|yuan|francs?|marks?|rupees?|r[ou]bles?|pence|cents?|"
                     r"dinars?|pesos?|lira|rand|won)\b", re.I)
 # "How many screens ...", "what number of people", "how much money": the words naming what is counted
@@ -189,16 +190,30 @@ def asked_measure(question: str) -> Measure | None:
                    any(w in opening for w in ("percentage", "share", "proportion")))
 
 
-def fits(amount: str, measure: Measure) -> int:
-    """How surely the amount is of what the question counts: 2 when its unit is the noun the
-    question names ("250 screens" for "How many screens"), 1 when it is money for "how much" or a
-    share for "what share", else 0."""
-    unit = _PHRASE_UNIT.search(amount)
-    if unit is not None and stem_of(unit.group(1).casefold()) in measure.units:
+def fits(text: str, amount: Phrase, measure: Measure) -> int:
+    """How surely the amount (a phrase of `text`) is of what the question counts: 2 when its unit,
+    or one of the two words after it, is the noun the question names ("250 screens", "200 new
+    jobs" for "How many jobs"), 1 when it is money for "how much" or a share for "what share",
+    else 0."""
+    if unit_end(text, amount, measure) is not None:
         return 2
-    if measure.share and re.search(r"%|per\s?cent|percent|\bin\b", amount, re.I):
+    words = text[amount.start:amount.end]
+    if measure.share and re.search(r"%|per\s?cent|percent|\bin\b", words, re.I):
         return 1
-    return int(measure.money and _MONEY.search(amount) is not None)
+    return int(measure.money and _MONEY.search(words) is not None)
+
+
+def unit_end(text: str, amount: Phrase, measure: Measure) -> int | None:
+    """Where the noun the question counts ends, when it is the amount's unit or one of the two
+    words after it ("200 new jobs": the amount is marked to "jobs"); None: it is not."""
+    unit = _PHRASE_UNIT.search(text, amount.start, amount.end)
+    if unit is not None and stem_of(unit.group(1).casefold()) in measure.units:
+        return amount.end
+    following = _FOLLOWING.match(text, amount.end)
+    for word in _RUN_WORD.finditer(text, amount.end, following.end() if following else amount.end):
+        if stem_of(word.group(0).casefold()) in measure.units:
+            return word.end()
+    return None
 
 
 def _names_a_person(question: str) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.retrieval.answer_types import Measure, Phrase, fits, phrases
+from qa.retrieval.answer_types import Measure, Phrase, fits, phrases, unit_end
 from qa.index.text import ANALYZER, stem_of, tokenize, word_spans
 
 
@@ -185,12 +185,13 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     many / how much" question counts; only the amounts most surely of it are weighed ("250
     screens" for "How many screens", not "150 cinemas" nearer the question's other words)."""
     if measure is not None:  # only the amounts most surely of what the question counts
-        fit = [fits(sentence[p.start:p.end], measure) for p in found]
+        fit = [fits(sentence, p, measure) for p in found]
         found = [p for p, f in zip(found, fit) if f == max(fit)]
     words = _word_stems(sentence)
     at = [(i, stem) for i, (_, _, stem) in enumerate(words) if stem in wanted]
     if not at:
-        return offset + found[0].start, offset + found[0].end
+        end = unit_end(sentence, found[0], measure) if measure is not None else None
+        return offset + found[0].start, offset + (end or found[0].end)
     heaviest = max(weight(stem) for _, stem in at)
     clause = [0]  # each word's clause: how many breaks stand before it
     for (_, end, _), (start, stop, _) in zip(words, words[1:]):
@@ -209,7 +210,8 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
             (heaviest if by and stem_of(by.group(1).casefold()) in wanted else 0.0)
 
     phrase = max(found, key=lambda p: (score(p), -p.start))
-    return offset + phrase.start, offset + phrase.end
+    end = unit_end(sentence, phrase, measure) if measure is not None else None  # "200 new jobs", whole
+    return offset + phrase.start, offset + (end or phrase.end)
 
 
 #: what ends a clause between a question word and a phrase (_answer_phrase): a mark between two
