@@ -214,6 +214,21 @@ def test_the_questions_other_words_choose_between_corrections():
     assert spell(lexicon, "which horse did riders sper", DEFAULT_SETTINGS).corrected == {"sper": "spur"}
 
 
+def test_a_question_word_slip_is_corrected_though_the_index_holds_it():
+    """"wen did ...": the index holds "wen" (Wen Jiabao), but before "did" it is "when"; "Wen
+    Jiabao said ..." is left as typed."""
+    lexicon = _lexicon(["Premier Wen Jiabao spoke in Beijing.", "Reuters revenue fell in 2004."])
+    assert lexicon.holds("wen")
+    assert spell(lexicon, "wen did reuters revenue fall", DEFAULT_SETTINGS).corrected == {"wen": "when"}
+    assert spell(lexicon, "Wen Jiabao spoke where", DEFAULT_SETTINGS).corrected == {}
+
+
+def test_a_dropped_letter_is_the_likelier_slip():
+    """"wher" is one edit from "when" and from "where": a letter left out is how fast typing slips."""
+    lexicon = _lexicon(["The Mini factory is in Oxford."])
+    assert spell(lexicon, "wher is the mini factory", DEFAULT_SETTINGS).corrected == {"wher": "where"}
+
+
 def test_an_acronym_is_never_corrected():
     lexicon = _lexicon(["The dams on the river were built in 1950."])
     for question in ("How many DSMs were built?", "Who built the DAMS?"):

@@ -54,12 +54,16 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
     uncased = not any(ch.isupper() for ch in text)  # typed all in lower case: names are not capitalised
     others = sorted({t for t in tokens if t in lexicon.vocabulary}, key=lexicon.count)[:settings.context_terms]
     last = 0
-    for position, match in enumerate(word_spans(text)):
+    spans = word_spans(text)
+    for position, match in enumerate(spans):
         typed = match.group(0)
         word = typed.casefold()
         is_name = position > 0 and typed[0].isupper() and word not in STOP_WORDS
         replacement = None
-        if settings.spelling and not lexicon.holds(word) and _correctable(typed):
+        # "wen did ...": a question word's slip, though the index holds the word (Wen Jiabao)
+        slipped_wh = position == 0 and len(spans) > 1 and spans[1].group(0).casefold() in _AUXILIARIES \
+            and word not in QUESTION_WORDS
+        if settings.spelling and (slipped_wh or not lexicon.holds(word)) and _correctable(typed):
             replacement = _correction(lexicon, word, position == 0, is_name, others, settings)
         if replacement is not None:
             shown = _with_case(replacement, typed)
@@ -79,6 +83,10 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
     pieces.append(text[last:])
     searched = "".join(pieces)  # the question's tokens serve the query unless a slip was corrected
     return Spelling(searched, corrected, aliases, tuple(dict.fromkeys(names)), tokens if searched == text else None)
+
+
+#: the words that follow a question word opening a question ("when did", "where is")
+_AUXILIARIES = frozenset("did does do is was were are will would can could should has have had may might".split())
 
 
 def _uncased_name(lexicon: Lexicon, word: str) -> bool:
@@ -112,7 +120,7 @@ def _correction(lexicon: Lexicon, word: str, first: bool, is_name: bool, others:
         found = [s for s in found if s.term in QUESTION_WORDS]
     if not found:
         return None
-    best = _best(lexicon, found, first, others)
+    best = _best(lexicon, found, first, others, word)
     return best.term if best.stop_word else _surface(word, best.term, best.surface)
 
 
@@ -122,20 +130,28 @@ def _name_correction(lexicon: Lexicon, word: str, others: list[str], settings: R
     stem = stem_of(word)
     found = lexicon.suggestions(word, stop_words=False)
     if found and len(word) >= settings.min_name_correction_length:
-        best = _best(lexicon, found, False, others)
+        best = _best(lexicon, found, False, others, word)
         return _surface(word, best.term, best.surface)
     variants = [v for v in lexicon.variants(stem) if len(v) == len(stem)]
     return _surface(word, variants[0]) if variants else None
 
 
-def _best(lexicon: Lexicon, found: list[Suggestion], first: bool, others: list[str]) -> Suggestion:
+def _best(lexicon: Lexicon, found: list[Suggestion], first: bool, others: list[str], word: str = "") -> Suggestion:
     """The nearest candidate; among equals a question word for the first word, then the one
-    that shares a passage with more of the question's other words, then the most frequent."""
+    that shares a passage with more of the question's other words, then one the typed word is
+    the candidate less a letter ("wher": "where", not "when"; fast typing drops letters), then
+    the most frequent."""
     nearest = min(s.distance for s in found)
     found = [s for s in found if s.distance == nearest]
     fit = lexicon.context([s.term for s in found], others) if len(found) > 1 else {}
     return min(found, key=lambda s: (not (first and s.term in QUESTION_WORDS), not s.surface,
-                                     -round(fit.get(s.term, 0.0), 1), -s.count, s.term))
+                                     -round(fit.get(s.term, 0.0), 1), not _less_a_letter(word, s.surface or s.term),
+                                     -s.count, s.term))
+
+
+def _less_a_letter(typed: str, word: str) -> bool:
+    """True when `typed` is `word` with one letter left out."""
+    return len(word) == len(typed) + 1 and any(word[:i] + word[i + 1:] == typed for i in range(len(word)))
 
 
 def _surface(typed: str, stem: str, real: str = "") -> str:
