@@ -146,6 +146,7 @@ def test_a_phrase_must_add_what_the_question_lacks():
     ("Net profit rose 28% to A$458.4m from a year earlier.", "A$458.4m"),  # whose dollar it is
     ("It will cost US$5bn.", "US$5bn"),
     ("Outbreaks came back every 5 to 15 years.", "5 to 15 years"),  # a range
+    ("So far, only 22 of the 30 construction projects have complied.", "22 of the 30 construction"),  # a part
 ])
 def test_an_amount_is_marked_whole(sentence, amount):
     assert amount in [sentence[s:e] for s, e in phrases(sentence, NUMBER, frozenset())]
@@ -158,6 +159,11 @@ def test_an_amount_is_marked_whole(sentence, amount):
 ])
 def test_a_season_is_a_time(sentence, season):
     assert season in [sentence[s:e] for s, e in phrases(sentence, DATE, frozenset())]
+
+
+def test_a_reason_for_is_a_cause():
+    sentence = "One possible reason for the lack in patience, Ms Diemont says, is that more customers call on the move."
+    assert [sentence[s:e] for s, e in phrases(sentence, CAUSE, frozenset())] == ["reason for the lack in patience"]
 
 
 def test_due_to_before_a_verb_is_a_plan_not_a_cause():
@@ -273,6 +279,8 @@ def test_who_is_a_name_asks_what_they_are(question, kind):
     ("The company, led by new chief executive Gerry Spindler, hopes to return to profit.",
      "who is gerry spindler", "new chief executive"),
     ('"The fans are excited," said Amazon\'s Robin Terrell.', "who is robin terrell", "Amazon"),
+    ('"Customers are getting used to it," says Cara Diemont of IT firm Dimension Data, which ran the survey.',
+     "who is cara diemont", "of IT firm Dimension Data"),
     # a name is asked for when the sentence does not name the person asked about
     ('"If (coach) Peter Lundgren will stick around, I can make it."', "who is safins coach", "Peter Lundgren"),
 ])

@@ -221,6 +221,7 @@ def test_a_question_word_slip_is_corrected_though_the_index_holds_it():
     assert lexicon.holds("wen")
     assert spell(lexicon, "wen did reuters revenue fall", DEFAULT_SETTINGS).corrected == {"wen": "when"}
     assert spell(lexicon, "Wen Jiabao spoke where", DEFAULT_SETTINGS).corrected == {}
+    assert spell(lexicon, "There was revenue in what year", DEFAULT_SETTINGS).corrected == {}  # not "where"
 
 
 def test_a_dropped_letter_is_the_likelier_slip():

@@ -70,8 +70,10 @@ _SCALE = r"(?:(?:bn|tn|m|k|mln|bln)\b|\s+(?:million|billion|trillion|thousand|hu
 _UNIT = r"(?:\s*(?:%|per\s?cent|percent)|(?-i:\s+(?!(?:and|or|but|of|the|a|an|to|in|on|at|for|by|from|with|over|under|after|before|since|than|into|up|down|as|that|which|who|when|while|was|were|is|are|had|has|have|will|would|held|led|made|took|gave|won|lost|left|met|went|came|fell|rose|got|saw|sold|paid|hit|shot|set|put|cut)\b)(?![a-z-]+ed\b)[a-z][a-z-]+))?"
 # a currency sign, with the letters that say whose dollar it is ("A$458.4m", "US$5bn", "HK$2")
 _CURRENCY = r"(?:(?<![\w$£€¥])(?-i:[A-Z]{0,3})[$£€¥]\s?)"
-# a rate before the number it is of: "one in eight households", "1 out of every 5 adults" (not a year)
-_RATE = rf"(?:(?:one|a|\d{{1,3}})\s+(?:in|out of)\s+(?:every\s+)?(?!(?:1[0-9]|20)\d\d\b)(?=\w))"
+# a rate before the number it is of: "one in eight households", "1 out of every 5 adults" (not a
+# year), or the part of a whole: "22 of the 30 projects"
+_RATE = rf"(?:(?:one|a|\d{{1,3}})\s+(?:in|out of)\s+(?:every\s+)?(?!(?:1[0-9]|20)\d\d\b)(?=\w)|" \
+        rf"(?:\d[\d,]*|{_NUMBER_WORDS.split('|hundred|')[0]})\s+of\s+(?:the|its|their|his|her|our)\s+(?=\d|(?:{_NUMBER_WORDS})\b))"
 # a range's first end: "5 to 15 years", "10-12%"
 _RANGE = r"(?:\d+(?:\.\d+)?\s*(?:to|-|–)\s*(?=\d))"
 _NUMBER = re.compile(
@@ -133,6 +135,8 @@ _ROLE = (r"(?!(?:after|over|under|other|never|ever|either|neither|rather|whether
          r"institute|university|league|federation|association)s?")
 # ", a member of the BMW management board," after a name: what it says the person is
 _APPOSITION = re.compile(r"(?:'s|’s)?,\s+((?:(?:a|an|the)\s+)?(?:[\w'’&-]+\s+){0,10}?[\w'’&-]+)(?=\s*[,.;:)\"”]|\s*$)")
+# " of IT firm Dimension Data," after a name: the body the person speaks for
+_OF_BODY = re.compile(r"\s+(of\s+(?:[\w&'’-]+\s+){0,5}?[\w&'’-]+)(?=\s*[,.;:)\"”]|\s+(?:who|which|said|says|told)\b|\s*$)")
 # "LSE chief executive " before a name: up to three words ending in a role
 _ROLE_BEFORE = re.compile(rf"((?:[A-Z][\w&'’.-]*\s+)?(?:[a-z][\w-]*\s+){{0,3}}{_ROLE})\s+$")
 # a lower-case word that opens no description: a function word, a verb's past or an auxiliary
@@ -144,7 +148,8 @@ _CAUSE = re.compile(r"\b(?:because(?: of)?|due to(?!\s+(?:be|open|start|begin|ta
                     r"launch|return|play|appear|visit|hold|go|come|make|have|sign|face|report|announce|publish|"
                     r"release|resume|expire|leave|run|retire|testify|stand|give|get|become|receive|decide|vote|"
                     r"fly|travel|speak|attend|present|complete|deliver|lift|rule|hear|issue|reopen)\b)|owing to|as a result of|so that|in order to|so as to|"
-                    r"thanks to|caused by|led to|after|since|for fear|the reason|aimed at|to protest|in protest)\b",
+                    r"thanks to|caused by|led to|after|since|for fear|the reason|reasons? (?:for|why|behind)|aimed at|to protest|"
+                    r"in protest)\b",
                     re.I)
 _OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not)\s+)?(?:killed|captured|"
             r"injur\w*|wounded|hurt|unhurt|unharmed|arrested|detained|jailed|imprisoned|released|freed|escaped|died|"
@@ -326,6 +331,8 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
         while first > 0 and known[first - 1]:
             first -= 1
         named = run[first:]  # the question's person: the run's last words, all said by the question
+        while len(named) > 1 and all(_known(stem, ()) for stem in _stems(named[-1].text)):
+            named = named[:-1]  # "Cara Diemont of IT": the name ends before "of"
         if not named or all(_known(stem, ()) for w in named for stem in _stems(w.text)):
             continue
         out = out or []
@@ -333,9 +340,12 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
             owner = Phrase(run_start, run_start + run[first - 1].end - (2 if run[first - 1].text.endswith(("'s", "’s")) else 0))
             if _new(text, *owner, asked):
                 out.append(owner)
-        after = _APPOSITION.match(text, run_start + named[-1].end)
-        if after is not None and (_ARTICLE.match(text, after.start(1)) or not _FUNCTION_WORD.match(text, after.start(1))) \
-                and _new(text, after.start(1), after.end(1), asked):  # not ", for the Liberal Democrats"
+        end = run_start + named[-1].end
+        after = _APPOSITION.match(text, end)
+        if after is not None and _FUNCTION_WORD.match(text, after.start(1)) and not _ARTICLE.match(text, after.start(1)):
+            after = None  # not ", for the Liberal Democrats"
+        after = after or _OF_BODY.match(text, end)
+        if after is not None and _new(text, after.start(1), after.end(1), asked):
             out.append(Phrase(after.start(1), after.end(1)))
         before = None if first else _ROLE_BEFORE.search(text, max(0, run_start - 80), run_start)
         if before is not None:

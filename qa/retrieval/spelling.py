@@ -62,7 +62,7 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
         replacement = None
         # "wen did ...": a question word's slip, though the index holds the word (Wen Jiabao)
         slipped_wh = position == 0 and len(spans) > 1 and spans[1].group(0).casefold() in _AUXILIARIES \
-            and word not in QUESTION_WORDS
+            and word not in QUESTION_WORDS and word not in STOP_WORDS  # "There was ...", "It is ..."
         if settings.spelling and (slipped_wh or not lexicon.holds(word)) and _correctable(typed):
             replacement = _correction(lexicon, word, position == 0, is_name, others, settings)
         if replacement is not None:
