@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.retrieval.answer_types import (CAUSE, DATE, NUMBER, PERSON, PLACE, PLACE_NAME, ROLE, asked_measure, asks_agent,
-                                       phrases, question_type)
+from qa.retrieval.answer_types import (CAUSE, DATE, NAME, NUMBER, PERSON, PLACE, PLACE_NAME, ROLE, asked_measure,
+                                       asks_agent, phrases, question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.settings import DEFAULT_SETTINGS
 from qa.search import Searcher
@@ -291,6 +291,31 @@ def test_who_is_a_name_is_answered_by_what_the_article_calls_them(sentence, ques
 def test_a_name_without_what_they_are_marks_nothing():
     sentence = "Clive Owen is the brooding king, Keira Knightly rises above her costume."
     assert phrases(sentence, ROLE, frozenset(tokenize("who is keira knightly"))) == []
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("what is reuters turnaround plan called", NAME), ("What is the name of the trophy?", NAME),
+    ("What was the stadium known as?", NAME),
+    ("What is the name of the city where the game was held?", PLACE),  # a type asked besides wins
+])
+def test_what_is_it_called_asks_for_a_name(question, kind):
+    assert question_type(question) == kind
+
+
+def test_a_name_asked_for_is_marked_without_moving_the_highlight():
+    """The sentence is chosen as for a question of no type (a sentence with any name is no
+    likelier the answer: the dev set's highlight fell when it was weighed), the name in it marked."""
+    passage = ("Reuters said on Monday that Chief Executive Tom Glocer would stay. "
+               "Under its three-year Fast Forward turnaround plan it had aimed to save 220m pounds.")
+    question = "what is reuters turnaround plan called"
+    tokens = tokenize(question)
+    evidence = AnswerEvidence(NAME, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0, DEFAULT_SETTINGS.answer_proximity)
+    chosen = scored_best_sentence(passage, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
+    plain = scored_best_sentence(passage, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None,
+                                 evidence._replace(kind=None))
+    assert (chosen.start, chosen.end, chosen.score) == (plain.start, plain.end, plain.score)
+    assert chosen.answer is not None and passage[chosen.answer[0]:chosen.answer[1]] == "Fast Forward"
+    assert chosen.answer_terms == frozenset()  # no support counted across stories for it
 
 
 def test_a_clause_ends_at_but_and_who_as_at_a_comma():

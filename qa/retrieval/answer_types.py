@@ -28,6 +28,12 @@ PLACE_NAME = "place name"
 #: beside the name ("Norbert Reithofer, a member of the BMW management board"; "LSE chief executive
 #: Clara Furse"); where no sentence names them so, a name, as for "who" ("Who is Safin's coach?")
 ROLE = "role"
+#: "What is the name of ...?", "What is the plan called?": a name, marked where the sentence holds
+#: one, without weighing the sentence choice (a sentence holding any name is no likelier the
+#: answer: BENCHMARKS.md "What is it called")
+NAME = "name"
+#: the types whose phrase is marked in the sentence chosen without it, and counts for nothing else
+MARKED_ONLY = frozenset({NAME})
 _WHO_IS = re.compile(r"^\W*who\s+(?:is|was|'s|’s)\s+([\w'’.-]+(?:\s+[\w'’.-]+){0,3})\W*$", re.I)
 
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
@@ -42,6 +48,8 @@ _QUESTION_TYPES = [
     (PLACE, re.compile(r"\bwhere\b", re.I)),
     (PLACE_NAME, re.compile(r"\b(?:what|which) (?:country|city|town|state|region|province|place|"
                             r"continent|island|county|nation|capital|village|location)\b", re.I)),
+    (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
+                      r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
     (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|organi[sz]ation|group|firm|party|"
                         r"team|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
                         r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b",
@@ -250,7 +258,8 @@ def question_type(question: str) -> str | None:
         return ROLE
     matches = [(m.start(), kind) for kind, pattern in _QUESTION_TYPES for m in pattern.finditer(question)
                if m.start() == 0 or question[m.start()].islower()]  # "Doctor Who's ..." names a show
-    return min(matches)[1] if matches else None
+    typed = [m for m in matches if m[1] != NAME]  # "What is the name of the city where ...": a place
+    return min(typed or matches)[1] if matches else None
 
 
 @lru_cache(maxsize=65_536)
@@ -421,7 +430,7 @@ def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]
     in order. A cause is the clause its marker opens."""
     if kind in (DATE, NUMBER):
         return [p for p in _spans(text, kind) if _new(text, p.start, p.end, asked)]
-    if kind in (PERSON, PLACE):
+    if kind in (PERSON, PLACE, NAME):
         return _names(text, asked, kind == PLACE)
     if kind == PLACE_NAME:
         return _names(text, asked, True) or _names(text, asked, False)

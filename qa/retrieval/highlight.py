@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.retrieval.answer_types import Measure, Phrase, fits, phrases, unit_end
+from qa.retrieval.answer_types import MARKED_ONLY, Measure, Phrase, fits, phrases, unit_end
 from qa.index.text import ANALYZER, stem_of, tokenize, word_spans
 
 
@@ -93,16 +93,18 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence, dense)
     if not scored:
         return SentenceScore(0, len(passage_text), 0.0)
-    if evidence is None or not evidence.kind:
+    if evidence is None or not evidence.kind or evidence.kind in MARKED_ONLY:
         at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
-        found: list[Phrase] = []
+        found: list[Phrase] = [] if evidence is None or not evidence.kind else \
+            phrases(passage_text[scored[at].start:scored[at].end], evidence.kind, evidence.asked)
     else:
         at, found = _typed_choice(passage_text, scored, evidence)
     best = scored[at]
     answer = _answer_phrase(passage_text[best.start:best.end], best.start, found, set(query_tokens), weight,
                             evidence.proximity, evidence.agent, evidence.measure) if found and evidence is not None else None
-    score = best.score + (evidence.type_weight if found and evidence is not None else 0.0)
-    terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer else frozenset()
+    counted = evidence is not None and evidence.kind not in MARKED_ONLY  # a name's mark weighs nothing
+    score = best.score + (evidence.type_weight if found and counted else 0.0)
+    terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
     return SentenceScore(best.start, best.end, score, max(s.match for s in scored), answer, frozenset(best.tokens),
                          terms)
 
