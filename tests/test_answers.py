@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.retrieval.answer_types import (CAUSE, DATE, NAME, NUMBER, PERSON, PLACE, PLACE_NAME, ROLE, asked_measure,
+from qa.retrieval.answer_types import (CAUSE, DATE, NAME, NUMBER, PERSON, PLACE, PLACE_NAME, ROLE, SAID, asked_measure,
                                        asks_agent, phrases, question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.settings import DEFAULT_SETTINGS
@@ -120,7 +120,7 @@ def test_cli_json_carries_the_answer_offsets(answers_index, capsys):
     ("Who chaired the meeting?", PERSON), ("In what year did the war end?", DATE),
     ("How many people died?", NUMBER), ("Where is the dam?", PLACE), ("Why did he resign?", CAUSE),
     ("Which city hosted the games?", PLACE_NAME),
-    ("What is the capital of Peru?", None), ("What did Doctor Who's companion say?", None),
+    ("What is the capital of Peru?", None), ("What did Doctor Who's companion say?", SAID),
 ])
 def test_question_types(question, kind):
     assert question_type(question) == kind
@@ -316,6 +316,17 @@ def test_a_name_asked_for_is_marked_without_moving_the_highlight():
     assert (chosen.start, chosen.end, chosen.score) == (plain.start, plain.end, plain.score)
     assert chosen.answer is not None and passage[chosen.answer[0]:chosen.answer[1]] == "Fast Forward"
     assert chosen.answer_terms == frozenset()  # no support counted across stories for it
+
+
+@pytest.mark.parametrize("sentence, said", [
+    ("Fiona Deans, associate director of AADC, said the compression was visually lossless.",
+     "the compression was visually lossless"),
+    ('"I hope this day will focus people," Curt Hopkins told the BBC News website.', "I hope this day will focus people"),
+    ("Mr Cable told BBC News that banks are very aggressive.", "banks are very aggressive"),
+])
+def test_what_did_they_say_marks_the_words_said(sentence, said):
+    assert question_type("What did they say about it?") == SAID
+    assert _marked(sentence, "what did they say about it") == said
 
 
 def test_a_clause_ends_at_but_and_who_as_at_a_comma():

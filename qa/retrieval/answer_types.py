@@ -32,8 +32,14 @@ ROLE = "role"
 #: one, without weighing the sentence choice (a sentence holding any name is no likelier the
 #: answer: BENCHMARKS.md "What is it called")
 NAME = "name"
+#: "What did Hopkins say about the campaign?": the words said, marked (a quotation, or the clause
+#: a verb of saying reports: "said the compression was visually lossless")
+SAID = "said"
 #: the types whose phrase is marked in the sentence chosen without it, and counts for nothing else
-MARKED_ONLY = frozenset({NAME})
+MARKED_ONLY = frozenset({NAME, SAID})
+_SAYING = (r"(?:say|says|said|saying|tell|tells|told|claim|claims|claimed|argue|argues|argued|warn|warns|warned|"
+           r"add|adds|added|announce|announced|reveal|revealed|admit|admitted|insist|insisted|explain|explained|"
+           r"comment|commented|write|wrote|describe|described|think|thought|believe|believed|predict|predicted)")
 _WHO_IS = re.compile(r"^\W*who\s+(?:is|was|'s|’s)\s+([\w'’.-]+(?:\s+[\w'’.-]+){0,3})\W*$", re.I)
 
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
@@ -48,6 +54,7 @@ _QUESTION_TYPES = [
     (PLACE, re.compile(r"\bwhere\b", re.I)),
     (PLACE_NAME, re.compile(r"\b(?:what|which) (?:country|city|town|state|region|province|place|"
                             r"continent|island|county|nation|capital|village|location)\b", re.I)),
+    (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b.{{0,80}}?\b{_SAYING}\b", re.I)),
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
     (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|organi[sz]ation|group|firm|party|"
@@ -150,6 +157,12 @@ _ROLE_BEFORE = re.compile(rf"((?:[A-Z][\w&'’.-]*\s+)?(?:[a-z][\w-]*\s+){{0,3}}
 # a lower-case word that opens no description: a function word, a verb's past or an auxiliary
 _FUNCTION_WORD = re.compile(r"(?:[a-z]+ed|" + "|".join(sorted(w for w in STOP_WORDS | _VERBISH if w.isalpha())) + r")\b\s*")
 _ARTICLE = re.compile(r"(?:a|an|the)\s", re.I)
+# a quotation of three words or more: its words without the marks
+_QUOTED = re.compile(r"[\"“]\s*([^\"“”]*?\w[^\"“”]*?\s[^\"“”]*?\s[^\"“”]*?[^\s\"“”])\s*[\"”]")
+# "... said (that) <clause>": the clause to the sentence's end
+_SAID_THAT = re.compile(rf"\b{_SAYING}\b[^.!?\"“”]{{0,60}}?\bthat\s+(\w[^.!?]*\w)")
+_SAID_CLAUSE = re.compile(rf"\b{_SAYING}\b(?:\s+(?:that|on \w+|in a statement|yesterday|today|last week))?,?\s+"
+                          r"((?:the|a|an|it|he|she|they|we|there|this|its|his|her|their|[a-z]+|[A-Z][\w'’-]*)\b[^.!?]*\w)")
 _DESCRIBES = re.compile(rf"(?:'s|’s|'|’)?\s+(?:[a-z][\w-]*\s+){{0,2}}{_ROLE}(?:\s+of)?\s+(?:the\s+)?")
 # "due to" before a verb says when something is planned ("due to open this weekend"), not why
 _CAUSE = re.compile(r"\b(?:because(?: of)?|due to(?!\s+(?:be|open|start|begin|take|meet|arrive|end|close|finish|"
@@ -366,6 +379,17 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
     return sorted(out) if out is not None else None
 
 
+def _said(text: str) -> list[Phrase]:
+    """The words a sentence reports said: each quotation ("…", “…”; with its marks dropped), else
+    the clause after a verb of saying ("Fiona Deans said the compression was lossless")."""
+    quoted = [Phrase(m.start(1), m.end(1) - len(m.group(1)) + len(m.group(1).rstrip(",;:")))
+              for m in _QUOTED.finditer(text)]
+    if quoted:
+        return quoted
+    said = _SAID_THAT.search(text) or _SAID_CLAUSE.search(text)  # "told BBC News that <clause>"
+    return [Phrase(said.start(1), said.end(1))] if said else []
+
+
 def _adjective(text: str, run_start: int, run: tuple[_Word, ...]) -> bool:
     """A one-word run that modifies the lower-case word after it: a people's or faith's adjective
     ("the French version"; "A French version" opening a sentence), or any name before a noun ("A
@@ -437,6 +461,8 @@ def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]
     if kind == ROLE:  # a sentence naming the person without saying what they are has no answer
         roles = _roles(text, asked)
         return roles if roles is not None else _names(text, asked, False)
+    if kind == SAID:
+        return _said(text)
     if kind in (CAUSE, FATE):
         return list(_spans(text, kind))
     return []
