@@ -207,6 +207,9 @@ def _found(sentence: str, kind: str, question: str) -> list[str]:
     ("A US judge has set a trial date, and Susan Ilston said so.", "Who set the trial date?", "Susan Ilston", "US"),
     ("Later, Newton threw the ball to Ted Ginn.", "Who threw the ball?", "Newton", "none"),
     ("In the end, Microsoft announced the deal.", "Who announced the deal?", "Microsoft", "none"),
+    # a name joined to the next by "and" is no modifier of it, though a role follows the "and"
+    ("It prompted the resignation of chairman Gavyn Davies, director-general Greg Dyke and reporter Andrew Gilligan.",
+     "who is the bbc director general", "Greg Dyke", "none"),
 ])
 def test_a_person_is_not_a_modifier_an_expansion_a_numeral_or_an_adjective(sentence, question, wanted, not_wanted):
     found = _found(sentence, PERSON, question)

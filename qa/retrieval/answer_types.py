@@ -163,7 +163,7 @@ _QUOTED = re.compile(r"[\"“]\s*([^\"“”]*?\w[^\"“”]*?\s[^\"“”]*?\s[
 _SAID_THAT = re.compile(rf"\b{_SAYING}\b[^.!?\"“”]{{0,60}}?\bthat\s+(\w[^.!?]*\w)")
 _SAID_CLAUSE = re.compile(rf"\b{_SAYING}\b(?:\s+(?:that|on \w+|in a statement|yesterday|today|last week))?,?\s+"
                           r"((?:the|a|an|it|he|she|they|we|there|this|its|his|her|their|[a-z]+|[A-Z][\w'’-]*)\b[^.!?]*\w)")
-_DESCRIBES = re.compile(rf"(?:'s|’s|'|’)?\s+(?:[a-z][\w-]*\s+){{0,2}}{_ROLE}(?:\s+of)?\s+(?:the\s+)?")
+_DESCRIBES = re.compile(rf"(?:'s|’s|'|’)?\s+(?:(?!(?:and|or|but|with|while|nor)\s)[a-z][\w-]*\s+){{0,2}}{_ROLE}(?:\s+of)?\s+(?:the\s+)?")
 # "due to" before a verb says when something is planned ("due to open this weekend"), not why
 _CAUSE = re.compile(r"\b(?:because(?: of)?|due to(?!\s+(?:be|open|start|begin|take|meet|arrive|end|close|finish|"
                     r"launch|return|play|appear|visit|hold|go|come|make|have|sign|face|report|announce|publish|"
