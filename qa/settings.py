@@ -77,7 +77,7 @@ class RetrievalSettings:
     nprobe: int = 128  # lists searched a question: recall@100 against exact 0.9998 on 10k distinct passages (32: 0.938, 64: 0.986), 0.995 at 1M (`benchmarks/scale.py`)
     retrain_growth: float = 2.0  # trained centroids are kept on updates until the lists the rule wants are this x those trained
     # -- the UI's score cue (qa/ui/widgets.py score_level), on the ranking score's scale --
-    cue_floor: float = 0.40  # operating-points percentiles: held-out questions' first passage 0.47-0.79 -> 1-2 bars; +0.05 with the sentence vectors, which lift the first passage's score by 0.04-0.07 at every percentile (BENCHMARKS.md "Sentence vectors shipped"), so the bars fall where they did
+    cue_floor: float = 0.23  # operating-points percentiles: held-out questions' first passage 0.45-0.58 -> 1-2 bars; 0.40 before the re-rank's weights were fitted, which lower the first passage's score by 0.15-0.18 at every percentile (BM25 counted less in the head): 0.23 keeps each of the 15 percentiles at its number of bars (BENCHMARKS.md "The re-rank's weights learned"; 0.35 -> 0.40 with the sentence vectors, "Sentence vectors shipped")
     cue_step: float = 0.15  # the same: in-corpus right answers' median 0.99 -> 4 bars
 
     @property
