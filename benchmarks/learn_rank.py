@@ -5,8 +5,7 @@ match) dumped once from the dev set, then a linear model (softmax over each ques
 l2-regularised, scipy's L-BFGS) fitted on the tuning half (even SQuAD articles) and measured on the
 held-out half (odd articles, never tuned on), beside the hand weights and the shipped ones
 (RetrievalSettings.rerank_*). The same fitted the other way round (on held-out, measured on tuning)
-says whether the gain is the model's or the half's. `--sentences`: a model of the sentence choice
-inside passages that hold the answer, the same way.
+says whether the gain is the model's or the half's.
 
     .venv/bin/python benchmarks/learn_rank.py --dump /tmp/ltr-feat.npz     # features (~1 min)
     .venv/bin/python benchmarks/learn_rank.py --load /tmp/ltr-feat.npz     # fits (seconds)
