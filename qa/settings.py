@@ -45,6 +45,17 @@ class RetrievalSettings:
     support_cap: int = 3  # stories beyond this many add nothing more
     sentence_vector_weight: float = 0.75  # + this x the question's cosine with each sentence's centred late-chunked vector, in the choice and the re-rank (qa/retrieval/sentence_vectors.py; an index built with them only): BENCHMARKS.md "Third pass: sentence-level dense evidence", row "late-centered, both" (w 0.75 best on tuning; held-out highlight +1.45, hit@1 +0.45) and "Sentence vectors shipped" (all 5,397: highlight 0.7141 -> 0.7313, hit@1 0.8269 -> 0.8327)
     rerank_by_answer: bool = True  # re-rank passages by the chosen sentence's score with that evidence (False: the plain word match): the same table, row "re-rank by the plain word match" (+0.1 hit@1)
+    # the re-rank's own weight of each part of the sentence evidence (qa/retrieval/rerank.py evidence; the parts are
+    # those the sentence choice adds, highlight.Parts): a linear model fitted on the tuning half's re-ranked heads
+    # (softmax over each question's 10, l2 1e-3; benchmarks/learn_rank.py), rounded; BENCHMARKS.md "The re-rank's
+    # weights learned". The parts all 1 and the rest 0: the chosen sentence's score, as before
+    rerank_match: float = 0.6  # x the chosen sentence's word match
+    rerank_best_match: float = 0.5  # x the passage's best word match in any sentence (SentenceScore.match)
+    rerank_context: float = 1.25  # x the context the choice added (context_weight x the share the sentence before / title hold)
+    rerank_title: float = 0.4  # x the share of the question's weight only the title holds (not the sentence nor the one before)
+    rerank_dense: float = 0.75  # x the sentence-vector score the choice added (sentence_vector_weight x cosine)
+    rerank_answer_type: float = 0.5  # x the type bonus the choice added (answer_type_weight)
+    rerank_bm25: float = -0.45  # x BM25 / best: the fused score's BM25 share counted less in the head, whose sentence match counts the words again
     # -- the answered rule (qa/retrieval/verdict.py) --
     coverage_weight: float = 0.5  # answer-agreement table: "cosine + 0.5 x coverage + 0.4 x sentence + 0.1 x agreement" (`--sweeps answer`)
     sentence_answer_weight: float = 0.4  # the same row
@@ -66,7 +77,7 @@ class RetrievalSettings:
     nprobe: int = 128  # lists searched a question: recall@100 against exact 0.9998 on 10k distinct passages (32: 0.938, 64: 0.986), 0.995 at 1M (`benchmarks/scale.py`)
     retrain_growth: float = 2.0  # trained centroids are kept on updates until the lists the rule wants are this x those trained
     # -- the UI's score cue (qa/ui/widgets.py score_level), on the ranking score's scale --
-    cue_floor: float = 0.40  # operating-points percentiles: held-out questions' first passage 0.47-0.79 -> 1-2 bars; +0.05 with the sentence vectors, which lift the first passage's score by 0.04-0.07 at every percentile (BENCHMARKS.md "Sentence vectors shipped"), so the bars fall where they did
+    cue_floor: float = 0.23  # operating-points percentiles: held-out questions' first passage 0.45-0.58 -> 1-2 bars; 0.40 before the re-rank's weights were fitted, which lower the first passage's score by 0.15-0.18 at every percentile (BM25 counted less in the head): 0.23 keeps each of the 15 percentiles at its number of bars (BENCHMARKS.md "The re-rank's weights learned"; 0.35 -> 0.40 with the sentence vectors, "Sentence vectors shipped")
     cue_step: float = 0.15  # the same: in-corpus right answers' median 0.99 -> 4 bars
 
     @property

@@ -24,6 +24,19 @@ from qa.retrieval.answer_types import MARKED_ONLY, Measure, Phrase, fits, phrase
 from qa.index.text import ANALYZER, stem_of, tokenize, word_spans
 
 
+class Parts(NamedTuple):
+    """What the chosen sentence's score is made of, each as added to it (the re-rank weighs them
+    anew, qa/retrieval/rerank.py): its word match, the context (the sentence before and the title)
+    added, the share of the question's weight only the title holds (not added to the score: the
+    re-rank's own), the sentence-vector score added and the type bonus added."""
+
+    match: float = 0.0
+    context: float = 0.0
+    title: float = 0.0
+    dense: float = 0.0
+    typed: float = 0.0
+
+
 class SentenceScore(NamedTuple):
     """The chosen sentence of a passage: its span relative to the passage text, its score (what
     chose it, and what re-ranks the passage), the best plain word-match score of any of its
@@ -37,6 +50,7 @@ class SentenceScore(NamedTuple):
     answer: tuple[int, int] | None = None
     words: frozenset[str] = frozenset()  # the chosen sentence's terms (what another story's answer is looked up in)
     answer_terms: frozenset[str] = frozenset()  # the answer phrase's tokens (tokenized once, here)
+    parts: Parts = Parts()  # what `score` is made of (the chosen sentence's)
 
 
 class AnswerEvidence(NamedTuple):
@@ -103,10 +117,23 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     answer = _answer_phrase(passage_text[best.start:best.end], best.start, found, set(query_tokens), weight,
                             evidence.proximity, evidence.agent, evidence.measure) if found and evidence is not None else None
     counted = evidence is not None and evidence.kind not in MARKED_ONLY  # a name's mark weighs nothing
-    score = best.score + (evidence.type_weight if found and counted else 0.0)
+    typed = evidence.type_weight if found and counted else 0.0
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
-    return SentenceScore(best.start, best.end, score, max(s.match for s in scored), answer, frozenset(best.tokens),
-                         terms)
+    added = float(dense[at]) if dense is not None and at < len(dense) else 0.0
+    title = _title_share(scored, at, query_tokens, weight, total_weight, evidence)
+    parts = Parts(best.match, best.score - best.match - added, title, added, typed)
+    return SentenceScore(best.start, best.end, best.score + typed, max(s.match for s in scored), answer,
+                         frozenset(best.tokens), terms, parts)
+
+
+def _title_share(scored: list[_Sentence], at: int, query_tokens: list[str], weight: Callable[[str], float],
+                 total_weight: float, evidence: AnswerEvidence | None) -> float:
+    """The share of the question's weight that the title holds and neither the sentence at `at` nor
+    the one before it does (the passage is on the asked subject though the sentence does not say it)."""
+    if evidence is None or not total_weight or evidence.title.isdisjoint(query_tokens):
+        return 0.0
+    left = (evidence.title & set(query_tokens)).difference(scored[at].tokens, scored[at - 1].tokens if at else ())
+    return sum(weight(t) for t in left) / total_weight
 
 
 def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) -> tuple[int, list[Phrase]]:

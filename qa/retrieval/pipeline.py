@@ -105,7 +105,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     asked = frozenset(query.tokens) | frozenset(query.aliases)
     counts = support(ranked[:depth], rows, sentences, stories, asked, query.names)
     if mode == "hybrid" and query.tokens:
-        ranked, fused = rerank(ranked, fused, sentences, depth, settings)
+        ranked, fused = rerank(ranked, fused, sentences, depth, settings, candidates.bm25)
         ranked, fused = support_rerank(ranked, fused, counts, depth, settings)
         if settings.next_passage:
             ranked, fused = answer_past_boundary(ranked, fused, rows, sentences, doc_passages,

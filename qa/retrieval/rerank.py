@@ -97,13 +97,30 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
 
 
 def rerank(ranked: list[int], fused: dict[int, float], sentences: Mapping[int, SentenceScore], depth: int,
-           settings: RetrievalSettings) -> tuple[list[int], dict[int, float]]:
-    """The ranking and scores after adding sentence_weight x the best sentence's score to the
-    rerank_depth best passages; the first `depth` re-sorted (new list and dict)."""
+           settings: RetrievalSettings, bm25: Mapping[int, float] | None = None) -> tuple[list[int], dict[int, float]]:
+    """The ranking and scores after adding sentence_weight x the sentence evidence (evidence) to
+    the rerank_depth best passages; the first `depth` re-sorted (new list and dict). `bm25`: the
+    candidates' BM25 scores (the re-rank weighs BM25 / best anew, rerank_bm25)."""
     scores = dict(fused)
+    best_bm25 = max(bm25.values(), default=0.0) if bm25 else 0.0
     for pid in ranked[:settings.rerank_depth]:
         if pid in sentences:
-            sentence = sentences[pid]
-            scores[pid] += settings.sentence_weight * (sentence.score if settings.rerank_by_answer else sentence.match)
+            lexical = bm25.get(pid, 0.0) / best_bm25 if best_bm25 > 0 else 0.0
+            scores[pid] += settings.sentence_weight * evidence(sentences[pid], lexical, settings)
     head = sorted(ranked[:depth], key=lambda pid: -scores[pid])
     return head + ranked[depth:], scores
+
+
+def evidence(sentence: SentenceScore, lexical: float, settings: RetrievalSettings) -> float:
+    """A passage's sentence evidence, what the re-rank adds (x sentence_weight) to its fused score:
+    the chosen sentence's parts (highlight.Parts) and the passage's best word match, each with its
+    re-rank weight (fitted together on the tuning half: BENCHMARKS.md "The re-rank's weights
+    learned"), and BM25 / best (`lexical`) with rerank_bm25: the sentence match counts the words
+    again. rerank_by_answer False: the plain word match alone."""
+    if not settings.rerank_by_answer:
+        return sentence.match
+    parts = sentence.parts
+    return (settings.rerank_match * parts.match + settings.rerank_best_match * sentence.match
+            + settings.rerank_context * parts.context + settings.rerank_title * parts.title
+            + settings.rerank_dense * parts.dense + settings.rerank_answer_type * parts.typed
+            + settings.rerank_bm25 * lexical)
