@@ -5,6 +5,11 @@
     valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.1 .venv/bin/python benchmarks/ask_loop.py \
         --index IDX --questions-file q400.txt --vectors /tmp/v.npz -n 1
     ... -n 400   # (instructions of -n 400 - those of -n 1) / 399: a question's, start-up subtracted
+    .venv/bin/python benchmarks/ask_loop.py --index IDX --questions-file q400.txt --vectors /tmp/v.npz --stages
+
+--stages: the run's CPU a question (process time, every thread) spent inside each stage of the
+pipeline, to stderr: each stage's public function timed where the pipeline calls it (a stage
+holds the stages it calls; the timers add ~0.5 us a call).
 
 --prepare encodes every text the questions search (each question and its spelled form) once with
 the model and saves the vectors; a run then answers the first n questions through qa's command
@@ -61,6 +66,55 @@ def answer(index: Path, questions: list[str], vectors: Path) -> None:
     cli.main(["ask", "-", "--index", str(index), "--json"])
 
 
+#: (module, attribute) of the stages --stages times, as the module calling them names them
+STAGES = [("qa.retrieval.retriever", "spell"), ("qa.retrieval.retriever", "rank_candidates"),
+          ("qa.retrieval.local_index", "LocalIndexReader.candidates"), ("qa.retrieval.local_index", "LocalIndexReader.stories_of"),
+          ("qa.retrieval.local_index", "LocalIndexReader.citation_rows"),
+          ("qa.retrieval.local_index", "LocalIndexReader.sentence_vectors"),
+          ("qa.retrieval.candidates", "dense_search"), ("qa.index.bm25", "BM25Index.scores"),
+          ("qa.retrieval.snapshot", "IndexSnapshot.cosines"), ("qa.retrieval.pipeline", "fuse"),
+          ("qa.retrieval.pipeline", "fold"), ("qa.retrieval.pipeline", "article_weights"),
+          ("qa.retrieval.pipeline", "dense_evidence"), ("qa.retrieval.pipeline", "score_sentences"),
+          ("qa.retrieval.rerank", "scored_best_sentence"), ("qa.retrieval.pipeline", "support"),
+          ("qa.retrieval.pipeline", "cite"), ("qa.retrieval.pipeline", "differing"),
+          ("qa.retrieval.pipeline", "keyword_coverage"), ("qa.retrieval.retriever", "Retriever.search")]
+
+
+def timed_stages() -> tuple[dict[str, float], dict[str, int]]:
+    """Wrap each stage of STAGES (and the analyzer's `analyse`, a cache hit counted too) with a
+    process-time counter; (seconds, calls) per stage, filled as questions are answered."""
+    import functools
+    import importlib
+    import time
+
+    from qa.index.text import ANALYZER
+
+    spent: dict[str, float] = {}
+    calls: dict[str, int] = {}
+
+    def wrap(owner: object, attr: str, name: str) -> None:
+        inner = getattr(owner, attr)
+
+        @functools.wraps(inner)
+        def timed(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - start
+                calls[name] = calls.get(name, 0) + 1
+        setattr(owner, attr, timed)
+
+    for module, path in STAGES:
+        owner: object = importlib.import_module(module)
+        *classes, attr = path.split(".")
+        for cls in classes:
+            owner = getattr(owner, cls)
+        wrap(owner, attr, path)
+    wrap(ANALYZER, "analyse", "ANALYZER.analyse (cached)")
+    return spent, calls
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, required=True)
@@ -68,12 +122,19 @@ def main() -> int:
     parser.add_argument("--vectors", type=Path, required=True, help="the .npz --prepare writes and a run reads")
     parser.add_argument("--prepare", action="store_true", help="encode the questions' texts once and save them")
     parser.add_argument("-n", type=int, default=0, help="answer the first n questions (0: all)")
+    parser.add_argument("--stages", action="store_true", help="CPU ms a question per stage, to stderr")
     args = parser.parse_args()
     questions = [line for line in args.questions_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     if args.prepare:
         prepare(args.index, questions, args.vectors)
-    else:
-        answer(args.index, questions[:args.n or None], args.vectors)
+        return 0
+    spent, calls = timed_stages() if args.stages else ({}, {})
+    asked = questions[:args.n or None]
+    answer(args.index, asked, args.vectors)
+    for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        sys.stderr.write(f"{1000 * seconds / len(asked):7.3f} ms  {calls[name] / len(asked):6.2f} calls  {name}\n")
+    if spent:
+        sys.stderr.write(f"(a question; {len(asked)} questions, load {os.getloadavg()[0]:.2f})\n")
     return 0
 
 

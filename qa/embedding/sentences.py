@@ -48,9 +48,10 @@ def to_blob(vectors: np.ndarray) -> bytes:
 
 
 def from_blob(blob: bytes, dim: int) -> np.ndarray:
-    """The rows of a stored blob, float16 as stored (a view: kept by a reader at half the memory;
-    a product with a float32 question vector is float32); NaN rows kept (past the truncation).
-    A blob that is not whole rows of `dim` (damaged) gives none: the words alone, not an error."""
+    """The rows of a stored blob, float16 as stored (a view; the local index's reader casts them
+    to float32 once as it reads them, qa/retrieval/local_index.py); NaN rows kept (past the
+    truncation). A blob that is not whole rows of `dim` (damaged) gives none: the words alone,
+    not an error."""
     if not dim or len(blob) % (2 * dim):
         return np.zeros((0, dim), dtype=np.float16)
     return np.frombuffer(blob, dtype=np.float16).reshape(-1, dim)

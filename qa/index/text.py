@@ -78,6 +78,9 @@ def normalize(text: str) -> str:
 
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+#: _WORD for a text all in ASCII (its letters and digits are [a-zA-Z0-9], its only apostrophe is
+#: '): the same words, found in ~60 % of the time (a passage's ~14 us of ~23)
+_ASCII_WORD = re.compile(r"[a-zA-Z0-9]+(?:'[a-zA-Z0-9]+)*")
 #: PyStemmer's own cache off (size 0): _stem's lru_cache keeps the words already, and past 10,000
 #: words PyStemmer purged its cache on every new word (a new word cost ~2.7 us, ~0.5 us without)
 _stemmer = Stemmer.Stemmer("english", 0)
@@ -109,7 +112,7 @@ def tokenize(text: str) -> list[str]:
     text = normalize(text)
     shouting = not any(ch.islower() for ch in text)
     out = []
-    for raw in _WORD.findall(text):
+    for raw in (_ASCII_WORD if text.isascii() else _WORD).findall(text):
         token, acronym = _token(raw)
         if token is not None and not (acronym and shouting):
             out.append(token)
@@ -216,15 +219,16 @@ class Analyzer:
             per = tuple(tuple(tokenize(text[a:b])) for a, b in spans)
             return Analysis(spans, per, tuple(tokenize(text)))
         shouting = not _has_lower(text, 0, len(text))
+        find = _ASCII_WORD.findall if text.isascii() else _WORD.findall
         whole: list[str] = []
         per_sentence: list[tuple[str, ...]] = []
         for a, b in spans:  # sentences hold every word: they split the text at white space only
             if _has_lower(text, a, b):  # (so the text is not all capitals either) acronyms are tokens
-                kept = tuple([t for t, _ in map(_token, _WORD.findall(text, a, b)) if t is not None])
+                kept = tuple([t for t, _ in map(_token, find(text, a, b)) if t is not None])
                 per_sentence.append(kept)
                 whole.extend(kept)
                 continue
-            pairs = [_token(raw) for raw in _WORD.findall(text, a, b)]  # a sentence in capitals
+            pairs = [_token(raw) for raw in find(text, a, b)]  # a sentence in capitals
             per_sentence.append(tuple(t for t, acronym in pairs if t is not None and not acronym))
             whole.extend(t for t, acronym in pairs if t is not None and not (acronym and shouting))
         return Analysis(spans, tuple(per_sentence), tuple(whole))

@@ -36,7 +36,7 @@ def dense_evidence(source: object, rows: Mapping[int, CitationRow], question: np
             and len(vectors) == len(ANALYZER.analyse(row.text).spans)]
     if not kept:
         return None
-    cosines = np.vstack([vectors for _, vectors in kept]).astype(np.float32) @ question  # one product for all
+    cosines = np.vstack([vectors for _, vectors in kept]).astype(np.float32, copy=False) @ question  # one product for all
     cosines[np.isnan(cosines)] = 0.0  # a sentence past the model's truncation: no evidence
     cosines *= weight
     ends = np.cumsum([len(vectors) for _, vectors in kept])[:-1]
