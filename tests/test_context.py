@@ -8,14 +8,16 @@ from qa.retrieval.context import Conversation, is_follow_up, key_words, names
 
 
 @pytest.mark.parametrize("question", ["When was he captured?", "What about Benghazi?", "Was it true?",
-                                      "And Tobruk?", "Why?", "Where are their camps?", "How many died?"])
+                                      "And Tobruk?", "Why?", "Where are their camps?", "How many died?",
+                                      "how many died"])
 def test_follow_ups(question):
     assert is_follow_up(question)
 
 
 @pytest.mark.parametrize("question", ["Who heads Ansar al-Sharia in Derna?",
                                       "Which militia drove IS out of Derna?",
-                                      "What is the capital of Peru?"])  # short, but names its subject
+                                      "What is the capital of Peru?",  # short, but names its subject
+                                      "who is jamal zubia"])  # typed in lower case: "zubia" is no English word
 def test_standalone_questions(question):
     assert not is_follow_up(question)
 

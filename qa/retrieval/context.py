@@ -6,7 +6,8 @@ The rule, kept simple so a user can predict it:
 * A question is a **follow-up** when it holds a pronoun that points back (he, she, it, they,
   his, her, its, their, him, them, this, these, those), starts with "what about", "how about",
   "and" or "also", or has at most two key words of its own and names nobody ("How many died?",
-  but not "What is the capital of Peru?", which names its subject).
+  but not "What is the capital of Peru?", which names its subject, nor "who is jamal zubia", typed
+  in lower case, whose "zubia" no English word list holds).
 * A follow-up is searched as the question **plus the names of the previous retrieval query**:
   its key words (not stop words) that hold a capital letter, the first word of the question
   excepted ("Ansar al-Sharia", "Derna"); when it has none (a question typed in lower case), all
@@ -70,7 +71,19 @@ def is_follow_up(question: str) -> bool:
         return True
     if any(w.casefold() in BACK_POINTERS for w in _words(question)):
         return True
-    return len(key_words(question)) <= SHORT_QUESTION_WORDS and not names(question)
+    own = key_words(question)
+    return len(own) <= SHORT_QUESTION_WORDS and not names(question) and not _uncased_names(question, own)
+
+
+def _uncased_names(question: str, own: list[str]) -> bool:
+    """In a question typed all in lower case ("who is jamal zubia"), a word no English word list
+    holds is a name: the question names its subject, as "Who is Jamal Zubia?" does."""
+    if any(ch.isupper() for ch in question):
+        return False
+    from qa.retrieval.speller import english_words
+
+    english = english_words()
+    return bool(english) and any(w.isalpha() and len(w) >= 3 and w.casefold() not in english for w in own)
 
 
 @dataclass
