@@ -332,6 +332,16 @@ def test_what_did_they_say_marks_the_words_said(sentence, said):
     assert _marked(sentence, "what did they say about it") == said
 
 
+def test_a_quotation_never_closed_is_no_quotation():
+    """A sentence that opens a quotation and never closes it (a PDF's text, a long pull quote cut
+    by the chunker) has no quoted words; the pattern reads it once (nested repeats over the same
+    characters made this minutes long at 300 words)."""
+    sentence = 'He said "' + " ".join(["word"] * 300)
+    assert phrases(sentence, SAID, frozenset()) == []
+    closed = sentence + '," he added.'
+    assert [closed[s:e] for s, e in phrases(closed, SAID, frozenset())] == [" ".join(["word"] * 300)]
+
+
 def test_a_clause_ends_at_but_and_who_as_at_a_comma():
     """"but" opens another clause: the finals after it are not the one the question asks about,
     though they stand beside its words "Open" and "final" (BBC trial)."""

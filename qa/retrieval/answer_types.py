@@ -157,8 +157,8 @@ _ROLE_BEFORE = re.compile(rf"((?:[A-Z][\w&'’.-]*\s+)?(?:[a-z][\w-]*\s+){{0,3}}
 # a lower-case word that opens no description: a function word, a verb's past or an auxiliary
 _FUNCTION_WORD = re.compile(r"(?:[a-z]+ed|" + "|".join(sorted(w for w in STOP_WORDS | _VERBISH if w.isalpha())) + r")\b\s*")
 _ARTICLE = re.compile(r"(?:a|an|the)\s", re.I)
-# a quotation of three words or more: its words without the marks
-_QUOTED = re.compile(r"[\"“]\s*([^\"“”]*?\w[^\"“”]*?\s[^\"“”]*?\s[^\"“”]*?[^\s\"“”])\s*[\"”]")
+# a quotation (of three words or more: _said counts them): its words without the marks
+_QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
 # "... said (that) <clause>": the clause to the sentence's end
 _SAID_THAT = re.compile(rf"\b{_SAYING}\b[^.!?\"“”]{{0,60}}?\bthat\s+(\w[^.!?]*\w)")
 _SAID_CLAUSE = re.compile(rf"\b{_SAYING}\b(?:\s+(?:that|on \w+|in a statement|yesterday|today|last week))?,?\s+"
@@ -382,8 +382,13 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
 def _said(text: str) -> list[Phrase]:
     """The words a sentence reports said: each quotation ("…", “…”; with its marks dropped), else
     the clause after a verb of saying ("Fiona Deans said the compression was lossless")."""
-    quoted = [Phrase(m.start(1), m.end(1) - len(m.group(1)) + len(m.group(1).rstrip(",;:")))
-              for m in _QUOTED.finditer(text)]
+    quoted = []
+    for m in _QUOTED.finditer(text):  # one character class, no nested repeats: linear in the text
+        inner = m.group(1)
+        words = inner.split()
+        if len(words) >= 3:
+            start = m.start(1) + len(inner) - len(inner.lstrip())
+            quoted.append(Phrase(start, m.start(1) + len(inner.rstrip().rstrip(",;:").rstrip())))
     if quoted:
         return quoted
     said = _SAID_THAT.search(text) or _SAID_CLAUSE.search(text)  # "told BBC News that <clause>"
