@@ -1,7 +1,8 @@
 """Where the highlight misses (issue 24): highlight-hit by question type, and for each miss where
 the gold answer lies: in the top passage but another sentence ("other sentence"), past the top
 passage's end in the same article ("next passage"), elsewhere in the right article ("same
-article"), or the top passage is from another article ("wrong article"); and of the highlights that hold the
+article"; of those, "in head": a passage holding it is among the re-ranked head of ten, "past head": it is
+not), or the top passage is from another article ("wrong article"); and of the highlights that hold the
 answer, the share that mark an answer phrase ("marked") and of those the share whose phrase
 overlaps the gold answer ("phrase": the bold words are the answer). Dev set (SQuAD v1.1-even
 among BBC), full index, through the shipped stages on candidates retrieved once; split by the
@@ -52,6 +53,13 @@ def bucket(hit, q, rows) -> str:
     return "same article"
 
 
+def head_split(hits, q) -> str:
+    """A "same article" miss: "in head" when a later passage of the re-ranked head (the k=10 hits,
+    rerank_depth 10) holds the answer, "past head" when none does."""
+    inside = any(h.path == q.path and contains(h.start, h.end, q.spans) for h in hits[1:])
+    return "in head" if inside else "past head"
+
+
 def parse_sets(pairs: list[str]) -> dict:
     out = {}
     for pair in pairs:
@@ -87,10 +95,13 @@ def main(argv: list[str] | None = None) -> int:
         hit1 = top is not None and top.path == q.path and contains(top.start, top.end, q.spans)
         light = top is not None and top.path == q.path and contains(top.highlight_start, top.highlight_end, q.spans)
         where = "hit" if light else "no passage" if top is None else bucket(top, q, None)
+        split = head_split(ranking.hits, q) if where == "same article" else None
         marked = light and top.answer is not None
         right = marked and any(top.answer[0] < e and s < top.answer[1] for s, e in q.spans)
         for kind in kinds:
             table[kind].update({"n": 1, "hit@1": hit1, "highlight": light, where: 1, "marked": marked, "phrase": right})
+            if split:
+                table[kind][split] += 1
         if marked and not right and len(examples[(kinds[0], "phrase")]) < args.phrase_examples:
             text = Path(q.path).read_text(encoding="utf-8")
             examples[(kinds[0], "phrase")].append((q.text, question_type(q.text),
@@ -101,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             text = Path(q.path).read_text(encoding="utf-8")
             examples[(kinds[0], where)].append((q.text, question_type(q.text), text[top.highlight_start:top.highlight_end],
                                                 [text[s:e] for s, e in q.spans][:2]))
-    cols = ["n", "hit@1", "highlight", "other sentence", "next passage", "same article", "wrong article", "marked",
-            "phrase"]
+    cols = ["n", "hit@1", "highlight", "other sentence", "next passage", "same article", "in head", "past head",
+            "wrong article", "marked", "phrase"]
     print("| type | " + " | ".join(cols) + " |")
     print("|" + " --- |" * (len(cols) + 1))
     result = {}
