@@ -265,7 +265,8 @@ def asks_agent(question: str) -> bool:
 
 
 def question_type(question: str) -> str | None:
-    """The type of phrase the question asks for (PERSON, DATE, NUMBER, PLACE, CAUSE, FATE); None: any."""
+    """The type of phrase the question asks for (PERSON, DATE, NUMBER, PLACE, PLACE_NAME, CAUSE,
+    FATE; ROLE for "who is <a name>"; NAME and SAID, marked only); None: any."""
     question = question.strip()
     if _names_a_person(question):
         return ROLE
