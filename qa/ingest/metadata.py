@@ -43,8 +43,10 @@ _LABEL = re.compile(r"^(?P<label>published|first published|posted|updated|last u
 _AFTER_NAME = re.compile(r"\s*(?:,|\||·|•|\s[-–—]\s|\bin\s+[A-Z]|\bfor\s+[A-Z]|\bon\s+(?:\d|[A-Z][a-z]+day\b))")
 _WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
 #: the shape of a line that is only a date: it opens with a weekday, a month or a number, holds a
-#: year and is a few words ("Tuesday 12 March 2024", "March 12, 2024 10:15 GMT", "2024-03-12")
-_DATE_LINE = re.compile(rf"^(?=.*\b(?:19|20)\d\d\b)(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)(?:\S+\s*){{1,8}}$", re.IGNORECASE)
+#: year and is a few words ("Tuesday 12 March 2024", "March 12, 2024 10:15 GMT", "2024-03-12");
+#: each word ends at white space or the end (`\S+\s*` could split a word eight ways: a 30-letter
+#: word before a ninth took a second, a 100-letter one hours)
+_DATE_LINE = re.compile(rf"^(?=.*\b(?:19|20)\d\d\b)(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)(?:\S+(?:\s+|$)){{1,8}}$", re.IGNORECASE)
 _YEAR = re.compile(r"\b\d{4}\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _SEPARATORS = re.compile(r"\s+[|·•]\s+")
