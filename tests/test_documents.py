@@ -158,9 +158,11 @@ def test_a_name_ending_in_a_capital_ends_its_sentence_and_joined_initials_do_not
 
 def test_a_line_of_dots_or_of_blanks_is_read_once():
     """A table of contents' run of dots and a PDF's line of blanks are read once: the patterns
-    read them again from each character (seconds at 4,000, hours at 100,000). The dots end a
-    sentence as any stop before a digit does; the blank line parts what it stands between."""
+    read them again from each character (a second at 8,000, hours at 100,000). Dots before a
+    lower-case word end no sentence, before a digit they do; the blank line parts what it
+    stands between."""
     dots, blanks = "." * 100_000, " " * 100_000
+    assert sentence_spans(f"Contents {dots} page 5") == [(0, len(dots) + 16)]
     text = f"Contents {dots} 5\n{blanks}\nThe harbour reopened. Boats returned."
     assert [text[s:e] for s, e in sentence_spans(text)] == [
         f"Contents {dots}", "5", "The harbour reopened.", "Boats returned."]
