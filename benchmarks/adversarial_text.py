@@ -19,7 +19,7 @@ sys.path[:0] = [str(ROOT)]
 from qa.index.bm25 import BM25Index  # noqa: E402
 from qa.index.text import tokenize  # noqa: E402
 from qa.ingest.documents import parse  # noqa: E402
-from qa.ingest.metadata import from_text  # noqa: E402
+from qa.ingest.metadata import from_text, without_datelines  # noqa: E402
 from qa.ingest.sentences import sentence_spans  # noqa: E402
 from qa.retrieval.answer_types import (CAUSE, NUMBER, PERSON, ROLE, asked_measure, asks_agent, phrases,  # noqa: E402
                                        question_type)
@@ -48,6 +48,7 @@ def _cases() -> list[tuple[str, Callable[[str], object], Callable[[int], str]]]:
         ("paragraphs: a line of blanks (parse)", lambda s: parse(Path("a.txt"), s.encode()), lambda n: "T\n\na\n" + " " * n + "\nb"),
         ("metadata: a head line, first word of 10 to 30 letters", from_text,
          lambda n: "1" + "a" * min(n // 100, 30) + " 2001 c d e f g h i\n"),
+        ("metadata: a dateline's comma and blanks (whole file)", without_datelines, lambda n: "AB," + " " * n + "x\n"),
         ("answer types: causes without a clause end", lambda s: phrases(s, CAUSE, frozenset()), lambda n: "after " * (n // 6)),
         ("answer types: a table of times (numbers)", lambda s: phrases(s, NUMBER, frozenset()), lambda n: "12:30 " * (n // 6)),
         ("answer types: who is a word and dots", question_type, lambda n: "who is a" + "." * n + "! x"),
