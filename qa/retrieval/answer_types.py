@@ -353,9 +353,10 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
         first = len(run)
         while first > 0 and known[first - 1]:
             first -= 1
-        named = run[first:]  # the question's person: the run's last words, all said by the question
-        while len(named) > 1 and all(_known(stem, ()) for stem in _stems(named[-1].text)):
-            named = named[:-1]  # "Cara Diemont of IT": the name ends before "of"
+        last = len(run)  # the question's person: the run's last words, all said by the question
+        while last - first > 1 and all(_known(stem, ()) for stem in _stems(run[last - 1].text)):
+            last -= 1  # "Cara Diemont of IT": the name ends before "of" (counted, not a copy a word)
+        named = run[first:last]
         if not named or all(_known(stem, ()) for w in named for stem in _stems(w.text)):
             continue
         out = out or []
