@@ -154,3 +154,26 @@ def test_a_name_ending_in_a_capital_ends_its_sentence_and_joined_initials_do_not
     text = "Nominees include OutKast and Jay-Z. Soul singer Stevie Wonder will sing. J.R. Smith and W.H. Auden came."
     assert [text[s:e] for s, e in sentence_spans(text)] == [
         "Nominees include OutKast and Jay-Z.", "Soul singer Stevie Wonder will sing.", "J.R. Smith and W.H. Auden came."]
+
+
+def test_a_line_of_dots_or_of_blanks_is_read_once():
+    """A table of contents' run of dots and a PDF's line of blanks are read once: the patterns
+    read them again from each character (a second at 8,000, hours at 100,000). Dots before a
+    lower-case word end no sentence, before a digit they do; the blank line parts what it
+    stands between."""
+    dots, blanks = "." * 100_000, " " * 100_000
+    assert sentence_spans(f"Contents {dots} page 5") == [(0, len(dots) + 16)]
+    text = f"Contents {dots} 5\n{blanks}\nThe harbour reopened. Boats returned."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        f"Contents {dots}", "5", "The harbour reopened.", "Boats returned."]
+
+
+def test_a_hard_wrapped_file_with_long_blank_lines_keeps_its_paragraphs():
+    """Hard-wrapped lines join into paragraphs at single breaks; a line of 100,000 blanks (or
+    tabs) between them is a blank line, read once."""
+    wrapped = ("The harbour reopened on Friday after the storm damaged the pier, the\n"
+               "council said, and the fishing boats returned to their moorings by noon.\n")
+    data = "Harbour\n\n" + wrapped + " " * 100_000 + "\n" + wrapped * 2 + "\t" * 100_000 + "\n\n" + wrapped
+    doc = parse(Path("story.txt"), data.encode())
+    assert [doc.text[p.start:p.end] for p in doc.paragraphs] == [
+        "Harbour", wrapped.strip(), (wrapped * 2).strip(), wrapped.strip()]

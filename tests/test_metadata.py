@@ -140,3 +140,26 @@ def test_bbc_articles_and_seeds_state_no_date():
         pytest.skip("../shared/data/bbc-news is not present")
     docs = [load(p) for p in bbc_sample(300)] + [load(p) for p in sorted(SEEDS.glob("*.txt"))]
     assert [d.path.name for d in docs if d.date or d.author] == []
+
+
+def test_a_head_line_of_long_words_is_no_date_and_is_read_once(tmp_path):
+    """A head line opening with a digit, holding a year and more than eight words is no date
+    line; a long first word made the pattern try every way of cutting it into eight (a second at
+    30 letters, hours at 100)."""
+    path = tmp_path / "story.txt"
+    path.write_text("Harbour reopens\n\n1" + "a" * 100 + " 2001 c d e f g h i\n\n" + STORY)
+    assert load(path).date is None
+    path.write_text("Harbour reopens\n\nTuesday 12 March 2024 10:15 GMT\n\n" + STORY)
+    assert load(path).date == "2024-03-12"
+
+
+def test_a_comma_and_a_long_run_of_blanks_is_no_dateline_and_is_read_once():
+    """A capitalised word, a comma and 100,000 blanks is no dateline; the blanks after the comma
+    were tried with every length of the date that follows (quadratic: 7 s at 4,000, hours here).
+    A dateline is still taken out, and a head line's date still read."""
+    from qa.ingest.metadata import from_text, without_datelines
+
+    junk = "LONDON," + " " * 100_000 + "x\nThe story.\n"
+    assert without_datelines(junk) == junk
+    assert without_datelines("LONDON, March 3 (Reuters) - The story.\n") == "The story.\n"
+    assert from_text("DERNA," + " " * 1900 + "x\n\nDERNA, 12 March 2024 - The story.\n").date == "2024-03-12"

@@ -275,3 +275,14 @@ def test_the_words_one_edit_away_are_symspells_without_its_build():
         want = sorted(item.term for item in reference.lookup(probe, Verbosity.ALL, max_edit_distance=1,
                                                              transfer_casing=False))
         assert lexicon.one_edit(probe) == want, probe
+
+
+def test_a_word_longer_than_any_english_word_is_left_as_typed():
+    """A pasted run of letters is no slip, though one letter from a run an article holds: its
+    one-edit variants were ~50 x its length strings of its length (a second at 800 letters,
+    gigabytes at 3,000); the question's slips are still corrected."""
+    held = "abcdefghij" * 300
+    lexicon = _lexicon(["The club sacked its coach after the defeat.", f"The coach was sacked on Monday {held}."])
+    typed = held[:-1] + "x"
+    spelled = spell(lexicon, f"When was the coach sackrd {typed}?", DEFAULT_SETTINGS)
+    assert spelled.corrected == {"sackrd": "sacked"} and typed in spelled.text

@@ -22,6 +22,7 @@ from qa.ingest.boilerplate import keep_mask
 from qa.config import HTML_SUFFIXES
 from qa.ingest.frontmatter import block_end, split_front_matter
 from qa.ingest.metadata import ArticleMeta, from_html, from_text
+from qa.ingest.sentences import content_lines
 
 #: read through the PDF text extractor (qa/ingest/pdf.py); PDF bytes under another name stay "binary file"
 PDF_SUFFIXES = {".pdf"}
@@ -40,8 +41,6 @@ _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b
                  b"BZh", b"7z\xbc\xaf", b"Rar!", b"\x7fELF", b"\xd0\xcf\x11\xe0", b"OggS", b"ID3")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_BLOCK = re.compile(r"(?:[^\r\n]*\S[^\r\n]*(?:\r\n|\r|\n)?)+")  # lines up to a blank line
-_LINE = re.compile(r"[^\r\n]*\S[^\r\n]*")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")  # below space, other than \t \n \v \f \r
 
 
@@ -128,12 +127,24 @@ def decode(data: bytes) -> tuple[str, str]:
 def _paragraph_spans(text: str, start: int = 0, blocks: bool = False) -> list[tuple[int, int]]:
     """Paragraphs from `start` on: blocks between blank lines; inside a block each line is a
     paragraph unless the file is hard-wrapped (then a block is one paragraph) or `blocks` is set."""
-    spans = [(m.start(), m.end()) for m in _LINE.finditer(text, start)]
+    spans = [m.span() for m in content_lines(text, start)]
     lengths = [e - s for s, e in spans]
     hard_wrapped = blocks or (len(spans) >= 5 and max(lengths) <= 100 and sum(l >= 50 for l in lengths) >= len(spans) / 2)
     if not hard_wrapped:
         return [_strip(text, s, e) for s, e in spans]
-    return [_strip(text, m.start(), m.end()) for m in _BLOCK.finditer(text, start)]
+    return [_strip(text, s, e) for s, e in _blocks(text, spans)]
+
+
+def _blocks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The lines joined across single line breaks: the blocks between blank lines (joined in
+    code: a pattern of repeated lines read a line of white space from each of its characters)."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and text[out[-1][1]:s] in ("\n", "\r", "\r\n"):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -29,11 +29,16 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 #: a string worth handing to the date parser: a month in words next to a number, or an ISO date
 _DATE_LIKE = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}\b|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:\s|,|$))"
                         r"|\b\d{4}-\d{2}-\d{2}\b", re.IGNORECASE)
+#: the white space after a dateline's comma: all of it, of which the date may take back its last
+#: five (a date of four characters and one before the dash); `\s*` gave back any number, each
+#: tried with every length of the date that may hold white space too (quadratic: 7 s for a comma
+#: and 4,000 blanks in a file)
+_AFTER_COMMA = r"(?>(?:\s(?=\s{5}))*)\s{0,5}"
 #: "TRIPOLI, 14 February 2023 (Reuters) –": place in capitals, optional date, agency, a dash
-_DATELINE = re.compile(r"^[A-Z][A-Z .'’/-]{1,40}(?:,\s*(?P<date>[^()\n]{4,60}?))?\s*"
+_DATELINE = re.compile(rf"^[A-Z][A-Z .'’/-]{{1,40}}(?:,{_AFTER_COMMA}(?P<date>[^()\n]{{4,60}}?))?\s*"
                        r"\((?P<agency>[A-Z][\w&.' -]{1,40})\)\s*[-–—:]")
 #: "DERNA, 12 March 2024 – ": the same without an agency; the date must then parse with its year
-_PLAIN_DATELINE = re.compile(r"^[A-Z][A-Z .'’/-]{1,40},\s*(?P<date>[^()\n]{4,40}?)\s+[-–—]\s")
+_PLAIN_DATELINE = re.compile(rf"^[A-Z][A-Z .'’/-]{{1,40}},{_AFTER_COMMA}(?P<date>[^()\n]{{4,40}}?)\s+[-–—]\s")
 #: either dateline at the start of any line: what one story's syndicated copies differ by
 _ANY_DATELINE = re.compile(("^(?:" + "|".join(p.pattern[1:] for p in (_DATELINE, _PLAIN_DATELINE)) + r")[ \t]*")
                            .replace("?P<date>", "").replace("?P<agency>", ""), re.MULTILINE)
@@ -43,8 +48,10 @@ _LABEL = re.compile(r"^(?P<label>published|first published|posted|updated|last u
 _AFTER_NAME = re.compile(r"\s*(?:,|\||·|•|\s[-–—]\s|\bin\s+[A-Z]|\bfor\s+[A-Z]|\bon\s+(?:\d|[A-Z][a-z]+day\b))")
 _WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
 #: the shape of a line that is only a date: it opens with a weekday, a month or a number, holds a
-#: year and is a few words ("Tuesday 12 March 2024", "March 12, 2024 10:15 GMT", "2024-03-12")
-_DATE_LINE = re.compile(rf"^(?=.*\b(?:19|20)\d\d\b)(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)(?:\S+\s*){{1,8}}$", re.IGNORECASE)
+#: year and is a few words ("Tuesday 12 March 2024", "March 12, 2024 10:15 GMT", "2024-03-12");
+#: each word ends at white space or the end (`\S+\s*` could split a word eight ways: a 30-letter
+#: word before a ninth took a second, a 100-letter one hours)
+_DATE_LINE = re.compile(rf"^(?=.*\b(?:19|20)\d\d\b)(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)(?:\S+(?:\s+|$)){{1,8}}$", re.IGNORECASE)
 _YEAR = re.compile(r"\b\d{4}\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _SEPARATORS = re.compile(r"\s+[|·•]\s+")

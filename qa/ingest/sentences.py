@@ -25,8 +25,12 @@ _ABBREVIATIONS = frozenset(
 # Initials written together: "J.R. Smith", "W.H. Auden" (lower-cased)
 _INITIALS = re.compile(r"[a-z](?:\.[a-z])+")
 # A candidate end: terminal punctuation, optional closers, then white space (runs hold no blank line).
-_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9À-Ý])""")
-_LINE = re.compile(r"[^\r\n]*[^\s][^\r\n]*")
+# Tried only where a run of stops begins, and never given back: a line of 4,000 dots ("Contents
+# ........ 5") was tried from each dot to the run's end, seconds for one line.
+_END = re.compile(r"""(?<![.!?…])[.!?…]++["'”’)\]]*+(?=\s+["'“‘(\[]?[A-Z0-9À-Ý])""")
+# The stretch of a line from where reading starts to its end ([^\r\n]*\S[^\r\n]* read a line
+# of white space again from each of its characters: quadratic in a PDF's run of blanks)
+_LINE = re.compile(r"[^\r\n]+")
 _ONE_BREAK = re.compile(r"[ \t\u00a0]*(?:\r\n|\r|\n)[ \t\u00a0]*")
 _LIST_ITEM = re.compile(r"(?:[-*•·‣◦▪–—]|\(?(?:\d{1,3}|[a-zA-Z])[.)])\s")
 #: a line at most this share of the longest line of its block, followed by a capital, ends there
@@ -48,11 +52,18 @@ def _is_abbreviation(text: str, stop: int) -> bool:
     return word in _ABBREVIATIONS or bool(_INITIALS.fullmatch(word))
 
 
+def content_lines(text: str, start: int = 0, end: int | None = None) -> list[re.Match]:
+    """The lines of text[start:end] holding more than white space, each from `start` or its line's
+    start to its end (line breaks excluded): each character read once."""
+    end = len(text) if end is None else end
+    return [m for m in _LINE.finditer(text, start, end) if not m.group(0).isspace()]
+
+
 def _runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Stretches of prose: lines joined across single line breaks that are hard wrapping."""
     blocks: list[list[tuple[int, int]]] = []
     previous = None
-    for line in _LINE.finditer(text, start, end):
+    for line in content_lines(text, start, end):
         gap = _ONE_BREAK.fullmatch(text, previous, line.start()) if previous is not None else None
         if gap is None:
             blocks.append([])
@@ -81,11 +92,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         runs = _runs(text, start, end)
     for run_start, run_end in runs:
         cursor = run_start
-        for match in _END.finditer(text, run_start, run_end):
-            if _is_abbreviation(text, match.start()):
+        # the run alone: _END's look-behind must not see a stop before the run's start
+        for match in _END.finditer(text[run_start:run_end]):
+            if _is_abbreviation(text, run_start + match.start()):
                 continue
-            spans.append((cursor, match.end()))
-            cursor = match.end()
+            spans.append((cursor, run_start + match.end()))
+            cursor = run_start + match.end()
         spans.append((cursor, run_end))
     return [trimmed for span in spans if (trimmed := _trim(text, *span))]
 

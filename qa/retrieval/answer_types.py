@@ -12,6 +12,7 @@ what it lacks. Offsets are into the text given (exact, for the answer mark).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Collection
 from functools import lru_cache
@@ -40,7 +41,7 @@ MARKED_ONLY = frozenset({NAME, SAID})
 _SAYING = (r"(?:say|says|said|saying|tell|tells|told|claim|claims|claimed|argue|argues|argued|warn|warns|warned|"
            r"add|adds|added|announce|announced|reveal|revealed|admit|admitted|insist|insisted|explain|explained|"
            r"comment|commented|write|wrote|describe|described|think|thought|believe|believed|predict|predicted)")
-_WHO_IS = re.compile(r"^\W*who\s+(?:is|was|'s|’s)\s+([\w'’.-]+(?:\s+[\w'’.-]+){0,3})\W*$", re.I)
+_WHO_IS = re.compile(r"^\W*who\s+(?:is|was|'s|’s)\s+([\w'’.-]++(?:\s+[\w'’.-]++){0,3})\W*$", re.I)  # words never given back to \W*
 
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES = [
@@ -353,9 +354,10 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
         first = len(run)
         while first > 0 and known[first - 1]:
             first -= 1
-        named = run[first:]  # the question's person: the run's last words, all said by the question
-        while len(named) > 1 and all(_known(stem, ()) for stem in _stems(named[-1].text)):
-            named = named[:-1]  # "Cara Diemont of IT": the name ends before "of"
+        last = len(run)  # the question's person: the run's last words, all said by the question
+        while last - first > 1 and all(_known(stem, ()) for stem in _stems(run[last - 1].text)):
+            last -= 1  # "Cara Diemont of IT": the name ends before "of" (counted, not a copy a word)
+        named = run[first:last]
         if not named or all(_known(stem, ()) for w in named for stem in _stems(w.text)):
             continue
         out = out or []
@@ -448,9 +450,14 @@ def _common_words() -> frozenset[str]:
 
 
 def _causes(text: str) -> list[Phrase]:
+    """Each cause marker with its clause, to the clause's end: one search for the end per clause
+    end, not per marker (a sentence of 800 "after"s and no comma was read 800 times to its end)."""
     out = []
+    stop, searched = None, False
     for m in _CAUSE.finditer(text):
-        stop = _CLAUSE_END.search(text, m.end() + 1)
+        # the end found for an earlier marker is this one's while it lies past it; none found: none later
+        if not searched or (stop is not None and stop.start() < m.end() + 1):
+            stop, searched = _CLAUSE_END.search(text, m.end() + 1), True
         out.append(Phrase(m.start(), stop.start() + (1 if stop.group(0)[0] in ".!?" else 0) if stop else len(text)))
     return out
 
@@ -483,8 +490,16 @@ def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
     if kind == NUMBER:  # not a year, nor the day of a date ("On 15 June 1520" holds no amount)
         spans = [(m.start(), m.start() + len(m.group(0).rstrip(",."))) for m in _NUMBER.finditer(text)]
         dates = _spans(text, DATE) if spans else ()  # the same cached spans a "when" question reads
+        starts = [d.start for d in dates]  # in order, apart: only the last date starting by `a` can hold it
         return tuple(Phrase(a, b) for a, b in spans
-                     if not _YEAR.match(text, a, b) and not any(d.start <= a and b <= d.end for d in dates))
+                     if not _YEAR.match(text, a, b) and not _within(dates, starts, a, b))
     if kind == CAUSE:
         return tuple(_causes(text))
     return tuple(Phrase(*m.span()) for m in _FATE.finditer(text))
+
+
+def _within(dates: tuple[Phrase, ...], starts: list[int], a: int, b: int) -> bool:
+    """Whether a date of `dates` (in order, none overlapping; `starts` their starts) holds a..b:
+    one look-up, not a scan of the sentence's dates for each of its numbers."""
+    at = bisect.bisect_right(starts, a) - 1
+    return at >= 0 and b <= dates[at].end

@@ -14,6 +14,7 @@ passage holds. The weights (bigram_weight, the article share) are in qa/settings
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -227,11 +228,15 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
         clause.append(clause[-1] + bool(_CLAUSE_BREAK.search(sentence, end, start)
                                         or sentence[start:stop].lower() in _CLAUSE_WORDS))
 
-    def score(phrase: Phrase) -> float:
-        first = next((i for i, (_, e, _) in enumerate(words) if e > phrase.start), len(words) - 1)
-        last = max((i for i, (s, _, _) in enumerate(words) if s < phrase.end), default=first)
+    starts, ends, places = [s for s, _, _ in words], [e for _, e, _ in words], {}
+    for i, stem in at:
+        places.setdefault(stem, []).append(i)
+
+    def score(phrase: Phrase) -> float:  # looked up, not scanned: a table of 800 amounts took seconds
+        first = min(bisect.bisect_right(ends, phrase.start), len(words) - 1)
+        last = bisect.bisect_left(starts, phrase.end) - 1 if starts[0] < phrase.end else first
         near: dict[str, float] = {}
-        for i, stem in at:
+        for i, stem in (at if last < first or proximity < 0 else _nearest(places, first, last)):
             together = clause[i] == clause[first] if i < first else clause[i] == clause[last] if i > last else True
             near[stem] = max(near.get(stem, 0.0), together + proximity / (1.0 + max(first - i, i - last, 0) / 4))
         by = agent and _AGENT.search(sentence, max(0, phrase.start - 40), phrase.start)
@@ -241,6 +246,18 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     phrase = max(found, key=lambda p: (score(p), -p.start))
     end = unit_end(sentence, phrase, measure) if measure is not None else None  # "200 new jobs", whole
     return offset + phrase.start, offset + (end or phrase.end)
+
+
+def _nearest(places: dict[str, list[int]], first: int, last: int) -> list[tuple[int, str]]:
+    """Of each question stem's places (word numbers, in order), those that can count most for a
+    phrase over words first..last: the last before it, one inside, the first after (a nearer
+    word counts more, and clauses follow each other, so no farther one shares the phrase's clause
+    where the nearest does not)."""
+    out = []
+    for stem, held in places.items():
+        lo, hi = bisect.bisect_left(held, first), bisect.bisect_right(held, last)
+        out.extend((i, stem) for i in held[max(lo - 1, 0):lo] + held[lo:min(hi, lo + 1)] + held[hi:hi + 1])
+    return out
 
 
 #: what ends a clause between a question word and a phrase (_answer_phrase): a mark between two

@@ -98,10 +98,16 @@ def _uncased_name(lexicon: Lexicon, word: str) -> bool:
             and not lexicon.is_english(word, 1))
 
 
+#: a longer word is left as typed: no English word is this long, and its one-edit variants are
+#: ~50 x its length strings of its length (800 letters took a second, 2,000 several)
+MAX_CORRECTABLE_LETTERS = 40
+
+
 def _correctable(typed: str) -> bool:
-    """Three letters or more, not an acronym ("NASA", "MVPs")."""
+    """Three letters or more (at most MAX_CORRECTABLE_LETTERS), not an acronym ("NASA", "MVPs")."""
     acronym = typed.removesuffix("s")
-    return len(typed) >= 3 and typed.isalpha() and not (acronym.isupper() and len(acronym) > 1)
+    return (3 <= len(typed) <= MAX_CORRECTABLE_LETTERS and typed.isalpha()
+            and not (acronym.isupper() and len(acronym) > 1))
 
 
 def _correction(lexicon: Lexicon, word: str, first: bool, is_name: bool, others: list[str],
