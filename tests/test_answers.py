@@ -339,6 +339,20 @@ def test_how_old_and_how_long_mark_an_age_and_a_time(sentence, question, amount)
     assert _marked(sentence, question) == amount
 
 
+@pytest.mark.parametrize("sentence, question, amount", [
+    # a sum named by what it is ("budget", "fee", "cost") asks for money, not the head count beside it
+    ("The agency had a staff of about 90 people and a budget of about $40m.", "what was the agencys budget",
+     "$40m"),
+    ("Members pay a yearly fee of £120, and some 3,000 of them joined last year.", "what is the yearly fee",
+     "£120"),
+    # a rate spelt out in words is whole
+    ("Seven out of 10 drivers said the new road had made no difference.", "how many drivers said it made no difference",
+     "Seven out of 10 drivers"),
+])
+def test_a_sum_by_its_name_is_money_and_a_rate_in_words_is_whole(sentence, question, amount):
+    assert _marked(sentence, question) == amount
+
+
 def test_a_number_that_is_no_age_is_not_marked_for_how_old():
     """"how old": "four-time champion" and "No one" hold no age; nothing is marked."""
     sentence = "No one doubted the four-time champion after his win over a qualifier."

@@ -42,13 +42,17 @@ _SAYING = (r"(?:say|says|said|saying|tell|tells|told|claim|claims|claimed|argue|
            r"comment|commented|write|wrote|describe|described|think|thought|believe|believed|predict|predicted)")
 _WHO_IS = re.compile(r"^\W*who\s+(?:is|was|'s|’s)\s+([\w'’.-]+(?:\s+[\w'’.-]+){0,3})\W*$", re.I)
 
+# "what was the division's budget", "what is the fine": a sum of money by its name
+_PRICED = (r"(?:(?:the|its|his|her|their)\s+)?(?:[\w'’-]+\s+){0,3}?(?:budget|cost|price|salary|fee|fine|"
+           r"revenue|turnover|profit|bill|debt|pay|wage|worth)s?\b(?:\s+(?:of|for|in)\s+[^?]*)?")
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES = [
     (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:became|becomes|has become) of\b|"
                       r"\bwhat (?:is|was) the fate of\b|\b(?:is|was|were|are|has|have) .{1,60}\b(?:killed|dead|alive|"
                       r"captured|arrested|injured|hurt|wounded|released|freed|jailed|detained)\b", re.I)),
     (NUMBER, re.compile(r"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast)\b|"
-                        r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b", re.I)),
+                        r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b|"
+                        rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|season)\b", re.I)),
     (CAUSE, re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|prompted|made)\b|\bfor what reason\b", re.I)),
     (PLACE, re.compile(r"\bwhere\b", re.I)),
@@ -87,7 +91,7 @@ _UNIT = r"(?:\s*(?:%|per\s?cent|percent)|(?-i:\s+(?!(?:and|or|but|of|the|a|an|to
 _CURRENCY = r"(?:(?<![\w$£€¥])(?-i:[A-Z]{0,3})[$£€¥]\s?)"
 # a rate before the number it is of: "one in eight households", "1 out of every 5 adults" (not a
 # year), or the part of a whole: "22 of the 30 projects"
-_RATE = rf"(?:(?:one|a|\d{{1,3}})\s+(?:in|out of)\s+(?:every\s+)?(?!(?:1[0-9]|20)\d\d\b)(?=\w)|" \
+_RATE = rf"(?:(?:{_NUMBER_WORDS.split('|hundred|')[0]}|a|\d{{1,3}})\s+(?:in|out of)\s+(?:every\s+)?(?!(?:1[0-9]|20)\d\d\b)(?=\w)|" \
         rf"(?:\d[\d,]*|{_NUMBER_WORDS.split('|hundred|')[0]})\s+of\s+(?:the|its|their|his|her|our)\s+(?=\d|(?:{_NUMBER_WORDS})\b))"
 # a range's first end: "5 to 15 years", "10-12%"
 _RANGE = r"(?:\d+(?:\.\d+)?\s*(?:to|-|–)\s*(?=\d))"
@@ -104,6 +108,7 @@ _ASKED_UNIT = re.compile(r"\b(?:how (?:many|much)|what (?:number|amount|percenta
                          r"((?:\s+[a-z][\w'’-]*){1,3})", re.I)
 
 # "how long / how old": what a time, a length or an age is counted in
+_PRICE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$", re.I)
 _HOW_LONG = re.compile(r"\bhow (long|old)\b", re.I)
 _TIME_UNITS = frozenset(stem_of(w) for w in """second minute hour day night week month year decade century season
     mile metre meter kilometre km foot feet yard inch""".split())
@@ -163,7 +168,12 @@ _ROLE = (r"(?!(?:after|over|under|other|never|ever|either|neither|rather|whether
          r"giant|carrier|airline|bank|chain|watchdog|agency|body|party|union|ministry|department|council|"
          r"committee|panel|board|government|administration|authority|commission|charity|organi[sz]ation|"
          r"institute|university|league|federation|association)s?")
-_ROLE_WORD = re.compile(_ROLE)  # "Quarterback Cam Newton": a title opening the sentence is no part of the name
+# "Quarterback Cam Newton", "Developer William Smilie": a title opening the sentence is no part of the name;
+# of the roles ending -er, -or, -ist, -ian, -ee only those listed ("Peter", "Victor", "Christian" are names)
+_ROLE_WORD = re.compile(_ROLE)
+_AGENT_NOUN = re.compile(r"[a-z-]*(?:er|or|ist|ian|ee)s?")
+_TITLES = frozenset("""manager director developer producer reporter officer senator governor striker defender keeper
+    winger founder owner editor professor lawyer singer writer author actor leader player""".split())
 # ", a member of the BMW management board," after a name: what it says the person is
 _APPOSITION = re.compile(r"(?:'s|’s)?,\s+((?:(?:a|an|the)\s+)?(?:[\w'’&-]+\s+){0,10}?[\w'’&-]+)(?=\s*[,.;:)\"”]|\s*$)")
 # " of IT firm Dimension Data," after a name: the body the person speaks for
@@ -221,6 +231,8 @@ def asked_measure(question: str) -> Measure | None:
     """What the question's amount is of (None: it asks for no amount by name): the words after
     "how many" up to the clause's verb or a function word ("How many screens will ...")."""
     found = _ASKED_UNIT.search(question)
+    if found is None and _PRICE_QUESTION.search(question):
+        return Measure(frozenset(), True, False)
     if found is None:
         span = _HOW_LONG.search(question)  # a time or a length; an age in years ("the 34-year-old")
         return None if span is None else Measure(_TIME_UNITS, False, False, span.group(1).casefold() == "old")
@@ -477,7 +489,8 @@ def _opens_only(run: Sequence[_Word]) -> bool:
     if len(run) == 1:
         return _common(word)
     return (word in STOP_WORDS or word in _VERBISH or word in _OPENERS or word.endswith(("ly", "ing"))
-            or word.endswith("back") or bool(_NUMBER_WORD.fullmatch(word) or _ROLE_WORD.fullmatch(word)))
+            or word.endswith(("back", "man", "woman")) or word in _TITLES or bool(_NUMBER_WORD.fullmatch(word))
+            or bool(_ROLE_WORD.fullmatch(word) and not _AGENT_NOUN.fullmatch(word)))
 
 
 def _common(word: str) -> bool:
