@@ -345,6 +345,9 @@ def test_how_old_and_how_long_mark_an_age_and_a_time(sentence, question, amount)
      "$40m"),
     ("Members pay a yearly fee of £120, and some 3,000 of them joined last year.", "what is the yearly fee",
      "£120"),
+    # the counted noun may stand before the amount ("a staff of about 60"); "9/11" is no amount
+    ("The unit, set up after the 9/11 attacks, had a staff of about 45 people.", "how many staff did the unit have",
+     "45 people"),
     # a rate spelt out in words is whole
     ("Seven out of 10 drivers said the new road had made no difference.", "how many drivers said it made no difference",
      "Seven out of 10 drivers"),

@@ -109,6 +109,7 @@ _ASKED_UNIT = re.compile(r"\b(?:how (?:many|much)|what (?:number|amount|percenta
 
 # "how long / how old": what a time, a length or an age is counted in
 _PRICE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$", re.I)
+_NAMED_BEFORE = re.compile(r"\b([a-z][a-z-]*)\s+of\s+(?:(?:about|some|around|nearly|almost|over|just|more than|up to)\s+)?$")
 _HOW_LONG = re.compile(r"\bhow (long|old)\b", re.I)
 _TIME_UNITS = frozenset(stem_of(w) for w in """second minute hour day night week month year decade century season
     mile metre meter kilometre km foot feet yard inch""".split())
@@ -267,6 +268,9 @@ def unit_end(text: str, amount: Phrase, measure: Measure) -> int | None:
     words after it ("200 new jobs": the amount is marked to "jobs"); None: it is not."""
     unit = _PHRASE_UNIT.search(text, amount.start, amount.end)
     if unit is not None and stem_of(unit.group(1).casefold()) in measure.units:
+        return amount.end
+    named = _NAMED_BEFORE.search(text, max(0, amount.start - 40), amount.start)  # "a staff of about 60"
+    if named is not None and stem_of(named.group(1).casefold()) in measure.units:
         return amount.end
     joined = _JOINED_UNIT.match(text, amount.end)  # "45-minute", "the 34-year-old"
     if joined is not None and stem_of(joined.group(1).casefold()) in measure.units:
@@ -548,7 +552,8 @@ def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
         dates = _spans(text, DATE) if spans else ()  # the same cached spans a "when" question reads
         return tuple(Phrase(a, b) for a, b in spans
                      if not _YEAR.match(text, a, b) and not any(d.start <= a and b <= d.end for d in dates)
-                     and not (text[a:b].lower() == "one" and _NO_ONE.search(text, max(0, a - 8), a)))
+                     and not (text[a:b].lower() == "one" and _NO_ONE.search(text, max(0, a - 8), a))
+                     and not text.startswith("/", b) and not text[max(0, a - 1):a] == "/")  # "9/11", "24/7"
     if kind == CAUSE:
         return tuple(_causes(text))
     return tuple(Phrase(*m.span()) for m in _FATE.finditer(text))
