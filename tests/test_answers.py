@@ -346,7 +346,7 @@ def test_how_old_and_how_long_mark_an_age_and_a_time(sentence, question, amount)
     ("Members pay a yearly fee of £120, and some 3,000 of them joined last year.", "what is the yearly fee",
      "£120"),
     # the counted noun may stand before the amount ("a staff of about 60"); "9/11" is no amount
-    ("The unit, set up after the 9/11 attacks, had a staff of about 45 people.", "how many staff did the unit have",
+    ("The unit had 12 offices in the region with a staff of about 45 people.", "how many staff did the unit have",
      "45 people"),
     # a rate spelt out in words is whole
     ("Seven out of 10 drivers said the new road had made no difference.", "how many drivers said it made no difference",
@@ -354,6 +354,10 @@ def test_how_old_and_how_long_mark_an_age_and_a_time(sentence, question, amount)
 ])
 def test_a_sum_by_its_name_is_money_and_a_rate_in_words_is_whole(sentence, question, amount):
     assert _marked(sentence, question) == amount
+
+
+def test_a_date_written_with_a_slash_is_no_amount():
+    assert _found("The unit was set up after the 9/11 attacks on New York.", NUMBER, "how many staff") == []
 
 
 def test_a_number_that_is_no_age_is_not_marked_for_how_old():
