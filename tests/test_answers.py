@@ -330,6 +330,8 @@ def test_a_number_opening_the_sentence_is_no_part_of_the_name():
     ("The four-time champion, now a 34-year-old, withdrew with a back injury.", "how old is the champion",
      "34-year-old"),
     ("The firm was founded by Lena Moss, who turned 52 on Monday.", "how old is lena moss", "52"),
+    # the age set off by commas after the name, as news writes it
+    ("Ms Moss, 52, was one of three founders.", "how old is lena moss", "52"),
     # a length of time joined to its number, and a fraction spelt out
     ("The show ran to 12 episodes, each a 45-minute film.", "how long was each episode of the show", "45-minute"),
     ("The manager signed a three-and-a-half year deal with the club on Monday.", "how long is the managers deal",
@@ -436,6 +438,13 @@ def test_a_clause_ends_at_but_and_who_as_at_a_comma():
 ])
 def test_who_did_it_questions_are_told_from_who_was_done_to(question, agent):
     assert asks_agent(question) is agent
+
+
+def test_who_was_done_to_is_answered_by_the_passives_subject():
+    """"who is tipped to win": the name the verb is said of ("Jon Hale is tipped"), not the name
+    nearest the question's other words (BBC trial: "Ray" for "Jamie Foxx")."""
+    sentence = "Its star Mia Lund is tipped to win best actress while Jon Hale is tipped to win best actor for Ray."
+    assert _marked(sentence, "who is tipped to win best actor") == "Jon Hale"
 
 
 def test_who_did_it_is_answered_by_the_passives_agent():

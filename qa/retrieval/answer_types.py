@@ -115,6 +115,7 @@ _TIME_UNITS = frozenset(stem_of(w) for w in """second minute hour day night week
     mile metre meter kilometre km foot feet yard inch""".split())
 _JOINED_UNIT = re.compile(r"-([a-z]+(?<!ly))(?:-old)?\b")
 _NO_ONE = re.compile(r"\b(?:no|any|every|some|each|this|that|the)\s+$", re.I)  # "No one was", a pronoun
+_NAME_COMMA = re.compile(r"[A-Z][\w'’-]*,\s+$")
 _AGED = re.compile(r"\b(?:aged?|age of|turn(?:s|ed|ing)?)\s+$")
 _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|billion|thousand))")
 # A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case particles.
@@ -275,8 +276,10 @@ def unit_end(text: str, amount: Phrase, measure: Measure) -> int | None:
     joined = _JOINED_UNIT.match(text, amount.end)  # "45-minute", "the 34-year-old"
     if joined is not None and stem_of(joined.group(1).casefold()) in measure.units:
         return joined.end()
-    if measure.age and _AGED.search(text, max(0, amount.start - 12), amount.start):
-        return amount.end  # "aged 34", "at the age of 34"
+    if measure.age and (_AGED.search(text, max(0, amount.start - 12), amount.start)
+                        or (_NAME_COMMA.search(text, max(0, amount.start - 40), amount.start)
+                            and text.startswith(",", amount.end))):
+        return amount.end  # "aged 34", "at the age of 34", "Mr Boateng, 53,"
     following = _FOLLOWING.match(text, amount.end)
     for word in _RUN_WORD.finditer(text, amount.end, following.end() if following else amount.end):
         if stem_of(word.group(0).casefold()) in measure.units:

@@ -236,8 +236,8 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
         for i, stem in at:
             together = clause[i] == clause[first] if i < first else clause[i] == clause[last] if i > last else True
             near[stem] = max(near.get(stem, 0.0), together + proximity / (1.0 + max(first - i, i - last, 0) / 4))
-        by = agent and (_AGENT.search(sentence, max(0, phrase.start - 40), phrase.start)
-                        or _SUBJECT.match(sentence, phrase.end))
+        by = (_AGENT.search(sentence, max(0, phrase.start - 40), phrase.start) or _SUBJECT.match(sentence, phrase.end)
+              if agent else _PASSIVE_SUBJECT.match(sentence, phrase.end))
         return sum(weight(stem) * v for stem, v in near.items()) + \
             (heaviest if by and stem_of(by.group(1).casefold()) in wanted else 0.0)
 
@@ -256,6 +256,8 @@ _AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$")
 
 #: an active clause's subject: "<phrase> [will|has ...] <verb>" ("Robert Redford founded Sundance")
 _SUBJECT = re.compile(r"\s+(?:(?:will|would|could|can|has|have|had|also|then|later|first)\s+){0,2}([a-z]\w*)")
+#: a passive clause's subject, what a question on who was done to asks for: "<phrase> is tipped / was named"
+_PASSIVE_SUBJECT = re.compile(r"\s+(?:is|was|are|were|has been|have been|had been|will be)\s+(?:also\s+)?([a-z]\w*)")
 
 
 @lru_cache(maxsize=16_384)
