@@ -320,6 +320,12 @@ def test_a_name_opening_the_sentence_is_marked_whole(sentence, question, name):
     assert _marked(sentence, question) == name
 
 
+def test_a_title_and_the_name_the_question_says_is_the_questions_own_person():
+    """"Mr Tsutsumi" for a question on Tsutsumi (BBC trial) marked the man asked about."""
+    sentence = "Now Mr Okoro faces charges over the accounts of Delta Freight."
+    assert _found(sentence, PERSON, "which company did okoro run") == ["Delta Freight"]
+
+
 def test_a_number_opening_the_sentence_is_no_part_of_the_name():
     sentence = "One of Norway's richest men was arrested on Friday in Bergen."
     assert _found(sentence, PERSON, "who was arrested on friday") == ["Norway", "Bergen"]

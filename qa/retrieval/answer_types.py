@@ -115,6 +115,8 @@ _TIME_UNITS = frozenset(stem_of(w) for w in """second minute hour day night week
     mile metre meter kilometre km foot feet yard inch""".split())
 _JOINED_UNIT = re.compile(r"-([a-z]+(?<!ly))(?:-old)?\b")
 _NO_ONE = re.compile(r"\b(?:no|any|every|some|each|this|that|the)\s+$", re.I)  # "No one was", a pronoun
+# "Mr Tsutsumi" for a question on Tsutsumi: the question's own person, a title before their name
+_HONORIFIC = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Prof)\.?")
 _NAME_COMMA = re.compile(r"[A-Z][\w'’-]*,\s+$")
 _AGED = re.compile(r"\b(?:aged?|age of|turn(?:s|ed|ing)?)\s+$")
 _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|billion|thousand))")
@@ -366,7 +368,7 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
             continue
         if not place and _adjective(text, run_start, run):
             continue
-        if all(known[first:]) or (not place and n + 1 < len(runs)
+        if all(known[first:]) or _titled(words, known[first:]) or (not place and n + 1 < len(runs)
                                   and _DESCRIBES.fullmatch(text, run_start + run[-1].end, runs[n + 1][0])
                                   and not _clause_between(text[run_start + run[-1].end:runs[n + 1][0]])):
             continue  # "Super Bowl XLVII" for "Super Bowl 50"; "American Idol" of "American Idol presenter Ryan Seacrest"
@@ -443,6 +445,13 @@ def _said(text: str) -> list[Phrase]:
         return quoted
     said = _SAID_THAT.search(text) or _SAID_CLAUSE.search(text)  # "told BBC News that <clause>"
     return [Phrase(said.start(1), said.end(1))] if said else []
+
+
+def _titled(words: Sequence[_Word], known: Sequence[bool]) -> bool:
+    """True when the run is a title and a name the question says ("Mr Tsutsumi", "Now Mr
+    Boateng" for a question on Tsutsumi, Boateng): the question's own person."""
+    at = next((i for i, w in enumerate(words[:2]) if _HONORIFIC.fullmatch(w.text)), None)
+    return at is not None and at + 1 < len(words) and all(known[at + 1:])
 
 
 def _clause_between(gap: str) -> bool:
