@@ -368,12 +368,16 @@ def test_a_date_written_with_a_slash_is_no_amount():
     assert _found("The unit was set up after the 9/11 attacks on New York.", NUMBER, "how many staff") == []
 
 
-def test_a_number_that_is_no_age_is_not_marked_for_how_old():
-    """"how old": "four-time champion" and "No one" hold no age; nothing is marked."""
-    sentence = "No one doubted the four-time champion after his win over a qualifier."
-    tokens = tokenize("how old is the champion")
+@pytest.mark.parametrize("sentence, question", [
+    # "four-time champion" and "No one" hold no age
+    ("No one doubted the four-time champion after his win over a qualifier.", "how old is the champion"),
+    # two contests are no length of time
+    ("The festival will hold two new contests during its January season in Utah.", "how long does the festival last"),
+])
+def test_an_amount_of_no_age_or_time_is_not_marked_for_how_old_or_how_long(sentence, question):
+    tokens = tokenize(question)
     evidence = AnswerEvidence(NUMBER, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
-                              DEFAULT_SETTINGS.answer_proximity, False, asked_measure("how old is the champion"))
+                              DEFAULT_SETTINGS.answer_proximity, False, asked_measure(question))
     chosen = scored_best_sentence(sentence, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
     assert chosen.answer is None
 

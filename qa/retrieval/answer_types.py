@@ -229,6 +229,7 @@ class Measure(NamedTuple):
     money: bool
     share: bool
     age: bool = False
+    strict: bool = False  # "how long / how old": an amount of no time, length or age is no answer
 
 
 def asked_measure(question: str) -> Measure | None:
@@ -239,7 +240,7 @@ def asked_measure(question: str) -> Measure | None:
         return Measure(frozenset(), True, False)
     if found is None:
         span = _HOW_LONG.search(question)  # a time or a length; an age in years ("the 34-year-old")
-        return None if span is None else Measure(_TIME_UNITS, False, False, span.group(1).casefold() == "old")
+        return None if span is None else Measure(_TIME_UNITS, False, False, span.group(1).casefold() == "old", True)
     named = []
     for word in found.group(1).split():
         word = word.casefold()

@@ -216,8 +216,8 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     if measure is not None:  # only the amounts most surely of what the question counts
         fit = [fits(sentence, p, measure) for p in found]
         found = [p for p, f in zip(found, fit) if f == max(fit)]
-        if measure.age and not max(fit):
-            return None  # "how old": "four-time champion" holds no age
+        if measure.strict and not max(fit):
+            return None  # "how old": "four-time champion" holds no age; "how long": "two new contests" no time
     words = _word_stems(sentence)
     at = [(i, stem) for i, (_, _, stem) in enumerate(words) if stem in wanted]
     if not at:
