@@ -107,9 +107,11 @@ _MONEY = re.compile(r"[$£€¥]|\b(?:pounds?|dollars?|euros?|yen|yuan|francs?|m
 _ASKED_UNIT = re.compile(r"\b(?:how (?:many|much)|what (?:number|amount|percentage|share|proportion) of)"
                          r"((?:\s+[a-z][\w'’-]*){1,3})", re.I)
 
-# "how long / how old": what a time, a length or an age is counted in
+# "what was the division's budget": money, whatever it is of
 _PRICE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$", re.I)
+# the counted noun before its amount: "a staff of about 60"
 _NAMED_BEFORE = re.compile(r"\b([a-z][a-z-]*)\s+of\s+(?:(?:about|some|around|nearly|almost|over|just|more than|up to)\s+)?$")
+# "how long / how old": what a time, a length or an age is counted in
 _HOW_LONG = re.compile(r"\bhow (long|old)\b", re.I)
 _TIME_UNITS = frozenset(stem_of(w) for w in """second minute hour day night week month year decade century season
     mile metre meter kilometre km foot feet yard inch""".split())
