@@ -574,6 +574,29 @@ def test_sentences_on_half_the_question_do_not_make_sources_differ(tmp_path):
     assert answer.sources_differ == []
 
 
+AGES = {
+    "draw.txt": "Seeds learn their draw\n\nThe 23-year-old could meet four-time champion Daniel Okafor in the "
+                "quarter-finals.\n",
+    "lobs.txt": "Okafor eases through\n\nOkafor charged to the net to unsettle the 31-year-old Dane in the "
+                "second round.\n",
+}
+
+
+def test_the_ages_of_others_beside_a_name_do_not_make_sources_differ(tmp_path):
+    """"how old is okafor": two stories naming him beside someone else's age (BBC trial: "how old
+    is agassi") share only his name with the question ("old" is its form): no "Sources differ"."""
+    from qa.index.indexer import sync
+
+    _write_articles(tmp_path / "articles", AGES)
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+    searcher = Searcher(tmp_path / "index")
+    try:
+        answer = searcher.search("how old is okafor", k=3, embedder=HashEmbedder())
+    finally:
+        searcher.close()
+    assert answer.sources_differ == []
+
+
 def test_one_story_does_not_differ_from_itself(seed_index, model):
     searcher = Searcher(seed_index)
     answer = searcher.search("Who heads Ansar al-Sharia in Derna?", k=5, embedder=model)
