@@ -326,6 +326,12 @@ def test_a_title_and_the_name_the_question_says_is_the_questions_own_person():
     assert _found(sentence, PERSON, "which company did okoro run") == ["Delta Freight"]
 
 
+def test_a_title_set_off_before_a_name_describes_it():
+    """"the previous High Commissioner, Ann Grant," (BBC trial): the title is no answer to "who"."""
+    sentence = "She will succeed the outgoing Chief Inspector, Tom Ward, early in the spring."
+    assert _marked(sentence, "who will she succeed") == "Tom Ward"
+
+
 def test_a_number_opening_the_sentence_is_no_part_of_the_name():
     sentence = "One of Norway's richest men was arrested on Friday in Bergen."
     assert _found(sentence, PERSON, "who was arrested on friday") == ["Norway", "Bergen"]

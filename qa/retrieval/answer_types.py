@@ -371,7 +371,8 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
             continue
         if not place and _adjective(text, run_start, run):
             continue
-        if all(known[first:]) or _titled(words, known[first:]) or (not place and n + 1 < len(runs)
+        if all(known[first:]) or _titled(words, known[first:]) or (not place and _apposed(text, runs, n)) \
+                or (not place and n + 1 < len(runs)
                                   and _DESCRIBES.fullmatch(text, run_start + run[-1].end, runs[n + 1][0])
                                   and not _clause_between(text[run_start + run[-1].end:runs[n + 1][0]])):
             continue  # "Super Bowl XLVII" for "Super Bowl 50"; "American Idol" of "American Idol presenter Ryan Seacrest"
@@ -455,6 +456,19 @@ def _titled(words: Sequence[_Word], known: Sequence[bool]) -> bool:
     Boateng" for a question on Tsutsumi, Boateng): the question's own person."""
     at = next((i for i, w in enumerate(words[:2]) if _HONORIFIC.fullmatch(w.text)), None)
     return at is not None and at + 1 < len(words) and all(known[at + 1:])
+
+
+def _apposed(text: str, runs: Sequence[tuple[int, tuple[_Word, ...]]], n: int) -> bool:
+    """True when run n is a title set off before the name it describes ("the previous High
+    Commissioner, Ann Grant, ..."): its last word a role, a comma, then the next run and a comma
+    or the sentence's end."""
+    if n + 1 >= len(runs):
+        return False
+    run_start, run = runs[n]
+    after_start, after = runs[n + 1]
+    end = after_start + after[-1].end
+    return (text[run_start + run[-1].end:after_start] == ", " and bool(_ROLE_WORD.fullmatch(run[-1].text.lower()))
+            and (end >= len(text.rstrip(".!? ")) or text.startswith(",", end)))
 
 
 def _clause_between(gap: str) -> bool:
