@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -43,13 +43,17 @@ _SAYING = (r"(?:say|says|said|saying|tell|tells|told|claim|claims|claimed|argue|
            r"comment|commented|write|wrote|describe|described|think|thought|believe|believed|predict|predicted)")
 _WHO_IS = re.compile(r"^\W*who\s+(?:is|was|'s|’s)\s+([\w'’.-]++(?:\s+[\w'’.-]++){0,3})\W*$", re.I)  # words never given back to \W*
 
+# "what was the division's budget", "what is the fine": a sum of money by its name
+_PRICED = (r"(?:(?:the|its|his|her|their)\s+)?(?:[\w'’-]+\s+){0,3}?(?:budget|cost|price|salary|fee|fine|"
+           r"revenue|turnover|profit|bill|debt|pay|wage|worth)s?\b(?:\s+(?:of|for|in)\s+[^?]*)?")
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES = [
     (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:became|becomes|has become) of\b|"
                       r"\bwhat (?:is|was) the fate of\b|\b(?:is|was|were|are|has|have) .{1,60}\b(?:killed|dead|alive|"
                       r"captured|arrested|injured|hurt|wounded|released|freed|jailed|detained)\b", re.I)),
     (NUMBER, re.compile(r"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast)\b|"
-                        r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b", re.I)),
+                        r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b|"
+                        rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|season)\b", re.I)),
     (CAUSE, re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|prompted|made)\b|\bfor what reason\b", re.I)),
     (PLACE, re.compile(r"\bwhere\b", re.I)),
@@ -88,12 +92,12 @@ _UNIT = r"(?:\s*(?:%|per\s?cent|percent)|(?-i:\s+(?!(?:and|or|but|of|the|a|an|to
 _CURRENCY = r"(?:(?<![\w$£€¥])(?-i:[A-Z]{0,3})[$£€¥]\s?)"
 # a rate before the number it is of: "one in eight households", "1 out of every 5 adults" (not a
 # year), or the part of a whole: "22 of the 30 projects"
-_RATE = rf"(?:(?:one|a|\d{{1,3}})\s+(?:in|out of)\s+(?:every\s+)?(?!(?:1[0-9]|20)\d\d\b)(?=\w)|" \
+_RATE = rf"(?:(?:{_NUMBER_WORDS.split('|hundred|')[0]}|a|\d{{1,3}})\s+(?:in|out of)\s+(?:every\s+)?(?!(?:1[0-9]|20)\d\d\b)(?=\w)|" \
         rf"(?:\d[\d,]*|{_NUMBER_WORDS.split('|hundred|')[0]})\s+of\s+(?:the|its|their|his|her|our)\s+(?=\d|(?:{_NUMBER_WORDS})\b))"
 # a range's first end: "5 to 15 years", "10-12%"
 _RANGE = r"(?:\d+(?:\.\d+)?\s*(?:to|-|–)\s*(?=\d))"
 _NUMBER = re.compile(
-    rf"{_CURRENCY}?\b(?:{_RATE}|{_RANGE})?(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUMBER_WORDS})\b(?:[- ](?:{_NUMBER_WORDS})\b)*){_SCALE}{_UNIT}",
+    rf"{_CURRENCY}?\b(?:{_RATE}|{_RANGE})?(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUMBER_WORDS})\b(?:[- ](?:{_NUMBER_WORDS})\b)*)(?:(?:-and-a-|\s+and\s+a\s+)half\b)?{_SCALE}{_UNIT}",
     re.I)
 #: what an amount is of, as its phrase ends ("250 screens" -> "screens") or a currency it is in
 _PHRASE_UNIT = re.compile(r"([a-z][a-z-]*|%|cent)\W*$", re.I)
@@ -104,6 +108,20 @@ _MONEY = re.compile(r"[$£€¥]|\b(?:pounds?|dollars?|euros?|yen|yuan|francs?|m
 _ASKED_UNIT = re.compile(r"\b(?:how (?:many|much)|what (?:number|amount|percentage|share|proportion) of)"
                          r"((?:\s+[a-z][\w'’-]*){1,3})", re.I)
 
+# "what was the division's budget": money, whatever it is of
+_PRICE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$", re.I)
+# the counted noun before its amount: "a staff of about 60"
+_NAMED_BEFORE = re.compile(r"\b([a-z][a-z-]*)\s+of\s+(?:(?:about|some|around|nearly|almost|over|just|more than|up to)\s+)?$")
+# "how long / how old": what a time, a length or an age is counted in
+_HOW_LONG = re.compile(r"\bhow (long|old)\b", re.I)
+_TIME_UNITS = frozenset(stem_of(w) for w in """second minute hour day night week month year decade century season
+    mile metre meter kilometre km foot feet yard inch""".split())
+_JOINED_UNIT = re.compile(r"-([a-z]+(?<!ly))(?:-old)?\b")
+_NO_ONE = re.compile(r"\b(?:no|any|every|some|each|this|that|the)\s+$", re.I)  # "No one was", a pronoun
+# "Mr Tsutsumi" for a question on Tsutsumi: the question's own person, a title before their name
+_HONORIFIC = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Prof)\.?")
+_NAME_COMMA = re.compile(r"[A-Z][\w'’-]*,\s+$")
+_AGED = re.compile(r"\b(?:aged?|age of|turn(?:s|ed|ing)?)\s+$")
 _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|billion|thousand))")
 # A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case particles.
 _NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the)\s+)?"
@@ -119,6 +137,12 @@ _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean|ic)|French|Dutch|Greek|Tha
                       r"Chinese|Japanese|Vietnamese|Portuguese|Sudanese|Iraqi|Israeli|Pakistani|Saudi|Kuwaiti|Yemeni|"
                       r"Somali|Afghan|Filipino|Kurd|Kurdish|Basque|Celtic|Gothic|Asian")
 _LOWER_NEXT = re.compile(r"\s+[a-z]")
+# words that open a sentence before a name without being part of it ("Like Alice", "Former Wales skipper")
+_OPENERS = frozenset("""like unlike despite following including according among amid without within across along
+    behind beyond besides toward towards upon via former meanwhile yesterday today tomorrow last next even
+    although though since yet every many several earlier later instead indeed perhaps rather almost often
+    elsewhere however nevertheless throughout non but and so thus""".split())
+_NUMBER_WORD = re.compile(rf"(?:{_NUMBER_WORDS})(?:-\w+)*")
 _OWN = re.compile(r"\s+own\b")
 _NEXT_WORD = re.compile(r"\s+([a-z][a-z'’-]*)")
 # words after a name that make it the subject of a clause, not a modifier of a noun ("Newton threw",
@@ -133,7 +157,9 @@ _VERBISH = frozenset("""said told has had have is was were are will would could 
     slept sped split spread sprang stank strove thrust upheld withdrew wound""".split())
 # "Who tackled X?", "Who is it owned by?": a question asking who did something (not "Who was sacked?")
 _ASKS_AGENT = re.compile(r"^\W*who\s+(?!(?:is|was|are|were|be|been|being|did|does|do|has|have|had|will|would|"
-                         r"can|could|should|may|might|must|else)\b)[a-z]+|\bby\s*\W*$|\bby whom\b", re.I)
+                         r"can|could|should|may|might|must|else)\b)[a-z]+|\bby\s*\W*$|\bby whom\b|"
+                         r"^\W*who\s+(?:will|would|can|could|should|may|might|must)\s+(?!(?:be|have|not)\b)[a-z]+",
+                         re.I)
 # What stands between a name and the person or body it describes: a role ("American Idol presenter
 # Ryan Seacrest", "Academy Award nominee Lady Gaga", "the British rock group Coldplay"), with up to
 # two words before it and "of" after ("commentary crew of Alvaro Martin"): the first name is a modifier.
@@ -149,12 +175,21 @@ _ROLE = (r"(?!(?:after|over|under|other|never|ever|either|neither|rather|whether
          r"giant|carrier|airline|bank|chain|watchdog|agency|body|party|union|ministry|department|council|"
          r"committee|panel|board|government|administration|authority|commission|charity|organi[sz]ation|"
          r"institute|university|league|federation|association)s?")
+# "Quarterback Cam Newton", "Developer William Smilie": a title opening the sentence is no part of the name;
+# of the roles ending -er, -or, -ist, -ian, -ee only those listed ("Peter", "Victor", "Christian" are names)
+_ROLE_WORD = re.compile(_ROLE)
+_AGENT_NOUN = re.compile(r"[a-z-]*(?:er|or|ist|ian|ee)s?")
+_TITLES = frozenset("""manager director developer producer reporter officer senator governor striker defender keeper
+    winger founder owner editor professor lawyer singer writer author actor leader player""".split())
 # ", a member of the BMW management board," after a name: what it says the person is
 _APPOSITION = re.compile(r"(?:'s|’s)?,\s+((?:(?:a|an|the)\s+)?(?:[\w'’&-]+\s+){0,10}?[\w'’&-]+)(?=\s*[,.;:)\"”]|\s*$)")
 # " of IT firm Dimension Data," after a name: the body the person speaks for
-_OF_BODY = re.compile(r"\s+(of\s+(?:[\w&'’-]+\s+){0,5}?[\w&'’-]+)(?=\s*[,.;:)\"”]|\s+(?:who|which|said|says|told)\b|\s*$)")
+_OF_BODY = re.compile(r",?\s+((?:of|from)\s+(?:[\w&'’-]+\s+){0,5}?[\w&'’-]+)(?=\s*[,.;:)\"”]|\s+(?:who|which|said|says|told)\b|\s*$)")
 # "LSE chief executive " before a name: up to three words ending in a role
-_ROLE_BEFORE = re.compile(rf"((?:[A-Z][\w&'’.-]*\s+)?(?:[a-z][\w-]*\s+){{0,3}}{_ROLE})\s+$")
+_ROLE_BEFORE = re.compile(rf"((?:[A-Z][\w&'’.-]*\s+)?(?:[a-z][\w'’-]*\s+){{0,3}}{_ROLE})(,?)\s+$")
+# "Amit Yoran was director of the National Cyber Security Division": the role the name is said to hold
+_IS_ROLE = re.compile(rf"\s+(?:is|was|has been|had been|became)\s+((?:(?:a|an|the)\s+)?(?:[a-z][\w'’-]*\s+){{0,3}}?"
+                      rf"{_ROLE}(?:\s+(?:of|at|for)\s+(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*)?)\b")
 # a lower-case word that opens no description: a function word, a verb's past or an auxiliary
 _FUNCTION_WORD = re.compile(r"(?:[a-z]+ed|" + "|".join(sorted(w for w in STOP_WORDS | _VERBISH if w.isalpha())) + r")\b\s*")
 _ARTICLE = re.compile(r"(?:a|an|the)\s", re.I)
@@ -196,14 +231,19 @@ class Measure(NamedTuple):
     units: frozenset[str]
     money: bool
     share: bool
+    age: bool = False
+    strict: bool = False  # "how long / how old": an amount of no time, length or age is no answer
 
 
 def asked_measure(question: str) -> Measure | None:
     """What the question's amount is of (None: it asks for no amount by name): the words after
     "how many" up to the clause's verb or a function word ("How many screens will ...")."""
     found = _ASKED_UNIT.search(question)
+    if found is None and _PRICE_QUESTION.search(question):
+        return Measure(frozenset(), True, False)
     if found is None:
-        return None
+        span = _HOW_LONG.search(question)  # a time or a length; an age in years ("the 34-year-old")
+        return None if span is None else Measure(_TIME_UNITS, False, False, span.group(1).casefold() == "old", True)
     named = []
     for word in found.group(1).split():
         word = word.casefold()
@@ -236,6 +276,16 @@ def unit_end(text: str, amount: Phrase, measure: Measure) -> int | None:
     unit = _PHRASE_UNIT.search(text, amount.start, amount.end)
     if unit is not None and stem_of(unit.group(1).casefold()) in measure.units:
         return amount.end
+    named = _NAMED_BEFORE.search(text, max(0, amount.start - 40), amount.start)  # "a staff of about 60"
+    if named is not None and stem_of(named.group(1).casefold()) in measure.units:
+        return amount.end
+    joined = _JOINED_UNIT.match(text, amount.end)  # "45-minute", "the 34-year-old"
+    if joined is not None and stem_of(joined.group(1).casefold()) in measure.units:
+        return joined.end()
+    if measure.age and (_AGED.search(text, max(0, amount.start - 12), amount.start)
+                        or (_NAME_COMMA.search(text, max(0, amount.start - 40), amount.start)
+                            and text.startswith(",", amount.end))):
+        return amount.end  # "aged 34", "at the age of 34", "Mr Boateng, 53,"
     following = _FOLLOWING.match(text, amount.end)
     for word in _RUN_WORD.finditer(text, amount.end, following.end() if following else amount.end):
         if stem_of(word.group(0).casefold()) in measure.units:
@@ -323,8 +373,10 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
             continue
         if not place and _adjective(text, run_start, run):
             continue
-        if all(known[first:]) or (not place and n + 1 < len(runs)
-                                  and _DESCRIBES.fullmatch(text, run_start + run[-1].end, runs[n + 1][0])):
+        if all(known[first:]) or _titled(words, known[first:]) or (not place and _apposed(text, runs, n)) \
+                or (not place and n + 1 < len(runs)
+                                  and _DESCRIBES.fullmatch(text, run_start + run[-1].end, runs[n + 1][0])
+                                  and not _clause_between(text[run_start + run[-1].end:runs[n + 1][0]])):
             continue  # "Super Bowl XLVII" for "Super Bowl 50"; "American Idol" of "American Idol presenter Ryan Seacrest"
         start, end = run_start + words[0].start, run_start + words[-1].end
         if text[max(start, end - 2):end] in ("'s", "’s"):
@@ -333,8 +385,10 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
             end -= 1
         if place and not _PLACE_BEFORE.search(text, max(0, start - 20), start):
             continue
-        if start == run_start == 0 and _common(words[0].text):
+        if start == run_start == 0 and _opens_only(words):
             words = words[1:]  # the sentence's first word has a capital whatever it is: "Like Alice ..."
+            while words and words[0].text in ("of", "and", "the", "for"):
+                words = words[1:]  # "One of Japan's": Japan
             if not words:
                 continue
             start = run_start + words[0].start
@@ -369,10 +423,12 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
         after = _APPOSITION.match(text, end)
         if after is not None and _FUNCTION_WORD.match(text, after.start(1)) and not _ARTICLE.match(text, after.start(1)):
             after = None  # not ", for the Liberal Democrats"
-        after = after or _OF_BODY.match(text, end)
+        after = after or _OF_BODY.match(text, end) or _IS_ROLE.match(text, end)
         if after is not None and _new(text, after.start(1), after.end(1), asked):
             out.append(Phrase(after.start(1), after.end(1)))
         before = None if first else _ROLE_BEFORE.search(text, max(0, run_start - 80), run_start)
+        if before is not None and before.group(2) and not text.startswith(",", end):
+            before = None  # "The charity's director, Barbara Stocking, said": a comma each side
         if before is not None:
             start = before.start(1)
             while (word := _FUNCTION_WORD.match(text, start)) is not None:  # "said chief financial officer"
@@ -398,13 +454,41 @@ def _said(text: str) -> list[Phrase]:
     return [Phrase(said.start(1), said.end(1))] if said else []
 
 
+def _titled(words: Sequence[_Word], known: Sequence[bool]) -> bool:
+    """True when the run is a title and a name the question says ("Mr Tsutsumi", "Now Mr
+    Boateng" for a question on Tsutsumi, Boateng): the question's own person."""
+    at = next((i for i, w in enumerate(words[:2]) if _HONORIFIC.fullmatch(w.text)), None)
+    return at is not None and at + 1 < len(words) and all(known[at + 1:])
+
+
+def _apposed(text: str, runs: Sequence[tuple[int, tuple[_Word, ...]]], n: int) -> bool:
+    """True when run n is a title set off before the name it describes ("the previous High
+    Commissioner, Ann Grant, ..."): its last word a role, a comma, then the next run and a comma
+    or the sentence's end."""
+    if n + 1 >= len(runs):
+        return False
+    run_start, run = runs[n]
+    after_start, after = runs[n + 1]
+    end = after_start + after[-1].end
+    return (text[run_start + run[-1].end:after_start] == ", " and bool(_ROLE_WORD.fullmatch(run[-1].text.lower()))
+            and (end >= len(text.rstrip(".!? ")) or text.startswith(",", end)))
+
+
+def _clause_between(gap: str) -> bool:
+    """True when the words between two names hold a verb or a preposition (an auxiliary, a function
+    word, a word ending in -ed or -ing): the first name is a clause's subject or object ("Ryan
+    Giggs will captain Wales", "replacing Elway at the end of"), not a description of the second
+    ("American Idol presenter Ryan Seacrest")."""
+    return any((w in _VERBISH and w != "of") or w.endswith(("ed", "ing")) for w in gap.split())
+
+
 def _adjective(text: str, run_start: int, run: tuple[_Word, ...]) -> bool:
     """A one-word run that modifies the lower-case word after it: a people's or faith's adjective
     ("the French version"; "A French version" opening a sentence), or any name before a noun ("A
     US judge", "PC security software", "its Sandoz unit", "Denver's defense"; not "Blair's own"), not before a verb ("Newton threw",
     "Microsoft announced", "Google says": an auxiliary, a function word, an irregular past or a
     word ending in -ed or -s)."""
-    if run_start == 0 and len(run) == 2 and _common(run[0].text):
+    if run_start == 0 and len(run) == 2 and _opens_only(run):
         run = run[1:]
     if len(run) != 1 or _OWN.match(text, run_start + run[0].end):  # "Blair's own" names whose it is
         return False
@@ -430,6 +514,19 @@ def _known_words(run: tuple[_Word, ...], asked: Collection[str]) -> list[bool]:
                 for i in range(capitals[a], capitals[b - 1] + 1):
                     known[i] = True
     return known
+
+
+def _opens_only(run: Sequence[_Word]) -> bool:
+    """The first word of a sentence's capitalised run is no part of the name: a common word alone
+    ("Officials said"), or before another capitalised word a function word, a number, an adverb
+    a role or a word of the closed list ("Like Alice", "One of Japan's", "Quarterback Cam"): a common
+    given name or place is kept ("Ryan Giggs will", "Robert Redford founded", "London Marathon")."""
+    word = run[0].text.lower().strip(".,'’")
+    if len(run) == 1:
+        return _common(word)
+    return (word in STOP_WORDS or word in _VERBISH or word in _OPENERS or word.endswith(("ly", "ing"))
+            or word.endswith(("back", "man", "woman")) or word in _TITLES or bool(_NUMBER_WORD.fullmatch(word))
+            or bool(_ROLE_WORD.fullmatch(word) and not _AGENT_NOUN.fullmatch(word)))
 
 
 def _common(word: str) -> bool:
@@ -492,7 +589,9 @@ def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
         dates = _spans(text, DATE) if spans else ()  # the same cached spans a "when" question reads
         starts = [d.start for d in dates]  # in order, apart: only the last date starting by `a` can hold it
         return tuple(Phrase(a, b) for a, b in spans
-                     if not _YEAR.match(text, a, b) and not _within(dates, starts, a, b))
+                     if not _YEAR.match(text, a, b) and not _within(dates, starts, a, b)
+                     and not (text[a:b].lower() == "one" and _NO_ONE.search(text, max(0, a - 8), a))
+                     and not text.startswith("/", b) and not text[max(0, a - 1):a] == "/")  # "9/11", "24/7"
     if kind == CAUSE:
         return tuple(_causes(text))
     return tuple(Phrase(*m.span()) for m in _FATE.finditer(text))

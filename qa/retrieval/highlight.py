@@ -203,7 +203,7 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
 
 def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str],
                    weight: Callable[[str], float], proximity: float, agent: bool,
-                   measure: Measure | None = None) -> tuple[int, int]:
+                   measure: Measure | None = None) -> tuple[int, int] | None:
     """The phrase that shares a clause with the most question weight (its first when the sentence
     holds no question word), in passage coordinates (the sentence starts at `offset`). Each
     question word counts once, with its weight, for a phrase in its clause (no comma, semicolon,
@@ -217,6 +217,8 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     if measure is not None:  # only the amounts most surely of what the question counts
         fit = [fits(sentence, p, measure) for p in found]
         found = [p for p, f in zip(found, fit) if f == max(fit)]
+        if measure.strict and not max(fit):
+            return None  # "how old": "four-time champion" holds no age; "how long": "two new contests" no time
     words = _word_stems(sentence)
     at = [(i, stem) for i, (_, _, stem) in enumerate(words) if stem in wanted]
     if not at:
@@ -239,7 +241,8 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
         for i, stem in (at if last < first or proximity < 0 else _nearest(places, first, last)):
             together = clause[i] == clause[first] if i < first else clause[i] == clause[last] if i > last else True
             near[stem] = max(near.get(stem, 0.0), together + proximity / (1.0 + max(first - i, i - last, 0) / 4))
-        by = agent and _AGENT.search(sentence, max(0, phrase.start - 40), phrase.start)
+        by = (_AGENT.search(sentence, max(0, phrase.start - 40), phrase.start) or _SUBJECT.match(sentence, phrase.end)
+              if agent else _PASSIVE_SUBJECT.match(sentence, phrase.end))
         return sum(weight(stem) * v for stem, v in near.items()) + \
             (heaviest if by and stem_of(by.group(1).casefold()) in wanted else 0.0)
 
@@ -266,6 +269,12 @@ _CLAUSE_BREAK = re.compile(r"[,;:()]")
 _CLAUSE_WORDS = frozenset(("and", "but", "while", "whereas", "who", "which"))
 #: a passive's agent: "<verb> by [the] [two words] <phrase>"
 _AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$")
+
+
+#: an active clause's subject: "<phrase> [will|has ...] <verb>" ("Robert Redford founded Sundance")
+_SUBJECT = re.compile(r"\s+(?:(?:will|would|could|can|has|have|had|also|then|later|first)\s+){0,2}([a-z]\w*)")
+#: a passive clause's subject, what a question on who was done to asks for: "<phrase> is tipped / was named"
+_PASSIVE_SUBJECT = re.compile(r"\s+(?:is|was|are|were|has been|have been|had been|will be)\s+(?:also\s+)?([a-z]\w*)")
 
 
 @lru_cache(maxsize=16_384)

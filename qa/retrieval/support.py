@@ -31,7 +31,7 @@ DIFFERING_TYPES = (FATE, NUMBER, DATE, PERSON)
 MIN_SHARED_TERMS = 2
 MIN_SHARED_SHARE = 2 / 3
 #: question terms that only say what kind of answer is wanted ("What happened to ...")
-_QUESTION_FORM = frozenset(tokenize("happened became become fate"))
+_QUESTION_FORM = frozenset(tokenize("happened became become fate old long"))  # "how old", "how long"
 
 
 def story_of(pid: int, rows: Mapping[int, CitationRow], stories: Mapping[int, int] | None) -> tuple[str, int]:
@@ -81,7 +81,7 @@ def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: M
     """The first hit and the first later one of another story whose answers differ (see the
     module docstring); [] when they agree or either has no phrase. The later one's highlighted
     sentence must hold every question term the first's holds (the same claim about the same
-    subject; "happened", "became" only shape the question; at least MIN_SHARED_TERMS of them) and
+    subject; "happened", "became", "old" only shape the question; at least MIN_SHARED_TERMS of them) and
     neither sentence the other's phrase. Places are left out: "in Libya" and "in Derna" are both
     right. A highlighted sentence's terms are its SentenceScore's words (the sentence cite
     highlights, a name's other spellings as the name), not tokenized again."""
