@@ -81,3 +81,83 @@ async def test_the_ui_lists_of_a_damaged_database_say_so_and_the_app_goes_on(bui
         shown = " ".join(str(w.visual) for w in app.screen.query(Static))
         assert "is damaged" in shown, shown
     assert app.return_code in (0, None)
+
+
+def _stand_in_app(index, monkeypatch, tmp_path):
+    from qa.ui.app import QAApp
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    app = QAApp(index, embedder_factory=lambda name: HashEmbedder(), poll_seconds=None)
+    told: list[str] = []
+    notify = app.notify
+
+    def recording(message, **kwargs):
+        told.append(str(message))
+        return notify(message, **kwargs)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return app, told
+
+
+@run_async
+async def test_the_pager_key_on_a_file_that_is_away_says_so(built, monkeypatch, tmp_path):
+    """Ctrl+E on a card whose folder was moved away handed the screen to `less`, which failed on
+    the missing file at once: the screen flashed and nothing was said."""
+    import contextlib
+
+    from qa.ui.widgets import HitCard
+    from test_ui import ask
+
+    index, src = built
+    app, told = _stand_in_app(index, monkeypatch, tmp_path)
+    monkeypatch.setenv("PAGER", "true")
+    suspended: list[bool] = []
+
+    @contextlib.contextmanager
+    def suspend():  # the headless driver cannot hand over the terminal; a real one does
+        suspended.append(True)
+        yield
+
+    monkeypatch.setattr(app, "suspend", suspend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await ask(pilot, "Who heads Ansar al-Sharia in Derna?")
+        src.rename(tmp_path / "away")  # the drive unmounted
+        await pilot.press("tab")
+        assert isinstance(app.focused, HitCard)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert not suspended and app.is_running
+        assert any("not there" in note and app.focused.hit.path in note for note in told), told
+
+
+@run_async
+async def test_the_documents_list_at_80_columns_tells_files_of_one_long_folder_apart(tmp_path, monkeypatch):
+    """At 80 columns F2 cut every path at the right: 200 rows of `/tmp/newuser-articles/bus…`.
+    Cut from the left, the file names show; and "uber" finds "Über" (accents aside)."""
+    from textual.widgets import DataTable
+
+    from qa.ui.screens import DocumentsScreen
+
+    folder = tmp_path / "a-folder-of-news-articles-with-a-long-name" / "business"
+    folder.mkdir(parents=True)
+    (folder / "001.txt").write_text("Harbour reopens\n\nThe harbour reopened on Friday.\n", encoding="utf-8")
+    (folder / "002.txt").write_text("Mayor resigns\n\nThe mayor resigned on Thursday.\n", encoding="utf-8")
+    (folder / "Über das Netz.txt").write_text("Games maker honoured\n\nA games maker was honoured.\n",
+                                              encoding="utf-8")
+    sync(tmp_path / "index", [folder.parent], embedder=HashEmbedder())
+    monkeypatch.chdir("/")
+    app, _ = _stand_in_app(tmp_path / "index", monkeypatch, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentsScreen)
+        table = app.screen.query_one(DataTable)
+        shown = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert all(s.endswith(("001.txt", "002.txt", "Netz.txt")) for s in shown), shown
+        assert len(set(shown)) == 3 and all(len(s) <= table.ordered_columns[1].width for s in shown), shown
+        for key in "uber":
+            await pilot.press(key)
+        await settle(pilot)
+        assert table.row_count == 1 and str(table.get_row_at(0)[2]) == "Games maker honoured"
