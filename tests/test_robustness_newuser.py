@@ -4,6 +4,7 @@ test failed on the code before its fix. The stand-in embedder: the model is not 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -161,3 +162,19 @@ async def test_the_documents_list_at_80_columns_tells_files_of_one_long_folder_a
             await pilot.press(key)
         await settle(pilot)
         assert table.row_count == 1 and str(table.get_row_at(0)[2]) == "Games maker honoured"
+
+
+def test_rebuilding_a_damaged_database_keeps_out_what_qa_remove_took_out(built, run_qa):
+    """`qa remove FOLDER/ARTICLE`, then the database damaged and `qa index --rebuild` (as its error
+    advises): the rebuild named the recorded sources again, which took the removed article back in."""
+    index, src = built
+    article = sorted(src.iterdir())[0]
+    assert run_qa("remove", str(article), "--index", str(index)).returncode == 0
+    kept = {row["source"] for row in map(json.loads, run_qa("docs", "--json", "--index", str(index)).stdout.splitlines())}
+    assert str(article) not in kept and kept
+    _garble_pages(index, "passages")
+    report = sync(index, rebuild=True, embedder=HashEmbedder())
+    assert report.warnings[0].startswith("the damaged index database was moved to")
+    after = {row["source"] for row in map(json.loads, run_qa("docs", "--json", "--index", str(index)).stdout.splitlines())}
+    assert after == kept
+    assert "removed with qa remove" in run_qa("index", "--index", str(index)).stderr  # still kept out

@@ -1439,12 +1439,22 @@ def story_members(conn: sqlite3.Connection, story_ids: Sequence[int]) -> list[St
 def recorded_sources(index_dir: Path) -> list[str]:
     """The sources a damaged database records, if that part of it can still be read (a plain
     read-only connection: no schema, no waiting)."""
+    return _read_damaged(index_dir, "SELECT path FROM sources ORDER BY path")
+
+
+def recorded_exclusions(index_dir: Path) -> list[str]:
+    """The files and folders `qa remove` kept out of sources that a damaged database records, if
+    that part can still be read: a rebuild keeps them out, as the user asked."""
+    return _read_damaged(index_dir, "SELECT path FROM excluded ORDER BY path")
+
+
+def _read_damaged(index_dir: Path, sql: str) -> list[str]:
     try:
         conn = sqlite3.connect(f"file:{index_dir / DB_NAME}?mode=ro", uri=True, timeout=5.0)
     except sqlite3.Error:
         return []
     try:
-        return [str(row[0]) for row in conn.execute("SELECT path FROM sources ORDER BY path")]
+        return [str(row[0]) for row in conn.execute(sql)]
     except sqlite3.Error:
         return []
     finally:
