@@ -178,3 +178,24 @@ def test_rebuilding_a_damaged_database_keeps_out_what_qa_remove_took_out(built, 
     after = {row["source"] for row in map(json.loads, run_qa("docs", "--json", "--index", str(index)).stdout.splitlines())}
     assert after == kept
     assert "removed with qa remove" in run_qa("index", "--index", str(index)).stderr  # still kept out
+
+
+@pytest.mark.parametrize("damage", ["a page", "the header"])
+@run_async
+async def test_the_ui_on_a_damaged_database_gives_the_way_out_not_ctrl_r(built, monkeypatch, tmp_path, damage):
+    """Opened on a damaged database, the chat said to press Ctrl+R to index seeds/; Ctrl+R then
+    failed with "rebuild with: qa index --rebuild" (a sync cannot rebuild a damaged database)."""
+    from qa.ui.widgets import Notice
+
+    index, _ = built
+    if damage == "a page":
+        _garble_pages(index, "documents", "sources")
+    else:
+        with open(index / store.DB_NAME, "r+b") as handle:
+            handle.write(b"this is not a database")
+    app, _ = _stand_in_app(index, monkeypatch, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        said = " ".join(str(n.visual) for n in app.chat.query(Notice))
+        assert "qa index --rebuild" in said and "run that command in a terminal" in said, said
+        assert "Ctrl+R" not in said, said

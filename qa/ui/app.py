@@ -164,6 +164,10 @@ class QAApp(App[None]):
         self.has_index = False
         self.status.stats = "no index"
         self._show_mode()
+        if "qa index --rebuild" in message.problem:  # a damaged database: a reindex cannot mend it
+            self.chat.say(f"{message.problem}\nThe app cannot rebuild it: quit (Ctrl+Q) and run that command "
+                          "in a terminal.", "error")
+            return
         self.chat.say(f"{message.problem}\nPress Ctrl+R to index {DEFAULT_SOURCE}/ (the default source, when "
                       "there are none yet), or Ctrl+O to add a folder of articles.", "error")
 
