@@ -11,7 +11,7 @@ import pytest
 
 from qa.index import store
 from qa.index.indexer import sync
-from robust_util import HashEmbedder
+from robust_util import HashEmbedder, SpanHashEmbedder
 from test_ui import run_async, settle
 
 
@@ -199,3 +199,19 @@ async def test_the_ui_on_a_damaged_database_gives_the_way_out_not_ctrl_r(built, 
         said = " ".join(str(n.visual) for n in app.chat.query(Notice))
         assert "qa index --rebuild" in said and "run that command in a terminal" in said, said
         assert "Ctrl+R" not in said, said
+
+
+def test_a_watch_sync_keeps_the_index_sentence_vectors(built, monkeypatch):
+    """`qa index --watch` embedded a new article without its sentence vectors, so the whole index
+    lost them: every answer's highlight fell back to the words, and the sync advised `qa index
+    --rebuild` (embedding everything again). Its encoder now gives them as a plain sync's does."""
+    import qa.embedding.embedder
+    from qa.index.watch import LazyEmbedder
+
+    index, src = built
+    assert sync(index, rebuild=True, embedder=SpanHashEmbedder()).sentence_vectors
+    monkeypatch.setattr(qa.embedding.embedder, "passage_encoder", lambda name, warn=None: SpanHashEmbedder())
+    (src / "harbour.txt").write_text("Harbour reopens\n\nThe harbour of Porthaven reopened on Friday after the "
+                                     "storm. Repairs cost two million pounds.\n", encoding="utf-8")
+    report = sync(index, embedder=LazyEmbedder("all-MiniLM-L6-v2"))
+    assert report.added == 1 and report.sentence_vectors
