@@ -215,3 +215,21 @@ def test_a_watch_sync_keeps_the_index_sentence_vectors(built, monkeypatch):
                                      "storm. Repairs cost two million pounds.\n", encoding="utf-8")
     report = sync(index, embedder=LazyEmbedder("all-MiniLM-L6-v2"))
     assert report.added == 1 and report.sentence_vectors
+
+
+@run_async
+async def test_enter_typed_while_qa_starts_asks_the_question(built, monkeypatch, tmp_path):
+    """A question typed with its Enter as `qa` started stayed in the box unasked: keys typed before
+    the terminal is in raw mode arrive with Enter as a line feed, which Textual reads as Ctrl+J."""
+    from qa.ui.widgets import AnswerView, HistoryInput
+
+    index, _ = built
+    app, _ = _stand_in_app(index, monkeypatch, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.chat.query_one(HistoryInput).value = "Who heads Ansar al-Sharia in Derna?"
+        await pilot.press("ctrl+j")
+        await settle(pilot)
+        answers = app.chat.query(AnswerView)
+        assert len(answers) == 1 and answers.last().answer.hits, "the question was not asked"
+        assert app.chat.query_one(HistoryInput).value == ""

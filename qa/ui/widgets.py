@@ -201,6 +201,9 @@ class HistoryInput(Input):
         Binding("up", "history(-1)", "Earlier question", show=False, tooltip="Recall the previous question"),
         Binding("down", "history(1)", "Later question", show=False, tooltip="Recall the next question"),
         Binding("tab", "screen.focus_answers", "Go to the answers", show=False, tooltip="Move to the cards of the last answer"),
+        # Enter typed while qa starts, before the terminal is in raw mode, arrives as a line feed
+        # (the tty turned CR into LF), which Textual reads as Ctrl+J: it asks the question too
+        Binding("ctrl+j", "submit", "Ask", show=False, tooltip="Ask the question (Enter typed as qa started)"),
     ]
 
     def __init__(self, **kwargs: object) -> None:
