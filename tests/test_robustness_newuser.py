@@ -233,3 +233,41 @@ async def test_enter_typed_while_qa_starts_asks_the_question(built, monkeypatch,
         answers = app.chat.query(AnswerView)
         assert len(answers) == 1 and answers.last().answer.hits, "the question was not asked"
         assert app.chat.query_one(HistoryInput).value == ""
+
+
+@run_async
+async def test_adding_a_folder_in_the_ui_says_why_its_files_were_skipped(built, monkeypatch, tmp_path):
+    """Ctrl+O on a folder holding a binary and an empty file said only "2 skipped": which files, and
+    why, was for the command line alone."""
+    from qa.ui.widgets import Notice
+
+    index, _ = built
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    (drive / "harbour.txt").write_text("Harbour reopens\n\nThe harbour reopened on Friday.\n", encoding="utf-8")
+    (drive / "photo.txt").write_bytes(bytes(range(256)) * 8)
+    (drive / "empty.txt").write_bytes(b"")
+    app, _ = _stand_in_app(index, monkeypatch, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_reindex([str(drive)])
+        await settle(pilot)
+        said = [str(n.visual) for n in app.chat.query(Notice)]
+        assert any("skipped 1 file (binary file): photo.txt" in s for s in said), said
+        assert any("skipped 1 file (empty file): empty.txt" in s for s in said), said
+        app.action_reindex()  # a plain reindex (Ctrl+R, or the automatic sync) does not repeat them
+        await settle(pilot)
+        assert sum("photo.txt" in str(n.visual) for n in app.chat.query(Notice)) == 1
+
+
+def test_skipped_files_are_said_per_reason_with_the_first_names():
+    from qa.ui.app import skipped_of
+
+    skipped = {f"/lib/drive/e{i}.txt": "empty file" for i in range(5)}
+    skipped |= {"/lib/drive/a.docx": "unsupported file type (.docx)", "/lib/other/b.txt": "binary file",
+                "/lib/drive/c.txt": "cannot read: Permission denied (the indexed version is kept)"}
+    assert skipped_of(skipped, ("/lib/drive",)) == [
+        "skipped 5 files (empty file): e0.txt, e1.txt, e2.txt, …",
+        "skipped 1 file (unsupported file type): a.docx",
+        "skipped 1 file (cannot read: Permission denied): c.txt"]
+    assert skipped_of(skipped, ()) == []
