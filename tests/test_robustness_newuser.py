@@ -271,3 +271,15 @@ def test_skipped_files_are_said_per_reason_with_the_first_names():
         "skipped 1 file (unsupported file type): a.docx",
         "skipped 1 file (cannot read: Permission denied): c.txt"]
     assert skipped_of(skipped, ()) == []
+
+
+def test_a_model_path_that_is_not_there_is_named_as_such(tmp_path, run_qa):
+    """`qa index --model /path/typo` said `cannot load the embedding model '/path/typo': Repo id
+    must use alphanumeric chars ...` after a line of the hub client's: a path read as a repo name."""
+    from conftest import SEEDS
+
+    missing = tmp_path / "models" / "minilm"
+    result = run_qa("index", str(SEEDS), "--model", str(missing), "--index", str(tmp_path / "index"))
+    assert result.returncode == 1, result
+    assert result.stderr == (f"qa: error: no model folder at {missing}; give --model a sentence-transformers model "
+                             "folder or name (the default: all-MiniLM-L6-v2)\n"), result.stderr
