@@ -283,3 +283,33 @@ def test_a_model_path_that_is_not_there_is_named_as_such(tmp_path, run_qa):
     assert result.returncode == 1, result
     assert result.stderr == (f"qa: error: no model folder at {missing}; give --model a sentence-transformers model "
                              "folder or name (the default: all-MiniLM-L6-v2)\n"), result.stderr
+
+
+@run_async
+async def test_a_card_at_80_columns_keeps_the_file_name_paragraph_and_score_of_a_deep_path(tmp_path, monkeypatch):
+    """A card's citation line was cut at the right: `— /tmp/newuser-deep/Documents/Newsroom
+    archive/2024/March/business desk/y…` at 80 columns, the file name, ¶ and score cue gone."""
+    from qa.ui.widgets import HitCard
+    from test_ui import ask
+
+    desk = tmp_path / "Documents" / "Newsroom archive" / "2024" / "March" / "business desk"
+    desk.mkdir(parents=True)
+    (desk / "court-rejects-tobacco-case.txt").write_text(
+        "Court rejects tobacco case\n\nA US claim against tobacco companies was thrown out by an appeal "
+        "court in Washington on Friday.\n", encoding="utf-8")
+    sync(tmp_path / "index", [tmp_path / "Documents"], embedder=HashEmbedder())
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # paths shown whole, not relative to the working folder
+    app, _ = _stand_in_app(tmp_path / "index", monkeypatch, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await ask(pilot, "Which court threw out the tobacco case?")
+        card = app.chat.query(HitCard).first()
+        where = card.query_one(".where")
+        line = str(where.visual)
+        assert "court-rejects-tobacco-case.txt, ¶ 1–2" in line and line.rstrip().endswith(("▰", "▱", "strong", "good",
+                                                                                          "fair", "weak", "faint")), line
+        assert len(line) <= where.content_size.width, (len(line), where.content_size.width, line)
+        await pilot.resize_terminal(200, 24)
+        await settle(pilot)
+        assert str(desk / "court-rejects-tobacco-case.txt") in str(where.visual)  # room: the whole path
