@@ -313,3 +313,15 @@ async def test_a_card_at_80_columns_keeps_the_file_name_paragraph_and_score_of_a
         await pilot.resize_terminal(200, 24)
         await settle(pilot)
         assert str(desk / "court-rejects-tobacco-case.txt") in str(where.visual)  # room: the whole path
+
+
+def test_one_file_of_an_unsupported_type_is_one_file(tmp_path, capsys):
+    """`qa: skipped 1 files of unsupported types (.jpg 1): pic.jpg`."""
+    from qa.cli import print_report
+
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "harbour.txt").write_text("Harbour reopens\n\nThe harbour reopened.\n", encoding="utf-8")
+    (tmp_path / "news" / "pic.jpg").write_bytes(b"\xff\xd8\xff" + bytes(500))
+    print_report(sync(tmp_path / "index", [tmp_path / "news"], embedder=HashEmbedder()))
+    err = capsys.readouterr().err
+    assert "qa: skipped 1 file of unsupported types (.jpg 1): pic.jpg" in err, err
