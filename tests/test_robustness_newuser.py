@@ -325,3 +325,21 @@ def test_one_file_of_an_unsupported_type_is_one_file(tmp_path, capsys):
     print_report(sync(tmp_path / "index", [tmp_path / "news"], embedder=HashEmbedder()))
     err = capsys.readouterr().err
     assert "qa: skipped 1 file of unsupported types (.jpg 1): pic.jpg" in err, err
+
+
+@run_async
+async def test_the_status_line_at_80_columns_shows_the_pending_changes(built, monkeypatch, tmp_path):
+    """With automatic sync off and an article edited, the status line ended `… · index
+    /tmp/newuser-idx · sources`: "sources changed: 1 changed — Ctrl+R reindexes" was past column 80."""
+    from qa.ui.widgets import StatusLine
+
+    index, src = built
+    app, _ = _stand_in_app(index, monkeypatch, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        status = app.chat.query_one(StatusLine)
+        status.index = "/tmp/a-folder-of-news-indexes/with-a-long-name/index"
+        status.changes = "sources changed: 1 changed — Ctrl+R reindexes"
+        await pilot.pause()
+        shown = status.render().plain
+        assert "Ctrl+R reindexes" in shown[:status.size.width], (status.size.width, shown)

@@ -493,14 +493,16 @@ class StatusLine(Widget):
     changes: reactive[str] = reactive("")
 
     def render(self) -> Content:
+        """The warning of pending changes right after the mode: at 80 columns the end of the line
+        (the open index's path) is what is cut, never "sources changed: …, Ctrl+R syncs"."""
         style = {"ok": "bold $success", "warn": "bold $warning", "info": "$text-muted"}.get(self.mode_kind, "")
         parts: list[Content | str | tuple[str, str]] = [(self.mode, style)]
+        if self.changes:
+            parts += [" · ", (self.changes, "bold $warning")]
         if self.stats:
             parts += [" · ", plain(self.stats)]
         if self.index:
             parts += [" · ", plain(f"index {self.index}").stylize("$text-muted")]
-        if self.changes:
-            parts += [" · ", (self.changes, "bold $warning")]
         return Content.assemble(*parts)
 
 
