@@ -147,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as exc:
         say(f"qa: error: {exc}")
         return 1
-    except KeyboardInterrupt:
-        print("qa: interrupted; the index is as it was before this run", file=sys.stderr)
+    except KeyboardInterrupt:  # only a command that writes has an index to speak of
+        writes = args.command in ("index", "remove")
+        print("qa: interrupted" + ("; the index is as it was before this run" if writes else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -343,3 +343,20 @@ async def test_the_status_line_at_80_columns_shows_the_pending_changes(built, mo
         await pilot.pause()
         shown = status.render().plain
         assert "Ctrl+R reindexes" in shown[:status.size.width], (status.size.width, shown)
+
+
+@pytest.mark.parametrize("command, said", [
+    (["ask", "-"], "qa: interrupted\n"),
+    (["docs"], "qa: interrupted\n"),
+    (["index"], "qa: interrupted; the index is as it was before this run\n")])
+def test_ctrl_c_speaks_of_the_index_only_for_a_command_that_writes_it(built, run_qa, monkeypatch, command, said):
+    """Ctrl+C in `qa ask -` said `qa: interrupted; the index is as it was before this run`: a reader
+    changes no index, and the words made a person wonder what had been running."""
+    from qa import cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, f"cmd_{command[0]}", interrupted)
+    result = run_qa(*command, "--index", str(built[0]))
+    assert (result.returncode, result.stderr) == (130, said)
