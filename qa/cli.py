@@ -147,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as exc:
         say(f"qa: error: {exc}")
         return 1
-    except KeyboardInterrupt:
-        print("qa: interrupted; the index is as it was before this run", file=sys.stderr)
+    except KeyboardInterrupt:  # only a command that writes has an index to speak of
+        writes = args.command in ("index", "remove")
+        print("qa: interrupted" + ("; the index is as it was before this run" if writes else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -205,7 +206,7 @@ LISTED_SKIPPED = 3
 
 def print_report(report: object, prefix: str = "") -> None:
     """A sync for people: warnings (one per unavailable folder), skipped files, the summary."""
-    from qa.render import visible  # file names may hold newlines or escape codes
+    from qa.render import count, visible  # file names may hold newlines or escape codes
 
     for warning in report.warnings:
         print(visible(f"qa: warning: {warning}", newlines=False), file=sys.stderr)
@@ -221,7 +222,7 @@ def print_report(report: object, prefix: str = "") -> None:
         names = [os.path.basename(p) for p in list(unsupported)[:LISTED_UNSUPPORTED]]
         more = f", ... (qa index --json lists all)" if len(unsupported) > LISTED_UNSUPPORTED else ""
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(by_type.items()))
-        print(visible(f"qa: skipped {len(unsupported)} files of unsupported types ({kinds}): "
+        print(visible(f"qa: skipped {count(len(unsupported), 'file')} of unsupported types ({kinds}): "
                       f"{', '.join(names)}{more}", newlines=False), file=sys.stderr)
     print(prefix + report.summary(), flush=True)
 

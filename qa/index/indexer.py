@@ -136,9 +136,11 @@ def _rebuild_damaged(request: SyncRequest) -> SyncReport:
     if not recorded and not request.new_sources:
         raise QAError("the index database is damaged and its list of sources cannot be read; "
                       "rebuild it by naming them: qa index --rebuild PATH ...") from None
+    excluded = store.recorded_exclusions(index_dir)
     aside = _set_aside(index_dir)
     sources = recorded + [p for p in request.new_sources if p not in recorded]
-    report = _sync_once(dataclasses.replace(request, new_sources=sources, rebuild=True))
+    _restore_library(index_dir, recorded, excluded)
+    report = _sync_once(dataclasses.replace(request, rebuild=True))
     report.warnings.insert(0, f"the damaged index database was moved to {aside}")
     if recorded:
         report.warnings.insert(1, f"rebuilt from its recorded sources: {', '.join(recorded)}")
@@ -146,6 +148,18 @@ def _rebuild_damaged(request: SyncRequest) -> SyncReport:
         report.warnings.insert(1, f"its list of sources could not be read: rebuilt from {', '.join(sources)} "
                                   "only; add any other with: qa index PATH")
     return report
+
+
+def _restore_library(index_dir: Path, sources: list[str], excluded: list[str]) -> None:
+    """A new database recording the damaged one's sources and what `qa remove` kept out of them
+    (naming the sources to the sync instead would take those back in)."""
+    db = IndexStore.open(index_dir, create=True)
+    try:
+        with db.transaction():
+            db.add_sources(sources, time.time())
+            db.exclude(excluded, time.time())
+    finally:
+        db.close()
 
 
 def _sync_once(request: SyncRequest) -> SyncReport:

@@ -531,10 +531,30 @@ def is_busy(exc: BaseException) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
+class DamagedDatabase(IndexCorrupt, sqlite3.DatabaseError):
+    """sqlite found the database damaged in the middle of a statement (any reader: `qa docs`, `qa
+    sources`, the UI's lists, a question). Both a QAError, so the command line and the UI say it
+    in one line with the rebuild advice, and a sqlite3.DatabaseError, so the code that already
+    handles sqlite's damage (the inspection, the writers' error mapping) still does."""
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for sqlite's SQLITE_CORRUPT / SQLITE_NOTADB ("database disk image is malformed",
+    "file is not a database"): the file itself is damaged; rebuilding is the way out."""
+    if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, DamagedDatabase):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    return type(exc) is sqlite3.DatabaseError
+
+
 def database_error(exc: sqlite3.Error, index_dir: Path) -> QAError:
     """The user's view of a sqlite error: IndexBusy for a database another process holds,
     IndexCorrupt (with the rebuild advice) only for real damage ("file is not a database",
     "malformed"), otherwise a one-line QAError naming the failure."""
+    if isinstance(exc, DamagedDatabase):
+        return exc
     if is_busy(exc):
         from qa.index.lock import holder
 
@@ -590,6 +610,10 @@ class WaitingConnection(sqlite3.Connection):
                     noted = True
                     self._note()
                 time.sleep(0.05)
+            except sqlite3.DatabaseError as exc:
+                if not is_damage(exc):
+                    raise
+                raise DamagedDatabase(str(database_error(exc, self.index_dir))) from exc
 
     def _note(self) -> None:
         from qa.index.lock import holder
@@ -1415,12 +1439,22 @@ def story_members(conn: sqlite3.Connection, story_ids: Sequence[int]) -> list[St
 def recorded_sources(index_dir: Path) -> list[str]:
     """The sources a damaged database records, if that part of it can still be read (a plain
     read-only connection: no schema, no waiting)."""
+    return _read_damaged(index_dir, "SELECT path FROM sources ORDER BY path")
+
+
+def recorded_exclusions(index_dir: Path) -> list[str]:
+    """The files and folders `qa remove` kept out of sources that a damaged database records, if
+    that part can still be read: a rebuild keeps them out, as the user asked."""
+    return _read_damaged(index_dir, "SELECT path FROM excluded ORDER BY path")
+
+
+def _read_damaged(index_dir: Path, sql: str) -> list[str]:
     try:
         conn = sqlite3.connect(f"file:{index_dir / DB_NAME}?mode=ro", uri=True, timeout=5.0)
     except sqlite3.Error:
         return []
     try:
-        return [str(row[0]) for row in conn.execute("SELECT path FROM sources ORDER BY path")]
+        return [str(row[0]) for row in conn.execute(sql)]
     except sqlite3.Error:
         return []
     finally:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.config import DEFAULT_MODEL
+from qa.embedding.encoder import SpanEncoder
 from qa.errors import IndexMissing, QAError
 
 #: changes are gathered until none came for STEP_MS (at most DEBOUNCE_MS), then one sync runs
@@ -63,6 +64,14 @@ class LazyEmbedder:
 
     def encode(self, texts, batch_size=64, on_batch=None):
         return self._model().encode(texts, batch_size=batch_size, on_batch=on_batch)
+
+    def encode_spans(self, texts, spans, batch_size=64, on_batch=None):
+        """The sentence vectors too, as a sync's own encoder gives them (without this a watch's
+        sync made none, and the whole index lost them: the highlight fell back to the words)."""
+        model = self._model()
+        if isinstance(model, SpanEncoder):
+            return model.encode_spans(texts, spans, batch_size=batch_size, on_batch=on_batch)
+        return model.encode(texts, batch_size=batch_size, on_batch=on_batch), [None] * len(texts)
 
 
 @dataclass

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -164,6 +166,10 @@ class QAApp(App[None]):
         self.has_index = False
         self.status.stats = "no index"
         self._show_mode()
+        if "qa index --rebuild" in message.problem:  # a damaged database: a reindex cannot mend it
+            self.chat.say(f"{message.problem}\nThe app cannot rebuild it: quit (Ctrl+Q) and run that command "
+                          "in a terminal.", "error")
+            return
         self.chat.say(f"{message.problem}\nPress Ctrl+R to index {DEFAULT_SOURCE}/ (the default source, when "
                       "there are none yet), or Ctrl+O to add a folder of articles.", "error")
 
@@ -271,7 +277,7 @@ class QAApp(App[None]):
         except Exception as exc:  # a bug must not leave the bar up; the old index is intact
             self.post_message(ReindexFailed(f"unexpected error: {type(exc).__name__}: {exc}"))
         else:
-            self.post_message(Reindexed(report, stats))
+            self.post_message(Reindexed(report, stats, tuple(os.path.realpath(p) for p in add_paths)))
 
     def on_reindex_progress(self, message: ReindexProgress) -> None:
         if self.reindexing:
@@ -290,6 +296,8 @@ class QAApp(App[None]):
         self.chat.say(f"Reindexed: {summary.replace('; ', chr(10))}", "done")
         for warning in message.report.warnings:
             self.chat.say(f"warning: {warning}", "error")
+        for line in skipped_of(message.report.skipped_files, message.added):
+            self.chat.say(line, "error")
         self.notify(summary.replace("; ", "\n"), title="Reindexed", markup=False)
 
     def on_reindex_failed(self, message: ReindexFailed) -> None:
@@ -317,6 +325,17 @@ class QAApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.BINDINGS))
+
+
+def skipped_of(skipped: dict[str, str], added: tuple[str, ...], names: int = 3) -> list[str]:
+    """Why files of what was just added (Ctrl+O) were not indexed, a line per reason with the
+    first few names: else "1 skipped" is all a person learns of the file they chose."""
+    by_reason: dict[str, list[str]] = {}
+    for path, reason in skipped.items():
+        if any(path == a or path.startswith(a.rstrip(os.sep) + os.sep) for a in added):
+            by_reason.setdefault(re.sub(r" \(.*?\)$", "", reason), []).append(os.path.basename(path))
+    return [f"skipped {count(len(files), 'file')} ({reason}): {', '.join(files[:names])}"
+            f"{', …' if len(files) > names else ''}" for reason, files in by_reason.items()]
 
 
 def run(index_dir: Path | str) -> int:

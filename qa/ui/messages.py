@@ -70,10 +70,11 @@ class ReindexNote(Message):
 class Reindexed(Message):
     """The reindex finished and the new index is loaded."""
 
-    def __init__(self, report: SyncReport, stats: IndexStats) -> None:
+    def __init__(self, report: SyncReport, stats: IndexStats, added: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.report = report
         self.stats = stats
+        self.added = added  # the paths this reindex added (Ctrl+O): its skipped files are said
 
 
 class ReindexFailed(Message):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -386,6 +387,10 @@ def open_outside(screen: Screen, path: str, line: int | None) -> None:
 
     from textual.app import SuspendNotSupported
 
+    if not os.path.isfile(path):  # else the pager flashes its own error for a moment and is gone
+        screen.notify(f"Cannot open {visible(path, newlines=False)} now: the file is not there (its folder may be "
+                      "unmounted or renamed); the passage is shown as indexed.", severity="warning", markup=False)
+        return
     command = viewer_command(path, line)
     if command is None:
         screen.notify("No pager found: set $PAGER (or $EDITOR).", severity="warning")
@@ -397,6 +402,19 @@ def open_outside(screen: Screen, path: str, line: int | None) -> None:
         screen.notify("This terminal cannot hand the screen to another program.", severity="warning")
     except OSError as exc:
         screen.notify(f"Could not run {command[0]}: {exc.strerror}", severity="error", markup=False)
+
+
+def folded(text: str) -> str:
+    """Text as the documents filter compares it: case and accents aside ("uber" finds "Über",
+    "cafe" finds "Café"), as a person types a name whose accents their keyboard lacks."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def keep_end(path: str, width: int) -> str:
+    """A path cut to `width` from the left ("…business/001.txt"): the file name is what tells
+    documents apart, and they often share a long folder."""
+    return path if len(path) <= width else "…" + path[len(path) - width + 1:]
 
 
 class DocumentsScreen(Screen):
@@ -470,9 +488,9 @@ class DocumentsScreen(Screen):
 
     def shown_rows(self) -> list[tuple[str, str, int]]:
         """The rows the filter lets through."""
-        terms = self.query_one("#documents-filter", Input).value.casefold().split()
+        terms = folded(self.query_one("#documents-filter", Input).value).split()
         return [row for row in self.rows
-                if all(term in f"{row[0]} {display_path(row[1])}".casefold() for term in terms)]
+                if all(term in folded(f"{row[0]} {display_path(row[1])}") for term in terms)]
 
     def fill(self) -> None:
         """(Re)build the table at the screen's width: the file column as wide as it needs (at most
@@ -500,7 +518,7 @@ class DocumentsScreen(Screen):
         for (doc_title, path, passage_count), shown_path in zip(rows, paths):
             # rich Text, not str: DataTable would parse a str as markup; a newline in a file name
             # would break the row, so control characters show as harmless ones
-            table.add_row(Text(f"{passage_count:>8}"), Text(shown_path, no_wrap=True, overflow="ellipsis"),
+            table.add_row(Text(f"{passage_count:>8}"), Text(keep_end(shown_path, path_width), no_wrap=True),
                           Text(visible(doc_title, newlines=False), no_wrap=True, overflow="ellipsis"), key=path)
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)

@@ -212,6 +212,12 @@ class HistoryInput(Input):
         self._draft = ""
         self.told_cut = False  # the user was told the box is full (once until it has room again)
 
+    async def key_ctrl_j(self) -> None:
+        """Enter typed while qa starts, before the terminal is in raw mode, arrives as a line feed
+        (the tty turned CR into LF), which Textual reads as Ctrl+J: it asks the question too (a
+        key handler, not a binding: the help lists no second Enter)."""
+        await self.action_submit()
+
     def insert_bounded(self, text: str) -> None:
         """Insert text at the cursor (over the selection), as much as the box holds; say so if cut."""
         start, end = sorted(self.selection)
@@ -336,14 +342,7 @@ class HitCard(Widget, can_focus=True):
         level = score_level(hit, self.top)
         said = presenter.hit_notices(hit, self.top)
         yield Static(Content.assemble((f"[{hit.rank}] ", "bold"), plain(hit.title)), markup=False, classes="title")
-        marks = "".join(f" ({n.text})" for n in said if n.kind in presenter.MARK_KINDS)
-        cue_word = "".join(f" {n.text}" for n in said if n.kind == presenter.CUE_KIND)
-        page = f"p. {hit.page}, " if hit.page else ""
-        yield Static(Content.assemble("— ", plain(hit.source), (marks, "dim") if marks else ("", ""),
-                                      f", {page}{paragraph_range(hit)}   ",
-                                      ("▰" * level, "$text-success" if not hit.weak else ""), ("▱" * (5 - level), "dim"),
-                                      (cue_word, "dim")),
-                     markup=False, classes="where")
+        yield Static(self._where(said, level), markup=False, classes="where")
         lines = [n.text for n in said if n.kind not in presenter.MARK_KINDS and n.kind != presenter.CUE_KIND]
         about = [part for part in (byline(hit.date, hit.author, hit.site), *lines) if part]
         if about:  # when the article states its date, author or site, and where the story ran too
@@ -352,15 +351,33 @@ class HitCard(Widget, can_focus=True):
         yield Static(passage_content(hit, self.terms), markup=False, classes="passage")
         yield Static("", markup=False, classes="more")
 
+    def _where(self, said: list, level: int, width: int = 0) -> Content:
+        """"— file (marks), p. N, ¶ N–M   ▰▰▱▱▱ word": within `width`, the file's path is cut from
+        the left ("…/desk/story.txt"), so a deep folder never hides the file name, ¶ and score."""
+        hit = self.hit
+        marks = "".join(f" ({n.text})" for n in said if n.kind in presenter.MARK_KINDS)
+        cue_word = "".join(f" {n.text}" for n in said if n.kind == presenter.CUE_KIND)
+        page = f"p. {hit.page}, " if hit.page else ""
+        rest = f", {page}{paragraph_range(hit)}   "
+        source = plain(hit.source).plain
+        room = width - len("— ") - len(marks) - len(rest) - 5 - len(cue_word)
+        if width and len(source) > room:
+            source = "…" + source[len(source) - max(room, 12) + 1:]
+        return Content.assemble("— ", plain(source), (marks, "dim") if marks else ("", ""), rest,
+                                ("▰" * level, "$text-success" if not hit.weak else ""), ("▱" * (5 - level), "dim"),
+                                (cue_word, "dim"))
+
     def on_resize(self, event: events.Resize) -> None:
         self.refit()
 
     def refit(self) -> None:
-        """Fit the passage again if the card's width or the chat's height changed."""
+        """Fit the passage (and the citation line) again if the card's width or the chat's height changed."""
         width = self.query_one(".passage").content_size.width
         lines = self._line_budget()
         if width and (width, lines) != (self._width, self._lines):
             self._width, self._lines = width, lines
+            self.query_one(".where", Static).update(
+                self._where(presenter.hit_notices(self.hit, self.top), score_level(self.hit, self.top), width))
             self._show()
             self.post_message(self.Fitted(self))
 
@@ -476,14 +493,16 @@ class StatusLine(Widget):
     changes: reactive[str] = reactive("")
 
     def render(self) -> Content:
+        """The warning of pending changes right after the mode: at 80 columns the end of the line
+        (the open index's path) is what is cut, never "sources changed: …, Ctrl+R syncs"."""
         style = {"ok": "bold $success", "warn": "bold $warning", "info": "$text-muted"}.get(self.mode_kind, "")
         parts: list[Content | str | tuple[str, str]] = [(self.mode, style)]
+        if self.changes:
+            parts += [" · ", (self.changes, "bold $warning")]
         if self.stats:
             parts += [" · ", plain(self.stats)]
         if self.index:
             parts += [" · ", plain(f"index {self.index}").stylize("$text-muted")]
-        if self.changes:
-            parts += [" · ", (self.changes, "bold $warning")]
         return Content.assemble(*parts)
 
 
