@@ -9,7 +9,7 @@ from qa.retrieval.context import Conversation, is_follow_up, key_words, names
 
 @pytest.mark.parametrize("question", ["When was he captured?", "What about Benghazi?", "Was it true?",
                                       "And Tobruk?", "Why?", "Where are their camps?", "How many died?",
-                                      "how many died"])
+                                      "how many died", "who is her lawyer", "what was his time"])
 def test_follow_ups(question):
     assert is_follow_up(question)
 
@@ -17,7 +17,11 @@ def test_follow_ups(question):
 @pytest.mark.parametrize("question", ["Who heads Ansar al-Sharia in Derna?",
                                       "Which militia drove IS out of Derna?",
                                       "What is the capital of Peru?",  # short, but names its subject
-                                      "who is jamal zubia"])  # typed in lower case: "zubia" is no English word
+                                      "who is jamal zubia",  # typed in lower case: "zubia" is no English word
+                                      # a possessive after the subject it points to, in the question itself
+                                      "why is the firm halving its dividend",
+                                      "what did the singer say about his music",
+                                      "when did the union impose its arms embargo"])
 def test_standalone_questions(question):
     assert not is_follow_up(question)
 
