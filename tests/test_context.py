@@ -76,3 +76,35 @@ def test_context_finds_the_answer_on_the_seeds(seed_index, model, mode):
     best = with_context.hits[0]
     assert with_context.answered
     assert "Salem Derbi" in best.text[best.highlight_start - best.start:best.highlight_end - best.start]
+
+
+def test_a_follow_ups_borrowed_words_find_the_story_its_own_words_the_sentence(tmp_path):
+    """"who is her lawyer" after "what is marla quents real name": the borrowed words still find
+    the story, but the sentence highlighted is the one with "lawyer", not the "real name"
+    sentence the reader has just been shown (trial24b)."""
+    from qa.index.indexer import sync
+    from qa.search import Searcher
+    from tests.robust_util import HashEmbedder
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "singer.txt").write_text(
+        "Singer sued over concert\n\nThe singer Marla Quent, real name Marla Quentinova, was sued on Friday "
+        "by a stage hand from the Quent tour. The stage hand waited a year to sue because she hoped to settle, "
+        "her lawyer, Dev Ostrander, said.\n", encoding="utf-8")
+    for i, topic in enumerate(["football match", "school budget", "train timetable", "bakery prices"]):
+        (articles / f"other{i}.txt").write_text(f"News about the {topic}\n\nThe {topic} was discussed on "
+                                                 f"Monday. Officials said the {topic} would be reviewed.\n",
+                                                 encoding="utf-8")
+    sync(tmp_path / "index", [articles], embedder=HashEmbedder())
+    talk = Conversation()
+    talk.ask("what is marla quents real name")
+    turn = talk.ask("who is her lawyer")
+    assert turn.follow_up
+    searcher = Searcher(tmp_path / "index")
+    try:
+        best = searcher.search(turn.question, embedder=HashEmbedder(), query=turn.query).hits[0]
+    finally:
+        searcher.close()
+    assert best.source.endswith("singer.txt")
+    assert "Dev Ostrander" in best.text[best.highlight_start - best.start:best.highlight_end - best.start]
