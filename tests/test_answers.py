@@ -701,3 +701,20 @@ def test_a_name_trailed_by_thousands_of_capitalised_stop_words_keeps_its_role():
     sentence = "LSE chief executive Clara Furse" + " Of" * 50_000 + " said."
     asked = frozenset(tokenize("Who is Clara Furse?"))
     assert [sentence[s:e] for s, e in phrases(sentence, ROLE, asked)] == ["LSE chief executive"]
+
+
+@pytest.mark.parametrize("sentence, question, cause", [
+    # the reason given with the deed: ", saying <clause>"
+    ("The board rejected the bid in March, saying it undervalued the bakery.",
+     "why did the board reject the bid", "saying it undervalued the bakery."),
+    # the aim the deed is part of
+    ("As part of its drive to cut debt, the firm said it was halving its dividend.",
+     "why is the firm halving its dividend", "As part of its drive to cut debt"),
+    # what a passive verb of hindrance names
+    ("The ferry, whose launch was delayed by a strike at the yard, sails in June.",
+     "why was the ferry launch delayed", "delayed by a strike at the yard"),
+])
+def test_why_reads_the_reason_given_the_aim_and_the_hindrance(sentence, question, cause):
+    """Causes a news story gives without "because" (trial24b: "saying it undervalued the
+    business", "As part of its efforts to cut costs", "delayed by the 11 September attacks")."""
+    assert _marked(sentence, question) == cause

@@ -206,7 +206,9 @@ _CAUSE = re.compile(r"\b(?:because(?: of)?|due to(?!\s+(?:be|open|start|begin|ta
                     r"release|resume|expire|leave|run|retire|testify|stand|give|get|become|receive|decide|vote|"
                     r"fly|travel|speak|attend|present|complete|deliver|lift|rule|hear|issue|reopen)\b)|owing to|as a result of|so that|in order to|so as to|"
                     r"thanks to|caused by|led to|after|since|for fear|the reason|reasons? (?:for|why|behind)|aimed at|to protest|"
-                    r"in protest)\b",
+                    r"in protest|as part of|in the wake of|amid|in response to|in (?:a|an) (?:bid|effort|attempt) to|"
+                    r"on the grounds|(?:delayed|prompted|triggered|sparked|driven|fuelled|fueled|hampered) by|blamed on|"
+                    r"(?<=, )(?:saying|claiming|arguing|citing))\b",
                     re.I)
 _OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not)\s+)?(?:killed|captured|"
             r"injur\w*|wounded|hurt|unhurt|unharmed|arrested|detained|jailed|imprisoned|released|freed|escaped|died|"
