@@ -718,3 +718,20 @@ def test_why_reads_the_reason_given_the_aim_and_the_hindrance(sentence, question
     """Causes a news story gives without "because" (trial24b: "saying it undervalued the
     business", "As part of its efforts to cut costs", "delayed by the 11 September attacks")."""
     assert _marked(sentence, question) == cause
+
+
+def test_what_x_said_follows_the_speaker_to_the_quotation_after():
+    """The sentence naming the speaker says nothing they said; the quotation opening the next
+    sentence does (trial24b: "Graham Barlow, editor of Mac Format, understandably has a rather
+    partisan viewpoint." then "\\"It's just a Mac ... it's revolutionary ...\\"")."""
+    text = ("The harbour plan was published on Monday. Lena Varga, head of the port authority, has a rather "
+            "sceptical view. \"The new crane is a white elephant and will never pay for itself,\" she said.")
+    assert _marked(text, "what did lena varga say") == "The new crane is a white elephant and will never pay for itself"
+
+
+@pytest.mark.parametrize("sentence, said", [
+    ("\"We expect these prices to fall next year.", "We expect these prices to fall next year."),  # runs on
+    ("Every month the fares drop and more people switch,\" he said.", "Every month the fares drop and more people switch"),
+])
+def test_a_quotation_split_over_sentences_is_words_said(sentence, said):
+    assert [sentence[p.start:p.end] for p in phrases(sentence, SAID, frozenset())] == [said]

@@ -195,6 +195,10 @@ _FUNCTION_WORD = re.compile(r"(?:[a-z]+ed|" + "|".join(sorted(w for w in STOP_WO
 _ARTICLE = re.compile(r"(?:a|an|the)\s", re.I)
 # a quotation (of three words or more: _said counts them): its words without the marks
 _QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
+# a sentence's one quotation mark: a quotation running on past its end ("We expect these figures
+# to leap.), or the end of one begun in a sentence before (Every month the prices drop," he said.)
+_RUNS_ON = re.compile(r"\s*[\"“](.+)$", re.S)
+_RAN_ON = re.compile(r"([^\"”]+[,.!?])[\"”]")
 # "... said (that) <clause>": the clause to the sentence's end
 _SAID_THAT = re.compile(rf"\b{_SAYING}\b[^.!?\"“”]{{0,60}}?\bthat\s+(\w[^.!?]*\w)")
 _SAID_CLAUSE = re.compile(rf"\b{_SAYING}\b(?:\s+(?:that|on \w+|in a statement|yesterday|today|last week))?,?\s+"
@@ -450,6 +454,11 @@ def _said(text: str) -> list[Phrase]:
         if len(words) >= 3:
             start = m.start(1) + len(inner) - len(inner.lstrip())
             quoted.append(Phrase(start, m.start(1) + len(inner.rstrip().rstrip(",;:").rstrip())))
+    if not quoted and sum(map(text.count, '"“”')) == 1:  # a quotation split over sentences
+        m = _RUNS_ON.match(text) or _RAN_ON.match(text)
+        inner = m.group(1).rstrip().rstrip(",;:").rstrip() if m else ""
+        if len(inner.split()) >= 3:
+            quoted.append(Phrase(m.start(1), m.start(1) + len(inner)))
     if quoted:
         return quoted
     said = _SAID_THAT.search(text) or _SAID_CLAUSE.search(text)  # "told BBC News that <clause>"

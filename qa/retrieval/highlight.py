@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.retrieval.answer_types import MARKED_ONLY, Measure, Phrase, fits, phrases, unit_end
+from qa.retrieval.answer_types import MARKED_ONLY, SAID, Measure, Phrase, fits, phrases, unit_end
 from qa.index.text import ANALYZER, stem_of, tokenize, word_spans
 
 
@@ -112,6 +112,8 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
         at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
         found: list[Phrase] = [] if evidence is None or not evidence.kind else \
             phrases(passage_text[scored[at].start:scored[at].end], evidence.kind, evidence.asked)
+        if not found and evidence is not None and evidence.kind == SAID:
+            at, found = _quotation_after(passage_text, scored, at, evidence)
     else:
         at, found = _typed_choice(passage_text, scored, evidence)
     best = scored[at]
@@ -125,6 +127,18 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     parts = Parts(best.match, best.score - best.match - added, title, added, typed)
     return SentenceScore(best.start, best.end, best.score + typed, max(s.match for s in scored), answer,
                          frozenset(best.tokens), terms, parts)
+
+
+def _quotation_after(text: str, scored: list[_Sentence], at: int,
+                     evidence: AnswerEvidence) -> tuple[int, list[Phrase]]:
+    """"What did X say?": a sentence that names the speaker without their words ("Graham Barlow,
+    editor of Mac Format, has a rather partisan viewpoint.") yields to the next when that one opens
+    a quotation (the words follow the one who says them); else it stays, marking nothing."""
+    if at + 1 < len(scored) and _OPENS_QUOTE.match(text, scored[at + 1].start):
+        found = phrases(text[scored[at + 1].start:scored[at + 1].end], evidence.kind, evidence.asked)
+        if found:
+            return at + 1, found
+    return at, []
 
 
 def _title_share(scored: list[_Sentence], at: int, query_tokens: list[str], weight: Callable[[str], float],
@@ -263,6 +277,8 @@ def _nearest(places: dict[str, list[int]], first: int, last: int) -> list[tuple[
     return out
 
 
+#: a sentence that opens with a quotation mark
+_OPENS_QUOTE = re.compile(r"[\"“]")
 #: what ends a clause between a question word and a phrase (_answer_phrase): a mark between two
 #: words, or a word that opens another clause
 _CLAUSE_BREAK = re.compile(r"[,;:()]")
