@@ -735,3 +735,32 @@ def test_what_x_said_follows_the_speaker_to_the_quotation_after():
 ])
 def test_a_quotation_split_over_sentences_is_words_said(sentence, said):
     assert [sentence[p.start:p.end] for p in phrases(sentence, SAID, frozenset())] == [said]
+
+
+ASIDES = {
+    "film.txt": "Film recalls the singer's life\n\nThe film also covers the loss of his partner Tomas Relling "
+                "from an illness in 1991.\n",
+    "premiere.txt": "Singer documentary to premiere\n\nIt will touch upon his private life, including his arrest "
+                    "in a city park in 1996, and the death of his partner Tomas Relling.\n",
+    "budget.txt": "Budget date set\n\nThe minister will deliver the harbour budget on 16 March, the office said.\n",
+    "hour.txt": "Minister to stress growth\n\nThe minister will stress growth when he delivers the harbour budget "
+                "at 1230 GMT.\n",
+}
+
+
+@pytest.mark.parametrize("question", ["when did tomas relling die", "when will the minister deliver the harbour budget"])
+def test_a_date_said_of_something_else_or_the_hour_of_the_day_does_not_differ(tmp_path, question):
+    """"his arrest ... in 1996, and the death of his partner Tomas Relling": 1996 is the arrest's
+    year, its clause says nothing of Relling; "at 1230 GMT" is the hour of the day another story
+    dates "16 March". Neither is another answer (trial24b: both were "Sources differ")."""
+    from qa.index.indexer import sync
+
+    _write_articles(tmp_path / "articles", ASIDES)
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+    searcher = Searcher(tmp_path / "index")
+    try:
+        answer = searcher.search(question, k=3, embedder=HashEmbedder())
+    finally:
+        searcher.close()
+    assert all(h.answer is not None for h in answer.hits[:2])
+    assert answer.sources_differ == []

@@ -265,6 +265,21 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     return offset + phrase.start, offset + (end or phrase.end)
 
 
+def answer_clause(text: str, sentence: tuple[int, int], phrase: tuple[int, int]) -> tuple[int, int]:
+    """The bounds of the phrase's clause in the sentence (offsets into `text`): from the last
+    clause break before it to the first after (a mark, "and", "but", "who", "when" ...)."""
+    start, end = sentence
+    before = [m.end() for m in _BREAKS.finditer(text, start, phrase[0])]
+    after = _BREAKS.search(text, phrase[1], end)
+    return before[-1] if before else start, after.start() if after else end
+
+
+def first_clause(text: str, sentence: tuple[int, int]) -> tuple[int, int]:
+    """The bounds of the sentence's first clause (its subject, mostly)."""
+    after = _BREAKS.search(text, *sentence)
+    return sentence[0], after.start() if after else sentence[1]
+
+
 def _nearest(places: dict[str, list[int]], first: int, last: int) -> list[tuple[int, str]]:
     """Of each question stem's places (word numbers, in order), those that can count most for a
     phrase over words first..last: the last before it, one inside, the first after (a nearer
@@ -283,6 +298,9 @@ _OPENS_QUOTE = re.compile(r"[\"“]")
 #: words, or a word that opens another clause
 _CLAUSE_BREAK = re.compile(r"[,;:()]")
 _CLAUSE_WORDS = frozenset(("and", "but", "while", "whereas", "who", "which"))
+#: the same, and the words that open a subordinate clause ("... became chancellor when Labour returned")
+_BREAKS = re.compile(r"[,;:()]|\b(?:and|but|while|whereas|who|which|when|because|although|though|if|unless|"
+                     r"until)\b", re.IGNORECASE)
 #: a passive's agent: "<verb> by [the] [two words] <phrase>"
 _AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$")
 
