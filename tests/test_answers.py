@@ -764,3 +764,18 @@ def test_a_date_said_of_something_else_or_the_hour_of_the_day_does_not_differ(tm
         searcher.close()
     assert all(h.answer is not None for h in answer.hits[:2])
     assert answer.sources_differ == []
+
+
+def test_a_sentence_without_the_answer_yields_to_the_next_going_on_about_its_subject():
+    """The sentence naming her holds no age; the next, about "the battling 36-year-old", does
+    (trial24b: "how old is steve backley", whose rare name outweighed the age's sentence)."""
+    text = ("Sweden won the harbour regatta on Sunday. The regatta was a farewell for Ana Lindqvist, who "
+            "retired after the last race. The battling 36-year-old leaves the sport with three medals. "
+            "Crowds lined the harbour.")
+    question = "how old is ana lindqvist"
+    tokens = tokenize(question)
+    evidence = AnswerEvidence(NUMBER, frozenset(tokens), frozenset(), 0.2, 0.5, 1, 0.5,
+                              DEFAULT_SETTINGS.answer_proximity, False, asked_measure(question))
+    chosen = scored_best_sentence(text, tokens, lambda term: 1.0 if term == "old" else 4.0,
+                                  float(len(tokens)), 0.3, None, evidence)
+    assert chosen.answer is not None and text[chosen.answer[0]:chosen.answer[1]] == "36-year-old"

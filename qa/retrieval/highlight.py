@@ -178,6 +178,9 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
     if not phrases_of(at) and opens_paragraph(text, scored[at].start):
         at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
                    if phrases_of(j) and total(j) >= evidence.follow_share * best[0]), at)
+    elif not phrases_of(at) and at + 1 < len(scored) and _GOES_ON.match(text, scored[at + 1].start) \
+            and phrases_of(at + 1) and total(at + 1) >= evidence.follow_share * best[0]:
+        at += 1  # "... for Steve Backley, who retired." "The battling 35-year-old leaves ...": the same subject
     return at, phrases_of(at)
 
 
@@ -292,6 +295,8 @@ def _nearest(places: dict[str, list[int]], first: int, last: int) -> list[tuple[
     return out
 
 
+#: a sentence that goes on about the one before's subject: a pronoun, or "The <words> N-year-old"
+_GOES_ON = re.compile(r"(?:He|She|They|His|Her|Their)\b|The (?:[\w-]+ ){0,2}\d+-year-old\b")
 #: a sentence that opens with a quotation mark
 _OPENS_QUOTE = re.compile(r"[\"“]")
 #: what ends a clause between a question word and a phrase (_answer_phrase): a mark between two
