@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.retrieval.answer_types import (CAUSE, DATE, NAME, NUMBER, PERSON, PLACE, PLACE_NAME, ROLE, SAID, asked_measure,
+from qa.retrieval.answer_types import (CAUSE, DATE, NAME, NUMBER, PERSON, PLACE, PLACE_NAME, RANK, ROLE, SAID, asked_measure,
                                        asks_agent, phrases, question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.settings import DEFAULT_SETTINGS
@@ -779,3 +779,20 @@ def test_a_sentence_without_the_answer_yields_to_the_next_going_on_about_its_sub
     chosen = scored_best_sentence(text, tokens, lambda term: 1.0 if term == "old" else 4.0,
                                   float(len(tokens)), 0.3, None, evidence)
     assert chosen.answer is not None and text[chosen.answer[0]:chosen.answer[1]] == "36-year-old"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("where did karl keska finish", RANK), ("where did the rowers finish in the final", RANK),
+    ("where did the team finish last season?", RANK),
+    ("Where did Super Bowl 50 take place?", PLACE), ("where did he come from", PLACE),
+    ("Where does Luther place Salvation?", PLACE), ("where did they end up living", PLACE),
+])
+def test_where_did_they_finish_asks_for_a_placing(question, kind):
+    assert question_type(question) == kind
+
+
+def test_a_placing_is_marked_for_where_did_they_finish():
+    """"finish seventh in the men's race": the placing, not "Madrid" (trial24b: "where did karl
+    keska finish" marked nothing, a place being asked for)."""
+    sentence = "In Madrid, Briton Tom Vell battled bravely to finish seventh in the men's race on Sunday."
+    assert _marked(sentence, "where did tom vell finish") == "seventh"

@@ -21,6 +21,8 @@ from typing import NamedTuple
 from qa.index.text import ANALYZER, STOP_WORDS, stem_of
 
 PERSON, DATE, NUMBER, PLACE, CAUSE, FATE = "person", "date", "number", "place", "cause", "fate"
+#: "Where did Keska finish?": a placing ("seventh", "3rd"), not a place
+RANK = "rank"
 #: "Which city ...?": a place, which a sentence may name as its subject ("Santa Clara hosted ..."),
 #: where "Where ...?" is answered by a name after a place preposition
 PLACE_NAME = "place name"
@@ -57,6 +59,8 @@ _QUESTION_TYPES = [
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|season)\b", re.I)),
     (CAUSE, re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|prompted|made)\b|\bfor what reason\b", re.I)),
     (PLACE, re.compile(r"\bwhere\b", re.I)),
+    (RANK, re.compile(r"\bwhere (?:did|does|do|has|have|had) .{1,60}?\b(?<!take )(?<!took )(?:finish|finished|come|came|"
+                      r"place|placed|end up|ended up)(?=\W*$|\s+(?:in|at|on|overall|the|this|last)\b)", re.I)),
     (PLACE_NAME, re.compile(r"\b(?:what|which) (?:country|city|town|state|region|province|place|"
                             r"continent|island|county|nation|capital|village|location)\b", re.I)),
     (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b.{{0,80}}?\b{_SAYING}\b", re.I)),
@@ -219,6 +223,8 @@ _OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not
             r"dead|alive|survived|executed|sentenced|kidnapped|abducted|missing|resigned|fired|sacked|dismissed|"
             r"ousted|elected|appointed|acquitted|convicted|charged|deported|exiled|fled|shot)")
 _FATE = re.compile(rf"\b{_OUTCOME}(?:\s+(?:and|or)\s+{_OUTCOME})*\b", re.I)
+_RANKED = re.compile(r"\b(?:(?:joint|equal)[ -])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                     r"eleventh|twelfth|last|runner-up|runners-up|\d{1,3}(?:st|nd|rd|th))\b", re.I)
 _CLAUSE_END = re.compile(r"[,;:.!?]\s|[.!?]$|\s(?:but|while|and said)\s")
 _NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|"))
 
@@ -330,6 +336,8 @@ def question_type(question: str) -> str | None:
     matches = [(m.start(), kind) for kind, pattern in _QUESTION_TYPES for m in pattern.finditer(question)
                if m.start() == 0 or question[m.start()].islower()]  # "Doctor Who's ..." names a show
     typed = [m for m in matches if m[1] != NAME]  # "What is the name of the city where ...": a place
+    if any(kind == RANK for _, kind in typed):  # its "where" asks for no place
+        return RANK
     return min(typed or matches)[1] if matches else None
 
 
@@ -584,7 +592,7 @@ def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]
         return roles if roles is not None else _names(text, asked, False)
     if kind == SAID:
         return _said(text)
-    if kind in (CAUSE, FATE):
+    if kind in (CAUSE, FATE, RANK):
         return list(_spans(text, kind))
     return []
 
@@ -605,7 +613,7 @@ def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
                      and not text.startswith("/", b) and not text[max(0, a - 1):a] == "/")  # "9/11", "24/7"
     if kind == CAUSE:
         return tuple(_causes(text))
-    return tuple(Phrase(*m.span()) for m in _FATE.finditer(text))
+    return tuple(Phrase(*m.span()) for m in (_RANKED if kind == RANK else _FATE).finditer(text))
 
 
 def _within(dates: tuple[Phrase, ...], starts: list[int], a: int, b: int) -> bool:
