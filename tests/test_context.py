@@ -21,7 +21,9 @@ def test_follow_ups(question):
                                       # a possessive after the subject it points to, in the question itself
                                       "why is the firm halving its dividend",
                                       "what did the singer say about his music",
-                                      "when did the union impose its arms embargo"])
+                                      "when did the union impose its arms embargo",
+                                      # "who is" and two words: a person asked about, though both are English words
+                                      "who is stephen dyer"])
 def test_standalone_questions(question):
     assert not is_follow_up(question)
 

@@ -9,7 +9,8 @@ The rule, kept simple so a user can predict it:
   say about his music" name whose, "who is her lawyer" does not), starts with "what about", "how about",
   "and" or "also", or has at most two key words of its own and names nobody ("How many died?",
   but not "What is the capital of Peru?", which names its subject, nor "who is jamal zubia", typed
-  in lower case, whose "zubia" no English word list holds).
+  in lower case, whose "zubia" no English word list holds, nor "who is stephen dyer", "who is"
+  and two words being a name asked about).
 * A follow-up is searched as the question **plus the names of the previous retrieval query**:
   its key words (not stop words) that hold a capital letter, the first word of the question
   excepted ("Ansar al-Sharia", "Derna"); when it has none (a question typed in lower case), all
@@ -28,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qa.index.text import ANALYZER, STOP_WORDS
+from qa.retrieval.answer_types import ROLE, question_type
 
 #: pronouns that point back to something named earlier
 BACK_POINTERS = frozenset("he she him his her hers it its they them their theirs this these those".split())
@@ -76,7 +78,8 @@ def is_follow_up(question: str) -> bool:
     if _points_back(question):
         return True
     own = key_words(question)
-    return len(own) <= SHORT_QUESTION_WORDS and not names(question) and not _uncased_names(question, own)
+    return (len(own) <= SHORT_QUESTION_WORDS and not names(question) and not _uncased_names(question, own)
+            and not (len(own) == 2 and question_type(question) == ROLE))  # "who is stephen dyer": a name
 
 
 def _points_back(question: str) -> bool:
