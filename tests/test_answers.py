@@ -796,3 +796,11 @@ def test_a_placing_is_marked_for_where_did_they_finish():
     keska finish" marked nothing, a place being asked for)."""
     sentence = "In Madrid, Briton Tom Vell battled bravely to finish seventh in the men's race on Sunday."
     assert _marked(sentence, "where did tom vell finish") == "seventh"
+
+
+@pytest.mark.parametrize("sentence, hour", [
+    ("The vote will be held at about 1230 GMT, the clerk said.", "1230 GMT"),  # not the year 1230
+    ("Each sitting day, normally at 5 pm, the members vote.", "5 pm"),
+])
+def test_an_hour_is_a_time_asked_for(sentence, hour):
+    assert [sentence[p.start:p.end] for p in phrases(sentence, DATE, frozenset())] == [hour]

@@ -76,13 +76,14 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
 _DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _DATE = re.compile(
+    r"\b(?:[01]\d|2[0-3])[0-5]\d\s+(?:GMT|BST|UTC|CET|EST|PST)\b|"  # "at 1230 GMT": an hour, not a year
     rf"\b(?:(?:early|late|mid|mid-)\s*)?(?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?"
     rf"(?:,?\s+(?:1[0-9]|20)\d\d)?\b|\b(?:{_DAYS})\b|\b(?:1[0-9]|20)\d\ds?\b|"
     r"\b\d{1,2}(?:st|nd|rd|th)\s+century\b|\b(?:yesterday|today|tonight|tomorrow)\b|"
     r"\b(?:last|next|this|earlier this|later this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)\b|"
     r"\b(?:the\s+)?(?:(?:early|late)\s+)?(?:spring|summer|autumn|winter)\s+(?:of\s+)?(?:1[0-9]|20)\d\d\b|"
     r"\bthe\s+(?:(?:early|late)\s+)?(?:spring|summer|autumn|winter)\b|"
-    r"\b\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.m\.")
+    r"\b\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.m\.|\b\d{1,2}\s*[ap]m\b")  # "at 8pm": an hour
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                  "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                  "eighty|ninety|hundred|dozen|dozens|hundreds|thousands|millions|half|a third|a quarter")
