@@ -804,3 +804,11 @@ def test_a_placing_is_marked_for_where_did_they_finish():
 ])
 def test_an_hour_is_a_time_asked_for(sentence, hour):
     assert [sentence[p.start:p.end] for p in phrases(sentence, DATE, frozenset())] == [hour]
+
+
+def test_a_word_someone_called_a_thing_is_what_they_said():
+    """A word or two quoted is a scare quote, unless it is what someone called a thing (trial24b:
+    'called his own genre of music "dead"' marked the longer quotation before it)."""
+    sentence = ('The singer said it would be a much more "private sort of affair", and called his own '
+                'style of music "dead".')
+    assert _marked(sentence, "what did the singer say about his style of music") == "dead"

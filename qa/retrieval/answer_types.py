@@ -200,6 +200,8 @@ _FUNCTION_WORD = re.compile(r"(?:[a-z]+ed|" + "|".join(sorted(w for w in STOP_WO
 _ARTICLE = re.compile(r"(?:a|an|the)\s", re.I)
 # a quotation (of three words or more: _said counts them): its words without the marks
 _QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
+# a word or two quoted is a scare quote, unless what someone called a thing ('called his own genre of music "dead"')
+_CALLED = re.compile(r"\b(?:called|calling|calls|described|describing|dubbed|branded|labell?ed|termed)\b(?:\s+[\w'’-]+){0,6}\s*$")
 # a sentence's one quotation mark: a quotation running on past its end ("We expect these figures
 # to leap.), or the end of one begun in a sentence before (Every month the prices drop," he said.)
 _RUNS_ON = re.compile(r"\s*[\"“](.+)$", re.S)
@@ -460,7 +462,7 @@ def _said(text: str) -> list[Phrase]:
     for m in _QUOTED.finditer(text):  # one character class, no nested repeats: linear in the text
         inner = m.group(1)
         words = inner.split()
-        if len(words) >= 3:
+        if len(words) >= 3 or _CALLED.search(text, max(0, m.start() - 40), m.start()):
             start = m.start(1) + len(inner) - len(inner.lstrip())
             quoted.append(Phrase(start, m.start(1) + len(inner.rstrip().rstrip(",;:").rstrip())))
     if not quoted and sum(map(text.count, '"“”')) == 1:  # a quotation split over sentences
