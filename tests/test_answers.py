@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.retrieval.answer_types import (CAUSE, DATE, NAME, NUMBER, PERSON, PLACE, PLACE_NAME, ROLE, SAID, asked_measure,
+from qa.retrieval.answer_types import (CAUSE, DATE, NAME, NUMBER, PERSON, PLACE, PLACE_NAME, RANK, ROLE, SAID, asked_measure,
                                        asks_agent, phrases, question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.settings import DEFAULT_SETTINGS
@@ -701,3 +701,114 @@ def test_a_name_trailed_by_thousands_of_capitalised_stop_words_keeps_its_role():
     sentence = "LSE chief executive Clara Furse" + " Of" * 50_000 + " said."
     asked = frozenset(tokenize("Who is Clara Furse?"))
     assert [sentence[s:e] for s, e in phrases(sentence, ROLE, asked)] == ["LSE chief executive"]
+
+
+@pytest.mark.parametrize("sentence, question, cause", [
+    # the reason given with the deed: ", saying <clause>"
+    ("The board rejected the bid in March, saying it undervalued the bakery.",
+     "why did the board reject the bid", "saying it undervalued the bakery."),
+    # the aim the deed is part of
+    ("As part of its drive to cut debt, the firm said it was halving its dividend.",
+     "why is the firm halving its dividend", "As part of its drive to cut debt"),
+    # what a passive verb of hindrance names
+    ("The ferry, whose launch was delayed by a strike at the yard, sails in June.",
+     "why was the ferry launch delayed", "delayed by a strike at the yard"),
+])
+def test_why_reads_the_reason_given_the_aim_and_the_hindrance(sentence, question, cause):
+    """Causes a news story gives without "because" (trial24b: "saying it undervalued the
+    business", "As part of its efforts to cut costs", "delayed by the 11 September attacks")."""
+    assert _marked(sentence, question) == cause
+
+
+def test_what_x_said_follows_the_speaker_to_the_quotation_after():
+    """The sentence naming the speaker says nothing they said; the quotation opening the next
+    sentence does (trial24b: "Graham Barlow, editor of Mac Format, understandably has a rather
+    partisan viewpoint." then "\\"It's just a Mac ... it's revolutionary ...\\"")."""
+    text = ("The harbour plan was published on Monday. Lena Varga, head of the port authority, has a rather "
+            "sceptical view. \"The new crane is a white elephant and will never pay for itself,\" she said.")
+    assert _marked(text, "what did lena varga say") == "The new crane is a white elephant and will never pay for itself"
+
+
+@pytest.mark.parametrize("sentence, said", [
+    ("\"We expect these prices to fall next year.", "We expect these prices to fall next year."),  # runs on
+    ("Every month the fares drop and more people switch,\" he said.", "Every month the fares drop and more people switch"),
+])
+def test_a_quotation_split_over_sentences_is_words_said(sentence, said):
+    assert [sentence[p.start:p.end] for p in phrases(sentence, SAID, frozenset())] == [said]
+
+
+ASIDES = {
+    "film.txt": "Film recalls the singer's life\n\nThe film also covers the loss of his partner Tomas Relling "
+                "from an illness in 1991.\n",
+    "premiere.txt": "Singer documentary to premiere\n\nIt will touch upon his private life, including his arrest "
+                    "in a city park in 1996, and the death of his partner Tomas Relling.\n",
+    "budget.txt": "Budget date set\n\nThe minister will deliver the harbour budget on 16 March, the office said.\n",
+    "hour.txt": "Minister to stress growth\n\nThe minister will stress growth when he delivers the harbour budget "
+                "at 1230 GMT.\n",
+}
+
+
+@pytest.mark.parametrize("question", ["when did tomas relling die", "when will the minister deliver the harbour budget"])
+def test_a_date_said_of_something_else_or_the_hour_of_the_day_does_not_differ(tmp_path, question):
+    """"his arrest ... in 1996, and the death of his partner Tomas Relling": 1996 is the arrest's
+    year, its clause says nothing of Relling; "at 1230 GMT" is the hour of the day another story
+    dates "16 March". Neither is another answer (trial24b: both were "Sources differ")."""
+    from qa.index.indexer import sync
+
+    _write_articles(tmp_path / "articles", ASIDES)
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+    searcher = Searcher(tmp_path / "index")
+    try:
+        answer = searcher.search(question, k=3, embedder=HashEmbedder())
+    finally:
+        searcher.close()
+    assert all(h.answer is not None for h in answer.hits[:2])
+    assert answer.sources_differ == []
+
+
+def test_a_sentence_without_the_answer_yields_to_the_next_going_on_about_its_subject():
+    """The sentence naming her holds no age; the next, about "the battling 36-year-old", does
+    (trial24b: "how old is steve backley", whose rare name outweighed the age's sentence)."""
+    text = ("Sweden won the harbour regatta on Sunday. The regatta was a farewell for Ana Lindqvist, who "
+            "retired after the last race. The battling 36-year-old leaves the sport with three medals. "
+            "Crowds lined the harbour.")
+    question = "how old is ana lindqvist"
+    tokens = tokenize(question)
+    evidence = AnswerEvidence(NUMBER, frozenset(tokens), frozenset(), 0.2, 0.5, 1, 0.5,
+                              DEFAULT_SETTINGS.answer_proximity, False, asked_measure(question))
+    chosen = scored_best_sentence(text, tokens, lambda term: 1.0 if term == "old" else 4.0,
+                                  float(len(tokens)), 0.3, None, evidence)
+    assert chosen.answer is not None and text[chosen.answer[0]:chosen.answer[1]] == "36-year-old"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("where did karl keska finish", RANK), ("where did the rowers finish in the final", RANK),
+    ("where did the team finish last season?", RANK),
+    ("Where did Super Bowl 50 take place?", PLACE), ("where did he come from", PLACE),
+    ("Where does Luther place Salvation?", PLACE), ("where did they end up living", PLACE),
+])
+def test_where_did_they_finish_asks_for_a_placing(question, kind):
+    assert question_type(question) == kind
+
+
+def test_a_placing_is_marked_for_where_did_they_finish():
+    """"finish seventh in the men's race": the placing, not "Madrid" (trial24b: "where did karl
+    keska finish" marked nothing, a place being asked for)."""
+    sentence = "In Madrid, Briton Tom Vell battled bravely to finish seventh in the men's race on Sunday."
+    assert _marked(sentence, "where did tom vell finish") == "seventh"
+
+
+@pytest.mark.parametrize("sentence, hour", [
+    ("The vote will be held at about 1230 GMT, the clerk said.", "1230 GMT"),  # not the year 1230
+    ("Each sitting day, normally at 5 pm, the members vote.", "5 pm"),
+])
+def test_an_hour_is_a_time_asked_for(sentence, hour):
+    assert [sentence[p.start:p.end] for p in phrases(sentence, DATE, frozenset())] == [hour]
+
+
+def test_a_word_someone_called_a_thing_is_what_they_said():
+    """A word or two quoted is a scare quote, unless it is what someone called a thing (trial24b:
+    'called his own genre of music "dead"' marked the longer quotation before it)."""
+    sentence = ('The singer said it would be a much more "private sort of affair", and called his own '
+                'style of music "dead".')
+    assert _marked(sentence, "what did the singer say about his style of music") == "dead"

@@ -9,7 +9,7 @@ from qa.retrieval.context import Conversation, is_follow_up, key_words, names
 
 @pytest.mark.parametrize("question", ["When was he captured?", "What about Benghazi?", "Was it true?",
                                       "And Tobruk?", "Why?", "Where are their camps?", "How many died?",
-                                      "how many died"])
+                                      "how many died", "who is her lawyer", "what was his time"])
 def test_follow_ups(question):
     assert is_follow_up(question)
 
@@ -17,7 +17,13 @@ def test_follow_ups(question):
 @pytest.mark.parametrize("question", ["Who heads Ansar al-Sharia in Derna?",
                                       "Which militia drove IS out of Derna?",
                                       "What is the capital of Peru?",  # short, but names its subject
-                                      "who is jamal zubia"])  # typed in lower case: "zubia" is no English word
+                                      "who is jamal zubia",  # typed in lower case: "zubia" is no English word
+                                      # a possessive after the subject it points to, in the question itself
+                                      "why is the firm halving its dividend",
+                                      "what did the singer say about his music",
+                                      "when did the union impose its arms embargo",
+                                      # "who is" and two words: a person asked about, though both are English words
+                                      "who is stephen dyer"])
 def test_standalone_questions(question):
     assert not is_follow_up(question)
 
@@ -72,3 +78,35 @@ def test_context_finds_the_answer_on_the_seeds(seed_index, model, mode):
     best = with_context.hits[0]
     assert with_context.answered
     assert "Salem Derbi" in best.text[best.highlight_start - best.start:best.highlight_end - best.start]
+
+
+def test_a_follow_ups_borrowed_words_find_the_story_its_own_words_the_sentence(tmp_path):
+    """"who is her lawyer" after "what is marla quents real name": the borrowed words still find
+    the story, but the sentence highlighted is the one with "lawyer", not the "real name"
+    sentence the reader has just been shown (trial24b)."""
+    from qa.index.indexer import sync
+    from qa.search import Searcher
+    from tests.robust_util import HashEmbedder
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "singer.txt").write_text(
+        "Singer sued over concert\n\nThe singer Marla Quent, real name Marla Quentinova, was sued on Friday "
+        "by a stage hand from the Quent tour. The stage hand waited a year to sue because she hoped to settle, "
+        "her lawyer, Dev Ostrander, said.\n", encoding="utf-8")
+    for i, topic in enumerate(["football match", "school budget", "train timetable", "bakery prices"]):
+        (articles / f"other{i}.txt").write_text(f"News about the {topic}\n\nThe {topic} was discussed on "
+                                                 f"Monday. Officials said the {topic} would be reviewed.\n",
+                                                 encoding="utf-8")
+    sync(tmp_path / "index", [articles], embedder=HashEmbedder())
+    talk = Conversation()
+    talk.ask("what is marla quents real name")
+    turn = talk.ask("who is her lawyer")
+    assert turn.follow_up
+    searcher = Searcher(tmp_path / "index")
+    try:
+        best = searcher.search(turn.question, embedder=HashEmbedder(), query=turn.query).hits[0]
+    finally:
+        searcher.close()
+    assert best.source.endswith("singer.txt")
+    assert "Dev Ostrander" in best.text[best.highlight_start - best.start:best.highlight_end - best.start]

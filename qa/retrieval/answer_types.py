@@ -21,6 +21,8 @@ from typing import NamedTuple
 from qa.index.text import ANALYZER, STOP_WORDS, stem_of
 
 PERSON, DATE, NUMBER, PLACE, CAUSE, FATE = "person", "date", "number", "place", "cause", "fate"
+#: "Where did Keska finish?": a placing ("seventh", "3rd"), not a place
+RANK = "rank"
 #: "Which city ...?": a place, which a sentence may name as its subject ("Santa Clara hosted ..."),
 #: where "Where ...?" is answered by a name after a place preposition
 PLACE_NAME = "place name"
@@ -57,6 +59,8 @@ _QUESTION_TYPES = [
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|season)\b", re.I)),
     (CAUSE, re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|prompted|made)\b|\bfor what reason\b", re.I)),
     (PLACE, re.compile(r"\bwhere\b", re.I)),
+    (RANK, re.compile(r"\bwhere (?:did|does|do|has|have|had) .{1,60}?\b(?<!take )(?<!took )(?:finish|finished|come|came|"
+                      r"place|placed|end up|ended up)(?=\W*$|\s+(?:in|at|on|overall|the|this|last)\b)", re.I)),
     (PLACE_NAME, re.compile(r"\b(?:what|which) (?:country|city|town|state|region|province|place|"
                             r"continent|island|county|nation|capital|village|location)\b", re.I)),
     (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b.{{0,80}}?\b{_SAYING}\b", re.I)),
@@ -72,13 +76,14 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
 _DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _DATE = re.compile(
+    r"\b(?:[01]\d|2[0-3])[0-5]\d\s+(?:GMT|BST|UTC|CET|EST|PST)\b|"  # "at 1230 GMT": an hour, not a year
     rf"\b(?:(?:early|late|mid|mid-)\s*)?(?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?"
     rf"(?:,?\s+(?:1[0-9]|20)\d\d)?\b|\b(?:{_DAYS})\b|\b(?:1[0-9]|20)\d\ds?\b|"
     r"\b\d{1,2}(?:st|nd|rd|th)\s+century\b|\b(?:yesterday|today|tonight|tomorrow)\b|"
     r"\b(?:last|next|this|earlier this|later this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)\b|"
     r"\b(?:the\s+)?(?:(?:early|late)\s+)?(?:spring|summer|autumn|winter)\s+(?:of\s+)?(?:1[0-9]|20)\d\d\b|"
     r"\bthe\s+(?:(?:early|late)\s+)?(?:spring|summer|autumn|winter)\b|"
-    r"\b\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.m\.")
+    r"\b\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.m\.|\b\d{1,2}\s*[ap]m\b")  # "at 8pm": an hour
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                  "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                  "eighty|ninety|hundred|dozen|dozens|hundreds|thousands|millions|half|a third|a quarter")
@@ -195,6 +200,12 @@ _FUNCTION_WORD = re.compile(r"(?:[a-z]+ed|" + "|".join(sorted(w for w in STOP_WO
 _ARTICLE = re.compile(r"(?:a|an|the)\s", re.I)
 # a quotation (of three words or more: _said counts them): its words without the marks
 _QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
+# a word or two quoted is a scare quote, unless what someone called a thing ('called his own genre of music "dead"')
+_CALLED = re.compile(r"\b(?:called|calling|calls|described|describing|dubbed|branded|labell?ed|termed)\b(?:\s+[\w'’-]+){0,6}\s*$")
+# a sentence's one quotation mark: a quotation running on past its end ("We expect these figures
+# to leap.), or the end of one begun in a sentence before (Every month the prices drop," he said.)
+_RUNS_ON = re.compile(r"\s*[\"“](.+)$", re.S)
+_RAN_ON = re.compile(r"([^\"”]+[,.!?])[\"”]")
 # "... said (that) <clause>": the clause to the sentence's end
 _SAID_THAT = re.compile(rf"\b{_SAYING}\b[^.!?\"“”]{{0,60}}?\bthat\s+(\w[^.!?]*\w)")
 _SAID_CLAUSE = re.compile(rf"\b{_SAYING}\b(?:\s+(?:that|on \w+|in a statement|yesterday|today|last week))?,?\s+"
@@ -206,13 +217,17 @@ _CAUSE = re.compile(r"\b(?:because(?: of)?|due to(?!\s+(?:be|open|start|begin|ta
                     r"release|resume|expire|leave|run|retire|testify|stand|give|get|become|receive|decide|vote|"
                     r"fly|travel|speak|attend|present|complete|deliver|lift|rule|hear|issue|reopen)\b)|owing to|as a result of|so that|in order to|so as to|"
                     r"thanks to|caused by|led to|after|since|for fear|the reason|reasons? (?:for|why|behind)|aimed at|to protest|"
-                    r"in protest)\b",
+                    r"in protest|as part of|in the wake of|amid|in response to|in (?:a|an) (?:bid|effort|attempt) to|"
+                    r"on the grounds|(?:delayed|prompted|triggered|sparked|driven|fuelled|fueled|hampered) by|blamed on|"
+                    r"(?<=, )(?:saying|claiming|arguing|citing))\b",
                     re.I)
 _OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not)\s+)?(?:killed|captured|"
             r"injur\w*|wounded|hurt|unhurt|unharmed|arrested|detained|jailed|imprisoned|released|freed|escaped|died|"
             r"dead|alive|survived|executed|sentenced|kidnapped|abducted|missing|resigned|fired|sacked|dismissed|"
             r"ousted|elected|appointed|acquitted|convicted|charged|deported|exiled|fled|shot)")
 _FATE = re.compile(rf"\b{_OUTCOME}(?:\s+(?:and|or)\s+{_OUTCOME})*\b", re.I)
+_RANKED = re.compile(r"\b(?:(?:joint|equal)[ -])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                     r"eleventh|twelfth|last|runner-up|runners-up|\d{1,3}(?:st|nd|rd|th))\b", re.I)
 _CLAUSE_END = re.compile(r"[,;:.!?]\s|[.!?]$|\s(?:but|while|and said)\s")
 _NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|"))
 
@@ -324,6 +339,8 @@ def question_type(question: str) -> str | None:
     matches = [(m.start(), kind) for kind, pattern in _QUESTION_TYPES for m in pattern.finditer(question)
                if m.start() == 0 or question[m.start()].islower()]  # "Doctor Who's ..." names a show
     typed = [m for m in matches if m[1] != NAME]  # "What is the name of the city where ...": a place
+    if any(kind == RANK for _, kind in typed):  # its "where" asks for no place
+        return RANK
     return min(typed or matches)[1] if matches else None
 
 
@@ -445,9 +462,14 @@ def _said(text: str) -> list[Phrase]:
     for m in _QUOTED.finditer(text):  # one character class, no nested repeats: linear in the text
         inner = m.group(1)
         words = inner.split()
-        if len(words) >= 3:
+        if len(words) >= 3 or _CALLED.search(text, max(0, m.start() - 40), m.start()):
             start = m.start(1) + len(inner) - len(inner.lstrip())
             quoted.append(Phrase(start, m.start(1) + len(inner.rstrip().rstrip(",;:").rstrip())))
+    if not quoted and sum(map(text.count, '"“”')) == 1:  # a quotation split over sentences
+        m = _RUNS_ON.match(text) or _RAN_ON.match(text)
+        inner = m.group(1).rstrip().rstrip(",;:").rstrip() if m else ""
+        if len(inner.split()) >= 3:
+            quoted.append(Phrase(m.start(1), m.start(1) + len(inner)))
     if quoted:
         return quoted
     said = _SAID_THAT.search(text) or _SAID_CLAUSE.search(text)  # "told BBC News that <clause>"
@@ -573,7 +595,7 @@ def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]
         return roles if roles is not None else _names(text, asked, False)
     if kind == SAID:
         return _said(text)
-    if kind in (CAUSE, FATE):
+    if kind in (CAUSE, FATE, RANK):
         return list(_spans(text, kind))
     return []
 
@@ -594,7 +616,7 @@ def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
                      and not text.startswith("/", b) and not text[max(0, a - 1):a] == "/")  # "9/11", "24/7"
     if kind == CAUSE:
         return tuple(_causes(text))
-    return tuple(Phrase(*m.span()) for m in _FATE.finditer(text))
+    return tuple(Phrase(*m.span()) for m in (_RANKED if kind == RANK else _FATE).finditer(text))
 
 
 def _within(dates: tuple[Phrase, ...], starts: list[int], a: int, b: int) -> bool:

@@ -4,10 +4,13 @@ A question such as "When was he captured?" names nobody; searched alone it finds
 The rule, kept simple so a user can predict it:
 
 * A question is a **follow-up** when it holds a pronoun that points back (he, she, it, they,
-  his, her, its, their, him, them, this, these, those), starts with "what about", "how about",
+  him, them, this, these, those; a possessive, his, her, its, their, only when no key word of
+  the question comes before it: "why is marsh halving its dividend" and "what did george michael
+  say about his music" name whose, "who is her lawyer" does not), starts with "what about", "how about",
   "and" or "also", or has at most two key words of its own and names nobody ("How many died?",
   but not "What is the capital of Peru?", which names its subject, nor "who is jamal zubia", typed
-  in lower case, whose "zubia" no English word list holds).
+  in lower case, whose "zubia" no English word list holds, nor "who is stephen dyer", "who is"
+  and two words being a name asked about).
 * A follow-up is searched as the question **plus the names of the previous retrieval query**:
   its key words (not stop words) that hold a capital letter, the first word of the question
   excepted ("Ansar al-Sharia", "Derna"); when it has none (a question typed in lower case), all
@@ -26,9 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qa.index.text import ANALYZER, STOP_WORDS
+from qa.retrieval.answer_types import ROLE, question_type
 
 #: pronouns that point back to something named earlier
 BACK_POINTERS = frozenset("he she him his her hers it its they them their theirs this these those".split())
+#: the ones that may point back inside the question itself, to a subject it names before them
+POSSESSIVES = frozenset("his her hers its their theirs".split())
 #: openings that only make sense after an earlier question
 FOLLOW_UP_OPENINGS = ("what about", "how about", "and ", "also ")
 #: a question with this many key words or fewer is too short to stand alone
@@ -69,10 +75,24 @@ def is_follow_up(question: str) -> bool:
     lowered = question.strip().casefold()
     if any(lowered.startswith(opening) for opening in FOLLOW_UP_OPENINGS):
         return True
-    if any(w.casefold() in BACK_POINTERS for w in _words(question)):
+    if _points_back(question):
         return True
     own = key_words(question)
-    return len(own) <= SHORT_QUESTION_WORDS and not names(question) and not _uncased_names(question, own)
+    return (len(own) <= SHORT_QUESTION_WORDS and not names(question) and not _uncased_names(question, own)
+            and not (len(own) == 2 and question_type(question) == ROLE))  # "who is stephen dyer": a name
+
+
+def _points_back(question: str) -> bool:
+    """A pronoun whose referent the question does not hold: any of he/she/it/they/this...; a
+    possessive only before the question's first key word ("who is her lawyer", not "why did
+    butler praise her coach", whose "her" is Butler's)."""
+    seen_key_word = False
+    for word in _words(question):
+        folded = word.casefold()
+        if folded in BACK_POINTERS and not (seen_key_word and folded in POSSESSIVES):
+            return True
+        seen_key_word = seen_key_word or (folded not in STOP_WORDS and not folded.isdigit())
+    return False
 
 
 def _uncased_names(question: str, own: list[str]) -> bool:

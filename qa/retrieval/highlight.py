@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.retrieval.answer_types import MARKED_ONLY, Measure, Phrase, fits, phrases, unit_end
+from qa.retrieval.answer_types import MARKED_ONLY, SAID, Measure, Phrase, fits, phrases, unit_end
 from qa.index.text import ANALYZER, stem_of, tokenize, word_spans
 
 
@@ -112,6 +112,8 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
         at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
         found: list[Phrase] = [] if evidence is None or not evidence.kind else \
             phrases(passage_text[scored[at].start:scored[at].end], evidence.kind, evidence.asked)
+        if not found and evidence is not None and evidence.kind == SAID:
+            at, found = _quotation_after(passage_text, scored, at, evidence)
     else:
         at, found = _typed_choice(passage_text, scored, evidence)
     best = scored[at]
@@ -125,6 +127,18 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     parts = Parts(best.match, best.score - best.match - added, title, added, typed)
     return SentenceScore(best.start, best.end, best.score + typed, max(s.match for s in scored), answer,
                          frozenset(best.tokens), terms, parts)
+
+
+def _quotation_after(text: str, scored: list[_Sentence], at: int,
+                     evidence: AnswerEvidence) -> tuple[int, list[Phrase]]:
+    """"What did X say?": a sentence that names the speaker without their words ("Graham Barlow,
+    editor of Mac Format, has a rather partisan viewpoint.") yields to the next when that one opens
+    a quotation (the words follow the one who says them); else it stays, marking nothing."""
+    if at + 1 < len(scored) and _OPENS_QUOTE.match(text, scored[at + 1].start):
+        found = phrases(text[scored[at + 1].start:scored[at + 1].end], evidence.kind, evidence.asked)
+        if found:
+            return at + 1, found
+    return at, []
 
 
 def _title_share(scored: list[_Sentence], at: int, query_tokens: list[str], weight: Callable[[str], float],
@@ -164,6 +178,9 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
     if not phrases_of(at) and opens_paragraph(text, scored[at].start):
         at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
                    if phrases_of(j) and total(j) >= evidence.follow_share * best[0]), at)
+    elif not phrases_of(at) and at + 1 < len(scored) and _GOES_ON.match(text, scored[at + 1].start) \
+            and phrases_of(at + 1) and total(at + 1) >= evidence.follow_share * best[0]:
+        at += 1  # "... for Steve Backley, who retired." "The battling 35-year-old leaves ...": the same subject
     return at, phrases_of(at)
 
 
@@ -251,6 +268,21 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     return offset + phrase.start, offset + (end or phrase.end)
 
 
+def answer_clause(text: str, sentence: tuple[int, int], phrase: tuple[int, int]) -> tuple[int, int]:
+    """The bounds of the phrase's clause in the sentence (offsets into `text`): from the last
+    clause break before it to the first after (a mark, "and", "but", "who", "when" ...)."""
+    start, end = sentence
+    before = [m.end() for m in _BREAKS.finditer(text, start, phrase[0])]
+    after = _BREAKS.search(text, phrase[1], end)
+    return before[-1] if before else start, after.start() if after else end
+
+
+def first_clause(text: str, sentence: tuple[int, int]) -> tuple[int, int]:
+    """The bounds of the sentence's first clause (its subject, mostly)."""
+    after = _BREAKS.search(text, *sentence)
+    return sentence[0], after.start() if after else sentence[1]
+
+
 def _nearest(places: dict[str, list[int]], first: int, last: int) -> list[tuple[int, str]]:
     """Of each question stem's places (word numbers, in order), those that can count most for a
     phrase over words first..last: the last before it, one inside, the first after (a nearer
@@ -263,10 +295,17 @@ def _nearest(places: dict[str, list[int]], first: int, last: int) -> list[tuple[
     return out
 
 
+#: a sentence that goes on about the one before's subject: a pronoun, or "The <words> N-year-old"
+_GOES_ON = re.compile(r"(?:He|She|They|His|Her|Their)\b|The (?:[\w-]+ ){0,2}\d+-year-old\b")
+#: a sentence that opens with a quotation mark
+_OPENS_QUOTE = re.compile(r"[\"“]")
 #: what ends a clause between a question word and a phrase (_answer_phrase): a mark between two
 #: words, or a word that opens another clause
 _CLAUSE_BREAK = re.compile(r"[,;:()]")
 _CLAUSE_WORDS = frozenset(("and", "but", "while", "whereas", "who", "which"))
+#: the same, and the words that open a subordinate clause ("... became chancellor when Labour returned")
+_BREAKS = re.compile(r"[,;:()]|\b(?:and|but|while|whereas|who|which|when|because|although|though|if|unless|"
+                     r"until)\b", re.IGNORECASE)
 #: a passive's agent: "<verb> by [the] [two words] <phrase>"
 _AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$")
 

@@ -17,7 +17,7 @@ from qa.retrieval.cite import cite
 from qa.retrieval.duplicates import fold
 from qa.retrieval.fusion import fuse, rank
 from qa.retrieval.records import Candidates, Hit, Query
-from qa.retrieval.rerank import article_weights, rerank, score_sentences
+from qa.retrieval.rerank import ArticleWeights, article_weights, rerank, score_sentences
 from qa.retrieval.sentence_vectors import dense_evidence
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.retrieval.support import differing, support, support_rerank
@@ -79,6 +79,18 @@ class Ranking:
         return self.verdict is not None and self.verdict.answered
 
 
+def discount_context(weights: ArticleWeights, query: Query, snapshot: IndexSnapshot, factor: float) -> float:
+    """A follow-up's borrowed words weigh `factor` x theirs in every article (in place); the
+    question's weight as the sentences are then scored against. They found the story; the
+    sentence that answers is the one with the question's own words ("who is her lawyer" after
+    "whats snoop doggs real name": not the "real name" sentence the reader has just seen)."""
+    for terms in weights.values():
+        for term in query.context & terms.keys():
+            terms[term] *= factor
+    unknown = snapshot.unknown_idf
+    return sum((snapshot.idf(t) or unknown) * (factor if t in query.context else 1.0) for t in set(query.tokens))
+
+
 def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query, candidates: Candidates,
                     mode: str, k: int, settings: RetrievalSettings,
                     stories: Mapping[int, int] | None = None) -> Ranking:
@@ -94,8 +106,9 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     doc_ids = {row.doc_id for row in rows.values()}
     doc_passages = source.passages_of_documents(doc_ids)
     weights = article_weights(snapshot, doc_passages, doc_ids, query.tokens, settings.article_share)
-
     total = snapshot.question_weight(query.tokens)
+    if query.context:
+        total = discount_context(weights, query, snapshot, settings.follow_up_context)
 
     def score(some: Mapping[int, CitationRow]) -> dict[int, SentenceScore]:
         dense = dense_evidence(source, some, query.vector, settings.sentence_vector_weight)

@@ -25,6 +25,7 @@ class Query(NamedTuple):
     vector: np.ndarray | None
     aliases: Mapping[str, str] = MappingProxyType({})
     names: tuple[str, ...] = ()
+    context: frozenset[str] = frozenset()  # a follow-up's stems borrowed from earlier questions, not its own
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from qa.retrieval.pipeline import rank_candidates
 from qa.retrieval.records import Answer
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.retrieval.spelling import spell
+from qa.index.text import tokenize
 from qa.settings import DEFAULT_SETTINGS, RetrievalSettings
 
 #: the Answer's mode label per search mode
@@ -96,6 +97,8 @@ class Retriever:
             mode = "bm25"
         spelled = spell(self.index.terms.lexicon, text, self.settings)
         wanted = spelled.query(embedder.encode([spelled.text])[0] if mode != "bm25" else None)
+        if text != question:  # a follow-up: which of its words are borrowed, to weigh less in the choice
+            wanted = wanted._replace(context=frozenset(tokenize(text)) - frozenset(tokenize(question)))
         mask = self.filter_mask(filters) if filters is not None and filters.active else None
         candidates = self.index.candidates(wanted, mode, self.settings, None if mask is None else mask.allowed)
         stories = self.index.stories_of(sorted({*candidates.bm25, *candidates.dense})) if self.fold_copies else {}

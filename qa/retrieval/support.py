@@ -13,10 +13,11 @@ the answer shows both.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from qa.retrieval.answer_types import DATE, FATE, NUMBER, PERSON, question_type
-from qa.retrieval.highlight import SentenceScore
+from qa.retrieval.highlight import SentenceScore, answer_clause, first_clause
 from qa.retrieval.records import Hit, Query
 from qa.settings import RetrievalSettings
 from qa.index.store import CitationRow
@@ -32,6 +33,15 @@ MIN_SHARED_TERMS = 2
 MIN_SHARED_SHARE = 2 / 3
 #: question terms that only say what kind of answer is wanted ("What happened to ...")
 _QUESTION_FORM = frozenset(tokenize("happened became become fate old long"))  # "how old", "how long"
+
+
+#: a time of day: "1230 GMT", "10:30", "8pm", "9.30 am"
+_CLOCK = re.compile(r"\d{1,2}(?:[:.]?\d{2})?\s*(?:GMT|BST|CET|EST|PST|UTC|[ap]\.?m\b)|\d{1,2}:\d{2}\b", re.IGNORECASE)
+
+
+#: a clause that opens with its verb: the predicate of a subject said before an aside
+_PREDICATE = re.compile(r"\s*(?:(?:had|has|have|was|were|is|are|will|would|could|can|may|might|did|does|"
+                        r"also|then|later|only)\b|[a-z]+ed\b|[a-z]+ing\b)")
 
 
 def story_of(pid: int, rows: Mapping[int, CitationRow], stories: Mapping[int, int] | None) -> tuple[str, int]:
@@ -93,12 +103,37 @@ def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: M
     content = set(query.tokens) - _QUESTION_FORM
     if len(terms & content) < max(MIN_SHARED_TERMS, MIN_SHARED_SHARE * len(content)):
         return []  # "Where is Derna?": any two sentences naming Derna would "differ"
+    if not _said_of(rows[top.passage_id].text, sentences[top.passage_id], content):
+        return []
     for hit in hits[1:]:
         if hit.answer is None or story_of(hit.passage_id, rows, stories) == story_of(top.passage_id, rows, stories):
             continue
         other, other_terms = phrase_key(rows[hit.passage_id], sentences[hit.passage_id], asked), set(sentences[hit.passage_id].words)
         if (key and other and not other <= terms and not key <= other_terms
-                and terms & (set(query.tokens) - _QUESTION_FORM) <= other_terms):
+                and terms & (set(query.tokens) - _QUESTION_FORM) <= other_terms
+                and _said_of(rows[hit.passage_id].text, sentences[hit.passage_id], content)
+                and _clock(rows[top.passage_id].text, top.answer) == _clock(rows[hit.passage_id].text, hit.answer)):
             return [top, hit]
     return []
+
+
+def _clock(text: str, answer: tuple[int, int]) -> bool:
+    """True when the phrase is a time of day ("1230 GMT", "10:30", "8pm"): the hour of a day
+    another story gives as a date ("16 March") is no other answer."""
+    return bool(_CLOCK.match(text[answer[0]:answer[1] + 5]))
+
+
+def _said_of(text: str, sentence: SentenceScore, content: set[str]) -> bool:
+    """True when the phrase's own clause holds a question term beside the phrase: the answer is
+    said of what was asked. "his arrest ... in 1998 ..., and the death of his boyfriend Anselmo
+    Feleppa" gives 1998 for the arrest, not for "when did anselmo feleppa die"; "But Nigel Williams
+    told the Scottish Daily Mail" names who spoke, not whom Matt Williams was compared to."""
+    if sentence.answer is None:
+        return False
+    (a, b), (p, q) = answer_clause(text, (sentence.start, sentence.end), sentence.answer), sentence.answer
+    if not content.isdisjoint(tokenize(text[a:p] + " " + text[q:b])):
+        return True
+    # a predicate after an aside ("Sofian Qumu, a senior fighter who defected, had been killed"): its subject's clause
+    return a > sentence.start and bool(_PREDICATE.match(text, a)) and \
+        not content.isdisjoint(tokenize(text[slice(*first_clause(text, (sentence.start, sentence.end)))]))
 
