@@ -135,3 +135,32 @@ def test_stdin_questions_in_a_legacy_encoding_are_all_answered(workdir, qa):
     assert [a["question"] for a in answers] == ["Who heads Ansar al-Sharia in Derna?", "Qui a été capturé à Derna ?",
                                                 "Was Sufian bin Qumu a \u201cprisoner\u201d at Guantanamo?",
                                                 "What did Microsoft warn?"]
+
+
+def test_json_names_the_encoding_its_offsets_are_into(tmp_path, stand_in, run_qa):
+    """A script checks a citation by opening the file as `encoding` says: a cp1252 file's "é"
+    and a UTF-8 file's BOM would otherwise shift or break every offset after them."""
+    from qa.index.indexer import sync
+
+    src = tmp_path / "articles"
+    src.mkdir()
+    (src / "legacy.txt").write_bytes(("Café news\n\nCafé owners in Lyon said prices rose sharply.\n\n"
+                                      "The harbour bridge at Nîmes collapsed after the storm, the mayor said.\n"
+                                      ).encode("cp1252"))
+    (src / "bom.txt").write_bytes(("\ufeffFerry news\n\nTromsø’s ferry was late again on Monday.\n\n"
+                                   "The ferry captain blamed fog over the fjord for the delay.\n").encode("utf-8"))
+    for i, topic in enumerate(("wheat prices", "a chess final", "the school budget", "rail strikes")):
+        (src / f"other{i}.txt").write_text(f"News {i}\n\nA report on {topic} was published on Tuesday.\n")
+    index = tmp_path / "index"
+    sync(index, [src], embedder=stand_in)
+
+    for question, encoding, word in (("harbour bridge Nîmes collapsed", "cp1252", "collapsed"),
+                                     ("ferry captain blamed fog fjord", "utf-8-sig", "fog")):
+        result = run_qa("ask", question, "--mode", "bm25", "--json", "--index", str(index), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        top = json.loads(result.stdout)["passages"][0]
+        assert top["encoding"] == encoding
+        with open(tmp_path / top["source"], encoding=top["encoding"], newline="") as f:
+            text = f.read()
+        assert text[top["start"]:top["end"]] == top["text"]
+        assert word in text[top["highlight"]["start"]:top["highlight"]["end"]]

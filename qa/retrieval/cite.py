@@ -27,7 +27,8 @@ def cite(ids: list[int], rows: Mapping[int, CitationRow], sentences: Mapping[int
         hits.append(Hit(len(hits) + 1, pid, row.title, row.path, row.paragraph, row.paragraph_end, row.start,
                         row.end, row.text, scores[pid], candidates.bm25.get(pid, 0.0), candidates.dense.get(pid),
                         row.start + sentence.start, row.start + sentence.end, page=row.page,
-                        available=available, changed=changed, date=row.date, author=row.author, site=row.site,
+                        encoding=row.encoding or None, available=available, changed=changed, date=row.date,
+                        author=row.author, site=row.site,
                         answer=None if sentence.answer is None
                         else (row.start + sentence.answer[0], row.start + sentence.answer[1])))
     return hits

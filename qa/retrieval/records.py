@@ -80,6 +80,9 @@ class Hit:
     #: question asks for (qa/retrieval/answer_types.py); None: none found
     answer: tuple[int, int] | None = None
     support: int = 0  # other independent stories among the best passages that hold the answer phrase
+    #: the codec the offsets are into (`open(path, encoding=..., newline="")`: "utf-8", "utf-8-sig",
+    #: "cp1252", ...), or "html:<codec>" / "pdf": offsets into the extracted text; None: unknown
+    encoding: str | None = None
 
     @property
     def source(self) -> str:
@@ -96,7 +99,7 @@ class Hit:
             "answer": None if self.answer is None else {"start": self.answer[0], "end": self.answer[1]},
             "support": self.support,
             "weak": self.weak,
-            "page": self.page, "available": self.available, "changed": self.changed,
+            "page": self.page, "encoding": self.encoding, "available": self.available, "changed": self.changed,
             "date": self.date, "author": self.author, "site": self.site,
             "duplicates": [c.as_json() for c in self.duplicates[:MAX_COPIES_JSON]],
             "duplicates_total": len(self.duplicates),
