@@ -4,6 +4,7 @@ confirmation) and syncing by itself when the sources change."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -260,3 +261,35 @@ async def test_the_sources_confirmation_wraps_names_what_is_removed_and_the_colu
 def joined(text: str) -> str:
     """The text without white space or the dialog's border: what a wrapped line still reads."""
     return "".join(text.replace("│", " ").split())
+
+
+@run_async
+async def test_sources_view_at_80_columns_says_what_a_state_means_whole(library, model):
+    """At 80x24 the State column held "missing (unmounted or renam…": the column now holds one
+    word and what it means is said once, whole, under the title; the source's path keeps its end."""
+    from qa.index.indexer import sync
+    from qa.ui.library import SourcesScreen
+    from test_ui_loop import screen_text
+
+    extra = library / "drive-of-wire-copy"
+    extra.mkdir()
+    (extra / "harbour.txt").write_text("Harbour reopens\n\nThe harbour of Porthaven reopened on Friday "
+                                       "after the storm damaged the pier.\n", encoding="utf-8")
+    sync(library / "index", [extra], embedder=model)
+    extra.rename(library / "unmounted")
+    app = make_app(library / "index", model)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert isinstance(app.screen, SourcesScreen)
+        text = screen_text(app)
+        assert "missing: unmounted or renamed? Its documents are kept." in text, text
+        assert re.search(r"\b1 +1 +missing +\S*drive-of-wire-copy\b", text), text  # one word, the path's end
+        assert re.search(r"\b2 +9 +ok +\S*articles\b", text), text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, SourcesScreen)
+        await pilot.press("f3")  # again: the same view
+        await settle(pilot)
+        assert "missing: unmounted or renamed?" in screen_text(app)

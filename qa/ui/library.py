@@ -25,9 +25,12 @@ from qa.ui.widgets import plain
 if TYPE_CHECKING:
     from qa.index.library import Removal, SourceInfo
 
-#: how each state reads in the list
-STATE_WORDS = {"ok": "ok", "missing": "missing (unmounted or renamed?)", "unreadable": "unreadable",
-               "empty": "empty (its documents are kept)"}
+#: how each state reads in the list: one word, so the column fits at 80 columns...
+STATE_WORDS = {"ok": "ok", "missing": "missing", "unreadable": "unreadable", "empty": "empty"}
+#: ...and what it means, said once under the title when a source is in that state
+STATE_NOTES = {"missing": "missing: unmounted or renamed? Its documents are kept.",
+               "unreadable": "unreadable: qa may not read it now. Its documents are kept.",
+               "empty": "empty: its documents are kept."}
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -82,7 +85,7 @@ class SourcesScreen(Screen):
             self.path, self.removal, self.problem = path, removal, problem
 
     #: the fixed columns' widths (the source takes the rest of the screen)
-    COLUMNS = (("Documents", 9), ("Passages", 8), ("State", 18))
+    COLUMNS = (("Documents", 9), ("Passages", 8), ("State", 10))
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
@@ -125,8 +128,10 @@ class SourcesScreen(Screen):
         if self.problem:
             title.update(plain(self.problem))
             return
+        states = dict.fromkeys(info.state for info in self.rows)
+        notes = "".join(f"\n{STATE_NOTES[state]}" for state in states if state in STATE_NOTES)
         title.update(plain(f"{count(len(self.rows), 'source')} — Delete removes the selected one from the index "
-                           "(its files are not touched)"))
+                           f"(its files are not touched){notes}"))
         width = max(40, (table.size.width or self.size.width) - 2)
         fixed = sum(w for _, w in self.COLUMNS) + 2 * (len(self.COLUMNS) + 1)  # a cell of padding either side
         for name, column_width in self.COLUMNS:
