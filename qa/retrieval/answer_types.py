@@ -46,15 +46,24 @@ _WHO_IS = re.compile(r"^\W*who\s+(?:is|was|'s|’s)\s+([\w'’.-]++(?:\s+[\w'’
 # "what was the division's budget", "what is the fine": a sum of money by its name
 _PRICED = (r"(?:(?:the|its|his|her|their)\s+)?(?:[\w'’-]+\s+){0,3}?(?:budget|cost|price|salary|fee|fine|"
            r"revenue|turnover|profit|bill|debt|pay|wage|worth)s?\b(?:\s+(?:of|for|in)\s+[^?]*)?")
+#: a pattern so marked asks its type only when no "what" or "which" stands before it: "What satellite
+#: was used when Sky digital was launched?" asks for a satellite, not a date, and "What was the first
+#: film released by ...?" for a film, not what became of one (as "Was Qumu killed?" does)
+_AFTER_WH = "not after what"
+_WHAT_BEFORE = re.compile(r"\b(?:what|which)\b", re.I)
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
-_QUESTION_TYPES = [
+_QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[str]]] = [
     (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:became|becomes|has become) of\b|"
-                      r"\bwhat (?:is|was) the fate of\b|\b(?:is|was|were|are|has|have) .{1,60}\b(?:killed|dead|alive|"
-                      r"captured|arrested|injured|hurt|wounded|released|freed|jailed|detained)\b", re.I)),
+                      r"\bwhat (?:is|was) the fate of\b", re.I)),
+    (FATE, _AFTER_WH, re.compile(r"\b(?:is|was|were|are|has|have) .{1,60}\b(?:killed|dead|alive|"
+                                 r"captured|arrested|injured|hurt|wounded|released|freed|jailed|detained)\b", re.I)),
     (NUMBER, re.compile(r"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast)\b|"
                         r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b|"
                         rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$", re.I)),
-    (DATE, re.compile(r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|season)\b", re.I)),
+    (DATE, _AFTER_WH, re.compile(r"\bwhen\b", re.I)),
+    (DATE, re.compile(r"\bwhat (?:is|was) the (?:time|date|year)\b(?!\s+(?:limit|frame|span|zone|scale|difference)\b)|"
+                      r"\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|"
+                      r"season)\b", re.I)),
     (CAUSE, re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|prompted|made)\b|\bfor what reason\b", re.I)),
     (PLACE, re.compile(r"\bwhere\b", re.I)),
     (PLACE_NAME, re.compile(r"\b(?:what|which) (?:country|city|town|state|region|province|place|"
@@ -128,6 +137,10 @@ _NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:o
                    r"(?:[A-Z][\w'’.-]*))*")
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside|around|toward|towards|via)\s+(?:the\s+)?$")
 _RUN_WORD = re.compile(r"\S+")
+# a place something happens in, before a name: "throughout North America", "in far eastern Anatolia"
+# (not "from", "to", "at": "a licence from Ofcom", "lost to Federer", "works at Google")
+_AT_PLACE = re.compile(r"\b(?:in|near|into|across|throughout|outside|inside|around|toward|towards|via)\s+(?:the\s+)?"
+                       r"(?:(?:far|north|south|east|west|northern|southern|eastern|western|central|upper|lower)\s+){0,2}$")
 _ROMAN = re.compile(r"[IVXLCDM]{2,}")
 # A people's or a faith's adjective ("the French version", "a Jewish spokesman"): a one-word run so
 # written and followed by a lower-case word names no one
@@ -321,8 +334,9 @@ def question_type(question: str) -> str | None:
     question = question.strip()
     if _names_a_person(question):
         return ROLE
-    matches = [(m.start(), kind) for kind, pattern in _QUESTION_TYPES for m in pattern.finditer(question)
-               if m.start() == 0 or question[m.start()].islower()]  # "Doctor Who's ..." names a show
+    matches = [(m.start(), entry[0]) for entry in _QUESTION_TYPES for m in entry[-1].finditer(question)
+               if (m.start() == 0 or question[m.start()].islower())  # "Doctor Who's ..." names a show
+               and not (len(entry) == 3 and _WHAT_BEFORE.search(question, 0, m.start()))]
     typed = [m for m in matches if m[1] != NAME]  # "What is the name of the city where ...": a place
     return min(typed or matches)[1] if matches else None
 
@@ -454,6 +468,15 @@ def _said(text: str) -> list[Phrase]:
     return [Phrase(said.start(1), said.end(1))] if said else []
 
 
+def _people(text: str, found: list[Phrase]) -> list[Phrase]:
+    """The names of `found` that may be who the question asks for: not a place the sentence says
+    something happened in ("carry the game throughout North America", "a prominent Huguenot in the
+    Netherlands", "in far eastern Anatolia"). A sentence naming only such places marks none, and
+    weighs as holding no name (BENCHMARKS.md "Who is no place")."""
+    return [p for p in found if not _AT_PLACE.search(text, max(0, p.start - 40), p.start)
+            or text.startswith(("'s", "’s"), p.end)]  # "in Federer's absence" names a person
+
+
 def _titled(words: Sequence[_Word], known: Sequence[bool]) -> bool:
     """True when the run is a title and a name the question says ("Mr Tsutsumi", "Now Mr
     Boateng" for a question on Tsutsumi, Boateng): the question's own person."""
@@ -564,7 +587,9 @@ def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]
     in order. A cause is the clause its marker opens."""
     if kind in (DATE, NUMBER):
         return [p for p in _spans(text, kind) if _new(text, p.start, p.end, asked)]
-    if kind in (PERSON, PLACE, NAME):
+    if kind == PERSON:
+        return _people(text, _names(text, asked, False))
+    if kind in (PLACE, NAME):
         return _names(text, asked, kind == PLACE)
     if kind == PLACE_NAME:
         return _names(text, asked, True) or _names(text, asked, False)
