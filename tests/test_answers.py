@@ -216,6 +216,11 @@ def test_a_person_is_not_a_modifier_an_expansion_a_numeral_or_an_adjective(sente
     assert wanted in found and not_wanted not in found
 
 
+def test_a_regions_word_may_stand_between_the_preposition_and_the_place():
+    sentence = "Several monks of the abbey fled to southern Italy, where they founded a monastery."
+    assert _found(sentence, PLACE, "Where did the monks flee to?") == ["Italy"]
+
+
 def test_a_place_follows_a_place_preposition_or_there_is_none():
     # "of" is no place preposition: "a hotel of the Hilton group" names the owner, not where
     stay = "The team flew to Cairo on Monday and stayed in a hotel of the Hilton group."
@@ -261,6 +266,9 @@ def test_the_answer_phrase_is_the_one_in_the_clause_that_holds_the_question():
     # "what percentage" asks for a share
     ("The Bolivians, who came in the 1990s, are believed to account for 2,000 of the city people, up to 1% of them.",
      "What percentage of the city people do the Bolivians account for?", "1%"),
+    # ...though another amount is of the noun the share is of
+    ("Some 28,000 pupils, or 3.7% of the total, attended fee-paying schools in 2014.",
+     "what percentage of pupils were at fee-paying schools", "3.7%"),
 ])
 def test_the_amount_marked_is_of_what_the_question_counts(sentence, question, amount):
     assert _marked(sentence, question) == amount

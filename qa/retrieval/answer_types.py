@@ -135,12 +135,13 @@ _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|
 # A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case particles.
 _NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the)\s+)?"
                    r"(?:[A-Z][\w'’.-]*))*")
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside|around|toward|towards|via)\s+(?:the\s+)?$")
+#: a region's word may stand between a place preposition and a place: "fled to southern Italy", "in far eastern Anatolia"
+_REGION = r"(?:(?:far|north|south|east|west|northern|southern|eastern|western|central|upper|lower)\s+){0,2}"
+_PLACE_BEFORE = re.compile(rf"\b(?:in|at|from|near|to|into|across|outside|inside|around|toward|towards|via)\s+(?:the\s+)?{_REGION}$")
 _RUN_WORD = re.compile(r"\S+")
 # a place something happens in, before a name: "throughout North America", "in far eastern Anatolia"
 # (not "from", "to", "at": "a licence from Ofcom", "lost to Federer", "works at Google")
-_AT_PLACE = re.compile(r"\b(?:in|near|into|across|throughout|outside|inside|around|toward|towards|via)\s+(?:the\s+)?"
-                       r"(?:(?:far|north|south|east|west|northern|southern|eastern|western|central|upper|lower)\s+){0,2}$")
+_AT_PLACE = re.compile(rf"\b(?:in|near|into|across|throughout|outside|inside|around|toward|towards|via)\s+(?:the\s+)?{_REGION}$")
 _ROMAN = re.compile(r"[IVXLCDM]{2,}")
 # A people's or a faith's adjective ("the French version", "a Jewish spokesman"): a one-word run so
 # written and followed by a lower-case word names no one
@@ -271,15 +272,16 @@ def asked_measure(question: str) -> Measure | None:
 
 
 def fits(text: str, amount: Phrase, measure: Measure) -> int:
-    """How surely the amount (a phrase of `text`) is of what the question counts: 2 when its unit,
-    or one of the two words after it, is the noun the question names ("250 screens", "200 new
-    jobs" for "How many jobs"), 1 when it is money for "how much" or a share for "what share",
-    else 0."""
-    if unit_end(text, amount, measure) is not None:
-        return 2
+    """How surely the amount (a phrase of `text`) is of what the question counts: 3 when it is a
+    share for "what share / percentage" (whatever the share is of: "3.7%", not "28,000 students",
+    for "what percentage of students"), 2 when its unit, or one of the two words after it, is the
+    noun the question names ("250 screens", "200 new jobs" for "How many jobs"), 1 when it is
+    money for "how much", else 0."""
     words = text[amount.start:amount.end]
     if measure.share and re.search(r"%|per\s?cent|percent|\bin\b", words, re.I):
-        return 1
+        return 3  # "what percentage of students": "3.7%", not "28,000 students"
+    if unit_end(text, amount, measure) is not None:
+        return 2
     return int(measure.money and _MONEY.search(words) is not None)
 
 
