@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa.retrieval.answer_types import (CAUSE, DATE, FATE, NAME, NUMBER, PERSON, PLACE, PLACE_NAME, ROLE, SAID, asked_measure,
-                                       asks_agent, phrases, question_type)
+                                       asks_agent, own_names, phrases, question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.settings import DEFAULT_SETTINGS
 from qa.search import Searcher
@@ -238,10 +238,23 @@ def _marked(sentence: str, question: str) -> str:
     tokens, kind = tokenize(question), question_type(question)
     evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
                               DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question),
-                              asked_measure(question) if kind == NUMBER else None)
+                              asked_measure(question) if kind == NUMBER else None,
+                              own_names(question) if kind == PERSON else ())
     chosen = scored_best_sentence(sentence, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
     assert chosen.answer is not None
     return sentence[chosen.answer[0]:chosen.answer[1]]
+
+
+@pytest.mark.parametrize("sentence, question, name", [
+    # the name the question writes as an owner is its own person, not its answer
+    ("On the next drive Dan Tolbert lost a fumble, which linebacker Sam Trevathan recovered.",
+     "Who recovered Tolbert's fumble?", "Sam Trevathan"),
+    # ...when the name holds all its words: another Khan may be the answer
+    ("Kublai Khan's grandfather was Genghis Khan, who founded the empire.", "Who was Kublai Khan's grandfather?",
+     "Genghis Khan"),
+])
+def test_the_questions_own_person_is_not_its_answer(sentence, question, name):
+    assert _marked(sentence, question) == name
 
 
 def test_the_answer_phrase_is_the_one_in_the_clause_that_holds_the_question():

@@ -139,6 +139,8 @@ _NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:o
 _REGION = r"(?:(?:far|north|south|east|west|northern|southern|eastern|western|central|upper|lower)\s+){0,2}"
 _PLACE_BEFORE = re.compile(rf"\b(?:in|at|from|near|to|into|across|outside|inside|around|toward|towards|via)\s+(?:the\s+)?{_REGION}$")
 _RUN_WORD = re.compile(r"\S+")
+# a name the question writes as an owner: "Tolbert's fumble", "Kublai Khan's grandfather" (not "Who's")
+_POSSESSOR = re.compile(r"(?<![\w'’-])((?:[A-Z][\w.-]*\s+){0,2}(?!Who\b|What\b|Which\b)[A-Z][\w.-]*)(?:'s|’s)\b")
 # a place something happens in, before a name: "throughout North America", "in far eastern Anatolia"
 # (not "from", "to", "at": "a licence from Ofcom", "lost to Federer", "works at Google")
 _AT_PLACE = re.compile(rf"\b(?:in|near|into|across|throughout|outside|inside|around|toward|towards|via)\s+(?:the\s+)?{_REGION}$")
@@ -470,6 +472,21 @@ def _said(text: str) -> list[Phrase]:
     return [Phrase(said.start(1), said.end(1))] if said else []
 
 
+def own_names(question: str) -> tuple[tuple[str, ...], ...]:
+    """The people a "who" question is itself about, each as its words' stems: a name it writes
+    with "'s" ("Who recovered Tolbert's fumble?": Tolbert). A name of the sentence ending with
+    one, holding all its words, is the question's own person ("Mike Tolbert"), not its answer;
+    "Genghis Khan" is no answer's owner for "Who was Kublai Khan's grandfather?". (The subject of
+    "who did hewitt beat" too was tried: BENCHMARKS.md "Who is no place".)"""
+    return tuple(tuple(stem_of(w.casefold()) for w in m.group(1).split()) for m in _POSSESSOR.finditer(question))
+
+
+def _owned(text: str, phrase: Phrase, own: Sequence[tuple[str, ...]]) -> bool:
+    """Whether the name at `phrase` is one of the question's own people (own_names)."""
+    words = _stems(text[phrase.start:phrase.end])
+    return bool(words) and any(words[-1] == name[-1] and all(w in words for w in name) for name in own)
+
+
 def _people(text: str, found: list[Phrase]) -> list[Phrase]:
     """The names of `found` that may be who the question asks for: not a place the sentence says
     something happened in ("carry the game throughout North America", "a prominent Huguenot in the
@@ -584,13 +601,14 @@ def _causes(text: str) -> list[Phrase]:
     return out
 
 
-def phrases(text: str, kind: str | None, asked: Collection[str]) -> list[Phrase]:
+def phrases(text: str, kind: str | None, asked: Collection[str], own: Sequence[tuple[str, ...]] = ()) -> list[Phrase]:
     """The phrases of `kind` in the text that add a word to the question (`asked`: its stems),
-    in order. A cause is the clause its marker opens."""
+    in order. A cause is the clause its marker opens. `own`: the question's own people
+    (own_names), no answer to its "who"."""
     if kind in (DATE, NUMBER):
         return [p for p in _spans(text, kind) if _new(text, p.start, p.end, asked)]
     if kind == PERSON:
-        return _people(text, _names(text, asked, False))
+        return [p for p in _people(text, _names(text, asked, False)) if not (own and _owned(text, p, own))]
     if kind in (PLACE, NAME):
         return _names(text, asked, kind == PLACE)
     if kind == PLACE_NAME:
