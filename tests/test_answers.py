@@ -221,6 +221,18 @@ def test_a_regions_word_may_stand_between_the_preposition_and_the_place():
     assert _found(sentence, PLACE, "Where did the monks flee to?") == ["Italy"]
 
 
+@pytest.mark.parametrize("sentence, question, places", [
+    # "on" a street, a channel: where a thing happens or is shown (not "on Thursdays")
+    ("Bank shares rose sharply on Wall Street after the ruling.", "where did bank shares rise", ["Wall Street"]),
+    ("The final will be shown on BBC Two on Saturdays at 2000 GMT.", "where will the final be shown", ["BBC Two"]),
+    # "in the city of", "in the province of": the place is the name after it
+    ("The firm lost a contract after protests in the city of El Alto.", "where did the firm lose a contract",
+     ["El Alto"]),
+])
+def test_a_place_may_follow_on_or_the_city_of(sentence, question, places):
+    assert _found(sentence, PLACE, question) == places
+
+
 def test_a_place_follows_a_place_preposition_or_there_is_none():
     # "of" is no place preposition: "a hotel of the Hilton group" names the owner, not where
     stay = "The team flew to Cairo on Monday and stayed in a hotel of the Hilton group."

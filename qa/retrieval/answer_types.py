@@ -137,7 +137,8 @@ _NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:o
                    r"(?:[A-Z][\w'’.-]*))*")
 #: a region's word may stand between a place preposition and a place: "fled to southern Italy", "in far eastern Anatolia"
 _REGION = r"(?:(?:far|north|south|east|west|northern|southern|eastern|western|central|upper|lower)\s+){0,2}"
-_PLACE_BEFORE = re.compile(rf"\b(?:in|at|from|near|to|into|across|outside|inside|around|toward|towards|via)\s+(?:the\s+)?{_REGION}$")
+_PLACE_BEFORE = re.compile(rf"\b(?:in|at|on|from|near|to|into|across|outside|inside|around|toward|towards|via)\s+(?:the\s+)?{_REGION}"
+                           r"(?:(?:city|town|village|county|region|province|state|island|port|district) of\s+)?$")
 _RUN_WORD = re.compile(r"\S+")
 # a name the question writes as an owner: "Tolbert's fumble", "Kublai Khan's grandfather" (not "Who's")
 _POSSESSOR = re.compile(r"(?<![\w'’-])((?:[A-Z][\w.-]*\s+){0,2}(?!Who\b|What\b|Which\b)[A-Z][\w.-]*)(?:'s|’s)\b")
@@ -231,7 +232,7 @@ _OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not
             r"ousted|elected|appointed|acquitted|convicted|charged|deported|exiled|fled|shot)")
 _FATE = re.compile(rf"\b{_OUTCOME}(?:\s+(?:and|or)\s+{_OUTCOME})*\b", re.I)
 _CLAUSE_END = re.compile(r"[,;:.!?]\s|[.!?]$|\s(?:but|while|and said)\s")
-_NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|"))
+_NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|") + [d + "s" for d in _DAYS.lower().split("|")])
 
 
 class Phrase(NamedTuple):
