@@ -747,6 +747,13 @@ def test_who_is_with_a_long_run_of_dots_is_read_once():
     assert question_type("Who is Clara Furse...?") == ROLE
 
 
+def test_a_question_of_thousands_of_whens_looks_for_its_what_once():
+    """Each "when" asks its type only when no "what" stands before it: looked for once, not
+    before each "when" (20,000 of them took 26 s)."""
+    assert question_type("x " + "when " * 20_000) == DATE
+    assert question_type("what " + "when " * 20_000) is None
+
+
 def test_the_answer_phrase_among_thousands_of_dates_is_found_by_look_up():
     """Each date of a long table sentence is weighed by looking up the question's words nearest
     it, not by reading every word again (half a minute for 6,000 dates)."""

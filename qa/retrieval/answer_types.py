@@ -340,9 +340,11 @@ def question_type(question: str) -> str | None:
     question = question.strip()
     if _names_a_person(question):
         return ROLE
+    what = _WHAT_BEFORE.search(question)  # found once: not searched again before each of 20,000 "when"s
+    after = what.end() if what is not None else len(question) + 1
     matches = [(m.start(), entry[0]) for entry in _QUESTION_TYPES for m in entry[-1].finditer(question)
                if (m.start() == 0 or question[m.start()].islower())  # "Doctor Who's ..." names a show
-               and not (len(entry) == 3 and _WHAT_BEFORE.search(question, 0, m.start()))]
+               and not (len(entry) == 3 and m.start() >= after)]
     typed = [m for m in matches if m[1] != NAME]  # "What is the name of the city where ...": a place
     return min(typed or matches)[1] if matches else None
 
