@@ -52,6 +52,8 @@ def _cases() -> list[tuple[str, Callable[[str], object], Callable[[int], str]]]:
         ("answer types: causes without a clause end", lambda s: phrases(s, CAUSE, frozenset()), lambda n: "after " * (n // 6)),
         ("answer types: a table of times (numbers)", lambda s: phrases(s, NUMBER, frozenset()), lambda n: "12:30 " * (n // 6)),
         ("answer types: who is a word and dots", question_type, lambda n: "who is a" + "." * n + "! x"),
+        ("answer types: a question of whens", question_type, lambda n: "x " + "when " * (n // 5)),
+        ("answer types: who and names after 'in'", lambda s: phrases(s, PERSON, frozenset()), lambda n: "in Abc " * (n // 7)),
         ("answer types: names and appositions", lambda s: phrases(s, ROLE, frozenset({"aa"})), lambda n: "Aa, " * (n // 4)),
         ("answer phrase: a sentence of dates", lambda s: _marked(s, "When did the lawyers complete the report?"),
          lambda n: "the clerks filed a draft in 1990 and " * (n // 37) + "the lawyers completed the report in 2001."),

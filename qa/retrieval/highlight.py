@@ -69,6 +69,7 @@ class AnswerEvidence(NamedTuple):
     proximity: float = 0.0  # the answer phrase's nearness to each question word, beside sharing its clause
     agent: bool = False  # the question asks who did something (answer_types.asks_agent)
     measure: Measure | None = None  # what a "how many / how much" question counts (answer_types.asked_measure)
+    own: tuple[tuple[str, ...], ...] = ()  # the question's own people, no answer to "who" (answer_types.own_names)
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -111,7 +112,7 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     if evidence is None or not evidence.kind or evidence.kind in MARKED_ONLY:
         at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
         found: list[Phrase] = [] if evidence is None or not evidence.kind else \
-            phrases(passage_text[scored[at].start:scored[at].end], evidence.kind, evidence.asked)
+            phrases(passage_text[scored[at].start:scored[at].end], evidence.kind, evidence.asked, evidence.own)
         if not found and evidence is not None and evidence.kind == SAID:
             at, found = _quotation_after(passage_text, scored, at, evidence)
     else:
@@ -135,7 +136,7 @@ def _quotation_after(text: str, scored: list[_Sentence], at: int,
     editor of Mac Format, has a rather partisan viewpoint.") yields to the next when that one opens
     a quotation (the words follow the one who says them); else it stays, marking nothing."""
     if at + 1 < len(scored) and _OPENS_QUOTE.match(text, scored[at + 1].start):
-        found = phrases(text[scored[at + 1].start:scored[at + 1].end], evidence.kind, evidence.asked)
+        found = phrases(text[scored[at + 1].start:scored[at + 1].end], evidence.kind, evidence.asked, evidence.own)
         if found:
             return at + 1, found
     return at, []
@@ -159,7 +160,7 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
 
     def phrases_of(i: int) -> list[Phrase]:
         if i not in found:
-            found[i] = phrases(text[scored[i].start:scored[i].end], evidence.kind, evidence.asked)
+            found[i] = phrases(text[scored[i].start:scored[i].end], evidence.kind, evidence.asked, evidence.own)
         return found[i]
 
     def total(i: int) -> float:

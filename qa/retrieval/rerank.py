@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from qa.retrieval.answer_types import NUMBER, PERSON, asked_measure, asks_agent, question_type
+from qa.retrieval.answer_types import NUMBER, PERSON, asked_measure, asks_agent, own_names, question_type
 from qa.retrieval.highlight import AnswerEvidence, SentenceScore, article_factor, scored_best_sentence
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
@@ -82,6 +82,7 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
     kind, asked = question_type(question), frozenset(tokens) | frozenset(aliases or ())
     agent = kind == PERSON and asks_agent(question)
     measure = asked_measure(question) if kind == NUMBER else None
+    own = own_names(question) if kind == PERSON else ()
     titles: dict[str, frozenset[str]] = {}
     out = {}
     for pid, row in rows.items():
@@ -89,7 +90,7 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
             titles[row.title] = frozenset(ANALYZER.analyse(row.title).tokens)
         evidence = AnswerEvidence(kind, asked, titles[row.title], settings.answer_type_weight,
                                   settings.context_weight, settings.follow_sentences, settings.follow_share,
-                                  settings.answer_proximity, agent, measure)
+                                  settings.answer_proximity, agent, measure, own)
         out[pid] = scored_best_sentence(row.text, tokens, weights[row.doc_id].__getitem__, total_weight,
                                         settings.bigram_weight, aliases, evidence,
                                         dense.get(pid) if dense is not None else None)
