@@ -10,6 +10,7 @@ import re
 import sys
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 import Stemmer
@@ -175,9 +176,9 @@ def unpack(stored: StoredAnalysis) -> Analysis:
     if sys.byteorder == "big":
         bounds.byteswap()
     pairs = iter(bounds)
-    per = tuple(tuple(line.split(" ")) if line else () for line in stored.sentence_tokens.split("\n")) if bounds else ()
+    per = tuple([tuple(line.split(" ")) if line else () for line in stored.sentence_tokens.split("\n")]) if bounds else ()
     if stored.tokens is None:
-        whole = tuple(t for tokens in per for t in tokens)
+        whole = tuple(chain.from_iterable(per))
     else:
         whole = tuple(stored.tokens.split(" ")) if stored.tokens else ()
     return Analysis(tuple(zip(pairs, pairs)), per, whole)
