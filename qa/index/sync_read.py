@@ -24,7 +24,7 @@ from qa.index.store import Fingerprint, HeldSkip
 from qa.index.sync_records import (Analysed, AnalysedDocument, FileRead, Read, ReadDocument, Scanned,
                                    SyncRequest, ToRead)
 from qa.index.sync_scan import stat_move
-from qa.index.text import Analysis, Analyzer, pack, tokenize
+from qa.index.text import Analyzer, StoredAnalysis, pack, tokenize
 from qa.ingest.chunking import chunk
 from qa.ingest.documents import OverBudget, Unreadable, max_bytes, parse, read_limited
 
@@ -79,7 +79,7 @@ class Analyser:
         self.model, self.settings = model, settings
         self._tokens: dict[str, tuple[str, ...]] = {}
         self._prints: dict[str, Fingerprint] = {}
-        self._analyses: dict[str, Analysis] = {}
+        self._analyses: dict[str, tuple[tuple[tuple[int, int], ...], StoredAnalysis]] = {}
 
     def __call__(self, read: ReadDocument) -> AnalysedDocument:
         title, settings = read.doc.title, self.settings
@@ -89,14 +89,16 @@ class Analyser:
         return AnalysedDocument(read, texts, tuple(vector_key(self.model, t) for t in texts),
                                 tuple(self._tokenized(bm25_text(title, p.text, settings)) for p in read.passages),
                                 tuple(self._printed(p.text) for p in read.passages),
-                                tuple(shifted(a.spans, shift) for a in analyses), tuple(pack(a) for a in analyses))
+                                tuple(shifted(spans, shift) for spans, _ in analyses), tuple(a for _, a in analyses))
 
-    def _analysed(self, text: str) -> Analysis:
-        """The analyzer's analysis of a passage (its sentences are those the sentence vectors pool
-        over), made here, not by the question that first meets the passage."""
+    def _analysed(self, text: str) -> tuple[tuple[tuple[int, int], ...], StoredAnalysis]:
+        """The analyzer's sentence spans of a passage (those the sentence vectors pool over) and its
+        whole analysis as stored, made here, not by the question that first meets the passage (kept
+        packed: a sync of a million passages holds them all until it writes)."""
         got = self._analyses.get(text)
         if got is None:
-            got = self._analyses[text] = Analyzer._analyse(text)  # not the process's cache: stored instead
+            analysis = Analyzer._analyse(text)  # not the process's cache: stored instead
+            got = self._analyses[text] = (analysis.spans, pack(analysis))
         return got
 
     def _tokenized(self, text: str) -> tuple[str, ...]:
