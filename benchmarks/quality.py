@@ -52,7 +52,8 @@ def shipped_rows(full: Path, half: Path, questions: list[Question], v2: list[str
                  modes: list[str], approximate: bool = False,
                  settings: RetrievalSettings | None = None) -> dict[str, dict[str, float]]:
     """Every question through Searcher.search, for each mode; `approximate`: with the vectors
-    turned into the IVF index qa/index/vectors.py makes above its threshold (here: at any size);
+    turned into the IVF index qa/index/vectors.py makes above its threshold (here: at any size),
+    else each segment as the writer would save it now (`as_written`);
     `settings`: other than the shipped ones (`--set`)."""
     from qa.ingest.documents import load
     from qa.search import Searcher
@@ -66,9 +67,11 @@ def shipped_rows(full: Path, half: Path, questions: list[Question], v2: list[str
 
     rows = {}
     s_full, s_half = Searcher(full, settings), Searcher(half, settings)
-    if approximate:
-        for searcher in (s_full, s_half):
+    for searcher in (s_full, s_half):
+        if approximate:
             force_approximate(searcher)
+        else:
+            as_written(searcher)
     for mode in modes:
         scores, spans_ok, spans_all = Scores(), 0, 0
         t0 = time.monotonic()
@@ -123,6 +126,16 @@ def force_approximate(searcher) -> None:
 
     searcher.settings = replace(searcher.settings, approximate_above=0)
     segmented = searcher.snapshot.vectors  # one faiss index per segment (qa/index/segments.py)
+    segmented.parts = [vectors.approximate(part, searcher.settings) for part in segmented.parts]
+
+
+def as_written(searcher) -> None:
+    """Search each segment of the Searcher's snapshot as the shipped writer would save it now, in
+    memory: the cached indexes may have been built under another approximate_above (qa/index/
+    merging.py rewrites such a segment at a user's next sync; the shared cache is never written)."""
+    from qa.index import vectors
+
+    segmented = searcher.snapshot.vectors
     segmented.parts = [vectors.approximate(part, searcher.settings) for part in segmented.parts]
 
 

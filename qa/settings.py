@@ -73,9 +73,10 @@ class RetrievalSettings:
     max_name_variants: int = 3  # other spellings of a name searched besides it
     name_variant_weight: float = 0.5  # their BM25 weight, relative to the name's own
     # -- dense search (qa/index/vectors.py): exact below approximate_above passages, an IVF index above --
-    approximate_above: int = 100_000  # BENCHMARKS.md "How it scales, re-measured": at 100k the exact scan 9.0 ms, an IVF index 2.0 ms at recall@100 0.9995; at 1M exact 83 ms, IVF 6.3 ms (`benchmarks/scale.py`)
+    approximate_above: int = 8_000  # BENCHMARKS.md "Sixth session (speed23f, 2026-12-07)": the quality benchmark's 9,764-passage segment as IVF (152 lists, 32 searched, recall@100 ~0.91) keeps every hybrid row within 0.0003 of exact, and its scan costs ~0.3 ms, not ~1.0 (`benchmarks/quality.py --modes hybrid`); was 100_000 ("How it scales, re-measured": at 100k exact 9.0 ms, IVF 2.0 ms at recall@100 0.9995; at 1M exact 83 ms, IVF 6.3 ms, `benchmarks/scale.py`)
     lists_per_sqrt: float = 2.0  # the IVF's lists: this x sqrt(passages) (2,000 at 1M), trained on TRAIN_PER_LIST vectors a list
     nprobe: int = 128  # lists searched a question: recall@100 against exact 0.9998 on 10k distinct passages (32: 0.938, 64: 0.986), 0.995 at 1M (`benchmarks/scale.py`)
+    probe_share: float = 0.21  # but at most this share of an index's lists: 32 of a 10k segment's 152 (the row cited at approximate_above); 128 still from 610 lists up (~93k passages), so 100k and 1M search as before
     retrain_growth: float = 2.0  # trained centroids are kept on updates until the lists the rule wants are this x those trained
     # -- the UI's score cue (qa/ui/widgets.py score_level), on the ranking score's scale --
     cue_floor: float = 0.23  # operating-points percentiles: held-out questions' first passage 0.45-0.58 -> 1-2 bars; 0.40 before the re-rank's weights were fitted, which lower the first passage's score by 0.15-0.18 at every percentile (BM25 counted less in the head): 0.23 keeps each of the 15 percentiles at its number of bars (BENCHMARKS.md "The re-rank's weights learned"; 0.35 -> 0.40 with the sentence vectors, "Sentence vectors shipped")

@@ -60,7 +60,7 @@ def test_rows_are_kept_between_questions_until_something_is_committed(built, mon
     reader = LocalIndexReader(index)
     ids = reader.passage_ids[:6].tolist()
     want = store.citation_rows(reader._conn, ids)
-    reads = _counting(monkeypatch, "citation_rows")
+    reads = _counting(monkeypatch, "analysed_citation_rows")  # (with the passages' stored analyses)
     first = reader.citation_rows(ids[::-1] + [10**9])  # an id no passage has: absent, as from sqlite
     assert first == want and list(first) == sorted(ids)  # sqlite's order: ascending ids
     assert reader.citation_rows(ids[:3]) == {pid: want[pid] for pid in ids[:3]} and len(reads) == 1

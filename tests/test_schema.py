@@ -15,7 +15,9 @@ from qa.index.changes import pending_changes
 from qa.errors import QAError
 from qa.index.indexer import sync
 from qa.search import Searcher
+from qa.index import sync_commit, sync_write, text
 from qa.index.store import IndexStore
+from qa.index.text import ANALYSIS_VERSION, ANALYZER, StoredAnalysis, pack, unpack
 
 from conftest import SEEDS
 from robust_util import HashEmbedder
@@ -50,6 +52,7 @@ def _before_user_version(index: Path) -> None:
     conn.execute("DROP INDEX passages_by_story")
     conn.execute("DROP INDEX passages_unprinted")
     conn.execute("DROP TABLE excluded")
+    _before_analyses(conn)
     _before_sentence_vectors(conn)
     added = [(t, c) for t, c, _ in store.ADDED_COLUMNS if c not in ("text_sha1", "passages")]
     added += [(t, c) for t, columns in store.NEWS_COLUMNS.items() for c in columns]
@@ -64,6 +67,13 @@ def _before_sentence_vectors(conn: sqlite3.Connection) -> None:
     """What migration 3 adds taken away (the schema of main before issue 24's sentence vectors)."""
     conn.execute("DROP TABLE sentence_vectors")
     conn.execute("ALTER TABLE pending_vectors DROP COLUMN sentences")
+
+
+def _before_analyses(conn: sqlite3.Connection) -> None:
+    """What migration 4 adds taken away (the schema before passages' analyses were stored)."""
+    conn.execute("DROP TABLE passage_analysis")
+    conn.execute("DELETE FROM meta WHERE key = ?", (store.ANALYSED_KEY,))
+    conn.execute("PRAGMA user_version = 3")
 
 
 def _built(tmp_path: Path) -> Path:
@@ -140,3 +150,55 @@ def test_a_migration_that_fails_leaves_the_index_as_it_was(tmp_path, monkeypatch
     assert Searcher(index).search(QUESTION, mode="bm25").hits  # still read as it was
     sync(index, embedder=HashEmbedder())
     assert _probed(index) == dict(store.schema_at(store.SCHEMA_VERSION).tables)
+
+
+def _answers(index: Path) -> list[tuple]:
+    searcher = Searcher(index)
+    try:
+        return [(h.passage_id, h.highlight_start, h.highlight_end, h.answer, round(h.score, 6)) for question in
+                (QUESTION, "How many people were killed?", "Who was the ambassador?")
+                for h in searcher.search(question, k=3, embedder=HashEmbedder()).hits]
+    finally:
+        searcher.close()
+
+
+def _stored(index: Path, version: int = ANALYSIS_VERSION) -> dict[int, tuple]:
+    """The stored analyses of this version, by passage id."""
+    with IndexStore.open(index) as db:
+        return db.analyses([pid for pid, _ in db.unanalysed_passages(-1)], version)  # (-1: every passage)
+
+
+def test_passages_analyses_are_stored_and_an_older_index_gets_them_from_its_next_writer(tmp_path):
+    index = _built(tmp_path)
+    stored = _stored(index)
+    with IndexStore.open(index) as db:
+        texts = dict(db.unanalysed_passages(-1))  # every passage, by id
+    assert stored and set(stored) == set(texts)
+    assert all(unpack(StoredAnalysis(*stored[pid])) == ANALYZER._analyse(text) for pid, text in texts.items())
+    answers = _answers(index)
+    conn = sqlite3.connect(index / store.DB_NAME)
+    _before_analyses(conn)
+    conn.commit()
+    conn.close()
+    assert _answers(index) == answers  # read as before: every passage analysed as it is asked for
+    sync(index, embedder=HashEmbedder())  # nothing changed in the files: the migration and the analyses only
+    assert _stored(index) == stored and _answers(index) == answers
+
+
+def test_analyses_of_another_analyzer_version_are_not_read_and_are_made_again(tmp_path, monkeypatch):
+    index = _built(tmp_path)
+    answers = _answers(index)
+    with IndexStore.open(index) as db, db.transaction():
+        db.add_analyses([(pid, ANALYSIS_VERSION, *pack(ANALYZER._analyse("Not this passage. Another one.")))
+                         for pid, _ in db.unanalysed_passages(-1)])  # wrong for every passage
+    ANALYZER.analyse.cache_clear()
+    assert _answers(index) != answers  # (the stored analysis is what a question reads)
+    monkeypatch.setattr(text, "ANALYSIS_VERSION", ANALYSIS_VERSION + 1)
+    for module in (sync_commit, sync_write):
+        monkeypatch.setattr(module, "ANALYSIS_VERSION", ANALYSIS_VERSION + 1)
+    ANALYZER.analyse.cache_clear()
+    assert _answers(index) == answers  # another version's rows are not read
+    sync(index, embedder=HashEmbedder())  # the next writer analyses every passage again
+    with IndexStore.open(index) as db:
+        passages = db.passage_count()
+    assert len(_stored(index, ANALYSIS_VERSION + 1)) == passages and _stored(index, ANALYSIS_VERSION) == {}

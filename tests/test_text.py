@@ -111,3 +111,38 @@ def test_the_ascii_pattern_finds_the_words_the_unicode_one_does(text):
 
     for a, b in ((0, len(text)), (len(text) // 3, len(text) - 2)):
         assert _ASCII_WORD.findall(text, a, b) == _WORD.findall(text, a, b)
+
+
+# -- a passage's analysis as the index stores it (issue 23) ------------------------------------
+
+_PROSE = st.text(max_size=200) | st.lists(st.sampled_from(
+    ["The man", "SAID.", "Dr. Smith", "left", "WHO", "IS", "\n\n", "\n", "ﬁsh", "Kil\u200bimanjaro", "It's", "?",
+     "“Yes.”", "1. Item", "U.S.", " "]), max_size=20).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PROSE)
+def test_a_stored_analysis_reads_back_as_the_analyzer_makes_it(text):
+    from qa.index.text import Analyzer, pack, unpack
+
+    analysis = Analyzer._analyse(text)
+    assert unpack(pack(analysis)) == analysis
+
+
+def test_the_analyzer_version_is_raised_when_its_output_changes():
+    """Indexes store passages' analyses under ANALYSIS_VERSION (qa/index/store.py passage_analysis)
+    and read only those of the running analyzer's version: a change to sentence spans, tokens or
+    stems must raise it, or an index would answer from analyses the code no longer makes. This
+    pins the analyses of the seed articles' paragraphs to the version; when it fails, raise
+    ANALYSIS_VERSION in qa/index/text.py and put the new digest here beside it."""
+    import hashlib
+
+    from conftest import SEEDS
+    from qa.index.text import ANALYSIS_VERSION, Analyzer
+
+    digest = hashlib.sha256()
+    for path in sorted(SEEDS.glob("*.txt")):
+        whole = path.read_text(encoding="utf-8")
+        for passage in [whole, whole.upper(), *whole.split("\n\n")]:
+            digest.update(repr(Analyzer._analyse(passage)).encode("utf-8"))
+    assert (ANALYSIS_VERSION, digest.hexdigest()[:16]) == (1, "c3b53fd49cb4ecb4")

@@ -13,6 +13,7 @@ import pytest
 from conftest import Remembering, bbc_sample
 from robust_util import HashEmbedder
 from qa.index import store, vectors
+from qa.index.store import IndexStore
 from qa.index.indexer import sync
 from qa.retrieval.candidates import dense_search
 from qa.retrieval.snapshot import IndexSnapshot
@@ -190,3 +191,66 @@ def test_an_approximate_index_gives_back_stored_vectors_and_forgets_removed_ones
     got_ids, got = vectors.contents(loaded)
     order = np.argsort(got_ids)
     assert np.array_equal(got[order], np.delete(data, 6, axis=0))
+
+
+# -- the threshold lowered (issue 23: a 10k segment searched approximate) --------------------------
+
+def _seed_answers(index_dir: Path, settings=DEFAULT_SETTINGS) -> list[list[tuple[int, float, int, int]]]:
+    searcher = Searcher(index_dir, settings=settings)
+    try:
+        return [[(h.passage_id, round(h.score, 6), h.highlight_start, h.highlight_end)
+                 for h in searcher.search(q, k=3, embedder=HashEmbedder()).hits]
+                for q in ("Who heads Ansar al-Sharia in Derna?", "How many people were killed?", "harbour")]
+    finally:
+        searcher.close()
+
+
+def _kinds(index_dir: Path) -> list[bool]:
+    """Per current segment, whether its vector file holds an exact index."""
+    conn = store.connect(index_dir)
+    try:
+        from qa.index.segments import current_segments
+
+        meta = store.read_meta(conn)
+        return [vectors.saved_exact(s.vector_file(index_dir)) for s in current_segments(IndexStore(conn), meta)]
+    finally:
+        conn.close()
+
+
+def test_an_existing_index_is_saved_again_as_its_size_asks_by_the_next_sync_and_answers_the_same(tmp_path):
+    """A segment saved exact under a higher threshold is rewritten approximate by the next writer
+    once it is at or above the threshold, and exact again far below it; the answers do not move
+    (the seeds' few passages make one list, all of it searched)."""
+    from conftest import SEEDS
+
+    index = tmp_path / "index"
+    sync(index, [SEEDS], embedder=HashEmbedder())
+    assert _kinds(index) == [True]
+    exact = _seed_answers(index)
+    lower = replace(DEFAULT_SETTINGS, approximate_above=2)
+    report = sync(index, embedder=HashEmbedder(), retrieval=lower)  # no file changed: the segment alone rewritten
+    assert report.embedded == 0 and _kinds(index) == [False]
+    assert _seed_answers(index, lower) == exact
+    sync(index, embedder=HashEmbedder(), retrieval=lower)
+    assert _kinds(index) == [False]  # rewritten once, not at every sync
+    higher = replace(DEFAULT_SETTINGS, approximate_above=10**6)
+    sync(index, embedder=HashEmbedder(), retrieval=higher)
+    assert _kinds(index) == [True] and _seed_answers(index) == exact
+
+
+def test_a_small_ivf_index_searches_at_most_its_probe_share_of_lists(monkeypatch):
+    ivf = vectors.approximate(_exact(3_000), replace(DEFAULT_SETTINGS, approximate_above=0, lists_per_sqrt=0.25))
+    lists = vectors.ivf_of(ivf).nlist
+    asked: list[int] = []
+    real = vectors.faiss.SearchParametersIVF
+
+    def recording(**kwargs):
+        asked.append(kwargs["nprobe"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(vectors.faiss, "SearchParametersIVF", recording)
+    query = _unit(1, seed=3)[0]
+    vectors.search(ivf, query, 10, settings=replace(DEFAULT_SETTINGS, nprobe=128, probe_share=0.25))
+    vectors.search(ivf, query, 10, settings=replace(DEFAULT_SETTINGS, nprobe=2, probe_share=0.25))
+    vectors.search(ivf, query, 10, np.arange(1, 1_501), replace(DEFAULT_SETTINGS, nprobe=128, probe_share=0.25))
+    assert lists == 14 and asked == [4, 2, 8]  # a quarter of 14 lists, rounded up; twice that for half the ids

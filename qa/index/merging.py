@@ -39,9 +39,10 @@ def manifest_files(meta: IndexMeta) -> tuple[str, ...]:
 def merge_segments(db: IndexStore, index_dir: Path, settings: IndexingSettings,
                    retrieval: RetrievalSettings = DEFAULT_SETTINGS,
                    pause: Callable[[str], None] = lambda phase: None) -> IndexMeta | None:
-    """Merge while the policy (segments.next_merge) finds a merge, each its own commit; the last
-    committed meta (None: nothing merged). A merged segment at or above
-    retrieval.approximate_above passages is saved as an approximate index (qa/index/vectors.py).
+    """Merge while the policy (segments.next_merge) finds a merge, or a segment is of the other
+    kind (`_misfit`), each its own commit; the last committed meta (None: nothing merged). A merged
+    segment at or above retrieval.approximate_above passages is saved as an approximate index
+    (qa/index/vectors.py).
     `pause("merging")` runs between writing a merged segment and committing it (the kill tests' hook)."""
     committed = None
     for _ in range(MAX_MERGES_PER_SYNC):
@@ -50,7 +51,7 @@ def merge_segments(db: IndexStore, index_dir: Path, settings: IndexingSettings,
             break
         current = segments.current_segments(db, meta)
         deleted = np.asarray(deleted_ids, dtype=np.int64)
-        chosen = segments.next_merge(segments.sizes(current, deleted), settings)
+        chosen = segments.next_merge(segments.sizes(current, deleted), settings) or _misfit(index_dir, current, retrieval)
         if chosen is None:
             break
         merged = _merged_meta(db, index_dir, meta, current, chosen, deleted, retrieval)
@@ -71,6 +72,20 @@ def merge_segments(db: IndexStore, index_dir: Path, settings: IndexingSettings,
                 merged.terms_file(index_dir).unlink(missing_ok=True)
         committed = merged
     return committed
+
+
+def _misfit(index_dir: Path, current: list[SegmentRecord], retrieval: RetrievalSettings) -> tuple[int, int] | None:
+    """A segment saved as another kind than one written now would be (exact at or above
+    retrieval.approximate_above passages, from a qa whose threshold was higher; approximate below
+    half of it), to rewrite alone: an existing index comes to search as a new one does."""
+    for i, segment in enumerate(current):
+        try:
+            exact = vectors.saved_exact(segment.vector_file(index_dir))
+        except OSError:
+            continue  # a missing file is the integrity check's (qa/index/repair.py)
+        if segment.passages >= retrieval.approximate_above if exact else segment.passages < retrieval.approximate_above // 2:
+            return i, i + 1
+    return None
 
 
 def _merged_meta(db: IndexStore, index_dir: Path, meta: IndexMeta, current: list[SegmentRecord],

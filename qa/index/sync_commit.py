@@ -19,6 +19,7 @@ from qa.errors import IndexCorrupt, QAError
 from qa.index import duplicates, merging, ownership, pause, store, story_index
 from qa.index.store import IndexMeta, IndexStore
 from qa.index.sync_records import Committed, Edit, Records, StageHook, Written
+from qa.index.text import ANALYSIS_VERSION, Analyzer, pack
 from qa.index import sync_write
 from qa.settings import DEFAULT_INDEXING, DEFAULT_SETTINGS, IndexingSettings, RetrievalSettings
 
@@ -46,6 +47,7 @@ def commit(db: IndexStore, written: Written) -> Committed:
             _record(db, records)
         if edit is not None:
             db.write_meta(written.meta)
+        _analyse_missing(db, edit)
         pause.at("committing")
     return Committed(written, written.meta)
 
@@ -63,9 +65,21 @@ def _apply(db: IndexStore, edit: Edit, meta: IndexMeta, bands_current: bool) -> 
             doc_id = db.add_document(doc, list(passages), now)
             db.set_document_news(doc_id, *news)
     db.add_sentence_vectors(edit.sentences)
+    db.add_analyses(edit.analyses)
     db.write_fingerprints(list(edit.fingerprints))
     _check_counts(db, meta)
     return removed
+
+
+def _analyse_missing(db: IndexStore, edit: Edit | None) -> None:
+    """Store an analysis for every passage lacking one of this analyzer's (an older index's passages,
+    once; all of them after ANALYSIS_VERSION was raised): questions then never analyse a passage."""
+    complete = edit is None or len(edit.analyses) == sum(len(passages) for _, passages, _ in edit.documents)
+    if complete and db.analysed_version() == ANALYSIS_VERSION:
+        return
+    missing = db.unanalysed_passages(ANALYSIS_VERSION)
+    db.add_analyses([(pid, ANALYSIS_VERSION, *pack(Analyzer._analyse(text))) for pid, text in missing])
+    db.set_analysed_version(ANALYSIS_VERSION)
 
 
 def _record(db: IndexStore, records: Records) -> None:

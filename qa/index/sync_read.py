@@ -24,9 +24,8 @@ from qa.index.store import Fingerprint, HeldSkip
 from qa.index.sync_records import (Analysed, AnalysedDocument, FileRead, Read, ReadDocument, Scanned,
                                    SyncRequest, ToRead)
 from qa.index.sync_scan import stat_move
-from qa.index.text import tokenize
+from qa.index.text import Analyzer, StoredAnalysis, pack, tokenize
 from qa.ingest.chunking import chunk
-from qa.ingest.sentences import sentence_spans as split_sentences
 from qa.ingest.documents import OverBudget, Unreadable, max_bytes, parse, read_limited
 
 
@@ -39,10 +38,10 @@ def bm25_text(title: str, passage_text: str, settings: ChunkSettings) -> str:
     return f"{title}\n{passage_text}" if settings.title_in_bm25 else passage_text
 
 
-def sentence_spans(passage_text: str, shift: int) -> tuple[tuple[int, int], ...]:
-    """The passage's sentences as the highlight scores them (the analyzer's spans, qa/index/text.py:
-    the same splitter, not its cache), moved by `shift` into its model text (after the title)."""
-    return tuple((a + shift, b + shift) for a, b in split_sentences(passage_text))
+def shifted(spans: tuple[tuple[int, int], ...], shift: int) -> tuple[tuple[int, int], ...]:
+    """A passage's sentences (the analyzer's spans, as the highlight scores them) moved by `shift`
+    into its model text (after the title)."""
+    return tuple((a + shift, b + shift) for a, b in spans)
 
 
 def vector_key(model: str, text: str) -> str:
@@ -80,15 +79,27 @@ class Analyser:
         self.model, self.settings = model, settings
         self._tokens: dict[str, tuple[str, ...]] = {}
         self._prints: dict[str, Fingerprint] = {}
+        self._analyses: dict[str, tuple[tuple[tuple[int, int], ...], StoredAnalysis]] = {}
 
     def __call__(self, read: ReadDocument) -> AnalysedDocument:
         title, settings = read.doc.title, self.settings
         texts = tuple(embedding_text(title, p.text, settings) for p in read.passages)
         shift = len(texts[0]) - len(read.passages[0].text) if texts else 0  # the title's, when prepended
+        analyses = [self._analysed(p.text) for p in read.passages]
         return AnalysedDocument(read, texts, tuple(vector_key(self.model, t) for t in texts),
                                 tuple(self._tokenized(bm25_text(title, p.text, settings)) for p in read.passages),
                                 tuple(self._printed(p.text) for p in read.passages),
-                                tuple(sentence_spans(p.text, shift) for p in read.passages))
+                                tuple(shifted(spans, shift) for spans, _ in analyses), tuple(a for _, a in analyses))
+
+    def _analysed(self, text: str) -> tuple[tuple[tuple[int, int], ...], StoredAnalysis]:
+        """The analyzer's sentence spans of a passage (those the sentence vectors pool over) and its
+        whole analysis as stored, made here, not by the question that first meets the passage (kept
+        packed: a sync of a million passages holds them all until it writes)."""
+        got = self._analyses.get(text)
+        if got is None:
+            analysis = Analyzer._analyse(text)  # not the process's cache: stored instead
+            got = self._analyses[text] = (analysis.spans, pack(analysis))
+        return got
 
     def _tokenized(self, text: str) -> tuple[str, ...]:
         got = self._tokens.get(text)

@@ -21,6 +21,7 @@ from qa.config import ChunkSettings
 from qa.embedding.encoder import Encoder
 from qa.index.bm25 import TermCounts
 from qa.index.store import DocumentRow, Fingerprint, HeldSkip, IndexMeta, NewDocument, NewPassage, StatMove
+from qa.index.text import StoredAnalysis
 from qa.ingest.chunking import Passage
 from qa.ingest.documents import Document
 from qa.ingest.sources import Unavailable
@@ -221,6 +222,9 @@ class AnalysedDocument:
     #: per passage, its sentences (the analyzer's spans) in its model text's coordinates: what its
     #: sentence vectors are pooled over (qa/embedding/sentences.py)
     spans: tuple[tuple[tuple[int, int], ...], ...] = ()
+    #: per passage, the analyzer's analysis of its text as stored (qa/index/text.py `pack`): a
+    #: question then reads it instead of analysing the passage
+    analyses: tuple[StoredAnalysis, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,6 +278,8 @@ class Edit:
     tombstones: int = 0  # deleted passages the kept segments hold after the commit
     replaces_all: bool = False  # its segment replaces every earlier one (a rebuild or a repair)
     sentences: tuple[tuple[int, bytes], ...] = ()  # (passage id, blob) of its passages' sentence vectors
+    #: (passage id, analyzer version, *StoredAnalysis) of its passages' analyses (store.add_analyses)
+    analyses: tuple[tuple, ...] = ()
     clears_pending: bool = True  # the vectors kept aside are used up (a repair leaves them)
 
 

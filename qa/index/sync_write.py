@@ -18,6 +18,7 @@ from qa.config import FORMAT_VERSION
 from qa.index import segments, store, vectors
 from qa.index.bm25 import TermCounts
 from qa.index.store import IndexMeta, IndexStore, NewDocument, NewPassage, SegmentRecord
+from qa.index.text import ANALYSIS_VERSION
 from qa.index.sync_records import AnalysedDocument, Edit, Embedded, Read, Records, SyncRequest, Written
 from qa.ingest.documents import page_at
 
@@ -66,8 +67,10 @@ def edit_of(db: IndexStore, request: SyncRequest, embedded: Embedded) -> Edit:
                      segments=kept, kept_files=segments.file_names(previous),
                      sentence_vectors=_all_have_sentences(keys, embedded, base if scanned.incremental else None))
     sentences = tuple((pid, embedded.sentences[k]) for pid, k in zip(ids, keys) if k in embedded.sentences)
+    stored = [a for d in embedded.analysed.documents for a in d.analyses]
+    analyses = tuple((pid, ANALYSIS_VERSION, *a) for pid, a in zip(ids, stored)) if len(stored) == len(ids) else ()
     return Edit(base, meta, documents, index, TermCounts.build(ids, tokens), prints, tuple(dropped),
-                tuple(old_ids), tombstones, not scanned.incremental, sentences=sentences)
+                tuple(old_ids), tombstones, not scanned.incremental, sentences=sentences, analyses=analyses)
 
 
 def _all_have_sentences(keys: list[str], embedded: Embedded, kept: IndexMeta | None) -> bool:

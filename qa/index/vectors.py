@@ -7,7 +7,7 @@ stored vector back. Two kinds, chosen by size (RetrievalSettings.approximate_abo
 - exact (IndexIDMap2 over IndexFlatIP): a scan of every vector, a few milliseconds at 100k;
 - approximate (IndexIVFFlat with a hashtable from id to slot): the vectors sorted into
   lists_per_sqrt x sqrt(n) lists by k-means centroids; a question scans the `nprobe` lists whose
-  centroids are nearest. Vectors are stored whole (not quantised), so a reconstructed vector, and
+  centroids are nearest (at most `probe_share` of them). Vectors are stored whole (not quantised), so a reconstructed vector, and
   every score of a passage it returns, is the exact one. Its centroids are kept while passages are
   added and removed, and trained again only when the index has grown well past its lists.
 
@@ -122,6 +122,17 @@ class StoredRows:
 
 
 # -- exact or approximate ---------------------------------------------------------------------
+
+#: the first bytes of a saved exact index (faiss's code for IndexIDMap2); an IVF index starts otherwise
+EXACT_FILE_CODE = b"IxM2"
+
+
+def saved_exact(path: Path) -> bool:
+    """Whether the vector file holds an exact index, from its first bytes (no vector read: a sync
+    asks this of every segment, to rewrite one saved under another threshold)."""
+    with open(path, "rb") as handle:
+        return handle.read(len(EXACT_FILE_CODE)) == EXACT_FILE_CODE
+
 
 def ivf_of(index: faiss.Index) -> faiss.IndexIVF | None:
     """The IVF index when `index` is approximate, else None."""
@@ -238,7 +249,8 @@ def search(index: faiss.Index, query: np.ndarray, n: int, allowed: np.ndarray | 
     (passage ids; None: all) restricts the search to those: faiss skips the others in its scan
     (an IDSelectorBitmap), so the cost is at most the unfiltered scan's. An IVF index searches
     settings.nprobe lists, more under a filter (nprobe / the share allowed, up to all of them), so
-    about as many allowed vectors are compared as without one."""
+    about as many allowed vectors are compared as without one; never more than settings.probe_share
+    of its lists unfiltered (a small index's few lists)."""
     total = int(index.ntotal)
     if total == 0 or (allowed is not None and allowed.size == 0):
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
@@ -254,7 +266,8 @@ def search(index: faiss.Index, query: np.ndarray, n: int, allowed: np.ndarray | 
         params = faiss.SearchParameters(sel=selector) if selector is not None else None
     else:
         share = 1.0 if allowed is None else allowed.size / total
-        nprobe = min(ivf.nlist, math.ceil(settings.nprobe / max(share, 1e-9)))
+        probes = min(settings.nprobe, math.ceil(settings.probe_share * ivf.nlist))
+        nprobe = min(ivf.nlist, math.ceil(probes / max(share, 1e-9)))
         params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe) if selector is not None \
             else faiss.SearchParametersIVF(nprobe=nprobe)
     wanted = min(n, total if allowed is None else int(allowed.size))

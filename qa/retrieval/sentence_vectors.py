@@ -12,6 +12,7 @@ model not loaded yet) uses none: the words alone, as without the feature.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from qa.index.text import ANALYZER
@@ -39,5 +40,5 @@ def dense_evidence(source: object, rows: Mapping[int, CitationRow], question: np
     cosines = np.vstack([vectors for _, vectors in kept]).astype(np.float32, copy=False) @ question  # one product for all
     cosines[np.isnan(cosines)] = 0.0  # a sentence past the model's truncation: no evidence
     cosines *= weight
-    ends = np.cumsum([len(vectors) for _, vectors in kept])[:-1]
-    return dict(zip((pid for pid, _ in kept), np.split(cosines, ends)))
+    bounds = [0, *accumulate(len(vectors) for _, vectors in kept)]  # (slices: np.split is ~10x slower)
+    return {pid: cosines[a:b] for (pid, _), a, b in zip(kept, bounds, bounds[1:])}
