@@ -110,3 +110,93 @@ def test_a_follow_ups_borrowed_words_find_the_story_its_own_words_the_sentence(t
         searcher.close()
     assert best.source.endswith("singer.txt")
     assert "Dev Ostrander" in best.text[best.highlight_start - best.start:best.highlight_end - best.start]
+
+
+TOPICS = {
+    "rugby.txt": "England squad named\n\nEngland coach Dan Hollis will be without the injured players Tom Varley "
+                 "and Ed Brack against Wales. Hollis said both players would return in March.\n",
+    "broadband.txt": "Broadband customers unhappy\n\nA survey of broadband customers by the magazine Net Monthly "
+                     "found that one in five had switched supplier. The broadband survey was carried out in "
+                     "January by the magazine's readers panel.\n",
+    "regime.txt": "Bank to pay regime victims\n\nThe Corva bank will give $8m to the victims of General Amaro's "
+                  "regime. How many were killed under the Amaro regime is disputed: more than 3,000, a report says.\n",
+    "floods.txt": "Floods in the valley\n\nHeavy floods killed 40 people in the valley on Monday. Many more were "
+                  "killed when a bridge collapsed, officials said.\n",
+    "school.txt": "School budget agreed\n\nThe school budget was agreed on Monday after a long debate.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def topics_index(tmp_path_factory):
+    """Five short synthetic articles indexed with the stand-in embedder (no model)."""
+    from qa.index.indexer import sync
+    from tests.robust_util import HashEmbedder
+
+    folder = tmp_path_factory.mktemp("topics")
+    (folder / "articles").mkdir()
+    for name, text in TOPICS.items():
+        (folder / "articles" / name).write_text(text, encoding="utf-8")
+    sync(folder / "index", [folder / "articles"], embedder=HashEmbedder())
+    return folder / "index"
+
+
+@pytest.fixture(scope="module")
+def topics_lexicon(topics_index):
+    from qa.search import Searcher
+
+    searcher = Searcher(topics_index)
+    yield searcher.snapshot.lexicon
+    searcher.close()
+
+
+def test_a_short_question_with_a_topic_of_its_own_stands_alone(topics_lexicon):
+    """"who did the broadband survey" after a rugby question: two key words and no name, but the
+    index holds them together in the broadband article, none about the rugby players."""
+    talk = Conversation()
+    talk.ask("which players will hollis be without")
+    turn = talk.ask("who did the broadband survey", lexicon=topics_lexicon)
+    assert not turn.follow_up and turn.query == "who did the broadband survey"
+    talk.clear()
+    talk.ask("which players will hollis be without")
+    assert talk.ask("who did the broadband survey").follow_up  # no index at hand: the words' rule
+
+
+def test_a_short_question_the_topic_holds_stays_a_follow_up(topics_lexicon):
+    """"how many were killed" is found in floods too, but the regime's article holds it with the
+    previous question's words: a follow-up, searched in that topic."""
+    talk = Conversation()
+    talk.ask("how much will the corva bank give to amaros victims")
+    turn = talk.ask("how many were killed", lexicon=topics_lexicon)
+    assert turn.follow_up and "corva" in turn.context
+
+
+def test_pronouns_and_openings_are_never_overruled(topics_lexicon):
+    for question in ("who did her broadband survey", "and the broadband survey"):
+        talk = Conversation()
+        talk.ask("which players will hollis be without")
+        assert talk.ask(question, lexicon=topics_lexicon).follow_up
+
+
+def test_a_new_short_question_finds_its_own_article(topics_index, topics_lexicon):
+    """Searched with the rugby question's words it found the rugby article ("very weak")."""
+    from qa.search import Searcher
+    from tests.robust_util import HashEmbedder
+
+    talk = Conversation()
+    talk.ask("which players will hollis be without")
+    turn = talk.ask("who did the broadband survey", lexicon=topics_lexicon)
+    searcher = Searcher(topics_index)
+    try:
+        best = searcher.search(turn.question, embedder=HashEmbedder(), query=turn.query).hits[0]
+    finally:
+        searcher.close()
+    assert best.source.endswith("broadband.txt")
+
+
+def test_the_chat_engine_lends_its_lexicon_once_loaded(topics_index):
+    from qa.ui.engine import Engine
+
+    engine = Engine(topics_index)
+    assert engine.lexicon() is None  # before the index is loaded: the words' rule alone
+    engine.open()
+    assert "broadband" in engine.lexicon().vocabulary

@@ -162,6 +162,31 @@ async def test_follow_up_uses_the_context_and_new_topic_clears_it(seed_index, mo
 
 
 @run_async
+async def test_a_short_new_question_is_no_follow_up_in_the_chat(tmp_path, stand_in):
+    """The chat lends the loaded index's words to the conversation: "who did the broadband survey"
+    after a rugby question meets only in the broadband story, so it is searched on its own."""
+    from qa.index.indexer import sync
+
+    (tmp_path / "news").mkdir()
+    for name, text in {"rugby.txt": "Squad named\n\nCoach Dan Hollis will be without the injured players "
+                                    "Tom Varley and Ed Brack against Wales.\n",
+                       "broadband.txt": "Customers unhappy\n\nA broadband survey by the magazine Net Monthly "
+                                        "found that one in five had switched supplier.\n",
+                       "school.txt": "School budget agreed\n\nThe school budget was agreed on Monday.\n"}.items():
+        (tmp_path / "news" / name).write_text(text, encoding="utf-8")
+    sync(tmp_path / "index", [tmp_path / "news"], embedder=stand_in)
+    app = make_app(tmp_path / "index", stand_in)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await ask(pilot, "which players will hollis be without")
+        view = await ask(pilot, "who did the broadband survey")
+        assert not view.turn.follow_up
+        assert "also searched" not in plain(app.chat.query(QuestionMessage).last())
+        view = await ask(pilot, "who did their survey")  # a pronoun: a follow-up all the same
+        assert view.turn.follow_up
+
+
+@run_async
 async def test_reindex_after_adding_a_folder_then_ask_about_it(own_index, model, tmp_path):
     extra = tmp_path / "extra"
     extra.mkdir()

@@ -10,7 +10,16 @@ The rule, kept simple so a user can predict it:
   "and" or "also", or has at most two key words of its own and names nobody ("How many died?",
   but not "What is the capital of Peru?", which names its subject, nor "who is jamal zubia", typed
   in lower case, whose "zubia" no English word list holds, nor "who is stephen dyer", "who is"
-  and two words being a name asked about).
+  and two words being a name asked about) -- unless its own words make a **topic of their own**.
+  Put simply: a short question goes on with the topic when the topic's passages speak of it, and
+  starts a new one when its words meet only elsewhere. Exactly, with the index at hand (the
+  chat's, once loaded): it stands alone when no passage holds its own words and the words it
+  would borrow (below) together, each at least `follow_up_share` (0.35) of their best passage
+  alone (BM25). "who did the broadband survey" after "which players will robinson be without"
+  meets in broadband articles, none about Robinson's players: it stands alone; "how many were
+  killed" after a question about Pinochet's victims meets the Pinochet article and borrows its
+  words. Pronouns and the openings are never overruled: "and the survey?" or "who did their
+  survey" always go on with the topic, Ctrl+N always starts a new one.
 * A follow-up is searched as the question **plus the names of the previous retrieval query**:
   its key words (not stop words) that hold a capital letter, the first word of the question
   excepted ("Ansar al-Sharia", "Derna"); when it has none (a question typed in lower case), all
@@ -27,9 +36,14 @@ The answer still cites passages; only what is searched for changes. Usable witho
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from qa.index.text import ANALYZER, STOP_WORDS
+from qa.index.text import ANALYZER, STOP_WORDS, tokenize
 from qa.retrieval.answer_types import ROLE, question_type
+from qa.settings import DEFAULT_SETTINGS
+
+if TYPE_CHECKING:
+    from qa.retrieval.speller import Lexicon
 
 #: pronouns that point back to something named earlier
 BACK_POINTERS = frozenset("he she him his her hers it its they them their theirs this these those".split())
@@ -71,12 +85,19 @@ def names(text: str) -> list[str]:
 
 
 def is_follow_up(question: str) -> bool:
-    """True when the question leans on an earlier one (see the module docstring for the rule)."""
+    """True when the question leans on an earlier one by its words alone (see the module docstring
+    for the rule; a short one may still stand alone by the index, `topic_of_its_own`)."""
+    return points_back(question) or is_short(question)
+
+
+def points_back(question: str) -> bool:
+    """A follow-up by an opening ("and ...") or a pronoun pointing back: never overruled."""
     lowered = question.strip().casefold()
-    if any(lowered.startswith(opening) for opening in FOLLOW_UP_OPENINGS):
-        return True
-    if _points_back(question):
-        return True
+    return any(lowered.startswith(opening) for opening in FOLLOW_UP_OPENINGS) or _points_back(question)
+
+
+def is_short(question: str) -> bool:
+    """At most two key words of its own and no name: a follow-up unless the index says otherwise."""
     own = key_words(question)
     return (len(own) <= SHORT_QUESTION_WORDS and not names(question) and not _uncased_names(question, own)
             and not (len(own) == 2 and question_type(question) == ROLE))  # "who is stephen dyer": a name
@@ -106,6 +127,25 @@ def _uncased_names(question: str, own: list[str]) -> bool:
     return bool(english) and any(w.isalpha() and len(w) >= 3 and w.casefold() not in english for w in own)
 
 
+def topic_of_its_own(lexicon: Lexicon, question: str, topic: list[str], share: float) -> bool:
+    """True when no passage holds the question's own words and the topic's together, each at
+    least `share` of its best passage: the question's words meet elsewhere ("broadband survey"
+    in broadband articles, none about the rugby topic). BM25 weights of one generation; words the
+    index lacks count for nothing, and with none of the question's or the topic's known there is
+    nothing to tell: False (the words' rule stands)."""
+    import numpy as np  # not at the UI's start-up
+
+    weights = lexicon.weights
+    own = [t for t in dict.fromkeys(tokenize(question)) if t in lexicon.vocabulary]
+    borrowed = [t for t in dict.fromkeys(tokenize(" ".join(topic))) if t in lexicon.vocabulary and t not in own]
+    if weights is None or not own or not borrowed:
+        return False
+    scores = (weights.scores(own), weights.scores(borrowed))  # BM25's own sums: no copy of a posting
+    held = scores[0] > 0  # the passages holding a word of the question
+    together = np.minimum(scores[0][held] / scores[0].max(), scores[1][held] / scores[1].max())
+    return bool(together.size) and float(together.max()) < share
+
+
 @dataclass
 class Turn:
     """One question as it will be searched."""
@@ -120,21 +160,28 @@ class Turn:
 
 
 class Conversation:
-    """Remembers the previous retrieval query so that follow-ups can borrow its key words."""
+    """Remembers the previous retrieval query so that follow-ups can borrow its key words.
+    `share`: the settings' `follow_up_share` (see `topic_of_its_own`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, share: float = DEFAULT_SETTINGS.follow_up_share) -> None:
         self.previous_query: str | None = None
+        self.share = share
 
-    def ask(self, question: str, words: str | None = None) -> Turn:
+    def ask(self, question: str, words: str | None = None, lexicon: Lexicon | None = None) -> Turn:
         """The Turn for the next question; it becomes the previous one. `words`: the question's
         own words when it has more (a filter prefix, "since:2024 Who ..."): only they are searched
-        and carried into follow-ups."""
+        and carried into follow-ups. `lexicon`: the index's (its snapshot's), to let a short
+        question with a topic of its own stand alone; without it (no index loaded yet) the words'
+        rule alone decides."""
         words = question if words is None else words
         context: list[str] = []
         if self.previous_query is not None and is_follow_up(words):
             own = {w.casefold() for w in key_words(words)}
             topic = names(self.previous_query) or key_words(self.previous_query)
             context = [w for w in topic if w.casefold() not in own][:MAX_CONTEXT_WORDS]
+            if context and lexicon is not None and not points_back(words) \
+                    and topic_of_its_own(lexicon, words, context, self.share):
+                context = []
         query = f"{words} {' '.join(context)}" if context else words
         self.previous_query = query
         return Turn(question, query, context)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -118,6 +119,9 @@ class TermWeights(Protocol):
 
     def term_weights(self, token: str) -> tuple[np.ndarray, np.ndarray]:
         """(positions ascending, weights) of the passages holding the term."""
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        """BM25 score of every passage (position order) for the tokens."""
 
 
 class Lexicon:

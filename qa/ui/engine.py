@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # imported in a worker, not at start-up (numpy, scipy, faiss)
     from qa.index.library import Removal, SourceInfo
     from qa.search import Answer, Hit, Searcher
     from qa.index.store import IndexMeta
+    from qa.retrieval.speller import Lexicon
 
 #: builds the embedding model from its name (tests inject one that is already loaded)
 EmbedderFactory = Callable[[str], "Encoder"]
@@ -158,6 +159,13 @@ class Engine:
         for hit in answer.hits:  # the cards' word marks, made here in the worker, not on the event loop
             ANALYZER.marks(hit.text)
         return answer
+
+    def lexicon(self) -> Lexicon | None:
+        """The loaded generation's words, for telling a follow-up (qa/retrieval/context.py);
+        None before the index is loaded (the words' rule alone decides then). Read without the
+        lock: a generation's lexicon never changes, a refresh replaces it whole."""
+        searcher = self.searcher
+        return searcher.snapshot.lexicon if searcher is not None else None
 
     def stored_passages(self, passage_id: int) -> list[tuple[int, str]]:
         """(passage id, text) of every passage of the document holding this one, in document

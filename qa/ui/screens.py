@@ -140,7 +140,7 @@ class ChatScreen(Screen):
         from qa.retrieval.filters import strip_prefix  # loaded by the index's worker by now
 
         # a filter prefix ("since:2024 ...") is not words to search, explain or carry on
-        turn = self.conversation.ask(question, strip_prefix(question))
+        turn = self.conversation.ask(question, strip_prefix(question), self.engine.lexicon())
         asked = QuestionMessage(turn)
         pending = Pending()
         self.transcript.mount_all([asked, pending])
