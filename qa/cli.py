@@ -410,7 +410,8 @@ def _answer_each(args: argparse.Namespace, searcher: object, opened: tuple[int, 
     for line in _questions(args.question):
         prefix, question = split_prefix(line)
         if not question.strip():
-            raise QAError(f"no question after the filters in: {line}")
+            raise QAError(f"no question after the filters in: {line}; write it after them, "
+                          'e.g.: qa ask "since:2024 Who met in Tripoli?"')
         searcher, opened = _reopened(searcher, opened)
         answer = searcher.search(question, k=args.k, embedder=embedder, mode=args.mode,
                                  filters=prefix.merged(flags), sort=args.sort)

@@ -1,0 +1,49 @@
+"""What a second new user met on 2026-12-07, going where the first did not (BENCHMARKS.md
+"Reliability / A new user's session, second pass"): filters typed wrong, odd questions, the
+watch beside the UI. Each test failed on the code before its fix. The stand-in embedder or
+keyword search: the model is not the point."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _one_line_error(result, *words: str) -> None:
+    assert result.returncode == 1, result
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("qa: error: "), result.stderr
+    assert "Traceback" not in result.stderr and not result.stdout, result
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("question", ["since: harbour", 'since:"" harbour', "source: Derna", "SOURCE:",
+                                      "since:2024 until: Who met?", "since:'' Who met?"])
+def test_a_filter_word_without_its_value_is_one_line_error(built, run_qa, question):
+    """`qa ask "since: harbour"` (a space after the colon) searched the words "since: harbour",
+    unfiltered, without a word; `since:""` filtered nothing."""
+    index, _ = built
+    result = run_qa("ask", question, "--index", str(index), "--mode", "bm25")
+    _one_line_error(result, "has no value", "right after the colon")
+
+
+@pytest.mark.parametrize("flag", ["--since", "--until", "--source"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_filter_flag_is_one_line_error(built, run_qa, flag, value):
+    """`qa ask --since "" ...` (a shell variable left empty) answered unfiltered without a word."""
+    index, _ = built
+    result = run_qa("ask", "Who met?", flag, value, "--index", str(index), "--mode", "bm25")
+    _one_line_error(result, f"{flag} is empty", "e.g.")
+
+
+def test_a_filter_word_that_only_starts_like_one_is_a_question_word():
+    from qa.retrieval.filters import split_prefix
+
+    assert split_prefix("sincere thanks to whom?")[1] == "sincere thanks to whom?"
+    assert split_prefix("Since when is Derna held?")[1] == "Since when is Derna held?"
+    assert split_prefix("source:gazette Who met?")[0].source == "gazette"
+
+
+def test_filters_without_a_question_say_where_it_goes(built, run_qa):
+    index, _ = built
+    result = run_qa("ask", "since:2024", "--index", str(index), "--mode", "bm25")
+    _one_line_error(result, "no question after the filters", 'e.g.: qa ask "since:2024 ')
