@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from robust_util import HashEmbedder
+from test_ui import run_async, settle
+
 
 def _one_line_error(result, *words: str) -> None:
     assert result.returncode == 1, result
@@ -47,3 +50,28 @@ def test_filters_without_a_question_say_where_it_goes(built, run_qa):
     index, _ = built
     result = run_qa("ask", "since:2024", "--index", str(index), "--mode", "bm25")
     _one_line_error(result, "no question after the filters", 'e.g.: qa ask "since:2024 ')
+
+
+@run_async
+async def test_the_palettes_screenshot_is_saved_with_the_exports(built, monkeypatch, tmp_path):
+    """The palette's Screenshot said "Failed to save screenshot" (Textual saves to ~/Downloads,
+    missing on this machine as on many servers): it goes beside the conversation exports."""
+    from qa.ui.app import QAApp
+
+    index, _ = built
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no Downloads folder in it
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    app = QAApp(index, embedder_factory=lambda name: HashEmbedder(), poll_seconds=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        palette = {command.title: command for command in app.get_system_commands(app.screen)}
+        palette["Screenshot"].callback()
+        for _ in range(100):  # until the write is done and said (it runs in a thread)
+            await pilot.pause(0.05)
+            said = [n.message for n in app._notifications]
+            if any("screenshot" in m for m in said):
+                break
+        saved = list((tmp_path / "data" / "qa" / "exports").glob("qa-screenshot-*.svg"))
+        assert saved and saved[0].read_text(encoding="utf-8").startswith("<svg"), (saved, said)
+        assert not any("Failed" in m for m in said), said
