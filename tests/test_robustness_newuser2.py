@@ -5,6 +5,8 @@ keyword search: the model is not the point."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from robust_util import HashEmbedder
@@ -75,3 +77,20 @@ async def test_the_palettes_screenshot_is_saved_with_the_exports(built, monkeypa
         saved = list((tmp_path / "data" / "qa" / "exports").glob("qa-screenshot-*.svg"))
         assert saved and saved[0].read_text(encoding="utf-8").startswith("<svg"), (saved, said)
         assert not any("Failed" in m for m in said), said
+
+
+def test_a_card_of_a_file_deleted_since_the_answer_says_it_is_gone(built):
+    """Enter on a card whose file `qa index --watch` had just removed (deleted from a folder that
+    is there) said "its folder may be unmounted, renamed or on another machine"."""
+    from qa.search import Searcher
+    from qa.ui.engine import read_article
+
+    index, sources = built
+    searcher = Searcher(index)
+    hit = searcher.search("Who heads Ansar al-Sharia in Derna?", k=1, mode="bm25").hits[0]
+    searcher.close()
+    assert read_article(hit.path, hit).doc is not None
+    Path(hit.path).unlink()  # as from a folder that is there: `qa index --watch` then drops it
+    article = read_article(hit.path, hit)
+    assert article.doc is None and "deleted or moved" in article.problem, article.problem
+    assert "unmounted" not in article.problem
