@@ -5,6 +5,7 @@ keyword search: the model is not the point."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,20 @@ def test_a_card_of_a_file_deleted_since_the_answer_says_it_is_gone(built):
     article = read_article(hit.path, hit)
     assert article.doc is None and "deleted or moved" in article.problem, article.problem
     assert "unmounted" not in article.problem
+
+
+def test_indexing_a_folder_with_no_articles_says_so(run_qa, tmp_path, monkeypatch):
+    """`qa index EMPTY_FOLDER` (a wrong folder typed) printed "0 added, ..." and exit 0 with no
+    word: a missing folder was said, an empty one not. Now one warning line, in `--json` too."""
+    import qa.embedding.embedder
+
+    monkeypatch.setattr(qa.embedding.embedder, "passage_encoder", lambda *_a, **_k: HashEmbedder())
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / ".hidden.txt").write_text("passed over\n")
+    result = run_qa("index", str(tmp_path / "empty"), "--index", str(tmp_path / "index"), "--json")
+    assert result.returncode == 0, result
+    report = json.loads(result.stdout)
+    assert report["unavailable"] == [{"path": str(tmp_path / "empty"), "state": "empty", "documents": 0}]
+    assert any("is empty: nothing of it is indexed" in w for w in report["warnings"]), report
+    result = run_qa("index", "--index", str(tmp_path / "index"))
+    assert result.stderr.count("is empty: nothing of it is indexed") == 1, result.stderr
