@@ -112,3 +112,14 @@ def test_indexing_a_folder_with_no_articles_says_so(run_qa, tmp_path, monkeypatc
     assert any("is empty: nothing of it is indexed" in w for w in report["warnings"]), report
     result = run_qa("index", "--index", str(tmp_path / "index"))
     assert result.stderr.count("is empty: nothing of it is indexed") == 1, result.stderr
+
+
+@pytest.mark.parametrize("question", ["???!!", "🚋🚋", "... -- !"])
+def test_a_question_of_no_words_is_said_so(built, run_qa, question):
+    """`qa ask "???!!"` (or emoji alone) said "Looked for no key words (only common words)":
+    there were no words at all to look for."""
+    index, _ = built
+    result = run_qa("ask", question, "--index", str(index), "--mode", "bm25")
+    assert result.returncode == 0 and "Looked for no words (only punctuation or symbols)" in result.stdout, result
+    result = run_qa("ask", "the of and", "--index", str(index), "--mode", "bm25")
+    assert "no key words (only common words)" in result.stdout, result
