@@ -123,3 +123,17 @@ def test_a_question_of_no_words_is_said_so(built, run_qa, question):
     assert result.returncode == 0 and "Looked for no words (only punctuation or symbols)" in result.stdout, result
     result = run_qa("ask", "the of and", "--index", str(index), "--mode", "bm25")
     assert "no key words (only common words)" in result.stdout, result
+
+
+def test_a_bad_line_of_qa_ask_stdin_is_skipped_and_said_the_rest_answered(built, run_qa):
+    """`qa ask -` stopped at a line whose filters were typed wrong ("since:yesterday ..."), leaving
+    every later question unanswered: that line is now said on stderr and skipped, exit 1."""
+    index, _ = built
+    lines = "Who heads Ansar al-Sharia?\nsince:yesterday Who met?\nsince: Derna\nsince:2024\nWho was killed?"
+    result = run_qa("ask", "-", "--index", str(index), "--mode", "bm25", "--json", stdin=lines)
+    assert result.returncode == 1, result
+    answered = [json.loads(line)["question"] for line in result.stdout.splitlines()]
+    assert answered == ["Who heads Ansar al-Sharia?", "Who was killed?"], answered
+    said = result.stderr.splitlines()
+    assert len(said) == 3 and all(line.startswith('qa: error: skipped "') for line in said), said
+    assert "Traceback" not in result.stderr
