@@ -378,6 +378,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise QAError("-k must be at least 1")
     if args.question != "-" and not args.question.strip():
         raise QAError('the question is empty; ask e.g.: qa ask "Who heads Ansar al-Sharia in Derna?"')
+    if args.question != "-" and "\n" not in args.question and os.path.isfile(args.question):
+        # `qa ask questions.txt` would search for the file's name: it is answered, and the way to
+        # ask its lines is said
+        say(f"qa: note: {args.question} is a file; to ask each of its lines: qa ask - < {args.question}")
     from qa.retrieval.filters import make_filters
 
     flags = make_filters(args.since, args.until, args.source)  # a bad date is said before any loading

@@ -137,3 +137,14 @@ def test_a_bad_line_of_qa_ask_stdin_is_skipped_and_said_the_rest_answered(built,
     said = result.stderr.splitlines()
     assert len(said) == 3 and all(line.startswith('qa: error: skipped "') for line in said), said
     assert "Traceback" not in result.stderr
+
+
+def test_a_question_that_is_a_file_says_how_to_ask_its_lines(built, run_qa, tmp_path):
+    """`qa ask questions.txt` searched for the words "questions txt" without a word of why."""
+    index, _ = built
+    (tmp_path / "questions.txt").write_text("Who heads Ansar al-Sharia?\n")
+    result = run_qa("ask", "questions.txt", "--index", str(index), "--mode", "bm25", cwd=tmp_path)
+    assert result.returncode == 0, result
+    assert result.stderr == "qa: note: questions.txt is a file; to ask each of its lines: qa ask - < questions.txt\n"
+    result = run_qa("ask", "Who heads Ansar al-Sharia?", "--index", str(index), "--mode", "bm25", cwd=tmp_path)
+    assert "note" not in result.stderr
