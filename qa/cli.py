@@ -378,6 +378,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise QAError("-k must be at least 1")
     if args.question != "-" and not args.question.strip():
         raise QAError('the question is empty; ask e.g.: qa ask "Who heads Ansar al-Sharia in Derna?"')
+    if args.question != "-" and "\n" not in args.question and os.path.isfile(args.question):
+        # `qa ask questions.txt` would search for the file's name: it is answered, and the way to
+        # ask its lines is said
+        say(f"qa: note: {args.question} is a file; to ask each of its lines: qa ask - < {args.question}")
     from qa.retrieval.filters import make_filters
 
     flags = make_filters(args.since, args.until, args.source)  # a bad date is said before any loading
@@ -394,32 +398,51 @@ def cmd_ask(args: argparse.Namespace) -> int:
         embedder = question_encoder(searcher.model, warn=lambda m: say(f"qa: warning: {m}"))
     gc.freeze()  # what start-up loaded lives as long as the questions: no collection walks it again
     try:
-        _answer_each(args, searcher, opened, embedder, flags)
+        skipped = _answer_each(args, searcher, opened, embedder, flags)
     finally:
         gc.unfreeze()  # a caller in the same process (the tests' run_qa) collects it as before
-    return 0
+    return 1 if skipped else 0
 
 
 def _answer_each(args: argparse.Namespace, searcher: object, opened: tuple[int, int] | None,
-                 embedder: object, flags: object) -> None:
-    """Answer the question, or each line of stdin, as JSON or for a person."""
+                 embedder: object, flags: object) -> int:
+    """Answer the question, or each line of stdin, as JSON or for a person; the number of lines
+    of stdin skipped for their filters (each said in one line: the next lines are still answered)."""
     from qa.presenter import notices
     from qa.render import print_answer
-    from qa.retrieval.filters import split_prefix
 
+    skipped = 0
     for line in _questions(args.question):
-        prefix, question = split_prefix(line)
-        if not question.strip():
-            raise QAError(f"no question after the filters in: {line}")
+        try:
+            question, filters = _read_question(line, flags)
+        except QAError as exc:
+            if args.question != "-":
+                raise
+            say(f'qa: error: skipped "{line}": {exc}')
+            skipped += 1
+            continue
         searcher, opened = _reopened(searcher, opened)
         answer = searcher.search(question, k=args.k, embedder=embedder, mode=args.mode,
-                                 filters=prefix.merged(flags), sort=args.sort)
+                                 filters=filters, sort=args.sort)
         if args.json:  # with the notices a person is shown, in the same words (qa/presenter.py)
             said = [notice.as_json() for notice in notices(answer)]
             print(json.dumps({**answer.as_json(), "notices": said}, ensure_ascii=False), flush=True)
         else:
             print_answer(answer)
         gc.freeze()  # what this question kept (its passages' analysis and rows): no collection walks it again
+    return skipped
+
+
+def _read_question(line: str, flags: object) -> tuple[str, object]:
+    """The question of a line and its filters (a prefix over the flags); QAError for filters
+    typed wrong or no question after them."""
+    from qa.retrieval.filters import split_prefix
+
+    prefix, question = split_prefix(line)
+    if not question.strip():
+        raise QAError(f"no question after the filters in: {line}; write it after them, "
+                      'e.g.: qa ask "since:2024 Who met in Tripoli?"')
+    return question, prefix.merged(flags)
 
 
 def _reopened(searcher: object, opened: tuple[int, int] | None) -> tuple[object, tuple[int, int] | None]:

@@ -9,6 +9,8 @@ harmless its own way. No rich or textual here: the JSON carries the same records
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -142,7 +144,10 @@ def looked_for(query: str) -> str:
         parts.append("the words " + ", ".join(others))
     if named:
         parts.append("the names " + ", ".join(named))
-    return " and ".join(parts) if parts else "no key words (only common words)"
+    if parts:
+        return " and ".join(parts)
+    # "???" or "🚋🚋" holds no word at all: "only common words" would send the user hunting for them
+    return "no key words (only common words)" if re.search(r"\w", query) else "no words (only punctuation or symbols)"
 
 
 def copies_line(hit: Hit) -> str:

@@ -96,6 +96,9 @@ class Scan:
         for source in self.missing_sources:
             if not any(path == source for path, _ in away):
                 away[(source, MISSING)] = 0
+        for root in self.roots:  # a source folder empty or unreadable from the first: said, as a missing one is
+            if (self.listed.get(root) is False or root in self.unreadable) and not any(p == root for p, _ in away):
+                away[(root, self._state(root))] = 0
         return deleted, [Unavailable(p, s, n) for (p, s), n in sorted(away.items())]
 
 

@@ -23,6 +23,8 @@ from qa.index.store import DocumentFacts
 
 #: a question prefix word: since:VALUE, until:VALUE or source:VALUE (VALUE quoted when it has spaces)
 _PREFIX = re.compile(r"""\s*(since|until|source):(?:"([^"]*)"|'([^']*)'|(\S+))""", re.IGNORECASE)
+#: a filter word with nothing right after its colon ("since: 2024", "source:"), or an empty quote
+_EMPTY_PREFIX = re.compile(r"""\s*(since|until|source):(?:""|''|\s|$)""", re.IGNORECASE)
 _GLOB_CHARS = set("*?[")
 
 
@@ -95,6 +97,11 @@ class Bound:
     assumed_year: int | None = None
 
 
+#: a value of each filter, and one with spaces, for the errors that ask for one
+_EXAMPLES = {"since": "2024-03", "until": "2024-06", "source": "reuters"}
+_QUOTED = {"since": "1 March 2024", "until": "30 June 2024", "source": "Coast Courier"}
+
+
 def parse_bound(text: str, end: bool) -> dt.date:
     """The first (end=False) or last (end=True) day of the period the user wrote: 2024, 2024-01,
     2024-01-15, "March 2024", "1 March 2024". QAError when it is not one of those forms."""
@@ -143,7 +150,11 @@ def _period_edge(first: dt.date, period: str, end: bool) -> dt.date:
 
 
 def make_filters(since: str | None = None, until: str | None = None, source: str | None = None) -> Filters:
-    """Filters from the user's words (flags or prefix values); QAError for a bad date or an empty range."""
+    """Filters from the user's words (flags or prefix values); QAError for a bad date, an empty
+    value (`--since ""` would otherwise filter nothing without a word) or an empty range."""
+    for name, value in (("since", since), ("until", until), ("source", source)):
+        if value is not None and not value.strip():
+            raise QAError(f"--{name} is empty; give it a value, e.g. {_EXAMPLES[name]}")
     bounds = {"since": read_bound(since, end=False) if since else None,
               "until": read_bound(until, end=True) if until else None}
     assumed = tuple((side, b.assumed_year) for side, b in bounds.items() if b and b.assumed_year)
@@ -164,6 +175,7 @@ def split_prefix(question: str) -> tuple[Filters, str]:
     values: dict[str, str] = {}
     rest = question
     while True:
+        _refuse_empty(rest)
         match = _PREFIX.match(rest)
         if match is None:
             break
@@ -172,6 +184,16 @@ def split_prefix(question: str) -> tuple[Filters, str]:
     if not values:
         return Filters(), question
     return make_filters(values.get("since"), values.get("until"), values.get("source")), rest.strip()
+
+
+def _refuse_empty(rest: str) -> None:
+    """QAError for a filter word left without its value ("since: 2024 Who ..."): searched as
+    words, it would quietly filter nothing."""
+    empty = _EMPTY_PREFIX.match(rest)
+    if empty is not None:
+        name = empty.group(1).lower()
+        raise QAError(f"{name}: has no value; write it right after the colon, e.g. {name}:{_EXAMPLES[name]} "
+                      f'(quote one with spaces: {name}:"{_QUOTED[name]}")')
 
 
 def strip_prefix(question: str) -> str:

@@ -13,6 +13,7 @@ import io
 import os
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -325,6 +326,22 @@ class QAApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.BINDINGS))
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's Screenshot, saved beside the conversation exports: Textual's default
+        folder, ~/Downloads, is often missing (a server, a container), and the save then failed
+        with "Failed to save screenshot" and no reason."""
+        from qa.locations import exports_dir
+
+        folder = Path(path) if path else exports_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.notify(f"Could not write {folder}: {exc.strerror}", severity="error", markup=False)
+            return None
+        name = filename or f"qa-screenshot-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+        return super().deliver_screenshot(name, str(folder), time_format)
 
 
 def skipped_of(skipped: dict[str, str], added: tuple[str, ...], names: int = 3) -> list[str]:

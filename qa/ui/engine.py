@@ -87,6 +87,10 @@ def read_article(path: str, hit: Hit | None = None) -> Article:
     try:
         doc = parse(Path(path), Path(path).read_bytes())
     except OSError as exc:
+        if hit is not None and hit.available and os.path.isdir(os.path.dirname(path)) and not os.path.lexists(path):
+            # its folder is here: the file was deleted or moved since the answer, not unmounted
+            return Article(None, f"The file is gone ({display_path(path)}: deleted or moved since it was "
+                                 "indexed); here is the passage as indexed.")
         if hit is not None and (not hit.available or not os.path.exists(path)):
             return Article(None, f"The file cannot be opened now ({display_path(path)}: its folder may be "
                                  "unmounted, renamed or on another machine); here is the article as indexed.")
