@@ -148,3 +148,11 @@ def test_a_question_that_is_a_file_says_how_to_ask_its_lines(built, run_qa, tmp_
     assert result.stderr == "qa: note: questions.txt is a file; to ask each of its lines: qa ask - < questions.txt\n"
     result = run_qa("ask", "Who heads Ansar al-Sharia?", "--index", str(index), "--mode", "bm25", cwd=tmp_path)
     assert "note" not in result.stderr
+
+
+def test_the_sync_summary_counts_one_passage_in_the_singular():
+    """`qa index` of one short article printed "1 passages"."""
+    from qa.index.sync_records import SyncReport
+
+    assert "; 1 passage (1 embedded) in" in SyncReport(added=1, passages=1, embedded=1).summary()
+    assert "; 3 passages (0 embedded) in" in SyncReport(unchanged=1, passages=3).summary()

@@ -26,6 +26,7 @@ from qa.ingest.chunking import Passage
 from qa.ingest.documents import Document
 from qa.ingest.sources import Unavailable
 from qa.settings import DEFAULT_INDEXING, DEFAULT_SETTINGS, IndexingSettings, RetrievalSettings
+from qa.wording import count
 
 #: on_progress(phase, done, total): phase is "reading" or "embedding"
 ProgressCallback = Callable[[str, int, int], None]
@@ -76,7 +77,7 @@ class SyncReport:
 
     def summary(self) -> str:
         return (f"{self.added} added, {self.updated} changed, {self.removed} removed, "
-                f"{self.unchanged} unchanged, {self.skipped} skipped; {self.passages} passages "
+                f"{self.unchanged} unchanged, {self.skipped} skipped; {count(self.passages, 'passage')} "
                 f"({self.embedded} embedded) in {self.seconds:.1f} s")
 
 
