@@ -133,6 +133,10 @@ class IndexingSettings:
     #: the read-ahead thread's nice value (Linux): it reads in the gaps the model's threads leave
     #: rather than taking a core from them (onnxruntime waits for its slowest thread)
     read_ahead_nice: int = 10
+    #: passages analysed a transaction when an older index's stored analyses are filled in after a
+    #: commit (~115 us each: ~0.6 s a batch): memory stays bounded at any size, and a run stopped
+    #: meanwhile keeps the batches done
+    analyse_batch: int = 5000
 
     def __post_init__(self) -> None:
         if self.merge_factor < 2 or self.max_segments < 1 or not 0 < self.max_deleted_share <= 1:

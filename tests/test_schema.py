@@ -202,3 +202,34 @@ def test_analyses_of_another_analyzer_version_are_not_read_and_are_made_again(tm
     with IndexStore.open(index) as db:
         passages = db.passage_count()
     assert len(_stored(index, ANALYSIS_VERSION + 1)) == passages and _stored(index, ANALYSIS_VERSION) == {}
+
+
+def test_an_older_index_is_analysed_a_batch_a_transaction_and_a_stopped_run_keeps_its_batches(tmp_path, monkeypatch):
+    """The analyses an older index lacks are filled in after the commit, a transaction a batch: a
+    run stopped in the middle (Ctrl-C at a million passages, ~2 min) keeps the batches it did, the
+    next one does the rest, and only then is the index marked as analysed throughout."""
+    index = _built(tmp_path)
+    stored = _stored(index)
+    with IndexStore.open(index) as db, db.transaction():
+        db.conn.execute("DELETE FROM passage_analysis")
+        db.conn.execute("DELETE FROM meta WHERE key = ?", (store.ANALYSED_KEY,))
+    assert len(stored) > 4
+    analyse, calls = ANALYZER._analyse, []
+
+    def stopped_at_the_fifth(passage: str):
+        calls.append(passage)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return analyse(passage)
+
+    monkeypatch.setattr(sync_commit.Analyzer, "_analyse", staticmethod(stopped_at_the_fifth))
+    with IndexStore.open(index) as db, pytest.raises(KeyboardInterrupt):
+        sync_commit._analyse_missing(db, None, batch=2)
+    assert len(_stored(index)) == 4  # two batches of two kept, the third rolled back
+    with IndexStore.open(index) as db:
+        assert db.analysed_version() is None
+    monkeypatch.setattr(sync_commit.Analyzer, "_analyse", staticmethod(analyse))
+    with IndexStore.open(index) as db:
+        sync_commit._analyse_missing(db, None, batch=2)
+        assert db.analysed_version() == ANALYSIS_VERSION
+    assert _stored(index) == stored

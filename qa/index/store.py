@@ -1053,11 +1053,12 @@ class IndexStore:
         self.conn.executemany("INSERT OR REPLACE INTO passage_analysis(passage_id, version, spans, sentence_tokens, "
                               "tokens) VALUES (?, ?, ?, ?, ?)", list(rows))
 
-    def unanalysed_passages(self, version: int) -> list[tuple[int, str]]:
-        """(id, text) of passages without an analysis of this analyzer version (an older index's)."""
+    def unanalysed_passages(self, version: int, after: int = 0, limit: int = -1) -> list[tuple[int, str]]:
+        """(id, text) of passages without an analysis of this analyzer version (an older index's), by
+        id: the first `limit` (-1: all) of those with an id above `after`."""
         return self.conn.execute("SELECT p.id, p.text FROM passages p LEFT JOIN passage_analysis a "
-                                 "ON a.passage_id = p.id AND a.version = ? WHERE a.passage_id IS NULL ORDER BY p.id",
-                                 (version,)).fetchall()
+                                 "ON a.passage_id = p.id AND a.version = ? WHERE a.passage_id IS NULL AND p.id > ? "
+                                 "ORDER BY p.id LIMIT ?", (version, after, limit)).fetchall()
 
     def analysed_version(self) -> int | None:
         """The analyzer version every passage has a stored analysis of (None: not known to be so)."""

@@ -47,8 +47,8 @@ def commit(db: IndexStore, written: Written) -> Committed:
             _record(db, records)
         if edit is not None:
             db.write_meta(written.meta)
-        _analyse_missing(db, edit)
         pause.at("committing")
+    _analyse_missing(db, edit)
     return Committed(written, written.meta)
 
 
@@ -71,15 +71,24 @@ def _apply(db: IndexStore, edit: Edit, meta: IndexMeta, bands_current: bool) -> 
     return removed
 
 
-def _analyse_missing(db: IndexStore, edit: Edit | None) -> None:
+def _analyse_missing(db: IndexStore, edit: Edit | None, batch: int = DEFAULT_INDEXING.analyse_batch) -> None:
     """Store an analysis for every passage lacking one of this analyzer's (an older index's passages,
-    once; all of them after ANALYSIS_VERSION was raised): questions then never analyse a passage."""
+    once; all of them after ANALYSIS_VERSION was raised): questions then never analyse a passage.
+    After the commit, a transaction a batch: a million passages' (~2 min once) hold neither the
+    new generation back nor all their texts in memory, and a run stopped keeps what it did
+    (a question analyses a passage still lacking one, as before)."""
     complete = edit is None or len(edit.analyses) == sum(len(passages) for _, passages, _ in edit.documents)
     if complete and db.analysed_version() == ANALYSIS_VERSION:
         return
-    missing = db.unanalysed_passages(ANALYSIS_VERSION)
-    db.add_analyses([(pid, ANALYSIS_VERSION, *pack(Analyzer._analyse(text))) for pid, text in missing])
-    db.set_analysed_version(ANALYSIS_VERSION)
+    after = 0
+    while True:
+        with db.transaction():
+            missing = db.unanalysed_passages(ANALYSIS_VERSION, after, batch)
+            db.add_analyses([(pid, ANALYSIS_VERSION, *pack(Analyzer._analyse(text))) for pid, text in missing])
+            if len(missing) < batch:
+                db.set_analysed_version(ANALYSIS_VERSION)
+                return
+        after = missing[-1][0]
 
 
 def _record(db: IndexStore, records: Records) -> None:
