@@ -969,3 +969,15 @@ def test_the_questions_own_subject_is_no_support_across_stories(tmp_path):
     marked = {Path(h.path).name: Path(h.path).read_text()[h.answer[0]:h.answer[1]] for h in answer.hits if h.answer}
     assert marked == {"semi.txt": "Tomas Relling"}
     assert all(h.support == 0 for h in answer.hits)
+
+
+@pytest.mark.parametrize("sentence, question, wanted", [
+    # a body's form after the name the question says is that body, no other name
+    ("Bob Murray, chairman of Sunderland FC, has launched a bid.", "who sold its sunderland stake", ["Bob Murray"]),
+    ("Last week, SBC Communications agreed to buy its former parent.", "which firm did sbc agree to buy", []),
+    # a name's first word of Roman numerals' letters is no numeral: "MIM Holdings" is new, "Bowl XLVIII" not
+    ("In 2003 the miner acquired its rival, MIM Holdings.", "who did the miner acquire", ["MIM Holdings"]),
+    ("The Broncos lost Super Bowl XLVIII to Seattle.", "who won super bowl 50", ["Broncos", "Seattle"]),
+])
+def test_a_bodys_form_is_no_name_and_a_first_word_no_numeral(sentence, question, wanted):
+    assert _found(sentence, PERSON, question) == wanted

@@ -171,6 +171,9 @@ _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean|ic)|French|Dutch|Greek|Tha
                       r"Chinese|Japanese|Vietnamese|Portuguese|Sudanese|Iraqi|Israeli|Pakistani|Saudi|Kuwaiti|Yemeni|"
                       r"Somali|Afghan|Filipino|Kurd|Kurdish|Basque|Celtic|Gothic|Asian")
 _LOWER_NEXT = re.compile(r"\s+[a-z]")
+# a body's form after its name ("Sunderland FC", "SBC Communications" for a question naming
+# Sunderland, SBC): the question's own body, no other name
+_FORMS = frozenset("fc afc plc ltd inc corp co group holdings communications international sa ag nv llc".split())
 # a sentence's first word and a verb (_acts): what tells "Ferrari won" from "Inflation rose"
 _SINGULAR_AUX = frozenset("has is was does".split())
 _AUXILIARIES = frozenset("has have had is was were are will would could can may might should must did does".split())
@@ -430,6 +433,7 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
         if not place and _adjective(text, run_start, run):
             continue
         if all(known[first:]) or _titled(words, known[first:]) or (not place and _apposed(text, runs, n)) \
+                or (first and all(w.text.casefold().strip(".,") in _FORMS for w in words)) \
                 or (not place and n + 1 < len(runs)
                                   and _DESCRIBES.fullmatch(text, run_start + run[-1].end, runs[n + 1][0])
                                   and not _clause_between(text[run_start + run[-1].end:runs[n + 1][0]])):
@@ -634,9 +638,11 @@ def _adjective(text: str, run_start: int, run: tuple[_Word, ...]) -> bool:
 
 def _known_words(run: tuple[_Word, ...], asked: Collection[str]) -> list[bool]:
     """Which words of a capitalised run the question already says: its own words, a Roman
-    numeral (what tells "Super Bowl XLVII" from the "Super Bowl 50" asked about), and the words
-    of a name whose initials are a word of the question ("Most Valuable Player" for "MVP")."""
-    known = [all(_known(stem, asked) for stem in _stems(w.text)) or bool(_ROMAN.fullmatch(w.text)) for w in run]
+    numeral after a name's first word (what tells "Super Bowl XLVII" from the "Super Bowl 50"
+    asked about), and the words of a name whose initials are a word of the question ("Most
+    Valuable Player" for "MVP")."""
+    known = [all(_known(stem, asked) for stem in _stems(w.text)) or (i > 0 and bool(_ROMAN.fullmatch(w.text)))
+             for i, w in enumerate(run)]  # a numeral after a name: "MIM Holdings", "MCI" are no numerals
     capitals = [i for i, w in enumerate(run) if w.text[:1].isupper()]
     for a in range(len(capitals)):
         for b in range(a + 2, min(len(capitals), a + 6) + 1):
