@@ -21,8 +21,8 @@ from qa.index.text import tokenize  # noqa: E402
 from qa.ingest.documents import parse  # noqa: E402
 from qa.ingest.metadata import from_text, without_datelines  # noqa: E402
 from qa.ingest.sentences import sentence_spans  # noqa: E402
-from qa.retrieval.answer_types import (CAUSE, NUMBER, PERSON, ROLE, asked_measure, asks_agent, phrases,  # noqa: E402
-                                       question_type)
+from qa.retrieval.answer_types import (CAUSE, NUMBER, PERSON, ROLE, asked_measure, asks_agent, own_names,  # noqa: E402
+                                       phrases, question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence  # noqa: E402
 from qa.retrieval.speller import Lexicon  # noqa: E402
 from qa.retrieval.spelling import spell  # noqa: E402
@@ -54,6 +54,10 @@ def _cases() -> list[tuple[str, Callable[[str], object], Callable[[int], str]]]:
         ("answer types: who is a word and dots", question_type, lambda n: "who is a" + "." * n + "! x"),
         ("answer types: a question of whens", question_type, lambda n: "x " + "when " * (n // 5)),
         ("answer types: who and names after 'in'", lambda s: phrases(s, PERSON, frozenset()), lambda n: "in Abc " * (n // 7)),
+        ("answer types: who did and a long word (own names)", own_names, lambda n: "who did " + "a" * n + " !"),
+        ("answer types: who beat and blanks (own names)", own_names, lambda n: "who beat" + " " * n + "x"),
+        ("answer types: sentence openers and verbs (who)", lambda s: phrases(s, PERSON, frozenset()),
+         lambda n: "Ferrari won. " * (n // 13)),
         ("answer types: names and appositions", lambda s: phrases(s, ROLE, frozenset({"aa"})), lambda n: "Aa, " * (n // 4)),
         ("answer phrase: a sentence of dates", lambda s: _marked(s, "When did the lawyers complete the report?"),
          lambda n: "the clerks filed a draft in 1990 and " * (n // 37) + "the lawyers completed the report in 2001."),

@@ -76,7 +76,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
     (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|organi[sz]ation|group|firm|party|"
-                        r"team|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
+                        r"team|club|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
                         r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b",
                         re.I)),
 ]
@@ -147,6 +147,17 @@ _PLACE_BEFORE = re.compile(rf"\b(?:in|at|on|from|near|to|into|across|outside|ins
 _RUN_WORD = re.compile(r"\S+")
 # a name the question writes as an owner: "Tolbert's fumble", "Kublai Khan's grandfather" (not "Who's")
 _POSSESSOR = re.compile(r"(?<![\w'’-])((?:[A-Z][\w.-]*\s+){0,2}(?!Who\b|What\b|Which\b)[A-Z][\w.-]*)(?:'s|’s)\b")
+# the subject of "who did X beat", "which club did X manage": up to three words after the auxiliary
+# (where the subject ends and the verb begins is not known in a lower-case question)
+_ASKED_SUBJECT = re.compile(r"^\W*(?:who|whom|(?:which|what)\s+[a-z]+)\s+(?:did|does|do|has|have|had|will|would|could|"
+                            r"can)\s+(?:the\s+)?([\w'’.-]+(?:\s+[\w'’.-]+){0,2})", re.I)
+# the object of "who beat hewitt", "who tackled Mike Tolbert": the words after the question's verb
+_ASKED_OBJECT = re.compile(r"^\W*who\s+(?!(?:is|was|are|were|be|been|did|does|do|has|have|had|will|would|can|could|"
+                           r"should|may|might|must)\b)[a-z]+\s+(?:the\s+)?([\w'’.-]+(?:\s+[\w'’.-]+){0,2})", re.I)
+#: a name ending in one of these is an event or a venue, not who did something ("the London Marathon",
+#: "the Davis Cup", "Free Mojtaba and Arash Day", "the Volvo Women's Open", "the Olympic Stadium")
+_EVENTS = frozenset("""cup cups open opens marathon sevens prix games olympics championship championships day
+    festival awards final finals tournament bowl stadium arena racecourse""".split())
 # a place something happens in, before a name: "throughout North America", "in far eastern Anatolia"
 # (not "from", "to", "at": "a licence from Ofcom", "lost to Federer", "works at Google")
 _AT_PLACE_WORDS = frozenset("in near into across throughout outside inside around toward towards via".split())
@@ -160,6 +171,15 @@ _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean|ic)|French|Dutch|Greek|Tha
                       r"Chinese|Japanese|Vietnamese|Portuguese|Sudanese|Iraqi|Israeli|Pakistani|Saudi|Kuwaiti|Yemeni|"
                       r"Somali|Afghan|Filipino|Kurd|Kurdish|Basque|Celtic|Gothic|Asian")
 _LOWER_NEXT = re.compile(r"\s+[a-z]")
+# a body's form after its name ("Sunderland FC", "SBC Communications" for a question naming
+# Sunderland, SBC): the question's own body, no other name
+_FORMS = frozenset("fc afc plc ltd inc corp co group holdings communications international sa ag nv llc".split())
+# a sentence's first word and a verb (_acts): what tells "Ferrari won" from "Inflation rose"
+_SINGULAR_AUX = frozenset("has is was does".split())
+_AUXILIARIES = frozenset("has have had is was were are will would could can may might should must did does".split())
+_ABSTRACT = ("tion", "sion", "ment", "ness", "ity", "ance", "ence", "ing", "ship", "ism", "cy")
+_PRONOUNISH = frozenset("""everyone everybody nobody nothing something everything anyone anybody someone somebody
+    much many more most growth demand output revenue trade work business money time""".split())
 # words that open a sentence before a name without being part of it ("Like Alice", "Former Wales skipper")
 _OPENERS = frozenset("""like unlike despite following including according among amid without within across along
     behind beyond besides toward towards upon via former meanwhile yesterday today tomorrow last next even
@@ -191,7 +211,7 @@ _ROLE = (r"(?!(?:after|over|under|other|never|ever|either|neither|rather|whether
          r"per|her|their|our|your|later|earlier|further|former|latter|better|more|before|together|however)\b)"
          r"(?:[a-z-]*(?:er|or|ist|ian|man|woman|person|ee)s?|chief|head|boss|coach|star|group|band|crew|firm|"
          r"company|team|side|club|minister|secretary|captain|president|executive|official|envoy|general|aide|"
-         r"colleague|rival|partner|attorney|judge|premier|mp|king|queen|prince|princess|actress|artist|host|"
+         r"colleague|rival|partner|attorney|judge|premier|mp|king|queen|prince|princess|actress|artist|host|champion|"
          r"anchor|correspondent|deputy|agent|guard|back|end|safety|veteran|legend|rookie|candidate|incumbent|"
          r"pilot|colonel|sergeant|lieutenant|officer|detective|inspector|economist|scientist|expert|chair|cleric|"
          r"imam|bishop|cardinal|pope|priest|rabbi|network|channel|station|newspaper|magazine|label|studio|brand|"
@@ -413,6 +433,7 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
         if not place and _adjective(text, run_start, run):
             continue
         if all(known[first:]) or _titled(words, known[first:]) or (not place and _apposed(text, runs, n)) \
+                or (first and all(w.text.casefold().strip(".,") in _FORMS for w in words)) \
                 or (not place and n + 1 < len(runs)
                                   and _DESCRIBES.fullmatch(text, run_start + run[-1].end, runs[n + 1][0])
                                   and not _clause_between(text[run_start + run[-1].end:runs[n + 1][0]])):
@@ -424,7 +445,7 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
             end -= 1
         if place and not _PLACE_BEFORE.search(text, max(0, start - 20), start):
             continue
-        if start == run_start == 0 and _opens_only(words):
+        if start == run_start == 0 and _opens_only(words) and not _acts(text, words):
             words = words[1:]  # the sentence's first word has a capital whatever it is: "Like Alice ..."
             while words and words[0].text in ("of", "and", "the", "for"):
                 words = words[1:]  # "One of Japan's": Japan
@@ -502,15 +523,42 @@ def own_names(question: str) -> tuple[tuple[str, ...], ...]:
     """The people a "who" question is itself about, each as its words' stems: a name it writes
     with "'s" ("Who recovered Tolbert's fumble?": Tolbert). A name of the sentence ending with
     one, holding all its words, is the question's own person ("Mike Tolbert"), not its answer;
-    "Genghis Khan" is no answer's owner for "Who was Kublai Khan's grandfather?". (The subject of
-    "who did hewitt beat" too was tried: BENCHMARKS.md "Who is no place".)"""
-    return tuple(tuple(stem_of(w.casefold()) for w in m.group(1).split()) for m in _POSSESSOR.finditer(question))
+    "Genghis Khan" is no answer's owner for "Who was Kublai Khan's grandfather?"; and the subject
+    or object the question names beside its verb (_participants). The marked phrase is what
+    support and "Sources differ" compare, so neither counts these either."""
+    owners = [tuple(stem_of(w.casefold()) for w in m.group(1).split()) for m in _POSSESSOR.finditer(question)]
+    return tuple(owners) + _participants(question)
+
+
+def _participants(question: str) -> tuple[tuple[str, ...], ...]:
+    """The people a "who did X beat" / "who beat X" question names as its verb's subject or object:
+    "Carlos Moya" is no answer to "who did moya beat", nor "Lleyton Hewitt" to "who beat hewitt".
+    The subject's words are each of its first one to three words up to a function word (a
+    lower-case question does not say where the subject ends: "who did conchita martinez beat"); the
+    object's are all of them, so "Ralph Woodward" is still who founded Woodward Park."""
+    out: list[tuple[str, ...]] = []
+    for pattern, prefixes in ((_ASKED_SUBJECT, True), (_ASKED_OBJECT, False)):
+        found = pattern.search(question)
+        words = []
+        for word in found.group(1).split() if found else ():
+            if word.casefold() in STOP_WORDS:
+                break
+            words.append(stem_of(word.casefold().strip("'’.")))
+        if words:
+            out.extend(tuple(words[:n]) for n in range(1, len(words) + 1)) if prefixes else out.append(tuple(words))
+    return tuple(out)
 
 
 def _owned(text: str, phrase: Phrase, own: Sequence[tuple[str, ...]]) -> bool:
     """Whether the name at `phrase` is one of the question's own people (own_names)."""
     words = _stems(text[phrase.start:phrase.end])
     return bool(words) and any(words[-1] == name[-1] and all(w in words for w in name) for name in own)
+
+
+def _event(text: str, phrase: Phrase) -> bool:
+    """Whether the name is an event or a venue ("Davis Cup", "London Marathon", "Italian Grand
+    Prix", "Olympic Stadium"): what was won or where, never who won it."""
+    return text[phrase.start:phrase.end].rsplit(None, 1)[-1].casefold() in _EVENTS
 
 
 def _people(text: str, found: list[Phrase]) -> list[Phrase]:
@@ -585,14 +633,16 @@ def _adjective(text: str, run_start: int, run: tuple[_Word, ...]) -> bool:
         return True
     nxt = _NEXT_WORD.match(text, after.start())
     word = nxt.group(1) if nxt else ""
-    return not (word in _VERBISH or word.endswith(("ed", "s")))
+    return not (word in _VERBISH or word in STOP_WORDS or word.endswith(("ed", "s")))  # not "Portsmouth during"
 
 
 def _known_words(run: tuple[_Word, ...], asked: Collection[str]) -> list[bool]:
     """Which words of a capitalised run the question already says: its own words, a Roman
-    numeral (what tells "Super Bowl XLVII" from the "Super Bowl 50" asked about), and the words
-    of a name whose initials are a word of the question ("Most Valuable Player" for "MVP")."""
-    known = [all(_known(stem, asked) for stem in _stems(w.text)) or bool(_ROMAN.fullmatch(w.text)) for w in run]
+    numeral after a name's first word (what tells "Super Bowl XLVII" from the "Super Bowl 50"
+    asked about), and the words of a name whose initials are a word of the question ("Most
+    Valuable Player" for "MVP")."""
+    known = [all(_known(stem, asked) for stem in _stems(w.text)) or (i > 0 and bool(_ROMAN.fullmatch(w.text)))
+             for i, w in enumerate(run)]  # a numeral after a name: "MIM Holdings", "MCI" are no numerals
     capitals = [i for i, w in enumerate(run) if w.text[:1].isupper()]
     for a in range(len(capitals)):
         for b in range(a + 2, min(len(capitals), a + 6) + 1):
@@ -600,6 +650,23 @@ def _known_words(run: tuple[_Word, ...], asked: Collection[str]) -> list[bool]:
                 for i in range(capitals[a], capitals[b - 1] + 1):
                     known[i] = True
     return known
+
+
+def _acts(text: str, run: Sequence[_Word]) -> bool:
+    """A one-word run opening the sentence is a name, common word or not, when a verb follows
+    and it is no plural or abstract noun: "Ferrari won", "Verizon has won", "Norwich have
+    signed", "England beat Fiji" (a team, a firm, a country), not "Officials said", "Shares fell",
+    "Inflation rose", "Everyone was"."""
+    if len(run) != 1:
+        return False
+    word = run[0].text.lower()
+    nxt = _NEXT_WORD.match(text, run[0].end)
+    verb = nxt.group(1) if nxt else ""
+    if word.endswith("s") and not word.endswith("ss") and verb not in _SINGULAR_AUX:
+        return False  # "Officials said"; "Reuters has" passes
+    acted = verb in _AUXILIARIES or (verb in _VERBISH and verb not in STOP_WORDS) or \
+        (verb.endswith("ed") and not verb.endswith("eed"))  # "signed", not "seed"
+    return acted and word.isalpha() and not word.endswith(_ABSTRACT) and word not in _PRONOUNISH
 
 
 def _opens_only(run: Sequence[_Word]) -> bool:
@@ -652,7 +719,8 @@ def phrases(text: str, kind: str | None, asked: Collection[str], own: Sequence[t
     if kind in (DATE, NUMBER):
         return [p for p in _spans(text, kind) if _new(text, p.start, p.end, asked)]
     if kind == PERSON:
-        return [p for p in _people(text, _names(text, asked, False)) if not (own and _owned(text, p, own))]
+        return [p for p in _people(text, _names(text, asked, False))
+                if not (own and _owned(text, p, own)) and not _event(text, p)]
     if kind in (PLACE, NAME):
         return _names(text, asked, kind == PLACE)
     if kind == PLACE_NAME:
