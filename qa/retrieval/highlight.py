@@ -243,12 +243,8 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
         end = unit_end(sentence, found[0], measure) if measure is not None else None
         return offset + found[0].start, offset + (end or found[0].end)
     heaviest = max(weight(stem) for _, stem in at)
-    clause = [0]  # each word's clause: how many breaks stand before it
-    for (_, end, _), (start, stop, _) in zip(words, words[1:]):
-        clause.append(clause[-1] + bool(_CLAUSE_BREAK.search(sentence, end, start)
-                                        or sentence[start:stop].lower() in _CLAUSE_WORDS))
-
-    starts, ends, places = [s for s, _, _ in words], [e for _, e, _ in words], {}
+    clause, starts, ends = _layout(sentence)
+    places: dict[str, list[int]] = {}
     for i, stem in at:
         places.setdefault(stem, []).append(i)
 
@@ -321,4 +317,22 @@ _PASSIVE_SUBJECT = re.compile(r"\s+(?:is|was|are|were|has been|have been|had bee
 def _word_stems(sentence: str) -> tuple[tuple[int, int, str], ...]:
     """Each word of a sentence with its stem (cached: the chosen sentence of a passage is often
     chosen again by the next question on its story)."""
-    return tuple((*m.span(), stem_of(m.group(0).casefold())) for m in word_spans(sentence))
+    return tuple([(m.start(), m.end(), _folded_stem(m.group())) for m in word_spans(sentence)])
+
+
+@lru_cache(maxsize=200_000)
+def _folded_stem(word: str) -> str:
+    """A word's stem as written (one cached look-up a word, not a casefold and a look-up)."""
+    return stem_of(word.casefold())
+
+
+@lru_cache(maxsize=16_384)
+def _layout(sentence: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Each word's clause (how many breaks stand before it), start and end: what _answer_phrase
+    reads of a sentence whatever the question (cached with _word_stems, not made per question)."""
+    words = _word_stems(sentence)
+    clause = [0]
+    for (_, end, _), (start, stop, _) in zip(words, words[1:]):
+        clause.append(clause[-1] + bool(_CLAUSE_BREAK.search(sentence, end, start)
+                                        or sentence[start:stop].lower() in _CLAUSE_WORDS))
+    return tuple(clause), tuple(s for s, _, _ in words), tuple(e for _, e, _ in words)
