@@ -33,4 +33,4 @@ def fuse(candidates: Candidates, mode: str, settings: RetrievalSettings) -> dict
 
 def rank(scores: dict[int, float]) -> list[int]:
     """Ids best first; ties keep the order of the dict."""
-    return sorted(scores, key=lambda pid: -scores[pid])
+    return sorted(scores, key=scores.__getitem__, reverse=True)  # a stable sort: ties keep their order

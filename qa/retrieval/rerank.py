@@ -27,7 +27,8 @@ def article_weights(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPass
     passages of these documents. The counts are kept per generation (snapshot.article_counts):
     a document asked about again with a word asked before costs a look-up."""
     terms = sorted(set(tokens))
-    out = {doc: {t: snapshot.idf(t) for t in terms} for doc in doc_ids}
+    idf = {t: snapshot.idf(t) for t in terms}  # looked up once, not once a document
+    out = {doc: dict(idf) for doc in doc_ids}
     known = [t for t in terms if t in snapshot.bm25.vocabulary]
     if not doc_ids or not known:
         return out
