@@ -195,8 +195,8 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
             evidence: AnswerEvidence | None, dense: Sequence[float] | None = None) -> list[_Sentence]:
     wanted = set(query_tokens)
     pairs = set(zip(query_tokens, query_tokens[1:]))
-    share = (lambda held: sum(weight(t) for t in held) / total_weight) if total_weight else (lambda held: 0.0)
-    out, before = [], frozenset()
+    share = (lambda held: sum(map(weight, held)) / total_weight) if total_weight else (lambda held: 0.0)
+    out, before, lone = [], frozenset(), None  # lone: the context of a sentence without the question's words after another
     titled = evidence is not None and not wanted.isdisjoint(evidence.title)
     analysis = ANALYZER.analyse(passage_text)  # cached: a passage's sentences are tokenized once a process
     for (start, end), tokens in zip(analysis.spans, analysis.sentence_tokens):
@@ -210,7 +210,11 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
             match += bigram_weight * len(pairs.intersection(zip(tokens, tokens[1:]))) / len(pairs)
         score = match
         if evidence is not None:
-            if before or titled:
+            if not (before or held) and titled:  # the title's share alone: the same for each such sentence
+                if lone is None:
+                    lone = evidence.context_weight * share((wanted & (before | evidence.title)) - held)
+                score += lone
+            elif before or titled:
                 score += evidence.context_weight * share((wanted & (before | evidence.title)) - held)
             before = held
         if dense is not None and len(out) < len(dense):
