@@ -25,6 +25,8 @@ HOOKS = frozenset({
     "startup", "search", "discover", "shutdown", "get_suggestion",
     # Input: "override this method if you want to disable the bell or do something else"
     "restricted",
+    # App: the palette's Screenshot calls it; overridden on purpose (the folder chosen, then super())
+    "deliver_screenshot",
 })
 HOOK_PREFIXES = ("on_", "action_", "watch_", "validate_", "compute_", "key_")
 
