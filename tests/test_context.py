@@ -202,3 +202,19 @@ def test_the_chat_engine_lends_its_lexicon_once_loaded(topics_index):
     assert engine.lexicon() is None  # before the index is loaded: the words' rule alone
     engine.open()
     assert "broadband" in engine.lexicon().vocabulary
+
+
+def test_a_follow_up_borrows_the_words_searched_not_the_slips_typed():
+    """"was sufian al qumu kiled" was searched for "killed": its follow-up borrows and shows that,
+    not the slip; a correction arriving after a newer question changes nothing."""
+    conversation = Conversation()
+    first = conversation.ask("was sufian al qumu kiled")
+    conversation.spelled(first, {"kiled": "killed"})
+    follow = conversation.ask("and when was he captured")
+    assert follow.context == ["sufian", "al", "qumu", "killed"]
+
+    conversation.clear()
+    first = conversation.ask("was sufian al qumu kiled")
+    newer = conversation.ask("who heads the brigade in derna")
+    conversation.spelled(first, {"kiled": "killed"})  # late: the newer question is the topic now
+    assert conversation.previous_query == newer.query

@@ -35,6 +35,8 @@ The answer still cites passages; only what is searched for changes. Usable witho
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -186,6 +188,17 @@ class Conversation:
         query = f"{words} {' '.join(context)}" if context else words
         self.previous_query = query
         return Turn(question, query, context)
+
+    def spelled(self, turn: Turn, corrected: Mapping[str, str]) -> None:
+        """The words searched for a turn's misspelled ones (`Answer.corrected`) are what its
+        follow-ups borrow and show ("also searched for: … killed", not "kiled"); nothing when a
+        newer question was asked meanwhile."""
+        if self.previous_query != turn.query or not corrected:
+            return
+        query = turn.query
+        for typed, searched in corrected.items():
+            query = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", lambda _: searched, query)
+        self.previous_query = query
 
     def clear(self) -> None:
         """Start a new topic: the next question is searched on its own."""

@@ -174,6 +174,7 @@ class ChatScreen(Screen):
     @on(Answered)
     async def _answered(self, message: Answered) -> None:
         self.turns.append((message.turn, message.answer))
+        self.conversation.spelled(message.turn, message.answer.corrected)
         await self.transcript.mount(AnswerView(message.turn, message.answer, message.note), after=message.pending)
         await message.pending.remove()
         # the question at the top, its answer below it (once the cards have their height)
