@@ -101,8 +101,10 @@ def points_back(question: str) -> bool:
 def is_short(question: str) -> bool:
     """At most two key words of its own and no name: a follow-up unless the index says otherwise.
     A question of no words at all ("🚋🚋", "???") leans on nothing ("why?" has a word)."""
+    if not _words(question):
+        return False
     own = key_words(question)
-    return bool(_words(question)) and (len(own) <= SHORT_QUESTION_WORDS and not names(question) and not _uncased_names(question, own)
+    return (len(own) <= SHORT_QUESTION_WORDS and not names(question) and not _uncased_names(question, own)
             and not (len(own) == 2 and question_type(question) == ROLE))  # "who is stephen dyer": a name
 
 
