@@ -121,3 +121,51 @@ async def test_questions_and_ctrl_n_typed_at_once_keep_their_order(news_index, s
         assert shown[-9:] == ["QuestionMessage", "AnswerView"] * 2 + ["Notice"] + ["QuestionMessage", "AnswerView"] * 2
         await pilot.press("up")
         assert box.value == "and where was that"
+
+
+@run_async
+async def test_a_conversation_typed_fast_asks_every_question_as_typed(news_index, stand_in):
+    """Keys typed right after Enter, before the chat has taken the question: they were added to
+    the question asked, or wiped with it ("...die ofwhen was the diagnosis", then no "who else")."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    questions = ["what did salem derbi command", "when was he killed", "who else", "where was that"]
+    app = make_app(news_index, stand_in)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for question in questions:
+            for character in question:
+                app.post_message(events.Key(_character_to_key(character), character))
+            app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        shown = [plain(message).splitlines() for message in app.chat.query(QuestionMessage)]
+        assert [lines[0] for lines in shown] == [f"› {question}" for question in questions]
+        assert ["also searched for" in " ".join(lines) for lines in shown] == [False, True, True, True]
+        assert app.chat.query_one(HistoryInput).history == questions
+
+
+@run_async
+async def test_the_export_keeps_the_order_asked_when_answers_come_out_of_order(news_index, stand_in):
+    """The first question's search takes longer than the second's: its answer comes last, but the
+    conversation (Ctrl+S, Ctrl+Y) keeps the questions in the order asked."""
+    import time
+
+    app = make_app(news_index, stand_in)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        search = app.engine.search
+
+        def slow_first(question, query, k):
+            if question.startswith("Who commanded"):
+                time.sleep(0.5)
+            return search(question, query, k)
+
+        app.engine.search = slow_first
+        box = app.chat.query_one(HistoryInput)
+        for question in ("Who commanded the Abu Salim Brigade?", "who did the broadband survey"):
+            box.value = question
+            await pilot.press("enter")
+        await settle(pilot)
+        assert [turn.question for turn, _ in app.chat.turns] == ["Who commanded the Abu Salim Brigade?",
+                                                                 "who did the broadband survey"]

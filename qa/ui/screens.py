@@ -3,6 +3,7 @@ dialog that adds a file or folder to the sources."""
 
 from __future__ import annotations
 
+import bisect
 import os
 import time
 import unicodedata
@@ -82,7 +83,9 @@ class ChatScreen(Screen):
         self.engine = engine
         self.topic = ChatTopic(engine.lexicon)
         self.conversation = self.topic.conversation  # read it only once the app is idle (tests)
-        self.turns: list[tuple[Turn, Answer]] = []
+        self.turns: list[tuple[Turn, Answer]] = []  # in the order asked, whatever order answered in
+        self._asked: list[int] = []  # the number of each turn's question (`turns` is kept in its order)
+        self._questions = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -145,14 +148,12 @@ class ChatScreen(Screen):
 
     @on(Input.Submitted, "#ask")
     def ask(self, event: Input.Submitted) -> None:
-        question = event.value.strip()
+        question = event.value.strip()  # the box is empty again already (HistoryInput.action_submit)
         if not question:
             return
-        box = self.query_one(HistoryInput)
-        box.remember(question)
-        box.value = ""
         turn = self.topic.ask(question)  # decided off the event loop, after the steps before it
-        asked = QuestionMessage(question)
+        asked = QuestionMessage(question, self._questions)
+        self._questions += 1
         pending = Pending()
         self.transcript.mount_all([asked, pending])
         self.call_after_refresh(self.transcript.scroll_to_widget, asked, top=True, animate=False)
@@ -196,7 +197,9 @@ class ChatScreen(Screen):
 
     @on(Answered)
     async def _answered(self, message: Answered) -> None:
-        self.turns.append((message.turn, message.answer))
+        at = bisect.bisect(self._asked, message.asked.number)  # the searches end in any order
+        self._asked.insert(at, message.asked.number)
+        self.turns.insert(at, (message.turn, message.answer))
         self.topic.spelled(message.turn, message.answer.corrected)
         view = AnswerView(message.turn, message.answer, words=message.words)
         await self.transcript.mount(view, after=message.pending)

@@ -218,6 +218,25 @@ class HistoryInput(Input):
         key handler, not a binding: the help lists no second Enter)."""
         await self.action_submit()
 
+    async def on_key(self, event: events.Key) -> None:
+        """Enter is taken here, in turn with the keys typed before and after it: as a binding it
+        ran only once the key had bubbled up to the app, after the box had taken the next keys
+        (a conversation typed fast became "...die ofwhen was the diagnosis")."""
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+
+    async def action_submit(self) -> None:
+        """The question leaves the box (and joins the history) now, not when the chat handles it:
+        keys typed right after go into an empty box, not onto the question or away with it."""
+        question = self.value
+        if question.strip():
+            self.remember(question.strip())
+            self.value = ""
+        validation = self.validate(question) if "submitted" in self.validate_on else None
+        self.post_message(self.Submitted(self, question, validation))
+
     def insert_bounded(self, text: str) -> None:
         """Insert text at the cursor (over the selection), as much as the box holds; say so if cut."""
         start, end = sorted(self.selection)
@@ -268,9 +287,10 @@ class QuestionMessage(Static):
     """A question in the transcript, shown at once; once decided (`decided`, by the answer
     worker), with the words it borrowed from earlier questions."""
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, number: int = 0) -> None:
         super().__init__(Content.assemble(("› ", "bold"), plain(question)), markup=False)
         self.question = question
+        self.number = number  # the chat's count of questions asked before it
         self.turn: Turn | None = None
 
     def decided(self, turn: Turn) -> None:
