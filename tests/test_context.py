@@ -207,6 +207,8 @@ def test_who_else_points_back(topics_lexicon):
     talk.ask("which players will hollis be without")
     turn = talk.ask("who else", lexicon=topics_lexicon)
     assert turn.follow_up and "hollis" in turn.context
+    turn = talk.ask("when will they return", lexicon=topics_lexicon)  # "else" is no topic to carry on
+    assert "hollis" in turn.context and "else" not in turn.context
 
 
 def test_a_new_short_question_finds_its_own_article(topics_index, topics_lexicon):

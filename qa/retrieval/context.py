@@ -70,14 +70,15 @@ def _words(text: str) -> list[str]:
 
 
 def key_words(text: str) -> list[str]:
-    """The words of `text` that carry its topic: not stop words, not numbers alone, no repeats."""
+    """The words of `text` that carry its topic: not stop words, not numbers alone, no repeats;
+    not "else" either (a follow-up borrowing "who else quit" searches for "quit", not "else")."""
     seen: set[str] = set()
     out: list[str] = []
     for word in _words(text):
         folded = word.casefold().replace("’", "'")
         if folded.endswith("'s"):
             folded = folded[:-2]
-        if folded in STOP_WORDS or folded in seen:
+        if folded in STOP_WORDS or folded in RELATIVE_WORDS or folded in seen:
             continue
         seen.add(folded)
         out.append(word)
