@@ -9,7 +9,10 @@ from qa.retrieval.context import Conversation, is_follow_up, key_words, names
 
 @pytest.mark.parametrize("question", ["When was he captured?", "What about Benghazi?", "Was it true?",
                                       "And Tobruk?", "Why?", "Where are their camps?", "How many died?",
-                                      "how many died", "who is her lawyer", "what was his time"])
+                                      "how many died", "who is her lawyer", "what was his time",
+                                      # saying, the modals and "how many / much" name no topic: two key words
+                                      "what did the oil official say", "when will the toolkit be released",
+                                      "how many households have broadband"])
 def test_follow_ups(question):
     assert is_follow_up(question)
 
@@ -20,10 +23,11 @@ def test_follow_ups(question):
                                       "who is jamal zubia",  # typed in lower case: "zubia" is no English word
                                       # a possessive after the subject it points to, in the question itself
                                       "why is the firm halving its dividend",
-                                      "what did the singer say about his music",
+                                      "what did the singer say about his music career",  # ("say" uncounted: two words were short)
                                       "when did the union impose its arms embargo",
                                       # "who is" and two words: a person asked about, though both are English words
                                       "who is stephen dyer",
+                                      "What did Michael Howard say",  # says whose words
                                       # no words at all: nothing to lean on (a tester's "🚋🚋" borrowed a topic)
                                       "🚋🚋", "???", "…"])
 def test_standalone_questions(question):

@@ -3,24 +3,26 @@
 A question such as "When was he captured?" names nobody; searched alone it finds any capture.
 The rule, kept simple so a user can predict it:
 
-* A question is a **follow-up** when it holds a pronoun that points back (he, she, it, they,
-  him, them, this, these, those; a possessive, his, her, its, their, only when no key word of
-  the question comes before it: "why is marsh halving its dividend" and "what did george michael
-  say about his music" name whose, "who is her lawyer" does not) or "else" ("who else": someone
-  other than the one just found), starts with "what about", "how about", "and" or "also", or
-  has at most two key words of its own and names nobody ("How many died?", but not "What is the capital of Peru?", which names its subject, nor "who is jamal zubia", typed
-  in lower case, whose "zubia" no English word list holds, nor "who is stephen dyer", "who is"
-  and two words being a name asked about) -- unless its own words make a **topic of their own**.
-  Put simply: a short question goes on with the topic when the topic's passages speak of it, and
-  starts a new one when its words meet only elsewhere. Exactly, with the index at hand (the
-  chat's, once loaded): it stands alone when no passage holds its own words and the words it
-  would borrow (below) together, each at least `follow_up_share` (0.35) of their best passage
-  alone (BM25), a word of the question counting with the index's stems that start as it does
-  (`kin`: "when was the diagnosis" meets an article that says "diagnosed"). "who did the
-  broadband survey" after "which players will robinson be without" meets in broadband articles, none about Robinson's players: it stands alone; "how many were
-  killed" after a question about Pinochet's victims meets the Pinochet article and borrows its
-  words. Pronouns and the openings are never overruled: "and the survey?" or "who did their
-  survey" always go on with the topic, Ctrl+N always starts a new one.
+* A question is a **follow-up** when it holds a pronoun that points back (he, she, it, they, him,
+  them, this, these, those; a possessive, his, her, its, their, only when no key word of the
+  question comes before it: "why is marsh halving its dividend" and "what did george michael say
+  about his music" name whose, "who is her lawyer" does not) or "else" ("who else": someone other
+  than the one just found), starts with "what about", "how about", "and" or "also", or has at most
+  two key words of its own (say, tell, will, would, many, much not counted) and names nobody ("How
+  many died?", but not "What is the capital of Peru?", which names its subject, nor "who is jamal
+  zubia", typed in lower case, whose "zubia" no English word list holds, nor "who is stephen
+  dyer", "who is" and two words being a name asked about) -- unless its own words make a **topic
+  of their own**. Put simply: a short question goes on with the topic when the topic's passages
+  speak of it, and starts a new one when its words meet only elsewhere. Exactly, with the index at
+  hand (the chat's, once loaded): it stands alone when no passage holds its own words and the
+  words it would borrow (below) together, each at least `follow_up_share` (0.35) of their best
+  passage alone (BM25), a word of the question counting with the index's stems that start as it
+  does (`kin`: "when was the diagnosis" meets an article that says "diagnosed"). "who did the
+  broadband survey" after "which players will robinson be without" meets in broadband articles,
+  none about Robinson's players: it stands alone; "how many were killed" after a question about
+  Pinochet's victims meets the Pinochet article and borrows its words. Pronouns and the openings
+  are never overruled: "and the survey?" or "who did their survey" always go on with the topic,
+  Ctrl+N always starts a new one.
 * A follow-up is searched as the question **plus the names of the previous retrieval query**:
   its key words (not stop words) that hold a capital letter, the first word of the question
   excepted ("Ansar al-Sharia", "Derna"); when it has none (a question typed in lower case), all
@@ -58,6 +60,9 @@ POSSESSIVES = frozenset("his her hers its their theirs".split())
 RELATIVE_WORDS = frozenset({"else"})
 #: openings that only make sense after an earlier question
 FOLLOW_UP_OPENINGS = ("what about", "how about", "and ", "also ")
+#: words that name no topic (saying, the modals, "how many / much"): a question's count of its
+#: own key words leaves them out ("what did the oil official say" has two, as "who is the oil official")
+UNCOUNTED_WORDS = frozenset("say says said tell tells told will would many much".split())
 #: a question with this many key words or fewer is too short to stand alone
 SHORT_QUESTION_WORDS = 2
 #: most words borrowed from earlier questions
@@ -105,11 +110,12 @@ def points_back(question: str) -> bool:
 
 
 def is_short(question: str) -> bool:
-    """At most two key words of its own and no name: a follow-up unless the index says otherwise.
+    """At most two key words of its own (`UNCOUNTED_WORDS` aside) and no name: a follow-up unless
+    the index says otherwise.
     A question of no words at all ("🚋🚋", "???") leans on nothing ("why?" has a word)."""
     if not _words(question):
         return False
-    own = key_words(question)
+    own = [w for w in key_words(question) if w.casefold() not in UNCOUNTED_WORDS]
     return (len(own) <= SHORT_QUESTION_WORDS and not names(question) and not _uncased_names(question, own)
             and not (len(own) == 2 and question_type(question) == ROLE))  # "who is stephen dyer": a name
 
