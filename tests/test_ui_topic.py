@@ -130,18 +130,23 @@ async def test_a_conversation_typed_fast_asks_every_question_as_typed(news_index
     from textual import events
     from textual.keys import _character_to_key
 
-    questions = ["what did salem derbi command", "when was he killed", "who else", "where was that"]
+    questions = ["what did salem derbi command", "when was he killed", "who else", "where was that",
+                 "ctrl+n", "when was he killed"]
     app = make_app(news_index, stand_in)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for question in questions:
+            if question == "ctrl+n":  # a new topic, in the same burst
+                app.post_message(events.Key("ctrl+n", None))
+                continue
             for character in question:
                 app.post_message(events.Key(_character_to_key(character), character))
             app.post_message(events.Key("enter", "\r"))
         await settle(pilot)
+        questions.remove("ctrl+n")
         shown = [plain(message).splitlines() for message in app.chat.query(QuestionMessage)]
         assert [lines[0] for lines in shown] == [f"› {question}" for question in questions]
-        assert ["also searched for" in " ".join(lines) for lines in shown] == [False, True, True, True]
+        assert ["also searched for" in " ".join(lines) for lines in shown] == [False, True, True, True, False]
         assert app.chat.query_one(HistoryInput).history == questions
 
 

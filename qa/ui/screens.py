@@ -99,6 +99,17 @@ class ChatScreen(Screen):
         self.query_one("#reindex").display = False
         self.query_one(HistoryInput).focus()
 
+    async def on_key(self, event: events.Key) -> None:
+        """The screen's keys (Ctrl+N, Ctrl+Y, Ctrl+S) are taken here, in turn with the questions
+        submitted before them (their messages come this way too): as bindings they ran once the
+        key had reached the app, and a question typed after Ctrl+N was still a follow-up."""
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and event.key in binding.key.split(","):
+                event.stop()
+                event.prevent_default()
+                await self.run_action(binding.action)
+                return
+
     def on_unmount(self) -> None:
         self.topic.close()
 

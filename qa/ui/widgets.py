@@ -235,7 +235,9 @@ class HistoryInput(Input):
             self.remember(question.strip())
             self.value = ""
         validation = self.validate(question) if "submitted" in self.validate_on else None
-        self.post_message(self.Submitted(self, question, validation))
+        # to the screen itself: posted here it would queue behind the keys typed after Enter, and
+        # a Ctrl+N among them, bubbling up, would reach the screen before the question did
+        self.screen.post_message(self.Submitted(self, question, validation))
 
     def insert_bounded(self, text: str) -> None:
         """Insert text at the cursor (over the selection), as much as the box holds; say so if cut."""
