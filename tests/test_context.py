@@ -9,7 +9,10 @@ from qa.retrieval.context import Conversation, is_follow_up, key_words, names
 
 @pytest.mark.parametrize("question", ["When was he captured?", "What about Benghazi?", "Was it true?",
                                       "And Tobruk?", "Why?", "Where are their camps?", "How many died?",
-                                      "how many died", "who is her lawyer", "what was his time"])
+                                      "how many died", "who is her lawyer", "what was his time",
+                                      # saying, the modals and "how many / much" name no topic: two key words
+                                      "what did the oil official say", "when will the toolkit be released",
+                                      "how many households have broadband"])
 def test_follow_ups(question):
     assert is_follow_up(question)
 
@@ -20,10 +23,11 @@ def test_follow_ups(question):
                                       "who is jamal zubia",  # typed in lower case: "zubia" is no English word
                                       # a possessive after the subject it points to, in the question itself
                                       "why is the firm halving its dividend",
-                                      "what did the singer say about his music",
+                                      "what did the singer say about his music career",  # ("say" uncounted: two words were short)
                                       "when did the union impose its arms embargo",
                                       # "who is" and two words: a person asked about, though both are English words
                                       "who is stephen dyer",
+                                      "What did Michael Howard say",  # says whose words
                                       # no words at all: nothing to lean on (a tester's "🚋🚋" borrowed a topic)
                                       "🚋🚋", "???", "…"])
 def test_standalone_questions(question):
@@ -124,7 +128,11 @@ TOPICS = {
                   "regime. How many were killed under the Amaro regime is disputed: more than 3,000, a report says.\n",
     "floods.txt": "Floods in the valley\n\nHeavy floods killed 40 people in the valley on Monday. Many more were "
                   "killed when a bridge collapsed, officials said.\n",
-    "school.txt": "School budget agreed\n\nThe school budget was agreed on Monday after a long debate.\n",
+    "school.txt": "School budget agreed\n\nThe school budget was agreed on Monday after a long debate. Nobody "
+                  "else objected.\n",
+    "boss.txt": "Burger chain boss dies\n\nCharlie Bell, chief executive of the Grillco burger chain, has died "
+                "aged 44. He was diagnosed with cancer in May, weeks after taking the job.\n",
+    "clinic.txt": "Clinic opens\n\nThe new clinic promises a faster diagnosis of skin disease: a diagnosis in a day.\n",
 }
 
 
@@ -177,6 +185,34 @@ def test_pronouns_and_openings_are_never_overruled(topics_lexicon):
         talk = Conversation()
         talk.ask("which players will hollis be without")
         assert talk.ask(question, lexicon=topics_lexicon).follow_up
+
+
+def test_a_short_question_counts_its_words_kin_in_the_topic(topics_lexicon):
+    """"when was the diagnosis" after a question about Charlie Bell: his article says "diagnosed",
+    another stem (diagnos, not diagnosi); "diagnosis" itself is only in the clinic's. A word
+    counts with the index's stems that start as it does, so the topic holds it: a follow-up."""
+    talk = Conversation()
+    talk.ask("what did charlie bell die of")
+    turn = talk.ask("when was the diagnosis", lexicon=topics_lexicon)
+    assert turn.follow_up and turn.context == ["charlie", "bell", "die"]
+    talk.clear()
+    talk.ask("which players will hollis be without")
+    assert not talk.ask("when was the diagnosis", lexicon=topics_lexicon).follow_up  # the rugby topic has none
+    from qa.retrieval.context import kin
+
+    assert kin(topics_lexicon, "diagnosi", 6) == ["diagnos"]
+    assert kin(topics_lexicon, "school", 6) == []  # a word of six letters or fewer has none
+
+
+def test_who_else_points_back(topics_lexicon):
+    """"who else" asks for someone other than the one just found: it leans on the topic as a
+    pronoun does, even where the index holds "else" only elsewhere (the school's "Nobody else")."""
+    talk = Conversation()
+    talk.ask("which players will hollis be without")
+    turn = talk.ask("who else", lexicon=topics_lexicon)
+    assert turn.follow_up and "hollis" in turn.context
+    turn = talk.ask("when will they return", lexicon=topics_lexicon)  # "else" is no topic to carry on
+    assert "hollis" in turn.context and "else" not in turn.context
 
 
 def test_a_new_short_question_finds_its_own_article(topics_index, topics_lexicon):

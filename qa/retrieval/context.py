@@ -3,23 +3,26 @@
 A question such as "When was he captured?" names nobody; searched alone it finds any capture.
 The rule, kept simple so a user can predict it:
 
-* A question is a **follow-up** when it holds a pronoun that points back (he, she, it, they,
-  him, them, this, these, those; a possessive, his, her, its, their, only when no key word of
-  the question comes before it: "why is marsh halving its dividend" and "what did george michael
-  say about his music" name whose, "who is her lawyer" does not), starts with "what about", "how about",
-  "and" or "also", or has at most two key words of its own and names nobody ("How many died?",
-  but not "What is the capital of Peru?", which names its subject, nor "who is jamal zubia", typed
-  in lower case, whose "zubia" no English word list holds, nor "who is stephen dyer", "who is"
-  and two words being a name asked about) -- unless its own words make a **topic of their own**.
-  Put simply: a short question goes on with the topic when the topic's passages speak of it, and
-  starts a new one when its words meet only elsewhere. Exactly, with the index at hand (the
-  chat's, once loaded): it stands alone when no passage holds its own words and the words it
-  would borrow (below) together, each at least `follow_up_share` (0.35) of their best passage
-  alone (BM25). "who did the broadband survey" after "which players will robinson be without"
-  meets in broadband articles, none about Robinson's players: it stands alone; "how many were
-  killed" after a question about Pinochet's victims meets the Pinochet article and borrows its
-  words. Pronouns and the openings are never overruled: "and the survey?" or "who did their
-  survey" always go on with the topic, Ctrl+N always starts a new one.
+* A question is a **follow-up** when it holds a pronoun that points back (he, she, it, they, him,
+  them, this, these, those; a possessive, his, her, its, their, only when no key word of the
+  question comes before it: "why is marsh halving its dividend" and "what did george michael say
+  about his music" name whose, "who is her lawyer" does not) or "else" ("who else": someone other
+  than the one just found), starts with "what about", "how about", "and" or "also", or has at most
+  two key words of its own (say, tell, will, would, many, much not counted) and names nobody ("How
+  many died?", but not "What is the capital of Peru?", which names its subject, nor "who is jamal
+  zubia", typed in lower case, whose "zubia" no English word list holds, nor "who is stephen
+  dyer", "who is" and two words being a name asked about) -- unless its own words make a **topic
+  of their own**. Put simply: a short question goes on with the topic when the topic's passages
+  speak of it, and starts a new one when its words meet only elsewhere. Exactly, with the index at
+  hand (the chat's, once loaded): it stands alone when no passage holds its own words and the
+  words it would borrow (below) together, each at least `follow_up_share` (0.35) of their best
+  passage alone (BM25), a word of the question counting with the index's stems that start as it
+  does (`kin`: "when was the diagnosis" meets an article that says "diagnosed"). "who did the
+  broadband survey" after "which players will robinson be without" meets in broadband articles,
+  none about Robinson's players: it stands alone; "how many were killed" after a question about
+  Pinochet's victims meets the Pinochet article and borrows its words. Pronouns and the openings
+  are never overruled: "and the survey?" or "who did their survey" always go on with the topic,
+  Ctrl+N always starts a new one.
 * A follow-up is searched as the question **plus the names of the previous retrieval query**:
   its key words (not stop words) that hold a capital letter, the first word of the question
   excepted ("Ansar al-Sharia", "Derna"); when it has none (a question typed in lower case), all
@@ -35,10 +38,12 @@ The answer still cites passages; only what is searched for changes. Usable witho
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from qa.index.text import ANALYZER, STOP_WORDS, tokenize
 from qa.retrieval.answer_types import ROLE, question_type
@@ -51,8 +56,13 @@ if TYPE_CHECKING:
 BACK_POINTERS = frozenset("he she him his her hers it its they them their theirs this these those".split())
 #: the ones that may point back inside the question itself, to a subject it names before them
 POSSESSIVES = frozenset("his her hers its their theirs".split())
+#: words that only mean something against what was asked before ("who else"): like a pronoun
+RELATIVE_WORDS = frozenset({"else"})
 #: openings that only make sense after an earlier question
 FOLLOW_UP_OPENINGS = ("what about", "how about", "and ", "also ")
+#: words that name no topic (saying, the modals, "how many / much"): a question's count of its
+#: own key words leaves them out ("what did the oil official say" has two, as "who is the oil official")
+UNCOUNTED_WORDS = frozenset("say says said tell tells told will would many much".split())
 #: a question with this many key words or fewer is too short to stand alone
 SHORT_QUESTION_WORDS = 2
 #: most words borrowed from earlier questions
@@ -65,14 +75,15 @@ def _words(text: str) -> list[str]:
 
 
 def key_words(text: str) -> list[str]:
-    """The words of `text` that carry its topic: not stop words, not numbers alone, no repeats."""
+    """The words of `text` that carry its topic: not stop words, not numbers alone, no repeats;
+    not "else" either (a follow-up borrowing "who else quit" searches for "quit", not "else")."""
     seen: set[str] = set()
     out: list[str] = []
     for word in _words(text):
         folded = word.casefold().replace("’", "'")
         if folded.endswith("'s"):
             folded = folded[:-2]
-        if folded in STOP_WORDS or folded in seen:
+        if folded in STOP_WORDS or folded in RELATIVE_WORDS or folded in seen:
             continue
         seen.add(folded)
         out.append(word)
@@ -99,11 +110,12 @@ def points_back(question: str) -> bool:
 
 
 def is_short(question: str) -> bool:
-    """At most two key words of its own and no name: a follow-up unless the index says otherwise.
+    """At most two key words of its own (`UNCOUNTED_WORDS` aside) and no name: a follow-up unless
+    the index says otherwise.
     A question of no words at all ("🚋🚋", "???") leans on nothing ("why?" has a word)."""
     if not _words(question):
         return False
-    own = key_words(question)
+    own = [w for w in key_words(question) if w.casefold() not in UNCOUNTED_WORDS]
     return (len(own) <= SHORT_QUESTION_WORDS and not names(question) and not _uncased_names(question, own)
             and not (len(own) == 2 and question_type(question) == ROLE))  # "who is stephen dyer": a name
 
@@ -115,7 +127,7 @@ def _points_back(question: str) -> bool:
     seen_key_word = False
     for word in _words(question):
         folded = word.casefold()
-        if folded in BACK_POINTERS and not (seen_key_word and folded in POSSESSIVES):
+        if folded in RELATIVE_WORDS or folded in BACK_POINTERS and not (seen_key_word and folded in POSSESSIVES):
             return True
         seen_key_word = seen_key_word or (folded not in STOP_WORDS and not folded.isdigit())
     return False
@@ -132,7 +144,38 @@ def _uncased_names(question: str, own: list[str]) -> bool:
     return bool(english) and any(w.isalpha() and len(w) >= 3 and w.casefold() not in english for w in own)
 
 
-def topic_of_its_own(lexicon: Lexicon, question: str, topic: list[str], share: float) -> bool:
+#: each generation's stems in order (a generation replaced is let go with its lexicon)
+_SORTED_TERMS: WeakKeyDictionary[Lexicon, list[str]] = WeakKeyDictionary()
+
+
+def _sorted_terms(lexicon: Lexicon) -> list[str]:
+    """The index's stems in order, for finding those that start alike (sorted once per generation)."""
+    terms = _SORTED_TERMS.get(lexicon)
+    if terms is None:
+        terms = _SORTED_TERMS[lexicon] = sorted(lexicon.vocabulary)
+    return terms
+
+
+def kin(lexicon: Lexicon, token: str, letters: int) -> list[str]:
+    """Other stems of the index that start as the token does, all but its last two letters and at
+    least `letters` of them, and go on for two letters at most: a noun's and its verb's stems
+    ("diagnosis" diagnosi, "diagnosed" diagnos; not "deadlin" and deadliest). None for a token
+    of `letters` letters or fewer."""
+    if len(token) <= letters:
+        return []
+    prefix = token[:max(letters, len(token) - 2)]
+    terms = _sorted_terms(lexicon)
+    out = []
+    for term in terms[bisect.bisect_left(terms, prefix):]:
+        if not term.startswith(prefix):
+            break
+        if term != token and len(term) <= len(prefix) + 2:
+            out.append(term)
+    return out
+
+
+def topic_of_its_own(lexicon: Lexicon, question: str, topic: list[str], share: float,
+                     kin_letters: int = DEFAULT_SETTINGS.follow_up_kin) -> bool:
     """True when no passage holds the question's own words and the topic's together, each at
     least `share` of its best passage: the question's words meet elsewhere ("broadband survey"
     in broadband articles, none about the rugby topic). BM25 weights of one generation; words the
@@ -142,6 +185,7 @@ def topic_of_its_own(lexicon: Lexicon, question: str, topic: list[str], share: f
 
     weights = lexicon.weights
     own = [t for t in dict.fromkeys(tokenize(question)) if t in lexicon.vocabulary]
+    own += [k for t in own for k in kin(lexicon, t, kin_letters) if k not in own]
     borrowed = [t for t in dict.fromkeys(tokenize(" ".join(topic))) if t in lexicon.vocabulary and t not in own]
     if weights is None or not own or not borrowed:
         return False

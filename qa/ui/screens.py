@@ -3,9 +3,11 @@ dialog that adds a file or folder to the sources."""
 
 from __future__ import annotations
 
+import bisect
 import os
 import time
 import unicodedata
+from concurrent.futures import CancelledError, Future
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +27,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from textual.worker import get_current_worker
 
 from qa.config import DOCUMENT_SUFFIXES
-from qa.retrieval.context import Conversation, Turn
+from qa.retrieval.context import Turn
 from qa.ingest.documents import Document
 from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 from qa.render import count, noun, paragraph_range, visible
@@ -33,8 +35,9 @@ from qa.ui.engine import Article, Engine, display_path, read_article
 from qa.ui.messages import IndexProblem
 from qa.ui.outside import line_of, viewer_command
 from qa.ui.settings import UI
-from qa.ui.widgets import (SENTENCE_STYLE, AnswerView, HistoryInput, HitCard, Notice, Pending,
-                           QuestionMessage, ReindexBar, StatusLine, plain)
+from qa.ui.topic import ChatTopic
+from qa.ui.widgets import (SENTENCE_STYLE, AnswerView, AnswerWords, HistoryInput, HitCard, Notice, Pending,
+                           QuestionMessage, ReindexBar, StatusLine, answer_words, plain)
 
 if TYPE_CHECKING:
     from qa.search import Answer, Hit
@@ -53,12 +56,20 @@ class ChatScreen(Screen):
         Binding("ctrl+s", "export", "Export", show=False, tooltip="Save the conversation as Markdown with citations (in the exports folder)"),
     ]
 
-    class Answered(Message):
-        """A question's answer, found by the answer worker."""
+    class Decided(Message):
+        """What a question is searched for (a follow-up or not), decided by the answer worker."""
 
-        def __init__(self, turn: Turn, answer: Answer, note: str, pending: Pending, asked: QuestionMessage) -> None:
+        def __init__(self, turn: Turn, asked: QuestionMessage) -> None:
             super().__init__()
-            self.turn, self.answer, self.note, self.pending, self.asked = turn, answer, note, pending, asked
+            self.turn, self.asked = turn, asked
+
+    class Answered(Message):
+        """A question's answer, found by the answer worker, with the words its view shows."""
+
+        def __init__(self, turn: Turn, answer: Answer, words: AnswerWords, pending: Pending,
+                     asked: QuestionMessage) -> None:
+            super().__init__()
+            self.turn, self.answer, self.words, self.pending, self.asked = turn, answer, words, pending, asked
 
     class SearchFailed(Message):
         """The search failed (no usable index): `problem` says why."""
@@ -70,8 +81,11 @@ class ChatScreen(Screen):
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
-        self.conversation = Conversation()
-        self.turns: list[tuple[Turn, Answer]] = []
+        self.topic = ChatTopic(engine.lexicon)
+        self.conversation = self.topic.conversation  # read it only once the app is idle (tests)
+        self.turns: list[tuple[Turn, Answer]] = []  # in the order asked, whatever order answered in
+        self._asked: list[int] = []  # the number of each turn's question (`turns` is kept in its order)
+        self._questions = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,6 +98,20 @@ class ChatScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#reindex").display = False
         self.query_one(HistoryInput).focus()
+
+    async def on_key(self, event: events.Key) -> None:
+        """The screen's keys (Ctrl+N, Ctrl+Y, Ctrl+S) are taken here, in turn with the questions
+        submitted before them (their messages come this way too): as bindings they ran once the
+        key had reached the app, and a question typed after Ctrl+N was still a follow-up."""
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and event.key in binding.key.split(","):
+                event.stop()
+                event.prevent_default()
+                await self.run_action(binding.action)
+                return
+
+    def on_unmount(self) -> None:
+        self.topic.close()
 
     def type_in(self, text: str) -> None:
         """Go on with the question: `text` (typed or pasted elsewhere) goes into the box at its
@@ -131,24 +159,27 @@ class ChatScreen(Screen):
 
     @on(Input.Submitted, "#ask")
     def ask(self, event: Input.Submitted) -> None:
-        question = event.value.strip()
+        question = event.value.strip()  # the box is empty again already (HistoryInput.action_submit)
         if not question:
             return
-        box = self.query_one(HistoryInput)
-        box.remember(question)
-        box.value = ""
-        from qa.retrieval.filters import strip_prefix  # loaded by the index's worker by now
-
-        # a filter prefix ("since:2024 ...") is not words to search, explain or carry on
-        turn = self.conversation.ask(question, strip_prefix(question), self.engine.lexicon())
-        asked = QuestionMessage(turn)
+        turn = self.topic.ask(question)  # decided off the event loop, after the steps before it
+        asked = QuestionMessage(question, self._questions)
+        self._questions += 1
         pending = Pending()
         self.transcript.mount_all([asked, pending])
         self.call_after_refresh(self.transcript.scroll_to_widget, asked, top=True, animate=False)
         self.answer(turn, pending, asked)
 
     @work(thread=True, group="answer")
-    def answer(self, turn: Turn, pending: Pending, asked: QuestionMessage) -> None:
+    def answer(self, decided: Future[Turn], pending: Pending, asked: QuestionMessage) -> None:
+        """Wait for the question's Turn (a follow-up or not), say it, search it, and work out the
+        words the answer's view shows (question terms, notices, the passages' sentences): nothing
+        of it is tokenized on the event loop."""
+        try:
+            turn = decided.result()
+        except CancelledError:  # the chat is closing
+            return
+        self.post_message(self.Decided(turn, asked))
         engine = self.engine
         try:
             answer = engine.search(turn.question, turn.query, TOP_K)
@@ -162,7 +193,11 @@ class ChatScreen(Screen):
         if answer.mode != "hybrid":
             note = (f": the model could not be loaded ({engine.model_error})" if engine.model_error
                     else ": the model was still loading")
-        self.post_message(self.Answered(turn, answer, note, pending, asked))
+        self.post_message(self.Answered(turn, answer, answer_words(turn, answer, note), pending, asked))
+
+    @on(Decided)
+    def _decided(self, message: Decided) -> None:
+        message.asked.decided(message.turn)
 
     @on(SearchFailed)
     def _failed(self, message: SearchFailed) -> None:
@@ -173,9 +208,12 @@ class ChatScreen(Screen):
 
     @on(Answered)
     async def _answered(self, message: Answered) -> None:
-        self.turns.append((message.turn, message.answer))
-        self.conversation.spelled(message.turn, message.answer.corrected)
-        await self.transcript.mount(AnswerView(message.turn, message.answer, message.note), after=message.pending)
+        at = bisect.bisect(self._asked, message.asked.number)  # the searches end in any order
+        self._asked.insert(at, message.asked.number)
+        self.turns.insert(at, (message.turn, message.answer))
+        self.topic.spelled(message.turn, message.answer.corrected)
+        view = AnswerView(message.turn, message.answer, words=message.words)
+        await self.transcript.mount(view, after=message.pending)
         await message.pending.remove()
         # the question at the top, its answer below it (once the cards have their height)
         self.call_after_refresh(self.transcript.scroll_to_widget, message.asked, top=True, animate=False)
@@ -197,7 +235,7 @@ class ChatScreen(Screen):
             cards.first().scroll_visible(animate=False)
 
     def action_new_topic(self) -> None:
-        self.conversation.clear()
+        self.topic.clear()
         self.say("— new topic: the next question is searched on its own —", "divider")
 
     def action_copy_answer(self) -> None:

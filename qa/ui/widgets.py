@@ -218,6 +218,27 @@ class HistoryInput(Input):
         key handler, not a binding: the help lists no second Enter)."""
         await self.action_submit()
 
+    async def on_key(self, event: events.Key) -> None:
+        """Enter is taken here, in turn with the keys typed before and after it: as a binding it
+        ran only once the key had bubbled up to the app, after the box had taken the next keys
+        (a conversation typed fast became "...die ofwhen was the diagnosis")."""
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+
+    async def action_submit(self) -> None:
+        """The question leaves the box (and joins the history) now, not when the chat handles it:
+        keys typed right after go into an empty box, not onto the question or away with it."""
+        question = self.value
+        if question.strip():
+            self.remember(question.strip())
+            self.value = ""
+        validation = self.validate(question) if "submitted" in self.validate_on else None
+        # to the screen itself: posted here it would queue behind the keys typed after Enter, and
+        # a Ctrl+N among them, bubbling up, would reach the screen before the question did
+        self.screen.post_message(self.Submitted(self, question, validation))
+
     def insert_bounded(self, text: str) -> None:
         """Insert text at the cursor (over the selection), as much as the box holds; say so if cut."""
         start, end = sorted(self.selection)
@@ -265,15 +286,21 @@ class HistoryInput(Input):
 
 
 class QuestionMessage(Static):
-    """A question in the transcript, with the words it borrowed from earlier questions."""
+    """A question in the transcript, shown at once; once decided (`decided`, by the answer
+    worker), with the words it borrowed from earlier questions."""
 
-    def __init__(self, turn: Turn) -> None:
-        text = Content.assemble(("› ", "bold"), plain(turn.question))
-        if turn.follow_up:
-            text = Content.assemble(text, "\n", ("  follow-up, also searched for: ", "dim italic"),
-                                    (" ".join(turn.context), "dim"))
-        super().__init__(text, markup=False)
+    def __init__(self, question: str, number: int = 0) -> None:
+        super().__init__(Content.assemble(("› ", "bold"), plain(question)), markup=False)
+        self.question = question
+        self.number = number  # the chat's count of questions asked before it
+        self.turn: Turn | None = None
+
+    def decided(self, turn: Turn) -> None:
         self.turn = turn
+        if turn.follow_up:
+            self.update(Content.assemble(("› ", "bold"), plain(turn.question), "\n",
+                                         ("  follow-up, also searched for: ", "dim italic"),
+                                         (" ".join(turn.context), "dim")))
 
 
 class Notice(Static):
@@ -436,29 +463,48 @@ class HitCard(Widget, can_focus=True):
             cards[index].scroll_visible(animate=False)
 
 
+@dataclass(frozen=True)
+class AnswerWords:
+    """What an answer's view reads of words, worked out by the answer worker (issue #23: nothing
+    tokenized on the event loop): its notices, the words searched (not the slips). The cards'
+    question terms and the passages' sentences and word marks are left in the analyzer's caches."""
+
+    notices: list[presenter.Notice]
+    searched: str
+
+
+def answer_words(turn: Turn, answer: Answer, model_note: str = "") -> AnswerWords:
+    """The words an AnswerView shows; call it where the answer was found (a worker)."""
+    searched = presenter.as_searched(turn.query, answer.corrected)
+    question_terms(searched)
+    for hit in answer.hits:  # the cards' windows, "why" lines and underlined words read these
+        ANALYZER.analyse(hit.text)
+        ANALYZER.marks(hit.text)
+    return AnswerWords(presenter.answer_notices(answer, turn.query, model_note), searched)
+
+
 class AnswerView(Widget):
     """An answer: a header saying where it stands ("3 passages from 2 articles"), its notices,
     then one card per passage."""
 
-    def __init__(self, turn: Turn, answer: Answer, model_note: str = "") -> None:
+    def __init__(self, turn: Turn, answer: Answer, model_note: str = "", words: AnswerWords | None = None) -> None:
         super().__init__()
         self.turn = turn
         self.answer = answer
-        self.model_note = model_note
+        self.words = words or answer_words(turn, answer, model_note)
 
     def compose(self) -> ComposeResult:
         """The answer's notices (qa/presenter.py, the words `qa ask` prints), the order in the header."""
         answer = self.answer
-        said = presenter.answer_notices(answer, self.turn.query, self.model_note)
+        said = self.words.notices
         for notice in said:
             if notice.kind != "order":
                 yield Notice(notice.text, "missing" if notice.kind == "missing" else "mode")
         if answer.hits:
             order = "".join(n.text for n in said if n.kind == "order")
             yield Static(Content.styled(answer_header(answer, order), "dim"), markup=False, classes="answer-header")
-        searched = presenter.as_searched(self.turn.query, answer.corrected)  # the words searched, not the slips
         for hit in answer.hits:
-            yield HitCard(hit, answer.hits[0], searched)
+            yield HitCard(hit, answer.hits[0], self.words.searched)
 
 
 class Pending(Static):
