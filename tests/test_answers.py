@@ -1043,3 +1043,27 @@ def test_who_holds_a_role_which_body_and_a_chart_place(question, sentence, answe
     assert question_type(question) == kind
     assert _marked(sentence, question) == answer
 
+
+SUBJECTS = {
+    "corvania.txt": "Corvania-Lusia peace boosts trade\n\nCalmer relations between Corvania and Lusia are paying "
+                    "dividends. Its mid-year review forecasts growth of 6-6.5% in 2004, compared with 8.2% in 2003.\n",
+    "outlook.txt": "Rich nations' outlook dims\n\nOverall, the report forecast total growth of 3.6% in 2004 for the "
+                   "30 member countries, slipping to 2.9% next year.\n",
+}
+
+
+def test_a_story_not_on_the_questions_subject_does_not_differ(tmp_path):
+    """"what growth does india forecast for 2004" (BBC): India's review ("Its ... forecasts growth
+    of 6-6.5%") and the OECD's 3.6% for its members were "Sources differ"; the other story says
+    nothing of India, so its figure is no other answer."""
+    from qa.index.indexer import sync
+
+    _write_articles(tmp_path / "articles", SUBJECTS)
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+    searcher = Searcher(tmp_path / "index")
+    try:
+        answer = searcher.search("what growth does corvania forecast for 2004", k=3, embedder=HashEmbedder())
+    finally:
+        searcher.close()
+    assert all(h.answer is not None for h in answer.hits[:2])
+    assert answer.sources_differ == []
