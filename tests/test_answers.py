@@ -1044,6 +1044,19 @@ def test_who_holds_a_role_which_body_and_a_chart_place(question, sentence, answe
     assert _marked(sentence, question) == answer
 
 
+@pytest.mark.parametrize("sentence, question, roles", [
+    # a capital opening the sentence is no body the person speaks for
+    ("Defiant Tomas Relling says he will not quit even if his side slump to a new low.", "who is tomas relling", []),
+    # the role itself, not the words the sentence puts before it
+    ("The buy-back is a victory for chairman Anil Okafor.", "who is anil okafor", ["chairman"]),
+    ("Transport and harbours minister Anil Okafor said it was wrong.", "who is anil okafor",
+     ["Transport and harbours minister"]),
+])
+def test_who_is_a_name_is_not_answered_by_an_opening_capital_or_the_words_before_the_role(sentence, question, roles):
+    assert question_type(question) == ROLE
+    assert [sentence[p.start:p.end] for p in phrases(sentence, ROLE, frozenset(tokenize(question)))] == roles
+
+
 SUBJECTS = {
     "corvania.txt": "Corvania-Lusia peace boosts trade\n\nCalmer relations between Corvania and Lusia are paying "
                     "dividends. Its mid-year review forecasts growth of 6-6.5% in 2004, compared with 8.2% in 2003.\n",

@@ -506,7 +506,8 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
         if not named or all(_known(stem, ()) for w in named for stem in _stems(w.text)):
             continue
         out = out or []
-        if first and not _HONORIFIC.fullmatch(run[first - 1].text):  # "Mr R. Sridharan": no body
+        if first and not _HONORIFIC.fullmatch(run[first - 1].text) \
+                and (run_start or run[first - 1].text.endswith(("'s", "’s"))):  # not "Mr R. Sridharan", "Defiant Matt Williams"
             owner = Phrase(run_start, run_start + run[first - 1].end - (2 if run[first - 1].text.endswith(("'s", "’s")) else 0))
             if _new(text, *owner, asked):
                 out.append(owner)
@@ -524,6 +525,10 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
             start = before.start(1)
             while (word := _FUNCTION_WORD.match(text, start)) is not None:  # "said chief financial officer"
                 start = word.end()
+            for word in _RUN_WORD.finditer(text, start, before.end(1)):  # "a victory for chairman": chairman
+                if (_FUNCTION_WORD.fullmatch(word.group(0)) and word.group(0) not in ("and", "or")  # "Work and pensions minister"
+                        and word.end() < before.end(1)):
+                    start = word.end() + 1
             if _new(text, start, before.end(1), asked):
                 out.append(Phrase(start, before.end(1)))
     return sorted(out) if out is not None else None
