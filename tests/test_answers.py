@@ -1057,6 +1057,17 @@ def test_who_is_a_name_is_not_answered_by_an_opening_capital_or_the_words_before
     assert [sentence[p.start:p.end] for p in phrases(sentence, ROLE, frozenset(tokenize(question)))] == roles
 
 
+@pytest.mark.parametrize("sentence, question, name", [
+    # the name after the question's verb is who was beaten or signed, not the one nearer its subject
+    ("Lusia will play Corvania in the final on Sunday after beating Group B rivals the Netherlands.",
+     "who did lusia beat", "Netherlands"),
+    ("Harbour will face Lattimer in the cup after signing the Dutch winger Tomas Relling.",
+     "who did harbour sign", "Tomas Relling"),
+])
+def test_who_did_x_beat_marks_the_name_after_the_verb(sentence, question, name):
+    assert _marked(sentence, question) == name
+
+
 SUBJECTS = {
     "corvania.txt": "Corvania-Lusia peace boosts trade\n\nCalmer relations between Corvania and Lusia are paying "
                     "dividends. Its mid-year review forecasts growth of 6-6.5% in 2004, compared with 8.2% in 2003.\n",
