@@ -1068,6 +1068,18 @@ def test_who_did_x_beat_marks_the_name_after_the_verb(sentence, question, name):
     assert _marked(sentence, question) == name
 
 
+def test_a_rank_is_no_amount_and_a_noun_after_its_determiner_no_outcome():
+    """"how many successive finals had federer won" marked "one" of "The Swiss world number one";
+    "what happened to burton o'brien" marked "shot" of "sent his shot just inches wide"."""
+    ranked = "The Swiss world number one reeled off a series of winners, as British No 2 Relling did."
+    assert phrases(ranked, NUMBER, frozenset()) == []
+    shirt = "He wore the number 23 shirt."  # "what number did he wear": the number itself
+    assert [shirt[p.start:p.end] for p in phrases(shirt, NUMBER, frozenset())] == ["23 shirt"]
+    fate = "Tomas Relling was hauled back by Okafor, but Dair sent his shot wide; Ames was shot."
+    assert [fate[p.start:p.end] for p in phrases(fate, FATE, frozenset())] == ["shot"]
+    assert fate.rindex("shot") == phrases(fate, FATE, frozenset())[0].start
+
+
 SUBJECTS = {
     "corvania.txt": "Corvania-Lusia peace boosts trade\n\nCalmer relations between Corvania and Lusia are paying "
                     "dividends. Its mid-year review forecasts growth of 6-6.5% in 2004, compared with 8.2% in 2003.\n",

@@ -126,6 +126,9 @@ _RANGE = r"(?:\d+(?:\.\d+)?\s*(?:to|-|–)\s*(?=\d))"
 _NUMBER = re.compile(
     rf"{_CURRENCY}?\b(?:{_RATE}|{_RANGE})?(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUMBER_WORDS})\b(?:[- ](?:{_NUMBER_WORDS})\b)*)(?:(?:-and-a-|\s+and\s+a\s+)half\b)?{_SCALE}{_UNIT}",
     re.I)
+# "world number one", "the No 1 seed": a rank, no amount; "his shot": a noun, no outcome
+_NUMBERED = re.compile(r"\b(?:world|seeded|(?-i:[A-Z]\w+))\s+(?:number|No\.?)\s+$", re.I)  # not "the number 23 shirt"
+_DETERMINER = re.compile(r"\b(?:his|her|its|their|the|a|an|my|our|your)\s+$", re.I)
 # a share as written: "3.7%", "one in five", "a quarter", "half"
 _PART = re.compile(r"%|per\s?cent|percent|\bin\b|\bhalf\b|\b(?:third|quarter|fifth)s?\b", re.I)
 # between a sum and its conversion in brackets: " (", then "; " between conversions
@@ -787,10 +790,14 @@ def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
                      if not _YEAR.match(text, a, b) and not _within(dates, starts, a, b)
                      and not (text[a:b].lower() == "one" and (_NO_ONE.search(text, max(0, a - 8), a)
                                                               or text.startswith(" of ", b)))  # "One of the highlights"
+                     and not _NUMBERED.search(text, max(0, a - 24), a)  # "world number one", "No 1": a rank
                      and not text.startswith("/", b) and not text[max(0, a - 1):a] == "/"))  # "9/11", "24/7"
     if kind == CAUSE:
         return tuple(_causes(text))
-    return tuple(Phrase(*m.span()) for m in (_RANKED if kind == RANK else _FATE).finditer(text))
+    if kind == FATE:  # "his shot just inches wide": a noun after its determiner, no outcome
+        return tuple(Phrase(*m.span()) for m in _FATE.finditer(text)
+                     if not _DETERMINER.search(text, max(0, m.start() - 8), m.start()))
+    return tuple(Phrase(*m.span()) for m in _RANKED.finditer(text))
 
 
 def _unconverted(text: str, amounts: tuple[Phrase, ...]) -> tuple[Phrase, ...]:
