@@ -1051,8 +1051,10 @@ def test_who_holds_a_role_which_body_and_a_chart_place(question, sentence, answe
     ("The buy-back is a victory for chairman Anil Okafor.", "who is anil okafor", ["chairman"]),
     ("Transport and harbours minister Anil Okafor said it was wrong.", "who is anil okafor",
      ["Transport and harbours minister"]),
+    # a possessive and a role set off after the name: what they are to someone
+    ('"Now my luck is called Tom" - a reference to Tom Reddle, his partner.', "who is tom reddle", ["his partner"]),
 ])
-def test_who_is_a_name_is_not_answered_by_an_opening_capital_or_the_words_before_the_role(sentence, question, roles):
+def test_who_is_a_name_is_answered_by_the_role_not_an_opening_capital_or_the_words_before_it(sentence, question, roles):
     assert question_type(question) == ROLE
     assert [sentence[p.start:p.end] for p in phrases(sentence, ROLE, frozenset(tokenize(question)))] == roles
 

@@ -263,6 +263,8 @@ _IS_ROLE = re.compile(rf"\s+(?:is|was|has been|had been|became)\s+((?:(?:a|an|th
 # a lower-case word that opens no description: a function word, a verb's past or an auxiliary
 _FUNCTION_WORD = re.compile(r"(?:[a-z]+ed|" + "|".join(sorted(w for w in STOP_WORDS | _VERBISH if w.isalpha())) + r")\b\s*")
 _ARTICLE = re.compile(r"(?:a|an|the)\s", re.I)
+# ", his partner", ", her lawyer": a possessive and the role, the whole apposition
+_THEIR_ROLE = re.compile(r"(?:his|her|their)\s+(?:[a-z-]+\s+)?([a-z-]+)")
 # a quotation (of three words or more: _said counts them): its words without the marks
 _QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
 # a word or two quoted is a scare quote, unless what someone called a thing ('called his own genre of music "dead"')
@@ -516,7 +518,8 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
                 out.append(owner)
         end = run_start + named[-1].end
         after = _APPOSITION.match(text, end)
-        if after is not None and _FUNCTION_WORD.match(text, after.start(1)) and not _ARTICLE.match(text, after.start(1)):
+        if after is not None and _FUNCTION_WORD.match(text, after.start(1)) and not _ARTICLE.match(text, after.start(1)) \
+                and not ((own := _THEIR_ROLE.fullmatch(after.group(1))) and own.group(1) in _ASKED_ROLES):
             after = None  # not ", for the Liberal Democrats"
         after = after or _OF_BODY.match(text, end) or _IS_ROLE.match(text, end)
         if after is not None and _new(text, after.start(1), after.end(1), asked):
