@@ -48,6 +48,15 @@ _WHO_IS = re.compile(r"^\W*who\s+(?:is|was|'s|’s)\s+([\w'’.-]++(?:\s+[\w'’
 # "what was the division's budget", "what is the fine": a sum of money by its name
 _PRICED = (r"(?:(?:the|its|his|her|their)\s+)?(?:[\w'’-]+\s+){0,3}?(?:budget|cost|price|salary|fee|fine|"
            r"revenue|turnover|profit|bill|debt|pay|wage|worth)s?\b(?:\s+(?:of|for|in)\s+[^?]*)?")
+# "what was japan's growth in the first quarter", "what is colombia's population", "what growth does
+# india forecast": a figure by its name; the shares among them ask for a rate ("6.3%", not "$17bn")
+_SHARE_NOUNS = "growth|rate|inflation|unemployment|margin|stake|turnout"
+_FIGURE_NOUNS = rf"{_SHARE_NOUNS}|population|estimate|figure|total|attendance|capacity|valuation|deficit|surplus|output"
+_FIGURED = (rf"(?:(?:the|its|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:{_FIGURE_NOUNS})s?\b"
+            r"(?:\s+(?:of|for|in|at|on|over|during|this|last)\s+[^?]*)?")
+_SHARE_WORD = re.compile(rf"\b(?:{_SHARE_NOUNS})s?\b", re.I)
+_FIGURE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_FIGURED}\W*$|"
+                              rf"^\W*what (?:{_FIGURE_NOUNS})s? (?:did|does|do|is|was|will|has|have|had)\b", re.I)
 #: a pattern so marked asks its type only when no "what" or "which" stands before it: "What satellite
 #: was used when Sky digital was launched?" asks for a satellite, not a date, and "What was the first
 #: film released by ...?" for a film, not what became of one (as "Was Qumu killed?" does)
@@ -61,7 +70,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
                                  r"captured|arrested|injured|hurt|wounded|released|freed|jailed|detained)\b", re.I)),
     (NUMBER, re.compile(r"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast)\b|"
                         r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b|"
-                        rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$", re.I)),
+                        rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$|{_FIGURE_QUESTION.pattern}", re.I)),
     (DATE, _AFTER_WH, re.compile(r"\bwhen\b", re.I)),
     (DATE, re.compile(r"\bwhat (?:is|was) the (?:time|date|year)\b(?!\s+(?:limit|frame|span|zone|scale|difference)\b)|"
                       r"\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|"
@@ -69,13 +78,17 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
     (CAUSE, re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|prompted|made)\b|\bfor what reason\b", re.I)),
     (PLACE, re.compile(r"\bwhere\b", re.I)),
     (RANK, re.compile(r"\bwhere (?:did|does|do|has|have|had) .{1,60}?\b(?<!take )(?<!took )(?:finish|finished|come|came|"
-                      r"place|placed|end up|ended up)(?=\W*$|\s+(?:in|at|on|overall|the|this|last)\b)", re.I)),
+                      r"place|placed|end up|ended up)(?=\W*$|\s+(?:in|at|on|overall|the|this|last)\b)|"
+                      # "where did club foot reach in the singles chart": a chart position ("number 11")
+                      r"\bwhere (?:did|does|do|has|have|had) .{1,60}?\b(?:chart|charted|peak|peaked)\b|"
+                      r"\bwhere (?:did|does|do|has|have|had) .{1,60}?\bcharts?\b", re.I)),
     (PLACE_NAME, re.compile(r"\b(?:what|which) (?:country|city|town|state|region|province|place|"
                             r"continent|island|county|nation|capital|village|location)\b", re.I)),
     (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b.{{0,80}}?\b{_SAYING}\b", re.I)),
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
-    (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|organi[sz]ation|group|firm|party|"
+    (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|companies|organi[sz]ation|group|"
+                        r"firm|firms|party|auditor|auditors|"
                         r"team|club|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
                         r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b",
                         re.I)),
@@ -98,9 +111,9 @@ _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve
                  "eighty|ninety|hundred|dozen|dozens|hundreds|thousands|millions|half|a third|a quarter")
 # a number's unit is a lower-case word that is not a preposition, an auxiliary or a past tense
 # ("Dozens held", "20 wounded": the number alone)
-# a scale written onto the number ("$27bn", "£5m") or after it ("1.2 billion"), a whole word
+# a scale or a unit written onto the number ("$27bn", "£5m", "4km", "1.25gbps") or after it ("1.2 billion"), a whole word
 # either way: "five men" and "20 miles" are a number and its unit, not "five m" and "20 m"
-_SCALE = r"(?:(?:bn|tn|m|k|mln|bln)\b|\s+(?:million|billion|trillion|thousand|hundred|mln|bln|m|bn|k)\b)?"
+_SCALE = r"(?:(?:bn|tn|m|k|mln|bln|km|kg|cm|mm|mph|kph|[kmg]bps|[kmgt]b|[kmg]hz|[kmg]w|kwh|ft|lbs?)\b|\s+(?:million|billion|trillion|thousand|hundred|mln|bln|m|bn|k)\b)?"
 _UNIT = r"(?:\s*(?:%|per\s?cent|percent)|(?-i:\s+(?!(?:and|or|but|of|the|a|an|to|in|on|at|for|by|from|with|over|under|after|before|since|than|into|up|down|as|that|which|who|when|while|was|were|is|are|had|has|have|will|would|held|led|made|took|gave|won|lost|left|met|went|came|fell|rose|got|saw|sold|paid|hit|shot|set|put|cut)\b)(?![a-z-]+ed\b)[a-z][a-z-]+))?"
 # a currency sign, with the letters that say whose dollar it is ("A$458.4m", "US$5bn", "HK$2")
 _CURRENCY = r"(?:(?<![\w$£€¥])(?-i:[A-Z]{0,3})[$£€¥]\s?)"
@@ -113,6 +126,15 @@ _RANGE = r"(?:\d+(?:\.\d+)?\s*(?:to|-|–)\s*(?=\d))"
 _NUMBER = re.compile(
     rf"{_CURRENCY}?\b(?:{_RATE}|{_RANGE})?(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUMBER_WORDS})\b(?:[- ](?:{_NUMBER_WORDS})\b)*)(?:(?:-and-a-|\s+and\s+a\s+)half\b)?{_SCALE}{_UNIT}",
     re.I)
+# "world number one", "the No 1 seed": a rank, no amount; "his shot": a noun, no outcome
+_NUMBERED = re.compile(r"\b(?:world|seeded|(?-i:[A-Z]\w+))\s+(?:number|No\.?)\s+$", re.I)  # not "the number 23 shirt"
+_DETERMINER = re.compile(r"\b(?:his|her|its|their|the|a|an|my|our|your)\s+$", re.I)
+# a share as written: "3.7%", "one in five", "a quarter", "half"
+_PART = re.compile(r"%|per\s?cent|percent|\bin\b|\bhalf\b|\b(?:third|quarter|fifth)s?\b", re.I)
+# between a sum and its conversion in brackets: " (", then "; " between conversions
+_OPENS_CONVERSION = re.compile(r"\s*\(\s*")
+_NEXT_CONVERSION = re.compile(r"\s*[;,/]\s*")
+_UNIT_AFTER = re.compile(r"(?:\s+[A-Za-z]+){1,2}")
 #: what an amount is of, as its phrase ends ("250 screens" -> "screens") or a currency it is in
 _PHRASE_UNIT = re.compile(r"([a-z][a-z-]*|%|cent)\W*$", re.I)
 _FOLLOWING = re.compile(r"(?:\s+[a-z][a-z-]*){1,2}")
@@ -222,6 +244,11 @@ _ROLE = (r"(?!(?:after|over|under|other|never|ever|either|neither|rather|whether
 # of the roles ending -er, -or, -ist, -ian, -ee only those listed ("Peter", "Victor", "Christian" are names)
 _ROLE_WORD = re.compile(_ROLE)
 _AGENT_NOUN = re.compile(r"[a-z-]*(?:er|or|ist|ian|ee)s?")
+# a role a question ends on asks who holds it ("who is kasabians singer"), not what a person is
+_ASKED_ROLES = frozenset("""auditor adviser advisor spokesman spokeswoman spokesperson chairman chairwoman successor
+    predecessor sponsor coach boss chief head captain manager director producer editor owner founder lawyer singer
+    guitarist drummer bassist drummer president secretary minister wife husband son daughter father mother brother
+    sister partner girlfriend boyfriend agent deputy replacement""".split())
 _TITLES = frozenset("""manager director developer producer reporter officer senator governor striker defender keeper
     winger founder owner editor professor lawyer singer writer author actor leader player""".split())
 # ", a member of the BMW management board," after a name: what it says the person is
@@ -236,6 +263,8 @@ _IS_ROLE = re.compile(rf"\s+(?:is|was|has been|had been|became)\s+((?:(?:a|an|th
 # a lower-case word that opens no description: a function word, a verb's past or an auxiliary
 _FUNCTION_WORD = re.compile(r"(?:[a-z]+ed|" + "|".join(sorted(w for w in STOP_WORDS | _VERBISH if w.isalpha())) + r")\b\s*")
 _ARTICLE = re.compile(r"(?:a|an|the)\s", re.I)
+# ", his partner", ", her lawyer": a possessive and the role, the whole apposition
+_THEIR_ROLE = re.compile(r"(?:his|her|their)\s+(?:[a-z-]+\s+)?([a-z-]+)")
 # a quotation (of three words or more: _said counts them): its words without the marks
 _QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
 # a word or two quoted is a scare quote, unless what someone called a thing ('called his own genre of music "dead"')
@@ -265,7 +294,8 @@ _OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not
             r"ousted|elected|appointed|acquitted|convicted|charged|deported|exiled|fled|shot)")
 _FATE = re.compile(rf"\b{_OUTCOME}(?:\s+(?:and|or)\s+{_OUTCOME})*\b", re.I)
 _RANKED = re.compile(r"\b(?:(?:joint|equal)[ -])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
-                     r"eleventh|twelfth|last|runner-up|runners-up|\d{1,3}(?:st|nd|rd|th))\b", re.I)
+                     r"eleventh|twelfth|last|runner-up|runners-up|\d{1,3}(?:st|nd|rd|th)|"
+                     r"(?:number|numbers|no\.?)\s+(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten))\b", re.I)
 _CLAUSE_END = re.compile(r"[,;:.!?]\s|[.!?]$|\s(?:but|while|and said)\s")
 _NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|") + [d + "s" for d in _DAYS.lower().split("|")])
 
@@ -294,6 +324,8 @@ def asked_measure(question: str) -> Measure | None:
     found = _ASKED_UNIT.search(question)
     if found is None and _PRICE_QUESTION.search(question):
         return Measure(frozenset(), True, False)
+    if found is None and (figure := _FIGURE_QUESTION.search(question)) is not None:  # "what was japan's growth"
+        return Measure(frozenset(), False, True) if _SHARE_WORD.search(figure.group(0)) else None
     if found is None:
         span = _HOW_LONG.search(question)  # a time or a length; an age in years ("the 34-year-old")
         return None if span is None else Measure(_TIME_UNITS, False, False, span.group(1).casefold() == "old", True)
@@ -306,8 +338,9 @@ def asked_measure(question: str) -> Measure | None:
     # the head noun ("how many television stations": stations), not "how many times" (a count of anything)
     units = frozenset({stem_of(named[-1])}) if named and named[-1] not in ("times", "time") else frozenset()
     opening = found.group(0).casefold()
-    return Measure(units, opening.startswith("how much"),
-                   any(w in opening for w in ("percentage", "share", "proportion")))
+    part = opening.startswith("how much") and found.group(1).split()[0].casefold() == "of"  # "how much of the group"
+    return Measure(units, opening.startswith("how much") and not part,
+                   part or any(w in opening for w in ("percentage", "share", "proportion")))
 
 
 def fits(text: str, amount: Phrase, measure: Measure) -> int:
@@ -317,7 +350,7 @@ def fits(text: str, amount: Phrase, measure: Measure) -> int:
     noun the question names ("250 screens", "200 new jobs" for "How many jobs"), 1 when it is
     money for "how much", else 0."""
     words = text[amount.start:amount.end]
-    if measure.share and re.search(r"%|per\s?cent|percent|\bin\b", words, re.I):
+    if measure.share and _PART.search(words):
         return 3  # "what percentage of students": "3.7%", not "28,000 students"
     if unit_end(text, amount, measure) is not None:
         return 2
@@ -354,7 +387,10 @@ def _names_a_person(question: str) -> bool:
     if found is None:
         return False
     cased = any(ch.isupper() for ch in question[1:])
-    for word in found.group(1).split():
+    words = found.group(1).split()
+    if len(words) > 1 and words[-1].casefold() in _ASKED_ROLES:
+        return False  # "who is fannie maes auditor": who holds the role, not what a person is
+    for word in words:
         low = word.casefold()
         if (low.endswith(("'s", "’s")) or low in STOP_WORDS or low in _VERBISH or low.endswith("ed")
                 or (cased and not word[:1].isupper())):
@@ -475,13 +511,15 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
         if not named or all(_known(stem, ()) for w in named for stem in _stems(w.text)):
             continue
         out = out or []
-        if first:
+        if first and not _HONORIFIC.fullmatch(run[first - 1].text) \
+                and (run_start or run[first - 1].text.endswith(("'s", "’s"))):  # not "Mr R. Sridharan", "Defiant Matt Williams"
             owner = Phrase(run_start, run_start + run[first - 1].end - (2 if run[first - 1].text.endswith(("'s", "’s")) else 0))
             if _new(text, *owner, asked):
                 out.append(owner)
         end = run_start + named[-1].end
         after = _APPOSITION.match(text, end)
-        if after is not None and _FUNCTION_WORD.match(text, after.start(1)) and not _ARTICLE.match(text, after.start(1)):
+        if after is not None and _FUNCTION_WORD.match(text, after.start(1)) and not _ARTICLE.match(text, after.start(1)) \
+                and not ((own := _THEIR_ROLE.fullmatch(after.group(1))) and own.group(1) in _ASKED_ROLES):
             after = None  # not ", for the Liberal Democrats"
         after = after or _OF_BODY.match(text, end) or _IS_ROLE.match(text, end)
         if after is not None and _new(text, after.start(1), after.end(1), asked):
@@ -493,6 +531,10 @@ def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
             start = before.start(1)
             while (word := _FUNCTION_WORD.match(text, start)) is not None:  # "said chief financial officer"
                 start = word.end()
+            for word in _RUN_WORD.finditer(text, start, before.end(1)):  # "a victory for chairman": chairman
+                if (_FUNCTION_WORD.fullmatch(word.group(0)) and word.group(0) not in ("and", "or")  # "Work and pensions minister"
+                        and word.end() < before.end(1)):
+                    start = word.end() + 1
             if _new(text, start, before.end(1), asked):
                 out.append(Phrase(start, before.end(1)))
     return sorted(out) if out is not None else None
@@ -677,6 +719,8 @@ def _opens_only(run: Sequence[_Word]) -> bool:
     word = run[0].text.lower().strip(".,'’")
     if len(run) == 1:
         return _common(word)
+    if len(run) == 3 and run[1].text == "of" and _ROLE_WORD.fullmatch(word) and not _AGENT_NOUN.fullmatch(word):
+        return False  # "Bank of America has been banned": the body's own name
     return (word in STOP_WORDS or word in _VERBISH or word in _OPENERS or word.endswith(("ly", "ing"))
             or word.endswith(("back", "man", "woman")) or word in _TITLES or bool(_NUMBER_WORD.fullmatch(word))
             or bool(_ROLE_WORD.fullmatch(word) and not _AGENT_NOUN.fullmatch(word)))
@@ -745,13 +789,36 @@ def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
         spans = [(m.start(), m.start() + len(m.group(0).rstrip(",."))) for m in _NUMBER.finditer(text)]
         dates = _spans(text, DATE) if spans else ()  # the same cached spans a "when" question reads
         starts = [d.start for d in dates]  # in order, apart: only the last date starting by `a` can hold it
-        return tuple(Phrase(a, b) for a, b in spans
+        return _unconverted(text, tuple(Phrase(a, b) for a, b in spans
                      if not _YEAR.match(text, a, b) and not _within(dates, starts, a, b)
-                     and not (text[a:b].lower() == "one" and _NO_ONE.search(text, max(0, a - 8), a))
-                     and not text.startswith("/", b) and not text[max(0, a - 1):a] == "/")  # "9/11", "24/7"
+                     and not (text[a:b].lower() == "one" and (_NO_ONE.search(text, max(0, a - 8), a)
+                                                              or text.startswith(" of ", b)))  # "One of the highlights"
+                     and not _NUMBERED.search(text, max(0, a - 24), a)  # "world number one", "No 1": a rank
+                     and not text.startswith("/", b) and not text[max(0, a - 1):a] == "/"))  # "9/11", "24/7"
     if kind == CAUSE:
         return tuple(_causes(text))
-    return tuple(Phrase(*m.span()) for m in (_RANKED if kind == RANK else _FATE).finditer(text))
+    if kind == FATE:  # "his shot just inches wide": a noun after its determiner, no outcome
+        return tuple(Phrase(*m.span()) for m in _FATE.finditer(text)
+                     if not _DETERMINER.search(text, max(0, m.start() - 8), m.start()))
+    return tuple(Phrase(*m.span()) for m in _RANKED.finditer(text))
+
+
+def _unconverted(text: str, amounts: tuple[Phrase, ...]) -> tuple[Phrase, ...]:
+    """The amounts but a sum's conversions in brackets after it: "$10,000 (£5,390)", "$17bn
+    (£9.1bn; 745bn Indian rupees)" say one sum in other money, no other answer to "how much"."""
+    out: list[Phrase] = []
+    money, converting = None, False
+    for amount in amounts:
+        after = _UNIT_AFTER.match(text, amount.end)  # "745bn Indian rupees": its money named after it
+        is_money = _MONEY.search(text, amount.start, amount.end) is not None or \
+            (after is not None and _MONEY.search(after.group(0)) is not None)
+        gap = text[money.end:amount.start] if money is not None else ""
+        converting = is_money and money is not None and (
+            _OPENS_CONVERSION.fullmatch(gap) is not None or (converting and _NEXT_CONVERSION.fullmatch(gap) is not None))
+        if not converting:
+            out.append(amount)
+        money = amount if is_money else None
+    return tuple(out)
 
 
 def _within(dates: tuple[Phrase, ...], starts: list[int], a: int, b: int) -> bool:

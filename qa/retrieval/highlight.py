@@ -119,7 +119,8 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
         at, found = _typed_choice(passage_text, scored, evidence)
     best = scored[at]
     answer = _answer_phrase(passage_text[best.start:best.end], best.start, found, set(query_tokens), weight,
-                            evidence.proximity, evidence.agent, evidence.measure) if found and evidence is not None else None
+                            evidence.proximity, evidence.agent, evidence.measure,
+                            _object_verbs(evidence.own)) if found and evidence is not None else None
     counted = evidence is not None and evidence.kind not in MARKED_ONLY  # a name's mark weighs nothing
     typed = evidence.type_weight if found and counted else 0.0
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
@@ -223,9 +224,25 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
     return out
 
 
+def _object_verbs(own: Sequence[tuple[str, ...]]) -> frozenset[str]:
+    """The words that may be the verb of a "who did X beat" question: each last word of the
+    subjects answer_types.own_names reads it as ("slovakia beat": beat)."""
+    return frozenset(words[-1] for words in own if len(words) > 1)
+
+
+def _after_verb(sentence: str, start: int, verbs: frozenset[str]) -> re.Match[str] | None:
+    """The question's verb, in lower case, among the five words before a phrase (its object):
+    a match whose group 1 is the verb, as _AGENT's is, or None."""
+    before = _BEFORE_OBJECT.search(sentence, max(0, start - 50), start)
+    if before is None:
+        return None
+    return next((w for w in _LOWER_WORD.finditer(sentence, before.start(), start)
+                 if stem_of(w.group(1)) in verbs), None)
+
+
 def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str],
                    weight: Callable[[str], float], proximity: float, agent: bool,
-                   measure: Measure | None = None) -> tuple[int, int] | None:
+                   measure: Measure | None = None, verbs: frozenset[str] = frozenset()) -> tuple[int, int] | None:
     """The phrase that shares a clause with the most question weight (its first when the sentence
     holds no question word), in passage coordinates (the sentence starts at `offset`). Each
     question word counts once, with its weight, for a phrase in its clause (no comma, semicolon,
@@ -235,7 +252,9 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     asks who did something, so a name after "<question's verb> by" ("tackled by Darian
     Stewart") counts as holding the question's heaviest word besides. `measure`: what a "how
     many / how much" question counts; only the amounts most surely of it are weighed ("250
-    screens" for "How many screens", not "150 cinemas" nearer the question's other words)."""
+    screens" for "How many screens", not "150 cinemas" nearer the question's other words). `verbs`:
+    a "who did X beat" question's verb, so a name after it ("after beating Group B rivals the
+    Netherlands") counts as holding the heaviest word besides, as an agent does."""
     if measure is not None:  # only the amounts most surely of what the question counts
         fit = [fits(sentence, p, measure) for p in found]
         found = [p for p, f in zip(found, fit) if f == max(fit)]
@@ -260,7 +279,8 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
             together = clause[i] == clause[first] if i < first else clause[i] == clause[last] if i > last else True
             near[stem] = max(near.get(stem, 0.0), together + proximity / (1.0 + max(first - i, i - last, 0) / 4))
         by = (_AGENT.search(sentence, max(0, phrase.start - 40), phrase.start) or _SUBJECT.match(sentence, phrase.end)
-              if agent else _PASSIVE_SUBJECT.match(sentence, phrase.end))
+              if agent else _PASSIVE_SUBJECT.match(sentence, phrase.end)
+              or (_after_verb(sentence, phrase.start, verbs) if verbs else None))
         return sum(weight(stem) * v for stem, v in near.items()) + \
             (heaviest if by and stem_of(by.group(1).casefold()) in wanted else 0.0)
 
@@ -311,6 +331,9 @@ _BREAKS = re.compile(r"[,;:()]|\b(?:and|but|while|whereas|who|which|when|because
 _AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$")
 
 
+#: the words before a verb's object, back to a clause's mark: "beating Group B rivals the Netherlands"
+_BEFORE_OBJECT = re.compile(r"(?:[\w'’-]+\s+){1,5}$")
+_LOWER_WORD = re.compile(r"\b([a-z][a-z'’-]*)\b")
 #: an active clause's subject: "<phrase> [will|has ...] <verb>" ("Robert Redford founded Sundance")
 _SUBJECT = re.compile(r"\s+(?:(?:will|would|could|can|has|have|had|also|then|later|first)\s+){0,2}([a-z]\w*)")
 #: a passive clause's subject, what a question on who was done to asks for: "<phrase> is tipped / was named"

@@ -105,6 +105,9 @@ def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: M
         return []  # "Where is Derna?": any two sentences naming Derna would "differ"
     if not _said_of(rows[top.passage_id].text, sentences[top.passage_id], content):
         return []
+    # the question's terms the sentence leaves to its story ("Its review forecasts growth of 6-6.5%"
+    # in a story on India): another story's answer differs only when that story says them too
+    about = (content - terms) & _story_terms(rows[top.passage_id])
     for hit in hits[1:]:
         if hit.answer is None or story_of(hit.passage_id, rows, stories) == story_of(top.passage_id, rows, stories):
             continue
@@ -112,9 +115,15 @@ def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: M
         if (key and other and not other <= terms and not key <= other_terms
                 and terms & (set(query.tokens) - _QUESTION_FORM) <= other_terms
                 and _said_of(rows[hit.passage_id].text, sentences[hit.passage_id], content)
+                and about <= _story_terms(rows[hit.passage_id])
                 and _clock(rows[top.passage_id].text, top.answer) == _clock(rows[hit.passage_id].text, hit.answer)):
             return [top, hit]
     return []
+
+
+def _story_terms(row: CitationRow) -> set[str]:
+    """The terms of a passage and its title: what its story is about."""
+    return set(tokenize(row.title + " " + row.text))
 
 
 def _clock(text: str, answer: tuple[int, int]) -> bool:
