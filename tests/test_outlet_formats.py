@@ -49,3 +49,12 @@ def test_links_live_badges_and_page_footers_are_dropped_wherever_they_stand(tmp_
     kept = _kept(path)
     assert kept == ["Port reopens", "The port reopened on Friday.", "Larger ships can now come in.",
                     "The work cost 38 million pounds."]
+
+
+def test_an_ap_byline_names_the_writer_and_the_agency_apart(tmp_path):
+    path = tmp_path / "ap.txt"
+    path.write_text("Storm cuts power\nBy JANE DOE Associated Press\n\nHARLOW (AP) — A storm cut power on Tuesday.\n")
+    doc = load(path)
+    assert (doc.author, doc.site) == ("JANE DOE", "Associated Press")
+    path.write_text("Rates rise\nBy Karin Strand Reuters\n\nThe bank raised rates on Thursday.\n")
+    assert (load(path).author, load(path).site) == ("Karin Strand", "Reuters")
