@@ -21,7 +21,7 @@ _EDGE_PATTERNS = re.compile(
         # the agencies' credit and sign-off lines after a story: "(Reporting by A; Editing by B)",
         # "Associated Press writer C contributed to this report.", "___", AFP's "sjw/kma", "Reuters"
         r"^\s*\(?\s*(?:additional |further )?(?:reporting|writing|editing|compiled|graphics) by\b",
-        r"\bcontributed (?:reporting )?to this (?:report|story)\b", r"^\s*[_=*-]{3,}\s*$",
+        r"\bcontributed (?:reporting )?to this (?:report|story)\b", r"^\s*_{3,}\s*$",
         r"^\s*[a-z]{2,5}(?:/[a-z]{2,5})+\s*$", r"^\s*\(?(?:reuters|ap|afp|associated press)\)?\s*$",
     ]),
     re.IGNORECASE,
@@ -34,7 +34,8 @@ _LINE_PATTERNS = re.compile(
     # a link to another story, a live page's badge and clock, a PDF page's footer
     r"|^\s*(?:read more|see also|related|more on this story)\s*:\s*\S.*$|^\s*live\s*$"
     r"|^\s*(?:last )?updated\s+\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?)\s+ago\s*$"
-    r"|^\s*page\s+\d+\s+(?:of|/)\s+\d+\b.*$",
+    r"|^\s*page\s+\d+\s+(?:of|/)\s+\d+\b.*$"
+    r"|^[A-Z0-9][A-Z0-9&.-]*(?:/[A-Z0-9&.-]+)*/$",  # a wire slug alone on its line ("KESTREL-RESULTS/")
     re.IGNORECASE,
 )
 
