@@ -4,6 +4,7 @@ where paragraphs and sentences end, and what the head lines say. Synthetic text 
 from __future__ import annotations
 
 from qa.ingest.documents import load
+from qa.ingest.sentences import sentence_spans
 
 WIRE_TAIL = """Harbour strike ends
 
@@ -58,3 +59,75 @@ def test_an_ap_byline_names_the_writer_and_the_agency_apart(tmp_path):
     assert (doc.author, doc.site) == ("JANE DOE", "Associated Press")
     path.write_text("Rates rise\nBy Karin Strand Reuters\n\nThe bank raised rates on Thursday.\n")
     assert (load(path).author, load(path).site) == ("Karin Strand", "Reuters")
+
+
+WIRE_1987 = """SOLVANG COPPER MINE STRIKE ENTERS THIRD WEEK
+    ERREDA, Aug 21 - A strike at the Solvang copper mine in northern
+Erreda entered its 19th day on Monday, with no talks scheduled
+between the union and owner Andeluz Mining, a union leader said.
+    About 2,800 workers walked out on Aug 3 demanding a 9 percent
+wage increase. Andeluz has offered 4.5 percent.
+    The mine produced 310,000 tonnes of copper last year, about 6
+percent of Erreda's output.
+ Reuters
+"""
+
+WIRE_HEAD = """KESTREL-RESULTS/
+UPDATE 1-Kestrel Airways profit slides on fuel bill, shares drop
+November 12, 2025 / 9:41 AM / Updated 2 hours ago
+By Ann Orr
+
+LONDON, Nov 12 (Reuters) - Budget carrier Kestrel Airways reported a
+31 percent fall in first-half profit on Wednesday, hit by a jump in
+jet fuel costs and the grounding of six aircraft for engine checks.
+
+Pretax profit for the six months to September fell to 84 million
+pounds from 122 million pounds a year earlier, the airline said.
+"""
+
+MAIL = """Otieno-Brandt wins Dunmore marathon in course record
+By Jo Kemp | 19 October 2025
+
+Samuel Otieno-Brandt won the Dunmore marathon on Sunday in 2:06:41,
+breaking the course record by 38 seconds.
+
+Women's winner Hanna Lindqvist finished in 2:21:05. About 14,000
+runners took part.
+"""
+
+
+def test_indented_wire_paragraphs_with_no_blank_lines_are_paragraphs(tmp_path):
+    path = tmp_path / "wire.txt"
+    path.write_text(WIRE_1987)
+    doc = load(path)
+    kept = [" ".join(k.split()) for k in _kept(path)]
+    assert doc.title == "SOLVANG COPPER MINE STRIKE ENTERS THIRD WEEK"
+    assert kept[1].startswith("ERREDA, Aug 21") and kept[1].endswith("a union leader said.")
+    assert kept[2].startswith("About 2,800") and kept[3].endswith("Erreda's output.") and len(kept) == 4
+
+
+def test_a_wire_head_gives_a_clean_title_and_its_lines_are_no_sentence(tmp_path):
+    path = tmp_path / "wire.txt"
+    path.write_text(WIRE_HEAD)
+    doc = load(path)
+    assert doc.title == "UPDATE 1-Kestrel Airways profit slides on fuel bill, shares drop"
+    assert (doc.date, doc.author, doc.site) == ("2025-11-12", "Ann Orr", "Reuters")
+    kept = _kept(path)
+    assert "KESTREL-RESULTS/" not in kept and kept[1].startswith("November 12, 2025") and kept[2] == "By Ann Orr"
+    spans = sentence_spans(doc.text, 0, len(doc.text))
+    assert all("By Ann Orr" not in doc.text[s:e] or doc.text[s:e] == "By Ann Orr" for s, e in spans)
+
+
+def test_a_short_wrapped_mail_keeps_its_sentences_whole(tmp_path):
+    path = tmp_path / "mail.txt"
+    path.write_text(MAIL)
+    doc = load(path)
+    kept = _kept(path)
+    assert kept[2] == "Samuel Otieno-Brandt won the Dunmore marathon on Sunday in 2:06:41,\nbreaking the course record by 38 seconds."
+    assert (doc.date, doc.author) == ("2025-10-19", "Jo Kemp")
+
+
+def test_a_title_and_the_byline_under_it_are_two_sentences():
+    text = "Sen. Ruth Calloway won't seek reelection\nBy LISA MASCARO Associated Press\n\nWASHINGTON (AP) — She said so."
+    got = [text[s:e] for s, e in sentence_spans(text)]
+    assert got[:2] == ["Sen. Ruth Calloway won't seek reelection", "By LISA MASCARO Associated Press"]

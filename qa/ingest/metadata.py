@@ -54,7 +54,8 @@ _WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
 _DATE_LINE = re.compile(rf"^(?=.*\b(?:19|20)\d\d\b)(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)(?:\S+(?:\s+|$)){{1,8}}$", re.IGNORECASE)
 _YEAR = re.compile(r"\b\d{4}\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_SEPARATORS = re.compile(r"\s+[|·•]\s+")
+#: what parts a head line: "Tue 12 March 2024 | By Maria Okafor", "March 3, 2026 / 9:41 AM / Updated 2 hours ago"
+_SEPARATORS = re.compile(r"\s+[|·•/]\s+")
 _MARKUP_EDGES = " \t*_>#`"
 
 
@@ -187,6 +188,21 @@ def _name_and_outlet(words: list[str]) -> tuple[list[str], list[str]]:
     if caps >= 2 and caps < len(words) and not words[caps].isupper():
         return words[:caps], words[caps:]
     return words, []
+
+
+def is_head_line(line: str) -> bool:
+    """A line that only states who wrote the article or when ('By JANE DOE Associated Press',
+    'Published: 3 April 2024', 'March 3, 2026 / 9:41 AM'): never part of a sentence or of the
+    title beside it. Patterns only (no date parsing): it is asked of every line of hard-wrapped text."""
+    line = line.strip().strip(_MARKUP_EDGES)
+    if not line or len(line) > MAX_META_LINE_CHARS:
+        return False
+    for part in _SEPARATORS.split(line):
+        label = _LABEL.match(part)
+        dated = len(part.split()) <= 6 and _DATE_LINE.match(part)  # not a wrapped line that opens "3, 2026 the ..."
+        if _byline(part)[0] or dated or (label and _DATE_LIKE.search(label["rest"])):
+            return True
+    return False
 
 
 def _head_lines(text: str, start: int) -> list[str]:

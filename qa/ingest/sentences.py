@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from qa.ingest.metadata import is_head_line
+
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof st jr sr gen col lt sgt capt cpt maj adm gov sen rep rev hon pres
     vs etc no nos inc ltd co corp plc bros dept est fig al approx ave blvd mt ft
@@ -52,6 +54,12 @@ def _is_abbreviation(text: str, stop: int) -> bool:
     return word in _ABBREVIATIONS or bool(_INITIALS.fullmatch(word))
 
 
+def _head_line_at(text: str, start: int, end: int | None = None) -> bool:
+    """The line at `start` is a byline or a date line (a line of its own, never in a sentence)."""
+    end = end if end is not None else text.find("\n", start) % (len(text) + 1)
+    return is_head_line(text[start:end])
+
+
 def content_lines(text: str, start: int = 0, end: int | None = None) -> list[re.Match]:
     """The lines of text[start:end] holding more than white space, each from `start` or its line's
     start to its end (line breaks excluded): each character read once."""
@@ -75,7 +83,7 @@ def _runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
         run_start = lines[0][0]
         for (s, e), (nxt, _) in zip(lines, lines[1:]):
             short = e - s <= HEADING_SHARE * longest and text[nxt].isupper()
-            if short or _LIST_ITEM.match(text, nxt):
+            if short or _LIST_ITEM.match(text, nxt) or _head_line_at(text, s, e) or _head_line_at(text, nxt):
                 runs.append((run_start, e))
                 run_start = nxt
         runs.append((run_start, lines[-1][1]))
