@@ -131,3 +131,10 @@ def test_a_title_and_the_byline_under_it_are_two_sentences():
     text = "Sen. Ruth Calloway won't seek reelection\nBy LISA MASCARO Associated Press\n\nWASHINGTON (AP) — She said so."
     got = [text[s:e] for s, e in sentence_spans(text)]
     assert got[:2] == ["Sen. Ruth Calloway won't seek reelection", "By LISA MASCARO Associated Press"]
+
+
+def test_an_ap_dateline_with_a_state_is_not_a_sentence_end():
+    text = "CORRAN VALLEY, Calif. (AP) — A wildfire forced 2,300 from their homes. He fell ill. Then he left."
+    got = [text[s:e] for s, e in sentence_spans(text)]
+    assert got[0] == "CORRAN VALLEY, Calif. (AP) — A wildfire forced 2,300 from their homes."
+    assert got[1:] == ["He fell ill.", "Then he left."]

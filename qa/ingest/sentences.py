@@ -24,6 +24,11 @@ _ABBREVIATIONS = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k u.n a.m p.m""".split()
 )
 
+#: the AP's abbreviations of US states, in a dateline ("HARLOW, Ore. (AP) —") and after a town:
+#: abbreviations only when capitalised, so "he fell ill." and "in the mass." still end sentences
+_STATES = frozenset("""Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Ky La Md Mass Mich Minn Miss Mo
+    Mont Neb Nev Okla Ore Pa Tenn Vt Va Wash Wis Wyo""".split())
+
 # Initials written together: "J.R. Smith", "W.H. Auden" (lower-cased)
 _INITIALS = re.compile(r"[a-z](?:\.[a-z])+")
 # A candidate end: terminal punctuation, optional closers, then white space (runs hold no blank line).
@@ -51,7 +56,7 @@ def _is_abbreviation(text: str, stop: int) -> bool:
         return False
     if len(word) == 1 and text[begin].isupper():  # an initial: "J. Smith", not the end of "Jay-Z."
         return begin == 0 or text[begin - 1].isspace() or text[begin - 1] in "([\"'“‘"
-    return word in _ABBREVIATIONS or bool(_INITIALS.fullmatch(word))
+    return word in _ABBREVIATIONS or bool(_INITIALS.fullmatch(word)) or text[begin:stop] in _STATES
 
 
 def _head_line_at(text: str, start: int, end: int | None = None) -> bool:
