@@ -138,3 +138,14 @@ def test_an_ap_dateline_with_a_state_is_not_a_sentence_end():
     got = [text[s:e] for s, e in sentence_spans(text)]
     assert got[0] == "CORRAN VALLEY, Calif. (AP) — A wildfire forced 2,300 from their homes."
     assert got[1:] == ["He fell ill.", "Then he left."]
+
+
+def test_no_passage_holds_a_line_left_out_mid_story(tmp_path):
+    from qa.ingest.chunking import chunk
+
+    path = tmp_path / "page.txt"
+    path.write_text("Port reopens\n\nThe port reopened on Friday.\n\nRead more: Why our ports are struggling\n\n"
+                    "Larger ships can now come in.\n")
+    passages = chunk(load(path))
+    assert passages and not any("Read more" in p.text for p in passages)
+    assert any("Larger ships" in p.text for p in passages) and any("on Friday" in p.text for p in passages)
