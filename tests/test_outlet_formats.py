@@ -149,3 +149,34 @@ def test_no_passage_holds_a_line_left_out_mid_story(tmp_path):
     passages = chunk(load(path))
     assert passages and not any("Read more" in p.text for p in passages)
     assert any("Larger ships" in p.text for p in passages) and any("on Friday" in p.text for p in passages)
+
+
+def _chosen(text: str, question: str) -> str:
+    from qa.index.text import tokenize
+    from qa.retrieval.answer_types import NUMBER, PERSON, asked_measure, asks_agent, own_names, question_type
+    from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
+    from qa.settings import DEFAULT_SETTINGS as S
+
+    tokens, kind = tokenize(question), question_type(question)
+    evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(tokenize(text.split("\n")[0])), S.answer_type_weight,
+                              S.context_weight, S.follow_sentences, S.follow_share, S.answer_proximity,
+                              kind == PERSON and asks_agent(question), asked_measure(question) if kind == NUMBER else None,
+                              own_names(question) if kind == PERSON else ())
+    chosen = scored_best_sentence(text, tokens, lambda term: 1.0, float(len(tokens)), S.bigram_weight, None, evidence)
+    return text[chosen.start:chosen.end]
+
+
+def test_a_headline_repeating_the_question_yields_to_the_sentence_that_answers():
+    library = ("Kelby library to close on Saturdays\nPublished: 3 April 2025\nBy Omar Haddad\n\n"
+               "Kelby's central library will close on Saturdays from next month because the council has cut "
+               "its budget by 180,000 pounds.\n\nA petition against the change has gathered 3,400 signatures.")
+    assert _chosen(library, "why is kelby library closing on saturdays").startswith("Kelby's central library")
+    senator = ("Sen. Ruth Calloway won't seek reelection\nBy LISA MASCARO Associated Press\n\n"
+               "WASHINGTON (AP) — Sen. Ruth Calloway said Thursday she will not run for a fourth term.\n\n"
+               "Calloway, 71, is the senior Democrat on the Senate Agriculture Committee.")
+    assert _chosen(senator, "how old is ruth calloway").startswith("Calloway, 71,")
+    metro = "# Dunmore's new metro line\n\n- 14 km of track\n- 11 stations on the new metro line\n"
+    assert _chosen(metro, "how many stations on the dunmore metro line") == "- 11 stations on the new metro line"
+    # a headline that holds the answer stays the highlight
+    obit = "Elena Marsh, novelist, dies at 87 in Kelby\n\nHer publisher said she died on Monday."
+    assert _chosen(obit, "how old was elena marsh when she died").startswith("Elena Marsh, novelist")
