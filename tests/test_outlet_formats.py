@@ -110,7 +110,7 @@ def test_a_wire_head_gives_a_clean_title_and_its_lines_are_no_sentence(tmp_path)
     path = tmp_path / "wire.txt"
     path.write_text(WIRE_HEAD)
     doc = load(path)
-    assert doc.title == "UPDATE 1-Kestrel Airways profit slides on fuel bill, shares drop"
+    assert doc.title == "Kestrel Airways profit slides on fuel bill, shares drop"
     assert (doc.date, doc.author, doc.site) == ("2025-11-12", "Ann Orr", "Reuters")
     kept = _kept(path)
     assert "KESTREL-RESULTS/" not in kept and kept[1].startswith("November 12, 2025") and kept[2] == "By Ann Orr"
@@ -180,3 +180,13 @@ def test_a_headline_repeating_the_question_yields_to_the_sentence_that_answers()
     # a headline that holds the answer stays the highlight
     obit = "Elena Marsh, novelist, dies at 87 in Kelby\n\nHer publisher said she died on Monday."
     assert _chosen(obit, "how old was elena marsh when she died").startswith("Elena Marsh, novelist")
+
+
+def test_a_wire_version_tag_is_not_in_the_title(tmp_path):
+    path = tmp_path / "wire.txt"
+    path.write_text("UPDATE 2-Velmora Marine to cut 1,200 jobs\n\nROTTERDAM, March 3 (Reuters) - Velmora said so.\n")
+    assert load(path).title == "Velmora Marine to cut 1,200 jobs"
+    path.write_text("CORRECTED-UPDATE 1-Oil rises\n\nOil rose on Monday.\n")
+    assert load(path).title == "Oil rises"
+    path.write_text("UPDATE on the harbour talks\n\nThe talks went on.\n")
+    assert load(path).title == "UPDATE on the harbour talks"

@@ -44,7 +44,9 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codec
 #: a line ending so ended a sentence (closing quotes and brackets after the stop included)
 _SENTENCE_ENDS = (".", "!", "?", ".\"", "!\"", "?\"", ".”", "?”", "!”", ".’", ".)", ":")
 #: a wire service's keyword slug before or above a headline ("KESTREL-RESULTS/", "CALDERA-ELECTION/ Delane wins")
-_SLUG = re.compile(r"^[A-Z0-9][A-Z0-9&.-]*(?:/[A-Z0-9&.-]+)*/(?=\s|$)\s*")
+#: and its version tag ("UPDATE 2-", "REFILE-"): not words of the title a card shows
+_SLUG = re.compile(r"^(?:[A-Z0-9][A-Z0-9&.-]*(?:/[A-Z0-9&.-]+)*/(?=\s|$)\s*)?"
+                   r"(?:(?:UPDATE|REFILE|CORRECTED|RPT|WRAPUP)(?: \d{1,2})?-(?=\S))*")  # "UPDATE 2-Velmora to cut jobs"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")  # below space, other than \t \n \v \f \r
 
 
