@@ -190,3 +190,15 @@ def test_a_wire_version_tag_is_not_in_the_title(tmp_path):
     assert load(path).title == "Oil rises"
     path.write_text("UPDATE on the harbour talks\n\nThe talks went on.\n")
     assert load(path).title == "UPDATE on the harbour talks"
+
+
+def test_a_short_indented_wire_story_is_read_as_wrapped_and_its_sign_off_dropped(tmp_path):
+    path = tmp_path / "reuter.txt"
+    path.write_text("BONN TO GIVE EXTRA TAX RELIEF IN 1988\n"
+                    "    BONN, March 3 - West Germany will give extra tax relief of\n"
+                    "5.2 billion marks in 1988, Finance Minister Gerhard Stoltenberg\nsaid.\n"
+                    "    The government agreed the plan on Tuesday.\n REUTER\n")
+    kept = [" ".join(k.split()) for k in _kept(path)]
+    assert kept == ["BONN TO GIVE EXTRA TAX RELIEF IN 1988",
+                    "BONN, March 3 - West Germany will give extra tax relief of 5.2 billion marks in 1988, "
+                    "Finance Minister Gerhard Stoltenberg said.", "The government agreed the plan on Tuesday."]

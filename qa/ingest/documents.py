@@ -144,10 +144,14 @@ def _paragraph_spans(text: str, start: int = 0, blocks: bool = False) -> list[tu
 
 def _wrapped_lines(text: str, spans: list[tuple[int, int]], lengths: list[int]) -> bool:
     """Whether most lines that another line follows fill the width (a short mail or wire story:
-    few lines, many of them its paragraphs' short last lines)."""
+    few lines, many of them its paragraphs' short last lines), or two paragraphs or more open with
+    an indented line over unindented ones."""
     widest = max(lengths)
-    followed = [lengths[i] for i in range(len(spans) - 1) if text[spans[i][1]:spans[i + 1][0]] in ("\n", "\r\n", "\r")]
-    return len(followed) >= 3 and sum(l >= 0.8 * widest for l in followed) >= len(followed) / 2
+    joined = [i for i in range(len(spans) - 1) if text[spans[i][1]:spans[i + 1][0]] in ("\n", "\r\n", "\r")]
+    followed = [lengths[i] for i in joined]
+    # or paragraphs' first lines indented below unindented lines (1980s wire copy)
+    indents = sum(text[spans[i][0]] not in " \t" and text[spans[i + 1][0]] in " \t" for i in joined)
+    return len(followed) >= 3 and (sum(l >= 0.8 * widest for l in followed) >= len(followed) / 2 or indents >= 2)
 
 
 def _blocks(text: str, spans: list[tuple[int, int]], measured: bool = False) -> list[tuple[int, int]]:
