@@ -202,3 +202,25 @@ def test_a_short_indented_wire_story_is_read_as_wrapped_and_its_sign_off_dropped
     assert kept == ["BONN TO GIVE EXTRA TAX RELIEF IN 1988",
                     "BONN, March 3 - West Germany will give extra tax relief of 5.2 billion marks in 1988, "
                     "Finance Minister Gerhard Stoltenberg said.", "The government agreed the plan on Tuesday."]
+
+
+def _live_page(stamps: list[str]) -> str:
+    posts = "".join(f'<div class="post"><time datetime="2025-10-08T{t}:00Z">{t}</time><p>Post number {i} of the '
+                    f'budget day says the minister spoke about item {i} at length before the house.</p></div>'
+                    for i, t in enumerate(stamps))
+    return ("<html><head><title>Budget live</title></head><body><main><article><h1>Budget day live</h1>"
+            f"<p>Welcome to our coverage of the budget statement, due in parliament this morning.</p>{posts}"
+            "</article></main></body></html>")
+
+
+def test_a_live_blogs_post_times_are_kept_with_their_posts(tmp_path):
+    path = tmp_path / "live.html"
+    path.write_text(_live_page(["11:07", "11:19", "11:31"]))
+    text = load(path).text
+    assert "11:19 Post number 1 of the budget day" in text and "11:31 Post number 2" in text
+    import lxml.html
+
+    from qa.ingest.liveblog import with_post_times
+
+    tree = lxml.html.fromstring(_live_page(["11:07"]))  # one stamp: an article's time, left alone
+    assert not with_post_times(tree) and "11:07 Post" not in lxml.html.tostring(tree, encoding="unicode")

@@ -21,6 +21,7 @@ from typing import BinaryIO
 from qa.ingest.boilerplate import keep_mask
 from qa.config import HTML_SUFFIXES
 from qa.ingest.frontmatter import block_end, split_front_matter
+from qa.ingest.liveblog import with_post_times
 from qa.ingest.metadata import ArticleMeta, from_html, from_text, is_head_line
 from qa.ingest.sentences import content_lines
 
@@ -290,7 +291,7 @@ def read_html_here(data: bytes) -> dict:
     import trafilatura  # imported only for HTML: it is slow to import
 
     raw, encoding = decode(data)
-    text = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_recall=True)
+    text = trafilatura.extract(_live_page(raw) or raw, include_comments=False, include_tables=False, favor_recall=True)
     if not text or not text.strip():
         raise Unreadable("no article text in HTML")
     # extensive=False: htmldate's guessing would date a page from its "© 2024" footer
@@ -299,6 +300,18 @@ def read_html_here(data: bytes) -> dict:
     found = from_html(meta)
     return {"text": text, "encoding": f"html:{encoding}", "title": title,
             "date": found.date, "author": found.author, "site": found.site}
+
+
+def _live_page(raw: str):
+    """The page as a tree with its post times in its posts' text when it is a live blog
+    (qa/ingest/liveblog.py), else None: every other page is read from its text as before."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(raw)
+    except (ValueError, lxml.etree.ParserError):  # an XML declaration in a str, an empty document
+        return None
+    return tree if with_post_times(tree) else None
 
 
 def max_bytes(path: Path) -> int:
