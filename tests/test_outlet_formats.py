@@ -224,3 +224,13 @@ def test_a_live_blogs_post_times_are_kept_with_their_posts(tmp_path):
 
     tree = lxml.html.fromstring(_live_page(["11:07"]))  # one stamp: an article's time, left alone
     assert not with_post_times(tree) and "11:07 Post" not in lxml.html.tostring(tree, encoding="unicode")
+
+
+def test_one_long_line_does_not_cut_a_wrapped_sentence(tmp_path):
+    path = tmp_path / "mail.txt"
+    line = "The harbour board said on Monday that the new quay would open in\n"
+    path.write_text("LONDON, March 3 (Reuters) - The harbour board met on Monday to\n"
+                    "agree the plan for a new quay at the north end, officials said.\n\n" + line * 8
+                    + "https://example.org/a/very/long/address/of/the/harbour/board/minutes/2025/03/12/item-7\n")
+    doc = load(path)
+    assert doc.title.endswith("officials said.")  # the first paragraph is the whole first sentence

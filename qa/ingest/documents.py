@@ -159,7 +159,9 @@ def _blocks(text: str, spans: list[tuple[int, int]], measured: bool = False) -> 
     """The lines joined across single line breaks: the blocks between blank lines (joined in
     code: a pattern of repeated lines read a line of white space from each of its characters),
     cut where a line opens a paragraph though no blank line comes before it (_opens_paragraph)."""
-    width = max(e - s for s, e in spans) if measured else 0
+    # the wrapping width, as the line length a tenth of the lines reach: one longer line (a URL,
+    # a table row) must not make a wrapped line look ended early
+    width = sorted(e - s for s, e in spans)[int(0.9 * (len(spans) - 1))] if measured and spans else 0
     out: list[tuple[int, int]] = []
     for i, (s, e) in enumerate(spans):
         if out and text[out[-1][1]:s] in ("\n", "\r", "\r\n") and not _opens_paragraph(text, spans, i, width):
@@ -171,7 +173,7 @@ def _blocks(text: str, spans: list[tuple[int, int]], measured: bool = False) -> 
 
 def _opens_paragraph(text: str, spans: list[tuple[int, int]], i: int, width: int) -> bool:
     """Whether line i of hard-wrapped text opens a paragraph with no blank line before it: it or
-    the line before is a byline or a date line; or, in monospaced text (`width`, its longest line),
+    the line before is a byline or a date line; or, in monospaced text (`width`, its wrapping width),
     it is indented as a first line ("    ERREDA, Aug 21 - ..." under unindented lines, wire copy of
     the 1980s), or the line before ended a sentence, or is the file's first line, where this
     line's first word would still have fitted (a wrapper would have put it there)."""
