@@ -40,6 +40,10 @@ _END = re.compile(r"""(?<![.!?…])[.!?…]++["'”’)\]]*+(?=\s+["'“‘(\[]?
 _LINE = re.compile(r"[^\r\n]+")
 _ONE_BREAK = re.compile(r"[ \t\u00a0]*(?:\r\n|\r|\n)[ \t\u00a0]*")
 _LIST_ITEM = re.compile(r"(?:[-*•·‣◦▪–—]|\(?(?:\d{1,3}|[a-zA-Z])[.)])\s")
+#: how a byline or a date line opens (qa/ingest/metadata.py is_head_line says whether it is one)
+_MAY_BE_HEAD = re.compile(r"[ \t*_>#`]*(?:by\s|published|first published|posted|updated|last updated|last modified"
+                          r"|date\b|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d)",
+                          re.IGNORECASE)
 #: a line at most this share of the longest line of its block, followed by a capital, ends there
 HEADING_SHARE = 0.6
 
@@ -57,12 +61,6 @@ def _is_abbreviation(text: str, stop: int) -> bool:
     if len(word) == 1 and text[begin].isupper():  # an initial: "J. Smith", not the end of "Jay-Z."
         return begin == 0 or text[begin - 1].isspace() or text[begin - 1] in "([\"'“‘"
     return word in _ABBREVIATIONS or bool(_INITIALS.fullmatch(word)) or text[begin:stop] in _STATES
-
-
-def _head_line_at(text: str, start: int, end: int | None = None) -> bool:
-    """The line at `start` is a byline or a date line (a line of its own, never in a sentence)."""
-    end = end if end is not None else text.find("\n", start) % (len(text) + 1)
-    return is_head_line(text[start:end])
 
 
 def content_lines(text: str, start: int = 0, end: int | None = None) -> list[re.Match]:
@@ -86,9 +84,12 @@ def _runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for lines in blocks:
         longest = max(e - s for s, e in lines)
         run_start = lines[0][0]
-        for (s, e), (nxt, _) in zip(lines, lines[1:]):
+        # a byline or date line is a line of its own; read once per line, and only a line that
+        # opens as one can ("By ", "Published", a weekday, a month, a number)
+        heads = [len(lines) > 1 and bool(_MAY_BE_HEAD.match(text, s)) and is_head_line(text[s:e]) for s, e in lines]
+        for i, ((s, e), (nxt, _)) in enumerate(zip(lines, lines[1:])):
             short = e - s <= HEADING_SHARE * longest and text[nxt].isupper()
-            if short or _LIST_ITEM.match(text, nxt) or _head_line_at(text, s, e) or _head_line_at(text, nxt):
+            if short or _LIST_ITEM.match(text, nxt) or heads[i] or heads[i + 1]:
                 runs.append((run_start, e))
                 run_start = nxt
         runs.append((run_start, lines[-1][1]))
