@@ -138,6 +138,9 @@ def test_an_ap_dateline_with_a_state_is_not_a_sentence_end():
     got = [text[s:e] for s, e in sentence_spans(text)]
     assert got[0] == "CORRAN VALLEY, Calif. (AP) — A wildfire forced 2,300 from their homes."
     assert got[1:] == ["He fell ill.", "Then he left."]
+    text = "He will speak at his Christmas Midnight Mass. The cardinal spoke on Friday in Portland, Ore., at noon."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "He will speak at his Christmas Midnight Mass.", "The cardinal spoke on Friday in Portland, Ore., at noon."]
 
 
 def test_no_passage_holds_a_line_left_out_mid_story(tmp_path):

@@ -25,7 +25,7 @@ _ABBREVIATIONS = frozenset(
 )
 
 #: the AP's abbreviations of US states, in a dateline ("HARLOW, Ore. (AP) —") and after a town:
-#: abbreviations only when capitalised, so "he fell ill." and "in the mass." still end sentences
+#: abbreviations only capitalised after a town's comma, so "he fell ill." and "Midnight Mass." end sentences
 _STATES = frozenset("""Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Ky La Md Mass Mich Minn Miss Mo
     Mont Neb Nev Okla Ore Pa Tenn Vt Va Wash Wis Wyo""".split())
 
@@ -60,7 +60,8 @@ def _is_abbreviation(text: str, stop: int) -> bool:
         return False
     if len(word) == 1 and text[begin].isupper():  # an initial: "J. Smith", not the end of "Jay-Z."
         return begin == 0 or text[begin - 1].isspace() or text[begin - 1] in "([\"'“‘"
-    return word in _ABBREVIATIONS or bool(_INITIALS.fullmatch(word)) or text[begin:stop] in _STATES
+    return word in _ABBREVIATIONS or bool(_INITIALS.fullmatch(word)) or (
+        text[begin:stop] in _STATES and text[max(0, begin - 2):begin] == ", ")  # "HARLOW, Ore.", not "Midnight Mass."
 
 
 def content_lines(text: str, start: int = 0, end: int | None = None) -> list[re.Match]:
