@@ -237,3 +237,11 @@ def test_one_long_line_does_not_cut_a_wrapped_sentence(tmp_path):
                     + "https://example.org/a/very/long/address/of/the/harbour/board/minutes/2025/03/12/item-7\n")
     doc = load(path)
     assert doc.title.endswith("officials said.")  # the first paragraph is the whole first sentence
+
+
+def test_other_agencies_tails_are_not_article_text(tmp_path):
+    path = tmp_path / "tails.txt"
+    path.write_text("Rates rise\n\nThe bank raised rates on Thursday.\n\nMarkets fell after the decision.\n\n"
+                    "To contact the reporter on this story: Ann Orr in London at aorr@example.com\n\n"
+                    "Our Standards: The Thomson Reuters Trust Principles.\n\nbur-sjw/kma\n")
+    assert _kept(path) == ["Rates rise", "The bank raised rates on Thursday.", "Markets fell after the decision."]

@@ -22,7 +22,8 @@ _EDGE_PATTERNS = re.compile(
         # "Associated Press writer C contributed to this report.", "___", AFP's "sjw/kma", "Reuters"
         r"^\s*\(?\s*(?:additional |further )?(?:reporting|writing|editing|compiled|graphics) by\b",
         r"\bcontributed (?:reporting )?to this (?:report|story)\b", r"^\s*_{3,}\s*$",
-        r"^\s*[a-z]{2,5}(?:/[a-z]{2,5})+\s*$", r"^\s*\(?(?:reuters?|ap|afp|associated press)\)?\s*$",
+        r"^\s*[a-z]{2,5}(?:-[a-z]{2,5})*(?:/[a-z]{2,5})+\s*$", r"^\s*\(?(?:reuters?|ap|afp|associated press)\)?\s*$",
+        r"^\s*our standards\s*:", r"^\s*to contact the (?:reporters?|editors?)\b",  # Reuters', Bloomberg's tails
     ]),
     re.IGNORECASE,
 )
