@@ -245,3 +245,10 @@ def test_other_agencies_tails_are_not_article_text(tmp_path):
                     "To contact the reporter on this story: Ann Orr in London at aorr@example.com\n\n"
                     "Our Standards: The Thomson Reuters Trust Principles.\n\nbur-sjw/kma\n")
     assert _kept(path) == ["Rates rise", "The bank raised rates on Thursday.", "Markets fell after the decision."]
+
+
+def test_a_wrapped_line_opening_with_a_label_word_is_no_head_line():
+    from qa.ingest.metadata import is_head_line
+
+    assert is_head_line("Published: 3 April 2025") and is_head_line("Last updated: March 3, 2026 9:41 AM")
+    assert not is_head_line("Updated figures show March 3 growth in the")

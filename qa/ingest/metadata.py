@@ -53,6 +53,8 @@ _WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
 #: word before a ninth took a second, a 100-letter one hours)
 _DATE_LINE = re.compile(rf"^(?=.*\b(?:19|20)\d\d\b)(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)(?:\S+(?:\s+|$)){{1,8}}$", re.IGNORECASE)
 _YEAR = re.compile(r"\b\d{4}\b")
+#: what a label's date opens with: a weekday, a number or a month ("Updated figures show ..." is no date)
+_OPENS_DATE = re.compile(rf"(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)", re.IGNORECASE)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 #: what parts a head line: "Tue 12 March 2024 | By Maria Okafor", "March 3, 2026 / 9:41 AM / Updated 2 hours ago"
 _SEPARATORS = re.compile(r"\s+[|·•/]\s+")
@@ -200,7 +202,8 @@ def is_head_line(line: str) -> bool:
     for part in _SEPARATORS.split(line):
         label = _LABEL.match(part)
         dated = len(part.split()) <= 6 and _DATE_LINE.match(part)  # not a wrapped line that opens "3, 2026 the ..."
-        if _byline(part)[0] or dated or (label and _DATE_LIKE.search(label["rest"])):
+        labelled = label and _OPENS_DATE.match(label["rest"]) and _DATE_LIKE.search(label["rest"])  # "Updated: 3 April 2024"
+        if _byline(part)[0] or dated or labelled:
             return True
     return False
 
