@@ -252,3 +252,5 @@ def test_a_wrapped_line_opening_with_a_label_word_is_no_head_line():
 
     assert is_head_line("Published: 3 April 2025") and is_head_line("Last updated: March 3, 2026 9:41 AM")
     assert not is_head_line("Updated figures show March 3 growth in the")
+    assert is_head_line("By Maria Okafor, Staff Reporter") and is_head_line("By Jo Kemp | 19 October 2025")
+    assert not is_head_line("By Christmas Eve, the shops had sold out of")

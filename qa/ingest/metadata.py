@@ -203,7 +203,9 @@ def is_head_line(line: str) -> bool:
         label = _LABEL.match(part)
         dated = len(part.split()) <= 6 and _DATE_LINE.match(part)  # not a wrapped line that opens "3, 2026 the ..."
         labelled = label and _OPENS_DATE.match(label["rest"]) and _DATE_LIKE.search(label["rest"])  # "Updated: 3 April 2024"
-        if _byline(part)[0] or dated or labelled:
+        name, rest = _byline(part)
+        rest = rest.strip()  # "By Maria Okafor, Staff Reporter"; not "By Christmas Eve, the shops had sold out of"
+        if (name and (not rest or (rest[0].isupper() or rest[0].isdigit()) and len(rest.split()) <= 6)) or dated or labelled:
             return True
     return False
 
