@@ -254,3 +254,14 @@ def test_a_wrapped_line_opening_with_a_label_word_is_no_head_line():
     assert not is_head_line("Updated figures show March 3 growth in the")
     assert is_head_line("By Maria Okafor, Staff Reporter") and is_head_line("By Jo Kemp | 19 October 2025")
     assert not is_head_line("By Christmas Eve, the shops had sold out of")
+
+
+def test_a_markdown_heading_repeating_the_front_matter_title_is_not_a_sentence_of_the_story(tmp_path):
+    path = tmp_path / "post.md"
+    path.write_text('---\ntitle: "Riding the new metro line on day one"\ndate: 2025-09-01\n---\n\n'
+                    "# Riding the new metro line on day one\n\n- 11 stations, from Castle Quay to Harlan Park\n")
+    doc = load(path)
+    assert doc.title == "Riding the new metro line on day one"
+    assert _kept(path) == ["- 11 stations, from Castle Quay to Harlan Park"]
+    path.write_text('---\ntitle: "Metro opens"\n---\n\n# Riding the new metro line on day one\n\nIt opened.\n')
+    assert _kept(path)[0] == "# Riding the new metro line on day one"  # a heading of its own stays

@@ -210,6 +210,10 @@ def _title_from(text: str, spans: list[tuple[int, int]], fallback: str) -> str:
     return fallback
 
 
+def _heading_text(line: str) -> str:
+    return " ".join(line.strip().lstrip("#").strip().split())
+
+
 def parse(path: Path, data: bytes) -> Document:
     """Turn a file's bytes into a Document, or raise Unreadable."""
     if not data.strip():
@@ -229,6 +233,8 @@ def parse(path: Path, data: bytes) -> Document:
         raise Unreadable("no text")
     title = read.title or _title_from(text, [s for s in spans if s[0] >= read.title_start] or spans, path.stem)
     keep = keep_mask([text[s:e] for s, e in spans])
+    if read.body_start and read.title and _heading_text(text[spans[0][0]:spans[0][1]]) == " ".join(read.title.split()):
+        keep[0] = False  # a Markdown body's "# Title" repeating its front matter's title: the title is searched anyway
     paragraphs = tuple(Paragraph(i + 1, s, e) for i, (s, e) in enumerate(spans) if keep[i])
     if not any(any(ch.isalnum() for ch in text[p.start:p.end]) for p in paragraphs):
         raise Unreadable("no words")
