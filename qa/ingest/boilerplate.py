@@ -18,6 +18,12 @@ _EDGE_PATTERNS = re.compile(
         r"terms (?:of|and) (?:use|service)", r"all rights reserved", r"^\s*(?:©|\(c\)|copyright\b)",
         r"follow us\b", r"share (?:this|on)\b", r"click here", r"download (?:our|the) app",
         r"^\s*(?:read more|related:|advertisement|sponsored)\b", r"^\s*(?:tags?|topics?)\s*:",
+        # the agencies' credit and sign-off lines after a story: "(Reporting by A; Editing by B)",
+        # "Associated Press writer C contributed to this report.", "___", AFP's "sjw/kma", "Reuters"
+        r"^\s*\(?\s*(?:additional |further )?(?:reporting|writing|editing|compiled|graphics) by\b",
+        r"\bcontributed (?:reporting )?to this (?:report|story)\b", r"^\s*_{3,}\s*$",
+        r"^\s*[a-z]{2,5}(?:-[a-z]{2,5})*(?:/[a-z]{2,5})+\s*$", r"^\s*\(?(?:reuters?|ap|afp|associated press)\)?\s*$",
+        r"^\s*our standards\s*:", r"^\s*to contact the (?:reporters?|editors?)\b",  # Reuters', Bloomberg's tails
     ]),
     re.IGNORECASE,
 )
@@ -25,7 +31,12 @@ _EDGE_PATTERNS = re.compile(
 # Short lines dropped anywhere.
 _LINE_PATTERNS = re.compile(
     r"^\s*(?:advertisement|skip advertisement|share this article|share on (?:facebook|twitter|x)"
-    r"|read more:?|continue reading|story continues below(?: advertisement)?)\s*\.?\s*$",
+    r"|read more:?|continue reading|story continues below(?: advertisement)?)\s*\.?\s*$"
+    # a link to another story, a live page's badge and clock, a PDF page's footer
+    r"|^\s*(?:read more|see also|related|more on this story)\s*:\s*\S.*$|^\s*live\s*$"
+    r"|^\s*(?:last )?updated\s+\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?)\s+ago\s*$"
+    r"|^\s*page\s+\d+\s+(?:of|/)\s+\d+\b.*$"
+    r"|^[A-Z0-9][A-Z0-9&.-]*(?:/[A-Z0-9&.-]+)*/$",  # a wire slug alone on its line ("KESTREL-RESULTS/")
     re.IGNORECASE,
 )
 

@@ -122,10 +122,14 @@ def chunk(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Pass
             passages.append(Passage(len(passages), start, end, group[0].paragraph,
                                     group[-1].paragraph, doc.text[start:end]))
 
+    first = doc.paragraphs[0].number if doc.paragraphs else 0
     for unit in units:
-        # a window cut from a long paragraph stands alone; whole paragraphs are packed
+        # a window cut from a long paragraph stands alone; whole paragraphs are packed, but never
+        # across one left out (a "Read more: ..." link, a caption mid-story), which would be in
+        # the passage's text; the title may still stand over the lines below it (a byline, a badge)
         split = unit.words > 0 and any(u.paragraph == unit.paragraph for u in group)
-        if group and (split or words + unit.words > settings.target_words
+        skips = bool(group) and unit.paragraph > group[-1].paragraph + 1 and group[-1].paragraph != first
+        if group and (split or skips or words + unit.words > settings.target_words
                       or unit.end - group[0].start > MAX_PASSAGE_CHARS):
             flush()
             group, words = [], 0

@@ -21,7 +21,8 @@ from typing import BinaryIO
 from qa.ingest.boilerplate import keep_mask
 from qa.config import HTML_SUFFIXES
 from qa.ingest.frontmatter import block_end, split_front_matter
-from qa.ingest.metadata import ArticleMeta, from_html, from_text
+from qa.ingest.liveblog import with_post_times
+from qa.ingest.metadata import ArticleMeta, from_html, from_text, is_head_line
 from qa.ingest.sentences import content_lines
 
 #: read through the PDF text extractor (qa/ingest/pdf.py); PDF bytes under another name stay "binary file"
@@ -41,6 +42,12 @@ _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b
                  b"BZh", b"7z\xbc\xaf", b"Rar!", b"\x7fELF", b"\xd0\xcf\x11\xe0", b"OggS", b"ID3")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+#: a line ending so ended a sentence (closing quotes and brackets after the stop included)
+_SENTENCE_ENDS = (".", "!", "?", ".\"", "!\"", "?\"", ".”", "?”", "!”", ".’", ".)", ":")
+#: a wire service's keyword slug before or above a headline ("KESTREL-RESULTS/", "CALDERA-ELECTION/ Delane wins")
+#: and its version tag ("UPDATE 2-", "REFILE-"): not words of the title a card shows
+_SLUG = re.compile(r"^(?:[A-Z0-9][A-Z0-9&.-]*(?:/[A-Z0-9&.-]+)*/(?=\s|$)\s*)?"
+                   r"(?:(?:UPDATE|REFILE|CORRECTED|RPT|WRAPUP)(?: \d{1,2})?-(?=\S))*")  # "UPDATE 2-Velmora to cut jobs"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")  # below space, other than \t \n \v \f \r
 
 
@@ -129,22 +136,62 @@ def _paragraph_spans(text: str, start: int = 0, blocks: bool = False) -> list[tu
     paragraph unless the file is hard-wrapped (then a block is one paragraph) or `blocks` is set."""
     spans = [m.span() for m in content_lines(text, start)]
     lengths = [e - s for s, e in spans]
-    hard_wrapped = blocks or (len(spans) >= 5 and max(lengths) <= 100 and sum(l >= 50 for l in lengths) >= len(spans) / 2)
+    hard_wrapped = blocks or (len(spans) >= 5 and max(lengths) <= 100 and (
+        sum(l >= 50 for l in lengths) >= len(spans) / 2 or _wrapped_lines(text, spans, lengths)))
     if not hard_wrapped:
         return [_strip(text, s, e) for s, e in spans]
-    return [_strip(text, s, e) for s, e in _blocks(text, spans)]
+    return [_strip(text, s, e) for s, e in _blocks(text, spans, measured=not blocks)]
 
 
-def _blocks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _wrapped_lines(text: str, spans: list[tuple[int, int]], lengths: list[int]) -> bool:
+    """Whether most lines that another line follows fill the width (a short mail or wire story:
+    few lines, many of them its paragraphs' short last lines), or two paragraphs or more open with
+    an indented line over unindented ones."""
+    widest = max(lengths)
+    joined = [i for i in range(len(spans) - 1) if text[spans[i][1]:spans[i + 1][0]] in ("\n", "\r\n", "\r")]
+    followed = [lengths[i] for i in joined]
+    # or paragraphs' first lines indented below unindented lines (1980s wire copy)
+    indents = sum(text[spans[i][0]] not in " \t" and text[spans[i + 1][0]] in " \t" for i in joined)
+    return len(followed) >= 3 and (sum(l >= 0.8 * widest for l in followed) >= len(followed) / 2 or indents >= 2)
+
+
+def _blocks(text: str, spans: list[tuple[int, int]], measured: bool = False) -> list[tuple[int, int]]:
     """The lines joined across single line breaks: the blocks between blank lines (joined in
-    code: a pattern of repeated lines read a line of white space from each of its characters)."""
+    code: a pattern of repeated lines read a line of white space from each of its characters),
+    cut where a line opens a paragraph though no blank line comes before it (_opens_paragraph)."""
+    # the wrapping width, as the line length a tenth of the lines reach: one longer line (a URL,
+    # a table row) must not make a wrapped line look ended early
+    width = sorted(e - s for s, e in spans)[int(0.9 * (len(spans) - 1))] if measured and spans else 0
     out: list[tuple[int, int]] = []
-    for s, e in spans:
-        if out and text[out[-1][1]:s] in ("\n", "\r", "\r\n"):
+    for i, (s, e) in enumerate(spans):
+        if out and text[out[-1][1]:s] in ("\n", "\r", "\r\n") and not _opens_paragraph(text, spans, i, width):
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
     return out
+
+
+def _opens_paragraph(text: str, spans: list[tuple[int, int]], i: int, width: int) -> bool:
+    """Whether line i of hard-wrapped text opens a paragraph with no blank line before it: it or
+    the line before is a byline or a date line; or, in monospaced text (`width`, its wrapping width),
+    it is indented as a first line ("    ERREDA, Aug 21 - ..." under unindented lines, wire copy of
+    the 1980s), or the line before ended a sentence, or is the file's first line, where this
+    line's first word would still have fitted (a wrapper would have put it there)."""
+    (ps, pe), (s, e) = spans[i - 1], spans[i]
+    before, line = text[ps:pe], text[s:e]
+    if is_head_line(before) or is_head_line(line):
+        return True
+    if not width:
+        return False
+    indent = len(line) - len(line.lstrip())
+    next_indent = indent - 1
+    if i + 1 < len(spans):
+        following = text[spans[i + 1][0]:spans[i + 1][1]]
+        next_indent = len(following) - len(following.lstrip())
+    if indent > len(before) - len(before.lstrip()) and next_indent < indent:
+        return True
+    fits = len(before.rstrip()) + 1 + len(line.split(None, 1)[0]) <= width
+    return fits and (i == 1 or before.rstrip().endswith(_SENTENCE_ENDS))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -157,10 +204,14 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _title_from(text: str, spans: list[tuple[int, int]], fallback: str) -> str:
     for start, end in spans:
-        title = " ".join(text[start:end].split())
+        title = _SLUG.sub("", " ".join(text[start:end].split()))
         if any(ch.isalnum() for ch in title):  # a real line, not a "---" or "***" rule
             return title[:MAX_TITLE_CHARS]
     return fallback
+
+
+def _heading_text(line: str) -> str:
+    return " ".join(line.strip().lstrip("#").strip().split())
 
 
 def parse(path: Path, data: bytes) -> Document:
@@ -182,6 +233,8 @@ def parse(path: Path, data: bytes) -> Document:
         raise Unreadable("no text")
     title = read.title or _title_from(text, [s for s in spans if s[0] >= read.title_start] or spans, path.stem)
     keep = keep_mask([text[s:e] for s, e in spans])
+    if read.body_start and read.title and _heading_text(text[spans[0][0]:spans[0][1]]) == " ".join(read.title.split()):
+        keep[0] = False  # a Markdown body's "# Title" repeating its front matter's title: the title is searched anyway
     paragraphs = tuple(Paragraph(i + 1, s, e) for i, (s, e) in enumerate(spans) if keep[i])
     if not any(any(ch.isalnum() for ch in text[p.start:p.end]) for p in paragraphs):
         raise Unreadable("no words")
@@ -246,7 +299,7 @@ def read_html_here(data: bytes) -> dict:
     import trafilatura  # imported only for HTML: it is slow to import
 
     raw, encoding = decode(data)
-    text = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_recall=True)
+    text = trafilatura.extract(_live_page(raw) or raw, include_comments=False, include_tables=False, favor_recall=True)
     if not text or not text.strip():
         raise Unreadable("no article text in HTML")
     # extensive=False: htmldate's guessing would date a page from its "© 2024" footer
@@ -255,6 +308,18 @@ def read_html_here(data: bytes) -> dict:
     found = from_html(meta)
     return {"text": text, "encoding": f"html:{encoding}", "title": title,
             "date": found.date, "author": found.author, "site": found.site}
+
+
+def _live_page(raw: str):
+    """The page as a tree with its post times in its posts' text when it is a live blog
+    (qa/ingest/liveblog.py), else None: every other page is read from its text as before."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(raw)
+    except (ValueError, lxml.etree.ParserError):  # an XML declaration in a str, an empty document
+        return None
+    return tree if with_post_times(tree) else None
 
 
 def max_bytes(path: Path) -> int:

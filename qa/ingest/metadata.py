@@ -53,8 +53,11 @@ _WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
 #: word before a ninth took a second, a 100-letter one hours)
 _DATE_LINE = re.compile(rf"^(?=.*\b(?:19|20)\d\d\b)(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)(?:\S+(?:\s+|$)){{1,8}}$", re.IGNORECASE)
 _YEAR = re.compile(r"\b\d{4}\b")
+#: what a label's date opens with: a weekday, a number or a month ("Updated figures show ..." is no date)
+_OPENS_DATE = re.compile(rf"(?:{_WEEKDAY}\s+)?(?:\d|{_MONTH}\s)", re.IGNORECASE)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_SEPARATORS = re.compile(r"\s+[|·•]\s+")
+#: what parts a head line: "Tue 12 March 2024 | By Maria Okafor", "March 3, 2026 / 9:41 AM / Updated 2 hours ago"
+_SEPARATORS = re.compile(r"\s+[|·•/]\s+")
 _MARKUP_EDGES = " \t*_>#`"
 
 
@@ -143,6 +146,9 @@ def _one_name(value: Any) -> str | None:
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w.'’-]*|[A-Z]\.|and|&|de|del|der|van|von|da|di|du|le|la|al|bin|el)$")
 _NOT_NAMES = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "The", "Then",
               "Now", "Last", "Next", "This", "Early", "Late", "Noon", "Midnight"}
+#: news agencies a byline may name after the writer ("By Jane Doe Reuters")
+_AGENCIES = ("the associated press", "associated press", "reuters", "afp", "agence france-presse", "bloomberg",
+             "bloomberg news", "dpa", "upi", "efe", "ansa")
 _BYLINE_START = re.compile(r"^(?:By|BY|by)\s+(?=[A-Z])")
 
 
@@ -157,7 +163,51 @@ def _byline(part: str) -> tuple[str | None, str]:
     words = name.split()
     if not 1 <= len(words) <= 6 or words[0] in _NOT_NAMES or not all(_NAME_WORD.match(w) for w in words):
         return None, ""
+    words, _ = _name_and_outlet(words)
     return " ".join(words)[:MAX_AUTHOR_CHARS], rest
+
+
+def byline_outlet(line: str) -> str | None:
+    """The outlet a byline names after the writer: 'By JANE DOE Associated Press' (AP style, the
+    name in capitals) or 'By Jane Doe Reuters' gives 'Associated Press', 'Reuters'."""
+    start = _BYLINE_START.match(line)
+    body = line[start.end():] if start else ""
+    cut = _AFTER_NAME.search(body)
+    words = (body[:cut.start()] if cut else body).split()
+    return " ".join(_name_and_outlet(words)[1]) or None if 1 <= len(words) <= 6 else None
+
+
+def _name_and_outlet(words: list[str]) -> tuple[list[str], list[str]]:
+    """A byline's words split into the writer's name and the outlet after it: an agency named last,
+    or words in Title case after a name in capitals ('JANE DOE Associated Press')."""
+    lowered = " ".join(words).lower()
+    for agency in _AGENCIES:
+        if lowered.endswith(" " + agency) and len(agency.split()) < len(words):
+            return words[:-len(agency.split())], words[-len(agency.split()):]
+    caps = 0
+    while caps < len(words) and words[caps].isupper() and len(words[caps].strip(".")) > 1:
+        caps += 1
+    if caps >= 2 and caps < len(words) and not words[caps].isupper():
+        return words[:caps], words[caps:]
+    return words, []
+
+
+def is_head_line(line: str) -> bool:
+    """A line that only states who wrote the article or when ('By JANE DOE Associated Press',
+    'Published: 3 April 2024', 'March 3, 2026 / 9:41 AM'): never part of a sentence or of the
+    title beside it. Patterns only (no date parsing): it is asked of every line of hard-wrapped text."""
+    line = line.strip().strip(_MARKUP_EDGES)
+    if not line or len(line) > MAX_META_LINE_CHARS:
+        return False
+    for part in _SEPARATORS.split(line):
+        label = _LABEL.match(part)
+        dated = len(part.split()) <= 6 and _DATE_LINE.match(part)  # not a wrapped line that opens "3, 2026 the ..."
+        labelled = label and _OPENS_DATE.match(label["rest"]) and _DATE_LIKE.search(label["rest"])  # "Updated: 3 April 2024"
+        name, rest = _byline(part)
+        rest = rest.strip()  # "By Maria Okafor, Staff Reporter"; not "By Christmas Eve, the shops had sold out of"
+        if (name and (not rest or (rest[0].isupper() or rest[0].isdigit()) and len(rest.split()) <= 6)) or dated or labelled:
+            return True
+    return False
 
 
 def _head_lines(text: str, start: int) -> list[str]:
@@ -197,6 +247,7 @@ def from_text(text: str, start: int = 0) -> ArticleMeta:
             name, rest = _byline(part)
             if name:
                 author = author or name
+                site = site or byline_outlet(part)
                 published = published or (parse_date(rest, within=True) if rest else None)
                 continue
             label = _LABEL.match(part)

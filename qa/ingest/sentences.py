@@ -16,11 +16,18 @@ from __future__ import annotations
 
 import re
 
+from qa.ingest.metadata import is_head_line
+
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof st jr sr gen col lt sgt capt cpt maj adm gov sen rep rev hon pres
     vs etc no nos inc ltd co corp plc bros dept est fig al approx ave blvd mt ft
     jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k u.n a.m p.m""".split()
 )
+
+#: the AP's abbreviations of US states, in a dateline ("HARLOW, Ore. (AP) —") and after a town:
+#: abbreviations only capitalised after a town's comma, so "he fell ill." and "Midnight Mass." end sentences
+_STATES = frozenset("""Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Ky La Md Mass Mich Minn Miss Mo
+    Mont Neb Nev Okla Ore Pa Tenn Vt Va Wash Wis Wyo""".split())
 
 # Initials written together: "J.R. Smith", "W.H. Auden" (lower-cased)
 _INITIALS = re.compile(r"[a-z](?:\.[a-z])+")
@@ -33,6 +40,10 @@ _END = re.compile(r"""(?<![.!?…])[.!?…]++["'”’)\]]*+(?=\s+["'“‘(\[]?
 _LINE = re.compile(r"[^\r\n]+")
 _ONE_BREAK = re.compile(r"[ \t\u00a0]*(?:\r\n|\r|\n)[ \t\u00a0]*")
 _LIST_ITEM = re.compile(r"(?:[-*•·‣◦▪–—]|\(?(?:\d{1,3}|[a-zA-Z])[.)])\s")
+#: how a byline or a date line opens (qa/ingest/metadata.py is_head_line says whether it is one)
+_MAY_BE_HEAD = re.compile(r"[ \t*_>#`]*(?:by\s|published|first published|posted|updated|last updated|last modified"
+                          r"|date\b|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d)",
+                          re.IGNORECASE)
 #: a line at most this share of the longest line of its block, followed by a capital, ends there
 HEADING_SHARE = 0.6
 
@@ -49,7 +60,8 @@ def _is_abbreviation(text: str, stop: int) -> bool:
         return False
     if len(word) == 1 and text[begin].isupper():  # an initial: "J. Smith", not the end of "Jay-Z."
         return begin == 0 or text[begin - 1].isspace() or text[begin - 1] in "([\"'“‘"
-    return word in _ABBREVIATIONS or bool(_INITIALS.fullmatch(word))
+    return word in _ABBREVIATIONS or bool(_INITIALS.fullmatch(word)) or (
+        text[begin:stop] in _STATES and text[max(0, begin - 2):begin] == ", ")  # "HARLOW, Ore.", not "Midnight Mass."
 
 
 def content_lines(text: str, start: int = 0, end: int | None = None) -> list[re.Match]:
@@ -73,9 +85,12 @@ def _runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for lines in blocks:
         longest = max(e - s for s, e in lines)
         run_start = lines[0][0]
-        for (s, e), (nxt, _) in zip(lines, lines[1:]):
+        # a byline or date line is a line of its own; read once per line, and only a line that
+        # opens as one can ("By ", "Published", a weekday, a month, a number)
+        heads = [len(lines) > 1 and bool(_MAY_BE_HEAD.match(text, s)) and is_head_line(text[s:e]) for s, e in lines]
+        for i, ((s, e), (nxt, _)) in enumerate(zip(lines, lines[1:])):
             short = e - s <= HEADING_SHARE * longest and text[nxt].isupper()
-            if short or _LIST_ITEM.match(text, nxt):
+            if short or _LIST_ITEM.match(text, nxt) or heads[i] or heads[i + 1]:
                 runs.append((run_start, e))
                 run_start = nxt
         runs.append((run_start, lines[-1][1]))

@@ -91,6 +91,10 @@ class _Sentence(NamedTuple):
     tokens: Sequence[str]  # its terms (a set made for the chosen sentence only)
 
 
+#: what ends a sentence of prose, closing quotes and brackets included
+_STOPS = frozenset(".!?…\"'”’)]:;")
+
+
 def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Callable[[str], float],
                          total_weight: float, bigram_weight: float,
                          aliases: Mapping[str, str] | None = None,
@@ -177,6 +181,14 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
     for i in sorted((i for i, s in enumerate(scored) if s.score >= floor), key=lambda i: (-scored[i].score, i)):
         if (scored[i].score + evidence.type_weight, -i) > best and (key := (total(i), -i)) > best:
             best, at = key, i
+    if not phrases_of(at) and is_heading(text, scored[at].start, scored[at].end):
+        # a headline or a Markdown heading repeats the question's words without the answer: the
+        # sentence of the passage that holds the question's words and a phrase of the type asked
+        held = [j for j, s in enumerate(scored) if j != at and s.match > 0 and phrases_of(j)
+                and total(j) >= evidence.follow_share * best[0]]
+        if held:
+            at = max(held, key=lambda j: (total(j), -j))
+            return at, phrases_of(at)
     if not phrases_of(at) and opens_paragraph(text, scored[at].start):
         at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
                    if phrases_of(j) and total(j) >= evidence.follow_share * best[0]), at)
@@ -184,6 +196,14 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
             and phrases_of(at + 1) and total(at + 1) >= evidence.follow_share * best[0]:
         at += 1  # "... for Steve Backley, who retired." "The battling 35-year-old leaves ...": the same subject
     return at, phrases_of(at)
+
+
+def is_heading(text: str, start: int, end: int) -> bool:
+    """True when the sentence at start:end is a line of its own that no stop ends: a headline, a
+    Markdown heading ("## The numbers"), not a sentence of the story."""
+    line_end = text.find("\n", end)
+    rest = text[end:line_end if line_end >= 0 else len(text)]
+    return opens_paragraph(text, start) and not rest.strip() and text[end - 1] not in _STOPS
 
 
 def opens_paragraph(text: str, start: int) -> bool:
