@@ -134,9 +134,6 @@ class ChatScreen(Screen):
         question = event.value.strip()
         if not question:
             return
-        box = self.query_one(HistoryInput)
-        box.remember(question)
-        box.value = ""
         from qa.retrieval.filters import strip_prefix  # loaded by the index's worker by now
 
         # a filter prefix ("since:2024 ...") is not words to search, explain or carry on

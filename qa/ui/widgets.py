@@ -218,6 +218,16 @@ class HistoryInput(Input):
         key handler, not a binding: the help lists no second Enter)."""
         await self.action_submit()
 
+    async def action_submit(self) -> None:
+        """Ask, and empty the box now, before the next key is handled: emptied later, by the
+        handler of the message, it dropped what a fast typist had already typed of the next
+        question (and an Up pressed at once recalled the question before)."""
+        question = self.value.strip()
+        await super().action_submit()
+        if question:
+            self.remember(question)
+            self.value = ""
+
     def insert_bounded(self, text: str) -> None:
         """Insert text at the cursor (over the selection), as much as the box holds; say so if cut."""
         start, end = sorted(self.selection)
