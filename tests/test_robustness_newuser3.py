@@ -5,6 +5,14 @@ embedder or keyword search: the model is not the point."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from cli_util import ROOT
 from robust_util import HashEmbedder
 from test_ui import run_async, settle
 
@@ -40,3 +48,55 @@ async def test_the_next_question_typed_right_after_enter_is_kept(built, monkeypa
         assert box.value == "Was he killed?"
         await settle(pilot)
         assert box.value == "Was he killed?"
+
+
+def _docs(run_qa, index) -> str:
+    return run_qa("docs", "--json", "--index", str(index)).stdout
+
+
+def test_qa_remove_in_a_read_only_index_folder_says_so_first(built, run_qa, monkeypatch):
+    """`qa remove` in an index folder made read-only (chmod -w: its files still writable, the lock
+    file already there) got as far as sqlite: `could not update the index ...: attempt to write a
+    readonly database`. It is now refused as `qa index` is, before anything is tried. As root
+    nothing is read-only to chmod: os.access says so, as it does for a user."""
+    index, src = built
+    before = _docs(run_qa, index)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if mode & os.W_OK else real_access(p, mode, **kw))
+    result = run_qa("remove", str(next(src.glob("*.txt"))), "--index", str(index))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result
+    assert "is not writable: it can be searched, not updated" in result.stderr, result.stderr
+    monkeypatch.setattr(os, "access", real_access)
+    assert _docs(run_qa, index) == before
+
+
+def _without_root_powers() -> list[str]:
+    """A command prefix under which chmod binds this user: nothing for a user; for root, setpriv
+    dropping the capabilities that read and write past permissions."""
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: chmod does not bind root")
+    return ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
+            "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def test_a_chmod_read_only_index_folder_answers_and_refuses_writes_in_one_line(built, tmp_path):
+    """The index folder chmod -w (its files as they were): `qa ask` answers; `qa index` and
+    `qa remove` say the folder is not writable, one line each, and change nothing."""
+    index, src = built
+    prefix = _without_root_powers()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    run = lambda *args: subprocess.run([*prefix, sys.executable, "-m", "qa", *args, "--index", str(index)],  # noqa: E731
+                                       capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    index.chmod(0o555)
+    try:
+        asked = run("ask", "Who heads Ansar al-Sharia in Derna?", "--mode", "bm25")
+        assert asked.returncode == 0 and "Derna" in asked.stdout, asked
+        for args in (("index",), ("remove", str(next(src.glob("*.txt"))))):
+            result = run(*args)
+            assert result.returncode == 1 and result.stderr.count("\n") == 1, result
+            assert "is not writable: it can be searched, not updated" in result.stderr, result.stderr
+    finally:
+        index.chmod(0o755)
+    assert run("index", "--check").returncode == 0

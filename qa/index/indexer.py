@@ -40,7 +40,7 @@ from qa.embedding.encoder import Encoder
 from qa.errors import IndexCorrupt, QAError
 from qa.index import ownership, store
 from qa.index.inspection import mark_whole
-from qa.index.lock import write_lock
+from qa.index.lock import require_writable, write_lock
 from qa.index.repair import RepairDone, repair
 from qa.index.store import IndexStore
 from qa.index.sync_commit import Conflict, commit_written, drop_uncommitted, merge, next_generation
@@ -102,8 +102,7 @@ def sync(
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise QAError(f"cannot create the index folder {index_dir}: {exc.strerror}") from exc
-    if not os.access(index_dir, os.W_OK):
-        raise QAError(f"the index folder {index_dir} is not writable; choose another with --index DIR")
+    require_writable(index_dir)
     ownership.claim(index_dir)  # qa's own folder, or a one-line refusal: nothing of a user's is touched
     with write_lock(index_dir, on_wait=on_message):
         try:
