@@ -180,6 +180,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from qa.progress import progress_reporter
 
     writer = open_writer(index_dir_from(args.index), args.engine)  # an engine is reached before any change
+    _interrupt_on(signal.SIGINT, signal.SIGTERM)  # `kill PID` (a service, `timeout`) stops it as Ctrl-C does
     bars = progress_reporter()  # bars on a terminal, else a line every few seconds
     try:
         report = writer.sync(args.paths, model=model_from(args.model), rebuild=args.rebuild, on_progress=bars,
@@ -299,6 +300,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     from qa.engines.writers import open_writer
 
+    _interrupt_on(signal.SIGINT, signal.SIGTERM)
     removal = open_writer(index_dir_from(args.index)).remove(args.path, on_message=lambda m: say(f"qa: {m}"))
     if args.json:
         print(json.dumps(removal.as_json(), ensure_ascii=False))

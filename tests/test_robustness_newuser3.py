@@ -6,6 +6,7 @@ embedder or keyword search: the model is not the point."""
 from __future__ import annotations
 
 import os
+import signal
 import shutil
 import subprocess
 import sys
@@ -100,3 +101,25 @@ def test_a_chmod_read_only_index_folder_answers_and_refuses_writes_in_one_line(b
     finally:
         index.chmod(0o755)
     assert run("index", "--check").returncode == 0
+
+
+def test_sigterm_stops_qa_index_as_ctrl_c_does(tmp_path):
+    """`kill PID` (SIGTERM: a service manager, `timeout`, a script) of `qa index` mid-embedding
+    ended it with no word of qa's (the shell printed "Terminated", exit 143); it now stops as
+    Ctrl-C does: one line, exit 130, the index as before, the vectors embedded before kept aside."""
+    from qa.index.indexer import sync
+    from test_robustness_interrupts import kill_at
+
+    from conftest import SEEDS
+
+    src = tmp_path / "src"
+    shutil.copytree(SEEDS, src)
+    index = tmp_path / "index"
+    sync(index, [src], embedder=HashEmbedder())
+    (src / "harbour.txt").write_text("Harbour reopens\n\nThe harbour at Port Lisk reopened on Monday, "
+                                     "said mayor Anna Vell.\n", encoding="utf-8")
+    result = kill_at(index, "embedding", signal.SIGTERM, tmp_path)
+    assert result.returncode == 130, result
+    assert result.stderr.strip().splitlines()[-1] == "qa: interrupted; the index is as it was before this run", result.stderr
+    assert "Traceback" not in result.stderr
+    assert sync(index, embedder=HashEmbedder()).embedded == 0  # the checkpoint kept aside is reused
