@@ -123,3 +123,32 @@ def test_sigterm_stops_qa_index_as_ctrl_c_does(tmp_path):
     assert result.stderr.strip().splitlines()[-1] == "qa: interrupted; the index is as it was before this run", result.stderr
     assert "Traceback" not in result.stderr
     assert sync(index, embedder=HashEmbedder()).embedded == 0  # the checkpoint kept aside is reused
+
+
+def test_a_file_in_a_locked_folder_is_said_unreadable_not_unmounted(tmp_path):
+    """The source folder chmod 000 (a drive mounted for another user, a folder locked): Ctrl+E and
+    the source view said the file "is not there (its folder may be unmounted or renamed)", which
+    sends the user looking for a drive that is there. Run as the user the folder is locked to."""
+    folder = tmp_path / "drive"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Harbour reopens\n\nThe harbour reopened.\n", encoding="utf-8")
+    gone = tmp_path / "unmounted" / "b.txt"
+    probe = ("import sys; from qa.ui.outside import unreachable; from qa.ui.engine import read_article; "
+             "[print(unreachable(p), '|', read_article(p).problem) for p in sys.argv[1:]]")
+    folder.chmod(0)
+    try:
+        result = subprocess.run([*_without_root_powers(), sys.executable, "-c", probe, str(folder / "a.txt"), str(gone)],
+                                capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+    finally:
+        folder.chmod(0o755)
+    locked, missing = result.stdout.splitlines()
+    assert locked.startswith("not readable to you (permission denied"), result
+    assert "cannot be read now" in locked and "unmounted" not in locked, locked
+    assert missing.startswith("not there (its folder may be unmounted or renamed)"), missing
+    assert unreachable_here(folder / "a.txt") == ""
+
+
+def unreachable_here(path) -> str:
+    from qa.ui.outside import unreachable
+
+    return unreachable(str(path))
