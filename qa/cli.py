@@ -18,7 +18,7 @@ from pathlib import Path
 
 from qa import __version__
 from qa.config import DEFAULT_TOP_K, index_dir_from, model_from
-from qa.errors import QAError
+from qa.errors import NEVER_INDEXED, QAError, no_documents
 from qa.locations import resolve_index
 
 EPILOG = """\
@@ -323,7 +323,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(found.as_json(), ensure_ascii=False))
     elif found.whole and not found.documents:
-        say(f"the index in {index_dir}/ is whole and has no documents; add some with: qa index PATH", sys.stdout)
+        advice = NEVER_INDEXED if open_writer(index_dir).sources() else "has no documents; add some with: qa index PATH"
+        say(f"the index in {index_dir}/ is whole and {advice}", sys.stdout)
     elif found.whole:
         from qa.render import count
 
@@ -337,7 +338,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _no_documents(index_dir: Path) -> QAError:
-    return QAError(f"the index in {index_dir}/ is empty: it has no documents; add some with: qa index PATH")
+    return no_documents(index_dir)
 
 
 # -- ask ---------------------------------------------------------------------------------

@@ -152,3 +152,23 @@ def unreachable_here(path) -> str:
     from qa.ui.outside import unreachable
 
     return unreachable(str(path))
+
+
+def test_an_interrupted_first_index_says_to_run_qa_index_again(tmp_path, run_qa):
+    """Ctrl-C in the first `qa index PATH` of a new index (the model loading, the files being read)
+    left its source recorded and nothing indexed; `qa ask`, `qa docs` and `qa index --check` then
+    said "empty ...; add some with: qa index PATH", as if nothing had been given. They now say the
+    sources are recorded and `qa index` indexes them."""
+    from qa.index.indexer import sync
+    from test_robustness_interrupts import kill_at
+
+    index = tmp_path / "index"
+    killed = kill_at(index, "reading", signal.SIGINT, tmp_path)  # a first `qa index`: the seeds
+    assert killed.returncode == 130, killed
+    for args in (("ask", "Who heads Ansar al-Sharia in Derna?", "--mode", "bm25"), ("docs",)):
+        result = run_qa(*args, "--index", str(index))
+        assert result.returncode == 1 and result.stderr.count("\n") == 1, result
+        assert "recorded but never indexed" in result.stderr and result.stderr.rstrip().endswith("qa index"), result
+    checked = run_qa("index", "--check", "--index", str(index))
+    assert checked.returncode == 0 and "is whole and has no documents yet" in checked.stdout, checked
+    assert sync(index, embedder=HashEmbedder()).added > 0  # `qa index` alone picks the work up
