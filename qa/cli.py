@@ -18,7 +18,7 @@ from pathlib import Path
 
 from qa import __version__
 from qa.config import DEFAULT_TOP_K, index_dir_from, model_from
-from qa.errors import NEVER_INDEXED, QAError, no_documents
+from qa.errors import NEVER_INDEXED, InterruptedAfterCommit, QAError, no_documents
 from qa.locations import resolve_index
 
 EPILOG = """\
@@ -147,9 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as exc:
         say(f"qa: error: {exc}")
         return 1
-    except KeyboardInterrupt:  # only a command that writes has an index to speak of
+    except KeyboardInterrupt as exc:  # only a command that writes has an index to speak of
         writes = args.command in ("index", "remove")
-        print("qa: interrupted" + ("; the index is as it was before this run" if writes else ""), file=sys.stderr)
+        done = "; the index is as it was before this run" if writes else ""
+        if isinstance(exc, InterruptedAfterCommit):
+            done = " after the index was updated: it is whole and holds this run's changes"
+        print("qa: interrupted" + done, file=sys.stderr)
         return 130
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -264,7 +267,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
     try:
         watch(index_dir, args.paths, model=model_from(args.model), report=report, state=state,
               warn=lambda m: say(f"qa: warning: {m}"))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, InterruptedAfterCommit):
+            print("qa: interrupted after a sync was committed; the index is whole and up to date", file=sys.stderr)
+            return 130
         if state.syncing:
             print("qa: interrupted during a sync; the index is as it was before it", file=sys.stderr)
             return 130

@@ -40,3 +40,8 @@ def no_documents(index_dir: object, sources: int = 0) -> QAError:
     if sources:
         return QAError(f"the index in {index_dir}/ {NEVER_INDEXED}")
     return QAError(f"the index in {index_dir}/ is empty: it has no documents; add some with: qa index PATH")
+
+
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) once the run had committed: the index is the new one, whole; only
+    tidying (old files, a merge, the question encoder's export) was left. Not "as it was"."""

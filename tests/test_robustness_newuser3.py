@@ -186,3 +186,26 @@ def test_an_interrupted_first_index_says_to_run_qa_index_again(tmp_path, run_qa)
     checked = run_qa("index", "--check", "--index", str(index))
     assert checked.returncode == 0 and "is whole and has no documents yet" in checked.stdout, checked
     assert sync(index, embedder=HashEmbedder()).added > 0  # `qa index` alone picks the work up
+
+
+def test_ctrl_c_after_the_commit_does_not_say_the_index_is_as_it_was(tmp_path):
+    """Ctrl-C landing after `qa index` committed (its old files being tidied, a merge, the model's
+    export) said "the index is as it was before this run" while the index held the run's changes:
+    a user would index again for nothing, or distrust what the index answers."""
+    from qa.index.indexer import sync
+    from qa.search import Searcher
+    from test_robustness_interrupts import kill_at
+
+    from conftest import SEEDS
+
+    src = tmp_path / "src"
+    shutil.copytree(SEEDS, src)
+    index = tmp_path / "index"
+    sync(index, [src], embedder=HashEmbedder())
+    (src / "harbour.txt").write_text("Harbour reopens\n\nThe harbour at Port Lisk reopened on Monday, "
+                                     "said mayor Anna Vell.\n", encoding="utf-8")
+    result = kill_at(index, "committed", signal.SIGINT, tmp_path)
+    assert result.returncode == 130, result
+    said = result.stderr.strip().splitlines()[-1]
+    assert said == "qa: interrupted after the index was updated: it is whole and holds this run's changes", said
+    assert any(d.path.endswith("harbour.txt") for d in Searcher(index).document_details())
