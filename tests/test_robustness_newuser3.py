@@ -59,9 +59,13 @@ async def test_a_burst_of_question_enter_question_asks_two_questions(built, monk
         _burst(app, ["tab", *"x"])  # to the cards and straight back by typing
         await settle(pilot)
         assert app.focused is box and box.value == "where isx", (app.focused, box.value)
-        _burst(app, ["tab", "escape"])
+        _burst(app, ["tab", "down"])  # to the cards, and down them, in one burst
         await settle(pilot)
-        assert app.focused is box or isinstance(app.focused, HitCard)
+        cards = list(app.chat.query(HitCard))
+        assert len(cards) > 1 and app.focused is cards[1], app.focused
+        _burst(app, ["escape", *"?"])
+        await settle(pilot)
+        assert app.focused is box and box.value == "where isx?", (app.focused, box.value)
 
 
 
