@@ -18,7 +18,7 @@ from pathlib import Path
 
 from qa import __version__
 from qa.config import DEFAULT_TOP_K, index_dir_from, model_from
-from qa.errors import QAError
+from qa.errors import NEVER_INDEXED, InterruptedAfterCommit, QAError, no_documents
 from qa.locations import resolve_index
 
 EPILOG = """\
@@ -147,9 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as exc:
         say(f"qa: error: {exc}")
         return 1
-    except KeyboardInterrupt:  # only a command that writes has an index to speak of
+    except KeyboardInterrupt as exc:  # only a command that writes has an index to speak of
         writes = args.command in ("index", "remove")
-        print("qa: interrupted" + ("; the index is as it was before this run" if writes else ""), file=sys.stderr)
+        done = "; the index is as it was before this run" if writes else ""
+        if isinstance(exc, InterruptedAfterCommit):
+            done = " after the index was updated: it is whole and holds this run's changes"
+        print("qa: interrupted" + done, file=sys.stderr)
         return 130
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -180,6 +183,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from qa.progress import progress_reporter
 
     writer = open_writer(index_dir_from(args.index), args.engine)  # an engine is reached before any change
+    _interrupt_on(signal.SIGINT, signal.SIGTERM)  # `kill PID` (a service, `timeout`) stops it as Ctrl-C does
     bars = progress_reporter()  # bars on a terminal, else a line every few seconds
     try:
         report = writer.sync(args.paths, model=model_from(args.model), rebuild=args.rebuild, on_progress=bars,
@@ -263,7 +267,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
     try:
         watch(index_dir, args.paths, model=model_from(args.model), report=report, state=state,
               warn=lambda m: say(f"qa: warning: {m}"))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, InterruptedAfterCommit):
+            print("qa: interrupted after a sync was committed; the index is whole and up to date", file=sys.stderr)
+            return 130
         if state.syncing:
             print("qa: interrupted during a sync; the index is as it was before it", file=sys.stderr)
             return 130
@@ -299,6 +306,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     from qa.engines.writers import open_writer
 
+    _interrupt_on(signal.SIGINT, signal.SIGTERM)
     removal = open_writer(index_dir_from(args.index)).remove(args.path, on_message=lambda m: say(f"qa: {m}"))
     if args.json:
         print(json.dumps(removal.as_json(), ensure_ascii=False))
@@ -321,7 +329,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(found.as_json(), ensure_ascii=False))
     elif found.whole and not found.documents:
-        say(f"the index in {index_dir}/ is whole and has no documents; add some with: qa index PATH", sys.stdout)
+        advice = NEVER_INDEXED if open_writer(index_dir).sources() else "has no documents; add some with: qa index PATH"
+        say(f"the index in {index_dir}/ is whole and {advice}", sys.stdout)
     elif found.whole:
         from qa.render import count
 
@@ -335,7 +344,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _no_documents(index_dir: Path) -> QAError:
-    return QAError(f"the index in {index_dir}/ is empty: it has no documents; add some with: qa index PATH")
+    return no_documents(index_dir)
 
 
 # -- ask ---------------------------------------------------------------------------------

@@ -27,3 +27,21 @@ class IndexTooNew(IndexCorrupt):
 
 class IndexTooOld(IndexCorrupt):
     """The index was made by an older qa (a lower format version): a sync rebuilds it."""
+
+
+#: an index whose sources were recorded and nothing committed: a first `qa index` interrupted,
+#: which `qa index` alone picks up again (not "add some with: qa index PATH")
+NEVER_INDEXED = ("has no documents yet: its sources were recorded but never indexed (an interrupted "
+                 "first qa index?); index them with: qa index")
+
+
+def no_documents(index_dir: object, sources: int = 0) -> QAError:
+    """An index with no documents: empty, or with sources recorded and never indexed."""
+    if sources:
+        return QAError(f"the index in {index_dir}/ {NEVER_INDEXED}")
+    return QAError(f"the index in {index_dir}/ is empty: it has no documents; add some with: qa index PATH")
+
+
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) once the run had committed: the index is the new one, whole; only
+    tidying (old files, a merge, the question encoder's export) was left. Not "as it was"."""

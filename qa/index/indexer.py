@@ -40,10 +40,10 @@ from qa.embedding.encoder import Encoder
 from qa.errors import IndexCorrupt, QAError
 from qa.index import ownership, store
 from qa.index.inspection import mark_whole
-from qa.index.lock import write_lock
+from qa.index.lock import require_writable, write_lock
 from qa.index.repair import RepairDone, repair
 from qa.index.store import IndexStore
-from qa.index.sync_commit import Conflict, commit_written, drop_uncommitted, merge, next_generation
+from qa.index.sync_commit import Conflict, after_commit, commit_written, drop_uncommitted, merge, next_generation
 from qa.index.sync_embed import DamagedVectors
 from qa.index.sync_overlap import read_analyse_embed
 from qa.index.sync_read import bm25_text, embedding_text  # noqa: F401  (as imported from here before)
@@ -102,8 +102,7 @@ def sync(
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise QAError(f"cannot create the index folder {index_dir}: {exc.strerror}") from exc
-    if not os.access(index_dir, os.W_OK):
-        raise QAError(f"the index folder {index_dir} is not writable; choose another with --index DIR")
+    require_writable(index_dir)
     ownership.claim(index_dir)  # qa's own folder, or a one-line refusal: nothing of a user's is touched
     with write_lock(index_dir, on_wait=on_message):
         try:
@@ -204,11 +203,12 @@ def _run_stages(db: IndexStore, request: SyncRequest) -> SyncReport:
         raise
     request.stage_done("write", written, time.perf_counter() - t0)
     committed = commit_written(db, request.index_dir, written, request.on_stage)
-    warnings = _timed(request, "merge", lambda: merge(db, request.index_dir, request.indexing, request.retrieval))
-    report = _report(embedded.analysed.read, repaired, embedded, committed, warnings)
-    if embedded.loaded_embedder is not None and committed.meta is not None:
-        _export_question_encoder(embedded.loaded_embedder, report)  # torch is loaded anyway: questions go torch-free
-    return _finished(report, db, request)
+    with after_commit():
+        warnings = _timed(request, "merge", lambda: merge(db, request.index_dir, request.indexing, request.retrieval))
+        report = _report(embedded.analysed.read, repaired, embedded, committed, warnings)
+        if embedded.loaded_embedder is not None and committed.meta is not None:
+            _export_question_encoder(embedded.loaded_embedder, report)  # torch is loaded anyway: questions go torch-free
+        return _finished(report, db, request)
 
 
 def _timed(request: SyncRequest, name: str, stage: Callable[[], object]):

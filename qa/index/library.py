@@ -153,11 +153,12 @@ def remove_documents(index_dir: Path, doc_ids: list[int], *, forget_sources: lis
 
     from qa.index import ownership, store
     from qa.index.inspection import mark_whole
-    from qa.index.lock import write_lock
+    from qa.index.lock import require_writable, write_lock
     from qa.index.sync_commit import commit, merge
     from qa.index.sync_records import Records, Written
     from qa.index.write_errors import write_errors
 
+    require_writable(index_dir)
     ownership.claim(index_dir)  # an index made before the marker is marked by its next writer
     with write_lock(index_dir, on_wait=on_message), IndexStore.open(index_dir) as db, write_errors(index_dir):
         meta = db.read_meta()

@@ -27,6 +27,15 @@ LOCK_NAME = "write.lock"
 PROC_LOCKS = Path("/proc/locks")
 
 
+def require_writable(index_dir: Path) -> None:
+    """Refuse to update an index whose folder is read-only before anything is tried: sqlite would
+    open the database and fail only at its first write ("attempt to write a readonly database"),
+    the lock file being there already."""
+    if not os.access(index_dir, os.W_OK):
+        raise QAError(f"the index folder {index_dir} is not writable: it can be searched, not updated; "
+                      "make it writable, or choose another with --index DIR")
+
+
 @contextmanager
 def write_lock(index_dir: Path, wait: float = 600.0,
                on_wait: Callable[[str], None] | None = None) -> Iterator[None]:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from qa.errors import IndexCorrupt, QAError
+from qa.errors import IndexCorrupt, InterruptedAfterCommit, QAError
 from qa.index import duplicates, merging, ownership, pause, store, story_index
 from qa.index.store import IndexMeta, IndexStore
 from qa.index.sync_records import Committed, Edit, Records, StageHook, Written
@@ -154,12 +156,25 @@ def commit_written(db: IndexStore, index_dir: Path, written: Written,
         if written.meta is not None:
             drop_uncommitted(db, index_dir, written.meta.generation)
         raise
-    if written.edit is not None:
-        pause.at("committed")
-        remove_unlisted_files(index_dir, written.meta)
-    if on_stage is not None:
-        on_stage("commit", committed, time.perf_counter() - t0)
+    with after_commit():
+        if written.edit is not None:
+            pause.at("committed")
+            remove_unlisted_files(index_dir, written.meta)
+        if on_stage is not None:
+            on_stage("commit", committed, time.perf_counter() - t0)
     return committed
+
+
+@contextmanager
+def after_commit() -> Iterator[None]:
+    """Work after a commit: an interrupt there leaves the new index, and must not be told as one
+    that left the index as it was."""
+    try:
+        yield
+    except InterruptedAfterCommit:
+        raise
+    except KeyboardInterrupt as exc:
+        raise InterruptedAfterCommit() from exc
 
 
 def drop_uncommitted(db: IndexStore, index_dir: Path, generation: int) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from qa.index import store
 from qa.index.bm25 import BM25Index
-from qa.errors import IndexCorrupt, QAError
+from qa.errors import IndexCorrupt, no_documents
 from qa.index.integrity import suspect, verify_loaded
 from qa.index.segments import LoadedSegments, SegmentedVectors, load_segments
 from qa.settings import DEFAULT_SETTINGS, BM25Params
@@ -100,7 +100,7 @@ def _whole_generation(conn: sqlite3.Connection, index_dir: Path) -> tuple[store.
     for attempt in range(3):
         meta, deleted = db.read_manifest()
         if meta is None:
-            raise QAError(f"the index in {index_dir}/ is empty: it has no documents; add some with: qa index PATH")
+            raise no_documents(index_dir, len(db.sources()))
         store.check_format(meta, index_dir)
         try:
             loaded = load_segments(db, index_dir, meta, deleted)

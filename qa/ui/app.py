@@ -33,7 +33,7 @@ from qa.ui.messages import (IndexLoaded, IndexProblem, ModelLoaded, Reindexed, R
                             ReindexProgress, SourcesChanged)
 from qa.ui.screens import AddSourceScreen, ChatScreen, DocumentsScreen, HelpScreen, SourceScreen
 from qa.ui.settings import UI
-from qa.ui.widgets import ReindexBar, StatusLine, short_path
+from qa.ui.widgets import HistoryInput, ReindexBar, StatusLine, short_path
 
 #: seconds between two looks at the sources for new or changed files
 POLL_SECONDS = UI.poll_seconds
@@ -113,9 +113,27 @@ class QAApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         # Here, before Textual forwards a key to the focused widget: the app sees keys one by one
         # in the order typed, so moving the focus now sends the next key to the right place.
-        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded and self._route_typing(event):
-            return
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if self._route_typing(event) or (isinstance(event, events.Key) and await self._box_key_now(event)):
+                return
         await super().on_event(event)
+
+    async def _box_key_now(self, event: events.Key) -> bool:
+        """A key for the question box, handled here and now, in the order typed. Forwarded, it would
+        be queued to the box, which inserts letters at once but leaves Enter, Tab and the arrows to
+        the bindings, checked when the key comes back to the app: in a burst of keys ("q1" Enter
+        "q2", read together from a fast typist or while the app was busy) q2 went in before q1
+        was asked, and "q1q2" was asked as one question."""
+        box = self.chat.focused if self.screen is self.chat else None
+        if not isinstance(box, HistoryInput):
+            return False
+        self.app_focus = True
+        if await self._check_bindings(event.key, priority=True):
+            return True
+        if event.is_printable and event.character:
+            box.insert_bounded(event.character)
+            return True
+        return await box.handle_key(event) or await self._check_bindings(event.key)
 
     def _route_typing(self, event: events.Key | events.Paste) -> bool:
         """A printable key or a paste on a card, in the article view or anywhere but a text box

@@ -21,6 +21,7 @@ from qa.ingest.documents import Document, Unreadable, parse
 from qa.errors import QAError
 from qa.retrieval import local_index
 from qa.index.text import ANALYZER
+from qa.ui.outside import unreachable
 
 if TYPE_CHECKING:  # imported in a worker, not at start-up (numpy, scipy, faiss)
     from qa.index.changes import Changes
@@ -91,6 +92,10 @@ def read_article(path: str, hit: Hit | None = None) -> Article:
             # its folder is here: the file was deleted or moved since the answer, not unmounted
             return Article(None, f"The file is gone ({display_path(path)}: deleted or moved since it was "
                                  "indexed); here is the passage as indexed.")
+        why = unreachable(path)
+        if "permission" in why:  # not "unmounted": a folder above it is locked to this user
+            shown = "; here is the article as indexed" if hit is not None and not hit.available else ""
+            return Article(None, f"The file cannot be read now: {display_path(path)} is {why}{shown}.")
         if hit is not None and (not hit.available or not os.path.exists(path)):
             return Article(None, f"The file cannot be opened now ({display_path(path)}: its folder may be "
                                  "unmounted, renamed or on another machine); here is the article as indexed.")

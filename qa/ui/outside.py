@@ -48,3 +48,18 @@ def viewer_command(path: str, line: int | None, env: Mapping[str, str] = os.envi
     if name in _COLON_LINE:
         return [*words, f"{path}:{line}"]
     return [*words, path]
+
+
+def unreachable(path: str) -> str:
+    """Why `path` cannot be opened here, in words ("" when it can): not there (a drive unmounted,
+    a folder renamed) or there but not readable to this user (chmod, a folder above it locked),
+    which "not there" would send the user looking for the wrong thing."""
+    try:
+        os.stat(path)
+    except PermissionError:
+        return "not readable to you (permission denied on the file or a folder above it)"
+    except OSError:
+        return "not there (its folder may be unmounted or renamed)"
+    if os.path.isfile(path) and not os.access(path, os.R_OK):
+        return "not readable to you (permission denied)"
+    return "" if os.path.isfile(path) else "not a file now"

@@ -33,7 +33,7 @@ from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 from qa.render import count, noun, paragraph_range, visible
 from qa.ui.engine import Article, Engine, display_path, read_article
 from qa.ui.messages import IndexProblem
-from qa.ui.outside import line_of, viewer_command
+from qa.ui.outside import line_of, unreachable, viewer_command
 from qa.ui.settings import UI
 from qa.ui.topic import ChatTopic
 from qa.ui.widgets import (SENTENCE_STYLE, AnswerView, AnswerWords, HistoryInput, HitCard, Notice, Pending,
@@ -426,9 +426,10 @@ def open_outside(screen: Screen, path: str, line: int | None) -> None:
 
     from textual.app import SuspendNotSupported
 
-    if not os.path.isfile(path):  # else the pager flashes its own error for a moment and is gone
-        screen.notify(f"Cannot open {visible(path, newlines=False)} now: the file is not there (its folder may be "
-                      "unmounted or renamed); the passage is shown as indexed.", severity="warning", markup=False)
+    why = unreachable(path)
+    if why:  # else the pager flashes its own error for a moment and is gone
+        screen.notify(f"Cannot open {visible(path, newlines=False)} now: the file is {why}; the passage is shown "
+                      "as indexed.", severity="warning", markup=False)
         return
     command = viewer_command(path, line)
     if command is None:
