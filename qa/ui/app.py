@@ -133,6 +133,9 @@ class QAApp(App[None]):
         if event.is_printable and event.character:
             box.insert_bounded(event.character)
             return True
+        if self.chat.takes_key(event.key):  # Ctrl+N after a question: in turn with its Submitted
+            self.chat.post_message(events.Key(event.key, event.character))
+            return True
         return await box.handle_key(event) or await self._check_bindings(event.key)
 
     def _route_typing(self, event: events.Key | events.Paste) -> bool:

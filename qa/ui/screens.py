@@ -103,12 +103,19 @@ class ChatScreen(Screen):
         """The screen's keys (Ctrl+N, Ctrl+Y, Ctrl+S) are taken here, in turn with the questions
         submitted before them (their messages come this way too): as bindings they ran once the
         key had reached the app, and a question typed after Ctrl+N was still a follow-up."""
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and event.key in binding.key.split(","):
-                event.stop()
-                event.prevent_default()
-                await self.run_action(binding.action)
-                return
+        if (action := self._own_action(event.key)) is not None:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(action)
+
+    def _own_action(self, key: str) -> str | None:
+        return next((binding.action for binding in self.BINDINGS
+                     if isinstance(binding, Binding) and key in binding.key.split(",")), None)
+
+    def takes_key(self, key: str) -> bool:
+        """`key` is one of the screen's own (the app, handling the question box's keys as they come,
+        posts it here, so it queues behind the questions submitted before it)."""
+        return self._own_action(key) is not None
 
     def on_unmount(self) -> None:
         self.topic.close()
