@@ -135,7 +135,8 @@ def test_questions_are_encoded_by_an_int8_copy_made_once(model, exported, tmp_pa
 
 def test_an_int8_copy_too_far_from_the_model_is_not_kept(model, exported, tmp_path, monkeypatch):
     """A copy whose probes fall short leaves a note (not tried again on every start), and the
-    float32 graph encodes the questions; a copy damaged since is deleted, to be made again."""
+    float32 graph encodes the questions; a copy damaged since is deleted, to be made again; a killed
+    run's half-written copy is removed."""
     from dataclasses import replace
 
     from onnxruntime import quantization
@@ -143,12 +144,13 @@ def test_an_int8_copy_too_far_from_the_model_is_not_kept(model, exported, tmp_pa
     from qa.settings import DEFAULT_QUESTION_ENCODE
 
     folder = _own_copy(exported, tmp_path, monkeypatch, model.model_name)
+    (folder / f".{onnx_encoder.INT8}.999999999").write_bytes(b"a killed run's")
     path = resolve_model(model.model_name)
     strict = replace(DEFAULT_QUESTION_ENCODE, min_int8_cosine=0.99999)
     encoder = onnx_encoder.load(path, strict)
     assert not encoder.int8 and not (folder / onnx_encoder.INT8).exists()
     assert "differ" in (folder / (onnx_encoder.INT8 + ".failed")).read_text()
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary left
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary left, nor a killed run's
     np.testing.assert_allclose(encoder.encode(TEXTS[:2]), model.encode(TEXTS[:2]), atol=1e-5)
     made = []
     monkeypatch.setattr(quantization, "quantize_dynamic", lambda *a, **k: made.append(a))

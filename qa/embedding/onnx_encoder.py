@@ -290,13 +290,16 @@ def quantise(folder: Path, settings: EncodeSettings) -> bool:
     probe's vector, each encoded alone, has a cosine of at least settings.min_int8_cosine to the
     float32 graph's. True when the copy is there; a failed copy leaves a note and is not tried again."""
     failed = folder / (INT8 + ".failed")
-    if failed.exists():
+    if failed.exists() or not os.access(folder, os.W_OK):  # unwritable: not ~3 s at every start
         return False
     try:
         import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError:
         return False
+    for left in folder.glob(f".{INT8}.*"):  # a killed run's (its copy is missing, so this runs next)
+        if not (left.suffix[1:].isdigit() and _alive(int(left.suffix[1:]))):
+            left.unlink(missing_ok=True)
     work = folder / f".{INT8}.{os.getpid()}"
     try:
         _quietly(lambda: quantize_dynamic(str(folder / "model.onnx"), str(work), weight_type=QuantType.QInt8,
