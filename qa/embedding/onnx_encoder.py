@@ -6,7 +6,8 @@ onnxruntime and tokenizers import in ~0.2 s. The first time a model is loaded wi
 with its tokenizer and pooling; later questions are encoded from that export.
 
 An export is kept only if it reproduces the torch model's vectors on a set of probe texts
-(cosine ≥ 0.99999), so answers never depend on which path encoded the question. Its manifest keeps
+(cosine ≥ 0.99999), so a passage's vector never depends on which path encoded it; questions go
+through its int8 copy (INT8: near the model's vectors, at about half the CPU). Its manifest keeps
 the size, modification time and crc32 of its files and the model's vector of the first probe; every
 load compares the files' stats (a file whose stat moved has its crc32 checked: ~0.08 s for 90 MB)
 and encodes that probe again (~5 ms). The graph kept is the one onnxruntime's transformer optimizer
