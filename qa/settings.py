@@ -216,6 +216,14 @@ class EncodeSettings:
     #: to be kept, and at every load for its first probe: answers never depend on which path
     #: encoded the question (tests/test_passage_encoder.py)
     min_probe_cosine: float = 0.99999
+    #: run the export's int8 copy (qa/embedding/onnx_encoder.py INT8: weights in 8 bits per
+    #: channel, activations scaled per call; made once from the float32 graph, ~3 s of CPU): about
+    #: half the CPU of a short question's encoding (BENCHMARKS.md, "Seventh session (speed23i)").
+    #: Questions only (passages keep float32 vectors), one text a call (its scales would otherwise
+    #: depend on the texts beside it); kept while its vectors' cosine to the float32 graph's is at
+    #: least min_int8_cosine on every probe (0.988-0.995 for MiniLM; 400 dev questions: lowest 0.989, mean 0.993)
+    int8: bool = False
+    min_int8_cosine: float = 0.98
 
 
 #: the shipped encoder settings: passages (`qa index`) without spinning, the other jobs and the UI
@@ -226,7 +234,10 @@ DEFAULT_ENCODE = EncodeSettings()
 #: spinning one costs more than it saves on a busy one (BENCHMARKS.md, "Per question on the 10k
 #: index, speed23c", table "Question encoding: threads and spinning": 2 threads p50 4.04 ms
 #: without spinning, 3.27 ms spinning, idle (the lead); 9.3-11.9 and 18.8-20.7 ms at load 4-6)
-DEFAULT_QUESTION_ENCODE = EncodeSettings(spin=True, spin_max_load=0.5)
+#: The int8 copy (speed23i): the dev set's rows within 0.002 of the float32 graph's (hit@1 0.8381 ->
+#: 0.8366, highlight 0.7376 -> 0.7363, held-out false 0.9172 -> 0.9192), the encoding's CPU ~7.1 ->
+#: ~3.6 ms a question (2 threads, load ~10), `qa ask -` ~13.0 -> ~10.1 ms CPU a question
+DEFAULT_QUESTION_ENCODE = EncodeSettings(spin=True, spin_max_load=0.5, int8=True)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ onnxruntime and tokenizers import in ~0.2 s. The first time a model is loaded wi
 with its tokenizer and pooling; later questions are encoded from that export.
 
 An export is kept only if it reproduces the torch model's vectors on a set of probe texts
-(cosine ≥ 0.99999), so answers never depend on which path encoded the question. Its manifest keeps
+(cosine ≥ 0.99999), so a passage's vector never depends on which path encoded it; questions go
+through its int8 copy (INT8: near the model's vectors, at about half the CPU). Its manifest keeps
 the size, modification time and crc32 of its files and the model's vector of the first probe; every
 load compares the files' stats (a file whose stat moved has its crc32 checked: ~0.08 s for 90 MB)
 and encodes that probe again (~5 ms). The graph kept is the one onnxruntime's transformer optimizer
@@ -27,6 +28,7 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +43,9 @@ EXPORT_FORMAT = 2
 MANIFEST = "encoder.json"
 #: the fused graph while it is checked (qa/embedding/onnx_encoder.py _keep_fused)
 FUSED = "fused.onnx"
+#: the question side's int8 copy of model.onnx (EncodeSettings.int8), made beside it at the first
+#: load that asks for it; a note named INT8 + ".failed" when the copy's vectors were too far off
+INT8 = "question-int8.onnx"
 #: a temporary export folder older than this is left by a killed run even if its pid was reused
 STALE_EXPORT_SECONDS = 6 * 3600
 _POOLINGS = ("mean", "cls", "max")
@@ -115,7 +120,7 @@ class OnnxEncoder:
     """An export run with onnxruntime, a qa.embedding.encoder.Encoder as qa.embedding.embedder.Embedder is, for
     questions and passages alike."""
 
-    def __init__(self, folder: Path, settings: EncodeSettings = DEFAULT_ENCODE) -> None:
+    def __init__(self, folder: Path, settings: EncodeSettings = DEFAULT_ENCODE, graph: Path | None = None) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -146,7 +151,9 @@ class OnnxEncoder:
             options.add_session_config_entry("session.force_spinning_stop", "1")
             if settings.spin_us:
                 options.add_session_config_entry("session.intra_op.spin_duration_us", str(settings.spin_us))
-        self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self.int8 = settings.int8
+        graph = graph or folder / (INT8 if settings.int8 else "model.onnx")
+        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self._probe = spec.get("probe")  # the model's vector of _PROBES[0] (exports before it: none)
         self._files: dict[str, dict[str, int]] = spec.get("files") or {}
         self._folder = folder
@@ -164,14 +171,14 @@ class OnnxEncoder:
         if self._probe is not None:
             want = np.asarray(self._probe, dtype=np.float32)
             cosine = float(got @ want / max(float(np.linalg.norm(got) * np.linalg.norm(want)), 1e-12))
-            if not cosine >= self.settings.min_probe_cosine:
+            if not cosine >= (self.settings.min_int8_cosine if self.int8 else self.settings.min_probe_cosine):
                 raise DamagedExport(f"the model cache's vectors differ from the model's (cosine {cosine:.6f})")
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None,
                on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         """L2-normalized float32 vectors for texts, in order (as Embedder.encode). The texts are
         encoded in batches of similar token counts, so little of each batch is padding."""
-        size = batch_size or self.settings.batch_size
+        size = 1 if self.int8 else batch_size or self.settings.batch_size  # int8: scales per call
         if self._lower:
             texts = [t.lower() for t in texts]
         encodings = self._tokenizer.encode_batch(list(texts)) if len(texts) else []
@@ -245,6 +252,11 @@ def load(model_path: str, settings: EncodeSettings = DEFAULT_ENCODE) -> OnnxEnco
     folder = export_dir(model_path)
     if folder is None or not (folder / MANIFEST).is_file():
         return None
+    if settings.int8:
+        quick = _int8_encoder(folder, settings)
+        if quick is not None:
+            return quick
+        settings = replace(settings, int8=False)
     try:
         encoder = OnnxEncoder(folder, settings)
         encoder.check()
@@ -254,6 +266,75 @@ def load(model_path: str, settings: EncodeSettings = DEFAULT_ENCODE) -> OnnxEnco
     except Exception:  # damaged, or written by another version: the torch path still works
         shutil.rmtree(folder, ignore_errors=True)
         return None
+
+
+def _int8_encoder(folder: Path, settings: EncodeSettings) -> OnnxEncoder | None:
+    """The export's int8 copy, made first if missing (quantise); None when it cannot be made or
+    read (the float32 graph then encodes). A copy that fails its probe is deleted, to be made again."""
+    path = folder / INT8
+    if not path.is_file() and not quantise(folder, settings):
+        return None
+    try:
+        encoder = OnnxEncoder(folder, settings)
+        encoder.check()
+        return encoder
+    except ImportError:
+        return None
+    except Exception:  # damaged since, or the float32 files changed: load() checks the float32 graph
+        path.unlink(missing_ok=True)
+        return None
+
+
+def quantise(folder: Path, settings: EncodeSettings) -> bool:
+    """Write folder/INT8: model.onnx with its weights in 8 bits (onnxruntime's dynamic quantisation,
+    per channel, 7-bit range: AVX2 without VNNI saturates a full 8-bit product), kept when every
+    probe's vector, each encoded alone, has a cosine of at least settings.min_int8_cosine to the
+    float32 graph's. True when the copy is there; a failed copy leaves a note and is not tried again."""
+    failed = folder / (INT8 + ".failed")
+    if failed.exists() or not os.access(folder, os.W_OK):  # unwritable: not ~3 s at every start
+        return False
+    try:
+        import onnx
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError:
+        return False
+    for left in folder.glob(f".{INT8}.*"):  # a killed run's (its copy is missing, so this runs next)
+        if not (left.suffix[1:].isdigit() and _alive(int(left.suffix[1:]))):
+            left.unlink(missing_ok=True)
+    work = folder / f".{INT8}.{os.getpid()}"
+    try:
+        _quietly(lambda: quantize_dynamic(str(folder / "model.onnx"), str(work), weight_type=QuantType.QInt8,
+                                          per_channel=True, reduce_range=True,
+                                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT}))
+        quick, exact = OnnxEncoder(folder, settings, graph=work), OnnxEncoder(folder, replace(settings, int8=False))
+        got, want = np.vstack([quick.encode([p]) for p in _PROBES]), np.vstack([exact.encode([p]) for p in _PROBES])
+        norms = np.maximum(np.linalg.norm(got, axis=1) * np.linalg.norm(want, axis=1), 1e-12)
+        cosine = float(((got * want).sum(axis=1) / norms).min())
+        if not cosine >= settings.min_int8_cosine:  # NaN too
+            _note_failure(failed, f"the int8 copy's vectors differ from the export's (cosine {cosine:.4f})")
+            return False
+        os.replace(work, folder / INT8)
+        return True
+    except OSError:  # a cache that cannot be written: the float32 graph encodes
+        return (folder / INT8).is_file()
+    except Exception as exc:  # the quantiser fails in many ways on unusual graphs
+        _note_failure(failed, f"{type(exc).__name__}: {exc}")
+        return False
+    finally:
+        work.unlink(missing_ok=True)
+
+
+def _quietly(step: Callable[[], object]) -> None:
+    """Run step with the root logger's warnings held back (the quantiser advises on stderr)."""
+    import logging
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        step()
+    finally:
+        root.setLevel(level)
 
 
 class CacheUnwritable(OSError):
