@@ -234,10 +234,12 @@ DEFAULT_ENCODE = EncodeSettings()
 #: spinning one costs more than it saves on a busy one (BENCHMARKS.md, "Per question on the 10k
 #: index, speed23c", table "Question encoding: threads and spinning": 2 threads p50 4.04 ms
 #: without spinning, 3.27 ms spinning, idle (the lead); 9.3-11.9 and 18.8-20.7 ms at load 4-6)
-#: The int8 copy (speed23i): the dev set's rows within 0.002 of the float32 graph's (hit@1 0.8381 ->
-#: 0.8366, highlight 0.7376 -> 0.7363, held-out false 0.9172 -> 0.9192), the encoding's CPU ~7.1 ->
-#: ~3.6 ms a question (2 threads, load ~10), `qa ask -` ~13.0 -> ~10.1 ms CPU a question
-DEFAULT_QUESTION_ENCODE = EncodeSettings(spin=True, spin_max_load=0.5, int8=True)
+#: The int8 copy stays off (speed23i): the encoding's CPU ~7.1 -> ~3.6 ms a question (2 threads,
+#: load ~10), `qa ask -` ~13.0 -> ~10.1 ms CPU a question, but the dev set's hit@1 0.8381 -> 0.8366,
+#: highlight 0.7376 -> 0.7363, "which" phrase 0.730 -> 0.694, and a question's answer would depend on
+#: which path encoded it (the float32 export answers as the model does): milliseconds no reader
+#: sees, bought with answers (BENCHMARKS.md, "Seventh session (speed23i)")
+DEFAULT_QUESTION_ENCODE = EncodeSettings(spin=True, spin_max_load=0.5)
 
 
 @dataclass(frozen=True)
