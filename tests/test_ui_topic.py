@@ -174,3 +174,22 @@ async def test_the_export_keeps_the_order_asked_when_answers_come_out_of_order(n
         await settle(pilot)
         assert [turn.question for turn, _ in app.chat.turns] == ["Who commanded the Abu Salim Brigade?",
                                                                  "who did the broadband survey"]
+
+
+@run_async
+async def test_a_follow_up_typed_before_the_answer_borrows_the_corrected_words(news_index, stand_in):
+    """Typed in one burst, the third question is decided before the second's answer (and its
+    spelling correction) is back: it borrowed the slip ("also searched for: kiled ...")."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = make_app(news_index, stand_in)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for question in ["what did salem derbi command", "was he kiled", "where did that happen"]:
+            for character in question:
+                app.post_message(events.Key(_character_to_key(character), character))
+            app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        last = " ".join(plain(list(app.chat.query(QuestionMessage))[-1]).split())
+        assert "also searched for" in last and "killed" in last and "kiled" not in last

@@ -34,7 +34,16 @@ class ChatTopic:
         from qa.retrieval.filters import strip_prefix  # numpy: loaded here, off the event loop
 
         # a filter prefix ("since:2024 ...") is not words to search, explain or carry on
-        return self.conversation.ask(question, strip_prefix(question), self._lexicon())
+        lexicon = self._lexicon()
+        turn = self.conversation.ask(question, strip_prefix(question), lexicon)
+        if lexicon is not None:  # its slips corrected now, as its search will: a question typed
+            # before this one's answer is back borrows "killed", not "kiled" (the answer's own
+            # correction, `spelled`, came too late for it)
+            from qa.retrieval.spelling import spell
+            from qa.settings import DEFAULT_SETTINGS
+
+            self.conversation.spelled(turn, spell(lexicon, turn.query, DEFAULT_SETTINGS).corrected)
+        return turn
 
     def clear(self) -> None:
         """Ctrl+N: the next question asked stands alone (those asked before keep their topic)."""
