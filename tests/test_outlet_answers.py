@@ -109,7 +109,7 @@ def test_who_is_a_firms_ceo_asks_for_a_person():
 def test_an_abbreviation_and_its_spelled_out_form_are_searched_as_each_other(question, aliases):
     from qa.retrieval.abbreviations import abbreviation_aliases
 
-    assert abbreviation_aliases(question) == aliases
+    assert abbreviation_aliases(question, tokenize(question)) == aliases
 
 
 KESTREL = {

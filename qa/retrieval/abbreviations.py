@@ -5,7 +5,7 @@ question's word in a highlighted sentence), both ways, from this one table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from qa.index.text import stem_of, tokenize, word_spans
 
@@ -19,14 +19,16 @@ FORMS: dict[str, str] = {
     "ecb": "european central bank", "opec": "organization of petroleum exporting countries",
     "mep": "member of the european parliament", "nato": "north atlantic treaty organization",
 }
+_SPELLED = {short: tuple(tokenize(form)) for short, form in FORMS.items()}  # once, at import
 #: also a common word ("tell us"): an abbreviation only typed in capitals or after one of these
 _AMBIGUOUS = frozenset({"us"})
 _BEFORE_NAME = frozenset("the in from a an".split())
 
 
-def abbreviation_aliases(text: str) -> dict[str, str]:
+def abbreviation_aliases(text: str, tokens: Sequence[str]) -> dict[str, str]:
     """Stems to search as other spellings of the question's own (stem -> the question's stem): an
-    abbreviation's spelled-out words, and the abbreviation of a form the question spells out."""
+    abbreviation's spelled-out words, and the abbreviation of a form the question spells out.
+    `tokens`: the text's (tokenized once a question)."""
     spans = word_spans(text)
     typed = [m.group(0) for m in spans]
     lowered = [w.casefold() for w in typed]
@@ -36,11 +38,10 @@ def abbreviation_aliases(text: str) -> dict[str, str]:
         if form is None or (word in _AMBIGUOUS and not typed[i].isupper()
                             and not (i and lowered[i - 1] in _BEFORE_NAME)):
             continue
-        for stem in tokenize(form):
+        for stem in _SPELLED[word]:
             out.setdefault(stem, stem_of(word))
-    asked = set(tokenize(text))
-    for short, form in FORMS.items():
-        spelled = tokenize(form)
+    asked = set(tokens)
+    for short, spelled in _SPELLED.items():
         if asked.issuperset(spelled) and stem_of(short) not in asked:
             out.setdefault(stem_of(short), spelled[0])
     return out

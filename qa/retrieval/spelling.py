@@ -85,9 +85,10 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
                     aliases.setdefault(variant, stem)
     pieces.append(text[last:])
     searched = "".join(pieces)  # the question's tokens serve the query unless a slip was corrected
-    for variant, stem in abbreviation_aliases(searched).items():  # "ceo" and "chief executive"
+    tokens = tokens if searched == text else tokenize(searched)
+    for variant, stem in abbreviation_aliases(searched, tokens).items():  # "ceo" and "chief executive"
         aliases.setdefault(variant, stem)
-    return Spelling(searched, corrected, aliases, tuple(dict.fromkeys(names)), tokens if searched == text else None)
+    return Spelling(searched, corrected, aliases, tuple(dict.fromkeys(names)), tokens)
 
 
 #: the words that follow a question word opening a question ("when did", "where is")
