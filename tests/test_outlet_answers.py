@@ -139,3 +139,16 @@ def test_died_and_killed_are_one_claim_for_sources_differ(tmp_path):
     answer = _search(tmp_path, PELLAN, "how many people died in the pellan floods")
     assert all(h.answer is not None for h in answer.hits[:2])
     assert len(answer.sources_differ) == 2
+
+
+REVERSE = {
+    "fares.txt": "Kestrel Airways to raise fares\n\nKestrel Airways will raise fares this winter. "
+                 "Passenger numbers rose 6 percent in the half.\n\n"
+                 "The airline's CEO, Lorna Whitcombe, said the rise would be small.\n",
+}
+
+
+def test_chief_executive_finds_the_ceo(tmp_path):
+    """The other way: the question spells it out, the story abbreviates it."""
+    hit = _search(tmp_path, REVERSE, "who is kestrel airways chief executive").hits[0]
+    assert hit.answer is not None and hit.text[hit.answer[0] - hit.start:hit.answer[1] - hit.start] == "Lorna Whitcombe"

@@ -47,17 +47,19 @@ def abbreviation_aliases(text: str, tokens: Sequence[str]) -> dict[str, str]:
     return out
 
 
-_SHORT = frozenset(stem_of(short) for short in FORMS)
+#: the stems an alias can stand for: an abbreviation's, or a spelled-out form's first
+_LENT_TO = frozenset(stem_of(short) for short in FORMS) | frozenset(spelled[0] for spelled in _SPELLED.values() if spelled)
 
 
 def lend_weights(weights: Mapping[int, dict[str, float]], aliases: Mapping[str, str],
                  idf: Callable[[str], float]) -> None:
     """An abbreviation no passage holds ("ceo" in an index that spells out "Chief executive")
-    weighs, in each article's sentence weights, as its heaviest spelled-out word does: else its
-    weight is nought and the sentence that spells it out gains nothing by it."""
+    weighs, in each article's sentence weights, as its heaviest spelled-out word does, and a
+    spelled-out form's word none holds ("chief") as the abbreviation: else its weight is nought
+    and the sentence that says it the other way gains nothing by it."""
     lent: dict[str, float] = {}
     for alias, stem in aliases.items():
-        if stem in _SHORT:
+        if stem in _LENT_TO:
             lent[stem] = max(lent.get(stem, 0.0), idf(alias))
     for held in weights.values():
         for stem, weight in lent.items():
