@@ -61,6 +61,9 @@ _FIGURE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_FIGURED}\W*$|"
 #: was used when Sky digital was launched?" asks for a satellite, not a date, and "What was the first
 #: film released by ...?" for a film, not what became of one (as "Was Qumu killed?" does)
 _AFTER_WH = "not after what"
+# "what was the winning time": a race's time, an amount of time ("2:06:41"), no hour of the day
+_RACE_QUESTION = (r"\bwhat (?:is|was|were) (?:the|his|her|their|its) (?:new |world |course )?"
+                  r"(?:winning|finishing|record|best|fastest|qualifying|lap|race) times?\b")
 _WHAT_BEFORE = re.compile(r"\b(?:what|which)\b", re.I)
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[str]]] = [
@@ -68,7 +71,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
                       r"\bwhat (?:is|was) the fate of\b", re.I)),
     (FATE, _AFTER_WH, re.compile(r"\b(?:is|was|were|are|has|have) .{1,60}\b(?:killed|dead|alive|"
                                  r"captured|arrested|injured|hurt|wounded|released|freed|jailed|detained)\b", re.I)),
-    (NUMBER, re.compile(r"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast)\b|"
+    (NUMBER, re.compile(rf"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast)\b|{_RACE_QUESTION}|"
                         r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b|"
                         rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$|{_FIGURE_QUESTION.pattern}", re.I)),
     (DATE, _AFTER_WH, re.compile(r"\bwhen\b", re.I)),
@@ -97,7 +100,12 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
 _DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# a race or lap time: "2:06:41", "1:02.5", "9.58sec": one amount of time, never a clock time's
+# "2:06" and a bare "41"
+_RACE_TIME = r"\b\d{1,2}:\d\d:\d\d(?:\.\d+)?\b|\b\d{1,2}:\d\d\.\d+\b|\b\d+(?:\.\d+)?\s?secs?\b|\b\d+\.\d+s\b"
+_RACE = re.compile(_RACE_TIME, re.I)
 _DATE = re.compile(
+    rf"{_RACE_TIME}|"
     r"\b(?:[01]\d|2[0-3])[0-5]\d\s+(?:GMT|BST|UTC|CET|EST|PST)\b|"  # "at 1230 GMT": an hour, not a year
     rf"\b(?:(?:early|late|mid|mid-)\s*)?(?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?"
     rf"(?:,?\s+(?:1[0-9]|20)\d\d)?\b|\b(?:{_DAYS})\b|\b(?:1[0-9]|20)\d\ds?\b|"
@@ -149,7 +157,8 @@ _PRICE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$", re.
 # the counted noun before its amount: "a staff of about 60"
 _NAMED_BEFORE = re.compile(r"\b([a-z][a-z-]*)\s+of\s+(?:(?:about|some|around|nearly|almost|over|just|more than|up to)\s+)?$")
 # "how long / how old": what a time, a length or an age is counted in
-_HOW_LONG = re.compile(r"\bhow (long|old)\b", re.I)
+_HOW_LONG = re.compile(r"\bhow (long|old|fast)\b", re.I)
+_SPEED_UNITS = frozenset(stem_of(w) for w in "mph kph knots kmh km/h".split())
 _TIME_UNITS = frozenset(stem_of(w) for w in """second minute hour day night week month year decade century season
     mile metre meter kilometre km foot feet yard inch""".split())
 _JOINED_UNIT = re.compile(r"-([a-z]+(?<!ly))(?:-old)?\b")
@@ -157,7 +166,12 @@ _NO_ONE = re.compile(r"\b(?:no|any|every|some|each|this|that|the)\s+$", re.I)  #
 # "Mr Tsutsumi" for a question on Tsutsumi: the question's own person, a title before their name
 _HONORIFIC = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Prof)\.?")
 _NAME_COMMA = re.compile(r"[A-Z][\w'’-]*,\s+$")
-_AGED = re.compile(r"\b(?:aged?|age of|turn(?:s|ed|ing)?)\s+$")
+_AGED = re.compile(r"\b(?:aged?|age of|turn(?:s|ed|ing)?|at|(?:[Hh]e|[Ss]he|[Tt]hey) (?:is|was|were|are))\s+$")
+# an age after its number: "54-year-old", "54 years old", "a 300-year-old oak"
+_OLD_AFTER = re.compile(r"(?:-years?)?[- ]old\b")
+_YEARS_OR_BARE = re.compile(r"\d{1,3}(?:\s+years?)?|(?:[a-z]+-)?[a-z]+(?:\s+years?)?", re.I)
+_BARE_AGE = re.compile(r"\d{1,3}")
+_CLOCK_UNITS = frozenset(stem_of(w) for w in ("second", "minute", "hour"))
 _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|billion|thousand))")
 # A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case particles.
 _NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the)\s+)?"
@@ -248,7 +262,7 @@ _AGENT_NOUN = re.compile(r"[a-z-]*(?:er|or|ist|ian|ee)s?")
 _ASKED_ROLES = frozenset("""auditor adviser advisor spokesman spokeswoman spokesperson chairman chairwoman successor
     predecessor sponsor coach boss chief head captain manager director producer editor owner founder lawyer singer
     guitarist drummer bassist drummer president secretary minister wife husband son daughter father mother brother
-    sister partner girlfriend boyfriend agent deputy replacement""".split())
+    sister partner girlfriend boyfriend agent deputy replacement ceo cfo coo cto executive chairperson""".split())
 _TITLES = frozenset("""manager director developer producer reporter officer senator governor striker defender keeper
     winger founder owner editor professor lawyer singer writer author actor leader player""".split())
 # ", a member of the BMW management board," after a name: what it says the person is
@@ -297,7 +311,12 @@ _RANKED = re.compile(r"\b(?:(?:joint|equal)[ -])?(?:first|second|third|fourth|fi
                      r"eleventh|twelfth|last|runner-up|runners-up|\d{1,3}(?:st|nd|rd|th)|"
                      r"(?:number|numbers|no\.?)\s+(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten))\b", re.I)
 _CLAUSE_END = re.compile(r"[,;:.!?]\s|[.!?]$|\s(?:but|while|and said)\s")
-_NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|") + [d + "s" for d in _DAYS.lower().split("|")])
+# a wire lead's dateline: a place in capitals, a state, a date, the agency, a dash
+# (an agency in brackets, or an em dash: "US - China talks" opens with no dateline)
+_DATELINE = re.compile(r"(?:[A-Z][A-Z'’.-]+\s+)*[A-Z]{2,}[A-Z'’.-]*,?(?:\s+[A-Z][a-z]{1,4}\.)?(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+                       r"(?:\s*\([A-Z][\w. ]{1,20}\)\s*[-—–]{1,2}|\s+(?:—|--))\s+")
+_NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|") + [d + "s" for d in _DAYS.lower().split("|")]
+                        + "gmt bst utc cet est pst edt et".split())  # "by 1015 GMT": an hour, no name
 
 
 class Phrase(NamedTuple):
@@ -326,8 +345,12 @@ def asked_measure(question: str) -> Measure | None:
         return Measure(frozenset(), True, False)
     if found is None and (figure := _FIGURE_QUESTION.search(question)) is not None:  # "what was japan's growth"
         return Measure(frozenset(), False, True) if _SHARE_WORD.search(figure.group(0)) else None
+    if found is None and re.search(_RACE_QUESTION, question, re.I):
+        return Measure(_TIME_UNITS, False, False, False, True)
     if found is None:
         span = _HOW_LONG.search(question)  # a time or a length; an age in years ("the 34-year-old")
+        if span is not None and span.group(1).casefold() == "fast":  # "in 9.58sec", "at 78 mph"; "grew 3%" too
+            return Measure(_TIME_UNITS | _SPEED_UNITS, False, False)
         return None if span is None else Measure(_TIME_UNITS, False, False, span.group(1).casefold() == "old", True)
     named = []
     for word in found.group(1).split():
@@ -360,6 +383,10 @@ def fits(text: str, amount: Phrase, measure: Measure) -> int:
 def unit_end(text: str, amount: Phrase, measure: Measure) -> int | None:
     """Where the noun the question counts ends, when it is the amount's unit or one of the two
     words after it ("200 new jobs": the amount is marked to "jobs"); None: it is not."""
+    if measure.age:
+        return _age_end(text, amount)
+    if _RACE.fullmatch(text, amount.start, amount.end):  # "2:06:41": hours, minutes and seconds
+        return amount.end if not measure.units.isdisjoint(_CLOCK_UNITS) else None
     unit = _PHRASE_UNIT.search(text, amount.start, amount.end)
     if unit is not None and stem_of(unit.group(1).casefold()) in measure.units:
         return amount.end
@@ -369,14 +396,25 @@ def unit_end(text: str, amount: Phrase, measure: Measure) -> int | None:
     joined = _JOINED_UNIT.match(text, amount.end)  # "45-minute", "the 34-year-old"
     if joined is not None and stem_of(joined.group(1).casefold()) in measure.units:
         return joined.end()
-    if measure.age and (_AGED.search(text, max(0, amount.start - 12), amount.start)
-                        or (_NAME_COMMA.search(text, max(0, amount.start - 40), amount.start)
-                            and text.startswith(",", amount.end))):
-        return amount.end  # "aged 34", "at the age of 34", "Mr Boateng, 53,"
     following = _FOLLOWING.match(text, amount.end)
     for word in _RUN_WORD.finditer(text, amount.end, following.end() if following else amount.end):
         if stem_of(word.group(0).casefold()) in measure.units:
             return word.end()
+    return None
+
+
+def _age_end(text: str, amount: Phrase) -> int | None:
+    """Where an age ends: "54-year-old", "54 years old", or a bare number after "aged", "at the
+    age of", "turned", "at" or a name's comma ("Mr Boateng, 53,"); "After 18 years" is a
+    duration, no age."""
+    old = _OLD_AFTER.match(text, amount.end)
+    if old is not None and _YEARS_OR_BARE.fullmatch(text, amount.start, amount.end):
+        return old.end()
+    if not _BARE_AGE.fullmatch(text, amount.start, amount.end):
+        return None
+    if _AGED.search(text, max(0, amount.start - 12), amount.start) or \
+            (_NAME_COMMA.search(text, max(0, amount.start - 40), amount.start) and text.startswith(",", amount.end)):
+        return amount.end  # "aged 34", "at the age of 34", "died at 87", "Mr Boateng, 53,"
     return None
 
 
@@ -458,7 +496,10 @@ def _name_runs(text: str) -> tuple[tuple[int, tuple[_Word, ...]], ...]:
 def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
     out = []
     runs = _name_runs(text)
+    opening = _opening(text)
     for n, (run_start, run) in enumerate(runs):
+        if run_start < opening:
+            continue  # a wire lead's dateline: "LONDON, Nov 12 (Reuters) - " names no answer
         known = _known_words(run, asked)
         first = 0
         while first < len(run) and known[first]:  # "Federal Reserve Board Vice ..."
@@ -481,7 +522,7 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
             end -= 1
         if place and not _PLACE_BEFORE.search(text, max(0, start - 20), start):
             continue
-        if start == run_start == 0 and _opens_only(words) and not _acts(text, words):
+        if start == run_start == opening and _opens_only(words) and not _acts(text, words):
             words = words[1:]  # the sentence's first word has a capital whatever it is: "Like Alice ..."
             while words and words[0].text in ("of", "and", "the", "for"):
                 words = words[1:]  # "One of Japan's": Japan
@@ -491,6 +532,14 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
         if _new(text, start, end, asked):
             out.append(Phrase(start, end))
     return out
+
+
+def _opening(text: str) -> int:
+    """Where a sentence's own words start: after a wire lead's dateline ("LONDON, Nov 12 (Reuters)
+    - ", "HARLOW, Ore. (AP) — "), so its first word is read as a sentence's first ("Budget carrier
+    Kestrel Airways"), else 0."""
+    found = _DATELINE.match(text)
+    return found.end() if found is not None else 0
 
 
 def _roles(text: str, asked: Collection[str]) -> list[Phrase] | None:
@@ -789,8 +838,9 @@ def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
         spans = [(m.start(), m.start() + len(m.group(0).rstrip(",."))) for m in _NUMBER.finditer(text)]
         dates = _spans(text, DATE) if spans else ()  # the same cached spans a "when" question reads
         starts = [d.start for d in dates]  # in order, apart: only the last date starting by `a` can hold it
+        spans = sorted(set(spans).union(m.span() for m in _RACE.finditer(text)))  # "2:06:41": one amount
         return _unconverted(text, tuple(Phrase(a, b) for a, b in spans
-                     if not _YEAR.match(text, a, b) and not _within(dates, starts, a, b)
+                     if not _YEAR.match(text, a, b) and (_RACE.fullmatch(text, a, b) or not _within(dates, starts, a, b))
                      and not (text[a:b].lower() == "one" and (_NO_ONE.search(text, max(0, a - 8), a)
                                                               or text.startswith(" of ", b)))  # "One of the highlights"
                      and not _NUMBERED.search(text, max(0, a - 24), a)  # "world number one", "No 1": a rank

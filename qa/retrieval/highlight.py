@@ -165,7 +165,10 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
 
     def phrases_of(i: int) -> list[Phrase]:
         if i not in found:
-            found[i] = phrases(text[scored[i].start:scored[i].end], evidence.kind, evidence.asked, evidence.own)
+            sentence = text[scored[i].start:scored[i].end]
+            found[i] = phrases(sentence, evidence.kind, evidence.asked, evidence.own)
+            if evidence.measure is not None and evidence.measure.strict:  # "how old": "After 18 years" holds no age
+                found[i] = [p for p in found[i] if fits(sentence, p, evidence.measure)]
         return found[i]
 
     def total(i: int) -> float:

@@ -17,6 +17,7 @@ from qa.retrieval.cite import cite
 from qa.retrieval.duplicates import fold
 from qa.retrieval.fusion import fuse, rank
 from qa.retrieval.records import Candidates, Hit, Query
+from qa.retrieval.abbreviations import lend_weights
 from qa.retrieval.rerank import ArticleWeights, article_weights, rerank, score_sentences
 from qa.retrieval.sentence_vectors import dense_evidence
 from qa.retrieval.snapshot import IndexSnapshot
@@ -106,6 +107,8 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     doc_ids = {row.doc_id for row in rows.values()}
     doc_passages = source.passages_of_documents(doc_ids)
     weights = article_weights(snapshot, doc_passages, doc_ids, query.tokens, settings.article_share)
+    if query.aliases:
+        lend_weights(weights, query.aliases, snapshot.idf)  # "ceo" as "chief executive" weighs
     total = snapshot.question_weight(query.tokens)
     if query.context:
         total = discount_context(weights, query, snapshot, settings.follow_up_context)

@@ -13,6 +13,8 @@ shorter, to one differing by its vowels alone ("Qumo" -> "Qumu"). In a question 
 case, a word the index holds and the English list lacks is taken for a name whose other
 spellings are searched ("sufian qumu" finds "Sofian Qumu").
 Acronyms ("NASA", "MVPs"), words with digits and words under 3 letters are left as typed.
+An abbreviation and its spelled-out form ("ceo", "chief executive") are searched as each other's
+other spellings (qa/retrieval/abbreviations.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from qa.retrieval.abbreviations import abbreviation_aliases
 from qa.retrieval.records import Query
 from qa.settings import RetrievalSettings
 from qa.retrieval.speller import QUESTION_WORDS, Lexicon, Suggestion, real_words_near, undo_slip
@@ -82,7 +85,10 @@ def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spell
                     aliases.setdefault(variant, stem)
     pieces.append(text[last:])
     searched = "".join(pieces)  # the question's tokens serve the query unless a slip was corrected
-    return Spelling(searched, corrected, aliases, tuple(dict.fromkeys(names)), tokens if searched == text else None)
+    tokens = tokens if searched == text else tokenize(searched)
+    for variant, stem in abbreviation_aliases(searched, tokens).items():  # "ceo" and "chief executive"
+        aliases.setdefault(variant, stem)
+    return Spelling(searched, corrected, aliases, tuple(dict.fromkeys(names)), tokens)
 
 
 #: the words that follow a question word opening a question ("when did", "where is")

@@ -14,7 +14,7 @@ the answer shows both.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from qa.retrieval.answer_types import DATE, FATE, NUMBER, PERSON, question_type
 from qa.retrieval.highlight import SentenceScore, answer_clause, first_clause
@@ -33,6 +33,16 @@ MIN_SHARED_TERMS = 2
 MIN_SHARED_SHARE = 2 / 3
 #: question terms that only say what kind of answer is wanted ("What happened to ...")
 _QUESTION_FORM = frozenset(tokenize("happened became become fate old long"))  # "how old", "how long"
+
+
+#: the words of a death, one another's in the clause test ("how many died": "killed 14 people")
+_DEATH = frozenset(tokenize("died killed dead death fatalities"))
+_DIED = "die"
+
+
+def _deaths_as_one(words: Iterable[str]) -> set[str]:
+    """The terms, each death word ("killed", "dead", "death", "fatalities") read as "die"."""
+    return {_DIED if w in _DEATH else w for w in words}
 
 
 #: a time of day: "1230 GMT", "10:30", "8pm", "9.30 am"
@@ -99,8 +109,8 @@ def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: M
         return []
     asked = frozenset(query.tokens) | frozenset(query.aliases)
     top = hits[0]
-    key, terms = phrase_key(rows[top.passage_id], sentences[top.passage_id], asked), set(sentences[top.passage_id].words)
-    content = set(query.tokens) - _QUESTION_FORM
+    key, terms = phrase_key(rows[top.passage_id], sentences[top.passage_id], asked), _deaths_as_one(sentences[top.passage_id].words)
+    content = _deaths_as_one(set(query.tokens) - _QUESTION_FORM)
     if len(terms & content) < max(MIN_SHARED_TERMS, MIN_SHARED_SHARE * len(content)):
         return []  # "Where is Derna?": any two sentences naming Derna would "differ"
     if not _said_of(rows[top.passage_id].text, sentences[top.passage_id], content):
@@ -111,9 +121,10 @@ def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: M
     for hit in hits[1:]:
         if hit.answer is None or story_of(hit.passage_id, rows, stories) == story_of(top.passage_id, rows, stories):
             continue
-        other, other_terms = phrase_key(rows[hit.passage_id], sentences[hit.passage_id], asked), set(sentences[hit.passage_id].words)
+        other, other_terms = phrase_key(rows[hit.passage_id], sentences[hit.passage_id], asked), \
+            _deaths_as_one(sentences[hit.passage_id].words)
         if (key and other and not other <= terms and not key <= other_terms
-                and terms & (set(query.tokens) - _QUESTION_FORM) <= other_terms
+                and terms & content <= other_terms
                 and _said_of(rows[hit.passage_id].text, sentences[hit.passage_id], content)
                 and about <= _story_terms(rows[hit.passage_id])
                 and _clock(rows[top.passage_id].text, top.answer) == _clock(rows[hit.passage_id].text, hit.answer)):
@@ -123,7 +134,7 @@ def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: M
 
 def _story_terms(row: CitationRow) -> set[str]:
     """The terms of a passage and its title: what its story is about."""
-    return set(tokenize(row.title + " " + row.text))
+    return _deaths_as_one(tokenize(row.title + " " + row.text))
 
 
 def _clock(text: str, answer: tuple[int, int]) -> bool:
@@ -140,9 +151,9 @@ def _said_of(text: str, sentence: SentenceScore, content: set[str]) -> bool:
     if sentence.answer is None:
         return False
     (a, b), (p, q) = answer_clause(text, (sentence.start, sentence.end), sentence.answer), sentence.answer
-    if not content.isdisjoint(tokenize(text[a:p] + " " + text[q:b])):
+    if not content.isdisjoint(_deaths_as_one(tokenize(text[a:p] + " " + text[q:b]))):
         return True
     # a predicate after an aside ("Sofian Qumu, a senior fighter who defected, had been killed"): its subject's clause
     return a > sentence.start and bool(_PREDICATE.match(text, a)) and \
-        not content.isdisjoint(tokenize(text[slice(*first_clause(text, (sentence.start, sentence.end)))]))
+        not content.isdisjoint(_deaths_as_one(tokenize(text[slice(*first_clause(text, (sentence.start, sentence.end)))])))
 

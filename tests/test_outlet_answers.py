@@ -1,0 +1,154 @@
+"""What the other outlets' set (formats24) left wrong in the answer phrase, support and "Sources
+differ": race times, ages, wire datelines, news abbreviations, death words. Synthetic text, the
+stand-in embedder: no model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.index.text import tokenize
+from qa.retrieval.answer_types import NUMBER, PERSON, asked_measure, asks_agent, own_names, phrases, question_type
+from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
+from qa.search import Searcher
+from qa.settings import DEFAULT_SETTINGS
+from tests.robust_util import HashEmbedder
+
+FILLER = ["football match", "school budget", "train timetable", "film festival", "bakery prices",
+          "tennis final", "hospital wait", "election count"]
+
+
+def _write(folder: Path, articles: dict[str, str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, topic in enumerate(FILLER):  # so that BM25's word weights mean something
+        (folder / f"other{i}.txt").write_text(
+            f"News about the {topic}\n\nThe {topic} was discussed on Monday by the local council. "
+            f"Officials said the {topic} would be reviewed next year.\n", encoding="utf-8")
+    for name, text in articles.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def _search(tmp_path: Path, articles: dict[str, str], question: str):
+    from qa.index.indexer import sync
+
+    _write(tmp_path / "articles", articles)
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+    searcher = Searcher(tmp_path / "index")
+    try:
+        return searcher.search(question, k=3, embedder=HashEmbedder())
+    finally:
+        searcher.close()
+
+
+def _chosen(text: str, question: str):
+    """The sentence of `text` chosen for the question, and its answer phrase ("" for none)."""
+    tokens, kind = tokenize(question), question_type(question)
+    evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
+                              DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question),
+                              asked_measure(question) if kind == NUMBER else None,
+                              own_names(question) if kind == PERSON else ())
+    chosen = scored_best_sentence(text, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
+    answer = text[chosen.answer[0]:chosen.answer[1]] if chosen.answer else ""
+    return text[chosen.start:chosen.end], answer
+
+
+@pytest.mark.parametrize("sentence, time", [
+    ("Samuel Otieno won the Dunmore marathon on Sunday in 2:06:41, breaking the record.", "2:06:41"),
+    ("Mara Holt won the 100m breaststroke final in 1:02.5 on Friday night.", "1:02.5"),
+    ("Kofi Adjei won the 100m sprint in 9.58sec at the Dunmore games.", "9.58sec"),
+])
+def test_a_race_time_is_one_amount_of_time(sentence, time):
+    """A race time is one phrase: never the amount "41" (and a clock time "2:06"), which another
+    story's "41" would then "support"."""
+    amounts = [sentence[s:e] for s, e in phrases(sentence, NUMBER, frozenset())]
+    assert time in amounts and not any(a != time and a in time for a in amounts)
+    for question in ("how long did the winner take", "what was the winning time", "how fast did the winner run"):
+        assert question_type(question) == NUMBER
+        assert _chosen(sentence, question)[1] == time, question
+
+
+@pytest.mark.parametrize("text, age", [
+    ('"After 18 years, it is time for me to be at home," Calloway said. Calloway, 71, is the senior senator.', "71"),
+    ("She retired after 30 years at the bank. Calloway died at 87 in Kelby.", "87"),
+    ("Calloway served for 18 years. The 71-year-old Calloway said she would go.", "71-year-old"),
+])
+def test_how_old_is_answered_by_an_age_not_a_duration(text, age):
+    """"After 18 years" is how long, not how old: the age is "aged 54", "54-year-old", ", 54,", "at 54"."""
+    sentence, answer = _chosen(text, "how old is calloway")
+    assert answer == age and age in sentence
+
+
+def test_a_duration_alone_is_no_age():
+    sentence, answer = _chosen('"After 18 years, it is time for me to go," Calloway said.', "how old is calloway")
+    assert answer == ""
+
+
+@pytest.mark.parametrize("lead", [
+    "LONDON, Nov 12 (Reuters) - Budget carrier Kestrel Airways reported a fall in profit.",
+    "HARLOW, Ore. (AP) — Budget carrier Kestrel Airways reported a fall in profit.",
+])
+def test_the_word_after_a_wire_dateline_opens_the_sentence(lead):
+    """The dateline's agency is no person, and the common word after it is a sentence's first word,
+    not part of a name."""
+    found = [lead[s:e] for s, e in phrases(lead, PERSON, frozenset(tokenize("who runs kestrel airways")))]
+    assert not any(word in name for name in found for word in ("Reuters", "AP", "Budget", "LONDON", "HARLOW"))
+
+
+def test_who_is_a_firms_ceo_asks_for_a_person():
+    assert question_type("who is kestrel airways ceo") == PERSON
+    assert question_type("who is kestrel airways chief executive") == PERSON
+
+
+@pytest.mark.parametrize("question, aliases", [
+    ("who is kestrel airways ceo", {"chief": "ceo", "execut": "ceo"}),
+    ("who is the chief executive of kestrel", {"ceo": "chief"}),
+    ("how fast did the US economy grow", {"unit": "us", "state": "us"}),
+    ("what did the minister tell us", {}),  # "us" the pronoun
+])
+def test_an_abbreviation_and_its_spelled_out_form_are_searched_as_each_other(question, aliases):
+    from qa.retrieval.abbreviations import abbreviation_aliases
+
+    assert abbreviation_aliases(question, tokenize(question)) == aliases
+
+
+KESTREL = {
+    "kestrel.txt": "Kestrel Airways profit slides\n\n"
+                   "LONDON, Nov 12 (Reuters) - Budget carrier Kestrel Airways reported a fall in profit.\n\n"
+                   "Chief executive Lorna Whitcombe said fares would rise over the winter. "
+                   "Shares in Kestrel were down 9 percent by 1015 GMT.\n",
+}
+
+
+def test_ceo_finds_the_chief_executive(tmp_path):
+    """"ceo" is spelled out in the story: the sentence that names the chief executive answers."""
+    hit = _search(tmp_path, KESTREL, "who is kestrel airways ceo").hits[0]
+    assert hit.answer is not None and hit.text[hit.answer[0] - hit.start:hit.answer[1] - hit.start] == "Lorna Whitcombe"
+
+
+PELLAN = {
+    "wire.txt": "Floods in Pellan kill 14\n\nKARSA, April 22 (Reuters) - Floods caused by heavy rain killed 14 "
+                "people in Pellan province, the disaster agency said on Tuesday.\n",
+    "ap.txt": "Death toll in Pellan floods rises\n\nKARSA (AP) — Floods in Pellan province have killed 11 people, "
+              "officials said Tuesday.\n",
+}
+
+
+def test_died_and_killed_are_one_claim_for_sources_differ(tmp_path):
+    """The question says "died", both stories "killed": 14 against 11 dead is "Sources differ"."""
+    answer = _search(tmp_path, PELLAN, "how many people died in the pellan floods")
+    assert all(h.answer is not None for h in answer.hits[:2])
+    assert len(answer.sources_differ) == 2
+
+
+REVERSE = {
+    "fares.txt": "Kestrel Airways to raise fares\n\nKestrel Airways will raise fares this winter. "
+                 "Passenger numbers rose 6 percent in the half.\n\n"
+                 "The airline's CEO, Lorna Whitcombe, said the rise would be small.\n",
+}
+
+
+def test_chief_executive_finds_the_ceo(tmp_path):
+    """The other way: the question spells it out, the story abbreviates it."""
+    hit = _search(tmp_path, REVERSE, "who is kestrel airways chief executive").hits[0]
+    assert hit.answer is not None and hit.text[hit.answer[0] - hit.start:hit.answer[1] - hit.start] == "Lorna Whitcombe"
