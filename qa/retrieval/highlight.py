@@ -70,6 +70,7 @@ class AnswerEvidence(NamedTuple):
     agent: bool = False  # the question asks who did something (answer_types.asks_agent)
     measure: Measure | None = None  # what a "how many / how much" question counts (answer_types.asked_measure)
     own: tuple[tuple[str, ...], ...] = ()  # the question's own people, no answer to "who" (answer_types.own_names)
+    before: frozenset[str] = frozenset()  # the terms of the text before the passage (a lead the last passage ended on)
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -217,8 +218,10 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
     wanted = set(query_tokens)
     pairs = set(zip(query_tokens, query_tokens[1:]))
     share = (lambda held: sum(map(weight, held)) / total_weight) if total_weight else (lambda held: 0.0)
-    out, before, lone = [], frozenset(), None  # lone: the context of a sentence without the question's words after another
+    out, lone = [], None  # lone: the context of a sentence without the question's words after another
     titled = evidence is not None and not wanted.isdisjoint(evidence.title)
+    # the first sentence's context: what the text before the passage holds of the question (the lead it follows)
+    before = wanted & evidence.before if evidence is not None else frozenset()
     analysis = ANALYZER.analyse(passage_text)  # cached: a passage's sentences are tokenized once a process
     for (start, end), tokens in zip(analysis.spans, analysis.sentence_tokens):
         if aliases and not aliases.keys().isdisjoint(tokens):
