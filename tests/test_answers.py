@@ -1107,6 +1107,22 @@ def test_a_story_not_on_the_questions_subject_does_not_differ(tmp_path):
     assert answer.sources_differ == []
 
 
+def test_a_lead_whose_amount_is_not_of_what_is_asked_yields_to_the_next_sentence():
+    """"how much money": the lead's "Half" is a share, not money; the next sentence's "24.2
+    trillion pesos" is (trial24c: "Half of the money put aside by the Colombian government ..."
+    then "A total of 24.2 trillion pesos ... is earmarked")."""
+    text = ("Half of the money set aside by the government to help the poor of Veloria goes to the rich, a study "
+            "has found. A total of 24.2 trillion pesos is earmarked for the poor, the planning office said.")
+    question = "how much money is set aside for the poor of veloria"
+    tokens = tokenize(question)
+    s = DEFAULT_SETTINGS
+    evidence = AnswerEvidence(NUMBER, frozenset(tokens), frozenset(), s.answer_type_weight, s.context_weight,
+                              s.follow_sentences, s.follow_share, s.answer_proximity, False, asked_measure(question))
+    chosen = scored_best_sentence(text, tokens, lambda term: 1.0, float(len(tokens)), s.bigram_weight, None, evidence)
+    assert text[chosen.start:chosen.end].startswith("A total of")
+    assert chosen.answer is not None and text[chosen.answer[0]:chosen.answer[1]] == "24.2 trillion pesos"
+
+
 # A BBC story: the title and the lead make the first passage; the next paragraph, a passage of its
 # own, names the minister without the question's words (the lead holds them).
 _AIR_SHOW = ("Marten Oskarsson said such companies could take advantage of the country's skilled workers and "
