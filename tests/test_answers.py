@@ -1105,3 +1105,63 @@ def test_a_story_not_on_the_questions_subject_does_not_differ(tmp_path):
         searcher.close()
     assert all(h.answer is not None for h in answer.hits[:2])
     assert answer.sources_differ == []
+
+
+def test_a_lead_whose_amount_is_not_of_what_is_asked_yields_to_the_next_sentence():
+    """"how much money": the lead's "Half" is a share, not money; the next sentence's "24.2
+    trillion pesos" is (trial24c: "Half of the money put aside by the Colombian government ..."
+    then "A total of 24.2 trillion pesos ... is earmarked")."""
+    text = ("Half of the money set aside by the government to help the poor of Veloria goes to the rich, a study "
+            "has found. A total of 24.2 trillion pesos is earmarked for the poor, the planning office said.")
+    question = "how much money is set aside for the poor of veloria"
+    tokens = tokenize(question)
+    s = DEFAULT_SETTINGS
+    evidence = AnswerEvidence(NUMBER, frozenset(tokens), frozenset(), s.answer_type_weight, s.context_weight,
+                              s.follow_sentences, s.follow_share, s.answer_proximity, False, asked_measure(question))
+    chosen = scored_best_sentence(text, tokens, lambda term: 1.0, float(len(tokens)), s.bigram_weight, None, evidence)
+    assert text[chosen.start:chosen.end].startswith("A total of")
+    assert chosen.answer is not None and text[chosen.answer[0]:chosen.answer[1]] == "24.2 trillion pesos"
+
+
+# A BBC story: the title and the lead make the first passage; the next paragraph, a passage of its
+# own, names the minister without the question's words (the lead holds them).
+_AIR_SHOW = ("Marten Oskarsson said such companies could take advantage of the country's skilled workers and "
+             "low wages. More than 240 aerospace firms from 31 countries are attending. ")
+LEAD_THEN_ANSWER = {
+    "airshow.txt": "Aviation firms eye booming Veloria\n\n"
+                   "Veloria's defence minister has opened the country's Aero Veloria air show with an invitation for "
+                   "global aerospace firms to outsource jobs to the nation.\n\n"
+                   + _AIR_SHOW + " ".join(f"Analysts expect the {topic} market to grow over the next twenty years."
+                                          for topic in ("engine", "radar", "cabin", "training", "repair", "cargo",
+                                                        "satellite", "helicopter", "drone", "simulator"))
+                   + "\n\nThe show runs until Sunday.\n",
+}
+
+
+def test_the_sentence_after_a_lead_that_closes_its_passage_reads_the_lead_as_context(tmp_path):
+    """The first passage ends on the lead that repeats the question ("has opened the ... air
+    show"); the next passage's first sentence names who without the question's words. Scored with
+    the lead's words as its context it is the answer, and its passage is cited (trial24c: "who
+    opened the aero india air show", "Pranab Mukherjee said ..."); without (next_passage_reach 0)
+    the lead stays."""
+    from dataclasses import replace
+
+    from qa.index.indexer import sync
+
+    _write_articles(tmp_path / "articles", LEAD_THEN_ANSWER)
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+    question = "who opened the aero veloria air show"
+
+    def top(**settings):
+        searcher = Searcher(tmp_path / "index", settings=replace(DEFAULT_SETTINGS, **settings))
+        try:
+            return searcher.search(question, k=3, embedder=HashEmbedder()).hits[0]
+        finally:
+            searcher.close()
+
+    before = top(next_passage_reach=0)
+    assert _highlighted(before).startswith("Veloria's defence minister")
+    assert before.text.rstrip().endswith("to the nation.")  # the lead closes the first passage
+    hit = top()
+    assert _highlighted(hit).startswith("Marten Oskarsson said")
+    assert Path(hit.path).read_text(encoding="utf-8")[hit.answer[0]:hit.answer[1]] == "Marten Oskarsson"

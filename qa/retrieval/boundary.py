@@ -6,10 +6,13 @@ meeting here") can close one passage while the sentence naming the chairman open
 first passage's chosen sentence is then its last, a lead, and holds no phrase of the type the question asks
 for (qa/retrieval/answer_types.py). The next passage of its document (its first sentence is that
 same sentence again when chunks overlap) is scored the same way (qa/retrieval/rerank.py): its lead
-yields to the sentence after it that holds such a phrase (highlight.py's follow rule). When the
-sentence it chooses is the first past the first passage's end (the one after the sentence that
-repeats the question) and holds a phrase, the next passage is cited first, with the first passage's score, the first passage second. Only the first passage is
-looked past: one more row read, one more passage scored.
+yields to the sentence after it that holds such a phrase (highlight.py's follow rule). A next
+passage that does not repeat the lead (a BBC story: the title and the lead are a passage of their
+own) reads the lead's words as its first sentence's context, as the sentence after a lead would
+("Pranab Mukherjee said ..." after "India's defence minister has opened ... Aero India"). When the
+sentence it chooses is one of the first `reach` past the first passage's end and holds a phrase,
+the next passage is cited first, with the first passage's score, the first passage second. Only
+the first passage is looked past: one more row read, one more passage scored.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from qa.index.text import ANALYZER
 
 #: reads citation rows by passage id (PassageSource.citation_rows)
 RowReader = Callable[[Sequence[int]], dict[int, CitationRow]]
-#: scores passages' sentences (qa/retrieval/rerank.py score_sentences, the question bound)
-Scorer = Callable[[Mapping[int, CitationRow]], dict[int, SentenceScore]]
+#: scores passages' sentences (qa/retrieval/rerank.py score_sentences, the question bound), with
+#: per passage the terms of the text before it (its first sentence's context)
+Scorer = Callable[[Mapping[int, CitationRow], Mapping[int, frozenset[str]] | None], dict[int, SentenceScore]]
 
 
 def ends_unanswered(row: CitationRow, sentence: SentenceScore) -> bool:
@@ -45,18 +49,22 @@ def next_passage(row: CitationRow, doc_passages: Sequence[DocumentPassage], read
     return following
 
 
-def first_new_sentence(row: CitationRow, end: int) -> int | None:
-    """Where the passage's first sentence starting at or past `end` (a file offset: the previous
-    passage's end) starts, relative to its text; None: none does."""
-    return next((start for start, _ in ANALYZER.analyse(row.text).spans if row.start + start >= end), None)
+def new_sentences(row: CitationRow, end: int) -> list[int]:
+    """Where the passage's sentences starting at or past `end` (a file offset: the previous
+    passage's end) start, relative to its text, in order."""
+    return [start for start, _ in ANALYZER.analyse(row.text).spans if row.start + start >= end]
 
 
 def answer_past_boundary(ranked: list[int], fused: dict[int, float], rows: dict[int, CitationRow],
                          sentences: dict[int, SentenceScore], doc_passages: Sequence[DocumentPassage],
-                         read: RowReader, score: Scorer, share: float) -> tuple[list[int], dict[int, float]]:
+                         read: RowReader, score: Scorer, share: float,
+                         reach: int = 1) -> tuple[list[int], dict[int, float]]:
     """The ranking with the first passage's next passage first when the answer starts past the
     first's end (see the module docstring); `rows` and `sentences` gain its row and sentence. The
-    next passage's sentence must score at least `share` of the first's (the follow rule's share)."""
+    next passage is scored with the lead's words as its first sentence's context (a passage that
+    does not repeat the lead: "Pranab Mukherjee said ..." after "India's defence minister has
+    opened ..."); its chosen sentence must be one of its first `reach` new ones and score at least
+    `share` of the first's (the follow rule's share)."""
     if not ranked or ranked[0] not in rows or ranked[0] not in sentences:
         return ranked, fused
     top = rows[ranked[0]]
@@ -65,8 +73,11 @@ def answer_past_boundary(ranked: list[int], fused: dict[int, float], rows: dict[
     following = next_passage(top, doc_passages, read)
     if following is None:
         return ranked, fused
-    chosen = sentences.get(following.passage_id) or score({following.passage_id: following})[following.passage_id]
-    if (chosen.answer is None or chosen.start != first_new_sentence(following, top.end)
+    fresh = new_sentences(following, top.end)
+    lead = {following.passage_id: sentences[top.passage_id].words} if fresh[:1] == [0] and reach > 0 else None
+    chosen = (None if lead else sentences.get(following.passage_id)) \
+        or score({following.passage_id: following}, lead)[following.passage_id]
+    if (chosen.answer is None or chosen.start not in fresh[:max(reach, 1)]
             or chosen.score < share * sentences[top.passage_id].score):
         return ranked, fused
     rows[following.passage_id], sentences[following.passage_id] = following, chosen

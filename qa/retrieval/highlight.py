@@ -70,6 +70,7 @@ class AnswerEvidence(NamedTuple):
     agent: bool = False  # the question asks who did something (answer_types.asks_agent)
     measure: Measure | None = None  # what a "how many / how much" question counts (answer_types.asked_measure)
     own: tuple[tuple[str, ...], ...] = ()  # the question's own people, no answer to "who" (answer_types.own_names)
+    before: frozenset[str] = frozenset()  # the terms of the text before the passage (a lead the last passage ended on)
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -160,7 +161,10 @@ def _title_share(scored: list[_Sentence], at: int, query_tokens: list[str], weig
 def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) -> tuple[int, list[Phrase]]:
     """The sentence chosen with the type bonus, and its phrases. Phrases are looked for only in
     the sentences the bonus could make best (and the one a lead yields to): most sentences of a
-    passage score too low for it to matter, and the look-up is the costly part."""
+    passage score too low for it to matter, and the look-up is the costly part. A lead whose only
+    amounts are not of what the question counts ("Half of the money ..." for "how much money")
+    yields as one without a phrase does, to the next sentence holding one that is ("24.2 trillion
+    pesos")."""
     found: dict[int, list[Phrase]] = {}
 
     def phrases_of(i: int) -> list[Phrase]:
@@ -173,6 +177,10 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
 
     def total(i: int) -> float:
         return scored[i].score + evidence.type_weight * bool(phrases_of(i))
+
+    def answers(i: int) -> bool:  # a phrase of the type, and of what a "how many / much <noun>" question counts
+        sentence, measure = text[scored[i].start:scored[i].end], evidence.measure
+        return any(measure is None or not measure.units or fits(sentence, p, measure) for p in phrases_of(i))
 
     floor = max(s.score for s in scored) - evidence.type_weight - 1e-9
     # (total, -index) of the best so far, ties going to the earlier sentence: none above the floor
@@ -192,9 +200,9 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
         if held:
             at = max(held, key=lambda j: (total(j), -j))
             return at, phrases_of(at)
-    if not phrases_of(at) and opens_paragraph(text, scored[at].start):
+    if opens_paragraph(text, scored[at].start) and not answers(at):
         at = next((j for j in range(at + 1, min(at + 1 + evidence.follow, len(scored)))
-                   if phrases_of(j) and total(j) >= evidence.follow_share * best[0]), at)
+                   if answers(j) and total(j) >= evidence.follow_share * best[0]), at)
     elif not phrases_of(at) and at + 1 < len(scored) and _GOES_ON.match(text, scored[at + 1].start) \
             and phrases_of(at + 1) and total(at + 1) >= evidence.follow_share * best[0]:
         at += 1  # "... for Steve Backley, who retired." "The battling 35-year-old leaves ...": the same subject
@@ -220,8 +228,10 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
     wanted = set(query_tokens)
     pairs = set(zip(query_tokens, query_tokens[1:]))
     share = (lambda held: sum(map(weight, held)) / total_weight) if total_weight else (lambda held: 0.0)
-    out, before, lone = [], frozenset(), None  # lone: the context of a sentence without the question's words after another
+    out, lone = [], None  # lone: the context of a sentence without the question's words after another
     titled = evidence is not None and not wanted.isdisjoint(evidence.title)
+    # the first sentence's context: what the text before the passage holds of the question (the lead it follows)
+    before = wanted & evidence.before if evidence is not None else frozenset()
     analysis = ANALYZER.analyse(passage_text)  # cached: a passage's sentences are tokenized once a process
     for (start, end), tokens in zip(analysis.spans, analysis.sentence_tokens):
         if aliases and not aliases.keys().isdisjoint(tokens):

@@ -113,9 +113,10 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     if query.context:
         total = discount_context(weights, query, snapshot, settings.follow_up_context)
 
-    def score(some: Mapping[int, CitationRow]) -> dict[int, SentenceScore]:
+    def score(some: Mapping[int, CitationRow],
+              before: Mapping[int, frozenset[str]] | None = None) -> dict[int, SentenceScore]:
         dense = dense_evidence(source, some, query.vector, settings.sentence_vector_weight)
-        return score_sentences(some, query.tokens, weights, total, settings, query.aliases, query.text, dense)
+        return score_sentences(some, query.tokens, weights, total, settings, query.aliases, query.text, dense, before)
 
     sentences = score(rows)
     asked = frozenset(query.tokens) | frozenset(query.aliases)
@@ -125,7 +126,8 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
         ranked, fused = support_rerank(ranked, fused, counts, depth, settings)
         if settings.next_passage:
             ranked, fused = answer_past_boundary(ranked, fused, rows, sentences, doc_passages,
-                                                 source.citation_rows, score, settings.follow_share)
+                                                 source.citation_rows, score, settings.follow_share,
+                                                 settings.next_passage_reach)
     hits = cite(ranked[:k], rows, sentences, fused, candidates)
     if not hits:
         return Ranking(hits, sentences, None, None)

@@ -77,11 +77,14 @@ def _holding(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPassage], d
 def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights: ArticleWeights,
                     total_weight: float, settings: RetrievalSettings,
                     aliases: Mapping[str, str] | None = None, question: str = "",
-                    dense: Mapping[int, Sequence[float]] | None = None) -> dict[int, SentenceScore]:
+                    dense: Mapping[int, Sequence[float]] | None = None,
+                    before: Mapping[int, frozenset[str]] | None = None) -> dict[int, SentenceScore]:
     """Each passage's best sentence, its words weighed within its article (a name's other
     spellings, aliases, counted as the name), the phrase type the question asks for and each
     sentence's context (the sentence before, the title) counted as qa/retrieval/highlight.py says;
-    `dense`: per passage, a score added to each of its sentences (scored_best_sentence)."""
+    `dense`: per passage, a score added to each of its sentences (scored_best_sentence); `before`:
+    per passage, the terms of the text before it (its first sentence's context: a lead the last
+    passage ended on, qa/retrieval/boundary.py)."""
     kind, asked = question_type(question), frozenset(tokens) | frozenset(aliases or ())
     agent = kind == PERSON and asks_agent(question)
     measure = asked_measure(question) if kind == NUMBER else None
@@ -93,7 +96,8 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
             titles[row.title] = frozenset(ANALYZER.analyse(row.title).tokens)
         evidence = AnswerEvidence(kind, asked, titles[row.title], settings.answer_type_weight,
                                   settings.context_weight, settings.follow_sentences, settings.follow_share,
-                                  settings.answer_proximity, agent, measure, own)
+                                  settings.answer_proximity, agent, measure, own,
+                                  before.get(pid, frozenset()) if before else frozenset())
         out[pid] = scored_best_sentence(row.text, tokens, weights[row.doc_id].__getitem__, total_weight,
                                         settings.bigram_weight, aliases, evidence,
                                         dense.get(pid) if dense is not None else None)
