@@ -1,5 +1,6 @@
 """The model's ONNX export made once per test session, however many tests export into a cache of
-their own (tests/test_onnx_encoder.py, tests/test_passage_encoder.py).
+their own (tests/test_onnx_encoder.py, tests/test_passage_encoder.py), and its int8 copy
+likewise (onnxruntime's `quantize_dynamic`, ~2-3 s a call, four calls in test_onnx_encoder.py).
 
 Those tests are about what `onnx_encoder.export` decides around the graph (a damaged manifest, a
 fused graph that differs, an unwritable cache, Ctrl-C, a cache made again...), not about torch's
@@ -8,8 +9,9 @@ cost ~4 s each per export. `ExportMemo.installed()` wraps `onnx_encoder._write` 
 first call (the session's own export, conftest `fast_model`) runs the real step and keeps its
 files; later calls with the same input copy them.
 Everything else in an export (the probes, the fused-or-plain choice, the manifest, the rename
-into place, the `.failed` notes) runs as shipped. A test that patches `_write` or `_fuse` itself
-replaces the wrapper, as before.
+into place, the `.failed` notes) runs as shipped, and so does everything in `quantise` around the
+quantiser (the probes, the cosine check, the note, the rename). A test that patches `_write`,
+`_fuse` or `quantize_dynamic` itself replaces the wrapper, as before.
 """
 
 from __future__ import annotations
@@ -41,14 +43,20 @@ class ExportMemo:
         self.folder = folder
         self.real_write, self.real_fuse = onnx_encoder._write, onnx_encoder._fuse
         self.fused: dict[tuple, bool] = {}
+        from onnxruntime import quantization
+
+        self.real_quantize = quantization.quantize_dynamic
 
     @contextmanager
     def installed(self) -> Iterator[None]:
-        """The two steps remembered until the block ends (a patch of its own, so a test's
+        """The three steps remembered until the block ends (a patch of its own, so a test's
         `monkeypatch.undo()` leaves it in place)."""
+        from onnxruntime import quantization
+
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(onnx_encoder, "_write", self.write)
             patch.setattr(onnx_encoder, "_fuse", self.fuse)
+            patch.setattr(quantization, "quantize_dynamic", self.quantize)
             yield
 
     def write(self, embedder, spec: dict[str, object], work: Path) -> None:
@@ -80,3 +88,14 @@ class ExportMemo:
         if self.fused[key]:
             shutil.copy2(kept, fused)
         return self.fused[key]
+
+    def quantize(self, model_input: str, model_output: str, **options) -> None:
+        """`quantize_dynamic`: its graph depends on the input graph's bytes and the options only."""
+        key = hashlib.sha1(repr((_digest(Path(model_input)), sorted(options.items()))).encode()).hexdigest()
+        kept = self.folder / "quantize" / key / "int8.onnx"
+        if not kept.is_file():
+            self.real_quantize(model_input, model_output, **options)
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(model_output, kept)
+            return
+        shutil.copy2(kept, model_output)
