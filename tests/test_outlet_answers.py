@@ -14,19 +14,7 @@ from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.search import Searcher
 from qa.settings import DEFAULT_SETTINGS
 from tests.robust_util import HashEmbedder
-
-FILLER = ["football match", "school budget", "train timetable", "film festival", "bakery prices",
-          "tennis final", "hospital wait", "election count"]
-
-
-def _write(folder: Path, articles: dict[str, str]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for i, topic in enumerate(FILLER):  # so that BM25's word weights mean something
-        (folder / f"other{i}.txt").write_text(
-            f"News about the {topic}\n\nThe {topic} was discussed on Monday by the local council. "
-            f"Officials said the {topic} would be reviewed next year.\n", encoding="utf-8")
-    for name, text in articles.items():
-        (folder / name).write_text(text, encoding="utf-8")
+from tests.test_answers import _write_articles as _write  # the filler articles BM25's weights need
 
 
 def _search(tmp_path: Path, articles: dict[str, str], question: str):
