@@ -483,6 +483,15 @@ def test_a_name_asked_for_is_marked_without_moving_the_highlight():
      "the compression was visually lossless"),
     ('"I hope this day will focus people," Curt Hopkins told the BBC News website.', "I hope this day will focus people"),
     ("Mr Cable told BBC News that banks are very aggressive.", "banks are very aggressive"),
+    # the words reported before the speaker: not the speaker's name after "said"
+    ("Foreign exhibitors have doubled since the last show, said Mr Sridharan.",
+     "Foreign exhibitors have doubled since the last show"),
+    ("Sales fell 5% in the year, said Jane Doe, the firm's chief executive.", "Sales fell 5% in the year"),
+    ("The plan will cost more than expected, local officials said.", "The plan will cost more than expected"),
+    ("HARLOW, Ore. (AP) — The fire had burned 6,400 acres by nightfall, fire officials said.",
+     "The fire had burned 6,400 acres by nightfall"),
+    # "revealed" after a comma is no inverted attribution: the clause after "claimed that" is what was said
+    ("He claimed that the gospel, not the law, revealed the wrath of God.", "the gospel, not the law, revealed the wrath of God"),
 ])
 def test_what_did_they_say_marks_the_words_said(sentence, said):
     assert question_type("What did they say about it?") == SAID

@@ -287,6 +287,13 @@ _CALLED = re.compile(r"\b(?:called|calling|calls|described|describing|dubbed|bra
 # to leap.), or the end of one begun in a sentence before (Every month the prices drop," he said.)
 _RUNS_ON = re.compile(r"\s*[\"“](.+)$", re.S)
 _RAN_ON = re.compile(r"([^\"”]+[,.!?])[\"”]")
+# a verb a speaker's name and role lack: "said the compression was lossless" reports, "said the chairman" names
+_FINITE = r"(?:is|was|were|are|will|would|had|has|have|could|can|should|may|might|must|did|does|do)"
+# "<clause>, said Mr Sridharan." / "<clause>, analysts said.": the words reported come first (after a
+# wire lead's dateline), the speaker (a name, a pronoun, a few words) after the verb or before it at the end
+_ATTRIBUTING = r"(?:said|says|added|adds|warned|explained|insisted|admitted|argued|wrote|commented|told)"
+_SAID_FIRST = re.compile(rf"\s*(\w[^\"“”]*?[^\s,]),\s+(?:{_ATTRIBUTING}\s+(?![^.!?]{{0,80}}?\b{_FINITE}\b)[^.!?\"“”]{{1,80}}|"
+                         rf"(?:[\w'’.-]+\s+){{0,3}}{_ATTRIBUTING})[.!?]?\s*$")
 # "... said (that) <clause>": the clause to the sentence's end
 _SAID_THAT = re.compile(rf"\b{_SAYING}\b[^.!?\"“”]{{0,60}}?\bthat\s+(\w[^.!?]*\w)")
 _SAID_CLAUSE = re.compile(rf"\b{_SAYING}\b(?:\s+(?:that|on \w+|in a statement|yesterday|today|last week))?,?\s+"
@@ -606,7 +613,8 @@ def _said(text: str) -> list[Phrase]:
             quoted.append(Phrase(m.start(1), m.start(1) + len(inner)))
     if quoted:
         return quoted
-    said = _SAID_THAT.search(text) or _SAID_CLAUSE.search(text)  # "told BBC News that <clause>"
+    # "<clause>, said X.", else "told BBC News that <clause>", else "said <clause>"
+    said = _SAID_FIRST.match(text, _opening(text)) or _SAID_THAT.search(text) or _SAID_CLAUSE.search(text)
     return [Phrase(said.start(1), said.end(1))] if said else []
 
 
