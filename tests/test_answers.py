@@ -246,13 +246,18 @@ def test_a_place_follows_a_place_preposition_or_there_is_none():
     assert _found(hosted, PLACE, "Where was the game?") == []
 
 
-def _marked(sentence: str, question: str) -> str:
+def _choose(text: str, question: str):
+    """The sentence of `text` the choice takes for the question, as its scorer is called on a passage."""
     tokens, kind = tokenize(question), question_type(question)
     evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
                               DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question),
                               asked_measure(question) if kind == NUMBER else None,
                               own_names(question) if kind == PERSON else ())
-    chosen = scored_best_sentence(sentence, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
+    return scored_best_sentence(text, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
+
+
+def _marked(sentence: str, question: str) -> str:
+    chosen = _choose(sentence, question)
     assert chosen.answer is not None
     return sentence[chosen.answer[0]:chosen.answer[1]]
 

@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 
 from qa.index.text import tokenize
-from qa.retrieval.answer_types import NUMBER, PERSON, asked_measure, asks_agent, own_names, phrases, question_type
-from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
+from qa.retrieval.answer_types import NUMBER, PERSON, phrases, question_type
 from qa.search import Searcher
-from qa.settings import DEFAULT_SETTINGS
 from tests.robust_util import HashEmbedder
-from tests.test_answers import _write_articles as _write  # the filler articles BM25's weights need
+from tests.test_answers import _choose, _write_articles as _write  # the filler articles BM25's weights need
 
 
 def _search(tmp_path: Path, articles: dict[str, str], question: str):
@@ -31,12 +29,7 @@ def _search(tmp_path: Path, articles: dict[str, str], question: str):
 
 def _chosen(text: str, question: str):
     """The sentence of `text` chosen for the question, and its answer phrase ("" for none)."""
-    tokens, kind = tokenize(question), question_type(question)
-    evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
-                              DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question),
-                              asked_measure(question) if kind == NUMBER else None,
-                              own_names(question) if kind == PERSON else ())
-    chosen = scored_best_sentence(text, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
+    chosen = _choose(text, question)
     answer = text[chosen.answer[0]:chosen.answer[1]] if chosen.answer else ""
     return text[chosen.start:chosen.end], answer
 

@@ -121,12 +121,9 @@ def test_a_chmod_read_only_index_folder_answers_and_refuses_writes_in_one_line(b
     assert run("index", "--check").returncode == 0
 
 
-def test_sigterm_stops_qa_index_as_ctrl_c_does(tmp_path):
-    """`kill PID` (SIGTERM: a service manager, `timeout`, a script) of `qa index` mid-embedding
-    ended it with no word of qa's (the shell printed "Terminated", exit 143); it now stops as
-    Ctrl-C does: one line, exit 130, the index as before, the vectors embedded before kept aside."""
+def _indexed_with_a_new_file(tmp_path):
+    """The seeds indexed, then a new article beside them: what the next `qa index` embeds."""
     from qa.index.indexer import sync
-    from test_robustness_interrupts import kill_at
 
     from conftest import SEEDS
 
@@ -136,6 +133,17 @@ def test_sigterm_stops_qa_index_as_ctrl_c_does(tmp_path):
     sync(index, [src], embedder=HashEmbedder())
     (src / "harbour.txt").write_text("Harbour reopens\n\nThe harbour at Port Lisk reopened on Monday, "
                                      "said mayor Anna Vell.\n", encoding="utf-8")
+    return index
+
+
+def test_sigterm_stops_qa_index_as_ctrl_c_does(tmp_path):
+    """`kill PID` (SIGTERM: a service manager, `timeout`, a script) of `qa index` mid-embedding
+    ended it with no word of qa's (the shell printed "Terminated", exit 143); it now stops as
+    Ctrl-C does: one line, exit 130, the index as before, the vectors embedded before kept aside."""
+    from qa.index.indexer import sync
+    from test_robustness_interrupts import kill_at
+
+    index = _indexed_with_a_new_file(tmp_path)
     result = kill_at(index, "embedding", signal.SIGTERM, tmp_path)
     assert result.returncode == 130, result
     assert result.stderr.strip().splitlines()[-1] == "qa: interrupted; the index is as it was before this run", result.stderr
@@ -196,18 +204,10 @@ def test_ctrl_c_after_the_commit_does_not_say_the_index_is_as_it_was(tmp_path):
     """Ctrl-C landing after `qa index` committed (its old files being tidied, a merge, the model's
     export) said "the index is as it was before this run" while the index held the run's changes:
     a user would index again for nothing, or distrust what the index answers."""
-    from qa.index.indexer import sync
     from qa.search import Searcher
     from test_robustness_interrupts import kill_at
 
-    from conftest import SEEDS
-
-    src = tmp_path / "src"
-    shutil.copytree(SEEDS, src)
-    index = tmp_path / "index"
-    sync(index, [src], embedder=HashEmbedder())
-    (src / "harbour.txt").write_text("Harbour reopens\n\nThe harbour at Port Lisk reopened on Monday, "
-                                     "said mayor Anna Vell.\n", encoding="utf-8")
+    index = _indexed_with_a_new_file(tmp_path)
     result = kill_at(index, "committed", signal.SIGINT, tmp_path)
     assert result.returncode == 130, result
     said = result.stderr.strip().splitlines()[-1]
