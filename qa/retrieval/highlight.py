@@ -71,6 +71,7 @@ class AnswerEvidence(NamedTuple):
     measure: Measure | None = None  # what a "how many / how much" question counts (answer_types.asked_measure)
     own: tuple[tuple[str, ...], ...] = ()  # the question's own people, no answer to "who" (answer_types.own_names)
     before: frozenset[str] = frozenset()  # the terms of the text before the passage (a lead the last passage ended on)
+    anaphor_weight: float | None = None  # context_weight of a sentence that opens by referring back ("It", "They"); None: context_weight
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -105,7 +106,10 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     bigram_weight x the share of the question's term pairs it holds side by side. aliases: other
     spellings of the question's names (stem -> the name's stem), counted as the name. With
     `evidence`: plus context_weight x the weight its question terms lack that the sentence before
-    or the title holds (a sentence that adds the answer need not repeat the subject), plus
+    or the title holds (a sentence that adds the answer need not repeat the subject; anaphor_weight
+    x it for a sentence opening with "It", "They" ..., which reads too what the sentence before read
+    as its context when that one referred back as well: "X was ... . It showed ... . It was later
+    renamed Y."), plus
     type_weight when it holds a phrase of the type asked for; and when the best holds none and
     opens its paragraph (a lead repeating the question), the next sentence (up to
     evidence.follow) that does, if it scores at least follow_share of it. `dense`: a score added to
@@ -244,13 +248,15 @@ def _scored(passage_text: str, query_tokens: list[str], weight: Callable[[str], 
             match += bigram_weight * len(pairs.intersection(zip(tokens, tokens[1:]))) / len(pairs)
         score = match
         if evidence is not None:
-            if not (before or held) and titled:  # the title's share alone: the same for each such sentence
+            refers = evidence.anaphor_weight is not None and _REFERS.match(passage_text, start) is not None
+            factor = evidence.anaphor_weight if refers else evidence.context_weight
+            if not (before or held) and titled and not refers:  # the title's share alone: the same for each such sentence
                 if lone is None:
-                    lone = evidence.context_weight * share((wanted & (before | evidence.title)) - held)
+                    lone = factor * share((wanted & (before | evidence.title)) - held)
                 score += lone
             elif before or titled:
-                score += evidence.context_weight * share((wanted & (before | evidence.title)) - held)
-            before = held
+                score += factor * share((wanted & (before | evidence.title)) - held)
+            before = held | before if refers else held
         if dense is not None and len(out) < len(dense):
             score += float(dense[len(out)])
         out.append(_Sentence(start, end, match, score, tokens))
@@ -351,6 +357,9 @@ def _nearest(places: dict[str, list[int]], first: int, last: int) -> list[tuple[
 
 #: a sentence that goes on about the one before's subject: a pronoun, or "The <words> N-year-old"
 _GOES_ON = re.compile(r"(?:He|She|They|His|Her|Their)\b|The (?:[\w-]+ ){0,2}\d+-year-old\b")
+#: a sentence that opens by referring back to the one before's subject ("It was renamed ...", "They won
+#: ..."): it says what the sentence before named, so its words count as its own context (anaphor_weight)
+_REFERS = re.compile(r"(?:It|He|She|They|This|These|That|Those|Its|His|Her|Their|Such)\b")
 #: a sentence that opens with a quotation mark
 _OPENS_QUOTE = re.compile(r"[\"“]")
 #: what ends a clause between a question word and a phrase (_answer_phrase): a mark between two

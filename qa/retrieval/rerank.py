@@ -97,7 +97,8 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
         evidence = AnswerEvidence(kind, asked, titles[row.title], settings.answer_type_weight,
                                   settings.context_weight, settings.follow_sentences, settings.follow_share,
                                   settings.answer_proximity, agent, measure, own,
-                                  before.get(pid, frozenset()) if before else frozenset())
+                                  before.get(pid, frozenset()) if before else frozenset(),
+                                  settings.anaphor_context_weight)
         out[pid] = scored_best_sentence(row.text, tokens, weights[row.doc_id].__getitem__, total_weight,
                                         settings.bigram_weight, aliases, evidence,
                                         dense.get(pid) if dense is not None else None)
