@@ -60,6 +60,7 @@ class RetrievalSettings:
     rerank_title: float = 0.4  # x the share of the question's weight only the title holds (not the sentence nor the one before)
     rerank_dense: float = 0.75  # x the sentence-vector score the choice added (sentence_vector_weight x cosine)
     rerank_answer_type: float = 0.5  # x the type bonus the choice added (answer_type_weight)
+    rerank_story: float = 0.25  # x the share of the question's weight the passage's story holds, a term in two or more of its passages whole, in one half (rerank.story_shares): the story on the question's words before a round-up or passing mention that names them in one sentence; BENCHMARKS.md "Another story on the same subject first (story24b)" (dev hit@1 0.8386 -> 0.8414 at 0.25, 0.8421 at 0.5 with phrase -0.0026; the BBC sets' right story first +3 at 0.25, +5 / -2 at 0.5)
     rerank_bm25: float = -0.45  # x BM25 / best: the fused score's BM25 share counted less in the head, whose sentence match counts the words again
     # -- the answered rule (qa/retrieval/verdict.py) --
     coverage_weight: float = 0.5  # answer-agreement table: "cosine + 0.5 x coverage + 0.4 x sentence + 0.1 x agreement" (`--sweeps answer`)

@@ -18,7 +18,7 @@ from qa.retrieval.duplicates import fold
 from qa.retrieval.fusion import fuse, rank
 from qa.retrieval.records import Candidates, Hit, Query
 from qa.retrieval.abbreviations import lend_weights
-from qa.retrieval.rerank import ArticleWeights, article_weights, rerank, score_sentences
+from qa.retrieval.rerank import ArticleWeights, article_weights, rerank, score_sentences, story_shares
 from qa.retrieval.sentence_vectors import dense_evidence
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.retrieval.support import differing, support, support_rerank
@@ -122,7 +122,9 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     asked = frozenset(query.tokens) | frozenset(query.aliases)
     counts = support(ranked[:depth], rows, sentences, stories, asked, query.names)
     if mode == "hybrid" and query.tokens:
-        ranked, fused = rerank(ranked, fused, sentences, depth, settings, candidates.bm25)
+        shares = story_shares(snapshot, doc_ids, query.tokens)
+        story = {pid: shares[row.doc_id] for pid, row in rows.items()}
+        ranked, fused = rerank(ranked, fused, sentences, depth, settings, candidates.bm25, story)
         ranked, fused = support_rerank(ranked, fused, counts, depth, settings)
         if settings.next_passage:
             ranked, fused = answer_past_boundary(ranked, fused, rows, sentences, doc_passages,

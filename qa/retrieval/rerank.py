@@ -74,6 +74,23 @@ def _holding(snapshot: IndexSnapshot, doc_passages: Iterable[DocumentPassage], d
     return found
 
 
+def story_shares(snapshot: IndexSnapshot, doc_ids: set[int], tokens: list[str]) -> dict[int, float]:
+    """Per document, how much of the question's weight (IDF) its story holds: a term held in one
+    of its passages counts half, in two or more (what the story is about) whole. A passage's own
+    sentence evidence prefers a story that names the question's words once, in one sentence (a
+    round-up, a passing mention: its weights are not lowered by article_factor) to the story on
+    them, which spreads them over its passages; this says which story is the one on them. Read from
+    the counts article_weights keeps (snapshot.article_counts): call it after article_weights."""
+    idf = {t: snapshot.idf(t) or 0.0 for t in set(tokens)}
+    total = sum(idf.values())
+    counts = snapshot.article_counts
+    out = {}
+    for doc in doc_ids:
+        held = sum(w * min(counts.get((doc, t), (0, 0))[1], 2) / 2 for t, w in idf.items())
+        out[doc] = held / total if total > 0 else 0.0
+    return out
+
+
 def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights: ArticleWeights,
                     total_weight: float, settings: RetrievalSettings,
                     aliases: Mapping[str, str] | None = None, question: str = "",
@@ -106,16 +123,19 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
 
 
 def rerank(ranked: list[int], fused: dict[int, float], sentences: Mapping[int, SentenceScore], depth: int,
-           settings: RetrievalSettings, bm25: Mapping[int, float] | None = None) -> tuple[list[int], dict[int, float]]:
+           settings: RetrievalSettings, bm25: Mapping[int, float] | None = None,
+           story: Mapping[int, float] | None = None) -> tuple[list[int], dict[int, float]]:
     """The ranking and scores after adding sentence_weight x the sentence evidence (evidence) to
     the rerank_depth best passages; the first `depth` re-sorted (new list and dict). `bm25`: the
-    candidates' BM25 scores (the re-rank weighs BM25 / best anew, rerank_bm25)."""
+    candidates' BM25 scores (the re-rank weighs BM25 / best anew, rerank_bm25); `story`: per
+    passage, its story's share of the question's weight (story_shares, x rerank_story)."""
     scores = dict(fused)
     best_bm25 = max(bm25.values(), default=0.0) if bm25 else 0.0
     for pid in ranked[:settings.rerank_depth]:
         if pid in sentences:
             lexical = bm25.get(pid, 0.0) / best_bm25 if best_bm25 > 0 else 0.0
-            scores[pid] += settings.sentence_weight * evidence(sentences[pid], lexical, settings)
+            on_subject = settings.rerank_story * story.get(pid, 0.0) if story else 0.0
+            scores[pid] += settings.sentence_weight * (evidence(sentences[pid], lexical, settings) + on_subject)
     head = sorted(ranked[:depth], key=lambda pid: -scores[pid])
     return head + ranked[depth:], scores
 
