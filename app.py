@@ -15,7 +15,7 @@ def main(argv: list[str] | None = None) -> int:
                                      "chat-style terminal UI; answers are cited passages of the articles.")
     parser.add_argument("--index", metavar="DIR", help="index folder (default: $QA_INDEX or ./index)")
     args = parser.parse_args(argv)
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
+    if not all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout)):  # `<&-`: None
         print("app.py: error: the UI needs a terminal; for scripts use: qa ask QUESTION --json", file=sys.stderr)
         return 1
     from qa.ui import run

@@ -129,21 +129,23 @@ def _add_library_commands(sub: argparse._SubParsersAction, common: argparse.Argu
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from qa import streams
+
+    streams.fill_closed()
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help or --version printed (argparse drops a write error), or a bad flag
+        failed = streams.write_failed(None)
+        if failed is not None:
+            return failed
+        raise exc
     if getattr(args, "index", None) is None:
         args.index = args.top_index
+    streams.fit_encoding(bool(getattr(args, "json", False)))
     try:
-        if args.command == "index":
-            return cmd_index(args)
-        if args.command == "ask":
-            return cmd_ask(args)
-        if args.command == "docs":
-            return cmd_docs(args)
-        if args.command == "sources":
-            return cmd_sources(args)
-        if args.command == "remove":
-            return cmd_remove(args)
-        return cmd_ui(args)
+        code = _run(args)
+        failed = streams.write_failed(None)  # what was left in the buffer: said here, not at exit
+        return code if failed is None else failed
     except QAError as exc:
         say(f"qa: error: {exc}")
         return 1
@@ -154,14 +156,28 @@ def main(argv: list[str] | None = None) -> int:
             done = " after the index was updated: it is whole and holds this run's changes"
         print("qa: interrupted" + done, file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
     except Exception as exc:  # a bug: still one line, the traceback on request
+        failed = streams.write_failed(exc)  # stdout: a pipe closed early, a full disk
+        if failed is not None:
+            return failed
         if os.environ.get("QA_DEBUG"):
             raise
         say(f"qa: unexpected error: {type(exc).__name__}: {exc} (set QA_DEBUG=1 for the traceback)")
         return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "index":
+        return cmd_index(args)
+    if args.command == "ask":
+        return cmd_ask(args)
+    if args.command == "docs":
+        return cmd_docs(args)
+    if args.command == "sources":
+        return cmd_sources(args)
+    if args.command == "remove":
+        return cmd_remove(args)
+    return cmd_ui(args)
 
 
 def say(text: str, stream=None) -> None:
@@ -354,8 +370,10 @@ def _questions(arg: str) -> Iterator[str]:
     if arg != "-":
         yield repair_text(arg)
         return
-    for raw in sys.stdin.buffer:
-        line = decode_question(raw).rstrip("\r\n")
+    from qa.streams import stdin_lines
+
+    for raw in stdin_lines():
+        line = (raw if isinstance(raw, str) else decode_question(raw)).rstrip("\r\n")
         if line.strip():
             yield line
 
@@ -385,9 +403,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     if args.k < 1:
         raise QAError("-k must be at least 1")
-    if args.question != "-" and not args.question.strip():
+    if args.question == "-":
+        from qa.streams import check_stdin
+
+        check_stdin()
+    elif not args.question.strip():
         raise QAError('the question is empty; ask e.g.: qa ask "Who heads Ansar al-Sharia in Derna?"')
-    if args.question != "-" and "\n" not in args.question and os.path.isfile(args.question):
+    elif "\n" not in args.question and os.path.isfile(args.question):
         # `qa ask questions.txt` would search for the file's name: it is answered, and the way to
         # ask its lines is said
         say(f"qa: note: {args.question} is a file; to ask each of its lines: qa ask - < {args.question}")
@@ -494,7 +516,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
+    if not all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout)):  # `<&-`: None
         raise QAError("the UI needs a terminal; for scripts use: qa ask QUESTION --json")
     from qa.ui import run
 
