@@ -18,7 +18,7 @@ from pathlib import Path
 
 from qa import __version__
 from qa.config import DEFAULT_TOP_K, index_dir_from, model_from
-from qa.errors import NEVER_INDEXED, InterruptedAfterCommit, QAError, no_documents
+from qa.errors import NEVER_INDEXED, InterruptedAfterCommit, ModelMissing, QAError, no_documents
 from qa.locations import resolve_index
 
 EPILOG = """\
@@ -204,6 +204,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         report = writer.sync(args.paths, model=model_from(args.model), rebuild=args.rebuild, on_progress=bars,
                              on_message=lambda m: say(f"qa: {m}"))
+    except ModelMissing as exc:  # the index's own model, moved or deleted: --model would rebuild
+        raise exc if model_from(args.model) else exc.as_recorded() from None
     finally:
         bars.close()
     published = getattr(writer, "last_publish", None)
@@ -426,7 +428,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.mode != "bm25":
         from qa.embedding.embedder import question_encoder
 
-        embedder = question_encoder(searcher.model, warn=lambda m: say(f"qa: warning: {m}"))
+        try:
+            embedder = question_encoder(searcher.model, warn=lambda m: say(f"qa: warning: {m}"))
+        except ModelMissing as exc:  # the index's model, moved or deleted since
+            raise exc.as_recorded() from None
     gc.freeze()  # what start-up loaded lives as long as the questions: no collection walks it again
     try:
         skipped = _answer_each(args, searcher, opened, embedder, flags)

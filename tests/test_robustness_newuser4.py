@@ -97,3 +97,56 @@ def test_a_narrow_stdout_encoding_prints_and_keeps_json_whole(built, encoding):
     assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout.decode("utf-8"))["question"] == QUESTIONS[1]
     assert as_json.stdout.isascii()
+
+
+def test_a_model_name_not_installed_is_one_line_before_anything_is_made(tmp_path, run_qa, monkeypatch):
+    """`qa index SRC --model org/not-installed`: torch was imported (~20 s), then the hub client's
+    "We couldn't connect to 'https://huggingface.co' ..." (offline, so nothing was downloaded,
+    but it reads as a failed download), and the new index folder was left with SRC recorded and
+    nothing indexed (`qa ask` then said "an interrupted first qa index?")."""
+    from conftest import SEEDS
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))  # an empty cache
+    index = tmp_path / "index"
+    result = run_qa("index", str(SEEDS), "--model", "someone/not-installed", "--index", str(index))
+    assert result.returncode == 1
+    assert result.stderr.startswith("qa: error: the model 'someone/not-installed' is not installed: ")
+    assert "qa never downloads a model" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not index.exists()
+
+
+def test_a_model_in_the_hugging_face_cache_is_still_taken(tmp_path, monkeypatch):
+    """The check above must not refuse a model the cache holds (sentence-transformers loads it offline)."""
+    from qa.embedding.embedder import resolve_model
+
+    snapshot = tmp_path / "models--someone--cached-model" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    (tmp_path / "models--someone--cached-model" / "refs").mkdir()
+    (tmp_path / "models--someone--cached-model" / "refs" / "main").write_text("abc123")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path))
+    assert resolve_model("someone/cached-model") == "someone/cached-model"
+
+
+def test_the_index_model_folder_moved_away_says_what_to_do(tmp_path, run_qa, stand_in):
+    """An index built with `--model /path/to/a/copy` whose folder was moved since: `qa ask` and a
+    `qa index` with a new article said `no model folder at ...; give --model a ... folder`, but
+    `qa ask --model` only checks, and `qa index --model` rebuilds everything."""
+    from qa.index.indexer import sync
+    from conftest import SEEDS
+
+    model = tmp_path / "models" / "minilm-copy"
+    src, index = tmp_path / "src", tmp_path / "index"
+    src.mkdir()
+    (src / "a.txt").write_text((SEEDS / sorted(os.listdir(SEEDS))[0]).read_text())
+    sync(index, [src], model=str(model), embedder=stand_in)  # the folder is gone by now (never made)
+    advice = (f"qa: error: the index's model {model} is not on this machine now (no folder there); put it back, "
+              "ask by keywords with: qa ask --mode bm25 QUESTION, or rebuild the index with another (every "
+              "passage embedded again): qa index --rebuild --model all-MiniLM-L6-v2\n")
+    asked = run_qa("ask", "Who heads Ansar al-Sharia?", "--index", str(index))
+    assert (asked.returncode, asked.stderr) == (1, advice)
+    assert run_qa("ask", "Who heads Ansar al-Sharia?", "--mode", "bm25", "--index", str(index)).returncode == 0
+    (src / "b.txt").write_text("Harbour reopens\n\nThe harbour of Derna reopened on Monday after repairs.\n")
+    synced = run_qa("index", "--index", str(index))
+    assert (synced.returncode, synced.stderr) == (1, advice)

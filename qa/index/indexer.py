@@ -98,6 +98,10 @@ def sync(
         if os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
             raise QAError(f"{source_scan.printable(path)} is not a file or folder (a device, FIFO or socket); "
                           "name a file or folder of articles")
+    if model is not None and embedder is None:  # a model not on this machine: said before anything is recorded
+        from qa.embedding.embedder import resolve_model
+
+        resolve_model(model)
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
