@@ -150,3 +150,29 @@ def test_the_index_model_folder_moved_away_says_what_to_do(tmp_path, run_qa, sta
     (src / "b.txt").write_text("Harbour reopens\n\nThe harbour of Derna reopened on Monday after repairs.\n")
     synced = run_qa("index", "--index", str(index))
     assert (synced.returncode, synced.stderr) == (1, advice)
+
+
+def test_a_renamed_or_moved_article_is_not_embedded_again(tmp_path, stand_in):
+    """`mv 011.txt 011.TXT` (a case-only rename), a subfolder renamed (the old name's documents are
+    kept as away) and a copy: each was embedded again as a new file, minutes for a reorganised
+    folder of articles. An indexed document with the same content now lends its vectors."""
+    from qa.index.indexer import sync
+    from conftest import SEEDS
+
+    src, index = tmp_path / "src", tmp_path / "index"
+    (src / "desk").mkdir(parents=True)
+    seeds = sorted(p for p in SEEDS.iterdir() if p.suffix == ".txt")
+    (src / "desk" / "a.txt").write_text(seeds[0].read_text())
+    (src / "b.txt").write_text(seeds[1].read_text())
+    first = sync(index, [src], embedder=stand_in)
+    assert first.embedded > 0
+    (src / "b.txt").rename(src / "B.TXT")
+    (src / "desk").rename(src / "Desk")
+    (src / "copy.txt").write_text(seeds[1].read_text())
+    again = sync(index, embedder=stand_in)
+    assert (again.added, again.embedded) == (3, 0), again.as_json()
+    (src / "new.txt").write_text("Harbour reopens\n\nThe harbour of Derna reopened on Monday after repairs.\n")
+    assert sync(index, embedder=stand_in).embedded > 0  # new text is still embedded
+    from cli_util import check
+
+    assert check(index)[1]["whole"]
