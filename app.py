@@ -18,7 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     if not all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout)):  # `<&-`: None
         print("app.py: error: the UI needs a terminal; for scripts use: qa ask QUESTION --json", file=sys.stderr)
         return 1
+    from qa.streams import terminal_utf8
     from qa.ui import run
+
+    terminal_utf8()  # LC_ALL=C: Textual's boxes as escapes otherwise
 
     return run(index_dir_from(args.index))
 

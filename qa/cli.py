@@ -523,6 +523,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     if not all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout)):  # `<&-`: None
         raise QAError("the UI needs a terminal; for scripts use: qa ask QUESTION --json")
+    from qa.streams import terminal_utf8
     from qa.ui import run
+
+    terminal_utf8()
 
     return run(index_dir_from(getattr(args, "index", None)))

@@ -78,6 +78,22 @@ def _about_stdout(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS and exc.filename is None
 
 
+def terminal_utf8() -> None:
+    """The UI's streams in UTF-8 whatever the locale says: a terminal speaks UTF-8 today even
+    where `LC_ALL=C` (a server, a container, tmux without -u), and Textual draws its boxes through
+    stderr, which in ASCII wrote `\\u2594` escapes and broke every line of the layout. A terminal
+    that cannot show a character shows one cell in its place (tmux: `_`)."""
+    for stream in (sys.__stdout__, sys.__stderr__):
+        encoding = getattr(stream, "encoding", None)
+        if stream is None or not encoding or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            if codecs.lookup(encoding).name != "utf-8":
+                stream.reconfigure(encoding="utf-8", errors="replace")
+        except (LookupError, ValueError, io.UnsupportedOperation):
+            continue
+
+
 def flush_error() -> OSError | None:
     """The error writing what is left in stdout's buffer raises, None when it reached stdout."""
     try:

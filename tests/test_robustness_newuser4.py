@@ -5,6 +5,7 @@ not the point (except where the model's name is)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -176,3 +177,29 @@ def test_a_renamed_or_moved_article_is_not_embedded_again(tmp_path, stand_in):
     from cli_util import check
 
     assert check(index)[1]["whole"]
+
+
+class _Tty(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_ui_under_lc_all_c_draws_in_utf8(monkeypatch):
+    """`LC_ALL=C qa` with Python's UTF-8 mode off: Textual draws through stderr, ASCII with
+    backslash escapes, so every box line read `\\u258a\\u2594\\u2594...` and the layout broke.
+    The UI's streams are UTF-8 whatever the locale."""
+    from qa import cli
+
+    err = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="backslashreplace")
+    monkeypatch.setattr(sys, "__stderr__", err)
+    monkeypatch.setattr(sys, "stdin", _Tty(io.BytesIO(), encoding="ascii"))
+    monkeypatch.setattr(sys, "stdout", _Tty(io.BytesIO(), encoding="ascii"))
+
+    def draw(index_dir) -> int:
+        sys.__stderr__.write("\u258a\u2594 Zürich")
+        sys.__stderr__.flush()
+        return 0
+
+    monkeypatch.setattr("qa.ui.run", draw)
+    assert cli.main([]) == 0
+    assert err.buffer.getvalue() == "\u258a\u2594 Zürich".encode()
