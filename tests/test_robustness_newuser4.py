@@ -203,3 +203,24 @@ def test_the_ui_under_lc_all_c_draws_in_utf8(monkeypatch):
     monkeypatch.setattr("qa.ui.run", draw)
     assert cli.main([]) == 0
     assert err.buffer.getvalue() == "\u258a\u2594 Zürich".encode()
+
+
+def test_a_broken_link_is_named_as_such(tmp_path, stand_in):
+    """A link left by a moved file was reported by its target's name (`skipped .../gone.txt:
+    cannot read: No such file or directory`, a file the user never had), a link to a folder that
+    went away as `unsupported file type (no extension)`."""
+    from qa.index.indexer import sync
+    from conftest import SEEDS
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(sorted(SEEDS.glob("*.txt"))[0].read_text())
+    (src / "dangling.txt").symlink_to(src / "gone.txt")
+    (src / "old-desk").symlink_to(tmp_path / "nowhere")
+    (src / "loop.txt").symlink_to(src / "loop.txt")
+    report = sync(tmp_path / "index", [src], embedder=stand_in)
+    assert report.added == 1
+    assert report.skipped_files == {
+        str(src / "dangling.txt"): f"broken symbolic link (to {src / 'gone.txt'}: not there, or a loop of links)",
+        str(src / "old-desk"): f"broken symbolic link (to {tmp_path / 'nowhere'}: not there, or a loop of links)",
+        str(src / "loop.txt"): f"broken symbolic link (to {src / 'loop.txt'}: not there, or a loop of links)"}

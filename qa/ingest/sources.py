@@ -224,6 +224,14 @@ def _is_dir(entry: os.DirEntry) -> bool:
 
 def _add_entry(result: Scan, entry: os.DirEntry) -> None:
     name = entry.name
+    link = entry.is_symlink() if hasattr(entry, "is_symlink") else os.path.islink(entry.path)  # a DirEntry's: no stat
+    if link and not os.path.exists(entry.path):  # its target's name, or its type, said nothing
+        try:
+            target = printable(os.path.join(os.path.dirname(entry.path), os.readlink(entry.path)))
+        except OSError:
+            target = "?"
+        result.skipped[entry.path] = f"broken symbolic link (to {target}: not there, or a loop of links)"
+        return
     if any(fnmatch.fnmatch(name, pattern) for pattern in WRITTEN_BY_QA):
         result.skipped[entry.path] = "written by qa (an export), not indexed"
         return
