@@ -224,3 +224,23 @@ def test_a_broken_link_is_named_as_such(tmp_path, stand_in):
         str(src / "dangling.txt"): f"broken symbolic link (to {src / 'gone.txt'}: not there, or a loop of links)",
         str(src / "old-desk"): f"broken symbolic link (to {tmp_path / 'nowhere'}: not there, or a loop of links)",
         str(src / "loop.txt"): f"broken symbolic link (to {src / 'loop.txt'}: not there, or a loop of links)"}
+
+
+def test_a_terminal_without_styles_still_shows_which_sentence_answers(built, run_qa, monkeypatch):
+    """`TERM=dumb` (Emacs' M-x shell): rich writes no styles there, so the highlighted sentence
+    (bold, reversed) looked like every other: nothing said which sentence answers."""
+    from rich.console import Console
+    from qa import render
+
+    index, _ = built
+    shown = io.StringIO()
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setattr(render, "_console", Console(file=shown, force_terminal=True, highlight=False, width=100))
+    result = run_qa("ask", "Who heads Ansar al-Sharia in Derna?", "-k", "1", "--mode", "bm25", "--index", str(index))
+    assert result.returncode == 0
+    hit = json.loads(run_qa("ask", "Who heads Ansar al-Sharia in Derna?", "-k", "1", "--mode", "bm25", "--json",
+                            "--index", str(index)).stdout)["passages"][0]
+    sentence = hit["text"][hit["highlight"]["start"] - hit["start"]:hit["highlight"]["end"] - hit["start"]]
+    assert "\x1b[" not in shown.getvalue()
+    assert "**" + sentence.split()[0] in shown.getvalue().replace("\n", " ")
+    assert sentence.split()[-1] + "**" in shown.getvalue().replace("\n", " ")
