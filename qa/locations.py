@@ -79,6 +79,10 @@ def default_source() -> Path | None:
     return None
 
 
+#: what to do when the exports folder cannot be written (a read-only or missing home)
+WRITABLE_DATA = "set XDG_DATA_HOME to a writable folder (exports go to $XDG_DATA_HOME/qa/exports)"
+
+
 def exports_dir() -> Path:
     """Where the UI writes conversation exports: a folder of their own in the user's data folder,
     never a source folder (the scan also skips `qa-conversation-*.md` wherever it finds one)."""

@@ -244,3 +244,43 @@ def test_a_terminal_without_styles_still_shows_which_sentence_answers(built, run
     assert "\x1b[" not in shown.getvalue()
     assert "**" + sentence.split()[0] in shown.getvalue().replace("\n", " ")
     assert sentence.split()[-1] + "**" in shown.getvalue().replace("\n", " ")
+
+
+def test_a_name_typed_without_its_accents_finds_the_article(built, run_qa, stand_in):
+    """"who is the mayor of Zurich" on a keyboard without "ü": "Zurich" (an English word, so no
+    slip to correct) matched nothing of an article that writes "Zürich" ("Not found", the article
+    only by its other words). A name's other spellings now include its accented forms."""
+    from qa.index.indexer import sync
+
+    index, src = built
+    (src / "zurich.txt").write_text("Café owner wins award\n\nThe café owner Renée Müller, 54, won the "
+                                    "Städtepreis on Tuesday. The prize was handed over in Zürich by the mayor, "
+                                    "Corine Mauch.\n", encoding="utf-8")
+    sync(index, embedder=stand_in)
+    for question in ("Where is Zurich?", "Who is Muller?", "Who won the Stadtepreis?"):
+        answer = json.loads(run_qa("ask", question, "--json", "--mode", "bm25", "-k", "1", "--index", str(index)).stdout)
+        assert answer["passages"] and answer["passages"][0]["source"].endswith("zurich.txt"), (question, answer)
+
+
+def test_an_export_that_cannot_be_written_says_where_to_point_it(built, monkeypatch, tmp_path):
+    """Ctrl+S with a read-only home: `Could not write .../qa-conversation-....md: Permission denied`
+    and no way out said. The data folder is a file here (it cannot be made, even as root)."""
+    from test_robustness_newuser3 import _stand_in_app
+    from test_ui import ask, run_async, settle
+
+    index, _ = built
+
+    @run_async
+    async def session():
+        app = _stand_in_app(index, monkeypatch, tmp_path)
+        (tmp_path / "data").write_text("not a folder")  # XDG_DATA_HOME, as _stand_in_app sets it
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await ask(pilot, "Who heads Ansar al-Sharia in Derna?")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            said = [n.message for n in app._notifications]
+            assert any(m.startswith("Could not write") and m.endswith(
+                "set XDG_DATA_HOME to a writable folder (exports go to $XDG_DATA_HOME/qa/exports)") for m in said), said
+
+    session()
