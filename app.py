@@ -10,10 +10,12 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     from qa.config import index_dir_from
+    from qa.locations import resolve_index
 
     parser = argparse.ArgumentParser(prog="app.py", description="Ask questions of your news articles in a "
                                      "chat-style terminal UI; answers are cited passages of the articles.")
-    parser.add_argument("--index", metavar="DIR", help="index folder (default: $QA_INDEX or ./index)")
+    # as `qa --help` says it: $QA_INDEX, else this checkout's index/, never the working folder's
+    parser.add_argument("--index", metavar="DIR", help=f"index folder (default: {resolve_index().describe()})")
     args = parser.parse_args(argv)
     if not all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout)):  # `<&-`: None
         print("app.py: error: the UI needs a terminal; for scripts use: qa ask QUESTION --json", file=sys.stderr)

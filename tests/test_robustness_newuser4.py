@@ -284,3 +284,13 @@ def test_an_export_that_cannot_be_written_says_where_to_point_it(built, monkeypa
                 "set XDG_DATA_HOME to a writable folder (exports go to $XDG_DATA_HOME/qa/exports)") for m in said), said
 
     session()
+
+
+def test_app_py_help_names_the_index_it_opens(tmp_path):
+    """`python app.py --help` from another folder said `default: $QA_INDEX or ./index`: the working
+    folder's, which it never opens (README: the checkout's index/, whatever the working folder)."""
+    env = {k: v for k, v in os.environ.items() if k != "QA_INDEX"}
+    shown = subprocess.run([sys.executable, str(ROOT / "app.py"), "--help"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0
+    assert "./index" not in shown.stdout and "checkout's index/" in " ".join(shown.stdout.split()), shown.stdout
