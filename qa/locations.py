@@ -53,7 +53,9 @@ def cache_dir() -> Path:
     the UI's error log)."""
     if os.environ.get("QA_CACHE_DIR"):
         return Path(os.environ["QA_CACHE_DIR"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base or not os.path.isabs(base):  # a relative one is ignored (the XDG spec): it would put the
+        base = os.path.join(os.path.expanduser("~"), ".cache")  # cache in whatever folder qa runs in
     return Path(base) / "qa"
 
 

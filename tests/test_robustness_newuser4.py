@@ -294,3 +294,17 @@ def test_app_py_help_names_the_index_it_opens(tmp_path):
                            capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0
     assert "./index" not in shown.stdout and "checkout's index/" in " ".join(shown.stdout.split()), shown.stdout
+
+
+def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
+    """`XDG_CACHE_HOME=.cache qa ask ...` run in a folder of articles put the model's export and
+    the UI's error log under that folder (the XDG spec: a relative path is ignored), as the data
+    folder already did for a relative XDG_DATA_HOME."""
+    from qa.locations import cache_dir
+
+    monkeypatch.delenv("QA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", ".cache")
+    assert cache_dir() == tmp_path / "home" / ".cache" / "qa"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "qa"
