@@ -19,6 +19,8 @@ from typing import BinaryIO
 
 #: the shell's status of a process killed by SIGPIPE (`yes | head -1`: 141), which scripts know
 SIGPIPE_EXIT = 128 + 13
+#: a line of `qa ask -` longer than this is no question: stdin is binary or has no line ends
+MAX_LINE = 1_000_000
 #: the errors handler that writes what stdout's encoding lacks as JSON escapes
 JSON_ESCAPES = "qa-json-escapes"
 #: characters qa's human output uses besides the articles' own (— ¶ – ▰ “): a probe of the encoding
@@ -142,10 +144,14 @@ def stdin_lines() -> Iterator[bytes | str]:
     raw: BinaryIO = sys.stdin.buffer
     buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
     codec = _utf16(buffered.peek(4)[:4])
-    if codec is None:
-        yield from buffered
-        return
-    yield from io.TextIOWrapper(buffered, encoding=codec, errors="replace", newline=None)
+    lines = buffered if codec is None else io.TextIOWrapper(buffered, encoding=codec, errors="replace", newline=None)
+    while line := lines.readline(MAX_LINE + 1):
+        if len(line) > MAX_LINE:  # `< /dev/zero`: one endless line, read until memory ran out
+            from qa.errors import QAError
+
+            raise QAError(f"a line of the input is longer than {MAX_LINE:,} characters (binary data, or no "
+                          "line ends?); qa ask - takes one question per line")
+        yield line
 
 
 def _utf16(head: bytes) -> str | None:

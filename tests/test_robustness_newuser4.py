@@ -308,3 +308,15 @@ def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
     assert cache_dir() == tmp_path / "home" / ".cache" / "qa"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_dir() == tmp_path / "xdg" / "qa"
+
+
+def test_stdin_without_line_ends_is_refused_not_read_into_memory(built, run_qa):
+    """`qa ask - < /dev/zero` (a device or binary file given by mistake): one endless "line", read
+    until memory ran out (`MemoryError` under a 3 GB limit, the OOM killer without one). A line
+    over streams.MAX_LINE is an error; the questions before it are answered."""
+    index, _ = built
+    data = (QUESTIONS[0] + "\n").encode() + b"\0" * 1_000_010  # streams.MAX_LINE and a few
+    result = run_qa("ask", "-", "--json", "--mode", "bm25", "--index", str(index), stdin=data)
+    assert result.returncode == 1
+    assert [json.loads(line)["question"] for line in result.stdout.splitlines()] == [QUESTIONS[0]]
+    assert result.stderr.startswith("qa: error: a line of the input is longer than 1,000,000 characters")
