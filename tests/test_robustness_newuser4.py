@@ -320,3 +320,23 @@ def test_stdin_without_line_ends_is_refused_not_read_into_memory(built, run_qa):
     assert result.returncode == 1
     assert [json.loads(line)["question"] for line in result.stdout.splitlines()] == [QUESTIONS[0]]
     assert result.stderr.startswith("qa: error: a line of the input is longer than 1,000,000 characters")
+
+
+def test_a_linked_folder_outside_the_sources_says_how_to_index_it(tmp_path, stand_in):
+    """`~/articles/archive -> /media/drive/archive`: "symbolic link to a folder, not followed", and
+    nothing said of how to get its articles in. Now the command; a link back inside is as before."""
+    from qa.index.indexer import sync
+    from conftest import SEEDS
+
+    src, outside = tmp_path / "src", tmp_path / "drive" / "archive"
+    src.mkdir()
+    outside.mkdir(parents=True)
+    (outside / "a.txt").write_text(sorted(SEEDS.glob("*.txt"))[0].read_text())
+    (src / "b.txt").write_text(sorted(SEEDS.glob("*.txt"))[1].read_text())
+    (src / "archive").symlink_to(outside)
+    (src / "again").symlink_to(src)
+    report = sync(tmp_path / "index", [src], embedder=stand_in)
+    assert report.skipped_files == {
+        str(src / "archive"): f"symbolic link to a folder, not followed; to index it: qa index {outside}",
+        str(src / "again"): "symbolic link to a folder, not followed"}
+    assert sync(tmp_path / "index", [outside], embedder=stand_in).added == 1

@@ -207,12 +207,21 @@ def _walk(result: Scan, root: str, excluded: set[str]) -> None:
                                                    "rename it to index it")
             elif _is_dir(entry):
                 if entry.is_symlink():
-                    result.skipped[path] = "symbolic link to a folder, not followed"
+                    result.skipped[path] = _folder_link(path, result.roots)
                 elif not ownership.is_index_folder(path):  # an index folder is passed over silently
                     subfolders.append(path)
             else:
                 _add_entry(result, entry)
         stack.extend(reversed(subfolders))
+
+
+def _folder_link(path: str, roots: list[str]) -> str:
+    """Why a link to a folder is skipped, and, when it leads out of the sources (an archive on
+    another drive linked into the articles folder), how to index what it points at."""
+    target = os.path.realpath(path)
+    if _inside(target, roots):
+        return "symbolic link to a folder, not followed"
+    return f"symbolic link to a folder, not followed; to index it: qa index {printable(target)}"
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
