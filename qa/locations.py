@@ -89,3 +89,12 @@ def exports_dir() -> Path:
     """Where the UI writes conversation exports: a folder of their own in the user's data folder,
     never a source folder (the scan also skips `qa-conversation-*.md` wherever it finds one)."""
     return user_data_dir() / "exports"
+
+
+def file_as_index(index_dir: Path) -> str | None:
+    """What to say when the index folder named is a file (its qa.sqlite, given for the folder, or
+    a path typed wrong), None otherwise: "no index in FILE/" sent a user to build one there."""
+    if not index_dir.is_file():
+        return None
+    holder = f": --index {index_dir.parent}" if index_dir.name == "qa.sqlite" else ""
+    return f"{index_dir} is a file, not an index folder; give --index the folder of an index{holder}"

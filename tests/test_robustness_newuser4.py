@@ -340,3 +340,20 @@ def test_a_linked_folder_outside_the_sources_says_how_to_index_it(tmp_path, stan
         str(src / "archive"): f"symbolic link to a folder, not followed; to index it: qa index {outside}",
         str(src / "again"): "symbolic link to a folder, not followed"}
     assert sync(tmp_path / "index", [outside], embedder=stand_in).added == 1
+
+
+def test_an_index_path_that_is_a_file_is_said_so(built, run_qa, tmp_path):
+    """`--index INDEX/qa.sqlite` (the database given for its folder) or a file typed by mistake:
+    `no index in .../qa.sqlite/; build one with: qa index PATH`, and `qa index` then said `cannot
+    create the index folder ...: File exists`."""
+    index, src = built
+    database = index / "qa.sqlite"
+    for command in (["ask", "Who heads Ansar al-Sharia?", "--mode", "bm25"], ["docs"], ["sources"], ["index"]):
+        result = run_qa(*command, "--index", str(database))
+        assert (result.returncode, result.stderr) == (
+            1, f"qa: error: {database} is a file, not an index folder; give --index the folder of an index: "
+               f"--index {index}\n"), (command, result.stderr)
+    typo = tmp_path / "notes.txt"
+    typo.write_text("x")
+    result = run_qa("index", str(src), "--index", str(typo))
+    assert result.stderr == f"qa: error: {typo} is a file, not an index folder; give --index the folder of an index\n"

@@ -105,7 +105,10 @@ def sync(
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise QAError(f"cannot create the index folder {index_dir}: {exc.strerror}") from exc
+        from qa.locations import file_as_index
+
+        raise QAError(file_as_index(index_dir)
+                      or f"cannot create the index folder {index_dir}: {exc.strerror}") from exc
     require_writable(index_dir)
     ownership.claim(index_dir)  # qa's own folder, or a one-line refusal: nothing of a user's is touched
     with write_lock(index_dir, on_wait=on_message):
