@@ -10,6 +10,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     from qa.config import index_dir_from
+    from qa.streams import utf8_process
+
+    if argv is None:
+        utf8_process()  # LC_ALL=C with PYTHONUTF8=0: file names as UTF-8, as the index records them
     from qa.locations import resolve_index
 
     parser = argparse.ArgumentParser(prog="app.py", description="Ask questions of your news articles in a "

@@ -131,6 +131,8 @@ def _add_library_commands(sub: argparse._SubParsersAction, common: argparse.Argu
 def main(argv: list[str] | None = None) -> int:
     from qa import streams
 
+    if argv is None:  # the real command line, not a caller's list
+        streams.utf8_process()
     streams.fill_closed()
     try:
         args = build_parser().parse_args(argv)

@@ -27,6 +27,21 @@ JSON_ESCAPES = "qa-json-escapes"
 _PROBE = "\u2014\u00b6\u2013\u25b0\u201c\u00e9"
 
 
+def utf8_process() -> None:
+    """Run again in Python's UTF-8 mode (`-X utf8`) when the file system encoding is not UTF-8
+    (`LC_ALL=C` with PYTHONUTF8=0, a latin-1 locale): the index records paths as UTF-8, and an
+    ASCII process failed to stat "Über das Netz.txt" (`UnicodeEncodeError` from `qa index` and
+    `qa ask`) while a latin-1 one would read its name as another file. The command line's bytes are
+    passed on as they came (os.execv encodes them back with surrogateescape)."""
+    if sys.flags.utf8_mode or codecs.lookup(sys.getfilesystemencoding()).name == "utf-8":
+        return
+    if os.environ.get("QA_UTF8_RERUN") or not getattr(sys, "orig_argv", None):
+        return  # run once only; an embedding interpreter has no command line to run again
+    os.environ["QA_UTF8_RERUN"] = "1"
+    sys.stdout and sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, "-X", "utf8", *sys.orig_argv[1:]])
+
+
 def fill_closed() -> None:
     """Descriptors 0-2 that the caller closed, opened on /dev/null: otherwise the next file qa
     opens (the database) would take the number and become its stdin, stdout or stderr."""

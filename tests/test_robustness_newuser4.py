@@ -357,3 +357,21 @@ def test_an_index_path_that_is_a_file_is_said_so(built, run_qa, tmp_path):
     typo.write_text("x")
     result = run_qa("index", str(src), "--index", str(typo))
     assert result.stderr == f"qa: error: {typo} is a file, not an index folder; give --index the folder of an index\n"
+
+
+def test_an_ascii_locale_reads_the_indexed_names(tmp_path, stand_in):
+    """`LC_ALL=C PYTHONUTF8=0` (the file system encoding ASCII): `qa index` and `qa ask` ended in `unexpected error: UnicodeEncodeError: 'ascii' codec can't encode character
+    '\\xdc'` at the first stat of "Über das Netz.txt". qa runs itself again in UTF-8 mode."""
+    from qa.index.indexer import sync
+    from conftest import SEEDS
+
+    src, index = tmp_path / "src", tmp_path / "index"
+    src.mkdir()
+    (src / "Über das Netz – café.txt").write_text(sorted(SEEDS.glob("*.txt"))[0].read_text())
+    sync(index, [src], embedder=stand_in)
+    env = {"LC_ALL": "C", "PYTHONUTF8": "0"}
+    synced = qa("index", "--index", str(index), cwd=tmp_path, env=env, input=b"")
+    assert synced.returncode == 0 and b"1 unchanged" in synced.stdout, synced.stderr
+    asked = qa("ask", QUESTIONS[0], "--json", "--mode", "bm25", "--index", str(index), cwd=tmp_path, env=env, input=b"")
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["passages"][0]["source"].endswith("Über das Netz – café.txt")
