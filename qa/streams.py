@@ -35,7 +35,7 @@ def utf8_process() -> None:
     passed on as they came (os.execv encodes them back with surrogateescape)."""
     if sys.flags.utf8_mode or codecs.lookup(sys.getfilesystemencoding()).name == "utf-8":
         return
-    if os.environ.get("QA_UTF8_RERUN") or not getattr(sys, "orig_argv", None):
+    if os.environ.get("QA_UTF8_RERUN") or not getattr(sys, "orig_argv", None) or not sys.executable:
         return  # run once only; an embedding interpreter has no command line to run again
     os.environ["QA_UTF8_RERUN"] = "1"
     sys.stdout and sys.stdout.flush()
