@@ -42,8 +42,18 @@ working directory. Here that is: {index}
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose help is written whole or fails: argparse drops a write error, so
+    `qa --help > /dev/full` said nothing and exited 0 (the subcommands' parsers are of this class)."""
+
+    def print_help(self, file=None) -> None:
+        out = file or sys.stdout
+        out.write(self.format_help())
+        out.flush()
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="qa",
         description="Ask questions of a folder of news articles; answers are cited passages of the "
                     "articles themselves (nothing is generated). With no command, opens the terminal UI.",
@@ -136,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     streams.fill_closed()
     try:
         args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # --help or --version printed (argparse drops a write error), or a bad flag
-        failed = streams.write_failed(None)
+    except (SystemExit, OSError) as exc:  # --help or --version printed, or a bad flag
+        failed = streams.write_failed(exc if isinstance(exc, OSError) else None)
         if failed is not None:
             return failed
         raise exc
