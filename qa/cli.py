@@ -18,7 +18,7 @@ from pathlib import Path
 
 from qa import __version__
 from qa.config import DEFAULT_TOP_K, index_dir_from, model_from
-from qa.errors import NEVER_INDEXED, InterruptedAfterCommit, QAError, no_documents
+from qa.errors import NEVER_INDEXED, InterruptedAfterCommit, ModelMissing, QAError, no_documents
 from qa.locations import resolve_index
 
 EPILOG = """\
@@ -42,8 +42,18 @@ working directory. Here that is: {index}
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose help is written whole or fails: argparse drops a write error, so
+    `qa --help > /dev/full` said nothing and exited 0 (the subcommands' parsers are of this class)."""
+
+    def print_help(self, file=None) -> None:
+        out = file or sys.stdout
+        out.write(self.format_help())
+        out.flush()
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="qa",
         description="Ask questions of a folder of news articles; answers are cited passages of the "
                     "articles themselves (nothing is generated). With no command, opens the terminal UI.",
@@ -129,21 +139,25 @@ def _add_library_commands(sub: argparse._SubParsersAction, common: argparse.Argu
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from qa import streams
+
+    if argv is None:  # the real command line, not a caller's list
+        streams.utf8_process()
+    streams.fill_closed()
+    try:
+        args = build_parser().parse_args(argv)
+    except (SystemExit, OSError) as exc:  # --help or --version printed, or a bad flag
+        failed = streams.write_failed(exc if isinstance(exc, OSError) else None)
+        if failed is not None:
+            return failed
+        raise exc
     if getattr(args, "index", None) is None:
         args.index = args.top_index
+    streams.fit_encoding(bool(getattr(args, "json", False)))
     try:
-        if args.command == "index":
-            return cmd_index(args)
-        if args.command == "ask":
-            return cmd_ask(args)
-        if args.command == "docs":
-            return cmd_docs(args)
-        if args.command == "sources":
-            return cmd_sources(args)
-        if args.command == "remove":
-            return cmd_remove(args)
-        return cmd_ui(args)
+        code = _run(args)
+        failed = streams.write_failed(None)  # what was left in the buffer: said here, not at exit
+        return code if failed is None else failed
     except QAError as exc:
         say(f"qa: error: {exc}")
         return 1
@@ -154,14 +168,28 @@ def main(argv: list[str] | None = None) -> int:
             done = " after the index was updated: it is whole and holds this run's changes"
         print("qa: interrupted" + done, file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
     except Exception as exc:  # a bug: still one line, the traceback on request
+        failed = streams.write_failed(exc)  # stdout: a pipe closed early, a full disk
+        if failed is not None:
+            return failed
         if os.environ.get("QA_DEBUG"):
             raise
         say(f"qa: unexpected error: {type(exc).__name__}: {exc} (set QA_DEBUG=1 for the traceback)")
         return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "index":
+        return cmd_index(args)
+    if args.command == "ask":
+        return cmd_ask(args)
+    if args.command == "docs":
+        return cmd_docs(args)
+    if args.command == "sources":
+        return cmd_sources(args)
+    if args.command == "remove":
+        return cmd_remove(args)
+    return cmd_ui(args)
 
 
 def say(text: str, stream=None) -> None:
@@ -188,6 +216,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         report = writer.sync(args.paths, model=model_from(args.model), rebuild=args.rebuild, on_progress=bars,
                              on_message=lambda m: say(f"qa: {m}"))
+    except ModelMissing as exc:  # the index's own model, moved or deleted: --model would rebuild
+        raise exc if model_from(args.model) else exc.as_recorded() from None
     finally:
         bars.close()
     published = getattr(writer, "last_publish", None)
@@ -354,8 +384,10 @@ def _questions(arg: str) -> Iterator[str]:
     if arg != "-":
         yield repair_text(arg)
         return
-    for raw in sys.stdin.buffer:
-        line = decode_question(raw).rstrip("\r\n")
+    from qa.streams import stdin_lines
+
+    for raw in stdin_lines():
+        line = (raw if isinstance(raw, str) else decode_question(raw)).rstrip("\r\n")
         if line.strip():
             yield line
 
@@ -385,9 +417,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     if args.k < 1:
         raise QAError("-k must be at least 1")
-    if args.question != "-" and not args.question.strip():
+    if args.question == "-":
+        from qa.streams import check_stdin
+
+        check_stdin()
+    elif not args.question.strip():
         raise QAError('the question is empty; ask e.g.: qa ask "Who heads Ansar al-Sharia in Derna?"')
-    if args.question != "-" and "\n" not in args.question and os.path.isfile(args.question):
+    elif "\n" not in args.question and os.path.isfile(args.question):
         # `qa ask questions.txt` would search for the file's name: it is answered, and the way to
         # ask its lines is said
         say(f"qa: note: {args.question} is a file; to ask each of its lines: qa ask - < {args.question}")
@@ -404,7 +440,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.mode != "bm25":
         from qa.embedding.embedder import question_encoder
 
-        embedder = question_encoder(searcher.model, warn=lambda m: say(f"qa: warning: {m}"))
+        try:
+            embedder = question_encoder(searcher.model, warn=lambda m: say(f"qa: warning: {m}"))
+        except ModelMissing as exc:  # the index's model, moved or deleted since
+            raise exc.as_recorded() from None
     gc.freeze()  # what start-up loaded lives as long as the questions: no collection walks it again
     try:
         skipped = _answer_each(args, searcher, opened, embedder, flags)
@@ -494,8 +533,11 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
+    if not all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout)):  # `<&-`: None
         raise QAError("the UI needs a terminal; for scripts use: qa ask QUESTION --json")
+    from qa.streams import terminal_utf8
     from qa.ui import run
+
+    terminal_utf8()
 
     return run(index_dir_from(getattr(args, "index", None)))

@@ -42,6 +42,22 @@ def no_documents(index_dir: object, sources: int = 0) -> QAError:
     return QAError(f"the index in {index_dir}/ is empty: it has no documents; add some with: qa index PATH")
 
 
+class ModelMissing(QAError):
+    """The embedding model named is not on this machine (qa never downloads one). `as_recorded()`
+    says it for the index's own model: --model would rebuild, so the way out is another."""
+
+    def __init__(self, message: str, model: str, reason: str) -> None:
+        super().__init__(message)
+        self.model, self.reason = model, reason
+
+    def as_recorded(self) -> QAError:
+        from qa.config import DEFAULT_MODEL
+
+        return QAError(f"the index's model {self.model} is not on this machine now ({self.reason}); put it back, "
+                       f"ask by keywords with: qa ask --mode bm25 QUESTION, or rebuild the index with another "
+                       f"(every passage embedded again): qa index --rebuild --model {DEFAULT_MODEL}")
+
+
 class InterruptedAfterCommit(KeyboardInterrupt):
     """Ctrl-C (or SIGTERM) once the run had committed: the index is the new one, whole; only
     tidying (old files, a merge, the question encoder's export) was left. Not "as it was"."""

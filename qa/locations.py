@@ -53,7 +53,9 @@ def cache_dir() -> Path:
     the UI's error log)."""
     if os.environ.get("QA_CACHE_DIR"):
         return Path(os.environ["QA_CACHE_DIR"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base or not os.path.isabs(base):  # a relative one is ignored (the XDG spec): it would put the
+        base = os.path.join(os.path.expanduser("~"), ".cache")  # cache in whatever folder qa runs in
     return Path(base) / "qa"
 
 
@@ -79,7 +81,20 @@ def default_source() -> Path | None:
     return None
 
 
+#: what to do when the exports folder cannot be written (a read-only or missing home)
+WRITABLE_DATA = "set XDG_DATA_HOME to a writable folder (exports go to $XDG_DATA_HOME/qa/exports)"
+
+
 def exports_dir() -> Path:
     """Where the UI writes conversation exports: a folder of their own in the user's data folder,
     never a source folder (the scan also skips `qa-conversation-*.md` wherever it finds one)."""
     return user_data_dir() / "exports"
+
+
+def file_as_index(index_dir: Path) -> str | None:
+    """What to say when the index folder named is a file (its qa.sqlite, given for the folder, or
+    a path typed wrong), None otherwise: "no index in FILE/" sent a user to build one there."""
+    if not index_dir.is_file():
+        return None
+    holder = f": --index {index_dir.parent}" if index_dir.name == "qa.sqlite" else ""
+    return f"{index_dir} is a file, not an index folder; give --index the folder of an index{holder}"

@@ -74,9 +74,19 @@ def byline(date: str | None, author: str | None, site: str | None) -> str:
     return " · ".join(p for p in parts if p)
 
 
+#: around the highlighted sentence on a terminal that shows no styles (TERM=dumb: Emacs' M-x
+#: shell), where bold and reverse are dropped and nothing would say which sentence answers
+PLAIN_MARKS = ("**", "**")
+
+
 def passage_text(hit: Hit, dim: bool = False) -> Text:
     """The passage, its highlighted sentence in bold (reversed unless dim) and the answer phrase
-    in it underlined (styles show on a terminal only)."""
+    in it underlined (styles show on a terminal only; on a terminal without styles, TERM=dumb,
+    the sentence is set between PLAIN_MARKS)."""
+    out = console()
+    if out.is_terminal and out.is_dumb_terminal:
+        body, a, b = visible(hit.text), hit.highlight_start - hit.start, hit.highlight_end - hit.start
+        return Text(body[:a] + PLAIN_MARKS[0] + body[a:b] + PLAIN_MARKS[1] + body[b:])
     text = Text(visible(hit.text), style="dim" if dim else "")
     text.stylize("bold reverse" if not dim else "bold", hit.highlight_start - hit.start, hit.highlight_end - hit.start)
     if hit.answer is not None:

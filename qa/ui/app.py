@@ -353,13 +353,13 @@ class QAApp(App[None]):
         """The palette's Screenshot, saved beside the conversation exports: Textual's default
         folder, ~/Downloads, is often missing (a server, a container), and the save then failed
         with "Failed to save screenshot" and no reason."""
-        from qa.locations import exports_dir
+        from qa.locations import WRITABLE_DATA, exports_dir
 
         folder = Path(path) if path else exports_dir()
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self.notify(f"Could not write {folder}: {exc.strerror}", severity="error", markup=False)
+            self.notify(f"Could not write {folder}: {exc.strerror}; {WRITABLE_DATA}", severity="error", markup=False)
             return None
         name = filename or f"qa-screenshot-{time.strftime('%Y%m%d-%H%M%S')}.svg"
         return super().deliver_screenshot(name, str(folder), time_format)

@@ -281,7 +281,7 @@ class ChatScreen(Screen):
             return
         from qa.ui.export import conversation_markdown
 
-        from qa.locations import exports_dir
+        from qa.locations import WRITABLE_DATA, exports_dir
 
         # a folder of its own, never the working folder: that may be a source, and an export
         # indexed would answer questions with the tool's own words
@@ -290,7 +290,7 @@ class ChatScreen(Screen):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(conversation_markdown(self.turns), encoding="utf-8")
         except OSError as exc:
-            self.notify(f"Could not write {target}: {exc.strerror}", severity="error", markup=False)
+            self.notify(f"Could not write {target}: {exc.strerror}; {WRITABLE_DATA}", severity="error", markup=False)
             return
         self.notify(f"Saved the conversation to {target}", title="Exported", markup=False)
 
