@@ -16,10 +16,15 @@ from tests.test_answers import _marked
     ("how expensive was the stadium", NUMBER),
     ("what is isinbayevas world record", NUMBER),  # a mark, not the record's name
     ("what was maurice greenes 60m world record", NUMBER),
+    ("what top tax rate would the lib dems put on top earners", NUMBER),  # a figure's name after a word or two
+    ("what interest rate did the bank set", NUMBER),
     ("which eu countries are the biggest laggards on reform", PLACE_NAME),  # plural, a word between
     ("which other cities bid for the games", PLACE_NAME),
     ("who is yukos chief financial officer", PERSON),  # who holds the role, not what a person is
     ("who is the club's governor", PERSON),
+    ("which studio is bruce willis suing", PERSON),  # a body or a person by what it is
+    ("which mp will galloway stand against", PERSON),
+    ("which agencies downgraded the broker", PERSON),
 ])
 def test_question_types_of_marks_prices_places_and_roles(question, kind):
     assert question_type(question) == kind
@@ -50,6 +55,12 @@ def test_a_price_question_asks_for_money_and_a_record_for_a_mark():
     ("The Habsburg control of the First Empire ended after the defeat of Napoleon, who caused the collapse of "
      "that empire.",
      "Who caused the collapse of the old empire?", "Napoleon"),
+    ("Actor Bruce Willis is suing Revolution Studios over an injury he said he suffered while filming.",
+     "which studio is bruce willis suing", "Revolution Studios"),
+    ("Galloway is to stand against pro-war Labour MP Oona King at the next general election.",
+     "which mp will galloway stand against", "Labour MP Oona King"),
+    ("He said taxes were about right, although he would put a new 50% tax on top earners.",
+     "what top tax rate would the party put on top earners", "50%"),
     # a change's new value, not its first
     ("The assembly voted to cut Novacell's stake in the new mobile network from 70% to 49%.",
      "what stake will novacell have in the mobile network", "49%"),
@@ -91,3 +102,14 @@ def test_the_phrase_marked(sentence, question, answer):
 ])
 def test_what_the_new_rules_leave_alone(sentence, question, answer):
     assert _marked(sentence, question) == answer
+
+
+def test_how_old_finds_the_age_a_few_sentences_on():
+    """No sentence naming her says her age; "The 39-year-old ..." two sentences on does."""
+    from tests.test_answers import _choose
+
+    text = ("Before that, Jane Roe spent time at the left-leaning institute for policy research. She then became "
+            "secretary of the commission on social justice. The 39-year-old was educated at a comprehensive school.")
+    chosen = _choose(text, "how old is jane roe")
+    assert text[chosen.start:chosen.end].startswith("The 39-year-old")
+    assert chosen.answer is not None and text[chosen.answer[0]:chosen.answer[1]] == "39-year-old"

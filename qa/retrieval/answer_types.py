@@ -56,7 +56,8 @@ _FIGURED = (rf"(?:(?:the|its|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:{_FI
             r"(?:\s+(?:of|for|in|at|on|over|during|this|last)\s+[^?]*)?")
 _SHARE_WORD = re.compile(rf"\b(?:{_SHARE_NOUNS})s?\b", re.I)
 _FIGURE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_FIGURED}\W*$|"
-                              rf"^\W*what (?:{_FIGURE_NOUNS})s? (?:did|does|do|is|was|will|has|have|had)\b", re.I)
+                              rf"^\W*what (?:(?!(?:is|was|were|are|did|does|do)\b)[a-z]+ ){{0,2}}(?:{_FIGURE_NOUNS})s? "
+                              r"(?:did|does|do|is|was|will|would|has|have|had)\b", re.I)  # "what top tax rate would"
 #: a pattern so marked asks its type only when no "what" or "which" stands before it: "What satellite
 #: was used when Sky digital was launched?" asks for a satellite, not a date, and "What was the first
 #: film released by ...?" for a film, not what became of one (as "Was Qumu killed?" does)
@@ -99,7 +100,9 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
     (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|companies|organi[sz]ation|group|"
-                        r"firm|firms|party|auditor|auditors|"
+                        r"firm|firms|party|auditor|auditors|agencies|studio|studios|mp|mps|"
+                        r"carmaker|carmakers|retailer|retailers|insurer|insurers|regulator|"
+                        r"regulators|"
                         r"team|club|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
                         r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b",
                         re.I)),

@@ -206,7 +206,16 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
     elif not phrases_of(at) and at + 1 < len(scored) and _GOES_ON.match(text, scored[at + 1].start) \
             and phrases_of(at + 1) and total(at + 1) >= evidence.follow_share * best[0]:
         at += 1  # "... for Steve Backley, who retired." "The battling 35-year-old leaves ...": the same subject
+    if not phrases_of(at) and evidence.measure is not None and evidence.measure.age:
+        at = _age_after(text, scored, at, phrases_of)
     return at, phrases_of(at)
+
+
+def _age_after(text: str, scored: list[_Sentence], at: int, phrases_of: Callable[[int], list[Phrase]]) -> int:
+    """"How old is X": a sentence naming X says no age, and one of the next three opens "The
+    39-year-old ..." (news writes the subject's age so, a few sentences on): that one; else `at`."""
+    return next((j for j in range(at + 1, min(at + 4, len(scored)))
+                 if _AGE_OPENS.match(text, scored[j].start) and phrases_of(j)), at)
 
 
 def is_heading(text: str, start: int, end: int) -> bool:
@@ -381,6 +390,8 @@ def _nearest(places: dict[str, list[int]], first: int, last: int) -> list[tuple[
 
 #: a sentence that goes on about the one before's subject: a pronoun, or "The <words> N-year-old"
 _GOES_ON = re.compile(r"(?:He|She|They|His|Her|Their)\b|The (?:[\w-]+ ){0,2}\d+-year-old\b")
+#: a sentence that opens with the subject's age: "The 39-year-old was educated at ..."
+_AGE_OPENS = re.compile(r"The (?:[\w-]+ ){0,2}\d+-year-old\b")
 #: a sentence that opens with a quotation mark
 _OPENS_QUOTE = re.compile(r"[\"“]")
 #: what ends a clause between a question word and a phrase (_answer_phrase): a mark between two
