@@ -113,3 +113,19 @@ def test_how_old_finds_the_age_a_few_sentences_on():
     chosen = _choose(text, "how old is jane roe")
     assert text[chosen.start:chosen.end].startswith("The 39-year-old")
     assert chosen.answer is not None and text[chosen.answer[0]:chosen.answer[1]] == "39-year-old"
+
+
+@pytest.mark.parametrize("sentence, question, source", [
+    ("The number of films made in the UK fell 40% in 2004, with two big films among those affected, Screen Daily has said.",
+     "according to whom did uk film production fall 40%", "Screen Daily"),
+    ("The carmaker is recalling nearly 200,000 vehicles in the US on safety grounds, according to federal regulators.",
+     "according to whom is the carmaker recalling 200,000 vehicles", "federal regulators"),
+    ("Ruritania has withdrawn $1bn in assets from the US, assets frozen for almost 20 years, the central bank has said.",
+     "according to who has ruritania withdrawn $1bn", "the central bank"),
+    # no attribution: a name, as for "who"
+    ("A study by the Pew Internet and American Life Project found that MP3 players are the gadget of choice.",
+     "according to who are mp3 players the gadget of choice", "Pew Internet and American Life Project"),
+])
+def test_according_to_whom_marks_who_gives_it(sentence, question, source):
+    assert question_type(question) == "source"
+    assert _marked(sentence, question) == source

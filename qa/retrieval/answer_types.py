@@ -38,6 +38,9 @@ NAME = "name"
 #: "What did Hopkins say about the campaign?": the words said, marked (a quotation, or the clause
 #: a verb of saying reports: "said the compression was visually lossless")
 SAID = "said"
+#: "According to whom did film production fall?": who the sentence says gives it ("according to federal
+#: regulators", "..., Screen Daily has said."; else a name), weighed in the sentence choice as a type is
+SOURCE = "source"
 #: the types whose phrase is marked in the sentence chosen without it, and counts for nothing else
 MARKED_ONLY = frozenset({NAME, SAID})
 _SAYING = (r"(?:say|says|said|saying|tell|tells|told|claim|claims|claimed|argue|argues|argued|warn|warns|warned|"
@@ -96,6 +99,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
     (PLACE_NAME, re.compile(r"\b(?:what|which) (?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|the|a|an)\b)[a-z]+ )?(?:country|city|town|state|region|province|place|"
                             r"continent|island|county|nation|capital|village|location|countries|cities|towns|"
                             r"states|regions|provinces|nations|capitals|islands)\b", re.I)),
+    (SOURCE, re.compile(r"^\W*according to (?:whom|who)\b", re.I)),
     (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b.{{0,80}}?\b{_SAYING}\b", re.I)),
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
@@ -313,6 +317,11 @@ _FINITE = r"(?:is|was|were|are|will|would|had|has|have|could|can|should|may|migh
 _ATTRIBUTING = r"(?:said|says|added|adds|warned|explained|insisted|admitted|argued|wrote|commented|told)"
 _SAID_FIRST = re.compile(rf"\s*(\w[^\"“”]*?[^\s,]),\s+(?:{_ATTRIBUTING}\s+(?![^.!?]{{0,80}}?\b{_FINITE}\b)[^.!?\"“”]{{1,80}}|"
                          rf"(?:[\w'’.-]+\s+){{0,3}}{_ATTRIBUTING})[.!?]?\s*$")
+# who gives what a sentence says: "according to federal regulators", "..., Screen Daily has said."
+_SOURCE_WORD = r"[\w'’&-]+(?:\.[\w'’&-]+)*"  # "U.S" inside, no full stop after
+_ACCORDING = re.compile(rf"\baccording to ((?:the\s+)?{_SOURCE_WORD}(?:\s+{_SOURCE_WORD}){{0,6}}?)(?=\s*[,.;:)]|\s*$)", re.I)
+_SOURCE_AFTER = re.compile(rf",\s+((?:the\s+)?{_SOURCE_WORD}(?:\s+{_SOURCE_WORD}){{0,5}}?)\s+(?:has\s+|have\s+|had\s+)?"
+                           rf"(?:{_ATTRIBUTING}|reported|reports|found|estimated|estimates)[.!?]?\s*$")
 # "... said (that) <clause>": the clause to the sentence's end
 _SAID_THAT = re.compile(rf"\b{_SAYING}\b[^.!?\"“”]{{0,60}}?\bthat\s+(\w[^.!?]*\w)")
 _SAID_CLAUSE = re.compile(rf"\b{_SAYING}\b(?:\s+(?:that|on \w+|in a statement|yesterday|today|last week))?,?\s+"
@@ -861,6 +870,9 @@ def phrases(text: str, kind: str | None, asked: Collection[str], own: Sequence[t
         return roles if roles is not None else _names(text, asked, False)
     if kind == SAID:
         return _said(text)
+    if kind == SOURCE:  # else a name, as for "who" ("A study by the Pew Internet Project found")
+        return sorted(Phrase(m.start(1), m.end(1)) for pattern in (_ACCORDING, _SOURCE_AFTER)
+                      for m in pattern.finditer(text)) or phrases(text, PERSON, asked, own)
     if kind in (CAUSE, FATE, RANK):
         return list(_spans(text, kind))
     return []
