@@ -61,6 +61,9 @@ def test_a_price_question_asks_for_money_and_a_record_for_a_mark():
      "which mp will galloway stand against", "Labour MP Oona King"),
     ("He said taxes were about right, although he would put a new 50% tax on top earners.",
      "what top tax rate would the party put on top earners", "50%"),
+    # a firm's name joined by "&", whole
+    ("Shares rose after Marks & Spencer said it would cut prices.", "who said it would cut prices", "Marks & Spencer"),
+    ("The bid came from Procter & Gamble, the maker of Gillette razors.", "who made the bid", "Procter & Gamble"),
     # a change's new value, not its first
     ("The assembly voted to cut Novacell's stake in the new mobile network from 70% to 49%.",
      "what stake will novacell have in the mobile network", "49%"),

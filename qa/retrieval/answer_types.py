@@ -196,7 +196,7 @@ _MARK_UNITS = frozenset(stem_of(w) for w in "m cm kg metres meters points goals 
 _CLOCK_UNITS = frozenset(stem_of(w) for w in ("second", "minute", "hour"))
 _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|billion|thousand))")
 # A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case particles.
-_NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the)\s+)?"
+_NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the|&)\s+)?"
                    r"(?:[A-Z][\w'’.-]*))*")
 #: a region's word may stand between a place preposition and a place: "fled to southern Italy", "in far eastern Anatolia"
 _REGION = r"(?:(?:far|north|south|east|west|northern|southern|eastern|western|central|upper|lower)\s+){0,2}"
