@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.retrieval.answer_types import NUMBER, PERSON, PLACE_NAME, ROLE, asked_measure, question_type
+from qa.retrieval.answer_types import FATE, NUMBER, PERSON, PLACE_NAME, ROLE, asked_measure, question_type
 from tests.test_answers import _marked
 
 
@@ -25,6 +25,7 @@ from tests.test_answers import _marked
     ("which studio is bruce willis suing", PERSON),  # a body or a person by what it is
     ("which mp will galloway stand against", PERSON),
     ("which agencies downgraded the broker", PERSON),
+    ("what will happen to mps who use blackberries in the chamber", FATE),  # not "who use": a fate
 ])
 def test_question_types_of_marks_prices_places_and_roles(question, kind):
     assert question_type(question) == kind
@@ -61,6 +62,8 @@ def test_a_price_question_asks_for_money_and_a_record_for_a_mark():
      "which mp will galloway stand against", "Labour MP Oona King"),
     ("He said taxes were about right, although he would put a new 50% tax on top earners.",
      "what top tax rate would the party put on top earners", "50%"),
+    ("MPs will be thrown out of the Commons if they use pagers in the chamber, Speaker Tom Hale has ruled.",
+     "what will happen to mps who use pagers in the chamber", "thrown out"),
     # a firm's name joined by "&", whole
     ("Shares rose after Marks & Spencer said it would cut prices.", "who said it would cut prices", "Marks & Spencer"),
     ("The bid came from Procter & Gamble, the maker of Gillette razors.", "who made the bid", "Procter & Gamble"),

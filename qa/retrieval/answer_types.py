@@ -77,7 +77,7 @@ _RECORD_QUESTION = (r"^\W*what (?:is|was|are|were) (?:the |his |her |their |its 
                     r"(?:world |personal |british |european |olympic |national |\w+ )?(?:record|best)s?\W*$")
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[str]]] = [
-    (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:became|becomes|has become) of\b|"
+    (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:will|would|could|might|is going to) happen to\b|\bwhat (?:became|becomes|has become) of\b|"
                       r"\bwhat (?:is|was) the fate of\b", re.I)),
     (FATE, _AFTER_WH, re.compile(r"\b(?:is|was|were|are|has|have) .{1,60}\b(?:killed|dead|alive|"
                                  r"captured|arrested|injured|hurt|wounded|released|freed|jailed|detained)\b", re.I)),
@@ -340,7 +340,8 @@ _CAUSE = re.compile(r"\b(?:because(?: of)?|due to(?!\s+(?:be|open|start|begin|ta
 _OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not)\s+)?(?:killed|captured|"
             r"injur\w*|wounded|hurt|unhurt|unharmed|arrested|detained|jailed|imprisoned|released|freed|escaped|died|"
             r"dead|alive|survived|executed|sentenced|kidnapped|abducted|missing|resigned|fired|sacked|dismissed|"
-            r"ousted|elected|appointed|acquitted|convicted|charged|deported|exiled|fled|shot)")
+            r"ousted|elected|appointed|acquitted|convicted|charged|deported|exiled|fled|shot|thrown out|kicked out|expelled|"
+            r"banned|suspended|fined|barred|evicted|stripped|sent off|axed)")
 _FATE = re.compile(rf"\b{_OUTCOME}(?:\s+(?:and|or)\s+{_OUTCOME})*\b", re.I)
 _RANKED = re.compile(r"\b(?:(?:joint|equal)[ -])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
                      r"eleventh|twelfth|last|runner-up|runners-up|\d{1,3}(?:st|nd|rd|th)|"
