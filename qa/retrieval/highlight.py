@@ -390,8 +390,6 @@ def _nearest(places: dict[str, list[int]], first: int, last: int) -> list[tuple[
 
 #: a sentence that goes on about the one before's subject: a pronoun, or "The <words> N-year-old"
 _GOES_ON = re.compile(r"(?:He|She|They|His|Her|Their)\b|The (?:[\w-]+ ){0,2}\d+-year-old\b")
-#: a sentence that opens with the subject's age: "The 39-year-old was educated at ..."
-_AGE_OPENS = re.compile(r"The (?:[\w-]+ ){0,2}\d+-year-old\b")
 #: a sentence that opens with a quotation mark
 _OPENS_QUOTE = re.compile(r"[\"“]")
 #: what ends a clause between a question word and a phrase (_answer_phrase): a mark between two
@@ -405,6 +403,8 @@ _BREAKS = re.compile(r"[,;:()]|\b(?:and|but|while|whereas|who|which|when|because
 _APPOSED = re.compile(r",\s+((?:[\w'’&.-]+\s+){0,7}[\w'’&.-]+),")
 _NOT_APPOSED = frozenset("""said says say told is was are were has have had will would could can who which that
     when where while but if because although after before since""".split())
+#: a sentence that opens with the subject's age: "The 39-year-old was educated at ..."
+_AGE_OPENS = re.compile(r"The (?:[\w-]+ ){0,2}\d+-year-old\b")
 #: a change's first value and its last: "from 70% to 49%"
 _FROM = re.compile(r"\bfrom\s+$")
 _YEAR_WORD = re.compile(r"(?:1[0-9]|20)\d\d")
