@@ -77,7 +77,8 @@ _RECORD_QUESTION = (r"^\W*what (?:is|was|are|were) (?:the |his |her |their |its 
                     r"(?:world |personal |british |european |olympic |national |\w+ )?(?:record|best)s?\W*$")
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[str]]] = [
-    (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:will|would|could|might|is going to) happen to\b|\bwhat (?:became|becomes|has become) of\b|"
+    (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|"
+                      r"\bwhat (?:will|would|could|might|is going to) happen to\b|\bwhat (?:became|becomes|has become) of\b|"
                       r"\bwhat (?:is|was) the fate of\b", re.I)),
     (FATE, _AFTER_WH, re.compile(r"\b(?:is|was|were|are|has|have) .{1,60}\b(?:killed|dead|alive|"
                                  r"captured|arrested|injured|hurt|wounded|released|freed|jailed|detained)\b", re.I)),
@@ -96,7 +97,8 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
                       # "where did club foot reach in the singles chart": a chart position ("number 11")
                       r"\bwhere (?:did|does|do|has|have|had) .{1,60}?\b(?:chart|charted|peak|peaked)\b|"
                       r"\bwhere (?:did|does|do|has|have|had) .{1,60}?\bcharts?\b", re.I)),
-    (PLACE_NAME, re.compile(r"\b(?:what|which) (?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|the|a|an)\b)[a-z]+ )?(?:country|city|town|state|region|province|place|"
+    (PLACE_NAME, re.compile(r"\b(?:what|which) (?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|"
+                            r"the|a|an)\b)[a-z]+ )?(?:country|city|town|state|region|province|place|"
                             r"continent|island|county|nation|capital|village|location|countries|cities|towns|"
                             r"states|regions|provinces|nations|capitals|islands)\b", re.I)),
     (SOURCE, re.compile(r"^\W*according to (?:whom|who)\b", re.I)),
