@@ -38,6 +38,9 @@ NAME = "name"
 #: "What did Hopkins say about the campaign?": the words said, marked (a quotation, or the clause
 #: a verb of saying reports: "said the compression was visually lossless")
 SAID = "said"
+#: "According to whom did film production fall?": who the sentence says gives it ("according to federal
+#: regulators", "..., Screen Daily has said."; else a name), weighed in the sentence choice as a type is
+SOURCE = "source"
 #: the types whose phrase is marked in the sentence chosen without it, and counts for nothing else
 MARKED_ONLY = frozenset({NAME, SAID})
 _SAYING = (r"(?:say|says|said|saying|tell|tells|told|claim|claims|claimed|argue|argues|argued|warn|warns|warned|"
@@ -56,7 +59,8 @@ _FIGURED = (rf"(?:(?:the|its|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:{_FI
             r"(?:\s+(?:of|for|in|at|on|over|during|this|last)\s+[^?]*)?")
 _SHARE_WORD = re.compile(rf"\b(?:{_SHARE_NOUNS})s?\b", re.I)
 _FIGURE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_FIGURED}\W*$|"
-                              rf"^\W*what (?:{_FIGURE_NOUNS})s? (?:did|does|do|is|was|will|has|have|had)\b", re.I)
+                              rf"^\W*what (?:(?!(?:is|was|were|are|did|does|do)\b)[a-z]+ ){{0,2}}(?:{_FIGURE_NOUNS})s? "
+                              r"(?:did|does|do|is|was|will|would|has|have|had)\b", re.I)  # "what top tax rate would"
 #: a pattern so marked asks its type only when no "what" or "which" stands before it: "What satellite
 #: was used when Sky digital was launched?" asks for a satellite, not a date, and "What was the first
 #: film released by ...?" for a film, not what became of one (as "Was Qumu killed?" does)
@@ -65,13 +69,21 @@ _AFTER_WH = "not after what"
 _RACE_QUESTION = (r"\bwhat (?:is|was|were) (?:the|his|her|their|its) (?:new |world |course )?"
                   r"(?:winning|finishing|record|best|fastest|qualifying|lap|race) times?\b")
 _WHAT_BEFORE = re.compile(r"\b(?:what|which)\b", re.I)
+# "how cheap is the laptop", "how expensive was the deal": a price
+_PRICEY = "cheap|expensive|costly|dear"
+# "what is isinbayeva's world record", "what was greene's 60m record": a mark (a height, a time), not
+# the name of a record ("what record did they sign")
+_RECORD_QUESTION = (r"^\W*what (?:is|was|are|were) (?:the |his |her |their |its )?(?:[\w'’-]+\s+){0,3}?"
+                    r"(?:world |personal |british |european |olympic |national |\w+ )?(?:record|best)s?\W*$")
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[str]]] = [
-    (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:became|becomes|has become) of\b|"
+    (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|"
+                      r"\bwhat (?:will|would|could|might|is going to) happen to\b|\bwhat (?:became|becomes|has become) of\b|"
                       r"\bwhat (?:is|was) the fate of\b", re.I)),
     (FATE, _AFTER_WH, re.compile(r"\b(?:is|was|were|are|has|have) .{1,60}\b(?:killed|dead|alive|"
                                  r"captured|arrested|injured|hurt|wounded|released|freed|jailed|detained)\b", re.I)),
-    (NUMBER, re.compile(rf"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast)\b|{_RACE_QUESTION}|"
+    (NUMBER, re.compile(rf"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast|{_PRICEY})\b|{_RACE_QUESTION}|"
+                        rf"{_RECORD_QUESTION}|"
                         r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b|"
                         rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$|{_FIGURE_QUESTION.pattern}", re.I)),
     (DATE, _AFTER_WH, re.compile(r"\bwhen\b", re.I)),
@@ -85,13 +97,18 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
                       # "where did club foot reach in the singles chart": a chart position ("number 11")
                       r"\bwhere (?:did|does|do|has|have|had) .{1,60}?\b(?:chart|charted|peak|peaked)\b|"
                       r"\bwhere (?:did|does|do|has|have|had) .{1,60}?\bcharts?\b", re.I)),
-    (PLACE_NAME, re.compile(r"\b(?:what|which) (?:country|city|town|state|region|province|place|"
-                            r"continent|island|county|nation|capital|village|location)\b", re.I)),
+    (PLACE_NAME, re.compile(r"\b(?:what|which) (?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|"
+                            r"the|a|an)\b)[a-z]+ )?(?:country|city|town|state|region|province|place|"
+                            r"continent|island|county|nation|capital|village|location|countries|cities|towns|"
+                            r"states|regions|provinces|nations|capitals|islands)\b", re.I)),
+    (SOURCE, re.compile(r"^\W*according to (?:whom|who)\b", re.I)),
     (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b.{{0,80}}?\b{_SAYING}\b", re.I)),
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
     (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|companies|organi[sz]ation|group|"
-                        r"firm|firms|party|auditor|auditors|"
+                        r"firm|firms|party|auditor|auditors|agencies|studio|studios|mp|mps|"
+                        r"carmaker|carmakers|retailer|retailers|insurer|insurers|regulator|"
+                        r"regulators|"
                         r"team|club|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
                         r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b",
                         re.I)),
@@ -145,9 +162,14 @@ _NEXT_CONVERSION = re.compile(r"\s*[;,/]\s*")
 _UNIT_AFTER = re.compile(r"(?:\s+[A-Za-z]+){1,2}")
 #: what an amount is of, as its phrase ends ("250 screens" -> "screens") or a currency it is in
 _PHRASE_UNIT = re.compile(r"([a-z][a-z-]*|%|cent)\W*$", re.I)
-_FOLLOWING = re.compile(r"(?:\s+[a-z][a-z-]*){1,2}")
+_FOLLOWING = re.compile(r"(?:\s+[a-z][a-z-]*|\s+[A-Z]+s\b){1,2}")  # "83 MPs": a unit in capitals, plural
+# the whole a share is of: "5% of the workforce", "a third of all adults"
+_OF_WHOLE = re.compile(r"\s+of\s+(?:(?:the|all|its|their|his|her)\s+)?(?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*"
+                       r"(?=\s*[,.;:)]|\s*$|\s+(?:of|in|at|on|for|from|and|or|but|who|which|that|than|was|were|is|are|"
+                       r"had|has|have|did|do|does|will|would|could)\b)")  # its head noun: "of the voting population"
 _MONEY = re.compile(r"[$£€¥]|\b(?:pounds?|dollars?|euros?|yen|yuan|francs?|marks?|rupees?|r[ou]bles?|pence|cents?|"
-                    r"dinars?|pesos?|lira|rand|won)\b", re.I)
+                    r"dinars?|pesos?|lira|rand|won|kron[aeo]r?|zloty|forint|baht|ringgit|rupiah|shekels?|riyals?|dirhams?|"
+                    r"naira|shillings?|reais|real|rials?)\b", re.I)
 # "How many screens ...", "what number of people", "how much money": the words naming what is counted
 _ASKED_UNIT = re.compile(r"\b(?:how (?:many|much)|what (?:number|amount|percentage|share|proportion) of)"
                          r"((?:\s+[a-z][\w'’-]*){1,3})", re.I)
@@ -171,10 +193,12 @@ _AGED = re.compile(r"\b(?:aged?|age of|turn(?:s|ed|ing)?|at|(?:[Hh]e|[Ss]he|[Tt]
 _OLD_AFTER = re.compile(r"(?:-years?)?[- ]old\b")
 _YEARS_OR_BARE = re.compile(r"\d{1,3}(?:\s+years?)?|(?:[a-z]+-)?[a-z]+(?:\s+years?)?", re.I)
 _BARE_AGE = re.compile(r"\d{1,3}")
+#: what a record is measured in besides time and length: "4.91m", "8.95 metres", "9,026 points"
+_MARK_UNITS = frozenset(stem_of(w) for w in "m cm kg metres meters points goals runs wickets".split())
 _CLOCK_UNITS = frozenset(stem_of(w) for w in ("second", "minute", "hour"))
 _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|billion|thousand))")
 # A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case particles.
-_NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the)\s+)?"
+_NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the|&)\s+)?"
                    r"(?:[A-Z][\w'’.-]*))*")
 #: a region's word may stand between a place preposition and a place: "fled to southern Italy", "in far eastern Anatolia"
 _REGION = r"(?:(?:far|north|south|east|west|northern|southern|eastern|western|central|upper|lower)\s+){0,2}"
@@ -262,7 +286,8 @@ _AGENT_NOUN = re.compile(r"[a-z-]*(?:er|or|ist|ian|ee)s?")
 _ASKED_ROLES = frozenset("""auditor adviser advisor spokesman spokeswoman spokesperson chairman chairwoman successor
     predecessor sponsor coach boss chief head captain manager director producer editor owner founder lawyer singer
     guitarist drummer bassist drummer president secretary minister wife husband son daughter father mother brother
-    sister partner girlfriend boyfriend agent deputy replacement ceo cfo coo cto executive chairperson""".split())
+    sister partner girlfriend boyfriend agent deputy replacement ceo cfo coo cto executive chairperson officer
+    exec frontman frontwoman governor commissioner treasurer ambassador""".split())
 _TITLES = frozenset("""manager director developer producer reporter officer senator governor striker defender keeper
     winger founder owner editor professor lawyer singer writer author actor leader player""".split())
 # ", a member of the BMW management board," after a name: what it says the person is
@@ -294,6 +319,11 @@ _FINITE = r"(?:is|was|were|are|will|would|had|has|have|could|can|should|may|migh
 _ATTRIBUTING = r"(?:said|says|added|adds|warned|explained|insisted|admitted|argued|wrote|commented|told)"
 _SAID_FIRST = re.compile(rf"\s*(\w[^\"“”]*?[^\s,]),\s+(?:{_ATTRIBUTING}\s+(?![^.!?]{{0,80}}?\b{_FINITE}\b)[^.!?\"“”]{{1,80}}|"
                          rf"(?:[\w'’.-]+\s+){{0,3}}{_ATTRIBUTING})[.!?]?\s*$")
+# who gives what a sentence says: "according to federal regulators", "..., Screen Daily has said."
+_SOURCE_WORD = r"[\w'’&-]+(?:\.[\w'’&-]+)*"  # "U.S" inside, no full stop after
+_ACCORDING = re.compile(rf"\baccording to ((?:the\s+)?{_SOURCE_WORD}(?:\s+{_SOURCE_WORD}){{0,6}}?)(?=\s*[,.;:)]|\s*$)", re.I)
+_SOURCE_AFTER = re.compile(rf",\s+((?:the\s+)?{_SOURCE_WORD}(?:\s+{_SOURCE_WORD}){{0,5}}?)\s+(?:has\s+|have\s+|had\s+)?"
+                           rf"(?:{_ATTRIBUTING}|reported|reports|found|estimated|estimates)[.!?]?\s*$")
 # "... said (that) <clause>": the clause to the sentence's end
 _SAID_THAT = re.compile(rf"\b{_SAYING}\b[^.!?\"“”]{{0,60}}?\bthat\s+(\w[^.!?]*\w)")
 _SAID_CLAUSE = re.compile(rf"\b{_SAYING}\b(?:\s+(?:that|on \w+|in a statement|yesterday|today|last week))?,?\s+"
@@ -312,7 +342,8 @@ _CAUSE = re.compile(r"\b(?:because(?: of)?|due to(?!\s+(?:be|open|start|begin|ta
 _OUTCOME = (r"(?:(?:lightly|slightly|seriously|badly|critically|fatally|only|not)\s+)?(?:killed|captured|"
             r"injur\w*|wounded|hurt|unhurt|unharmed|arrested|detained|jailed|imprisoned|released|freed|escaped|died|"
             r"dead|alive|survived|executed|sentenced|kidnapped|abducted|missing|resigned|fired|sacked|dismissed|"
-            r"ousted|elected|appointed|acquitted|convicted|charged|deported|exiled|fled|shot)")
+            r"ousted|elected|appointed|acquitted|convicted|charged|deported|exiled|fled|shot|thrown out|kicked out|expelled|"
+            r"banned|suspended|fined|barred|evicted|stripped|sent off|axed)")
 _FATE = re.compile(rf"\b{_OUTCOME}(?:\s+(?:and|or)\s+{_OUTCOME})*\b", re.I)
 _RANKED = re.compile(r"\b(?:(?:joint|equal)[ -])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
                      r"eleventh|twelfth|last|runner-up|runners-up|\d{1,3}(?:st|nd|rd|th)|"
@@ -352,16 +383,20 @@ def asked_measure(question: str) -> Measure | None:
         return Measure(frozenset(), True, False)
     if found is None and (figure := _FIGURE_QUESTION.search(question)) is not None:  # "what was japan's growth"
         return Measure(frozenset(), False, True) if _SHARE_WORD.search(figure.group(0)) else None
-    if found is None and re.search(_RACE_QUESTION, question, re.I):
-        return Measure(_TIME_UNITS, False, False, False, True)
+    if found is None and (re.search(_RACE_QUESTION, question, re.I) or re.search(_RECORD_QUESTION, question, re.I)):
+        return Measure(_TIME_UNITS | _MARK_UNITS, False, False, False, True)  # "6.39secs", "4.91m"; not "11th"
+    if found is None and re.search(rf"\bhow (?:{_PRICEY})\b", question, re.I):
+        return Measure(frozenset(), True, False)
     if found is None:
         span = _HOW_LONG.search(question)  # a time or a length; an age in years ("the 34-year-old")
         if span is not None and span.group(1).casefold() == "fast":  # "in 9.58sec", "at 78 mph"; "grew 3%" too
             return Measure(_TIME_UNITS | _SPEED_UNITS, False, False)
         return None if span is None else Measure(_TIME_UNITS, False, False, span.group(1).casefold() == "old", True)
-    named = []
+    named: list[str] = []
     for word in found.group(1).split():
         word = word.casefold()
+        if not named and word in ("of", "the", "all", "its", "their", "his", "her"):
+            continue  # "what share of the workforce": the whole the share is of
         if word in STOP_WORDS or word in _VERBISH:
             break
         named.append(word)
@@ -376,12 +411,13 @@ def asked_measure(question: str) -> Measure | None:
 def fits(text: str, amount: Phrase, measure: Measure) -> int:
     """How surely the amount (a phrase of `text`) is of what the question counts: 3 when it is a
     share for "what share / percentage" (whatever the share is of: "3.7%", not "28,000 students",
-    for "what percentage of students"), 2 when its unit, or one of the two words after it, is the
+    for "what percentage of students"; 4 when of the whole the question names: "5% of the workforce",
+    not "half of all graduates", for "what share of the workforce"), 2 when its unit, or one of the two words after it, is the
     noun the question names ("250 screens", "200 new jobs" for "How many jobs"), 1 when it is
     money for "how much", else 0."""
     words = text[amount.start:amount.end]
-    if measure.share and _PART.search(words):
-        return 3  # "what percentage of students": "3.7%", not "28,000 students"
+    if measure.share and _PART.search(words):  # "what percentage of students": "3.7%", not "28,000 students";
+        return 3 + _of_whole(text, amount, measure)  # "5% of the workforce" for a share of it
     if unit_end(text, amount, measure) is not None:
         return 2
     return int(measure.money and _MONEY.search(words) is not None)
@@ -408,6 +444,12 @@ def unit_end(text: str, amount: Phrase, measure: Measure) -> int | None:
         if stem_of(word.group(0).casefold()) in measure.units:
             return word.end()
     return None
+
+
+def _of_whole(text: str, amount: Phrase, measure: Measure) -> bool:
+    """Whether a share is of the whole the question names: "5% of the workforce" (the mark stays "5%")."""
+    whole = _OF_WHOLE.match(text, amount.end)
+    return whole is not None and stem_of(whole.group(0).rsplit(None, 1)[-1].casefold()) in measure.units
 
 
 def _age_end(text: str, amount: Phrase) -> int | None:
@@ -831,6 +873,9 @@ def phrases(text: str, kind: str | None, asked: Collection[str], own: Sequence[t
         return roles if roles is not None else _names(text, asked, False)
     if kind == SAID:
         return _said(text)
+    if kind == SOURCE:  # else a name, as for "who" ("A study by the Pew Internet Project found")
+        return sorted(Phrase(m.start(1), m.end(1)) for pattern in (_ACCORDING, _SOURCE_AFTER)
+                      for m in pattern.finditer(text)) or phrases(text, PERSON, asked, own)
     if kind in (CAUSE, FATE, RANK):
         return list(_spans(text, kind))
     return []

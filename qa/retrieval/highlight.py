@@ -210,7 +210,16 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
     elif not phrases_of(at) and at + 1 < len(scored) and _GOES_ON.match(text, scored[at + 1].start) \
             and phrases_of(at + 1) and total(at + 1) >= evidence.follow_share * best[0]:
         at += 1  # "... for Steve Backley, who retired." "The battling 35-year-old leaves ...": the same subject
+    if not phrases_of(at) and evidence.measure is not None and evidence.measure.age:
+        at = _age_after(text, scored, at, phrases_of)
     return at, phrases_of(at)
+
+
+def _age_after(text: str, scored: list[_Sentence], at: int, phrases_of: Callable[[int], list[Phrase]]) -> int:
+    """"How old is X": a sentence naming X says no age, and one of the next three opens "The
+    39-year-old ..." (news writes the subject's age so, a few sentences on): that one; else `at`."""
+    return next((j for j in range(at + 1, min(at + 4, len(scored)))
+                 if _AGE_OPENS.match(text, scored[j].start) and phrases_of(j)), at)
 
 
 def is_heading(text: str, start: int, end: int) -> bool:
@@ -299,6 +308,7 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
         found = [p for p, f in zip(found, fit) if f == max(fit)]
         if measure.strict and not max(fit):
             return None  # "how old": "four-time champion" holds no age; "how long": "two new contests" no time
+        found = _not_from(sentence, found, wanted)
     words = _word_stems(sentence)
     at = [(i, stem) for i, (_, _, stem) in enumerate(words) if stem in wanted]
     if not at:
@@ -312,7 +322,8 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
 
     def score(phrase: Phrase) -> float:  # looked up, not scanned: a table of 800 amounts took seconds
         first = min(bisect.bisect_right(ends, phrase.start), len(words) - 1)
-        last = bisect.bisect_left(starts, phrase.end) - 1 if starts[0] < phrase.end else first
+        reach = _apposition_end(sentence, phrase)  # "Robert Benmosche, Metlife's chief executive,": one phrase
+        last = bisect.bisect_left(starts, reach) - 1 if starts[0] < reach else first
         near: dict[str, float] = {}
         for i, stem in (at if last < first or proximity < 0 else _nearest(places, first, last)):
             together = clause[i] == clause[first] if i < first else clause[i] == clause[last] if i > last else True
@@ -326,6 +337,34 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     phrase = max(found, key=lambda p: (score(p), -p.start))
     end = unit_end(sentence, phrase, measure) if measure is not None else None  # "200 new jobs", whole
     return offset + phrase.start, offset + (end or phrase.end)
+
+
+def _apposition_end(sentence: str, phrase: Phrase) -> int:
+    """Where a name's apposition ends (", Metlife's chairman and chief executive," after "Robert
+    Benmosche"): the words between the two commas say who the name is, so a question's words there
+    are the name's own ("who is metlife's chief executive"); the phrase's end where none follows. An
+    apposition opens with a lower-case word or an owner ("Metlife's") and holds a lower-case word
+    besides an article."""
+    if not sentence[phrase.start:phrase.start + 1].isupper():
+        return phrase.end
+    found = _APPOSED.match(sentence, phrase.end)
+    words = found.group(1).split() if found is not None else []
+    if not words or any(w.casefold() in _NOT_APPOSED or w.endswith("ed") for w in words) \
+            or not (words[0].islower() or words[0].endswith(("'s", "’s"))) \
+            or all(w in ("a", "an", "the") or not w.islower() for w in words):
+        return phrase.end  # a list's next item ("Samuel Marsden School in Wellington"), another name ("the MetroCentre")
+    return found.end(1)
+
+
+def _not_from(sentence: str, found: list[Phrase], wanted: set[str]) -> list[Phrase]:
+    """The amounts but a change's first value: "cut its stake from 70% to 49%" holds the stake
+    now (49%); "from 70%" is what it was, which a question asks with the year it was so."""
+    if any(_YEAR_WORD.fullmatch(w) for w in wanted):
+        return found  # "what percentage attended in 1992": "from 6.1% (in 1992) to 7.8%"
+    ends = {p.start for p in found}
+    kept = [p for p in found if not (_FROM.search(sentence, max(0, p.start - 6), p.start)
+                                     and (to := _TO.match(sentence, p.end)) is not None and to.end() in ends)]
+    return kept or found
 
 
 def answer_clause(text: str, sentence: tuple[int, int], phrase: tuple[int, int]) -> tuple[int, int]:
@@ -369,15 +408,26 @@ _CLAUSE_WORDS = frozenset(("and", "but", "while", "whereas", "who", "which"))
 #: the same, and the words that open a subordinate clause ("... became chancellor when Labour returned")
 _BREAKS = re.compile(r"[,;:()]|\b(?:and|but|while|whereas|who|which|when|because|although|though|if|unless|"
                      r"until)\b", re.IGNORECASE)
-#: a passive's agent: "<verb> by [the] [two words] <phrase>"
-_AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$")
+#: a name's apposition: ", <up to eight words>," (no verb among them: _NOT_APPOSED)
+_APPOSED = re.compile(r",\s+((?:[\w'’&.-]+\s+){0,7}[\w'’&.-]+),")
+_NOT_APPOSED = frozenset("""said says say told is was are were has have had will would could can who which that
+    when where while but if because although after before since""".split())
+#: a sentence that opens with the subject's age: "The 39-year-old was educated at ..."
+_AGE_OPENS = re.compile(r"The (?:[\w-]+ ){0,2}\d+-year-old\b")
+#: a change's first value and its last: "from 70% to 49%"
+_FROM = re.compile(r"\bfrom\s+$")
+_YEAR_WORD = re.compile(r"(?:1[0-9]|20)\d\d")
+_TO = re.compile(r"\s+to\s+")
+#: a passive's agent: "<verb> by [the] [three words] <phrase>" ("headlined by the British rock group Coldplay")
+_AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[A-Z][\w-]*\s+)?(?:[a-z][\w-]*\s+){0,2}$")
 
 
 #: the words before a verb's object, back to a clause's mark: "beating Group B rivals the Netherlands"
 _BEFORE_OBJECT = re.compile(r"(?:[\w'’-]+\s+){1,5}$")
 _LOWER_WORD = re.compile(r"\b([a-z][a-z'’-]*)\b")
-#: an active clause's subject: "<phrase> [will|has ...] <verb>" ("Robert Redford founded Sundance")
-_SUBJECT = re.compile(r"\s+(?:(?:will|would|could|can|has|have|had|also|then|later|first)\s+){0,2}([a-z]\w*)")
+#: an active clause's subject: "<phrase> [will|has ...] <verb>" ("Robert Redford founded Sundance"), or a
+#: relative clause's: "Brian O'Driscoll, who set up tries for ..." (who set them up)
+_SUBJECT = re.compile(r"(?:,?\s+who)?\s+(?:(?:will|would|could|can|has|have|had|also|then|later|first)\s+){0,2}([a-z]\w*)")
 #: a passive clause's subject, what a question on who was done to asks for: "<phrase> is tipped / was named"
 _PASSIVE_SUBJECT = re.compile(r"\s+(?:is|was|are|were|has been|have been|had been|will be)\s+(?:also\s+)?([a-z]\w*)")
 
