@@ -7,11 +7,11 @@ held in memory for the benchmarks' sweeps (which call `rank_candidates` on cache
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from qa.retrieval.boundary import answer_past_boundary
+from qa.retrieval.boundary import answer_past_boundary, ends_unanswered
 from qa.retrieval.highlight import SentenceScore
 from qa.retrieval.cite import cite
 from qa.retrieval.duplicates import fold
@@ -20,6 +20,7 @@ from qa.retrieval.records import Candidates, Hit, Query
 from qa.retrieval.abbreviations import lend_weights
 from qa.retrieval.rerank import ArticleWeights, article_weights, rerank, score_sentences
 from qa.retrieval.sentence_vectors import dense_evidence
+from qa.retrieval.shown import complete, could_be_shown
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.retrieval.support import differing, support, support_rerank
 from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage, missing_names
@@ -113,21 +114,30 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     if query.context:
         total = discount_context(weights, query, snapshot, settings.follow_up_context)
 
-    def score(some: Mapping[int, CitationRow],
-              before: Mapping[int, frozenset[str]] | None = None) -> dict[int, SentenceScore]:
+    def score(some: Mapping[int, CitationRow], before: Mapping[int, frozenset[str]] | None = None,
+              pending: dict[int, Callable[[], SentenceScore]] | None = None) -> dict[int, SentenceScore]:
         dense = dense_evidence(source, some, query.vector, settings.sentence_vector_weight)
-        return score_sentences(some, query.tokens, weights, total, settings, query.aliases, query.text, dense, before)
+        return score_sentences(some, query.tokens, weights, total, settings, query.aliases, query.text, dense,
+                               before, pending)
 
-    sentences = score(rows)
+    reranked = mode == "hybrid" and bool(query.tokens)
+    pending: dict[int, Callable[[], SentenceScore]] = {}  # answer phrases left for the passages that may be shown
+    sentences = score(rows, pending=pending if reranked else None)
     asked = frozenset(query.tokens) | frozenset(query.aliases)
-    counts = support(ranked[:depth], rows, sentences, stories, asked, query.names)
-    if mode == "hybrid" and query.tokens:
+    if reranked:
         ranked, fused = rerank(ranked, fused, sentences, depth, settings, candidates.bm25)
+        complete(sentences, pending, could_be_shown(ranked, fused, depth, k, settings))
+    counts = support(ranked[:depth], rows, sentences, stories, asked, query.names)
+    if reranked:
         ranked, fused = support_rerank(ranked, fused, counts, depth, settings)
         if settings.next_passage:
+            if ranked and ranked[0] in rows and ranked[0] in sentences and \
+                    ends_unanswered(rows[ranked[0]], sentences[ranked[0]]):  # its next passage's own phrase
+                complete(sentences, pending, [pid for pid in pending if rows[pid].doc_id == rows[ranked[0]].doc_id])
             ranked, fused = answer_past_boundary(ranked, fused, rows, sentences, doc_passages,
                                                  source.citation_rows, score, settings.follow_share,
                                                  settings.next_passage_reach)
+    complete(sentences, pending, ranked[:k])  # none left by could_be_shown's bound: the k shown have theirs
     hits = cite(ranked[:k], rows, sentences, fused, candidates)
     if not hits:
         return Ranking(hits, sentences, None, None)
