@@ -14,7 +14,7 @@ from typing import Protocol
 from qa.retrieval.boundary import answer_past_boundary, ends_unanswered
 from qa.retrieval.highlight import SentenceScore
 from qa.retrieval.cite import cite
-from qa.retrieval.duplicates import fold
+from qa.retrieval.duplicates import DateReader, fold
 from qa.retrieval.fusion import fuse, rank
 from qa.retrieval.records import Candidates, Hit, Query
 from qa.retrieval.abbreviations import lend_weights
@@ -30,7 +30,8 @@ from qa.index.store import CitationRow, DocumentPassage
 
 class PassageSource(Protocol):
     """Where the stages read passages from. A source may also have `sentence_vectors(passage_ids)`
-    (the local index, the passages in memory): read by qa/retrieval/sentence_vectors.py when it has."""
+    (the local index, the passages in memory): read by qa/retrieval/sentence_vectors.py when it has;
+    and `passage_dates(passage_ids)` (the local index): the fold's dates without the rows."""
 
     def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]: ...
 
@@ -93,6 +94,15 @@ def discount_context(weights: ArticleWeights, query: Query, snapshot: IndexSnaps
     return sum((snapshot.idf(t) or unknown) * (factor if t in query.context else 1.0) for t in set(query.tokens))
 
 
+def _date_reader(source: PassageSource) -> DateReader:
+    """The source's own look-up of passages' dates when it has one (the local index's reads no
+    texts), else its citation rows' dates."""
+    own = getattr(source, "passage_dates", None)
+    if own is not None:
+        return own
+    return lambda passage_ids: {pid: row.date for pid, row in source.citation_rows(passage_ids).items()}
+
+
 def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query, candidates: Candidates,
                     mode: str, k: int, settings: RetrievalSettings,
                     stories: Mapping[int, int] | None = None) -> Ranking:
@@ -102,7 +112,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     fused = fuse(candidates, mode, settings)
     ranked = rank(fused)
     if stories:
-        ranked, fused = fold(ranked, fused, stories, source.citation_rows)
+        ranked, fused = fold(ranked, fused, stories, _date_reader(source))
     depth = max(k, settings.rerank_depth) if mode == "hybrid" else k
     rows = source.citation_rows(ranked[:depth])
     doc_ids = {row.doc_id for row in rows.values()}
