@@ -72,7 +72,7 @@ class Ranking:
     """The outcome of the stages for one query: the k passages cited, best first, and the verdict."""
 
     hits: list[Hit]
-    sentences: dict[int, SentenceScore]  # best sentence of every passage scored (the k, or the re-ranked depth)
+    sentences: dict[int, SentenceScore]  # best sentence of every passage scored (the k, or the re-ranked depth; one that cannot be shown without its answer phrase, qa/retrieval/shown.py)
     signals: AnswerSignals | None  # what the answered rule read of the first hit; None: no passage found
     verdict: Verdict | None
     differ: list[Hit] = field(default_factory=list)  # hits whose answers differ (qa/retrieval/support.py); []: none
