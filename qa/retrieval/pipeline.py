@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from qa.retrieval.boundary import answer_past_boundary, ends_unanswered
+from qa.retrieval.boundary import answer_past_boundary
 from qa.retrieval.highlight import SentenceScore
 from qa.retrieval.cite import cite
 from qa.retrieval.duplicates import DateReader, fold
@@ -20,7 +20,7 @@ from qa.retrieval.records import Candidates, Hit, Query
 from qa.retrieval.abbreviations import lend_weights
 from qa.retrieval.rerank import ArticleWeights, article_weights, rerank, score_sentences
 from qa.retrieval.sentence_vectors import dense_evidence
-from qa.retrieval.shown import complete, could_be_shown
+from qa.retrieval.shown import complete, complete_next, could_be_shown
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.retrieval.support import differing, support, support_rerank
 from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage, missing_names
@@ -141,9 +141,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     if reranked:
         ranked, fused = support_rerank(ranked, fused, counts, depth, settings)
         if settings.next_passage:
-            if ranked and ranked[0] in rows and ranked[0] in sentences and \
-                    ends_unanswered(rows[ranked[0]], sentences[ranked[0]]):  # its next passage's own phrase
-                complete(sentences, pending, [pid for pid in pending if rows[pid].doc_id == rows[ranked[0]].doc_id])
+            complete_next(sentences, pending, rows, ranked)
             ranked, fused = answer_past_boundary(ranked, fused, rows, sentences, doc_passages,
                                                  source.citation_rows, score, settings.follow_share,
                                                  settings.next_passage_reach)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 
+from qa.index.store import CitationRow
+from qa.retrieval.boundary import ends_unanswered
 from qa.retrieval.highlight import SentenceScore
 from qa.settings import RetrievalSettings
 
@@ -29,10 +31,20 @@ def could_be_shown(ranked: Sequence[int], scores: Mapping[int, float], depth: in
     return [pid for pid in head if sum(scores[other] > scores[pid] + bonus for other in head) < k]
 
 
-def complete(sentences: MutableMapping[int, SentenceScore], pending: MutableMapping[int, Callable[[], SentenceScore]],
-             passage_ids: Sequence[int]) -> None:
+def complete(sentences: MutableMapping[int, SentenceScore],
+             pending: MutableMapping[int, Callable[[], SentenceScore]], passage_ids: Sequence[int]) -> None:
     """These passages' sentences with their answer phrases (those left for later, in `pending`)."""
     for pid in passage_ids:
         fill = pending.pop(pid, None)
         if fill is not None:
             sentences[pid] = fill()
+
+
+def complete_next(sentences: MutableMapping[int, SentenceScore],
+                  pending: MutableMapping[int, Callable[[], SentenceScore]],
+                  rows: Mapping[int, CitationRow], ranked: Sequence[int]) -> None:
+    """When the first passage ends on a lead without its answer, the passages of its document get
+    their phrases: the next one may be cited first (qa/retrieval/boundary.py reads its phrase)."""
+    first = ranked[0] if ranked else None
+    if first in rows and first in sentences and ends_unanswered(rows[first], sentences[first]):
+        complete(sentences, pending, [pid for pid in pending if rows[pid].doc_id == rows[first].doc_id])
