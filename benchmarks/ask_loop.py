@@ -77,7 +77,13 @@ STAGES = [("qa.retrieval.retriever", "spell"), ("qa.retrieval.retriever", "rank_
           ("qa.retrieval.pipeline", "dense_evidence"), ("qa.retrieval.pipeline", "score_sentences"),
           ("qa.retrieval.rerank", "scored_best_sentence"), ("qa.retrieval.pipeline", "support"),
           ("qa.retrieval.pipeline", "cite"), ("qa.retrieval.pipeline", "differing"),
-          ("qa.retrieval.pipeline", "keyword_coverage"), ("qa.retrieval.retriever", "Retriever.search")]
+          ("qa.retrieval.pipeline", "keyword_coverage"), ("qa.retrieval.retriever", "Retriever.search"),
+          ("qa.retrieval.pipeline", "rank"), ("qa.retrieval.local_index", "LocalIndexReader.passages_of_documents"),
+          ("qa.retrieval.local_index", "LocalIndexReader.same_document"),
+          ("qa.retrieval.snapshot", "IndexSnapshot.question_weight"), ("qa.retrieval.pipeline", "rerank"),
+          ("qa.retrieval.pipeline", "support_rerank"), ("qa.retrieval.pipeline", "answer_past_boundary"),
+          ("qa.retrieval.pipeline", "missing_names"), ("qa.retrieval.pipeline", "decide"),
+          ("qa.retrieval.retriever", "name_copies"), ("qa.retrieval.local_index", "LocalIndexReader.story_members")]
 
 
 def timed_stages() -> tuple[dict[str, float], dict[str, int]]:

@@ -84,6 +84,22 @@ def test_stories_and_same_document_read_as_the_store_does(built, monkeypatch):
     assert [reader.same_document(p) for p in pairs] == [store.same_document(reader._conn, p) for p in pairs]
 
 
+def test_the_folds_dates_are_the_rows_dates_without_the_rows(built, monkeypatch):
+    """Folding a story's copies compares their dates: read without the passages' texts and
+    analyses (none of the ~3 new copies a question folds is cited), kept until a commit."""
+    index, _ = built
+    reader = LocalIndexReader(index)
+    ids = reader.passage_ids[:6].tolist()
+    rows = store.citation_rows(reader._conn, ids)
+    reads, dated = _counting(monkeypatch, "analysed_citation_rows"), _counting(monkeypatch, "passage_dates")
+    assert reader.passage_dates(ids + [10**9]) == {pid: rows[pid].date for pid in ids}
+    assert reads == [] and len(dated) == 1
+    reader.citation_rows(ids[:2])
+    assert reader.passage_dates(ids[::-1]) == {pid: rows[pid].date for pid in ids[::-1]} and len(dated) == 1
+    _commit_elsewhere(index, f"UPDATE documents SET date = '2001-02-03' WHERE id = {rows[ids[-1]].doc_id}")
+    assert reader.refresh() is False and reader.passage_dates(ids[-1:]) == {ids[-1]: "2001-02-03"}
+
+
 def test_kept_rows_are_bounded():
     kept = KeptRows(limit=3)
     fetched: list[list[int]] = []

@@ -13,7 +13,7 @@ from conftest import SEEDS
 from qa.retrieval.spelling import spell
 from qa.search import Searcher
 from qa.settings import DEFAULT_SETTINGS
-from qa.retrieval.speller import skeleton
+from qa.retrieval.speller import english_count, skeleton, skeletons
 from qa.index.text import stem_of, words
 
 MICROSOFT = """Microsoft releases bumper patches
@@ -124,6 +124,19 @@ def test_sufian_and_sofian_qumu_are_one_man(searcher):
     for name in ("Sufian", "Sofian"):
         assert "Sofian Qumu, a senior IS fighter" in _highlight(searcher, f"Was {name} Qumu a senior fighter?"), name
     assert "Sufian al Qumu, head of" in _highlight(searcher, "Where did gunmen attack Sofian?")
+
+
+def test_skeletons_made_together_are_each_stems_own():
+    """The tables of names' other spellings make every stem's skeleton in one pass over the stems
+    joined: the same as one at a time, no run of letters spanning two stems, accented ones too."""
+    stems = ["sufian", "zürich", "sofian", "muhammad", "mohammed", "aaron", "nass", "ssam", "müller", "qumu"]
+    assert skeletons(stems) == [skeleton(s) for s in stems]
+    assert skeleton("mohammed") == skeleton("muhammad") == "mahamad" and skeletons([]) == []
+
+
+def test_english_counts_are_read_as_numbers_only_when_looked_up():
+    """The English list's counts: a word's as a number, 0 for one the list lacks."""
+    assert english_count("the") > english_count("warn") > 0 == english_count("sackrd") == english_count("")
 
 
 def test_a_question_typed_in_lower_case_finds_the_names_other_spellings(searcher, model):

@@ -193,3 +193,25 @@ async def test_a_follow_up_typed_before_the_answer_borrows_the_corrected_words(n
         await settle(pilot)
         last = " ".join(plain(list(app.chat.query(QuestionMessage))[-1]).split())
         assert "also searched for" in last and "killed" in last and "kiled" not in last
+
+
+def test_the_chat_and_its_search_spell_a_question_once(news_index, stand_in, monkeypatch):
+    """The topic spells a question (its follow-ups borrow the corrected words) just before the
+    search spells the same text: the search takes the topic's spelling, not a second one."""
+    from qa.retrieval import spelling
+    from qa.search import Searcher
+    from qa.ui.topic import ChatTopic
+
+    searcher = Searcher(news_index)
+    topic = ChatTopic(lambda: searcher.snapshot.lexicon)
+    spelled: list[str] = []
+    original = spelling.normalize
+    monkeypatch.setattr(spelling, "normalize", lambda text: spelled.append(text) or original(text))
+    try:
+        turn = topic.ask("Who was kiled in Derna?").result()
+        answer = searcher.search(turn.question, k=3, embedder=stand_in, query=turn.query)
+    finally:
+        topic.close()
+        searcher.close()
+    assert answer.corrected == {"kiled": "killed"} and "Derbi was killed" in answer.hits[0].text
+    assert spelled == ["Who was kiled in Derna?"]

@@ -1272,6 +1272,15 @@ class IndexStore:
             return {}
         return dict(self.conn.execute("SELECT id, story FROM passages WHERE story IS NOT NULL"))
 
+    def passage_dates(self, passage_ids: Sequence[int]) -> dict[int, str | None]:
+        """passage id -> its document's publication date (None: unknown) of those that exist: what
+        folding a story's copies compares (qa/retrieval/duplicates.py), their texts not read."""
+        if not passage_ids:
+            return {}
+        date = "d.date" if self.has_news() else "NULL"
+        return dict(execute_in(self.conn, f"SELECT p.id, {date} FROM passages p JOIN documents d ON d.id = p.doc_id "
+                               "WHERE p.id IN ({marks})", list(passage_ids)))
+
     def stories_of(self, passage_ids: Sequence[int]) -> dict[int, int]:
         """passage id -> story id of those of these passages with a copy: what one question needs
         (by primary key; the whole map of a million passages costs ~1 s to read)."""
@@ -1496,6 +1505,10 @@ def fingerprints(conn: sqlite3.Connection) -> list[Fingerprint]:
 
 def story_map(conn: sqlite3.Connection) -> dict[int, int]:
     return IndexStore(conn).story_map()
+
+
+def passage_dates(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> dict[int, str | None]:
+    return IndexStore(conn).passage_dates(passage_ids)
 
 
 def stories_of(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> dict[int, int]:

@@ -835,7 +835,7 @@ def _common(word: str) -> bool:
 def _common_words() -> frozenset[str]:
     """The words of the English list (qa/retrieval/speller.py) with a count of seven digits or
     more (only the counts' lengths read: a first question pays ~30 ms, not the parse of every
-    count that the speller's english_words does; the file is read once for both)."""
+    count that the speller's english_count reads one at a time; the file is read once for both)."""
     from qa.retrieval.speller import english_columns
 
     words, counts = english_columns()

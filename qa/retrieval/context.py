@@ -138,9 +138,9 @@ def _uncased_names(question: str, own: list[str]) -> bool:
     holds is a name: the question names its subject, as "Who is Jamal Zubia?" does."""
     if any(ch.isupper() for ch in question):
         return False
-    from qa.retrieval.speller import english_words
+    from qa.retrieval.speller import english_counts
 
-    english = english_words()
+    english = english_counts()
     return bool(english) and any(w.isalpha() and len(w) >= 3 and w.casefold() not in english for w in own)
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from qa.retrieval.records import Copy, Hit, display_path
-from qa.index.store import CitationRow, StoryMember
+from qa.index.store import StoryMember
 
-#: citation rows by passage id (PassageSource.citation_rows)
-RowReader = Callable[[Sequence[int]], Mapping[int, CitationRow]]
+#: passage id -> its document's date (None: unknown), of the passages asked for that exist
+DateReader = Callable[[Sequence[int]], Mapping[int, str | None]]
 
 
 def date_key(date: str | None) -> tuple[bool, str]:
@@ -24,7 +24,7 @@ def date_key(date: str | None) -> tuple[bool, str]:
 
 
 def fold(ranked: list[int], scores: dict[int, float], stories: Mapping[int, int],
-         read_rows: RowReader) -> tuple[list[int], dict[int, float]]:
+         read_dates: DateReader) -> tuple[list[int], dict[int, float]]:
     """The ranking with each story's copies folded into one entry (new list and dict): the
     earliest dated copy among them, at its best copy's place and score."""
     members: dict[int, list[int]] = {}
@@ -33,7 +33,7 @@ def fold(ranked: list[int], scores: dict[int, float], stories: Mapping[int, int]
     if not any(len(m) > 1 for m in members.values()):
         return ranked, scores
     several = [pid for m in members.values() if len(m) > 1 for pid in m]
-    dates = {pid: row.date for pid, row in read_rows(several).items()}
+    dates = read_dates(several)
     out = dict(scores)
     cited_for: dict[int, int] = {}  # a story's best-ranked copy -> the copy cited in its place
     for copies in members.values():

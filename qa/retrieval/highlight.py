@@ -52,6 +52,7 @@ class SentenceScore(NamedTuple):
     words: frozenset[str] = frozenset()  # the chosen sentence's terms (what another story's answer is looked up in)
     answer_terms: frozenset[str] = frozenset()  # the answer phrase's tokens (tokenized once, here)
     parts: Parts = Parts()  # what `score` is made of (the chosen sentence's)
+    found: tuple[Phrase, ...] = ()  # the chosen sentence's phrases while its answer is left for later (with_answer)
 
 
 class AnswerEvidence(NamedTuple):
@@ -101,7 +102,7 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
                          total_weight: float, bigram_weight: float,
                          aliases: Mapping[str, str] | None = None,
                          evidence: AnswerEvidence | None = None,
-                         dense: Sequence[float] | None = None) -> SentenceScore:
+                         dense: Sequence[float] | None = None, answer: bool = True) -> SentenceScore:
     """The best sentence: the share of total_weight its question terms carry, plus
     bigram_weight x the share of the question's term pairs it holds side by side. aliases: other
     spellings of the question's names (stem -> the name's stem), counted as the name. With
@@ -114,7 +115,8 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     opens its paragraph (a lead repeating the question), the next sentence (up to
     evidence.follow) that does, if it scores at least follow_share of it. `dense`: a score added to
     each sentence's (the analyzer's sentences in order; benchmarks/sentence_vectors.py adds a weight
-    x the question's cosine with a sentence vector); None: the words alone."""
+    x the question's cosine with a sentence vector); None: the words alone. `answer` False: the
+    answer phrase is left for `with_answer` (a passage the re-rank may leave unshown needs none)."""
     scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence, dense)
     if not scored:
         return SentenceScore(0, len(passage_text), 0.0)
@@ -127,17 +129,27 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     else:
         at, found = _typed_choice(passage_text, scored, evidence)
     best = scored[at]
-    answer = _answer_phrase(passage_text[best.start:best.end], best.start, found, set(query_tokens), weight,
-                            evidence.proximity, evidence.agent, evidence.measure,
-                            _object_verbs(evidence.own)) if found and evidence is not None else None
     counted = evidence is not None and evidence.kind not in MARKED_ONLY  # a name's mark weighs nothing
     typed = evidence.type_weight if found and counted else 0.0
-    terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
     added = float(dense[at]) if dense is not None and at < len(dense) else 0.0
     title = _title_share(scored, at, query_tokens, weight, total_weight, evidence)
     parts = Parts(best.match, best.score - best.match - added, title, added, typed)
-    return SentenceScore(best.start, best.end, best.score + typed, max(s.match for s in scored), answer,
-                         frozenset(best.tokens), terms, parts)
+    chosen = SentenceScore(best.start, best.end, best.score + typed, max(s.match for s in scored), None,
+                           frozenset(best.tokens), frozenset(), parts, tuple(found) if evidence is not None else ())
+    return with_answer(passage_text, chosen, query_tokens, weight, evidence) if answer else chosen
+
+
+def with_answer(passage_text: str, chosen: SentenceScore, query_tokens: list[str], weight: Callable[[str], float],
+                evidence: AnswerEvidence | None) -> SentenceScore:
+    """The chosen sentence with its answer phrase (what scored_best_sentence left for later) and
+    the phrase's terms; the same when it has none to look for."""
+    if not chosen.found or evidence is None:
+        return chosen
+    answer = _answer_phrase(passage_text[chosen.start:chosen.end], chosen.start, list(chosen.found), set(query_tokens),
+                            weight, evidence.proximity, evidence.agent, evidence.measure, _object_verbs(evidence.own))
+    counted = evidence.kind not in MARKED_ONLY
+    terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
+    return chosen._replace(answer=answer, answer_terms=terms, found=())
 
 
 def _quotation_after(text: str, scored: list[_Sentence], at: int,

@@ -141,6 +141,7 @@ class LocalIndexReader:
 
     def _forget(self) -> None:
         self._rows, self._stories, self._doc_passages = KeptRows(), KeptRows(), KeptRows()
+        self._dates = KeptRows()  # (date,): a passage's document's date, None when unknown
         self._sentences = KeptRows(ROWS_KEPT // 4)  # sentence vectors: ~7.4 KB a passage (float32)
 
     def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]:
@@ -155,6 +156,19 @@ class LocalIndexReader:
         for pid, stored in analyses.items():
             ANALYZER.give(rows[pid].text, StoredAnalysis(*stored))
         return rows
+
+    def passage_dates(self, passage_ids: Sequence[int]) -> dict[int, str | None]:
+        """The passages' documents' dates (qa/retrieval/pipeline.py's fold of a story's copies):
+        a row kept by an earlier question gives its own, the others are read without their texts
+        and analyses (~3 a question on the dev index, none of them cited)."""
+        kept = self._rows.rows
+        out = {pid: row.date for pid in passage_ids if (row := kept.get(pid)) is not None}  # type: ignore[attr-defined]
+        missing = [pid for pid in passage_ids if pid not in out]
+        if missing:
+            dated = self._dates.read(missing, lambda ids: {pid: (date,) for pid, date in
+                                                            store.passage_dates(self._conn, ids).items()})
+            out.update((pid, found[0]) for pid, found in dated.items())  # type: ignore[index]
+        return out
 
     def sentence_vectors(self, passage_ids: Sequence[int]) -> dict[int, np.ndarray]:
         """The sentence vectors of these passages (qa/retrieval/sentence_vectors.py), one SELECT for

@@ -7,19 +7,20 @@ held in memory for the benchmarks' sweeps (which call `rank_candidates` on cache
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.retrieval.boundary import answer_past_boundary
 from qa.retrieval.highlight import SentenceScore
 from qa.retrieval.cite import cite
-from qa.retrieval.duplicates import fold
+from qa.retrieval.duplicates import DateReader, fold
 from qa.retrieval.fusion import fuse, rank
 from qa.retrieval.records import Candidates, Hit, Query
 from qa.retrieval.abbreviations import lend_weights
 from qa.retrieval.rerank import ArticleWeights, article_weights, rerank, score_sentences, story_shares
 from qa.retrieval.sentence_vectors import dense_evidence
+from qa.retrieval.shown import complete, complete_next, could_be_shown
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.retrieval.support import differing, support, support_rerank
 from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage, missing_names
@@ -29,7 +30,8 @@ from qa.index.store import CitationRow, DocumentPassage
 
 class PassageSource(Protocol):
     """Where the stages read passages from. A source may also have `sentence_vectors(passage_ids)`
-    (the local index, the passages in memory): read by qa/retrieval/sentence_vectors.py when it has."""
+    (the local index, the passages in memory): read by qa/retrieval/sentence_vectors.py when it has;
+    and `passage_dates(passage_ids)` (the local index): the fold's dates without the rows."""
 
     def citation_rows(self, passage_ids: Sequence[int]) -> dict[int, CitationRow]: ...
 
@@ -70,7 +72,7 @@ class Ranking:
     """The outcome of the stages for one query: the k passages cited, best first, and the verdict."""
 
     hits: list[Hit]
-    sentences: dict[int, SentenceScore]  # best sentence of every passage scored (the k, or the re-ranked depth)
+    sentences: dict[int, SentenceScore]  # best sentence of every passage scored (the k, or the re-ranked depth; one that cannot be shown without its answer phrase, qa/retrieval/shown.py)
     signals: AnswerSignals | None  # what the answered rule read of the first hit; None: no passage found
     verdict: Verdict | None
     differ: list[Hit] = field(default_factory=list)  # hits whose answers differ (qa/retrieval/support.py); []: none
@@ -92,6 +94,15 @@ def discount_context(weights: ArticleWeights, query: Query, snapshot: IndexSnaps
     return sum((snapshot.idf(t) or unknown) * (factor if t in query.context else 1.0) for t in set(query.tokens))
 
 
+def _date_reader(source: PassageSource) -> DateReader:
+    """The source's own look-up of passages' dates when it has one (the local index's reads no
+    texts), else its citation rows' dates."""
+    own = getattr(source, "passage_dates", None)
+    if own is not None:
+        return own
+    return lambda passage_ids: {pid: row.date for pid, row in source.citation_rows(passage_ids).items()}
+
+
 def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query, candidates: Candidates,
                     mode: str, k: int, settings: RetrievalSettings,
                     stories: Mapping[int, int] | None = None) -> Ranking:
@@ -101,7 +112,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     fused = fuse(candidates, mode, settings)
     ranked = rank(fused)
     if stories:
-        ranked, fused = fold(ranked, fused, stories, source.citation_rows)
+        ranked, fused = fold(ranked, fused, stories, _date_reader(source))
     depth = max(k, settings.rerank_depth) if mode == "hybrid" else k
     rows = source.citation_rows(ranked[:depth])
     doc_ids = {row.doc_id for row in rows.values()}
@@ -113,23 +124,30 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     if query.context:
         total = discount_context(weights, query, snapshot, settings.follow_up_context)
 
-    def score(some: Mapping[int, CitationRow],
-              before: Mapping[int, frozenset[str]] | None = None) -> dict[int, SentenceScore]:
+    def score(some: Mapping[int, CitationRow], before: Mapping[int, frozenset[str]] | None = None,
+              pending: dict[int, Callable[[], SentenceScore]] | None = None) -> dict[int, SentenceScore]:
         dense = dense_evidence(source, some, query.vector, settings.sentence_vector_weight)
-        return score_sentences(some, query.tokens, weights, total, settings, query.aliases, query.text, dense, before)
+        return score_sentences(some, query.tokens, weights, total, settings, query.aliases, query.text, dense,
+                               before, pending)
 
-    sentences = score(rows)
+    reranked = mode == "hybrid" and bool(query.tokens)
+    pending: dict[int, Callable[[], SentenceScore]] = {}  # answer phrases left for the passages that may be shown
+    sentences = score(rows, pending=pending if reranked else None)
     asked = frozenset(query.tokens) | frozenset(query.aliases)
-    counts = support(ranked[:depth], rows, sentences, stories, asked, query.names)
-    if mode == "hybrid" and query.tokens:
+    if reranked:
         shares = story_shares(snapshot, doc_ids, query.tokens)
         story = {pid: shares[row.doc_id] for pid, row in rows.items()}
         ranked, fused = rerank(ranked, fused, sentences, depth, settings, candidates.bm25, story)
+        complete(sentences, pending, could_be_shown(ranked, fused, depth, k, settings))
+    counts = support(ranked[:depth], rows, sentences, stories, asked, query.names)
+    if reranked:
         ranked, fused = support_rerank(ranked, fused, counts, depth, settings)
         if settings.next_passage:
+            complete_next(sentences, pending, rows, ranked)
             ranked, fused = answer_past_boundary(ranked, fused, rows, sentences, doc_passages,
                                                  source.citation_rows, score, settings.follow_share,
                                                  settings.next_passage_reach)
+    complete(sentences, pending, ranked[:k])  # none left by could_be_shown's bound: the k shown have theirs
     hits = cite(ranked[:k], rows, sentences, fused, candidates)
     if not hits:
         return Ranking(hits, sentences, None, None)

@@ -3,13 +3,14 @@ their own article, added to the fused score of the best passages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from itertools import chain
 
 import numpy as np
 
 from qa.retrieval.answer_types import NUMBER, PERSON, asked_measure, asks_agent, own_names, question_type
-from qa.retrieval.highlight import AnswerEvidence, SentenceScore, article_factor, scored_best_sentence
+from qa.retrieval.highlight import AnswerEvidence, SentenceScore, article_factor, scored_best_sentence, with_answer
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
 from qa.index.store import CitationRow, DocumentPassage
@@ -95,13 +96,15 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
                     total_weight: float, settings: RetrievalSettings,
                     aliases: Mapping[str, str] | None = None, question: str = "",
                     dense: Mapping[int, Sequence[float]] | None = None,
-                    before: Mapping[int, frozenset[str]] | None = None) -> dict[int, SentenceScore]:
+                    before: Mapping[int, frozenset[str]] | None = None,
+                    pending: dict[int, Callable[[], SentenceScore]] | None = None) -> dict[int, SentenceScore]:
     """Each passage's best sentence, its words weighed within its article (a name's other
     spellings, aliases, counted as the name), the phrase type the question asks for and each
     sentence's context (the sentence before, the title) counted as qa/retrieval/highlight.py says;
     `dense`: per passage, a score added to each of its sentences (scored_best_sentence); `before`:
     per passage, the terms of the text before it (its first sentence's context: a lead the last
-    passage ended on, qa/retrieval/boundary.py)."""
+    passage ended on, qa/retrieval/boundary.py). `pending` given: each answer phrase is left out,
+    and `pending[pid]()` gives the passage's sentence with it (qa/retrieval/shown.py)."""
     kind, asked = question_type(question), frozenset(tokens) | frozenset(aliases or ())
     agent = kind == PERSON and asks_agent(question)
     measure = asked_measure(question) if kind == NUMBER else None
@@ -116,9 +119,11 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
                                   settings.answer_proximity, agent, measure, own,
                                   before.get(pid, frozenset()) if before else frozenset(),
                                   settings.anaphor_context_weight)
-        out[pid] = scored_best_sentence(row.text, tokens, weights[row.doc_id].__getitem__, total_weight,
-                                        settings.bigram_weight, aliases, evidence,
-                                        dense.get(pid) if dense is not None else None)
+        weight = weights[row.doc_id].__getitem__
+        out[pid] = scored_best_sentence(row.text, tokens, weight, total_weight, settings.bigram_weight, aliases,
+                                        evidence, dense.get(pid) if dense is not None else None, pending is None)
+        if pending is not None and out[pid].found:
+            pending[pid] = partial(with_answer, row.text, out[pid], tokens, weight, evidence)
     return out
 
 

@@ -19,7 +19,9 @@ other spellings (qa/retrieval/abbreviations.py).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -46,8 +48,36 @@ class Spelling:
         return Query(self.text, tokens, vector, self.aliases, self.names)
 
 
+#: a generation's last spellings, (text, settings) -> Spelling: the chat spells a question
+#: (qa/ui/topic.py, for its follow-ups) just before its search spells the same text again, on
+#: another thread (~0.3 ms a question). Let go with the generation's lexicon.
+_SPELLED: WeakKeyDictionary[Lexicon, dict[tuple[str, RetrievalSettings], Spelling]] = WeakKeyDictionary()
+_SPELLED_LOCK = threading.Lock()
+#: spellings kept a generation; more and the oldest is forgotten
+SPELLINGS_KEPT = 16
+
+
 def spell(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spelling:
-    """The question as it will be searched (see the module's docstring)."""
+    """The question as it will be searched (see the module's docstring); the same Spelling again
+    for a text spelled lately with equal settings on this lexicon (nothing in it is changed later)."""
+    key = (question, settings)
+    try:
+        hash(key)
+    except TypeError:  # settings holding a list (a benchmark's sweep): spelled each time
+        return _spelled(lexicon, question, settings)
+    with _SPELLED_LOCK:
+        kept = _SPELLED.setdefault(lexicon, {})
+        found = kept.get(key)
+    if found is None:
+        found = _spelled(lexicon, question, settings)
+        with _SPELLED_LOCK:
+            kept[key] = found
+            if len(kept) > SPELLINGS_KEPT:
+                del kept[next(iter(kept))]
+    return found
+
+
+def _spelled(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Spelling:
     text = normalize(question)
     pieces: list[str] = []
     corrected: dict[str, str] = {}
