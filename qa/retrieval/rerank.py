@@ -133,13 +133,16 @@ def rerank(ranked: list[int], fused: dict[int, float], sentences: Mapping[int, S
     """The ranking and scores after adding sentence_weight x the sentence evidence (evidence) to
     the rerank_depth best passages; the first `depth` re-sorted (new list and dict). `bm25`: the
     candidates' BM25 scores (the re-rank weighs BM25 / best anew, rerank_bm25); `story`: per
-    passage, its story's share of the question's weight (story_shares, x rerank_story)."""
+    passage, its story's share of the question's weight (story_shares, x rerank_story), for a
+    passage the fusion scored above 0."""
     scores = dict(fused)
     best_bm25 = max(bm25.values(), default=0.0) if bm25 else 0.0
     for pid in ranked[:settings.rerank_depth]:
         if pid in sentences:
             lexical = bm25.get(pid, 0.0) / best_bm25 if best_bm25 > 0 else 0.0
-            on_subject = settings.rerank_story * story.get(pid, 0.0) if story else 0.0
+            # a passage neither ranking scored (fused 0: no word of the question, no similarity)
+            # takes nothing from its story: it says nothing of the question itself
+            on_subject = settings.rerank_story * story.get(pid, 0.0) if story and fused[pid] > 0 else 0.0
             scores[pid] += settings.sentence_weight * (evidence(sentences[pid], lexical, settings) + on_subject)
     head = sorted(ranked[:depth], key=lambda pid: -scores[pid])
     return head + ranked[depth:], scores
