@@ -65,6 +65,7 @@ _AFTER_WH = "not after what"
 _RACE_QUESTION = (r"\bwhat (?:is|was|were) (?:the|his|her|their|its) (?:new |world |course )?"
                   r"(?:winning|finishing|record|best|fastest|qualifying|lap|race) times?\b")
 _WHAT_BEFORE = re.compile(r"\b(?:what|which)\b", re.I)
+_WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[str]]] = [
     (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:became|becomes|has become) of\b|"
@@ -96,6 +97,43 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
                         r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b",
                         re.I)),
 ]
+
+# A query with no question word may still name what it wants: "hassan kidnap date", "sullivan
+# age", "the number of jobs marsh is cutting", "reason for the dividend cut", "billboard awards
+# venue" ask as "when / how old / how many / why / where" do. The noun opens the query ("the X of",
+# "the amount chelsea is paying") or ends it, after no word that makes it a thing or a time named
+# ("profit this year", "the stone age", "christmas day"). A bare keyword query ("chelsea profit
+# 2004", "sufian al qumu") asks for no type: a phrase marked there would be a guess shown as an
+# answer (BENCHMARKS.md "Queries that are not wh-questions").
+_END_NOUNS = {"date": DATE, "year": DATE, "age": NUMBER, "amount": NUMBER, "price": NUMBER, "cost": NUMBER,
+              "salary": NUMBER, "fee": NUMBER, "fine": NUMBER, "figure": NUMBER, "total": NUMBER,
+              "reason": CAUSE, "reasons": CAUSE, "cause": CAUSE, "venue": PLACE, "location": PLACE,
+              "whereabouts": PLACE}
+_NAMING_BEFORE = frozenset("""this last next per a an each every same the new financial fiscal tax school calendar
+    to of stone bronze iron digital information golden old ice jazz middle space computer internet good""".split())
+_OPENS = r"^\W*(?:(?:the|its|his|her|their)\s+)?(?:exact\s+|total\s+|main\s+|likely\s+)?"
+_OPEN_NOUNS = re.compile(
+    rf"{_OPENS}(?P<date>date|year|day|month)\s+(?:of|when|that)\b|{_OPENS}(?P<age>age)\s+of\b|"
+    r"^\W*(?:the|its|his|her|their)\s+(?:exact\s+|total\s+)?(?P<number>amount|number|price|cost|value|sum|size|"
+    rf"salary|fee|fine)\b|{_OPENS}(?P<number2>amount|number|price|cost|value|sum|size|salary|fee|fine)\s+of\b|"
+    rf"{_OPENS}(?P<cause>reasons?|causes?)\s+(?:for|of|behind|why)\b|{_OPENS}(?P<place>venue|location|whereabouts)\s+of\b",
+    re.I)
+_OPEN_KINDS = {"date": DATE, "age": NUMBER, "number": NUMBER, "number2": NUMBER, "cause": CAUSE, "place": PLACE}
+_MONEY_NOUNS = frozenset("price cost value sum salary fee fine".split())
+
+
+def _asked_noun(question: str) -> tuple[str, str, int] | None:
+    """(type, noun, where the noun ends) of a query with no question word that names what it
+    wants by a noun opening or ending it (see _END_NOUNS); None: it names none."""
+    opening = _OPEN_NOUNS.search(question)
+    if opening is not None:
+        group = next(name for name, value in opening.groupdict().items() if value)
+        return _OPEN_KINDS[group], opening.group(group).casefold(), opening.end(group)
+    words = re.findall(r"[\w'’]+", question.casefold())
+    if words and words[-1] in _END_NOUNS and (len(words) < 2 or words[-2] not in _NAMING_BEFORE):
+        return _END_NOUNS[words[-1]], words[-1], len(question)
+    return None
+
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
@@ -354,6 +392,8 @@ def asked_measure(question: str) -> Measure | None:
         return Measure(frozenset(), False, True) if _SHARE_WORD.search(figure.group(0)) else None
     if found is None and re.search(_RACE_QUESTION, question, re.I):
         return Measure(_TIME_UNITS, False, False, False, True)
+    if found is None and _WH_WORD.search(question) is None:  # "sullivan age", "the number of jobs ..."
+        return _noun_measure(question)
     if found is None:
         span = _HOW_LONG.search(question)  # a time or a length; an age in years ("the 34-year-old")
         if span is not None and span.group(1).casefold() == "fast":  # "in 9.58sec", "at 78 mph"; "grew 3%" too
@@ -371,6 +411,30 @@ def asked_measure(question: str) -> Measure | None:
     part = opening.startswith("how much") and found.group(1).split()[0].casefold() == "of"  # "how much of the group"
     return Measure(units, opening.startswith("how much") and not part,
                    part or any(w in opening for w in ("percentage", "share", "proportion")))
+
+
+def _noun_measure(question: str) -> Measure | None:
+    """What a query with no question word counts, by its noun: an age ("sullivan age"), money
+    ("the price of ...", "the cost"), the words after "the number / amount of" ("jobs"); None: no
+    amount by name."""
+    noun = _asked_noun(question)
+    if noun is None or noun[0] != NUMBER:
+        return None
+    if noun[1] == "age":
+        return Measure(_TIME_UNITS, False, False, True, True)
+    counted = re.match(r"\s+of((?:\s+[a-z][\w'’-]*){1,3})", question[noun[2]:], re.I)
+    named = [] if counted is None else _head(counted.group(1))[:2]  # "jobs marsh ...": either may be it
+    return Measure(frozenset(stem_of(word) for word in named), noun[1] in _MONEY_NOUNS, False)
+
+
+def _head(words: str) -> list[str]:
+    """The counted noun's words: up to the clause's verb or a function word."""
+    named = []
+    for word in words.split():
+        if word.casefold() in STOP_WORDS or word.casefold() in _VERBISH:
+            break
+        named.append(word.casefold())
+    return named
 
 
 def fits(text: str, amount: Phrase, measure: Measure) -> int:
@@ -464,6 +528,8 @@ def question_type(question: str) -> str | None:
     typed = [m for m in matches if m[1] != NAME]  # "What is the name of the city where ...": a place
     if any(kind == RANK for _, kind in typed):  # its "where" asks for no place
         return RANK
+    if not matches and _WH_WORD.search(question) is None:  # "hassan kidnap date", not "what date ..."
+        return None if (noun := _asked_noun(question)) is None else noun[0]
     return min(typed or matches)[1] if matches else None
 
 
