@@ -2,6 +2,7 @@
 the settings (qa/settings.py):
 
   snapshot.py  one generation of the index in memory: meta, BM25 weights, vectors, passage ids
+  request.py   requested: a request's lead-in left unsearched ("tell me about X": X)
   spelling.py  spell: the question's slips corrected against the index's words, its names' spellings
   candidates.py  retrieve: both rankings' top lists, each candidate scored by both (Candidates)
   fusion.py    fuse: share x BM25 / best BM25 + (1 - share) x cosine, a pure function
