@@ -22,6 +22,7 @@ from qa.retrieval.rerank import ArticleWeights, article_weights, rerank, score_s
 from qa.retrieval.sentence_vectors import dense_evidence
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.retrieval.support import differing, support, support_rerank
+from qa.retrieval.pasted import widen_pasted
 from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage, missing_names
 from qa.settings import RetrievalSettings
 from qa.index.store import CitationRow, DocumentPassage
@@ -128,7 +129,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
             ranked, fused = answer_past_boundary(ranked, fused, rows, sentences, doc_passages,
                                                  source.citation_rows, score, settings.follow_share,
                                                  settings.next_passage_reach)
-    hits = cite(ranked[:k], rows, sentences, fused, candidates)
+    hits = cite(ranked[:k], rows, widen_pasted(sentences, rows, ranked[:k], query.text), fused, candidates)
     if not hits:
         return Ranking(hits, sentences, None, None)
     for hit in hits:
