@@ -1207,3 +1207,18 @@ def test_a_query_naming_what_it_wants_marks_it(question, answer):
                                       "hassan kidnap this year", "prices in the stone age"])
 def test_a_bare_keyword_query_marks_no_answer(question):
     assert _choose(_KIDNAP, question).answer is None
+
+
+_STORY = ("Umbro profits lifted by Euro 2004\n\n"
+          "UK sportswear firm Umbro has posted a 222% rise in annual profit after sales of replica kits grew.\n\n"
+          "Pre-tax profit for 2004 was £15.4m. Shares in Umbro were up 1.76% in morning trade.")
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("umbro profit 2004", "Pre-tax profit for 2004 was £15.4m."),
+    ("umbro profits", "UK sportswear firm Umbro has posted a 222% rise"),
+    ("Umbro profits lifted by Euro 2004", "Umbro profits lifted by Euro 2004"),  # a pasted headline: itself
+])
+def test_a_keyword_query_highlights_the_story_not_its_headline(question, sentence):
+    chosen = _choose(_STORY, question)
+    assert _STORY[chosen.start:chosen.end].startswith(sentence)
