@@ -8,6 +8,7 @@ the settings (qa/settings.py):
   fusion.py    fuse: share x BM25 / best BM25 + (1 - share) x cosine, a pure function
   rerank.py    word weights within the article, best sentence per passage, re-rank by it
   verdict.py   decide whether the best passage answers the question (Verdict)
+  quoted.py    quoted_first: the candidates saying a quoted phrase first
   pasted.py    widen_pasted: sentences pasted as the query highlighted together
   cite.py      citation rows -> Hit records
   pipeline.py  the stages after retrieval composed over a PassageSource (sqlite or memory)

@@ -23,6 +23,7 @@ from qa.retrieval.sentence_vectors import dense_evidence
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.retrieval.support import differing, support, support_rerank
 from qa.retrieval.pasted import widen_pasted
+from qa.retrieval.quoted import quoted_first, quoted_phrases
 from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage, missing_names
 from qa.settings import RetrievalSettings
 from qa.index.store import CitationRow, DocumentPassage
@@ -103,6 +104,8 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     ranked = rank(fused)
     if stories:
         ranked, fused = fold(ranked, fused, stories, source.citation_rows)
+    quoted = quoted_phrases(query.text)  # '"hit our books"': the passages that say it first
+    ranked = quoted_first(ranked, source.citation_rows, quoted)
     depth = max(k, settings.rerank_depth) if mode == "hybrid" else k
     rows = source.citation_rows(ranked[:depth])
     doc_ids = {row.doc_id for row in rows.values()}
@@ -129,6 +132,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
             ranked, fused = answer_past_boundary(ranked, fused, rows, sentences, doc_passages,
                                                  source.citation_rows, score, settings.follow_share,
                                                  settings.next_passage_reach)
+    ranked = quoted_first(ranked, source.citation_rows, quoted)
     hits = cite(ranked[:k], rows, widen_pasted(sentences, rows, ranked[:k], query.text), fused, candidates)
     if not hits:
         return Ranking(hits, sentences, None, None)
