@@ -399,12 +399,7 @@ def asked_measure(question: str) -> Measure | None:
         if span is not None and span.group(1).casefold() == "fast":  # "in 9.58sec", "at 78 mph"; "grew 3%" too
             return Measure(_TIME_UNITS | _SPEED_UNITS, False, False)
         return None if span is None else Measure(_TIME_UNITS, False, False, span.group(1).casefold() == "old", True)
-    named = []
-    for word in found.group(1).split():
-        word = word.casefold()
-        if word in STOP_WORDS or word in _VERBISH:
-            break
-        named.append(word)
+    named = _head(found.group(1))
     # the head noun ("how many television stations": stations), not "how many times" (a count of anything)
     units = frozenset({stem_of(named[-1])}) if named and named[-1] not in ("times", "time") else frozenset()
     opening = found.group(0).casefold()
