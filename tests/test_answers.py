@@ -1222,3 +1222,10 @@ _STORY = ("Umbro profits lifted by Euro 2004\n\n"
 def test_a_keyword_query_highlights_the_story_not_its_headline(question, sentence):
     chosen = _choose(_STORY, question)
     assert _STORY[chosen.start:chosen.end].startswith(sentence)
+
+
+@pytest.mark.parametrize("question", ["who is bert roberts", "bert roberts is who", "Bert Roberts is who?"])
+def test_a_name_asked_with_who_last_asks_what_they_are(question):
+    """"bert roberts is who" asks what "who is bert roberts" asks: the role, not another name."""
+    sentence = "Mr Sullivan denied he had told fellow WorldCom board member Bert Roberts that Mr Ebbers knew."
+    assert _marked(sentence, question) == "WorldCom board member"

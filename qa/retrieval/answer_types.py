@@ -43,6 +43,7 @@ MARKED_ONLY = frozenset({NAME, SAID})
 _SAYING = (r"(?:say|says|said|saying|tell|tells|told|claim|claims|claimed|argue|argues|argued|warn|warns|warned|"
            r"add|adds|added|announce|announced|reveal|revealed|admit|admitted|insist|insisted|explain|explained|"
            r"comment|commented|write|wrote|describe|described|think|thought|believe|believed|predict|predicted)")
+_IS_WHO = re.compile(r"^\W*([\w'’.-]++(?:\s+[\w'’.-]++){0,3})\s+(?:is|was|'s|’s)\s+who\W*$", re.I)  # the wh-word last
 _WHO_IS = re.compile(r"^\W*who\s+(?:is|was|'s|’s)\s+([\w'’.-]++(?:\s+[\w'’.-]++){0,3})\W*$", re.I)  # words never given back to \W*
 
 # "what was the division's budget", "what is the fine": a sum of money by its name
@@ -487,7 +488,7 @@ def _age_end(text: str, amount: Phrase) -> int | None:
 def _names_a_person(question: str) -> bool:
     """"Who is Norbert Reithofer?", "who was philip i": "who is" and a name, nothing else (not
     "Who was Margaret's brother?", "Who is VideoGuard owned by?", "Who was RCA president?")."""
-    found = _WHO_IS.match(question)
+    found = _WHO_IS.match(question) or _IS_WHO.match(question)  # "peter mcguigan is who": the same
     if found is None:
         return False
     cased = any(ch.isupper() for ch in question[1:])
