@@ -66,7 +66,6 @@ _AFTER_WH = "not after what"
 _RACE_QUESTION = (r"\bwhat (?:is|was|were) (?:the|his|her|their|its) (?:new |world |course )?"
                   r"(?:winning|finishing|record|best|fastest|qualifying|lap|race) times?\b")
 _WHAT_BEFORE = re.compile(r"\b(?:what|which)\b", re.I)
-_WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[str]]] = [
     (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|\bwhat (?:became|becomes|has become) of\b|"
@@ -106,6 +105,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
 # ("profit this year", "the stone age", "christmas day"). A bare keyword query ("chelsea profit
 # 2004", "sufian al qumu") asks for no type: a phrase marked there would be a guess shown as an
 # answer (BENCHMARKS.md "Queries that are not wh-questions").
+_WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _END_NOUNS = {"date": DATE, "year": DATE, "age": NUMBER, "amount": NUMBER, "price": NUMBER, "cost": NUMBER,
               "salary": NUMBER, "fee": NUMBER, "fine": NUMBER, "figure": NUMBER, "total": NUMBER,
               "reason": CAUSE, "reasons": CAUSE, "cause": CAUSE, "venue": PLACE, "location": PLACE,
@@ -387,20 +387,25 @@ def asked_measure(question: str) -> Measure | None:
     """What the question's amount is of (None: it asks for no amount by name): the words after
     "how many" up to the clause's verb or a function word ("How many screens will ...")."""
     found = _ASKED_UNIT.search(question)
+    if found is None and _WH_WORD.search(question) is None:  # "sullivan age", "the number of jobs ..."
+        return _noun_measure(question)
     if found is None and _PRICE_QUESTION.search(question):
         return Measure(frozenset(), True, False)
     if found is None and (figure := _FIGURE_QUESTION.search(question)) is not None:  # "what was japan's growth"
         return Measure(frozenset(), False, True) if _SHARE_WORD.search(figure.group(0)) else None
     if found is None and re.search(_RACE_QUESTION, question, re.I):
         return Measure(_TIME_UNITS, False, False, False, True)
-    if found is None and _WH_WORD.search(question) is None:  # "sullivan age", "the number of jobs ..."
-        return _noun_measure(question)
     if found is None:
         span = _HOW_LONG.search(question)  # a time or a length; an age in years ("the 34-year-old")
         if span is not None and span.group(1).casefold() == "fast":  # "in 9.58sec", "at 78 mph"; "grew 3%" too
             return Measure(_TIME_UNITS | _SPEED_UNITS, False, False)
         return None if span is None else Measure(_TIME_UNITS, False, False, span.group(1).casefold() == "old", True)
-    named = _head(found.group(1))
+    named = []
+    for word in found.group(1).split():
+        word = word.casefold()
+        if word in STOP_WORDS or word in _VERBISH:
+            break
+        named.append(word)
     # the head noun ("how many television stations": stations), not "how many times" (a count of anything)
     units = frozenset({stem_of(named[-1])}) if named and named[-1] not in ("times", "time") else frozenset()
     opening = found.group(0).casefold()
