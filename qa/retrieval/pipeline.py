@@ -104,9 +104,9 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     ranked = rank(fused)
     if stories:
         ranked, fused = fold(ranked, fused, stories, source.citation_rows)
+    depth = max(k, settings.rerank_depth) if mode == "hybrid" else k
     quoted = quoted_phrases(query.text)  # '"hit our books"': the passages that say it first
     ranked = quoted_first(ranked, source.citation_rows, quoted)
-    depth = max(k, settings.rerank_depth) if mode == "hybrid" else k
     rows = source.citation_rows(ranked[:depth])
     doc_ids = {row.doc_id for row in rows.values()}
     doc_passages = source.passages_of_documents(doc_ids)
