@@ -1179,3 +1179,53 @@ def test_the_sentence_after_a_lead_that_closes_its_passage_reads_the_lead_as_con
     hit = top()
     assert _highlighted(hit).startswith("Marten Oskarsson said")
     assert Path(hit.path).read_text(encoding="utf-8")[hit.answer[0]:hit.answer[1]] == "Marten Oskarsson"
+
+
+# Queries that are not wh-questions (#24, query24): a noun naming what is wanted asks its type
+# as the question word does; a bare keyword query asks none, so nothing is marked as its answer.
+_KIDNAP = ("Mrs Hassan, 59, who led Care operations, was abducted in Baghdad on 19 October. "
+           "Talks on her release were held at the Rashid Hotel. "
+           "The firm will receive a payment of £24.5m from the club. "
+           "Umbro supplies more than 150 teams, and 12 staff left. "
+           "Prices fell because of weaker demand.")
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("hassan kidnap date", "19 October"),
+    ("the date of the hassan abduction", "19 October"),
+    ("hassan age", "59"),
+    ("the amount of the payment to the firm", "£24.5m"),
+    ("the number of teams umbro supplies", "150 teams"),
+    ("hassan release talks venue", "Rashid Hotel"),
+    ("reason for the fall in prices", "because of weaker demand"),
+])
+def test_a_query_naming_what_it_wants_marks_it(question, answer):
+    assert answer in _marked(_KIDNAP, question)
+
+
+@pytest.mark.parametrize("question", ["hassan kidnap baghdad", "umbro teams", "mrs hassan 2004",
+                                      "hassan kidnap this year", "prices in the stone age"])
+def test_a_bare_keyword_query_marks_no_answer(question):
+    assert _choose(_KIDNAP, question).answer is None
+
+
+_STORY = ("Umbro profits lifted by Euro 2004\n\n"
+          "UK sportswear firm Umbro has posted a 222% rise in annual profit after sales of replica kits grew.\n\n"
+          "Pre-tax profit for 2004 was £15.4m. Shares in Umbro were up 1.76% in morning trade.")
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("umbro profit 2004", "Pre-tax profit for 2004 was £15.4m."),
+    ("umbro profits", "UK sportswear firm Umbro has posted a 222% rise"),
+    ("Umbro profits lifted by Euro 2004", "Umbro profits lifted by Euro 2004"),  # a pasted headline: itself
+])
+def test_a_keyword_query_highlights_the_story_not_its_headline(question, sentence):
+    chosen = _choose(_STORY, question)
+    assert _STORY[chosen.start:chosen.end].startswith(sentence)
+
+
+@pytest.mark.parametrize("question", ["who is bert roberts", "bert roberts is who", "Bert Roberts is who?"])
+def test_a_name_asked_with_who_last_asks_what_they_are(question):
+    """"bert roberts is who" asks what "who is bert roberts" asks: the role, not another name."""
+    sentence = "Mr Sullivan denied he had told fellow WorldCom board member Bert Roberts that Mr Ebbers knew."
+    assert _marked(sentence, question) == "WorldCom board member"

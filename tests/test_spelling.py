@@ -237,6 +237,15 @@ def test_a_question_word_slip_is_corrected_though_the_index_holds_it():
     assert spell(lexicon, "There was revenue in what year", DEFAULT_SETTINGS).corrected == {}  # not "where"
 
 
+def test_a_name_opening_a_statement_is_never_made_another_word():
+    """"ebbers could face how many years": a name the index holds, before "could", is the subject
+    of a statement, not a slipped question word; only a question word may replace it ("wen did")."""
+    lexicon = _lexicon(["Bernie Ebbers could face 85 years in jail.", "The tide ebbed and the river ebbs."])
+    assert lexicon.holds("ebbers")
+    for question in ("ebbers could face how many years", "ebbers did face jail", "Ebbers is facing how many years"):
+        assert spell(lexicon, question, DEFAULT_SETTINGS).corrected == {}, question
+
+
 def test_a_dropped_letter_is_the_likelier_slip():
     """"wher" is one edit from "when" and from "where": a letter left out is how fast typing slips."""
     lexicon = _lexicon(["The Mini factory is in Oxford."])

@@ -180,6 +180,23 @@ def test_the_sentence_count_counts_the_body_not_the_title_or_a_caption():
     assert why.startswith("the sentence highlighted"), why  # the title is no numbered sentence
 
 
+def test_sentences_pasted_as_the_query_are_counted_as_a_range_and_their_words_cut_short():
+    """A pasted paragraph is highlighted whole (qa/retrieval/pasted.py): the card says which
+    sentences, and lists a few of the dozens of words they hold, not all of them."""
+    from qa.ui.widgets import MAX_HELD_SHOWN, why_highlighted
+
+    title = "Gunmen fired at a convoy in Derna."
+    pasted = "Sufian al Qumu escaped unhurt. He heads Ansar al-Sharia in Derna."
+    text = f"{title}\n\nMilitia leader said so.\n\n{pasted} Residents said so."
+    from qa.index.text import tokenize
+
+    why = str(why_highlighted(_hit(text, title, pasted), frozenset(tokenize(pasted))))
+    assert why.startswith("sentences 2–3 of 4 highlighted"), why
+    held = len(set(tokenize(pasted)))
+    assert held > MAX_HELD_SHOWN and why.count(",") == MAX_HELD_SHOWN - 1, why
+    assert why.endswith(f"({held} of the question's words)"), why
+
+
 # -- the add dialog names every type the indexer reads ------------------------------------------
 @run_async
 async def test_the_add_dialog_names_every_supported_type(dated):

@@ -46,6 +46,7 @@ MARKED_ONLY = frozenset({NAME, SAID})
 _SAYING = (r"(?:say|says|said|saying|tell|tells|told|claim|claims|claimed|argue|argues|argued|warn|warns|warned|"
            r"add|adds|added|announce|announced|reveal|revealed|admit|admitted|insist|insisted|explain|explained|"
            r"comment|commented|write|wrote|describe|described|think|thought|believe|believed|predict|predicted)")
+_IS_WHO = re.compile(r"^\W*([\w'’.-]++(?:\s+[\w'’.-]++){0,3})\s+(?:is|was|'s|’s)\s+who\W*$", re.I)  # the wh-word last
 _WHO_IS = re.compile(r"^\W*who\s+(?:is|was|'s|’s)\s+([\w'’.-]++(?:\s+[\w'’.-]++){0,3})\W*$", re.I)  # words never given back to \W*
 
 # "what was the division's budget", "what is the fine": a sum of money by its name
@@ -113,6 +114,44 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
                         r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b",
                         re.I)),
 ]
+
+# A query with no question word may still name what it wants: "hassan kidnap date", "sullivan
+# age", "the number of jobs marsh is cutting", "reason for the dividend cut", "billboard awards
+# venue" ask as "when / how old / how many / why / where" do. The noun opens the query ("the X of",
+# "the amount chelsea is paying") or ends it, after no word that makes it a thing or a time named
+# ("profit this year", "the stone age", "christmas day"). A bare keyword query ("chelsea profit
+# 2004", "sufian al qumu") asks for no type: a phrase marked there would be a guess shown as an
+# answer (BENCHMARKS.md "Queries that are not wh-questions").
+_WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
+_END_NOUNS = {"date": DATE, "year": DATE, "age": NUMBER, "amount": NUMBER, "price": NUMBER, "cost": NUMBER,
+              "salary": NUMBER, "fee": NUMBER, "fine": NUMBER, "figure": NUMBER, "total": NUMBER,
+              "reason": CAUSE, "reasons": CAUSE, "cause": CAUSE, "venue": PLACE, "location": PLACE,
+              "whereabouts": PLACE}
+_NAMING_BEFORE = frozenset("""this last next per a an each every same the new financial fiscal tax school calendar
+    to of stone bronze iron digital information golden old ice jazz middle space computer internet good""".split())
+_OPENS = r"^\W*(?:(?:the|its|his|her|their)\s+)?(?:exact\s+|total\s+|main\s+|likely\s+)?"
+_OPEN_NOUNS = re.compile(
+    rf"{_OPENS}(?P<date>date|year|day|month)\s+(?:of|when|that)\b|{_OPENS}(?P<age>age)\s+of\b|"
+    r"^\W*(?:the|its|his|her|their)\s+(?:exact\s+|total\s+)?(?P<number>amount|number|price|cost|value|sum|size|"
+    rf"salary|fee|fine)\b|{_OPENS}(?P<number2>amount|number|price|cost|value|sum|size|salary|fee|fine)\s+of\b|"
+    rf"{_OPENS}(?P<cause>reasons?|causes?)\s+(?:for|of|behind|why)\b|{_OPENS}(?P<place>venue|location|whereabouts)\s+of\b",
+    re.I)
+_OPEN_KINDS = {"date": DATE, "age": NUMBER, "number": NUMBER, "number2": NUMBER, "cause": CAUSE, "place": PLACE}
+_MONEY_NOUNS = frozenset("price cost value sum salary fee fine".split())
+
+
+def _asked_noun(question: str) -> tuple[str, str, int] | None:
+    """(type, noun, where the noun ends) of a query with no question word that names what it
+    wants by a noun opening or ending it (see _END_NOUNS); None: it names none."""
+    opening = _OPEN_NOUNS.search(question)
+    if opening is not None:
+        group = next(name for name, value in opening.groupdict().items() if value)
+        return _OPEN_KINDS[group], opening.group(group).casefold(), opening.end(group)
+    words = re.findall(r"[\w'’]+", question.casefold())
+    if words and words[-1] in _END_NOUNS and (len(words) < 2 or words[-2] not in _NAMING_BEFORE):
+        return _END_NOUNS[words[-1]], words[-1], len(question)
+    return None
+
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
@@ -379,6 +418,8 @@ def asked_measure(question: str) -> Measure | None:
     """What the question's amount is of (None: it asks for no amount by name): the words after
     "how many" up to the clause's verb or a function word ("How many screens will ...")."""
     found = _ASKED_UNIT.search(question)
+    if found is None and _WH_WORD.search(question) is None:  # "sullivan age", "the number of jobs ..."
+        return _noun_measure(question)
     if found is None and _PRICE_QUESTION.search(question):
         return Measure(frozenset(), True, False)
     if found is None and (figure := _FIGURE_QUESTION.search(question)) is not None:  # "what was japan's growth"
@@ -406,6 +447,30 @@ def asked_measure(question: str) -> Measure | None:
     part = opening.startswith("how much") and found.group(1).split()[0].casefold() == "of"  # "how much of the group"
     return Measure(units, opening.startswith("how much") and not part,
                    part or any(w in opening for w in ("percentage", "share", "proportion")))
+
+
+def _noun_measure(question: str) -> Measure | None:
+    """What a query with no question word counts, by its noun: an age ("sullivan age"), money
+    ("the price of ...", "the cost"), the words after "the number / amount of" ("jobs"); None: no
+    amount by name."""
+    noun = _asked_noun(question)
+    if noun is None or noun[0] != NUMBER:
+        return None
+    if noun[1] == "age":
+        return Measure(_TIME_UNITS, False, False, True, True)
+    counted = re.match(r"\s+of((?:\s+[a-z][\w'’-]*){1,3})", question[noun[2]:], re.I)
+    named = [] if counted is None else _head(counted.group(1))[:2]  # "jobs marsh ...": either may be it
+    return Measure(frozenset(stem_of(word) for word in named), noun[1] in _MONEY_NOUNS, False)
+
+
+def _head(words: str) -> list[str]:
+    """The counted noun's words: up to the clause's verb or a function word."""
+    named = []
+    for word in words.split():
+        if word.casefold() in STOP_WORDS or word.casefold() in _VERBISH:
+            break
+        named.append(word.casefold())
+    return named
 
 
 def fits(text: str, amount: Phrase, measure: Measure) -> int:
@@ -470,7 +535,7 @@ def _age_end(text: str, amount: Phrase) -> int | None:
 def _names_a_person(question: str) -> bool:
     """"Who is Norbert Reithofer?", "who was philip i": "who is" and a name, nothing else (not
     "Who was Margaret's brother?", "Who is VideoGuard owned by?", "Who was RCA president?")."""
-    found = _WHO_IS.match(question)
+    found = _WHO_IS.match(question) or _IS_WHO.match(question)  # "peter mcguigan is who": the same
     if found is None:
         return False
     cased = any(ch.isupper() for ch in question[1:])
@@ -506,6 +571,8 @@ def question_type(question: str) -> str | None:
     typed = [m for m in matches if m[1] != NAME]  # "What is the name of the city where ...": a place
     if any(kind == RANK for _, kind in typed):  # its "where" asks for no place
         return RANK
+    if not matches and _WH_WORD.search(question) is None:  # "hassan kidnap date", not "what date ..."
+        return None if (noun := _asked_noun(question)) is None else noun[0]
     return min(typed or matches)[1] if matches else None
 
 

@@ -122,6 +122,8 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
         return SentenceScore(0, len(passage_text), 0.0)
     if evidence is None or not evidence.kind or evidence.kind in MARKED_ONLY:
         at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
+        if evidence is not None and not evidence.kind:
+            at = _past_headline(passage_text, scored, at, evidence.follow_share, query_tokens)
         found: list[Phrase] = [] if evidence is None or not evidence.kind else \
             phrases(passage_text[scored[at].start:scored[at].end], evidence.kind, evidence.asked, evidence.own)
         if not found and evidence is not None and evidence.kind == SAID:
@@ -150,6 +152,18 @@ def with_answer(passage_text: str, chosen: SentenceScore, query_tokens: list[str
     counted = evidence.kind not in MARKED_ONLY
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
     return chosen._replace(answer=answer, answer_terms=terms, found=())
+
+
+def _past_headline(text: str, scored: list[_Sentence], at: int, share: float, query: Sequence[str]) -> int:
+    """For a query that asks no type: a headline that holds its words ("umbro profit 2004":
+    "Umbro profits lifted by Euro 2004") yields to the story's best sentence holding them, scoring
+    at least `share` of it ("... posted a 222% rise in annual profit"): the headline is the card's
+    title already. A headline the query holds whole (pasted) stays highlighted."""
+    best = scored[at]
+    if not is_heading(text, best.start, best.end) or set(best.tokens) <= set(query):
+        return at
+    body = [j for j, s in enumerate(scored) if j != at and s.match > 0 and s.score >= share * best.score]
+    return max(body, key=lambda j: (scored[j].score, -j)) if body else at
 
 
 def _quotation_after(text: str, scored: list[_Sentence], at: int,

@@ -23,6 +23,8 @@ from qa.retrieval.sentence_vectors import dense_evidence
 from qa.retrieval.shown import complete, complete_next, could_be_shown
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.retrieval.support import differing, support, support_rerank
+from qa.retrieval.pasted import widen_pasted
+from qa.retrieval.quoted import quoted_first, quoted_phrases
 from qa.retrieval.verdict import AnswerSignals, Verdict, decide, keyword_coverage, missing_names
 from qa.settings import RetrievalSettings
 from qa.index.store import CitationRow, DocumentPassage
@@ -114,6 +116,8 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     if stories:
         ranked, fused = fold(ranked, fused, stories, _date_reader(source))
     depth = max(k, settings.rerank_depth) if mode == "hybrid" else k
+    quoted = quoted_phrases(query.text)  # '"hit our books"': the passages that say it first
+    ranked = quoted_first(ranked, source.citation_rows, quoted)
     rows = source.citation_rows(ranked[:depth])
     doc_ids = {row.doc_id for row in rows.values()}
     doc_passages = source.passages_of_documents(doc_ids)
@@ -147,13 +151,22 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
             ranked, fused = answer_past_boundary(ranked, fused, rows, sentences, doc_passages,
                                                  source.citation_rows, score, settings.follow_share,
                                                  settings.next_passage_reach)
+    ranked = quoted_first(ranked, source.citation_rows, quoted)
     complete(sentences, pending, ranked[:k])  # none left by could_be_shown's bound: the k shown have theirs
-    hits = cite(ranked[:k], rows, sentences, fused, candidates)
+    hits = cite(ranked[:k], rows, widen_pasted(sentences, rows, ranked[:k], query.text), fused, candidates)
     if not hits:
         return Ranking(hits, sentences, None, None)
     for hit in hits:
         hit.support = counts.get(hit.passage_id, 0)
     differ = differing(hits, rows, sentences, stories, query)
+    signals, verdict = _verdict(snapshot, source, query, candidates, mode, hits, sentences, settings)
+    return Ranking(hits, sentences, signals, verdict, differ)
+
+
+def _verdict(snapshot: IndexSnapshot, source: PassageSource, query: Query, candidates: Candidates, mode: str,
+             hits: list[Hit], sentences: Mapping[int, SentenceScore],
+             settings: RetrievalSettings) -> tuple[AnswerSignals, Verdict]:
+    """What the answered rule reads of the first hit, and its verdict (every hit weak without one)."""
     agree = mode == "hybrid" and source.same_document(candidates.bm25_ranked[:1] + candidates.dense_ranked[:1])
     top = hits[0]
     signals = AnswerSignals(top.dense_score, keyword_coverage(snapshot, top.text, query.tokens, query.aliases),
@@ -162,4 +175,4 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     verdict = decide(signals, settings)
     for hit in hits:
         hit.weak = not verdict.answered
-    return Ranking(hits, sentences, signals, verdict, differ)
+    return signals, verdict

@@ -21,6 +21,7 @@ from qa.retrieval.filters import FilterMask, Filters
 from qa.retrieval.pipeline import rank_candidates
 from qa.retrieval.records import Answer
 from qa.retrieval.snapshot import IndexSnapshot
+from qa.retrieval.request import requested
 from qa.retrieval.spelling import spell
 from qa.index.text import tokenize
 from qa.settings import DEFAULT_SETTINGS, RetrievalSettings
@@ -95,7 +96,7 @@ class Retriever:
             raise QAError("the question is empty; type a question")
         if embedder is None:
             mode = "bm25"
-        spelled = spell(self.index.terms.lexicon, text, self.settings)
+        spelled = spell(self.index.terms.lexicon, requested(text), self.settings)  # "tell me about X": X
         wanted = spelled.query(embedder.encode([spelled.text])[0] if mode != "bm25" else None)
         if text != question:  # a follow-up: which of its words are borrowed, to weigh less in the choice
             wanted = wanted._replace(context=frozenset(tokenize(text)) - frozenset(tokenize(question)))

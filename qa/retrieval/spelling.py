@@ -97,7 +97,8 @@ def _spelled(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Sp
         slipped_wh = position == 0 and len(spans) > 1 and spans[1].group(0).casefold() in _AUXILIARIES \
             and word not in QUESTION_WORDS and word not in STOP_WORDS  # "There was ...", "It is ..."
         if settings.spelling and (slipped_wh or not lexicon.holds(word)) and _correctable(typed):
-            replacement = _correction(lexicon, word, position == 0, is_name, others, settings)
+            replacement = _correction(lexicon, word, position == 0, is_name, others, settings,
+                                      wh_only=lexicon.holds(word))  # "ebbers could": a name, no slip
         if replacement is not None:
             shown = _with_case(replacement, typed)
             corrected[typed] = shown
@@ -147,8 +148,9 @@ def _correctable(typed: str) -> bool:
 
 
 def _correction(lexicon: Lexicon, word: str, first: bool, is_name: bool, others: list[str],
-                settings: RetrievalSettings) -> str | None:
-    """The surface word to search instead of this unknown one; None: leave it."""
+                settings: RetrievalSettings, wh_only: bool = False) -> str | None:
+    """The surface word to search instead of this unknown one (or, wh_only, of a word the index
+    holds opening the question: only a question word, "wen did" -> "when"); None: leave it."""
     real = lexicon.is_english(word, settings.min_real_word_count)  # a real word is no slip...
     # ...unless it is the first word and one edit from a question word ("wat": "what")
     if real and not first:
@@ -158,7 +160,7 @@ def _correction(lexicon: Lexicon, word: str, first: bool, is_name: bool, others:
     found = lexicon.suggestions(word)
     if len(word) < 4:
         found = [s for s in found if s.stop_word]
-    if real:
+    if real or wh_only:
         found = [s for s in found if s.term in QUESTION_WORDS]
     if not found:
         return None

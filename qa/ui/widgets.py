@@ -86,6 +86,7 @@ def card_window(hit: Hit, width: int, max_lines: int) -> CardText:
     spans = ANALYZER.analyse(text).spans  # cached: the retrieval analysed every cited passage
     rel = hit.highlight_start - hit.start
     index = next((i for i, (s, e) in enumerate(spans) if s <= rel < e), None)
+    last = next((i for i, (s, e) in enumerate(spans) if s < hit.highlight_end - hit.start <= e), index)
 
     def lines(start: int, end: int) -> int:
         return len(Content(_shown(text[start:end])).wrap(max(10, width - 2)))
@@ -141,6 +142,7 @@ def excerpt(hit: Hit, around: int = 1) -> Content:
     spans = ANALYZER.analyse(hit.text).spans
     rel = hit.highlight_start - hit.start
     index = next((i for i, (s, e) in enumerate(spans) if s <= rel < e), None)
+    last = next((i for i, (s, e) in enumerate(spans) if s < hit.highlight_end - hit.start <= e), index)
     if index is None:
         return passage_content(hit, frozenset())
     lo, hi = max(0, index - around), min(len(spans) - 1, index + around)
@@ -162,12 +164,17 @@ def body_sentences(hit: Hit) -> list[tuple[int, int]]:
     return [(s, e) for s, e in ANALYZER.analyse(text).spans if any(m.start() <= s < m.end() for m in lines)]
 
 
+#: the question's words a card's "why" line lists at most (a pasted paragraph holds dozens)
+MAX_HELD_SHOWN = 8
+
+
 def why_highlighted(hit: Hit, terms: frozenset[str]) -> Content:
     """Which sentence the card highlights and why: the question's words it holds."""
     text = hit.text
     spans = body_sentences(hit)
     rel = hit.highlight_start - hit.start
     index = next((i for i, (s, e) in enumerate(spans) if s <= rel < e), None)
+    last = next((i for i, (s, e) in enumerate(spans) if s < hit.highlight_end - hit.start <= e), index)
     sentence = text[rel:hit.highlight_end - hit.start]
     held: list[str] = []
     for s, e in term_spans(text, terms, rel, hit.highlight_end - hit.start):
@@ -175,13 +182,17 @@ def why_highlighted(hit: Hit, terms: frozenset[str]) -> Content:
         if word.casefold() not in (w.casefold() for w in held):
             held.append(word)
     where = f"sentence {index + 1} of {len(spans)}" if index is not None and len(spans) > 1 else "the sentence"
+    if index is not None and last is not None and last > index:  # sentences pasted as the query
+        where = f"sentences {index + 1}–{last + 1} of {len(spans)}"
     if not held:
         return Content.assemble((f"{where} highlighted: nearest in meaning (it holds none of the question's words)", "dim"))
     parts: list[Content | str | tuple[str, str]] = [(f"{where} highlighted: it holds ", "dim")]
-    for i, word in enumerate(held):
+    for i, word in enumerate(held[:MAX_HELD_SHOWN]):
         if i:
             parts.append((", ", "dim"))
         parts.append(Content.styled(plain(word).plain, f"{WORD_STYLE} bold"))
+    if len(held) > MAX_HELD_SHOWN:  # a pasted paragraph holds them all: the list would fill the card
+        parts.append((f" … ({len(held)} of the question's words)", "dim"))
     return Content.assemble(*parts)
 
 

@@ -1,0 +1,42 @@
+"""Quoted: a phrase typed in quotes is wanted as written. '"weapons of mass destruction"' or
+'"hit our books"' asks for the passages that say it, word for word; the rankings weigh its words
+one by one, and common words ("hit", "books") put stories that hold them apart first. The
+candidates that hold every quoted phrase (case, punctuation and spacing aside) go first, in
+their order, before the sentence re-ranking and again after it. One quoted word is no phrase
+(often a scare quote, '"me" in media'): it is searched as a word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+from qa.index.store import CitationRow
+
+_QUOTED = re.compile(r"[\"“”]([^\"“”]{1,300})[\"“”]")
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> str:
+    """The text's words, casefolded, space-separated and space-bounded (for a whole-word find)."""
+    return " " + " ".join(word.casefold() for word in _WORD.findall(text)) + " "
+
+
+def quoted_phrases(question: str) -> tuple[str, ...]:
+    """The phrases of two words or more the question quotes, as _words makes them."""
+    found = (_words(m.group(1)) for m in _QUOTED.finditer(question))
+    return tuple(dict.fromkeys(p for p in found if len(p.split()) >= 2))
+
+
+def quoted_first(ranked: list[int], rows: Callable[[Sequence[int]], Mapping[int, CitationRow]],
+                 phrases: Sequence[str]) -> list[int]:
+    """The ranked passage ids, those whose title or text holds every phrase first (each part in
+    its order); unchanged when none does."""
+    if not phrases:
+        return ranked
+    texts = rows(ranked)
+    holding = {pid for pid, row in texts.items()
+               if all(p in _words(f"{row.title}\n{row.text}") for p in phrases)}
+    if not holding:
+        return ranked
+    return [pid for pid in ranked if pid in holding] + [pid for pid in ranked if pid not in holding]
