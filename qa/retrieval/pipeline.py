@@ -95,18 +95,20 @@ def discount_context(weights: ArticleWeights, query: Query, snapshot: IndexSnaps
                for t in set(query.tokens))
 
 
-def missing_weights(snapshot: IndexSnapshot, query: Query, settings: RetrievalSettings) -> dict[str, float]:
+def missing_weights(snapshot: IndexSnapshot, query: Query, settings: RetrievalSettings,
+                    rarity: bool = True) -> dict[str, float]:
     """What each question word no passage holds weighs in the question's weight: as its heaviest
-    other spelling the index holds ("Muller" for "Müller": held, so not missing), else as the
-    rarest word, a plain English word that is not a name x its English rarity
-    (qa/retrieval/rarity.py, settings.missing_word_rarity). {}: every word held."""
+    other spelling the index holds ("ceo" as "chief executive", "Muller" typed as the article's
+    "Müller"), else as the rarest word, a plain English word that is not a name x its English
+    rarity (qa/retrieval/rarity.py, settings.missing_word_rarity; `rarity` False: not, as by
+    keywords only, where no cosine backs the coverage: held-out "false" -0.004). {}: all held."""
     unknown = [t for t in dict.fromkeys(query.tokens) if not snapshot.idf(t)]
     if not unknown:
         return {}
     lent: dict[str, float] = {}
     for alias, stem in query.aliases.items():
         lent[stem] = max(lent.get(stem, 0.0), snapshot.idf(alias))
-    shares = missing_word_shares(query.text, query.names) if settings.missing_word_rarity else {}
+    shares = missing_word_shares(query.text, query.names) if rarity and settings.missing_word_rarity else {}
     return {t: lent.get(t) or snapshot.unknown_idf * shares.get(t, 1.0) for t in unknown}
 
 
@@ -135,7 +137,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     doc_ids = {row.doc_id for row in rows.values()}
     doc_passages = source.passages_of_documents(doc_ids)
     weights = article_weights(snapshot, doc_passages, doc_ids, query.tokens, settings.article_share)
-    missing = missing_weights(snapshot, query, settings)
+    missing = missing_weights(snapshot, query, settings, rarity=mode != "bm25")
     lend_weights(weights, missing)  # "ceo" as "chief executive" weighs, "Muller" as "Müller"
     total = snapshot.question_weight(query.tokens, missing)
     if query.context:

@@ -7,7 +7,8 @@ plain word the articles say in other words: on a small index, "did qumu die" wei
 as a name no article holds, though the article says Qumu "had been killed". So a missing word of
 the English list that is not one of the question's (capitalised) names weighs
 unknown_idf x its English rarity: log(most / its count) / log(most / least) over the list's
-counts, 0 for the commonest word, 1 for the rarest; a word the list lacks weighs fully.
+counts, 0 for the commonest word, 1 for the rarest; a word the list lacks weighs fully. Only with
+a vector (qa/retrieval/pipeline.py missing_weights): by keywords only no cosine backs the coverage.
 """
 
 from __future__ import annotations
