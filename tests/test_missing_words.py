@@ -14,13 +14,13 @@ from qa.index import store
 from qa.retrieval.pipeline import missing_weights
 from qa.retrieval.rarity import english_rarity, missing_word_shares
 from qa.retrieval.snapshot import IndexSnapshot
-from qa.retrieval.speller import english_words
+from qa.retrieval.speller import english_columns
 from qa.retrieval.spelling import spell
 from qa.retrieval.verdict import AnswerSignals, decide, keyword_coverage
 from qa.settings import DEFAULT_SETTINGS
 from tests.robust_util import HashEmbedder
 
-pytestmark = pytest.mark.skipif(not english_words(), reason="symspellpy's English word list is not installed")
+pytestmark = pytest.mark.skipif(not english_columns()[0], reason="symspellpy's English word list is not installed")
 
 #: a small index, most of its passages naming Torvek (so the name weighs little), none saying "die"
 TORVEK = {

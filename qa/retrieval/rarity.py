@@ -18,26 +18,34 @@ from collections.abc import Collection
 from functools import lru_cache
 
 from qa.index.text import stem_of, words
-from qa.retrieval.speller import english_words
+from qa.retrieval.speller import english_columns
+
+
+@lru_cache(maxsize=1)
+def _counts() -> dict[str, str]:
+    """The English list as word -> its count as written (read as a number when looked up), made
+    on the first question with a missing word (~10 ms)."""
+    words, counts = english_columns()
+    return dict(zip(words, counts))
 
 
 @lru_cache(maxsize=1)
 def _log_span() -> tuple[float, float]:
     """(log of the list's largest count, log(largest / smallest)); (0, 0) when there is no list."""
-    counts = english_words().values()
+    counts = [int(count) for count in english_columns()[1] if count.isdigit()]
     if not counts:
         return 0.0, 0.0
-    top, least = max(counts), min(counts)
+    top, least = max(counts), max(1, min(counts))
     return math.log(top), math.log(top / least)
 
 
 def english_rarity(word: str) -> float:
     """0 (the commonest English word) .. 1 (the rarest, or a word the list lacks)."""
-    count = english_words().get(word, 0)
+    count = _counts().get(word, "")
     log_top, span = _log_span()
-    if count <= 0 or span <= 0:
+    if not count.isdigit() or int(count) <= 0 or span <= 0:
         return 1.0
-    return min(1.0, (log_top - math.log(count)) / span)
+    return min(1.0, (log_top - math.log(int(count))) / span)
 
 
 def missing_word_shares(text: str, names: Collection[str]) -> dict[str, float]:
