@@ -168,8 +168,9 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     differ = differing(hits, rows, sentences, stories, query)
     agree = mode == "hybrid" and source.same_document(candidates.bm25_ranked[:1] + candidates.dense_ranked[:1])
     top = hits[0]
-    signals = AnswerSignals(top.dense_score, keyword_coverage(snapshot, top.text, query.tokens, query.aliases, missing),
-                            sentences[top.passage_id].match, agree,
+    coverage = keyword_coverage(snapshot, top.text, query.tokens, query.aliases,
+                                missing_weights(snapshot, query, settings, rarity=mode != "bm25"))
+    signals = AnswerSignals(top.dense_score, coverage, sentences[top.passage_id].match, agree,
                             missing_names((top.title, top.text), query.names, query.aliases))
     verdict = decide(signals, settings)
     for hit in hits:
