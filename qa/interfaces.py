@@ -12,7 +12,7 @@ these methods. Nothing here is imported at run time but typing: the records are 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -44,7 +44,7 @@ class TermStatistics(Protocol):
 
     def idf(self, token: str) -> float: ...
 
-    def question_weight(self, tokens: list[str]) -> float: ...
+    def question_weight(self, tokens: list[str], missing: Mapping[str, float] | None = None) -> float: ...
 
     def positions(self, passage_ids: list[int] | np.ndarray) -> np.ndarray: ...
 

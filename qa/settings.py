@@ -67,6 +67,7 @@ class RetrievalSettings:
     sentence_answer_weight: float = 0.4  # the same row
     agreement_weight: float = 0.1  # the same row
     min_answer_score: float = 0.895  # "The shipped rule along its threshold: 0.895 -> 0.904 / 0.954" (`--sweeps answer`); kept with missing_name_weight 0.1 (0.875 cost v2 "false", `benchmarks/typos.py --sweep`)
+    missing_word_rarity: bool = True  # a question word no passage holds, not a name, weighs by its English rarity, not as the rarest (qa/retrieval/rarity.py; with a vector only): BENCHMARKS.md "Not found on a small index" (verdict24), hybrid in-corpus "true" 0.9524 -> 0.9531, held-out "false" 0.9164 -> 0.9160
     missing_name_weight: float = 0.1  # minus this x share of the question's names absent from the best passage and its title: "Questions as people type them", the verdict sweep (`benchmarks/typos.py --sweep`)
     min_keyword_coverage: float = 0.6  # answer-rule table "coverage >= 0.6" (keyword-only mode; `--sweeps operating-points`)
     # -- spelling (qa/retrieval/spelling.py): slips corrected against the index's vocabulary --

@@ -1,11 +1,12 @@
 """Abbreviations a reporter types and the words the articles spell out: "ceo" finds "Chief
 executive Lorna Whitcombe", "prime minister" finds "the PM". Each is searched as another
 spelling of the other (Spelling.aliases: weighed at name_variant_weight in BM25, counted as the
-question's word in a highlighted sentence), both ways, from this one table."""
+question's word in a highlighted sentence, a word no passage holds weighing as the other:
+qa/retrieval/pipeline.py missing_weights), both ways, from this one table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 
 from qa.index.text import stem_of, tokenize, word_spans
 
@@ -45,23 +46,3 @@ def abbreviation_aliases(text: str, tokens: Sequence[str]) -> dict[str, str]:
         if asked.issuperset(spelled) and stem_of(short) not in asked:
             out.setdefault(stem_of(short), spelled[0])
     return out
-
-
-#: the stems an alias can stand for: an abbreviation's, or a spelled-out form's first
-_LENT_TO = frozenset(stem_of(short) for short in FORMS) | frozenset(spelled[0] for spelled in _SPELLED.values() if spelled)
-
-
-def lend_weights(weights: Mapping[int, dict[str, float]], aliases: Mapping[str, str],
-                 idf: Callable[[str], float]) -> None:
-    """An abbreviation no passage holds ("ceo" in an index that spells out "Chief executive")
-    weighs, in each article's sentence weights, as its heaviest spelled-out word does, and a
-    spelled-out form's word none holds ("chief") as the abbreviation: else its weight is nought
-    and the sentence that says it the other way gains nothing by it."""
-    lent: dict[str, float] = {}
-    for alias, stem in aliases.items():
-        if stem in _LENT_TO:
-            lent[stem] = max(lent.get(stem, 0.0), idf(alias))
-    for held in weights.values():
-        for stem, weight in lent.items():
-            if stem in held and not held[stem]:
-                held[stem] = weight

@@ -16,8 +16,8 @@ from qa.retrieval.highlight import SentenceScore
 from qa.retrieval.cite import cite
 from qa.retrieval.duplicates import DateReader, fold
 from qa.retrieval.fusion import fuse, rank
+from qa.retrieval.rarity import missing_word_shares
 from qa.retrieval.records import Candidates, Hit, Query
-from qa.retrieval.abbreviations import lend_weights
 from qa.retrieval.rerank import ArticleWeights, article_weights, rerank, score_sentences, story_shares
 from qa.retrieval.sentence_vectors import dense_evidence
 from qa.retrieval.shown import complete, complete_next, could_be_shown
@@ -84,7 +84,8 @@ class Ranking:
         return self.verdict is not None and self.verdict.answered
 
 
-def discount_context(weights: ArticleWeights, query: Query, snapshot: IndexSnapshot, factor: float) -> float:
+def discount_context(weights: ArticleWeights, query: Query, snapshot: IndexSnapshot, factor: float,
+                     missing: Mapping[str, float] | None = None) -> float:
     """A follow-up's borrowed words weigh `factor` x theirs in every article (in place); the
     question's weight as the sentences are then scored against. They found the story; the
     sentence that answers is the one with the question's own words ("who is her lawyer" after
@@ -93,7 +94,36 @@ def discount_context(weights: ArticleWeights, query: Query, snapshot: IndexSnaps
         for term in query.context & terms.keys():
             terms[term] *= factor
     unknown = snapshot.unknown_idf
-    return sum((snapshot.idf(t) or unknown) * (factor if t in query.context else 1.0) for t in set(query.tokens))
+    missing = missing or {}
+    return sum((snapshot.idf(t) or missing.get(t, unknown)) * (factor if t in query.context else 1.0)
+               for t in set(query.tokens))
+
+
+def missing_weights(snapshot: IndexSnapshot, query: Query, settings: RetrievalSettings,
+                    rarity: bool = True) -> dict[str, float]:
+    """What each question word no passage holds weighs in the question's weight: as its heaviest
+    other spelling the index holds ("ceo" as "chief executive", "Muller" typed as the article's
+    "Müller"), else as the rarest word, a plain English word that is not a name x its English
+    rarity (qa/retrieval/rarity.py, settings.missing_word_rarity; `rarity` False: not, as by
+    keywords only, where no cosine backs the coverage: held-out "false" -0.004). {}: all held."""
+    unknown = [t for t in dict.fromkeys(query.tokens) if not snapshot.idf(t)]
+    if not unknown:
+        return {}
+    lent: dict[str, float] = {}
+    for alias, stem in query.aliases.items():
+        lent[stem] = max(lent.get(stem, 0.0), snapshot.idf(alias))
+    shares = missing_word_shares(query.text, query.names) if rarity and settings.missing_word_rarity else {}
+    return {t: lent.get(t) or snapshot.unknown_idf * shares.get(t, 1.0) for t in unknown}
+
+
+def lend_weights(weights: ArticleWeights, missing: Mapping[str, float]) -> None:
+    """A question word no passage holds weighs, in each article's sentence weights, as
+    missing_weights says (in place): else its weight is nought and the sentence that says it in
+    another spelling ("chief executive" for "ceo", "Müller" for "Muller") gains nothing by it."""
+    for held in weights.values():
+        for term, weight in missing.items():
+            if term in held and not held[term]:
+                held[term] = weight
 
 
 def _date_reader(source: PassageSource) -> DateReader:
@@ -122,11 +152,11 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     doc_ids = {row.doc_id for row in rows.values()}
     doc_passages = source.passages_of_documents(doc_ids)
     weights = article_weights(snapshot, doc_passages, doc_ids, query.tokens, settings.article_share)
-    if query.aliases:
-        lend_weights(weights, query.aliases, snapshot.idf)  # "ceo" as "chief executive" weighs
-    total = snapshot.question_weight(query.tokens)
+    missing = missing_weights(snapshot, query, settings, rarity=mode != "bm25")
+    lend_weights(weights, missing)  # "ceo" as "chief executive" weighs, "Muller" as "Müller"
+    total = snapshot.question_weight(query.tokens, missing)
     if query.context:
-        total = discount_context(weights, query, snapshot, settings.follow_up_context)
+        total = discount_context(weights, query, snapshot, settings.follow_up_context, missing)
 
     def score(some: Mapping[int, CitationRow], before: Mapping[int, frozenset[str]] | None = None,
               pending: dict[int, Callable[[], SentenceScore]] | None = None) -> dict[int, SentenceScore]:
@@ -169,8 +199,9 @@ def _verdict(snapshot: IndexSnapshot, source: PassageSource, query: Query, candi
     """What the answered rule reads of the first hit, and its verdict (every hit weak without one)."""
     agree = mode == "hybrid" and source.same_document(candidates.bm25_ranked[:1] + candidates.dense_ranked[:1])
     top = hits[0]
-    signals = AnswerSignals(top.dense_score, keyword_coverage(snapshot, top.text, query.tokens, query.aliases),
-                            sentences[top.passage_id].match, agree,
+    coverage = keyword_coverage(snapshot, top.text, query.tokens, query.aliases,
+                                missing_weights(snapshot, query, settings, rarity=mode != "bm25"))
+    signals = AnswerSignals(top.dense_score, coverage, sentences[top.passage_id].match, agree,
                             missing_names((top.title, top.text), query.names, query.aliases))
     verdict = decide(signals, settings)
     for hit in hits:

@@ -8,6 +8,7 @@ snapshot. Passage texts and citations stay in the database (read for the few pas
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -70,10 +71,13 @@ class IndexSnapshot:
     def idf(self, token: str) -> float:
         return self.bm25.idf_of(token)
 
-    def question_weight(self, tokens: list[str]) -> float:
-        """The IDF weight of the question's distinct terms, a word no passage has counting as the rarest."""
+    def question_weight(self, tokens: list[str], missing: Mapping[str, float] | None = None) -> float:
+        """The IDF weight of the question's distinct terms, a word no passage has counting as the
+        rarest, or as `missing` weighs it when there (qa/retrieval/pipeline.py missing_weights)."""
         unknown = self.unknown_idf
-        return sum(self.idf(t) or unknown for t in set(tokens))
+        if not missing:
+            return sum(self.idf(t) or unknown for t in set(tokens))
+        return sum(self.idf(t) or missing.get(t, unknown) for t in set(tokens))
 
     def positions(self, passage_ids: list[int] | np.ndarray) -> np.ndarray:
         """BM25 positions of passages of this generation."""

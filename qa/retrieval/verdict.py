@@ -4,7 +4,9 @@ With a vector, the best passage answers when cosine + coverage_weight x keyword 
 sentence_answer_weight x its best sentence's score (+ agreement_weight when the best BM25 and the
 best dense passage are from one article) reaches min_answer_score: the cosine alone cannot tell an
 article on the question's topic from one that names its subject; the coverage (share of the
-question's IDF weight the passage holds, words no passage has counting as the rarest) drops when
+question's IDF weight the passage holds, words no passage has counting as the rarest, a plain
+English word by its rarity, a name held in another spelling as that: qa/retrieval/pipeline.py
+missing_weights) drops when
 the question's names are absent, and the sentence score when they are scattered, not said
 together; two independent rankings pointing at one article is evidence the articles cover the
 question. Minus missing_name_weight x the share of the question's names (capitalised words after
@@ -39,14 +41,15 @@ class Verdict(NamedTuple):
 
 
 def keyword_coverage(snapshot: IndexSnapshot, text: str, tokens: list[str],
-                     aliases: Mapping[str, str] | None = None) -> float:
+                     aliases: Mapping[str, str] | None = None, missing: Mapping[str, float] | None = None) -> float:
     """Share of the question's IDF weight that the text holds (a name's other spelling, in
-    aliases, counting as the name)."""
-    total = snapshot.question_weight(tokens)
+    aliases, counting as the name; a word no passage holds weighing as `missing` says)."""
+    total = snapshot.question_weight(tokens, missing)
     if not total:
         return 0.0
     have = set(tokens).intersection(_terms(text, aliases))
-    return sum(snapshot.idf(t) for t in have) / total
+    missing = missing or {}
+    return sum(snapshot.idf(t) or missing.get(t, 0.0) for t in have) / total
 
 
 def missing_names(texts: str | tuple[str, ...], names: tuple[str, ...],
