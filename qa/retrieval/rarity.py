@@ -18,15 +18,7 @@ from collections.abc import Collection
 from functools import lru_cache
 
 from qa.index.text import stem_of, words
-from qa.retrieval.speller import english_columns
-
-
-@lru_cache(maxsize=1)
-def _counts() -> dict[str, str]:
-    """The English list as word -> its count as written (read as a number when looked up), made
-    on the first question with a missing word (~10 ms)."""
-    words, counts = english_columns()
-    return dict(zip(words, counts))
+from qa.retrieval.speller import english_columns, english_count
 
 
 @lru_cache(maxsize=1)
@@ -41,11 +33,11 @@ def _log_span() -> tuple[float, float]:
 
 def english_rarity(word: str) -> float:
     """0 (the commonest English word) .. 1 (the rarest, or a word the list lacks)."""
-    count = _counts().get(word, "")
+    count = english_count(word)  # the speller's table of the list, not a second one
     log_top, span = _log_span()
-    if not count.isdigit() or int(count) <= 0 or span <= 0:
+    if count <= 0 or span <= 0:
         return 1.0
-    return min(1.0, (log_top - math.log(int(count))) / span)
+    return min(1.0, (log_top - math.log(count)) / span)
 
 
 def missing_word_shares(text: str, names: Collection[str]) -> dict[str, float]:
