@@ -253,7 +253,10 @@ def is_heading(text: str, start: int, end: int) -> bool:
     Markdown heading ("## The numbers"), not a sentence of the story."""
     line_end = text.find("\n", end)
     rest = text[end:line_end if line_end >= 0 else len(text)]
-    return opens_paragraph(text, start) and not rest.strip() and text[end - 1] not in _STOPS
+    # a span past the text's end (stored spans of a passage whose text was damaged: the citation
+    # check says so later) is no heading, not an IndexError
+    return (opens_paragraph(text, start) and not rest.strip() and 0 < end <= len(text)
+            and text[end - 1] not in _STOPS)
 
 
 def opens_paragraph(text: str, start: int) -> bool:
