@@ -105,6 +105,13 @@ def words(text: str) -> list[str]:
     return out
 
 
+def word_run(text: str) -> str:
+    """The text's words (as `words` finds them) space-separated and space-bounded: a phrase is held
+    word for word, case and punctuation aside, when its word_run is a substring of the text's
+    (a quoted phrase, a pasted sentence)."""
+    return " " + " ".join(words(text)) + " "
+
+
 def tokenize(text: str) -> list[str]:
     """BM25 tokens: words that are not stop words, stemmed.
 

@@ -18,7 +18,7 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.index.text import ANALYZER, STOP_WORDS, stem_of
+from qa.index.text import ANALYZER, STOP_WORDS, stem_of, words as text_words
 
 PERSON, DATE, NUMBER, PLACE, CAUSE, FATE = "person", "date", "number", "place", "cause", "fate"
 #: "Where did Keska finish?": a placing ("seventh", "3rd"), not a place
@@ -147,7 +147,7 @@ def _asked_noun(question: str) -> tuple[str, str, int] | None:
     if opening is not None:
         group = next(name for name, value in opening.groupdict().items() if value)
         return _OPEN_KINDS[group], opening.group(group).casefold(), opening.end(group)
-    words = re.findall(r"[\w'’]+", question.casefold())
+    words = text_words(question)
     if words and words[-1] in _END_NOUNS and (len(words) < 2 or words[-2] not in _NAMING_BEFORE):
         return _END_NOUNS[words[-1]], words[-1], len(question)
     return None

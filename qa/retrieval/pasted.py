@@ -9,33 +9,26 @@ the query does not hold, keeps the highlight it had.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 from qa.index.store import CitationRow
-from qa.index.text import ANALYZER
+from qa.index.text import ANALYZER, word_run
 from qa.retrieval.highlight import SentenceScore
 
 #: a sentence of fewer words is too common to show the query was pasted from it
 MIN_WORDS = 4
-_WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> str:
-    """The text's words, casefolded, space-separated and space-bounded (for a whole-word find)."""
-    return " " + " ".join(word.casefold() for word in _WORD.findall(text)) + " "
 
 
 def pasted_span(text: str, span: tuple[int, int], query: str) -> tuple[int, int]:
     """The highlight (start, end) of `text` widened over the neighbouring sentences the query
     holds verbatim, when the sentence at `span` is one the query holds; else `span`."""
-    held = _words(query)
+    held = word_run(query)
     if len(held.split()) < 2 * MIN_WORDS:
         return span
     spans = ANALYZER.analyse(text).spans
 
     def pasted(i: int) -> bool:
-        sentence = _words(text[spans[i][0]:spans[i][1]])
+        sentence = word_run(text[spans[i][0]:spans[i][1]])
         return len(sentence.split()) >= MIN_WORDS and sentence in held
 
     at = next((i for i, (start, end) in enumerate(spans) if start <= span[0] < end), None)

@@ -12,19 +12,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from qa.index.store import CitationRow
+from qa.index.text import word_run
 
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{1,300})[\"“”]")
-_WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> str:
-    """The text's words, casefolded, space-separated and space-bounded (for a whole-word find)."""
-    return " " + " ".join(word.casefold() for word in _WORD.findall(text)) + " "
 
 
 def quoted_phrases(question: str) -> tuple[str, ...]:
-    """The phrases of two words or more the question quotes, as _words makes them."""
-    found = (_words(m.group(1)) for m in _QUOTED.finditer(question))
+    """The phrases of two words or more the question quotes, as word_run makes them."""
+    found = (word_run(m.group(1)) for m in _QUOTED.finditer(question))
     return tuple(dict.fromkeys(p for p in found if len(p.split()) >= 2))
 
 
@@ -36,7 +31,7 @@ def quoted_first(ranked: list[int], rows: Callable[[Sequence[int]], Mapping[int,
         return ranked
     texts = rows(ranked)
     holding = {pid for pid, row in texts.items()
-               if all(p in _words(f"{row.title}\n{row.text}") for p in phrases)}
+               if all(p in word_run(f"{row.title}\n{row.text}") for p in phrases)}
     if not holding:
         return ranked
     return [pid for pid in ranked if pid in holding] + [pid for pid in ranked if pid not in holding]
