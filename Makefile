@@ -26,12 +26,14 @@ index: setup
 run: index
 	$(VENV)/bin/qa
 
+# one pytest worker a core (pytest-xdist), at most four: each loads the model once
+XDIST := -n auto --maxprocesses 4
 test: setup
-	cd $(ROOT) && $(PY) -m pytest
+	cd $(ROOT) && $(PY) -m pytest $(XDIST)
 
 # the tests that do not load the embedding model (the `slow` marker, tests/conftest.py)
 test-fast: setup
-	cd $(ROOT) && $(PY) -m pytest -m "not slow"
+	cd $(ROOT) && $(PY) -m pytest $(XDIST) -m "not slow"
 
 # a Milvus Lite gRPC server for many qa processes: qa index PATH --engine http://127.0.0.1:$(MILVUS_PORT)
 MILVUS_DATA ?= $(ROOT)/index/milvus-lite
