@@ -76,6 +76,20 @@ def test_the_word_after_a_wire_dateline_opens_the_sentence(lead):
     assert not any(word in name for name in found for word in ("Reuters", "AP", "Budget", "LONDON", "HARLOW"))
 
 
+def test_the_wire_archives_dateline_names_no_one():
+    """1987 wire copy: "MANAMA, March 3 - " with a plain hyphen and no agency is a dateline too."""
+    lead = "MANAMA, March 3 - Deputy oil ministers of the Gulf states ended a meeting chaired by Yousef Shirawi."
+    found = [lead[s:e] for s, e in phrases(lead, PERSON, frozenset(tokenize("who chaired the gulf oil meeting")))]
+    assert "Yousef Shirawi" in found and not any("MANAMA" in name for name in found)
+
+
+def test_a_plain_hyphen_is_a_dateline_only_after_a_month_and_day():
+    """"NATO - China talks" opens with no dateline: its capitals may be the answer."""
+    lead = "NATO - China talks were chaired by Kestrel Airways."
+    found = [lead[s:e] for s, e in phrases(lead, PERSON, frozenset(tokenize("who held talks")))]
+    assert "NATO" in found
+
+
 def test_who_is_a_firms_ceo_asks_for_a_person():
     assert question_type("who is kestrel airways ceo") == PERSON
     assert question_type("who is kestrel airways chief executive") == PERSON

@@ -389,9 +389,11 @@ _RANKED = re.compile(r"\b(?:(?:joint|equal)[ -])?(?:first|second|third|fourth|fi
                      r"(?:number|numbers|no\.?)\s+(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten))\b", re.I)
 _CLAUSE_END = re.compile(r"[,;:.!?]\s|[.!?]$|\s(?:but|while|and said)\s")
 # a wire lead's dateline: a place in capitals, a state, a date, the agency, a dash
-# (an agency in brackets, or an em dash: "US - China talks" opens with no dateline)
-_DATELINE = re.compile(r"(?:[A-Z][A-Z'’.-]+\s+)*[A-Z]{2,}[A-Z'’.-]*,?(?:\s+[A-Z][a-z]{1,4}\.)?(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-                       r"(?:\s*\([A-Z][\w. ]{1,20}\)\s*[-—–]{1,2}|\s+(?:—|--))\s+")
+# (an agency in brackets, or an em dash: "US - China talks" opens with no dateline); a plain
+# hyphen only after a month and day, as the wires' archives have it ("MANAMA, March 3 - ")
+_DATELINE = re.compile(r"(?:[A-Z][A-Z'’.-]+\s+)*[A-Z]{2,}[A-Z'’.-]*,?(?:\s+[A-Z][a-z]{1,4}\.)?"
+                       r"(?:(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?(?:\s*\([A-Z][\w. ]{1,20}\)\s*[-—–]{1,2}|\s+(?:—|--))"
+                       rf"|,?\s+(?:{_MONTHS})\.?\s+\d{{1,2}}\s+[-–])\s+")
 _NOT_NAMES = frozenset(_MONTHS.lower().split("|") + _DAYS.lower().split("|") + [d + "s" for d in _DAYS.lower().split("|")]
                         + "gmt bst utc cet est pst edt et".split())  # "by 1015 GMT": an hour, no name
 
