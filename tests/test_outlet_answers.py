@@ -83,6 +83,25 @@ def test_the_wire_archives_dateline_names_no_one():
     assert "Yousef Shirawi" in found and not any("MANAMA" in name for name in found)
 
 
+@pytest.mark.parametrize("sentence, question, name", [
+    ("The meeting was chaired by Bahrain's Under-Secretary for Oil, Yousef al-Shirawi, who spoke.",
+     "who chaired the meeting", "Yousef al-Shirawi"),  # the issue's example: the office, then the name
+    ("The Minister for Health, Mary Harney, opened the ward.", "who opened the ward", "Mary Harney"),
+    ("The attack was claimed by Abu Musab al-Zarqawi on Monday.", "who claimed the attack", "Abu Musab al-Zarqawi"),
+])
+def test_an_office_set_off_before_a_name_is_no_answer_and_the_name_is_whole(sentence, question, name):
+    """"Under-Secretary for Oil, Yousef al-Shirawi,": the office (a role before "for" / "of") is a
+    title set off before the name, and "al-" opens the name's last word."""
+    found = [sentence[s:e] for s, e in phrases(sentence, PERSON, frozenset(tokenize(question)))]
+    assert found == [name]
+
+
+def test_a_list_of_bodies_is_no_office_before_a_name():
+    sentence = "He met officials from the Bank of England, HSBC, and Barclays."
+    found = [sentence[s:e] for s, e in phrases(sentence, PERSON, frozenset(tokenize("who did he meet")))]
+    assert "Bank of England" in found
+
+
 def test_a_plain_hyphen_is_a_dateline_only_after_a_month_and_day():
     """"NATO - China talks" opens with no dateline: its capitals may be the answer."""
     lead = "NATO - China talks were chaired by Kestrel Airways."

@@ -236,9 +236,10 @@ _BARE_AGE = re.compile(r"\d{1,3}")
 _MARK_UNITS = frozenset(stem_of(w) for w in "m cm kg metres meters points goals runs wickets".split())
 _CLOCK_UNITS = frozenset(stem_of(w) for w in ("second", "minute", "hour"))
 _YEAR = re.compile(r"(?:1[0-9]|20)\d\ds?\b(?!\s*(?:%|per\s?cent|percent|million|billion|thousand))")
-# A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case particles.
+# A capitalised run: words with a capital (initials, "al-", "O'Neill"), joined by a few lower-case
+# particles; a later word may open with an Arabic article in lower case ("Yousef al-Shirawi").
 _NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:of|de|du|da|del|der|van|von|al|bin|ibn|la|le|and|for|the|&)\s+)?"
-                   r"(?:[A-Z][\w'’.-]*))*")
+                   r"(?:(?:al|el|ad|ar|as|ash|at|az)-)?(?:[A-Z][\w'’.-]*))*")
 #: a region's word may stand between a place preposition and a place: "fled to southern Italy", "in far eastern Anatolia"
 _REGION = r"(?:(?:far|north|south|east|west|northern|southern|eastern|western|central|upper|lower)\s+){0,2}"
 _PLACE_BEFORE = re.compile(rf"\b(?:in|at|on|from|near|to|into|across|outside|inside|around|toward|towards|via)\s+(?:the\s+)?{_REGION}"
@@ -807,15 +808,32 @@ def _titled(words: Sequence[_Word], known: Sequence[bool]) -> bool:
 
 def _apposed(text: str, runs: Sequence[tuple[int, tuple[_Word, ...]]], n: int) -> bool:
     """True when run n is a title set off before the name it describes ("the previous High
-    Commissioner, Ann Grant, ..."): its last word a role, a comma, then the next run and a comma
-    or the sentence's end."""
+    Commissioner, Ann Grant, ...", "Bahrain's Under-Secretary for Oil, Yousef al-Shirawi, ..."):
+    a role (its last word, or an office's word before "for" / "of"), a comma, then the next run and
+    a comma or the sentence's end."""
     if n + 1 >= len(runs):
         return False
     run_start, run = runs[n]
     after_start, after = runs[n + 1]
     end = after_start + after[-1].end
-    return (text[run_start + run[-1].end:after_start] == ", " and bool(_ROLE_WORD.fullmatch(run[-1].text.lower()))
+    return (text[run_start + run[-1].end:after_start] == ", " and _title_run(run)
             and (end >= len(text.rstrip(".!? ")) or text.startswith(",", end)))
+
+
+# an office a person holds, named before what it is of or for ("Minister for Health", "Under-Secretary
+# for Oil", "Governor of the Bank"): not a body's word ("Bank of England, HSBC, ..." is a list)
+_OFFICE = frozenset("""secretary minister president director chairman chairwoman chair governor chief head
+    commissioner ambassador spokesman spokeswoman executive officer deputy leader editor manager
+    mayor chancellor speaker attorney general treasurer controller registrar""".split())
+
+
+def _title_run(run: Sequence[_Word]) -> bool:
+    """True when a capitalised run names an office: its last word a role, or an office's word
+    (a prefix such as "Under-", "Vice-" aside) followed by "for" or "of"."""
+    if _ROLE_WORD.fullmatch(run[-1].text.lower()):
+        return True
+    return any(after.text in ("for", "of") and word.text.lower().rsplit("-", 1)[-1] in _OFFICE
+               for word, after in zip(run, run[1:]))
 
 
 def _clause_between(gap: str) -> bool:
