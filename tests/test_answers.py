@@ -604,10 +604,14 @@ def test_two_stories_supporting_one_answer_outrank_one_storys_modifier(tmp_path)
         finally:
             searcher.close()
 
-    top = ask().hits[0]
+    answer = ask()
+    top = answer.hits[0]
     text = Path(top.path).read_text(encoding="utf-8")
     assert text[top.answer[0]:top.answer[1]] == "Paul Volcker"
     assert top.support == 1 and top.as_json()["support"] == 1
+    # the vice chairman holds another office: no "Sources differ" between him and the chairman
+    assert any(h.path.endswith("johnson.txt") and h.answer for h in answer.hits)
+    assert answer.sources_differ == []
     # without counting stories the modifier wins, on the hand weights of the re-rank: with the fitted
     # ones (BM25 counted less in the head) the stand-in's hashed cosines already put a Volcker story first
     hand = {"rerank_match": 1.0, "rerank_best_match": 0.0, "rerank_context": 1.0, "rerank_title": 0.0,

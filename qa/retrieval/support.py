@@ -21,7 +21,7 @@ from qa.retrieval.highlight import SentenceScore, answer_clause, first_clause
 from qa.retrieval.records import Hit, Query
 from qa.settings import RetrievalSettings
 from qa.index.store import CitationRow
-from qa.index.text import tokenize
+from qa.index.text import stem_of, tokenize
 
 
 #: the answer types whose different phrases are different claims
@@ -52,6 +52,27 @@ _CLOCK = re.compile(r"\d{1,2}(?:[:.]?\d{2})?\s*(?:GMT|BST|CET|EST|PST|UTC|[ap]\.
 #: a clause that opens with its verb: the predicate of a subject said before an aside
 _PREDICATE = re.compile(r"\s*(?:(?:had|has|have|was|were|is|are|will|would|could|can|may|might|did|does|"
                         r"also|then|later|only)\b|[a-z]+ed\b|[a-z]+ing\b)")
+
+
+#: a word that makes an office another one: "Vice Chairman Manuel Johnson" holds no other answer to
+#: "who is chairman of the Fed" than "chairman Paul Volcker" (deputy, former, acting ... likewise)
+_OFFICE_MODIFIER = re.compile(r"\b(vice|deputy|acting|former|assistant|interim|honorary|associate|outgoing|"
+                              r"incoming|co|ex)[\s-]+([a-z]+)", re.IGNORECASE)
+#: how far before its phrase an office's words are read ("Federal Reserve Board Vice Chairman Manuel")
+_OFFICE_REACH = 40
+
+
+def _another_office(text: str, answer: tuple[int, int] | None, asked: frozenset[str]) -> bool:
+    """True when the phrase names the holder of another office than the question's: a modifier the
+    question lacks before an office it names, in the phrase or just before it."""
+    if answer is None:
+        return False
+    start, end = answer
+    for found in _OFFICE_MODIFIER.finditer(text, max(0, start - _OFFICE_REACH), end):
+        office, modifier = stem_of(found.group(2).lower()), stem_of(found.group(1).lower())
+        if found.end() >= start - 2 and office in asked and modifier not in asked:
+            return True
+    return False
 
 
 def story_of(pid: int, rows: Mapping[int, CitationRow], stories: Mapping[int, int] | None) -> tuple[str, int]:
@@ -126,6 +147,8 @@ def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: M
         if (key and other and not other <= terms and not key <= other_terms
                 and terms & content <= other_terms
                 and _said_of(rows[hit.passage_id].text, sentences[hit.passage_id], content)
+                and not any(_another_office(rows[pid].text, sentences[pid].answer, asked)
+                            for pid in (top.passage_id, hit.passage_id))
                 and about <= _story_terms(rows[hit.passage_id])
                 and _clock(rows[top.passage_id].text, top.answer) == _clock(rows[hit.passage_id].text, hit.answer)):
             return [top, hit]
