@@ -33,27 +33,29 @@ from qa.retrieval import pipeline  # noqa: E402
 from qa.settings import DEFAULT_SETTINGS, RetrievalSettings  # noqa: E402
 
 #: per passage of the head, in the fused order: the features, then what the shipped re-rank reads
-FEATURES = ("cosine", "bm25", "match", "context", "title", "dense", "typed", "best_match")
+FEATURES = ("cosine", "bm25", "match", "context", "title", "dense", "typed", "best_match", "story")
 #: each feature's RetrievalSettings weight (times sentence_weight; BM25 / best beside the fused share)
 FIELDS = {"match": "rerank_match", "context": "rerank_context", "title": "rerank_title", "dense": "rerank_dense",
-          "typed": "rerank_answer_type", "best_match": "rerank_best_match", "bm25": "rerank_bm25"}
+          "typed": "rerank_answer_type", "best_match": "rerank_best_match", "bm25": "rerank_bm25",
+          "story": "rerank_story"}
 #: the weights before they were fitted: the chosen sentence's score
 HAND = dict(rerank_match=1.0, rerank_best_match=0.0, rerank_context=1.0, rerank_title=0.0, rerank_dense=1.0,
-            rerank_answer_type=1.0, rerank_bm25=0.0)
+            rerank_answer_type=1.0, rerank_bm25=0.0, rerank_story=0.0)
 
 
 class Capture:
     """Wraps the pipeline's rerank for one question at a time: keeps the head it re-ranks and the
-    sentences and BM25 scores it reads."""
+    sentences, BM25 scores and story shares it reads."""
 
     def __init__(self) -> None:
         self.seen: dict = {}
         self._rerank = pipeline.rerank
 
     def __enter__(self) -> "Capture":
-        def rerank(ranked, fused, sentences, depth, settings, bm25=None):
-            self.seen.update(head=list(ranked[:settings.rerank_depth]), sentences=sentences, bm25=bm25 or {})
-            return self._rerank(ranked, fused, sentences, depth, settings, bm25)
+        def rerank(ranked, fused, sentences, depth, settings, bm25=None, story=None):
+            self.seen.update(head=list(ranked[:settings.rerank_depth]), sentences=sentences, bm25=bm25 or {},
+                             story=story or {}, fused=fused)
+            return self._rerank(ranked, fused, sentences, depth, settings, bm25, story)
 
         pipeline.rerank = rerank
         return self
@@ -71,8 +73,10 @@ def question_rows(seen: dict, candidates, q, rows) -> tuple[list, list]:
         if chosen is None:
             continue
         p = chosen.parts
+        # the story's share counts for a passage the fusion scored above 0 (rerank.rerank)
+        story = seen["story"].get(pid, 0.0) if seen["fused"][pid] > 0 else 0.0
         prow.append([candidates.dense.get(pid, 0.0), seen["bm25"].get(pid, 0.0) / best, p.match, p.context, p.title,
-                     p.dense, p.typed, chosen.match])
+                     p.dense, p.typed, chosen.match, story])
         hit = row.path == q.path and contains(row.start, row.end, q.spans)
         plab.append((hit, hit and contains(row.start + chosen.start, row.start + chosen.end, q.spans)))
     return prow, plab
