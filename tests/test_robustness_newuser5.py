@@ -167,3 +167,19 @@ async def test_a_card_whose_file_changed_and_was_not_reindexed_still_says_reinde
         await settle(pilot)
         said = _said(app)
         assert "Reindex with Ctrl+R" in said, said
+
+
+def test_a_filter_that_passes_nothing_says_so_rather_than_rephrase(built, run_qa):
+    """`source:nosuchfolder` (a folder name typed wrong) passes no passage: the answer said "Not
+    found ... Looked for the words won: rephrase with other words or names", which no rephrasing
+    mends. It now says the filters pass nothing; `--json` counts what passes ("matching")."""
+    import json
+
+    index, _ = built
+    out = run_qa("ask", "who heads derna", "--source", "nosuchfolder", "--index", str(index)).stdout
+    assert "no indexed passage passes the filters" in out and "rephrase" not in out, out
+    answer = json.loads(run_qa("ask", "--json", "who heads derna", "--source", "nosuchfolder",
+                               "--index", str(index)).stdout)
+    assert answer["filters"]["matching"] == 0 and answer["notices"][0]["kind"] == "missing", answer
+    kept = json.loads(run_qa("ask", "--json", "who heads derna", "--source", "*.txt", "--index", str(index)).stdout)
+    assert kept["filters"]["matching"] > 0 and "passes the filters" not in str(kept["notices"]), kept
