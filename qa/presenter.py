@@ -72,8 +72,8 @@ def answer_notices(answer: Answer, query: str | None = None, mode_note: str = ""
     """The notices of the answer as a whole (not of one passage)."""
     said: list[tuple[str, str]] = []
     if answer.filters and answer.filters.get("matching") == 0:
-        said.append(("missing", "Not found: no indexed passage passes the filters; check them (qa sources lists "
-                                "the sources' folders) or ask without them."))
+        said.append(("missing", "Not found: no indexed passage passes the filters; check them against the "
+                                "sources' folders (qa sources; F3 in the app) or ask without them."))
     elif not answer.answered:
         searched = looked_for(as_searched(query or answer.question, answer.corrected))
         said.append(("missing", f"Not found in the indexed articles. Looked for {searched}: rephrase with other "
