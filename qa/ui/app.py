@@ -160,7 +160,7 @@ class QAApp(App[None]):
             screen.type_in(text)
             return True
         if isinstance(screen, (SourceScreen, SourcesScreen)):  # F3's list has no box: typing was lost there
-            while len(self.screen_stack) > 1 and isinstance(self.screen, (SourceScreen, DocumentsScreen, SourcesScreen)):
+            while len(self.screen_stack) > 1 and isinstance(self.screen, _LEFT_FOR_THE_CHAT):
                 self.pop_screen()
         if self.screen is not self.chat or isinstance(self.chat.focused, Input):
             return False
@@ -389,6 +389,8 @@ class QAApp(App[None]):
         return super().deliver_screenshot(name, str(folder), time_format)
 
 
+#: screens that typing leaves for the chat's question box
+_LEFT_FOR_THE_CHAT = (SourceScreen, DocumentsScreen, SourcesScreen)
 #: screens F2, F3 and Ctrl+O replace rather than open over (an article stays under them)
 _PASSING = (HelpScreen, DocumentsScreen, SourcesScreen, ConfirmScreen, AddSourceScreen)
 

@@ -363,7 +363,8 @@ class SourceScreen(Screen):
                       for pid, text in message.article.stored]
         elif self.hit:  # the passage as indexed, its sentence highlighted as on the card
             hit = self.hit
-            text = plain(hit.text).stylize(SENTENCE_STYLE, hit.highlight_start - hit.start, hit.highlight_end - hit.start)
+            s, e = hit.highlight_start - hit.start, hit.highlight_end - hit.start
+            text = plain(hit.text).stylize(SENTENCE_STYLE, s, e)
             parts.append(Static(text, markup=False, classes="paragraph -passage"))
         await self.query_one("#source-loading").remove()
         await article.mount_all(parts)
