@@ -183,3 +183,21 @@ def test_a_filter_that_passes_nothing_says_so_rather_than_rephrase(built, run_qa
     assert answer["filters"]["matching"] == 0 and answer["notices"][0]["kind"] == "missing", answer
     kept = json.loads(run_qa("ask", "--json", "who heads derna", "--source", "*.txt", "--index", str(index)).stdout)
     assert kept["filters"]["matching"] > 0 and "passes the filters" not in str(kept["notices"]), kept
+
+
+@run_async
+async def test_a_held_key_shows_its_notification_once(library):
+    """Ctrl+Y held down (a terminal's key repeat: 30 presses) stacked 30 "Clipboard" toasts; past
+    a screenful, some stayed drawn after they expired until the terminal was resized. A
+    notification already on screen is not shown again."""
+    app = _app(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        box = app.chat.query_one(HistoryInput)
+        box.value = QUESTION
+        await pilot.press("enter")
+        await settle(pilot)
+        for _ in range(30):
+            await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert len(app._notifications) == 1, [n.message for n in app._notifications]

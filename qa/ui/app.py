@@ -78,6 +78,7 @@ class QAApp(App[None]):
         self._auto_synced: frozenset[str] | None = None  # the changes the last automatic sync was for
         self._away: tuple[str, ...] = ()  # the warning lines of the source folders away, as last told
         self._seen: frozenset[str] = frozenset()  # the files seen changed (a sync names those it skipped)
+        self._shown: dict[tuple[str, str, str], float] = {}  # each notification: until when it shows
         self._index_worker: Worker[None] | None = None
 
     @property
@@ -112,6 +113,18 @@ class QAApp(App[None]):
 
     def on_unmount(self) -> None:
         self.engine.close()
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Textual's notify, but a notification already on screen is not shown again: a held key
+        (Ctrl+R during a reindex, Ctrl+Y) stacked 30 toasts, and past a screenful some stayed
+        drawn after they expired, until the terminal was resized."""
+        now, key = time.monotonic(), (str(message), title, str(severity))
+        if self._shown.get(key, 0.0) > now:
+            return
+        self._shown = {k: until for k, until in self._shown.items() if until > now}
+        self._shown[key] = now + (self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- typing is never lost ------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
