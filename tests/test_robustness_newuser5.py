@@ -201,3 +201,25 @@ async def test_a_held_key_shows_its_notification_once(library):
             await pilot.press("ctrl+y")
         await settle(pilot)
         assert len(app._notifications) == 1, [n.message for n in app._notifications]
+
+
+@run_async
+async def test_ctrl_n_held_draws_one_new_topic_line(library):
+    """Ctrl+N held (30 presses) drew 30 "— new topic —" lines, pushing the last answer off the
+    screen; one line says it."""
+    app = _app(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        box = app.chat.query_one(HistoryInput)
+        box.value = QUESTION
+        await pilot.press("enter")
+        await settle(pilot)
+        for _ in range(30):
+            await pilot.press("ctrl+n")
+        await settle(pilot)
+        lines = [n for n in app.chat.query(Notice) if "new topic" in str(n.visual)]
+        assert len(lines) == 1, len(lines)
+        box.value = "Was he killed?"
+        await pilot.press("enter", "ctrl+n")
+        await settle(pilot)
+        assert len([n for n in app.chat.query(Notice) if "new topic" in str(n.visual)]) == 2

@@ -244,7 +244,9 @@ class ChatScreen(Screen):
 
     def action_new_topic(self) -> None:
         self.topic.clear()
-        self.say("— new topic: the next question is searched on its own —", "divider")
+        last = self.transcript.children[-1] if self.transcript.children else None
+        if last is None or not last.has_class("-divider"):  # Ctrl+N held: one line, not a screenful
+            self.say("— new topic: the next question is searched on its own —", "divider")
 
     def action_copy_answer(self) -> None:
         if not self.turns:
