@@ -71,7 +71,10 @@ def notices(answer: Answer, query: str | None = None, mode_note: str = "") -> li
 def answer_notices(answer: Answer, query: str | None = None, mode_note: str = "") -> list[Notice]:
     """The notices of the answer as a whole (not of one passage)."""
     said: list[tuple[str, str]] = []
-    if not answer.answered:
+    if answer.filters and answer.filters.get("matching") == 0:
+        said.append(("missing", "Not found: no indexed passage passes the filters; check them against the "
+                                "sources' folders (qa sources; F3 in the app) or ask without them."))
+    elif not answer.answered:
         searched = looked_for(as_searched(query or answer.question, answer.corrected))
         said.append(("missing", f"Not found in the indexed articles. Looked for {searched}: rephrase with other "
                                 f"words or names." + (" Nearest passages:" if answer.hits else "")))

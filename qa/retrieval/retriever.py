@@ -115,7 +115,9 @@ class Retriever:
                 sorted({stories[h.passage_id] for h in hits if h.passage_id in stories})))
         if sort == "date":
             hits = sorted(hits, key=lambda h: date_key(h.date))
-        applied = None if mask is None else {**filters.as_json(), "undated_excluded": mask.undated_excluded}
+        # "matching" 0: the filters pass nothing (a source typed wrong), which no rephrasing mends
+        applied = None if mask is None else {**filters.as_json(), "undated_excluded": mask.undated_excluded,
+                                             "matching": int(mask.allowed.sum())}
         return Answer(question, ranking.answered, hits, MODE_LABELS[mode], filters=applied, sort=sort,
                       corrected=spelled.corrected, sources_differ=[h.rank for h in ranking.differ])
 

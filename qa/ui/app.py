@@ -28,7 +28,7 @@ from qa.errors import QAError
 from qa.render import count
 from qa.ui.commands import QACommands
 from qa.ui.engine import EmbedderFactory, Engine, IndexStats, load_embedder
-from qa.ui.library import SourcesScreen
+from qa.ui.library import ConfirmScreen, SourcesScreen
 from qa.ui.messages import (IndexLoaded, IndexProblem, ModelLoaded, Reindexed, ReindexFailed, ReindexNote,
                             ReindexProgress, SourcesChanged)
 from qa.ui.screens import AddSourceScreen, ChatScreen, DocumentsScreen, HelpScreen, SourceScreen
@@ -52,13 +52,16 @@ class QAApp(App[None]):
     # arrives after the keys typed behind it).
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="This help"),
-        Binding("ctrl+r", "reindex", "Reindex", tooltip="Sync the index with its sources (new, changed, removed files)"),
+        # priority: "Anywhere" in the help includes the help itself (a modal screen, which holds
+        # back the app's other bindings: Ctrl+Q and Ctrl+R did nothing there)
+        Binding("ctrl+r", "reindex", "Reindex", tooltip="Sync the index with its sources (new, changed, removed files)",
+                priority=True),
         Binding("ctrl+o", "add_source", "Add", tooltip="Add a file or folder of articles to the sources and index it",
                 priority=True),
         Binding("f2", "documents", "Docs", tooltip="The indexed articles and their passage counts", priority=True),
         Binding("f3", "sources", "Sources", tooltip="The sources with their state; remove one (Delete, then y)",
                 priority=True),
-        Binding("ctrl+q", "quit", "Quit", show=False, tooltip="Quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, tooltip="Quit", priority=True),
     ]
 
     def __init__(self, index_dir: Path | str, *, embedder_factory: EmbedderFactory = load_embedder,
@@ -74,6 +77,8 @@ class QAApp(App[None]):
         self.auto_sync = UI.auto_sync
         self._auto_synced: frozenset[str] | None = None  # the changes the last automatic sync was for
         self._away: tuple[str, ...] = ()  # the warning lines of the source folders away, as last told
+        self._seen: frozenset[str] = frozenset()  # the files seen changed (a sync names those it skipped)
+        self._shown: dict[tuple[str, str, str], float] = {}  # each notification: until when it shows
         self._index_worker: Worker[None] | None = None
 
     @property
@@ -108,6 +113,18 @@ class QAApp(App[None]):
 
     def on_unmount(self) -> None:
         self.engine.close()
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Textual's notify, but a notification already on screen is not shown again: a held key
+        (Ctrl+R during a reindex, Ctrl+Y) stacked 30 toasts, and past a screenful some stayed
+        drawn after they expired, until the terminal was resized."""
+        now, key = time.monotonic(), (str(message), title, str(severity))
+        if self._shown.get(key, 0.0) > now:
+            return
+        self._shown = {k: until for k, until in self._shown.items() if until > now}
+        self._shown[key] = now + (self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- typing is never lost ------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -147,14 +164,16 @@ class QAApp(App[None]):
             text = event.character
         else:
             text = " ".join(line for line in event.text.splitlines() if line.strip())
+        if isinstance(self.screen, HelpScreen):  # the help says typing goes to the question: it closes
+            self.pop_screen()
         screen = self.screen
         if isinstance(screen, DocumentsScreen):
             if isinstance(screen.focused, Input):
                 return False
             screen.type_in(text)
             return True
-        if isinstance(screen, SourceScreen):
-            while len(self.screen_stack) > 1 and isinstance(self.screen, (SourceScreen, DocumentsScreen)):
+        if isinstance(screen, (SourceScreen, SourcesScreen)):  # F3's list has no box: typing was lost there
+            while len(self.screen_stack) > 1 and isinstance(self.screen, _LEFT_FOR_THE_CHAT):
                 self.pop_screen()
         if self.screen is not self.chat or isinstance(self.chat.focused, Input):
             return False
@@ -245,6 +264,8 @@ class QAApp(App[None]):
     def on_sources_changed(self, message: SourcesChanged) -> None:
         """Sync by itself when files changed (once per set of changes: a sync that leaves the same
         changes is not retried in a loop); a folder that is away is a warning, never "removed"."""
+        if message.summary:
+            self._seen = message.changed
         if message.warnings != self._away:
             self._away = message.warnings
             for warning in message.warnings:
@@ -318,7 +339,10 @@ class QAApp(App[None]):
         self.chat.say(f"Reindexed: {summary.replace('; ', chr(10))}", "done")
         for warning in message.report.warnings:
             self.chat.say(f"warning: {warning}", "error")
-        for line in skipped_of(message.report.skipped_files, message.added):
+        # the files just added or seen changed: an article overwritten by a binary file left the index
+        # with "1 skipped" as all that was said (every unsupported file of a folder, each sync, is not)
+        seen, self._seen = self._seen, frozenset()
+        for line in skipped_of(message.report.skipped_files, message.added + tuple(seen)):
             self.chat.say(line, "error")
         self.notify(summary.replace("; ", "\n"), title="Reindexed", markup=False)
 
@@ -334,19 +358,32 @@ class QAApp(App[None]):
             if path:
                 self.action_reindex([path])
 
-        self.push_screen(AddSourceScreen(), added)
+        if self._switch_to(AddSourceScreen):
+            self.push_screen(AddSourceScreen(), added)
 
     def action_documents(self) -> None:
-        if not isinstance(self.screen, DocumentsScreen):
+        if self._switch_to(DocumentsScreen):
             self.push_screen(DocumentsScreen(self.engine))
 
     def action_sources(self) -> None:
-        if not isinstance(self.screen, SourcesScreen):
+        if self._switch_to(SourcesScreen):
             self.push_screen(SourcesScreen(self.engine))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.BINDINGS))
+
+    def _switch_to(self, kind: type) -> bool:
+        """Before F2, F3 or Ctrl+O opens its screen: back to one of that kind already open, or off
+        the help, lists and dialogs on top; True when it must still be opened. Each key pushed a
+        screen over the others, so F2 F3 F2 F3 (or F1 then F2) piled up screens, one Esc each."""
+        if any(isinstance(screen, kind) for screen in self.screen_stack):
+            while not isinstance(self.screen, kind):
+                self.pop_screen()
+            return False
+        while len(self.screen_stack) > 1 and isinstance(self.screen, _PASSING):
+            self.pop_screen()
+        return True
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
@@ -365,9 +402,15 @@ class QAApp(App[None]):
         return super().deliver_screenshot(name, str(folder), time_format)
 
 
+#: screens that typing leaves for the chat's question box
+_LEFT_FOR_THE_CHAT = (SourceScreen, DocumentsScreen, SourcesScreen)
+#: screens F2, F3 and Ctrl+O replace rather than open over (an article stays under them)
+_PASSING = (HelpScreen, DocumentsScreen, SourcesScreen, ConfirmScreen, AddSourceScreen)
+
+
 def skipped_of(skipped: dict[str, str], added: tuple[str, ...], names: int = 3) -> list[str]:
-    """Why files of what was just added (Ctrl+O) were not indexed, a line per reason with the
-    first few names: else "1 skipped" is all a person learns of the file they chose."""
+    """Why files of what was just added (Ctrl+O) or seen changed were not indexed, a line per
+    reason with the first few names: else "1 skipped" is all a person learns of the file."""
     by_reason: dict[str, list[str]] = {}
     for path, reason in skipped.items():
         if any(path == a or path.startswith(a.rstrip(os.sep) + os.sep) for a in added):

@@ -80,6 +80,13 @@ class Article:
     problem: str = ""
     #: (passage id, text) of the document's stored passages when its file is not reachable here
     stored: tuple[tuple[int, str], ...] = ()
+    #: the file no longer holds the cited passage where the answer says (it changed since)
+    changed: bool = False
+
+
+#: the source view of an answer's passage whose file changed and was reindexed since the answer
+REINDEXED_SINCE = ("The file changed after this answer and the index has its new version; here is the passage "
+                   "as the answer read it. Ask the question again to read the article as it is now.")
 
 
 def read_article(path: str, hit: Hit | None = None) -> Article:
@@ -104,7 +111,7 @@ def read_article(path: str, hit: Hit | None = None) -> Article:
         return Article(None, f"Cannot read {display_path(path)}: {getattr(exc, 'strerror', None) or exc}")
     if hit and doc.text[hit.start:hit.end] != hit.text:
         return Article(None, "The file changed since it was indexed; here is the passage as indexed. "
-                             "Reindex with Ctrl+R.")
+                             "Reindex with Ctrl+R.", changed=True)
     return Article(doc)
 
 
@@ -186,6 +193,18 @@ class Engine:
                 return []
             rows = index.citation_rows(sorted(p.passage_id for p in index.passages_of_documents([row.doc_id])))
         return [(pid, rows[pid].text) for pid in sorted(rows, key=lambda pid: rows[pid].start)]
+
+    def reindexed_since(self, hit: Hit) -> bool:
+        """Whether the index holds a newer version of a cited file than the answer read: the
+        passage is gone or moved, or its file is as the index recorded it (an automatic sync
+        already ran). Then "reindex" is the wrong advice for an article that changed: ask again."""
+        from qa.index.integrity import file_state
+
+        with self._lock:
+            row = self._open().index.citation_rows([hit.passage_id]).get(hit.passage_id)
+        if row is None or (row.start, row.end, row.text) != (hit.start, hit.end, hit.text):
+            return True
+        return not file_state(row)[1]
 
     def documents(self) -> list[tuple[str, str, int]]:
         with self._lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import sqlite3
 import time
 import unicodedata
 from concurrent.futures import CancelledError, Future
@@ -31,7 +32,7 @@ from qa.retrieval.context import Turn
 from qa.ingest.documents import Document
 from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 from qa.render import count, noun, paragraph_range, visible
-from qa.ui.engine import Article, Engine, display_path, read_article
+from qa.ui.engine import REINDEXED_SINCE, Article, Engine, display_path, read_article
 from qa.ui.messages import IndexProblem
 from qa.ui.outside import line_of, unreachable, viewer_command
 from qa.ui.settings import UI
@@ -243,7 +244,9 @@ class ChatScreen(Screen):
 
     def action_new_topic(self) -> None:
         self.topic.clear()
-        self.say("— new topic: the next question is searched on its own —", "divider")
+        last = self.transcript.children[-1] if self.transcript.children else None
+        if last is None or not last.has_class("-divider"):  # Ctrl+N held: one line, not a screenful
+            self.say("— new topic: the next question is searched on its own —", "divider")
 
     def action_copy_answer(self) -> None:
         if not self.turns:
@@ -338,6 +341,8 @@ class SourceScreen(Screen):
     def read(self) -> None:
         article = read_article(self.path, self.hit)
         engine = getattr(self.app, "engine", None)
+        if article.changed and self.hit is not None and engine is not None and _reindexed_since(engine, self.hit):
+            article = replace(article, problem=REINDEXED_SINCE)  # not "Reindex with Ctrl+R": done already
         if article.doc is None and self.hit is not None and not self.hit.available and engine is not None:
             # the file is not reachable here (another machine, an unmounted drive): the index's passages
             article = replace(article, stored=tuple(engine.stored_passages(self.hit.passage_id)))
@@ -358,8 +363,11 @@ class SourceScreen(Screen):
             parts += [Static(plain(text), markup=False,
                              classes="paragraph -passage" if pid == self.hit.passage_id else "paragraph")
                       for pid, text in message.article.stored]
-        elif self.hit:
-            parts.append(Static(plain(self.hit.text), markup=False, classes="paragraph -passage"))
+        elif self.hit:  # the passage as indexed, its sentence highlighted as on the card
+            hit = self.hit
+            s, e = hit.highlight_start - hit.start, hit.highlight_end - hit.start
+            text = plain(hit.text).stylize(SENTENCE_STYLE, s, e)
+            parts.append(Static(text, markup=False, classes="paragraph -passage"))
         await self.query_one("#source-loading").remove()
         await article.mount_all(parts)
         marked = self.query(".-passage")
@@ -406,6 +414,14 @@ class SourceScreen(Screen):
             if widget and widget.first().virtual_region.bottom > article.scroll_y:
                 return paragraph.start
         return 0
+
+
+def _reindexed_since(engine: Engine, hit: Hit) -> bool:
+    """engine.reindexed_since, False when the index cannot say (gone, damaged: the view says so)."""
+    try:
+        return bool(engine.reindexed_since(hit))
+    except (QAError, sqlite3.Error):
+        return False
 
 
 def send_to_clipboard(screen: Screen, text: str, what: str) -> None:
