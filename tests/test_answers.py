@@ -620,6 +620,24 @@ def test_two_stories_supporting_one_answer_outrank_one_storys_modifier(tmp_path)
     assert unsupported.path.endswith("johnson.txt") and unsupported.support == 0
 
 
+def test_keyword_search_ranks_by_the_sentence_that_answers_too(tmp_path):
+    """Keyword search alone (the UI's first question while the model loads, `--mode bm25`): BM25
+    puts the shorter Johnson story first; its head is re-ranked by the same sentence evidence and
+    support as hybrid search, so Volcker's two stories come first."""
+    from qa.index.indexer import sync
+
+    _write_articles(tmp_path / "articles", FED)
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+    searcher = Searcher(tmp_path / "index")
+    try:
+        answer = searcher.search("Who is chairman of the Federal Reserve Board?", k=3, mode="bm25")
+    finally:
+        searcher.close()
+    top = answer.hits[0]
+    assert answer.mode == "keyword" and not top.path.endswith("johnson.txt")
+    assert Path(top.path).read_text(encoding="utf-8")[top.answer[0]:top.answer[1]] == "Paul Volcker"
+
+
 def test_stories_that_disagree_are_shown_as_sources_differ(seed_index, model):
     """The seeds disagree on what became of Sufian al Qumu: lightly injured (one story) against
     killed or captured (the other)."""

@@ -8,7 +8,7 @@ held in memory for the benchmarks' sweeps (which call `rank_candidates` on cache
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from qa.retrieval.boundary import answer_past_boundary
@@ -135,6 +135,20 @@ def _date_reader(source: PassageSource) -> DateReader:
     return lambda passage_ids: {pid: row.date for pid, row in source.citation_rows(passage_ids).items()}
 
 
+#: the modes whose head is re-ranked by its sentences: keyword search too (the UI's first question
+#: while the model loads, `--mode bm25`): its sentences' words, answer types and support need no vector
+RERANKED_MODES = ("hybrid", "bm25")
+
+
+def keyword_rerank(settings: RetrievalSettings) -> RetrievalSettings:
+    """The re-rank's weights for keyword search: its fused score is BM25 / best alone, spread over
+    0..1 where the hybrid's BM25 part spans bm25_share, so the sentence evidence and the support
+    are scaled by keyword_rerank_scale to weigh against it as they do in the hybrid."""
+    scale = settings.keyword_rerank_scale
+    return replace(settings, sentence_weight=settings.sentence_weight * scale,
+                   support_weight=settings.support_weight * scale)
+
+
 def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query, candidates: Candidates,
                     mode: str, k: int, settings: RetrievalSettings,
                     stories: Mapping[int, int] | None = None) -> Ranking:
@@ -145,7 +159,7 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
     ranked = rank(fused)
     if stories:
         ranked, fused = fold(ranked, fused, stories, _date_reader(source))
-    depth = max(k, settings.rerank_depth) if mode == "hybrid" else k
+    depth = max(k, settings.rerank_depth) if mode in RERANKED_MODES else k
     quoted = quoted_phrases(query.text)  # '"hit our books"': the passages that say it first
     ranked = quoted_first(ranked, source.citation_rows, quoted)
     rows = source.citation_rows(ranked[:depth])
@@ -164,18 +178,19 @@ def rank_candidates(snapshot: IndexSnapshot, source: PassageSource, query: Query
         return score_sentences(some, query.tokens, weights, total, settings, query.aliases, query.text, dense,
                                before, pending)
 
-    reranked = mode == "hybrid" and bool(query.tokens)
+    reranked = mode in RERANKED_MODES and bool(query.tokens)
+    weights_of_mode = settings if mode == "hybrid" else keyword_rerank(settings)
     pending: dict[int, Callable[[], SentenceScore]] = {}  # answer phrases left for the passages that may be shown
     sentences = score(rows, pending=pending if reranked else None)
     asked = frozenset(query.tokens) | frozenset(query.aliases)
     if reranked:
         shares = story_shares(snapshot, doc_ids, query.tokens)
         story = {pid: shares[row.doc_id] for pid, row in rows.items()}
-        ranked, fused = rerank(ranked, fused, sentences, depth, settings, candidates.bm25, story)
+        ranked, fused = rerank(ranked, fused, sentences, depth, weights_of_mode, candidates.bm25, story)
         complete(sentences, pending, could_be_shown(ranked, fused, depth, k, settings))
     counts = support(ranked[:depth], rows, sentences, stories, asked, query.names)
     if reranked:
-        ranked, fused = support_rerank(ranked, fused, counts, depth, settings)
+        ranked, fused = support_rerank(ranked, fused, counts, depth, weights_of_mode)
         if settings.next_passage:
             complete_next(sentences, pending, rows, ranked)
             ranked, fused = answer_past_boundary(ranked, fused, rows, sentences, doc_passages,
