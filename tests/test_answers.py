@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa.retrieval.answer_types import (CAUSE, DATE, FATE, NAME, NUMBER, PERSON, PLACE, PLACE_NAME, RANK, ROLE, SAID, asked_measure,
-                                       asks_agent, own_names, phrases, question_type)
+                                       asks_agent, measure_of, own_names, phrases, question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.settings import DEFAULT_SETTINGS
 from qa.search import Searcher
@@ -251,8 +251,7 @@ def _choose(text: str, question: str):
     tokens, kind = tokenize(question), question_type(question)
     evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
                               DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question),
-                              asked_measure(question) if kind == NUMBER else None,
-                              own_names(question) if kind == PERSON else ())
+                              measure_of(question, kind), own_names(question) if kind == PERSON else ())
     return scored_best_sentence(text, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
 
 
@@ -1229,3 +1228,32 @@ def test_a_name_asked_with_who_last_asks_what_they_are(question):
     """"bert roberts is who" asks what "who is bert roberts" asks: the role, not another name."""
     sentence = "Mr Sullivan denied he had told fellow WorldCom board member Bert Roberts that Mr Ebbers knew."
     assert _marked(sentence, question) == "WorldCom board member"
+
+
+@pytest.mark.parametrize("sentence, question, wanted, not_wanted", [
+    # the rest of a name the question says is its own thing, no one who did anything
+    ("The Broncos beat the New England Patriots in the AFC Championship Game on Sunday.",
+     "Who lost to the Broncos in the AFC Championship?", "New England Patriots", "Game"),
+    ("Fred Pierce, the new president of ABC Television, hired Fred Silverman.",
+     "Who was the first president of ABC Entertainment?", "Fred Silverman", "Television"),
+    # ...but a title the question says is followed by the person who holds it
+    ("Prime Minister Tony Blair said the plan would go ahead.", "who is the prime minister", "Tony Blair", "none"),
+    # ...and a name joined to the question's by "and" or "of" is another one
+    ("Both BSkyB and Virgin Media agreed to end the court case.", "Which company agreed to end the case with BSkyB?",
+     "Virgin Media", "none"),
+])
+def test_who_is_not_the_rest_of_a_name_the_question_says(sentence, question, wanted, not_wanted):
+    found = _found(sentence, PERSON, question)
+    assert wanted in found and not_wanted not in found
+
+
+@pytest.mark.parametrize("sentence, question, date", [
+    # the part of a date the question names: a year, not the weekday nearer its words
+    ("Around 1954, ABC agreed to finance Disneyland in exchange for a new Sunday night program.",
+     "In what year did ABC agree to finance Disneyland?", "1954"),
+    ("The media day, held on the Tuesday in 2015, was moved to Monday evening in February.",
+     "What month was media day moved to?", "February"),
+])
+def test_a_date_holds_the_part_the_question_names(sentence, question, date):
+    assert asked_measure(question) is None and measure_of(question, DATE) is not None
+    assert _marked(sentence, question) == date

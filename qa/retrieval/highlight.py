@@ -337,7 +337,7 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
         found = [p for p, f in zip(found, fit) if f == max(fit)]
         if measure.strict and not max(fit):
             return None  # "how old": "four-time champion" holds no age; "how long": "two new contests" no time
-        found = _not_from(sentence, found, wanted)
+        found = found if measure.calendar else _not_from(sentence, found, wanted)
     words = _word_stems(sentence)
     at = [(i, stem) for i, (_, _, stem) in enumerate(words) if stem in wanted]
     if not at:
