@@ -1257,3 +1257,29 @@ def test_who_is_not_the_rest_of_a_name_the_question_says(sentence, question, wan
 def test_a_date_holds_the_part_the_question_names(sentence, question, date):
     assert asked_measure(question) is None and measure_of(question, DATE) is not None
     assert _marked(sentence, question) == date
+
+
+@pytest.mark.parametrize("sentence, question, name", [
+    # the owner of the thing the question names is who made or led it
+    ("Some Yuan documents such as Wang Zhen's Nong Shu were printed with movable type.", "Who wrote the Nong Shu?",
+     "Wang Zhen"),
+    # ...an "and" inside a name is no clause break, so the owner shares the clause of all its words
+    ("In May 2000 Fred Singer's Science and Environmental Policy Project held a press event on Capitol Hill.",
+     "Who led the Science and Environmental Policy Project?", "Fred Singer"),
+    # an adverb may stand between the one who acted and the question's verb
+    ("Mao Zedong once argued that the Soviet Union had itself become an imperialist power.",
+     "Who argued that the USSR had become an imperialist power?", "Mao Zedong"),
+])
+def test_who_made_it_is_its_owner_or_the_subject_of_the_verb(sentence, question, name):
+    assert _marked(sentence, question) == name
+
+
+@pytest.mark.parametrize("sentence, question, name", [
+    # "what is the name of the <noun>": the name standing beside that noun, not one nearer the question's other words
+    ("In 1562 Jean Ribault explored Florida and founded the outpost of Charlesfort on Parris Island, South Carolina.",
+     "What was the name of the first Huguenot outpost in South Carolina?", "Charlesfort"),
+    ("Crusaders passing by Amalfi were joined by Bohemond of Taranto and his nephew Tancred with an army.",
+     "What was the name of Bohemond's nephew?", "Tancred"),
+])
+def test_a_name_asked_by_its_noun_stands_beside_it(sentence, question, name):
+    assert _marked(sentence, question) == name

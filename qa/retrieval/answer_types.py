@@ -170,6 +170,11 @@ _DATE = re.compile(
     r"\b(?:the\s+)?(?:(?:early|late)\s+)?(?:spring|summer|autumn|winter)\s+(?:of\s+)?(?:1[0-9]|20)\d\d\b|"
     r"\bthe\s+(?:(?:early|late)\s+)?(?:spring|summer|autumn|winter)\b|"
     r"\b\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.m\.|\b\d{1,2}\s*[ap]m\b")  # "at 8pm": an hour
+# "what is the name of the first Huguenot outpost in ...": the words up to a preposition, a verb or the end
+_NAME_OF = re.compile(r"\bnames?\s+of\s+(.*)", re.I | re.S)
+# the word before a name ("the outpost of", "his nephew", "router (") and the three after it
+_WORD_BEFORE = re.compile(r"\b([a-z][\w-]*)\s+(?:of\s+(?:the\s+)?|called\s+|named\s+|\(\s*)?$")
+_WORDS_AFTER = re.compile(r"(?:\s+[a-z][\w-]*){1,3}")
 # the part of a date a question names, and what a date holding it says (asked_calendar)
 _ASKED_CALENDAR = re.compile(r"\b(?:what|which)\s+(year|month|decade|century|day)\b", re.I)
 _CALENDAR_PARTS = {
@@ -249,7 +254,8 @@ _NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:o
                    r"(?:[A-Z][\w'’.-]*))*")
 #: a region's word may stand between a place preposition and a place: "fled to southern Italy", "in far eastern Anatolia"
 _REGION = r"(?:(?:far|north|south|east|west|northern|southern|eastern|western|central|upper|lower)\s+){0,2}"
-_PLACE_BEFORE = re.compile(rf"\b(?:in|at|on|from|near|to|into|across|outside|inside|around|toward|towards|via)\s+(?:the\s+)?{_REGION}"
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|on|from|near|to|into|across|outside|inside|around|toward|towards|via|within|"
+                           rf"throughout|through|along|beyond|between|among)\s+(?:the\s+)?{_REGION}"
                            r"(?:(?:city|town|village|county|region|province|state|island|port|district) of\s+)?$")
 _RUN_WORD = re.compile(r"\S+")
 # a name the question writes as an owner: "Tolbert's fumble", "Kublai Khan's grandfather" (not "Who's")
@@ -421,6 +427,7 @@ class Measure(NamedTuple):
     age: bool = False
     strict: bool = False  # "how long / how old": an amount of no time, length or age is no answer
     calendar: str = ""  # "in what year / month / decade": the part of a date asked for (asked_calendar)
+    named: bool = False  # "what is the name of the outpost": units is the noun a name stands beside (asked_named)
 
 
 def asked_measure(question: str) -> Measure | None:
@@ -467,9 +474,44 @@ def asked_calendar(question: str) -> Measure | None:
 
 
 def measure_of(question: str, kind: str | None) -> Measure | None:
-    """What the question's phrase of `kind` must hold: the amount's unit (asked_measure) or the
-    date's part (asked_calendar); None: any phrase of the type."""
+    """What the question's phrase of `kind` must hold: the amount's unit (asked_measure), the
+    date's part (asked_calendar) or the noun a name stands beside (asked_named); None: any phrase of the type."""
+    if kind == NAME:
+        return asked_named(question)
     return asked_measure(question) if kind == NUMBER else asked_calendar(question) if kind == DATE else None
+
+
+def asked_named(question: str) -> Measure | None:
+    """The noun a "what is the name of the <noun>" question asks the name of ("the first Huguenot
+    outpost": outpost; "Bohemond's nephew": nephew), as a Measure whose names fit when they stand
+    beside it ("the outpost of Charlesfort", "his nephew Tancred", "the Eleutherian gunpowder mills",
+    "a broadband router (Sky Q Hub)"). None: it names no noun."""
+    found = _NAME_OF.search(question)
+    words = found.group(1).split() if found else []
+    owner = next((i for i, w in enumerate(words[:3]) if w.endswith(("'s", "’s"))), -1)  # "Bohemond's nephew"
+    nouns: list[str] = []
+    for word in words[owner + 1:]:
+        word = word.strip("?.,")
+        if word.casefold() in STOP_WORDS or word.casefold() in _VERBISH or (nouns and not word.islower()):
+            if nouns:
+                break  # "the hotel the Panthers chose", "the system BSkyB uses", "the outpost in South Carolina"
+            continue
+        if word.islower():
+            nouns.append(word)
+    return Measure(frozenset({stem_of(nouns[-1])}), False, False, named=True) if nouns else None
+
+
+def _beside(text: str, name: Phrase, nouns: frozenset[str]) -> bool:
+    """Whether one of `nouns` stands just before the name ("the outpost of", "his nephew", "router (")
+    or among the three words after it ("Eleutherian gunpowder mills")."""
+    before = _WORD_BEFORE.search(text, max(0, name.start - 40), name.start)
+    after = _WORDS_AFTER.match(text, name.end)
+    words = [before.group(1)] if before else []
+    for word in after.group(0).split() if after else ():
+        if word in STOP_WORDS:
+            break  # "Bohemond of Taranto and his nephew": the nephew is not Taranto
+        words.append(word)
+    return any(stem_of(w.casefold().strip("(),")) in nouns for w in words)
 
 
 def _noun_measure(question: str) -> Measure | None:
@@ -504,6 +546,8 @@ def fits(text: str, amount: Phrase, measure: Measure) -> int:
     noun the question names ("250 screens", "200 new jobs" for "How many jobs"), 1 when it is
     money for "how much", else 0."""
     words = text[amount.start:amount.end]
+    if measure.named:  # "the outpost of Charlesfort" for "what was the name of the outpost"
+        return 2 * _beside(text, amount, measure.units)
     if measure.calendar:  # "in what year": "1954", not "Sunday" nor "the early 1960s"
         return 2 * bool(_CALENDAR_PARTS[measure.calendar].search(words))
     if measure.share and _PART.search(words):  # "what percentage of students": "3.7%", not "28,000 students";
@@ -647,7 +691,7 @@ def _names(text: str, asked: Collection[str], place: bool, person: bool = False)
         first = 0
         while first < len(run) and known[first]:  # "Federal Reserve Board Vice ..."
             first += 1
-        words = run[first:]
+        words = run[first:first + _owner_end(run[first:], known[first:])]
         if person and _continues(run, first):
             continue
         if not words or (len(words) == 1 and words[0].text.lower().strip(".,") in _NOT_NAMES):
@@ -677,6 +721,17 @@ def _names(text: str, asked: Collection[str], place: bool, person: bool = False)
         if _new(text, start, end, asked):
             out.append(Phrase(start, end))
     return out
+
+
+def _owner_end(words: tuple[_Word, ...], known: Sequence[bool]) -> int:
+    """How many of a run's words name it: up to an owner whose thing is all the question's words
+    ("Wang Zhen's Nong Shu" for "Who wrote the Nong Shu?": Wang Zhen, whose it is), else all."""
+    for k in range(len(words) - 2, -1, -1):
+        if not known[k + 1]:
+            break
+        if words[k].text.endswith(("'s", "’s", "s'", "s’")) and not known[k]:
+            return k + 1
+    return len(words)
 
 
 def _continues(run: tuple[_Word, ...], first: int) -> bool:
