@@ -1283,3 +1283,9 @@ def test_who_made_it_is_its_owner_or_the_subject_of_the_verb(sentence, question,
 ])
 def test_a_name_asked_by_its_noun_stands_beside_it(sentence, question, name):
     assert _marked(sentence, question) == name
+
+
+def test_the_side_owning_an_event_is_no_owner_of_the_thing_asked():
+    # "Spain's Davis Cup final": an event, no answer to who Moya beat, and its owner is not made one either
+    sentence = "Moya, Spain's Davis Cup final hero, had to retire with an ankle injury in the first set."
+    assert "Spain" not in _found(sentence, PERSON, "who did carlos moya beat in the davis cup final")

@@ -691,7 +691,8 @@ def _names(text: str, asked: Collection[str], place: bool, person: bool = False)
         first = 0
         while first < len(run) and known[first]:  # "Federal Reserve Board Vice ..."
             first += 1
-        words = run[first:first + _owner_end(run[first:], known[first:])]
+        owned = not (person and run[-1].text.casefold() in _EVENTS)  # "Spain's Davis Cup": an event's side
+        words = run[first:first + _owner_end(run[first:], known[first:])] if owned else run[first:]
         if person and _continues(run, first):
             continue
         if not words or (len(words) == 1 and words[0].text.lower().strip(".,") in _NOT_NAMES):
