@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa.retrieval.answer_types import (CAUSE, DATE, FATE, NAME, NUMBER, PERSON, PLACE, PLACE_NAME, RANK, ROLE, SAID, asked_measure,
-                                       asks_agent, own_names, phrases, question_type)
+                                       asks_agent, measure_of, own_names, phrases, question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.settings import DEFAULT_SETTINGS
 from qa.search import Searcher
@@ -251,8 +251,7 @@ def _choose(text: str, question: str):
     tokens, kind = tokenize(question), question_type(question)
     evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
                               DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question),
-                              asked_measure(question) if kind == NUMBER else None,
-                              own_names(question) if kind == PERSON else ())
+                              measure_of(question, kind), own_names(question) if kind == PERSON else ())
     return scored_best_sentence(text, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
 
 
@@ -1251,3 +1250,64 @@ def test_a_name_asked_with_who_last_asks_what_they_are(question):
     """"bert roberts is who" asks what "who is bert roberts" asks: the role, not another name."""
     sentence = "Mr Sullivan denied he had told fellow WorldCom board member Bert Roberts that Mr Ebbers knew."
     assert _marked(sentence, question) == "WorldCom board member"
+
+
+@pytest.mark.parametrize("sentence, question, wanted, not_wanted", [
+    # the rest of a name the question says is its own thing, no one who did anything
+    ("The Broncos beat the New England Patriots in the AFC Championship Game on Sunday.",
+     "Who lost to the Broncos in the AFC Championship?", "New England Patriots", "Game"),
+    ("Fred Pierce, the new president of ABC Television, hired Fred Silverman.",
+     "Who was the first president of ABC Entertainment?", "Fred Silverman", "Television"),
+    # ...but a title the question says is followed by the person who holds it
+    ("Prime Minister Tony Blair said the plan would go ahead.", "who is the prime minister", "Tony Blair", "none"),
+    # ...and a name joined to the question's by "and" or "of" is another one
+    ("Both BSkyB and Virgin Media agreed to end the court case.", "Which company agreed to end the case with BSkyB?",
+     "Virgin Media", "none"),
+])
+def test_who_is_not_the_rest_of_a_name_the_question_says(sentence, question, wanted, not_wanted):
+    found = _found(sentence, PERSON, question)
+    assert wanted in found and not_wanted not in found
+
+
+@pytest.mark.parametrize("sentence, question, date", [
+    # the part of a date the question names: a year, not the weekday nearer its words
+    ("Around 1954, ABC agreed to finance Disneyland in exchange for a new Sunday night program.",
+     "In what year did ABC agree to finance Disneyland?", "1954"),
+    ("The media day, held on the Tuesday in 2015, was moved to Monday evening in February.",
+     "What month was media day moved to?", "February"),
+])
+def test_a_date_holds_the_part_the_question_names(sentence, question, date):
+    assert asked_measure(question) is None and measure_of(question, DATE) is not None
+    assert _marked(sentence, question) == date
+
+
+@pytest.mark.parametrize("sentence, question, name", [
+    # the owner of the thing the question names is who made or led it
+    ("Some Yuan documents such as Wang Zhen's Nong Shu were printed with movable type.", "Who wrote the Nong Shu?",
+     "Wang Zhen"),
+    # ...an "and" inside a name is no clause break, so the owner shares the clause of all its words
+    ("In May 2000 Fred Singer's Science and Environmental Policy Project held a press event on Capitol Hill.",
+     "Who led the Science and Environmental Policy Project?", "Fred Singer"),
+    # an adverb may stand between the one who acted and the question's verb
+    ("Mao Zedong once argued that the Soviet Union had itself become an imperialist power.",
+     "Who argued that the USSR had become an imperialist power?", "Mao Zedong"),
+])
+def test_who_made_it_is_its_owner_or_the_subject_of_the_verb(sentence, question, name):
+    assert _marked(sentence, question) == name
+
+
+@pytest.mark.parametrize("sentence, question, name", [
+    # "what is the name of the <noun>": the name standing beside that noun, not one nearer the question's other words
+    ("In 1562 Jean Ribault explored Florida and founded the outpost of Charlesfort on Parris Island, South Carolina.",
+     "What was the name of the first Huguenot outpost in South Carolina?", "Charlesfort"),
+    ("Crusaders passing by Amalfi were joined by Bohemond of Taranto and his nephew Tancred with an army.",
+     "What was the name of Bohemond's nephew?", "Tancred"),
+])
+def test_a_name_asked_by_its_noun_stands_beside_it(sentence, question, name):
+    assert _marked(sentence, question) == name
+
+
+def test_the_side_owning_an_event_is_no_owner_of_the_thing_asked():
+    # "Spain's Davis Cup final": an event, no answer to who Moya beat, and its owner is not made one either
+    sentence = "Moya, Spain's Davis Cup final hero, had to retire with an ankle injury in the first set."
+    assert "Spain" not in _found(sentence, PERSON, "who did carlos moya beat in the davis cup final")

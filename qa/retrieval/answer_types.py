@@ -170,6 +170,19 @@ _DATE = re.compile(
     r"\b(?:the\s+)?(?:(?:early|late)\s+)?(?:spring|summer|autumn|winter)\s+(?:of\s+)?(?:1[0-9]|20)\d\d\b|"
     r"\bthe\s+(?:(?:early|late)\s+)?(?:spring|summer|autumn|winter)\b|"
     r"\b\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.m\.|\b\d{1,2}\s*[ap]m\b")  # "at 8pm": an hour
+# "what is the name of the first Huguenot outpost in ...": the words up to a preposition, a verb or the end
+_NAME_OF = re.compile(r"\bnames?\s+of\s+(.*)", re.I | re.S)
+# the word before a name ("the outpost of", "his nephew", "router (") and the three after it
+_WORD_BEFORE = re.compile(r"\b([a-z][\w-]*)\s+(?:of\s+(?:the\s+)?|called\s+|named\s+|\(\s*)?$")
+_WORDS_AFTER = re.compile(r"(?:\s+[a-z][\w-]*){1,3}")
+# the part of a date a question names, and what a date holding it says (asked_calendar)
+_ASKED_CALENDAR = re.compile(r"\b(?:what|which)\s+(year|month|decade|century|day)\b", re.I)
+_CALENDAR_PARTS = {
+    "year": re.compile(r"\b(?:1[0-9]|20)\d\d\b(?!s)"), "month": re.compile(rf"\b(?:{_MONTHS})\b"),
+    "decade": re.compile(r"\b(?:1[0-9]|20)\d0s\b|\b(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b", re.I),
+    "century": re.compile(r"\bcentury\b", re.I),
+    "day": re.compile(rf"\b(?:{_DAYS})s?\b|\b(?:{_MONTHS})\.?\s+\d|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|"
+                      r"\b(?:yesterday|today|tonight|tomorrow)\b", re.I)}
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                  "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                  "eighty|ninety|hundred|dozen|dozens|hundreds|thousands|millions|half|a third|a quarter")
@@ -242,7 +255,8 @@ _NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’.-]*|\d+[A-Z]\w*)(?:\s+(?:(?:o
                    r"(?:(?:al|el|ad|ar|as|ash|at|az)-)?(?:[A-Z][\w'’.-]*))*")
 #: a region's word may stand between a place preposition and a place: "fled to southern Italy", "in far eastern Anatolia"
 _REGION = r"(?:(?:far|north|south|east|west|northern|southern|eastern|western|central|upper|lower)\s+){0,2}"
-_PLACE_BEFORE = re.compile(rf"\b(?:in|at|on|from|near|to|into|across|outside|inside|around|toward|towards|via)\s+(?:the\s+)?{_REGION}"
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|on|from|near|to|into|across|outside|inside|around|toward|towards|via|within|"
+                           rf"throughout|through|along|beyond|between|among)\s+(?:the\s+)?{_REGION}"
                            r"(?:(?:city|town|village|county|region|province|state|island|port|district) of\s+)?$")
 _RUN_WORD = re.compile(r"\S+")
 # a name the question writes as an owner: "Tolbert's fumble", "Kublai Khan's grandfather" (not "Who's")
@@ -415,6 +429,8 @@ class Measure(NamedTuple):
     share: bool
     age: bool = False
     strict: bool = False  # "how long / how old": an amount of no time, length or age is no answer
+    calendar: str = ""  # "in what year / month / decade": the part of a date asked for (asked_calendar)
+    named: bool = False  # "what is the name of the outpost": units is the noun a name stands beside (asked_named)
 
 
 def asked_measure(question: str) -> Measure | None:
@@ -452,6 +468,55 @@ def asked_measure(question: str) -> Measure | None:
                    part or any(w in opening for w in ("percentage", "share", "proportion")))
 
 
+def asked_calendar(question: str) -> Measure | None:
+    """The part of a date a "when" question names ("In what year ...", "what day of the week",
+    "which decade"), as a Measure whose dates fit when they hold it: "In 1938, ... and published
+    its report in 1940" answers by a year, but "Sunday" does not answer "in what year". None: any date."""
+    found = _ASKED_CALENDAR.search(question)
+    return None if found is None else Measure(frozenset(), False, False, calendar=found.group(1).casefold())
+
+
+def measure_of(question: str, kind: str | None) -> Measure | None:
+    """What the question's phrase of `kind` must hold: the amount's unit (asked_measure), the
+    date's part (asked_calendar) or the noun a name stands beside (asked_named); None: any phrase of the type."""
+    if kind == NAME:
+        return asked_named(question)
+    return asked_measure(question) if kind == NUMBER else asked_calendar(question) if kind == DATE else None
+
+
+def asked_named(question: str) -> Measure | None:
+    """The noun a "what is the name of the <noun>" question asks the name of ("the first Huguenot
+    outpost": outpost; "Bohemond's nephew": nephew), as a Measure whose names fit when they stand
+    beside it ("the outpost of Charlesfort", "his nephew Tancred", "the Eleutherian gunpowder mills",
+    "a broadband router (Sky Q Hub)"). None: it names no noun."""
+    found = _NAME_OF.search(question)
+    words = found.group(1).split() if found else []
+    owner = next((i for i, w in enumerate(words[:3]) if w.endswith(("'s", "’s"))), -1)  # "Bohemond's nephew"
+    nouns: list[str] = []
+    for word in words[owner + 1:]:
+        word = word.strip("?.,")
+        if word.casefold() in STOP_WORDS or word.casefold() in _VERBISH or (nouns and not word.islower()):
+            if nouns:
+                break  # "the hotel the Panthers chose", "the system BSkyB uses", "the outpost in South Carolina"
+            continue
+        if word.islower():
+            nouns.append(word)
+    return Measure(frozenset({stem_of(nouns[-1])}), False, False, named=True) if nouns else None
+
+
+def _beside(text: str, name: Phrase, nouns: frozenset[str]) -> bool:
+    """Whether one of `nouns` stands just before the name ("the outpost of", "his nephew", "router (")
+    or among the three words after it ("Eleutherian gunpowder mills")."""
+    before = _WORD_BEFORE.search(text, max(0, name.start - 40), name.start)
+    after = _WORDS_AFTER.match(text, name.end)
+    words = [before.group(1)] if before else []
+    for word in after.group(0).split() if after else ():
+        if word in STOP_WORDS:
+            break  # "Bohemond of Taranto and his nephew": the nephew is not Taranto
+        words.append(word)
+    return any(stem_of(w.casefold().strip("(),")) in nouns for w in words)
+
+
 def _noun_measure(question: str) -> Measure | None:
     """What a query with no question word counts, by its noun: an age ("sullivan age"), money
     ("the price of ...", "the cost"), the words after "the number / amount of" ("jobs"); None: no
@@ -484,6 +549,10 @@ def fits(text: str, amount: Phrase, measure: Measure) -> int:
     noun the question names ("250 screens", "200 new jobs" for "How many jobs"), 1 when it is
     money for "how much", else 0."""
     words = text[amount.start:amount.end]
+    if measure.named:  # "the outpost of Charlesfort" for "what was the name of the outpost"
+        return 2 * _beside(text, amount, measure.units)
+    if measure.calendar:  # "in what year": "1954", not "Sunday" nor "the early 1960s"
+        return 2 * bool(_CALENDAR_PARTS[measure.calendar].search(words))
     if measure.share and _PART.search(words):  # "what percentage of students": "3.7%", not "28,000 students";
         return 3 + _of_whole(text, amount, measure)  # "5% of the workforce" for a share of it
     if unit_end(text, amount, measure) is not None:
@@ -612,7 +681,9 @@ def _name_runs(text: str) -> tuple[tuple[int, tuple[_Word, ...]], ...]:
                  for m in _NAME.finditer(text))
 
 
-def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
+def _names(text: str, asked: Collection[str], place: bool, person: bool = False) -> list[Phrase]:
+    """The names of `text` a question (`asked`: its stems) does not already say; `place`: only those after a
+    place preposition; `person`: not the rest of a name the question says (_continues)."""
     out = []
     runs = _name_runs(text)
     opening = _opening(text)
@@ -623,7 +694,10 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
         first = 0
         while first < len(run) and known[first]:  # "Federal Reserve Board Vice ..."
             first += 1
-        words = run[first:]
+        owned = not (person and run[-1].text.casefold() in _EVENTS)  # "Spain's Davis Cup": an event's side
+        words = run[first:first + _owner_end(run[first:], known[first:])] if owned else run[first:]
+        if person and _continues(run, first):
+            continue
         if not words or (len(words) == 1 and words[0].text.lower().strip(".,") in _NOT_NAMES):
             continue
         if not place and _adjective(text, run_start, run):
@@ -651,6 +725,42 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
         if _new(text, start, end, asked):
             out.append(Phrase(start, end))
     return out
+
+
+def _owner_end(words: tuple[_Word, ...], known: Sequence[bool]) -> int:
+    """How many of a run's words name it: up to an owner whose thing is all the question's words
+    ("Wang Zhen's Nong Shu" for "Who wrote the Nong Shu?": Wang Zhen, whose it is), else all."""
+    for k in range(len(words) - 2, -1, -1):
+        if not known[k + 1]:
+            break
+        if words[k].text.endswith(("'s", "’s", "s'", "s’")) and not known[k]:
+            return k + 1
+    return len(words)
+
+
+def _continues(run: tuple[_Word, ...], first: int) -> bool:
+    """Whether the new words of a run go on with a name the question says, its first `first` words
+    ("AFC Championship Game" for "Who lost in the AFC Championship?", "ABC Television", "Super Bowl V",
+    "Dick Clark's New Year's Rockin' Eve"): the rest of the question's own thing, no one who did
+    anything. Not after or before a role or a title the question says or the run holds ("Prime
+    Minister Tony Blair" for "who is the prime minister", "Sundance Institute Founder Robert Redford"),
+    nor where a particle joins the two ("Han Chinese and Khitan": another people)."""
+    if not 0 < first < len(run) or not run[first].text[:1].isupper() or not run[first - 1].text[:1].isupper():
+        return False  # "BSkyB and Virgin Media", "Fragments of Hadrian's Wall": joined, not one name
+    if all(w.text.casefold() in STOP_WORDS for w in run[:first]):
+        return False  # "The Beatles": only "the" is the question's
+    return not any(_roleish(w.text) for w in run)
+
+
+#: a rank before a name that _ROLE does not hold ("patron Saint Nicolas", "Duke William")
+_RANKS = frozenset("saint st emperor duke duchess sultan lord lady sir count earl baron tsar czar khan".split())
+
+
+def _roleish(word: str) -> bool:
+    """A title or a role ("Minister", "CEO", "Coach", "Mr"): a name may follow it."""
+    low = word.casefold().strip(".,'’")
+    return (low in _ASKED_ROLES or low in _RANKS or low in _TITLES or bool(_HONORIFIC.fullmatch(word))
+            or bool(_ROLE_WORD.fullmatch(low)))
 
 
 def _opening(text: str) -> int:
@@ -949,7 +1059,7 @@ def phrases(text: str, kind: str | None, asked: Collection[str], own: Sequence[t
     if kind in (DATE, NUMBER):
         return [p for p in _spans(text, kind) if _new(text, p.start, p.end, asked)]
     if kind == PERSON:
-        return [p for p in _people(text, _names(text, asked, False))
+        return [p for p in _people(text, _names(text, asked, False, person=True))
                 if not (own and _owned(text, p, own)) and not _event(text, p)]
     if kind in (PLACE, NAME):
         return _names(text, asked, kind == PLACE)

@@ -337,7 +337,7 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
         found = [p for p, f in zip(found, fit) if f == max(fit)]
         if measure.strict and not max(fit):
             return None  # "how old": "four-time champion" holds no age; "how long": "two new contests" no time
-        found = _not_from(sentence, found, wanted)
+        found = found if measure.calendar else _not_from(sentence, found, wanted)
     words = _word_stems(sentence)
     at = [(i, stem) for i, (_, _, stem) in enumerate(words) if stem in wanted]
     if not at:
@@ -454,9 +454,10 @@ _AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[A-Z][\w-]*\s+)?(?:[a-z][\w-]
 #: the words before a verb's object, back to a clause's mark: "beating Group B rivals the Netherlands"
 _BEFORE_OBJECT = re.compile(r"(?:[\w'’-]+\s+){1,5}$")
 _LOWER_WORD = re.compile(r"\b([a-z][a-z'’-]*)\b")
-#: an active clause's subject: "<phrase> [will|has ...] <verb>" ("Robert Redford founded Sundance"), or a
+#: an active clause's subject: "<phrase> [will|has|once ...] <verb>" ("Robert Redford founded Sundance"), or a
 #: relative clause's: "Brian O'Driscoll, who set up tries for ..." (who set them up)
-_SUBJECT = re.compile(r"(?:,?\s+who)?\s+(?:(?:will|would|could|can|has|have|had|also|then|later|first)\s+){0,2}([a-z]\w*)")
+_SUBJECT = re.compile(r"(?:,?\s+who)?\s+(?:(?:will|would|could|can|has|have|had|also|then|later|first|once|still|never|already|"
+                      r"again|even|just|soon|[a-z]+ly)\s+){0,2}([a-z]\w*)")  # "Mao Zedong once argued", "X reportedly paid"
 #: a passive clause's subject, what a question on who was done to asks for: "<phrase> is tipped / was named"
 _PASSIVE_SUBJECT = re.compile(r"\s+(?:is|was|are|were|has been|have been|had been|will be)\s+(?:also\s+)?([a-z]\w*)")
 
@@ -474,13 +475,21 @@ def _folded_stem(word: str) -> str:
     return stem_of(word.casefold())
 
 
+def _named_and(sentence: str, words: tuple[tuple[int, int, str], ...], at: int) -> bool:
+    """Whether word `at` is an "and" inside a name ("Science and Environmental Policy Project",
+    "Procter and Gamble"): capitalised words each side, so no clause break."""
+    return (sentence[words[at][0]:words[at][1]] == "and" and 0 < at < len(words) - 1
+            and sentence[words[at - 1][0]].isupper() and sentence[words[at + 1][0]].isupper())
+
+
 @lru_cache(maxsize=16_384)
 def _layout(sentence: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """Each word's clause (how many breaks stand before it), start and end: what _answer_phrase
     reads of a sentence whatever the question (cached with _word_stems, not made per question)."""
     words = _word_stems(sentence)
     clause = [0]
-    for (_, end, _), (start, stop, _) in zip(words, words[1:]):
+    for n, ((_, end, _), (start, stop, _)) in enumerate(zip(words, words[1:])):
         clause.append(clause[-1] + bool(_CLAUSE_BREAK.search(sentence, end, start)
-                                        or sentence[start:stop].lower() in _CLAUSE_WORDS))
+                                        or (sentence[start:stop].lower() in _CLAUSE_WORDS
+                                            and not _named_and(sentence, words, n + 1))))
     return tuple(clause), tuple(s for s, _, _ in words), tuple(e for _, e, _ in words)

@@ -9,7 +9,7 @@ from itertools import chain
 
 import numpy as np
 
-from qa.retrieval.answer_types import NUMBER, PERSON, asked_measure, asks_agent, own_names, question_type
+from qa.retrieval.answer_types import PERSON, asks_agent, measure_of, own_names, question_type
 from qa.retrieval.highlight import AnswerEvidence, SentenceScore, article_factor, scored_best_sentence, with_answer
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
@@ -107,7 +107,7 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
     and `pending[pid]()` gives the passage's sentence with it (qa/retrieval/shown.py)."""
     kind, asked = question_type(question), frozenset(tokens) | frozenset(aliases or ())
     agent = kind == PERSON and asks_agent(question)
-    measure = asked_measure(question) if kind == NUMBER else None
+    measure = measure_of(question, kind)
     own = own_names(question) if kind == PERSON else ()
     titles: dict[str, frozenset[str]] = {}
     out = {}
