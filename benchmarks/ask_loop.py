@@ -83,7 +83,9 @@ STAGES = [("qa.retrieval.retriever", "spell"), ("qa.retrieval.retriever", "rank_
           ("qa.retrieval.snapshot", "IndexSnapshot.question_weight"), ("qa.retrieval.pipeline", "rerank"),
           ("qa.retrieval.pipeline", "support_rerank"), ("qa.retrieval.pipeline", "answer_past_boundary"),
           ("qa.retrieval.pipeline", "missing_names"), ("qa.retrieval.pipeline", "decide"),
-          ("qa.retrieval.retriever", "name_copies"), ("qa.retrieval.local_index", "LocalIndexReader.story_members")]
+          ("qa.retrieval.retriever", "name_copies"), ("qa.retrieval.local_index", "LocalIndexReader.story_members"),
+          ("qa.retrieval.pipeline", "quoted_first"), ("qa.retrieval.pipeline", "widen_pasted"),
+          ("qa.retrieval.pipeline", "complete")]
 
 
 def timed_stages() -> tuple[dict[str, float], dict[str, int]]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from qa.index.indexer import sync
-from qa.retrieval.quoted import quoted_phrases
+from qa.index.store import CitationRow
+from qa.retrieval.quoted import quoted_first, quoted_phrases
 from qa.search import Searcher
 
 ARTICLES = {
@@ -37,3 +38,15 @@ def test_the_passage_that_says_a_quoted_phrase_comes_first(tmp_path, stand_in):
         searcher.close()
     assert quoted.hits[0].source.endswith("trial.txt")
     assert not plain.hits[0].source.endswith("trial.txt")  # unquoted, its words weigh one by one
+
+
+def test_a_quoted_phrase_is_held_in_any_apostrophe_and_case():
+    """quoted_first skips a text lacking one of the phrase's words before splitting its words:
+    a word with an apostrophe ("o'neill") is left to the full match, so the curly one still
+    holds it, and a possessive's word ("blair" of "Blair's") is in the text as written."""
+    texts = {1: "Mr O’Neill said the Government’s plans were late.", 2: "The government set out its plans.", 3: "Mr Blair's party won."}
+    rows = {pid: CitationRow(pid, pid, "Budget day", f"{pid}.txt", 0, 0, 0, len(text), text) for pid, text in texts.items()}
+    ranked = [2, 3, 1]
+    assert quoted_first(ranked, lambda ids: rows, quoted_phrases('"O\'Neill said"')) == [1, 2, 3]
+    assert quoted_first(ranked, lambda ids: rows, quoted_phrases('"BLAIR party"')) == [3, 2, 1]
+    assert quoted_first(ranked, lambda ids: rows, quoted_phrases('"plans were early"')) == ranked

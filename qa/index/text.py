@@ -95,14 +95,15 @@ def _stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Case-folded words of the text, apostrophes normalized, possessive 's dropped."""
-    out = []
-    for match in _WORD.finditer(normalize(text).casefold()):
-        word = match.group(0).replace("’", "'")
-        if word.endswith("'s"):
-            word = word[:-2]
-        out.append(word)
-    return out
+    """Case-folded words of the text, apostrophes normalized, possessive 's dropped. An ASCII
+    text's words are _ASCII_WORD's (the same words, no ’ to replace): a quoted phrase is looked
+    for in every candidate's text, ~2x sooner so."""
+    folded = normalize(text).casefold()
+    if folded.isascii():
+        found = _ASCII_WORD.findall(folded)
+    else:
+        found = [word.replace("’", "'") for word in _WORD.findall(folded)]
+    return [word[:-2] if word.endswith("'s") else word for word in found]
 
 
 def word_run(text: str) -> str:

@@ -23,7 +23,9 @@ def cite(ids: list[int], rows: Mapping[int, CitationRow], sentences: Mapping[int
             continue
         check_citation(row)
         sentence = sentences[pid]
-        available, changed = states.setdefault(row.doc_id, file_state(row))
+        if row.doc_id not in states:  # (setdefault would take the stat for every card)
+            states[row.doc_id] = file_state(row)
+        available, changed = states[row.doc_id]
         hits.append(Hit(len(hits) + 1, pid, row.title, row.path, row.paragraph, row.paragraph_end, row.start,
                         row.end, row.text, scores[pid], candidates.bm25.get(pid, 0.0), candidates.dense.get(pid),
                         row.start + sentence.start, row.start + sentence.end, page=row.page,

@@ -10,6 +10,7 @@ the query does not hold, keeps the highlight it had.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from qa.index.store import CitationRow
 from qa.index.text import ANALYZER, word_run
@@ -22,8 +23,8 @@ MIN_WORDS = 4
 def pasted_span(text: str, span: tuple[int, int], query: str) -> tuple[int, int]:
     """The highlight (start, end) of `text` widened over the neighbouring sentences the query
     holds verbatim, when the sentence at `span` is one the query holds; else `span`."""
-    held = word_run(query)
-    if len(held.split()) < 2 * MIN_WORDS:
+    held = _held(query)
+    if held is None:
         return span
     spans = ANALYZER.analyse(text).spans
 
@@ -40,6 +41,14 @@ def pasted_span(text: str, span: tuple[int, int], query: str) -> tuple[int, int]
     while last + 1 < len(spans) and pasted(last + 1):
         last += 1
     return (spans[first][0], max(spans[last][1], span[1])) if (first, last) != (at, at) else span
+
+
+@lru_cache(maxsize=16)
+def _held(query: str) -> str | None:
+    """The query's word_run, None when it is too short to hold two pasted sentences (cached: each
+    cited passage of a question asks for it)."""
+    held = word_run(query)
+    return None if len(held.split()) < 2 * MIN_WORDS else held
 
 
 def widen_pasted(sentences: Mapping[int, SentenceScore], rows: Mapping[int, CitationRow],
