@@ -183,9 +183,9 @@ def main(argv: list[str] | None = None) -> int:
 def _exit_unwalked() -> None:
     """Leave what the process holds to the operating system: the interpreter's collections at
     exit would walk every object the index and the answers left (the lexicon, the passages'
-    analyses) before the process ends, ~1 s of CPU at load 12 after a single `qa ask` and more
-    the more questions `qa ask -` answered (BENCHMARKS.md, "ninth session, speed23l"). The answers
-    are written, and a reader's connections are read-only: nothing waits for a finalizer."""
+    analyses) before the process ends: ~0.14 s of CPU, 0.6-2 s of wall on a busy machine
+    (BENCHMARKS.md, "ninth session, speed23l"). The answers are written, and a reader's
+    connections are read-only: nothing waits for a finalizer."""
     gc.freeze()
 
 
