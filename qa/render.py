@@ -8,6 +8,7 @@ article prints as those characters.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -33,13 +34,22 @@ BIDI_CONTROLS = frozenset([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _CONTROLS = {c: "\ufffd" for c in [*range(0, 9), *range(11, 32), *range(127, 160), *BIDI_CONTROLS]}
 _CONTROLS_AND_NEWLINES = {**_CONTROLS, 9: " ", 10: " ", 13: " "}
 _LONE_CR = re.compile(r"\r(?!\n)")
+#: a character visible() would change: a text without one (nearly every passage) is returned as
+#: it is, since str.translate with a dict looks every character up in Python (~40 % of a piped
+#: text answer's CPU, once a passage's text and citation)
+_CHANGED = re.compile("[" + "".join(map(chr, sorted(_CONTROLS))) + "]")
+_CHANGED_OR_NEWLINE = re.compile("[" + "".join(map(chr, sorted(_CONTROLS_AND_NEWLINES))) + "]")
 
 
 def visible(text: str, newlines: bool = True) -> str:
     """The text with control characters made harmless (newlines kept unless newlines=False;
     a CR line end shows as a line break, one character for one so highlight offsets hold)."""
     if newlines:
+        if not _CHANGED.search(text):
+            return text
         return _LONE_CR.sub("\n", text).replace("\r", " ").translate(_CONTROLS)
+    if not _CHANGED_OR_NEWLINE.search(text):
+        return text
     return text.translate(_CONTROLS_AND_NEWLINES)
 
 
@@ -79,32 +89,51 @@ def byline(date: str | None, author: str | None, site: str | None) -> str:
 PLAIN_MARKS = ("**", "**")
 
 
-def passage_text(hit: Hit, dim: bool = False) -> Text:
+@dataclass(frozen=True)
+class Line:
+    """One line print_answer prints (a passage's text is one line): its characters, made visible
+    already, its style and its styled spans (style, start, end). Piped without colours only the
+    characters are written, so no rich Text is made (each re-checks its text for control
+    characters, one Python look-up a character: ~40 % of a piped answer's CPU)."""
+
+    text: str
+    style: str = ""
+    spans: tuple[tuple[str, int, int], ...] = ()
+
+    def rich(self) -> Text:
+        out = Text(self.text, style=self.style)
+        for style, start, end in self.spans:
+            out.stylize(style, start, end)
+        return out
+
+
+def passage_line(hit: Hit, dim: bool = False, dumb: bool = False) -> Line:
     """The passage, its highlighted sentence in bold (reversed unless dim) and the answer phrase
-    in it underlined (styles show on a terminal only; on a terminal without styles, TERM=dumb,
+    in it underlined (styles show on a terminal only; on a terminal without styles, dumb: TERM=dumb,
     the sentence is set between PLAIN_MARKS)."""
-    out = console()
-    if out.is_terminal and out.is_dumb_terminal:
-        body, a, b = visible(hit.text), hit.highlight_start - hit.start, hit.highlight_end - hit.start
-        return Text(body[:a] + PLAIN_MARKS[0] + body[a:b] + PLAIN_MARKS[1] + body[b:])
-    text = Text(visible(hit.text), style="dim" if dim else "")
-    text.stylize("bold reverse" if not dim else "bold", hit.highlight_start - hit.start, hit.highlight_end - hit.start)
+    body, a, b = visible(hit.text), hit.highlight_start - hit.start, hit.highlight_end - hit.start
+    if dumb:
+        return Line(body[:a] + PLAIN_MARKS[0] + body[a:b] + PLAIN_MARKS[1] + body[b:])
+    spans = [("bold reverse" if not dim else "bold", a, b)]
     if hit.answer is not None:
-        text.stylize("underline", hit.answer[0] - hit.start, hit.answer[1] - hit.start)
-    return text
+        spans.append(("underline", hit.answer[0] - hit.start, hit.answer[1] - hit.start))
+    return Line(body, "dim" if dim else "", tuple(spans))
 
 
 def print_answer(answer: Answer) -> None:
     """The question, the answer's notices (qa/presenter.py), then each passage: its citation with
     its marks and score (and the score in words), its notice lines, its text. Piped without
     colours, the same characters are written without rich's rendering (~1.2 ms a question)."""
-    parts = answer_texts(answer)
     out = console()
-    if out.is_terminal or out.color_system is not None or any(_RICH_REWRITES.search(p.plain) for p in parts):
-        for part in parts:
-            out.print(part)
+    terminal = out.is_terminal
+    lines = answer_lines(answer, dumb=terminal and out.is_dumb_terminal)
+    # rich's Text drops a few control characters visible() has already replaced, so a line's
+    # characters are its Text's plain text; tabs are the rewrite left
+    if terminal or out.color_system is not None or any(_RICH_REWRITES.search(line.text) for line in lines):
+        for line in lines:
+            out.print(line.rich())
         return
-    out.file.write("".join(part.plain + "\n" for part in parts))
+    out.file.write("".join(line.text + "\n" for line in lines))
     out.file.flush()
 
 
@@ -113,17 +142,17 @@ def print_answer(answer: Answer) -> None:
 _RICH_REWRITES = re.compile("[\t\x07\x08\x0b\x0c\r]")
 
 
-def answer_texts(answer: Answer) -> list[Text]:
-    """What print_answer prints, one Text a line (a passage's text is one Text; "" a blank line)."""
-    parts = [Text(f"Q: {visible(answer.question, newlines=False)}", style="bold cyan")]
+def answer_lines(answer: Answer, dumb: bool = False) -> list[Line]:
+    """What print_answer prints, one Line a line ("" a blank line); dumb: see passage_line."""
+    lines = [Line(f"Q: {visible(answer.question, newlines=False)}", "bold cyan")]
     for notice in answer_notices(answer):
-        parts.append(Text(visible(notice.text, newlines=False), style="yellow" if notice.warning else "dim"))
+        lines.append(Line(visible(notice.text, newlines=False), "yellow" if notice.warning else "dim"))
     for hit in answer.hits:
         said = [n for n in hit_notices(hit, answer.hits[0]) if n.kind not in MARK_KINDS]  # marks: citation()
         cue = "".join(f", {n.text}" for n in said if n.kind == CUE_KIND)
-        parts.append(Text(citation(hit) + f"  (score {hit.score:.3f}{cue})", style="dim" if hit.weak else "bold"))
+        lines.append(Line(citation(hit) + f"  (score {hit.score:.3f}{cue})", "dim" if hit.weak else "bold"))
         for notice in said:
             if notice.kind != CUE_KIND:
-                parts.append(Text(visible(notice.text, newlines=False), style="dim"))
-        parts += [passage_text(hit, dim=hit.weak), Text("")]
-    return parts
+                lines.append(Line(visible(notice.text, newlines=False), "dim"))
+        lines += [passage_line(hit, dim=hit.weak, dumb=dumb), Line("")]
+    return lines

@@ -145,16 +145,35 @@ def test_the_cli_and_the_ui_show_the_same_notices_in_the_same_words(answers, nam
 def test_piped_answers_are_the_characters_rich_prints(answers, capsys):
     """`qa ask -` piped writes an answer's lines without rich's rendering: the same bytes, a
     passage with a tab or a carriage return (which rich rewrites) printed by rich itself."""
-    from qa.render import answer_texts, console
+    from qa.render import answer_lines, console
 
     hit = answers["differ"].hits[0]
     rewritten = dataclasses.replace(answers["differ"], hits=[dataclasses.replace(hit, text=hit.text.replace(" ", "\t", 2))])
     for answer in [*answers.values(), rewritten]:
         print_answer(answer)
         fast = capsys.readouterr().out
-        for part in answer_texts(answer):
-            console().print(part)
+        for line in answer_lines(answer):
+            console().print(line.rich())
         assert fast == capsys.readouterr().out
+
+
+def test_visible_text_is_what_rich_keeps_of_it():
+    """A text visible() makes harmless is kept whole by rich (the piped answer writes it without
+    making a Text), and a text with nothing to make harmless comes back as it is, each control
+    character, bidi control and line end beside plain words changed as the mapping says."""
+    from qa.render import BIDI_CONTROLS, Line, visible
+
+    for code in [*range(0, 160), *BIDI_CONTROLS, 0x2028, 0xFFFD]:
+        text = f"a{chr(code)}b\r\nc"
+        for newlines in (True, False):
+            shown = visible(text, newlines)
+            assert Line(shown).rich().plain == shown
+            if code < 32 or 127 <= code < 160 or code in BIDI_CONTROLS:
+                assert shown[1] != chr(code) or (newlines and code in (9, 10)), (code, newlines)
+            else:
+                assert shown[1] == chr(code)
+    assert visible("plain words") == "plain words" and visible("a\rb") == "a\nb"
+    assert visible("a\tb\nc", newlines=False) == "a b c"
 
 
 def test_the_json_carries_the_same_notices(stand_in_seed_index, run_qa):

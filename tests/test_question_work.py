@@ -150,3 +150,24 @@ def test_the_analysis_is_what_tokenize_makes_of_each_sentence_and_the_whole(pass
     assert list(analysis.spans) == sentence_spans(passage)
     assert [list(t) for t in analysis.sentence_tokens] == [text.tokenize(passage[a:b]) for a, b in analysis.spans]
     assert list(analysis.tokens) == text.tokenize(passage)
+
+
+def test_qa_ask_leaves_what_it_holds_out_of_the_collections_at_exit(stand_in_seed_index, tmp_path):
+    """The `qa` command line (argv from the process) ends `qa ask` with everything frozen: the
+    interpreter's collections at exit would otherwise walk the whole index and every answer's
+    analyses before the process ends. A caller's own list of arguments (run_qa, the tests) is
+    left collecting as before."""
+    import os
+    import subprocess
+
+    from conftest import ROOT
+
+    ask = ["ask", "--index", str(stand_in_seed_index), "--mode", "bm25", "--json", QUESTION]
+    probe = ("import gc, sys\nfrom qa import cli\n"
+             f"cli.main({ask!r})\nsys.stderr.write(f'listed {{gc.get_freeze_count()}}\\n')\n"
+             f"sys.argv = {['qa', *ask]!r}\ncli.main()\nsys.stderr.write(f'frozen {{gc.get_freeze_count()}}\\n')\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    said = dict(line.split() for line in done.stderr.splitlines() if line.startswith(("listed", "frozen")))
+    assert done.returncode == 0 and int(said["listed"]) == 0, done.stderr
+    assert int(said["frozen"]) > 10_000
