@@ -27,6 +27,8 @@ HOOKS = frozenset({
     "restricted",
     # App: the palette's Screenshot calls it; overridden on purpose (the folder chosen, then super())
     "deliver_screenshot",
+    # App: overridden on purpose (a notification already on screen is not shown again, then super())
+    "notify",
 })
 HOOK_PREFIXES = ("on_", "action_", "watch_", "validate_", "compute_", "key_")
 
