@@ -76,6 +76,16 @@ _PRICEY = "cheap|expensive|costly|dear"
 # the name of a record ("what record did they sign")
 _RECORD_QUESTION = (r"^\W*what (?:is|was|are|were) (?:the |his |her |their |its )?(?:[\w'’-]+\s+){0,3}?"
                     r"(?:world |personal |british |european |olympic |national |\w+ )?(?:record|best)s?\W*$")
+# "which studio", "what company": a body or a person by what it is; a word or two may stand before the
+# noun ("which wales centre", "which indian firm", "which credit rating agencies")
+_WHICH_WHO = (r"\b(?:what|which) (?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|the|a|an|to|of|"
+              r"in|on|at|for|by|with|from|happened|happens)\b)[a-z]+ ){0,2}?"
+              r"(company|companies|organi[sz]ation|group|band|bands|charity|centre|striker|midfielder|defender|"
+              r"winger|goalkeeper|singer|"
+              r"firm|firms|party|auditor|auditors|agencies|studio|studios|mp|mps|"
+              r"carmaker|carmakers|retailer|retailers|insurer|insurers|regulator|regulators|"
+              r"team|club|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
+              r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b")
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[str]]] = [
     (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|"
@@ -102,17 +112,12 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
                             r"the|a|an)\b)[a-z]+ )?(?:country|city|town|state|region|province|place|"
                             r"continent|island|county|nation|capital|village|location|countries|cities|towns|"
                             r"states|regions|provinces|nations|capitals|islands)\b", re.I)),
-    (SOURCE, re.compile(r"^\W*according to (?:whom|who)\b", re.I)),
+    # "according to whom ...", and typed in a hurry: "cuaron deal according to who", "growth according to?"
+    (SOURCE, re.compile(r"\baccording to (?:whom|who)\b|\baccording to\W*$", re.I)),
     (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b.{{0,80}}?\b{_SAYING}\b", re.I)),
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
-    (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|companies|organi[sz]ation|group|"
-                        r"firm|firms|party|auditor|auditors|agencies|studio|studios|mp|mps|"
-                        r"carmaker|carmakers|retailer|retailers|insurer|insurers|regulator|"
-                        r"regulators|"
-                        r"team|club|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
-                        r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b",
-                        re.I)),
+    (PERSON, re.compile(rf"\bwho(?:m|se)?\b|{_WHICH_WHO}", re.I)),
 ]
 
 # A query with no question word may still name what it wants: "hassan kidnap date", "sullivan
@@ -150,6 +155,8 @@ def _asked_noun(question: str) -> tuple[str, str, int] | None:
     words = text_words(question)
     if words and words[-1] in _END_NOUNS and (len(words) < 2 or words[-2] not in _NAMING_BEFORE):
         return _END_NOUNS[words[-1]], words[-1], len(question)
+    if len(words) > 1 and words[-1] in _ASKED_ROLES and words[-2] not in _NAMING_BEFORE:
+        return PERSON, words[-1], len(question)  # "bluewater spokesman", "russian economy minister": who holds it
     return None
 
 
@@ -322,7 +329,9 @@ _ROLE = (r"(?!(?:after|over|under|other|never|ever|either|neither|rather|whether
 _ROLE_WORD = re.compile(_ROLE)
 _AGENT_NOUN = re.compile(r"[a-z-]*(?:er|or|ist|ian|ee)s?")
 # a role a question ends on asks who holds it ("who is kasabians singer"), not what a person is
-_ASKED_ROLES = frozenset("""auditor adviser advisor spokesman spokeswoman spokesperson chairman chairwoman successor
+_ASKED_ROLES = frozenset("""player vocalist keyboardist striker goalkeeper keeper midfielder defender winger
+    centre presenter economist analyst
+    auditor adviser advisor spokesman spokeswoman spokesperson chairman chairwoman successor
     predecessor sponsor coach boss chief head captain manager director producer editor owner founder lawyer singer
     guitarist drummer bassist drummer president secretary minister wife husband son daughter father mother brother
     sister partner girlfriend boyfriend agent deputy replacement ceo cfo coo cto executive chairperson officer
@@ -362,7 +371,8 @@ _SAID_FIRST = re.compile(rf"\s*(\w[^\"“”]*?[^\s,]),\s+(?:{_ATTRIBUTING}\s+(?
 _SOURCE_WORD = r"[\w'’&-]+(?:\.[\w'’&-]+)*"  # "U.S" inside, no full stop after
 _ACCORDING = re.compile(rf"\baccording to ((?:the\s+)?{_SOURCE_WORD}(?:\s+{_SOURCE_WORD}){{0,6}}?)(?=\s*[,.;:)]|\s*$)", re.I)
 _SOURCE_AFTER = re.compile(rf",\s+((?:the\s+)?{_SOURCE_WORD}(?:\s+{_SOURCE_WORD}){{0,5}}?)\s+(?:has\s+|have\s+|had\s+)?"
-                           rf"(?:{_ATTRIBUTING}|reported|reports|found|estimated|estimates)[.!?]?\s*$")
+                           rf"(?:{_ATTRIBUTING}|reported|reports|found|estimated|estimates|claimed|claims|predicted|"
+                           r"predicts|announced|revealed|suggested|suggests)[.!?]?\s*$")  # "..., Tom Hale has claimed."
 # "... said (that) <clause>": the clause to the sentence's end
 _SAID_THAT = re.compile(rf"\b{_SAYING}\b[^.!?\"“”]{{0,60}}?\bthat\s+(\w[^.!?]*\w)")
 _SAID_CLAUSE = re.compile(rf"\b{_SAYING}\b(?:\s+(?:that|on \w+|in a statement|yesterday|today|last week))?,?\s+"
@@ -548,6 +558,23 @@ def _names_a_person(question: str) -> bool:
                 or (cased and not word[:1].isupper())):
             return False
     return True
+
+
+_WHO_HOLDS = re.compile(r"^\W*who\s+(?:is|was|are|were|'s|’s)\b", re.I)
+_WHICH_ROLE = re.compile(_WHICH_WHO, re.I)
+
+
+def asked_role(question: str) -> str:
+    """The stem of the role a "who" question asks who holds: "which wales centre ...", "who is
+    rems bass player", "bluewater spokesman" (so "Wales centre Sonny Parker", the name the role
+    stands before, is its holder); "": none."""
+    question = question.strip()
+    if (found := _WHICH_ROLE.search(question)) is not None:
+        return stem_of(found.group(1).casefold())
+    if _WHO_HOLDS.match(question) or _WH_WORD.search(question) is None:
+        roles = [word for word in text_words(question) if word in _ASKED_ROLES]
+        return stem_of(roles[-1]) if roles else ""
+    return ""
 
 
 def asks_agent(question: str) -> bool:

@@ -73,6 +73,7 @@ class AnswerEvidence(NamedTuple):
     own: tuple[tuple[str, ...], ...] = ()  # the question's own people, no answer to "who" (answer_types.own_names)
     before: frozenset[str] = frozenset()  # the terms of the text before the passage (a lead the last passage ended on)
     anaphor_weight: float | None = None  # context_weight of a sentence that opens by referring back ("It", "They"); None: context_weight
+    role: str = ""  # the stem of the role a "who" question asks who holds (answer_types.asked_role)
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -148,7 +149,8 @@ def with_answer(passage_text: str, chosen: SentenceScore, query_tokens: list[str
     if not chosen.found or evidence is None:
         return chosen
     answer = _answer_phrase(passage_text[chosen.start:chosen.end], chosen.start, list(chosen.found), set(query_tokens),
-                            weight, evidence.proximity, evidence.agent, evidence.measure, _object_verbs(evidence.own))
+                            weight, evidence.proximity, evidence.agent, evidence.measure, _object_verbs(evidence.own),
+                            evidence.role)
     counted = evidence.kind not in MARKED_ONLY
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
     return chosen._replace(answer=answer, answer_terms=terms, found=())
@@ -319,7 +321,8 @@ def _after_verb(sentence: str, start: int, verbs: frozenset[str]) -> re.Match[st
 
 def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str],
                    weight: Callable[[str], float], proximity: float, agent: bool,
-                   measure: Measure | None = None, verbs: frozenset[str] = frozenset()) -> tuple[int, int] | None:
+                   measure: Measure | None = None, verbs: frozenset[str] = frozenset(),
+                   role: str = "") -> tuple[int, int] | None:
     """The phrase that shares a clause with the most question weight (its first when the sentence
     holds no question word), in passage coordinates (the sentence starts at `offset`). Each
     question word counts once, with its weight, for a phrase in its clause (no comma, semicolon,
@@ -331,7 +334,9 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     many / how much" question counts; only the amounts most surely of it are weighed ("250
     screens" for "How many screens", not "150 cinemas" nearer the question's other words). `verbs`:
     a "who did X beat" question's verb, so a name after it ("after beating Group B rivals the
-    Netherlands") counts as holding the heaviest word besides, as an agent does."""
+    Netherlands") counts as holding the heaviest word besides, as an agent does. `role`: the stem of
+    the role a "which centre / who is the band's bass player" question asks who holds: a name the
+    role stands before ("Wales centre Sonny Parker") is the answer, before any other."""
     if measure is not None:  # only the amounts most surely of what the question counts
         fit = [fits(sentence, p, measure) for p in found]
         found = [p for p, f in zip(found, fit) if f == max(fit)]
@@ -363,9 +368,19 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
         return sum(weight(stem) * v for stem, v in near.items()) + \
             (heaviest if by and stem_of(by.group(1).casefold()) in wanted else 0.0)
 
-    phrase = max(found, key=lambda p: (score(p), -p.start))
+    # a name the asked role stands before is its holder, whatever stands nearer the other words
+    phrase = max(found, key=lambda p: (bool(role) and _holds_role(sentence, p, role), score(p), -p.start))
     end = unit_end(sentence, phrase, measure) if measure is not None else None  # "200 new jobs", whole
     return offset + phrase.start, offset + (end or phrase.end)
+
+
+def _holds_role(sentence: str, phrase: Phrase, role: str) -> bool:
+    """Whether the word before the name at `phrase` is the role (a stem): "bass player Mike Mills",
+    "Spokesman Alan Jones", "Wales centre Sonny Parker"."""
+    if not sentence[phrase.start:phrase.start + 1].isupper():
+        return False
+    before = _WORD_BEFORE.search(sentence, max(0, phrase.start - 30), phrase.start)
+    return before is not None and _folded_stem(before.group(1)) == role
 
 
 def _apposition_end(sentence: str, phrase: Phrase) -> int:
@@ -451,6 +466,8 @@ _TO = re.compile(r"\s+to\s+")
 _AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[A-Z][\w-]*\s+)?(?:[a-z][\w-]*\s+){0,2}$")
 
 
+#: the word before a name: its role, when one ("bass player Mike Mills", "Spokesman Alan Jones")
+_WORD_BEFORE = re.compile(r"\b([A-Za-z][\w-]*)\s+$")
 #: the words before a verb's object, back to a clause's mark: "beating Group B rivals the Netherlands"
 _BEFORE_OBJECT = re.compile(r"(?:[\w'’-]+\s+){1,5}$")
 _LOWER_WORD = re.compile(r"\b([a-z][a-z'’-]*)\b")

@@ -1,0 +1,58 @@
+"""The answer phrase on a reporter's hurried questions about unseen stories (issue 24, trial24e):
+"according to" typed at a question's end or without "whom", who a role held before a name is,
+and "which <band / committee / centre>" asking for a name. Synthetic sentences in the stories'
+shapes; each case failed before its rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.retrieval.answer_types import question_type
+from tests.test_answers import _marked
+
+
+@pytest.mark.parametrize("sentence, question, source", [
+    # "according to" last, with or without its "who"
+    ("Film director Jan Kowal has signed a three-year deal with Acme Pictures, according to Variety trade magazine.",
+     "kowal acme deal according to who", "Variety trade magazine"),
+    ("Now, according to Kirin Breweries, the market for beer-like drinks is set to grow 84% this year.",
+     "beer-like drinks growth according to?", "Kirin Breweries"),
+    # the source after the clause, by a verb of claiming
+    ("National Insurance will be raised if the government wins the next election, opposition leader Tom Hale has "
+     "claimed.", "according to who will national insurance rise", "opposition leader Tom Hale"),
+])
+def test_according_to_typed_in_a_hurry_marks_who_gives_it(sentence, question, source):
+    assert question_type(question) == "source"
+    assert _marked(sentence, question) == source
+
+
+@pytest.mark.parametrize("question", [
+    "which wales centre will miss the match",  # a word before the noun
+    "which band took over the station last year",
+    "who is rems bass player",  # who holds a role, not what a person is
+    "bluewater spokesman",  # a keyword query ending in a role
+    "russian economy minister",
+])
+def test_who_holds_a_role_asks_for_a_name(question):
+    assert question_type(question) == "person"
+
+
+@pytest.mark.parametrize("question", ["sullivan age", "chelsea profit 2004", "the new minister"])
+def test_other_keyword_queries_keep_their_type(question):
+    assert question_type(question) != "person"
+
+
+@pytest.mark.parametrize("sentence, question, name", [
+    # the name the asked role stands before, though another is nearer the question's other words
+    ("Wales centre Sonny Parker and number eight Ryan Jones will miss Saturday's game with Italy because of injury.",
+     "which wales centre will miss italy", "Sonny Parker"),
+    ("Rock band Zenith have cancelled concerts after bass player Mike Mills was taken to hospital.",
+     "who is zeniths bass player", "Mike Mills"),
+    ("Economy minister German Gref told the Kommersant newspaper that state involvement was unjustified.",
+     "russian economy minister", "German Gref"),
+    ("They follow in the footsteps of Radiohead, who took over the station for a week last year.",
+     "which band took over the station last year", "Radiohead"),
+])
+def test_the_role_holder_is_marked(sentence, question, name):
+    assert _marked(sentence, question) == name
+
