@@ -56,3 +56,22 @@ def test_other_keyword_queries_keep_their_type(question):
 def test_the_role_holder_is_marked(sentence, question, name):
     assert _marked(sentence, question) == name
 
+
+@pytest.mark.parametrize("text, question, age", [
+    # the age after one of the person's names, sentences away from the one that names them in full
+    ("Anil Ambani, the younger of the two brothers, has resigned from the board of the chemicals unit. The move is "
+     "the latest twist in a feud between the brothers. Anil, 45, has stepped down as director and vice-chairman.",
+     "how old is anil ambani", "45"),
+    ("Former leader William Hague says he will not stand again. Mr Hague, 43, told the Daily Telegraph he would find "
+     "such a life boring. Mr Hague, who recently published a biography of William Pitt, wants to write more books.",
+     "how old is william hague", "43"),
+    # "the 74-year-old" inside a sentence after the one naming him
+    ("Ronnie Corbett says he and Barker never let success go to their heads. Speaking to the paper, the star said "
+     "there is too much bad language on television. \"It's just laughing at each other,\" said the 74-year-old "
+     "comedian.", "how old is ronnie corbett", "74-year-old"),
+])
+def test_how_old_finds_the_age_by_another_of_the_names(text, question, age):
+    from tests.test_answers import _choose
+
+    chosen = _choose(text, question)
+    assert chosen.answer is not None and text[chosen.answer[0]:chosen.answer[1]] == age

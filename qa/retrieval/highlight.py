@@ -239,15 +239,24 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
             and phrases_of(at + 1) and total(at + 1) >= evidence.follow_share * best[0]:
         at += 1  # "... for Steve Backley, who retired." "The battling 35-year-old leaves ...": the same subject
     if not phrases_of(at) and evidence.measure is not None and evidence.measure.age:
-        at = _age_after(text, scored, at, phrases_of)
+        at = _age_after(text, scored, at, phrases_of, evidence.asked)
     return at, phrases_of(at)
 
 
-def _age_after(text: str, scored: list[_Sentence], at: int, phrases_of: Callable[[int], list[Phrase]]) -> int:
-    """"How old is X": a sentence naming X says no age, and one of the next three opens "The
-    39-year-old ..." (news writes the subject's age so, a few sentences on): that one; else `at`."""
+def _age_after(text: str, scored: list[_Sentence], at: int, phrases_of: Callable[[int], list[Phrase]],
+               asked: frozenset[str]) -> int:
+    """"How old is X": a sentence naming X says no age. The passage's sentence that writes the age
+    after a name the question holds ("Mr Hague, 43, told ...", "Anil, 45, has stepped down": news
+    names a person in full once, then by one name with the age), else one of the next three that
+    says "the 39-year-old" ("The 39-year-old was educated at ...", "said the 74-year-old
+    comedian"): that one; else `at`."""
+    for j in range(len(scored)):
+        sentence = text[scored[j].start:scored[j].end]
+        if j != at and any((name := _NAMED_AGE.search(sentence, max(0, p.start - 40), p.start)) is not None
+                           and _folded_stem(name.group(1)) in asked for p in phrases_of(j)):
+            return j
     return next((j for j in range(at + 1, min(at + 4, len(scored)))
-                 if _AGE_OPENS.match(text, scored[j].start) and phrases_of(j)), at)
+                 if _AGE_OPENS.search(text, scored[j].start, scored[j].end) and phrases_of(j)), at)
 
 
 def is_heading(text: str, start: int, end: int) -> bool:
@@ -457,7 +466,9 @@ _APPOSED = re.compile(r",\s+((?:[\w'’&.-]+\s+){0,7}[\w'’&.-]+),")
 _NOT_APPOSED = frozenset("""said says say told is was are were has have had will would could can who which that
     when where while but if because although after before since""".split())
 #: a sentence that opens with the subject's age: "The 39-year-old was educated at ..."
-_AGE_OPENS = re.compile(r"The (?:[\w-]+ ){0,2}\d+-year-old\b")
+_AGE_OPENS = re.compile(r"\b[Tt]he (?:[\w-]+ ){0,2}\d+-year-old\b")
+#: an age in a name's apposition: "Mr Hague, " before "43,"
+_NAMED_AGE = re.compile(r"\b([A-Z][\w'’-]*),\s+$")
 #: a change's first value and its last: "from 70% to 49%"
 _FROM = re.compile(r"\bfrom\s+$")
 _YEAR_WORD = re.compile(r"(?:1[0-9]|20)\d\d")
