@@ -75,3 +75,21 @@ def test_how_old_finds_the_age_by_another_of_the_names(text, question, age):
 
     chosen = _choose(text, question)
     assert chosen.answer is not None and text[chosen.answer[0]:chosen.answer[1]] == age
+
+
+def test_the_asked_bodys_own_of_phrase_is_no_answer():
+    """"the Police Federation of England and Wales" for "the police federation": the places name
+    the body asked about, not its chairman."""
+    from qa.retrieval.answer_types import phrases
+    from qa.index.text import tokenize
+
+    sentence = ("Responding to the plans, the chairman of the Police Federation of England and Wales, which "
+                "represents officers, said it was essential independence was retained.")
+    question = "who is chairman of the police federation"
+    assert phrases(sentence, question_type(question), frozenset(tokenize(question))) == []
+
+
+def test_what_someone_called_a_thing_is_the_words_said():
+    sentence = 'Political editor Andrew Marr said that Mr Brown\'s article was "a warning shot" to Mr Blair.'
+    assert question_type("what did andrew marr call browns article") == "said"
+    assert _marked(sentence, "what did andrew marr call browns article") == "a warning shot"

@@ -114,7 +114,9 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
                             r"states|regions|provinces|nations|capitals|islands)\b", re.I)),
     # "according to whom ...", and typed in a hurry: "cuaron deal according to who", "growth according to?"
     (SOURCE, re.compile(r"\baccording to (?:whom|who)\b|\baccording to\W*$", re.I)),
-    (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b.{{0,80}}?\b{_SAYING}\b", re.I)),
+    # "what did marr call the article": the words he called it ("a warning shot")
+    (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b.{{0,80}}?\b(?:{_SAYING}|call)\b",
+                      re.I)),
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
     (PERSON, re.compile(rf"\bwho(?:m|se)?\b|{_WHICH_WHO}", re.I)),
@@ -650,6 +652,8 @@ def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
         words = run[first:]
         if not words or (len(words) == 1 and words[0].text.lower().strip(".,") in _NOT_NAMES):
             continue
+        if not place and first > 1 and run[first - 1].text in ("of", "for"):
+            continue  # "the Police Federation of England and Wales" for "the police federation": the body asked about
         if not place and _adjective(text, run_start, run):
             continue
         if all(known[first:]) or _titled(words, known[first:]) or (not place and _apposed(text, runs, n)) \
