@@ -93,3 +93,23 @@ def test_what_someone_called_a_thing_is_the_words_said():
     sentence = 'Political editor Andrew Marr said that Mr Brown\'s article was "a warning shot" to Mr Blair.'
     assert question_type("what did andrew marr call browns article") == "said"
     assert _marked(sentence, "what did andrew marr call browns article") == "a warning shot"
+
+
+@pytest.mark.parametrize("sentence, question, amount", [
+    # by how much, not to what: the level after "to" is money, the change is not
+    ("Acme saw its profits fall 9% last year to £6.2bn ($11.5bn), but the drugmaker says a recovery is on the way.",
+     "how much did acmes profits fall", "9%"),
+    ("Sales at the chain jumped 12% to $3.1bn in the three months to December.",
+     "how much did sales at the chain jump", "12%"),
+])
+def test_how_much_a_change_is_by_how_much(sentence, question, amount):
+    assert _marked(sentence, question) == amount
+
+
+@pytest.mark.parametrize("sentence, question, amount", [
+    ("The value of trade in April-July rose to $186.3m (£97m) from $64.4m in the same period.",
+     "how much did trade rise to in april-july", "$186.3m"),  # "rise to": to what
+    ("Shareholders lost about $180bn in the collapse.", "how much did shareholders lose", "$180bn"),
+])
+def test_how_much_to_what_or_no_change_keeps_the_sum(sentence, question, amount):
+    assert _marked(sentence, question) == amount

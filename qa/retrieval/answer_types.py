@@ -222,6 +222,11 @@ _MONEY = re.compile(r"[$£€¥]|\b(?:pounds?|dollars?|euros?|yen|yuan|francs?|m
 _ASKED_UNIT = re.compile(r"\b(?:how (?:many|much)|what (?:number|amount|percentage|share|proportion) of)"
                          r"((?:\s+[a-z][\w'’-]*){1,3})", re.I)
 
+# "how much did profits fall / is output expected to rise": a change, by how much (not "rise to": to what)
+_CHANGE_QUESTION = re.compile(r"^\W*how much (?:did|does|do|has|have|had|will|would|is|are|was|were)\b.*\b(?:rise|rose|"
+                              r"risen|fall|fell|fallen|grow|grew|grown|drop|dropped|jump|jumped|climb|climbed|increase|"
+                              r"increased|decrease|decreased|slip|slipped|slump|slumped|surge|surged|soar|soared|shrink|"
+                              r"shrank|shrunk|plunge|plunged|dip|dipped|decline|declined)\b(?!\s+to\b)", re.I)
 # "what was the division's budget": money, whatever it is of
 _PRICE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$", re.I)
 # the counted noun before its amount: "a staff of about 60"
@@ -424,6 +429,7 @@ class Measure(NamedTuple):
     share: bool
     age: bool = False
     strict: bool = False  # "how long / how old": an amount of no time, length or age is no answer
+    change: bool = False  # "how much did profits fall": by how much ("9%"), not to what ("to £6.2bn"), money or not
 
 
 def asked_measure(question: str) -> Measure | None:
@@ -457,8 +463,9 @@ def asked_measure(question: str) -> Measure | None:
     units = frozenset({stem_of(named[-1])}) if named and named[-1] not in ("times", "time") else frozenset()
     opening = found.group(0).casefold()
     part = opening.startswith("how much") and found.group(1).split()[0].casefold() == "of"  # "how much of the group"
-    return Measure(units, opening.startswith("how much") and not part,
-                   part or any(w in opening for w in ("percentage", "share", "proportion")))
+    change = _CHANGE_QUESTION.search(question) is not None
+    return Measure(units, opening.startswith("how much") and not part and not change,
+                   part or any(w in opening for w in ("percentage", "share", "proportion")), change=change)
 
 
 def _noun_measure(question: str) -> Measure | None:

@@ -346,6 +346,8 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     Netherlands") counts as holding the heaviest word besides, as an agent does. `role`: the stem of
     the role a "which centre / who is the band's bass player" question asks who holds: a name the
     role stands before ("Wales centre Sonny Parker") is the answer, before any other."""
+    if measure is not None and measure.change:  # "fall 9% last year to £6.2bn": by 9%; "to £6.2bn" says to what
+        found = [p for p in found if not _LEVEL.search(sentence, max(0, p.start - 16), p.start)] or found
     if measure is not None:  # only the amounts most surely of what the question counts
         fit = [fits(sentence, p, measure) for p in found]
         found = [p for p, f in zip(found, fit) if f == max(fit)]
@@ -469,6 +471,8 @@ _NOT_APPOSED = frozenset("""said says say told is was are were has have had will
 _AGE_OPENS = re.compile(r"\b[Tt]he (?:[\w-]+ ){0,2}\d+-year-old\b")
 #: an age in a name's apposition: "Mr Hague, " before "43,"
 _NAMED_AGE = re.compile(r"\b([A-Z][\w'’-]*),\s+$")
+#: a level a change starts from or reaches: "from £190,329", "to about £6.2bn"
+_LEVEL = re.compile(r"\b(?:to|from)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|just\s+)?$")
 #: a change's first value and its last: "from 70% to 49%"
 _FROM = re.compile(r"\bfrom\s+$")
 _YEAR_WORD = re.compile(r"(?:1[0-9]|20)\d\d")
