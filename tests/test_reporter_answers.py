@@ -113,3 +113,8 @@ def test_how_much_a_change_is_by_how_much(sentence, question, amount):
 ])
 def test_how_much_to_what_or_no_change_keeps_the_sum(sentence, question, amount):
     assert _marked(sentence, question) == amount
+
+
+def test_an_age_written_with_a_space_before_year_old():
+    sentence = "The memory that returns to him is that of a 12 year-old girl, whose parents died of Aids."
+    assert _marked(sentence, "how old was the girl he remembers") == "12 year-old"

@@ -245,6 +245,7 @@ _AGED = re.compile(r"\b(?:aged?|age of|turn(?:s|ed|ing)?|at|(?:[Hh]e|[Ss]he|[Tt]
 # an age after its number: "54-year-old", "54 years old", "a 300-year-old oak"
 _OLD_AFTER = re.compile(r"(?:-years?)?[- ]old\b")
 _YEARS_OR_BARE = re.compile(r"\d{1,3}(?:\s+years?)?|(?:[a-z]+-)?[a-z]+(?:\s+years?)?", re.I)
+_SPACED_AGE = re.compile(r"(?:\d{1,3}|[a-z]+)\s+years?-old", re.I)  # "a 12 year-old girl": the unit holds the "old"
 _BARE_AGE = re.compile(r"\d{1,3}")
 #: what a record is measured in besides time and length: "4.91m", "8.95 metres", "9,026 points"
 _MARK_UNITS = frozenset(stem_of(w) for w in "m cm kg metres meters points goals runs wickets".split())
@@ -543,6 +544,8 @@ def _age_end(text: str, amount: Phrase) -> int | None:
     old = _OLD_AFTER.match(text, amount.end)
     if old is not None and _YEARS_OR_BARE.fullmatch(text, amount.start, amount.end):
         return old.end()
+    if _SPACED_AGE.fullmatch(text, amount.start, amount.end):
+        return amount.end
     if not _BARE_AGE.fullmatch(text, amount.start, amount.end):
         return None
     if _AGED.search(text, max(0, amount.start - 12), amount.start) or \
