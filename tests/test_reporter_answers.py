@@ -42,10 +42,27 @@ def test_other_keyword_queries_keep_their_type(question):
     assert question_type(question) != "person"
 
 
+def test_the_asked_role_holder_outweighs_the_name_nearer_the_verb():
+    """"Wales centre Sonny Parker and number eight Ryan Jones will miss ...": the centre, though
+    Ryan Jones shares the clause of "miss" and "Italy" (weighed as the index does: "will" is common)."""
+    from qa.index.text import tokenize
+    from qa.retrieval.answer_types import NUMBER, PERSON, asked_measure, asked_role, asks_agent, own_names
+    from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
+    from qa.settings import DEFAULT_SETTINGS
+
+    sentence = "Wales centre Sonny Parker and number eight Ryan Jones will miss Saturday's game with Italy."
+    question = "which wales centre will miss italy"
+    tokens, kind = tokenize(question), question_type(question)
+    evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0, DEFAULT_SETTINGS.answer_proximity,
+                              kind == PERSON and asks_agent(question), asked_measure(question) if kind == NUMBER else None,
+                              own_names(question) if kind == PERSON else (), role=asked_role(question))
+    weight = {"will": 0.2}.get
+    chosen = scored_best_sentence(sentence, tokens, lambda t: weight(t, 1.0), 4.2, 0.3, None, evidence)
+    assert chosen.answer is not None and sentence[chosen.answer[0]:chosen.answer[1]] == "Sonny Parker"
+
+
 @pytest.mark.parametrize("sentence, question, name", [
     # the name the asked role stands before, though another is nearer the question's other words
-    ("Wales centre Sonny Parker and number eight Ryan Jones will miss Saturday's game with Italy because of injury.",
-     "which wales centre will miss italy", "Sonny Parker"),
     ("Rock band Zenith have cancelled concerts after bass player Mike Mills was taken to hospital.",
      "who is zeniths bass player", "Mike Mills"),
     ("Economy minister German Gref told the Kommersant newspaper that state involvement was unjustified.",

@@ -78,8 +78,8 @@ _RECORD_QUESTION = (r"^\W*what (?:is|was|are|were) (?:the |his |her |their |its 
                     r"(?:world |personal |british |european |olympic |national |\w+ )?(?:record|best)s?\W*$")
 # "which studio", "what company": a body or a person by what it is; a word or two may stand before the
 # noun ("which wales centre", "which indian firm", "which credit rating agencies")
-_WHICH_WHO = (r"\b(?:what|which) (?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|the|a|an|to|of|"
-              r"in|on|at|for|by|with|from|happened|happens)\b)[a-z]+ ){0,2}?"
+_WHICH_WHO = (r"\b(?:what|which) (?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|may|might|must|"
+              r"should|shall|the|a|an|to|of|in|on|at|for|by|with|from|happened|happens)\b)[a-z]+ ){0,2}?"
               r"(company|companies|organi[sz]ation|group|band|bands|charity|centre|striker|midfielder|defender|"
               r"winger|goalkeeper|singer|"
               r"firm|firms|party|auditor|auditors|agencies|studio|studios|mp|mps|"
@@ -115,8 +115,8 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
     # "according to whom ...", and typed in a hurry: "cuaron deal according to who", "growth according to?"
     (SOURCE, re.compile(r"\baccording to (?:whom|who)\b|\baccording to\W*$", re.I)),
     # "what did marr call the article": the words he called it ("a warning shot")
-    (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b.{{0,80}}?\b(?:{_SAYING}|call)\b",
-                      re.I)),
+    (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b(?:.{{0,80}}?\b{_SAYING}\b|"
+                      r"(?:\s+[\w'’-]+){1,4}\s+call\b(?!\s+for\b))", re.I)),  # not "call for", nor "caused X to call"
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
     (PERSON, re.compile(rf"\bwho(?:m|se)?\b|{_WHICH_WHO}", re.I)),

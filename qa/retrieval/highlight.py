@@ -344,8 +344,8 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     screens" for "How many screens", not "150 cinemas" nearer the question's other words). `verbs`:
     a "who did X beat" question's verb, so a name after it ("after beating Group B rivals the
     Netherlands") counts as holding the heaviest word besides, as an agent does. `role`: the stem of
-    the role a "which centre / who is the band's bass player" question asks who holds: a name the
-    role stands before ("Wales centre Sonny Parker") is the answer, before any other."""
+    the role a "which centre / who is the band's bass player" question asks who holds, so a name the
+    role stands before ("Wales centre Sonny Parker") counts as holding the heaviest word besides."""
     if measure is not None and measure.change:  # "fall 9% last year to £6.2bn": by 9%; "to £6.2bn" says to what
         found = [p for p in found if not _LEVEL.search(sentence, max(0, p.start - 16), p.start)] or found
     if measure is not None:  # only the amounts most surely of what the question counts
@@ -377,10 +377,10 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
               if agent else _PASSIVE_SUBJECT.match(sentence, phrase.end)
               or (_after_verb(sentence, phrase.start, verbs) if verbs else None))
         return sum(weight(stem) * v for stem, v in near.items()) + \
-            (heaviest if by and stem_of(by.group(1).casefold()) in wanted else 0.0)
+            (heaviest if by and stem_of(by.group(1).casefold()) in wanted else 0.0) + \
+            (heaviest if role and _holds_role(sentence, phrase, role) else 0.0)
 
-    # a name the asked role stands before is its holder, whatever stands nearer the other words
-    phrase = max(found, key=lambda p: (bool(role) and _holds_role(sentence, p, role), score(p), -p.start))
+    phrase = max(found, key=lambda p: (score(p), -p.start))
     end = unit_end(sentence, phrase, measure) if measure is not None else None  # "200 new jobs", whole
     return offset + phrase.start, offset + (end or phrase.end)
 
