@@ -76,16 +76,17 @@ _PRICEY = "cheap|expensive|costly|dear"
 # the name of a record ("what record did they sign")
 _RECORD_QUESTION = (r"^\W*what (?:is|was|are|were) (?:the |his |her |their |its )?(?:[\w'’-]+\s+){0,3}?"
                     r"(?:world |personal |british |european |olympic |national |\w+ )?(?:record|best)s?\W*$")
-# "which studio", "what company": a body or a person by what it is; a word or two may stand before the
-# noun ("which wales centre", "which indian firm", "which credit rating agencies")
+# "which studio", "what company": a body or a person by what it is; a word or two may stand before a
+# person's role ("which wales centre", "what french composer"), not before a body's ("what health
+# company was a sponsor" named another sentence's sponsors on the dev set: the first body written there)
 _WHICH_WHO = (r"\b(?:what|which) (?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|may|might|must|"
               r"should|shall|the|a|an|to|of|in|on|at|for|by|with|from|happened|happens)\b)[a-z]+ ){0,2}?"
-              r"(company|companies|organi[sz]ation|group|band|bands|charity|centre|striker|midfielder|defender|"
-              r"winger|goalkeeper|singer|"
-              r"firm|firms|party|auditor|auditors|agencies|studio|studios|mp|mps|"
-              r"carmaker|carmakers|retailer|retailers|insurer|insurers|regulator|regulators|"
-              r"team|club|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
-              r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b")
+              r"(centre|striker|midfielder|defender|winger|goalkeeper|singer|mp|mps|person|people|man|men|woman|women|"
+              r"president|minister|leader|chairman|player|players|author|writer|king|queen|emperor|scientist|artist|"
+              r"composer|architect|general|official)\b|"
+              r"\b(?:what|which) (company|companies|organi[sz]ation|group|band|bands|charity|firm|firms|party|auditor|"
+              r"auditors|agencies|studio|studios|carmaker|carmakers|retailer|retailers|insurer|insurers|regulator|"
+              r"regulators|team|club|agency)\b")
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[str]]] = [
     (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|"
@@ -582,7 +583,7 @@ def asked_role(question: str) -> str:
     stands before, is its holder); "": none."""
     question = question.strip()
     if (found := _WHICH_ROLE.search(question)) is not None:
-        return stem_of(found.group(1).casefold())
+        return stem_of((found.group(1) or found.group(2)).casefold())
     if _WHO_HOLDS.match(question) or _WH_WORD.search(question) is None:
         roles = [word for word in text_words(question) if word in _ASKED_ROLES]
         return stem_of(roles[-1]) if roles else ""
