@@ -76,6 +76,17 @@ _PRICEY = "cheap|expensive|costly|dear"
 # the name of a record ("what record did they sign")
 _RECORD_QUESTION = (r"^\W*what (?:is|was|are|were) (?:the |his |her |their |its )?(?:[\w'’-]+\s+){0,3}?"
                     r"(?:world |personal |british |european |olympic |national |\w+ )?(?:record|best)s?\W*$")
+# "which studio", "what company": a body or a person by what it is; a word or two may stand before a
+# person's role ("which wales centre", "what french composer"), not before a body's ("what health
+# company was a sponsor" named another sentence's sponsors on the dev set: the first body written there)
+_WHICH_WHO = (r"\b(?:what|which) (?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|may|might|must|"
+              r"should|shall|the|a|an|to|of|in|on|at|for|by|with|from|happened|happens)\b)[a-z]+ ){0,2}?"
+              r"(centre|striker|midfielder|defender|winger|goalkeeper|singer|mp|mps|person|people|man|men|woman|women|"
+              r"president|minister|leader|chairman|player|players|author|writer|king|queen|emperor|scientist|artist|"
+              r"composer|architect|general|official)\b|"
+              r"\b(?:what|which) (company|companies|organi[sz]ation|group|band|bands|charity|firm|firms|party|auditor|"
+              r"auditors|agencies|studio|studios|carmaker|carmakers|retailer|retailers|insurer|insurers|regulator|"
+              r"regulators|team|club|agency)\b")
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[str]]] = [
     (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|"
@@ -102,17 +113,14 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
                             r"the|a|an)\b)[a-z]+ )?(?:country|city|town|state|region|province|place|"
                             r"continent|island|county|nation|capital|village|location|countries|cities|towns|"
                             r"states|regions|provinces|nations|capitals|islands)\b", re.I)),
-    (SOURCE, re.compile(r"^\W*according to (?:whom|who)\b", re.I)),
-    (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b.{{0,80}}?\b{_SAYING}\b", re.I)),
+    # "according to whom ...", and typed in a hurry: "cuaron deal according to who", "growth according to?"
+    (SOURCE, re.compile(r"\baccording to (?:whom|who)\b|\baccording to\W*$", re.I)),
+    # "what did marr call the article": the words he called it ("a warning shot")
+    (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b(?:.{{0,80}}?\b{_SAYING}\b|"
+                      r"(?:\s+[\w'’-]+){1,4}\s+call\b(?!\s+for\b))", re.I)),  # not "call for", nor "caused X to call"
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
-    (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|companies|organi[sz]ation|group|"
-                        r"firm|firms|party|auditor|auditors|agencies|studio|studios|mp|mps|"
-                        r"carmaker|carmakers|retailer|retailers|insurer|insurers|regulator|"
-                        r"regulators|"
-                        r"team|club|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
-                        r"author|writer|king|queen|emperor|scientist|artist|composer|architect|general|official)\b",
-                        re.I)),
+    (PERSON, re.compile(rf"\bwho(?:m|se)?\b|{_WHICH_WHO}", re.I)),
 ]
 
 # A query with no question word may still name what it wants: "hassan kidnap date", "sullivan
@@ -150,6 +158,8 @@ def _asked_noun(question: str) -> tuple[str, str, int] | None:
     words = text_words(question)
     if words and words[-1] in _END_NOUNS and (len(words) < 2 or words[-2] not in _NAMING_BEFORE):
         return _END_NOUNS[words[-1]], words[-1], len(question)
+    if len(words) > 1 and words[-1] in _ASKED_ROLES and words[-2] not in _NAMING_BEFORE:
+        return PERSON, words[-1], len(question)  # "bluewater spokesman", "russian economy minister": who holds it
     return None
 
 
@@ -226,6 +236,11 @@ _MONEY = re.compile(r"[$£€¥]|\b(?:pounds?|dollars?|euros?|yen|yuan|francs?|m
 _ASKED_UNIT = re.compile(r"\b(?:how (?:many|much)|what (?:number|amount|percentage|share|proportion) of)"
                          r"((?:\s+[a-z][\w'’-]*){1,3})", re.I)
 
+# "how much did profits fall / is output expected to rise": a change, by how much (not "rise to": to what)
+_CHANGE_QUESTION = re.compile(r"^\W*how much (?:did|does|do|has|have|had|will|would|is|are|was|were)\b.*\b(?:rise|rose|"
+                              r"risen|fall|fell|fallen|grow|grew|grown|drop|dropped|jump|jumped|climb|climbed|increase|"
+                              r"increased|decrease|decreased|slip|slipped|slump|slumped|surge|surged|soar|soared|shrink|"
+                              r"shrank|shrunk|plunge|plunged|dip|dipped|decline|declined)\b(?!\s+to\b)", re.I)
 # "what was the division's budget": money, whatever it is of
 _PRICE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$", re.I)
 # the counted noun before its amount: "a staff of about 60"
@@ -244,6 +259,7 @@ _AGED = re.compile(r"\b(?:aged?|age of|turn(?:s|ed|ing)?|at|(?:[Hh]e|[Ss]he|[Tt]
 # an age after its number: "54-year-old", "54 years old", "a 300-year-old oak"
 _OLD_AFTER = re.compile(r"(?:-years?)?[- ]old\b")
 _YEARS_OR_BARE = re.compile(r"\d{1,3}(?:\s+years?)?|(?:[a-z]+-)?[a-z]+(?:\s+years?)?", re.I)
+_SPACED_AGE = re.compile(r"(?:\d{1,3}|[a-z]+)\s+years?-old", re.I)  # "a 12 year-old girl": the unit holds the "old"
 _BARE_AGE = re.compile(r"\d{1,3}")
 #: what a record is measured in besides time and length: "4.91m", "8.95 metres", "9,026 points"
 _MARK_UNITS = frozenset(stem_of(w) for w in "m cm kg metres meters points goals runs wickets".split())
@@ -337,7 +353,9 @@ _ROLE = (r"(?!(?:after|over|under|other|never|ever|either|neither|rather|whether
 _ROLE_WORD = re.compile(_ROLE)
 _AGENT_NOUN = re.compile(r"[a-z-]*(?:er|or|ist|ian|ee)s?")
 # a role a question ends on asks who holds it ("who is kasabians singer"), not what a person is
-_ASKED_ROLES = frozenset("""auditor adviser advisor spokesman spokeswoman spokesperson chairman chairwoman successor
+_ASKED_ROLES = frozenset("""player vocalist keyboardist striker goalkeeper keeper midfielder defender winger
+    centre presenter economist analyst
+    auditor adviser advisor spokesman spokeswoman spokesperson chairman chairwoman successor
     predecessor sponsor coach boss chief head captain manager director producer editor owner founder lawyer singer
     guitarist drummer bassist drummer president secretary minister wife husband son daughter father mother brother
     sister partner girlfriend boyfriend agent deputy replacement ceo cfo coo cto executive chairperson officer
@@ -377,7 +395,8 @@ _SAID_FIRST = re.compile(rf"\s*(\w[^\"“”]*?[^\s,]),\s+(?:{_ATTRIBUTING}\s+(?
 _SOURCE_WORD = r"[\w'’&-]+(?:\.[\w'’&-]+)*"  # "U.S" inside, no full stop after
 _ACCORDING = re.compile(rf"\baccording to ((?:the\s+)?{_SOURCE_WORD}(?:\s+{_SOURCE_WORD}){{0,6}}?)(?=\s*[,.;:)]|\s*$)", re.I)
 _SOURCE_AFTER = re.compile(rf",\s+((?:the\s+)?{_SOURCE_WORD}(?:\s+{_SOURCE_WORD}){{0,5}}?)\s+(?:has\s+|have\s+|had\s+)?"
-                           rf"(?:{_ATTRIBUTING}|reported|reports|found|estimated|estimates)[.!?]?\s*$")
+                           rf"(?:{_ATTRIBUTING}|reported|reports|found|estimated|estimates|claimed|claims|predicted|"
+                           r"predicts|announced|revealed|suggested|suggests)[.!?]?\s*$")  # "..., Tom Hale has claimed."
 # "... said (that) <clause>": the clause to the sentence's end
 _SAID_THAT = re.compile(rf"\b{_SAYING}\b[^.!?\"“”]{{0,60}}?\bthat\s+(\w[^.!?]*\w)")
 _SAID_CLAUSE = re.compile(rf"\b{_SAYING}\b(?:\s+(?:that|on \w+|in a statement|yesterday|today|last week))?,?\s+"
@@ -431,6 +450,7 @@ class Measure(NamedTuple):
     strict: bool = False  # "how long / how old": an amount of no time, length or age is no answer
     calendar: str = ""  # "in what year / month / decade": the part of a date asked for (asked_calendar)
     named: bool = False  # "what is the name of the outpost": units is the noun a name stands beside (asked_named)
+    change: bool = False  # "how much did profits fall": by how much ("9%"), not to what ("to £6.2bn"), money or not
 
 
 def asked_measure(question: str) -> Measure | None:
@@ -464,8 +484,9 @@ def asked_measure(question: str) -> Measure | None:
     units = frozenset({stem_of(named[-1])}) if named and named[-1] not in ("times", "time") else frozenset()
     opening = found.group(0).casefold()
     part = opening.startswith("how much") and found.group(1).split()[0].casefold() == "of"  # "how much of the group"
-    return Measure(units, opening.startswith("how much") and not part,
-                   part or any(w in opening for w in ("percentage", "share", "proportion")))
+    change = _CHANGE_QUESTION.search(question) is not None
+    return Measure(units, opening.startswith("how much") and not part and not change,
+                   part or any(w in opening for w in ("percentage", "share", "proportion")), change=change)
 
 
 def asked_calendar(question: str) -> Measure | None:
@@ -596,6 +617,8 @@ def _age_end(text: str, amount: Phrase) -> int | None:
     old = _OLD_AFTER.match(text, amount.end)
     if old is not None and _YEARS_OR_BARE.fullmatch(text, amount.start, amount.end):
         return old.end()
+    if _SPACED_AGE.fullmatch(text, amount.start, amount.end):
+        return amount.end
     if not _BARE_AGE.fullmatch(text, amount.start, amount.end):
         return None
     if _AGED.search(text, max(0, amount.start - 12), amount.start) or \
@@ -620,6 +643,23 @@ def _names_a_person(question: str) -> bool:
                 or (cased and not word[:1].isupper())):
             return False
     return True
+
+
+_WHO_HOLDS = re.compile(r"^\W*who\s+(?:is|was|are|were|'s|’s)\b", re.I)
+_WHICH_ROLE = re.compile(_WHICH_WHO, re.I)
+
+
+def asked_role(question: str) -> str:
+    """The stem of the role a "who" question asks who holds: "which wales centre ...", "who is
+    rems bass player", "bluewater spokesman" (so "Wales centre Sonny Parker", the name the role
+    stands before, is its holder); "": none."""
+    question = question.strip()
+    if (found := _WHICH_ROLE.search(question)) is not None:
+        return stem_of((found.group(1) or found.group(2)).casefold())
+    if _WHO_HOLDS.match(question) or _WH_WORD.search(question) is None:
+        roles = [word for word in text_words(question) if word in _ASKED_ROLES]
+        return stem_of(roles[-1]) if roles else ""
+    return ""
 
 
 def asks_agent(question: str) -> bool:
@@ -700,6 +740,8 @@ def _names(text: str, asked: Collection[str], place: bool, person: bool = False)
             continue
         if not words or (len(words) == 1 and words[0].text.lower().strip(".,") in _NOT_NAMES):
             continue
+        if not place and first > 1 and run[first - 1].text in ("of", "for"):
+            continue  # "the Police Federation of England and Wales" for "the police federation": the body asked about
         if not place and _adjective(text, run_start, run):
             continue
         if all(known[first:]) or _titled(words, known[first:]) or (not place and _apposed(text, runs, n)) \

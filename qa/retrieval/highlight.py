@@ -73,6 +73,7 @@ class AnswerEvidence(NamedTuple):
     own: tuple[tuple[str, ...], ...] = ()  # the question's own people, no answer to "who" (answer_types.own_names)
     before: frozenset[str] = frozenset()  # the terms of the text before the passage (a lead the last passage ended on)
     anaphor_weight: float | None = None  # context_weight of a sentence that opens by referring back ("It", "They"); None: context_weight
+    role: str = ""  # the stem of the role a "who" question asks who holds (answer_types.asked_role)
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -148,7 +149,8 @@ def with_answer(passage_text: str, chosen: SentenceScore, query_tokens: list[str
     if not chosen.found or evidence is None:
         return chosen
     answer = _answer_phrase(passage_text[chosen.start:chosen.end], chosen.start, list(chosen.found), set(query_tokens),
-                            weight, evidence.proximity, evidence.agent, evidence.measure, _object_verbs(evidence.own))
+                            weight, evidence.proximity, evidence.agent, evidence.measure, _object_verbs(evidence.own),
+                            evidence.role)
     counted = evidence.kind not in MARKED_ONLY
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
     return chosen._replace(answer=answer, answer_terms=terms, found=())
@@ -237,15 +239,24 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
             and phrases_of(at + 1) and total(at + 1) >= evidence.follow_share * best[0]:
         at += 1  # "... for Steve Backley, who retired." "The battling 35-year-old leaves ...": the same subject
     if not phrases_of(at) and evidence.measure is not None and evidence.measure.age:
-        at = _age_after(text, scored, at, phrases_of)
+        at = _age_after(text, scored, at, phrases_of, evidence.asked)
     return at, phrases_of(at)
 
 
-def _age_after(text: str, scored: list[_Sentence], at: int, phrases_of: Callable[[int], list[Phrase]]) -> int:
-    """"How old is X": a sentence naming X says no age, and one of the next three opens "The
-    39-year-old ..." (news writes the subject's age so, a few sentences on): that one; else `at`."""
+def _age_after(text: str, scored: list[_Sentence], at: int, phrases_of: Callable[[int], list[Phrase]],
+               asked: frozenset[str]) -> int:
+    """"How old is X": a sentence naming X says no age. The passage's sentence that writes the age
+    after a name the question holds ("Mr Hague, 43, told ...", "Anil, 45, has stepped down": news
+    names a person in full once, then by one name with the age), else one of the next three that
+    says "the 39-year-old" ("The 39-year-old was educated at ...", "said the 74-year-old
+    comedian"): that one; else `at`."""
+    for j in range(len(scored)):
+        sentence = text[scored[j].start:scored[j].end]
+        if j != at and any((name := _NAMED_AGE.search(sentence, max(0, p.start - 40), p.start)) is not None
+                           and _folded_stem(name.group(1)) in asked for p in phrases_of(j)):
+            return j
     return next((j for j in range(at + 1, min(at + 4, len(scored)))
-                 if _AGE_OPENS.match(text, scored[j].start) and phrases_of(j)), at)
+                 if _AGE_OPENS.search(text, scored[j].start, scored[j].end) and phrases_of(j)), at)
 
 
 def is_heading(text: str, start: int, end: int) -> bool:
@@ -319,7 +330,8 @@ def _after_verb(sentence: str, start: int, verbs: frozenset[str]) -> re.Match[st
 
 def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str],
                    weight: Callable[[str], float], proximity: float, agent: bool,
-                   measure: Measure | None = None, verbs: frozenset[str] = frozenset()) -> tuple[int, int] | None:
+                   measure: Measure | None = None, verbs: frozenset[str] = frozenset(),
+                   role: str = "") -> tuple[int, int] | None:
     """The phrase that shares a clause with the most question weight (its first when the sentence
     holds no question word), in passage coordinates (the sentence starts at `offset`). Each
     question word counts once, with its weight, for a phrase in its clause (no comma, semicolon,
@@ -331,7 +343,11 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     many / how much" question counts; only the amounts most surely of it are weighed ("250
     screens" for "How many screens", not "150 cinemas" nearer the question's other words). `verbs`:
     a "who did X beat" question's verb, so a name after it ("after beating Group B rivals the
-    Netherlands") counts as holding the heaviest word besides, as an agent does."""
+    Netherlands") counts as holding the heaviest word besides, as an agent does. `role`: the stem of
+    the role a "which centre / who is the band's bass player" question asks who holds, so a name the
+    role stands before ("Wales centre Sonny Parker") counts as holding the heaviest word besides."""
+    if measure is not None and measure.change:  # "fall 9% last year to £6.2bn": by 9%; "to £6.2bn" says to what
+        found = [p for p in found if not _LEVEL.search(sentence, max(0, p.start - 16), p.start)] or found
     if measure is not None:  # only the amounts most surely of what the question counts
         fit = [fits(sentence, p, measure) for p in found]
         found = [p for p, f in zip(found, fit) if f == max(fit)]
@@ -361,11 +377,21 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
               if agent else _PASSIVE_SUBJECT.match(sentence, phrase.end)
               or (_after_verb(sentence, phrase.start, verbs) if verbs else None))
         return sum(weight(stem) * v for stem, v in near.items()) + \
-            (heaviest if by and stem_of(by.group(1).casefold()) in wanted else 0.0)
+            (heaviest if by and stem_of(by.group(1).casefold()) in wanted else 0.0) + \
+            (heaviest if role and _holds_role(sentence, phrase, role) else 0.0)
 
     phrase = max(found, key=lambda p: (score(p), -p.start))
     end = unit_end(sentence, phrase, measure) if measure is not None else None  # "200 new jobs", whole
     return offset + phrase.start, offset + (end or phrase.end)
+
+
+def _holds_role(sentence: str, phrase: Phrase, role: str) -> bool:
+    """Whether the word before the name at `phrase` is the role (a stem): "bass player Mike Mills",
+    "Spokesman Alan Jones", "Wales centre Sonny Parker"."""
+    if not sentence[phrase.start:phrase.start + 1].isupper():
+        return False
+    before = _WORD_BEFORE.search(sentence, max(0, phrase.start - 30), phrase.start)
+    return before is not None and _folded_stem(before.group(1)) == role
 
 
 def _apposition_end(sentence: str, phrase: Phrase) -> int:
@@ -442,7 +468,11 @@ _APPOSED = re.compile(r",\s+((?:[\w'’&.-]+\s+){0,7}[\w'’&.-]+),")
 _NOT_APPOSED = frozenset("""said says say told is was are were has have had will would could can who which that
     when where while but if because although after before since""".split())
 #: a sentence that opens with the subject's age: "The 39-year-old was educated at ..."
-_AGE_OPENS = re.compile(r"The (?:[\w-]+ ){0,2}\d+-year-old\b")
+_AGE_OPENS = re.compile(r"\b[Tt]he (?:[\w-]+ ){0,2}\d+-year-old\b")
+#: an age in a name's apposition: "Mr Hague, " before "43,"
+_NAMED_AGE = re.compile(r"\b([A-Z][\w'’-]*),\s+$")
+#: a level a change starts from or reaches: "from £190,329", "to about £6.2bn"
+_LEVEL = re.compile(r"\b(?:to|from)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|just\s+)?$")
 #: a change's first value and its last: "from 70% to 49%"
 _FROM = re.compile(r"\bfrom\s+$")
 _YEAR_WORD = re.compile(r"(?:1[0-9]|20)\d\d")
@@ -451,6 +481,8 @@ _TO = re.compile(r"\s+to\s+")
 _AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[A-Z][\w-]*\s+)?(?:[a-z][\w-]*\s+){0,2}$")
 
 
+#: the word before a name: its role, when one ("bass player Mike Mills", "Spokesman Alan Jones")
+_WORD_BEFORE = re.compile(r"\b([A-Za-z][\w-]*)\s+$")
 #: the words before a verb's object, back to a clause's mark: "beating Group B rivals the Netherlands"
 _BEFORE_OBJECT = re.compile(r"(?:[\w'’-]+\s+){1,5}$")
 _LOWER_WORD = re.compile(r"\b([a-z][a-z'’-]*)\b")
