@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa.index.text import tokenize
-from qa.retrieval.answer_types import NUMBER, PERSON, phrases, question_type
+from qa.retrieval.answer_types import DATE, NUMBER, PERSON, phrases, question_type
 from qa.search import Searcher
 from tests.robust_util import HashEmbedder
 from tests.test_answers import _choose, _write_articles as _write  # the filler articles BM25's weights need
@@ -81,6 +81,21 @@ def test_the_wire_archives_dateline_names_no_one():
     lead = "MANAMA, March 3 - Deputy oil ministers of the Gulf states ended a meeting chaired by Yousef Shirawi."
     found = [lead[s:e] for s, e in phrases(lead, PERSON, frozenset(tokenize("who chaired the gulf oil meeting")))]
     assert "Yousef Shirawi" in found and not any("MANAMA" in name for name in found)
+
+
+@pytest.mark.parametrize("lead", [
+    "MANAMA, March 2 - Deputy oil ministers of the Gulf states ended a meeting here today.",
+    "LONDON, Nov 12 (Reuters) - Deputy oil ministers of the Gulf states ended a meeting.",
+])
+def test_a_datelines_date_answers_no_when_and_its_day_is_no_amount(lead):
+    """The day the story was filed is no answer to "when will they meet again" (the lead then
+    yields to the sentence that has one), nor its day of the month an amount."""
+    asked = frozenset(tokenize("when will the gulf deputy oil ministers meet again"))
+    dates = [lead[s:e] for s, e in phrases(lead, DATE, asked)]
+    assert not any("March" in d or "Nov" in d for d in dates)
+    assert phrases(lead, NUMBER, frozenset(tokenize("how many ministers met"))) == []
+    later = "They will meet again in Abu Dhabi on May 11, a statement said."
+    assert [later[s:e] for s, e in phrases(later, DATE, asked)] == ["May 11"]
 
 
 @pytest.mark.parametrize("sentence, question, name", [

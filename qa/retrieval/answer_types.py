@@ -969,14 +969,21 @@ def phrases(text: str, kind: str | None, asked: Collection[str], own: Sequence[t
 
 
 @lru_cache(maxsize=65_536)
+def _all_dates(text: str) -> tuple[Phrase, ...]:
+    """Every date of the text, a dateline's too (its day is no amount either)."""
+    return tuple(Phrase(*m.span()) for m in _DATE.finditer(text))
+
+
+@lru_cache(maxsize=65_536)
 def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
     """The phrases of a date, number, cause or fate in the text before the question is looked
     at (a number is not a year or a date's day): found once for a sentence that many questions reach."""
-    if kind == DATE:
-        return tuple(Phrase(*m.span()) for m in _DATE.finditer(text))
+    if kind == DATE:  # not the dateline's: the day the story was filed answers no question in it
+        dateline = _opening(text) if text[:1].isupper() else 0
+        return tuple(p for p in _all_dates(text) if p.end > dateline)
     if kind == NUMBER:  # not a year, nor the day of a date ("On 15 June 1520" holds no amount)
         spans = [(m.start(), m.start() + len(m.group(0).rstrip(",."))) for m in _NUMBER.finditer(text)]
-        dates = _spans(text, DATE) if spans else ()  # the same cached spans a "when" question reads
+        dates = _all_dates(text) if spans else ()  # cached: the spans a "when" question reads, with the dateline's
         starts = [d.start for d in dates]  # in order, apart: only the last date starting by `a` can hold it
         spans = sorted(set(spans).union(m.span() for m in _RACE.finditer(text)))  # "2:06:41": one amount
         return _unconverted(text, tuple(Phrase(a, b) for a, b in spans
