@@ -98,6 +98,34 @@ def test_a_datelines_date_answers_no_when_and_its_day_is_no_amount(lead):
     assert [later[s:e] for s, e in phrases(later, DATE, asked)] == ["May 11"]
 
 
+@pytest.mark.parametrize("question, kind", [
+    ("What will the basic rate of income tax fall to", NUMBER),
+    ("What did May sugar close at", NUMBER),
+    ("What has Lone Star cut its drilling budget to", NUMBER),
+    ("What did the company's shares rise by", NUMBER),
+    ("Which unions called the rail strike", PERSON),
+    ("Which bank leads the lenders", PERSON),
+])
+def test_the_level_a_figure_moved_to_is_an_amount_and_which_bank_a_name(question, kind):
+    """Wire questions: "what did sugar close at" asks for the price it closed at ("7.92 cents"), and
+    "which unions / which bank" for the name ("the CGT and CFDT unions", "led by Mediobanca")."""
+    assert question_type(question) == kind
+
+
+@pytest.mark.parametrize("question", ["what did the talks lead to", "What did she set out to"])
+def test_a_verb_with_to_that_moves_no_figure_asks_for_no_amount(question):
+    assert question_type(question) != NUMBER
+
+
+def test_a_wire_headline_in_capitals_names_no_one():
+    """The title line in capitals is no run of names: the sentence that names the unions is."""
+    title = "FRENCH UNIONS CALL RAIL STRIKE OVER PAY"
+    asked = frozenset(tokenize("which unions called the rail strike"))
+    assert phrases(title, PERSON, asked) == []
+    body = "The strike was called by the CGT and CFDT unions after talks broke down."
+    assert [body[s:e] for s, e in phrases(body, PERSON, asked)] == ["CGT and CFDT"]
+
+
 @pytest.mark.parametrize("sentence, question, name", [
     ("The meeting was chaired by Bahrain's Under-Secretary for Oil, Yousef al-Shirawi, who spoke.",
      "who chaired the meeting", "Yousef al-Shirawi"),  # the issue's example: the office, then the name

@@ -65,6 +65,11 @@ _FIGURE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_FIGURED}\W*$|"
 #: a pattern so marked asks its type only when no "what" or "which" stands before it: "What satellite
 #: was used when Sky digital was launched?" asks for a satellite, not a date, and "What was the first
 #: film released by ...?" for a film, not what became of one (as "Was Qumu killed?" does)
+# "What did sugar close at", "what will the basic rate fall to": the level a figure moved to
+_MOVED_TO = (r"^\W*what (?:is|was|were|are|did|does|do|has|have|had|will|would) .{1,60}?\b(?:fall|falls|fell|fallen|"
+             r"rise|rises|rose|risen|cut|raised?|lowered?|reduced?|increased?|drop|dropped|climb|climbed|grow|grew|grown|"
+             r"slip|slipped|close|closed|end|ended|trade|traded)(?:\s+[\w'’-]+){0,4}?\s+(?:to|at|by)\W*$")
+_SHOUTED = re.compile(r"[^a-z]*[A-Z][^a-z]*\s[^a-z]*[A-Z][^a-z]*\s[^a-z]*[A-Z][^a-z]*")  # three words or more, no lower case
 _AFTER_WH = "not after what"
 # "what was the winning time": a race's time, an amount of time ("2:06:41"), no hour of the day
 _RACE_QUESTION = (r"\bwhat (?:is|was|were) (?:the|his|her|their|its) (?:new |world |course )?"
@@ -86,7 +91,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
     (NUMBER, re.compile(rf"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast|{_PRICEY})\b|{_RACE_QUESTION}|"
                         rf"{_RECORD_QUESTION}|"
                         r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b|"
-                        rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$|{_FIGURE_QUESTION.pattern}", re.I)),
+                        rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$|{_FIGURE_QUESTION.pattern}|{_MOVED_TO}", re.I)),
     (DATE, _AFTER_WH, re.compile(r"\bwhen\b", re.I)),
     (DATE, re.compile(r"\bwhat (?:is|was) the (?:time|date|year)\b(?!\s+(?:limit|frame|span|zone|scale|difference)\b)|"
                       r"\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|"
@@ -107,7 +112,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
     (PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:what|which) (?:company|companies|organi[sz]ation|group|"
-                        r"firm|firms|party|auditor|auditors|agencies|studio|studios|mp|mps|"
+                        r"firm|firms|party|auditor|auditors|agencies|studio|studios|mp|mps|union|unions|bank|banks|"
                         r"carmaker|carmakers|retailer|retailers|insurer|insurers|regulator|"
                         r"regulators|"
                         r"team|club|agency|person|people|man|men|woman|women|president|minister|leader|chairman|player|players|"
@@ -613,6 +618,8 @@ def _name_runs(text: str) -> tuple[tuple[int, tuple[_Word, ...]], ...]:
 
 
 def _names(text: str, asked: Collection[str], place: bool) -> list[Phrase]:
+    if _SHOUTED.fullmatch(text):
+        return []  # a wire headline in capitals ("FRENCH UNIONS CALL RAIL STRIKE") names nothing by its capitals
     out = []
     runs = _name_runs(text)
     opening = _opening(text)
