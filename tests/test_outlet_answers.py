@@ -112,6 +112,19 @@ def test_the_level_a_figure_moved_to_is_an_amount_and_which_bank_a_name(question
     assert question_type(question) == kind
 
 
+@pytest.mark.parametrize("sentence, question, level", [
+    ("May sugar closed 0.41 cent higher at 7.92 cents a pound on the exchange.", "What did May sugar close at",
+     "7.92 cents"),
+    ("The basic rate will fall by two pence to 27 pence in the pound from April 6.",
+     "What will the basic rate of income tax fall to", "27 pence"),
+    ("The discount rate was cut by half a point to three pct, its lowest level.", "What was the discount rate cut to",
+     "three pct"),
+])
+def test_the_level_after_to_or_at_is_the_phrase_not_the_change(sentence, question, level):
+    """"Closed 0.41 cent higher at 7.92 cents": the question asks for the level it closed at."""
+    assert _chosen(sentence, question) == (sentence, level)
+
+
 @pytest.mark.parametrize("question", ["what did the talks lead to", "What did she set out to"])
 def test_a_verb_with_to_that_moves_no_figure_asks_for_no_amount(question):
     assert question_type(question) != NUMBER

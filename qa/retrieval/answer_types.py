@@ -70,6 +70,7 @@ _MOVED_TO = (r"^\W*what (?:is|was|were|are|did|does|do|has|have|had|will|would) 
              r"rise|rises|rose|risen|cut|raised?|lowered?|reduced?|increased?|drop|dropped|climb|climbed|grow|grew|grown|"
              r"slip|slipped|close|closed|end|ended|trade|traded)(?:\s+[\w'’-]+){0,4}?\s+(?:to|at|by)\W*$")
 _SHOUTED = re.compile(r"[^a-z]*[A-Z][^a-z]*\s[^a-z]*[A-Z][^a-z]*\s[^a-z]*[A-Z][^a-z]*")  # three words or more, no lower case
+_MOVED = re.compile(_MOVED_TO.replace(r"\s+(?:to|at|by)\W*$", r"\s+(to|at|by)\W*$"), re.I)
 _AFTER_WH = "not after what"
 # "what was the winning time": a race's time, an amount of time ("2:06:41"), no hour of the day
 _RACE_QUESTION = (r"\bwhat (?:is|was|were) (?:the|his|her|their|its) (?:new |world |course )?"
@@ -420,12 +421,15 @@ class Measure(NamedTuple):
     share: bool
     age: bool = False
     strict: bool = False  # "how long / how old": an amount of no time, length or age is no answer
+    level: str = ""  # "what did tin close at": the word ("at", "to", "by") the amount asked for follows
 
 
 def asked_measure(question: str) -> Measure | None:
     """What the question's amount is of (None: it asks for no amount by name): the words after
     "how many" up to the clause's verb or a function word ("How many screens will ...")."""
     found = _ASKED_UNIT.search(question)
+    if found is None and (moved := _MOVED.search(question)) is not None:  # "fell by two pence to 27 pence"
+        return Measure(frozenset(), False, False, level=moved.group(1).casefold())
     if found is None and _WH_WORD.search(question) is None:  # "sullivan age", "the number of jobs ..."
         return _noun_measure(question)
     if found is None and _PRICE_QUESTION.search(question):
@@ -493,6 +497,9 @@ def fits(text: str, amount: Phrase, measure: Measure) -> int:
         return 3 + _of_whole(text, amount, measure)  # "5% of the workforce" for a share of it
     if unit_end(text, amount, measure) is not None:
         return 2
+    if measure.level:  # "closed 0.41 cent higher at 7.92 cents" for "what did sugar close at"
+        return 2 * bool(re.search(rf"\b{measure.level}\s+(?:about\s+|around\s+|some\s+|nearly\s+)?$",
+                                  text[max(0, amount.start - 20):amount.start], re.I))
     return int(measure.money and _MONEY.search(words) is not None)
 
 
