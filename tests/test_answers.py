@@ -717,6 +717,21 @@ def test_headings_list_items_and_blank_lines_still_end_sentences():
         "- the crane", "- the gates", "A new paragraph"]
 
 
+def test_a_number_opening_a_wrapped_line_mid_sentence_is_no_list_item():
+    """Wire copy wrapped at 69 columns puts a day of the month at a line's start ("on April\n29.");
+    a numbered list still opens its items, after a line that ends a sentence, an item or a heading."""
+    from qa.ingest.sentences import sentence_spans
+
+    text = ("    The board will propose the issue at the annual meeting on April\n"
+            "29. Officials did not say how large the issue would be, a spokesman\n"
+            "said.\nThe plan has three parts, each of them approved last week:\n"
+            "1. the bonds\n2. the shares")
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "The board will propose the issue at the annual meeting on April\n29.",
+        "Officials did not say how large the issue would be, a spokesman\nsaid.",
+        "The plan has three parts, each of them approved last week:", "1. the bonds", "2. the shares"]
+
+
 # A wire story in one-sentence paragraphs: the background fills the first passage (~120 words),
 # whose last paragraph is the lead repeating the question; the chairman is named in the next one.
 _BACKGROUND = " ".join(f"Gulf oil delegates in Bahrain reviewed {topic} figures." for topic in (

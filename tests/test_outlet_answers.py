@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa.index.text import tokenize
-from qa.retrieval.answer_types import NUMBER, PERSON, phrases, question_type
+from qa.retrieval.answer_types import DATE, NUMBER, PERSON, phrases, question_type
 from qa.search import Searcher
 from tests.robust_util import HashEmbedder
 from tests.test_answers import _choose, _write_articles as _write  # the filler articles BM25's weights need
@@ -81,6 +81,62 @@ def test_the_wire_archives_dateline_names_no_one():
     lead = "MANAMA, March 3 - Deputy oil ministers of the Gulf states ended a meeting chaired by Yousef Shirawi."
     found = [lead[s:e] for s, e in phrases(lead, PERSON, frozenset(tokenize("who chaired the gulf oil meeting")))]
     assert "Yousef Shirawi" in found and not any("MANAMA" in name for name in found)
+
+
+@pytest.mark.parametrize("lead", [
+    "MANAMA, March 2 - Deputy oil ministers of the Gulf states ended a meeting here today.",
+    "LONDON, Nov 12 (Reuters) - Deputy oil ministers of the Gulf states ended a meeting.",
+])
+def test_a_datelines_date_answers_no_when_and_its_day_is_no_amount(lead):
+    """The day the story was filed is no answer to "when will they meet again" (the lead then
+    yields to the sentence that has one), nor its day of the month an amount."""
+    asked = frozenset(tokenize("when will the gulf deputy oil ministers meet again"))
+    dates = [lead[s:e] for s, e in phrases(lead, DATE, asked)]
+    assert not any("March" in d or "Nov" in d for d in dates)
+    assert phrases(lead, NUMBER, frozenset(tokenize("how many ministers met"))) == []
+    later = "They will meet again in Abu Dhabi on May 11, a statement said."
+    assert [later[s:e] for s, e in phrases(later, DATE, asked)] == ["May 11"]
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What will the basic rate of income tax fall to", NUMBER),
+    ("What did May sugar close at", NUMBER),
+    ("What has Lone Star cut its drilling budget to", NUMBER),
+    ("What did the company's shares rise by", NUMBER),
+    ("Which unions called the rail strike", PERSON),
+    ("Which bank leads the lenders", PERSON),
+])
+def test_the_level_a_figure_moved_to_is_an_amount_and_which_bank_a_name(question, kind):
+    """Wire questions: "what did sugar close at" asks for the price it closed at ("7.92 cents"), and
+    "which unions / which bank" for the name ("the CGT and CFDT unions", "led by Mediobanca")."""
+    assert question_type(question) == kind
+
+
+@pytest.mark.parametrize("sentence, question, level", [
+    ("May sugar closed 0.41 cent higher at 7.92 cents a pound on the exchange.", "What did May sugar close at",
+     "7.92 cents"),
+    ("The basic rate will fall by two pence to 27 pence in the pound from April 6.",
+     "What will the basic rate of income tax fall to", "27 pence"),
+    ("The discount rate was cut by half a point to three pct, its lowest level.", "What was the discount rate cut to",
+     "three pct"),
+])
+def test_the_level_after_to_or_at_is_the_phrase_not_the_change(sentence, question, level):
+    """"Closed 0.41 cent higher at 7.92 cents": the question asks for the level it closed at."""
+    assert _chosen(sentence, question) == (sentence, level)
+
+
+@pytest.mark.parametrize("question", ["what did the talks lead to", "What did she set out to"])
+def test_a_verb_with_to_that_moves_no_figure_asks_for_no_amount(question):
+    assert question_type(question) != NUMBER
+
+
+def test_a_wire_headline_in_capitals_names_no_one():
+    """The title line in capitals is no run of names: the sentence that names the unions is."""
+    title = "FRENCH UNIONS CALL RAIL STRIKE OVER PAY"
+    asked = frozenset(tokenize("which unions called the rail strike"))
+    assert phrases(title, PERSON, asked) == []
+    body = "The strike was called by the CGT and CFDT unions after talks broke down."
+    assert [body[s:e] for s, e in phrases(body, PERSON, asked)] == ["CGT and CFDT"]
 
 
 @pytest.mark.parametrize("sentence, question, name", [

@@ -164,8 +164,9 @@ class StoredAnalysis(NamedTuple):
 #: Raised whenever the analyzer's output for some text changes (sentence spans, tokens, stems):
 #: analyses stored under another version are not read (the text is analysed as it is asked for),
 #: so an index keeps answering as the code it runs would. tests/test_text.py pins the output on
-#: the seed articles to this number.
-ANALYSIS_VERSION = 2
+#: the seed articles to this number. 3: a number opening a wrapped line mid-sentence opens no list
+#: item (qa/ingest/sentences.py; the seeds' analyses are unchanged, a wire story's are not).
+ANALYSIS_VERSION = 3
 
 
 def pack(analysis: Analysis) -> StoredAnalysis:

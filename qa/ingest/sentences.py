@@ -40,6 +40,9 @@ _END = re.compile(r"""(?<![.!?…])[.!?…]++["'”’)\]]*+(?=\s+["'“‘(\[]?
 _LINE = re.compile(r"[^\r\n]+")
 _ONE_BREAK = re.compile(r"[ \t\u00a0]*(?:\r\n|\r|\n)[ \t\u00a0]*")
 _LIST_ITEM = re.compile(r"(?:[-*•·‣◦▪–—]|\(?(?:\d{1,3}|[a-zA-Z])[.)])\s")
+_BULLET = re.compile(r"[-*•·‣◦▪–—]\s")
+#: a line that stops mid-sentence: its last character is no stop, colon or closing mark
+_MID_SENTENCE = re.compile(r"[\w,]")
 #: how a byline or a date line opens (qa/ingest/metadata.py is_head_line says whether it is one)
 _MAY_BE_HEAD = re.compile(r"[ \t*_>#`]*(?:by\s|published|first published|posted|updated|last updated|last modified"
                           r"|date\b|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d)",
@@ -90,11 +93,23 @@ def _runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
         heads = [len(lines) > 1 and bool(_MAY_BE_HEAD.match(text, s)) and is_head_line(text[s:e]) for s, e in lines]
         for i, ((s, e), (nxt, _)) in enumerate(zip(lines, lines[1:])):
             short = e - s <= HEADING_SHARE * longest and text[nxt].isupper()
-            if short or _LIST_ITEM.match(text, nxt) or heads[i] or heads[i + 1]:
+            if short or _item_opens(text, lines, i, longest) or heads[i] or heads[i + 1]:
                 runs.append((run_start, e))
                 run_start = nxt
         runs.append((run_start, lines[-1][1]))
     return runs
+
+
+def _item_opens(text: str, lines: list[tuple[int, int]], i: int, longest: int) -> bool:
+    """The line after lines[i] opens a list item. A number or letter opening a wrapped line
+    mid-sentence is none: wire copy's "... the annual meeting on April\n29. Officials ..."
+    (a bullet always is; so is a number after a line that is an item itself or short, "Steps\n1. ")."""
+    s, e = lines[i]
+    nxt = lines[i + 1][0]
+    if not _LIST_ITEM.match(text, nxt):
+        return False
+    return bool(_BULLET.match(text, nxt)) or not _MID_SENTENCE.fullmatch(text, e - 1, e) \
+        or bool(_LIST_ITEM.match(text, s)) or e - s <= HEADING_SHARE * longest
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

@@ -65,6 +65,12 @@ _FIGURE_QUESTION = re.compile(rf"^\W*what (?:is|was|were|are) {_FIGURED}\W*$|"
 #: a pattern so marked asks its type only when no "what" or "which" stands before it: "What satellite
 #: was used when Sky digital was launched?" asks for a satellite, not a date, and "What was the first
 #: film released by ...?" for a film, not what became of one (as "Was Qumu killed?" does)
+# "What did sugar close at", "what will the basic rate fall to": the level a figure moved to
+_MOVED_TO = (r"^\W*what (?:is|was|were|are|did|does|do|has|have|had|will|would) .{1,60}?\b(?:fall|falls|fell|fallen|"
+             r"rise|rises|rose|risen|cut|raised?|lowered?|reduced?|increased?|drop|dropped|climb|climbed|grow|grew|grown|"
+             r"slip|slipped|close|closed|end|ended|trade|traded)(?:\s+[\w'’-]+){0,4}?\s+(?:to|at|by)\W*$")
+_SHOUTED = re.compile(r"[^a-z]*[A-Z][^a-z]*\s[^a-z]*[A-Z][^a-z]*\s[^a-z]*[A-Z][^a-z]*")  # three words or more, no lower case
+_MOVED = re.compile(_MOVED_TO.replace(r"\s+(?:to|at|by)\W*$", r"\s+(to|at|by)\W*$"), re.I)
 _AFTER_WH = "not after what"
 # "what was the winning time": a race's time, an amount of time ("2:06:41"), no hour of the day
 _RACE_QUESTION = (r"\bwhat (?:is|was|were) (?:the|his|her|their|its) (?:new |world |course )?"
@@ -86,7 +92,7 @@ _WHICH_WHO = (r"\b(?:what|which) (?:(?!(?:is|was|are|were|did|does|do|has|have|h
               r"composer|architect|general|official)\b|"
               r"\b(?:what|which) (company|companies|organi[sz]ation|group|band|bands|charity|firm|firms|party|auditor|"
               r"auditors|agencies|studio|studios|carmaker|carmakers|retailer|retailers|insurer|insurers|regulator|"
-              r"regulators|team|club|agency)\b")
+              r"regulators|team|club|agency|union|unions|bank|banks)\b")
 # Question wording -> the type asked for; the first pattern found (anywhere: "In what year ...") wins.
 _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[str]]] = [
     (FATE, re.compile(r"\bwhat (?:has |had )?(?:happened|happens) to\b|"
@@ -97,7 +103,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
     (NUMBER, re.compile(rf"\bhow (?:many|much|long|old|far|large|big|tall|high|deep|often|fast|{_PRICEY})\b|{_RACE_QUESTION}|"
                         rf"{_RECORD_QUESTION}|"
                         r"\bwhat (?:percentage|percent|proportion|share|number|amount|sum|price|fraction)\b|"
-                        rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$|{_FIGURE_QUESTION.pattern}", re.I)),
+                        rf"^\W*what (?:is|was|were|are) {_PRICED}\W*$|{_FIGURE_QUESTION.pattern}|{_MOVED_TO}", re.I)),
     (DATE, _AFTER_WH, re.compile(r"\bwhen\b", re.I)),
     (DATE, re.compile(r"\bwhat (?:is|was) the (?:time|date|year)\b(?!\s+(?:limit|frame|span|zone|scale|difference)\b)|"
                       r"\b(?:what|which|in what|in which) (?:year|years|date|day|month|time|century|decade|era|period|"
@@ -451,12 +457,15 @@ class Measure(NamedTuple):
     calendar: str = ""  # "in what year / month / decade": the part of a date asked for (asked_calendar)
     named: bool = False  # "what is the name of the outpost": units is the noun a name stands beside (asked_named)
     change: bool = False  # "how much did profits fall": by how much ("9%"), not to what ("to £6.2bn"), money or not
+    level: str = ""  # "what did tin close at": the word ("at", "to", "by") the amount asked for follows
 
 
 def asked_measure(question: str) -> Measure | None:
     """What the question's amount is of (None: it asks for no amount by name): the words after
     "how many" up to the clause's verb or a function word ("How many screens will ...")."""
     found = _ASKED_UNIT.search(question)
+    if found is None and (moved := _MOVED.search(question)) is not None:  # "fell by two pence to 27 pence"
+        return Measure(frozenset(), False, False, level=moved.group(1).casefold())
     if found is None and _WH_WORD.search(question) is None:  # "sullivan age", "the number of jobs ..."
         return _noun_measure(question)
     if found is None and _PRICE_QUESTION.search(question):
@@ -578,6 +587,9 @@ def fits(text: str, amount: Phrase, measure: Measure) -> int:
         return 3 + _of_whole(text, amount, measure)  # "5% of the workforce" for a share of it
     if unit_end(text, amount, measure) is not None:
         return 2
+    if measure.level:  # "closed 0.41 cent higher at 7.92 cents" for "what did sugar close at"
+        return 2 * bool(re.search(rf"\b{measure.level}\s+(?:about\s+|around\s+|some\s+|nearly\s+)?$",
+                                  text[max(0, amount.start - 20):amount.start], re.I))
     return int(measure.money and _MONEY.search(words) is not None)
 
 
@@ -724,6 +736,8 @@ def _name_runs(text: str) -> tuple[tuple[int, tuple[_Word, ...]], ...]:
 def _names(text: str, asked: Collection[str], place: bool, person: bool = False) -> list[Phrase]:
     """The names of `text` a question (`asked`: its stems) does not already say; `place`: only those after a
     place preposition; `person`: not the rest of a name the question says (_continues)."""
+    if _SHOUTED.fullmatch(text):
+        return []  # a wire headline in capitals ("FRENCH UNIONS CALL RAIL STRIKE") names nothing by its capitals
     out = []
     runs = _name_runs(text)
     opening = _opening(text)
@@ -1121,14 +1135,21 @@ def phrases(text: str, kind: str | None, asked: Collection[str], own: Sequence[t
 
 
 @lru_cache(maxsize=65_536)
+def _all_dates(text: str) -> tuple[Phrase, ...]:
+    """Every date of the text, a dateline's too (its day is no amount either)."""
+    return tuple(Phrase(*m.span()) for m in _DATE.finditer(text))
+
+
+@lru_cache(maxsize=65_536)
 def _spans(text: str, kind: str) -> tuple[Phrase, ...]:
     """The phrases of a date, number, cause or fate in the text before the question is looked
     at (a number is not a year or a date's day): found once for a sentence that many questions reach."""
-    if kind == DATE:
-        return tuple(Phrase(*m.span()) for m in _DATE.finditer(text))
+    if kind == DATE:  # not the dateline's: the day the story was filed answers no question in it
+        dateline = _opening(text) if text[:1].isupper() else 0
+        return tuple(p for p in _all_dates(text) if p.end > dateline)
     if kind == NUMBER:  # not a year, nor the day of a date ("On 15 June 1520" holds no amount)
         spans = [(m.start(), m.start() + len(m.group(0).rstrip(",."))) for m in _NUMBER.finditer(text)]
-        dates = _spans(text, DATE) if spans else ()  # the same cached spans a "when" question reads
+        dates = _all_dates(text) if spans else ()  # cached: the spans a "when" question reads, with the dateline's
         starts = [d.start for d in dates]  # in order, apart: only the last date starting by `a` can hold it
         spans = sorted(set(spans).union(m.span() for m in _RACE.finditer(text)))  # "2:06:41": one amount
         return _unconverted(text, tuple(Phrase(a, b) for a, b in spans
