@@ -185,6 +185,19 @@ def test_a_filter_that_passes_nothing_says_so_rather_than_rephrase(built, run_qa
     assert kept["filters"]["matching"] > 0 and "passes the filters" not in str(kept["notices"]), kept
 
 
+async def _asked_then_held(app, pilot, key: str) -> HistoryInput:
+    """Ask QUESTION, then press `key` 30 times (a terminal's key repeat); the question box."""
+    await settle(pilot)
+    box = app.chat.query_one(HistoryInput)
+    box.value = QUESTION
+    await pilot.press("enter")
+    await settle(pilot)
+    for _ in range(30):
+        await pilot.press(key)
+    await settle(pilot)
+    return box
+
+
 @run_async
 async def test_a_held_key_shows_its_notification_once(library):
     """Ctrl+Y held down (a terminal's key repeat: 30 presses) stacked 30 "Clipboard" toasts; past
@@ -192,14 +205,7 @@ async def test_a_held_key_shows_its_notification_once(library):
     notification already on screen is not shown again."""
     app = _app(library)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        box = app.chat.query_one(HistoryInput)
-        box.value = QUESTION
-        await pilot.press("enter")
-        await settle(pilot)
-        for _ in range(30):
-            await pilot.press("ctrl+y")
-        await settle(pilot)
+        await _asked_then_held(app, pilot, "ctrl+y")
         assert len(app._notifications) == 1, [n.message for n in app._notifications]
 
 
@@ -209,14 +215,7 @@ async def test_ctrl_n_held_draws_one_new_topic_line(library):
     screen; one line says it."""
     app = _app(library)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        box = app.chat.query_one(HistoryInput)
-        box.value = QUESTION
-        await pilot.press("enter")
-        await settle(pilot)
-        for _ in range(30):
-            await pilot.press("ctrl+n")
-        await settle(pilot)
+        box = await _asked_then_held(app, pilot, "ctrl+n")
         lines = [n for n in app.chat.query(Notice) if "new topic" in str(n.visual)]
         assert len(lines) == 1, len(lines)
         box.value = "Was he killed?"
