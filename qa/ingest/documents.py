@@ -22,6 +22,7 @@ from qa.ingest.boilerplate import keep_mask
 from qa.config import HTML_SUFFIXES
 from qa.ingest.frontmatter import block_end, split_front_matter
 from qa.ingest.liveblog import with_post_times
+from qa.ingest.webpage import ACCOUNT_NAMES, PRUNE_OTHER_ARTICLES
 from qa.ingest.metadata import ArticleMeta, from_html, from_text, is_head_line
 from qa.ingest.sentences import content_lines
 
@@ -100,6 +101,7 @@ class _Read:
     pages: tuple[int, ...] = ()
     blocks: bool = False  # paragraphs are blocks between blank lines, never single lines
     title_start: int = 0  # the title is looked for from here (after a malformed front matter block)
+    last_resort: ArticleMeta = ArticleMeta()  # fields for when neither the reader nor the text's head lines give them
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -238,7 +240,7 @@ def parse(path: Path, data: bytes) -> Document:
     paragraphs = tuple(Paragraph(i + 1, s, e) for i, (s, e) in enumerate(spans) if keep[i])
     if not any(any(ch.isalnum() for ch in text[p.start:p.end]) for p in paragraphs):
         raise Unreadable("no words")
-    meta = read.meta if read.meta.complete else read.meta.or_else(from_text(text, read.body_start))
+    meta = read.meta if read.meta.complete else read.meta.or_else(from_text(text, read.body_start)).or_else(read.last_resort)
     return Document(path, title, text, read.encoding, sha256_bytes(data), paragraphs,
                     meta.date, meta.author, meta.site, read.pages)
 
@@ -268,7 +270,8 @@ def _read_html(data: bytes) -> _Read:
     """Main text of an HTML page, its title and metadata (read_html_here), read in the reader's
     child process (qa/ingest/read_worker.py): trafilatura's time is bounded there."""
     got = _within_budget("html", data)
-    return _Read(got["text"], got["encoding"], got["title"], ArticleMeta(got["date"], got["author"], got["site"]))
+    return _Read(got["text"], got["encoding"], got["title"], ArticleMeta(got["date"], got["author"], got["site"]),
+                 last_resort=ArticleMeta(site=got["titled_site"]))
 
 
 def _within_budget(kind: str, data: bytes) -> dict:
@@ -299,15 +302,26 @@ def read_html_here(data: bytes) -> dict:
     import trafilatura  # imported only for HTML: it is slow to import
 
     raw, encoding = decode(data)
-    text = trafilatura.extract(_live_page(raw) or raw, include_comments=False, include_tables=False, favor_recall=True)
+    text = trafilatura.extract(_live_page(raw) or raw, include_comments=False, include_tables=False, favor_recall=True,
+                               prune_xpath=PRUNE_OTHER_ARTICLES)
     if not text or not text.strip():
         raise Unreadable("no article text in HTML")
     # extensive=False: htmldate's guessing would date a page from its "© 2024" footer
-    meta = trafilatura.extract_metadata(raw, extensive=False)
+    meta = trafilatura.extract_metadata(raw, extensive=False, author_blacklist=set(ACCOUNT_NAMES))
     title = " ".join(meta.title.split())[:MAX_TITLE_CHARS] if meta and meta.title else None
-    found = from_html(meta)
+    found, titled_site = from_html(meta, _page_title(raw))
     return {"text": text, "encoding": f"html:{encoding}", "title": title,
-            "date": found.date, "author": found.author, "site": found.site}
+            "date": found.date, "author": found.author, "site": found.site, "titled_site": titled_site}
+
+
+def _page_title(raw: str) -> str | None:
+    """The text of the page's <head><title>, which may name the site after the headline."""
+    import lxml.html
+
+    try:
+        return lxml.html.fromstring(raw).findtext(".//head/title")
+    except (ValueError, lxml.etree.ParserError):
+        return None
 
 
 def _live_page(raw: str):

@@ -1,0 +1,62 @@
+"""What of a saved news page is its story, beyond what the extractor decides (web24, #24).
+
+Three things a page saved from a news site ("Save page as", curl) carries that trafilatura's
+defaults took as the story's, each handed back through trafilatura's own options where it has one:
+
+- **The next story.** Sites that scroll on to the next article (or list teaser cards) put each
+  story in an `<article>` of its own; the saved page holds the next one's headline and opening
+  paragraphs after the story, and they were indexed as this page's text (cited with its date and
+  byline). When the page's first `<h1>` stands in an `<article>`, the other outermost `<article>`
+  elements are pruned (`PRUNE_OTHER_ARTICLES`, trafilatura's `prune_xpath`); articles nested in
+  the story (a live blog's posts) stay. A page whose headline is in no `<article>` is read as before.
+- **The CMS account as the author.** WordPress and other CMSs sign posts "by admin": such account
+  names are no byline (`ACCOUNT_NAMES`, trafilatura's `author_blacklist`), and neither is the
+  site's own name (`<meta name="author" content="The Courier">` beside the site "The Courier").
+- **The site named only in the page's title.** "Kelby library to close | Kelby Town Crier" with no
+  `og:site_name`: trafilatura takes a title part as the site only when it holds a dot (a domain).
+  When the title opens with the page's headline, its last part after a separator is the site.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: every outermost <article> that does not hold the page's first <h1>, when that <h1> is in an <article>
+PRUNE_OTHER_ARTICLES = ("//article[not(ancestor::article)][not(.//h1[count(preceding::h1)=0])]"
+                        "[//h1[count(preceding::h1)=0][ancestor::article]]")
+
+#: accounts a CMS signs posts with, never a writer's name (compared case-insensitively)
+ACCOUNT_NAMES = frozenset({"admin", "administrator", "site admin", "webmaster", "editor", "web editor", "root",
+                           "user", "guest", "author", "wpadmin", "wp admin", "staff writer", "web desk", "newsroom"})
+
+#: the separators between a page title's parts ("Headline | Site", "Headline - Site", "Headline — Site")
+_TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s+[·•]\s+")
+#: a site's name is short and no sentence
+MAX_SITE_WORDS = 6
+
+
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def site_from_title(page_title: str | None, headline: str | None) -> str | None:
+    """The site a page's <title> names after its headline ("Headline | The Courier" gives
+    "The Courier", "Headline | Politics | The Courier" too), or None when the title does not open
+    with the headline."""
+    if not page_title or not headline:
+        return None
+    title, head = " ".join(page_title.split()), " ".join(headline.split())
+    if not head or not title.casefold().startswith(head.casefold()):
+        return None
+    rest = title[len(head):]
+    if not _TITLE_PARTS.match(rest):  # the headline goes on ("Headline, Then More") or nothing follows
+        return None
+    site = _TITLE_PARTS.split(rest)[-1].strip()
+    if not site or len(site.split()) > MAX_SITE_WORDS or site.endswith((".", "?", "!")):
+        return None
+    return site
+
+
+def is_site_name(author: str | None, site: str | None) -> bool:
+    """Whether a byline only names the site ("Midshire Gazette" by "Midshire Gazette")."""
+    return bool(author and site) and _words(author) == _words(site)

@@ -1,0 +1,92 @@
+"""News pages as a browser or curl saves them (web24, #24): the next story a site scrolls on to,
+a CMS account signing the post, the site named only in the page's title, a paper's print line.
+Synthetic pages of our own."""
+
+from __future__ import annotations
+
+from qa.ingest.documents import load
+
+STORY = ["The Orchard Surgery in Kingsford will close on 31 December, leaving 8,000 patients to register elsewhere.",
+         "The practice's two partners said they could not recruit doctors to replace three who retired this year.",
+         "Patients will be moved to the Brook Lane practice automatically, the care board said."]
+NEXT = ["A former lighthouse keeper's cottage on the Sorren headland has sold at auction for £1.1m.",
+        "The three-bedroom cottage, built in 1862, had a guide price of £350,000."]
+
+
+def _paras(texts: list[str]) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def _page(tmp_path, body: str, head: str = "", title: str = "GP surgery to close", name: str = "page.html"):
+    path = tmp_path / name
+    path.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
+                    f'<body><nav><a href="/">Home</a> <a href="/news">News</a></nav>{body}'
+                    f"<footer><p>© 2026 Kingsford Star. All rights reserved.</p></footer></body></html>", encoding="utf-8")
+    return load(path)
+
+
+def _kept(doc) -> str:
+    return "\n".join(doc.text[p.start:p.end] for p in doc.paragraphs)
+
+
+def test_the_next_story_a_site_scrolls_on_to_is_not_this_pages_text(tmp_path):
+    """An infinite-scroll page saved with the next article below the story: its headline and
+    paragraphs were indexed as this page's, cited with this page's date and byline."""
+    for heading in ("h2", "h1"):  # the next story's headline as a teaser's h2, or an h1 of its own
+        doc = _page(tmp_path, f'<main><article class="story"><h1>GP surgery to close</h1>{_paras(STORY)}</article>'
+                              f'<div class="next-article"><p>Next article</p><article class="story">'
+                              f'<{heading}>Lighthouse cottage sells for £1.1m</{heading}>{_paras(NEXT)}</article></div></main>')
+        kept = _kept(doc)
+        assert all(t in kept for t in STORY), kept
+        assert "lighthouse" not in kept.lower() and "£350,000" not in kept, kept
+
+
+def test_articles_inside_the_story_and_pages_without_one_keep_their_text(tmp_path):
+    """A live blog's posts are <article> elements inside the story's: they stay. A page whose
+    headline is in no <article> prunes nothing."""
+    posts = "".join(f"<article class='post'><p>{t}</p></article>" for t in STORY)
+    doc = _page(tmp_path, f"<article><h1>GP surgery to close</h1>{posts}</article>")
+    assert all(t in _kept(doc) for t in STORY)
+    doc = _page(tmp_path, f"<div class='head'><h1>GP surgery to close</h1></div><article>{_paras(STORY)}</article>"
+                          f"<article><p>{NEXT[0]}</p></article>", name="other.html")
+    assert all(t in _kept(doc) for t in STORY)
+
+
+def test_a_cms_account_or_the_sites_own_name_is_no_byline(tmp_path):
+    wordpress = ('<article class="post"><h1 class="entry-title">GP surgery to close</h1><div class="entry-meta">Posted on '
+                 '<time class="entry-date published" datetime="2026-10-15T10:31:00+00:00">15 October 2026</time> by '
+                 '<span class="author vcard"><a class="url fn n" href="/author/admin">admin</a></span></div>'
+                 f'<div class="entry-content">{_paras(STORY)}</div></article>')
+    doc = _page(tmp_path, wordpress, head='<meta property="og:site_name" content="Kingsford Star">')
+    assert (doc.date, doc.author, doc.site) == ("2026-10-15", None, "Kingsford Star")
+    doc = _page(tmp_path, f"<article><h1>GP surgery to close</h1>{_paras(STORY)}</article>", name="org.html",
+                head='<meta property="og:site_name" content="Kingsford Star"><meta name="author" content="Kingsford Star">')
+    assert (doc.author, doc.site) == (None, "Kingsford Star")
+    doc = _page(tmp_path, f"<article><h1>GP surgery to close</h1>{_paras(STORY)}</article>", name="writer.html",
+                head='<meta property="og:site_name" content="Kingsford Star"><meta name="author" content="Amir Patel">')
+    assert (doc.author, doc.site) == ("Amir Patel", "Kingsford Star")
+
+
+def test_the_site_named_only_in_the_page_title_after_the_headline(tmp_path):
+    body = f"<article><h1>GP surgery to close</h1><p><strong>By Amir Patel</strong></p>{_paras(STORY)}</article>"
+    doc = _page(tmp_path, body, title="GP surgery to close | Kingsford Star")
+    assert (doc.author, doc.site) == ("Amir Patel", "Kingsford Star")
+    doc = _page(tmp_path, body, title="GP surgery to close - Health - Kingsford Star", name="sections.html")
+    assert doc.site == "Kingsford Star"
+    # a title that is not the headline and a site's part, or a headline with a dash of its own, names no site
+    doc = _page(tmp_path, body, title="Kingsford Star - news for Kingsford", name="tagline.html")
+    assert doc.site is None
+    doc = _page(tmp_path, body.replace("GP surgery to close", "GP surgery to close - what it means"),
+                title="GP surgery to close - what it means", name="dash.html")
+    assert doc.site is None
+
+
+def test_a_papers_print_line_and_its_web_labels_are_not_article_text(tmp_path):
+    print_line = ("A version of this article appears in print on 30 June 2026, Section A, Page 18 of the New York "
+                  "edition with the headline: GP surgery to close.")
+    doc = _page(tmp_path, f"<article><header><p>Supported by</p><h1>GP surgery to close</h1></header>{_paras(STORY[:2])}"
+                          f"<p>Also read | <a href='/x'>Dentists stop taking NHS patients</a></p>{_paras(STORY[2:])}"
+                          f"<div class='print-info'><p>{print_line}</p></div></article>")
+    kept = _kept(doc)
+    assert all(t in kept for t in STORY), kept
+    assert "Supported by" not in kept and "appears in print" not in kept and "Dentists" not in kept, kept
