@@ -90,3 +90,29 @@ def test_a_papers_print_line_and_its_web_labels_are_not_article_text(tmp_path):
     kept = _kept(doc)
     assert all(t in kept for t in STORY), kept
     assert "Supported by" not in kept and "appears in print" not in kept and "Dentists" not in kept, kept
+
+
+def test_credits_players_sign_in_links_and_relative_times_are_not_article_text(tmp_path):
+    """Lines a page's widgets leave in the extracted text: a photo credit alone ("Getty Images",
+    "Photograph: Jim Wileman/The Sentinel"), a video's title and length, a paywall's "Log in" (which
+    shielded the "Subscribe now" line before it from the end of the article), "Published 3 hours ago"."""
+    body = (f'<article><h1>GP surgery to close</h1><span class="ago">Published 3 hours ago</span>{_paras(STORY[:1])}'
+            '<div class="media"><img src="a.jpg"><span class="caption">The surgery opened in 1974</span>'
+            '<span class="credit">Getty Images</span></div>'
+            '<div class="video-player"><p class="video-title">Watch: Patients queue outside the surgery</p><p>Duration 1:24</p></div>'
+            f'{_paras(STORY[1:])}<p>Photograph: Jim Wileman/The Sentinel</p>'
+            '<div class="paywall"><p>This article is for subscribers only. Subscribe now for £1 a week.</p><a>Log in</a></div></article>')
+    kept = _kept(_page(tmp_path, body))
+    assert all(t in kept for t in STORY), kept
+    for furniture in ("Published 3 hours ago", "Getty Images", "Watch:", "Duration", "Wileman", "subscribers", "Log in"):
+        assert furniture not in kept, (furniture, kept)
+
+
+def test_a_live_blogs_post_times_in_spans_are_kept_with_their_posts(tmp_path):
+    """Live pages that stamp posts with `<span class="post-time">` rather than `<time>`: the clock
+    was a line of its own, not in the post a "when" question highlights."""
+    posts = "".join(f'<div class="post"><span class="post-time">{t}</span><p>{p}</p></div>'
+                    for t, p in zip(("11:02", "11:19", "11:40"), STORY))
+    doc = _page(tmp_path, f"<article><h1>GP closures live</h1>{posts}</article>")
+    kept = _kept(doc).splitlines()
+    assert "11:19 " + STORY[1] in kept and "11:19" not in kept, kept

@@ -302,7 +302,8 @@ def read_html_here(data: bytes) -> dict:
     import trafilatura  # imported only for HTML: it is slow to import
 
     raw, encoding = decode(data)
-    text = trafilatura.extract(_live_page(raw) or raw, include_comments=False, include_tables=False, favor_recall=True,
+    live = _live_page(raw)
+    text = trafilatura.extract(raw if live is None else live, include_comments=False, include_tables=False, favor_recall=True,
                                prune_xpath=PRUNE_OTHER_ARTICLES)
     if not text or not text.strip():
         raise Unreadable("no article text in HTML")
