@@ -116,3 +116,19 @@ def test_a_live_blogs_post_times_in_spans_are_kept_with_their_posts(tmp_path):
     doc = _page(tmp_path, f"<article><h1>GP closures live</h1>{posts}</article>")
     kept = _kept(doc).splitlines()
     assert "11:19 " + STORY[1] in kept and "11:19" not in kept, kept
+
+
+def test_a_page_is_not_dated_by_a_readers_comment_or_another_storys_teaser(tmp_path):
+    """With no date in its meta tags, a page was dated from the first date anywhere on it: a
+    comment's "12 March 2026 at 10:15", the "Most read" box's <time>. Undated is the truth; the
+    story's own <time> still dates it."""
+    comments = ('<section id="comments"><div class="comment"><p>Disgraceful.</p>'
+                '<span class="date">12 March 2026 at 10:15</span></div></section>')
+    teaser = '<aside><h2>Most read</h2><ul><li><a>Dentists close</a> <time datetime="2025-01-02">2 January 2025</time></li></ul></aside>'
+    story = f"<article><h1>GP surgery to close</h1><p class='byline'>By Amir Patel</p>{_paras(STORY)}</article>"
+    for name, extra in (("comments.html", comments), ("teaser.html", teaser)):
+        doc = _page(tmp_path, story + extra, name=name)
+        assert (doc.date, doc.author) == (None, "Amir Patel"), name
+    dated = story.replace("</p>", '</p><time datetime="2026-10-15">15 October 2026</time>', 1)
+    doc = _page(tmp_path, dated + comments + teaser, name="dated.html")
+    assert (doc.date, doc.author) == ("2026-10-15", "Amir Patel")

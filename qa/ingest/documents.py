@@ -22,7 +22,7 @@ from qa.ingest.boilerplate import keep_mask
 from qa.config import HTML_SUFFIXES
 from qa.ingest.frontmatter import block_end, split_front_matter
 from qa.ingest.liveblog import with_post_times
-from qa.ingest.webpage import ACCOUNT_NAMES, PRUNE_OTHER_ARTICLES
+from qa.ingest.webpage import ACCOUNT_NAMES, NOT_THE_STORY, PRUNE_OTHER_ARTICLES
 from qa.ingest.metadata import ArticleMeta, from_html, from_text, is_head_line
 from qa.ingest.sentences import content_lines
 
@@ -308,21 +308,30 @@ def read_html_here(data: bytes) -> dict:
     if not text or not text.strip():
         raise Unreadable("no article text in HTML")
     # extensive=False: htmldate's guessing would date a page from its "© 2024" footer
-    meta = trafilatura.extract_metadata(raw, extensive=False, author_blacklist=set(ACCOUNT_NAMES))
+    story = _story_tree(raw)
+    meta = trafilatura.extract_metadata(raw if story is None else story, extensive=False,
+                                        author_blacklist=set(ACCOUNT_NAMES))
     title = " ".join(meta.title.split())[:MAX_TITLE_CHARS] if meta and meta.title else None
-    found, titled_site = from_html(meta, _page_title(raw))
+    found, titled_site = from_html(meta, None if story is None else story.findtext(".//head/title"))
     return {"text": text, "encoding": f"html:{encoding}", "title": title,
             "date": found.date, "author": found.author, "site": found.site, "titled_site": titled_site}
 
 
-def _page_title(raw: str) -> str | None:
-    """The text of the page's <head><title>, which may name the site after the headline."""
+def _story_tree(raw: str):
+    """The page as a tree without the parts that are not its story (qa/ingest/webpage.py
+    NOT_THE_STORY: comments, other articles, asides and menus), for its date and byline; None when
+    lxml cannot parse it (the metadata is then read from the page as it is)."""
     import lxml.html
 
     try:
-        return lxml.html.fromstring(raw).findtext(".//head/title")
-    except (ValueError, lxml.etree.ParserError):
+        tree = lxml.html.fromstring(raw)
+    except (ValueError, lxml.etree.ParserError):  # an XML declaration in a str, an empty document
         return None
+    for path in NOT_THE_STORY:
+        for element in tree.xpath(path):
+            if element.getparent() is not None:  # not already gone with an element pruned before it
+                element.drop_tree()
+    return tree
 
 
 def _live_page(raw: str):

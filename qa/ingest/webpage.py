@@ -1,6 +1,6 @@
 """What of a saved news page is its story, beyond what the extractor decides (web24, #24).
 
-Three things a page saved from a news site ("Save page as", curl) carries that trafilatura's
+Four things a page saved from a news site ("Save page as", curl) carries that trafilatura's
 defaults took as the story's, each handed back through trafilatura's own options where it has one:
 
 - **The next story.** Sites that scroll on to the next article (or list teaser cards) put each
@@ -12,6 +12,10 @@ defaults took as the story's, each handed back through trafilatura's own options
 - **The CMS account as the author.** WordPress and other CMSs sign posts "by admin": such account
   names are no byline (`ACCOUNT_NAMES`, trafilatura's `author_blacklist`), and neither is the
   site's own name (`<meta name="author" content="The Courier">` beside the site "The Courier").
+- **A date that is not the story's.** A page with no date in its meta tags or JSON-LD was dated
+  from the first date anywhere on it: a reader's comment, a teaser in the "Most read" box. Its
+  metadata is read with those parts pruned (`NOT_THE_STORY`): such a page is undated rather than
+  misdated.
 - **The site named only in the page's title.** "Kelby library to close | Kelby Town Crier" with no
   `og:site_name`: trafilatura takes a title part as the site only when it holds a dot (a domain).
   When the title opens with the page's headline, its last part after a separator is the site.
@@ -24,6 +28,14 @@ import re
 #: every outermost <article> that does not hold the page's first <h1>, when that <h1> is in an <article>
 PRUNE_OTHER_ARTICLES = ("//article[not(ancestor::article)][not(.//h1[count(preceding::h1)=0])]"
                         "[//h1[count(preceding::h1)=0][ancestor::article]]")
+
+#: what of a page is not the story when dating it or naming its writer: other stories' articles, asides
+#: outside the story (related links, most read), menus and comment sections. With no date in its
+#: meta tags or JSON-LD, the page's date was read from whatever element or text held one first:
+#: a comment's "12 March 2026 at 10:15", a teaser's <time> in a "Most read" box
+NOT_THE_STORY = (PRUNE_OTHER_ARTICLES, "//aside[not(ancestor::article)][not(.//h1)]", "//nav[not(.//h1)]",
+                 "//*[not(self::body or self::html)][contains(@id, 'comment') or contains(@class, 'comment')]"
+                 "[not(contains(@class, 'commentary'))][not(.//h1)]")
 
 #: accounts a CMS signs posts with, never a writer's name (compared case-insensitively)
 ACCOUNT_NAMES = frozenset({"admin", "administrator", "site admin", "webmaster", "editor", "web editor", "root",
