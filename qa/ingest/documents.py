@@ -100,6 +100,7 @@ class _Read:
     body_start: int = 0  # paragraphs start here (after front matter)
     pages: tuple[int, ...] = ()
     blocks: bool = False  # paragraphs are blocks between blank lines, never single lines
+    lines: bool = False  # every line is a paragraph, never a wrapped line (the HTML extractor's text)
     title_start: int = 0  # the title is looked for from here (after a malformed front matter block)
     last_resort: ArticleMeta = ArticleMeta()  # fields for when neither the reader nor the text's head lines give them
 
@@ -133,10 +134,13 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-def _paragraph_spans(text: str, start: int = 0, blocks: bool = False) -> list[tuple[int, int]]:
+def _paragraph_spans(text: str, start: int = 0, blocks: bool = False, lines: bool = False) -> list[tuple[int, int]]:
     """Paragraphs from `start` on: blocks between blank lines; inside a block each line is a
-    paragraph unless the file is hard-wrapped (then a block is one paragraph) or `blocks` is set."""
+    paragraph unless the file is hard-wrapped (then a block is one paragraph) or `blocks` is set.
+    `lines`: every line is a paragraph (an HTML page's extracted text: never wrapped)."""
     spans = [m.span() for m in content_lines(text, start)]
+    if lines:
+        return [_strip(text, s, e) for s, e in spans]
     lengths = [e - s for s, e in spans]
     hard_wrapped = blocks or (len(spans) >= 5 and max(lengths) <= 100 and (
         sum(l >= 50 for l in lengths) >= len(spans) / 2 or _wrapped_lines(text, spans, lengths)))
@@ -230,7 +234,7 @@ def parse(path: Path, data: bytes) -> Document:
     else:
         read = _read_text(data, markdown=suffix in MARKDOWN_SUFFIXES)
     text = read.text
-    spans = [s for s in _paragraph_spans(text, read.body_start, read.blocks) if s[0] < s[1]]
+    spans = [s for s in _paragraph_spans(text, read.body_start, read.blocks, read.lines) if s[0] < s[1]]
     if not spans:
         raise Unreadable("no text")
     title = read.title or _title_from(text, [s for s in spans if s[0] >= read.title_start] or spans, path.stem)
@@ -271,7 +275,7 @@ def _read_html(data: bytes) -> _Read:
     child process (qa/ingest/read_worker.py): trafilatura's time is bounded there."""
     got = _within_budget("html", data)
     return _Read(got["text"], got["encoding"], got["title"], ArticleMeta(got["date"], got["author"], got["site"]),
-                 last_resort=ArticleMeta(site=got["titled_site"]))
+                 last_resort=ArticleMeta(site=got["titled_site"]), lines=True)
 
 
 def _within_budget(kind: str, data: bytes) -> dict:
