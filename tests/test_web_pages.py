@@ -50,6 +50,10 @@ def test_articles_inside_the_story_and_pages_without_one_keep_their_text(tmp_pat
     doc = _page(tmp_path, f"<div class='head'><h1>GP surgery to close</h1></div><article>{_paras(STORY)}</article>"
                           f"<article><p>{NEXT[0]}</p></article>", name="other.html")
     assert all(t in _kept(doc) for t in STORY)
+    # the headline in an <article> of its own above the <article> of the story's text
+    doc = _page(tmp_path, f"<article class='head'><h1>GP surgery to close</h1><p>By Amir Patel</p></article>"
+                          f"<article class='body'>{_paras(STORY)}</article>", name="header.html")
+    assert all(t in _kept(doc) for t in STORY)
 
 
 def test_a_cms_account_or_the_sites_own_name_is_no_byline(tmp_path):

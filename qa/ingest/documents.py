@@ -306,10 +306,8 @@ def read_html_here(data: bytes) -> dict:
     import trafilatura  # imported only for HTML: it is slow to import
 
     raw, encoding = decode(data)
-    live = _live_page(raw)
-    text = trafilatura.extract(raw if live is None else live, include_comments=False, include_tables=False, favor_recall=True,
-                               prune_xpath=PRUNE_OTHER_ARTICLES)
-    if not text or not text.strip():
+    text = _main_text(raw)
+    if not text:
         raise Unreadable("no article text in HTML")
     # extensive=False: htmldate's guessing would date a page from its "© 2024" footer
     story = _story_tree(raw)
@@ -319,6 +317,16 @@ def read_html_here(data: bytes) -> dict:
     found, titled_site = from_html(meta, None if story is None else story.findtext(".//head/title"))
     return {"text": text, "encoding": f"html:{encoding}", "title": title,
             "date": found.date, "author": found.author, "site": found.site, "titled_site": titled_site}
+
+
+def _main_text(raw: str) -> str | None:
+    """The page's main text by trafilatura, other stories' articles pruned (qa/ingest/webpage.py)."""
+    import trafilatura
+
+    live = _live_page(raw)
+    text = trafilatura.extract(raw if live is None else live, include_comments=False, include_tables=False,
+                               favor_recall=True, prune_xpath=PRUNE_OTHER_ARTICLES)
+    return text if text and text.strip() else None
 
 
 def _story_tree(raw: str):

@@ -6,8 +6,8 @@ defaults took as the story's, each handed back through trafilatura's own options
 - **The next story.** Sites that scroll on to the next article (or list teaser cards) put each
   story in an `<article>` of its own; the saved page holds the next one's headline and opening
   paragraphs after the story, and they were indexed as this page's text (cited with its date and
-  byline). When the page's first `<h1>` stands in an `<article>`, the other outermost `<article>`
-  elements are pruned (`PRUNE_OTHER_ARTICLES`, trafilatura's `prune_xpath`); articles nested in
+  byline). When the page's first `<h1>` stands in an `<article>` with the story's paragraphs, the
+  other outermost `<article>` elements are pruned (`PRUNE_OTHER_ARTICLES`, trafilatura's `prune_xpath`); articles nested in
   the story (a live blog's posts) stay. A page whose headline is in no `<article>` is read as before.
 - **The CMS account as the author.** WordPress and other CMSs sign posts "by admin": such account
   names are no byline (`ACCOUNT_NAMES`, trafilatura's `author_blacklist`), and neither is the
@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import re
 
-#: every outermost <article> that does not hold the page's first <h1>, when that <h1> is in an <article>
+#: every outermost <article> that does not hold the page's first <h1>, when the <article> that does
+#: also holds the story's paragraphs (three or more: not a header of its own above an <article> of text)
 PRUNE_OTHER_ARTICLES = ("//article[not(ancestor::article)][not(.//h1[count(preceding::h1)=0])]"
-                        "[//h1[count(preceding::h1)=0][ancestor::article]]")
+                        "[//article[not(ancestor::article)][.//h1[count(preceding::h1)=0]][count(.//p) >= 3]]")
 
 #: what of a page is not the story when dating it or naming its writer: other stories' articles, asides
 #: outside the story (related links, most read), menus and comment sections. With no date in its
