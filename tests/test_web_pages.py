@@ -83,6 +83,10 @@ def test_the_site_named_only_in_the_page_title_after_the_headline(tmp_path):
     doc = _page(tmp_path, body.replace("GP surgery to close", "GP surgery to close - what it means"),
                 title="GP surgery to close - what it means", name="dash.html")
     assert doc.site is None
+    # an old page with no <h1>: the headline taken from the title's first parts is no headline to follow
+    doc = _page(tmp_path, f"<table><tr><td><b>GP surgery to close</b>{_paras(STORY)}</td></tr></table>",
+                title="BBC NEWS | UK | GP surgery to close", name="old.html")
+    assert doc.site is None
 
 
 def test_a_papers_print_line_and_its_web_labels_are_not_article_text(tmp_path):

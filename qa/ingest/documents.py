@@ -314,7 +314,7 @@ def read_html_here(data: bytes) -> dict:
     meta = trafilatura.extract_metadata(raw if story is None else story, extensive=False,
                                         author_blacklist=set(ACCOUNT_NAMES))
     title = " ".join(meta.title.split())[:MAX_TITLE_CHARS] if meta and meta.title else None
-    found, titled_site = from_html(meta, None if story is None else story.findtext(".//head/title"))
+    found, titled_site = from_html(meta, None if story is None else _titled(story, meta.title if meta else None))
     return {"text": text, "encoding": f"html:{encoding}", "title": title,
             "date": found.date, "author": found.author, "site": found.site, "titled_site": titled_site}
 
@@ -327,6 +327,17 @@ def _main_text(raw: str) -> str | None:
     text = trafilatura.extract(raw if live is None else live, include_comments=False, include_tables=False,
                                favor_recall=True, prune_xpath=PRUNE_OTHER_ARTICLES)
     return text if text and text.strip() else None
+
+
+def _titled(tree, headline: str | None) -> str | None:
+    """The page's <title>, when the headline trafilatura found stands on the page as an <h1> or a
+    title meta tag (og:title, twitter:title): else the headline may be a part of the <title>
+    itself ("BBC NEWS | UK | GP surgery to close" gives "BBC NEWS | UK"), and what follows it no site."""
+    words = " ".join((headline or "").split())
+    on_page = [" ".join(h.text_content().split()) for h in tree.iter("h1")]
+    on_page += [" ".join((m.get("content") or "").split()) for m in tree.iter("meta")
+                if (m.get("property") or m.get("name") or "").lower() in ("og:title", "twitter:title")]
+    return tree.findtext(".//head/title") if words and words in on_page else None
 
 
 def _story_tree(raw: str):
