@@ -4,7 +4,9 @@ Synthetic pages of our own."""
 
 from __future__ import annotations
 
-from qa.ingest.documents import load
+import pytest
+
+from qa.ingest.documents import Unreadable, load
 
 STORY = ["The Orchard Surgery in Kingsford will close on 31 December, leaving 8,000 patients to register elsewhere.",
          "The practice's two partners said they could not recruit doctors to replace three who retired this year.",
@@ -156,3 +158,23 @@ def test_a_page_of_short_paragraphs_is_not_read_as_hard_wrapped_text(tmp_path):
                           f"<p>Getty Images</p>{_paras(short[2:])}</article>", title="Lifeboat rescues kayaker")
     kept = [doc.text[p.start:p.end] for p in doc.paragraphs]
     assert kept[-5:] == short and "Getty Images" not in "\n".join(kept), kept
+
+
+def test_a_page_that_is_only_a_javascript_or_cookie_notice_is_skipped_with_why(tmp_path):
+    """curl saves an app's page before its script writes the story, or the consent wall in its
+    place: the notice was indexed as an article ("You need to enable JavaScript to run this app.")."""
+    shell = '<noscript>You need to enable JavaScript to run this app.</noscript><div id="root"></div>'
+    consent = ('<div class="consent"><h1>We value your privacy</h1><p>We and our 842 partners store and access '
+               'information on your device, such as cookies, to personalise ads and content.</p><p>You can accept or '
+               'manage your choices by clicking below, including your right to object.</p><button>Accept all</button></div>')
+    for name, body, why in (("app.html", shell, "JavaScript"), ("consent.html", consent, "cookie consent")):
+        path = tmp_path / name
+        path.write_text(f"<html><head><title>Kingsford Star</title></head><body>{body}</body></html>")
+        with pytest.raises(Unreadable, match=why):
+            load(path)
+    # a story about cookies and JavaScript is a story
+    story = ["Regulators fined the site £2m for setting cookies before visitors could accept or reject all of them.",
+             "The site said it would let readers manage their choices and would no longer require JavaScript to read.",
+             "The fine is the largest the regulator has imposed on a news publisher, its chair said on Monday."]
+    doc = _page(tmp_path, f"<article><h1>Site fined over cookies</h1>{_paras(story)}</article>", name="story.html")
+    assert all(t in _kept(doc) for t in story)

@@ -22,7 +22,7 @@ from qa.ingest.boilerplate import keep_mask
 from qa.config import HTML_SUFFIXES
 from qa.ingest.frontmatter import block_end, split_front_matter
 from qa.ingest.liveblog import with_post_times
-from qa.ingest.webpage import ACCOUNT_NAMES, NOT_THE_STORY, PRUNE_OTHER_ARTICLES
+from qa.ingest.webpage import ACCOUNT_NAMES, NOT_THE_STORY, PRUNE_OTHER_ARTICLES, no_article
 from qa.ingest.metadata import ArticleMeta, from_html, from_text, is_head_line
 from qa.ingest.sentences import content_lines
 
@@ -309,6 +309,8 @@ def read_html_here(data: bytes) -> dict:
     text = _main_text(raw)
     if not text:
         raise Unreadable("no article text in HTML")
+    if reason := no_article(text):
+        raise Unreadable(reason)
     # extensive=False: htmldate's guessing would date a page from its "© 2024" footer
     story = _story_tree(raw)
     meta = trafilatura.extract_metadata(raw if story is None else story, extensive=False,

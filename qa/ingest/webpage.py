@@ -1,6 +1,6 @@
 """What of a saved news page is its story, beyond what the extractor decides (web24, #24).
 
-Four things a page saved from a news site ("Save page as", curl) carries that trafilatura's
+Five things a page saved from a news site ("Save page as", curl) carries that trafilatura's
 defaults took as the story's, each handed back through trafilatura's own options where it has one:
 
 - **The next story.** Sites that scroll on to the next article (or list teaser cards) put each
@@ -16,6 +16,9 @@ defaults took as the story's, each handed back through trafilatura's own options
   from the first date anywhere on it: a reader's comment, a teaser in the "Most read" box. Its
   metadata is read with those parts pruned (`NOT_THE_STORY`): such a page is undated rather than
   misdated.
+- **No article at all.** curl saves an app's page before its script writes the story ("You need
+  to enable JavaScript to run this app."), or a cookie consent wall in its place: such a page was
+  indexed as an article of that notice. It is skipped with the reason (`no_article`).
 - **The site named only in the page's title.** "Kelby library to close | Kelby Town Crier" with no
   `og:site_name`: trafilatura takes a title part as the site only when it holds a dot (a domain).
   When the title opens with the page's headline, its last part after a separator is the site.
@@ -73,3 +76,34 @@ def site_from_title(page_title: str | None, headline: str | None) -> str | None:
 def is_site_name(author: str | None, site: str | None) -> bool:
     """Whether a byline only names the site ("Midshire Gazette" by "Midshire Gazette")."""
     return bool(author and site) and _words(author) == _words(site)
+
+
+#: pages that hold no article, only what stands in its place: an app's "enable JavaScript" notice
+#: (curl saved the page before its script wrote the story), a cookie consent wall (saved before
+#: accepting). Each with the reason `qa index` gives for skipping it.
+_NO_ARTICLE = (
+    (re.compile(r"\b(?:enable|turn on|activate|allow)\s+javascript\b|\bjavascript\s+(?:is\s+)?(?:required|disabled|"
+                r"switched off|turned off)\b", re.IGNORECASE),
+     "no article text in HTML: the page needs JavaScript to show it (save it from a browser once it has loaded)"),
+    (re.compile(r"\bwe value your privacy\b|\b(?:store|access)(?: and(?:/or)? access)? information on (?:your|a) device\b"
+                r"|\bour (?:\d[\d,]* )?(?:partners|vendors)\b.*\bcookies\b|\b(?:accept|reject) all\b"
+                r"|\bmanage (?:your )?(?:choices|preferences|settings)\b", re.IGNORECASE),
+     "no article text in HTML: the page is a cookie consent notice (save it from a browser after accepting)"),
+)
+#: such a notice is a few lines; an article that mentions JavaScript or cookies is longer
+MAX_NOTICE_CHARS = 1500
+#: lines shorter than this are buttons and labels ("Accept", "Log in"), not the notice's sentences
+MIN_NOTICE_WORDS = 4
+
+
+def no_article(text: str) -> str | None:
+    """Why the extracted text of a page is no article (a JavaScript or cookie consent notice in
+    its place), or None. Every line of four words or more must be the notice's."""
+    if len(text) > MAX_NOTICE_CHARS:
+        return None
+    lines = [line for line in text.splitlines() if len(line.split()) >= MIN_NOTICE_WORDS]
+    for pattern, reason in _NO_ARTICLE:
+        if lines and all(pattern.search(line) for line in lines):
+            return reason
+    return None
+
