@@ -22,7 +22,7 @@ from qa.ingest.boilerplate import keep_mask
 from qa.config import HTML_SUFFIXES
 from qa.ingest.frontmatter import block_end, split_front_matter
 from qa.ingest.liveblog import with_post_times
-from qa.ingest.webpage import ACCOUNT_NAMES, NOT_THE_STORY, PRUNE_OTHER_ARTICLES, no_article
+from qa.ingest.webpage import ACCOUNT_NAMES, NOT_TEXT, NOT_THE_STORY, no_article
 from qa.ingest.metadata import ArticleMeta, from_html, from_text, is_head_line
 from qa.ingest.sentences import content_lines
 
@@ -322,12 +322,12 @@ def read_html_here(data: bytes) -> dict:
 
 
 def _main_text(raw: str) -> str | None:
-    """The page's main text by trafilatura, other stories' articles pruned (qa/ingest/webpage.py)."""
+    """The page's main text by trafilatura, other stories' articles and captions pruned (qa/ingest/webpage.py)."""
     import trafilatura
 
     live = _live_page(raw)
     text = trafilatura.extract(raw if live is None else live, include_comments=False, include_tables=False,
-                               favor_recall=True, prune_xpath=PRUNE_OTHER_ARTICLES)
+                               favor_recall=True, prune_xpath=list(NOT_TEXT))
     return text if text and text.strip() else None
 
 

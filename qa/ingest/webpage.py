@@ -1,6 +1,6 @@
 """What of a saved news page is its story, beyond what the extractor decides (web24, #24).
 
-Five things a page saved from a news site ("Save page as", curl) carries that trafilatura's
+Six things a page saved from a news site ("Save page as", curl) carries that trafilatura's
 defaults took as the story's, each handed back through trafilatura's own options where it has one:
 
 - **The next story.** Sites that scroll on to the next article (or list teaser cards) put each
@@ -9,6 +9,8 @@ defaults took as the story's, each handed back through trafilatura's own options
   byline). When the page's first `<h1>` stands in an `<article>` with the story's paragraphs, the
   other outermost `<article>` elements are pruned (`PRUNE_OTHER_ARTICLES`, trafilatura's `prune_xpath`); articles nested in
   the story (a live blog's posts) stay. A page whose headline is in no `<article>` is read as before.
+- **Captions.** WordPress puts a photo's caption in the story's text (`<p class="wp-caption-text">`):
+  elements a class names a caption are pruned (`CAPTIONS`).
 - **The CMS account as the author.** WordPress and other CMSs sign posts "by admin": such account
   names are no byline (`ACCOUNT_NAMES`, trafilatura's `author_blacklist`), and neither is the
   site's own name (`<meta name="author" content="The Courier">` beside the site "The Courier").
@@ -40,6 +42,12 @@ PRUNE_OTHER_ARTICLES = ("//article[not(ancestor::article)][not(.//h1[count(prece
 NOT_THE_STORY = (PRUNE_OTHER_ARTICLES, "//aside[not(ancestor::article)][not(.//h1)]", "//nav[not(.//h1)]",
                  "//*[not(self::body or self::html)][contains(@id, 'comment') or contains(@class, 'comment')]"
                  "[not(contains(@class, 'commentary'))][not(.//h1)]")
+
+#: a photo's caption in an element a class names so (WordPress's `<p class="wp-caption-text">` in the
+#: story's text, "image-caption"): the extractor kept some of them as story paragraphs; a caption is short
+CAPTIONS = "//*[contains(@class, 'caption')][not(.//h1)][string-length(normalize-space(.)) <= 300]"
+#: what trafilatura prunes before it extracts the main text (its `prune_xpath`)
+NOT_TEXT = (PRUNE_OTHER_ARTICLES, CAPTIONS)
 
 #: accounts a CMS signs posts with, never a writer's name (compared case-insensitively)
 ACCOUNT_NAMES = frozenset({"admin", "administrator", "site admin", "webmaster", "editor", "web editor", "root",
