@@ -34,8 +34,9 @@ def _kept(doc) -> str:
 def test_the_next_story_a_site_scrolls_on_to_is_not_this_pages_text(tmp_path):
     """An infinite-scroll page saved with the next article below the story: its headline and
     paragraphs were indexed as this page's, cited with this page's date and byline."""
-    for heading in ("h2", "h1"):  # the next story's headline as a teaser's h2, or an h1 of its own
-        doc = _page(tmp_path, f'<main><article class="story"><h1>GP surgery to close</h1>{_paras(STORY)}</article>'
+    # the next story's headline as a teaser's h2, or an h1 of its own; the site's logo an h1 in the header
+    for heading, logo in (("h2", ""), ("h1", ""), ("h1", "<header><h1 class='logo'>Kingsford Star</h1></header>")):
+        doc = _page(tmp_path, f'{logo}<main><article class="story"><h1>GP surgery to close</h1>{_paras(STORY)}</article>'
                               f'<div class="next-article"><p>Next article</p><article class="story">'
                               f'<{heading}>Lighthouse cottage sells for £1.1m</{heading}>{_paras(NEXT)}</article></div></main>')
         kept = _kept(doc)

@@ -6,7 +6,7 @@ defaults took as the story's, each handed back through trafilatura's own options
 - **The next story.** Sites that scroll on to the next article (or list teaser cards) put each
   story in an `<article>` of its own; the saved page holds the next one's headline and opening
   paragraphs after the story, and they were indexed as this page's text (cited with its date and
-  byline). When the page's first `<h1>` stands in an `<article>` with the story's paragraphs, the
+  byline). When the first outermost `<article>` holding an `<h1>` holds the story's paragraphs, the
   other outermost `<article>` elements are pruned (`PRUNE_OTHER_ARTICLES`, trafilatura's `prune_xpath`); articles nested in
   the story (a live blog's posts) stay. A page whose headline is in no `<article>` is read as before.
 - **Captions.** WordPress puts a photo's caption in the story's text (`<p class="wp-caption-text">`):
@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import re
 
-#: every outermost <article> that does not hold the page's first <h1>, when the <article> that does
-#: also holds the story's paragraphs (three or more: not a header of its own above an <article> of text)
-PRUNE_OTHER_ARTICLES = ("//article[not(ancestor::article)][not(.//h1[count(preceding::h1)=0])]"
-                        "[//article[not(ancestor::article)][.//h1[count(preceding::h1)=0]][count(.//p) >= 3]]")
+#: the story's <article>: the first outermost one holding an <h1> and three paragraphs or more (not a
+#: header of its own above an <article> of text; a logo's <h1> in the page's header is in none)
+_STORY_ARTICLE = "(//article[not(ancestor::article)][.//h1][count(.//p) >= 3])[1]"
+#: every other outermost <article>, when the page has a story's <article> (`count(. | X) != 1`: not X itself)
+PRUNE_OTHER_ARTICLES = f"//article[not(ancestor::article)][count(. | {_STORY_ARTICLE}) != 1][{_STORY_ARTICLE}]"
 
 #: what of a page is not the story when dating it or naming its writer: other stories' articles, asides
 #: outside the story (related links, most read), menus and comment sections. With no date in its
