@@ -1,6 +1,7 @@
 """News pages as a browser or curl saves them (web24, #24): the next story a site scrolls on to,
-a CMS account signing the post, the site named only in the page's title, a paper's print line.
-Synthetic pages of our own."""
+a CMS account signing the post, the site named only in the page's title, a date from a comment or a
+teaser, captions, credits, players and a paper's print line, short paragraphs, live posts stamped in
+spans, a page that is only a JavaScript or cookie notice. Synthetic pages of our own."""
 
 from __future__ import annotations
 
