@@ -24,6 +24,7 @@ _EDGE_PATTERNS = re.compile(
         r"\bcontributed (?:reporting )?to this (?:report|story)\b", r"^\s*_{3,}\s*$",
         r"^\s*[a-z]{2,5}(?:-[a-z]{2,5})*(?:/[a-z]{2,5})+\s*$", r"^\s*\(?(?:reuters?|ap|afp|associated press)\)?\s*$",
         r"^\s*our standards\s*:", r"^\s*to contact the (?:reporters?|editors?)\b",  # Reuters', Bloomberg's tails
+        r"^\s*a version of this (?:article|story) (?:appears|appeared) in print\b",  # a paper's print line under the web copy
     ]),
     re.IGNORECASE,
 )
@@ -31,10 +32,15 @@ _EDGE_PATTERNS = re.compile(
 # Short lines dropped anywhere.
 _LINE_PATTERNS = re.compile(
     r"^\s*(?:advertisement|skip advertisement|share this article|share on (?:facebook|twitter|x)"
-    r"|read more:?|continue reading|story continues below(?: advertisement)?)\s*\.?\s*$"
-    # a link to another story, a live page's badge and clock, a PDF page's footer
-    r"|^\s*(?:read more|see also|related|more on this story)\s*:\s*\S.*$|^\s*live\s*$"
-    r"|^\s*(?:last )?updated\s+\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?)\s+ago\s*$"
+    r"|read more:?|continue reading|story continues below(?: advertisement)?|supported by|key events)\s*\.?\s*$"
+    # a link to another story ("Read more: ...", "Also read | ..."), a live page's badge and clock, a PDF page's footer
+    r"|^\s*(?:read more|read also|also read|see also|related|more on this story)\s*[:|]\s*\S.*$|^\s*live\s*$"
+    r"|^\s*(?:(?:last )?updated|published|posted)\s+(?:\d+|an?|one)\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?)\s+ago\s*$"
+    # a web page's sign-in link, a player's title and length, a photo credit alone on its line
+    r"|^\s*(?:log ?in|sign ?in|register|subscribe(?: now)?)\s*$|^\s*(?:watch|video|listen|audio)\s*:\s*\S.*$"
+    r"|^\s*duration\s+\d{1,2}:\d{2}(?::\d{2})?\s*$"
+    r"|^\s*(?:image source|photo(?:graph)?|picture|image credit|credit)\s*[:,]\s*[^.!?]{1,60}$"
+    r"|^\s*(?:[\w'-]+\s+){0,3}(?:\w+/)?(?:getty images|pa media|pa wire|shutterstock|alamy|epa)\s*$"
     r"|^\s*page\s+\d+\s+(?:of|/)\s+\d+\b.*$"
     r"|^[A-Z0-9][A-Z0-9&.-]*(?:/[A-Z0-9&.-]+)*/$",  # a wire slug alone on its line ("KESTREL-RESULTS/")
     re.IGNORECASE,

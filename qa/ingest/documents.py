@@ -22,6 +22,7 @@ from qa.ingest.boilerplate import keep_mask
 from qa.config import HTML_SUFFIXES
 from qa.ingest.frontmatter import block_end, split_front_matter
 from qa.ingest.liveblog import with_post_times
+from qa.ingest.webpage import ACCOUNT_NAMES, NOT_TEXT, NOT_THE_STORY, no_article
 from qa.ingest.metadata import ArticleMeta, from_html, from_text, is_head_line
 from qa.ingest.sentences import content_lines
 
@@ -99,7 +100,9 @@ class _Read:
     body_start: int = 0  # paragraphs start here (after front matter)
     pages: tuple[int, ...] = ()
     blocks: bool = False  # paragraphs are blocks between blank lines, never single lines
+    lines: bool = False  # every line is a paragraph, never a wrapped line (the HTML extractor's text)
     title_start: int = 0  # the title is looked for from here (after a malformed front matter block)
+    last_resort: ArticleMeta = ArticleMeta()  # fields for when neither the reader nor the text's head lines give them
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -131,10 +134,13 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-def _paragraph_spans(text: str, start: int = 0, blocks: bool = False) -> list[tuple[int, int]]:
+def _paragraph_spans(text: str, start: int = 0, blocks: bool = False, lines: bool = False) -> list[tuple[int, int]]:
     """Paragraphs from `start` on: blocks between blank lines; inside a block each line is a
-    paragraph unless the file is hard-wrapped (then a block is one paragraph) or `blocks` is set."""
+    paragraph unless the file is hard-wrapped (then a block is one paragraph) or `blocks` is set.
+    `lines`: every line is a paragraph (an HTML page's extracted text: never wrapped)."""
     spans = [m.span() for m in content_lines(text, start)]
+    if lines:
+        return [_strip(text, s, e) for s, e in spans]
     lengths = [e - s for s, e in spans]
     hard_wrapped = blocks or (len(spans) >= 5 and max(lengths) <= 100 and (
         sum(l >= 50 for l in lengths) >= len(spans) / 2 or _wrapped_lines(text, spans, lengths)))
@@ -228,7 +234,7 @@ def parse(path: Path, data: bytes) -> Document:
     else:
         read = _read_text(data, markdown=suffix in MARKDOWN_SUFFIXES)
     text = read.text
-    spans = [s for s in _paragraph_spans(text, read.body_start, read.blocks) if s[0] < s[1]]
+    spans = [s for s in _paragraph_spans(text, read.body_start, read.blocks, read.lines) if s[0] < s[1]]
     if not spans:
         raise Unreadable("no text")
     title = read.title or _title_from(text, [s for s in spans if s[0] >= read.title_start] or spans, path.stem)
@@ -238,7 +244,7 @@ def parse(path: Path, data: bytes) -> Document:
     paragraphs = tuple(Paragraph(i + 1, s, e) for i, (s, e) in enumerate(spans) if keep[i])
     if not any(any(ch.isalnum() for ch in text[p.start:p.end]) for p in paragraphs):
         raise Unreadable("no words")
-    meta = read.meta if read.meta.complete else read.meta.or_else(from_text(text, read.body_start))
+    meta = read.meta if read.meta.complete else read.meta.or_else(from_text(text, read.body_start)).or_else(read.last_resort)
     return Document(path, title, text, read.encoding, sha256_bytes(data), paragraphs,
                     meta.date, meta.author, meta.site, read.pages)
 
@@ -268,7 +274,8 @@ def _read_html(data: bytes) -> _Read:
     """Main text of an HTML page, its title and metadata (read_html_here), read in the reader's
     child process (qa/ingest/read_worker.py): trafilatura's time is bounded there."""
     got = _within_budget("html", data)
-    return _Read(got["text"], got["encoding"], got["title"], ArticleMeta(got["date"], got["author"], got["site"]))
+    return _Read(got["text"], got["encoding"], got["title"], ArticleMeta(got["date"], got["author"], got["site"]),
+                 last_resort=ArticleMeta(site=got["titled_site"]), lines=True)
 
 
 def _within_budget(kind: str, data: bytes) -> dict:
@@ -299,15 +306,57 @@ def read_html_here(data: bytes) -> dict:
     import trafilatura  # imported only for HTML: it is slow to import
 
     raw, encoding = decode(data)
-    text = trafilatura.extract(_live_page(raw) or raw, include_comments=False, include_tables=False, favor_recall=True)
-    if not text or not text.strip():
+    text = _main_text(raw)
+    if not text:
         raise Unreadable("no article text in HTML")
+    if reason := no_article(text):
+        raise Unreadable(reason)
     # extensive=False: htmldate's guessing would date a page from its "© 2024" footer
-    meta = trafilatura.extract_metadata(raw, extensive=False)
+    story = _story_tree(raw)
+    meta = trafilatura.extract_metadata(raw if story is None else story, extensive=False,
+                                        author_blacklist=set(ACCOUNT_NAMES))
     title = " ".join(meta.title.split())[:MAX_TITLE_CHARS] if meta and meta.title else None
-    found = from_html(meta)
+    found, titled_site = from_html(meta, None if story is None else _titled(story, meta.title if meta else None))
     return {"text": text, "encoding": f"html:{encoding}", "title": title,
-            "date": found.date, "author": found.author, "site": found.site}
+            "date": found.date, "author": found.author, "site": found.site, "titled_site": titled_site}
+
+
+def _main_text(raw: str) -> str | None:
+    """The page's main text by trafilatura, other stories' articles and captions pruned (qa/ingest/webpage.py)."""
+    import trafilatura
+
+    live = _live_page(raw)
+    text = trafilatura.extract(raw if live is None else live, include_comments=False, include_tables=False,
+                               favor_recall=True, prune_xpath=list(NOT_TEXT))
+    return text if text and text.strip() else None
+
+
+def _titled(tree, headline: str | None) -> str | None:
+    """The page's <title>, when the headline trafilatura found stands on the page as an <h1> or a
+    title meta tag (og:title, twitter:title): else the headline may be a part of the <title>
+    itself ("BBC NEWS | UK | GP surgery to close" gives "BBC NEWS | UK"), and what follows it no site."""
+    words = " ".join((headline or "").split())
+    on_page = [" ".join(h.text_content().split()) for h in tree.iter("h1")]
+    on_page += [" ".join((m.get("content") or "").split()) for m in tree.iter("meta")
+                if (m.get("property") or m.get("name") or "").lower() in ("og:title", "twitter:title")]
+    return tree.findtext(".//head/title") if words and words in on_page else None
+
+
+def _story_tree(raw: str):
+    """The page as a tree without the parts that are not its story (qa/ingest/webpage.py
+    NOT_THE_STORY: comments, other articles, asides and menus), for its date and byline; None when
+    lxml cannot parse it (the metadata is then read from the page as it is)."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(raw)
+    except (ValueError, lxml.etree.ParserError):  # an XML declaration in a str, an empty document
+        return None
+    for path in NOT_THE_STORY:
+        for element in tree.xpath(path):
+            if element.getparent() is not None:  # not already gone with an element pruned before it
+                element.drop_tree()
+    return tree
 
 
 def _live_page(raw: str):

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from qa.ingest.webpage import is_site_name, site_from_title
+
 #: only this many non-blank lines at the top of an article are read for a dateline or byline
 HEAD_LINES = 6
 #: and no more than this many characters of them
@@ -262,10 +264,15 @@ def from_text(text: str, start: int = 0) -> ArticleMeta:
     return ArticleMeta(published or updated, author, site)
 
 
-def from_html(meta: Any) -> ArticleMeta:
-    """The fields of trafilatura's metadata record (its date already ISO, by htmldate)."""
+def from_html(meta: Any, page_title: str | None = None) -> tuple[ArticleMeta, str | None]:
+    """The fields of trafilatura's metadata record (its date already ISO, by htmldate), no author
+    that only names the site; and the site the page's <title> names after its headline, for when
+    neither the meta tags nor the article's own dateline name one (qa/ingest/webpage.py)."""
     if meta is None:
-        return ArticleMeta()
+        return ArticleMeta(), None
     date = meta.date if isinstance(meta.date, str) and _ISO.fullmatch(meta.date) else None
     author = author_name(meta.author.replace("; ", ", ")) if meta.author else None
-    return ArticleMeta(date, author, author_name(meta.sitename))
+    site, titled = author_name(meta.sitename), site_from_title(page_title, meta.title)
+    if is_site_name(author, site) or is_site_name(author, titled):
+        author = None
+    return ArticleMeta(date, author, site), titled
