@@ -252,7 +252,7 @@ def _choose(text: str, question: str):
     evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
                               DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question),
                               measure_of(question, kind), own_names(question) if kind == PERSON else (),
-                              role=asked_role(question) if kind == PERSON else "")
+                              roles=frozenset({asked_role(question)} - {""}) if kind == PERSON else frozenset())
     return scored_best_sentence(text, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
 
 
