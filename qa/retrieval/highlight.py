@@ -73,7 +73,7 @@ class AnswerEvidence(NamedTuple):
     own: tuple[tuple[str, ...], ...] = ()  # the question's own people, no answer to "who" (answer_types.own_names)
     before: frozenset[str] = frozenset()  # the terms of the text before the passage (a lead the last passage ended on)
     anaphor_weight: float | None = None  # context_weight of a sentence that opens by referring back ("It", "They"); None: context_weight
-    #: the stems of the roles a "who" question asks who holds (answer_types.asked_role, heads.asked_head)
+    #: the stems of the roles a "who" question asks who holds (answer_types.asked_role, role_verbs.verb_roles)
     roles: frozenset[str] = frozenset()
     role_weight: float = 0.0  # a sentence where one of `roles` stands before its name, beside type_weight
 

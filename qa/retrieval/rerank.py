@@ -9,7 +9,7 @@ from itertools import chain
 
 import numpy as np
 
-from qa.retrieval.heads import asked_head_roles
+from qa.retrieval.role_verbs import verb_roles
 from qa.retrieval.answer_types import PERSON, asked_role, asks_agent, measure_of, own_names, question_type
 from qa.retrieval.highlight import AnswerEvidence, SentenceScore, article_factor, scored_best_sentence, with_answer
 from qa.retrieval.snapshot import IndexSnapshot
@@ -110,7 +110,7 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
     agent = kind == PERSON and asks_agent(question)
     measure = measure_of(question, kind)
     own = own_names(question) if kind == PERSON else ()
-    roles = frozenset({asked_role(question)} - {""}) | asked_head_roles(question) if kind == PERSON else frozenset()
+    roles = frozenset({asked_role(question)} - {""}) | verb_roles(question) if kind == PERSON else frozenset()
     titles: dict[str, frozenset[str]] = {}
     out = {}
     for pid, row in rows.items():

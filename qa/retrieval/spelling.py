@@ -26,7 +26,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from qa.retrieval.abbreviations import abbreviation_aliases
-from qa.retrieval.heads import head_aliases
+from qa.retrieval.role_verbs import role_aliases
 from qa.retrieval.records import Query
 from qa.settings import RetrievalSettings
 from qa.retrieval.speller import QUESTION_WORDS, Lexicon, Suggestion, real_words_near, undo_slip
@@ -120,7 +120,7 @@ def _spelled(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Sp
     tokens = tokens if searched == text else tokenize(searched)
     for variant, stem in abbreviation_aliases(searched, tokens).items():  # "ceo" and "chief executive"
         aliases.setdefault(variant, stem)
-    for variant, stem in head_aliases(searched).items():  # "who runs ebay": its "chief executive"
+    for variant, stem in role_aliases(searched).items():  # "who runs ebay": its "chief executive"
         aliases.setdefault(variant, stem)
     return Spelling(searched, corrected, aliases, tuple(dict.fromkeys(names)), tokens)
 

@@ -1,6 +1,6 @@
-"""Who runs it (issue 24, heads24): "who runs / heads / leads / manages X" asks for the head of a
-body, whom news copy names by a role before the name ("Acme chief executive Jane Doe"), in a
-sentence holding none of the question's verb. The roles are searched as other spellings of the
+"""Who runs it (issue 24, heads24): "who runs / heads / leads / manages / speaks for / founded X"
+asks who holds a role, whom news copy names by the role before the name ("Acme chief executive
+Jane Doe", "Acme spokesman Sam Reed"), in a sentence holding none of the question's verb. The roles are searched as other spellings of the
 verb, and the name a role stands before is the answer phrase. Keyword search (no model), so each
 case runs the whole re-rank as `qa ask --mode bm25` does."""
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.retrieval.heads import asked_head
+from qa.retrieval.role_verbs import asked_by_verb as asked_head
 from qa.search import Searcher
 
 #: the company's story: its lead says what it did, the head is named three paragraphs down
@@ -20,7 +20,10 @@ COMPANY = ("Kestrel Foods profits rise\n\n"
            "Shares in the group rose 3% in early trading in London, where analysts had expected a smaller rise, "
            "Kestrel Foods vice president Tom Grey said.\n\n"
            "\"These are the best results in our history,\" Kestrel Foods chief executive Jane Holloway said, "
-           "adding that prices would stay the same.\n")
+           "adding that prices would stay the same.\n\n"
+           "The company was started in a Leeds kitchen in 1971, and its recipes have changed little since.\n\n"
+           "\"We will not raise prices this year,\" Kestrel Foods spokesman Sam Reed told reporters.\n\n"
+           "Kestrel Foods founder Ada Pym, now 90, still tastes every new recipe.\n")
 #: a party's story: its leader named by the role
 PARTY = ("Greens launch campaign\n\n"
          "The Green Alliance has launched its election campaign in Leeds, promising to run the railways as a "
@@ -65,10 +68,12 @@ def _embedder():
     ("who is in charge of kestrel foods", "Jane Holloway"),
     ("Who leads the Green Alliance?", "Martin Ashby"),
     ("who runs the green alliance", "Martin Ashby"),
+    ("who speaks for kestrel foods", "Sam Reed"),
+    ("who founded kestrel foods", "Ada Pym"),
     ("who coaches italy", "Marco Bellini"),  # not the other side's coach, named first
     ("who manages italy", "Marco Bellini"),
 ])
-def test_the_head_is_highlighted_and_marked(stories, question, head):
+def test_the_role_holder_is_highlighted_and_marked(stories, question, head):
     hit = Searcher(stories).search(question, k=3).hits[0]
     highlight = hit.text[hit.highlight_start - hit.start:hit.highlight_end - hit.start]
     assert head in highlight
@@ -78,8 +83,9 @@ def test_the_head_is_highlighted_and_marked(stories, question, head):
 @pytest.mark.parametrize("question", [
     "who runs kestrel foods", "who heads the imf", "who is running the company", "Who leads the party?",
     "who manages chelsea", "who is the boss of bp", "who is in charge of the inquiry", "who coaches england",
+    "who speaks for uefa", "who founded linux", "who represents the family", "who owns the club",
 ])
-def test_questions_that_ask_for_a_head(question):
+def test_questions_that_ask_who_holds_a_role(question):
     assert asked_head(question) is not None
 
 
