@@ -35,6 +35,10 @@ MATCH = ("Ireland edge past Italy\n\n"
          "Ireland coach Eddie Walsh praised his side after a 28-17 win over Italy in Rome on Saturday.\n\n"
          "The hosts had led at half-time after two early penalties.\n\n"
          "Italy coach Marco Bellini said his players had given everything in the second half.\n")
+#: another story on the company, naming its chairman
+BOARD = ("Kestrel Foods board backs Poland plan\n\n"
+         "Kestrel Foods chairman Robert Vance said the board backed the plan to run two more factories in "
+         "Poland, where the company expects its profits to rise.\n")
 #: a story where the question's verb is said of someone who heads nothing
 RACE = ("Marathon record\n\n"
         "Tom Brennan runs the Leeds marathon every year, and this year he ran it in under three hours, "
@@ -50,7 +54,7 @@ def stories(tmp_path_factory) -> Path:
     src = root / "src"
     src.mkdir()
     for name, text in (("company.txt", COMPANY), ("party.txt", PARTY), ("race.txt", RACE),
-                       ("match.txt", MATCH)):
+                       ("match.txt", MATCH), ("board.txt", BOARD)):
         (src / name).write_text(text, encoding="utf-8")
     sync(root / "index", [src], embedder=_embedder())
     return root / "index"
@@ -95,3 +99,12 @@ def test_questions_that_ask_who_holds_a_role(question):
 ])
 def test_questions_that_do_not(question):
     assert asked_head(question) is None
+
+
+def test_two_heads_of_one_body_are_no_disagreement(stories):
+    """"who runs kestrel foods": its chief executive in one story, its chairman in another, both
+    right; "Sources differ" would say the stories disagree."""
+    answer = Searcher(stories).search("who runs kestrel foods", k=3)
+    named = {hit.text[hit.answer[0] - hit.start:hit.answer[1] - hit.start] for hit in answer.hits if hit.answer}
+    assert {"Jane Holloway", "Robert Vance"} <= named
+    assert answer.sources_differ == []
