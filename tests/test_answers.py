@@ -252,7 +252,7 @@ def _choose(text: str, question: str):
     evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
                               DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question),
                               measure_of(question, kind), own_names(question) if kind == PERSON else (),
-                              role=asked_role(question) if kind == PERSON else "")
+                              roles=frozenset({asked_role(question)} - {""}) if kind == PERSON else frozenset())
     return scored_best_sentence(text, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
 
 
@@ -613,9 +613,10 @@ def test_two_stories_supporting_one_answer_outrank_one_storys_modifier(tmp_path)
     assert any(h.path.endswith("johnson.txt") and h.answer for h in answer.hits)
     assert answer.sources_differ == []
     # without counting stories the modifier wins, on the hand weights of the re-rank: with the fitted
-    # ones (BM25 counted less in the head) the stand-in's hashed cosines already put a Volcker story first
+    # ones (BM25 counted less in the head) the stand-in's hashed cosines already put a Volcker story first;
+    # and without the asked role's weight (role_holder_weight), which alone prefers "chairman Paul Volcker"
     hand = {"rerank_match": 1.0, "rerank_best_match": 0.0, "rerank_context": 1.0, "rerank_title": 0.0,
-            "rerank_dense": 1.0, "rerank_answer_type": 1.0, "rerank_bm25": 0.0}
+            "rerank_dense": 1.0, "rerank_answer_type": 1.0, "rerank_bm25": 0.0, "role_holder_weight": 0.0}
     unsupported = ask(support_weight=0.0, **hand).hits[0]
     assert unsupported.path.endswith("johnson.txt") and unsupported.support == 0
 

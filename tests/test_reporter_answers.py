@@ -55,7 +55,7 @@ def test_the_asked_role_holder_outweighs_the_name_nearer_the_verb():
     tokens, kind = tokenize(question), question_type(question)
     evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0, DEFAULT_SETTINGS.answer_proximity,
                               kind == PERSON and asks_agent(question), asked_measure(question) if kind == NUMBER else None,
-                              own_names(question) if kind == PERSON else (), role=asked_role(question))
+                              own_names(question) if kind == PERSON else (), roles=frozenset({asked_role(question)} - {""}))
     weight = {"will": 0.2}.get
     chosen = scored_best_sentence(sentence, tokens, lambda t: weight(t, 1.0), 4.2, 0.3, None, evidence)
     assert chosen.answer is not None and sentence[chosen.answer[0]:chosen.answer[1]] == "Sonny Parker"

@@ -17,12 +17,12 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
 from qa.retrieval.answer_types import MARKED_ONLY, SAID, Measure, Phrase, fits, phrases, unit_end
-from qa.index.text import ANALYZER, stem_of, tokenize, word_spans
+from qa.index.text import ANALYZER, STOP_WORDS, stem_of, tokenize, word_spans
 
 
 class Parts(NamedTuple):
@@ -73,7 +73,9 @@ class AnswerEvidence(NamedTuple):
     own: tuple[tuple[str, ...], ...] = ()  # the question's own people, no answer to "who" (answer_types.own_names)
     before: frozenset[str] = frozenset()  # the terms of the text before the passage (a lead the last passage ended on)
     anaphor_weight: float | None = None  # context_weight of a sentence that opens by referring back ("It", "They"); None: context_weight
-    role: str = ""  # the stem of the role a "who" question asks who holds (answer_types.asked_role)
+    #: the stems of the roles a "who" question asks who holds (answer_types.asked_role, role_verbs.verb_roles)
+    roles: frozenset[str] = frozenset()
+    role_weight: float = 0.0  # a sentence where one of `roles` stands before its name, beside type_weight
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -133,7 +135,8 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
         at, found = _typed_choice(passage_text, scored, evidence)
     best = scored[at]
     counted = evidence is not None and evidence.kind not in MARKED_ONLY  # a name's mark weighs nothing
-    typed = evidence.type_weight if found and counted else 0.0
+    typed = evidence.type_weight + _role_bonus(passage_text[best.start:best.end], found, evidence) \
+        if found and counted else 0.0
     added = float(dense[at]) if dense is not None and at < len(dense) else 0.0
     title = _title_share(scored, at, query_tokens, weight, total_weight, evidence)
     parts = Parts(best.match, best.score - best.match - added, title, added, typed)
@@ -150,7 +153,7 @@ def with_answer(passage_text: str, chosen: SentenceScore, query_tokens: list[str
         return chosen
     answer = _answer_phrase(passage_text[chosen.start:chosen.end], chosen.start, list(chosen.found), set(query_tokens),
                             weight, evidence.proximity, evidence.agent, evidence.measure, _object_verbs(evidence.own),
-                            evidence.role)
+                            evidence.roles)
     counted = evidence.kind not in MARKED_ONLY
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
     return chosen._replace(answer=answer, answer_terms=terms, found=())
@@ -208,13 +211,16 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
         return found[i]
 
     def total(i: int) -> float:
-        return scored[i].score + evidence.type_weight * bool(phrases_of(i))
+        held = phrases_of(i)
+        return scored[i].score + (evidence.type_weight + _role_bonus(text[scored[i].start:scored[i].end], held, evidence)
+                                  if held else 0.0)
 
     def answers(i: int) -> bool:  # a phrase of the type, and of what a "how many / much <noun>" question counts
         sentence, measure = text[scored[i].start:scored[i].end], evidence.measure
         return any(measure is None or not measure.units or fits(sentence, p, measure) for p in phrases_of(i))
 
-    floor = max(s.score for s in scored) - evidence.type_weight - 1e-9
+    bonus = evidence.type_weight + (evidence.role_weight if evidence.roles else 0.0)  # the most total() adds
+    floor = max(s.score for s in scored) - bonus - 1e-9
     # (total, -index) of the best so far, ties going to the earlier sentence: none above the floor
     # (a negative bonus) leaves the best score without a bonus
     at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
@@ -222,7 +228,7 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
     # highest score first: a sentence that could not pass the best even with the bonus is not
     # looked in for phrases (below the floor none can)
     for i in sorted((i for i, s in enumerate(scored) if s.score >= floor), key=lambda i: (-scored[i].score, i)):
-        if (scored[i].score + evidence.type_weight, -i) > best and (key := (total(i), -i)) > best:
+        if (scored[i].score + bonus, -i) > best and (key := (total(i), -i)) > best:
             best, at = key, i
     if not phrases_of(at) and is_heading(text, scored[at].start, scored[at].end):
         # a headline or a Markdown heading repeats the question's words without the answer: the
@@ -331,7 +337,7 @@ def _after_verb(sentence: str, start: int, verbs: frozenset[str]) -> re.Match[st
 def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str],
                    weight: Callable[[str], float], proximity: float, agent: bool,
                    measure: Measure | None = None, verbs: frozenset[str] = frozenset(),
-                   role: str = "") -> tuple[int, int] | None:
+                   roles: frozenset[str] = frozenset()) -> tuple[int, int] | None:
     """The phrase that shares a clause with the most question weight (its first when the sentence
     holds no question word), in passage coordinates (the sentence starts at `offset`). Each
     question word counts once, with its weight, for a phrase in its clause (no comma, semicolon,
@@ -343,9 +349,9 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     many / how much" question counts; only the amounts most surely of it are weighed ("250
     screens" for "How many screens", not "150 cinemas" nearer the question's other words). `verbs`:
     a "who did X beat" question's verb, so a name after it ("after beating Group B rivals the
-    Netherlands") counts as holding the heaviest word besides, as an agent does. `role`: the stem of
-    the role a "which centre / who is the band's bass player" question asks who holds, so a name the
-    role stands before ("Wales centre Sonny Parker") counts as holding the heaviest word besides."""
+    Netherlands") counts as holding the heaviest word besides, as an agent does. `roles`: the stems of
+    the roles a "which centre / who is the band's bass player / who runs ebay" question asks who holds,
+    so a name a role stands before ("Wales centre Sonny Parker") counts as holding the heaviest word besides."""
     if measure is not None and measure.change:  # "fall 9% last year to £6.2bn": by 9%; "to £6.2bn" says to what
         found = [p for p in found if not _LEVEL.search(sentence, max(0, p.start - 16), p.start)] or found
     if measure is not None:  # only the amounts most surely of what the question counts
@@ -378,20 +384,38 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
               or (_after_verb(sentence, phrase.start, verbs) if verbs else None))
         return sum(weight(stem) * v for stem, v in near.items()) + \
             (heaviest if by and stem_of(by.group(1).casefold()) in wanted else 0.0) + \
-            (heaviest if role and _holds_role(sentence, phrase, role) else 0.0)
+            (heaviest if roles and _holds_role(sentence, phrase, roles, wanted) else 0.0)
 
     phrase = max(found, key=lambda p: (score(p), -p.start))
     end = unit_end(sentence, phrase, measure) if measure is not None else None  # "200 new jobs", whole
     return offset + phrase.start, offset + (end or phrase.end)
 
 
-def _holds_role(sentence: str, phrase: Phrase, role: str) -> bool:
-    """Whether the word before the name at `phrase` is the role (a stem): "bass player Mike Mills",
-    "Spokesman Alan Jones", "Wales centre Sonny Parker"."""
+def _role_bonus(sentence: str, found: Sequence[Phrase], evidence: AnswerEvidence) -> float:
+    """evidence.role_weight when one of the asked roles stands before a name the sentence holds
+    ("IMF boss Rodrigo Rato" for "who heads the imf"), else 0."""
+    if not evidence.role_weight or not evidence.roles:
+        return 0.0
+    return evidence.role_weight if any(_holds_role(sentence, p, evidence.roles, evidence.asked) for p in found) else 0.0
+
+
+def _holds_role(sentence: str, phrase: Phrase, roles: frozenset[str], asked: Collection[str]) -> bool:
+    """Whether the word before the name at `phrase` is one of the roles (stems): "bass player Mike Mills",
+    "Spokesman Alan Jones", "Wales centre Sonny Parker", "chief executive Meg Whitman"; not a deputy's
+    ("vice president") nor the role of a body the question (`asked`: its stems) does not name."""
     if not sentence[phrase.start:phrase.start + 1].isupper():
         return False
     before = _WORD_BEFORE.search(sentence, max(0, phrase.start - 30), phrase.start)
-    return before is not None and _folded_stem(before.group(1)) == role
+    if before is None or _folded_stem(before.group(1)) not in roles:
+        return False
+    under = _WORD_BEFORE.search(sentence, max(0, before.start() - 24), before.start())
+    if under is None:
+        return True
+    word = under.group(1)
+    if word.casefold() in _UNDER:
+        return False  # "vice president Mike Nash": not the head
+    # "Ireland coach Eddie O'Sullivan" for "who coaches italy": another body's
+    return not word[:1].isupper() or _folded_stem(word) in asked or word.casefold() in STOP_WORDS
 
 
 def _apposition_end(sentence: str, phrase: Phrase) -> int:
@@ -481,6 +505,8 @@ _TO = re.compile(r"\s+to\s+")
 _AGENT = re.compile(r"\b(\w+)\s+by\s+(?:the\s+)?(?:[A-Z][\w-]*\s+)?(?:[a-z][\w-]*\s+){0,2}$")
 
 
+#: a word before a role that makes it another office than the one asked about
+_UNDER = frozenset("vice deputy assistant associate former ex".split())
 #: the word before a name: its role, when one ("bass player Mike Mills", "Spokesman Alan Jones")
 _WORD_BEFORE = re.compile(r"\b([A-Za-z][\w-]*)\s+$")
 #: the words before a verb's object, back to a clause's mark: "beating Group B rivals the Netherlands"

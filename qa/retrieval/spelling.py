@@ -26,6 +26,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from qa.retrieval.abbreviations import abbreviation_aliases
+from qa.retrieval.role_verbs import role_aliases
 from qa.retrieval.records import Query
 from qa.settings import RetrievalSettings
 from qa.retrieval.speller import QUESTION_WORDS, Lexicon, Suggestion, real_words_near, undo_slip
@@ -118,6 +119,8 @@ def _spelled(lexicon: Lexicon, question: str, settings: RetrievalSettings) -> Sp
     searched = "".join(pieces)  # the question's tokens serve the query unless a slip was corrected
     tokens = tokens if searched == text else tokenize(searched)
     for variant, stem in abbreviation_aliases(searched, tokens).items():  # "ceo" and "chief executive"
+        aliases.setdefault(variant, stem)
+    for variant, stem in role_aliases(searched).items():  # "who runs ebay": its "chief executive"
         aliases.setdefault(variant, stem)
     return Spelling(searched, corrected, aliases, tuple(dict.fromkeys(names)), tokens)
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from qa.retrieval.answer_types import DATE, FATE, NUMBER, PERSON, question_type
 from qa.retrieval.highlight import SentenceScore, answer_clause, first_clause
 from qa.retrieval.records import Hit, Query
+from qa.retrieval.role_verbs import verb_roles
 from qa.settings import RetrievalSettings
 from qa.index.store import CitationRow
 from qa.index.text import stem_of, tokenize
@@ -128,6 +129,8 @@ def differing(hits: Sequence[Hit], rows: Mapping[int, CitationRow], sentences: M
     highlights, a name's other spellings as the name), not tokenized again."""
     if not hits or hits[0].answer is None or question_type(query.text) not in DIFFERING_TYPES:
         return []
+    if verb_roles(query.text):
+        return []  # "who runs X": its chairman, its chief executive, last year's boss are all right answers
     asked = frozenset(query.tokens) | frozenset(query.aliases)
     top = hits[0]
     key, terms = phrase_key(rows[top.passage_id], sentences[top.passage_id], asked), _deaths_as_one(sentences[top.passage_id].words)
