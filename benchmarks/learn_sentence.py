@@ -20,6 +20,7 @@ import argparse
 import json
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +65,7 @@ def sentence_rows(text: str, args: tuple, kw: dict, chosen: tuple[int, int]) -> 
     """Each sentence's features (FEATURES) and span, for a passage scored with `args`."""
     query, weight, total, bigram, aliases, evidence, dense = (list(args) + [None] * 7)[:7]
     aliases, evidence, dense = kw.get("aliases", aliases), kw.get("evidence", evidence), kw.get("dense", dense)
-    scored = highlight._scored(text, query, weight, total, bigram, aliases, evidence, dense)
+    scored = highlight.sentence_scores(text, query, weight, total, bigram, aliases, evidence, dense)
     typed_kind = evidence is not None and evidence.kind and evidence.kind not in MARKED_ONLY
     best = max(s.match for s in scored) if scored else 0.0
     rows, spans = [], []
@@ -81,9 +82,9 @@ def sentence_rows(text: str, args: tuple, kw: dict, chosen: tuple[int, int]) -> 
         rows.append([s.match, s.score - s.match - added, added, float(bool(found)), float(fit),
                      float(highlight.opens_paragraph(text, s.start)), float(highlight.is_heading(text, s.start, s.end)),
                      float(i == 0), min(i, 6) / 6, float(i > 0 and prev >= best - 1e-9 and prev > s.match),
-                     prev - s.match, nxt - s.match, float(highlight._REFERS.match(text, s.start) is not None),
+                     prev - s.match, nxt - s.match, float(highlight.refers_back(text, s.start)),
                      math.log1p(len(s.tokens)) / 4, float(s.match >= best - 1e-9), s.match - best,
-                     float((s.start, s.end) == chosen), float(highlight._OPENS_QUOTE.match(text, s.start) is not None)])
+                     float((s.start, s.end) == chosen), float(highlight.opens_quote(text, s.start))])
         spans.append((s.start, s.end))
     return rows, spans
 
@@ -96,11 +97,12 @@ def dump(out: Path) -> None:
     cached = CachedEmbedder(Embedder(DEFAULT_MODEL), [q.text for q in questions], DEFAULT_MODEL)
     full = max((WORK / "index").glob("*/full"), key=lambda p: (p / "qa.sqlite").stat().st_mtime)
     bench = Bench.load(full, [q.text for q in questions], cached, DEFAULT_SETTINGS)
+    before = replace(DEFAULT_SETTINGS, choice_answer=0.0, choice_first=0.0, choice_heading=0.0)  # what was fitted on
     x, label, owner, texts = [], [], [], []
     with Capture() as cap:
         for n, (query, candidates, q) in enumerate(zip(bench.queries, bench.candidates, questions)):
             cap.calls = {}
-            ranking = rank_candidates(bench.snapshot, bench.passages, query, candidates, "hybrid", 10, DEFAULT_SETTINGS)
+            ranking = rank_candidates(bench.snapshot, bench.passages, query, candidates, "hybrid", 10, before)
             top = ranking.hits[0] if ranking.hits else None
             if top is None or top.path != q.path or not contains(top.start, top.end, q.spans):
                 continue
@@ -190,7 +192,7 @@ def report(data: Sentences) -> None:
         print(f"| {label} | {right[~data.gheld].mean():.4f} | {right[data.gheld].mean():.4f} |")
 
     print("| choice | tuning: answering sentence chosen | held-out |\n| --- | --- | --- |")
-    line("shipped", chosen)
+    line("the choice without its learned terms (choice_* 0, the dump's)", chosen)
     line("score + 0.2 x typed (no rules)", data.right(base + 0.2 * data.col("typed")))
     sets = {"parts": ["match", "context", "dense", "typed"],
             "parts + layout": ["match", "context", "dense", "typed", "fits", "lead", "heading", "first", "position",
@@ -210,7 +212,8 @@ def report(data: Sentences) -> None:
                   f"| fitted on held-out, tuning: {back[~data.gheld].mean():.4f} |")
             print("|   " + ", ".join(f"{n} {v / w[0]:.3f}" for n, v in zip(names, w)) + " | | |")
     base = shipped_score(data)
-    for label, names in (("shipped + layout", ["fits", "lead", "heading", "first", "position", "length"]),
+    for label, names in (("shipped: + fits, heading, first (RetrievalSettings.choice_*)", ["fits", "heading", "first"]),
+                         ("shipped + layout", ["fits", "lead", "heading", "first", "position", "length"]),
                          ("shipped + lead, heading, position", ["lead", "heading", "position"]),
                          ("shipped + neighbours", ["after_best", "prev_gap", "next_gap", "fits"]),
                          ("shipped + all", [f for f in FEATURES if f not in ("match", "context", "dense", "typed")])):

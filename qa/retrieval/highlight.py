@@ -262,6 +262,25 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
     return at, phrases_of(at)
 
 
+def sentence_scores(passage_text: str, query_tokens: list[str], weight: Callable[[str], float], total_weight: float,
+                    bigram_weight: float, aliases: Mapping[str, str] | None = None,
+                    evidence: AnswerEvidence | None = None, dense: Sequence[float] | None = None) -> list[_Sentence]:
+    """Each sentence of the passage as the choice scores it (span, word match, score with the
+    context and `dense`, tokens), before the type bonus and the rules: what
+    benchmarks/learn_sentence.py fits the choice's terms on."""
+    return _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence, dense)
+
+
+def refers_back(text: str, start: int) -> bool:
+    """Whether the sentence at `start` opens by referring back ("It", "They", "This" ...)."""
+    return _REFERS.match(text, start) is not None
+
+
+def opens_quote(text: str, start: int) -> bool:
+    """Whether the sentence at `start` opens with a quotation mark."""
+    return _OPENS_QUOTE.match(text, start) is not None
+
+
 def _layout_terms(text: str, scored: list[_Sentence], choice: Choice) -> list[float] | None:
     """Each sentence's learned layout terms (Choice.first for the passage's first, Choice.heading for a
     headline); None when both weigh nothing."""
