@@ -289,8 +289,8 @@ def _layout_terms(text: str, scored: list[_Sentence], choice: Choice) -> list[fl
     out = [0.0] * len(scored)
     out[0] += choice.first
     if choice.heading:
-        for i, s in enumerate(scored):
-            if is_heading(text, s.start, s.end):
+        for i, s in enumerate(scored):  # most sentences end with a stop: no heading, nothing sliced
+            if 0 < s.end <= len(text) and text[s.end - 1] not in _STOPS and is_heading(text, s.start, s.end):
                 out[i] += choice.heading
     return out
 
