@@ -44,7 +44,7 @@ class RetrievalSettings:
     # shipped score as an offset (benchmarks/learn_sentence.py: fits 0.166, first -0.045, heading -0.410):
     # BENCHMARKS.md "The sentence choice learned (sentence24)"
     choice_answer: float = 0.0  # added for a phrase of the asked type that is of what the question counts: 0.17 (the fit) gained 9 highlights of 5,397 (held-out 2) but marked 24 more wrong phrases (quality's phrase 0.6571 -> 0.6518) and looked up 18% more phrases
-    choice_first: float = -0.05  # added for the passage's first sentence (offline held-out 0.8811 -> 0.8830 with choice_heading; -0.1: 0.8797, -0.15: 0.8740): the stages' highlight 4011 -> 4017 (held-out 1864 -> 1868)
+    choice_first: float = -0.05  # added for the passage's first sentence (offline held-out 0.8811 -> 0.8830 with choice_heading; -0.1: 0.8797, -0.15: 0.8740): the stages' highlight 4011 -> 4017 (held-out 1864 -> 1868), quality.py highlight 0.7432 -> 0.7443, every row within 0.002
     choice_heading: float = -0.4  # added for a headline (a line no stop ends): the card's title says it already
     follow_sentences: int = 1  # a lead (paragraph's first sentence) without a phrase of the type asked for yields to the next sentence that holds one: the same table, row "follow_sentences 0" (-0.1 on SQuAD; kept for the news lead pattern the issue measured)
     follow_share: float = 0.5  # ... if that one scores at least this share of the lead (the issue's "How much extra tax relief" case needs <= 0.54)
