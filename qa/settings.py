@@ -40,6 +40,13 @@ class RetrievalSettings:
     answer_proximity: float = 0.3  # the answer phrase: a question word's nearness beside sharing its clause (qa/retrieval/highlight.py): BENCHMARKS.md "The answer phrase chosen by clause"
     context_weight: float = 0.5  # the question's weight a sentence lacks that the sentence before or the title holds: the same table, row "context_weight 0" (+0.7 highlight)
     anaphor_context_weight: float = 0.6  # context_weight of a sentence opening by referring back ("It was later renamed ...", qa/retrieval/highlight.py _REFERS), whose context is also what the sentence before read as its own when it referred back too: BENCHMARKS.md "The wrong sentence of the right passage, eighth session, after24" (tuning highlight 0.7316 -> 0.7330 at 0.6 with the carried context; 0.5 / 0.55 / 0.65 / 0.7 / 0.75: 0.7323 / 0.7323 / 0.7333 / 0.7333 / 0.7337, hit@1 lower from 0.65)
+    # the sentence choice's learned terms (qa/retrieval/highlight.py Choice; the choice only, not the score the
+    # re-rank reads): a conditional logit over the sentences of the tuning half's right first passages, the
+    # shipped score as an offset (benchmarks/learn_sentence.py: fits 0.166, first -0.045, heading -0.410):
+    # BENCHMARKS.md "The sentence choice learned (sentence24)"
+    choice_answer: float = 0.0  # added for a phrase of the asked type that is of what the question counts: 0.17 (the fit) gained 9 highlights of 5,397 (held-out 2) but marked 24 more wrong phrases (quality's phrase 0.6571 -> 0.6518) and looked up 18% more phrases
+    choice_first: float = -0.05  # added for the passage's first sentence (offline held-out 0.8811 -> 0.8830 with choice_heading; -0.1: 0.8797, -0.15: 0.8740): the stages' highlight 4011 -> 4017 (held-out 1864 -> 1868), quality.py highlight 0.7432 -> 0.7443, every row within 0.002
+    choice_heading: float = -0.4  # added for a headline (a line no stop ends): the card's title says it already
     follow_sentences: int = 1  # a lead (paragraph's first sentence) without a phrase of the type asked for yields to the next sentence that holds one: the same table, row "follow_sentences 0" (-0.1 on SQuAD; kept for the news lead pattern the issue measured)
     follow_share: float = 0.5  # ... if that one scores at least this share of the lead (the issue's "How much extra tax relief" case needs <= 0.54)
     follow_up_context: float = 0.1  # a follow-up's borrowed words (qa/retrieval/context.py) weigh this x theirs in the sentence choice and the re-rank: they find the story, the question's own words the sentence (at 1 "who is her lawyer" highlighted the previous answer's "real name" sentence again); BENCHMARKS.md "trial24b" (dev set: no follow-ups, unchanged)

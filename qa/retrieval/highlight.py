@@ -55,6 +55,18 @@ class SentenceScore(NamedTuple):
     found: tuple[Phrase, ...] = ()  # the chosen sentence's phrases while its answer is left for later (with_answer)
 
 
+class Choice(NamedTuple):
+    """What the choice of a passage's sentence weighs besides its score (the score the re-rank reads
+    is left as it is): `answer` added for a phrase of the asked type that is of what the question
+    counts, `first` for the passage's first sentence, `heading` for a line no stop ends (a headline).
+    Fitted together on the tuning half's first passages (benchmarks/learn_sentence.py,
+    RetrievalSettings.choice_*)."""
+
+    answer: float = 0.0
+    first: float = 0.0
+    heading: float = 0.0
+
+
 class AnswerEvidence(NamedTuple):
     """What a sentence is weighed with besides the question's words: the phrase type the question
     asks for (qa/retrieval/answer_types.py; None: any), its stems (a phrase must add a word to them), the
@@ -76,6 +88,7 @@ class AnswerEvidence(NamedTuple):
     #: the stems of the roles a "who" question asks who holds (answer_types.asked_role, role_verbs.verb_roles)
     roles: frozenset[str] = frozenset()
     role_weight: float = 0.0  # a sentence where one of `roles` stands before its name, beside type_weight
+    choice: Choice = Choice()  # what the choice weighs besides the score (learned; zeros: the score alone)
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -124,7 +137,8 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     if not scored:
         return SentenceScore(0, len(passage_text), 0.0)
     if evidence is None or not evidence.kind or evidence.kind in MARKED_ONLY:
-        at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
+        lay = _layout_terms(passage_text, scored, evidence.choice) if evidence is not None else None
+        at = max(range(len(scored)), key=lambda i: (scored[i].score + (lay[i] if lay else 0.0), -i))
         if evidence is not None and not evidence.kind:
             at = _past_headline(passage_text, scored, at, evidence.follow_share, query_tokens)
         found: list[Phrase] = [] if evidence is None or not evidence.kind else \
@@ -201,6 +215,8 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
     yields as one without a phrase does, to the next sentence holding one that is ("24.2 trillion
     pesos")."""
     found: dict[int, list[Phrase]] = {}
+    choice = evidence.choice
+    lay = _layout_terms(text, scored, choice) or [0.0] * len(scored)
 
     def phrases_of(i: int) -> list[Phrase]:
         if i not in found:
@@ -210,25 +226,29 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
                 found[i] = [p for p in found[i] if fits(sentence, p, evidence.measure)]
         return found[i]
 
-    def total(i: int) -> float:
-        held = phrases_of(i)
-        return scored[i].score + (evidence.type_weight + _role_bonus(text[scored[i].start:scored[i].end], held, evidence)
-                                  if held else 0.0)
-
     def answers(i: int) -> bool:  # a phrase of the type, and of what a "how many / much <noun>" question counts
         sentence, measure = text[scored[i].start:scored[i].end], evidence.measure
         return any(measure is None or not measure.units or fits(sentence, p, measure) for p in phrases_of(i))
 
-    bonus = evidence.type_weight + (evidence.role_weight if evidence.roles else 0.0)  # the most total() adds
-    floor = max(s.score for s in scored) - bonus - 1e-9
+    def total(i: int) -> float:  # what the choice weighs: the score, the type and role bonuses, the learned terms
+        held = phrases_of(i)
+        if not held:
+            return base[i]
+        return base[i] + evidence.type_weight + _role_bonus(text[scored[i].start:scored[i].end], held, evidence) + \
+            (choice.answer * answers(i) if choice.answer else 0.0)
+
+    base = [s.score + lay[i] for i, s in enumerate(scored)]
+    # the most a phrase can add
+    most = evidence.type_weight + max(choice.answer, 0.0) + (evidence.role_weight if evidence.roles else 0.0)
+    floor = max(base) - most - 1e-9
     # (total, -index) of the best so far, ties going to the earlier sentence: none above the floor
     # (a negative bonus) leaves the best score without a bonus
-    at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
-    best = (scored[at].score, -at) if scored[at].score < floor else (-math.inf, 0)
+    at = max(range(len(scored)), key=lambda i: (base[i], -i))
+    best = (base[at], -at) if base[at] < floor else (-math.inf, 0)
     # highest score first: a sentence that could not pass the best even with the bonus is not
     # looked in for phrases (below the floor none can)
-    for i in sorted((i for i, s in enumerate(scored) if s.score >= floor), key=lambda i: (-scored[i].score, i)):
-        if (scored[i].score + bonus, -i) > best and (key := (total(i), -i)) > best:
+    for i in sorted((i for i in range(len(scored)) if base[i] >= floor), key=lambda i: (-base[i], i)):
+        if (base[i] + most, -i) > best and (key := (total(i), -i)) > best:
             best, at = key, i
     if not phrases_of(at) and is_heading(text, scored[at].start, scored[at].end):
         # a headline or a Markdown heading repeats the question's words without the answer: the
@@ -247,6 +267,39 @@ def _typed_choice(text: str, scored: list[_Sentence], evidence: AnswerEvidence) 
     if not phrases_of(at) and evidence.measure is not None and evidence.measure.age:
         at = _age_after(text, scored, at, phrases_of, evidence.asked)
     return at, phrases_of(at)
+
+
+def sentence_scores(passage_text: str, query_tokens: list[str], weight: Callable[[str], float], total_weight: float,
+                    bigram_weight: float, aliases: Mapping[str, str] | None = None,
+                    evidence: AnswerEvidence | None = None, dense: Sequence[float] | None = None) -> list[_Sentence]:
+    """Each sentence of the passage as the choice scores it (span, word match, score with the
+    context and `dense`, tokens), before the type bonus and the rules: what
+    benchmarks/learn_sentence.py fits the choice's terms on."""
+    return _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence, dense)
+
+
+def refers_back(text: str, start: int) -> bool:
+    """Whether the sentence at `start` opens by referring back ("It", "They", "This" ...)."""
+    return _REFERS.match(text, start) is not None
+
+
+def opens_quote(text: str, start: int) -> bool:
+    """Whether the sentence at `start` opens with a quotation mark."""
+    return _OPENS_QUOTE.match(text, start) is not None
+
+
+def _layout_terms(text: str, scored: list[_Sentence], choice: Choice) -> list[float] | None:
+    """Each sentence's learned layout terms (Choice.first for the passage's first, Choice.heading for a
+    headline); None when both weigh nothing."""
+    if not (choice.first or choice.heading):
+        return None
+    out = [0.0] * len(scored)
+    out[0] += choice.first
+    if choice.heading:
+        for i, s in enumerate(scored):  # most sentences end with a stop: no heading, nothing sliced
+            if 0 < s.end <= len(text) and text[s.end - 1] not in _STOPS and is_heading(text, s.start, s.end):
+                out[i] += choice.heading
+    return out
 
 
 def _age_after(text: str, scored: list[_Sentence], at: int, phrases_of: Callable[[int], list[Phrase]],

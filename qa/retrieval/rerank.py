@@ -11,7 +11,7 @@ import numpy as np
 
 from qa.retrieval.role_verbs import verb_roles
 from qa.retrieval.answer_types import PERSON, asked_role, asks_agent, measure_of, own_names, question_type
-from qa.retrieval.highlight import AnswerEvidence, SentenceScore, article_factor, scored_best_sentence, with_answer
+from qa.retrieval.highlight import AnswerEvidence, Choice, SentenceScore, article_factor, scored_best_sentence, with_answer
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
 from qa.index.store import CitationRow, DocumentPassage
@@ -112,6 +112,7 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
     own = own_names(question) if kind == PERSON else ()
     roles = frozenset({asked_role(question)} - {""}) | verb_roles(question) if kind == PERSON else frozenset()
     titles: dict[str, frozenset[str]] = {}
+    choice = Choice(settings.choice_answer, settings.choice_first, settings.choice_heading)
     out = {}
     for pid, row in rows.items():
         if row.title not in titles:
@@ -120,7 +121,7 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
                                   settings.context_weight, settings.follow_sentences, settings.follow_share,
                                   settings.answer_proximity, agent, measure, own,
                                   before.get(pid, frozenset()) if before else frozenset(),
-                                  settings.anaphor_context_weight, roles, settings.role_holder_weight)
+                                  settings.anaphor_context_weight, roles, settings.role_holder_weight, choice)
         weight = weights[row.doc_id].__getitem__
         out[pid] = scored_best_sentence(row.text, tokens, weight, total_weight, settings.bigram_weight, aliases,
                                         evidence, dense.get(pid) if dense is not None else None, pending is None)
