@@ -44,12 +44,46 @@ working directory. Here that is: {index}
 
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, whose help is written whole or fails: argparse drops a write error, so
-    `qa --help > /dev/full` said nothing and exited 0 (the subcommands' parsers are of this class)."""
+    `qa --help > /dev/full` said nothing and exited 0 (the subcommands' parsers are of this class).
+    A flag no parser knows is said with the usage of the command it was given to (`qa ask
+    --bogus`: ask's flags, not the top level's), and with --json also as `{"error": ...}` on stdout."""
+
+    #: set on every parser of the command line when it holds --json (`main`)
+    json_errors = False
 
     def print_help(self, file=None) -> None:
         out = file or sys.stdout
         out.write(self.format_help())
         out.flush()
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # argparse's own parse_args says this with the top level's usage
+            command = _commands(self).get(getattr(parsed, "command", None), self)
+            command.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def error(self, message: str):  # type: ignore[override]
+        if self.json_errors:
+            json_error(message)
+        super().error(message)
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The parser's subcommands by name ({} for a parser without any)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def json_error(message: str) -> None:
+    """An error as a script reading --json gets it: one object on stdout, `{"error": MESSAGE}`
+    (the person's `qa: error:` line still goes to stderr). Nothing when stdout cannot be written."""
+    try:
+        print(json.dumps({"error": message}, ensure_ascii=False), flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,8 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the real command line, not a caller's list
         streams.utf8_process()
     streams.fill_closed()
+    json_output = "--json" in (sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    for each in [parser, *_commands(parser).values()]:
+        each.json_errors = json_output
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except (SystemExit, OSError) as exc:  # --help or --version printed, or a bad flag
         failed = streams.write_failed(exc if isinstance(exc, OSError) else None)
         if failed is not None:
@@ -161,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             _exit_unwalked()
         return code if failed is None else failed
     except QAError as exc:
+        if json_output:
+            json_error(str(exc))
         say(f"qa: error: {exc}")
         return 1
     except KeyboardInterrupt as exc:  # only a command that writes has an index to speak of
@@ -168,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         done = "; the index is as it was before this run" if writes else ""
         if isinstance(exc, InterruptedAfterCommit):
             done = " after the index was updated: it is whole and holds this run's changes"
+        if json_output:
+            json_error("interrupted" + done)
         print("qa: interrupted" + done, file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: still one line, the traceback on request
@@ -176,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
             return failed
         if os.environ.get("QA_DEBUG"):
             raise
+        if json_output:
+            json_error(f"unexpected error: {type(exc).__name__}: {exc}")
         say(f"qa: unexpected error: {type(exc).__name__}: {exc} (set QA_DEBUG=1 for the traceback)")
         return 1
 
@@ -477,6 +521,8 @@ def _answer_each(args: argparse.Namespace, searcher: object, opened: tuple[int, 
         except QAError as exc:
             if args.question != "-":
                 raise
+            if args.json:  # in its place: a script pairs its lines with the output's
+                print(json.dumps({"question": line, "error": str(exc)}, ensure_ascii=False), flush=True)
             say(f'qa: error: skipped "{line}": {exc}')
             skipped += 1
             continue
