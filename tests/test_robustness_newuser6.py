@@ -74,3 +74,25 @@ def test_an_unknown_flag_after_a_command_shows_that_commands_usage(run_qa):
     assert other.stderr.startswith("usage: qa index ") and "unrecognized arguments: --chek" in other.stderr
 
 
+# -- an index made by the first qa ------------------------------------------------------------------
+def test_check_of_a_first_day_index_without_a_term_file_is_whole(built, run_qa):
+    """An index made by the project's first `qa index` (220fc13, 2026-11-21: no term file, no
+    record, no schema version) answered questions (its BM25 terms rebuilt from the stored tokens,
+    as README promises) but `qa index --check` called it damaged: "terms.1.npz is damaged
+    (unreadable)"; `repair with: qa index` for an index that needed none."""
+    from qa.index import store
+
+    index, _ = built
+    with sqlite3.connect(index / store.DB_NAME) as conn:  # the layout the first qa wrote
+        conn.execute("DELETE FROM meta WHERE key IN ('segments', 'kept_files', 'record')")
+        conn.execute("DROP TABLE deleted_passages")
+        conn.execute("PRAGMA user_version = 0")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    for path in index.glob("terms.*"):
+        path.unlink()
+    assert "Derna" in run_qa("ask", "--mode", "bm25", "who heads derna", "--index", str(index)).stdout
+    result = run_qa("index", "--check", "--json", "--index", str(index))
+    found = json.loads(result.stdout)
+    assert result.returncode == 0 and found["whole"] and not found["problems"], found
+
+
