@@ -96,3 +96,53 @@ def test_check_of_a_first_day_index_without_a_term_file_is_whole(built, run_qa):
     assert result.returncode == 0 and found["whole"] and not found["problems"], found
 
 
+# -- a named pipe where an article was -------------------------------------------------------------
+def _release(fifo) -> None:
+    """Open the pipe for writing, which lets a reader blocked on it go (the code before the fix)."""
+    import os
+
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:  # no reader waiting: nothing to release
+        pass
+
+
+def test_a_named_pipe_where_an_article_was_is_refused_not_waited_on(tmp_path):
+    """A file replaced by a named pipe between the scan and its read: `qa index` blocked in
+    `open` (wchan wait_for_partner) until something wrote to the pipe, holding the write lock."""
+    import os
+    import threading
+    from types import SimpleNamespace
+
+    from qa.config import ChunkSettings
+    from qa.index.sync_read import read_file
+
+    fifo = tmp_path / "article.txt"
+    os.mkfifo(fifo)
+    done: list = []
+    reader = threading.Thread(target=lambda: done.append(read_file(
+        SimpleNamespace(rebuild=False, unread_news=set()), SimpleNamespace(path=str(fifo), old=None),
+        ChunkSettings())), daemon=True)
+    reader.start()
+    reader.join(20)
+    _release(fifo)
+    assert done and done[0].skipped == "not a regular file", done
+
+
+def test_check_ends_with_a_named_pipe_where_an_indexed_article_was(built, tmp_path):
+    """`qa index --check` reads every indexed file to compare its text: it never ended."""
+    import os
+    import subprocess
+
+    from cli_util import qa
+
+    index, src = built
+    victim = sorted(src.glob("*.txt"))[0]
+    victim.unlink()
+    os.mkfifo(victim)
+    try:
+        result = qa("index", "--check", "--json", "--index", str(index), cwd=tmp_path, timeout=60)
+    except subprocess.TimeoutExpired:
+        _release(victim)
+        raise
+    assert result.returncode == 0 and json.loads(result.stdout)["whole"], result

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.config import DEFAULT_MODEL
-from qa.ingest.documents import Document, Unreadable, parse
+from qa.ingest.documents import Document, Unreadable, open_regular, parse
 from qa.errors import QAError
 from qa.retrieval import local_index
 from qa.index.text import ANALYZER
@@ -93,7 +93,8 @@ def read_article(path: str, hit: Hit | None = None) -> Article:
     """Read and parse a source file; a file changed since it was indexed is a problem when the
     cited passage is no longer where the index says."""
     try:
-        doc = parse(Path(path), Path(path).read_bytes())
+        with open_regular(path) as handle:  # a named pipe there now would block the reading worker
+            doc = parse(Path(path), handle.read())
     except OSError as exc:
         if hit is not None and hit.available and os.path.isdir(os.path.dirname(path)) and not os.path.lexists(path):
             # its folder is here: the file was deleted or moved since the answer, not unmounted
