@@ -96,6 +96,64 @@ def test_check_of_a_first_day_index_without_a_term_file_is_whole(built, run_qa):
     assert result.returncode == 0 and found["whole"] and not found["problems"], found
 
 
+# -- the chat: a paragraph pasted at 80x24 ----------------------------------------------------------
+@pytest.fixture
+def library(tmp_path, monkeypatch):
+    from qa.index.indexer import sync
+
+    shutil.copytree(SEEDS, tmp_path / "articles")
+    sync(tmp_path / "index", [tmp_path / "articles"], embedder=HashEmbedder())
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return tmp_path
+
+
+@run_async
+async def test_a_pasted_paragraph_leaves_its_answer_in_view(library):
+    """A paragraph pasted as the question (1,700 characters) at 80x24: the chat scrolled its
+    question to the top, and the question filled the screen: no card, no "Not found", nothing of
+    the answer in view, only the paste. The question is shown cut to a few lines, saying how long
+    it was; the whole of it is searched (and exported)."""
+    app = QAApp(library / "index", embedder_factory=lambda name: HashEmbedder(), poll_seconds=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        box = app.chat.query_one(HistoryInput)
+        box.value = PASTED.strip()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        asked = app.chat.query(QuestionMessage).last()
+        assert asked.question == PASTED.strip()  # searched whole
+        assert asked.region.height <= 6, asked.region
+        view = app.chat.query(AnswerView).last()
+        transcript = app.chat.transcript
+        assert view.region.height and view.region.y < transcript.region.bottom - 2, (view.region, transcript.region)
+
+
+@run_async
+async def test_a_pasted_paragraph_with_pronouns_is_no_follow_up(library):
+    """The paragraph's "it" and "them" point inside it: it was taken as a follow-up and searched
+    with the words of the question before ("follow-up, also searched for: ...")."""
+    app = QAApp(library / "index", embedder_factory=lambda name: HashEmbedder(), poll_seconds=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        box = app.chat.query_one(HistoryInput)
+        for question in ("What did Novartis pay for Hexal?", PASTED.strip()):
+            box.value = question
+            await pilot.press("enter")
+            await settle(pilot)
+        pasted, = [turn for turn, _ in app.chat.turns if turn.question == PASTED.strip()]
+        assert not pasted.follow_up, pasted.context
+
+
+def test_a_long_question_with_a_pronoun_is_still_a_follow_up_when_typed():
+    """The other side: a question as typed, pronoun and all, still borrows its topic."""
+    from qa.retrieval.context import Conversation
+
+    chat = Conversation()
+    chat.ask("Who heads Ansar al-Sharia in Derna?")
+    assert chat.ask("what did he say about the fighting with the Islamic State group in the city").follow_up
+
+
 # -- a named pipe where an article was -------------------------------------------------------------
 def _release(fifo) -> None:
     """Open the pipe for writing, which lets a reader blocked on it go (the code before the fix)."""
