@@ -109,14 +109,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: `qa index --help` and `qa ask --help` end with examples, as `qa --help` does: a user asks the
+#: command's own help, which listed flags and no filter prefix, no `qa ask -`, no --watch
+INDEX_EXAMPLES = """\
+examples:
+  qa index ~/articles            add the folder to the sources and index it
+  qa index                       sync: new, changed and deleted files of every source
+  qa index --watch               sync, then again whenever a source changes (Ctrl-C stops)
+  qa index --check               verify the index, changing nothing (qa index repairs)
+  qa index --rebuild             read and embed everything again
+"""
+ASK_EXAMPLES = """\
+examples:
+  qa ask "Who heads Ansar al-Sharia in Derna?"
+  qa ask -k 5 --json "Who drove IS out of Derna?"
+  qa ask --since 2024-01 --until "30 June 2024" --source reuters "Who met in Tripoli?"
+  qa ask "since:2024 source:*.html Who met in Tripoli?"   the same filters as a prefix
+  qa ask --mode bm25 "Derna"     keywords only: no model loaded
+  qa ask - < questions.txt       one question per line, answered in one process
+"""
+
+
+def _wrapped(text: str) -> str:
+    """A description wrapped as argparse would, for a parser whose epilog of examples is kept raw."""
+    import textwrap
+
+    return textwrap.fill(text, width=78)
+
+
 def _add_index_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p_index = sub.add_parser("index", parents=[common], help="add files or folders and sync the index",
-                             description="Add the given files or folders to the index's sources, then bring "
+                             description=_wrapped("Add the given files or folders to the index's sources, then bring "
                                          "the index in line with all sources: new files are embedded, changed "
                                          "ones redone, deleted ones removed, unchanged ones left alone. A source "
                                          "folder that is missing, empty or unreadable keeps its documents (qa "
                                          "remove takes them out). With no sources yet and no PATH, indexes the "
-                                         "checkout's seeds/.")
+                                         "checkout's seeds/."),
+                             epilog=INDEX_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p_index.add_argument("paths", nargs="*", metavar="PATH", help="file or folder of articles (.txt .md .html .pdf)")
     p_index.add_argument("--model", help="sentence-transformers model name or path (default: the index's, "
                                          "else all-MiniLM-L6-v2; $QA_MODEL); changing it rebuilds")
@@ -134,8 +163,9 @@ def _add_index_command(sub: argparse._SubParsersAction, common: argparse.Argumen
 
 def _add_ask_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p_ask = sub.add_parser("ask", parents=[common], help="answer a question with cited passages",
-                           description="Print the passages that best answer the question, each with its "
-                                       "citation and the answering sentence highlighted.")
+                           description=_wrapped("Print the passages that best answer the question, each with "
+                                                "its citation and the answering sentence highlighted."),
+                           epilog=ASK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p_ask.add_argument("question", metavar="QUESTION", help='the question, or "-" to read one per line from stdin')
     p_ask.add_argument("-k", type=int, default=DEFAULT_TOP_K, metavar="N", help=f"passages to return (default {DEFAULT_TOP_K})")
     p_ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")

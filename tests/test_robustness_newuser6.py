@@ -74,6 +74,16 @@ def test_an_unknown_flag_after_a_command_shows_that_commands_usage(run_qa):
     assert other.stderr.startswith("usage: qa index ") and "unrecognized arguments: --chek" in other.stderr
 
 
+@pytest.mark.parametrize("command, shown", [("ask", ["since:2024", "qa ask - <", "--mode bm25"]),
+                                            ("index", ["qa index --watch", "qa index --check"])])
+def test_the_help_of_ask_and_index_ends_with_examples(run_qa, command, shown):
+    """`qa ask --help`, where a new user looks first, listed flags only: nothing of the filter
+    prefix (since:, source:) or of `qa ask -`, which `qa --help` shows."""
+    result = run_qa(command, "--help")
+    assert result.returncode == 0 and "\nexamples:\n" in result.stdout, result.stdout
+    assert all(example in result.stdout for example in shown), result.stdout
+
+
 # -- an index made by the first qa ------------------------------------------------------------------
 def test_check_of_a_first_day_index_without_a_term_file_is_whole(built, run_qa):
     """An index made by the project's first `qa index` (220fc13, 2026-11-21: no term file, no
