@@ -139,6 +139,16 @@ async def test_a_pasted_paragraph_leaves_its_answer_in_view(library):
         assert view.region.height and view.region.y < transcript.region.bottom - 2, (view.region, transcript.region)
 
 
+def test_a_pasted_paragraph_not_found_names_a_few_of_its_words_and_counts_them():
+    """"Not found ... Looked for the words" listed every key word of a pasted paragraph (126 of
+    them): a screenful in the chat at 80x24, and in `qa ask`."""
+    from qa.presenter import looked_for
+
+    said = looked_for(PASTED)
+    assert len(said) < 300 and said.endswith(" in all)") and "Derbi" in said, said
+    assert looked_for("What is the capital of Peru?") == "the words capital and the names Peru"
+
+
 @run_async
 async def test_a_pasted_paragraph_with_pronouns_is_no_follow_up(library):
     """The paragraph's "it" and "them" point inside it: it was taken as a follow-up and searched
