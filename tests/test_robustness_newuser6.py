@@ -165,6 +165,41 @@ async def test_a_pasted_paragraph_with_pronouns_is_no_follow_up(library):
         assert not pasted.follow_up, pasted.context
 
 
+def _chat_lines(app) -> list[str]:
+    from qa.ui.widgets import Notice
+
+    return [str(notice.visual) for notice in app.chat.query(Notice)]
+
+
+@run_async
+async def test_an_index_whose_drive_goes_away_is_gone_not_to_be_built(library):
+    """The index on a drive unmounted with the app open: the chat said "no index in ...; build
+    one with: qa index PATH (e.g. qa index seeds)" and "Press Ctrl+R to index seeds/", which
+    would make a new index of the seeds in the folder of the user's own, only away; a question
+    then said "no index" twice. It says the index is gone and comes back by itself, and does."""
+    app = QAApp(library / "index", embedder_factory=lambda name: HashEmbedder(), poll_seconds=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        (library / "index").rename(library / "away")  # the drive unmounted
+        app.check_sources()
+        await settle(pilot)
+        box = app.chat.query_one(HistoryInput)
+        box.value = "who heads derna"
+        await pilot.press("enter")
+        await settle(pilot)
+        said = _chat_lines(app)
+        gone = [line for line in said if "is gone since the app opened it" in line]
+        assert len(gone) == 2, said  # once when seen, once for the question (not twice for it)
+        assert not any("Ctrl+R" in line or "build one" in line or "no index" in line for line in said), said
+        (library / "away").rename(library / "index")  # back
+        app.check_sources()
+        await settle(pilot)
+        assert _chat_lines(app)[-1].startswith("The index is back: 2 articles"), _chat_lines(app)
+        await pilot.press(*"who heads derna", "enter")
+        await settle(pilot)
+        assert app.chat.query(AnswerView), _chat_lines(app)
+
+
 def test_a_long_question_with_a_pronoun_is_still_a_follow_up_when_typed():
     """The other side: a question as typed, pronoun and all, still borrows its topic."""
     from qa.retrieval.context import Conversation
