@@ -506,6 +506,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         from qa.streams import check_stdin
 
         check_stdin()
+        if _is_terminal(sys.stdin):  # typed at a prompt, qa waited in silence: say what it waits for
+            say("qa: reading questions from the terminal, one a line; Ctrl-D ends "
+                "(from a file: qa ask - < questions.txt)")
     elif not args.question.strip():
         raise QAError('the question is empty; ask e.g.: qa ask "Who heads Ansar al-Sharia in Derna?"')
     elif "\n" not in args.question and os.path.isfile(args.question):
@@ -535,6 +538,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     finally:
         gc.unfreeze()  # a caller in the same process (the tests' run_qa) collects it as before
     return 1 if skipped else 0
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _answer_each(args: argparse.Namespace, searcher: object, opened: tuple[int, int] | None,

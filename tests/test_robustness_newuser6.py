@@ -84,6 +84,28 @@ def test_the_help_of_ask_and_index_ends_with_examples(run_qa, command, shown):
     assert all(example in result.stdout for example in shown), result.stdout
 
 
+def test_ask_dash_typed_at_a_terminal_says_what_it_waits_for(built, run_qa, monkeypatch):
+    """`qa ask -` typed at a prompt (a new user trying the README's line) waited in silence: the
+    terminal looked hung. On a terminal it says it reads questions and how to end; from a file or
+    a pipe it says nothing, as before."""
+    import io
+    import sys
+
+    index, _ = built
+
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    piped = run_qa("ask", "-", "--mode", "bm25", "--index", str(index), stdin="who heads derna\n")
+    assert "reading questions" not in piped.stderr, piped.stderr
+    typed = Terminal(io.BytesIO(b"who heads derna\n"), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", typed)
+    result = run_qa("ask", "-", "--mode", "bm25", "--index", str(index))
+    assert result.returncode == 0 and "Derna" in result.stdout, result
+    assert result.stderr.startswith("qa: reading questions from the terminal, one a line; Ctrl-D ends"), result.stderr
+
+
 # -- an index made by the first qa ------------------------------------------------------------------
 def test_check_of_a_first_day_index_without_a_term_file_is_whole(built, run_qa):
     """An index made by the project's first `qa index` (220fc13, 2026-11-21: no term file, no
