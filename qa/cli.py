@@ -44,12 +44,46 @@ working directory. Here that is: {index}
 
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, whose help is written whole or fails: argparse drops a write error, so
-    `qa --help > /dev/full` said nothing and exited 0 (the subcommands' parsers are of this class)."""
+    `qa --help > /dev/full` said nothing and exited 0 (the subcommands' parsers are of this class).
+    A flag no parser knows is said with the usage of the command it was given to (`qa ask
+    --bogus`: ask's flags, not the top level's), and with --json also as `{"error": ...}` on stdout."""
+
+    #: set on every parser of the command line when it holds --json (`main`)
+    json_errors = False
 
     def print_help(self, file=None) -> None:
         out = file or sys.stdout
         out.write(self.format_help())
         out.flush()
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # argparse's own parse_args says this with the top level's usage
+            command = _commands(self).get(getattr(parsed, "command", None), self)
+            command.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def error(self, message: str):  # type: ignore[override]
+        if self.json_errors:
+            json_error(message)
+        super().error(message)
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The parser's subcommands by name ({} for a parser without any)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def json_error(message: str) -> None:
+    """An error as a script reading --json gets it: one object on stdout, `{"error": MESSAGE}`
+    (the person's `qa: error:` line still goes to stderr). Nothing when stdout cannot be written."""
+    try:
+        print(json.dumps({"error": message}, ensure_ascii=False), flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,14 +109,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: `qa index --help` and `qa ask --help` end with examples, as `qa --help` does: a user asks the
+#: command's own help, which listed flags and no filter prefix, no `qa ask -`, no --watch
+INDEX_EXAMPLES = """\
+examples:
+  qa index ~/articles            add the folder to the sources and index it
+  qa index                       sync: new, changed and deleted files of every source
+  qa index --watch               sync, then again whenever a source changes (Ctrl-C stops)
+  qa index --check               verify the index, changing nothing (qa index repairs)
+  qa index --rebuild             read and embed everything again
+"""
+ASK_EXAMPLES = """\
+examples:
+  qa ask "Who heads Ansar al-Sharia in Derna?"
+  qa ask -k 5 --json "Who drove IS out of Derna?"
+  qa ask --since 2024-01 --until "30 June 2024" --source reuters "Who met in Tripoli?"
+  qa ask "since:2024 source:*.html Who met in Tripoli?"   the same filters as a prefix
+  qa ask --mode bm25 "Derna"     keywords only: no model loaded
+  qa ask - < questions.txt       one question per line, answered in one process
+"""
+
+
+def _wrapped(text: str) -> str:
+    """A description wrapped as argparse would, for a parser whose epilog of examples is kept raw."""
+    import textwrap
+
+    return textwrap.fill(text, width=78)
+
+
 def _add_index_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p_index = sub.add_parser("index", parents=[common], help="add files or folders and sync the index",
-                             description="Add the given files or folders to the index's sources, then bring "
+                             description=_wrapped("Add the given files or folders to the index's sources, then bring "
                                          "the index in line with all sources: new files are embedded, changed "
                                          "ones redone, deleted ones removed, unchanged ones left alone. A source "
                                          "folder that is missing, empty or unreadable keeps its documents (qa "
                                          "remove takes them out). With no sources yet and no PATH, indexes the "
-                                         "checkout's seeds/.")
+                                         "checkout's seeds/."),
+                             epilog=INDEX_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p_index.add_argument("paths", nargs="*", metavar="PATH", help="file or folder of articles (.txt .md .html .pdf)")
     p_index.add_argument("--model", help="sentence-transformers model name or path (default: the index's, "
                                          "else all-MiniLM-L6-v2; $QA_MODEL); changing it rebuilds")
@@ -100,8 +163,9 @@ def _add_index_command(sub: argparse._SubParsersAction, common: argparse.Argumen
 
 def _add_ask_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p_ask = sub.add_parser("ask", parents=[common], help="answer a question with cited passages",
-                           description="Print the passages that best answer the question, each with its "
-                                       "citation and the answering sentence highlighted.")
+                           description=_wrapped("Print the passages that best answer the question, each with "
+                                                "its citation and the answering sentence highlighted."),
+                           epilog=ASK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p_ask.add_argument("question", metavar="QUESTION", help='the question, or "-" to read one per line from stdin')
     p_ask.add_argument("-k", type=int, default=DEFAULT_TOP_K, metavar="N", help=f"passages to return (default {DEFAULT_TOP_K})")
     p_ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
@@ -144,8 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the real command line, not a caller's list
         streams.utf8_process()
     streams.fill_closed()
+    json_output = "--json" in (sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    for each in [parser, *_commands(parser).values()]:
+        each.json_errors = json_output
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except (SystemExit, OSError) as exc:  # --help or --version printed, or a bad flag
         failed = streams.write_failed(exc if isinstance(exc, OSError) else None)
         if failed is not None:
@@ -161,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
             _exit_unwalked()
         return code if failed is None else failed
     except QAError as exc:
+        if json_output:
+            json_error(str(exc))
         say(f"qa: error: {exc}")
         return 1
     except KeyboardInterrupt as exc:  # only a command that writes has an index to speak of
@@ -168,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         done = "; the index is as it was before this run" if writes else ""
         if isinstance(exc, InterruptedAfterCommit):
             done = " after the index was updated: it is whole and holds this run's changes"
+        if json_output:
+            json_error("interrupted" + done)
         print("qa: interrupted" + done, file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: still one line, the traceback on request
@@ -176,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             return failed
         if os.environ.get("QA_DEBUG"):
             raise
+        if json_output:
+            json_error(f"unexpected error: {type(exc).__name__}: {exc}")
         say(f"qa: unexpected error: {type(exc).__name__}: {exc} (set QA_DEBUG=1 for the traceback)")
         return 1
 
@@ -432,6 +506,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         from qa.streams import check_stdin
 
         check_stdin()
+        if _is_terminal(sys.stdin):  # typed at a prompt, qa waited in silence: say what it waits for
+            say("qa: reading questions from the terminal, one a line; Ctrl-D ends "
+                "(from a file: qa ask - < questions.txt)")
     elif not args.question.strip():
         raise QAError('the question is empty; ask e.g.: qa ask "Who heads Ansar al-Sharia in Derna?"')
     elif "\n" not in args.question and os.path.isfile(args.question):
@@ -463,6 +540,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 1 if skipped else 0
 
 
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def _answer_each(args: argparse.Namespace, searcher: object, opened: tuple[int, int] | None,
                  embedder: object, flags: object) -> int:
     """Answer the question, or each line of stdin, as JSON or for a person; the number of lines
@@ -477,6 +561,8 @@ def _answer_each(args: argparse.Namespace, searcher: object, opened: tuple[int, 
         except QAError as exc:
             if args.question != "-":
                 raise
+            if args.json:  # in its place: a script pairs its lines with the output's
+                print(json.dumps({"question": line, "error": str(exc)}, ensure_ascii=False), flush=True)
             say(f'qa: error: skipped "{line}": {exc}')
             skipped += 1
             continue

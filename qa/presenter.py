@@ -135,6 +135,16 @@ def as_searched(question: str, corrected: dict[str, str]) -> str:
     return "".join(pieces) + text[last:]
 
 
+#: most words a "Looked for" line names (and half as many names): a pasted paragraph not found
+#: listed its 126 key words, a screenful at 80x24 in the chat and in `qa ask` (the UI's "why"
+#: line stops at eight, `MAX_HELD_SHOWN`)
+LOOKED_FOR_SHOWN = 12
+
+
+def _first(words: list[str], shown: int) -> str:
+    return ", ".join(words[:shown]) + (", …" if len(words) > shown else "")
+
+
 def looked_for(query: str) -> str:
     """What a question was searched for, as a "not found" answer says it: its key words and names
     (so the user can rephrase)."""
@@ -144,11 +154,12 @@ def looked_for(query: str) -> str:
     others = [w for w in key_words(query) if w not in named]
     parts = []
     if others:
-        parts.append("the words " + ", ".join(others))
+        parts.append("the words " + _first(others, LOOKED_FOR_SHOWN))
     if named:
-        parts.append("the names " + ", ".join(named))
+        parts.append("the names " + _first(named, LOOKED_FOR_SHOWN // 2))
     if parts:
-        return " and ".join(parts)
+        cut = len(others) > LOOKED_FOR_SHOWN or len(named) > LOOKED_FOR_SHOWN // 2
+        return " and ".join(parts) + (f" ({len(others) + len(named)} in all)" if cut else "")
     # "???" or "🚋🚋" holds no word at all: "only common words" would send the user hunting for them
     return "no key words (only common words)" if re.search(r"\w", query) else "no words (only punctuation or symbols)"
 

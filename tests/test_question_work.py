@@ -80,11 +80,15 @@ def test_the_citation_check_reads_a_source_file_once_per_question(stand_in_seed_
         cache.cache_clear()
     opened: Counter = Counter()
 
+    from qa.ingest import documents
+
+    real_open = documents.open_regular  # how the citation check opens a source file
+
     def counting_open(path, *args, **kwargs):
         opened[str(path)] += 1
-        return open(path, *args, **kwargs)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(integrity, "open", counting_open, raising=False)
+    monkeypatch.setattr(documents, "open_regular", counting_open)
     answer = Searcher(stand_in_seed_index).search(QUESTION, k=6, embedder=stand_in)
     by_file = Counter(hit.path for hit in answer.hits)
     assert max(by_file.values()) > 1  # the point: several cards of one article

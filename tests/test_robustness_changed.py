@@ -80,5 +80,5 @@ def test_qa_ask_stdin_says_so_in_one_line_when_its_index_is_gone(tmp_path):
     assert json.loads(proc.stdout.readline())["passages"]
     shutil.rmtree(index)
     out, err = proc.communicate("What flooded the harbour?\n", timeout=60)
-    assert proc.returncode == 1 and out == ""
+    assert proc.returncode == 1 and "gone" in json.loads(out)["error"]  # --json: the error as JSON too
     assert err.count("\n") == 1 and err.startswith("qa: error:") and "gone" in err

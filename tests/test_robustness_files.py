@@ -3,7 +3,6 @@ exact spans, never a crash, never an unbounded passage."""
 
 from __future__ import annotations
 
-import builtins
 import codecs
 import os
 import zipfile
@@ -177,14 +176,14 @@ def test_symlink_loops_do_not_hang_and_are_reported(tmp_path):
 
 def _deny(monkeypatch, victim: Path) -> None:
     """Root can read anything, so 'no permission' is simulated where the indexer opens files."""
-    real_open = builtins.open
+    real_open = sync_read.open_regular  # how the sync opens an article (a named pipe refused unopened)
 
     def guarded(file, *args, **kwargs):
         if os.fspath(file) == str(victim):
             raise PermissionError(13, "Permission denied", str(victim))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(sync_read, "open", guarded, raising=False)
+    monkeypatch.setattr(sync_read, "open_regular", guarded)
 
 
 def test_unreadable_file_is_skipped_and_an_indexed_one_kept(tmp_path, monkeypatch):

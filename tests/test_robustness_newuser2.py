@@ -132,8 +132,11 @@ def test_a_bad_line_of_qa_ask_stdin_is_skipped_and_said_the_rest_answered(built,
     lines = "Who heads Ansar al-Sharia?\nsince:yesterday Who met?\nsince: Derna\nsince:2024\nWho was killed?"
     result = run_qa("ask", "-", "--index", str(index), "--mode", "bm25", "--json", stdin=lines)
     assert result.returncode == 1, result
-    answered = [json.loads(line)["question"] for line in result.stdout.splitlines()]
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    answered = [o["question"] for o in out if "error" not in o]
     assert answered == ["Who heads Ansar al-Sharia?", "Who was killed?"], answered
+    # each skipped line is an error object in its place (sixth pass: a script pairs lines with objects)
+    assert [o["question"] for o in out] == lines.splitlines(), out
     said = result.stderr.splitlines()
     assert len(said) == 3 and all(line.startswith('qa: error: skipped "') for line in said), said
     assert "Traceback" not in result.stderr

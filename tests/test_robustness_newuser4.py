@@ -320,7 +320,9 @@ def test_stdin_without_line_ends_is_refused_not_read_into_memory(built, run_qa):
     data = (QUESTIONS[0] + "\n").encode() + b"\0" * 1_000_010  # streams.MAX_LINE and a few
     result = run_qa("ask", "-", "--json", "--mode", "bm25", "--index", str(index), stdin=data)
     assert result.returncode == 1
-    assert [json.loads(line)["question"] for line in result.stdout.splitlines()] == [QUESTIONS[0]]
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("question") for o in out] == [QUESTIONS[0], None], out
+    assert out[1]["error"].startswith("a line of the input is longer")  # --json: the error as JSON (sixth pass)
     assert result.stderr.startswith("qa: error: a line of the input is longer than 1,000,000 characters")
 
 

@@ -172,5 +172,5 @@ async def test_a_search_after_the_index_folder_was_deleted_says_there_is_none(ow
         box.value = "Who heads Ansar al-Sharia in Derna?"
         await pilot.press("enter")
         await settle(pilot)
-        assert app.status.stats == "no index"  # not answered from the deleted files
+        assert app.status.stats == "index gone"  # not answered from the deleted files (sixth pass: "gone")
         assert not app.chat.query("AnswerView")

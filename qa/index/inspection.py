@@ -135,7 +135,7 @@ def _inspect(db: IndexStore, index_dir: Path) -> Inspection:
     deleted = np.asarray(deleted_ids, dtype=np.int64)
     found.segments, found.deleted = len(segments), int(deleted.size)
     _inspect_vectors(found, segments, passage_ids, deleted)
-    _inspect_terms(found, segments, passage_ids, deleted)
+    _inspect_terms(found, segments, passage_ids, deleted, derived=meta.segments is None)
     _inspect_rows(db, found)
     if (found.vectors_damaged or found.terms_damaged) and not found.problems:
         found.problems.append(f"the vector and term files hold passages the database does not have "
@@ -186,9 +186,12 @@ def _inspect_vectors(found: Inspection, segments: list, passage_ids: np.ndarray,
         found.vectors_damaged = True  # vectors of passage rows that are gone: reported with the rows
 
 
-def _inspect_terms(found: Inspection, segments: list, passage_ids: np.ndarray, deleted: np.ndarray) -> None:
+def _inspect_terms(found: Inspection, segments: list, passage_ids: np.ndarray, deleted: np.ndarray,
+                   derived: bool = False) -> None:
     """Each segment's term file: as recorded and readable; together (deleted passages left out),
-    the passage rows' ids."""
+    the passage rows' ids. `derived`: an index from before segments, whose one term file, never
+    recorded, readers rebuild from the stored tokens when it cannot be read
+    (`store.load_term_postings`; the first qa wrote none): no damage then."""
     from qa.index.postings import stored_passage_ids
 
     stored: list[np.ndarray] = []
@@ -201,6 +204,9 @@ def _inspect_terms(found: Inspection, segments: list, passage_ids: np.ndarray, d
                 stored.append(stored_passage_ids(path))
                 continue
             except (OSError, ValueError, KeyError):
+                if derived and segment.terms_size is None:
+                    stored.append(passage_ids)  # what the rebuilt postings hold
+                    continue
                 problem = "unreadable"
         found.terms_damaged = True
         found.problems.append(f"{path} is damaged ({problem})")

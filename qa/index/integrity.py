@@ -154,12 +154,13 @@ def indexed_text(path: str, encoding: str, sha256: str) -> str | None:
         codecs.lookup(encoding)  # a plain decode; not "pdf" or "html:...", whose text is extracted
     except LookupError:
         return None
+    from qa.ingest.documents import Unreadable, decode, open_regular, sha256_bytes
+
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:  # a named pipe there now would block a plain open
             data = handle.read(8 << 20)
-    except OSError:
+    except (OSError, Unreadable):
         return None
-    from qa.ingest.documents import Unreadable, decode, sha256_bytes
 
     if sha256_bytes(data) != sha256:
         return None

@@ -26,7 +26,7 @@ from qa.index.sync_records import (Analysed, AnalysedDocument, FileRead, Read, R
 from qa.index.sync_scan import stat_move
 from qa.index.text import Analyzer, StoredAnalysis, pack, tokenize
 from qa.ingest.chunking import chunk
-from qa.ingest.documents import OverBudget, Unreadable, max_bytes, parse, read_limited
+from qa.ingest.documents import OverBudget, Unreadable, max_bytes, open_regular, parse, read_limited
 
 
 def embedding_text(title: str, passage_text: str, settings: ChunkSettings) -> str:
@@ -53,7 +53,7 @@ def read_file(scanned: Scanned, item: ToRead, settings: ChunkSettings) -> FileRe
     """Read one new or touched file: a document to add or update, unchanged, or skipped."""
     path, old = item.path, item.old
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             info = os.fstat(handle.fileno())
             data = read_limited(handle, max_bytes(Path(path)))
         doc = parse(Path(path), data)

@@ -14,6 +14,7 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -384,8 +385,23 @@ def too_big(size: int, limit: int | None = None) -> str:
 
 def load(path: Path) -> Document:
     """Read and parse one file; OSError and Unreadable tell why it cannot be indexed."""
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         return parse(path, read_limited(handle, max_bytes(path)))
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """An article file opened for reading; Unreadable ("not a regular file") when it is not one.
+    A named pipe put where an article was (after the scan that saw a file, or since it was
+    indexed) blocked `open` until something wrote to it: `qa index` held the index's write lock
+    forever, `qa index --check` never ended. Opened without blocking, and refused before a read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Unreadable("not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def read_limited(handle: BinaryIO, limit: int | None = None) -> bytes:

@@ -32,6 +32,8 @@ The rule, kept simple so a user can predict it:
   Because the previous query of a follow-up already carries its context, a chain of
   follow-ups keeps the topic of the question that opened it.
 * Any other question starts a new topic; so does `Conversation.clear()` (the UI's "new topic").
+  So does pasted text, pronouns and all: a question of more than `PASTED_WORDS` (20) key words
+  is a paragraph pasted to find where it was said, whose "it" and "they" point inside it.
 
 The answer still cites passages; only what is searched for changes. Usable without the UI.
 """
@@ -67,6 +69,11 @@ UNCOUNTED_WORDS = frozenset("say says said tell tells told will would many much"
 SHORT_QUESTION_WORDS = 2
 #: most words borrowed from earlier questions
 MAX_CONTEXT_WORDS = 12
+#: a question with more key words than this was pasted (a paragraph of an article, to find where
+#: it was said), not typed: its pronouns point inside it, so it is never a follow-up. A question
+#: typed at the prompt has a handful ("what did he say about the fighting with the Islamic State
+#: group in the city": 6); the paragraph pasted in the sixth new user's walk had 126
+PASTED_WORDS = 20
 
 
 def _words(text: str) -> list[str]:
@@ -99,7 +106,10 @@ def names(text: str) -> list[str]:
 
 def is_follow_up(question: str) -> bool:
     """True when the question leans on an earlier one by its words alone (see the module docstring
-    for the rule; a short one may still stand alone by the index, `topic_of_its_own`)."""
+    for the rule; a short one may still stand alone by the index, `topic_of_its_own`). Pasted
+    text (more than PASTED_WORDS key words) never does."""
+    if len(key_words(question)) > PASTED_WORDS:
+        return False
     return points_back(question) or is_short(question)
 
 

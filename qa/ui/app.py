@@ -27,7 +27,7 @@ from qa.config import DEFAULT_SOURCE
 from qa.errors import QAError
 from qa.render import count
 from qa.ui.commands import QACommands
-from qa.ui.engine import EmbedderFactory, Engine, IndexStats, load_embedder
+from qa.ui.engine import EmbedderFactory, Engine, IndexGone, IndexStats, load_embedder
 from qa.ui.library import ConfirmScreen, SourcesScreen
 from qa.ui.messages import (IndexLoaded, IndexProblem, ModelLoaded, Reindexed, ReindexFailed, ReindexNote,
                             ReindexProgress, SourcesChanged)
@@ -74,6 +74,7 @@ class QAApp(App[None]):
         self.chat = ChatScreen(self.engine)
         self.reindexing = False
         self.has_index = False
+        self._gone = False  # the index the app had open is away (said once; "back" when it returns)
         self.auto_sync = UI.auto_sync
         self._auto_synced: frozenset[str] | None = None  # the changes the last automatic sync was for
         self._away: tuple[str, ...] = ()  # the warning lines of the source folders away, as last told
@@ -195,7 +196,10 @@ class QAApp(App[None]):
 
     def _show_index(self, stats: IndexStats, initial: bool) -> None:
         greet = (initial or not self.has_index) and not self.chat.turns
-        self.has_index = True
+        if self._gone:
+            self.chat.say(f"The index is back: {count(stats.documents, 'article')} indexed.")
+            greet = False
+        self.has_index, self._gone = True, False
         self.status.stats = str(stats)
         self._show_mode()
         if greet:
@@ -205,13 +209,19 @@ class QAApp(App[None]):
     def on_index_problem(self, message: IndexProblem) -> None:
         """No usable index: say so and offer the reindex."""
         self.has_index = False
-        self.status.stats = "no index"
+        self.status.stats = "index gone" if message.gone else "no index"
         self._show_mode()
+        problem = "" if message.said else f"{message.problem}\n"  # a failed question said it already
+        if message.gone:  # the user's index, away: no reindex offered (it would make a new one there)
+            if not self._gone and problem:
+                self.chat.say(message.problem, "error")
+            self._gone = True
+            return
         if "qa index --rebuild" in message.problem:  # a damaged database: a reindex cannot mend it
-            self.chat.say(f"{message.problem}\nThe app cannot rebuild it: quit (Ctrl+Q) and run that command "
+            self.chat.say(f"{problem}The app cannot rebuild it: quit (Ctrl+Q) and run that command "
                           "in a terminal.", "error")
             return
-        self.chat.say(f"{message.problem}\nPress Ctrl+R to index {DEFAULT_SOURCE}/ (the default source, when "
+        self.chat.say(f"{problem}Press Ctrl+R to index {DEFAULT_SOURCE}/ (the default source, when "
                       "there are none yet), or Ctrl+O to add a folder of articles.", "error")
 
     @work(thread=True, exclusive=True, group="model")
@@ -250,7 +260,7 @@ class QAApp(App[None]):
             changes = self.engine.pending_changes()
         except QAError as exc:
             if had_index and self.engine.searcher is None:  # it was open and is gone: say so once
-                self.post_message(IndexProblem(str(exc)))
+                self.post_message(IndexProblem(str(exc), gone=isinstance(exc, IndexGone)))
             return
         except OSError:
             return

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.config import DEFAULT_MODEL
-from qa.ingest.documents import Document, Unreadable, parse
-from qa.errors import QAError
+from qa.ingest.documents import Document, Unreadable, open_regular, parse
+from qa.errors import IndexMissing, QAError
 from qa.retrieval import local_index
 from qa.index.text import ANALYZER
 from qa.ui.outside import unreachable
@@ -89,11 +89,24 @@ REINDEXED_SINCE = ("The file changed after this answer and the index has its new
                    "as the answer read it. Ask the question again to read the article as it is now.")
 
 
+class IndexGone(IndexMissing):
+    """The index the app had open is not in its folder now (deleted or moved, or the drive it is
+    on unmounted): said as such, never as "no index ... build one", which offered Ctrl+R to index
+    seeds/ into the folder of an index that was only away."""
+
+
+def gone_text(index_dir: Path) -> str:
+    return (f"The index in {display_path(str(index_dir))}/ is gone since the app opened it (deleted or moved, "
+            "or the drive it is on unmounted): questions are answered again when it is back, and the app "
+            "opens it by itself.")
+
+
 def read_article(path: str, hit: Hit | None = None) -> Article:
     """Read and parse a source file; a file changed since it was indexed is a problem when the
     cited passage is no longer where the index says."""
     try:
-        doc = parse(Path(path), Path(path).read_bytes())
+        with open_regular(path) as handle:  # a named pipe there now would block the reading worker
+            doc = parse(Path(path), handle.read())
     except OSError as exc:
         if hit is not None and hit.available and os.path.isdir(os.path.dirname(path)) and not os.path.lexists(path):
             # its folder is here: the file was deleted or moved since the answer, not unmounted
@@ -121,6 +134,7 @@ class Engine:
         self.embedder_factory = embedder_factory
         self.sort = "relevance"  # or "date": answers in date order, for "what happened next" reading
         self.searcher: Searcher | None = None
+        self.was_open = False  # an index was opened: its folder missing later is that index gone
         self.embedder: Encoder | None = None
         self.model_error: str | None = None
         self.model_done = threading.Event()  # set when the model is loaded or failed to load
@@ -148,8 +162,14 @@ class Engine:
         if self.searcher is None:
             from qa.search import Searcher
 
-            self.searcher = Searcher(self.index_dir)
+            try:
+                self.searcher = Searcher(self.index_dir)
+            except IndexMissing as exc:
+                if self.was_open:  # not "build one": it is the user's index, away (a drive unplugged)
+                    raise IndexGone(gone_text(self.index_dir)) from exc
+                raise
             self._opened = identity  # stat'ed before opening: a later swap is seen next time
+            self.was_open = True
         elif refresh:
             self.searcher.refresh()
         return self.searcher

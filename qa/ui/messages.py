@@ -22,11 +22,15 @@ class IndexLoaded(Message):
 
 
 class IndexProblem(Message):
-    """There is no usable index (missing or damaged): the app says so and offers the reindex."""
+    """There is no usable index (missing or damaged): the app says so and offers the reindex.
+    `said`: the chat has said the problem already (a question failed on it): only the advice
+    follows. `gone`: the index the app had open is away (no reindex is offered)."""
 
-    def __init__(self, problem: str) -> None:
+    def __init__(self, problem: str, said: bool = False, gone: bool = False) -> None:
         super().__init__()
         self.problem = problem
+        self.said = said
+        self.gone = gone
 
 
 class ModelLoaded(Message):

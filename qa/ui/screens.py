@@ -32,7 +32,7 @@ from qa.retrieval.context import Turn
 from qa.ingest.documents import Document
 from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 from qa.render import count, noun, paragraph_range, visible
-from qa.ui.engine import REINDEXED_SINCE, Article, Engine, display_path, read_article
+from qa.ui.engine import REINDEXED_SINCE, Article, Engine, IndexGone, display_path, read_article
 from qa.ui.messages import IndexProblem
 from qa.ui.outside import line_of, unreachable, viewer_command
 from qa.ui.settings import UI
@@ -75,9 +75,9 @@ class ChatScreen(Screen):
     class SearchFailed(Message):
         """The search failed (no usable index): `problem` says why."""
 
-        def __init__(self, pending: Pending, problem: str, index_problem: bool) -> None:
+        def __init__(self, pending: Pending, problem: str, index_problem: bool, gone: bool = False) -> None:
             super().__init__()
-            self.pending, self.problem, self.index_problem = pending, problem, index_problem
+            self.pending, self.problem, self.index_problem, self.gone = pending, problem, index_problem, gone
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
@@ -192,7 +192,7 @@ class ChatScreen(Screen):
         try:
             answer = engine.search(turn.question, turn.query, TOP_K)
         except (IndexMissing, IndexCorrupt, IndexMismatch) as exc:
-            self.post_message(self.SearchFailed(pending, str(exc), index_problem=True))
+            self.post_message(self.SearchFailed(pending, str(exc), index_problem=True, gone=isinstance(exc, IndexGone)))
             return
         except QAError as exc:  # the question's fault (a date that is not one): the index is fine
             self.post_message(self.SearchFailed(pending, str(exc), index_problem=False))
@@ -212,7 +212,7 @@ class ChatScreen(Screen):
         message.pending.remove()
         self.say(message.problem, "error")
         if message.index_problem:
-            self.post_message(IndexProblem(message.problem))  # the app says what to do about it
+            self.post_message(IndexProblem(message.problem, said=True, gone=message.gone))  # the app says what to do
 
     @on(Answered)
     async def _answered(self, message: Answered) -> None:

@@ -21,6 +21,11 @@ class UISettings:
     #: most characters the question box holds: a huge paste (or one typed in as keys by a terminal
     #: without bracketed paste) is cut there, and the app says so, instead of growing without bound
     question_max_chars: int = 2000
+    #: a longer question (a pasted paragraph) is shown in the chat cut at a word before this many
+    #: characters, with its length: the chat scrolls a question to its top and puts the answer
+    #: below it, and a 1,700-character paste filled the whole of 80x24 (its answer out of view).
+    #: 240 characters are 4 lines at 80 columns; the whole question is searched and exported
+    question_shown_chars: int = 240
     #: seconds between two looks at the sources (file names and stats) and the index's identity
     poll_seconds: float = 3.0
     #: sync by itself when the sources change (the palette's "Automatic sync" turns it off for the session)

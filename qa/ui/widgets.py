@@ -301,15 +301,25 @@ class QuestionMessage(Static):
     worker), with the words it borrowed from earlier questions."""
 
     def __init__(self, question: str, number: int = 0) -> None:
-        super().__init__(Content.assemble(("› ", "bold"), plain(question)), markup=False)
+        super().__init__(Content.assemble(("› ", "bold"), *self.shown(question)), markup=False)
         self.question = question
         self.number = number  # the chat's count of questions asked before it
         self.turn: Turn | None = None
 
+    @staticmethod
+    def shown(question: str) -> tuple:
+        """The question as the chat shows it: whole, or a long one (a pasted paragraph) cut at a
+        word before `question_shown_chars`, its length said, so its answer is in view below it."""
+        limit = UI.question_shown_chars
+        if len(question) <= limit:
+            return (plain(question),)
+        cut = question[:limit].rsplit(" ", 1)[0] if " " in question[:limit] else question[:limit]
+        return plain(cut.rstrip()), (f" … ({len(question):,} characters)", "dim")
+
     def decided(self, turn: Turn) -> None:
         self.turn = turn
         if turn.follow_up:
-            self.update(Content.assemble(("› ", "bold"), plain(turn.question), "\n",
+            self.update(Content.assemble(("› ", "bold"), *self.shown(turn.question), "\n",
                                          ("  follow-up, also searched for: ", "dim italic"),
                                          (" ".join(turn.context), "dim")))
 
