@@ -98,3 +98,26 @@ def file_as_index(index_dir: Path) -> str | None:
         return None
     holder = f": --index {index_dir.parent}" if index_dir.name == "qa.sqlite" else ""
     return f"{index_dir} is a file, not an index folder; give --index the folder of an index{holder}"
+
+
+#: entries of a folder looked at to tell an article folder given for an index folder
+ARTICLE_PEEK = 200
+
+
+def articles_as_index(index_dir: Path) -> str | None:
+    """What to say when the index folder named holds articles and no index (`qa ask --index
+    ~/articles`: the articles' folder given for the index's), None otherwise: "no index in
+    ~/articles/; build one with: qa index PATH" did not say that --index names the index."""
+    from qa.config import DOCUMENT_SUFFIXES
+
+    try:
+        with os.scandir(index_dir) as entries:
+            for n, entry in enumerate(entries):
+                if n >= ARTICLE_PEEK:
+                    break
+                if Path(entry.name).suffix.lower() in DOCUMENT_SUFFIXES and entry.is_file():
+                    return (f"no index in {index_dir}/: it holds articles, and --index names the folder of an "
+                            f"index; index them with: qa index {index_dir} (then ask without --index)")
+    except OSError:
+        return None
+    return None

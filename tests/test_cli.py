@@ -68,6 +68,17 @@ def test_missing_index_is_one_line_with_next_step(tmp_path, qa):
     one_line_error(qa("ask", "anything", cwd=tmp_path), "no index", "qa index")
 
 
+def test_an_article_folder_given_for_the_index_is_said_so(tmp_path, qa):
+    """`qa ask --index ~/articles`: the articles' folder given for the index's. "no index in
+    ~/articles/; build one with: qa index PATH" did not say what --index names (newuser6)."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "story.txt").write_text("Kestrel Foods profits rise\n\nProfits rose.\n", encoding="utf-8")
+    for command in (["ask", "Who?"], ["docs"]):
+        result = qa(*command, "--index", str(articles), cwd=tmp_path)
+        one_line_error(result, "holds articles", f"qa index {articles}")
+
+
 @pytest.mark.parametrize("flag,value", [("--until", "0000"), ("--since", "last tuesday"),
                                         ("--since", "1987-13-01")])
 def test_a_date_that_is_no_date_is_one_line_naming_the_forms(tmp_path, flag, value, qa):

@@ -664,9 +664,9 @@ def connect(index_dir: Path, *, create: bool = False,
 
         raise link_error(path)
     if not create and not path.exists():
-        from qa.locations import file_as_index
+        from qa.locations import articles_as_index, file_as_index
 
-        raise IndexMissing(file_as_index(index_dir)
+        raise IndexMissing(file_as_index(index_dir) or articles_as_index(index_dir)
                            or f"no index in {index_dir}/; build one with: qa index PATH (e.g. qa index seeds)")
     options = dict(timeout=DEFAULT_BUSY.note_after_seconds, isolation_level=None, check_same_thread=False,
                    factory=WaitingConnection)
