@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.retrieval.answer_types import MARKED_ONLY, SAID, Measure, Phrase, fits, phrases, unit_end
+from qa.retrieval.answer_types import MARKED_ONLY, REACTION, SAID, Measure, Phrase, fits, phrases, quoted_spans, spoke, unit_end
 from qa.index.text import ANALYZER, stem_of, tokenize, word_spans
 
 
@@ -74,6 +74,7 @@ class AnswerEvidence(NamedTuple):
     before: frozenset[str] = frozenset()  # the terms of the text before the passage (a lead the last passage ended on)
     anaphor_weight: float | None = None  # context_weight of a sentence that opens by referring back ("It", "They"); None: context_weight
     role: str = ""  # the stem of the role a "who" question asks who holds (answer_types.asked_role)
+    speech: str = ""  # the stem of the verb a "who said <the words>" question asks who did (answer_types.asked_speech)
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -127,7 +128,7 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
             at = _past_headline(passage_text, scored, at, evidence.follow_share, query_tokens)
         found: list[Phrase] = [] if evidence is None or not evidence.kind else \
             phrases(passage_text[scored[at].start:scored[at].end], evidence.kind, evidence.asked, evidence.own)
-        if not found and evidence is not None and evidence.kind == SAID:
+        if not found and evidence is not None and evidence.kind in (SAID, REACTION):
             at, found = _quotation_after(passage_text, scored, at, evidence)
     else:
         at, found = _typed_choice(passage_text, scored, evidence)
@@ -150,7 +151,7 @@ def with_answer(passage_text: str, chosen: SentenceScore, query_tokens: list[str
         return chosen
     answer = _answer_phrase(passage_text[chosen.start:chosen.end], chosen.start, list(chosen.found), set(query_tokens),
                             weight, evidence.proximity, evidence.agent, evidence.measure, _object_verbs(evidence.own),
-                            evidence.role)
+                            evidence.role, evidence.speech)
     counted = evidence.kind not in MARKED_ONLY
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
     return chosen._replace(answer=answer, answer_terms=terms, found=())
@@ -331,7 +332,7 @@ def _after_verb(sentence: str, start: int, verbs: frozenset[str]) -> re.Match[st
 def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str],
                    weight: Callable[[str], float], proximity: float, agent: bool,
                    measure: Measure | None = None, verbs: frozenset[str] = frozenset(),
-                   role: str = "") -> tuple[int, int] | None:
+                   role: str = "", speech: str = "") -> tuple[int, int] | None:
     """The phrase that shares a clause with the most question weight (its first when the sentence
     holds no question word), in passage coordinates (the sentence starts at `offset`). Each
     question word counts once, with its weight, for a phrase in its clause (no comma, semicolon,
@@ -345,7 +346,16 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     a "who did X beat" question's verb, so a name after it ("after beating Group B rivals the
     Netherlands") counts as holding the heaviest word besides, as an agent does. `role`: the stem of
     the role a "which centre / who is the band's bass player" question asks who holds, so a name the
-    role stands before ("Wales centre Sonny Parker") counts as holding the heaviest word besides."""
+    role stands before ("Wales centre Sonny Parker") counts as holding the heaviest word besides.
+    `speech`: the verb a "who said <the words>" question asks who did; a name inside the quotation
+    is what was said, not who said it (none left: no phrase), and a name that says it ("Simon
+    Gale said", "said Acme's Robin Tell") is marked before any other."""
+    if speech:
+        inside = quoted_spans(sentence)
+        found = [p for p in found if not any(a <= p.start < b for a, b in inside)]
+        found = [p for p in found if spoke(sentence, p)] or found  # who says it, before any other name
+        if not found:
+            return None
     if measure is not None and measure.change:  # "fall 9% last year to £6.2bn": by 9%; "to £6.2bn" says to what
         found = [p for p in found if not _LEVEL.search(sentence, max(0, p.start - 16), p.start)] or found
     if measure is not None:  # only the amounts most surely of what the question counts
