@@ -86,3 +86,44 @@ def test_a_clause_said_after_told_that_is_the_words_not_the_speaker():
     sentence = ("BT Openzone, which runs most public hotspots in the UK, told the BBC News website that it made "
                 "every effort to make its wi-fi secure.")
     assert _marked(sentence, "what did bt openzone tell the bbc") == "it made every effort to make its wi-fi secure"
+
+
+@pytest.mark.parametrize("text, question, said", [
+    # the sentence naming the speaker reports them in the writer's words; their own follow, by "he"
+    ('Jo Caud, spokesman for Vodafone, said that when phones were launched they were the size of a briefcase. '
+     '"Despite that they were hugely popular in the mid-80s," he said.',
+     "what did jo caud say about the first mobiles", "Despite that they were hugely popular in the mid-80s"),
+    # ... by the speaker's name
+    ("Ireland coach Eddie Sully was surprised that England coach Andy Robb said he was certain Cueto was onside. "
+     '"Andy was sitting two yards from me and I could not see whether he was offside," said Sully.',
+     "what did eddie sully say about the disallowed try",
+     "Andy was sitting two yards from me and I could not see whether he was offside"),
+    # ... opening with the speaker and a colon
+    ('But UK Athletics chief Max Jonas believes it is likely Holmes will race. He said: "It is worth a punt, isn\'t it?',
+     "what did max jonas say about holmes", "It is worth a punt, isn't it?"),
+    # ... a sentence on
+    ("Children's author Judy Blum used the ceremony to speak out over censorship. Sales of her books have exceeded "
+     '75 million. Blum said: "The urge to ban is contagious.',
+     "what did judy blum say about censorship", "The urge to ban is contagious."),
+])
+def test_what_did_they_say_prefers_their_own_words_to_a_report_of_them(text, question, said):
+    assert _marked(text, question) == said
+
+
+@pytest.mark.parametrize("text, question, said", [
+    # another speaker's words next are not theirs
+    ('Jo Caud, spokesman for Vodafone, said that phones were the size of a briefcase. '
+     '"They were a status symbol," said Ann Lee of Orange.',
+     "what did jo caud say about the first mobiles", "phones were the size of a briefcase"),
+    # their own quotation already: stays
+    ('"We expect the deficit to widen," said economist Marie Rip. "The dollar will fall," he added.',
+     "what did marie rip say about the deficit", "We expect the deficit to widen"),
+])
+def test_what_did_they_say_keeps_their_words_when_the_next_are_not_theirs(text, question, said):
+    assert _marked(text, question) == said
+
+
+def test_the_speakers_name_typed_without_its_apostrophe():
+    text = ("Ireland coach Eddie O'Sully was surprised that Andy Robb said Cueto was onside. "
+            '"Andy was sitting two yards from me and I could not see it," said O\'Sully.')
+    assert _marked(text, "what did eddie osully say about the try") == "Andy was sitting two yards from me and I could not see it"

@@ -18,7 +18,7 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.index.text import ANALYZER, STOP_WORDS, stem_of, words as text_words
+from qa.index.text import ANALYZER, STOP_WORDS, stem_of, tokenize, words as text_words
 
 PERSON, DATE, NUMBER, PLACE, CAUSE, FATE = "person", "date", "number", "place", "cause", "fate"
 #: "Where did Keska finish?": a placing ("seventh", "3rd"), not a place
@@ -407,8 +407,14 @@ _FINITE = r"(?:is|was|were|are|will|would|had|has|have|could|can|should|may|migh
 # "<clause>, said Mr Sridharan." / "<clause>, analysts said.": the words reported come first (after a
 # wire lead's dateline), the speaker (a name, a pronoun, a few words) after the verb or before it at the end
 _ATTRIBUTING = r"(?:said|says|added|adds|warned|explained|insisted|admitted|argued|wrote|commented|told)"
+_SPEECH_VERB = r"(?:said|says|added|adds|warned|explained|insisted|admitted|argued|wrote|commented|told|continued)"
 _SAID_FIRST = re.compile(rf"\s*(\w[^\"“”]*?[^\s,]),\s+(?:{_ATTRIBUTING}\s+(?![^.!?]{{0,80}}?\b(?:{_FINITE}|that)\b)[^.!?\"“”]{{1,80}}|"
                          rf"(?:[\w'’.-]+\s+){{0,3}}{_ATTRIBUTING})[.!?]?\s*$")
+# "what did <the speaker> say ...", "how did <the speaker> respond ...": who the question asks the words of
+_ASKED_SPEAKER = re.compile(rf"\b(?:what|how) (?:did|does|do|has|have|had|will|would)\s+((?:[\w'’.-]+\s+){{1,6}}?)"
+                            rf"(?:{_SAYING}|call|respond|react)\b", re.I)
+# the words said given to "he" or "she": '"...," he said.', 'He said: "...'
+_PRONOUN_SAID = re.compile(rf"\b(?:he|she)\s+(?:also\s+)?{_SPEECH_VERB}\b|\b{_SPEECH_VERB}\s+(?:he|she)\b", re.I)
 # a verb of reacting and its clause, to the sentence's end or its next comma, semicolon or dash
 _REACTING = re.compile(r"\b(?:welcomed|welcomes|criticised|criticized|criticises|condemned|condemns|rejected|rejects|"
                        r"dismissed|dismisses|denied|denies|hailed|hails|praised|praises|attacked|attacks|defended|"
@@ -948,6 +954,51 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def is_quotation(text: str, phrase: Phrase) -> bool:
+    """Whether the phrase (of _said) is a quotation's words, not a clause reported in the writer's."""
+    return any(a <= phrase.start < b for a, b in quoted_spans(text))
+
+
+def asked_speaker(question: str) -> frozenset[str]:
+    """The terms of who a "what did X say / how did X respond" question asks the words of ("what did
+    eddie osullivan say about the try": eddi, osullivan); empty: it names no one."""
+    found = _ASKED_SPEAKER.search(question.strip())
+    return frozenset(_bare(t) for t in tokenize(found.group(1))) if found else frozenset()
+
+
+def _same_name(term: str, speaker: Collection[str]) -> bool:
+    """Whether a sentence's term is one of the speaker's, as typed or as corrected ("osullivan", or
+    "sullivan" the speller searched for, both "O'Sullivan")."""
+    bare = _bare(term)
+    return bare in speaker or any(len(name) >= 5 and bare.endswith(name) for name in speaker)
+
+
+def _bare(term: str) -> str:
+    """A term without its apostrophes: "osullivan" typed in a hurry is "O'Sullivan"."""
+    return term.replace("'", "").replace("’", "")
+
+
+def said_by(text: str, speaker: Collection[str], named: bool, continuing: bool) -> list[Phrase]:
+    """The quotations of a sentence when the sentence gives them to `speaker` (a question's terms,
+    asked_speaker): by one of its names outside the quotation ('..., said Sully.', 'Blum said: "...'),
+    by "he" or "she" when the sentence before names them (`named`: '"...," he said.'), or, for
+    the very next sentence after one reporting them (`continuing`), by nothing at all (a quotation
+    alone: their words going on); [] when another speaker's or none's."""
+    quotes = [p for p in _said(text) if is_quotation(text, p)]
+    if not quotes:
+        return []
+    outside, last = [], 0
+    for a, b in quoted_spans(text):
+        outside.append(text[last:a])
+        last = b
+    rest = "".join(outside) + text[last:]
+    if any(_same_name(term, speaker) for term in tokenize(rest)):
+        return quotes
+    if named and _PRONOUN_SAID.search(rest):
+        return quotes
+    return quotes if continuing and not re.search(r"[A-Za-z]", rest) else []
+
+
 def asked_speech(question: str) -> str:
     """The stem of the verb a "who said / told / urged <the words>" question asks who did
     ("who said the economy is slowing": say), so the name that says them is its answer, not a name
@@ -1202,7 +1253,7 @@ def phrases(text: str, kind: str | None, asked: Collection[str], own: Sequence[t
         return _said(text)
     if kind == REACTION:  # a quotation, else the verb of reacting, else the clause said
         said = _said(text)
-        if any(text[p.start - 1:p.start] in ('"', "“") for p in said):
+        if any(is_quotation(text, p) for p in said):
             return said
         return _reaction(text) or said
     if kind == SOURCE:  # else a name, as for "who" ("A study by the Pew Internet Project found")

@@ -21,7 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.retrieval.answer_types import MARKED_ONLY, REACTION, SAID, Measure, Phrase, fits, phrases, quoted_spans, spoke, unit_end
+from qa.retrieval.answer_types import (MARKED_ONLY, REACTION, SAID, Measure, Phrase, fits, is_quotation, phrases,
+                                       quoted_spans, said_by, spoke, unit_end)
 from qa.index.text import ANALYZER, stem_of, tokenize, word_spans
 
 
@@ -75,6 +76,7 @@ class AnswerEvidence(NamedTuple):
     anaphor_weight: float | None = None  # context_weight of a sentence that opens by referring back ("It", "They"); None: context_weight
     role: str = ""  # the stem of the role a "who" question asks who holds (answer_types.asked_role)
     speech: str = ""  # the stem of the verb a "who said <the words>" question asks who did (answer_types.asked_speech)
+    speaker: frozenset[str] = frozenset()  # the terms of who a "what did X say" question asks the words of (answer_types.asked_speaker)
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -122,23 +124,31 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence, dense)
     if not scored:
         return SentenceScore(0, len(passage_text), 0.0)
+    weighed = None  # the sentence a passage is weighed by, when not the one shown
     if evidence is None or not evidence.kind or evidence.kind in MARKED_ONLY:
         at = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
         if evidence is not None and not evidence.kind:
             at = _past_headline(passage_text, scored, at, evidence.follow_share, query_tokens)
         found: list[Phrase] = [] if evidence is None or not evidence.kind else \
             phrases(passage_text[scored[at].start:scored[at].end], evidence.kind, evidence.asked, evidence.own)
-        if not found and evidence is not None and evidence.kind in (SAID, REACTION):
-            at, found = _quotation_after(passage_text, scored, at, evidence)
+        if evidence is not None and evidence.kind in (SAID, REACTION):
+            if evidence.kind == SAID or not found:  # "rejected Mr Howard's comment" is how they responded
+                weighed = at
+                at, found = _own_words_after(passage_text, scored, at, found, evidence)
+            if not found:
+                at, found = _quotation_after(passage_text, scored, at, evidence)
     else:
         at, found = _typed_choice(passage_text, scored, evidence)
     best = scored[at]
+    # a passage whose report of the speaker led to their own words a sentence on is weighed by the report
+    at_weighed = weighed if weighed is not None and weighed != at and found else at
+    weighs = scored[at_weighed]
     counted = evidence is not None and evidence.kind not in MARKED_ONLY  # a name's mark weighs nothing
     typed = evidence.type_weight if found and counted else 0.0
-    added = float(dense[at]) if dense is not None and at < len(dense) else 0.0
-    title = _title_share(scored, at, query_tokens, weight, total_weight, evidence)
-    parts = Parts(best.match, best.score - best.match - added, title, added, typed)
-    chosen = SentenceScore(best.start, best.end, best.score + typed, max(s.match for s in scored), None,
+    added = float(dense[at_weighed]) if dense is not None and at_weighed < len(dense) else 0.0
+    title = _title_share(scored, at_weighed, query_tokens, weight, total_weight, evidence)
+    parts = Parts(weighs.match, weighs.score - weighs.match - added, title, added, typed)
+    chosen = SentenceScore(best.start, best.end, weighs.score + typed, max(s.match for s in scored), None,
                            frozenset(best.tokens), frozenset(), parts, tuple(found) if evidence is not None else ())
     return with_answer(passage_text, chosen, query_tokens, weight, evidence) if answer else chosen
 
@@ -167,6 +177,28 @@ def _past_headline(text: str, scored: list[_Sentence], at: int, share: float, qu
         return at
     body = [j for j, s in enumerate(scored) if j != at and s.match > 0 and s.score >= share * best.score]
     return max(body, key=lambda j: (scored[j].score, -j)) if body else at
+
+
+def _own_words_after(text: str, scored: list[_Sentence], at: int, found: list[Phrase],
+                     evidence: AnswerEvidence) -> tuple[int, list[Phrase]]:
+    """"What did X say?": a sentence that reports X in the writer's words ("Mike Caudwell said that
+    when phones were launched ...", "Max Jones believes it is likely ...") or names X beside another's
+    words yields to one of the next two that gives X's own, a quotation (what a reporter copies):
+    '"Despite that they were hugely popular," he said.', '..., said O'Sullivan.', 'Blume said: "...'
+    (answer_types.said_by). A sentence holding a quotation already stays, and so does one whose
+    next quotation is another's."""
+    sentence = text[scored[at].start:scored[at].end]
+    if not evidence.speaker or any(is_quotation(sentence, p) for p in found):
+        return at, found
+    named = not evidence.speaker.isdisjoint(t.replace("'", "").replace("’", "") for t in scored[at].tokens)
+    for j in range(at + 1, min(at + 3, len(scored))):
+        following = text[scored[j].start:scored[j].end]
+        words = said_by(following, evidence.speaker, named, j == at + 1 and bool(found))
+        if words:
+            return j, words
+        if quoted_spans(following):
+            break  # another's words, or words no one is given: not theirs
+    return at, found
 
 
 def _quotation_after(text: str, scored: list[_Sentence], at: int,

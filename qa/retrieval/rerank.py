@@ -9,7 +9,8 @@ from itertools import chain
 
 import numpy as np
 
-from qa.retrieval.answer_types import PERSON, asked_role, asked_speech, asks_agent, measure_of, own_names, question_type
+from qa.retrieval.answer_types import (PERSON, REACTION, SAID, asked_role, asked_speaker, asked_speech, asks_agent,
+                                       measure_of, own_names, question_type)
 from qa.retrieval.highlight import AnswerEvidence, SentenceScore, article_factor, scored_best_sentence, with_answer
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
@@ -111,6 +112,7 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
     own = own_names(question) if kind == PERSON else ()
     role = asked_role(question) if kind == PERSON else ""
     speech = asked_speech(question) if kind == PERSON else ""
+    speaker = asked_speaker(question) if kind in (SAID, REACTION) else frozenset()
     titles: dict[str, frozenset[str]] = {}
     out = {}
     for pid, row in rows.items():
@@ -120,7 +122,7 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
                                   settings.context_weight, settings.follow_sentences, settings.follow_share,
                                   settings.answer_proximity, agent, measure, own,
                                   before.get(pid, frozenset()) if before else frozenset(),
-                                  settings.anaphor_context_weight, role, speech)
+                                  settings.anaphor_context_weight, role, speech, speaker)
         weight = weights[row.doc_id].__getitem__
         out[pid] = scored_best_sentence(row.text, tokens, weight, total_weight, settings.bigram_weight, aliases,
                                         evidence, dense.get(pid) if dense is not None else None, pending is None)
