@@ -127,3 +127,22 @@ def test_the_speakers_name_typed_without_its_apostrophe():
     text = ("Ireland coach Eddie O'Sully was surprised that Andy Robb said Cueto was onside. "
             '"Andy was sitting two yards from me and I could not see it," said O\'Sully.')
     assert _marked(text, "what did eddie osully say about the try") == "Andy was sitting two yards from me and I could not see it"
+
+
+@pytest.mark.parametrize("text, question, speaker, highlight", [
+    # "..., he said.": who "he" is, the sentence before says; the highlight runs from it
+    ("Liberal Democrat shadow chancellor Vince Cabe warned the picture was not as rosy. "
+     '"For all his talk, the chancellor\'s record is very mixed and Tony Blair knows it," he said.',
+     "who said the chancellors record is very mixed", "Vince Cabe", None),
+    ("Tony Mack, director of product at Ask Jeeves, pointed out that it has done this since 2003. "
+     '"The major search providers have moved on, so in many ways Microsoft is following the market," he said.',
+     "who said microsoft is following the market", "Tony Mack", None),
+    # a quotation going on into the next sentence, whose end names who says it
+    ('"We will fight tooth and nail to stop him whatever his offer says. We do not want him or anybody else '
+     'taking over United," said Mark Long of the supporters\' association.',
+     "who said we will fight tooth and nail to stop glazer", "Mark Long", None),
+])
+def test_who_said_finds_the_speaker_a_sentence_away(text, question, speaker, highlight):
+    chosen = _choose(text, question)
+    assert chosen.answer is not None and text[chosen.answer[0]:chosen.answer[1]] == speaker
+    assert chosen.start == 0 and chosen.end == len(text)  # the speaker and the words, highlighted together

@@ -425,7 +425,8 @@ _REACTING = re.compile(r"\b(?:welcomed|welcomes|criticised|criticized|criticises
 _SPEECH = (_SAYING[:-1] + r"|urge|urges|urged|call|calls|called|accuse|accuses|accused|criticise|criticised|"
            r"criticize|criticized|welcome|welcomed|praise|praised|hail|hailed|attack|attacked|dismiss|dismissed|"
            r"reject|rejected|label|labelled|brand|branded|dub|dubbed|question|questioned|confirm|confirmed|deny|"
-           r"denied|suggest|suggested|state|stated|vow|vowed|promise|promised|pledge|pledged)")
+           r"denied|suggest|suggested|state|stated|vow|vowed|promise|promised|pledge|pledged|point|points|pointed|"
+           r"stress|stresses|stressed|observe|observed|note|notes|noted|remark|remarked)")
 _ASKED_SPEECH = re.compile(rf"^\W*who\s+(?:has\s+|have\s+|had\s+)?({_SPEECH})\b", re.I)
 # a name, then (its apposition, or the body it speaks for), then the verb: "Mark Serle, from the PCS union said"
 _SPOKE_AFTER = re.compile(rf"(?:,[^,\"“”]{{1,80}},|,?\s+(?:of|from|at)\s+[^,\"“”.;:]{{1,60}}?)?\s+"
@@ -433,7 +434,7 @@ _SPOKE_AFTER = re.compile(rf"(?:,[^,\"“”]{{1,80}},|,?\s+(?:of|from|at)\s+[^,
 # the verb, then a few words (a role, an owner) and the name: ", said Amazon's Robin Terrell."
 _SPOKE_BEFORE = re.compile(rf"(?:\b{_SPEECH}|\baccording to)\s+(?:[\w'’.&-]+\s+){{0,5}}$", re.I)
 _SPEAKS_FOR = re.compile(r"\b(?:of|from|at)\s+(?:the\s+)?$")
-_CLAUSE_ENDS = re.compile(r"[\"”’']?\s*(?:[,.;:!?]|$)")
+_CLAUSE_ENDS = re.compile(r"(?:\s+(?:of|from|at)\s+[^,.;:!?\"“”]{1,60})?[\"”’']?\s*(?:[,.;:!?]|$)")  # "... of Unison."
 # who gives what a sentence says: "according to federal regulators", "..., Screen Daily has said."
 _SOURCE_WORD = r"[\w'’&-]+(?:\.[\w'’&-]+)*"  # "U.S" inside, no full stop after
 _ACCORDING = re.compile(rf"\baccording to ((?:the\s+)?{_SOURCE_WORD}(?:\s+{_SOURCE_WORD}){{0,6}}?)(?=\s*[,.;:)]|\s*$)", re.I)
@@ -987,16 +988,37 @@ def said_by(text: str, speaker: Collection[str], named: bool, continuing: bool) 
     quotes = [p for p in _said(text) if is_quotation(text, p)]
     if not quotes:
         return []
-    outside, last = [], 0
-    for a, b in quoted_spans(text):
-        outside.append(text[last:a])
-        last = b
-    rest = "".join(outside) + text[last:]
+    rest = _outside(text, quoted_spans(text))
     if any(_same_name(term, speaker) for term in tokenize(rest)):
         return quotes
     if named and _PRONOUN_SAID.search(rest):
         return quotes
     return quotes if continuing and not re.search(r"[A-Za-z]", rest) else []
+
+
+def attribution(text: str) -> str:
+    """How a sentence gives its quotation to a speaker when it names none: "runs on" (a quotation
+    opened and not closed: the sentence after names them, '"We will fight tooth and nail ...'), "he"
+    ('"...," he said.', 'He said: "...') or "none" (a quotation alone: the speaker is a sentence
+    before); "": it has no quotation, or names its speaker."""
+    spans = quoted_spans(text)
+    if not spans:
+        return ""
+    if sum(map(text.count, '"“”')) == 1 and (_RUNS_ON.match(text) or _OPENED.search(text)):
+        return "runs on"
+    rest = _outside(text, spans)
+    if _PRONOUN_SAID.search(rest):
+        return "he"
+    return "none" if not re.search(r"[A-Za-z]", rest) else ""
+
+
+def _outside(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text but its quotations."""
+    outside, last = [], 0
+    for a, b in spans:
+        outside.append(text[last:a])
+        last = b
+    return "".join(outside) + text[last:]
 
 
 def asked_speech(question: str) -> str:

@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.retrieval.answer_types import (MARKED_ONLY, REACTION, SAID, Measure, Phrase, fits, is_quotation, phrases,
-                                       quoted_spans, said_by, spoke, unit_end)
+from qa.retrieval.answer_types import (MARKED_ONLY, PERSON, REACTION, SAID, Measure, Phrase, attribution, fits,
+                                       is_quotation, phrases, quoted_spans, said_by, spoke, unit_end)
 from qa.index.text import ANALYZER, stem_of, tokenize, word_spans
 
 
@@ -157,14 +157,48 @@ def with_answer(passage_text: str, chosen: SentenceScore, query_tokens: list[str
                 evidence: AnswerEvidence | None) -> SentenceScore:
     """The chosen sentence with its answer phrase (what scored_best_sentence left for later) and
     the phrase's terms; the same when it has none to look for."""
-    if not chosen.found or evidence is None:
+    if evidence is None or not (chosen.found or evidence.speech):
         return chosen
     answer = _answer_phrase(passage_text[chosen.start:chosen.end], chosen.start, list(chosen.found), set(query_tokens),
                             weight, evidence.proximity, evidence.agent, evidence.measure, _object_verbs(evidence.own),
-                            evidence.role, evidence.speech)
+                            evidence.role, evidence.speech) if chosen.found else None
+    if answer is None and evidence.speech:
+        around = _speaker_around(passage_text, chosen.start, chosen.end, evidence)
+        if around is not None:
+            (start, end), answer = around
+            chosen = chosen._replace(start=start, end=end)
     counted = evidence.kind not in MARKED_ONLY
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
     return chosen._replace(answer=answer, answer_terms=terms, found=())
+
+
+def _speaker_around(text: str, start: int, end: int,
+                    evidence: AnswerEvidence) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """"Who said <the words>": the chosen sentence holds them but not who said them. A quotation
+    running on names its speaker where it ends, a sentence or two on ('"We will fight tooth and
+    nail ... . We do not want him ...," said Mark Longden'); one given to "he", or alone, was
+    introduced by a sentence or two before ("Vince Cable warned ... . "...," he said."). The
+    speaker found so (answer_types.spoke), and the span from their sentence to the chosen one (the
+    highlight: who, and the words); None: none found."""
+    spans = ANALYZER.analyse(text).spans
+    i = next((n for n, (a, _) in enumerate(spans) if a == start), None)
+    how = attribution(text[start:end]) if i is not None else ""
+    if not how:
+        return None
+    order = range(i + 1, min(i + 3, len(spans))) if how == "runs on" else range(i - 1, max(i - 3, -1), -1)
+    for j in order:
+        a, b = spans[j]
+        sentence = text[a:b]
+        inside = quoted_spans(sentence)
+        names = [p for p in phrases(sentence, PERSON, evidence.asked, evidence.own)
+                 if not any(x <= p.start < y for x, y in inside) and spoke(sentence, p)]
+        if names:
+            return (min(a, start), max(b, end)), (a + names[0].start, a + names[0].end)
+        if how == "runs on" and attribution(sentence) != "runs on" and inside:
+            return None  # the quotation closed without naming them
+        if how != "runs on" and attribution(sentence) not in ("he", "none"):
+            return None  # not the same speaker's words going back
+    return None
 
 
 def _past_headline(text: str, scored: list[_Sentence], at: int, share: float, query: Sequence[str]) -> int:

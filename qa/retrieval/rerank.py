@@ -126,7 +126,7 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
         weight = weights[row.doc_id].__getitem__
         out[pid] = scored_best_sentence(row.text, tokens, weight, total_weight, settings.bigram_weight, aliases,
                                         evidence, dense.get(pid) if dense is not None else None, pending is None)
-        if pending is not None and out[pid].found:
+        if pending is not None and (out[pid].found or speech):  # "who said": the speaker may be a sentence away
             pending[pid] = partial(with_answer, row.text, out[pid], tokens, weight, evidence)
     return out
 
