@@ -146,3 +146,9 @@ def test_who_said_finds_the_speaker_a_sentence_away(text, question, speaker, hig
     chosen = _choose(text, question)
     assert chosen.answer is not None and text[chosen.answer[0]:chosen.answer[1]] == speaker
     assert chosen.start == 0 and chosen.end == len(text)  # the speaker and the words, highlighted together
+
+
+def test_he_said_then_he_said_is_the_same_speaker():
+    text = ("And he said there was one figure from his childhood he would love to play - Ian Paisley. "
+            'He said that the DUP leader was a "very dynamic, extraordinary figure".')
+    assert _marked(text, "what did liam neeson say about ian paisley") == "very dynamic, extraordinary figure"

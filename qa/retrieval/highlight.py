@@ -224,7 +224,8 @@ def _own_words_after(text: str, scored: list[_Sentence], at: int, found: list[Ph
     sentence = text[scored[at].start:scored[at].end]
     if not evidence.speaker or any(is_quotation(sentence, p) for p in found):
         return at, found
-    named = not evidence.speaker.isdisjoint(t.replace("'", "").replace("’", "") for t in scored[at].tokens)
+    named = (not evidence.speaker.isdisjoint(t.replace("'", "").replace("’", "") for t in scored[at].tokens)
+             or attribution(sentence) == "he" or _HE_SAID.match(sentence) is not None)  # "he" is "he" a sentence on
     for j in range(at + 1, min(at + 3, len(scored))):
         following = text[scored[j].start:scored[j].end]
         words = said_by(following, evidence.speaker, named, j == at + 1 and bool(found))
@@ -530,6 +531,8 @@ _GOES_ON = re.compile(r"(?:He|She|They|His|Her|Their)\b|The (?:[\w-]+ ){0,2}\d+-
 #: a sentence that opens by referring back to the one before's subject ("It was renamed ...", "They won
 #: ..."): it says what the sentence before named, so its words count as its own context (anaphor_weight)
 _REFERS = re.compile(r"(?:It|He|She|They|This|These|That|Those|Its|His|Her|Their|Such)\b")
+#: a sentence that reports what "he" or "she" said: "And he said that ..."
+_HE_SAID = re.compile(r"(?:And |But )?(?:he|she|He|She) (?:also )?(?:said|says|told|added|insisted|argued)\b")
 #: a sentence that opens with a quotation mark
 _OPENS_QUOTE = re.compile(r"[\"“]")
 #: what ends a clause between a question word and a phrase (_answer_phrase): a mark between two
