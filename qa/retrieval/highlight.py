@@ -414,15 +414,9 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     Netherlands") counts as holding the heaviest word besides, as an agent does. `role`: the stem of
     the role a "which centre / who is the band's bass player" question asks who holds, so a name the
     role stands before ("Wales centre Sonny Parker") counts as holding the heaviest word besides.
-    `speech`: the verb a "who said <the words>" question asks who did; a name inside the quotation
-    is what was said, not who said it (none left: no phrase), and a name that says it ("Simon
-    Gale said", "said Acme's Robin Tell") is marked before any other."""
-    if speech:
-        inside = quoted_spans(sentence)
-        found = [p for p in found if not any(a <= p.start < b for a, b in inside)]
-        found = [p for p in found if spoke(sentence, p)] or found  # who says it, before any other name
-        if not found:
-            return None
+    `speech`: the verb a "who said <the words>" question asks who did (_speakers)."""
+    if speech and not (found := _speakers(sentence, found)):
+        return None
     if measure is not None and measure.change:  # "fall 9% last year to £6.2bn": by 9%; "to £6.2bn" says to what
         found = [p for p in found if not _LEVEL.search(sentence, max(0, p.start - 16), p.start)] or found
     if measure is not None:  # only the amounts most surely of what the question counts
@@ -460,6 +454,15 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     phrase = max(found, key=lambda p: (score(p), -p.start))
     end = unit_end(sentence, phrase, measure) if measure is not None else None  # "200 new jobs", whole
     return offset + phrase.start, offset + (end or phrase.end)
+
+
+def _speakers(sentence: str, found: list[Phrase]) -> list[Phrase]:
+    """For "who said <the words>": a name inside the quotation is what was said, not who said it
+    (none left: no phrase), and a name that says it ("Simon Gale said", "said Acme's Robin Tell",
+    answer_types.spoke) is marked before any other."""
+    inside = quoted_spans(sentence)
+    found = [p for p in found if not any(a <= p.start < b for a, b in inside)]
+    return [p for p in found if spoke(sentence, p)] or found
 
 
 def _holds_role(sentence: str, phrase: Phrase, role: str) -> bool:
