@@ -152,3 +152,21 @@ def test_he_said_then_he_said_is_the_same_speaker():
     text = ("And he said there was one figure from his childhood he would love to play - Ian Paisley. "
             'He said that the DUP leader was a "very dynamic, extraordinary figure".')
     assert _marked(text, "what did liam neeson say about ian paisley") == "very dynamic, extraordinary figure"
+
+
+def test_who_said_weighs_each_speaker_by_the_words_they_say():
+    """Two speakers: the one whose clause holds the question's words ("in 1765" between the name
+    and its verb)."""
+    sentence = ("Francis Black in 1765 argued that John Jortin misread the passage, while Gottfried Fritz "
+                "pointed out in 1867 that it refers to the soul of a man.")
+    assert _marked(sentence, "who stated that john jortin misunderstood the passage") == "Francis Black"
+
+
+@pytest.mark.parametrize("text, question, said", [
+    # "what did X call / believe": the report's words, not a quotation after them (the dev set's answers)
+    ('Luther argued that every good work designed to attract favour is a sin. Luther wrote to a friend on the '
+     'same theme: "Be a sinner, and let your sins be strong.', "what did luther call good works",
+     "every good work designed to attract favour is a sin"),
+])
+def test_what_did_they_call_keeps_the_report(text, question, said):
+    assert _marked(text, question) == said

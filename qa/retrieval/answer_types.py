@@ -411,8 +411,10 @@ _SPEECH_VERB = r"(?:said|says|added|adds|warned|explained|insisted|admitted|argu
 _SAID_FIRST = re.compile(rf"\s*(\w[^\"“”]*?[^\s,]),\s+(?:{_ATTRIBUTING}\s+(?![^.!?]{{0,80}}?\b(?:{_FINITE}|that)\b)[^.!?\"“”]{{1,80}}|"
                          rf"(?:[\w'’.-]+\s+){{0,3}}{_ATTRIBUTING})[.!?]?\s*$")
 # "what did <the speaker> say ...", "how did <the speaker> respond ...": who the question asks the words of
-_ASKED_SPEAKER = re.compile(rf"\b(?:what|how) (?:did|does|do|has|have|had|will|would)\s+((?:[\w'’.-]+\s+){{1,6}}?)"
-                            rf"(?:{_SAYING}|call|respond|react)\b", re.I)
+# (say and tell only: "what did Luther call / believe / claim ..." asks the words of a report, the
+# dev set's answers being in the clause, not in the quotation after it)
+_ASKED_SPEAKER = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had|will|would)\s+((?:[\w'’.-]+\s+){1,6}?)"
+                            r"(?:say|says|said|tell|tells|told|respond|react)\b", re.I)
 # the words said given to "he" or "she": '"...," he said.', 'He said: "...'
 _PRONOUN_SAID = re.compile(rf"\b(?:he|she)\s+(?:also\s+)?{_SPEECH_VERB}\b|\b{_SPEECH_VERB}\s+(?:he|she)\b", re.I)
 # a verb of reacting and its clause, to the sentence's end or its next comma, semicolon or dash
@@ -429,7 +431,8 @@ _SPEECH = (_SAYING[:-1] + r"|urge|urges|urged|call|calls|called|accuse|accuses|a
            r"stress|stresses|stressed|observe|observed|note|notes|noted|remark|remarked)")
 _ASKED_SPEECH = re.compile(rf"^\W*who\s+(?:has\s+|have\s+|had\s+)?({_SPEECH})\b", re.I)
 # a name, then (its apposition, or the body it speaks for), then the verb: "Mark Serle, from the PCS union said"
-_SPOKE_AFTER = re.compile(rf"(?:,[^,\"“”]{{1,80}},|,?\s+(?:of|from|at)\s+[^,\"“”.;:]{{1,60}}?)?\s+"
+_SPOKE_AFTER = re.compile(rf"(?:,[^,\"“”]{{1,80}},|,?\s+(?:of|from|at)\s+[^,\"“”.;:]{{1,60}}?)?"
+                          r"(?:\s+(?:in|on)\s+(?:\d{4}|[A-Z]\w+))?\s+"  # "Francis Blackburne in 1765 argued"
                           rf"(?:(?:has|have|had|also|then|later)\s+){{0,2}}{_SPEECH}\b")
 # the verb, then a few words (a role, an owner) and the name: ", said Amazon's Robin Terrell."
 _SPOKE_BEFORE = re.compile(rf"(?:\b{_SPEECH}|\baccording to)\s+(?:[\w'’.&-]+\s+){{0,5}}$", re.I)
