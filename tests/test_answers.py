@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa.retrieval.answer_types import (CAUSE, DATE, FATE, NAME, NUMBER, PERSON, PLACE, PLACE_NAME, RANK, ROLE, SAID, asked_measure,
-                                       asked_role, asks_agent, measure_of, own_names, phrases, question_type)
+                                       asked_role, asked_speaker, asked_speech, asks_agent, measure_of, own_names, phrases, question_type)
 from qa.retrieval.highlight import AnswerEvidence, scored_best_sentence
 from qa.settings import DEFAULT_SETTINGS
 from qa.search import Searcher
@@ -252,7 +252,9 @@ def _choose(text: str, question: str):
     evidence = AnswerEvidence(kind, frozenset(tokens), frozenset(), 0.2, 0.5, 0, 0.0,
                               DEFAULT_SETTINGS.answer_proximity, kind == PERSON and asks_agent(question),
                               measure_of(question, kind), own_names(question) if kind == PERSON else (),
-                              roles=frozenset({asked_role(question)} - {""}) if kind == PERSON else frozenset())
+                              roles=frozenset({asked_role(question)} - {""}) if kind == PERSON else frozenset(),
+                              speech=asked_speech(question) if kind == PERSON else "",
+                              speaker=asked_speaker(question) if kind in (SAID, "reaction") else frozenset())
     return scored_best_sentence(text, tokens, lambda term: 1.0, float(len(tokens)), 0.3, None, evidence)
 
 

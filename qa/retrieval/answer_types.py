@@ -18,7 +18,7 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.index.text import ANALYZER, STOP_WORDS, stem_of, words as text_words
+from qa.index.text import ANALYZER, STOP_WORDS, stem_of, tokenize, words as text_words
 
 PERSON, DATE, NUMBER, PLACE, CAUSE, FATE = "person", "date", "number", "place", "cause", "fate"
 #: "Where did Keska finish?": a placing ("seventh", "3rd"), not a place
@@ -41,8 +41,11 @@ SAID = "said"
 #: "According to whom did film production fall?": who the sentence says gives it ("according to federal
 #: regulators", "..., Screen Daily has said."; else a name), weighed in the sentence choice as a type is
 SOURCE = "source"
+#: "How did EADS respond to the announcement?", "What was the fans' reaction?": the words said, as for
+#: SAID, else what they did: the verb of reacting and its object ("welcomed Mr Mandelson's announcement")
+REACTION = "reaction"
 #: the types whose phrase is marked in the sentence chosen without it, and counts for nothing else
-MARKED_ONLY = frozenset({NAME, SAID})
+MARKED_ONLY = frozenset({NAME, SAID, REACTION})
 _SAYING = (r"(?:say|says|said|saying|tell|tells|told|claim|claims|claimed|argue|argues|argued|warn|warns|warned|"
            r"add|adds|added|announce|announced|reveal|revealed|admit|admitted|insist|insisted|explain|explained|"
            r"comment|commented|write|wrote|describe|described|think|thought|believe|believed|predict|predicted)")
@@ -124,6 +127,10 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern[str]] | tuple[str, str, re.Pattern[s
     # "what did marr call the article": the words he called it ("a warning shot")
     (SAID, re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are|will|would)\b(?:.{{0,80}}?\b{_SAYING}\b|"
                       r"(?:\s+[\w'’-]+){1,4}\s+call\b(?!\s+for\b))", re.I)),  # not "call for", nor "caused X to call"
+    # "how did eads respond to ...", "what was the fans' reaction": the words said, or what they did
+    (REACTION, re.compile(r"\bhow (?:did|does|do|has|have|had|is|was|were|are|will|would|might|could) .{1,80}?\b"
+                          r"(?:respond|responded|responding|react|reacted|reacting)\b|"
+                          r"\bwhat (?:is|was|were|are|has been|have been) .{0,60}?\b(?:reaction|response)s?\b", re.I)),
     (NAME, re.compile(r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:full |official |first |last )?"
                       r"names? of\b|\b(?:is|was|are|were) (?:\w+ ){1,6}(?:called|named|known as)\W*$", re.I)),
     (PERSON, re.compile(rf"\bwho(?:m|se)?\b|{_WHICH_WHO}", re.I)),
@@ -390,13 +397,47 @@ _CALLED = re.compile(r"\b(?:called|calling|calls|described|describing|dubbed|bra
 # to leap.), or the end of one begun in a sentence before (Every month the prices drop," he said.)
 _RUNS_ON = re.compile(r"\s*[\"“](.+)$", re.S)
 _RAN_ON = re.compile(r"([^\"”]+[,.!?])[\"”]")
+# a quotation opened after a colon, a comma or a verb of saying and running on past the sentence's end:
+# 'Andrew Marr said: "This is enormously damaging.' (the mark opens: a word follows it, no space),
+# ending as a sentence does (a quotation never closed nor ended, a PDF's pull quote cut short, is none)
+_OPENED = re.compile(r"(?:[:,]|\b(?:said|says|told|added|adds|asked|replied|insisted|warned))\s+[\"“](?=\w)(.+[.!?…])\s*$",
+                     re.S)
 # a verb a speaker's name and role lack: "said the compression was lossless" reports, "said the chairman" names
 _FINITE = r"(?:is|was|were|are|will|would|had|has|have|could|can|should|may|might|must|did|does|do)"
 # "<clause>, said Mr Sridharan." / "<clause>, analysts said.": the words reported come first (after a
 # wire lead's dateline), the speaker (a name, a pronoun, a few words) after the verb or before it at the end
 _ATTRIBUTING = r"(?:said|says|added|adds|warned|explained|insisted|admitted|argued|wrote|commented|told)"
-_SAID_FIRST = re.compile(rf"\s*(\w[^\"“”]*?[^\s,]),\s+(?:{_ATTRIBUTING}\s+(?![^.!?]{{0,80}}?\b{_FINITE}\b)[^.!?\"“”]{{1,80}}|"
+_SPEECH_VERB = r"(?:said|says|added|adds|warned|explained|insisted|admitted|argued|wrote|commented|told|continued)"
+_SAID_FIRST = re.compile(rf"\s*(\w[^\"“”]*?[^\s,]),\s+(?:{_ATTRIBUTING}\s+(?![^.!?]{{0,80}}?\b(?:{_FINITE}|that)\b)[^.!?\"“”]{{1,80}}|"
                          rf"(?:[\w'’.-]+\s+){{0,3}}{_ATTRIBUTING})[.!?]?\s*$")
+# "what did <the speaker> say ...", "how did <the speaker> respond ...": who the question asks the words of
+# (say and tell only: "what did Luther call / believe / claim ..." asks the words of a report, the
+# dev set's answers being in the clause, not in the quotation after it)
+_ASKED_SPEAKER = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had|will|would)\s+((?:[\w'’.-]+\s+){1,6}?)"
+                            r"(?:say|says|said|tell|tells|told|respond|react)\b", re.I)
+# the words said given to "he" or "she": '"...," he said.', 'He said: "...'
+_PRONOUN_SAID = re.compile(rf"\b(?:he|she)\s+(?:also\s+)?{_SPEECH_VERB}\b|\b{_SPEECH_VERB}\s+(?:he|she)\b", re.I)
+# a verb of reacting and its clause, to the sentence's end or its next comma, semicolon or dash
+_REACTING = re.compile(r"\b(?:welcomed|welcomes|criticised|criticized|criticises|condemned|condemns|rejected|rejects|"
+                       r"dismissed|dismisses|denied|denies|hailed|hails|praised|praises|attacked|attacks|defended|"
+                       r"defends|slammed|slams|blasted|vowed|vows|reacted|reacts|responded|responds|refused|refuses|"
+                       r"declined|declines|appealed|appeals|protested|protests|backed|backs|opposed|opposes)\b"
+                       r"[^.;:!?,\u2013\u2014]*[^.;:!?,\u2013\u2014\s]")
+# the verbs of saying a "who <verb> <the words>" question asks the speaker of (asked_speech, spoke)
+_SPEECH = (_SAYING[:-1] + r"|urge|urges|urged|call|calls|called|accuse|accuses|accused|criticise|criticised|"
+           r"criticize|criticized|welcome|welcomed|praise|praised|hail|hailed|attack|attacked|dismiss|dismissed|"
+           r"reject|rejected|label|labelled|brand|branded|dub|dubbed|question|questioned|confirm|confirmed|deny|"
+           r"denied|suggest|suggested|state|stated|vow|vowed|promise|promised|pledge|pledged|point|points|pointed|"
+           r"stress|stresses|stressed|observe|observed|note|notes|noted|remark|remarked)")
+_ASKED_SPEECH = re.compile(rf"^\W*who\s+(?:has\s+|have\s+|had\s+)?({_SPEECH})\b", re.I)
+# a name, then (its apposition, or the body it speaks for), then the verb: "Mark Serle, from the PCS union said"
+_SPOKE_AFTER = re.compile(rf"(?:,[^,\"“”]{{1,80}},|,?\s+(?:of|from|at)\s+[^,\"“”.;:]{{1,60}}?)?"
+                          r"(?:\s+(?:in|on)\s+(?:\d{4}|[A-Z]\w+))?\s+"  # "Francis Blackburne in 1765 argued"
+                          rf"(?:(?:has|have|had|also|then|later)\s+){{0,2}}{_SPEECH}\b")
+# the verb, then a few words (a role, an owner) and the name: ", said Amazon's Robin Terrell."
+_SPOKE_BEFORE = re.compile(rf"(?:\b{_SPEECH}|\baccording to)\s+(?:[\w'’.&-]+\s+){{0,5}}$", re.I)
+_SPEAKS_FOR = re.compile(r"\b(?:of|from|at)\s+(?:the\s+)?$")
+_CLAUSE_ENDS = re.compile(r"(?:\s+(?:of|from|at)\s+[^,.;:!?\"“”]{1,60})?[\"”’']?\s*(?:[,.;:!?]|$)")  # "... of Unison."
 # who gives what a sentence says: "according to federal regulators", "..., Screen Daily has said."
 _SOURCE_WORD = r"[\w'’&-]+(?:\.[\w'’&-]+)*"  # "U.S" inside, no full stop after
 _ACCORDING = re.compile(rf"\baccording to ((?:the\s+)?{_SOURCE_WORD}(?:\s+{_SOURCE_WORD}){{0,6}}?)(?=\s*[,.;:)]|\s*$)", re.I)
@@ -683,7 +724,7 @@ def asks_agent(question: str) -> bool:
 
 def question_type(question: str) -> str | None:
     """The type of phrase the question asks for (PERSON, DATE, NUMBER, PLACE, PLACE_NAME, CAUSE,
-    FATE; ROLE for "who is <a name>"; NAME and SAID, marked only); None: any."""
+    FATE; ROLE for "who is <a name>"; NAME, SAID and REACTION, marked only); None: any."""
     question = question.strip()
     if _names_a_person(question):
         return ROLE
@@ -885,7 +926,7 @@ def _said(text: str) -> list[Phrase]:
             start = m.start(1) + len(inner) - len(inner.lstrip())
             quoted.append(Phrase(start, m.start(1) + len(inner.rstrip().rstrip(",;:").rstrip())))
     if not quoted and sum(map(text.count, '"“”')) == 1:  # a quotation split over sentences
-        m = _RUNS_ON.match(text) or _RAN_ON.match(text)
+        m = _RUNS_ON.match(text) or _OPENED.search(text) or _RAN_ON.match(text)
         inner = m.group(1).rstrip().rstrip(",;:").rstrip() if m else ""
         if len(inner.split()) >= 3:
             quoted.append(Phrase(m.start(1), m.start(1) + len(inner)))
@@ -893,7 +934,116 @@ def _said(text: str) -> list[Phrase]:
         return quoted
     # "<clause>, said X.", else "told BBC News that <clause>", else "said <clause>"
     said = _SAID_FIRST.match(text, _opening(text)) or _SAID_THAT.search(text) or _SAID_CLAUSE.search(text)
-    return [Phrase(said.start(1), said.end(1))] if said else []
+    if not said:
+        return []
+    end = said.end(1)  # a quotation the clause opens is closed with it: 'were "highly irresponsible"'
+    if text[end:end + 1] in ('"', "”") and sum(map(text[said.start(1):end].count, '"“”')) % 2:
+        end += 1
+    return [Phrase(said.start(1), end)]
+
+
+def _reaction(text: str) -> list[Phrase]:
+    """What a sentence says someone did in reply: a verb of reacting and the rest of its clause
+    ("welcomed Mr Mandelson's announcement", "reacted with anger at the announcement")."""
+    return [Phrase(m.start(), m.end()) for m in _REACTING.finditer(text)][:1]
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of a sentence's quotations (inside their marks): each pair of marks, else one mark's
+    quotation running on past the sentence's end or begun in a sentence before (as _said reads them)."""
+    spans = [m.span(1) for m in _QUOTED.finditer(text)]
+    if not spans and sum(map(text.count, '"“”')) == 1:
+        m = _RUNS_ON.match(text) or _OPENED.search(text) or _RAN_ON.match(text)
+        spans = [m.span(1)] if m else []
+    return spans
+
+
+def is_quotation(text: str, phrase: Phrase) -> bool:
+    """Whether the phrase (of _said) is a quotation's words, not a clause reported in the writer's."""
+    return any(a <= phrase.start < b for a, b in quoted_spans(text))
+
+
+def asked_speaker(question: str) -> frozenset[str]:
+    """The terms of who a "what did X say / how did X respond" question asks the words of ("what did
+    eddie osullivan say about the try": eddi, osullivan); empty: it names no one."""
+    found = _ASKED_SPEAKER.search(question.strip())
+    return frozenset(_bare(t) for t in tokenize(found.group(1))) if found else frozenset()
+
+
+def _same_name(term: str, speaker: Collection[str]) -> bool:
+    """Whether a sentence's term is one of the speaker's, as typed or as corrected ("osullivan", or
+    "sullivan" the speller searched for, both "O'Sullivan")."""
+    bare = _bare(term)
+    return bare in speaker or any(len(name) >= 5 and bare.endswith(name) for name in speaker)
+
+
+def _bare(term: str) -> str:
+    """A term without its apostrophes: "osullivan" typed in a hurry is "O'Sullivan"."""
+    return term.replace("'", "").replace("’", "")
+
+
+def said_by(text: str, speaker: Collection[str], named: bool, continuing: bool) -> list[Phrase]:
+    """The quotations of a sentence when the sentence gives them to `speaker` (a question's terms,
+    asked_speaker): by one of its names outside the quotation ('..., said Sully.', 'Blum said: "...'),
+    by "he" or "she" when the sentence before names them (`named`: '"...," he said.'), or, for
+    the very next sentence after one reporting them (`continuing`), by nothing at all (a quotation
+    alone: their words going on); [] when another speaker's or none's."""
+    quotes = [p for p in _said(text) if is_quotation(text, p)]
+    if not quotes:
+        return []
+    rest = _outside(text, quoted_spans(text))
+    if any(_same_name(term, speaker) for term in tokenize(rest)):
+        return quotes
+    if named and _PRONOUN_SAID.search(rest):
+        return quotes
+    return quotes if continuing and not re.search(r"[A-Za-z]", rest) else []
+
+
+def attribution(text: str) -> str:
+    """How a sentence gives its quotation to a speaker when it names none: "runs on" (a quotation
+    opened and not closed: the sentence after names them, '"We will fight tooth and nail ...'), "he"
+    ('"...," he said.', 'He said: "...') or "none" (a quotation alone: the speaker is a sentence
+    before); "": it has no quotation, or names its speaker."""
+    spans = quoted_spans(text)
+    if not spans:
+        return ""
+    if sum(map(text.count, '"“”')) == 1 and (_RUNS_ON.match(text) or _OPENED.search(text)):
+        return "runs on"
+    rest = _outside(text, spans)
+    if _PRONOUN_SAID.search(rest):
+        return "he"
+    return "none" if not re.search(r"[A-Za-z]", rest) else ""
+
+
+def _outside(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text but its quotations."""
+    outside, last = [], 0
+    for a, b in spans:
+        outside.append(text[last:a])
+        last = b
+    return "".join(outside) + text[last:]
+
+
+def asked_speech(question: str) -> str:
+    """The stem of the verb a "who said / told / urged <the words>" question asks who did
+    ("who said the economy is slowing": say), so the name that says them is its answer, not a name
+    the words hold; "": the question asks no such thing."""
+    found = _ASKED_SPEECH.match(question.strip())
+    return stem_of(found.group(1).casefold()) if found else ""
+
+
+def spoke(text: str, phrase: Phrase) -> bool:
+    """Whether the name at `phrase` is who says the sentence's words: the subject of a verb of
+    saying ("Simon Gale said", "William Corr of the Campaign for Tobacco-Free Kids urged", "Mark
+    Serle, from the PCS union said") or the name after one that ends the clause ("..., said
+    Treasurer Peter Costello.", "according to Jan Ek"); not the body a speaker is "of" or "from"
+    ("Campaign for Tobacco-Free Kids", "EduVision")."""
+    if _SPEAKS_FOR.search(text, max(0, phrase.start - 10), phrase.start):
+        return False
+    if _SPOKE_AFTER.match(text, phrase.end):
+        return True
+    return (_SPOKE_BEFORE.search(text, max(0, phrase.start - 80), phrase.start) is not None
+            and _CLAUSE_ENDS.match(text, phrase.end) is not None)
 
 
 def own_names(question: str) -> tuple[tuple[str, ...], ...]:
@@ -1126,6 +1276,11 @@ def phrases(text: str, kind: str | None, asked: Collection[str], own: Sequence[t
         return roles if roles is not None else _names(text, asked, False)
     if kind == SAID:
         return _said(text)
+    if kind == REACTION:  # a quotation, else the verb of reacting, else the clause said
+        said = _said(text)
+        if any(is_quotation(text, p) for p in said):
+            return said
+        return _reaction(text) or said
     if kind == SOURCE:  # else a name, as for "who" ("A study by the Pew Internet Project found")
         return sorted(Phrase(m.start(1), m.end(1)) for pattern in (_ACCORDING, _SOURCE_AFTER)
                       for m in pattern.finditer(text)) or phrases(text, PERSON, asked, own)

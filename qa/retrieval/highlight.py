@@ -21,7 +21,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.retrieval.answer_types import MARKED_ONLY, SAID, Measure, Phrase, fits, phrases, unit_end
+from qa.retrieval.answer_types import (MARKED_ONLY, PERSON, REACTION, SAID, Measure, Phrase, attribution, fits,
+                                       is_quotation, phrases, quoted_spans, said_by, spoke, unit_end)
 from qa.index.text import ANALYZER, STOP_WORDS, stem_of, tokenize, word_spans
 
 
@@ -89,6 +90,8 @@ class AnswerEvidence(NamedTuple):
     roles: frozenset[str] = frozenset()
     role_weight: float = 0.0  # a sentence where one of `roles` stands before its name, beside type_weight
     choice: Choice = Choice()  # what the choice weighs besides the score (learned; zeros: the score alone)
+    speech: str = ""  # the stem of the verb a "who said <the words>" question asks who did (answer_types.asked_speech)
+    speaker: frozenset[str] = frozenset()  # the terms of who a "what did X say" question asks the words of (answer_types.asked_speaker)
 
 
 def article_factor(passages: int, holding: int, share: float) -> float:
@@ -136,6 +139,7 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
     scored = _scored(passage_text, query_tokens, weight, total_weight, bigram_weight, aliases, evidence, dense)
     if not scored:
         return SentenceScore(0, len(passage_text), 0.0)
+    weighed = None  # the sentence a passage is weighed by, when not the one shown
     if evidence is None or not evidence.kind or evidence.kind in MARKED_ONLY:
         lay = _layout_terms(passage_text, scored, evidence.choice) if evidence is not None else None
         at = max(range(len(scored)), key=lambda i: (scored[i].score + (lay[i] if lay else 0.0), -i))
@@ -143,18 +147,25 @@ def scored_best_sentence(passage_text: str, query_tokens: list[str], weight: Cal
             at = _past_headline(passage_text, scored, at, evidence.follow_share, query_tokens)
         found: list[Phrase] = [] if evidence is None or not evidence.kind else \
             phrases(passage_text[scored[at].start:scored[at].end], evidence.kind, evidence.asked, evidence.own)
-        if not found and evidence is not None and evidence.kind == SAID:
-            at, found = _quotation_after(passage_text, scored, at, evidence)
+        if evidence is not None and evidence.kind in (SAID, REACTION):
+            if evidence.kind == SAID or not found:  # "rejected Mr Howard's comment" is how they responded
+                weighed = at
+                at, found = _own_words_after(passage_text, scored, at, found, evidence)
+            if not found:
+                at, found = _quotation_after(passage_text, scored, at, evidence)
     else:
         at, found = _typed_choice(passage_text, scored, evidence)
     best = scored[at]
+    # a passage whose report of the speaker led to their own words a sentence on is weighed by the report
+    at_weighed = weighed if weighed is not None and weighed != at and found else at
+    weighs = scored[at_weighed]
     counted = evidence is not None and evidence.kind not in MARKED_ONLY  # a name's mark weighs nothing
     typed = evidence.type_weight + _role_bonus(passage_text[best.start:best.end], found, evidence) \
         if found and counted else 0.0
-    added = float(dense[at]) if dense is not None and at < len(dense) else 0.0
-    title = _title_share(scored, at, query_tokens, weight, total_weight, evidence)
-    parts = Parts(best.match, best.score - best.match - added, title, added, typed)
-    chosen = SentenceScore(best.start, best.end, best.score + typed, max(s.match for s in scored), None,
+    added = float(dense[at_weighed]) if dense is not None and at_weighed < len(dense) else 0.0
+    title = _title_share(scored, at_weighed, query_tokens, weight, total_weight, evidence)
+    parts = Parts(weighs.match, weighs.score - weighs.match - added, title, added, typed)
+    chosen = SentenceScore(best.start, best.end, weighs.score + typed, max(s.match for s in scored), None,
                            frozenset(best.tokens), frozenset(), parts, tuple(found) if evidence is not None else ())
     return with_answer(passage_text, chosen, query_tokens, weight, evidence) if answer else chosen
 
@@ -163,14 +174,48 @@ def with_answer(passage_text: str, chosen: SentenceScore, query_tokens: list[str
                 evidence: AnswerEvidence | None) -> SentenceScore:
     """The chosen sentence with its answer phrase (what scored_best_sentence left for later) and
     the phrase's terms; the same when it has none to look for."""
-    if not chosen.found or evidence is None:
+    if evidence is None or not (chosen.found or evidence.speech):
         return chosen
     answer = _answer_phrase(passage_text[chosen.start:chosen.end], chosen.start, list(chosen.found), set(query_tokens),
                             weight, evidence.proximity, evidence.agent, evidence.measure, _object_verbs(evidence.own),
-                            evidence.roles)
+                            evidence.roles, evidence.speech) if chosen.found else None
+    if answer is None and evidence.speech:
+        around = _speaker_around(passage_text, chosen.start, chosen.end, evidence)
+        if around is not None:
+            (start, end), answer = around
+            chosen = chosen._replace(start=start, end=end)
     counted = evidence.kind not in MARKED_ONLY
     terms = frozenset(tokenize(passage_text[answer[0]:answer[1]])) if answer and counted else frozenset()
     return chosen._replace(answer=answer, answer_terms=terms, found=())
+
+
+def _speaker_around(text: str, start: int, end: int,
+                    evidence: AnswerEvidence) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """"Who said <the words>": the chosen sentence holds them but not who said them. A quotation
+    running on names its speaker where it ends, a sentence or two on ('"We will fight tooth and
+    nail ... . We do not want him ...," said Mark Longden'); one given to "he", or alone, was
+    introduced by a sentence or two before ("Vince Cable warned ... . "...," he said."). The
+    speaker found so (answer_types.spoke), and the span from their sentence to the chosen one (the
+    highlight: who, and the words); None: none found."""
+    spans = ANALYZER.analyse(text).spans
+    i = next((n for n, (a, _) in enumerate(spans) if a == start), None)
+    how = attribution(text[start:end]) if i is not None else ""
+    if not how:
+        return None
+    order = range(i + 1, min(i + 3, len(spans))) if how == "runs on" else range(i - 1, max(i - 3, -1), -1)
+    for j in order:
+        a, b = spans[j]
+        sentence = text[a:b]
+        inside = quoted_spans(sentence)
+        names = [p for p in phrases(sentence, PERSON, evidence.asked, evidence.own)
+                 if not any(x <= p.start < y for x, y in inside) and spoke(sentence, p)]
+        if names:
+            return (min(a, start), max(b, end)), (a + names[0].start, a + names[0].end)
+        if how == "runs on" and attribution(sentence) != "runs on" and inside:
+            return None  # the quotation closed without naming them
+        if how != "runs on" and attribution(sentence) not in ("he", "none"):
+            return None  # not the same speaker's words going back
+    return None
 
 
 def _past_headline(text: str, scored: list[_Sentence], at: int, share: float, query: Sequence[str]) -> int:
@@ -183,6 +228,29 @@ def _past_headline(text: str, scored: list[_Sentence], at: int, share: float, qu
         return at
     body = [j for j, s in enumerate(scored) if j != at and s.match > 0 and s.score >= share * best.score]
     return max(body, key=lambda j: (scored[j].score, -j)) if body else at
+
+
+def _own_words_after(text: str, scored: list[_Sentence], at: int, found: list[Phrase],
+                     evidence: AnswerEvidence) -> tuple[int, list[Phrase]]:
+    """"What did X say?": a sentence that reports X in the writer's words ("Mike Caudwell said that
+    when phones were launched ...", "Max Jones believes it is likely ...") or names X beside another's
+    words yields to one of the next two that gives X's own, a quotation (what a reporter copies):
+    '"Despite that they were hugely popular," he said.', '..., said O'Sullivan.', 'Blume said: "...'
+    (answer_types.said_by). A sentence holding a quotation already stays, and so does one whose
+    next quotation is another's."""
+    sentence = text[scored[at].start:scored[at].end]
+    if not evidence.speaker or any(is_quotation(sentence, p) for p in found):
+        return at, found
+    named = (not evidence.speaker.isdisjoint(t.replace("'", "").replace("’", "") for t in scored[at].tokens)
+             or attribution(sentence) == "he" or _HE_SAID.match(sentence) is not None)  # "he" is "he" a sentence on
+    for j in range(at + 1, min(at + 3, len(scored))):
+        following = text[scored[j].start:scored[j].end]
+        words = said_by(following, evidence.speaker, named, j == at + 1 and bool(found))
+        if words:
+            return j, words
+        if quoted_spans(following):
+            break  # another's words, or words no one is given: not theirs
+    return at, found
 
 
 def _quotation_after(text: str, scored: list[_Sentence], at: int,
@@ -390,7 +458,7 @@ def _after_verb(sentence: str, start: int, verbs: frozenset[str]) -> re.Match[st
 def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[str],
                    weight: Callable[[str], float], proximity: float, agent: bool,
                    measure: Measure | None = None, verbs: frozenset[str] = frozenset(),
-                   roles: frozenset[str] = frozenset()) -> tuple[int, int] | None:
+                   roles: frozenset[str] = frozenset(), speech: str = "") -> tuple[int, int] | None:
     """The phrase that shares a clause with the most question weight (its first when the sentence
     holds no question word), in passage coordinates (the sentence starts at `offset`). Each
     question word counts once, with its weight, for a phrase in its clause (no comma, semicolon,
@@ -404,7 +472,10 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     a "who did X beat" question's verb, so a name after it ("after beating Group B rivals the
     Netherlands") counts as holding the heaviest word besides, as an agent does. `roles`: the stems of
     the roles a "which centre / who is the band's bass player / who runs ebay" question asks who holds,
-    so a name a role stands before ("Wales centre Sonny Parker") counts as holding the heaviest word besides."""
+    so a name a role stands before ("Wales centre Sonny Parker") counts as holding the heaviest word besides.
+    `speech`: the verb a "who said <the words>" question asks who did (_speakers)."""
+    if speech and not (found := _speakers(sentence, found)):
+        return None
     if measure is not None and measure.change:  # "fall 9% last year to £6.2bn": by 9%; "to £6.2bn" says to what
         found = [p for p in found if not _LEVEL.search(sentence, max(0, p.start - 16), p.start)] or found
     if measure is not None:  # only the amounts most surely of what the question counts
@@ -442,6 +513,15 @@ def _answer_phrase(sentence: str, offset: int, found: list[Phrase], wanted: set[
     phrase = max(found, key=lambda p: (score(p), -p.start))
     end = unit_end(sentence, phrase, measure) if measure is not None else None  # "200 new jobs", whole
     return offset + phrase.start, offset + (end or phrase.end)
+
+
+def _speakers(sentence: str, found: list[Phrase]) -> list[Phrase]:
+    """For "who said <the words>": a name inside the quotation is what was said, not who said it
+    (none left: no phrase), and a name that says it ("Simon Gale said", "said Acme's Robin Tell",
+    answer_types.spoke) is marked before any other."""
+    inside = quoted_spans(sentence)
+    found = [p for p in found if not any(a <= p.start < b for a, b in inside)]
+    return [p for p in found if spoke(sentence, p)] or found
 
 
 def _role_bonus(sentence: str, found: Sequence[Phrase], evidence: AnswerEvidence) -> float:
@@ -531,6 +611,8 @@ _GOES_ON = re.compile(r"(?:He|She|They|His|Her|Their)\b|The (?:[\w-]+ ){0,2}\d+-
 #: a sentence that opens by referring back to the one before's subject ("It was renamed ...", "They won
 #: ..."): it says what the sentence before named, so its words count as its own context (anaphor_weight)
 _REFERS = re.compile(r"(?:It|He|She|They|This|These|That|Those|Its|His|Her|Their|Such)\b")
+#: a sentence that reports what "he" or "she" said: "And he said that ..."
+_HE_SAID = re.compile(r"(?:And |But )?(?:he|she|He|She) (?:also )?(?:said|says|told|added|insisted|argued)\b")
 #: a sentence that opens with a quotation mark
 _OPENS_QUOTE = re.compile(r"[\"“]")
 #: what ends a clause between a question word and a phrase (_answer_phrase): a mark between two

@@ -10,7 +10,8 @@ from itertools import chain
 import numpy as np
 
 from qa.retrieval.role_verbs import verb_roles
-from qa.retrieval.answer_types import PERSON, asked_role, asks_agent, measure_of, own_names, question_type
+from qa.retrieval.answer_types import (PERSON, REACTION, SAID, asked_role, asked_speaker, asked_speech, asks_agent,
+                                       measure_of, own_names, question_type)
 from qa.retrieval.highlight import AnswerEvidence, Choice, SentenceScore, article_factor, scored_best_sentence, with_answer
 from qa.retrieval.snapshot import IndexSnapshot
 from qa.settings import RetrievalSettings
@@ -111,6 +112,8 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
     measure = measure_of(question, kind)
     own = own_names(question) if kind == PERSON else ()
     roles = frozenset({asked_role(question)} - {""}) | verb_roles(question) if kind == PERSON else frozenset()
+    speech = asked_speech(question) if kind == PERSON else ""
+    speaker = asked_speaker(question) if kind in (SAID, REACTION) else frozenset()
     titles: dict[str, frozenset[str]] = {}
     choice = Choice(settings.choice_answer, settings.choice_first, settings.choice_heading)
     out = {}
@@ -121,11 +124,12 @@ def score_sentences(rows: Mapping[int, CitationRow], tokens: list[str], weights:
                                   settings.context_weight, settings.follow_sentences, settings.follow_share,
                                   settings.answer_proximity, agent, measure, own,
                                   before.get(pid, frozenset()) if before else frozenset(),
-                                  settings.anaphor_context_weight, roles, settings.role_holder_weight, choice)
+                                  settings.anaphor_context_weight, roles, settings.role_holder_weight, choice,
+                                  speech, speaker)
         weight = weights[row.doc_id].__getitem__
         out[pid] = scored_best_sentence(row.text, tokens, weight, total_weight, settings.bigram_weight, aliases,
                                         evidence, dense.get(pid) if dense is not None else None, pending is None)
-        if pending is not None and out[pid].found:
+        if pending is not None and (out[pid].found or speech):  # "who said": the speaker may be a sentence away
             pending[pid] = partial(with_answer, row.text, out[pid], tokens, weight, evidence)
     return out
 
