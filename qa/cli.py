@@ -343,6 +343,9 @@ def print_report(report: object, prefix: str = "") -> None:
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(by_type.items()))
         print(visible(f"qa: skipped {count(len(unsupported), 'file')} of unsupported types ({kinds}): "
                       f"{', '.join(names)}{more}", newlines=False), file=sys.stderr)
+    reread = getattr(report, "reread_line", lambda: None)()  # files as indexed, a new HTML reader (qa/index/sync_scan.py)
+    if reread:
+        print(f"qa: {reread}", file=sys.stderr)
     print(prefix + report.summary(), flush=True)
 
 

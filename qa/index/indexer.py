@@ -229,7 +229,8 @@ def _report(read: Read, repaired: RepairDone, embedded: Embedded, committed: Com
             merge_warnings: list[str]) -> SyncReport:
     scanned = read.scanned
     return SyncReport(added=sum(d.replaces is None for d in read.documents),
-                      updated=sum(d.replaces is not None for d in read.documents), removed=len(read.remove),
+                      updated=sum(d.replaces is not None and not d.reread for d in read.documents),
+                      reread=sum(d.reread for d in read.documents), removed=len(read.remove),
                       unchanged=read.unchanged, skipped=len(read.skipped),
                       embedded=repaired.embedded + embedded.embedded,
                       rebuilt=scanned.rebuild and scanned.meta is not None, skipped_files=read.skipped,

@@ -184,6 +184,11 @@ ANALYSIS_TABLE = ("CREATE TABLE IF NOT EXISTS passage_analysis (passage_id INTEG
 #: it missing or another analyses those passages that lack one, then sets it)
 ANALYSED_KEY = "analysed"
 
+#: the meta key saying which version of the HTML reader (qa/ingest/webpage.py HTML_READER_VERSION)
+#: every indexed web page's text is of (absent: an index made before it was recorded, read as 0); a
+#: sync of an index of another version reads its web pages again, and sets it once it read them all
+HTML_READER_KEY = "html_reader"
+
 
 def _migrate_to_4(conn: sqlite3.Connection) -> None:
     """The passage analysis table (empty)."""
@@ -1070,6 +1075,14 @@ class IndexStore:
 
     def set_analysed_version(self, version: int) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (ANALYSED_KEY, str(version)))
+
+    def html_reader_version(self) -> int:
+        """The HTML reader version every indexed web page was read with (0: not recorded, an older index)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (HTML_READER_KEY,)).fetchone()
+        return int(row[0]) if row is not None and row[0].isdigit() else 0
+
+    def set_html_reader_version(self, version: int) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (HTML_READER_KEY, str(version)))
 
     def add_sentence_vectors(self, rows: Iterable[tuple[int, bytes]]) -> None:
         """Store passages' sentence vectors (inside the commit that inserts the passages)."""

@@ -101,6 +101,8 @@ def _record(db: IndexStore, records: Records) -> None:
         db.replace_skipped(dict(records.skipped), dict(records.held))
     else:
         db.replace_skipped_under(records.only, dict(records.skipped), dict(records.held))
+    if records.html_reader is not None:
+        db.set_html_reader_version(records.html_reader)
 
 
 def _check_counts(db: IndexStore, meta: IndexMeta) -> None:

@@ -64,11 +64,12 @@ def read_file(scanned: Scanned, item: ToRead, settings: ChunkSettings) -> FileRe
         if isinstance(exc, OverBudget):  # not read again until the file changes
             held = HeldSkip(str(exc), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         return FileRead(path, skipped=str(exc), held=held, remove=old.id if old else None)
-    if old and not scanned.rebuild and old.sha256 == doc.sha256:
+    same = bool(old) and not scanned.rebuild and old.sha256 == doc.sha256
+    if same and old.id not in scanned.reread:
         news = (old.id, doc.date, doc.author, doc.site) if old.id in scanned.unread_news else None
         return FileRead(path, touched=stat_move(old.id, info), news=news)
     return FileRead(path, ReadDocument(doc, info.st_size, info.st_mtime_ns, tuple(chunk(doc, settings)),
-                                       old.id if old else None, info.st_ctime_ns, info.st_ino))
+                                       old.id if old else None, info.st_ctime_ns, info.st_ino, reread=same))
 
 
 class Analyser:

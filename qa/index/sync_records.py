@@ -53,6 +53,8 @@ class SyncReport:
     warnings: list[str] = field(default_factory=list)
     #: source folders away for now (missing, empty, unreadable): their documents were kept
     unavailable: list[Unavailable] = field(default_factory=list)
+    #: web pages read again because the HTML reader changed since they were indexed (their files did not)
+    reread: int = 0
     #: every passage has its sentence vectors (what the highlight reads besides the words); False:
     #: an index made before them, or by a model that cannot give them, answers on the words alone
     sentence_vectors: bool = True
@@ -64,7 +66,7 @@ class SyncReport:
             "embedded": self.embedded, "seconds": round(self.seconds, 3), "rebuilt": self.rebuilt,
             "skipped_files": self.skipped_files, "warnings": self.warnings,
             "unavailable": [u.as_json() for u in self.unavailable],
-            "sentence_vectors": self.sentence_vectors,
+            "sentence_vectors": self.sentence_vectors, "reread": self.reread,
         }
 
     def notes(self) -> list[str]:
@@ -74,6 +76,10 @@ class SyncReport:
             return []
         return [f"qa: note: highlights here use the words alone, the index's passages have no sentence vectors "
                 f"(an index made before them): `qa index --rebuild` embeds its {self.passages} passages again with them"]
+
+    def reread_line(self) -> str | None:
+        """What a sync that read web pages again because the HTML reader changed says of it (None: it read none)."""
+        return f"web pages re-read: {self.reread} (the reader changed)" if self.reread else None
 
     def summary(self) -> str:
         return (f"{self.added} added, {self.updated} changed, {self.removed} removed, "
@@ -135,6 +141,12 @@ class Scanned:
     unread_news: frozenset[int] = frozenset()
     #: a restricted sync's paths: `known` and `skipped` are those at or inside them only
     only: tuple[str, ...] | None = None
+    #: ids of web pages indexed by another HTML reader (qa/ingest/webpage.py HTML_READER_VERSION):
+    #: read again, their text extracted anew even when the file's content is unchanged
+    reread: frozenset[int] = frozenset()
+    #: the HTML reader version to record once every web page of the index was read with it (None:
+    #: recorded already, or a restricted sync, which reads some pages only)
+    html_reader: int | None = None
 
     @property
     def incremental(self) -> bool:
@@ -153,6 +165,7 @@ class ReadDocument:
     replaces: int | None  # id of the document row it replaces
     ctime_ns: int | None = None
     inode: int | None = None
+    reread: bool = False  # the file is as indexed: only the HTML reader changed (Scanned.reread)
 
 
 @dataclass(frozen=True)
@@ -200,6 +213,18 @@ class Read:
     @property
     def news(self) -> tuple[tuple[int, str | None, str | None, str | None], ...]:
         return tuple(f.news for f in self.files if f.news is not None)
+
+    @property
+    def html_reader(self) -> int | None:
+        """The HTML reader version to record (Scanned.html_reader), or None when a web page kept the
+        text of the old reader: a file that could not be read this time, a folder away (the next
+        full sync reads them)."""
+        scanned = self.scanned
+        if scanned.html_reader is None or any(u.documents for u in scanned.unavailable):
+            return None
+        old = {d.path for d in scanned.known if d.id in scanned.reread}
+        kept = any(f.path in old and f.document is None and f.remove is None for f in self.files)
+        return None if kept else scanned.html_reader
 
     @property
     def dropped_ids(self) -> list[int]:
@@ -259,6 +284,7 @@ class Records:
     only: tuple[str, ...] | None = None
     #: run inside the commit's transaction (qa remove forgets its sources there)
     also: Callable[[], None] | None = None
+    html_reader: int | None = None  # the HTML reader version every web page now has (Read.html_reader)
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,18 @@ not read; new and touched files are to read (only their content tells whether a 
 changed); rows whose file is gone are removed, unless their folder is away (an unmounted drive:
 its documents are kept, with a warning). A restricted sync (a watcher's batch) scans only the
 paths it names when that can be judged from them alone.
+
+An index whose web pages were read by another HTML reader (qa/ingest/webpage.py
+HTML_READER_VERSION, recorded in the meta) reads them all again, unchanged files too: their text
+is extracted anew, so every citation is exact against the file (passages whose text is the same
+keep their vectors). The version is recorded by the full sync that read every one of them.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 
 from qa.config import DEFAULT_MODEL, FORMAT_VERSION
 from qa.errors import IndexTooOld, QAError
@@ -18,6 +24,8 @@ from qa.index import store
 from qa.index.store import DocumentRow, IndexMeta, IndexStore, StatMove
 from qa.index.sync_records import Scanned, SyncRequest, ToRead
 from qa.ingest import sources as source_scan
+from qa.ingest import webpage
+from qa.ingest.documents import is_web_page
 from qa.locations import default_source
 
 
@@ -35,10 +43,13 @@ def scan(db: IndexStore, request: SyncRequest) -> Scanned:
     deleted, unavailable = found.sort_out(known)
     _refuse_rebuild_while_away(meta, rebuild, unavailable)
     warnings = ([reason] if reason else []) + [folder.warning() for folder in unavailable]
+    stale = db.html_reader_version() != webpage.HTML_READER_VERSION
     return _compared(db, Scanned(meta, model, rebuild, tuple(known.values()), (),
                                  remove=tuple(known[p].id for p in deleted), skipped=dict(found.skipped),
                                  warnings=tuple(warnings), unavailable=tuple(unavailable),
-                                 unread_news=frozenset(db.documents_without_news())), found.files, known)
+                                 unread_news=frozenset(db.documents_without_news()),
+                                 reread=_web_pages(known.values()) if stale else frozenset(),
+                                 html_reader=webpage.HTML_READER_VERSION if stale else None), found.files, known)
 
 
 def _restricted_scan(db: IndexStore, request: SyncRequest, meta: IndexMeta | None, model: str,
@@ -57,20 +68,28 @@ def _restricted_scan(db: IndexStore, request: SyncRequest, meta: IndexMeta | Non
     deleted, unavailable = found.sort_out(known)
     if unavailable:
         return None
+    stale = db.html_reader_version() != webpage.HTML_READER_VERSION  # its pages read again, not recorded
     return _compared(db, Scanned(meta, model, False, tuple(rows), (), remove=tuple(known[p].id for p in deleted),
                                  skipped=dict(found.skipped), only=request.only,
-                                 unread_news=frozenset(db.documents_without_news() & {d.id for d in rows})),
+                                 unread_news=frozenset(db.documents_without_news() & {d.id for d in rows}),
+                                 reread=_web_pages(rows) if stale else frozenset()),
                      found.files, known)
+
+
+def _web_pages(rows: Iterable[DocumentRow]) -> frozenset[int]:
+    """The ids of the documents read as web pages (the HTML reader's), to read again."""
+    return frozenset(d.id for d in rows if is_web_page(d.path))
 
 
 def _compared(db: IndexStore, scanned: Scanned, files: dict[str, os.stat_result],
               known: dict[str, DocumentRow]) -> Scanned:
-    """The scan with the files to read (new, changed, or needing their news), those unchanged,
-    and the skipped files over budget whose stat has not moved (not read again)."""
+    """The scan with the files to read (new, changed, needing their news, or web pages of another
+    HTML reader), those unchanged, and the skipped files over budget whose stat has not moved (not
+    read again)."""
     held_before = db.held_skips()
     to_read = [p for p, st in files.items() if scanned.rebuild or p not in known
                or not source_scan.same_file(known[p], st)
-               or known[p].id in scanned.unread_news]
+               or known[p].id in scanned.unread_news or known[p].id in scanned.reread]
     reading = set(to_read)
     touched = tuple(stat_move(known[p].id, st) for p, st in files.items()
                     if p in known and p not in reading and known[p].inode is None)
@@ -80,7 +99,7 @@ def _compared(db: IndexStore, scanned: Scanned, files: dict[str, os.stat_result]
     return Scanned(scanned.meta, scanned.model, scanned.rebuild, scanned.known,
                    tuple(ToRead(p, known.get(p)) for p in to_read if p not in held),
                    scanned.remove, len(files) - len(to_read), touched, skipped, held, scanned.warnings,
-                   scanned.unavailable, scanned.unread_news, scanned.only)
+                   scanned.unavailable, scanned.unread_news, scanned.only, scanned.reread, scanned.html_reader)
 
 
 def _adopt_real_paths(db: IndexStore, known: dict[str, DocumentRow],

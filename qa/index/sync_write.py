@@ -25,7 +25,7 @@ from qa.ingest.documents import page_at
 
 def records_of(read: Read) -> Records:
     """What the commit records of a sync besides its generation."""
-    return Records(read.touched, read.news, read.skipped, read.held, read.scanned.only)
+    return Records(read.touched, read.news, read.skipped, read.held, read.scanned.only, html_reader=read.html_reader)
 
 
 def needs_generation(read: Read, bm25: Mapping[str, float]) -> bool:

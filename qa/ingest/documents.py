@@ -221,6 +221,11 @@ def _heading_text(line: str) -> str:
     return " ".join(line.strip().lstrip("#").strip().split())
 
 
+def is_web_page(path: str | os.PathLike[str]) -> bool:
+    """Whether a file is read as a saved web page (its text extracted by the HTML reader)."""
+    return Path(path).suffix.lower() in HTML_SUFFIXES
+
+
 def parse(path: Path, data: bytes) -> Document:
     """Turn a file's bytes into a Document, or raise Unreadable."""
     if not data.strip():
@@ -230,7 +235,7 @@ def parse(path: Path, data: bytes) -> Document:
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
         read = _read_pdf(data)
-    elif suffix in HTML_SUFFIXES:
+    elif is_web_page(path):
         read = _read_html(data)
     else:
         read = _read_text(data, markdown=suffix in MARKDOWN_SUFFIXES)

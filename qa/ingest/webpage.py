@@ -30,6 +30,12 @@ from __future__ import annotations
 
 import re
 
+#: the version of what a saved page's extracted text is: raised by any change to the reading of a
+#: .html file that can change its text (what is pruned, kept, joined), so that an index made before
+#: re-reads its web pages at its next sync and every citation stays exact (qa/index/sync_scan.py).
+#: 0: before it was recorded; 1: web24 (other stories' <article>s and captions pruned, short-paragraph pages)
+HTML_READER_VERSION = 1
+
 #: the story's <article>: the first outermost one holding an <h1> and three paragraphs or more (not a
 #: header of its own above an <article> of text; a logo's <h1> in the page's header is in none)
 _STORY_ARTICLE = "(//article[not(ancestor::article)][.//h1][count(.//p) >= 3])[1]"

@@ -347,6 +347,9 @@ class QAApp(App[None]):
         summary = message.report.summary()
         # one line per part ("; "), so no narrow width leaves "s" of "0.4 s" alone on a line
         self.chat.say(f"Reindexed: {summary.replace('; ', chr(10))}", "done")
+        reread = getattr(message.report, "reread_line", lambda: None)()  # the HTML reader changed since indexed
+        if reread:
+            self.chat.say(reread[0].upper() + reread[1:], "done")
         for warning in message.report.warnings:
             self.chat.say(f"warning: {warning}", "error")
         # the files just added or seen changed: an article overwritten by a binary file left the index
