@@ -393,3 +393,17 @@ def test_a_fused_graph_that_is_not_the_models_leaves_the_plain_export(model, how
     assert "Attention" not in {n.op_type for n in onnx.load(str(folder / "model.onnx"), load_external_data=False).graph.node}
     assert sorted(p.name for p in folder.iterdir()) == ["encoder.json", "model.onnx", "tokenizer.json"]
     np.testing.assert_allclose(onnx_encoder.load(path).encode(TEXTS), model.encode(TEXTS), atol=1e-5)
+
+
+def test_an_encoding_started_early_gives_the_same_vector(exported):
+    """encode_soon (the question's model call on the encoder's worker thread while its keyword
+    ranking is made, qa/retrieval/retriever.py): byte for byte the vector encode gives the text
+    alone, the worker's model call started before it returns."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    fast = onnx_encoder.OnnxEncoder(exported)
+    pending = [fast.encode_soon(t) for t in TEXTS[:3]]  # queued one after another on the one worker
+    assert isinstance(fast._calls, ThreadPoolExecutor)
+    for text, wait in zip(TEXTS, pending):
+        got = wait()
+        assert got.dtype == np.float32 and np.array_equal(got, fast.encode([text])[0])

@@ -6,6 +6,7 @@ made by the factories embedder.passage_encoder and embedder.question_encoder; te
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -39,3 +40,22 @@ class SpanEncoder(Protocol):
         """(encode(texts), per text an array of one L2-normalised row per span, NaN for a span
         no token starts in (past the model's truncation), or None when it cannot be had)."""
         ...
+
+
+@runtime_checkable
+class SoonEncoder(Protocol):
+    """An Encoder that can start one text's model call and let its caller go on meanwhile (the
+    ONNX export: onnxruntime computes without holding Python's GIL). Optional."""
+
+    def encode_soon(self, text: str) -> Callable[[], np.ndarray]:
+        """Start `encode([text])`; the call returned waits for it and gives its row."""
+        ...
+
+
+def encode_meanwhile(encoder: Encoder, text: str) -> Callable[[], np.ndarray]:
+    """One text's vector, `encode([text])[0]`, as a call that gives it: computed while the caller
+    goes on when the encoder can (SoonEncoder), else when first asked for. Asked again, the same
+    array (a question's search asks for it in two places)."""
+    if isinstance(encoder, SoonEncoder):
+        return cache(encoder.encode_soon(text))
+    return cache(lambda: encoder.encode([text])[0])

@@ -125,10 +125,10 @@ class LocalIndexReader:
         return self.snapshot
 
     def candidates(self, query: Query, mode: str, settings: RetrievalSettings,
-                   allowed: np.ndarray | None = None) -> Candidates:
+                   allowed: np.ndarray | None = None, vector: Callable[[], np.ndarray] | None = None) -> Candidates:
         from qa.retrieval.candidates import retrieve
 
-        return retrieve(self.snapshot, query, mode, settings, allowed)
+        return retrieve(self.snapshot, query, mode, settings, allowed, vector=vector)
 
     def filter_mask(self, filters: Filters) -> FilterMask:
         """Which passages of the current snapshot pass `filters`."""
