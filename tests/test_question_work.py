@@ -198,17 +198,20 @@ class SoonStandIn:
 
 def test_the_question_is_encoded_while_its_keyword_ranking_is_made(stand_in_seed_index, stand_in, monkeypatch):
     """Issue 23: the encoding (~3.5 ms) needs no index and the BM25 ranking needs no vector, so
-    the encoding is started first and waited for only when the dense search needs it; the
-    answer is the one the vector computed first gives."""
+    the encoding is started first and waited for only when the dense search needs it (the BM25
+    candidates' story groups read meanwhile); the answer is the one the vector computed first gives."""
+    from qa.index import store
     from qa.index.bm25 import BM25Index
 
     events: list[str] = []
-    scores = BM25Index.scores
+    scores, stories = BM25Index.scores, store.stories_of
     monkeypatch.setattr(BM25Index, "scores", lambda self, tokens: events.append("bm25") or scores(self, tokens))
+    monkeypatch.setattr(store, "stories_of", lambda conn, ids: events.append("stories") or stories(conn, ids))
     searcher = Searcher(stand_in_seed_index)
     overlapped = searcher.search(QUESTION, k=3, embedder=SoonStandIn(stand_in, events))
     assert events[0] == "start" and events.index("bm25") < events.index("wait") and "encode" not in events
     assert events.count("wait") == 1
+    assert events.index("stories") < events.index("wait")  # the keyword candidates' story groups meanwhile
     assert overlapped.as_json() == searcher.search(QUESTION, k=3, embedder=stand_in).as_json()
     events.clear()
     searcher.search(QUESTION, k=3, embedder=SoonStandIn(stand_in, events), mode="bm25")
