@@ -262,26 +262,19 @@ def search_cpu(index_dir: Path, qs: list[str], passes: int = 3) -> dict:
 
 
 def overlap(index_dir: Path, qs: list[str], rounds: int = 1) -> dict:
-    """Searcher.search as shipped (the question's encoding started on the encoder's worker thread,
-    the BM25 ranking made meanwhile: qa/retrieval/retriever.py) against the same search with the
-    encoder behind a wrapper without encode_soon (encoded when the vector is first asked for: one
-    step after the other, as before), for each encoder setting (threads, spinning, whatever the
-    load), all interleaved question by question: p50 / mean wall and CPU ms a question (every
+    """Searcher.search as shipped (EncodeSettings.overlap: the question's model call started on
+    the encoder's worker thread, the BM25 ranking made meanwhile: qa/retrieval/retriever.py)
+    against the same search with overlap=False (the model call made when the vector is asked for:
+    one step after the other, as before), for each encoder setting (threads, spinning, whatever
+    the load), all interleaved question by question: p50 / mean wall and CPU ms a question (every
     thread), and the answers that differ from the first way's."""
+    from dataclasses import replace
+
     from qa.config import DEFAULT_MODEL
     from qa.embedding import onnx_encoder
     from qa.embedding.embedder import resolve_model
     from qa.search import Searcher
     from qa.settings import EncodeSettings
-
-    class OneStep:
-        """The encoder without encode_soon."""
-
-        def __init__(self, inner) -> None:
-            self.inner, self.dim, self.model_name = inner, inner.dim, inner.model_name
-
-        def encode(self, texts, **kw):
-            return self.inner.encode(texts, **kw)
 
     searcher = Searcher(index_dir)
     folder = onnx_encoder.export_dir(resolve_model(DEFAULT_MODEL))
@@ -290,10 +283,10 @@ def overlap(index_dir: Path, qs: list[str], rounds: int = 1) -> dict:
                 "1 thread": EncodeSettings(threads=1)}
     ways = {}
     for name, settings in variants.items():
-        encoder = onnx_encoder.OnnxEncoder(folder, settings)
-        encoder.model_name = searcher.model
-        ways[f"{name}, one step after the other"] = OneStep(encoder)
-        ways[f"{name}, overlapped"] = encoder
+        for label, overlapped in (("one step after the other", False), ("overlapped", True)):
+            encoder = onnx_encoder.OnnxEncoder(folder, replace(settings, overlap=overlapped))
+            encoder.model_name = searcher.model
+            ways[f"{name}, {label}"] = encoder
     for q in qs[:20]:  # the passages' first reads and analyses, paid before the timing
         for encoder in ways.values():
             searcher.search(q, k=3, embedder=encoder)

@@ -229,6 +229,12 @@ class EncodeSettings:
     #: least min_int8_cosine on every probe (0.988-0.995 for MiniLM; 400 dev questions: lowest 0.989, mean 0.993)
     int8: bool = False
     min_int8_cosine: float = 0.98
+    #: a question's model call runs on the encoder's worker thread while the question's keyword
+    #: ranking is made (qa/retrieval/retriever.py; OnnxEncoder.encode_soon); False: one after the
+    #: other. The same vectors and answers either way; the gain is the keyword work (~0.4-0.6 ms)
+    #: done on a core the model call leaves idle, so it needs an idle core (BENCHMARKS.md, "Tenth
+    #: session (speed23m)": not measured idle; `benchmarks/speed.py --overlap` compares both)
+    overlap: bool = True
 
 
 #: the shipped encoder settings: passages (`qa index`) without spinning, the other jobs and the UI

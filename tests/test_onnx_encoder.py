@@ -436,3 +436,19 @@ def test_one_text_is_tokenized_without_the_batch_call(exported):
     for text, vector in zip(TEXTS, wanted):
         assert np.array_equal(fast.encode_soon(text)(), vector)
     assert calls == ["encode"] * (2 * len(TEXTS))
+
+
+def test_an_encoder_set_not_to_overlap_encodes_when_the_vector_is_asked_for(exported, monkeypatch):
+    """EncodeSettings.overlap False: encode_soon starts nothing; the text is encoded, the same
+    vector, when its vector is asked for (one step after the other, for an idle comparison)."""
+    from dataclasses import replace
+
+    from qa.settings import DEFAULT_QUESTION_ENCODE
+
+    plain = onnx_encoder.OnnxEncoder(exported, replace(DEFAULT_QUESTION_ENCODE, overlap=False))
+    calls: list[str] = []
+    encode = plain.encode
+    monkeypatch.setattr(plain, "encode", lambda texts, **kw: calls.append("encode") or encode(texts, **kw))
+    wait = plain.encode_soon(TEXTS[0])
+    assert calls == [] and plain._calls is None
+    assert np.array_equal(wait(), encode([TEXTS[0]])[0]) and calls == ["encode"]

@@ -228,6 +228,8 @@ class OnnxEncoder:
         for the model and pools its output. Returns once the worker has started the call: a
         thread waiting for the GIL would wait for the caller's Python work (up to the
         interpreter's 5 ms switch interval) before its model call even began."""
+        if not self.settings.overlap:
+            return lambda: self.encode([text])[0]  # when asked for: one step after the other
         if self._lower:
             text = text.lower()
         feeds, mask = self._feeds(self._tokenized([text]))
