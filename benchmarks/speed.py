@@ -284,7 +284,7 @@ def overlap(index_dir: Path, qs: list[str], rounds: int = 1) -> dict:
     ways = {}
     for name, settings in variants.items():
         for label, overlapped in (("one step after the other", False), ("overlapped", True)):
-            encoder = onnx_encoder.OnnxEncoder(folder, replace(settings, overlap=overlapped))
+            encoder = onnx_encoder.OnnxEncoder(folder, replace(settings, overlap=overlapped, overlap_spinning_only=False))
             encoder.model_name = searcher.model
             ways[f"{name}, {label}"] = encoder
     for q in qs[:20]:  # the passages' first reads and analyses, paid before the timing

@@ -231,10 +231,13 @@ class EncodeSettings:
     min_int8_cosine: float = 0.98
     #: a question's model call runs on the encoder's worker thread while the question's keyword
     #: ranking is made (qa/retrieval/retriever.py; OnnxEncoder.encode_soon); False: one after the
-    #: other. The same vectors and answers either way; the gain is the keyword work (~0.4-0.6 ms)
-    #: done on a core the model call leaves idle, so it needs an idle core (BENCHMARKS.md, "Tenth
-    #: session (speed23m)": not measured idle; `benchmarks/speed.py --overlap` compares both)
+    #: other. The same vectors and answers either way. overlap_spinning_only: only when the
+    #: encoder spins (a quiet machine, spin_max_load): interleaved under load 3.7-14, spinning
+    #: encoders gained in 5 runs of 5 (16.3 -> 13.6, 13.85 -> 9.87 ms p50), not spinning ones were
+    #: as often slower as faster (9.34 -> 10.08, 26.2 -> 25.2); not measured idle (BENCHMARKS.md,
+    #: "Tenth session (speed23m)"; `benchmarks/speed.py --overlap` compares them)
     overlap: bool = True
+    overlap_spinning_only: bool = True
 
 
 #: the shipped encoder settings: passages (`qa index`) without spinning, the other jobs and the UI

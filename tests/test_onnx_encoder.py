@@ -13,7 +13,11 @@ import pytest
 
 from qa.embedding import onnx_encoder
 from qa.embedding.embedder import question_encoder, resolve_model
+from qa.settings import EncodeSettings
 from tests.conftest import ROOT, SEEDS
+
+#: the question encoder overlapping whether it spins or not (EncodeSettings.overlap_spinning_only)
+OVERLAPPING = EncodeSettings(overlap_spinning_only=False)
 
 TEXTS = [
     "Who heads Ansar al-Sharia in Derna?",
@@ -401,7 +405,7 @@ def test_an_encoding_started_early_gives_the_same_vector(exported):
     alone, the worker's model call started before it returns."""
     from concurrent.futures import ThreadPoolExecutor
 
-    fast = onnx_encoder.OnnxEncoder(exported)
+    fast = onnx_encoder.OnnxEncoder(exported, OVERLAPPING)
     pending = [fast.encode_soon(t) for t in TEXTS[:3]]  # queued one after another on the one worker
     assert isinstance(fast._calls, ThreadPoolExecutor)
     for text, wait in zip(TEXTS, pending):
@@ -425,7 +429,7 @@ def test_one_text_is_tokenized_without_the_batch_call(exported):
             self.calls.append("encode_batch")
             return self.inner.encode_batch(texts)
 
-    fast, batched = onnx_encoder.OnnxEncoder(exported), onnx_encoder.OnnxEncoder(exported)
+    fast, batched = onnx_encoder.OnnxEncoder(exported, OVERLAPPING), onnx_encoder.OnnxEncoder(exported)
     calls: list[str] = []
     fast._tokenizer = Counting(fast._tokenizer, calls)
     wanted = [batched._pooled(*batched._token_embeddings(batched._tokenizer.encode_batch(
@@ -438,17 +442,19 @@ def test_one_text_is_tokenized_without_the_batch_call(exported):
     assert calls == ["encode"] * (2 * len(TEXTS))
 
 
-def test_an_encoder_set_not_to_overlap_encodes_when_the_vector_is_asked_for(exported, monkeypatch):
-    """EncodeSettings.overlap False: encode_soon starts nothing; the text is encoded, the same
-    vector, when its vector is asked for (one step after the other, for an idle comparison)."""
+def test_an_encoder_set_not_to_overlap_starts_nothing(exported):
+    """EncodeSettings.overlap False, or overlap_spinning_only and an encoder that does not spin
+    (a busy machine): encode_soon starts nothing and says so (None: the search encodes the question
+    when it needs the vector, one step after the other); a spinning one starts the call."""
     from dataclasses import replace
 
+    from qa.embedding.encoder import encode_meanwhile
     from qa.settings import DEFAULT_QUESTION_ENCODE
 
-    plain = onnx_encoder.OnnxEncoder(exported, replace(DEFAULT_QUESTION_ENCODE, overlap=False))
-    calls: list[str] = []
-    encode = plain.encode
-    monkeypatch.setattr(plain, "encode", lambda texts, **kw: calls.append("encode") or encode(texts, **kw))
-    wait = plain.encode_soon(TEXTS[0])
-    assert calls == [] and plain._calls is None
-    assert np.array_equal(wait(), encode([TEXTS[0]])[0]) and calls == ["encode"]
+    for settings in (replace(DEFAULT_QUESTION_ENCODE, overlap=False),
+                     replace(DEFAULT_QUESTION_ENCODE, spin=False)):
+        plain = onnx_encoder.OnnxEncoder(exported, settings)
+        assert plain.encode_soon(TEXTS[0]) is None and encode_meanwhile(plain, TEXTS[0]) is None
+        assert plain._calls is None
+    spinning = onnx_encoder.OnnxEncoder(exported, replace(DEFAULT_QUESTION_ENCODE, spin_max_load=0.0))
+    assert spinning.spinning and np.array_equal(encode_meanwhile(spinning, TEXTS[0])(), spinning.encode([TEXTS[0]])[0])

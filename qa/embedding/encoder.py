@@ -47,16 +47,16 @@ class SoonEncoder(Protocol):
     """An Encoder that can start one text's model call and let its caller go on meanwhile (the
     ONNX export: onnxruntime computes without holding Python's GIL). Optional."""
 
-    def encode_soon(self, text: str) -> Callable[[], np.ndarray]:
-        """Start `encode([text])`; the call returned waits for it and gives its row."""
+    def encode_soon(self, text: str) -> Callable[[], np.ndarray] | None:
+        """Start `encode([text])`; the call returned waits for it and gives its row. None: not
+        started (the encoder's settings say one step after the other)."""
         ...
 
 
-def encode_meanwhile(encoder: Encoder, text: str) -> Callable[[], np.ndarray]:
-    """One text's vector, `encode([text])[0]`, as a call that gives it: computed while the caller
-    goes on when the encoder can (SoonEncoder), else when first asked for. Asked again, the same
-    array (a question's search asks for it in two places)."""
+def encode_meanwhile(encoder: Encoder, text: str) -> Callable[[], np.ndarray] | None:
+    """One text's vector, `encode([text])[0]`, as a call that gives it, computed while the caller
+    goes on (SoonEncoder); asked again, the same array (a question's search asks for it in two
+    places). None when the encoder does not start it so: the caller encodes as it needs."""
     soon = getattr(encoder, "encode_soon", None)  # not isinstance: a runtime Protocol's check costs ~20-70 us
-    if soon is not None:
-        return cache(soon(text))
-    return cache(lambda: encoder.encode([text])[0])
+    started = soon(text) if soon is not None else None
+    return cache(started) if started is not None else None

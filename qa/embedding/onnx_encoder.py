@@ -221,15 +221,16 @@ class OnnxEncoder:
                 on_batch(len(batch))
         return out, pooled
 
-    def encode_soon(self, text: str) -> Callable[[], np.ndarray]:
+    def encode_soon(self, text: str) -> Callable[[], np.ndarray] | None:
         """`encode([text])[0]` (qa.embedding.encoder.SoonEncoder), its model call run on this
         encoder's worker thread while the caller goes on: a question's keyword search is done
         meanwhile (qa/retrieval/retriever.py). The text is tokenized here; the returned call waits
         for the model and pools its output. Returns once the worker has started the call: a
         thread waiting for the GIL would wait for the caller's Python work (up to the
-        interpreter's 5 ms switch interval) before its model call even began."""
-        if not self.settings.overlap:
-            return lambda: self.encode([text])[0]  # when asked for: one step after the other
+        interpreter's 5 ms switch interval) before its model call even began. None: not started
+        (EncodeSettings.overlap off, or only while spinning and this encoder does not spin)."""
+        if not self.settings.overlap or (self.settings.overlap_spinning_only and not self.spinning):
+            return None  # the caller encodes when it needs the vector: one step after the other
         if self._lower:
             text = text.lower()
         feeds, mask = self._feeds(self._tokenized([text]))

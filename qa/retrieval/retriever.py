@@ -97,9 +97,10 @@ class Retriever:
         if embedder is None:
             mode = "bm25"
         spelled = spell(self.index.terms.lexicon, requested(text), self.settings)  # "tell me about X": X
-        # the question's encoding runs while its keyword ranking is made (qa/retrieval/candidates.py)
+        # the question's encoding runs while its keyword ranking is made (qa/retrieval/candidates.py),
+        # when the encoder can (vector None: encoded here, one step after the other)
         vector = encode_meanwhile(embedder, spelled.text) if embedder is not None and mode != "bm25" else None
-        wanted = spelled.query(None)
+        wanted = spelled.query(embedder.encode([spelled.text])[0] if vector is None and mode != "bm25" else None)
         if text != question:  # a follow-up: which of its words are borrowed, to weigh less in the choice
             wanted = wanted._replace(context=frozenset(tokenize(text)) - frozenset(tokenize(question)))
         mask = self.filter_mask(filters) if filters is not None and filters.active else None
