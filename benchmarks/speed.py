@@ -262,10 +262,9 @@ def search_cpu(index_dir: Path, qs: list[str], passes: int = 3) -> dict:
 
 
 def overlap(index_dir: Path, qs: list[str], rounds: int = 1) -> dict:
-    """Searcher.search as shipped (EncodeSettings.overlap: the question's model call started on
-    the encoder's worker thread, the BM25 ranking made meanwhile: qa/retrieval/retriever.py)
-    against the same search with overlap=False (the model call made when the vector is asked for:
-    one step after the other, as before), for each encoder setting (threads, spinning, whatever
+    """Searcher.search with EncodeSettings.overlap on (the question's model call started on the
+    encoder's worker thread, the BM25 ranking made meanwhile: qa/retrieval/retriever.py) against
+    overlap off (as shipped: the model call first, then the search), for each encoder setting (threads, spinning, whatever
     the load), all interleaved question by question: p50 / mean wall and CPU ms a question (every
     thread), and the answers that differ from the first way's."""
     from dataclasses import replace

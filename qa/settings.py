@@ -231,12 +231,13 @@ class EncodeSettings:
     min_int8_cosine: float = 0.98
     #: a question's model call runs on the encoder's worker thread while the question's keyword
     #: ranking is made (qa/retrieval/retriever.py; OnnxEncoder.encode_soon); False: one after the
-    #: other. The same vectors and answers either way. overlap_spinning_only: only when the
-    #: encoder spins (a quiet machine, spin_max_load): interleaved under load 3.7-14, spinning
-    #: encoders gained in 5 runs of 5 (16.3 -> 13.6, 13.85 -> 9.87 ms p50), not spinning ones were
-    #: as often slower as faster (9.34 -> 10.08, 26.2 -> 25.2); not measured idle (BENCHMARKS.md,
-    #: "Tenth session (speed23m)"; `benchmarks/speed.py --overlap` compares them)
-    overlap: bool = True
+    #: other. The same vectors and answers either way. Off: near idle (load 0.3-0.9) it was slower
+    #: in every setting, 400 questions interleaved (2 threads spinning 7.39 -> 11.73 ms p50, not
+    #: spinning 7.15 -> 8.77, 1 thread 8.47 -> 9.28): the caller's keyword work takes a core from
+    #: the model's two threads. Under load 4-14 a spinning encoder gained (BENCHMARKS.md, "Tenth
+    #: session (speed23m)"; `benchmarks/speed.py --overlap`). overlap_spinning_only: only when the
+    #: encoder spins
+    overlap: bool = False
     overlap_spinning_only: bool = True
 
 

@@ -17,7 +17,7 @@ from qa.settings import EncodeSettings
 from tests.conftest import ROOT, SEEDS
 
 #: the question encoder overlapping whether it spins or not (EncodeSettings.overlap_spinning_only)
-OVERLAPPING = EncodeSettings(overlap_spinning_only=False)
+OVERLAPPING = EncodeSettings(overlap=True, overlap_spinning_only=False)
 
 TEXTS = [
     "Who heads Ansar al-Sharia in Derna?",
@@ -443,18 +443,17 @@ def test_one_text_is_tokenized_without_the_batch_call(exported):
 
 
 def test_an_encoder_set_not_to_overlap_starts_nothing(exported):
-    """EncodeSettings.overlap False, or overlap_spinning_only and an encoder that does not spin
-    (a busy machine): encode_soon starts nothing and says so (None: the search encodes the question
+    """EncodeSettings.overlap False (as shipped), or overlap_spinning_only and an encoder that does
+    not spin (a busy machine): encode_soon starts nothing and says so (None: the search encodes the question
     when it needs the vector, one step after the other); a spinning one starts the call."""
     from dataclasses import replace
 
     from qa.embedding.encoder import encode_meanwhile
     from qa.settings import DEFAULT_QUESTION_ENCODE
 
-    for settings in (replace(DEFAULT_QUESTION_ENCODE, overlap=False),
-                     replace(DEFAULT_QUESTION_ENCODE, spin=False)):
+    for settings in (DEFAULT_QUESTION_ENCODE, replace(DEFAULT_QUESTION_ENCODE, overlap=True, spin=False)):
         plain = onnx_encoder.OnnxEncoder(exported, settings)
         assert plain.encode_soon(TEXTS[0]) is None and encode_meanwhile(plain, TEXTS[0]) is None
         assert plain._calls is None
-    spinning = onnx_encoder.OnnxEncoder(exported, replace(DEFAULT_QUESTION_ENCODE, spin_max_load=0.0))
+    spinning = onnx_encoder.OnnxEncoder(exported, replace(DEFAULT_QUESTION_ENCODE, overlap=True, spin_max_load=0.0))
     assert spinning.spinning and np.array_equal(encode_meanwhile(spinning, TEXTS[0])(), spinning.encode([TEXTS[0]])[0])
