@@ -8,6 +8,7 @@
     .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt --process-only --code /tmp/main   # another checkout's `qa ask -`
     .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt --encode-settings   # question encoding: threads, spinning
     .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt --search-cpu   # Searcher.search's CPU, no model time
+    .venv/bin/python benchmarks/speed.py --index DIR --questions-file Q.txt --overlap --runs 1   # the encoding overlapped or not
 
 Corpora: the 2,225 BBC articles of ../shared/data/bbc-news (~9k passages) and ~100k passages
 made of the BBC articles copied under distinct names (identical passages are embedded once by
@@ -260,6 +261,52 @@ def search_cpu(index_dir: Path, qs: list[str], passes: int = 3) -> dict:
             "load": [round(x, 2) for x in os.getloadavg()]}
 
 
+def overlap(index_dir: Path, qs: list[str], rounds: int = 1) -> dict:
+    """Searcher.search with EncodeSettings.overlap on (the question's model call started on the
+    encoder's worker thread, the BM25 ranking made meanwhile: qa/retrieval/retriever.py) against
+    overlap off (as shipped: the model call first, then the search), for each encoder setting (threads, spinning, whatever
+    the load), all interleaved question by question: p50 / mean wall and CPU ms a question (every
+    thread), and the answers that differ from the first way's."""
+    from dataclasses import replace
+
+    from qa.config import DEFAULT_MODEL
+    from qa.embedding import onnx_encoder
+    from qa.embedding.embedder import resolve_model
+    from qa.search import Searcher
+    from qa.settings import EncodeSettings
+
+    searcher = Searcher(index_dir)
+    folder = onnx_encoder.export_dir(resolve_model(DEFAULT_MODEL))
+    variants = {"a thread per core, spinning": EncodeSettings(spin=True),
+                "a thread per core, no spinning": EncodeSettings(),
+                "1 thread": EncodeSettings(threads=1)}
+    ways = {}
+    for name, settings in variants.items():
+        for label, overlapped in (("one step after the other", False), ("overlapped", True)):
+            encoder = onnx_encoder.OnnxEncoder(folder, replace(settings, overlap=overlapped, overlap_spinning_only=False))
+            encoder.model_name = searcher.model
+            ways[f"{name}, {label}"] = encoder
+    for q in qs[:20]:  # the passages' first reads and analyses, paid before the timing
+        for encoder in ways.values():
+            searcher.search(q, k=3, embedder=encoder)
+    walls: dict[str, list[float]] = {name: [] for name in ways}
+    cpus: dict[str, list[float]] = {name: [] for name in ways}
+    differ = dict.fromkeys(ways, 0)
+    order = list(ways.items())
+    for n, q in enumerate(q for _ in range(rounds) for q in qs):
+        first = None
+        for name, encoder in order if n % 2 == 0 else order[::-1]:
+            t0, c0 = time.perf_counter(), time.process_time()
+            answer = json.dumps(searcher.search(q, k=3, embedder=encoder).as_json(), sort_keys=True)
+            walls[name].append(1000 * (time.perf_counter() - t0))
+            cpus[name].append(1000 * (time.process_time() - c0))
+            first = answer if first is None else first
+            differ[name] += answer != first
+    return {name: {"wall_p50_ms": round(median_of(walls[name]), 2), "wall_mean_ms": round(statistics.mean(walls[name]), 2),
+                   "cpu_p50_ms": round(median_of(cpus[name]), 2), "answers_differing": differ[name]}
+            for name in ways} | {"load": [round(x, 2) for x in os.getloadavg()]}
+
+
 def index_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", type=Path, help="measure per question on this existing index only")
     parser.add_argument("--questions-file", type=Path, help="with --index: one question a line")
@@ -269,6 +316,8 @@ def index_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --index: only the question encoding per thread and spin setting (issue 23)")
     parser.add_argument("--search-cpu", action="store_true",
                         help="with --index: only Searcher.search's CPU a question, vectors encoded beforehand")
+    parser.add_argument("--overlap", action="store_true",
+                        help="with --index: Searcher.search with the encoding overlapped and not, per encoder setting")
     parser.add_argument("--code", type=Path, default=ROOT,
                         help="with --process-only: the checkout whose qa is run (e.g. an export of main)")
 
@@ -283,6 +332,8 @@ def measure_existing(parser: argparse.ArgumentParser, args: argparse.Namespace) 
         report = question_encoding(qs[:200])
     elif args.search_cpu:
         report = search_cpu(args.index, qs)
+    elif args.overlap:
+        report = overlap(args.index, qs, args.runs)
     else:
         report = on_existing_index(args.index, args.questions_file, args.runs)
     print(json.dumps(report, indent=1))

@@ -237,6 +237,16 @@ class EncodeSettings:
     #: least min_int8_cosine on every probe (0.988-0.995 for MiniLM; 400 dev questions: lowest 0.989, mean 0.993)
     int8: bool = False
     min_int8_cosine: float = 0.98
+    #: a question's model call runs on the encoder's worker thread while the question's keyword
+    #: ranking is made (qa/retrieval/retriever.py; OnnxEncoder.encode_soon); False: one after the
+    #: other. The same vectors and answers either way. Off: near idle (load 0.3-0.9) it was slower
+    #: in every setting, 400 questions interleaved (2 threads spinning 7.39 -> 11.73 ms p50, not
+    #: spinning 7.15 -> 8.77, 1 thread 8.47 -> 9.28): the caller's keyword work takes a core from
+    #: the model's two threads. Under load 4-14 a spinning encoder gained (BENCHMARKS.md, "Tenth
+    #: session (speed23m)"; `benchmarks/speed.py --overlap`). overlap_spinning_only: only when the
+    #: encoder spins
+    overlap: bool = False
+    overlap_spinning_only: bool = True
 
 
 #: the shipped encoder settings: passages (`qa index`) without spinning, the other jobs and the UI

@@ -13,7 +13,11 @@ import pytest
 
 from qa.embedding import onnx_encoder
 from qa.embedding.embedder import question_encoder, resolve_model
+from qa.settings import EncodeSettings
 from tests.conftest import ROOT, SEEDS
+
+#: the question encoder overlapping whether it spins or not (EncodeSettings.overlap_spinning_only)
+OVERLAPPING = EncodeSettings(overlap=True, overlap_spinning_only=False)
 
 TEXTS = [
     "Who heads Ansar al-Sharia in Derna?",
@@ -393,3 +397,63 @@ def test_a_fused_graph_that_is_not_the_models_leaves_the_plain_export(model, how
     assert "Attention" not in {n.op_type for n in onnx.load(str(folder / "model.onnx"), load_external_data=False).graph.node}
     assert sorted(p.name for p in folder.iterdir()) == ["encoder.json", "model.onnx", "tokenizer.json"]
     np.testing.assert_allclose(onnx_encoder.load(path).encode(TEXTS), model.encode(TEXTS), atol=1e-5)
+
+
+def test_an_encoding_started_early_gives_the_same_vector(exported):
+    """encode_soon (the question's model call on the encoder's worker thread while its keyword
+    ranking is made, qa/retrieval/retriever.py): byte for byte the vector encode gives the text
+    alone, the worker's model call started before it returns."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    fast = onnx_encoder.OnnxEncoder(exported, OVERLAPPING)
+    pending = [fast.encode_soon(t) for t in TEXTS[:3]]  # queued one after another on the one worker
+    assert isinstance(fast._calls, ThreadPoolExecutor)
+    for text, wait in zip(TEXTS, pending):
+        got = wait()
+        assert got.dtype == np.float32 and np.array_equal(got, fast.encode([text])[0])
+
+
+def test_one_text_is_tokenized_without_the_batch_call(exported):
+    """A question is one text: the tokenizer's single `encode` (~0.04 ms) gives the encoding its
+    `encode_batch` gives (~0.18 ms, a hand-over to its thread pool), so the vector is the same."""
+
+    class Counting:
+        def __init__(self, inner, calls: list[str]) -> None:
+            self.inner, self.calls = inner, calls
+
+        def encode(self, text):
+            self.calls.append("encode")
+            return self.inner.encode(text)
+
+        def encode_batch(self, texts):
+            self.calls.append("encode_batch")
+            return self.inner.encode_batch(texts)
+
+    fast, batched = onnx_encoder.OnnxEncoder(exported, OVERLAPPING), onnx_encoder.OnnxEncoder(exported)
+    calls: list[str] = []
+    fast._tokenizer = Counting(fast._tokenizer, calls)
+    wanted = [batched._pooled(*batched._token_embeddings(batched._tokenizer.encode_batch(
+        [text.lower() if batched._lower else text])))[0] for text in TEXTS]
+    for text, vector in zip(TEXTS, wanted):
+        assert np.array_equal(fast.encode([text])[0], vector)
+    assert calls == ["encode"] * len(TEXTS)
+    for text, vector in zip(TEXTS, wanted):
+        assert np.array_equal(fast.encode_soon(text)(), vector)
+    assert calls == ["encode"] * (2 * len(TEXTS))
+
+
+def test_an_encoder_set_not_to_overlap_starts_nothing(exported):
+    """EncodeSettings.overlap False (as shipped), or overlap_spinning_only and an encoder that does
+    not spin (a busy machine): encode_soon starts nothing and says so (None: the search encodes the question
+    when it needs the vector, one step after the other); a spinning one starts the call."""
+    from dataclasses import replace
+
+    from qa.embedding.encoder import encode_meanwhile
+    from qa.settings import DEFAULT_QUESTION_ENCODE
+
+    for settings in (DEFAULT_QUESTION_ENCODE, replace(DEFAULT_QUESTION_ENCODE, overlap=True, spin=False)):
+        plain = onnx_encoder.OnnxEncoder(exported, settings)
+        assert plain.encode_soon(TEXTS[0]) is None and encode_meanwhile(plain, TEXTS[0]) is None
+        assert plain._calls is None
+    spinning = onnx_encoder.OnnxEncoder(exported, replace(DEFAULT_QUESTION_ENCODE, overlap=True, spin_max_load=0.0))
+    assert spinning.spinning and np.array_equal(encode_meanwhile(spinning, TEXTS[0])(), spinning.encode([TEXTS[0]])[0])

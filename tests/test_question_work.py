@@ -175,3 +175,48 @@ def test_qa_ask_leaves_what_it_holds_out_of_the_collections_at_exit(stand_in_see
     said = dict(line.split() for line in done.stderr.splitlines() if line.startswith(("listed", "frozen")))
     assert done.returncode == 0 and int(said["listed"]) == 0, done.stderr
     assert int(said["frozen"]) > 10_000
+
+
+class SoonStandIn:
+    """The stand-in embedder, able to start a text's encoding and give it later (as the ONNX
+    export's encode_soon does on its worker thread); the order of its calls and the BM25 scoring's
+    is kept in `events`."""
+
+    def __init__(self, inner, events: list[str]) -> None:
+        self.inner, self.events = inner, events
+        self.dim, self.model_name = inner.dim, inner.model_name
+
+    def encode(self, texts, batch_size: int = 32, on_batch=None):
+        self.events.append("encode")
+        return self.inner.encode(texts, batch_size=batch_size, on_batch=on_batch)
+
+    def encode_soon(self, text: str):
+        self.events.append("start")
+        vector = self.inner.encode([text])[0]
+
+        def wait():
+            self.events.append("wait")
+            return vector
+        return wait
+
+
+def test_the_question_is_encoded_while_its_keyword_ranking_is_made(stand_in_seed_index, stand_in, monkeypatch):
+    """Issue 23: the encoding (~3.5 ms) needs no index and the BM25 ranking needs no vector, so
+    the encoding is started first and waited for only when the dense search needs it (the BM25
+    candidates' story groups read meanwhile); the answer is the one the vector computed first gives."""
+    from qa.index import store
+    from qa.index.bm25 import BM25Index
+
+    events: list[str] = []
+    scores, stories = BM25Index.scores, store.stories_of
+    monkeypatch.setattr(BM25Index, "scores", lambda self, tokens: events.append("bm25") or scores(self, tokens))
+    monkeypatch.setattr(store, "stories_of", lambda conn, ids: events.append("stories") or stories(conn, ids))
+    searcher = Searcher(stand_in_seed_index)
+    overlapped = searcher.search(QUESTION, k=3, embedder=SoonStandIn(stand_in, events))
+    assert events[0] == "start" and events.index("bm25") < events.index("wait") and "encode" not in events
+    assert events.count("wait") == 1
+    assert events.index("stories") < events.index("wait")  # the keyword candidates' story groups meanwhile
+    assert overlapped.as_json() == searcher.search(QUESTION, k=3, embedder=stand_in).as_json()
+    events.clear()
+    searcher.search(QUESTION, k=3, embedder=SoonStandIn(stand_in, events), mode="bm25")
+    assert "start" not in events and "encode" not in events  # keyword search: no encoding waited for

@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -112,6 +113,10 @@ def file_print(path: Path, known: dict[str, int] | None = None) -> dict[str, int
     return {**out, "crc32": crc}
 
 
+#: guards the start of an encoder's worker thread (encode_soon)
+_WORKER_LOCK = threading.Lock()
+
+
 class DamagedExport(ValueError):
     """The export loads but does not give the model's vectors (its files changed since)."""
 
@@ -157,6 +162,7 @@ class OnnxEncoder:
         self._probe = spec.get("probe")  # the model's vector of _PROBES[0] (exports before it: none)
         self._files: dict[str, dict[str, int]] = spec.get("files") or {}
         self._folder = folder
+        self._calls = None  # encode_soon's worker thread, started at its first call
 
     def check(self) -> None:
         """DamagedExport unless the export still gives the model's vector of the first probe
@@ -181,7 +187,7 @@ class OnnxEncoder:
         size = 1 if self.int8 else batch_size or self.settings.batch_size  # int8: scales per call
         if self._lower:
             texts = [t.lower() for t in texts]
-        encodings = self._tokenizer.encode_batch(list(texts)) if len(texts) else []
+        encodings = self._tokenized(texts)
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
         out = np.zeros((len(encodings), self.dim), dtype=np.float32)
         for start in range(0, len(order), size):
@@ -215,12 +221,63 @@ class OnnxEncoder:
                 on_batch(len(batch))
         return out, pooled
 
+    def encode_soon(self, text: str) -> Callable[[], np.ndarray] | None:
+        """`encode([text])[0]` (qa.embedding.encoder.SoonEncoder), its model call run on this
+        encoder's worker thread while the caller goes on: a question's keyword search is done
+        meanwhile (qa/retrieval/retriever.py). The text is tokenized here; the returned call waits
+        for the model and pools its output. Returns once the worker has started the call: a
+        thread waiting for the GIL would wait for the caller's Python work (up to the
+        interpreter's 5 ms switch interval) before its model call even began. None: not started
+        (EncodeSettings.overlap off, or only while spinning and this encoder does not spin)."""
+        if not self.settings.overlap or (self.settings.overlap_spinning_only and not self.spinning):
+            return None  # the caller encodes when it needs the vector: one step after the other
+        if self._lower:
+            text = text.lower()
+        feeds, mask = self._feeds(self._tokenized([text]))
+        started = threading.Event()
+
+        def call() -> np.ndarray:
+            started.set()
+            return self._session.run(None, feeds)[0]  # onnxruntime lets the GIL go for the model's work
+
+        running = self._worker().submit(call)
+        started.wait()
+        return lambda: self._pooled(running.result(), mask)[0]
+
+    def _worker(self):  # -> concurrent.futures.ThreadPoolExecutor
+        """The one thread encode_soon's model calls run on, started at the first (a later call
+        waits for the one before: one question at a time is what the UI and `qa ask` ask)."""
+        with _WORKER_LOCK:
+            if self._calls is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._calls = ThreadPoolExecutor(1, thread_name_prefix="qa-encoder")
+            return self._calls
+
+    def _tokenized(self, texts: Sequence[str]) -> list:
+        """The texts' encodings; one text (a question) through the tokenizer's single `encode`:
+        the same encoding as `encode_batch` gives it, without the batch's hand-over to its thread
+        pool (~0.04 against ~0.18 ms; 5,807 dev questions and probes compared, BENCHMARKS.md speed23m)."""
+        if len(texts) == 1:
+            return [self._tokenizer.encode(texts[0])]
+        return self._tokenizer.encode_batch(list(texts)) if len(texts) else []
+
     def _run(self, encodings: list) -> np.ndarray:
         """Pooled vectors of one batch of tokenized texts, padded to the longest."""
         return self._pooled(*self._token_embeddings(encodings))
 
     def _token_embeddings(self, encodings: list) -> tuple[np.ndarray, np.ndarray]:
         """The graph's token embeddings of one batch, padded to the longest, and its mask."""
+        feeds, mask = self._feeds(encodings)
+        return self._session.run(None, feeds)[0], mask
+
+    def _feeds(self, encodings: list) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The graph's inputs for one batch of tokenized texts, padded to the longest, and its mask."""
+        if len(encodings) == 1:  # a question: nothing to pad (the same arrays, made in one step each)
+            ids = np.array([encodings[0].ids], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids),
+                     "token_type_ids": np.array([encodings[0].type_ids], dtype=np.int64)}
+            return {name: feeds[name] for name in self._inputs}, feeds["attention_mask"]
         width = max(len(e.ids) for e in encodings)
         ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
         types = np.zeros((len(encodings), width), dtype=np.int64)
@@ -230,7 +287,7 @@ class OnnxEncoder:
             types[row, :len(e.ids)] = e.type_ids
             mask[row, :len(e.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        return self._session.run(None, {name: feeds[name] for name in self._inputs})[0], mask
+        return {name: feeds[name] for name in self._inputs}, mask
 
     def _pooled(self, tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
         if self._pooling == "cls":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from qa.index.bm25 import best_positive
@@ -11,11 +13,16 @@ from qa.settings import DEFAULT_SETTINGS, RetrievalSettings
 
 
 def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: RetrievalSettings,
-             allowed: np.ndarray | None = None, depth: int | None = None) -> Candidates:
+             allowed: np.ndarray | None = None, depth: int | None = None,
+             vector: Callable[[], np.ndarray] | None = None,
+             meanwhile: Callable[[list[int]], object] | None = None) -> Candidates:
     """settings.candidates (or `depth`) passages from each ranking the mode uses (hybrid, bm25 or
     dense). In the hybrid every candidate gets its score in the other ranking too, so that fusion
     sees both. `allowed` (bool per snapshot position; None: all) filters both rankings before
-    their top lists are cut (qa/retrieval/filters.py)."""
+    their top lists are cut (qa/retrieval/filters.py). `vector`: gives the question's vector when
+    query.vector is None, asked for only after the BM25 ranking (its encoding runs meanwhile);
+    `meanwhile(passage_ids)` is then told the BM25 candidates before the vector is asked for (the
+    local index reads their story groups while the encoding runs)."""
     depth = depth or settings.candidates
     bm25: dict[int, float] = {}
     all_bm25 = None
@@ -29,6 +36,10 @@ def retrieve(snapshot: IndexSnapshot, query: Query, mode: str, settings: Retriev
         bm25 = dict(zip(snapshot.passage_ids[positions].tolist(), scores.tolist()))  # Python ints and floats
     dense: dict[int, float] = {}
     if mode in ("hybrid", "dense"):
+        if query.vector is None and vector is not None:
+            if meanwhile is not None and bm25:
+                meanwhile(list(bm25))
+            query = query._replace(vector=vector())
         ids, scores = dense_search(snapshot, query.vector, depth, allowed, settings)
         dense = dict(zip(ids.tolist(), scores.tolist()))
     bm25_ranked, dense_ranked = list(bm25), list(dense)

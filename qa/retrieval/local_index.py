@@ -125,10 +125,13 @@ class LocalIndexReader:
         return self.snapshot
 
     def candidates(self, query: Query, mode: str, settings: RetrievalSettings,
-                   allowed: np.ndarray | None = None) -> Candidates:
+                   allowed: np.ndarray | None = None, vector: Callable[[], np.ndarray] | None = None) -> Candidates:
+        """`vector` (the question's encoding still running): the BM25 candidates' story groups are
+        read meanwhile (stories_of; the Retriever asks for every candidate's next, and those read
+        are kept)."""
         from qa.retrieval.candidates import retrieve
 
-        return retrieve(self.snapshot, query, mode, settings, allowed)
+        return retrieve(self.snapshot, query, mode, settings, allowed, vector=vector, meanwhile=self.stories_of)
 
     def filter_mask(self, filters: Filters) -> FilterMask:
         """Which passages of the current snapshot pass `filters`."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from qa.index import store
 from qa.errors import IndexCorrupt, IndexMismatch, QAError
-from qa.embedding.encoder import Encoder
+from qa.embedding.encoder import Encoder, encode_meanwhile
 from qa.engines.readers import open_reader
 from qa.interfaces import IndexReader
 from qa.index.integrity import DamagedCitation, repair_command, suspect
@@ -97,11 +97,17 @@ class Retriever:
         if embedder is None:
             mode = "bm25"
         spelled = spell(self.index.terms.lexicon, requested(text), self.settings)  # "tell me about X": X
-        wanted = spelled.query(embedder.encode([spelled.text])[0] if mode != "bm25" else None)
+        # the question's encoding runs while its keyword ranking is made (qa/retrieval/candidates.py),
+        # when the encoder can (vector None: encoded here, one step after the other)
+        vector = encode_meanwhile(embedder, spelled.text) if embedder is not None and mode != "bm25" else None
+        wanted = spelled.query(embedder.encode([spelled.text])[0] if vector is None and mode != "bm25" else None)
         if text != question:  # a follow-up: which of its words are borrowed, to weigh less in the choice
             wanted = wanted._replace(context=frozenset(tokenize(text)) - frozenset(tokenize(question)))
         mask = self.filter_mask(filters) if filters is not None and filters.active else None
-        candidates = self.index.candidates(wanted, mode, self.settings, None if mask is None else mask.allowed)
+        candidates = self.index.candidates(wanted, mode, self.settings, None if mask is None else mask.allowed,
+                                           vector=vector)
+        if vector is not None:
+            wanted = wanted._replace(vector=vector())
         stories = self.index.stories_of(sorted({*candidates.bm25, *candidates.dense})) if self.fold_copies else {}
         try:
             ranking = rank_candidates(self.index.terms, self.index, wanted, candidates, mode, k,  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ does not hold (qa/engines/milvus/publish.py: one generation even while a publish
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -64,14 +64,16 @@ class MilvusIndexReader:
         return self.local.terms
 
     def candidates(self, query: Query, mode: str, settings: RetrievalSettings,
-                   allowed: np.ndarray | None = None) -> Candidates:
+                   allowed: np.ndarray | None = None, vector: Callable[[], np.ndarray] | None = None) -> Candidates:
         """Both rankings from the engine, each candidate completed with its score in the other (as
-        qa/retrieval/candidates.py does locally)."""
+        qa/retrieval/candidates.py does locally); `vector` as qa.interfaces.IndexReader says."""
         depth = settings.candidates
         where = self._where(allowed)
         field, weights = self._bm25_query(query, settings) if mode in ("hybrid", "bm25") and query.tokens else ("", None)
         bm25 = dict(self._search(field, weights, depth, where)) if weights else {}
         dense: dict[int, float] = {}
+        if query.vector is None and vector is not None and mode in ("hybrid", "dense"):
+            query = query._replace(vector=vector())
         if mode in ("hybrid", "dense"):
             dense = dict(self._search("vector", dense_query(query.vector), depth, where))
         bm25_ranked, dense_ranked = list(bm25), list(dense)
