@@ -9,6 +9,7 @@ folder opens the same index and never creates `./index` by surprise.
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,18 +105,17 @@ def file_as_index(index_dir: Path) -> str | None:
 ARTICLE_PEEK = 200
 
 
-def articles_as_index(index_dir: Path) -> str | None:
-    """What to say when the index folder named holds articles and no index (`qa ask --index
-    ~/articles`: the articles' folder given for the index's), None otherwise: "no index in
-    ~/articles/; build one with: qa index PATH" did not say that --index names the index."""
-    from qa.config import DOCUMENT_SUFFIXES
-
+def articles_as_index(index_dir: Path, suffixes: Collection[str]) -> str | None:
+    """What to say when the index folder named holds articles (files ending in one of `suffixes`,
+    qa.config's DOCUMENT_SUFFIXES) and no index (`qa ask --index ~/articles`: the articles' folder
+    given for the index's), None otherwise: "no index in ~/articles/; build one with: qa index
+    PATH" did not say that --index names the index."""
     try:
         with os.scandir(index_dir) as entries:
             for n, entry in enumerate(entries):
                 if n >= ARTICLE_PEEK:
                     break
-                if Path(entry.name).suffix.lower() in DOCUMENT_SUFFIXES and entry.is_file():
+                if Path(entry.name).suffix.lower() in suffixes and entry.is_file():
                     return (f"no index in {index_dir}/: it holds articles, and --index names the folder of an "
                             f"index; index them with: qa index {index_dir} (then ask without --index)")
     except OSError:

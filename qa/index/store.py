@@ -42,7 +42,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-from qa.config import FORMAT_VERSION, READABLE_FORMAT_VERSIONS
+from qa.config import DOCUMENT_SUFFIXES, FORMAT_VERSION, READABLE_FORMAT_VERSIONS
 from qa.settings import DEFAULT_BUSY, DEFAULT_SETTINGS
 from qa.errors import IndexBusy, IndexCorrupt, IndexMissing, IndexTooNew, IndexTooOld, QAError
 
@@ -671,7 +671,7 @@ def connect(index_dir: Path, *, create: bool = False,
     if not create and not path.exists():
         from qa.locations import articles_as_index, file_as_index
 
-        raise IndexMissing(file_as_index(index_dir) or articles_as_index(index_dir)
+        raise IndexMissing(file_as_index(index_dir) or articles_as_index(index_dir, DOCUMENT_SUFFIXES)
                            or f"no index in {index_dir}/; build one with: qa index PATH (e.g. qa index seeds)")
     options = dict(timeout=DEFAULT_BUSY.note_after_seconds, isolation_level=None, check_same_thread=False,
                    factory=WaitingConnection)
