@@ -40,6 +40,16 @@ def test_key_words_and_names():
     assert names("Derna militia chief?") == []  # a capital at the start proves nothing
 
 
+def test_whose_carries_no_topic():
+    """"whos the militia leader in derna" is searched as "whose ..."; its follow-up "when did the
+    attack happen" borrowed "whose" ("also searched for: whose militia leader derna"): the one
+    question word the stop list lacks."""
+    assert key_words("whose militia leader is in derna") == ["militia", "leader", "derna"]
+    talk = Conversation()
+    talk.ask("whose militia leader is in derna")
+    assert talk.ask("when did the attack happen").context == ["militia", "leader", "derna"]
+
+
 def test_follow_up_borrows_names_of_previous_query_and_chains():
     talk = Conversation()
     first = talk.ask("Who heads Ansar al-Sharia in Derna?")

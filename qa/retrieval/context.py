@@ -60,6 +60,8 @@ BACK_POINTERS = frozenset("he she him his her hers it its they them their theirs
 POSSESSIVES = frozenset("his her hers its their theirs".split())
 #: words that only mean something against what was asked before ("who else"): like a pronoun
 RELATIVE_WORDS = frozenset({"else"})
+#: the question words the stop list lacks ("whose"; "whos" is corrected to it): no topic to carry on
+NO_TOPIC_QUESTION_WORDS = frozenset({"whose"})
 #: openings that only make sense after an earlier question
 FOLLOW_UP_OPENINGS = ("what about", "how about", "and ", "also ")
 #: words that name no topic (saying, the modals, "how many / much"): a question's count of its
@@ -83,14 +85,15 @@ def _words(text: str) -> list[str]:
 
 def key_words(text: str) -> list[str]:
     """The words of `text` that carry its topic: not stop words, not numbers alone, no repeats;
-    not "else" either (a follow-up borrowing "who else quit" searches for "quit", not "else")."""
+    not "else" either (a follow-up borrowing "who else quit" searches for "quit", not "else"), nor
+    a question word ("whose", which is no stop word: "whos the militia leader" corrected to it)."""
     seen: set[str] = set()
     out: list[str] = []
     for word in _words(text):
         folded = word.casefold().replace("’", "'")
         if folded.endswith("'s"):
             folded = folded[:-2]
-        if folded in STOP_WORDS or folded in RELATIVE_WORDS or folded in seen:
+        if folded in STOP_WORDS or folded in RELATIVE_WORDS or folded in NO_TOPIC_QUESTION_WORDS or folded in seen:
             continue
         seen.add(folded)
         out.append(word)
