@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.index import store
-from qa.config import ChunkSettings
+from qa.config import DEFAULT_MODEL, ChunkSettings
 from qa.retrieval.candidates import retrieve
 from qa.retrieval.pipeline import PassagesInMemory, Ranking, rank_candidates
 from qa.retrieval.records import Candidates, Query
@@ -264,3 +264,15 @@ def evaluate(bench: Bench, questions: list[Question], settings: RetrievalSetting
     for ranking, q in zip(bench.rankings(settings), questions):
         scores.add_hits(ranking.hits, ranking.answered, q)
     return {key: round(value, 4) for key, value in scores.row().items()}
+
+
+def dev_bench(settings: RetrievalSettings) -> tuple[list[Question], Bench]:
+    """The dev questions and their Bench on the newest cached full index (built by quality.py), the
+    question vectors from the embedder's cache: what the tuning scripts read (highlight_misses.py,
+    learn_rank.py, learn_sentence.py)."""
+    from qa.embedding.embedder import Embedder
+
+    questions, _ = write_corpus(WORK / "corpus" / "squad-in", WORK / "corpus" / "squad-out")
+    cached = CachedEmbedder(Embedder(DEFAULT_MODEL), [q.text for q in questions], DEFAULT_MODEL)
+    full = max((WORK / "index").glob("*/full"), key=lambda p: (p / "qa.sqlite").stat().st_mtime)
+    return questions, Bench.load(full, [q.text for q in questions], cached, settings)

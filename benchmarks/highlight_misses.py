@@ -31,8 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import BBC, SQUAD1, WORK, Bench, CachedEmbedder, contains, write_corpus  # noqa: E402
-from qa.config import DEFAULT_MODEL  # noqa: E402
+from benchmarks.common import BBC, SQUAD1, contains, dev_bench  # noqa: E402
 from qa.retrieval.answer_types import question_type  # noqa: E402
 from qa.settings import DEFAULT_SETTINGS  # noqa: E402
 
@@ -119,13 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     if not SQUAD1.exists() or not BBC.is_dir():
         print("skipped: the dev set is not present", file=sys.stderr)
         return 0
-    from qa.embedding.embedder import Embedder
-
     settings = replace(DEFAULT_SETTINGS, **parse_sets(args.set))
-    questions, _ = write_corpus(WORK / "corpus" / "squad-in", WORK / "corpus" / "squad-out")
-    cached = CachedEmbedder(Embedder(DEFAULT_MODEL), [q.text for q in questions], DEFAULT_MODEL)
-    full = max((WORK / "index").glob("*/full"), key=lambda p: (p / "qa.sqlite").stat().st_mtime)
-    bench = Bench.load(full, [q.text for q in questions], cached, settings)
+    questions, bench = dev_bench(settings)
     table: dict[str, Counter] = defaultdict(Counter)
     examples: dict[tuple, list] = defaultdict(list)
     for ranking, q in zip(bench.rankings(settings), questions):

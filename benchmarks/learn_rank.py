@@ -27,8 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import BBC, SQUAD1, WORK, Bench, CachedEmbedder, contains, write_corpus  # noqa: E402
-from qa.config import DEFAULT_MODEL  # noqa: E402
+from benchmarks.common import BBC, SQUAD1, contains, dev_bench  # noqa: E402
 from qa.retrieval import pipeline  # noqa: E402
 from qa.settings import DEFAULT_SETTINGS, RetrievalSettings  # noqa: E402
 
@@ -84,12 +83,7 @@ def question_rows(seen: dict, candidates, q, rows) -> tuple[list, list]:
 
 def dump(out: Path) -> None:
     """Every dev question's head through the shipped stages (full index, candidates retrieved once)."""
-    from qa.embedding.embedder import Embedder
-
-    questions, _ = write_corpus(WORK / "corpus" / "squad-in", WORK / "corpus" / "squad-out")
-    cached = CachedEmbedder(Embedder(DEFAULT_MODEL), [q.text for q in questions], DEFAULT_MODEL)
-    full = max((WORK / "index").glob("*/full"), key=lambda p: (p / "qa.sqlite").stat().st_mtime)
-    bench = Bench.load(full, [q.text for q in questions], cached, DEFAULT_SETTINGS)
+    questions, bench = dev_bench(DEFAULT_SETTINGS)
     features, labels, owner = [], [], []
     with Capture() as cap:
         for n, (query, candidates, q) in enumerate(zip(bench.queries, bench.candidates, questions)):

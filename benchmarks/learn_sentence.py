@@ -29,9 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import BBC, SQUAD1, WORK, Bench, CachedEmbedder, contains, write_corpus  # noqa: E402
+from benchmarks.common import BBC, SQUAD1, contains, dev_bench  # noqa: E402
 from benchmarks.highlight_misses import wh_type  # noqa: E402
-from qa.config import DEFAULT_MODEL  # noqa: E402
 from qa.retrieval import highlight, rerank  # noqa: E402
 from qa.retrieval.answer_types import MARKED_ONLY, fits, phrases  # noqa: E402
 from qa.retrieval.pipeline import rank_candidates  # noqa: E402
@@ -91,12 +90,7 @@ def sentence_rows(text: str, args: tuple, kw: dict, chosen: tuple[int, int]) -> 
 
 def dump(out: Path) -> None:
     """Every dev question's first passage, when right, sentence by sentence (full index, candidates retrieved once)."""
-    from qa.embedding.embedder import Embedder
-
-    questions, _ = write_corpus(WORK / "corpus" / "squad-in", WORK / "corpus" / "squad-out")
-    cached = CachedEmbedder(Embedder(DEFAULT_MODEL), [q.text for q in questions], DEFAULT_MODEL)
-    full = max((WORK / "index").glob("*/full"), key=lambda p: (p / "qa.sqlite").stat().st_mtime)
-    bench = Bench.load(full, [q.text for q in questions], cached, DEFAULT_SETTINGS)
+    questions, bench = dev_bench(DEFAULT_SETTINGS)
     before = replace(DEFAULT_SETTINGS, choice_answer=0.0, choice_first=0.0, choice_heading=0.0)  # what was fitted on
     x, label, owner, texts = [], [], [], []
     with Capture() as cap:
