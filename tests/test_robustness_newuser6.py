@@ -213,6 +213,9 @@ async def test_an_index_whose_drive_goes_away_is_gone_not_to_be_built(library):
         gone = [line for line in said if "is gone since the app opened it" in line]
         assert len(gone) == 2, said  # once when seen, once for the question (not twice for it)
         assert not any("Ctrl+R" in line or "build one" in line or "no index" in line for line in said), said
+        await pilot.press("ctrl+r")  # asked for anyway: refused, no new index made where the user's was
+        await settle(pilot)
+        assert not (library / "index").exists() and not app.reindexing
         (library / "away").rename(library / "index")  # back
         app.check_sources()
         await settle(pilot)

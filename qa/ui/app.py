@@ -309,6 +309,10 @@ class QAApp(App[None]):
 
     # -- reindexing -------------------------------------------------------------------------
     def action_reindex(self, add_paths: list[str] | None = None) -> None:
+        if self._gone:  # a sync now would make a new index in the folder of the user's own, only away
+            self.notify("The index is away (its folder is gone); reindexing waits until it is back.",
+                        severity="warning")
+            return
         if self.reindexing:
             self.notify("A reindex is already running.", severity="warning")
             return
