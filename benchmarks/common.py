@@ -276,3 +276,27 @@ def dev_bench(settings: RetrievalSettings) -> tuple[list[Question], Bench]:
     cached = CachedEmbedder(Embedder(DEFAULT_MODEL), [q.text for q in questions], DEFAULT_MODEL)
     full = max((WORK / "index").glob("*/full"), key=lambda p: (p / "qa.sqlite").stat().st_mtime)
     return questions, Bench.load(full, [q.text for q in questions], cached, settings)
+
+
+def conditional_logit(z: np.ndarray, y: np.ndarray, group: np.ndarray, l2: float,
+                      penalised: np.ndarray | None = None, start: np.ndarray | None = None) -> np.ndarray:
+    """The weights of a softmax over each group's rows (a question's head, a passage's sentences)
+    whose right rows (`y` 1) should come first: the mean negative log of the right rows' share,
+    plus l2 on the `penalised` weights (all by default), minimised by scipy's L-BFGS from `start`
+    (zeros by default). learn_rank.py and learn_sentence.py fit their features with it."""
+    from scipy.optimize import minimize
+
+    g = np.unique(group, return_inverse=True)[1]
+    n = g.max() + 1
+    free = np.ones(z.shape[1]) if penalised is None else penalised
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = z @ w
+        top = np.full(n, -np.inf)
+        np.maximum.at(top, g, s)
+        e = np.exp(s - top[g])
+        all_, pos = np.bincount(g, e, n), np.bincount(g, e * y, n)
+        grad = z.T @ (e / all_[g] - e * y / pos[g]) / n
+        return -(np.log(pos) - np.log(all_)).sum() / n + l2 * (free * w) @ w, grad + 2 * l2 * free * w
+
+    return minimize(loss, np.zeros(z.shape[1]) if start is None else start, jac=True, method="L-BFGS-B").x

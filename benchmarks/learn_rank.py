@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import BBC, SQUAD1, contains, dev_bench  # noqa: E402
+from benchmarks.common import BBC, SQUAD1, conditional_logit, contains, dev_bench  # noqa: E402
 from qa.retrieval import pipeline  # noqa: E402
 from qa.settings import DEFAULT_SETTINGS, RetrievalSettings  # noqa: E402
 
@@ -142,27 +142,13 @@ def settings_score(heads: Heads, settings: RetrievalSettings) -> np.ndarray:
 def fit(heads: Heads, names: list[str], held: bool, l2: float) -> dict[str, float]:
     """Softmax over each question's head (of one half, with a passage holding the answer), the
     features standardised, l2 on their weights; the weights scaled to the cosine's in the fused score."""
-    from scipy.optimize import minimize
-
     starts, group = heads.groups()
     x = heads.x[:, [FEATURES.index(n) for n in names]]
     mean, sd = x.mean(0), x.std(0) + 1e-12
     answered = np.add.reduceat(heads.hit.astype(int), starts) > 0
     use = (answered & (heads.held[heads.question[starts]] == held))[group]
     z, y = (x[use] - mean) / sd, heads.hit[use].astype(float)
-    g = np.unique(group[use], return_inverse=True)[1]
-    n = g.max() + 1
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        s = z @ w
-        top = np.full(n, -np.inf)
-        np.maximum.at(top, g, s)
-        e = np.exp(s - top[g])
-        all_, pos = np.bincount(g, e, n), np.bincount(g, e * y, n)
-        grad = z.T @ (e / all_[g] - e * y / pos[g]) / n
-        return -(np.log(pos) - np.log(all_)).sum() / n + l2 * w @ w, grad + 2 * l2 * w
-
-    w = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B").x / sd
+    w = conditional_logit(z, y, group[use], l2) / sd
     cosine = 1 - DEFAULT_SETTINGS.bm25_share
     return {name: value * cosine / w[names.index("cosine")] for name, value in zip(names, w)}
 

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import BBC, SQUAD1, contains, dev_bench  # noqa: E402
+from benchmarks.common import BBC, SQUAD1, conditional_logit, contains, dev_bench  # noqa: E402
 from benchmarks.highlight_misses import wh_type  # noqa: E402
 from qa.retrieval import highlight, rerank  # noqa: E402
 from qa.retrieval.answer_types import MARKED_ONLY, fits, phrases  # noqa: E402
@@ -150,8 +150,6 @@ def fit(data: Sentences, names: list[str], on_held: bool, l2: float, offset: boo
     """A softmax over each passage's sentences, fitted on one half (standardised features, l2).
     `offset`: the shipped score (shipped_score) added with weight 1, the features fitted as corrections
     to it (in its units)."""
-    from scipy.optimize import minimize
-
     x = data.x[:, [FEATURES.index(n) for n in names]]
     mean, sd = x.mean(0), x.std(0) + 1e-12
     use = (data.gheld == on_held)[data.group]
@@ -159,21 +157,8 @@ def fit(data: Sentences, names: list[str], on_held: bool, l2: float, offset: boo
     if offset:  # the shipped score as one more column, unpenalised scale: the softmax's temperature is free
         z = np.c_[z, shipped_score(data)[use]]
         mean, sd = np.r_[mean, 0.0], np.r_[sd, 1.0]
-    g = np.unique(data.group[use], return_inverse=True)[1]
-    n = g.max() + 1
-    free = np.r_[np.ones(len(names)), np.zeros(z.shape[1] - len(names))]
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        s = z @ w
-        top = np.full(n, -np.inf)
-        np.maximum.at(top, g, s)
-        e = np.exp(s - top[g])
-        all_, pos = np.bincount(g, e, n), np.bincount(g, e * y, n)
-        grad = z.T @ (e / all_[g] - e * y / pos[g]) / n
-        return -(np.log(pos) - np.log(all_)).sum() / n + l2 * (free * w) @ w, grad + 2 * l2 * free * w
-
-    w = minimize(loss, np.r_[np.zeros(len(names)), np.ones(z.shape[1] - len(names))], jac=True,
-                 method="L-BFGS-B").x / sd
+    free = np.r_[np.ones(len(names)), np.zeros(z.shape[1] - len(names))]  # the shipped score's column unpenalised
+    w = conditional_logit(z, y, data.group[use], l2, free, 1.0 - free) / sd
     return w[:len(names)] / w[-1] if offset else w
 
 
