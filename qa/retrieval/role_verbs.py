@@ -13,6 +13,7 @@ BENCHMARKS.md "Who runs it".
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from qa.index.text import stem_of
 
@@ -47,9 +48,11 @@ _VERB_STEMS = {"running": "run", "led": "lead", "leading": "lead", "heading": "h
                "spoke": "speak", "speaking": "speak", "speaks": "speak"}
 
 
+@lru_cache(maxsize=1024)
 def asked_by_verb(question: str) -> tuple[str, frozenset[str]] | None:
     """The question's own stem for the verb that asks who holds a role, and the stems of the roles
-    it stands for; None when the question asks no such thing."""
+    it stands for; None when the question asks no such thing. Read once a question (its spelling,
+    its sentences' evidence and "Sources differ" each ask)."""
     found = _ASKS_ROLE.match(question)
     if found is None:
         return None
